@@ -1,0 +1,140 @@
+"""Raster file I/O: GeoTIFF (and anything GDAL reads) to and from :class:`Grid`.
+
+Every file towerplan writes goes through :func:`write_grid`, which writes a
+tiled, compressed GeoTIFF (cloud-optimised when the COG driver is available)
+atomically: to a temporary sibling first, then renamed into place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import rasterio.shutil
+from rasterio.crs import CRS as RioCRS
+from rasterio.errors import RasterioIOError
+
+from towerplan._atomic import atomic_path
+from towerplan.errors import RasterDataError, UnreadableFileError
+from towerplan.grid import Grid
+
+__all__ = ["read_grid", "write_grid", "MAX_CELLS"]
+
+log = logging.getLogger(__name__)
+
+#: Refuse to load rasters larger than this many cells (about 4 GB as float64):
+#: a clear message instead of an out-of-memory kill.
+MAX_CELLS = 500_000_000
+
+
+def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = MAX_CELLS) -> Grid:
+    """Read one band of a raster file into a :class:`Grid`.
+
+    Parameters
+    ----------
+    path
+        GeoTIFF, SRTM ``.hgt`` or any other GDAL-readable raster.
+    band
+        1-based band index.
+    max_cells
+        Refuse rasters larger than this (cells), before reading any pixel.
+
+    Raises
+    ------
+    UnreadableFileError
+        Missing file, not a raster, truncated file.
+    RasterDataError
+        No CRS, rotated, too large, band out of range.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFileError(f"{path}: no such file")
+    try:
+        with rasterio.open(path) as src:
+            if src.crs is None:
+                raise RasterDataError(
+                    f"{path.name}: the raster has no coordinate reference system; "
+                    "assign one (e.g. gdal_edit.py -a_srs EPSG:4326) and try again"
+                )
+            if not 1 <= band <= src.count:
+                raise RasterDataError(f"{path.name}: band {band} requested, the file has {src.count}")
+            cells = src.width * src.height
+            if cells > max_cells:
+                raise RasterDataError(
+                    f"{path.name}: {src.width} x {src.height} = {cells:,} cells exceeds the limit of "
+                    f"{max_cells:,}; clip it to the study area or read a coarser overview"
+                )
+            values = src.read(band)
+            nodata = src.nodata
+            transform = src.transform
+            crs = src.crs
+    except RasterioIOError as exc:
+        raise UnreadableFileError(f"{path.name}: not a readable raster ({exc})") from exc
+    return Grid(values, transform, _to_pyproj(crs), nodata)
+
+
+def _to_pyproj(crs: RioCRS):  # noqa: ANN202 - pyproj.CRS
+    from pyproj import CRS
+
+    return CRS.from_wkt(crs.to_wkt())
+
+
+def write_grid(
+    grid: Grid,
+    path: str | os.PathLike[str],
+    *,
+    dtype: str | np.dtype | None = None,
+    nodata: float | None | str = "same",
+    compress: str = "deflate",
+    cog: bool = True,
+) -> Path:
+    """Write ``grid`` to a GeoTIFF atomically and return the path.
+
+    Parameters
+    ----------
+    grid
+        The raster to write.
+    path
+        Destination ``.tif``.
+    dtype
+        Output data type (default: the grid's).
+    nodata
+        Nodata value to record (default: the grid's).
+    compress
+        GDAL compression (``deflate``, ``lzw``, ``zstd`` or ``none``).
+    cog
+        Cloud-optimised GeoTIFF layout (tiled, with overviews) through GDAL's
+        COG driver; a plain tiled GeoTIFF otherwise.
+    """
+    path = Path(path)
+    values = grid.values if dtype is None else grid.values.astype(dtype)
+    nd = grid.nodata if nodata == "same" else nodata
+    profile = {
+        "count": 1,
+        "width": grid.width,
+        "height": grid.height,
+        "dtype": values.dtype.name,
+        "crs": RioCRS.from_wkt(grid.crs.to_wkt()),
+        "transform": grid.transform,
+        "nodata": nd,
+    }
+    with atomic_path(path) as tmp:
+        if cog:
+            # write an in-memory GeoTIFF, then let the COG driver lay it out
+            with rasterio.MemoryFile() as mem:
+                with mem.open(driver="GTiff", **profile) as dst:
+                    dst.write(values, 1)
+                with mem.open() as src:
+                    rasterio.shutil.copy(
+                        src, tmp, driver="COG", compress=compress.upper(), overview_resampling="nearest"
+                    )
+        else:
+            with rasterio.open(
+                tmp, "w", driver="GTiff", tiled=True, compress=compress, **profile
+            ) as dst:
+                dst.write(values, 1)
+    log.debug("wrote %s (%s)", path, grid)
+    return path
