@@ -184,7 +184,7 @@ class Grid:
         out[~self.valid_mask()] = fill
         return out
 
-    def with_values(self, values: np.ndarray, *, nodata: float | None | str = "same") -> Grid:
+    def with_values(self, values: np.ndarray, *, nodata: float | str | None = "same") -> Grid:
         """A new Grid on the same lattice with other values (same shape required)."""
         values = np.asarray(values)
         if values.shape != self.shape:

@@ -21,7 +21,7 @@ from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
 
-__all__ = ["read_grid", "write_grid", "MAX_CELLS"]
+__all__ = ["MAX_CELLS", "read_grid", "write_grid"]
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
     return Grid(values, transform, _to_pyproj(crs), nodata)
 
 
-def _to_pyproj(crs: RioCRS):  # noqa: ANN202 - pyproj.CRS
+def _to_pyproj(crs: RioCRS):
     from pyproj import CRS
 
     return CRS.from_wkt(crs.to_wkt())
@@ -87,7 +87,7 @@ def write_grid(
     path: str | os.PathLike[str],
     *,
     dtype: str | np.dtype | None = None,
-    nodata: float | None | str = "same",
+    nodata: float | str | None = "same",
     compress: str = "deflate",
     cog: bool = True,
 ) -> Path:

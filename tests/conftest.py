@@ -1,0 +1,31 @@
+"""Shared pytest fixtures: synthetic rasters and the location of ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from affine import Affine
+
+from towerplan.grid import Grid
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SHARED_DATA = SHARED / "data"
+SHARED_REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip the test with the reason."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} is absent (see ../shared/data/SOURCES.md)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def utm_grid() -> Grid:
+    """A 40 x 50 cell, 30 m grid in EPSG:32648 near Thanh Hóa, heights rising eastwards."""
+    values = np.tile(np.arange(50, dtype=np.float32) * 2.0, (40, 1))
+    return Grid(values, Affine(30.0, 0.0, 560_010.0, 0.0, -30.0, 2_200_020.0), 32648, None)
