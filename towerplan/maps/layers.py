@@ -1,0 +1,158 @@
+"""Folium layers: terrain relief, stations drawn as sector wedges, legends.
+
+Builders take library objects (Grids, station tables) and return Folium
+elements; they never import streamlit, so the CLI's HTML export and the app
+share them.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement, Template
+from pyproj import Geod
+
+from towerplan.grid import Grid
+from towerplan.maps.render import terrain_image
+
+__all__ = [
+    "OPERATOR_COLOURS",
+    "operator_colour",
+    "sector_polygon",
+    "stations_layers",
+    "terrain_layer",
+    "legend",
+]
+
+#: one colour per operator, chosen to stay distinct for colour-blind readers on relief
+OPERATOR_COLOURS: dict[str, str] = {
+    "Viettel": "#d7191c",
+    "VNPT-VinaPhone": "#2b83ba",
+    "MobiFone": "#7b3294",
+    "Vietnamobile": "#fdae61",
+    "Gmobile": "#4d4d4d",
+}
+_FALLBACK = ("#1b9e77", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+_GEOD = Geod(ellps="WGS84")
+
+
+def operator_colour(operator: str) -> str:
+    """The map colour of an operator (stable for unknown names too)."""
+    if operator in OPERATOR_COLOURS:
+        return OPERATOR_COLOURS[operator]
+    return _FALLBACK[sum(operator.encode("utf-8")) % len(_FALLBACK)]
+
+
+def sector_polygon(
+    lon: float, lat: float, *, azimuth_deg: float | None, beamwidth_deg: float, radius_m: float, steps: int = 12
+) -> list[tuple[float, float]]:
+    """Wedge outline as (lat, lon) pairs, geodesic; a circle when ``azimuth_deg`` is None/NaN (omni)."""
+    omni = azimuth_deg is None or not math.isfinite(azimuth_deg)
+    if omni:
+        az = np.linspace(0.0, 360.0, 4 * steps + 1)
+    else:
+        half = min(max(beamwidth_deg, 10.0), 360.0) / 2.0
+        az = np.linspace(azimuth_deg - half, azimuth_deg + half, steps + 1)
+    lons, lats, _ = _GEOD.fwd(np.full(az.shape, lon), np.full(az.shape, lat), az, np.full(az.shape, radius_m))
+    ring = list(zip(lats.tolist(), lons.tolist(), strict=True))
+    return ring if omni else [(lat, lon), *ring, (lat, lon)]
+
+
+def terrain_layer(dem: Grid, *, name: str = "Terrain", opacity: float = 0.85) -> folium.raster_layers.ImageOverlay:
+    """Shaded relief of the DEM as an image overlay (a small display copy, see :mod:`towerplan.maps.render`)."""
+    img = terrain_image(dem)
+    return folium.raster_layers.ImageOverlay(
+        image=img.data_url, bounds=img.bounds_latlon, name=name, opacity=opacity, interactive=False, zindex=1
+    )
+
+
+def _popup_html(row: pd.Series) -> str:
+    az = row.get("azimuth_deg")
+    az_txt = "omni" if az is None or (isinstance(az, float) and math.isnan(az)) else f"{az:.0f}°"
+    fields = [
+        ("Site", row.get("site_id")),
+        ("Cell", row.get("cell_id")),
+        ("Operator", row.get("operator")),
+        ("Technology", row.get("technology")),
+        ("Frequency", f"{row.get('freq_mhz', float('nan')):.1f} MHz"),
+        ("Azimuth", az_txt),
+        ("Tilt", f"{row.get('tilt_deg', float('nan')):.1f}°"),
+        ("Height", f"{row.get('antenna_height_m', float('nan')):.0f} m"),
+        ("EIRP", f"{row.get('eirp_dbm', float('nan')):.1f} dBm"),
+    ]
+    cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in fields)
+    return f"<table class='towerplan-popup'>{cells}</table>"
+
+
+def stations_layers(
+    stations: pd.DataFrame, *, radius_m: float = 700.0, operators: Iterable[str] | None = None
+) -> list[folium.FeatureGroup]:
+    """One toggleable layer per operator with every sector drawn as a wedge (omni as a circle).
+
+    Parameters
+    ----------
+    stations
+        Canonical station table (``lon``, ``lat``, ``operator``, ``azimuth_deg``, ``h_beamwidth_deg``, ...).
+    radius_m
+        Display radius of a wedge in metres (symbolic, not coverage).
+    operators
+        Only these operators (default: all, in name order).
+    """
+    groups: list[folium.FeatureGroup] = []
+    names = sorted(stations["operator"].astype(str).unique()) if operators is None else list(operators)
+    for op in names:
+        colour = operator_colour(op)
+        sub = stations[stations["operator"] == op]
+        fg = folium.FeatureGroup(name=f"Stations: {op} ({sub['site_id'].nunique()} sites)", show=True)
+        for _, row in sub.iterrows():
+            az = row.get("azimuth_deg")
+            ring = sector_polygon(
+                float(row["lon"]), float(row["lat"]),
+                azimuth_deg=None if pd.isna(az) else float(az),
+                beamwidth_deg=float(row.get("h_beamwidth_deg", 65.0) or 65.0),
+                radius_m=radius_m,
+            )
+            folium.Polygon(
+                ring, color=colour, weight=1, fill=True, fill_color=colour, fill_opacity=0.45,
+                popup=folium.Popup(_popup_html(row), max_width=300),
+                tooltip=f"{row['site_id']} · {row['cell_id']} · {row['technology']}",
+            ).add_to(fg)
+        sites = sub.drop_duplicates("site_id")
+        for _, row in sites.iterrows():
+            folium.CircleMarker(
+                (float(row["lat"]), float(row["lon"])), radius=2.5, color="#111111", weight=1,
+                fill=True, fill_color=colour, fill_opacity=1.0,
+            ).add_to(fg)
+        groups.append(fg)
+    return groups
+
+
+_LEGEND_TEMPLATE = """
+{% macro html(this, kwargs) %}
+<div class="towerplan-legend" style="position: fixed; bottom: 24px; left: 12px; z-index: 9999;
+     background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px; font: 12px sans-serif;
+     box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
+  <div style="font-weight: bold; margin-bottom: 4px;">{{ this.title }}</div>
+  {% for label, colour in this.items %}
+  <div><span style="display:inline-block;width:12px;height:12px;background:{{ colour }};
+       margin-right:6px;vertical-align:middle;border:1px solid #555;"></span>{{ label }}</div>
+  {% endfor %}
+  {% if this.note %}<div style="margin-top:4px;color:#555;">{{ this.note }}</div>{% endif %}
+</div>
+{% endmacro %}
+"""
+
+
+def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None) -> MacroElement:
+    """A fixed legend box (no external CSS) listing (label, colour) pairs."""
+    el = MacroElement()
+    el._template = Template(_LEGEND_TEMPLATE)
+    el.title = html.escape(title)
+    el.items = [(html.escape(label), colour) for label, colour in items]
+    el.note = html.escape(note) if note else None
+    return el

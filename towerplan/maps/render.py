@@ -1,0 +1,126 @@
+"""Display copies of rasters: small Web-Mercator PNGs for map overlays.
+
+Analysis rasters stay on disk at full resolution; maps get a reprojected,
+downsampled palette image of at most a few million pixels (a full-resolution
+base64 overlay would make pages of tens of megabytes).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from pyproj import Transformer
+
+from towerplan.grid import Grid
+from towerplan.terrain import reproject_grid
+
+__all__ = ["DisplayImage", "hillshade", "terrain_image", "colourise", "TERRAIN_STOPS"]
+
+#: hypsometric tints (elevation m, RGB): coastal green through brown to grey-white peaks
+TERRAIN_STOPS: tuple[tuple[float, tuple[int, int, int]], ...] = (
+    (0.0, (74, 140, 84)),
+    (100.0, (120, 170, 96)),
+    (300.0, (196, 206, 130)),
+    (600.0, (214, 184, 120)),
+    (1000.0, (170, 120, 80)),
+    (1500.0, (140, 110, 100)),
+    (2200.0, (235, 235, 235)),
+)
+
+
+@dataclass(frozen=True)
+class DisplayImage:
+    """A PNG ready for ``folium.raster_layers.ImageOverlay``.
+
+    Attributes
+    ----------
+    png
+        PNG bytes (RGBA).
+    bounds_latlon
+        ``[[lat_south, lon_west], [lat_north, lon_east]]`` as Leaflet wants it.
+    """
+
+    png: bytes
+    bounds_latlon: list[list[float]]
+
+    @property
+    def data_url(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+def hillshade(elevation: np.ndarray, *, cell_m: float, azimuth_deg: float = 315.0, altitude_deg: float = 45.0,
+              z_factor: float = 1.0) -> np.ndarray:
+    """Hillshade in [0, 1] (Horn-style gradients; NaN stays NaN).
+
+    Parameters
+    ----------
+    elevation
+        Heights in metres on a square-cell metric grid.
+    cell_m
+        Cell size in metres.
+    """
+    z = np.where(np.isfinite(elevation), elevation, np.nanmean(elevation)) * z_factor
+    dzdy, dzdx = np.gradient(z, cell_m)
+    slope = np.arctan(np.hypot(dzdx, dzdy))
+    aspect = np.arctan2(-dzdx, dzdy)
+    az = math.radians(360.0 - azimuth_deg + 90.0)
+    alt = math.radians(altitude_deg)
+    shade = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
+    shade = np.clip(shade, 0.0, 1.0)
+    shade[~np.isfinite(elevation)] = np.nan
+    return shade
+
+
+def colourise(values: np.ndarray, stops: tuple[tuple[float, tuple[int, int, int]], ...]) -> np.ndarray:
+    """Map values to RGB (uint8, shape + (3,)) by linear interpolation between colour stops."""
+    xs = np.array([s[0] for s in stops], dtype=float)
+    rgb = np.array([s[1] for s in stops], dtype=float)
+    v = np.where(np.isfinite(values), values, xs[0])
+    out = np.stack([np.interp(v, xs, rgb[:, k]) for k in range(3)], axis=-1)
+    return out.astype(np.uint8)
+
+
+def _to_mercator(grid: Grid, max_pixels: int) -> Grid:
+    left, bottom, right, top = Transformer.from_crs(grid.crs, 3857, always_xy=True).transform_bounds(
+        *grid.bounds, densify_pts=21
+    )
+    area = (right - left) * (top - bottom)
+    res = max(math.sqrt(area / max_pixels), min(grid.res) if grid.crs.is_projected else 0.0)
+    return reproject_grid(grid, crs=3857, resolution_m=res, resampling="bilinear")
+
+
+def _bounds_latlon(grid: Grid) -> list[list[float]]:
+    tr = Transformer.from_crs(grid.crs, 4326, always_xy=True)
+    left, bottom, right, top = grid.bounds
+    (lon0, lon1), (lat0, lat1) = tr.transform([left, right], [bottom, top])
+    return [[float(lat0), float(lon0)], [float(lat1), float(lon1)]]
+
+
+def _png(rgba: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgba, mode="RGBA").save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def terrain_image(dem: Grid, *, max_pixels: int = 1_500_000, opacity: float = 1.0) -> DisplayImage:
+    """Shaded-relief colour image of a DEM, in Web Mercator, for a map overlay.
+
+    The DEM is reprojected to EPSG:3857 (so Leaflet's linear stretch between the
+    corners is exact), downsampled to at most ``max_pixels``, tinted by height
+    and multiplied by a hillshade. Nodata is transparent.
+    """
+    merc = _to_mercator(dem, max_pixels)
+    z = merc.masked()
+    # Mercator stretches distances by 1/cos(lat); shade with true metres
+    lat_mid = sum(b[0] for b in _bounds_latlon(merc)) / 2
+    shade = hillshade(z, cell_m=merc.res[0] * math.cos(math.radians(lat_mid)))
+    rgb = colourise(z, TERRAIN_STOPS).astype(float)
+    rgb *= (0.45 + 0.55 * np.nan_to_num(shade, nan=1.0))[..., None]
+    alpha = np.where(np.isfinite(z), int(255 * opacity), 0).astype(np.uint8)
+    rgba = np.dstack([rgb.clip(0, 255).astype(np.uint8), alpha])
+    return DisplayImage(_png(rgba), _bounds_latlon(merc))
