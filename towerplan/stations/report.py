@@ -1,0 +1,270 @@
+"""Validation results: :class:`Issue`, :class:`ValidationReport` and :class:`StationLoad`.
+
+Every problem found in a station list becomes one :class:`Issue` with the row
+number as the user sees it in their own file (CSV line, Excel row, feature
+number), the user's own column header, a severity, a stable machine-readable
+``code`` and a message that says what is wrong and how to fix it.
+
+Severities
+----------
+``error``
+    The row is unusable: it is excluded from the stations and listed in
+    :attr:`StationLoad.rejected`.
+``warning``
+    A default was used or a value looks suspicious; the row is kept.
+``info``
+    Something the user may want to know (columns passed through, sheet used).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import geopandas as gpd
+import pandas as pd
+
+from towerplan.errors import InputError
+
+__all__ = ["REPORT_COLUMNS", "Issue", "Severity", "StationLoad", "ValidationReport", "sort_issues"]
+
+Severity = Literal["error", "warning", "info"]
+_SEVERITIES: tuple[str, ...] = get_args(Severity)
+_SEVERITY_RANK = {name: rank for rank, name in enumerate(_SEVERITIES)}
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: columns of :meth:`ValidationReport.to_frame`, in order
+REPORT_COLUMNS: tuple[str, ...] = ("row", "column", "severity", "code", "message", "value", "file")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem (or remark) about a station list.
+
+    Parameters
+    ----------
+    row
+        Row number as the user sees it in their file (CSV line number with the
+        header on line 1, Excel row number, 1-based feature number for
+        GeoJSON/KML/GeoPackage), or ``None`` for a file-level remark.
+    column
+        The user's own header for the column concerned, or ``None``.
+    severity
+        ``"error"`` (row excluded), ``"warning"`` or ``"info"``.
+    code
+        Stable machine-readable identifier, e.g. ``"missing_coordinates"``.
+    message
+        What is wrong and how to fix it, in plain words.
+    value
+        The offending value as written in the file, shortened; ``None`` if none.
+    file
+        Name of the file the row comes from (set when several files are read).
+    """
+
+    row: int | None
+    column: str | None
+    severity: Severity
+    code: str
+    message: str
+    value: str | None = None
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in _SEVERITIES:
+            raise InputError(f"issue severity must be one of {_SEVERITIES}, got {self.severity!r}")
+        if not _CODE.match(self.code):
+            raise InputError(f"issue code must be snake_case, got {self.code!r}")
+        if self.row is not None:
+            object.__setattr__(self, "row", int(self.row))
+        if self.value is not None and not isinstance(self.value, str):
+            object.__setattr__(self, "value", str(self.value))
+
+    def with_file(self, file: str | None) -> Issue:
+        """A copy tagged with ``file`` (unchanged when it already has one)."""
+        if self.file is not None or file is None:
+            return self
+        return Issue(self.row, self.column, self.severity, self.code, self.message, self.value, file)
+
+
+def sort_issues(issues: Iterable[Issue]) -> tuple[Issue, ...]:
+    """File-level remarks first, then by row; the order of discovery is kept within a row."""
+    return tuple(sorted(issues, key=lambda i: -1 if i.row is None else i.row))
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Every issue found while reading and validating one or several station lists.
+
+    Issues are kept in the order given; the readers give them file by file,
+    file-level remarks first, then by row (see :func:`sort_issues`).
+    """
+
+    issues: tuple[Issue, ...] = ()
+
+    def __post_init__(self) -> None:
+        issues = tuple(self.issues)
+        for issue in issues:
+            if not isinstance(issue, Issue):
+                raise InputError(f"ValidationReport.issues must hold Issue objects, got {type(issue).__name__}")
+        object.__setattr__(self, "issues", issues)
+
+    # ------------------------------------------------------------------ counts
+    @property
+    def n_errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "error")
+
+    @property
+    def n_warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "warning")
+
+    @property
+    def n_infos(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "info")
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+    def codes(self) -> Counter[str]:
+        """How many issues of each code."""
+        return Counter(i.code for i in self.issues)
+
+    def filter(self, *, severity: Severity | None = None, code: str | None = None) -> ValidationReport:
+        """The issues of one severity and/or one code."""
+        return ValidationReport(
+            tuple(
+                i
+                for i in self.issues
+                if (severity is None or i.severity == severity) and (code is None or i.code == code)
+            )
+        )
+
+    def __add__(self, other: ValidationReport) -> ValidationReport:
+        if not isinstance(other, ValidationReport):
+            return NotImplemented
+        return ValidationReport(self.issues + other.issues)
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self) -> pd.DataFrame:
+        """The issues as a table: ``row, column, severity, code, message, value, file``.
+
+        ``row`` is a nullable integer column (``<NA>`` for file-level remarks).
+        """
+        frame = pd.DataFrame(
+            [(i.row, i.column, i.severity, i.code, i.message, i.value, i.file) for i in self.issues],
+            columns=list(REPORT_COLUMNS),
+        )
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def format_text(self, *, max_issues: int | None = None, min_severity: Severity = "info") -> str:
+        """A plain-text table for a terminal, in report order.
+
+        Parameters
+        ----------
+        max_issues
+            Show at most this many issues (a final line says how many were left out).
+        min_severity
+            ``"warning"`` hides info lines, ``"error"`` shows errors only.
+        """
+        limit = _SEVERITY_RANK[min_severity]
+        shown = [i for i in self.issues if _SEVERITY_RANK[i.severity] <= limit]
+        if not shown:
+            return "no problems found"
+        left_out = 0
+        if max_issues is not None and len(shown) > max_issues:
+            left_out = len(shown) - max_issues
+            shown = shown[:max_issues]
+        with_file = any(i.file for i in shown)
+        header = (["file"] if with_file else []) + ["row", "column", "severity", "code", "message"]
+        rows = [
+            ([i.file or ""] if with_file else [])
+            + ["" if i.row is None else str(i.row), i.column or "", i.severity, i.code, i.message]
+            for i in shown
+        ]
+        widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header) - 1)]
+        lines = []
+        for r in [header, *rows]:
+            cells = [r[k].ljust(widths[k]) for k in range(len(widths))] + [r[-1]]
+            lines.append("  ".join(cells).rstrip())
+        if left_out:
+            lines.append(f"... and {left_out} more (write them all with --report-csv)")
+        return "\n".join(lines)
+
+
+def merge_reports(reports: Iterable[ValidationReport]) -> ValidationReport:
+    """One report holding the issues of all ``reports``."""
+    issues: list[Issue] = []
+    for report in reports:
+        issues.extend(report.issues)
+    return ValidationReport(tuple(issues))
+
+
+@dataclass(frozen=True, eq=False)
+class StationLoad:
+    """The result of reading and validating station lists.
+
+    Parameters
+    ----------
+    stations
+        One row per sector (cell) in the canonical schema
+        (:data:`towerplan.stations.CANONICAL_COLUMNS`, then any passed-through
+        columns), Point geometry in EPSG:4326, in file order (rows of a site
+        list expanded into sectors stay together).
+    rejected
+        The rows with at least one error, with the user's original values,
+        their ``source_row`` and ``source_file`` and an ``error_codes`` column.
+    report
+        Every issue found.
+    n_rows_read
+        Number of non-blank data rows read from the file(s).
+    """
+
+    stations: gpd.GeoDataFrame
+    rejected: pd.DataFrame
+    report: ValidationReport
+    n_rows_read: int = 0
+    sources: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stations, gpd.GeoDataFrame):
+            raise InputError("StationLoad.stations must be a GeoDataFrame")
+        if self.stations.crs is None or self.stations.crs.to_epsg() != 4326:
+            raise InputError("StationLoad.stations must be in EPSG:4326")
+        if not isinstance(self.rejected, pd.DataFrame):
+            raise InputError("StationLoad.rejected must be a DataFrame")
+        if not isinstance(self.report, ValidationReport):
+            raise InputError("StationLoad.report must be a ValidationReport")
+        if self.n_rows_read < 0:
+            raise InputError("StationLoad.n_rows_read cannot be negative")
+
+    @property
+    def has_errors(self) -> bool:
+        return self.report.has_errors
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for a one-screen summary: rows, sectors, sites, per operator and technology."""
+        st = self.stations
+        sites = st[["operator", "site_id"]].astype(str).drop_duplicates() if len(st) else st
+        return {
+            "rows_read": int(self.n_rows_read),
+            "rows_rejected": int(len(self.rejected)),
+            "sectors": int(len(st)),
+            "sites": int(len(sites)),
+            "by_operator": {str(k): int(v) for k, v in st["operator"].fillna("(none)").value_counts().items()}
+            if len(st)
+            else {},
+            "by_technology": {
+                str(k): int(v) for k, v in st["technology"].fillna("(none)").value_counts().sort_index().items()
+            }
+            if len(st)
+            else {},
+            "errors": self.report.n_errors,
+            "warnings": self.report.n_warnings,
+        }
