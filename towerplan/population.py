@@ -117,8 +117,8 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
     tr = Transformer.from_crs(target.crs, source.crs, always_xy=True)
 
     # pass 1: for each target cell its source cell and smooth weight; per-source weight sums
-    src_index = np.full((th, tw), -1, dtype=np.int64)
-    weight = np.zeros((th, tw), dtype=np.float64)
+    src_index = np.full((th, tw), -1, dtype=np.int64 if sh * sw >= 2**31 else np.int32)
+    weight = np.zeros((th, tw), dtype=np.float32)
     for r0 in range(0, th, _ROWS_PER_BLOCK):
         rows = slice(r0, min(r0 + _ROWS_PER_BLOCK, th))
         fr, fc, _ = _locate_block(target, source, rows, tr)
