@@ -6,6 +6,10 @@ Result rows hold, in this order (``N_OUT`` columns)::
 
     0 loss_db  1 a_ref_db  2 warnings  3 propmode  4 error  5 theta_hzn_tx  6 theta_hzn_rx
     7 d_hzn_tx_m  8 d_hzn_rx_m  9 h_e_tx_m  10 h_e_rx_m  11 delta_h_m  12 n_s  13 distance_m
+
+Note for developers: numba's ``cache=True`` keys a cached kernel on *this* file only.
+After editing ``_itm_core``, ``_itm_model`` or ``_itm_terrain``, delete
+``towerplan/coverage/__pycache__/*.nb[ic]``, or these drivers keep running the old code.
 """
 
 from __future__ import annotations
@@ -135,7 +139,7 @@ def p2p_radial(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma, mdva
     if not bad and (not xi > 0.0 or not math.isfinite(xi)):
         err = ERR_PROFILE
         bad = True
-    first = max(first, 1)
+    first = min(max(first, 1), n_all + 1)
     for i in range(first):
         _fail(out[i], ERR_PROFILE, 0)
     # prefix sums; a NaN elevation poisons every path reaching past it

@@ -27,9 +27,9 @@ def find_horizons(z, n, xi, a_e, h0, h1):
     d = n * xi
     z_tx = z[0] + h0
     z_rx = z[n] + h1
-    half_inv = d / (2.0 * a_e)
-    theta0 = (z_rx - z_tx) / d - half_inv
-    theta1 = -(z_rx - z_tx) / d - half_inv
+    c = 1.0 / (2.0 * a_e)
+    theta0 = (z_rx - z_tx) / d - d * c
+    theta1 = -(z_rx - z_tx) / d - d * c
     d_hzn0 = d
     d_hzn1 = d
     d_tx = 0.0
@@ -37,13 +37,12 @@ def find_horizons(z, n, xi, a_e, h0, h1):
     for i in range(1, n):
         d_tx = d_tx + xi
         d_rx = d_rx - xi
-        t_tx = (z[i] - z_tx) / d_tx - d_tx / (2.0 * a_e)
-        t_rx = -(z_rx - z[i]) / d_rx - d_rx / (2.0 * a_e)
-        if t_tx > theta0:
-            theta0 = t_tx
+        # theta(i) > theta, tested without a division (d > 0); divide only on a new maximum
+        if z[i] - z_tx > d_tx * (theta0 + d_tx * c):
+            theta0 = (z[i] - z_tx) / d_tx - d_tx * c
             d_hzn0 = d_tx
-        if t_rx > theta1:
-            theta1 = t_rx
+        if z[i] - z_rx > d_rx * (theta1 + d_rx * c):
+            theta1 = (z[i] - z_rx) / d_rx - d_rx * c
             d_hzn1 = d_rx
     return theta0, theta1, d_hzn0, d_hzn1
 
@@ -156,14 +155,12 @@ def compute_delta_h(z, n, xi, d_start, d_end, s, diffs):
     m = 10 * p10 - 5  # resampled points; the 90 % index is p90 = m - p10
     np_s = float(m - 1)
     x_step = (x_end - x_start) / np_s
-    i = int(x_start)
-    x_start -= float(i + 1)
     for j in range(m):
-        while x_start > 0.0 and (i + 1) < n:
-            x_start -= 1.0
-            i += 1
-        s[j] = z[i + 1] + (z[i + 1] - z[i]) * x_start
-        x_start += x_step
+        # linear interpolation at x (in steps); NTIA walks an index along the
+        # profile instead, which is the same to rounding but a serial dependency
+        x = x_start + j * x_step
+        i = min(max(math.ceil(x) - 1, 0), n - 1)
+        s[j] = z[i + 1] + (z[i + 1] - z[i]) * (x - (i + 1))
     fit_y1, fit_y2 = lsq_fit(s, m - 1, 1.0, 0.0, np_s)
     fit_y2 = (fit_y2 - fit_y1) / np_s
     for j in range(m):
