@@ -43,13 +43,16 @@ def is_blank(value: Any) -> bool:
     """True for ``None``, NaN, empty or whitespace strings and the usual 'no value' tokens."""
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
+    kind = type(value)
+    if kind is str:
+        if len(value) > 9 and not value[0].isspace() and not value[-1].isspace():
+            return False  # fast path: longer than any blank token
+        return value.strip().lower() in _BLANK_TOKENS
+    if kind is float or isinstance(value, float):
+        return math.isnan(value)
     if isinstance(value, str):
         return value.strip().lower() in _BLANK_TOKENS
-    if value is pd.NA or value is pd.NaT:
-        return True
-    return False
+    return value is pd.NA or value is pd.NaT
 
 
 def display_value(value: Any, *, max_chars: int = 80) -> str | None:

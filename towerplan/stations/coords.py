@@ -31,7 +31,9 @@ class CoordinateError(ValueError):
 
 
 _DECIMAL = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[+-]?\d+)?$")
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|GIAY|PHUT|DEGREES|DEGREE|DEG|MINUTES|MIN|SECONDS|SEC|DO|[DMSNEW](?![A-Z])|[DMSNEW](?=[DMSNEW]+(?![A-Z]))|[A-Z]+|[+-]|\S")
+_TOKEN = re.compile(
+    r"\d+(?:[.,]\d+)?|GIAY|PHUT|DEGREES|DEGREE|DEG|MINUTES|MIN|SECONDS|SEC|DO|[DMSNEW](?![A-Z])|[DMSNEW](?=[DMSNEW]+(?![A-Z]))|[A-Z]+|[+-]|\S"
+)
 _DEG_WORDS = {"D", "DEG", "DEGREE", "DEGREES", "DO", "°"}
 _MIN_WORDS = {"M", "MIN", "MINUTES", "PHUT", "'"}
 _SEC_WORDS = {"S", "SEC", "SECONDS", "GIAY", '"'}
@@ -87,7 +89,7 @@ def parse_coordinate(value: Any, *, decimal_comma: bool = True) -> tuple[float, 
     plain = text
     if _DECIMAL.match(plain.lower()):
         if "," in plain and not decimal_comma:
-            raise CoordinateError(f"{text!r}: a comma is not a decimal separator here")
+            raise CoordinateError("a comma is not a decimal separator here")
         return float(plain.replace(",", ".")), None
     if plain.lower().lstrip("+-") in {"inf", "infinity"}:
         return (-math.inf if plain.startswith("-") else math.inf), None
@@ -102,7 +104,7 @@ def parse_dms(text: str) -> tuple[float, Axis | None]:
     s = fold(s).upper().replace(",", ".")
     tokens = _TOKEN.findall(s)
     if not tokens:
-        raise CoordinateError(f"{text!r} is not a coordinate")
+        raise CoordinateError("no number found")
     letter_style = any(t in (_DEG_WORDS | _MIN_WORDS) - {"°", "'"} for t in tokens)
 
     hemisphere: str | None = None
@@ -119,7 +121,7 @@ def parse_dms(text: str) -> tuple[float, Axis | None]:
         )
         if not seconds_marker:
             if hemisphere is not None:
-                raise CoordinateError(f"{text!r} has two hemisphere letters")
+                raise CoordinateError("two hemisphere letters")
             hemisphere = tokens.pop()
     sign = 1.0
     if tokens and tokens[0] in {"+", "-"}:
@@ -131,29 +133,26 @@ def parse_dms(text: str) -> tuple[float, Axis | None]:
     for tok in tokens:
         if _is_number(tok):
             if len(parts) == 3:
-                raise CoordinateError(f"{text!r} has more than three numbers")
+                raise CoordinateError("more than three numbers")
             parts.append(float(tok))
             raw_parts.append(tok)
             units.append(len(parts) - 1)
         elif tok in _DEG_WORDS | _MIN_WORDS | _SEC_WORDS:
             if not parts:
-                raise CoordinateError(f"{text!r}: a unit mark comes before any number")
+                raise CoordinateError("a unit mark comes before any number")
             unit = 0 if tok in _DEG_WORDS else 1 if tok in _MIN_WORDS else 2
             if unit != units[-1]:
-                raise CoordinateError(f"{text!r}: degrees, minutes and seconds are out of order")
+                raise CoordinateError("degrees, minutes and seconds are out of order")
         else:
-            raise CoordinateError(
-                f"{text!r} is not a coordinate (unexpected {tok!r}); "
-                "write decimal degrees such as 19.8083 or DMS such as 19°48'30\"N"
-            )
+            raise CoordinateError(f"unexpected {tok!r}")
     if not parts:
-        raise CoordinateError(f"{text!r} has no number")
+        raise CoordinateError("no number found")
     if any("." in p for p in raw_parts[:-1]):
-        raise CoordinateError(f"{text!r}: only the last of degrees/minutes/seconds may have decimals")
+        raise CoordinateError("only the last of degrees/minutes/seconds may have decimals")
     if len(parts) >= 2 and not parts[1] < 60:
-        raise CoordinateError(f"{text!r}: minutes must be below 60")
+        raise CoordinateError("minutes must be below 60")
     if len(parts) == 3 and not parts[2] < 60:
-        raise CoordinateError(f"{text!r}: seconds must be below 60")
+        raise CoordinateError("seconds must be below 60")
     degrees = parts[0] + (parts[1] / 60.0 if len(parts) > 1 else 0.0) + (parts[2] / 3600.0 if len(parts) > 2 else 0.0)
     axis: Axis | None = None
     if hemisphere is not None:

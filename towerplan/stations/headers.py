@@ -181,7 +181,9 @@ def map_headers(headers: Sequence[str], *, forced: dict[str, str] | None = None)
         fields[name] = col
         units[name] = unit
     used = set(fields.values())
-    shadowed = tuple((col, name, fields[name]) for col, name, _, _, _ in candidates if col not in used)
+    shadowed = tuple(
+        (col, name, fields[name]) for col, name, _, _, _ in candidates if col not in used and name not in forced
+    )
     passthrough = tuple(h for h in headers if h not in used)
     order = {name: k for k, name in enumerate(HEADER_ALIASES)}
     fields = dict(sorted(fields.items(), key=lambda kv: order.get(kv[0], len(order))))

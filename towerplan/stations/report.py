@@ -27,7 +27,7 @@ from typing import Any, Literal, get_args
 import geopandas as gpd
 import pandas as pd
 
-from towerplan.errors import InputError
+from towerplan.errors import InputError, StationDataError
 
 __all__ = ["REPORT_COLUMNS", "Issue", "Severity", "StationLoad", "ValidationReport", "sort_issues"]
 
@@ -181,7 +181,7 @@ class ValidationReport:
         if max_issues is not None and len(shown) > max_issues:
             left_out = len(shown) - max_issues
             shown = shown[:max_issues]
-        with_file = any(i.file for i in shown)
+        with_file = len({i.file for i in shown if i.file}) > 1
         header = (["file"] if with_file else []) + ["row", "column", "severity", "code", "message"]
         rows = [
             ([i.file or ""] if with_file else [])
@@ -248,15 +248,29 @@ class StationLoad:
     def has_errors(self) -> bool:
         return self.report.has_errors
 
+    def raise_for_errors(self) -> StationLoad:
+        """Return ``self``, or raise :class:`~towerplan.errors.StationDataError` (with the report) on errors.
+
+        For batch code that must not go on with a partial station list.
+        """
+        if self.report.has_errors:
+            first = self.report.filter(severity="error").issues[0]
+            where = f" (first: row {first.row}, {first.code})" if first.row is not None else f" (first: {first.code})"
+            raise StationDataError(
+                f"{self.report.n_errors} error(s) in the station list(s) {', '.join(self.sources)}{where}",
+                report=self.report,
+            )
+        return self
+
     def summary(self) -> dict[str, Any]:
         """Counts for a one-screen summary: rows, sectors, sites, per operator and technology."""
         st = self.stations
         sites = st[["operator", "site_id"]].astype(str).drop_duplicates() if len(st) else st
         return {
             "rows_read": int(self.n_rows_read),
-            "rows_rejected": int(len(self.rejected)),
-            "sectors": int(len(st)),
-            "sites": int(len(sites)),
+            "rows_rejected": len(self.rejected),
+            "sectors": len(st),
+            "sites": len(sites),
             "by_operator": {str(k): int(v) for k, v in st["operator"].fillna("(none)").value_counts().items()}
             if len(st)
             else {},

@@ -84,7 +84,7 @@ NUMERIC_COLUMNS: tuple[str, ...] = (
 #: accepted ranges ``(low, high, severity)``; both ends inclusive except where noted in the checks.
 #: Heights, azimuths and frequencies come from the issue; the others are physical sanity bounds
 #: (70 dBm = 10 kW per sector is far above any macro cell; 30 dBi is a large dish, not a panel).
-LIMITS: dict[str, tuple[float, float, str]] = {
+LIMITS: dict[str, tuple[float, float, Literal["error", "warning"]]] = {
     "antenna_height_m": (0.0, 300.0, "error"),  # > 0 (exclusive) and <= 300 m
     "azimuth_deg": (0.0, 360.0, "error"),
     "tilt_deg": (-20.0, 30.0, "warning"),
@@ -234,7 +234,7 @@ _OPERATOR_STEMS: tuple[tuple[str, str], ...] = (
     ("vnpt", "VNPT-VinaPhone"),
     ("gtel", "Gmobile"),
 )
-_PLMN = re.compile(r"^\s*(\d{3})\s*[-/ _.]?\s*(\d{2,3})\s*$")
+_PLMN = re.compile(r"^\s*(\d{3})\s*[-/ _.]?\s*(\d{1,3})\s*$")
 
 
 def resolve_operator(value: str) -> str | None:
