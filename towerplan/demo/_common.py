@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from affine import Affine
+from scipy import ndimage
 
 #: EPSG code of every demo layer
 DEMO_EPSG = 32648
@@ -71,11 +72,6 @@ class Lattice:
         ys = FRAME_SIZE_M - (np.arange(self.nrows) + 0.5) * self.res_m
         return xs, ys
 
-    def utm_axes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Cell-centre eastings (per column) and northings (per row), EPSG:32648 metres."""
-        xs, ys = self.frame_axes()
-        return xs + FRAME_LEFT_M, ys + (FRAME_TOP_M - FRAME_SIZE_M)
-
     def rowcol(self, east_m: np.ndarray, north_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, col) of the cells holding UTM points, clipped to the lattice."""
         col = np.floor((np.asarray(east_m, float) - FRAME_LEFT_M) / self.res_m).astype(np.int64)
@@ -86,11 +82,6 @@ class Lattice:
 def frame_to_utm(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Frame metres (east of the west edge, north of the south edge) to UTM easting, northing."""
     return np.asarray(x_m) + FRAME_LEFT_M, np.asarray(y_m) + (FRAME_TOP_M - FRAME_SIZE_M)
-
-
-def utm_to_frame(east_m: np.ndarray, north_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """UTM easting, northing to frame metres."""
-    return np.asarray(east_m) - FRAME_LEFT_M, np.asarray(north_m) - (FRAME_TOP_M - FRAME_SIZE_M)
 
 
 def rng_for(seed: int, stream: str) -> np.random.Generator:
@@ -125,3 +116,41 @@ def chaikin(points: np.ndarray, *, iterations: int = 2) -> np.ndarray:
         inner[0::2], inner[1::2] = q, r
         pts = np.vstack([pts[:1], inner[1:-1], pts[-1:]])
     return pts
+
+
+def lattice_edges(shape: tuple[int, int], *, knight: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 8-neighbour edges of a lattice, each unordered pair once.
+
+    With ``knight=True`` also the 8 knight's moves (16 directions in all), which
+    lets least-cost paths run at angles other than multiples of 45°.
+    Returns flat cell indices ``u``, ``v`` and the edge length in cells.
+    """
+    nr, nc = shape
+    idx = np.arange(nr * nc).reshape(nr, nc)
+    us, vs, lengths = [], [], []
+    steps = [(0, 1), (1, 0), (1, 1), (1, -1)]
+    if knight:
+        steps += [(1, 2), (2, 1), (1, -2), (2, -1)]
+    for dr, dc in steps:
+        c0, c1 = max(0, -dc), nc - max(0, dc)
+        a = idx[0 : nr - dr, c0:c1].ravel()
+        b = idx[dr:nr, c0 + dc : c1 + dc].ravel()
+        us.append(a)
+        vs.append(b)
+        lengths.append(np.full(a.size, float(np.hypot(dr, dc))))
+    return np.concatenate(us), np.concatenate(vs), np.concatenate(lengths)
+
+
+def blur(values: np.ndarray, sigma_cells: float) -> np.ndarray:
+    """Gaussian-like smoothing at a cost independent of ``sigma_cells``.
+
+    Three passes of a box filter (the central limit theorem does the rest);
+    for smoothing slowly varying fields, not for spreading point masses.
+    """
+    if sigma_cells < 0.5:
+        return values
+    width = max(round(float(np.sqrt(4.0 * sigma_cells**2 + 1.0))), 1)
+    out = values
+    for _ in range(3):
+        out = ndimage.uniform_filter(out, size=width, mode="nearest")
+    return out

@@ -42,7 +42,7 @@ def _weights(coords_m: np.ndarray, spacing_m: float, n_control: int) -> sparse.c
 
 
 def _n_control(spacing_m: float) -> int:
-    return int(math.ceil((FRAME_SIZE_M + 2 * _MARGIN_M) / spacing_m)) + 3
+    return math.ceil((FRAME_SIZE_M + 2 * _MARGIN_M) / spacing_m) + 3
 
 
 def value_noise(xs_m: np.ndarray, ys_m: np.ndarray, *, wavelength_m: float, seed: int, layer: str) -> np.ndarray:
