@@ -268,6 +268,11 @@ def test_write_demo_files_read_back(tmp_path, coarse):
     assert dem.crs.to_epsg() == 32648
     assert dem.transform == coarse.dem.transform
     np.testing.assert_array_equal(read_grid(paths["population"]).values, coarse.population.values)
+    import rasterio
+
+    for key in ("dem", "population"):  # the synthetic label travels with the rasters
+        with rasterio.open(paths[key]) as ds:
+            assert "synthetic" in ds.tags()["source"]
     assert paths["stations"].read_bytes() == stations_csv_bytes(coarse.stations)
     back = pd.read_csv(paths["stations"], encoding="utf-8")
     assert tuple(back.columns) == STATION_COLUMNS

@@ -92,6 +92,12 @@ def test_write_read_roundtrip_is_cog_and_atomic(tmp_path, utm_grid: Grid) -> Non
     with rasterio.open(path) as ds:
         assert ds.profile["tiled"]
         assert ds.crs.to_epsg() == 32648
+    tagged = write_grid(utm_grid, tmp_path / "t.tif", tags={"source": "synthetic demo"}, cog=False)
+    with rasterio.open(tagged) as ds:
+        assert ds.tags()["source"] == "synthetic demo"
+    tagged = write_grid(utm_grid, tmp_path / "c.tif", tags={"source": "synthetic demo"})
+    with rasterio.open(tagged) as ds:
+        assert ds.tags()["source"] == "synthetic demo"
 
 
 def test_failed_write_leaves_previous_file(tmp_path, utm_grid: Grid, monkeypatch) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,7 @@ def write_grid(
     nodata: float | str | None = "same",
     compress: str = "deflate",
     cog: bool = True,
+    tags: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``grid`` to a GeoTIFF atomically and return the path.
 
@@ -108,6 +110,8 @@ def write_grid(
     cog
         Cloud-optimised GeoTIFF layout (tiled, with overviews) through GDAL's
         COG driver; a plain tiled GeoTIFF otherwise.
+    tags
+        Dataset metadata (GDAL tags), e.g. ``{"source": "towerplan synthetic demo"}``.
     """
     path = Path(path)
     values = grid.values if dtype is None else grid.values.astype(dtype)
@@ -127,6 +131,8 @@ def write_grid(
             with rasterio.MemoryFile() as mem:
                 with mem.open(driver="GTiff", **profile) as dst:
                     dst.write(values, 1)
+                    if tags:
+                        dst.update_tags(**tags)
                 with mem.open() as src:
                     rasterio.shutil.copy(
                         src, tmp, driver="COG", compress=compress.upper(), overview_resampling="nearest"
@@ -136,5 +142,7 @@ def write_grid(
                 tmp, "w", driver="GTiff", tiled=True, compress=compress, **profile
             ) as dst:
                 dst.write(values, 1)
+                if tags:
+                    dst.update_tags(**tags)
     log.debug("wrote %s (%s)", path, grid)
     return path

@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import rasterio
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 #: An area of interest in WGS 84 longitude/latitude: a (lon_min, lat_min, lon_max, lat_max)
 #: box or a shapely (Multi)Polygon.
-Area = tuple[float, float, float, float] | BaseGeometry
+Area: TypeAlias = tuple[float, float, float, float] | BaseGeometry
 
 ResamplingName = Literal["auto", "nearest", "bilinear", "cubic", "average"]
 _RESAMPLING: dict[str, Resampling] = {
@@ -422,10 +422,10 @@ def clip_grid(grid: Grid, area: Area, *, crop: bool = True, area_crs: CRS | None
     transform = grid.transform
     if crop:
         left, bottom, right, top = g.bounds
-        r0, c0 = grid.rowcol(left, top)
-        r1, c1 = grid.rowcol(right, bottom)
-        r0, c0 = max(int(r0), 0), max(int(c0), 0)
-        r1, c1 = min(int(r1) + 1, grid.height), min(int(c1) + 1, grid.width)
+        top_left = grid.rowcol(left, top)
+        bottom_right = grid.rowcol(right, bottom)
+        r0, c0 = max(int(top_left[0]), 0), max(int(top_left[1]), 0)
+        r1, c1 = min(int(bottom_right[0]) + 1, grid.height), min(int(bottom_right[1]) + 1, grid.width)
         if r0 >= r1 or c0 >= c1:
             raise RasterDataError("the area does not overlap the grid")
         values = values[r0:r1, c0:c1]

@@ -121,8 +121,9 @@ def write_demo(
     out.mkdir(parents=True, exist_ok=True)
     demo = make_demo(seed=seed, resolution_m=resolution_m)
     paths = {key: out / name for key, name in DEMO_FILES.items()}
-    write_grid(demo.dem, paths["dem"])
-    write_grid(demo.population, paths["population"])
+    tags = {"source": DEMO_LABEL, "towerplan_demo_version": str(DEMO_VERSION), "seed": str(demo.seed)}
+    write_grid(demo.dem, paths["dem"], tags={**tags, "content": "elevation, metres above sea level"})
+    write_grid(demo.population, paths["population"], tags={**tags, "content": "people per cell"})
     with atomic_path(paths["stations"]) as tmp:
         tmp.write_bytes(stations_csv_bytes(demo.stations))
     for key in ("communes", "roads", "province"):

@@ -52,10 +52,11 @@ def sector_polygon(
     lon: float, lat: float, *, azimuth_deg: float | None, beamwidth_deg: float, radius_m: float, steps: int = 12
 ) -> list[tuple[float, float]]:
     """Wedge outline as (lat, lon) pairs, geodesic; a circle when ``azimuth_deg`` is None/NaN (omni)."""
-    omni = azimuth_deg is None or not math.isfinite(azimuth_deg)
-    if omni:
+    if azimuth_deg is None or not math.isfinite(azimuth_deg):
+        omni = True
         az = np.linspace(0.0, 360.0, 4 * steps + 1)
     else:
+        omni = False
         half = min(max(beamwidth_deg, 10.0), 360.0) / 2.0
         az = np.linspace(azimuth_deg - half, azimuth_deg + half, steps + 1)
     lons, lats, _ = _GEOD.fwd(np.full(az.shape, lon), np.full(az.shape, lat), az, np.full(az.shape, radius_m))
@@ -150,9 +151,17 @@ _LEGEND_TEMPLATE = """
 
 def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None) -> MacroElement:
     """A fixed legend box (no external CSS) listing (label, colour) pairs."""
-    el = MacroElement()
-    el._template = Template(_LEGEND_TEMPLATE)
-    el.title = html.escape(title)
-    el.items = [(html.escape(label), colour) for label, colour in items]
-    el.note = html.escape(note) if note else None
-    return el
+    return _Legend(title, items, note)
+
+
+class _Legend(MacroElement):
+    """A fixed legend box rendered from :data:`_LEGEND_TEMPLATE`."""
+
+    _template = Template(_LEGEND_TEMPLATE)
+
+    def __init__(self, title: str, items: list[tuple[str, str]], note: str | None) -> None:
+        super().__init__()
+        self._name = "TowerplanLegend"
+        self.title = html.escape(title)
+        self.items = [(html.escape(label), colour) for label, colour in items]
+        self.note = html.escape(note) if note else None
