@@ -14,7 +14,7 @@ from towerplan.maps.assets import install_leaflet_assets
 
 APP_DIR = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="towerplan", page_icon="📡", layout="wide")
+st.set_page_config(page_title="towerplan", layout="wide")  # no page_icon: material icons load from Google
 
 
 @st.cache_resource
@@ -26,8 +26,8 @@ def _assets() -> Path:
 _assets()
 
 pages = [
-    st.Page(str(APP_DIR / "app_pages" / "overview.py"), title="Overview", icon="🗺️", default=True),
-    st.Page(str(APP_DIR / "app_pages" / "data.py"), title="Data", icon="📂"),
+    st.Page(str(APP_DIR / "app_pages" / "overview.py"), title="Overview", default=True),
+    st.Page(str(APP_DIR / "app_pages" / "data.py"), title="Data"),
 ]
 nav = st.navigation(pages)
 

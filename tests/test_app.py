@@ -113,9 +113,14 @@ def test_map_renders_offline_in_chromium(browser, app_url: str, tmp_path: Path) 
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     frame.locator(".leaflet-image-layer").first.wait_for(state="attached", timeout=30_000)
     frame.locator(".towerplan-legend").wait_for(timeout=30_000)
-    time.sleep(1.0)
-    wedges = frame.locator("path.leaflet-interactive").count()
-    assert wedges > 100, wedges
+    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(state="attached", timeout=30_000)
+    # vectors are drawn on a canvas (prefer_canvas): count the map's polygon layers through Leaflet itself
+    inner = next(f for f in page.frames if "st_folium" in f.url)
+    wedges = inner.evaluate(
+        """() => { const m = Object.values(window).find(v => v instanceof L.Map); let n = 0;
+                   m.eachLayer(l => { if (l instanceof L.Polygon) n += 1; }); return n; }"""
+    )
+    assert wedges > 1000, wedges
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
     assert external == [], external
     page.close()
@@ -136,7 +141,7 @@ def test_upload_a_station_list_shows_the_report(browser, app_url: str, tmp_path:
     page.get_by_role("heading", name="Data").wait_for(timeout=120_000)
     page.locator("input[type='file']").first.set_input_files(str(bad))
     page.get_by_text("sectors kept from 1 file").wait_for(timeout=60_000)
-    body = page.inner_text("body")
-    assert "error(s)" in body
+    page.get_by_text("2 error(s) and").wait_for(timeout=30_000)  # rows 3 (no longitude) and 4 (height -5)
+    page.get_by_text("Download the rows in error").wait_for(timeout=30_000)
     page.screenshot(path=str(tmp_path / "data.png"), full_page=True)
     page.close()

@@ -93,6 +93,9 @@ def test_overview_map_loads_nothing_from_the_internet(dem: Grid, stations: pd.Da
     html = m.get_root().render()
     external = re.findall(r"""(?:src|href)\s*=\s*["'](https?://[^"']+)""", html)
     assert external == []
+    # jQuery is not loaded offline: nothing may call it (folium.Popup(html) does: `$(`)
+    assert "$(" not in html
+    assert "jQuery" not in html
     assert "/app/static/leaflet/leaflet.js" in html
     assert "Stations: Viettel (1 sites)" in html
     assert "Stations: MobiFone (1 sites)" in html

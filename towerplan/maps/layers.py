@@ -72,28 +72,53 @@ def terrain_layer(dem: Grid, *, name: str = "Terrain", opacity: float = 0.85) ->
     )
 
 
-def _popup_html(row: pd.Series) -> str:
-    az = row.get("azimuth_deg")
-    az_txt = "omni" if az is None or (isinstance(az, float) and math.isnan(az)) else f"{az:.0f}°"
-    fields = [
-        ("Site", row.get("site_id")),
-        ("Cell", row.get("cell_id")),
-        ("Operator", row.get("operator")),
-        ("Technology", row.get("technology")),
-        ("Frequency", f"{row.get('freq_mhz', float('nan')):.1f} MHz"),
-        ("Azimuth", az_txt),
-        ("Tilt", f"{row.get('tilt_deg', float('nan')):.1f}°"),
-        ("Height", f"{row.get('antenna_height_m', float('nan')):.0f} m"),
-        ("EIRP", f"{row.get('eirp_dbm', float('nan')):.1f} dBm"),
-    ]
-    cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in fields)
-    return f"<table class='towerplan-popup'>{cells}</table>"
+def _fmt(value: object, fmt: str, unit: str = "") -> str:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    return "" if math.isnan(v) else f"{v:{fmt}}{unit}"
+
+
+def _sector_features(sub: pd.DataFrame, radius_m: float) -> list[dict]:
+    feats = []
+    for row in sub.itertuples(index=False):
+        az = getattr(row, "azimuth_deg", float("nan"))
+        az = None if az is None or pd.isna(az) else float(az)
+        bw = getattr(row, "h_beamwidth_deg", 65.0)
+        ring = sector_polygon(
+            float(row.lon), float(row.lat), azimuth_deg=az,
+            beamwidth_deg=65.0 if bw is None or pd.isna(bw) else float(bw), radius_m=radius_m,
+        )
+        coords = [[round(lon, 6), round(lat, 6)] for lat, lon in ring]
+        props = {
+            "site": str(row.site_id),
+            "cell": str(row.cell_id),
+            "operator": str(row.operator),
+            "technology": str(row.technology),
+            "frequency": _fmt(getattr(row, "freq_mhz", None), ".1f", " MHz"),
+            "azimuth": "omni" if az is None else f"{az:.0f}°",
+            "tilt": _fmt(getattr(row, "tilt_deg", None), ".1f", "°"),
+            "height": _fmt(getattr(row, "antenna_height_m", None), ".0f", " m"),
+            "eirp": _fmt(getattr(row, "eirp_dbm", None), ".1f", " dBm"),
+        }
+        feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [coords]},
+                      "properties": props})
+    return feats
+
+
+_POPUP_FIELDS = ["site", "cell", "operator", "technology", "frequency", "azimuth", "tilt", "height", "eirp"]
+_POPUP_ALIASES = ["Site", "Cell", "Operator", "Technology", "Frequency", "Azimuth", "Tilt", "Height", "EIRP"]
 
 
 def stations_layers(
     stations: pd.DataFrame, *, radius_m: float = 700.0, operators: Iterable[str] | None = None
 ) -> list[folium.FeatureGroup]:
     """One toggleable layer per operator with every sector drawn as a wedge (omni as a circle).
+
+    Sectors go in as one GeoJSON layer per operator (compact: a few hundred bytes per sector)
+    with a tooltip and a popup of the sector's parameters; site positions are small dots.
+    Nothing here needs jQuery (``folium.Popup`` with HTML does, and would break offline maps).
 
     Parameters
     ----------
@@ -110,23 +135,18 @@ def stations_layers(
         colour = operator_colour(op)
         sub = stations[stations["operator"] == op]
         fg = folium.FeatureGroup(name=f"Stations: {op} ({sub['site_id'].nunique()} sites)", show=True)
-        for _, row in sub.iterrows():
-            az = row.get("azimuth_deg")
-            ring = sector_polygon(
-                float(row["lon"]), float(row["lat"]),
-                azimuth_deg=None if pd.isna(az) else float(az),
-                beamwidth_deg=float(row.get("h_beamwidth_deg", 65.0) or 65.0),
-                radius_m=radius_m,
-            )
-            folium.Polygon(
-                ring, color=colour, weight=1, fill=True, fill_color=colour, fill_opacity=0.45,
-                popup=folium.Popup(_popup_html(row), max_width=300),
-                tooltip=f"{row['site_id']} · {row['cell_id']} · {row['technology']}",
-            ).add_to(fg)
-        sites = sub.drop_duplicates("site_id")
-        for _, row in sites.iterrows():
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": _sector_features(sub, radius_m)},
+            name=f"Sectors {op}",
+            style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.45},
+            highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
+            tooltip=folium.GeoJsonTooltip(fields=["site", "cell", "technology"], aliases=["Site", "Cell", "Tech"]),
+            popup=folium.GeoJsonPopup(fields=_POPUP_FIELDS, aliases=_POPUP_ALIASES),
+            smooth_factor=0.5,
+        ).add_to(fg)
+        for row in sub.drop_duplicates("site_id").itertuples(index=False):
             folium.CircleMarker(
-                (float(row["lat"]), float(row["lon"])), radius=2.5, color="#111111", weight=1,
+                (float(row.lat), float(row.lon)), radius=2.5, color="#111111", weight=1,
                 fill=True, fill_color=colour, fill_opacity=1.0,
             ).add_to(fg)
         groups.append(fg)
@@ -135,7 +155,7 @@ def stations_layers(
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<div class="towerplan-legend" style="position: fixed; bottom: 24px; left: 12px; z-index: 9999;
+<div class="towerplan-legend" style="position: fixed; bottom: 44px; left: 12px; z-index: 9999;
      background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px; font: 12px sans-serif;
      box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
   <div style="font-weight: bold; margin-bottom: 4px;">{{ this.title }}</div>
