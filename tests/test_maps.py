@@ -82,6 +82,21 @@ def test_terrain_image_is_a_small_png_in_lonlat_bounds(dem: Grid) -> None:
     assert 105.5 < lon0 < lon1 < 106.0
 
 
+def test_sea_is_drawn_as_water(dem: Grid) -> None:
+    import io
+
+    from PIL import Image
+
+    from towerplan.maps.render import WATER_RGB
+
+    values = np.array(dem.values)
+    values[:, -60:] = 0.0  # eastern strip: sea
+    img = terrain_image(dem.with_values(values), max_pixels=20_000)
+    rgba = np.asarray(Image.open(io.BytesIO(img.png)).convert("RGBA"))
+    assert tuple(rgba[rgba.shape[0] // 2, -3, :3]) == WATER_RGB
+    assert tuple(rgba[rgba.shape[0] // 2, 3, :3]) != WATER_RGB
+
+
 def test_operator_colours_are_distinct_and_stable() -> None:
     names = ["Viettel", "VNPT-VinaPhone", "MobiFone", "Vietnamobile", "Gmobile"]
     assert len({operator_colour(n) for n in names}) == 5

@@ -21,6 +21,9 @@ from towerplan.terrain import reproject_grid
 
 __all__ = ["DisplayImage", "hillshade", "terrain_image", "colourise", "TERRAIN_STOPS"]
 
+#: colour of cells at or below 0 m (the sea in SRTM-like DEMs)
+WATER_RGB = (166, 206, 227)
+
 #: hypsometric tints (elevation m, RGB): coastal green through brown to grey-white peaks
 TERRAIN_STOPS: tuple[tuple[float, tuple[int, int, int]], ...] = (
     (0.0, (74, 140, 84)),
@@ -121,6 +124,8 @@ def terrain_image(dem: Grid, *, max_pixels: int = 1_500_000, opacity: float = 1.
     shade = hillshade(z, cell_m=merc.res[0] * math.cos(math.radians(lat_mid)))
     rgb = colourise(z, TERRAIN_STOPS).astype(float)
     rgb *= (0.45 + 0.55 * np.nan_to_num(shade, nan=1.0))[..., None]
+    # SRTM and most DEMs store the sea as 0 m (or below): draw it as water, unshaded
+    rgb[np.isfinite(z) & (z <= 0.0)] = WATER_RGB
     alpha = np.where(np.isfinite(z), int(255 * opacity), 0).astype(np.uint8)
     rgba = np.dstack([rgb.clip(0, 255).astype(np.uint8), alpha])
     return DisplayImage(_png(rgba), _bounds_latlon(merc))
