@@ -1,0 +1,292 @@
+"""Candidate sites for new coverage: tenancy on existing towers, greenfield high ground, user lists.
+
+Three kinds, one table (a GeoDataFrame in the analysis grid's CRS, metres):
+
+``colocation``
+    Every existing tower (stations grouped by ``site_id``): another operator can add
+    its antennas there; cheap (rent and equipment, no construction).
+``greenfield``
+    New masts generated over and around the gaps: cells inside a buffer of the
+    areas to serve, outside excluded zones, within reach of a road, ranked by
+    how well they see around them (height above the surrounding terrain within
+    ``prominence_radius_m``; local maxima and ridges score highest) and picked
+    best-first with a minimum spacing between candidates and from existing towers
+    (a Poisson-disc style thinning), so candidates sit on hilltops and ridges near
+    the people rather than on a regular lattice.
+``user``
+    Candidates supplied by the planner (any table with x/y in the grid CRS or lon/lat).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio.features
+from pyproj import Transformer
+from scipy import ndimage
+
+from towerplan.errors import ConfigError, InputError
+from towerplan.grid import Grid
+
+__all__ = [
+    "CANDIDATE_COLUMNS", "CandidateConfig", "colocation_candidates", "greenfield_candidates", "user_candidates",
+]
+
+log = logging.getLogger(__name__)
+
+CANDIDATE_COLUMNS = (
+    "candidate_id", "kind", "x", "y", "lon", "lat", "ground_m", "mast_height_m", "road_distance_m",
+    "prominence_m", "operators_present", "site_id",
+)
+
+
+@dataclass(frozen=True)
+class CandidateConfig:
+    """Settings of greenfield candidate generation (metres).
+
+    Parameters
+    ----------
+    mast_height_m
+        Height of a new mast.
+    min_spacing_m
+        Minimum distance between two greenfield candidates.
+    min_distance_to_tower_m
+        Minimum distance from an existing tower (tenancy there is the cheaper option).
+    buffer_m
+        Candidates may stand this far outside the areas to serve (a hilltop beside a valley).
+    max_road_distance_m
+        Farther from a road than this, a site cannot be built and supplied (None: no limit
+        or no roads given).
+    prominence_radius_m
+        Radius of the neighbourhood whose mean height the prominence is measured against.
+    max_candidates
+        Keep at most this many greenfield candidates (best prominence first).
+    """
+
+    mast_height_m: float = 40.0
+    min_spacing_m: float = 1500.0
+    min_distance_to_tower_m: float = 1000.0
+    buffer_m: float = 3000.0
+    max_road_distance_m: float | None = 2000.0
+    prominence_radius_m: float = 1500.0
+    max_candidates: int = 2000
+
+    def __post_init__(self) -> None:
+        for name in ("mast_height_m", "min_spacing_m", "prominence_radius_m"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")
+        for name in ("min_distance_to_tower_m", "buffer_m"):
+            if not getattr(self, name) >= 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.max_road_distance_m is not None and not self.max_road_distance_m > 0:
+            raise ConfigError(f"max_road_distance_m must be > 0 or None, got {self.max_road_distance_m}")
+        if self.max_candidates < 1:
+            raise ConfigError(f"max_candidates must be >= 1, got {self.max_candidates}")
+
+
+def _lonlat(crs, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)
+    return np.asarray(lon), np.asarray(lat)
+
+
+def _frame(rows: dict[str, np.ndarray | list], crs) -> gpd.GeoDataFrame:
+    df = pd.DataFrame(rows)
+    for col in CANDIDATE_COLUMNS:
+        if col not in df.columns:
+            df[col] = np.nan if col not in ("operators_present", "site_id", "kind", "candidate_id") else ""
+    df = df[list(CANDIDATE_COLUMNS)]
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["x"], df["y"]), crs=crs)
+
+
+def colocation_candidates(stations: pd.DataFrame, grid: Grid) -> gpd.GeoDataFrame:
+    """One candidate per existing tower (``site_id``), listing the operators already on it.
+
+    Parameters
+    ----------
+    stations
+        Canonical station table (``site_id``, ``operator``, ``lon``, ``lat``, ``antenna_height_m``).
+    grid
+        The analysis grid (its CRS is used for x/y; heights sampled from it if it is a DEM).
+    """
+    if len(stations) == 0:
+        return _frame({c: [] for c in CANDIDATE_COLUMNS}, grid.crs)
+    g = stations.groupby("site_id", sort=True)
+    sites = g.agg(lon=("lon", "first"), lat=("lat", "first"), mast=("antenna_height_m", "max"))
+    ops = g["operator"].agg(lambda s: ",".join(sorted(set(map(str, s)))))
+    tr = Transformer.from_crs(4326, grid.crs, always_xy=True)
+    x, y = tr.transform(sites["lon"].to_numpy(float), sites["lat"].to_numpy(float))
+    x, y = np.asarray(x), np.asarray(y)
+    r, c = grid.rowcol(x, y)
+    inside = (r >= 0) & (r < grid.height) & (c >= 0) & (c < grid.width)
+    ground = np.full(len(sites), np.nan)
+    ground[inside] = grid.masked()[r[inside], c[inside]]
+    return _frame(
+        {
+            "candidate_id": [f"C-{s}" for s in sites.index],
+            "kind": "colocation",
+            "x": x, "y": y, "lon": sites["lon"].to_numpy(float), "lat": sites["lat"].to_numpy(float),
+            "ground_m": ground, "mast_height_m": sites["mast"].to_numpy(float),
+            "operators_present": ops.loc[sites.index].to_numpy(), "site_id": sites.index.astype(str).to_numpy(),
+        },
+        grid.crs,
+    )
+
+
+def _prominence(z: np.ndarray, radius_cells: int) -> np.ndarray:
+    """Height above the mean of a disc neighbourhood (NaN-safe), metres."""
+    valid = np.isfinite(z)
+    zz = np.where(valid, z, 0.0)
+    yy, xx = np.mgrid[-radius_cells : radius_cells + 1, -radius_cells : radius_cells + 1]
+    disc = (yy**2 + xx**2 <= radius_cells**2).astype(float)
+    s = ndimage.convolve(zz, disc, mode="nearest")
+    n = ndimage.convolve(valid.astype(float), disc, mode="nearest")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(valid & (n > 0), z - s / np.maximum(n, 1), np.nan)
+
+
+def greenfield_candidates(
+    dem: Grid,
+    serve: np.ndarray,
+    *,
+    config: CandidateConfig = CandidateConfig(),
+    roads: gpd.GeoSeries | None = None,
+    existing_xy: np.ndarray | None = None,
+    excluded: gpd.GeoSeries | None = None,
+) -> gpd.GeoDataFrame:
+    """Greenfield candidates on high ground over and around the areas to serve.
+
+    Parameters
+    ----------
+    dem
+        Terrain heights (m) on the analysis grid (projected, metres).
+    serve
+        Boolean mask on ``dem``'s lattice of the cells to bring coverage to (e.g. gap cells).
+    config
+        Spacing, buffer, road reach, mast height (:class:`CandidateConfig`).
+    roads
+        Road lines in ``dem.crs``; candidates farther than ``max_road_distance_m`` are dropped.
+    existing_xy
+        (n, 2) existing tower positions in ``dem.crs``; candidates keep ``min_distance_to_tower_m``.
+    excluded
+        Polygons in ``dem.crs`` where no mast may stand (protected areas, airports...).
+    """
+    dem.require_metric()
+    serve = np.asarray(serve, dtype=bool)
+    if serve.shape != dem.shape:
+        raise InputError(f"the serve mask has shape {serve.shape}, the DEM {dem.shape}")
+    res = dem.res[0]
+    z = dem.masked()
+    domain = np.isfinite(z) & (z > 0.0)  # no masts at sea
+    if config.buffer_m > 0 and serve.any():
+        dist_cells = ndimage.distance_transform_edt(~serve)
+        near = dist_cells * res <= config.buffer_m
+    else:
+        near = serve.copy()
+    domain &= near
+    if excluded is not None and len(excluded):
+        inside = rasterio.features.geometry_mask(
+            list(excluded.values), out_shape=dem.shape, transform=dem.transform, invert=True, all_touched=True
+        )
+        domain &= ~inside
+    road_dist = np.full(dem.shape, np.nan)
+    if roads is not None and len(roads):
+        on_road = rasterio.features.geometry_mask(
+            list(roads.values), out_shape=dem.shape, transform=dem.transform, invert=True, all_touched=True
+        )
+        road_dist = ndimage.distance_transform_edt(~on_road) * res
+        if config.max_road_distance_m is not None:
+            domain &= road_dist <= config.max_road_distance_m
+    if not domain.any():
+        log.info("greenfield: no admissible cell (nothing to serve, or all excluded / too far from roads)")
+        return _frame({c: [] for c in CANDIDATE_COLUMNS}, dem.crs)
+    prom = _prominence(z, max(1, round(config.prominence_radius_m / res)))
+    # local maxima (3x3 neighbourhood) first, then everything else, by prominence; ties by cell order
+    local_max = z >= ndimage.maximum_filter(np.where(np.isfinite(z), z, -np.inf), size=3)
+    cells = np.flatnonzero(domain.ravel())
+    score = prom.ravel()[cells] + np.where(local_max.ravel()[cells], 1e4, 0.0)
+    order = cells[np.lexsort((cells, -score))]
+    # best-first thinning with a bucket grid of cell size = spacing
+    spacing = config.min_spacing_m
+    rows, cols = np.divmod(order, dem.width)
+    xs, ys = dem.xy(rows, cols)
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    buckets: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    tower_tree = None
+    if existing_xy is not None and len(existing_xy) and config.min_distance_to_tower_m > 0:
+        from scipy.spatial import cKDTree
+
+        tower_tree = cKDTree(np.asarray(existing_xy, dtype=float))
+    picked: list[int] = []
+    for k in range(order.size):
+        x, y = float(xs[k]), float(ys[k])
+        if tower_tree is not None and tower_tree.query([x, y])[0] < config.min_distance_to_tower_m:
+            continue
+        bx, by = int(x // spacing), int(y // spacing)
+        close = False
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for px, py in buckets.get((bx + dx, by + dy), ()):
+                    if (px - x) ** 2 + (py - y) ** 2 < spacing * spacing:
+                        close = True
+                        break
+                if close:
+                    break
+            if close:
+                break
+        if close:
+            continue
+        buckets.setdefault((bx, by), []).append((x, y))
+        picked.append(k)
+        if len(picked) >= config.max_candidates:
+            break
+    idx = np.asarray(picked, dtype=int)
+    px, py = xs[idx], ys[idx]
+    lon, lat = _lonlat(dem.crs, px, py)
+    r, c = rows[idx], cols[idx]
+    return _frame(
+        {
+            "candidate_id": [f"G{i + 1:05d}" for i in range(idx.size)],
+            "kind": "greenfield",
+            "x": px, "y": py, "lon": lon, "lat": lat, "ground_m": z[r, c],
+            "mast_height_m": np.full(idx.size, config.mast_height_m),
+            "road_distance_m": road_dist[r, c], "prominence_m": prom[r, c],
+            "operators_present": "", "site_id": "",
+        },
+        dem.crs,
+    )
+
+
+def user_candidates(table: pd.DataFrame, grid: Grid, *, mast_height_m: float = 40.0) -> gpd.GeoDataFrame:
+    """Candidates supplied by the planner: columns ``x``/``y`` (grid CRS) or ``lon``/``lat``.
+
+    Optional columns: ``candidate_id``, ``mast_height_m``. Rows without a position are an error
+    naming them (1-based, as in the file).
+    """
+    df = table.reset_index(drop=True)
+    if {"x", "y"} <= set(df.columns):
+        x, y = df["x"].to_numpy(float), df["y"].to_numpy(float)
+        lon, lat = _lonlat(grid.crs, x, y)
+    elif {"lon", "lat"} <= set(df.columns):
+        lon, lat = df["lon"].to_numpy(float), df["lat"].to_numpy(float)
+        x, y = Transformer.from_crs(4326, grid.crs, always_xy=True).transform(lon, lat)
+        x, y = np.asarray(x), np.asarray(y)
+    else:
+        raise InputError(f"candidate list needs x/y or lon/lat columns; it has {list(df.columns)}")
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    if bad.any():
+        raise InputError(f"candidate rows without a position: {(np.flatnonzero(bad) + 1).tolist()[:20]}")
+    r, c = grid.rowcol(x, y)
+    inside = (r >= 0) & (r < grid.height) & (c >= 0) & (c < grid.width)
+    if not inside.all():
+        raise InputError(f"candidate rows outside the grid: {(np.flatnonzero(~inside) + 1).tolist()[:20]}")
+    ids = df["candidate_id"].astype(str) if "candidate_id" in df else [f"U{i + 1:05d}" for i in range(len(df))]
+    mast = df["mast_height_m"].to_numpy(float) if "mast_height_m" in df else np.full(len(df), mast_height_m)
+    return _frame(
+        {"candidate_id": list(ids), "kind": "user", "x": x, "y": y, "lon": lon, "lat": lat,
+         "ground_m": grid.masked()[r, c], "mast_height_m": mast, "operators_present": "", "site_id": ""},
+        grid.crs,
+    )
