@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -93,7 +94,7 @@ def _lonlat(crs, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lon), np.asarray(lat)
 
 
-def _frame(rows: dict[str, np.ndarray | list], crs) -> gpd.GeoDataFrame:
+def _frame(rows: dict[str, Any], crs) -> gpd.GeoDataFrame:
     df = pd.DataFrame(rows)
     for col in CANDIDATE_COLUMNS:
         if col not in df.columns:

@@ -1,0 +1,37 @@
+"""The pruned ITM radial gives exactly the losses of ``_itm_kernels.p2p_radial``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from towerplan.coverage import _itm_kernels as ik
+from towerplan.coverage._itm_radial import itm_radial_loss
+
+
+@pytest.mark.parametrize(("seed", "relief", "n", "h_tx"), [(0, 300.0, 400, 30.0), (1, 30.0, 250, 10.0),
+                                                            (2, 800.0, 600, 60.0), (3, 0.0, 120, 20.0)])
+def test_pruned_radial_equals_p2p_radial(seed: int, relief: float, n: int, h_tx: float) -> None:
+    rng = np.random.default_rng(seed)
+    z = 100.0 + np.cumsum(rng.standard_normal(n)) * relief / 10.0 + rng.uniform(0, relief / 5.0, n)
+    z = np.maximum(z, 0.0)
+    z[: n // 10] += relief  # a hill at the site
+    args = (h_tx, 1.5, 2, 360.0, 1800.0, 1, 15.0, 0.005, 12, 50.0, 50.0, 50.0)
+    ref = ik.p2p_radial(z, 90.0, *args, 3)[:, 0]
+    out = np.full(n, np.nan)
+    itm_radial_loss(z, 90.0, *args, 3, out)
+    assert np.array_equal(out[3:], ref[3:], equal_nan=True)
+    assert np.isfinite(out[3:]).all()
+
+
+def test_bad_inputs_give_nan() -> None:
+    out = np.zeros(10)
+    itm_radial_loss(np.linspace(0, 10, 10), 90.0, 30.0, 1.5, 9, 360.0, 1800.0, 1, 15.0, 0.005, 12, 50.0, 50.0,
+                    50.0, 1, out)
+    assert np.isnan(out[1:]).all()
+    z = np.linspace(0, 10, 10)
+    z[5] = np.nan
+    out[:] = 0.0
+    itm_radial_loss(z, 90.0, 30.0, 1.5, 2, 360.0, 1800.0, 1, 15.0, 0.005, 12, 50.0, 50.0, 50.0, 1, out)
+    assert np.isfinite(out[1:5]).all()
+    assert np.isnan(out[5:]).all()

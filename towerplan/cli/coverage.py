@@ -1,0 +1,171 @@
+"""``towerplan coverage``: best RSRP, best server, overlap and per-operator maps for a station list.
+
+::
+
+    towerplan coverage --dem dem.tif --stations cells.csv --out run1 [--model auto] [--resolution-m 30]
+        [--threshold-dbm -110] [--executor serial|processes|dask] [--workers N] [--scheduler ADDRESS]
+        [--write-loss] [--itm-climate 2] [--itm-n0 360] [--itm-epsilon 15] [--itm-sigma 0.005]
+        [--itm-polarization vertical] [--itm-mdvar 12] [--itm-tls 50,50,50] [--rx-height-m 1.5]
+
+Writes to ``--out``: ``best_rsrp_dbm.tif`` (float32, NaN nodata), ``best_server.tif``
+(int32 row of the station list as read, -1 nodata), ``server_count.tif`` (int32),
+``rsrp_<operator>_dbm.tif`` per operator (lower case, spaces as ``-``), with
+``--write-loss`` ``path_loss_db.tif`` (the smallest path loss from any site, dB, no
+antenna gains), and ``coverage_summary.json`` (area covered per operator and
+technology, settings, timings, stations left out) and ``stations_index.csv`` (the
+station index of ``best_server.tif`` -> site, cell, operator, source row). The level is each technology's
+reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+import time
+from pathlib import Path
+
+from towerplan._atomic import atomic_path
+from towerplan.coverage.config import MODELS, CoverageConfig, ItmSettings
+from towerplan.coverage.engine import run_coverage
+from towerplan.coverage.itm import CLIMATES
+from towerplan.errors import ConfigError
+from towerplan.grid import Grid
+from towerplan.rasters import write_grid
+
+logger = logging.getLogger(__name__)
+
+
+def operator_slug(name: str) -> str:
+    """``"Mobi Fone"`` -> ``"mobi-fone"`` (lower case, runs of spaces as one ``-``, no path separators)."""
+    slug = re.sub(r"\s+", "-", name.strip().lower())
+    return re.sub(r"[/\\:*?\"<>|]", "_", slug) or "unknown"
+
+
+def _tls(text: str) -> tuple[float, float, float]:
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected TIME,LOCATION,SITUATION percentages, got {text!r}") from None
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"expected three percentages TIME,LOCATION,SITUATION, got {text!r}")
+    return parts  # type: ignore[return-value]
+
+
+def _climate(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text in CLIMATES:
+        return CLIMATES[text]
+    raise argparse.ArgumentTypeError(f"climate must be 1-7 or one of {sorted(CLIMATES)}, got {text!r}")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``coverage`` command to the CLI."""
+    d = CoverageConfig()
+    it = ItmSettings()
+    p = subparsers.add_parser(
+        "coverage",
+        help="coverage maps (best RSRP, best server, overlap, per operator) over a DEM",
+        description="Compute received levels of every sector over the terrain and write GeoTIFF maps.",
+    )
+    p.add_argument("--dem", required=True, nargs="+", type=Path, help="DEM file(s): GeoTIFF or SRTM .hgt")
+    p.add_argument("--stations", required=True, type=Path, help="station list (CSV, XLSX, GeoJSON, KML ...)")
+    p.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    p.add_argument("--model", choices=["auto", *MODELS], default=d.model,
+                   help="path-loss model (auto: Hata 150-1500 MHz, COST-231 1500-2000 MHz, ITM otherwise)")
+    p.add_argument("--resolution-m", type=float, default=30.0, help="cell size of the analysis grid (m)")
+    p.add_argument("--threshold-dbm", type=float, default=d.threshold_dbm, help="sensitivity (dBm)")
+    p.add_argument("--max-radius-m", type=float, default=d.max_radius_m, help="largest radius per site (m)")
+    p.add_argument("--rx-height-m", type=float, default=d.rx_height_m, help="receiver height above ground (m)")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="serial")
+    p.add_argument("--workers", type=int, default=None, help="processes / Dask workers (default 2)")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (tcp://host:8786)")
+    p.add_argument("--write-loss", action="store_true", help="also write path_loss_db.tif")
+    p.add_argument("--itm-climate", type=_climate, default=it.climate, help="ITM radio climate 1-7 (2)")
+    p.add_argument("--itm-n0", type=float, default=it.n0, help="surface refractivity, N-units (360)")
+    p.add_argument("--itm-epsilon", type=float, default=it.epsilon, help="ground permittivity (15)")
+    p.add_argument("--itm-sigma", type=float, default=it.sigma, help="ground conductivity, S/m (0.005)")
+    p.add_argument("--itm-polarization", choices=["horizontal", "vertical"], default=it.polarization)
+    p.add_argument("--itm-mdvar", type=int, default=it.mdvar, help="ITM variability mode (12)")
+    p.add_argument("--itm-tls", type=_tls, default=(it.time_pct, it.location_pct, it.situation_pct),
+                   metavar="T,L,S", help="time, location, situation percentages (50,50,50)")
+    p.set_defaults(func=run)
+
+
+def _read_stations(path: Path):
+    from towerplan.stations import read_stations
+
+    load = read_stations(path)
+    if len(load.rejected):
+        logger.warning("%s: %d row(s) rejected by validation (run `towerplan validate` for details)", path.name,
+                       len(load.rejected))
+    return load.stations.reset_index(drop=True)
+
+
+def _write(grid: Grid, path: Path, **kw) -> None:
+    write_grid(grid, path, **kw)
+    logger.info("wrote %s", path)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``towerplan coverage`` and return its exit code."""
+    from towerplan.terrain import read_dem
+
+    t0 = time.perf_counter()
+    itm = ItmSettings(climate=args.itm_climate, n0=args.itm_n0, epsilon=args.itm_epsilon, sigma=args.itm_sigma,
+                      polarization=args.itm_polarization, mdvar=args.itm_mdvar, time_pct=args.itm_tls[0],
+                      location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
+    config = CoverageConfig(model=args.model, threshold_dbm=args.threshold_dbm, rx_height_m=args.rx_height_m,
+                            max_radius_m=args.max_radius_m, itm=itm)
+    if not (1.0 <= args.resolution_m <= 1000.0):
+        raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    stations = _read_stations(args.stations)
+    dem = read_dem(args.dem if len(args.dem) > 1 else args.dem[0], resolution_m=args.resolution_m)
+    t_read = time.perf_counter() - t0
+    bar = _progress_printer() if sys.stderr.isatty() else None
+    result = run_coverage(dem, stations, config=config, executor=args.executor, workers=args.workers,
+                          scheduler=args.scheduler, progress=bar)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    t1 = time.perf_counter()
+    files = {"best_rsrp_dbm.tif": (result.best_level, "float32", float("nan")),
+             "best_server.tif": (result.best_server, "int32", -1),
+             "server_count.tif": (result.server_count, "int32", None)}
+    for name, grid in result.operator_levels.items():
+        files[f"rsrp_{operator_slug(name)}_dbm.tif"] = (grid, "float32", float("nan"))
+    if args.write_loss:
+        files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
+    for name, (grid, dtype, nodata) in files.items():
+        _write(grid, out / name, dtype=dtype, nodata=nodata)
+    table = result.stations
+    keep = [c for c in ("station_index", "site_id", "cell_id", "operator", "technology", "freq_mhz", "model",
+                        "usable") if c in table.columns]
+    extra = stations[[c for c in ("source_row", "source_file") if c in stations.columns]]
+    with atomic_path(out / "stations_index.csv") as tmp:
+        table[keep].join(extra).to_csv(tmp, index=False, encoding="utf-8")
+    summary = result.summary()
+    summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
+    summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
+                         "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers}
+    summary["files"] = sorted([*files, "coverage_summary.json", "stations_index.csv"])
+    with atomic_path(out / "coverage_summary.json") as tmp:
+        Path(tmp).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    covered = summary["any_operator"]
+    print(f"coverage: {summary['stations']['used']} sectors at {summary['stations']['sites']} sites, "
+          f"{covered['area_km2']:.1f} km2 at >= {config.threshold_dbm:g} dBm; "
+          f"{len(files) + 2} files in {out} ({time.perf_counter() - t0:.1f} s)")
+    if summary["stations"]["skipped"]:
+        print(f"  {summary['stations']['skipped']} station(s) outside the DEM were left out", file=sys.stderr)
+    return 0
+
+
+def _progress_printer():
+    def show(done: int, total: int) -> None:
+        print(f"\r  sites {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return show

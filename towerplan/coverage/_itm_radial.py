@@ -1,0 +1,202 @@
+"""ITM along one radial with block-pruned horizon searches (same results as ``p2p_radial``).
+
+:func:`~towerplan.coverage._itm_kernels.p2p_radial` scans the whole path twice
+per receiver point to find the two horizons. Here the profile is cut into blocks
+of ``_B`` samples with their maximum elevation; a block whose upper bound of the
+horizon angle cannot beat the best angle found so far is skipped in O(1). The
+bound uses the block maximum, the nearest distance to the terminal, and a margin
+of 1e-12 rad, and the candidates that are scanned use exactly the expressions of
+``p2p_radial`` in the same order, so the horizons, and therefore the losses, are
+the same to the last bit except on exact ties between two equal horizon angles.
+
+Everything else per point (Delta h resampling, effective heights, the reference
+attenuation and variability) is ITM's own code, called as ``p2p_radial`` calls it.
+Only the loss (dB) is returned, NaN where ITM reports an error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from towerplan.coverage._itm_core import ERR_NONE, MODE_P2P, fdim
+from towerplan.coverage._itm_model import initialize, reference_and_total, validate_inputs
+from towerplan.coverage._itm_terrain import compute_delta_h, lsq_fit_prefix
+
+_B = 16
+_SCRATCH = 247
+_EPS = 1e-12
+
+
+@njit(cache=True)
+def itm_radial_loss(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma, mdvar, time, location, situation,
+                    first, out, dh_every=1):
+    """ITM p2p loss from ``z[0]`` to every ``z[i]``, i = first .. len(z) - 1, into ``out[i]`` (dB).
+
+    ``dh_every = 1`` is exact ITM. With ``dh_every = k > 1`` the terrain irregularity
+    Delta h (ITM's most expensive step, a resampling of the path and two order
+    statistics) is computed exactly only at every k-th point (and the last) and
+    interpolated linearly in between; everything else stays exact per point. This
+    is a documented deviation from ITM, measured in ``bench/README.md``.
+    """
+    n_all = len(z) - 1
+    err, _warn = validate_inputs(h_tx, h_rx, climate, time, location, situation, n_0, f_mhz, pol, epsilon, sigma, mdvar)
+    first = min(max(first, 1), n_all + 1)
+    if err != ERR_NONE or not xi > 0.0 or not math.isfinite(xi):
+        for i in range(first, n_all + 1):
+            out[i] = math.nan
+        return
+    s = np.empty(_SCRATCH)
+    diffs = np.empty(_SCRATCH)
+    c0 = np.empty(n_all + 2)
+    c1 = np.empty(n_all + 2)
+    dist = np.empty(n_all + 1)
+    slope_tx = np.empty(n_all + 1)
+    inv_d = np.empty(n_all + 1)
+    n_blocks = n_all // _B + 1
+    bmax = np.full(n_blocks, -np.inf)
+    c0[0] = 0.0
+    c1[0] = 0.0
+    dist[0] = 0.0
+    slope_tx[0] = 0.0
+    inv_d[0] = 0.0
+    first_nan = n_all + 1
+    for k in range(n_all + 1):
+        c0[k + 1] = c0[k] + z[k]
+        c1[k + 1] = c1[k] + k * z[k]
+        if k > 0:
+            dist[k] = dist[k - 1] + xi
+            slope_tx[k] = (z[k] - (z[0] + h_tx)) / dist[k]
+            inv_d[k] = 1.0 / (k * xi)
+        if not math.isfinite(z[k]) and first_nan > n_all:
+            first_nan = k
+        b = k // _B
+        if z[k] > bmax[b]:
+            bmax[b] = z[k]
+    z_tx = z[0] + h_tx
+    k_dh = max(dh_every, 1)
+    last = min(n_all, first_nan - 1)
+    anchors_dh = np.full(n_all + 1, math.nan)
+    for i in range(first, last + 1):
+        if k_dh == 1 or not (i % k_dh == 0 or i in (last, first)):
+            continue
+        anchors_dh[i] = _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0,
+                               f_mhz, pol, epsilon, sigma, mdvar, time, location, situation, s, diffs, math.nan,
+                               True)
+    for i in range(first, n_all + 1):
+        if i >= first_nan:
+            out[i] = math.nan
+            continue
+        if k_dh == 1:
+            out[i] = _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz,
+                            pol, epsilon, sigma, mdvar, time, location, situation, s, diffs, math.nan, False)
+            continue
+        i0 = max((i // k_dh) * k_dh, first)
+        i1 = min(i0 + k_dh if i0 % k_dh == 0 else (i0 // k_dh + 1) * k_dh, last)
+        if i1 <= i0:
+            dh = anchors_dh[i0]
+        else:
+            w = (i - i0) / (i1 - i0)
+            dh = anchors_dh[i0] * (1.0 - w) + anchors_dh[i1] * w
+        out[i] = _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz, pol,
+                        epsilon, sigma, mdvar, time, location, situation, s, diffs, dh, False)
+
+
+@njit(cache=True)
+def _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon,
+           sigma, mdvar, time, location, situation, s, diffs, delta_h_in, want_delta_h):
+    """Loss to point i (or, with ``want_delta_h``, its exact Delta h); ``delta_h_in`` NaN = compute it."""
+    p10 = int(0.1 * i)
+    h_sys = (c0[i - p10 + 1] - c0[p10]) / (i - 2 * p10 + 1)
+    z_g, gamma_e, n_s = initialize(f_mhz, h_sys, n_0, pol, epsilon, sigma)
+    a_e = 1.0 / gamma_e
+    half_c = 1.0 / (2.0 * a_e)
+    d = i * xi
+    z_rx = z[i] + h_rx
+    th0 = (z_rx - z_tx) / d - d / (2.0 * a_e)
+    th1 = -(z_rx - z_tx) / d - d / (2.0 * a_e)
+    dh0 = d
+    dh1 = d
+    # transmitter horizon: forward over k = 1 .. i-1, first maximum wins (as p2p_radial)
+    k = 1
+    while k < i:
+        b = k // _B
+        k_end = min((b + 1) * _B, i)
+        num = bmax[b] - z_tx
+        bound = (num / dist[k] if num > 0.0 else num / dist[k_end - 1]) - dist[k] * half_c
+        if bound + _EPS < th0:
+            k = k_end
+            continue
+        for kk in range(k, k_end):
+            t_tx = slope_tx[kk] - dist[kk] * half_c
+            if t_tx > th0:
+                th0 = t_tx
+                dh0 = dist[kk]
+        k = k_end
+    # receiver horizon: the same maximum over k = 1 .. i-1 of (z[k] - z_rx) / d_j - d_j / 2a_e,
+    # with j = i - k; ties go to the smallest k, as in the forward scan of p2p_radial
+    k = 1
+    while k < i:
+        b = k // _B
+        k_end = min((b + 1) * _B, i)
+        num = bmax[b] - z_rx
+        j_near = i - (k_end - 1)
+        j_far = i - k
+        bound = (num * inv_d[j_near] if num > 0.0 else num * inv_d[j_far]) - (j_near * xi) * half_c
+        if bound + _EPS < th1:
+            k = k_end
+            continue
+        for kk in range(k, k_end):
+            j = i - kk
+            t_rx = (z[kk] - z_rx) * inv_d[j] - (j * xi) * half_c
+            if t_rx > th1:
+                th1 = t_rx
+                dh1 = j * xi
+        k = k_end
+    if want_delta_h or math.isnan(delta_h_in):
+        d_start = min(15.0 * h_tx, 0.1 * dh0)
+        d_end = d - min(15.0 * h_rx, 0.1 * dh1)
+        delta_h = compute_delta_h(z, i, xi, d_start, d_end, s, diffs)
+        if want_delta_h:
+            return delta_h
+    else:
+        delta_h = delta_h_in
+    th0, th1, dh0, dh1, he0, he1, d = _finish(z, i, xi, a_e, h_tx, h_rx, th0, th1, dh0, dh1, c0, c1, delta_h)
+    loss, _a_ref, _w2, _propmode, err2 = reference_and_total(
+        th0, th1, f_mhz, z_g, dh0, dh1, he0, he1, gamma_e, n_s, delta_h, h_tx, h_rx, d, MODE_P2P,
+        climate, mdvar, time, location, situation
+    )
+    return loss if err2 == ERR_NONE else math.nan
+
+
+@njit(cache=True)
+def _finish(z, n, xi, a_e, h0, h1, theta0, theta1, d_hzn0, d_hzn1, c0, c1, delta_h):
+    """``_itm_terrain.finish_quick_pfl`` (prefix-sum form) with Delta h given."""
+    d = n * xi
+    d_start = min(15.0 * h0, 0.1 * d_hzn0)
+    d_end = d - min(15.0 * h1, 0.1 * d_hzn1)
+    if d_hzn0 + d_hzn1 > 1.5 * d:
+        fit_tx, fit_rx = lsq_fit_prefix(z, c0, c1, n, xi, d_start, d_end)
+        h_e0 = h0 + fdim(z[0], fit_tx)
+        h_e1 = h1 + fdim(z[n], fit_rx)
+        d_hzn0 = math.sqrt(2.0 * h_e0 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e0, 5.0)))
+        d_hzn1 = math.sqrt(2.0 * h_e1 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e1, 5.0)))
+        combined = d_hzn0 + d_hzn1
+        if combined <= d:
+            q = (d / combined) ** 2
+            h_e0 = h_e0 * q
+            h_e1 = h_e1 * q
+            d_hzn0 = math.sqrt(2.0 * h_e0 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e0, 5.0)))
+            d_hzn1 = math.sqrt(2.0 * h_e1 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e1, 5.0)))
+        q0 = math.sqrt(2.0 * h_e0 * a_e)
+        q1 = math.sqrt(2.0 * h_e1 * a_e)
+        theta0 = (0.65 * delta_h * (q0 / d_hzn0 - 1.0) - 2.0 * h_e0) / q0
+        theta1 = (0.65 * delta_h * (q1 / d_hzn1 - 1.0) - 2.0 * h_e1) / q1
+    else:
+        fit_tx, _ = lsq_fit_prefix(z, c0, c1, n, xi, d_start, 0.9 * d_hzn0)
+        _, fit_rx = lsq_fit_prefix(z, c0, c1, n, xi, d - 0.9 * d_hzn1, d_end)
+        h_e0 = h0 + fdim(z[0], fit_tx)
+        h_e1 = h1 + fdim(z[n], fit_rx)
+    return theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, d

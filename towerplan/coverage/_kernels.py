@@ -1,0 +1,411 @@
+"""Numba kernels of the coverage engine: radial sweeps, window fill, antenna gain, best-server merge.
+
+Plain ndarrays and numbers in, arrays out; no Grid, no pandas, no exceptions
+(bad paths give NaN). :mod:`towerplan.coverage.engine` prepares the inputs and
+documents the geometry. Coordinates:
+
+* *global pixel coordinates* of the DEM: ``col = (x - left) / res_x - 0.5``,
+  ``row = (top - y) / res_y - 0.5`` (cell centres at integers);
+* every kernel receives the integer offset of the array it reads or writes, and
+  subtracts it only at the end (an exact operation), so a site's values do not
+  depend on which window or batch it was computed in: serial, process and Dask
+  runs give bit-identical rasters.
+
+Radial layout of one site (``n0 = base * 2**lmax`` radials, azimuth ``2 pi j / n0``
+clockwise from grid north): radial ``j`` belongs to ring level
+``L(j) = min(trailing_zeros(j), lmax)`` and is evaluated from distance
+``R / 2**(L + 1)`` (from the site for ``L = lmax``) outwards; at distance ``d`` the
+fill uses level ``floor(log2(R / d))``, whose radials are never further apart than
+one sample step, and interpolates bilinearly between the two neighbouring radials
+and the two neighbouring samples.
+
+Model codes: 0 free space + single knife edge, 1 Okumura-Hata, 2 COST-231 Hata
+(both + terrain diffraction), 3 ITM point-to-point. Diffraction codes: 0 none,
+1 Deygout, 2 Bullington, 3 delta-Bullington.
+
+ITM runs through :func:`~towerplan.coverage._itm_radial.itm_radial_loss`, the
+results of ``_itm_kernels.p2p_radial`` with pruned horizon searches.
+
+Note: numba's ``cache=True`` keys these kernels on this file only; after editing
+``_itm_*``, ``_diffraction_kernels`` or ``_diffraction_fast``, delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
+from towerplan.coverage._diffraction_kernels import bullington, delta_bullington
+from towerplan.coverage._itm_radial import itm_radial_loss
+
+MODEL_FSPL = 0
+MODEL_HATA = 1
+MODEL_COST231 = 2
+MODEL_ITM = 3
+
+DIFF_NONE = 0
+DIFF_DEYGOUT = 1
+DIFF_BULLINGTON = 2
+DIFF_DELTA_BULLINGTON = 3
+
+# indices into the float parameter vector of radial_losses
+F_HTX, F_HRX, F_FREQ, F_LAM, F_AE, F_N0, F_EPS, F_SIGMA, F_TIME, F_LOC, F_SIT, F_HATA_C, F_LMAX = range(13)
+N_FPAR = 13
+# indices into the integer parameter vector
+I_CLIMATE, I_POL, I_MDVAR, I_DIFF, I_EDGES, I_DH_EVERY = range(6)
+N_IPAR = 6
+
+
+@njit(cache=True)
+def bilinear(dem, colf, rowf):
+    """Bilinear value of ``dem`` at fractional (col, row); clamped to the edge cells."""
+    h, w = dem.shape
+    if colf < 0.0:
+        colf = 0.0
+    elif colf > w - 1:
+        colf = float(w - 1)
+    if rowf < 0.0:
+        rowf = 0.0
+    elif rowf > h - 1:
+        rowf = float(h - 1)
+    c0 = int(colf)
+    r0 = int(rowf)
+    c1 = min(c0 + 1, w - 1)
+    r1 = min(r0 + 1, h - 1)
+    fc = colf - c0
+    fr = rowf - r0
+    top = dem[r0, c0] * (1.0 - fc) + dem[r0, c1] * fc
+    bot = dem[r1, c0] * (1.0 - fc) + dem[r1, c1] * fc
+    return top * (1.0 - fr) + bot * fr
+
+
+@njit(cache=True)
+def fspl(d_m, f_mhz):
+    """Free-space loss (ITU-R P.525), dB."""
+    return 32.45 + 20.0 * math.log10(f_mhz) + 20.0 * math.log10(d_m / 1000.0)
+
+
+@njit(cache=True)
+def _diffraction(method, edges, dist, z, bmax, i, hts, hrs, lam, ae, eps, sigma, vertical, zeros):
+    if method == DIFF_NONE or i < 2:
+        return 0.0
+    d = dist[: i + 1]
+    zz = z[: i + 1]
+    if method == DIFF_DEYGOUT:
+        return deygout_pruned(d, zz, bmax, hts, hrs, lam, ae, edges, False)
+    if method == DIFF_BULLINGTON:
+        return bullington(d, zz, hts, hrs, lam, ae)
+    return delta_bullington(d, zz, hts, hrs, lam, ae, eps, sigma, vertical, zeros[: i + 1])
+
+
+@njit(cache=True)
+def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros):
+    """Loss (dB) from z[0] to every sample z[first .. n-1] of one radial, into ``row``."""
+    h_tx = fpar[F_HTX]
+    h_rx = fpar[F_HRX]
+    f_mhz = fpar[F_FREQ]
+    lam = fpar[F_LAM]
+    ae = fpar[F_AE]
+    if model == MODEL_ITM:
+        itm_radial_loss(z[:n], step_m, h_tx, h_rx, ipar[I_CLIMATE], fpar[F_N0], f_mhz, ipar[I_POL], fpar[F_EPS],
+                        fpar[F_SIGMA], ipar[I_MDVAR], fpar[F_TIME], fpar[F_LOC], fpar[F_SIT], first, row,
+                        ipar[I_DH_EVERY])
+        return
+    hts = z[0] + h_tx
+    vertical = ipar[I_POL] == 1
+    bmax = block_max(z, n)
+    if model == MODEL_FSPL:
+        for i in range(first, n):
+            fs = fspl(dist[i], f_mhz)
+            ke = 0.0
+            if i >= 2 and fs <= fpar[F_LMAX]:
+                ke = deygout_pruned(dist[: i + 1], z[: i + 1], bmax, hts, z[i] + h_rx, lam, ae, 1, False)
+            row[i] = fs + ke
+        return
+    # Hata / COST-231: effective base height over the mean terrain 3-15 km towards the
+    # mobile (0.2 d to d for shorter paths, ITU-R P.1546-6 Annex 5), from prefix sums
+    prefix[0] = 0.0
+    for k in range(n):
+        prefix[k + 1] = prefix[k] + z[k]
+    a3 = math.ceil(3000.0 / step_m)
+    a15 = math.floor(15000.0 / step_m)
+    for i in range(first, n):
+        d = dist[i]
+        if d >= 15000.0:
+            lo = a3
+            hi = min(a15, n - 1)
+        else:
+            lo = math.ceil(0.2 * i)
+            hi = i
+        mean = (prefix[hi + 1] - prefix[lo]) / (hi - lo + 1)
+        hb = max(hts - mean, 1.0)
+        log_hb = math.log10(hb)
+        loss = fpar[F_HATA_C] - 13.82 * log_hb + (44.9 - 6.55 * log_hb) * math.log10(d / 1000.0)
+        loss = max(loss, fspl(d, f_mhz))
+        if loss > fpar[F_LMAX]:
+            # out of reach already without diffraction (which only adds loss): skip it
+            row[i] = loss
+            continue
+        loss += _diffraction(ipar[I_DIFF], ipar[I_EDGES], dist, z, bmax, i, hts, z[i] + h_rx, lam, ae, fpar[F_EPS],
+                             fpar[F_SIGMA], vertical, zeros)
+        row[i] = loss
+
+
+@njit(cache=True, parallel=True)
+def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, model, fpar,
+                  ipar):
+    """Path loss along ``n0`` radials from a site: array (n0, max(count)) float32, NaN where not computed.
+
+    ``dem`` is a window of the (gap-filled) DEM whose cell (0, 0) is global cell
+    (row_off, col_off); ``site_col`` / ``site_row`` are the site's global fractional
+    pixel coordinates. Radial ``j`` has samples ``i = 0 .. count[j] - 1`` at distance
+    ``i * step_m`` and is evaluated for ``i >= first[j]``.
+    """
+    nmax = 0
+    for j in range(n0):
+        nmax = max(nmax, count[j])
+    table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
+    n_chunks = min(n0, 64)
+    # radials are independent: chunks run in parallel (numba threads), each with its own
+    # scratch arrays; radial j goes to chunk j % n_chunks, so costs balance across rings.
+    # The result does not depend on the number of threads.
+    for chunk in prange(n_chunks):
+        z = np.empty(nmax + 1)
+        dist = np.empty(nmax + 1)
+        prefix = np.empty(nmax + 2)
+        zeros = np.zeros(nmax + 1)
+        row = np.empty(nmax + 1)
+        for i in range(nmax + 1):
+            dist[i] = i * step_m
+        for j in range(chunk, n0, n_chunks):
+            n = count[j]
+            if n < 2:
+                continue
+            a = 2.0 * math.pi * j / n0
+            sa = math.sin(a)
+            ca = math.cos(a)
+            for i in range(n):
+                d = dist[i]
+                gc = site_col + d * sa / res_x
+                gr = site_row - d * ca / res_y
+                z[i] = bilinear(dem, gc - col_off, gr - row_off)
+            for i in range(n):
+                row[i] = math.nan
+            fi = min(max(first[j], 1), n - 1)
+            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros)
+            for i in range(fi, n):
+                table[j, i] = row[i]
+    return table
+
+
+@njit(cache=True, parallel=True)
+def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
+                max_loss_db):
+    """Interpolate the radial table onto the cells of a window (float32 ``out``).
+
+    ``out[r, c]`` is global cell (r_lo + r, c_lo + c); ``left`` / ``top`` the DEM's outer
+    edges. NaN outside ``radius_m`` and where the loss exceeds ``max_loss_db`` (out of
+    reach of every sector of the site; samples there may skip the diffraction term).
+    """
+    h, w = out.shape
+    n_samp = table.shape[1]
+    two_pi = 2.0 * math.pi
+    for r in prange(h):
+        y = top - (r_lo + r + 0.5) * res_y
+        dy = y - site_y
+        for c in range(w):
+            x = left + (c_lo + c + 0.5) * res_x
+            dx = x - site_x
+            d = math.sqrt(dx * dx + dy * dy)
+            if d > radius_m:
+                out[r, c] = math.nan
+                continue
+            lvl = lmax
+            if d > 0.0:
+                lvl = math.floor(math.log2(radius_m / d))
+                lvl = min(max(lvl, 0), lmax)
+            s = 1 << lvl
+            nr = n0 // s
+            az = math.atan2(dx, dy)
+            if az < 0.0:
+                az += two_pi
+            u = az / two_pi * nr
+            k0 = math.floor(u)
+            wa = u - k0
+            k0 = k0 % nr
+            k1 = (k0 + 1) % nr
+            j0 = k0 * s
+            j1 = k1 * s
+            t = d / step_m
+            if t < 1.0:
+                t = 1.0
+            i0 = int(t)
+            if i0 > n_samp - 2:
+                i0 = n_samp - 2
+            wt = min(t - i0, 1.0)
+            acc = 0.0
+            wsum = 0.0
+            v = table[j0, i0]
+            wgt = (1.0 - wa) * (1.0 - wt)
+            if wgt > 0.0 and not math.isnan(v):
+                acc += wgt * v
+                wsum += wgt
+            v = table[j0, i0 + 1]
+            wgt = (1.0 - wa) * wt
+            if wgt > 0.0 and not math.isnan(v):
+                acc += wgt * v
+                wsum += wgt
+            v = table[j1, i0]
+            wgt = wa * (1.0 - wt)
+            if wgt > 0.0 and not math.isnan(v):
+                acc += wgt * v
+                wsum += wgt
+            v = table[j1, i0 + 1]
+            wgt = wa * wt
+            if wgt > 0.0 and not math.isnan(v):
+                acc += wgt * v
+                wsum += wgt
+            val = acc / wsum if wsum > 0.0 else math.nan
+            out[r, c] = val if val <= max_loss_db else math.nan
+
+
+@njit(cache=True)
+def sector_gain_db(phi_deg, theta_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db):
+    """3GPP TR 36.814 parametric gain (dB, <= 0), as :class:`~towerplan.coverage.antenna.SectorPattern`.
+
+    ``phi_deg`` horizontal offset from boresight, ``theta_deg`` elevation below the
+    horizon; omni antennas use the vertical pattern with ``e_tilt`` only.
+    """
+    phi = (phi_deg + 180.0) % 360.0 - 180.0
+    if omni:
+        return -min(12.0 * ((theta_deg - e_tilt) / v_bw) ** 2, sla_db)
+    a_h = -min(12.0 * (phi / h_bw) ** 2, fb_db)
+    tilt = e_tilt + m_tilt * math.cos(math.radians(phi))
+    a_v = -min(12.0 * ((theta_deg - tilt) / v_bw) ** 2, sla_db)
+    return -min(-(a_h + a_v), fb_db)
+
+
+@njit(cache=True)
+def _better(l1, i1, l2, i2):
+    return l1 > l2 or (l1 == l2 and i1 < i2)
+
+
+@njit(cache=True)
+def _insert(best, best_idx, second, second_idx, r, c, level, idx):
+    b = best[r, c]
+    bi = best_idx[r, c]
+    if bi < 0 or _better(level, idx, b, bi):
+        second[r, c] = b
+        second_idx[r, c] = bi
+        best[r, c] = level
+        best_idx[r, c] = idx
+    else:
+        si = second_idx[r, c]
+        if si < 0 or _better(level, idx, second[r, c], si):
+            second[r, c] = level
+            second_idx[r, c] = idx
+
+
+@njit(cache=True, parallel=True)
+def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, res_y, z_tx, h_rx, ae, theta, bearing):
+    """Angles from the antenna to every cell of a site's window (degrees), shared by its sectors.
+
+    ``theta``: elevation below the horizon from the antenna (``z_tx`` m above sea level)
+    to the receiver (ground + ``h_rx``), including the effective earth's drop
+    ``d^2 / (2 ae)``; ``bearing``: azimuth clockwise from grid north. Cells with NaN
+    loss are skipped.
+    """
+    h, w = loss.shape
+    for r in prange(h):
+        y = top - (r_lo + r + 0.5) * res_y
+        dy = y - site_y
+        for c in range(w):
+            if math.isnan(loss[r, c]):
+                continue
+            x = left + (c_lo + c + 0.5) * res_x
+            dx = x - site_x
+            d = max(math.sqrt(dx * dx + dy * dy), 0.01)
+            theta[r, c] = math.degrees(math.atan((z_tx - ground[r, c] - h_rx) / d + d / (2.0 * ae)))
+            bearing[r, c] = math.degrees(math.atan2(dx, dy))
+
+
+@njit(cache=True, parallel=True)
+def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
+                      fb_db, sla_db, base_dbm, threshold_dbm, idx, op, tech, best, best_idx, second, second_idx,
+                      count, op_best, tech_best):
+    """Add one sector to the accumulators of a partial result (in place).
+
+    ``loss`` / ``theta`` / ``bearing`` (from :func:`site_geometry`) cover global cells
+    from (r_lo, c_lo); the accumulators start at global (p_r0, p_c0). Level =
+    ``base_dbm + gain - loss``; cells below ``threshold_dbm`` are ignored.
+    """
+    h, w = loss.shape
+    for r in prange(h):  # rows write disjoint cells
+        pr = r_lo + r - p_r0
+        for c in range(w):
+            lo = loss[r, c]
+            if not base_dbm - lo >= threshold_dbm:  # NaN, or out of reach even at boresight
+                continue
+            phi = 0.0
+            if not omni:
+                phi = bearing[r, c] - azimuth_deg
+            # rounded to float32 before any comparison, exactly as the accumulators store it,
+            # so the order of sectors (and of batches) cannot change a result
+            level = np.float32(base_dbm + sector_gain_db(phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db,
+                                                         sla_db) - lo)
+            if not level >= threshold_dbm:
+                continue
+            pc = c_lo + c - p_c0
+            _insert(best, best_idx, second, second_idx, pr, pc, level, idx)
+            count[pr, pc] += 1
+            if level > op_best[op, pr, pc]:
+                op_best[op, pr, pc] = level
+            if level > tech_best[tech, pr, pc]:
+                tech_best[tech, pr, pc] = level
+
+
+@njit(cache=True, parallel=True)
+def merge_partial(p_r0, p_c0, best, best_idx, second, second_idx, count, op_best, tech_best, loss,
+                  P_best, P_best_idx, P_second, P_second_idx, P_count, P_op_best, P_tech_best, P_loss):
+    """Merge a partial result (upper case, at global (p_r0, p_c0)) into full-extent accumulators, in place.
+
+    Order-independent: top-2 by (level desc, station index asc), counts add, maxima
+    and the minimum loss are exact, so any merge order gives the same rasters.
+    """
+    h, w = P_best.shape
+    n_op = P_op_best.shape[0]
+    n_tech = P_tech_best.shape[0]
+    for r in prange(h):  # rows write disjoint cells
+        R = p_r0 + r
+        for c in range(w):
+            C = p_c0 + c
+            bi = P_best_idx[r, c]
+            if bi >= 0:
+                _insert(best, best_idx, second, second_idx, R, C, P_best[r, c], bi)
+                si = P_second_idx[r, c]
+                if si >= 0:
+                    _insert(best, best_idx, second, second_idx, R, C, P_second[r, c], si)
+                count[R, C] += P_count[r, c]
+                for k in range(n_op):
+                    if P_op_best[k, r, c] > op_best[k, R, C]:
+                        op_best[k, R, C] = P_op_best[k, r, c]
+                for k in range(n_tech):
+                    if P_tech_best[k, r, c] > tech_best[k, R, C]:
+                        tech_best[k, R, C] = P_tech_best[k, r, c]
+            pl = P_loss[r, c]
+            if pl < loss[R, C]:
+                loss[R, C] = pl
+
+
+@njit(cache=True)
+def min_into(acc, r0, c0, values):
+    """``acc[r0:, c0:] = fmin(acc, values)`` over the shape of ``values`` (NaN ignored)."""
+    h, w = values.shape
+    for r in range(h):
+        for c in range(w):
+            v = values[r, c]
+            if v < acc[r0 + r, c0 + c]:
+                acc[r0 + r, c0 + c] = v

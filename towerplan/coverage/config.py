@@ -1,0 +1,231 @@
+"""Settings of a coverage run: :class:`CoverageConfig` and :class:`ItmSettings`.
+
+Defaults suit a province of Vietnam (see :class:`ItmSettings` for the reasoning);
+the CLI and the app override them explicitly, library code never reads globals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from towerplan.coverage.itm import CLIMATES
+from towerplan.coverage.linkbudget import TECHNOLOGIES, LinkBudget, TechnologyParams
+from towerplan.errors import ConfigError
+
+__all__ = ["CoverageConfig", "ItmSettings", "MODELS", "DIFFRACTION_METHODS", "model_for_frequency"]
+
+ModelName = Literal["auto", "itm", "hata", "cost231", "fspl"]
+Diffraction = Literal["none", "deygout", "bullington", "delta_bullington"]
+
+#: model names -> kernel codes (see :mod:`towerplan.coverage._kernels`)
+MODELS: dict[str, int] = {"fspl": 0, "hata": 1, "cost231": 2, "itm": 3}
+#: diffraction add-on of Hata / COST-231 -> kernel codes
+DIFFRACTION_METHODS: dict[str, int] = {"none": 0, "deygout": 1, "bullington": 2, "delta_bullington": 3}
+_POLARIZATIONS = {"horizontal": 0, "vertical": 1}
+
+
+def model_for_frequency(freq_mhz: float) -> str:
+    """The model ``auto`` picks: Okumura-Hata 150-1500 MHz, COST-231 Hata 1500-2000 MHz, ITM otherwise.
+
+    Hata and COST-231 (each plus terrain diffraction) are used inside the bands they
+    were fitted on, where they carry the clutter losses that ITM (a terrain-only
+    model) ignores; everything else (2100, 2600, 3500 MHz ...) goes to ITM, valid
+    20 MHz - 20 GHz.
+    """
+    if 150.0 <= freq_mhz <= 1500.0:
+        return "hata"
+    if 1500.0 < freq_mhz <= 2000.0:
+        return "cost231"
+    return "itm"
+
+
+@dataclass(frozen=True)
+class ItmSettings:
+    """ITM (Longley-Rice) settings of a coverage run.
+
+    Defaults for Vietnam:
+
+    * ``climate`` 2, *continental subtropical*: Rice et al. (NBS Tech. Note 101,
+      section 10 and Annex III) type it by the Sudan and monsoon regions, hot with a
+      marked wet and dry season, which is the climate of northern and central
+      Vietnam (Thanh Hóa: tropical monsoon, cool dry winter). Climate 1
+      (*equatorial*, uniformly humid all year, Congo) fits the Mekong delta better;
+      pass ``climate=1`` there. At 50 % time the choice moves the median by < 1 dB.
+    * ``n0`` 360 N-units: surface refractivity of a humid tropical coast (ITU-R P.453
+      maps give 350-380 for the Gulf of Tonkin in the wet season).
+    * ``epsilon`` 15, ``sigma`` 0.005 S/m: "average ground" of ITM's guide.
+    * ``polarization`` vertical (mobile networks; ±45° slant antennas act closer to vertical
+      for ground reflection), ``mdvar`` 12 (mobile mode, location variability left
+      to the link budget's shadowing margin), time / location / situation 50 %.
+    """
+
+    climate: int | str = 2
+    n0: float = 360.0
+    epsilon: float = 15.0
+    sigma: float = 0.005
+    polarization: str = "vertical"
+    mdvar: int = 12
+    time_pct: float = 50.0
+    location_pct: float = 50.0
+    situation_pct: float = 50.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        c = self.climate
+        if isinstance(c, str):
+            if c not in CLIMATES:
+                problems.append(f"climate {c!r} is not one of {sorted(CLIMATES)} or 1-7")
+            else:
+                object.__setattr__(self, "climate", CLIMATES[c])
+        elif not (isinstance(c, int) and 1 <= c <= 7):
+            problems.append(f"climate must be 1-7, got {c!r}")
+        if not (250.0 <= self.n0 <= 400.0):
+            problems.append(f"n0 = {self.n0} N-units must be within 250-400")
+        if not self.epsilon >= 1.0:
+            problems.append(f"epsilon = {self.epsilon} must be at least 1")
+        if not self.sigma > 0.0:
+            problems.append(f"sigma = {self.sigma} S/m must be positive")
+        if self.polarization not in _POLARIZATIONS:
+            problems.append(f"polarization must be 'horizontal' or 'vertical', got {self.polarization!r}")
+        m = self.mdvar
+        if not (isinstance(m, int) and 0 <= m <= 33 and m % 10 <= 3):
+            problems.append(f"mdvar = {m!r} must be 0-3, plus 10 and/or 20")
+        for name in ("time_pct", "location_pct", "situation_pct"):
+            v = getattr(self, name)
+            if not (0.0 < v < 100.0):
+                problems.append(f"{name} = {v} must be strictly between 0 and 100")
+        if problems:
+            raise ConfigError("ITM settings: " + "; ".join(problems))
+
+    @property
+    def polarization_code(self) -> int:
+        return _POLARIZATIONS[self.polarization]
+
+
+@dataclass(frozen=True)
+class CoverageConfig:
+    """Everything a coverage run needs besides the DEM and the stations.
+
+    Parameters
+    ----------
+    model
+        ``"auto"`` (by frequency, :func:`model_for_frequency`), ``"itm"``, ``"hata"``,
+        ``"cost231"`` (both + ``diffraction``) or ``"fspl"`` (free space + a single
+        knife edge when the first Fresnel zone is obstructed).
+    threshold_dbm
+        Sensitivity: cells where a sector's reported level (RSRP / RSCP / RxLev) is
+        below it do not count for that sector; outputs are nodata where no sector
+        reaches it.
+    rx_height_m
+        Receiver above ground, m (overrides ``link_budget.rx_height_m``).
+    link_budget
+        Margins subtracted from every level (indoor, body, shadowing, rx gain).
+    max_radius_m
+        Largest radius computed around a site; the radius is also cut where even the
+        lowest possible loss (free space; Hata with the highest effective antenna)
+        leaves every sector of the site below the threshold.
+    itm
+        :class:`ItmSettings`.
+    diffraction, deygout_edges
+        Terrain diffraction added to Hata / COST-231 (ITU-R P.526).
+    hata_environment
+        ``"urban"`` (Hata's medium-small city, the same clutter as COST-231 with
+        C_m = 0), ``"suburban"`` or ``"open"``.
+    cost231_metropolitan
+        Add COST-231's 3 dB metropolitan-centre correction.
+    k_factor
+        Effective earth-radius factor for diffraction and antenna elevation angles.
+    front_to_back_db, side_lobe_db
+        3GPP pattern limits (TR 36.814: 25 and 20 dB).
+    technologies
+        Reported-level definitions per technology (bandwidths, pilot share).
+    max_cells
+        Refuse DEMs with more cells (the accumulators take ~50 bytes per cell).
+    sample_step_cells
+        Distance between model evaluations along a radial, in cells (1: every cell).
+    radial_spacing_cells
+        Largest arc between neighbouring radials, in cells (1: every rim cell has its
+        radial). ``None`` (default): 2 for ITM, whose raster still meets the accuracy
+        target there (P10/P90 within +-0.8 dB of the exact computation to each cell,
+        ``bench/README.md``), 1 for Hata / COST-231 + diffraction and free space, whose
+        knife edges change abruptly between neighbouring directions.
+    itm_delta_h_every
+        ITM's terrain irregularity Delta h (its costliest step) is computed exactly at
+        every k-th sample of a radial and interpolated between (everything else is
+        exact per sample): 1 = exact ITM; 4 (default) is ~1.8x faster and differs from
+        exact ITM by less than 0.15 dB at 98 % of points (``bench/README.md``).
+    """
+
+    model: ModelName = "auto"
+    threshold_dbm: float = -110.0
+    rx_height_m: float = 1.5
+    link_budget: LinkBudget = field(default_factory=LinkBudget)
+    max_radius_m: float = 30_000.0
+    itm: ItmSettings = field(default_factory=ItmSettings)
+    diffraction: Diffraction = "deygout"
+    deygout_edges: int = 3
+    hata_environment: str = "urban"
+    cost231_metropolitan: bool = False
+    k_factor: float = 4.0 / 3.0
+    front_to_back_db: float = 25.0
+    side_lobe_db: float = 20.0
+    technologies: Mapping[str, TechnologyParams] = field(default_factory=lambda: dict(TECHNOLOGIES))
+    max_cells: int = 150_000_000
+    sample_step_cells: float = 1.0
+    radial_spacing_cells: float | None = None
+    itm_delta_h_every: int = 4
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.model not in ("auto", *MODELS):
+            problems.append(f"model must be one of auto, {', '.join(MODELS)}; got {self.model!r}")
+        if not (math.isfinite(self.threshold_dbm) and -200.0 <= self.threshold_dbm <= 0.0):
+            problems.append(f"threshold_dbm = {self.threshold_dbm} must be within -200..0 dBm")
+        if not (0.5 <= self.rx_height_m <= 100.0):
+            problems.append(f"rx_height_m = {self.rx_height_m} must be within 0.5-100 m")
+        if not (100.0 <= self.max_radius_m <= 200_000.0):
+            problems.append(f"max_radius_m = {self.max_radius_m} must be within 100 m - 200 km")
+        if self.diffraction not in DIFFRACTION_METHODS:
+            problems.append(f"diffraction must be one of {sorted(DIFFRACTION_METHODS)}, got {self.diffraction!r}")
+        if self.deygout_edges not in (1, 2, 3):
+            problems.append(f"deygout_edges must be 1, 2 or 3, got {self.deygout_edges!r}")
+        if self.hata_environment not in ("urban", "suburban", "open"):
+            problems.append(f"hata_environment must be urban, suburban or open, got {self.hata_environment!r}")
+        if not (0.1 <= self.k_factor <= 100.0):
+            problems.append(f"k_factor = {self.k_factor} must be within 0.1-100")
+        for name in ("front_to_back_db", "side_lobe_db"):
+            if not getattr(self, name) >= 0:
+                problems.append(f"{name} must be >= 0 dB")
+        if not isinstance(self.link_budget, LinkBudget):
+            problems.append("link_budget must be a LinkBudget")
+        if not isinstance(self.itm, ItmSettings):
+            problems.append("itm must be an ItmSettings")
+        missing = {"2G", "3G", "4G", "5G"} - set(self.technologies)
+        if missing:
+            problems.append(f"technologies lacks {sorted(missing)}")
+        for name in ("sample_step_cells", "radial_spacing_cells"):
+            v = getattr(self, name)
+            if v is not None and not (0.25 <= v <= 8.0):
+                problems.append(f"{name} = {v} must be within 0.25-8 cells")
+        if not (isinstance(self.itm_delta_h_every, int) and 1 <= self.itm_delta_h_every <= 16):
+            problems.append(f"itm_delta_h_every = {self.itm_delta_h_every!r} must be an integer 1-16")
+        if not self.max_cells > 0:
+            problems.append("max_cells must be positive")
+        if problems:
+            raise ConfigError("coverage settings: " + "; ".join(problems))
+
+    def radial_spacing_for(self, model: str) -> float:
+        """Radial spacing (cells) used for ``model`` (see ``radial_spacing_cells``)."""
+        if self.radial_spacing_cells is not None:
+            return float(self.radial_spacing_cells)
+        return 2.0 if model == "itm" else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form (for ``coverage_summary.json``)."""
+        out = asdict(self)
+        out["technologies"] = {k: asdict(v) for k, v in self.technologies.items()}
+        out["link_budget"]["total_margin_db"] = self.link_budget.total_margin_db
+        return out

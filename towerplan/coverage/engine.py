@@ -1,0 +1,408 @@
+"""Coverage engine: many sectors over a DEM -> best level, best server, overlap, per operator / technology.
+
+Layers (``docs/DESIGN.md``): :mod:`._kernels` loops on arrays; this module
+unwraps the DEM Grid and the station table, runs batches of sites and wraps the
+merged accumulators into Grids; :mod:`.executors` maps batches over a serial loop,
+local processes or a Dask cluster.
+
+How one site is computed
+------------------------
+1. Sectors sharing location, antenna height, frequency and model form a *site
+   group*: their path loss is computed once.
+2. The radius is where even the smallest possible loss (free space - 6 dB for ITM
+   and free space; Hata with the highest effective antenna) leaves every sector
+   below the threshold, capped at ``max_radius_m``.
+3. Radials are cast from the site (not from a cell centre) to every rim cell
+   (every other rim cell for ITM, ``CoverageConfig.radial_spacing_cells``), with
+   octave rings of fewer radials towards the centre (:func:`.plan.radial_layout`);
+   along each radial the DEM is sampled bilinearly every ``min(res)`` metres and
+   the model evaluated at every sample, sharing work along the radial (ITM:
+   :func:`~towerplan.coverage._itm_kernels.p2p_radial`; Hata: prefix sums for the
+   effective height).
+4. Every cell of the window takes the loss interpolated between its two
+   neighbouring radials and two neighbouring samples: no gaps, no blocks.
+5. Per sector, the level ``EIRP + level offset - margins + A(phi, theta) - loss``
+   uses the exact horizontal and vertical angle from the antenna (ground + height)
+   to the receiver (cell ground + ``rx_height_m``) over the effective earth.
+6. Levels merge into running accumulators (top-2 by level, ties to the lower
+   station index; counts; maxima), never one raster per sector.
+
+Nodata in the DEM: holes are filled with the nearest valid elevation for the
+propagation (a warning tells how many cells), and the outputs are nodata there.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numba
+import numpy as np
+import pandas as pd
+from scipy import ndimage
+
+from towerplan.coverage import _kernels as kern
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.executors import Executor, map_batches
+from towerplan.coverage.plan import (
+    SiteGroup,
+    hata_constant_db,
+    make_batches,
+    model_codes,
+    plan_groups,
+    prepare_stations,
+    radial_layout,
+    window_exit_m,
+)
+from towerplan.errors import RasterDataError
+from towerplan.grid import Grid
+
+__all__ = ["CoverageResult", "run_coverage", "warm_up", "site_loss_window"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+_PAD = 12  # cells of DEM around each site window, so radial sampling never clamps inside the DEM
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageResult:
+    """Outputs of :func:`run_coverage`, all on the DEM's lattice and CRS.
+
+    Attributes
+    ----------
+    best_level
+        Best reported level (RSRP / RSCP / RxLev), dBm, float32; NaN where no sector
+        reaches ``threshold_dbm``.
+    best_server
+        Station index (row of ``stations``) of the best sector, int32; -1 where none.
+    second_level
+        Second-best level from another sector, dBm (NaN where fewer than two).
+    server_count
+        Sectors at or above the threshold (overlap), int32.
+    operator_levels, technology_levels
+        Best level per operator / per technology (NaN where none).
+    path_loss
+        Smallest path loss from any site, dB, without antenna gains; NaN where no site
+        computed it: outside every site's radius, and where a site's loss exceeds by
+        more than ``REACH_MARGIN_DB`` (10 dB) what its strongest sector can afford.
+    stations
+        The prepared table (``station_index``, projected ``x``/``y``, ``model``, ``usable``).
+    skipped
+        Stations left out, with a ``reason``.
+    timings
+        Seconds: ``prepare``, ``compute`` (wall time of the batches), ``finish``, ``total``.
+    """
+
+    best_level: Grid
+    best_server: Grid
+    second_level: Grid
+    server_count: Grid
+    operator_levels: dict[str, Grid]
+    technology_levels: dict[str, Grid]
+    path_loss: Grid
+    stations: pd.DataFrame
+    skipped: pd.DataFrame
+    config: CoverageConfig
+    timings: dict[str, float] = field(default_factory=dict)
+    n_sites: int = 0
+
+    @property
+    def covered(self) -> np.ndarray:
+        """Any-operator union: True where at least one sector reaches the threshold."""
+        return np.isfinite(self.best_level.values)
+
+    def summary(self) -> dict[str, Any]:
+        """Cells and km² covered in total, per operator and per technology, plus settings and timings."""
+        cell_km2 = self.best_level.cell_area_m2 / 1e6
+
+        def stats(grid: Grid) -> dict[str, float]:
+            n = int(np.isfinite(grid.values).sum())
+            return {"cells": n, "area_km2": round(n * cell_km2, 4)}
+
+        return {
+            "grid": {"shape": list(self.best_level.shape), "resolution_m": list(self.best_level.res),
+                     "crs": self.best_level.crs.to_string(), "bounds": list(self.best_level.bounds)},
+            "stations": {"used": int(self.stations["usable"].sum()), "skipped": len(self.skipped),
+                         "sites": self.n_sites,
+                         "skipped_rows": self.skipped.index.tolist()[:100]},
+            "any_operator": stats(self.best_level),
+            "operators": {k: stats(v) for k, v in self.operator_levels.items()},
+            "technologies": {k: stats(v) for k, v in self.technology_levels.items()},
+            "models": self.stations.loc[self.stations["usable"], "model"].value_counts().to_dict(),
+            "settings": self.config.to_dict(),
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+# ---------------------------------------------------------------- batch work
+#: losses are computed exactly up to this much beyond the largest loss any sector of a site can afford
+REACH_MARGIN_DB = 10.0
+
+
+def _max_loss_db(group: SiteGroup, config: CoverageConfig) -> float:
+    return float(group.sectors["base_dbm"].max() - config.threshold_dbm + REACH_MARGIN_DB)
+
+
+def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, np.ndarray]:
+    model, diff = model_codes(group.model, config)
+    itm = config.itm
+    hata_c = hata_constant_db(group.model, group.freq_mhz, config.rx_height_m, config) if model in (1, 2) else 0.0
+    fpar = np.array([group.h_tx_m, config.rx_height_m, group.freq_mhz, 299.792458 / group.freq_mhz,
+                     config.k_factor * 6_371_000.0, itm.n0, itm.epsilon, itm.sigma, itm.time_pct,
+                     itm.location_pct, itm.situation_pct, hata_c, _max_loss_db(group, config)], dtype=np.float64)
+    ipar = np.array([int(itm.climate), itm.polarization_code, itm.mdvar, diff, config.deygout_edges,
+                     config.itm_delta_h_every],
+                    dtype=np.int64)
+    return model, fpar, ipar
+
+
+def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
+                     group: SiteGroup, config: CoverageConfig) -> np.ndarray:
+    """Path loss (dB, float32) over ``group.box`` for one site group; NaN outside its radius.
+
+    ``dem`` is a gap-filled DEM window whose cell (0, 0) is global ``off`` = (row, col);
+    ``geo`` = (left, top, res_x, res_y) of the full DEM.
+    """
+    left, top, res_x, res_y = geo
+    r_lo, r_hi, c_lo, c_hi = group.box
+    step = min(res_x, res_y) * config.sample_step_cells
+    spacing = config.radial_spacing_for(group.model) / config.sample_step_cells
+    site_col = (group.x - left) / res_x - 0.5
+    site_row = (top - group.y) / res_y - 0.5
+    box_xy = (left + c_lo * res_x, top - r_hi * res_y, left + c_hi * res_x, top - r_lo * res_y)
+    n0 = radial_layout(group.radius_m, step, spacing=spacing)[0]
+    exit_m = window_exit_m(n0, group.x, group.y, box_xy, group.radius_m, step)
+    n0, lmax, first, count = radial_layout(group.radius_m, step, exit_m, spacing=spacing)
+    model, fpar, ipar = _params(group, config)
+    table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
+                            fpar, ipar)
+    out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
+    kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
+                     out, fpar[kern.F_LMAX])
+    return out
+
+
+def _new_acc(shape: tuple[int, int], n_ops: int, n_techs: int) -> dict[str, np.ndarray]:
+    return {
+        "best": np.full(shape, -np.inf, dtype=np.float32),
+        "best_idx": np.full(shape, -1, dtype=np.int32),
+        "second": np.full(shape, -np.inf, dtype=np.float32),
+        "second_idx": np.full(shape, -1, dtype=np.int32),
+        "count": np.zeros(shape, dtype=np.int32),
+        "op_best": np.full((max(n_ops, 1), *shape), -np.inf, dtype=np.float32),
+        "tech_best": np.full((max(n_techs, 1), *shape), -np.inf, dtype=np.float32),
+        "loss": np.full(shape, np.inf, dtype=np.float32),
+    }
+
+
+_ACC_ORDER = ("best", "best_idx", "second", "second_idx", "count", "op_best", "tech_best", "loss")
+
+
+def run_batch(task: dict[str, Any]) -> dict[str, Any]:
+    """Compute a batch of site groups into one partial result (a top-level function, so it pickles)."""
+    t0 = time.perf_counter()
+    if task.get("threads"):
+        numba.set_num_threads(min(task["threads"], numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    dem: np.ndarray = task["dem"]
+    off = task["off"]
+    left, top, res_x, res_y = geo = task["geo"]
+    config: CoverageConfig = task["config"]
+    p_r0, p_r1, p_c0, p_c1 = task["box"]
+    acc = _new_acc((p_r1 - p_r0, p_c1 - p_c0), task["n_ops"], task["n_techs"])
+    ae = config.k_factor * 6_371_000.0
+    fb, sla = config.front_to_back_db, config.side_lobe_db
+    for group in task["groups"]:
+        r_lo, r_hi, c_lo, c_hi = group.box
+        loss = site_loss_window(dem, off, geo, group, config)
+        kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
+        ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+        site_col = (group.x - left) / res_x - 0.5
+        site_row = (top - group.y) / res_y - 0.5
+        z_tx = kern.bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
+        theta = np.empty(loss.shape)
+        bearing = np.empty(loss.shape)
+        kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
+                           config.rx_height_m, ae, theta, bearing)
+        for s in group.sectors:
+            omni = bool(s["omni"])
+            az = 0.0 if omni else float(s["azimuth_deg"])
+            kern.accumulate_sector(
+                loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, az, omni, float(s["h_beamwidth_deg"]),
+                float(s["v_beamwidth_deg"]), float(s["tilt_deg"]), float(s["mechanical_tilt_deg"]), fb, sla,
+                float(s["base_dbm"]), config.threshold_dbm, int(s["station_index"]), int(s["op_code"]),
+                int(s["tech_code"]), acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
+                acc["op_best"], acc["tech_best"],
+            )
+    return {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
+
+
+# ---------------------------------------------------------------- public API
+def _fill_dem(dem: Grid) -> tuple[np.ndarray, np.ndarray]:
+    valid = dem.valid_mask()
+    if not valid.any():
+        raise RasterDataError("the DEM has no valid cells (all nodata)")
+    z = dem.values.astype(np.float64)
+    holes = ~valid
+    if holes.any():
+        log.warning("DEM: %d nodata cell(s) filled with the nearest elevation for propagation; outputs are "
+                    "nodata there", int(holes.sum()))
+        idx = ndimage.distance_transform_edt(holes, return_distances=False, return_indices=True)
+        z = z[tuple(idx)]
+    return np.ascontiguousarray(z), holes
+
+
+def _tasks(groups: list[SiteGroup], batches: list[list[int]], dem_z: np.ndarray, geo, config, n_ops, n_techs,
+           threads):
+    h, w = dem_z.shape
+    for batch in batches:
+        gs = [groups[i] for i in batch]
+        r0 = min(g.box[0] for g in gs)
+        r1 = max(g.box[1] for g in gs)
+        c0 = min(g.box[2] for g in gs)
+        c1 = max(g.box[3] for g in gs)
+        wr0, wr1 = max(r0 - _PAD, 0), min(r1 + _PAD, h)
+        wc0, wc1 = max(c0 - _PAD, 0), min(c1 + _PAD, w)
+        yield {"dem": np.ascontiguousarray(dem_z[wr0:wr1, wc0:wc1]), "off": (wr0, wc0), "geo": geo,
+               "config": config, "box": (r0, r1, c0, c1), "groups": gs, "n_ops": n_ops, "n_techs": n_techs,
+               "threads": threads}
+
+
+def run_coverage(
+    dem: Grid,
+    stations: pd.DataFrame,
+    *,
+    config: CoverageConfig | None = None,
+    executor: Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    batches: int | None = None,
+) -> CoverageResult:
+    """Compute coverage of every sector in ``stations`` over ``dem``.
+
+    Parameters
+    ----------
+    dem
+        Elevations (m above sea level) on a projected metric lattice (UTM); nodata
+        holes are filled for propagation and are nodata in the outputs.
+    stations
+        One row per sector with the canonical columns ``operator, technology, lon,
+        lat`` (EPSG:4326), ``antenna_height_m, azimuth_deg`` (NaN: omni), ``freq_mhz,
+        eirp_dbm`` and optionally ``site_id, cell_id, tilt_deg`` (electrical),
+        ``mechanical_tilt_deg, h_beamwidth_deg, v_beamwidth_deg``. A plain DataFrame
+        is enough; lon/lat are projected to the DEM's CRS here. Stations outside the
+        DEM are left out (listed in ``result.skipped``, with a warning).
+    config
+        :class:`CoverageConfig` (defaults if None).
+    executor, workers, scheduler
+        ``"serial"`` (batches one after another in this process; numba's threads share
+        each site's radials), ``"processes"`` (``workers`` local processes, spawned) or
+        ``"dask"`` (a ``LocalCluster`` of ``workers`` processes, or the scheduler at
+        ``scheduler``); workers run one numba thread each. All give bit-identical
+        rasters. Process-based executors re-import the calling script: guard it with
+        ``if __name__ == "__main__":``.
+    progress
+        Called as ``progress(done_sites, total_sites)`` after each batch.
+    batches
+        Number of batches (default: one per 64 sites, and at least 8 per worker for the parallel
+        executors; at most one per site). Batches are spatially compact (Morton order).
+
+    Raises
+    ------
+    RasterDataError
+        DEM in degrees, all nodata or larger than ``config.max_cells``.
+    StationDataError
+        No stations, missing columns, bad values, no station inside the DEM.
+    """
+    config = config or CoverageConfig()
+    t0 = time.perf_counter()
+    dem.require_metric()
+    if dem.width * dem.height > config.max_cells:
+        raise RasterDataError(
+            f"the DEM has {dem.width * dem.height:,} cells, more than max_cells = {config.max_cells:,} "
+            "(~50 bytes each for the accumulators); clip it or use a coarser resolution")
+    sectors = prepare_stations(stations, dem, config)
+    dem_z, holes = _fill_dem(dem)
+    groups = plan_groups(sectors, dem, dem_z, config)
+    n_workers = max(1, workers or (2 if executor != "serial" else 1))
+    n_batches = batches or max(math.ceil(len(groups) / 64), 1 if executor == "serial" else 8 * n_workers)
+    batch_list = make_batches(groups, n_batches)
+    left, _, _, top = dem.bounds
+    geo = (left, top, dem.res[0], dem.res[1])
+    n_ops, n_techs = len(sectors.operators), len(sectors.technologies)
+    full = _new_acc(dem.shape, n_ops, n_techs)
+    t1 = time.perf_counter()
+    done = 0
+
+    def merge(part: dict[str, Any]) -> None:
+        nonlocal done
+        r0, r1, c0, c1 = part["box"]
+        a = part["acc"]
+        if done == 0 and (r0, r1, c0, c1) == (0, dem.height, 0, dem.width):
+            full.update(a)  # the first partial covers the whole grid: merging into empty is a copy
+        else:
+            kern.merge_partial(r0, c0, *(full[k] for k in _ACC_ORDER), *(a[k] for k in _ACC_ORDER))
+        done += part["n_groups"]
+        if progress is not None:
+            progress(done, len(groups))
+
+    # serial: numba's threads share each site's radials; parallel executors: one thread per worker
+    threads = None if executor == "serial" else 1
+    map_batches(run_batch, _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads), executor=executor,
+                workers=n_workers, scheduler=scheduler, on_result=merge, n_tasks=len(batch_list))
+    t2 = time.perf_counter()
+    result = _wrap(dem, full, holes, sectors, config, len(groups))
+    t3 = time.perf_counter()
+    result.timings.update(prepare=t1 - t0, compute=t2 - t1, finish=t3 - t2, total=t3 - t0)
+    log.info("coverage: %d sectors at %d sites on %s in %.2f s", int(sectors.table["usable"].sum()), len(groups),
+             dem.shape, t3 - t0)
+    return result
+
+
+def _wrap(dem: Grid, full: dict[str, np.ndarray], holes: np.ndarray, sectors, config: CoverageConfig,
+          n_sites: int) -> CoverageResult:
+    none = full["best_idx"] < 0
+    none |= holes
+
+    def level(arr: np.ndarray, mask: np.ndarray) -> Grid:
+        out = np.where(mask | ~np.isfinite(arr), np.float32(np.nan), arr).astype(np.float32)
+        return dem.with_values(out, nodata=float("nan"))
+
+    best = level(full["best"], none)
+    server = np.where(none, -1, full["best_idx"]).astype(np.int32)
+    second = level(full["second"], none | (full["second_idx"] < 0))
+    count = np.where(holes, 0, full["count"]).astype(np.int32)
+    ops = {name: level(full["op_best"][k], holes) for k, name in enumerate(sectors.operators)}
+    techs = {name: level(full["tech_best"][k], holes) for k, name in enumerate(sectors.technologies)}
+    loss = level(full["loss"], holes)
+    table = sectors.table.drop(columns=["op_code", "tech_code"])
+    return CoverageResult(best, dem.with_values(server, nodata=-1), second, dem.with_values(count, nodata=None),
+                          ops, techs, loss, table, sectors.skipped, config, {}, n_sites)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every engine kernel on a tiny case."""
+    from affine import Affine
+    from pyproj import CRS
+
+    dem = Grid(np.full((9, 9), 10.0), Affine(30.0, 0, 500_000.0, 0, -30.0, 2_000_000.0), CRS.from_epsg(32648), None)
+    lon, lat = _lonlat(dem, 500_135.0, 1_999_865.0)
+    st = pd.DataFrame({"operator": ["x"] * 4, "technology": ["4G"] * 4, "lon": [lon] * 4, "lat": [lat] * 4,
+                       "antenna_height_m": [30.0] * 4, "azimuth_deg": [0.0, 0.0, np.nan, 0.0],
+                       "freq_mhz": [900.0, 1800.0, 2600.0, 100.0], "eirp_dbm": [60.0] * 4})
+    for diff in ("deygout", "bullington", "delta_bullington"):
+        run_coverage(dem, st, config=CoverageConfig(max_radius_m=200.0, diffraction=diff))  # type: ignore[arg-type]
+    run_coverage(dem, st.iloc[:1], config=CoverageConfig(max_radius_m=200.0, model="fspl"))
+
+
+def _lonlat(dem: Grid, x: float, y: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(dem.crs, "EPSG:4326", always_xy=True)
+    lon, lat = tr.transform(x, y)
+    return float(lon), float(lat)

@@ -1,0 +1,104 @@
+"""Executors: map a batch function over tasks serially, on local processes or on a Dask cluster.
+
+Every executor hands each finished result to ``on_result`` in the parent, one at a
+time; the engine merges with an order-independent reduction, so the order in which
+batches finish does not matter and all executors give identical rasters.
+
+Tasks carry their own DEM window (a few MB), never the full DEM. Process-based
+executors start workers with the ``spawn`` method, which re-imports the calling
+script: a script that runs coverage with ``executor="processes"`` or ``"dask"``
+(LocalCluster) must guard its entry point with ``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Literal
+
+from towerplan.errors import ConfigError
+
+__all__ = ["EXECUTORS", "Executor", "map_batches"]
+
+log = logging.getLogger(__name__)
+
+Executor = Literal["serial", "processes", "dask"]
+Task = dict[str, Any]
+
+
+def _serial(fn, tasks, *, on_result, **_):
+    for task in tasks:
+        on_result(fn(task))
+
+
+def _processes(fn, tasks, *, workers, on_result, **_):
+    ctx = multiprocessing.get_context("spawn")
+    max_pending = 2 * workers  # bounded queue: tasks hold DEM windows
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending = set()
+        for task in tasks:
+            pending.add(pool.submit(fn, task))
+            if len(pending) >= max_pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    on_result(f.result())
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                on_result(f.result())
+
+
+def _dask(fn, tasks, *, workers, scheduler, on_result, **_):
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - dask is an optional dependency
+        raise ConfigError("executor 'dask' needs dask[distributed] (pip install 'towerplan[dask]')") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.WARNING)
+        client = Client(cluster)
+    try:
+        futures = as_completed()
+        max_pending = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
+        n_pending = 0
+        for i, task in enumerate(tasks):
+            data = client.scatter([task], direct=True)[0]  # a list: a dict would be split
+            futures.add(client.submit(fn, data, key=f"towerplan-coverage-batch-{i}-{id(data)}", pure=False))
+            n_pending += 1
+            if n_pending >= max_pending:
+                f = next(futures)
+                on_result(f.result())
+                f.release()
+                n_pending -= 1
+        for f in futures:
+            on_result(f.result())
+            f.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+EXECUTORS: dict[str, Callable[..., None]] = {"serial": _serial, "processes": _processes, "dask": _dask}
+
+
+def map_batches(fn: Callable[[Task], Any], tasks: Iterable[Task], *, executor: Executor = "serial",
+                workers: int = 1, scheduler: str | None = None, on_result: Callable[[Any], None],
+                n_tasks: int | None = None) -> None:
+    """Run ``fn`` on every task with ``executor``; call ``on_result`` in this process for each result.
+
+    ``fn`` must be a module-level function (it is pickled by reference).
+    """
+    try:
+        run = EXECUTORS[executor]
+    except KeyError:
+        raise ConfigError(f"executor must be one of {sorted(EXECUTORS)}, got {executor!r}") from None
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}")
+    log.debug("running %s tasks on %s (%d workers)", n_tasks if n_tasks is not None else "?", executor, workers)
+    run(fn, tasks, workers=workers, scheduler=scheduler, on_result=on_result)
