@@ -21,9 +21,9 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._itm_core import ERR_NONE, MODE_P2P, fdim
+from towerplan.coverage._itm_core import ERR_NONE, MODE_P2P
 from towerplan.coverage._itm_model import initialize, reference_and_total, validate_inputs
-from towerplan.coverage._itm_terrain import compute_delta_h, lsq_fit_prefix
+from towerplan.coverage._itm_terrain import compute_delta_h, finish_with_delta_h
 
 _B = 16
 _SCRATCH = 247
@@ -174,29 +174,7 @@ def _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, clim
 @njit(cache=True)
 def _finish(z, n, xi, a_e, h0, h1, theta0, theta1, d_hzn0, d_hzn1, c0, c1, delta_h):
     """``_itm_terrain.finish_quick_pfl`` (prefix-sum form) with Delta h given."""
-    d = n * xi
-    d_start = min(15.0 * h0, 0.1 * d_hzn0)
-    d_end = d - min(15.0 * h1, 0.1 * d_hzn1)
-    if d_hzn0 + d_hzn1 > 1.5 * d:
-        fit_tx, fit_rx = lsq_fit_prefix(z, c0, c1, n, xi, d_start, d_end)
-        h_e0 = h0 + fdim(z[0], fit_tx)
-        h_e1 = h1 + fdim(z[n], fit_rx)
-        d_hzn0 = math.sqrt(2.0 * h_e0 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e0, 5.0)))
-        d_hzn1 = math.sqrt(2.0 * h_e1 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e1, 5.0)))
-        combined = d_hzn0 + d_hzn1
-        if combined <= d:
-            q = (d / combined) ** 2
-            h_e0 = h_e0 * q
-            h_e1 = h_e1 * q
-            d_hzn0 = math.sqrt(2.0 * h_e0 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e0, 5.0)))
-            d_hzn1 = math.sqrt(2.0 * h_e1 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e1, 5.0)))
-        q0 = math.sqrt(2.0 * h_e0 * a_e)
-        q1 = math.sqrt(2.0 * h_e1 * a_e)
-        theta0 = (0.65 * delta_h * (q0 / d_hzn0 - 1.0) - 2.0 * h_e0) / q0
-        theta1 = (0.65 * delta_h * (q1 / d_hzn1 - 1.0) - 2.0 * h_e1) / q1
-    else:
-        fit_tx, _ = lsq_fit_prefix(z, c0, c1, n, xi, d_start, 0.9 * d_hzn0)
-        _, fit_rx = lsq_fit_prefix(z, c0, c1, n, xi, d - 0.9 * d_hzn1, d_end)
-        h_e0 = h0 + fdim(z[0], fit_tx)
-        h_e1 = h1 + fdim(z[n], fit_rx)
-    return theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, d
+    th0, th1, dh0, dh1, he0, he1 = finish_with_delta_h(
+        z, n, xi, a_e, h0, h1, theta0, theta1, d_hzn0, d_hzn1, c0, c1, True, delta_h
+    )
+    return th0, th1, dh0, dh1, he0, he1, n * xi

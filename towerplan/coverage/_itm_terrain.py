@@ -183,6 +183,22 @@ def finish_quick_pfl(z, n, xi, a_e, h0, h1, theta0, theta1, d_hzn0, d_hzn1, c0, 
     d_start = min(15.0 * h0, 0.1 * d_hzn0)  # "15 times the tower height" [Hufford 1982 p. 25]
     d_end = d - min(15.0 * h1, 0.1 * d_hzn1)
     delta_h = compute_delta_h(z, n, xi, d_start, d_end, s, diffs)
+    theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1 = finish_with_delta_h(
+        z, n, xi, a_e, h0, h1, theta0, theta1, d_hzn0, d_hzn1, c0, c1, use_prefix, delta_h
+    )
+    return theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, delta_h, d
+
+
+@njit(cache=True)
+def finish_with_delta_h(z, n, xi, a_e, h0, h1, theta0, theta1, d_hzn0, d_hzn1, c0, c1, use_prefix, delta_h):
+    """The part of :func:`finish_quick_pfl` after Delta h: effective heights and LOS horizons.
+
+    Shared with the radial driver (``_itm_radial``), which supplies an interpolated Delta h.
+    Returns (theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1).
+    """
+    d = n * xi
+    d_start = min(15.0 * h0, 0.1 * d_hzn0)
+    d_end = d - min(15.0 * h1, 0.1 * d_hzn1)
     if d_hzn0 + d_hzn1 > 1.5 * d:
         # well within line of sight: horizons from the smooth-earth formulas
         if use_prefix:
@@ -213,7 +229,7 @@ def finish_quick_pfl(z, n, xi, a_e, h0, h1, theta0, theta1, d_hzn0, d_hzn1, c0, 
             _, fit_rx = lsq_fit(z, n, xi, d - 0.9 * d_hzn1, d_end)
         h_e0 = h0 + fdim(z[0], fit_tx)
         h_e1 = h1 + fdim(z[n], fit_rx)
-    return theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, delta_h, d
+    return theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1
 
 
 @njit(cache=True)
