@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._diffraction_kernels import knife_edge_j
+from towerplan.coverage._diffraction_kernels import combine_deygout, knife_edge_j
 
 BLOCK = 16
 _EPS = 1e-9
@@ -128,15 +128,4 @@ def deygout_pruned(d, z, bmax, hts, hrs, lam, ae, max_edges, correction):
     hp = z[ip] + di * (total - di) / (2.0 * ae)
     vt, it = max_v_pruned(d, z, bmax, ae, 0, ip, hts, hp, lam)
     vr, ir = max_v_pruned(d, z, bmax, ae, ip, n, hp, hrs, lam)
-    jt = knife_edge_j(vt) if it >= 0 else 0.0
-    jr = knife_edge_j(vr) if ir >= 0 else 0.0
-    if max_edges == 2:
-        if jt >= jr:
-            jr = 0.0
-        else:
-            jt = 0.0
-    if correction:
-        t = 1.0 - math.exp(-jp / 6.0)
-        c = 10.0 + 0.04 * (d[n] - d[0]) / 1000.0
-        return jp + t * (jt + jr + c)
-    return jp + jt + jr
+    return combine_deygout(jp, vt, it, vr, ir, max_edges, correction, d[n] - d[0])

@@ -70,6 +70,11 @@ def deygout(d, z, hts, hrs, lam, ae, max_edges, correction):
     hp = _bulged(d, z, ae, ip)
     vt, it = _max_v(d, z, ae, 0, ip, hts, hp, lam)
     vr, ir = _max_v(d, z, ae, ip, n, hp, hrs, lam)
+    return combine_deygout(jp, vt, it, vr, ir, max_edges, correction, d[n] - d[0])
+
+@njit(cache=True)
+def combine_deygout(jp, vt, it, vr, ir, max_edges, correction, length_m):
+    """Deygout's sum from the principal edge's loss and the two sub-path edges (index -1: none)."""
     jt = knife_edge_j(vt) if it >= 0 else 0.0
     jr = knife_edge_j(vr) if ir >= 0 else 0.0
     if max_edges == 2:
@@ -79,9 +84,10 @@ def deygout(d, z, hts, hrs, lam, ae, max_edges, correction):
             jt = 0.0
     if correction:
         t = 1.0 - math.exp(-jp / 6.0)
-        c = 10.0 + 0.04 * (d[n] - d[0]) / 1000.0
+        c = 10.0 + 0.04 * length_m / 1000.0
         return jp + t * (jt + jr + c)
     return jp + jt + jr
+
 
 
 @njit(cache=True)
