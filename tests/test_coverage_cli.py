@@ -69,6 +69,30 @@ def test_coverage_writes_every_file(inputs, tmp_path: Path, capsys: pytest.Captu
     index = pd.read_csv(out / "stations_index.csv")
     assert index["station_index"].tolist() == list(range(6))
     assert "coverage:" in capsys.readouterr().out
+    assert "level_4g_dbm.tif" in names  # one raster per technology
+
+
+def test_technology_filter(inputs, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    dem, st = inputs
+    frame = pd.read_csv(st)
+    frame.loc[frame["site_id"] == "S1", ["technology", "freq_mhz"]] = ["2G", 942.5]
+    frame.to_csv(st, index=False)
+    out = tmp_path / "run4g"
+    code = main(["coverage", "--dem", str(dem), "--stations", str(st), "--out", str(out), "--resolution-m", "30",
+                 "--max-radius-m", "2500", "--technology", "4g"])
+    assert code == 0, capsys.readouterr().err
+    summary = json.loads((out / "coverage_summary.json").read_text())
+    assert summary["stations"]["used"] == 3
+    assert set(summary["operators"]) == {"Viettel"}
+    assert summary["inputs"]["technologies"] == ["4G"]
+    assert not (out / "level_2g_dbm.tif").exists()
+    assert main(["coverage", "--dem", str(dem), "--stations", str(st), "--out", str(tmp_path / "x"),
+                 "--technology", "5G"]) == 2
+    assert "no 5G sectors" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["coverage", "--dem", str(dem), "--stations", str(st), "--out", str(tmp_path / "y"),
+              "--technology", "6G"])
+    assert exc.value.code == 2
 
 
 def test_bad_option_values_exit_2(inputs, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

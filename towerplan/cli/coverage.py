@@ -62,6 +62,14 @@ def _climate(text: str) -> int:
     raise argparse.ArgumentTypeError(f"climate must be 1-7 or one of {sorted(CLIMATES)}, got {text!r}")
 
 
+def _technologies(text: str) -> tuple[str, ...]:
+    techs = tuple(t.strip().upper() for t in text.split(",") if t.strip())
+    bad = [t for t in techs if t not in ("2G", "3G", "4G", "5G")]
+    if not techs or bad:
+        raise argparse.ArgumentTypeError(f"technologies are 2G, 3G, 4G, 5G (comma-separated), got {text!r}")
+    return techs
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``coverage`` command to the CLI."""
     d = CoverageConfig()
@@ -84,6 +92,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes / Dask workers (default 2)")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (tcp://host:8786)")
     p.add_argument("--write-loss", action="store_true", help="also write path_loss_db.tif")
+    p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
+                   help="only these technologies, e.g. 4G or 4G,5G (default: all). The level rasters hold the "
+                        "best reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G): filter to compare like "
+                        "with like, e.g. for a 4G gap analysis")
     p.add_argument("--itm-climate", type=_climate, default=it.climate, help="ITM radio climate 1-7 (2)")
     p.add_argument("--itm-n0", type=float, default=it.n0, help="surface refractivity, N-units (360)")
     p.add_argument("--itm-epsilon", type=float, default=it.epsilon, help="ground permittivity (15)")
@@ -125,6 +137,13 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
     stations = _read_stations(args.stations)
+    if args.technology:
+        kept = stations["technology"].isin(args.technology)
+        logger.info("--technology %s: %d of %d sectors kept", ",".join(args.technology), int(kept.sum()),
+                    len(stations))
+        if not kept.any():
+            raise ConfigError(f"no {'/'.join(args.technology)} sectors in {args.stations.name}")
+        stations = stations[kept].reset_index(drop=True)
     dem = read_dem(args.dem if len(args.dem) > 1 else args.dem[0], resolution_m=args.resolution_m)
     t_read = time.perf_counter() - t0
     bar = _progress_printer() if sys.stderr.isatty() else None
@@ -138,6 +157,8 @@ def run(args: argparse.Namespace) -> int:
              "server_count.tif": (result.server_count, "int32", None)}
     for name, grid in result.operator_levels.items():
         files[f"rsrp_{operator_slug(name)}_dbm.tif"] = (grid, "float32", float("nan"))
+    for tech, grid in result.technology_levels.items():
+        files[f"level_{tech.lower()}_dbm.tif"] = (grid, "float32", float("nan"))
     if args.write_loss:
         files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
     for name, (grid, dtype, nodata) in files.items():
@@ -151,7 +172,8 @@ def run(args: argparse.Namespace) -> int:
     summary = result.summary()
     summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
     summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
-                         "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers}
+                         "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers,
+                         "technologies": list(args.technology) if args.technology else "all"}
     summary["files"] = sorted([*files, "coverage_summary.json", "stations_index.csv"])
     with atomic_path(out / "coverage_summary.json") as tmp:
         Path(tmp).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
