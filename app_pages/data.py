@@ -38,12 +38,14 @@ if files:
         report = load.report.to_frame()
         n_err = int((report["severity"] == "error").sum()) if len(report) else 0
         n_warn = int((report["severity"] == "warning").sum()) if len(report) else 0
-        st.success(f"{len(load.stations):,} sectors kept from {len(files)} file(s).")
+        n = len(load.stations)
+        st.success(f"{n:,} sector{'s' if n != 1 else ''} kept from {len(files)} file(s).")
         if n_err or n_warn:
             st.warning(
                 f"{n_err} error(s) and {n_warn} warning(s): rows in error are listed below, not dropped silently."
             )
-        st.dataframe(report, use_container_width=True, hide_index=True)
+        # file-level issues have no row/column: show blanks, not "None"
+        st.dataframe(report.astype(object).where(report.notna(), ""), use_container_width=True, hide_index=True)
         if len(load.rejected):
             st.download_button(
                 "Download the rows in error (CSV)",
@@ -63,4 +65,5 @@ else:
         st.rerun()
 
 st.subheader("Demo validation report")
-st.dataframe(demo["report"], use_container_width=True, hide_index=True)
+st.dataframe(demo["report"].astype(object).where(demo["report"].notna(), ""), use_container_width=True,
+             hide_index=True)

@@ -140,7 +140,7 @@ def test_upload_a_station_list_shows_the_report(browser, app_url: str, tmp_path:
     page.goto(f"{app_url}/data", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Data").wait_for(timeout=120_000)
     page.locator("input[type='file']").first.set_input_files(str(bad))
-    page.get_by_text("sectors kept from 1 file").wait_for(timeout=60_000)
+    page.get_by_text("1 sector kept from 1 file").wait_for(timeout=60_000)
     page.get_by_text("2 error(s) and").wait_for(timeout=30_000)  # rows 3 (no longitude) and 4 (height -5)
     page.get_by_text("Download the rows in error").wait_for(timeout=30_000)
     page.screenshot(path=str(tmp_path / "data.png"), full_page=True)
