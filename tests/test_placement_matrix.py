@@ -1,0 +1,72 @@
+"""Coverage matrix of candidate sites, computed with the coverage engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from affine import Affine
+from pyproj import Transformer
+
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.linkbudget import TECHNOLOGIES
+from towerplan.coverage.propagation import fspl_db
+from towerplan.grid import Grid
+from towerplan.planning.matrix import CandidateRadio, coverage_matrix
+from towerplan.planning.optimize import choose_sites
+
+RES = 30.0
+X0, Y0 = 580_020.0, 2_190_000.0
+
+
+def _flat(n: int = 200) -> Grid:
+    return Grid(np.full((n, n), 20.0, dtype=np.float32), Affine(RES, 0, X0, 0, -RES, Y0), 32648)
+
+
+def _cands(dem: Grid, cells: list[tuple[int, int]]) -> pd.DataFrame:
+    tr = Transformer.from_crs(32648, 4326, always_xy=True)
+    rows = []
+    for i, (r, c) in enumerate(cells):
+        x, y = dem.xy(r, c)
+        lon, lat = tr.transform(float(x), float(y))
+        rows.append({"candidate_id": f"G{i + 1}", "lon": lon, "lat": lat, "mast_height_m": 30.0})
+    return pd.DataFrame(rows)
+
+
+def test_free_space_omni_disc_on_flat_ground_and_placement() -> None:
+    dem = _flat()
+    # an omni antenna (wide vertical beam, no tilt) in free space: reach where FSPL = the budget
+    radio = CandidateRadio(omni=True, v_beamwidth_deg=180.0, tilt_deg=0.0, freq_mhz=1842.5, eirp_dbm=20.0)
+    threshold = -110.0
+    budget_db = radio.eirp_dbm + TECHNOLOGIES["4G"].level_offset_db - threshold
+    reach_m = 1000.0 * 10 ** ((budget_db - fspl_db(1000.0, 1842.5)) / 20.0)
+    assert 500 < reach_m < 2500
+    config = CoverageConfig(model="fspl", threshold_dbm=threshold, max_radius_m=3000)
+    demand = np.ones(dem.shape, dtype=bool)
+    cands = _cands(dem, [(100, 60), (100, 140), (100, 100)])
+    covers, cells = coverage_matrix(dem, cands, demand, radio=radio, config=config)
+    assert covers.shape == (3, dem.height * dem.width)
+    rows, cols = np.divmod(cells, dem.width)
+    x, y = dem.xy(rows, cols)
+    cx, cy = dem.xy(100, 60)
+    d = np.hypot(np.asarray(x) - float(cx), np.asarray(y) - float(cy))
+    hit = covers[0].toarray().ravel()
+    # inside the reach (with a one-cell margin for the antenna height and the cell size) every cell is covered
+    assert hit[d < reach_m - 2 * RES].all()
+    assert not hit[d > reach_m + 2 * RES].any()
+    # placement on top: two candidates 2.4 km apart beat the middle one overlapping both
+    w = np.ones(cells.size)
+    sel = choose_sites(covers, w, max_sites=2, method="ilp")
+    assert set(sel.sites) == {0, 1}
+    assert sel.covered_weight == pytest.approx(covers[[0, 1]].sum(axis=0).astype(bool).sum())
+
+
+def test_demand_mask_selects_columns() -> None:
+    dem = _flat(80)
+    demand = np.zeros(dem.shape, dtype=bool)
+    demand[10:20, 10:20] = True
+    config = CoverageConfig(model="fspl", threshold_dbm=-110.0, max_radius_m=3000)
+    covers, cells = coverage_matrix(dem, _cands(dem, [(15, 15)]), demand, config=config)
+    assert cells.size == 100
+    assert covers.shape == (1, 100)
+    assert covers.nnz > 50
