@@ -1,0 +1,85 @@
+"""Shared-tower placement end to end on flat synthetic terrain (free space, known reach)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from affine import Affine
+from pyproj import Transformer
+
+from towerplan.coverage.config import CoverageConfig
+from towerplan.grid import Grid
+from towerplan.planning.matrix import CandidateRadio
+from towerplan.planning.placement import plan_towers
+
+RES = 30.0
+X0, Y0 = 580_020.0, 2_190_000.0
+N = 240
+RADIO = CandidateRadio(omni=True, v_beamwidth_deg=180.0, tilt_deg=0.0, eirp_dbm=20.0)  # ~1.2 km reach
+CONFIG = CoverageConfig(model="fspl", threshold_dbm=-110.0, max_radius_m=3000)
+
+
+def _grid(values) -> Grid:
+    return Grid(np.asarray(values, dtype=np.float32), Affine(RES, 0, X0, 0, -RES, Y0), 32648)
+
+
+def _cands(dem: Grid, specs) -> gpd.GeoDataFrame:
+    tr = Transformer.from_crs(32648, 4326, always_xy=True)
+    rows = []
+    for cid, kind, (r, c), present in specs:
+        x, y = dem.xy(r, c)
+        lon, lat = tr.transform(float(x), float(y))
+        rows.append({"candidate_id": cid, "kind": kind, "lon": lon, "lat": lat, "x": float(x), "y": float(y),
+                     "mast_height_m": 30.0, "operators_present": present, "road_distance_m": 100.0})
+    df = pd.DataFrame(rows)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.x, df.y), crs=32648)
+
+
+def _village(r: int, c: int, people: float = 40.0) -> np.ndarray:
+    pop = np.zeros((N, N))
+    pop[r - 5 : r + 5, c - 5 : c + 5] = people
+    return pop
+
+
+def test_any_operator_gap_gets_the_tower_over_the_village() -> None:
+    dem = _grid(np.full((N, N), 20.0))
+    pop = _grid(_village(120, 180))
+    none = np.full((N, N), np.nan)
+    levels = {"Viettel": _grid(none), "MobiFone": _grid(none)}
+    cands = _cands(dem, [("G1", "greenfield", (120, 40), ""), ("G2", "greenfield", (120, 180), ""),
+                         ("G3", "greenfield", (30, 180), "")])
+    res = plan_towers(dem, pop, levels, cands, objective="any", max_sites=1, method="ilp", config=CONFIG, radio=RADIO)
+    props = res.proposals
+    assert props["candidate_id"].tolist() == ["G2"]
+    assert props.iloc[0].people_newly_covered == pytest.approx(100 * 40.0)
+    assert res.demand_weight == pytest.approx(4000.0)
+    assert res.curve["people_newly_covered"].tolist() == [pytest.approx(4000.0)]
+    assert props.iloc[0].vnd_per_person == pytest.approx(props.iloc[0].cost_vnd / 4000.0)
+
+
+def test_colocation_on_a_viettel_tower_closes_two_operators_gaps_cheaply() -> None:
+    dem = _grid(np.full((N, N), 20.0))
+    pop = _grid(_village(120, 120))
+    viettel = np.full((N, N), np.nan)
+    viettel[80:160, 80:160] = -80.0  # Viettel already covers the village from its tower at (120, 120)
+    none = np.full((N, N), np.nan)
+    levels = {"Viettel": _grid(viettel), "MobiFone": _grid(none), "VNPT-VinaPhone": _grid(none)}
+    cands = _cands(dem, [("C-V1", "colocation", (120, 120), "Viettel"),
+                         ("G1", "greenfield", (120, 128), "")])
+    budget = 2_200e6  # two tenancies (2 x 1,040 M VND) fit; a new mast with three radios (3.3 bn) does not
+    res = plan_towers(dem, pop, levels, cands, objective="per_operator", budget_vnd=budget, method="ilp",
+                      config=CONFIG, radio=RADIO)
+    p = res.proposals.iloc[0]
+    assert res.proposals["candidate_id"].tolist() == ["C-V1"]
+    assert p.operators_hosted == "MobiFone,VNPT-VinaPhone"
+    assert p.people_MobiFone == pytest.approx(4000.0)
+    assert p["people_VNPT-VinaPhone"] == pytest.approx(4000.0)
+    assert p.people_newly_covered == pytest.approx(8000.0)
+    assert p.cost_vnd <= budget
+    # with no budget limit but one tower, the new mast hosting three operators would add nothing for Viettel,
+    # so both options cover the same 8,000 person-operators
+    res2 = plan_towers(dem, pop, levels, cands, objective="per_operator", max_sites=1, method="ilp",
+                       config=CONFIG, radio=RADIO)
+    assert res2.proposals.iloc[0].people_newly_covered == pytest.approx(8000.0)
