@@ -121,6 +121,40 @@ def p2p_many(z_flat, starts, counts, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, e
 
 
 @njit(cache=True)
+def radial_tables(z, xi, h_tx):
+    """Per-radial tables shared by the radial ITM drivers.
+
+    Returns ``(c0, c1, dist, slope_tx, inv_d, first_nan)``: prefix sums of ``z`` and
+    ``k z[k]`` (length n + 2), the cumulative distance exactly as ``find_horizons``
+    accumulates it, the slope from the transmitter antenna ``(z[k] - z_tx) / d_k``,
+    ``1 / (k xi)`` (index 0 of the last three is 0), and the index of the first NaN
+    elevation (n + 1 when there is none).
+    """
+    n_all = len(z) - 1
+    c0 = np.empty(n_all + 2)
+    c1 = np.empty(n_all + 2)
+    dist = np.empty(n_all + 1)
+    slope_tx = np.empty(n_all + 1)
+    inv_d = np.empty(n_all + 1)
+    c0[0] = 0.0
+    c1[0] = 0.0
+    dist[0] = 0.0
+    slope_tx[0] = 0.0
+    inv_d[0] = 0.0
+    first_nan = n_all + 1
+    for k in range(n_all + 1):
+        c0[k + 1] = c0[k] + z[k]
+        c1[k + 1] = c1[k] + k * z[k]
+        if k > 0:
+            dist[k] = dist[k - 1] + xi
+            slope_tx[k] = (z[k] - (z[0] + h_tx)) / dist[k]
+            inv_d[k] = 1.0 / (k * xi)
+        if not math.isfinite(z[k]) and first_nan > n_all:
+            first_nan = k
+    return c0, c1, dist, slope_tx, inv_d, first_nan
+
+
+@njit(cache=True)
 def p2p_radial(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma, mdvar, time, location, situation,
                first):
     """ITM point-to-point from ``z[0]`` to every profile point ``z[i]``, i = first .. n.
@@ -143,24 +177,7 @@ def p2p_radial(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma, mdva
     for i in range(first):
         _fail(out[i], ERR_PROFILE, 0)
     # prefix sums; a NaN elevation poisons every path reaching past it
-    c0 = np.empty(n_all + 2)
-    c1 = np.empty(n_all + 2)
-    dist = np.empty(n_all + 1)  # cumulative distance, exactly as find_horizons accumulates it
-    slope_tx = np.empty(n_all + 1)  # (z[k] - z_tx) / d_k
-    inv_d = np.empty(n_all + 1)  # 1 / (j * xi)
-    c0[0] = 0.0
-    c1[0] = 0.0
-    dist[0] = 0.0
-    first_nan = n_all + 1
-    for k in range(n_all + 1):
-        c0[k + 1] = c0[k] + z[k]
-        c1[k + 1] = c1[k] + k * z[k]
-        if k > 0:
-            dist[k] = dist[k - 1] + xi
-            slope_tx[k] = (z[k] - (z[0] + h_tx)) / dist[k]
-            inv_d[k] = 1.0 / (k * xi)
-        if not math.isfinite(z[k]) and first_nan > n_all:
-            first_nan = k
+    c0, c1, dist, slope_tx, inv_d, first_nan = radial_tables(z, xi, h_tx)
     for i in range(first, n_all + 1):
         row = out[i]
         if bad:

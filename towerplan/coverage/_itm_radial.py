@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit
 
 from towerplan.coverage._itm_core import ERR_NONE, MODE_P2P
+from towerplan.coverage._itm_kernels import radial_tables
 from towerplan.coverage._itm_model import initialize, reference_and_total, validate_inputs
 from towerplan.coverage._itm_terrain import compute_delta_h, finish_with_delta_h
 
@@ -50,28 +51,10 @@ def itm_radial_loss(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma,
         return
     s = np.empty(_SCRATCH)
     diffs = np.empty(_SCRATCH)
-    c0 = np.empty(n_all + 2)
-    c1 = np.empty(n_all + 2)
-    dist = np.empty(n_all + 1)
-    slope_tx = np.empty(n_all + 1)
-    inv_d = np.empty(n_all + 1)
+    c0, c1, dist, slope_tx, inv_d, first_nan = radial_tables(z, xi, h_tx)
     n_blocks = n_all // _B + 1
     bmax = np.full(n_blocks, -np.inf)
-    c0[0] = 0.0
-    c1[0] = 0.0
-    dist[0] = 0.0
-    slope_tx[0] = 0.0
-    inv_d[0] = 0.0
-    first_nan = n_all + 1
     for k in range(n_all + 1):
-        c0[k + 1] = c0[k] + z[k]
-        c1[k + 1] = c1[k] + k * z[k]
-        if k > 0:
-            dist[k] = dist[k - 1] + xi
-            slope_tx[k] = (z[k] - (z[0] + h_tx)) / dist[k]
-            inv_d[k] = 1.0 / (k * xi)
-        if not math.isfinite(z[k]) and first_nan > n_all:
-            first_nan = k
         b = k // _B
         if z[k] > bmax[b]:
             bmax[b] = z[k]
