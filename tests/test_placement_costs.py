@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from towerplan.errors import ConfigError, InputError
-from towerplan.planning.costs import CostModel, candidate_costs
+from towerplan.planning.costs import ASSUMED_BACKHAUL, CostModel, candidate_costs
 
 M = 1e6
 
@@ -34,7 +34,8 @@ def test_components_by_hand() -> None:
     assert g1.power_vnd == pytest.approx(150 * M)
     assert g1.total_vnd == pytest.approx(2150 * M)
     # G2: no fibre route and the only fed site is 20 km away (> 15 km): one hop assumed; 5 km from a road: off-grid
-    assert g2.backhaul == "microwave (assumed)"
+    assert g2.backhaul == ASSUMED_BACKHAUL == "none in range: microwave relay (assumed)"
+    assert g2.backhaul_vnd == 250 * M
     assert g2.power_vnd == 400 * M
     assert g2.equipment_vnd == 1200 * M
     # co-location: two tenants x (80 + 36 x 10 + 600) = 2,080 M, no mast, site, backhaul or power

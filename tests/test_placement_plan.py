@@ -10,6 +10,7 @@ from affine import Affine
 from pyproj import Transformer
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.errors import InputError
 from towerplan.grid import Grid
 from towerplan.planning.matrix import CandidateRadio
 from towerplan.planning.placement import plan_towers
@@ -83,3 +84,74 @@ def test_colocation_on_a_viettel_tower_closes_two_operators_gaps_cheaply() -> No
     res2 = plan_towers(dem, pop, levels, cands, objective="per_operator", max_sites=1, method="ilp",
                        config=CONFIG, radio=RADIO)
     assert res2.proposals.iloc[0].people_newly_covered == pytest.approx(8000.0)
+
+
+def test_backup_objective_by_hand() -> None:
+    """Two operators. V1 (4,000 people) has Viettel only, V2 (3,000) nobody, V3 (5,000) both.
+
+    A tenancy on the Viettel tower between V1 and V2 brings MobiFone alone: it gives V1 its second
+    operator but leaves V2 with one, so it counts 4,000. A new mast beside V2 hosts both: 3,000.
+    A tenancy on a MobiFone tower over V1 would bring Viettel, which V1 has already: 0.
+    """
+    dem = _grid(np.full((N, N), 20.0))
+    pop = _village(120, 100) + _village(120, 140, people=30.0) + _village(40, 40, people=50.0)
+    viettel = np.full((N, N), np.nan)
+    viettel[100:140, 80:121] = -80.0  # V1, not V2
+    viettel[20:60, 20:60] = -80.0  # V3
+    mobi = np.full((N, N), np.nan)
+    mobi[20:60, 20:60] = -85.0  # V3
+    levels = {"Viettel": _grid(viettel), "MobiFone": _grid(mobi)}
+    cands = _cands(dem, [("C-V1", "colocation", (120, 120), "Viettel"),
+                         ("G1", "greenfield", (120, 160), ""),
+                         ("C-M1", "colocation", (120, 100), "MobiFone")])
+    res = plan_towers(dem, _grid(pop), levels, cands, objective="backup", max_sites=1, method="ilp",
+                      config=CONFIG, radio=RADIO)
+    assert res.demand_weight == pytest.approx(7000.0)  # V3 already has two operators
+    assert res.proposals["candidate_id"].tolist() == ["C-V1"]
+    assert res.proposals.iloc[0].people_newly_covered == pytest.approx(4000.0)
+    assert res.proposals.iloc[0].operators_hosted == "MobiFone"
+    two = plan_towers(dem, _grid(pop), levels, cands, objective="backup", max_sites=2, method="ilp",
+                      config=CONFIG, radio=RADIO)
+    assert sorted(two.proposals["candidate_id"]) == ["C-V1", "G1"]
+    assert two.selection.covered_weight == pytest.approx(7000.0)
+    g1 = two.proposals.set_index("candidate_id").loc["G1"]
+    assert g1.operators_hosted == "MobiFone,Viettel"
+    assert g1.people_newly_covered == pytest.approx(3000.0)
+    # without C-V1, the MobiFone tower over V1 adds nothing: the new mast is the only useful site
+    alt = plan_towers(dem, _grid(pop), levels, cands, objective="backup", max_sites=2, method="ilp",
+                      config=CONFIG, radio=RADIO, forbidden=("C-V1",))
+    assert alt.selection.covered_weight == pytest.approx(3000.0)
+    # for comparison, the per-operator objective counts the new mast's V2 people twice
+    per_op = plan_towers(dem, _grid(pop), levels, cands, objective="per_operator", max_sites=1, method="ilp",
+                         config=CONFIG, radio=RADIO, forbidden=("C-V1", "C-M1"))
+    assert per_op.selection.covered_weight == pytest.approx(6000.0)
+
+
+def test_locked_in_sites_count_as_existing_coverage() -> None:
+    dem = _grid(np.full((N, N), 20.0))
+    pop = _village(120, 60) + _village(120, 180, people=20.0)
+    none = np.full((N, N), np.nan)
+    levels = {"Viettel": _grid(none), "MobiFone": _grid(none)}
+    cands = _cands(dem, [("G1", "greenfield", (120, 60), ""), ("G2", "greenfield", (120, 180), "")])
+    free = plan_towers(dem, _grid(pop), levels, cands, max_sites=1, method="ilp", config=CONFIG, radio=RADIO)
+    assert free.proposals["candidate_id"].tolist() == ["G1"]  # the bigger village first
+    locked = plan_towers(dem, _grid(pop), levels, cands, max_sites=1, method="ilp", config=CONFIG, radio=RADIO,
+                         locked_in=("G1",))
+    assert locked.proposals["candidate_id"].tolist() == ["G2"]
+    assert locked.demand_weight == pytest.approx(2000.0)  # G1's 4,000 people count as covered
+    assert locked.locked_in == ("G1",)
+
+
+def test_backup_and_bad_ids_are_reported() -> None:
+    dem = _grid(np.full((N, N), 20.0))
+    pop = _grid(_village(120, 60))
+    cands = _cands(dem, [("G1", "greenfield", (120, 60), "")])
+    with pytest.raises(InputError, match="at least two operators"):
+        plan_towers(dem, pop, {"Viettel": _grid(np.full((N, N), np.nan))}, cands, objective="backup",
+                    max_sites=1, config=CONFIG, radio=RADIO)
+    levels = {"Viettel": _grid(np.full((N, N), np.nan)), "MobiFone": _grid(np.full((N, N), np.nan))}
+    with pytest.raises(InputError, match="unknown candidate ids"):
+        plan_towers(dem, pop, levels, cands, max_sites=1, config=CONFIG, radio=RADIO, locked_in=("G9",))
+    with pytest.raises(InputError, match="locked-in"):
+        plan_towers(dem, pop, levels, cands, max_sites=1, config=CONFIG, radio=RADIO, locked_in=("G1",),
+                    must_include=("G1",))

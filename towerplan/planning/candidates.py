@@ -216,16 +216,15 @@ def greenfield_candidates(
     xs, ys = dem.xy(rows, cols)
     xs, ys = np.asarray(xs), np.asarray(ys)
     buckets: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    tower_tree = None
+    far_from_towers = np.ones(order.size, dtype=bool)
     if existing_xy is not None and len(existing_xy) and config.min_distance_to_tower_m > 0:
         from scipy.spatial import cKDTree
 
-        tower_tree = cKDTree(np.asarray(existing_xy, dtype=float))
+        d_tower, _ = cKDTree(np.asarray(existing_xy, dtype=float)).query(np.column_stack([xs, ys]))
+        far_from_towers = d_tower >= config.min_distance_to_tower_m
     picked: list[int] = []
-    for k in range(order.size):
+    for k in np.flatnonzero(far_from_towers):
         x, y = float(xs[k]), float(ys[k])
-        if tower_tree is not None and tower_tree.query([x, y])[0] < config.min_distance_to_tower_m:
-            continue
         bx, by = int(x // spacing), int(y // spacing)
         close = False
         for dx in (-1, 0, 1):
@@ -241,7 +240,7 @@ def greenfield_candidates(
         if close:
             continue
         buckets.setdefault((bx, by), []).append((x, y))
-        picked.append(k)
+        picked.append(int(k))
         if len(picked) >= config.max_candidates:
             break
     idx = np.asarray(picked, dtype=int)

@@ -15,7 +15,8 @@ Cost of choosing a candidate for ``n`` new tenant operators::
 with ``mast(h) = mast_base + mast_per_m * max(0, h - mast_base_height)``,
 ``tenancy = installation + rent_per_year * horizon_years``, ``backhaul = min(fibre_per_km *
 route_km, microwave_hop)`` where a microwave hop is allowed (line of sight to a fed site within
-``microwave_max_km``), and ``power = grid_per_km * km`` when the grid (assumed to follow the
+``microwave_max_km``; both measured by :mod:`towerplan.planning.backhaul`), one assumed relay hop
+when neither exists, and ``power = grid_per_km * km`` when the grid (assumed to follow the
 roads) is within ``grid_max_km``, else an off-grid solar and battery kit.
 """
 
@@ -28,7 +29,10 @@ import pandas as pd
 
 from towerplan.errors import ConfigError, InputError
 
-__all__ = ["CostModel", "candidate_costs"]
+__all__ = ["ASSUMED_BACKHAUL", "CostModel", "candidate_costs"]
+
+#: backhaul label of a new mast with no fibre route and no microwave hop in line of sight within range
+ASSUMED_BACKHAUL = "none in range: microwave relay (assumed)"
 
 _M = 1_000_000.0  # one million VND
 
@@ -121,9 +125,10 @@ def candidate_costs(
     fibre_route_m
         Fibre route length from the nearest fibre point or fed site, along roads (e.g.
         :func:`towerplan.planning.roads.road_access` ``travel_m`` with fibre points as towers);
-        NaN/inf or not given = no fibre option. A new mast with neither a fibre route nor a
-        microwave hop in range is costed with one microwave hop (the usual rural fallback),
-        marked ``microwave (assumed)``.
+        NaN/inf or not given = no fibre option (:func:`towerplan.planning.backhaul.compute_backhaul`
+        computes it). Only a new mast with neither a fibre route nor a microwave hop in range
+        is costed with one microwave hop (a relay, the usual rural fallback), marked
+        :data:`ASSUMED_BACKHAUL` (``none in range: microwave relay (assumed)``).
     microwave_m
         Distance to the nearest fed site in line of sight (NaN = none).
     road_distance_m
@@ -133,7 +138,8 @@ def candidate_costs(
     -------
     DataFrame
         ``candidate_id``, ``mast_vnd``, ``site_vnd``, ``equipment_vnd``, ``tenancy_vnd``,
-        ``backhaul_vnd``, ``backhaul`` (fibre/microwave/none/existing), ``power_vnd``, ``total_vnd``.
+        ``backhaul_vnd``,
+        ``backhaul`` (``fibre``, ``microwave``, :data:`ASSUMED_BACKHAUL`, ``existing``), ``power_vnd``, ``total_vnd``.
     """
     n = len(candidates)
     kind = candidates["kind"].astype(str).to_numpy()
@@ -161,7 +167,7 @@ def candidate_costs(
     no_option = ~np.isfinite(backhaul)
     # without any computed option a new mast gets one microwave hop (the usual rural fallback)
     backhaul = np.where(no_option & is_new, model.microwave_hop_vnd, np.where(no_option, 0.0, backhaul))
-    kind_bh[no_option & is_new] = "microwave (assumed)"
+    kind_bh[no_option & is_new] = ASSUMED_BACKHAUL
     backhaul = np.where(is_new, backhaul, 0.0)
     kind_bh[~is_new] = "existing"
     road_m = (_opt(road_distance_m) if road_distance_m is not None

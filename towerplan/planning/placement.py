@@ -15,12 +15,33 @@ Objectives
     on it (all of them on a new mast), so a shared tower that closes several
     operators' gaps at once counts each of them, and costs one equipment set per
     tenant.
+``backup``
+    Resilience: people covered by two or more operators. A demand is a populated cell
+    that fewer than two operators cover now; weight = its people. As for
+    ``per_operator``, a candidate hosts every operator not already on it and costs one
+    equipment set per tenant. A cell that **one** operator ``o`` covers is covered by a
+    candidate that reaches it and hosts some operator other than ``o``; a cell that
+    **no** operator covers is covered only by a candidate that reaches it and hosts at
+    least two operators (a single site brings both). This keeps the model a maximal
+    covering problem (one site suffices per demand), at the price of a conservative
+    count: two chosen sites each bringing one operator to the same empty cell do not
+    count it. Needs at least two operators.
+
+Locked-in candidates (``locked_in``) are already decided: before the demand is built,
+the cells each covers count as covered by every operator it hosts; they are never
+proposed and are not charged to the budget.
+
+Backhaul: when the candidate table carries ``fibre_route_m`` / ``microwave_m`` (from
+:func:`towerplan.planning.backhaul.compute_backhaul`) they are priced by
+:func:`~towerplan.planning.costs.candidate_costs`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import geopandas as gpd
@@ -39,20 +60,45 @@ __all__ = ["PlacementResult", "plan_towers"]
 
 log = logging.getLogger(__name__)
 
-Objective = Literal["any", "per_operator"]
+Objective = Literal["any", "per_operator", "backup"]
 _DEFAULT_RADIO = CandidateRadio()
 _DEFAULT_COSTS = CostModel()
 
 
 @dataclass(frozen=True, eq=False)
 class PlacementResult:
-    """Proposals in build order, the coverage-vs-towers curve and the solver's answer."""
+    """Proposals in build order, the coverage-vs-towers curve and the solver's answer.
+
+    Attributes
+    ----------
+    proposals
+        Chosen sites in build order (candidate CRS): ``build_order``, ``candidate_id``, ``kind``,
+        ``lon``/``lat``, ``mast_height_m``, ``operators_hosted``, ``people_newly_covered`` (and
+        ``people_<operator>`` for ``per_operator``), ``cost_vnd``, ``cumulative_cost_vnd``,
+        ``vnd_per_person``, ``backhaul``.
+    curve
+        After each site in build order: ``towers``, ``candidate_id``, ``people_newly_covered``
+        and ``cost_vnd`` (both cumulative; ``cumulative_cost_vnd`` is the same as ``cost_vnd``,
+        named explicitly).
+    selection
+        The solver's :class:`~towerplan.optimize.Selection` (indices into the candidate table).
+    objective
+        The objective solved.
+    demand_weight
+        People (person-operator pairs for ``per_operator``) still to cover after locked-in sites.
+    candidate_costs
+        :func:`~towerplan.planning.costs.candidate_costs` of every candidate (as charged).
+    locked_in
+        Candidate ids counted as built before choosing.
+    """
 
     proposals: gpd.GeoDataFrame
     curve: pd.DataFrame
     selection: Selection
     objective: str
     demand_weight: float  #: people (or people x operators for ``per_operator``) still to cover
+    candidate_costs: pd.DataFrame | None = None
+    locked_in: tuple[str, ...] = ()
 
 
 def _hosts(candidates: pd.DataFrame, operators: list[str]) -> list[list[str]]:
@@ -61,6 +107,27 @@ def _hosts(candidates: pd.DataFrame, operators: list[str]) -> list[list[str]]:
         have = {p for p in str(present).split(",") if p}
         out.append([op for op in operators if op not in have])
     return out
+
+
+def _host_rows(hosts: list[list[str]], keep) -> sp.dia_matrix:
+    """Diagonal 0/1 matrix selecting the candidates for which ``keep(hosted operators)`` holds."""
+    return sp.diags(np.array([bool(keep(h)) for h in hosts], dtype=float))
+
+
+def _hosts_op(hosted: list[str], *, op: str) -> bool:
+    return op in hosted
+
+
+def _hosts_two(hosted: list[str]) -> bool:
+    return len(hosted) >= 2
+
+
+def _hosts_other_than(hosted: list[str], *, op: str) -> bool:
+    return any(o != op for o in hosted)
+
+
+def _column(a: np.ndarray | pd.Series | None) -> np.ndarray | None:
+    return None if a is None else np.asarray(a, dtype=float)
 
 
 def plan_towers(
@@ -78,7 +145,9 @@ def plan_towers(
     cost_model: CostModel = _DEFAULT_COSTS,
     must_include: tuple[str, ...] = (),
     forbidden: tuple[str, ...] = (),
+    locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
 
@@ -90,11 +159,16 @@ def plan_towers(
         Current coverage: operator -> Grid of the best level (dBm, NaN = none) on that lattice.
     candidates
         From :mod:`towerplan.planning.candidates` (``kind``, ``candidate_id``, ``lon``/``lat``,
-        ``mast_height_m``, ``operators_present``, ``road_distance_m``).
+        ``mast_height_m``, ``operators_present``, ``road_distance_m``; optional backhaul
+        columns ``fibre_route_m``, ``microwave_m``).
     objective
-        ``any`` or ``per_operator`` (module docstring).
+        ``any``, ``per_operator`` or ``backup`` (module docstring).
     must_include, forbidden
         Candidate ids forced in / out.
+    locked_in
+        Candidate ids already built: their coverage counts before choosing (module docstring).
+    progress
+        Called with (done, total) while the coverage matrix is computed.
     """
     config = config or CoverageConfig()
     if not population.same_lattice(dem):
@@ -102,45 +176,71 @@ def plan_towers(
     operators = sorted(levels)
     if not operators:
         raise InputError("no current coverage given: pass one level grid per operator")
+    if objective not in ("any", "per_operator", "backup"):
+        raise InputError(f"objective must be 'any', 'per_operator' or 'backup', got {objective!r}")
+    if objective == "backup" and len(operators) < 2:
+        raise InputError(f"the backup objective needs at least two operators; the coverage has only {operators}")
     if len(candidates) == 0:
         raise InputError("no candidate sites")
+    ids = candidates["candidate_id"].astype(str).tolist()
+    index = {cid: i for i, cid in enumerate(ids)}
+    unknown = [c for c in (*must_include, *forbidden, *locked_in) if c not in index]
+    if unknown:
+        raise InputError(f"unknown candidate ids: {unknown[:10]}")
+    clash = sorted(set(locked_in) & (set(must_include) | set(forbidden)))
+    if clash:
+        raise InputError(f"locked-in candidates cannot also be must-include or forbidden: {clash[:10]}")
     people = population.masked(fill=0.0)
     covered = {op: np.isfinite(levels[op].values) & (levels[op].values >= config.threshold_dbm) for op in operators}
-    any_cov = np.logical_or.reduce([covered[op] for op in operators])
-    need = (people > 0) & ~np.logical_and.reduce([covered[op] for op in operators])
-    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config)
+    count_now = np.sum([covered[op] for op in operators], axis=0)
+    target = 2 if objective == "backup" else len(operators)
+    need = (people > 0) & (count_now < target)
+    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress)
     flat_people = people.ravel()[cells]
     hosts = _hosts(candidates, operators)
+    # coverage per operator at the demand columns, with the locked-in sites counted as built
+    cov = {op: covered[op].ravel()[cells].copy() for op in operators}
+    locked = [index[c] for c in locked_in]
+    for i in locked:
+        reach = geo_cov.indices[geo_cov.indptr[i] : geo_cov.indptr[i + 1]]
+        for op in hosts[i]:
+            cov[op][reach] = True
+    n_cov = np.sum([cov[op] for op in operators], axis=0) if cells.size else np.zeros(0, dtype=int)
+    labels: list[tuple[str, np.ndarray]] = []
     if objective == "any":
-        demand_ok = ~any_cov.ravel()[cells]
+        demand_ok = n_cov == 0
         covers = geo_cov[:, np.flatnonzero(demand_ok)]
         weights = flat_people[demand_ok]
         tenants = np.array([1 if h else 0 for h in hosts])
         labels = [("any", np.flatnonzero(demand_ok))]
-    elif objective == "per_operator":
-        blocks, wblocks, labels = [], [], []
-        for op in operators:
-            ok = ~covered[op].ravel()[cells]
-            host_k = sp.diags(np.array([op in h for h in hosts], dtype=float))
-            blocks.append((host_k @ geo_cov[:, np.flatnonzero(ok)]).astype(bool))
-            wblocks.append(flat_people[ok])
-            labels.append((op, np.flatnonzero(ok)))
+    else:
+        blocks, wblocks = [], []
+        groups: list[tuple[str, np.ndarray, Callable[[list[str]], bool]]]
+        if objective == "per_operator":
+            groups = [(op, ~cov[op], partial(_hosts_op, op=op)) for op in operators]
+        else:  # backup
+            groups = [("none", n_cov == 0, _hosts_two)]
+            groups += [(f"only_{op}", (n_cov == 1) & cov[op], partial(_hosts_other_than, op=op))
+                       for op in operators]
+        for name, ok, keep in groups:
+            cols = np.flatnonzero(ok)
+            blocks.append((_host_rows(hosts, keep) @ geo_cov[:, cols]).astype(bool))
+            wblocks.append(flat_people[cols])
+            labels.append((name, cols))
         covers = sp.hstack(blocks, format="csr")
         weights = np.concatenate(wblocks)
         tenants = np.array([len(h) for h in hosts])
-    else:
-        raise InputError(f"objective must be 'any' or 'per_operator', got {objective!r}")
-    costs = candidate_costs(candidates, model=cost_model, new_tenants=np.maximum(tenants, 1))
-    ids = candidates["candidate_id"].astype(str).tolist()
-    index = {cid: i for i, cid in enumerate(ids)}
-    unknown = [c for c in (*must_include, *forbidden) if c not in index]
-    if unknown:
-        raise InputError(f"unknown candidate ids: {unknown[:10]}")
+    covers = sp.csr_matrix(covers)
+    covers.sort_indices()
+    costs = candidate_costs(
+        candidates, model=cost_model, new_tenants=np.maximum(tenants, 1),
+        fibre_route_m=_column(candidates.get("fibre_route_m")), microwave_m=_column(candidates.get("microwave_m")),
+    )
     no_tenant = [i for i, t in enumerate(tenants) if t == 0]
     sel = choose_sites(
         covers, weights, max_sites=max_sites, costs=costs["total_vnd"].to_numpy() if budget_vnd else None,
         budget=budget_vnd, method=method, must_include=[index[c] for c in must_include],
-        forbidden=sorted({index[c] for c in forbidden} | set(no_tenant)), time_limit_s=time_limit_s,
+        forbidden=sorted({index[c] for c in forbidden} | set(no_tenant) | set(locked)), time_limit_s=time_limit_s,
     )
     # read back: newly covered people per operator, in build order
     taken = np.zeros(covers.shape[1], dtype=bool)
@@ -159,16 +259,21 @@ def plan_towers(
             "build_order": order, "candidate_id": ids[i], "kind": cand["kind"], "lon": cand["lon"], "lat": cand["lat"],
             "mast_height_m": cand["mast_height_m"], "operators_hosted": ",".join(hosts[i]) if objective != "any"
             else (hosts[i][0] if hosts[i] else ""), "people_newly_covered": total,
-            **{f"people_{op}": v for op, v in per_op.items() if op != "any"},
+            **({f"people_{op}": v for op, v in per_op.items()} if objective == "per_operator" else {}),
             "cost_vnd": cost, "vnd_per_person": cost / total if total > 0 else float("inf"),
             "backhaul": costs["backhaul"].iloc[i],
         })
     props = pd.DataFrame(rows)
+    if len(props):
+        props.insert(props.columns.get_loc("vnd_per_person"), "cumulative_cost_vnd", props["cost_vnd"].cumsum())
     geom = candidates.geometry.iloc[list(sel.sites)].to_numpy() if len(sel.sites) else []
     proposals = gpd.GeoDataFrame(props, geometry=list(geom), crs=candidates.crs)
+    cum_cost = props["cost_vnd"].cumsum().to_numpy() if len(props) else np.zeros(0)
     curve = pd.DataFrame({
         "towers": np.arange(1, len(sel.sites) + 1),
-        "people_newly_covered": np.cumsum(props["people_newly_covered"]) if len(props) else [],
-        "cost_vnd": np.cumsum(props["cost_vnd"]) if len(props) else [],
+        "candidate_id": props["candidate_id"].to_numpy() if len(props) else np.zeros(0, dtype=object),
+        "people_newly_covered": props["people_newly_covered"].cumsum().to_numpy() if len(props) else np.zeros(0),
+        "cost_vnd": cum_cost,
+        "cumulative_cost_vnd": cum_cost,
     })
-    return PlacementResult(proposals, curve, sel, objective, float(weights.sum()))
+    return PlacementResult(proposals, curve, sel, objective, float(weights.sum()), costs, tuple(locked_in))

@@ -1,0 +1,469 @@
+"""Shared-tower proposals end to end: the one function the CLI, the batch runner and the app call.
+
+:func:`propose_shared_towers` takes the study's terrain, people, existing sectors of
+the planned technology and their current coverage, and returns a
+:class:`SharedTowerPlan`:
+
+1. **candidates** (:mod:`towerplan.planning.candidates`): tenancy on every existing
+   tower (``colocation``), new masts on high ground near the people without
+   coverage (``greenfield``, outside ``exclusions``, within reach of ``roads``) and the
+   planner's own list (``user``; rows inside an exclusion are dropped with a warning);
+2. **backhaul** (:mod:`towerplan.planning.backhaul`) for every new mast: fibre along
+   the roads from the nearest fibre point (when no fibre layer is given, existing
+   tower sites count as fed points) and a microwave hop to the nearest fed tower in
+   radio line of sight; its lengths feed :func:`~towerplan.planning.costs.candidate_costs`;
+3. **selection** (:func:`~towerplan.planning.placement.plan_towers`): the coverage matrix
+   with the engine, the objective (``any``, ``per_operator``, ``backup``) and
+   :func:`~towerplan.planning.optimize.choose_sites`;
+4. **before / after** rasters: the best level of the planned technology now (with the
+   locked-in sites) and with the proposed sites added, from the same models on the
+   same lattice (``after = max(before, levels of the proposed sites)``).
+
+``locked_in`` candidates are decided already: their coverage counts as existing
+before choosing (it is part of ``before``), they are never proposed and their cost
+is not charged to the budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.engine import run_coverage
+from towerplan.errors import ConfigError, InputError
+from towerplan.grid import Grid
+from towerplan.planning.backhaul import compute_backhaul, fed_sites_from_stations
+from towerplan.planning.candidates import (
+    CandidateConfig,
+    colocation_candidates,
+    greenfield_candidates,
+    user_candidates,
+)
+from towerplan.planning.costs import CostModel
+from towerplan.planning.matrix import CandidateRadio, candidate_sectors
+from towerplan.planning.placement import PlacementResult, plan_towers
+
+__all__ = ["PlacementSettings", "SharedTowerPlan", "propose_shared_towers"]
+
+log = logging.getLogger(__name__)
+
+_OBJECTIVES = ("any", "per_operator", "backup")
+_METHODS = ("greedy", "ilp")
+_UNITS = {"any": "people", "per_operator": "person-operator pairs", "backup": "people gaining a second operator"}
+
+
+def _ids(value: Any, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [v for v in value.split(",")]
+    try:
+        out = tuple(str(v).strip() for v in value)
+    except TypeError as exc:
+        raise ConfigError(f"{name} must be a list of candidate ids, got {value!r}") from exc
+    if any(not v for v in out):
+        raise ConfigError(f"{name} has an empty candidate id")
+    return out
+
+
+@dataclass(frozen=True)
+class PlacementSettings:
+    """What to optimise and under which limits (validated on creation).
+
+    Parameters
+    ----------
+    objective
+        ``any`` (people without coverage from every operator), ``per_operator``
+        (person-operator pairs, what operators pay for) or ``backup`` (people who get a
+        second operator); see :mod:`towerplan.planning.placement`.
+    method
+        ``greedy`` (lazy greedy, seconds) or ``ilp`` (HiGHS, proven gap).
+    max_sites, budget_vnd
+        Tower count and/or money budget (VND); :func:`propose_shared_towers` needs at least one.
+    mast_height_m
+        Height of a new mast (greenfield, and user candidates without their own height);
+        it overrides ``candidates.mast_height_m``.
+    time_limit_s
+        ILP time limit.
+    must_include, forbidden
+        Candidate ids forced in / out (``C-<site_id>``, ``G00001``..., user ids).
+    locked_in
+        Candidate ids already decided (built): their coverage counts as existing before
+        choosing, they are not proposed again and cost nothing here.
+    include_colocation, include_greenfield
+        Which generated candidate kinds to consider (user candidates always count).
+    candidates, costs, radio
+        Greenfield generation, unit costs (VND) and the radio a tenant installs.
+    microwave_freq_ghz
+        Microwave backhaul frequency for the Fresnel clearance (GHz).
+    """
+
+    objective: Literal["any", "per_operator", "backup"] = "any"
+    method: Literal["greedy", "ilp"] = "greedy"
+    max_sites: int | None = None
+    budget_vnd: float | None = None
+    mast_height_m: float = 40.0
+    time_limit_s: float = 60.0
+    must_include: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    locked_in: tuple[str, ...] = ()
+    include_colocation: bool = True
+    include_greenfield: bool = True
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    costs: CostModel = field(default_factory=CostModel)
+    radio: CandidateRadio = field(default_factory=CandidateRadio)
+    microwave_freq_ghz: float = 15.0
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if self.objective not in _OBJECTIVES:
+            problems.append(f"objective must be one of {', '.join(_OBJECTIVES)}, got {self.objective!r}")
+        if self.method not in _METHODS:
+            problems.append(f"method must be 'greedy' or 'ilp', got {self.method!r}")
+        if self.max_sites is not None:
+            if isinstance(self.max_sites, bool) or not isinstance(self.max_sites, (int, np.integer)):
+                problems.append(f"max_sites must be a whole number, got {self.max_sites!r}")
+            elif self.max_sites < 1:
+                problems.append(f"max_sites must be at least 1, got {self.max_sites}")
+        if self.budget_vnd is not None and not (isinstance(self.budget_vnd, (int, float))
+                                                and math.isfinite(self.budget_vnd) and self.budget_vnd > 0):
+            problems.append(f"budget_vnd must be a finite amount > 0 VND, got {self.budget_vnd!r}")
+        for name, lo in (("mast_height_m", 0.0), ("time_limit_s", 0.0)):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > lo):
+                problems.append(f"{name} must be a finite number > {lo:g}, got {v!r}")
+        if isinstance(self.mast_height_m, (int, float)) and self.mast_height_m > 300:
+            problems.append(f"mast_height_m {self.mast_height_m} m is not a plausible mast (at most 300 m)")
+        f = self.microwave_freq_ghz
+        if not (isinstance(f, (int, float)) and math.isfinite(f) and 1.0 <= f <= 100.0):
+            problems.append(f"microwave_freq_ghz must be within 1-100 GHz, got {f!r}")
+        for name, typ in (("candidates", CandidateConfig), ("costs", CostModel), ("radio", CandidateRadio)):
+            if not isinstance(getattr(self, name), typ):
+                problems.append(f"{name} must be a {typ.__name__}, got {type(getattr(self, name)).__name__}")
+        sets: dict[str, tuple[str, ...]] = {}
+        for name in ("must_include", "forbidden", "locked_in"):
+            try:
+                sets[name] = _ids(getattr(self, name), name)
+                object.__setattr__(self, name, sets[name])
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if len(sets) == 3:
+            for a, b in (("must_include", "forbidden"), ("locked_in", "forbidden"), ("locked_in", "must_include")):
+                both = sorted(set(sets[a]) & set(sets[b]))
+                if both:
+                    problems.append(f"candidates both {a} and {b}: {', '.join(both[:10])}")
+        if problems:
+            raise ConfigError("invalid placement settings: " + "; ".join(problems))
+
+    @property
+    def unit(self) -> str:
+        """What ``people_newly_covered`` counts under this objective."""
+        return _UNITS[self.objective]
+
+
+@dataclass(frozen=True, eq=False)
+class SharedTowerPlan:
+    """Proposals with their candidates, backhaul routes and before/after coverage.
+
+    Attributes
+    ----------
+    result
+        :class:`~towerplan.planning.placement.PlacementResult`: proposals (GeoDataFrame in
+        build order), curve, solver selection, objective, demand weight.
+    candidates
+        Every candidate considered (dem CRS) with its costs (``*_vnd``, ``total_vnd``,
+        ``backhaul``) and backhaul columns (``fibre_route_m``, ``fibre_from``,
+        ``microwave_m``, ``microwave_to``).
+    backhaul_routes
+        Fibre routes of the proposals that use fibre (LineStrings, dem CRS); may be empty.
+    before, after
+        Best level (dBm, NaN = none) of the planned technology before (existing network and
+        locked-in sites) and with the proposed sites added, on the DEM's lattice.
+    people_without_coverage
+        People in cells that no operator covers before (the locked-in sites count as built).
+    extra
+        Notes for the summary: user candidates dropped in exclusions, where fibre starts.
+    settings
+        The settings used.
+    """
+
+    result: PlacementResult
+    candidates: gpd.GeoDataFrame
+    backhaul_routes: gpd.GeoDataFrame
+    before: Grid
+    after: Grid
+    people_without_coverage: float
+    settings: PlacementSettings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready figures: objective, method, status, gap, runtime, budget, counts, people, cost."""
+        sel = self.result.selection
+        props = self.result.proposals
+        kinds = self.candidates["kind"].value_counts() if len(self.candidates) else pd.Series(dtype=int)
+        newly = float(props["people_newly_covered"].sum()) if len(props) else 0.0
+        cost = float(props["cost_vnd"].sum()) if len(props) else 0.0
+        backhaul = props["backhaul"].value_counts().to_dict() if len(props) else {}
+        return {
+            "objective": self.result.objective,
+            "method": sel.method,
+            "status": sel.status,
+            "optimality_gap": None if not math.isfinite(sel.gap) else float(sel.gap),
+            "runtime_s": round(float(sel.runtime_s), 3),
+            "budget": {"towers": self.settings.max_sites, "vnd": self.settings.budget_vnd},
+            "candidates": {
+                "colocation": int(kinds.get("colocation", 0)), "greenfield": int(kinds.get("greenfield", 0)),
+                "user": int(kinds.get("user", 0)), "total": len(self.candidates),
+                "locked_in": len(self.settings.locked_in),
+            },
+            "proposals": len(props),
+            "people_newly_covered": newly,
+            "people_without_coverage": float(self.people_without_coverage),
+            "demand_weight": float(self.result.demand_weight),
+            "cost_vnd": cost,
+            "vnd_per_person": cost / newly if newly > 0 else None,
+            "backhaul": {str(k): int(v) for k, v in backhaul.items()},
+            "unit": self.settings.unit,
+            **{k: v for k, v in self.extra.items() if isinstance(v, (int, float, str, bool, type(None)))},
+        }
+
+
+# ---------------------------------------------------------------- helpers
+def _check_inputs(dem: Grid, population: Grid, stations: pd.DataFrame, levels: dict[str, Grid]) -> None:
+    dem.require_metric()
+    if not population.same_lattice(dem):
+        raise InputError("population and DEM must be on the same lattice (align the population first)")
+    if not levels:
+        raise InputError("no current coverage given: pass one level grid per operator (operator -> Grid)")
+    off = [op for op, g in levels.items() if not g.same_lattice(dem)]
+    if off:
+        raise InputError(f"current coverage of {', '.join(map(str, off))} is not on the DEM's lattice")
+    if len(stations):
+        missing = [c for c in ("site_id", "operator", "lon", "lat") if c not in stations.columns]
+        if missing:
+            raise InputError(f"the station table lacks the columns {', '.join(missing)}")
+
+
+def _project(crs: Any, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform(np.asarray(lon, float), np.asarray(lat, float))
+    return np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+
+
+def _in_crs(layer: gpd.GeoDataFrame | None, crs: Any, what: str) -> gpd.GeoDataFrame | None:
+    if layer is None or len(layer) == 0:
+        return None
+    if not isinstance(layer, gpd.GeoDataFrame) or layer.crs is None:
+        raise InputError(f"the {what} layer needs a coordinate reference system (a GeoDataFrame with a CRS)")
+    return layer.to_crs(crs)
+
+
+def _best(grids: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    out = np.full(shape, np.nan, dtype=np.float32)
+    for g in grids:
+        g = np.asarray(g, dtype=np.float32)
+        better = np.isfinite(g) & ~(out >= g)
+        out[better] = g[better]
+    return out
+
+
+def _site_levels(dem: Grid, cands: pd.DataFrame, radio: CandidateRadio, config: CoverageConfig) -> np.ndarray | None:
+    """Best level of the candidates' hypothetical sites over the whole DEM (None when there are none)."""
+    if len(cands) == 0:
+        return None
+    sectors = pd.concat([candidate_sectors(row, radio) for _, row in cands.iterrows()], ignore_index=True)
+    return run_coverage(dem, sectors, config=config).best_level.values
+
+
+def _candidates(
+    dem: Grid, stations: pd.DataFrame, serve: np.ndarray, settings: PlacementSettings, *,
+    roads: gpd.GeoDataFrame | None, exclusions: gpd.GeoDataFrame | None, user: pd.DataFrame | None,
+) -> tuple[gpd.GeoDataFrame, int]:
+    frames = []
+    existing = _project(dem.crs, stations["lon"], stations["lat"]) if len(stations) else np.zeros((0, 2))
+    if settings.include_colocation and len(stations):
+        frames.append(colocation_candidates(stations, dem))
+    cfg = replace(settings.candidates, mast_height_m=settings.mast_height_m)
+    if settings.include_greenfield:
+        frames.append(greenfield_candidates(
+            dem, serve, config=cfg, roads=None if roads is None else roads.geometry, existing_xy=existing,
+            excluded=None if exclusions is None else exclusions.geometry,
+        ))
+    dropped = 0
+    if user is not None and len(user):
+        table = user
+        if isinstance(user, gpd.GeoDataFrame) and not ({"x", "y"} <= set(user.columns)
+                                                       or {"lon", "lat"} <= set(user.columns)):
+            if user.crs is None:
+                raise InputError("the user candidate layer has no coordinate reference system")
+            pts = user.to_crs(dem.crs).geometry
+            if not (pts.geom_type == "Point").all():
+                raise InputError("user candidates must be points")
+            table = pd.DataFrame(user.drop(columns=user.geometry.name)).assign(x=pts.x.to_numpy(), y=pts.y.to_numpy())
+        uc = user_candidates(pd.DataFrame(table), dem, mast_height_m=settings.mast_height_m)
+        if exclusions is not None:
+            inside = shapely.intersects(shapely.union_all(exclusions.geometry.values), uc.geometry.values)
+            if inside.any():
+                dropped = int(inside.sum())
+                log.warning("user candidates inside an excluded zone dropped: %s",
+                            ", ".join(uc.loc[inside, "candidate_id"].astype(str).tolist()[:20]))
+                uc = uc[~inside]
+        if roads is not None and len(uc):
+            tree = shapely.STRtree(roads.geometry.values)
+            _, dist = tree.query_nearest(uc.geometry.values, return_distance=True, all_matches=False)
+            uc = uc.assign(road_distance_m=dist)
+        frames.append(uc)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        raise InputError("no candidate sites: no existing tower, no greenfield site near the people without "
+                         "coverage, and no user candidate")
+    cands = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=dem.crs)
+    dup = cands["candidate_id"].astype(str)
+    dup = sorted(set(dup[dup.duplicated()]))
+    if dup:
+        raise InputError(f"duplicate candidate ids: {', '.join(dup[:10])}")
+    return cands, dropped
+
+
+# -------------------------------------------------------------------- API
+def propose_shared_towers(
+    dem: Grid,
+    population: Grid,
+    stations: gpd.GeoDataFrame | pd.DataFrame,
+    current_levels: dict[str, Grid],
+    *,
+    settings: PlacementSettings = PlacementSettings(),
+    coverage_config: CoverageConfig | None = None,
+    roads: gpd.GeoDataFrame | None = None,
+    exclusions: gpd.GeoDataFrame | None = None,
+    user_candidates: pd.DataFrame | None = None,
+    fibre_points: gpd.GeoDataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SharedTowerPlan:
+    """Propose towers to build or share for the most people within a tower count and/or VND budget.
+
+    Parameters
+    ----------
+    dem
+        Terrain (m) on a projected metric lattice (UTM).
+    population
+        People per cell on the DEM's lattice.
+    stations
+        Sectors of the planned technology only (canonical columns, ``lon``/``lat`` EPSG:4326):
+        the existing towers (co-location candidates, fed sites for backhaul).
+    current_levels
+        Operator -> Grid of the best level (dBm, NaN = none) on the DEM's lattice, e.g.
+        :attr:`towerplan.coverage.engine.CoverageResult.operator_levels` run on ``stations``.
+    settings
+        Objective, method, limits, forced/forbidden/locked-in ids, candidate, cost and radio settings.
+    coverage_config
+        The network's coverage settings (models, threshold, radius); default :class:`CoverageConfig`.
+    roads
+        Road lines (any CRS): greenfield road reach, fibre routes, power distance.
+    exclusions
+        Polygons (any CRS) where no new mast may stand.
+    user_candidates
+        The planner's own candidates (``x``/``y`` in the DEM CRS or ``lon``/``lat``; optional
+        ``candidate_id``, ``mast_height_m``), or a point GeoDataFrame.
+    fibre_points
+        Points (any CRS) where fibre is available. Without them, existing tower sites count
+        as fed points (fibre may start there).
+    progress
+        Called with (done, total) while the coverage matrix is computed.
+
+    Raises
+    ------
+    ConfigError
+        No tower count or budget, unknown candidate ids in the settings.
+    InputError
+        Inputs on different lattices, missing columns, no candidates, layers without a CRS.
+    """
+    if settings.max_sites is None and settings.budget_vnd is None:
+        raise ConfigError("give a tower count (max_sites) or a money budget (budget_vnd), or both")
+    config = coverage_config or CoverageConfig()
+    stations = pd.DataFrame(stations.drop(columns="geometry") if isinstance(stations, gpd.GeoDataFrame)
+                            else stations).reset_index(drop=True)
+    _check_inputs(dem, population, stations, current_levels)
+    if "technology" in stations and len(stations):
+        techs = sorted(set(stations["technology"].astype(str)))
+        if techs != [settings.radio.technology]:
+            log.warning("stations are %s but the candidate radio is %s: coverage compares unlike levels",
+                        ",".join(techs), settings.radio.technology)
+    roads_m = _in_crs(roads, dem.crs, "roads")
+    excl_m = _in_crs(exclusions, dem.crs, "exclusions")
+    fibre_m = _in_crs(fibre_points, dem.crs, "fibre points")
+    if fibre_m is not None and not fibre_m.geom_type.isin(["Point"]).all():
+        raise InputError("fibre points must be Point geometries")
+
+    people = population.masked(fill=0.0)
+    threshold = config.threshold_dbm
+    current = _best([g.values for g in current_levels.values()], dem.shape)
+    covered_now = np.isfinite(current) & (current >= threshold)
+    serve = (people > 0) & ~covered_now
+    cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
+                                 user=user_candidates)
+    ids = set(cands["candidate_id"].astype(str))
+    unknown = sorted({*settings.must_include, *settings.forbidden, *settings.locked_in} - ids)
+    if unknown:
+        raise ConfigError(f"unknown candidate ids in the settings: {', '.join(unknown[:10])} "
+                          f"(co-location ids are C-<site_id>, greenfield G00001..., user ids as given)")
+
+    # backhaul of every new mast
+    fed = fed_sites_from_stations(stations, dem)
+    bh = compute_backhaul(
+        dem, cands, roads=roads_m, fibre_points=fibre_m, fed_sites=fed, cost_model=settings.costs,
+        microwave_freq_ghz=settings.microwave_freq_ghz,
+    )
+    cands = cands.assign(**{c: bh[c].to_numpy() for c in ("fibre_route_m", "fibre_from", "microwave_m",
+                                                           "microwave_to")})
+    routes = gpd.GeoSeries(bh["route"].to_numpy(), crs=dem.crs)
+
+    result = plan_towers(
+        dem, population, current_levels, cands, objective=settings.objective, max_sites=settings.max_sites,
+        budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=settings.radio,
+        cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
+        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress,
+    )
+    costs = result.candidate_costs
+    assert costs is not None  # plan_towers always sets it
+    cands = cands.assign(**{c: costs[c].to_numpy() for c in costs.columns if c != "candidate_id"})
+
+    # before / after on the same lattice with the same models
+    index = {cid: i for i, cid in enumerate(cands["candidate_id"].astype(str))}
+    locked = cands.iloc[[index[c] for c in settings.locked_in]]
+    locked_levels = _site_levels(dem, locked, settings.radio, config)
+    before_v = current if locked_levels is None else _best([current, locked_levels], dem.shape)
+    chosen_ids = result.proposals["candidate_id"].astype(str).tolist() if len(result.proposals) else []
+    chosen = cands.iloc[[index[c] for c in chosen_ids]]
+    chosen_levels = _site_levels(dem, chosen, settings.radio, config)
+    after_v = before_v if chosen_levels is None else _best([before_v, chosen_levels], dem.shape)
+    nodata = float("nan")
+    before = Grid(before_v, dem.transform, dem.crs, nodata)
+    after = Grid(after_v, dem.transform, dem.crs, nodata)
+    covered_before = np.isfinite(before_v) & (before_v >= threshold)
+    without = float(people[~covered_before].sum())
+
+    # fibre routes of the proposals that use fibre
+    pos = [index[c] for c in chosen_ids]
+    uses_fibre = [i for i in pos if str(cands["backhaul"].iloc[i]) == "fibre"]
+    route_rows = pd.DataFrame({
+        "candidate_id": cands["candidate_id"].iloc[uses_fibre].astype(str).to_numpy(),
+        "fibre_from": cands["fibre_from"].iloc[uses_fibre].astype(str).to_numpy(),
+        "fibre_route_m": cands["fibre_route_m"].iloc[uses_fibre].to_numpy(float),
+        "backhaul_vnd": cands["backhaul_vnd"].iloc[uses_fibre].to_numpy(float),
+    })
+    backhaul_routes = gpd.GeoDataFrame(route_rows, geometry=list(routes.iloc[uses_fibre].to_numpy()), crs=dem.crs)
+    extra = {"user_candidates_dropped_in_exclusions": dropped,
+             "fibre_source": "fibre points" if fibre_m is not None else "existing tower sites (assumed fed)"}
+    log.info("shared towers: %d proposals of %d candidates (%s, %s)", len(result.proposals), len(cands),
+             settings.objective, settings.method)
+    return SharedTowerPlan(result, cands, backhaul_routes, before, after, without, settings, extra)
