@@ -34,7 +34,8 @@ from scipy import ndimage
 
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
-from towerplan.rasters import read_grid
+from towerplan.rasters import MAX_CELLS, read_grid
+from towerplan.resources import check_memory
 
 __all__ = ["PopulationAlignment", "align_population", "read_population"]
 
@@ -71,6 +72,11 @@ def read_population(path: str | os.PathLike[str], target: Grid) -> PopulationAli
 
 
 def _source_counts(source: Grid) -> np.ndarray:
+    if not source.valid_mask().any():
+        raise RasterDataError(
+            "the population raster has no data at all (nodata everywhere); check its nodata value, "
+            "or give the raster of people per cell"
+        )
     counts = source.masked(fill=0.0)
     if np.any(counts < 0):
         bad = int((counts < 0).sum())
@@ -111,9 +117,18 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
     PopulationAlignment
         The aligned grid (float32 people per target cell) and the totals.
     """
+    th, tw = target.shape
+    if th * tw > MAX_CELLS:
+        raise RasterDataError(
+            f"the target grid has {tw:,} x {th:,} = {th * tw:,} cells, over the limit of {MAX_CELLS:,}; "
+            "use a coarser resolution or a smaller study area"
+        )
+    # index, weight, counts and the result: about 24 bytes a target cell, 16 a source cell
+    check_memory(24 * th * tw + 16 * source.width * source.height,
+                 what=f"moving the population onto {tw:,} x {th:,} cells",
+                 how_to_reduce="use a coarser resolution, a smaller study area, or clip the population raster")
     counts = _source_counts(source)
     sh, sw = counts.shape
-    th, tw = target.shape
     tr = Transformer.from_crs(target.crs, source.crs, always_xy=True)
 
     # pass 1: for each target cell its source cell and smooth weight; per-source weight sums

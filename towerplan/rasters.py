@@ -16,13 +16,13 @@ import numpy as np
 import rasterio
 import rasterio.shutil
 from rasterio.crs import CRS as RioCRS
-from rasterio.errors import RasterioIOError
+from rasterio.errors import RasterioError, RasterioIOError
 
 from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
 
-__all__ = ["MAX_CELLS", "read_grid", "write_grid"]
+__all__ = ["MAX_CELLS", "check_band_type", "read_grid", "write_grid"]
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,38 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
                     f"{path.name}: {src.width} x {src.height} = {cells:,} cells exceeds the limit of "
                     f"{max_cells:,}; clip it to the study area or read a coarser overview"
                 )
+            check_band_type(src, band, path.name)
             values = src.read(band)
             nodata = src.nodata
             transform = src.transform
             crs = src.crs
-    except RasterioIOError as exc:
-        raise UnreadableFileError(f"{path.name}: not a readable raster ({exc})") from exc
+    except (RasterioIOError, RasterioError) as exc:  # RasterioError: a truncated file fails while reading
+        raise UnreadableFileError(
+            f"{path.name}: not a readable raster ({exc}); is the file complete? download or export it again"
+        ) from exc
     return Grid(values, transform, _to_pyproj(crs), nodata)
+
+
+def check_band_type(src: rasterio.io.DatasetReader, band: int, name: str) -> None:
+    """Refuse bands that cannot hold heights, people or levels: complex numbers, 1-bit masks.
+
+    Raises
+    ------
+    RasterDataError
+        A complex band or a 1-bit (boolean) band.
+    """
+    dtype = np.dtype(src.dtypes[band - 1])
+    if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)) or dtype == np.bool_:
+        raise RasterDataError(
+            f"{name}: band {band} holds {dtype} values; heights, people and levels must be real numbers: "
+            "export the raster as Int16, Float32 or Float64"
+        )
+    nbits = src.tags(band, ns="IMAGE_STRUCTURE").get("NBITS")
+    if nbits is not None and nbits.isdigit() and int(nbits) == 1:
+        raise RasterDataError(
+            f"{name}: band {band} is a 1-bit (true/false) mask, not heights, people or levels; give the "
+            "raster of values itself"
+        )
 
 
 def _to_pyproj(crs: RioCRS):

@@ -31,13 +31,13 @@ import shapely
 from affine import Affine
 from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
-from rasterio.errors import RasterioIOError
+from rasterio.errors import RasterioError, RasterioIOError
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid, utm_crs_for_lonlat
-from towerplan.rasters import MAX_CELLS
+from towerplan.rasters import MAX_CELLS, check_band_type
 
 __all__ = [
     "Area",
@@ -152,18 +152,22 @@ def read_hgt(path: str | os.PathLike[str]) -> Grid:
     """
     path = Path(path)
     if path.suffix.lower() == ".zip":
+        from towerplan.safety import checked_members, read_zip_member
+
+        # safety checks (no '..', absolute names, links, too many members); the ratio limit is not
+        # needed: only a member of an exact SRTM tile size is ever read, and flat sea compresses well
         try:
             with zipfile.ZipFile(path) as zf:
-                names = [n for n in zf.namelist() if n.lower().endswith(".hgt") and "/.." not in n]
-                if len(names) != 1:
-                    raise UnreadableFileError(f"{path.name}: expected one .hgt inside the zip, found {names}")
-                info = zf.getinfo(names[0])
-                if info.file_size not in _HGT_SIZES:
-                    raise UnreadableFileError(f"{path.name}: {names[0]} has {info.file_size} bytes, not an SRTM tile")
-                raw = zf.read(names[0])
-                inner = names[0]
+                members = checked_members(zf, name=path.name, max_ratio=math.inf)
         except zipfile.BadZipFile as exc:
             raise UnreadableFileError(f"{path.name}: not a valid zip file ({exc})") from exc
+        names = [i.filename for i in members if i.filename.lower().endswith(".hgt")]
+        if len(names) != 1:
+            raise UnreadableFileError(f"{path.name}: expected one .hgt inside the zip, found {names}")
+        info = next(i for i in members if i.filename == names[0])
+        if info.file_size not in _HGT_SIZES:
+            raise UnreadableFileError(f"{path.name}: {names[0]} has {info.file_size} bytes, not an SRTM tile")
+        inner, raw = read_zip_member(path, names[0], max_bytes=max(_HGT_SIZES), max_ratio=math.inf)
     else:
         try:
             raw = path.read_bytes()
@@ -225,9 +229,7 @@ def _describe(src: Grid | Path) -> tuple[CRS, tuple[float, float, float, float],
                     )
                 if ds.count < 1:
                     raise RasterDataError(f"{src.name}: the file has no raster band")
-                dtype = np.dtype(ds.dtypes[0])
-                if not (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)):
-                    raise RasterDataError(f"{src.name}: elevation must be numeric, the band is {dtype}")
+                check_band_type(ds, 1, src.name)
                 crs = CRS.from_wkt(ds.crs.to_wkt())
                 bounds = tuple(ds.bounds)  # type: ignore[assignment]
                 res = ds.res[0]
@@ -374,8 +376,13 @@ def _warp_into(src: Grid | Path, dest: np.ndarray, transform: Affine, crs: CRS, 
             with mem.open() as ds, WarpedVRT(ds, src_nodata=np.nan, **vrt_opts) as vrt:
                 dest[...] = vrt.read(1)
         return
-    with rasterio.open(src) as ds, WarpedVRT(ds, src_nodata=ds.nodata, **vrt_opts) as vrt:
-        dest[...] = vrt.read(1)
+    try:
+        with rasterio.open(src) as ds, WarpedVRT(ds, src_nodata=ds.nodata, **vrt_opts) as vrt:
+            dest[...] = vrt.read(1)
+    except RasterioError as exc:  # a truncated or damaged file fails only while its pixels are read
+        raise UnreadableFileError(
+            f"{src.name}: the raster cannot be read ({exc}); is the file complete? download or export it again"
+        ) from exc
 
 
 def reproject_grid(

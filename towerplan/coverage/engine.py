@@ -60,6 +60,7 @@ from towerplan.coverage.plan import (
 )
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
+from towerplan.resources import check_memory
 
 __all__ = ["CoverageResult", "run_coverage", "warm_up", "site_loss_window"]
 
@@ -242,6 +243,19 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- public API
+def coverage_bytes_needed(shape: tuple[int, int], n_ops: int, n_techs: int) -> int:
+    """Peak bytes of :func:`run_coverage` on a grid of ``shape`` (estimate for the memory guard).
+
+    Accumulators (top-2 levels and indices, counts, loss, per-operator and per-technology maxima:
+    ``24 + 4 (n_ops + n_techs)`` bytes a cell) exist twice (the merged result and a batch's partial);
+    the filled DEM is float64 with nearest-fill indices (24 bytes); the output Grids are float32/int32.
+    """
+    cells = int(shape[0]) * int(shape[1])
+    layers = max(n_ops, 1) + max(n_techs, 1)
+    acc = 24 + 4 * layers
+    return cells * (2 * acc + 24 + 4 * (4 + layers))
+
+
 def _fill_dem(dem: Grid) -> tuple[np.ndarray, np.ndarray]:
     valid = dem.valid_mask()
     if not valid.any():
@@ -327,6 +341,9 @@ def run_coverage(
             f"the DEM has {dem.width * dem.height:,} cells, more than max_cells = {config.max_cells:,} "
             "(~50 bytes each for the accumulators); clip it or use a coarser resolution")
     sectors = prepare_stations(stations, dem, config)
+    check_memory(coverage_bytes_needed(dem.shape, len(sectors.operators), len(sectors.technologies)),
+                 what=f"coverage on {dem.width:,} x {dem.height:,} cells",
+                 how_to_reduce="use a coarser --resolution-m, a smaller DEM area, or fewer operators/technologies")
     dem_z, holes = _fill_dem(dem)
     groups = plan_groups(sectors, dem, dem_z, config)
     n_workers = max(1, workers or (2 if executor != "serial" else 1))

@@ -25,6 +25,7 @@ from towerplan.planning.gaps import GapConfig, gap_centres, gap_labels, gap_poly
 from towerplan.planning.inputs import align_dem, align_levels, align_population_to, as_float32, covered_masks
 from towerplan.planning.roads import road_access, road_coverage, road_graph_from_lines, road_segments
 from towerplan.planning.zonal import prepare_zones, zone_weights
+from towerplan.resources import check_memory
 
 __all__ = ["GapAnalysis", "analyse_gaps", "pick_name_column"]
 
@@ -182,6 +183,15 @@ def analyse_gaps(
     config = config or GapConfig()
     step = (lambda k: progress(k, _STAGES)) if progress else (lambda k: None)
     notes: list[str] = []
+    if levels:
+        first = next(iter(levels.values()))
+        n_layers = len(levels) + len(technology_levels or {})
+        check_memory(first.width * first.height * (5 * n_layers + 64),
+                     what=f"the gap analysis on {first.width:,} x {first.height:,} cells",
+                     how_to_reduce="compute coverage at a coarser resolution or over a smaller area")
+    if not population.valid_mask().any():
+        raise RasterDataError("the population raster has no data (nodata everywhere) or does not overlap the "
+                              "coverage grids; check its nodata value and its extent")
     lv = align_levels(levels)
     gap_operator = None if config.operator is None else _pick_operator(config.operator, list(lv))
     grid = next(iter(lv.values()))

@@ -292,7 +292,13 @@ def _format_problem(path: Path, *, name: str) -> str | None:
     name = name.lower()
     try:
         if name.endswith(".zip"):
+            from towerplan.safety import UnsafeInputError, checked_members
+
             with zipfile.ZipFile(path) as zf:
+                try:  # no '..', absolute names or links (a download is trusted no further than an upload)
+                    checked_members(zf, name=path.name, max_ratio=float("inf"))
+                except UnsafeInputError as exc:
+                    return f"refused: {exc}"
                 bad = zf.testzip()
             return f"corrupt member {bad} in the zip" if bad else None
         if name.endswith((".tif", ".tiff")):

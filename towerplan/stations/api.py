@@ -58,7 +58,7 @@ def read_stations(
     name
         File name shown in reports (default: the path's name, or ``"upload"``).
     max_bytes, max_rows
-        Size guards: refuse larger files (200 MB, 2,000,000 rows by default).
+        Size guards: refuse larger files (200 MiB, 500,000 rows by default; see docs/limits.md).
 
     Returns
     -------

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from towerplan.errors import InputError
 from towerplan.stations._text import fold, nfc
 
 __all__ = ["Axis", "CoordinateError", "format_dms", "parse_coordinate", "parse_dms"]
@@ -26,7 +27,7 @@ __all__ = ["Axis", "CoordinateError", "format_dms", "parse_coordinate", "parse_d
 Axis = Literal["lat", "lon"]
 
 
-class CoordinateError(ValueError):
+class CoordinateError(InputError):
     """A coordinate string could not be understood; the message says why."""
 
 

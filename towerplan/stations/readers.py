@@ -25,7 +25,7 @@ from typing import IO, Any, Literal, get_args
 from towerplan.errors import InputError, UnreadableFileError
 from towerplan.stations._text import nfc
 from towerplan.stations.headers import find_header_row, header_score
-from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows
+from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows, too_many_rows
 from towerplan.stations.report import Issue
 
 __all__ = [
@@ -130,7 +130,7 @@ def decode_text(data: bytes, *, name: str = "file") -> tuple[str, str]:
     -------
     text, encoding
         ``encoding`` is ``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``, ``"utf-16-le"``,
-        ``"utf-16-be"`` or ``"cp1258"``.
+        ``"utf-16-be"``, ``"utf-32"`` (with BOM) or ``"cp1258"``.
 
     Raises
     ------
@@ -156,6 +156,8 @@ def decode_text(data: bytes, *, name: str = "file") -> tuple[str, str]:
 def _guess_encoding(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     head = data[:4096]
@@ -255,16 +257,50 @@ def _is_opencellid(text: str) -> bool:
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-def _records(text: str, delimiter: str, *, limit: int | None = None) -> list[tuple[int, list[str]]]:
-    """CSV records with the line number of their first line (quoted newlines span lines)."""
+def _checked(reader: Any) -> Any:
+    """``reader``'s records; a csv.Error names the line where the bad record starts and the likely cause."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = (
+                " (a quote opened and never closed makes the rest of the file one cell: check the quotes there)"
+                if "field larger than field limit" in str(exc)
+                else ""
+            )
+            raise csv.Error(f"{exc} in the record starting on line {start}{hint}") from exc
+        yield cells
+
+
+#: header row plus the title rows above it that :func:`find_header_row` may skip
+_HEADER_ROOM = 11
+
+
+def _records(
+    text: str, delimiter: str, *, limit: int | None = None, max_rows: int | None = None, source_file: str = "file"
+) -> list[tuple[int, list[str]]]:
+    """CSV records with the line number of their first line (quoted newlines span lines).
+
+    ``limit`` stops after that many records; ``max_rows`` raises as soon as more
+    non-blank records than ``max_rows`` data rows plus a header (and title rows)
+    are seen, so a huge file is refused without parsing all of it.
+    """
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     out: list[tuple[int, list[str]]] = []
     previous = 0
-    for cells in reader:
+    filled = 0
+    for cells in _checked(reader):
         out.append((previous + 1, cells))
         previous = reader.line_num
         if limit is not None and len(out) >= limit:
             break
+        if max_rows is not None and any(c.strip() for c in cells):
+            filled += 1
+            if filled > max_rows + _HEADER_ROOM:
+                raise UnreadableFileError(too_many_rows(source_file, max_rows))
     return out
 
 
@@ -296,7 +332,7 @@ def read_csv_text(
     """Parse delimited text (header row found within the first ten rows) into a :class:`RawTable`."""
     delimiter = delimiter or sniff_delimiter(text)
     try:
-        records = _records(text, delimiter)
+        records = _records(text, delimiter, max_rows=max_rows, source_file=source_file)
     except csv.Error as exc:
         raise UnreadableFileError(f"{source_file}: not readable as CSV ({exc})") from exc
     records = [(n, cells) for n, cells in records if cells]
@@ -343,7 +379,7 @@ def read_csv_text(
 def read_opencellid_text(text: str, *, source_file: str, max_rows: int = MAX_ROWS) -> RawTable:
     """Parse an OpenCelliD dump (with or without its header line)."""
     try:
-        records = [(n, cells) for n, cells in _records(text, ",") if cells]
+        records = [(n, cells) for n, cells in _records(text, ",", max_rows=max_rows, source_file=source_file) if cells]
     except csv.Error as exc:
         raise UnreadableFileError(f"{source_file}: not readable as an OpenCelliD dump ({exc})") from exc
     if not records:

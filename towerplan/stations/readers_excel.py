@@ -17,7 +17,14 @@ from typing import Any
 
 from towerplan.errors import UnreadableFileError
 from towerplan.stations.headers import find_header_row
-from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows, unique_headers
+from towerplan.stations.rawtable import (
+    MAX_BYTES,
+    MAX_ROWS,
+    RawTable,
+    table_from_rows,
+    too_many_rows,
+    unique_headers,
+)
 from towerplan.stations.report import Issue
 
 __all__ = ["read_xlsx"]
@@ -88,6 +95,7 @@ def read_xlsx(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS, max_by
         header: list[Any] = []
         rows: list[list[Any]] = []
         numbers: list[int] = []
+        filled = 0
         for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
             if number - 1 < header_index:
                 continue
@@ -96,6 +104,10 @@ def read_xlsx(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS, max_by
                 continue
             rows.append(list(values))
             numbers.append(number)
+            if any(v is not None and str(v).strip() for v in values):
+                filled += 1
+                if filled > max_rows:  # stop reading a huge sheet early
+                    raise UnreadableFileError(too_many_rows(source_file, max_rows))
     finally:
         workbook.close()
     # trim trailing columns that are empty in the header and every row

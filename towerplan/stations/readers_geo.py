@@ -14,7 +14,6 @@ import io
 import json
 import logging
 import warnings
-import zipfile
 from typing import Any
 
 from towerplan.errors import UnreadableFileError
@@ -73,6 +72,23 @@ def _assemble(
     )
 
 
+def _looks_like_degrees(x: Any, y: Any) -> bool:
+    """Both numbers within longitude/latitude ranges: in a projected CRS, a point a few metres from its origin."""
+    return _numeric(x) and _numeric(y) and abs(float(x)) <= 180.0 and abs(float(y)) <= 90.0
+
+
+def _degrees_in_projected(row: int, crs_name: str, x: Any, y: Any) -> Issue:
+    return Issue(
+        row,
+        "geometry",
+        "error",
+        "degrees_in_projected_crs",
+        f"the coordinates ({x}, {y}) look like longitude/latitude degrees, but the file declares {crs_name} "
+        "(metres); the file mixes coordinate systems: give every point in the declared CRS, or declare WGS 84",
+        value=f"{x}, {y}",
+    )
+
+
 def _scalar(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
@@ -106,6 +122,7 @@ def read_geojson(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS) -> 
     if not isinstance(raw_features, list):
         raise UnreadableFileError(f"{source_file}: 'features' is not a list")
     transform, issues = _legacy_crs(document, source_file)
+    projected_name = getattr(transform, "projected_name", None)
     features: list[tuple[dict[str, Any], Any, Any]] = []
     for number, feature in enumerate(raw_features, start=1):
         if not isinstance(feature, dict):
@@ -119,7 +136,10 @@ def read_geojson(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS) -> 
             properties = {"properties": properties}
         attributes = {str(k): _scalar(v) for k, v in properties.items()}
         lon, lat = _geojson_point(feature.get("geometry"), number, issues)
-        if transform is not None and _numeric(lon) and _numeric(lat):
+        if projected_name and _looks_like_degrees(lon, lat):
+            issues.append(_degrees_in_projected(number, projected_name, lon, lat))
+            lon, lat = "", ""
+        elif transform is not None and _numeric(lon) and _numeric(lat):
             lon, lat = transform(float(lon), float(lat))
         features.append((attributes, lon, lat))
     return _assemble(features, source_file=source_file, fmt="geojson", max_rows=max_rows, issues=issues)
@@ -170,30 +190,41 @@ def _legacy_crs(document: Any, source_file: str) -> tuple[Any, list[Issue]]:
     issues.append(
         Issue(None, None, "info", "reprojected", f"coordinates converted from {crs.name} to WGS 84 (EPSG:4326)")
     )
-    return Transformer.from_crs(crs, 4326, always_xy=True).transform, issues
+    return _Reproject(Transformer.from_crs(crs, 4326, always_xy=True), crs.name if crs.is_projected else None), issues
+
+
+class _Reproject:
+    """A coordinate transform that remembers whether its source CRS is projected (its name) or not (None)."""
+
+    def __init__(self, transformer: Any, projected_name: str | None) -> None:
+        self.transformer = transformer
+        self.projected_name = projected_name
+
+    def __call__(self, x: float, y: float) -> tuple[float, float]:
+        return self.transformer.transform(x, y)
 
 
 # ----------------------------------------------------------------------------- KML / KMZ
 
 
 def kml_from_kmz(data: bytes, *, source_file: str, max_bytes: int = MAX_BYTES) -> bytes:
-    """The KML document inside a KMZ (``doc.kml`` or the first ``.kml`` entry), size-limited."""
+    """The KML document inside a KMZ (``doc.kml`` or the first ``.kml`` entry), size-limited.
+
+    The archive goes through :func:`towerplan.safety.read_zip_member`: entries
+    with absolute or ``..`` paths, symbolic links, zip bombs (by ratio or total
+    size) and too many entries are refused before anything is unpacked.
+    """
+    from towerplan.safety import read_zip_member
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = [i for i in archive.infolist() if i.filename.lower().endswith(".kml") and not i.is_dir()]
-            if not entries:
-                raise UnreadableFileError(f"{source_file}: a KMZ with no .kml document inside")
-            entry = next((i for i in entries if i.filename.lower() == "doc.kml"), entries[0])
-            if entry.file_size > max_bytes:
-                raise UnreadableFileError(
-                    f"{source_file}: the KML inside unpacks to {entry.file_size / 1e6:,.0f} MB, over the limit"
-                )
-            with archive.open(entry) as handle:
-                content = handle.read(max_bytes + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-        raise UnreadableFileError(f"{source_file}: a damaged KMZ archive ({exc})") from exc
-    if len(content) > max_bytes:
-        raise UnreadableFileError(f"{source_file}: the KML inside is larger than the limit")
+        _, content = read_zip_member(
+            data, suffix=".kml", prefer="doc.kml", name=source_file, max_bytes=max_bytes,
+            max_total_bytes=max(5 * max_bytes, max_bytes),
+        )
+    except UnreadableFileError as exc:
+        if "no .kml file inside" in str(exc):
+            raise UnreadableFileError(f"{source_file}: a KMZ with no .kml document inside") from exc
+        raise
     return content
 
 
@@ -207,9 +238,12 @@ def read_kml(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS) -> RawT
     from defusedxml import ElementTree as SafeET
 
     try:
-        root = SafeET.fromstring(data)
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise UnreadableFileError(f"{source_file}: the KML uses XML entities or a DTD, refused for safety") from exc
+        raise UnreadableFileError(
+            f"{source_file}: the KML uses XML entities or a DTD (<!DOCTYPE ...>), refused for safety; "
+            "KML needs neither: remove the DOCTYPE declaration and any &name; references"
+        ) from exc
     except SafeET.ParseError as exc:
         raise UnreadableFileError(f"{source_file}: not well-formed XML ({exc})") from exc
     issues: list[Issue] = []
@@ -280,8 +314,17 @@ def read_gpkg(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS) -> Raw
         issues.append(
             Issue(None, None, "warning", "crs_assumed", "the layer has no CRS; coordinates read as WGS 84 lon/lat")
         )
-    elif geometry is not None and frame.crs.to_epsg() != 4326:
+    degree_rows: dict[int, tuple[float, float]] = {}
+    projected_name = ""
+    if geometry is not None and frame.crs is not None and frame.crs.is_projected:
+        for number, geom in enumerate(frame.geometry, start=1):
+            if geom is not None and not geom.is_empty and geom.geom_type == "Point" and _looks_like_degrees(
+                float(geom.x), float(geom.y)
+            ):
+                degree_rows[number] = (float(geom.x), float(geom.y))
+    if geometry is not None and frame.crs is not None and frame.crs.to_epsg() != 4326:
         issues.append(Issue(None, None, "info", "reprojected", f"converted from {frame.crs.name} to WGS 84"))
+        projected_name = frame.crs.name
         frame = frame.to_crs(4326)
     features: list[tuple[dict[str, Any], Any, Any]] = []
     attribute_columns = [c for c in frame.columns if c != "geometry"]
@@ -293,7 +336,10 @@ def read_gpkg(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS) -> Raw
         if geom is not None and not geom.is_empty:
             if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
                 geom = geom.geoms[0]
-            if geom.geom_type == "Point":
+            if number in degree_rows:
+                issues.append(_degrees_in_projected(number, projected_name, *degree_rows[number]))
+                lon, lat = "", ""
+            elif geom.geom_type == "Point":
                 lon, lat = float(geom.x), float(geom.y)
             else:
                 issues.append(_not_a_point(number, geom.geom_type))

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from towerplan.errors import InputError
 from towerplan.stations._text import fold, nfc
 
 __all__ = ["Kind", "UnitError", "parse_number", "parse_quantity"]
@@ -34,7 +35,7 @@ _INFINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 _QUANTITY = re.compile(r"^(?P<num>[+-]?[\d.,]*\d(?:e[+-]?\d+)?)\s*(?P<unit>[a-zµ°/]+)?$")
 
 
-class UnitError(ValueError):
+class UnitError(InputError):
     """A unit was written that does not fit the column (``"30 kg"`` as a height)."""
 
 
