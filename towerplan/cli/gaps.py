@@ -28,7 +28,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from towerplan._atomic import atomic_path
-from towerplan.errors import UnreadableFileError
+from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
 
 logger = logging.getLogger(__name__)
@@ -90,10 +90,16 @@ def _population_on_lattice(path: Path, level_file: Path) -> tuple[Grid, list[str
     import rasterio
 
     from towerplan.planning.inputs import align_population_to
-    from towerplan.rasters import read_grid
+    from towerplan.rasters import MAX_CELLS, read_grid
 
     try:
         with rasterio.open(level_file) as ds:
+            if ds.crs is None:
+                raise RasterDataError(f"{level_file.name}: the raster has no coordinate reference system; assign one "
+                                      "(e.g. gdal_edit.py -a_srs EPSG:32648) and try again")
+            if ds.width * ds.height > MAX_CELLS:
+                raise RasterDataError(f"{level_file.name}: {ds.width:,} x {ds.height:,} cells exceeds the limit of "
+                                      f"{MAX_CELLS:,}; use a coarser resolution or a smaller area")
             lattice = Grid(np.broadcast_to(np.float32(0), (ds.height, ds.width)), ds.transform, ds.crs)
     except rasterio.errors.RasterioIOError as exc:
         raise UnreadableFileError(f"{level_file.name}: not a readable raster ({exc})") from exc
