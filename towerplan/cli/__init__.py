@@ -24,7 +24,7 @@ from towerplan.errors import ConfigError, InputError, TowerplanError, Unreadable
 __all__ = ["build_parser", "main"]
 
 #: sub-command modules, in the order they are listed by ``--help``
-_COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "fetch", "coverage", "gaps", "place")
+_COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "fetch", "coverage", "gaps", "place", "run")
 
 EXIT_OK = 0
 EXIT_DATA_ERRORS = 1
@@ -71,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"towerplan {args.command}: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print(f"towerplan {args.command}: error: out of memory; use a coarser --resolution-m or a smaller area",
+              file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
         if args.debug:
             raise

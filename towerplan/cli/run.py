@@ -1,0 +1,173 @@
+"""``towerplan run``: a whole provincial plan from one scenario file.
+
+::
+
+    towerplan run SCENARIO.toml --out DIR [--force] [--lang vi|en] [--quiet] [--allow-root DIR ...]
+
+Reads the scenario (inputs and every setting, see :mod:`towerplan.scenario`),
+computes the current coverage, the dead zones and (with a ``[placement]``
+section) the shared-tower proposals, and writes the plan package into DIR:
+``plan.gpkg``, GeoJSON, CSV/XLSX tables, cloud-optimised GeoTIFFs, ``plan.kmz``,
+``report.html``/``report.pdf`` and ``summary.json``. The package is built in a
+temporary folder beside DIR and moved into place only when complete: an
+interrupted or failed run leaves an earlier DIR as it was. An existing DIR is
+replaced only with ``--force`` (exit 2 otherwise).
+
+A progress bar is drawn on stderr when it is a terminal (not with ``--quiet``).
+Try it on the synthetic demo province::
+
+    towerplan run data/demo/scenario.toml --out OUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from towerplan.errors import ConfigError
+
+__all__ = ["ProgressBar", "register", "run"]
+
+logger = logging.getLogger(__name__)
+
+#: share of the bar taken by the computation; the rest is writing the package
+_COMPUTE_SHARE = 0.9
+#: files that mark a folder as a plan package (the only kind --force replaces)
+_PLAN_MARKERS = ("summary.json", "manifest.json")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``run`` command to the CLI."""
+    p = subparsers.add_parser(
+        "run",
+        help="a whole plan (coverage, dead zones, shared towers, exports) from a scenario file",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("scenario", type=Path, metavar="SCENARIO.toml", help="scenario file (TOML)")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder of the plan package")
+    p.add_argument("--force", action="store_true", help="replace DIR if it exists (once the new plan is complete)")
+    p.add_argument("--lang", choices=["vi", "en"], default=None,
+                   help="language of the report and tables (default: the scenario's, else vi)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    p.add_argument("--allow-root", type=Path, action="append", default=[], metavar="DIR",
+                   help="another folder the scenario's inputs may come from (repeatable); by default only the "
+                        "scenario file's folder and its subfolders")
+    p.set_defaults(func=run)
+
+
+class ProgressBar:
+    """A one-line text progress bar (``[#####-----]  50%  stage``), redrawn with ``\\r``.
+
+    Redraws at most every ``min_interval_s`` unless the stage changes; ``close()`` ends the line.
+    """
+
+    def __init__(self, stream: TextIO, *, width: int = 30, min_interval_s: float = 0.2) -> None:
+        self.stream = stream
+        self.width = width
+        self.min_interval_s = min_interval_s
+        self._last = (-1.0, "")
+        self._last_t = 0.0
+        self._start = time.perf_counter()
+        self._drawn = False
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        now = time.perf_counter()
+        if stage == self._last[1] and now - self._last_t < self.min_interval_s and fraction < 1.0:
+            return
+        self._last, self._last_t = (fraction, stage), now
+        filled = round(self.width * fraction)
+        bar = "#" * filled + "-" * (self.width - filled)
+        text = f"\r[{bar}] {100 * fraction:3.0f}%  {now - self._start:5.0f} s  {stage[:40]:<40}"
+        self.stream.write(text)
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+
+def _cache_dir() -> Path:
+    """Where the demo inputs are generated: ``$XDG_CACHE_HOME/towerplan`` or ``~/.cache/towerplan``."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "towerplan"
+
+
+def _check_out(out: Path, *, force: bool, protected: list[Path]) -> None:
+    """Refuse an existing ``out`` without ``force``, and never replace a folder holding inputs."""
+    real = out.resolve()
+    for p in protected:
+        q = p.resolve()
+        if q == real or q.is_relative_to(real):
+            raise ConfigError(f"--out {out} holds the scenario or its inputs ({p}); choose another folder")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigError(f"--out {out} exists and is not a folder")
+    if not force:
+        raise ConfigError(f"output folder {out} exists; use --force to replace it (or choose another --out)")
+    if any(out.iterdir()) and not any((out / m).is_file() for m in _PLAN_MARKERS):
+        raise ConfigError(f"--out {out} is not empty and holds no plan package ({' or '.join(_PLAN_MARKERS)}); "
+                          "refusing to replace it even with --force")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``towerplan run`` and return its exit code."""
+    from towerplan.export.package import write_plan_package
+    from towerplan.scenario import load_scenario
+    from towerplan.workflow import plan_package, run_plan
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(args.scenario, allowed_roots=args.allow_root or None)
+    out: Path = args.out
+    given = scenario.inputs.paths()
+    protected = [args.scenario] + [p for v in given.values() for p in (v if isinstance(v, tuple) else (v,))]
+    _check_out(out, force=args.force, protected=protected)
+    lang = args.lang or scenario.language
+    bar = ProgressBar(sys.stderr) if (not args.quiet and sys.stderr.isatty()) else None
+
+    def compute_progress(stage: str, fraction: float) -> None:
+        if bar is not None:
+            bar(stage, _COMPUTE_SHARE * fraction)
+
+    def export_progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar("writing the plan package", _COMPUTE_SHARE + (1 - _COMPUTE_SHARE) * done / max(total, 1))
+
+    try:
+        compute_progress("reading the inputs", 0.0)
+        inputs = scenario.load_inputs(cache_dir=_cache_dir())
+        t_read = time.perf_counter() - t0
+        results = run_plan(inputs, coverage_config=scenario.coverage, gap_config=scenario.gaps,
+                           placement=scenario.placement, technologies=scenario.technologies,
+                           executor=scenario.executor, workers=scenario.workers, progress=compute_progress)
+        results.timings["read_inputs"] = round(t_read, 3)
+        t1 = time.perf_counter()
+        package = plan_package(results, title=scenario.title or scenario.name, method=scenario.method(),
+                               base_dir=scenario.base_dir)
+        write_plan_package(package, out, force=args.force, lang=lang, progress=export_progress)
+        t_write = time.perf_counter() - t1
+    finally:
+        if bar is not None:
+            bar.close()
+    logger.info("timings: %s, write %.1f s", results.timings, t_write)
+    if not args.quiet:
+        s = package.summary
+        line = (f"run: {s['population_total']:,.0f} people, {s['covered_any_pct']}% covered by any operator "
+                f"({'/'.join(scenario.technologies) if scenario.technologies else 'all'}), "
+                f"{s['gap_count']} dead zones with {s['gap_people']:,.0f} people")
+        pl = s.get("placement")
+        if pl:
+            line += (f"; {pl['proposals']} proposed site(s) newly cover {pl['people_newly_covered']:,.0f} "
+                     f"{pl['unit']} for {pl['cost_vnd'] / 1e9:,.2f} bn VND")
+        print(f"{line}. Plan in {out} ({time.perf_counter() - t0:.0f} s)")
+    return 0
