@@ -1,0 +1,338 @@
+"""Report and table wording in Vietnamese and English: one dict of strings per language.
+
+Every heading, label and column title used by the report, figures, KMZ and tables
+comes from here, so both languages always have the same set of keys (a test
+checks it).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["COLUMNS", "STRINGS", "VALUES", "column_format", "column_label", "text", "value_label"]
+
+LANGS = ("vi", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "vi": {
+        "report": "Báo cáo",
+        "study": "Khu vực nghiên cứu",
+        "generated_by": "Lập bằng towerplan {version}",
+        "page": "Trang {page}",
+        "contents": "Nội dung",
+        "headline": "Số liệu chính",
+        "figure": "Chỉ tiêu",
+        "value": "Giá trị",
+        "population_total": "Tổng dân số",
+        "covered_by": "Dân số được phủ sóng – {operator}",
+        "covered_any": "Dân số được phủ sóng bởi ít nhất một nhà mạng",
+        "covered_two_plus": "Dân số được phủ sóng bởi hai nhà mạng trở lên",
+        "uncovered": "Dân số chưa được phủ sóng",
+        "threshold": "Ngưỡng phủ sóng",
+        "gap_count": "Số vùng lõm sóng",
+        "gap_people": "Dân số trong các vùng lõm sóng",
+        "proposal_count": "Số vị trí trạm đề xuất",
+        "people_newly_covered": "Dân số được phủ sóng mới",
+        "cost_total": "Tổng chi phí ước tính",
+        "people_unit": "người",
+        "vnd_unit": "đồng",
+        "bn_vnd": "tỷ đồng",
+        "maps": "Bản đồ",
+        "figure_n": "Hình {n}.",
+        "map_rsrp": "Mức tín hiệu tốt nhất (RSRP) và các trạm hiện có",
+        "map_gaps": "Các vùng lõm sóng theo thứ tự ưu tiên",
+        "map_proposals": "Vị trí trạm đề xuất theo thứ tự xây dựng",
+        "map_curve": "Dân số được phủ sóng mới theo ngân sách đầu tư",
+        "rsrp_colorbar": "Mức tín hiệu tốt nhất (dBm)",
+        "no_signal": "Không có sóng",
+        "existing_sites": "Trạm hiện có",
+        "area_covered": "Vùng đã có sóng (ít nhất một nhà mạng)",
+        "area_newly_covered": "Vùng được phủ sóng mới",
+        "below_threshold": "Không có sóng (dưới {threshold} dBm)",
+        "proposed_sites": "Trạm đề xuất",
+        "proposed_colocation": "Dùng chung trạm hiện có",
+        "proposed_greenfield": "Xây trạm mới",
+        "proposed_user": "Vị trí do địa phương đề xuất",
+        "gap": "Vùng lõm sóng",
+        "gap_rank": "Hạng {rank}",
+        "communes_boundary": "Ranh giới xã",
+        "easting_km": "Hoành độ (km, {crs})",
+        "northing_km": "Tung độ (km, {crs})",
+        "longitude": "Kinh độ",
+        "latitude": "Vĩ độ",
+        "curve_x": "Chi phí tích lũy (tỷ đồng)",
+        "curve_y": "Dân số được phủ sóng mới, tích lũy (nghìn người)",
+        "curve_towers": "{n} trạm",
+        "tables": "Bảng số liệu",
+        "table_communes": "Thống kê theo xã",
+        "table_gaps": "Các vùng lõm sóng ưu tiên ({n} vùng đầu trong tổng số {total})",
+        "table_gaps_all": "Các vùng lõm sóng ưu tiên",
+        "table_proposals": "Danh sách trạm đề xuất theo thứ tự xây dựng",
+        "table_roads": "Phủ sóng đường giao thông",
+        "table_stations": "Tổng hợp trạm hiện có theo nhà mạng và công nghệ",
+        "table_curve": "Đường cong phủ sóng – chi phí",
+        "none": "Không có",
+        "total": "Tổng cộng",
+        "method": "Phương pháp",
+        "method_models": "Mô hình truyền sóng và phạm vi áp dụng",
+        "method_settings": "Tham số tính toán",
+        "method_inputs": "Dữ liệu đầu vào (mã kiểm tra SHA-256)",
+        "method_notes": "Ghi chú",
+        "method_version": "Phiên bản towerplan",
+        "method_date": "Ngày lập",
+        "file_role": "Loại dữ liệu",
+        "file_path": "Tệp",
+        "file_bytes": "Dung lượng (byte)",
+        "model": "Mô hình",
+        "validity": "Mô tả và phạm vi áp dụng",
+        "setting": "Tham số",
+        "layers_absent": "Lớp dữ liệu không có trong gói: {layers}",
+        "kml_stations": "Trạm hiện có",
+        "kml_gaps": "Vùng lõm sóng",
+        "kml_proposals": "Trạm đề xuất",
+        "kml_coverage": "Mức tín hiệu tốt nhất (dBm)",
+        "kml_legend": "Chú giải",
+        "sector": "Ô (cell)",
+        "indicative_costs": "Chi phí là ước tính tham khảo (VND), cần thẩm định lại theo đơn giá địa phương.",
+        "sheet_communes": "Xã",
+        "sheet_gaps": "Vùng lõm sóng",
+        "sheet_proposals": "Trạm đề xuất",
+        "sheet_roads": "Đường giao thông",
+        "sheet_stations": "Tổng hợp trạm",
+        "sheet_curve": "Đường cong chi phí",
+        "sheet_about": "Giới thiệu",
+    },
+    "en": {
+        "report": "Report",
+        "study": "Study area",
+        "generated_by": "Produced with towerplan {version}",
+        "page": "Page {page}",
+        "contents": "Contents",
+        "headline": "Headline figures",
+        "figure": "Indicator",
+        "value": "Value",
+        "population_total": "Total population",
+        "covered_by": "People covered – {operator}",
+        "covered_any": "People covered by at least one operator",
+        "covered_two_plus": "People covered by two or more operators",
+        "uncovered": "People without coverage",
+        "threshold": "Coverage threshold",
+        "gap_count": "Coverage gaps",
+        "gap_people": "People in coverage gaps",
+        "proposal_count": "Proposed sites",
+        "people_newly_covered": "People newly covered",
+        "cost_total": "Estimated total cost",
+        "people_unit": "people",
+        "vnd_unit": "VND",
+        "bn_vnd": "bn VND",
+        "maps": "Maps",
+        "figure_n": "Figure {n}.",
+        "map_rsrp": "Best signal level (RSRP) and existing sites",
+        "map_gaps": "Coverage gaps by priority",
+        "map_proposals": "Proposed sites in build order",
+        "map_curve": "People newly covered against investment",
+        "rsrp_colorbar": "Best signal level (dBm)",
+        "no_signal": "No signal",
+        "existing_sites": "Existing sites",
+        "area_covered": "Area with coverage (any operator)",
+        "area_newly_covered": "Area newly covered",
+        "below_threshold": "No signal (below {threshold} dBm)",
+        "proposed_sites": "Proposed sites",
+        "proposed_colocation": "Share an existing tower",
+        "proposed_greenfield": "New tower",
+        "proposed_user": "User-listed site",
+        "gap": "Coverage gap",
+        "gap_rank": "Rank {rank}",
+        "communes_boundary": "Commune boundaries",
+        "easting_km": "Easting (km, {crs})",
+        "northing_km": "Northing (km, {crs})",
+        "longitude": "Longitude",
+        "latitude": "Latitude",
+        "curve_x": "Cumulative cost (bn VND)",
+        "curve_y": "People newly covered, cumulative (thousand)",
+        "curve_towers": "{n} sites",
+        "tables": "Tables",
+        "table_communes": "Figures per commune",
+        "table_gaps": "Priority coverage gaps (top {n} of {total})",
+        "table_gaps_all": "Priority coverage gaps",
+        "table_proposals": "Proposed sites in build order",
+        "table_roads": "Road coverage",
+        "table_stations": "Existing sites by operator and technology",
+        "table_curve": "Coverage against cost",
+        "none": "None",
+        "total": "Total",
+        "method": "Method",
+        "method_models": "Propagation models and their validity ranges",
+        "method_settings": "Settings",
+        "method_inputs": "Input files (SHA-256 checksums)",
+        "method_notes": "Notes",
+        "method_version": "towerplan version",
+        "method_date": "Date",
+        "file_role": "Role",
+        "file_path": "File",
+        "file_bytes": "Size (bytes)",
+        "model": "Model",
+        "validity": "Description and validity range",
+        "setting": "Setting",
+        "layers_absent": "Layers not in this package: {layers}",
+        "kml_stations": "Existing sites",
+        "kml_gaps": "Coverage gaps",
+        "kml_proposals": "Proposed sites",
+        "kml_coverage": "Best signal level (dBm)",
+        "kml_legend": "Legend",
+        "sector": "Cell",
+        "indicative_costs": "Costs are indicative (VND) and must be checked against local unit prices.",
+        "sheet_communes": "Communes",
+        "sheet_gaps": "Gaps",
+        "sheet_proposals": "Proposals",
+        "sheet_roads": "Roads",
+        "sheet_stations": "Sites summary",
+        "sheet_curve": "Cost curve",
+        "sheet_about": "About",
+    },
+}
+
+# column -> (Vietnamese, English, Excel number format or "")
+INT = "#,##0"
+DEC1 = "#,##0.0"
+DEC2 = "#,##0.00"
+PCT = "0.0"
+DEG = "0.000000"
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    # communes
+    "commune_id": ("Mã xã", "Commune code", ""),
+    "name": ("Tên", "Name", ""),
+    "district": ("Huyện", "District", ""),
+    "population": ("Dân số (thống kê)", "Population (census)", INT),
+    "area_km2": ("Diện tích (km²)", "Area (km²)", DEC2),
+    "source": ("Nguồn", "Source", ""),
+    "people": ("Dân số", "People", INT),
+    "people_covered_any": ("Được phủ sóng (ít nhất 1 mạng)", "Covered (any operator)", INT),
+    "people_covered_2plus": ("Được phủ sóng (≥ 2 mạng)", "Covered (2+ operators)", INT),
+    "people_uncovered": ("Chưa được phủ sóng", "Not covered", INT),
+    "covered_any_pct": ("Tỷ lệ phủ sóng (%)", "Covered (%)", PCT),
+    "population_data_pct": ("Có dữ liệu dân số (%)", "Population data (%)", PCT),
+    "gap_people": ("Dân số vùng lõm", "People in gaps", INT),
+    "gap_count": ("Số vùng lõm", "Gaps", INT),
+    "road_km": ("Đường (km)", "Roads (km)", DEC1),
+    "road_covered_km": ("Đường được phủ sóng (km)", "Roads covered (km)", DEC1),
+    # gaps
+    "rank": ("Hạng ưu tiên", "Priority rank", INT),
+    "gap_id": ("Mã vùng lõm", "Gap id", INT),
+    "elev_mean_m": ("Độ cao TB (m)", "Mean elevation (m)", INT),
+    "elev_max_m": ("Độ cao lớn nhất (m)", "Max elevation (m)", INT),
+    "lon": ("Kinh độ", "Longitude", DEG),
+    "lat": ("Vĩ độ", "Latitude", DEG),
+    "dist_road_m": ("Đến đường (m)", "To road (m)", INT),
+    "dist_tower_m": ("Đến trạm (m)", "To site (m)", INT),
+    "travel_m": ("Quãng đường tiếp cận (m)", "Access distance (m)", INT),
+    "commune": ("Xã", "Commune", ""),
+    "communes": ("Các xã", "Communes", ""),
+    "remoteness_km": ("Độ xa (km)", "Remoteness (km)", DEC1),
+    "score": ("Điểm ưu tiên", "Priority score", INT),
+    "households": ("Số hộ", "Households", INT),
+    # proposals
+    "build_order": ("Thứ tự xây dựng", "Build order", INT),
+    "candidate_id": ("Mã vị trí", "Site id", ""),
+    "kind": ("Loại", "Kind", ""),
+    "mast_height_m": ("Chiều cao cột (m)", "Mast height (m)", INT),
+    "operators_hosted": ("Nhà mạng lắp đặt", "Operators hosted", ""),
+    "people_newly_covered": ("Dân số được phủ mới", "People newly covered", INT),
+    "cost_vnd": ("Chi phí (đồng)", "Cost (VND)", INT),
+    "cost_mvnd": ("Chi phí (triệu đồng)", "Cost (million VND)", INT),
+    "vnd_per_person": ("Chi phí / người (đồng)", "VND per person", INT),
+    "backhaul": ("Truyền dẫn", "Backhaul", ""),
+    "towers": ("Số trạm", "Sites", INT),
+    # roads
+    "zone": ("Mã vùng", "Zone", INT),
+    "zone_name": ("Xã", "Commune", ""),
+    "road_class": ("Loại đường", "Road class", ""),
+    "length_km": ("Chiều dài (km)", "Length (km)", DEC1),
+    "covered_km": ("Được phủ sóng (km)", "Covered (km)", DEC1),
+    "uncovered_km": ("Chưa phủ sóng (km)", "Not covered (km)", DEC1),
+    "covered_pct": ("Tỷ lệ phủ sóng (%)", "Covered (%)", PCT),
+    # stations
+    "operator": ("Nhà mạng", "Operator", ""),
+    "technology": ("Công nghệ", "Technology", ""),
+    "site_id": ("Mã trạm", "Site id", ""),
+    "cell_id": ("Mã ô", "Cell id", ""),
+    "sites": ("Số trạm", "Sites", INT),
+    "sectors": ("Số ô (sector)", "Sectors", INT),
+    "azimuth_deg": ("Góc phương vị (°)", "Azimuth (°)", INT),
+    "antenna_height_m": ("Độ cao anten (m)", "Antenna height (m)", DEC1),
+    "tilt_deg": ("Góc ngẩng (°)", "Tilt (°)", DEC1),
+    "h_beamwidth_deg": ("Độ rộng búp ngang (°)", "H beamwidth (°)", INT),
+    "v_beamwidth_deg": ("Độ rộng búp đứng (°)", "V beamwidth (°)", INT),
+    "freq_mhz": ("Tần số (MHz)", "Frequency (MHz)", INT),
+    "eirp_dbm": ("EIRP (dBm)", "EIRP (dBm)", DEC1),
+    "best_server": ("Mã trạm phục vụ", "Best-server value", INT),
+}
+
+# dynamic per-operator columns: regex -> (Vietnamese template, English template, format)
+_PATTERNS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
+    (re.compile(r"^people_covered_(.+)$"), ("Được phủ sóng – {op}", "Covered – {op}", INT)),
+    (re.compile(r"^people_(?!newly_covered$)(.+)$"), ("Phủ mới – {op}", "Newly covered – {op}", INT)),
+    (re.compile(r"^rsrp_(.+)_dbm$"), ("RSRP {op} (dBm)", "RSRP {op} (dBm)", PCT)),
+]
+
+_OPERATOR_NAMES = {
+    "viettel": "Viettel",
+    "mobifone": "MobiFone",
+    "vnpt_vinaphone": "VNPT-VinaPhone",
+    "vinaphone": "VinaPhone",
+    "vietnamobile": "Vietnamobile",
+    "gmobile": "Gmobile",
+}
+
+
+# cell values shown in the report tables (the data files keep the original values)
+VALUES: dict[str, tuple[str, str]] = {
+    "greenfield": ("Xây trạm mới", "New tower"),
+    "colocation": ("Dùng chung trạm", "Co-location"),
+    "co-location": ("Dùng chung trạm", "Co-location"),
+    "microwave": ("Viba", "Microwave"),
+    "microwave (assumed)": ("Viba (giả định)", "Microwave (assumed)"),
+    "fibre": ("Cáp quang", "Fibre"),
+    "fiber": ("Cáp quang", "Fibre"),
+    "road": ("Đường", "Road"),
+    "user": ("Vị trí do địa phương đề xuất", "User-listed site"),
+}
+
+
+def value_label(value: object, lang: str) -> object:
+    """Localised display text of a known cell value (others unchanged)."""
+    if isinstance(value, str) and value.lower() in VALUES:
+        return VALUES[value.lower()][LANGS.index(lang)]
+    return value
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """The string ``key`` in ``lang``, formatted with ``values``."""
+    template = STRINGS[lang][key]
+    return template.format(**values) if values else template
+
+
+def _operator_name(slug: str) -> str:
+    return _OPERATOR_NAMES.get(slug.lower().replace("-", "_"), slug)
+
+
+def column_label(column: str, lang: str) -> str:
+    """Human column title in ``lang`` (the column name itself when unknown)."""
+    index = LANGS.index(lang)
+    if column in COLUMNS:
+        return COLUMNS[column][index]
+    for pattern, labels in _PATTERNS:
+        match = pattern.match(column)
+        if match:
+            return labels[index].format(op=_operator_name(match.group(1)))
+    return column
+
+
+def column_format(column: str) -> str:
+    """Excel number format of ``column`` (``""`` = general)."""
+    if column in COLUMNS:
+        return COLUMNS[column][2]
+    for pattern, labels in _PATTERNS:
+        if pattern.match(column):
+            return labels[2]
+    return ""
