@@ -1,6 +1,7 @@
-"""towerplan Streamlit app: entry point. Thin: page config, shared sidebar, navigation.
+"""towerplan Streamlit app: entry point. Thin: page config, language switch, shared sidebar, navigation.
 
-Run with ``streamlit run app.py``; it opens on the built-in synthetic demo province.
+Run with ``streamlit run app.py``; it opens on the built-in synthetic demo province, in
+Vietnamese (``?lang=en`` or the sidebar switch for English).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.common import current_inputs, input_label, lang, tr
 from towerplan import __version__
+from towerplan.i18n import LANGUAGES
 from towerplan.maps.assets import install_leaflet_assets
 
 APP_DIR = Path(__file__).resolve().parent
@@ -25,16 +28,27 @@ def _assets() -> Path:
 
 _assets()
 
+with st.sidebar:
+    lang()  # sets the session's language on its first run (the radio below then keeps it)
+    st.radio(tr("lang_switch"), list(LANGUAGES), key="lang", format_func=LANGUAGES.__getitem__, horizontal=True)
+
+_PAGES = [
+    ("overview.py", "page_overview"),
+    ("data.py", "page_data"),
+    ("coverage.py", "page_coverage"),
+    ("gaps.py", "page_gaps"),
+    ("towers.py", "page_towers"),
+    ("export.py", "page_export"),
+]
 pages = [
-    st.Page(str(APP_DIR / "app_pages" / "overview.py"), title="Overview", default=True),
-    st.Page(str(APP_DIR / "app_pages" / "data.py"), title="Data"),
+    st.Page(str(APP_DIR / "app_pages" / name), title=tr(key), default=(k == 0))
+    for k, (name, key) in enumerate(_PAGES)
 ]
 nav = st.navigation(pages)
 
 with st.sidebar:
     st.markdown(f"**towerplan** {__version__}")
-    st.caption("Coverage, dead zones and shared towers for mountain provinces.")
-    source = st.session_state.get("data_source_label", "Synthetic demo province (not real data)")
-    st.info(f"Data: {source}")
+    st.caption(tr("app_tagline"))
+    st.info(tr("data_source", label=input_label(current_inputs())))
 
 nav.run()

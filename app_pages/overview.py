@@ -3,34 +3,46 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app_pages.common import DEMO_LABEL, load_demo
+from app_pages.common import (
+    DEMO_RESOLUTION_M,
+    current_inputs,
+    demo_overview_map,
+    input_label,
+    lang,
+    osm_checkbox,
+    show_map,
+    tr,
+    using_demo,
+)
 from towerplan.maps.overview import overview_map
 
-st.title("Overview")
-demo = load_demo()
-uploaded = st.session_state.get("data_stations")
-stations = uploaded if uploaded is not None else demo["stations"]
-label = st.session_state.get("data_source_label", DEMO_LABEL)
-st.caption(f"{label} · terrain: {DEMO_LABEL}")
+st.title(tr("page_overview"))
+inputs = current_inputs()
+stations = inputs.stations
+label = input_label(inputs)
+st.caption(label)
 
 col1, col2, col3, col4 = st.columns(4)
-col1.metric("Sites", f"{stations['site_id'].nunique():,}")
-col2.metric("Sectors", f"{len(stations):,}")
-col3.metric("Operators", f"{stations['operator'].nunique()}")
-dem = demo["dem"]
-col4.metric("Area", f"{dem.width * dem.height * dem.cell_area_m2 / 1e6:,.0f} km²")
+col1.metric(tr("metric_sites"), f"{stations['site_id'].nunique():,}")
+col2.metric(tr("metric_sectors"), f"{len(stations):,}")
+col3.metric(tr("metric_operators"), f"{stations['operator'].nunique()}")
+dem = inputs.dem
+col4.metric(tr("metric_area"), f"{dem.width * dem.height * dem.cell_area_m2 / 1e6:,.0f} km²")
 
-fmap = overview_map(dem, stations, communes=demo["communes"], roads=demo["roads"], title=label)
-st_folium(fmap, height=640, use_container_width=True, returned_objects=[], key="overview_map")
+osm = osm_checkbox("overview")
+if using_demo():  # every session opens on the demo: its map is built once per server (shown on a copy)
+    fmap = demo_overview_map(float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M)), lang(), osm)
+else:
+    fmap = overview_map(dem, stations, communes=inputs.communes, roads=inputs.roads, title=label, lang=lang(),
+                        osm=osm)
+show_map(fmap, key="overview_map", height=620)
 
-with st.expander("Stations per operator and technology"):
+with st.expander(tr("stations_by_op")):
     table = stations.groupby(["operator", "technology"]).agg(
         sites=("site_id", "nunique"), sectors=("cell_id", "count")
-    )
-    st.dataframe(table, use_container_width=True)
-st.caption(
-    f"Grid: {dem.width} × {dem.height} cells of {dem.res[0]:.0f} m, CRS EPSG:{dem.crs.to_epsg()} "
-    "(WGS 84 / UTM). Maps load no internet resources."
-)
+    ).reset_index()
+    table.columns = [tr("col_operator"), tr("col_technology"), tr("col_sites"), tr("col_sectors")]
+    st.dataframe(table, hide_index=True)
+st.caption(tr("grid_caption", w=dem.width, h=dem.height, res=dem.res[0], epsg=dem.crs.to_epsg()) + " "
+           + tr("offline_note"))

@@ -1,35 +1,88 @@
-"""The Streamlit app: logic through AppTest, and the real page in headless Chromium."""
+"""The Streamlit app's logic through AppTest: every page on the demo, results surviving page switches,
+the language switch, uploads, and the translations (every key in both languages).
+
+The browser tests (real headless Chromium) are in ``test_app_browser.py``.
+"""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
+import shutil
+import string
 from pathlib import Path
 
 import pytest
 
+from towerplan.i18n import DEFAULT_LANG, MESSAGES, placeholders, t
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
+APP = str(REPO / "app.py")
+
+
+# ------------------------------------------------------------------ translations
+def test_every_key_exists_in_both_languages_with_the_same_placeholders() -> None:
+    vi, en = MESSAGES["vi"], MESSAGES["en"]
+    assert set(vi) == set(en), (set(vi) ^ set(en))
+    for key in vi:
+        assert placeholders(vi[key]) == placeholders(en[key]), key
+        assert vi[key].strip(), key
+        assert en[key].strip(), key
+
+
+def test_every_key_used_by_the_app_is_translated() -> None:
+    import re
+
+    used: set[str] = set()
+    files = [REPO / "app.py", *(REPO / "app_pages").glob("*.py"), *(REPO / "towerplan" / "maps").glob("*.py")]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\btr?\(\s*["']([a-z0-9_]+)["']""", text))
+    assert used, "no keys found"
+    missing = sorted(k for k in used if k not in MESSAGES["en"])
+    assert missing == []
+
+
+def test_vietnamese_is_the_default_and_messages_format() -> None:
+    assert DEFAULT_LANG == "vi"
+    assert t("page_coverage") == "Vùng phủ"
+    assert t("page_coverage", "en") == "Coverage"
+    assert t("kept_sectors", "en", n=3, files=1) == "3 sector(s) kept from 1 file(s)."
+    with pytest.raises(KeyError):
+        t("no_such_key", "en")
+    assert all(isinstance(f, tuple) for f in string.Formatter().parse(t("cov_done", "vi", s=1.0, sites=2, sectors=3)))
+
+
+# ------------------------------------------------------------------ the pages
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    """A private HOME for the demo cache (a copy of the user's cached 90 m demo when there is one)."""
+    home = tmp_path_factory.mktemp("home")
+    cached = Path.home() / ".cache" / "towerplan"
+    demos = sorted(cached.glob("demo-*-90m")) if cached.is_dir() else []
+    if demos:
+        shutil.copytree(demos[-1], home / ".cache" / "towerplan" / demos[-1].name)
+    return home
 
 
 @pytest.fixture(scope="module")
-def demo_cache(tmp_path_factory) -> Path:
-    """A private HOME so the app's demo cache is generated fresh and not shared with the user's."""
-    return tmp_path_factory.mktemp("home")
-
-
-def test_app_opens_on_the_demo(demo_cache: Path, monkeypatch) -> None:
+def at(home: Path):
+    """One app session walked through the pages in order by the tests below (English)."""
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("HOME", str(demo_cache))
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HOME", str(home))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params["lang"] = "en"
+    app.run()
+    yield app
+    mp.undo()
+
+
+def _ok(app) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def test_overview_opens_on_the_demo(at) -> None:
+    _ok(at)
     assert at.title[0].value == "Overview"
     labels = {m.label: m.value for m in at.metric}
     assert int(labels["Operators"]) == 3
@@ -37,111 +90,98 @@ def test_app_opens_on_the_demo(demo_cache: Path, monkeypatch) -> None:
     assert any("Synthetic demo" in c.value for c in at.caption)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def test_data_page_summarises_the_demo(at) -> None:
+    at.switch_page("app_pages/data.py").run()
+    _ok(at)
+    assert at.title[0].value == "Data"
+    text = " ".join(m.value for m in at.markdown)
+    assert "EPSG:32648" in text
+    assert "People on the grid" in text
+    assert len(at.get("download_button")) >= 3  # templates (CSV, XLSX) and the demo list
 
 
-@pytest.fixture(scope="module")
-def app_url(demo_cache: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "HOME": str(demo_cache)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            proc.kill()
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            pytest.fail(f"streamlit did not start: {out[-2000:]}")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def test_coverage_run_produces_the_map_and_figures(at) -> None:
+    at.switch_page("app_pages/coverage.py").run()
+    _ok(at)
+    assert any("run it on the Coverage page" in i.value for i in at.info)
+    at.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
+    _ok(at)
+    assert any("sectors" in s.value for s in at.success)
+    assert at.metric[0].label == "Area covered"
+    item = at.session_state["cov_result"]
+    assert item["value"]["technologies"] == ("4G",)
+    html = at.session_state["cov_map"]["map"].get_root().render()
+    assert "Best signal (RSRP, dBm)" in html
+    assert "Best server (operator)" in html
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (scripts/install-test-deps.sh installs it)")
-        pytest.skip("Debian's chromium is not installed: run scripts/install-test-deps.sh")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield b
-        b.close()
+def test_gaps_table_is_present(at) -> None:
+    at.switch_page("app_pages/gaps.py").run()
+    _ok(at)
+    assert at.title[0].value == "Gaps"
+    assert len(at.dataframe) >= 2  # gaps, communes (and roads)
+    labels = [m.label for m in at.metric]
+    assert "Gaps" in labels
+    assert "People covered (any operator)" in labels
 
 
-@pytest.mark.browser
-def test_map_renders_offline_in_chromium(browser, app_url: str, tmp_path: Path) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    external: list[str] = []
-
-    def guard(route) -> None:  # refuse every request that leaves this machine
-        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            external.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.get_by_role("heading", name="Overview").wait_for(timeout=120_000)
-    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-    frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    frame.locator(".leaflet-image-layer").first.wait_for(state="attached", timeout=30_000)
-    frame.locator(".towerplan-legend").wait_for(timeout=30_000)
-    frame.locator(".leaflet-overlay-pane canvas").first.wait_for(state="attached", timeout=30_000)
-    # vectors are drawn on a canvas (prefer_canvas): count the map's polygon layers through Leaflet itself
-    inner = next(f for f in page.frames if "st_folium" in f.url)
-    wedges = inner.evaluate(
-        """() => { const m = Object.values(window).find(v => v instanceof L.Map); let n = 0;
-                   m.eachLayer(l => { if (l instanceof L.Polygon) n += 1; }); return n; }"""
-    )
-    assert wedges > 1000, wedges
-    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
-    assert external == [], external
-    page.close()
+def test_results_survive_switching_pages(at) -> None:
+    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/coverage.py").run()
+    _ok(at)
+    assert any("sectors" in s.value for s in at.success)  # not run again, still there
 
 
-@pytest.mark.browser
-def test_upload_a_station_list_shows_the_report(browser, app_url: str, tmp_path: Path) -> None:
-    bad = tmp_path / "tram_viettel.csv"
-    bad.write_text(
-        "Mã trạm,Nhà mạng,Công nghệ,Kinh độ,Vĩ độ,Độ cao anten (m),Góc phương vị\n"
-        "TH001,Viettel,4G,105.7761,19.8075,40,0\n"
-        "TH002,Viettel,4G,,19.81,35,120\n"
-        "TH003,Viettel,4G,105.80,19.83,-5,240\n",
-        encoding="utf-8",
-    )
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{app_url}/data", wait_until="domcontentloaded")
-    page.get_by_role("heading", name="Data").wait_for(timeout=120_000)
-    page.locator("input[type='file']").first.set_input_files(str(bad))
-    page.get_by_text("1 sector kept from 1 file").wait_for(timeout=60_000)
-    page.get_by_text("2 error(s) and").wait_for(timeout=30_000)  # rows 3 (no longitude) and 4 (height -5)
-    page.get_by_text("Download the rows in error").wait_for(timeout=30_000)
-    page.screenshot(path=str(tmp_path / "data.png"), full_page=True)
-    page.close()
+def test_shared_towers_with_a_small_budget(at) -> None:
+    at.switch_page("app_pages/towers.py").run()
+    _ok(at)
+    at.number_input(key="towers_n").set_value(2)
+    at.button(key="FormSubmitter:towers_form-Propose towers").click().run()
+    _ok(at)
+    assert any("newly cover" in s.value for s in at.success), [w.value for w in at.warning]
+    plan = at.session_state["towers_result"]["value"]
+    assert len(plan.result.proposals) == 2
+    html = at.session_state["towers_map"]["map"].get_root().render()
+    assert "towerplan-proposal" in html
+
+
+def test_export_offers_downloads(at) -> None:
+    at.switch_page("app_pages/export.py").run()
+    _ok(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the whole plan package (ZIP)" in labels
+    assert any(label.endswith(".csv") for label in labels)
+    assert len(at.session_state["export_package"]["zip"]) > 10_000
+
+
+def test_language_switch_changes_labels(home: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HOME", str(home))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.run()
+    _ok(app)
+    assert app.title[0].value == "Tổng quan"  # Vietnamese by default
+    app.radio(key="lang").set_value("en").run()
+    _ok(app)
+    assert app.title[0].value == "Overview"
+    assert "Sites" in [m.label for m in app.metric]
+
+
+def test_uploaded_stations_replace_the_demo_stations(home: Path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from app_pages import common
+
+    monkeypatch.setenv("HOME", str(home))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params["lang"] = "en"
+    app.run()
+    app.switch_page("app_pages/data.py").run()
+    _ok(app)
+    # AppTest cannot fill a file_uploader: use the page-level loader the button calls
+    folder = Path(app.session_state["data_tmpdir"]) if "data_tmpdir" in app.session_state else None
+    assert folder is None  # nothing written before an upload
+    with pytest.raises(ValueError, match="unsupported file type"):
+        common._suffix("../../etc/passwd", "stations")
+    assert common._suffix("Trạm Viettel.CSV", "stations") == "csv"

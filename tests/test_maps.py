@@ -75,7 +75,11 @@ def test_hillshade_and_colours() -> None:
 
 def test_terrain_image_is_a_small_png_in_lonlat_bounds(dem: Grid) -> None:
     img = terrain_image(dem, max_pixels=20_000)
-    assert img.png.startswith(b"\x89PNG")
+    assert img.png[:4] == b"RIFF"
+    assert img.png[8:12] == b"WEBP"
+    assert img.mime == "image/webp"
+    assert img.data_url.startswith("data:image/webp;base64,")
+    assert terrain_image(dem, max_pixels=20_000, lossy=False).png.startswith(b"\x89PNG")
     assert len(img.png) < 200_000
     (lat0, lon0), (lat1, lon1) = img.bounds_latlon
     assert 19.5 < lat0 < lat1 < 20.0
@@ -91,7 +95,7 @@ def test_sea_is_drawn_as_water(dem: Grid) -> None:
 
     values = np.array(dem.values)
     values[:, -60:] = 0.0  # eastern strip: sea
-    img = terrain_image(dem.with_values(values), max_pixels=20_000)
+    img = terrain_image(dem.with_values(values), max_pixels=20_000, lossy=False)
     rgba = np.asarray(Image.open(io.BytesIO(img.png)).convert("RGBA"))
     assert tuple(rgba[rgba.shape[0] // 2, -3, :3]) == WATER_RGB
     assert tuple(rgba[rgba.shape[0] // 2, 3, :3]) != WATER_RGB
@@ -134,3 +138,138 @@ def test_install_leaflet_assets_is_idempotent(tmp_path) -> None:
     install_leaflet_assets(tmp_path / "static")
     assert (dest / "leaflet.js").stat().st_mtime_ns == mtime
     assert "Leaflet 1.9.4" in (dest / "leaflet.js").read_text(encoding="utf-8")[:300]
+
+
+# ---------------------------------------------------------------- result maps (towerplan.maps.study)
+import io  # noqa: E402
+import json  # noqa: E402
+
+import geopandas as gpd  # noqa: E402
+from PIL import Image  # noqa: E402
+from shapely.geometry import Point, box  # noqa: E402
+
+from towerplan.maps.render import RSRP_STOPS, category_image, value_image  # noqa: E402
+from towerplan.maps.study import (  # noqa: E402
+    OSM_TILES,
+    coverage_map,
+    gaps_map,
+    rsrp_legend_items,
+    towers_map,
+)
+
+
+def _rgba(img) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(img.png)).convert("RGBA"))
+
+
+def _has(html: str, text: str) -> bool:
+    """``text`` in the page, as written or JSON-escaped (GeoJSON and layer names are JSON)."""
+    return text in html or json.dumps(text)[1:-1] in html
+
+
+def _offline(html: str) -> None:
+    external = re.findall(r"""(?:src|href)\s*=\s*["'](https?://[^"']+)""", html)
+    assert external == []
+    assert "$(" not in html
+    assert "jQuery" not in html
+    assert OSM_TILES not in html
+
+
+@pytest.fixture
+def level(dem: Grid) -> Grid:
+    v = np.full(dem.shape, np.nan, dtype=np.float32)
+    v[:, :150] = -70.0  # strong signal in the western half, nothing in the east
+    return dem.with_values(v, nodata=float("nan"))
+
+
+def test_value_image_colours_levels_and_leaves_no_signal_transparent(level: Grid) -> None:
+    rgba = _rgba(value_image(level, RSRP_STOPS, max_pixels=20_000, opacity=1.0))
+    mid = rgba.shape[0] // 2
+    assert tuple(rgba[mid, 2, :3]) == RSRP_STOPS[5][1]  # -70 dBm
+    assert rgba[mid, 2, 3] == 255
+    assert rgba[mid, -3, 3] == 0  # NaN: transparent
+
+
+def test_category_image_draws_one_colour_per_code(dem: Grid) -> None:
+    codes = np.full(dem.shape, -1, dtype=np.int32)
+    codes[:, :100] = 0
+    codes[:, 100:200] = 1
+    rgba = _rgba(category_image(dem.with_values(codes, nodata=None), {0: "#ff0000", 1: "#0000ff"}, opacity=1.0,
+                                max_pixels=20_000))
+    mid = rgba.shape[0] // 2
+    assert tuple(rgba[mid, 2]) == (255, 0, 0, 255)
+    assert tuple(rgba[mid, rgba.shape[1] // 2, :3]) == (0, 0, 255)
+    assert rgba[mid, -3, 3] == 0
+
+
+def test_rsrp_legend_starts_at_the_threshold() -> None:
+    items = rsrp_legend_items(-110.0)
+    assert items[0][0] == "≥ -50"
+    assert items[-1][0] == "-110 … -100"
+    assert len(rsrp_legend_items(-120.0)) == len(items) + 1
+
+
+def test_coverage_map_has_every_layer_offline(dem: Grid, level: Grid, stations: pd.DataFrame) -> None:
+    server = np.where(np.isfinite(level.values), 0, -1).astype(np.int32)
+    count = np.where(np.isfinite(level.values), 2, 0).astype(np.int32)
+    m = coverage_map(
+        dem, best_level=level, threshold_dbm=-110.0, best_server=dem.with_values(server, nodata=None),
+        station_operators=pd.Series(["Viettel"], index=[0]), server_count=dem.with_values(count, nodata=None),
+        operator_levels={"Viettel": level}, stations=stations, lang="vi",
+    )
+    html = m.get_root().render()
+    _offline(html)
+    for name in ("Tín hiệu mạnh nhất (dBm)", "Nhà mạng phục vụ tốt nhất", "Vùng phủ Viettel", "Số cell phủ (chồng lấn)",
+                 "Tín hiệu mạnh nhất (RSRP, dBm)", "Trạm: Viettel (1 vị trí)"):
+        assert _has(html, name), name
+    assert "GeoJsonPopup" in html or "bindPopup" in html
+    assert len(html) < 3_000_000
+    assert OSM_TILES in coverage_map(dem, best_level=level, threshold_dbm=-110.0, osm=True).get_root().render()
+
+
+@pytest.fixture
+def gaps(dem: Grid) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"rank": [1, 2], "people": [1234.4, 99.0], "area_km2": [3.0, 0.5], "commune": ["Xã A", "Xã B"]},
+        geometry=[box(561_000, 2_190_000, 563_000, 2_192_000), box(580_000, 2_185_000, 581_000, 2_186_000)],
+        crs=32648,
+    )
+
+
+def test_gaps_map_zooms_to_the_selected_gap(dem: Grid, gaps: gpd.GeoDataFrame) -> None:
+    stats = gpd.GeoDataFrame({"name": ["Xã A"], "covered_any_pct": [42.0], "people": [5000.0], "gap_people": [1234.0]},
+                             geometry=[box(560_000, 2_182_000, 587_000, 2_200_000)], crs=32648)
+    whole = gaps_map(dem, gaps=gaps, commune_stats=stats, lang="en").get_root().render()
+    zoomed = gaps_map(dem, gaps=gaps, commune_stats=stats, selected_rank=2, lang="en").get_root().render()
+    _offline(zoomed)
+    assert _has(whole, "1,234")
+    assert _has(whole, "Xã A")
+    assert "#d7301f" in whole  # 42 % covered: the worst class of the choropleth
+    lon0, lat0, lon1, lat1 = gaps.iloc[[1]].to_crs(4326).total_bounds
+    bounds = re.findall(r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]", zoomed)
+    lat_s, lon_w, lat_n, lon_e = map(float, bounds[-1])
+    assert lat_s < lat0 < lat1 < lat_n
+    assert lon_w < lon0 < lon1 < lon_e
+    assert lat_n - lat_s < 0.1  # zoomed in, not the whole DEM
+
+
+def test_towers_map_numbers_proposals_with_popups(dem: Grid, gaps: gpd.GeoDataFrame) -> None:
+    props = gpd.GeoDataFrame(
+        {"build_order": [1, 2], "candidate_id": ["G00001", "C-S1"], "kind": ["greenfield", "colocation"],
+         "people_newly_covered": [2500.2, 800.0], "operators_hosted": ["Viettel,MobiFone", "MobiFone"],
+         "cost_vnd": [2.1e9, 0.4e9], "mast_height_m": [40.0, 35.0]},
+        geometry=[Point(562_000, 2_191_000), Point(570_000, 2_188_000)], crs=32648,
+    )
+    before = dem.with_values(np.full(dem.shape, np.nan, dtype=np.float32), nodata=float("nan"))
+    after = before.with_values(np.where(np.arange(dem.width) < 20, -90.0, np.nan).astype(np.float32)[None, :]
+                               .repeat(dem.height, axis=0))
+    html = towers_map(dem, proposals=props, gaps=gaps, best_level=after, before_level=before,
+                      lang="en").get_root().render()
+    assert _has(html, "Newly covered")
+    _offline(html)
+    assert html.count("towerplan-proposal") == 2
+    assert _has(html, "2,500")
+    assert _has(html, "Viettel,MobiFone")
+    assert _has(html, "2.10")
+    assert _has(html, "People newly covered")
+    assert _has(html, "new mast")

@@ -18,10 +18,12 @@ from branca.element import MacroElement, Template
 from pyproj import Geod
 
 from towerplan.grid import Grid
+from towerplan.i18n import t
 from towerplan.maps.render import terrain_image
 
 __all__ = [
     "OPERATOR_COLOURS",
+    "ROAD_STYLES",
     "operator_colour",
     "sector_polygon",
     "stations_layers",
@@ -36,6 +38,14 @@ OPERATOR_COLOURS: dict[str, str] = {
     "MobiFone": "#7b3294",
     "Vietnamobile": "#fdae61",
     "Gmobile": "#4d4d4d",
+}
+#: road class -> (colour, weight in px)
+ROAD_STYLES: dict[str, tuple[str, float]] = {
+    "trunk": ("#b2182b", 3.5),
+    "primary": ("#d6604d", 3.0),
+    "secondary": ("#f4a582", 2.2),
+    "tertiary": ("#fddbc7", 1.8),
+    "track": ("#8c6d31", 1.2),
 }
 _FALLBACK = ("#1b9e77", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
 _GEOD = Geod(ellps="WGS84")
@@ -64,9 +74,11 @@ def sector_polygon(
     return ring if omni else [(lat, lon), *ring, (lat, lon)]
 
 
-def terrain_layer(dem: Grid, *, name: str = "Terrain", opacity: float = 0.85) -> folium.raster_layers.ImageOverlay:
-    """Shaded relief of the DEM as an image overlay (a small display copy, see :mod:`towerplan.maps.render`)."""
-    img = terrain_image(dem)
+def terrain_layer(dem: Grid, *, name: str = "Terrain", opacity: float = 0.85,
+                  tint: bool = True) -> folium.raster_layers.ImageOverlay:
+    """Shaded relief of the DEM as an image overlay (a small display copy, see :mod:`towerplan.maps.render`);
+    ``tint=False``: grey relief, for maps whose own colours carry the meaning."""
+    img = terrain_image(dem, tint=tint)
     return folium.raster_layers.ImageOverlay(
         image=img.data_url, bounds=img.bounds_latlon, name=name, opacity=opacity, interactive=False, zindex=1
     )
@@ -88,9 +100,9 @@ def _sector_features(sub: pd.DataFrame, radius_m: float) -> list[dict]:
         bw = getattr(row, "h_beamwidth_deg", 65.0)
         ring = sector_polygon(
             float(row.lon), float(row.lat), azimuth_deg=az,
-            beamwidth_deg=65.0 if bw is None or pd.isna(bw) else float(bw), radius_m=radius_m,
+            beamwidth_deg=65.0 if bw is None or pd.isna(bw) else float(bw), radius_m=radius_m, steps=6,
         )
-        coords = [[round(lon, 6), round(lat, 6)] for lat, lon in ring]
+        coords = [[round(lon, 5), round(lat, 5)] for lat, lon in ring]  # 1e-5° ≈ 1 m; 6 arc steps: small pages
         props = {
             "site": str(row.site_id),
             "cell": str(row.cell_id),
@@ -108,11 +120,11 @@ def _sector_features(sub: pd.DataFrame, radius_m: float) -> list[dict]:
 
 
 _POPUP_FIELDS = ["site", "cell", "operator", "technology", "frequency", "azimuth", "tilt", "height", "eirp"]
-_POPUP_ALIASES = ["Site", "Cell", "Operator", "Technology", "Frequency", "Azimuth", "Tilt", "Height", "EIRP"]
 
 
 def stations_layers(
-    stations: pd.DataFrame, *, radius_m: float = 700.0, operators: Iterable[str] | None = None
+    stations: pd.DataFrame, *, radius_m: float = 700.0, operators: Iterable[str] | None = None,
+    lang: str = "en", show: bool = True,
 ) -> list[folium.FeatureGroup]:
     """One toggleable layer per operator with every sector drawn as a wedge (omni as a circle).
 
@@ -134,14 +146,15 @@ def stations_layers(
     for op in names:
         colour = operator_colour(op)
         sub = stations[stations["operator"] == op]
-        fg = folium.FeatureGroup(name=f"Stations: {op} ({sub['site_id'].nunique()} sites)", show=True)
+        fg = folium.FeatureGroup(name=t("map_stations", lang, op=op, n=sub["site_id"].nunique()), show=show)
         folium.GeoJson(
             {"type": "FeatureCollection", "features": _sector_features(sub, radius_m)},
             name=f"Sectors {op}",
             style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.45},
             highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},
-            tooltip=folium.GeoJsonTooltip(fields=["site", "cell", "technology"], aliases=["Site", "Cell", "Tech"]),
-            popup=folium.GeoJsonPopup(fields=_POPUP_FIELDS, aliases=_POPUP_ALIASES),
+            tooltip=folium.GeoJsonTooltip(fields=["site", "cell", "technology"],
+                                          aliases=[t(k, lang) for k in ("pop_site", "pop_cell", "pop_technology")]),
+            popup=folium.GeoJsonPopup(fields=_POPUP_FIELDS, aliases=[t(f"pop_{k}", lang) for k in _POPUP_FIELDS]),
             smooth_factor=0.5,
         ).add_to(fg)
         for row in sub.drop_duplicates("site_id").itertuples(index=False):
@@ -155,7 +168,7 @@ def stations_layers(
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<div class="towerplan-legend" style="position: fixed; bottom: 44px; left: 12px; z-index: 9999;
+<div class="towerplan-legend" style="position: fixed; {{ this.css_corner }} z-index: 9999;
      background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px; font: 12px sans-serif;
      box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
   <div style="font-weight: bold; margin-bottom: 4px;">{{ this.title }}</div>
@@ -169,9 +182,20 @@ _LEGEND_TEMPLATE = """
 """
 
 
-def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None) -> MacroElement:
-    """A fixed legend box (no external CSS) listing (label, colour) pairs."""
-    return _Legend(title, items, note)
+_CORNERS = {
+    "bottomleft": "bottom: 44px; left: 12px;",
+    "bottomright": "bottom: 24px; right: 12px;",
+    "topleft": "top: 80px; left: 12px;",
+}
+
+
+def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None,
+           corner: str = "bottomleft") -> MacroElement:
+    """A fixed legend box (no external CSS) listing (label, colour) pairs.
+
+    ``corner``: ``bottomleft`` (above the scale bar), ``bottomright`` or ``topleft``.
+    """
+    return _Legend(title, items, note, _CORNERS[corner])
 
 
 class _Legend(MacroElement):
@@ -179,8 +203,10 @@ class _Legend(MacroElement):
 
     _template = Template(_LEGEND_TEMPLATE)
 
-    def __init__(self, title: str, items: list[tuple[str, str]], note: str | None) -> None:
+    def __init__(self, title: str, items: list[tuple[str, str]], note: str | None,
+                 css_corner: str = _CORNERS["bottomleft"]) -> None:
         super().__init__()
+        self.css_corner = css_corner
         self._name = "TowerplanLegend"
         self.title = html.escape(title)
         self.items = [(html.escape(label), colour) for label, colour in items]

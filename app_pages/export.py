@@ -1,0 +1,63 @@
+"""Export page: the plan package (what ``towerplan run`` writes) as one ZIP and file by file."""
+
+from __future__ import annotations
+
+import mimetypes
+
+import streamlit as st
+
+from app_pages.common import (
+    current_inputs,
+    export_files,
+    fetch,
+    input_label,
+    lang,
+    session_dir,
+    tr,
+    write_package,
+    zip_folder,
+)
+from towerplan.errors import TowerplanError
+from towerplan.workflow import PlanResults, plan_package
+
+st.title(tr("page_export"))
+st.write(tr("export_intro"))
+
+cov_item = fetch("cov_result")
+gaps = fetch("gaps_result")
+plan = fetch("towers_result")
+if cov_item is None or gaps is None:
+    st.info(tr("export_nothing"))
+    st.stop()
+if plan is None:
+    st.caption(tr("export_missing", what=tr("page_towers")))
+
+key = (id(cov_item["coverage"]), id(gaps), id(plan), lang())
+item = st.session_state.get("export_package")
+if item is None or item["key"] != key:
+    with st.spinner(tr("export_intro")):
+        inputs = current_inputs()
+        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, cov_item["config"],
+                              cov_item["technologies"])
+        try:
+            package = plan_package(results, title=f"towerplan · {input_label(inputs)}")
+            folder, notes = write_package(package, session_dir() / "export" / "plan", language=lang())
+        except TowerplanError as exc:
+            st.error(str(exc))
+            st.stop()
+        item = {"key": key, "folder": folder, "zip": zip_folder(folder), "notes": notes}
+        st.session_state["export_package"] = item
+
+st.download_button(tr("export_zip"), item["zip"], "towerplan_plan.zip", "application/zip", type="primary",
+                   on_click="ignore", key="export_zip")
+for note in item["notes"]:
+    st.caption(tr("export_missing", what=note))
+files = export_files(item["folder"])
+if not any(p.suffix == ".pdf" for p in files):
+    st.caption(tr("export_pdf_missing"))
+cols = st.columns(3)
+for k, path in enumerate(files):
+    rel = path.relative_to(item["folder"]).as_posix()
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    cols[k % 3].download_button(tr("export_file", name=rel), path.read_bytes(), path.name, mime, on_click="ignore",
+                                key=f"export_file_{rel}")

@@ -1,0 +1,123 @@
+"""Shared towers page: budget, method, objective; proposals on the map, the coverage-versus-budget
+curve and a before/after comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import current_inputs, fetch, lang, osm_checkbox, progress_bar, show_map, show_table, store, tr
+from towerplan.errors import TowerplanError
+from towerplan.i18n import t
+from towerplan.maps.study import towers_map
+from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.workflow import run_placement_step, select_technologies
+
+LANG = lang()  # for option labels (format_func runs outside the script in AppTest)
+st.title(tr("page_towers"))
+st.write(tr("towers_intro"))
+
+cov_item = fetch("cov_result")
+if cov_item is None:
+    st.info(tr("run_first"))
+    st.stop()
+coverage = cov_item["coverage"]
+config = cov_item["config"]
+inputs = current_inputs()
+
+left, right = st.columns([1, 3])
+with left, st.form("towers_form"):
+    kind = st.radio(tr("budget_kind"), ("towers", "vnd"), format_func=lambda k: t(f"budget_{k}", LANG),
+                    horizontal=True, key="towers_budget_kind")
+    n_towers = st.number_input(tr("budget_towers_n"), 1, 500, 5, 1, key="towers_n")
+    budget_bn = st.number_input(tr("budget_vnd_bn"), 0.5, 5000.0, 10.0, 0.5, key="towers_bn")
+    method = st.radio(tr("method"), ("greedy", "ilp"), format_func=lambda m: t(f"method_{m}", LANG),
+                      key="towers_method")
+    objective = st.radio(tr("objective"), ("any", "per_operator"), format_func=lambda o: t(f"objective_{o}", LANG),
+                         key="towers_objective")
+    run = st.form_submit_button(tr("towers_run"), type="primary")
+
+with right:
+    if run:
+        try:
+            settings = PlacementSettings(
+                objective=objective, method=method,  # type: ignore[arg-type]  # the radios offer the Literal's values
+                max_sites=int(n_towers) if kind == "towers" else None,
+                budget_vnd=float(budget_bn) * 1e9 if kind == "vnd" else None,
+            )
+            bar, report = progress_bar("towers_progress")
+            new_plan = run_placement_step(inputs, coverage, settings, coverage_config=config, progress=report)
+            bar.empty()
+            store("towers_result", new_plan)
+            st.session_state.pop("export_package", None)
+        except TowerplanError as exc:
+            st.error(str(exc))
+
+    plan = fetch("towers_result")
+    if plan is None:
+        st.stop()
+    summary = plan.summary()
+    props = plan.result.proposals
+    if len(props) == 0:
+        st.warning(tr("towers_none"))
+    else:
+        st.success(tr("towers_done", n=len(props), people=summary["people_newly_covered"],
+                      cost=summary["cost_vnd"] / 1e9))
+
+    osm = osm_checkbox("towers")
+    map_key = (id(plan), lang(), osm)
+    cached = st.session_state.get("towers_map")
+    if cached is None or cached["key"] != map_key:
+        gaps_item = st.session_state.get("gaps_result")
+        stations = select_technologies(inputs.stations, cov_item["technologies"])
+        fmap = towers_map(inputs.dem, proposals=props, best_level=plan.after, before_level=plan.before,
+                          threshold_dbm=config.threshold_dbm,
+                          gaps=gaps_item["value"].gaps if gaps_item else None,
+                          stations=pd.DataFrame(stations.drop(columns=stations.geometry.name)), lang=lang(), osm=osm)
+        cached = {"key": map_key, "map": fmap}
+        st.session_state["towers_map"] = cached
+    show_map(cached["map"], key="towers_map_view", height=560)
+
+# ------------------------------------------------------------ before / after
+st.subheader(tr("before_after"))
+before_cells = int(np.isfinite(plan.before.values).sum())
+after_cells = int(np.isfinite(plan.after.values).sum())
+km2 = plan.before.cell_area_m2 / 1e6
+b1, b2, b3 = st.columns(3)
+without_before = summary["people_without_coverage"]
+newly = summary["people_newly_covered"] if summary["objective"] == "any" else 0.0
+b1.metric(tr("people_uncovered") + f" · {tr('before')}", f"{without_before:,.0f}")
+if summary["objective"] == "any":
+    b2.metric(tr("people_uncovered") + f" · {tr('after')}", f"{without_before - newly:,.0f}", f"{-newly:,.0f}",
+              delta_color="inverse")
+else:
+    b2.metric(tr("col_newly_covered"), f"{summary['people_newly_covered']:,.0f}")
+b3.metric(tr("cov_area") + f" · {tr('after')}", f"{after_cells * km2:,.0f} km²",
+          f"{(after_cells - before_cells) * km2:+,.0f} km²")
+
+c1, c2 = st.columns([2, 3])
+with c1:
+    st.subheader(tr("curve_title"))
+    curve = plan.result.curve
+    if len(curve):
+        # the curve starts at (0 towers, 0 people)
+        chart = pd.DataFrame({tr("col_towers"): [0, *curve["towers"].tolist()],
+                              tr("col_newly_covered"): [0.0, *curve["people_newly_covered"].tolist()]})
+        st.line_chart(chart, x=tr("col_towers"), y=tr("col_newly_covered"), height=300)
+
+with c2:
+    if len(props):
+        st.subheader(tr("proposals_table"))
+        kinds = {"colocation": tr("kind_colocation"), "greenfield": tr("kind_greenfield")}
+        table = pd.DataFrame({
+            tr("col_build_order"): props["build_order"].to_numpy(),
+            "ID": props["candidate_id"].to_numpy(),
+            tr("col_kind"): [kinds.get(str(k), str(k)) for k in props["kind"]],
+            tr("col_newly_covered"): props["people_newly_covered"].round(0).to_numpy(),
+            tr("col_hosted"): props.get("operators_hosted", pd.Series("", index=props.index)).to_numpy(),
+            tr("col_cost"): (props["cost_vnd"] / 1e9).round(2).to_numpy(),
+            tr("col_vnd_per_person"): props["vnd_per_person"].replace([np.inf], np.nan).round(0).to_numpy(),
+            tr("col_backhaul"): props["backhaul"].to_numpy(),
+        })
+        show_table(table, key="towers_table", height=320)

@@ -1,0 +1,227 @@
+"""The real app in headless Chromium, offline: every request outside 127.0.0.1 is refused and fails the test.
+
+One Streamlit server for the module (demo at 90 m, 4G only); screenshots go to
+``/tmp/towerplan_shots/`` so a person can look at what a planner sees.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path("/tmp/towerplan_shots")
+FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    """A private HOME (the app's demo cache lives under it); the user's cached demo is copied in when present."""
+    home = tmp_path_factory.mktemp("home")
+    cached = Path.home() / ".cache" / "towerplan"
+    demos = sorted(cached.glob("demo-*-90m")) if cached.is_dir() else []
+    if demos:
+        shutil.copytree(demos[-1], home / ".cache" / "towerplan" / demos[-1].name)
+    return home
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(home: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO)}
+    log = home / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (scripts/install-test-deps.sh installs it)")
+        pytest.skip("Debian's chromium is not installed: run scripts/install-test-deps.sh")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose every request leaving 127.0.0.1 is refused and recorded (checked at the end)."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    external: list[str] = []
+
+    def guard(route) -> None:
+        url = route.request.url
+        host = url.split("/")[2].split(":")[0] if "://" in url else ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            external.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    yield page
+    page.close()
+    assert external == [], f"requests outside this machine: {external[:5]}"
+
+
+def _map(page):
+    return page.frame_locator(FOLIUM_IFRAME).first
+
+
+def _leaflet_count(page, js_class: str) -> int:
+    """How many layers of a Leaflet class (``L.Polygon``, ``L.CircleMarker`` ...) the map iframe holds."""
+    frame = next(f for f in page.frames if "st_folium" in f.url or "streamlit_folium" in f.url)
+    return frame.evaluate(
+        f"""() => {{ const m = Object.values(window).find(v => v instanceof L.Map); let n = 0;
+                   m.eachLayer(l => {{ if (l instanceof {js_class}) n += 1; }}); return n; }}"""
+    )
+
+
+def _idle(page) -> None:
+    """Wait until the script run is over (Streamlit shows its running/stop widget while it runs)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=120_000)
+
+
+def _nav(page, label: str) -> None:
+    """Go to another page through the sidebar (keeps the session, unlike a new URL)."""
+    page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
+    page.get_by_role("heading", name=label).first.wait_for(timeout=60_000)
+
+
+def test_demo_map_shows_leaflet_layers_offline(page, app_url: str) -> None:
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=120_000)  # Vietnamese by default
+    m = _map(page)
+    m.locator(".leaflet-container").wait_for(timeout=60_000)
+    m.locator(".leaflet-image-layer").first.wait_for(state="attached", timeout=30_000)
+    m.locator(".towerplan-legend").wait_for(timeout=30_000)
+    m.locator(".leaflet-control-layers").wait_for(timeout=30_000)
+    m.locator(".leaflet-overlay-pane canvas").first.wait_for(state="attached", timeout=30_000)
+    assert _leaflet_count(page, "L.Polygon") > 1000  # sector wedges
+    page.screenshot(path=str(SHOTS / "01_overview_vi.png"))
+    # one click to English
+    page.get_by_text("English").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+
+
+def test_uploaded_station_errors_appear(page, app_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "tram_viettel.csv"
+    bad.write_text(
+        "Mã trạm,Nhà mạng,Công nghệ,Kinh độ,Vĩ độ,Độ cao anten (m),Góc phương vị\n"
+        "TH001,Viettel,4G,105.7761,19.8075,40,0\n"
+        "TH002,Viettel,4G,,19.81,35,120\n"
+        "TH003,Viettel,4G,105.80,19.83,-5,240\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{app_url}/data?lang=en", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Data").first.wait_for(timeout=120_000)
+    page.locator("input[type='file']").first.set_input_files(str(bad))
+    page.get_by_text("1 sector(s) kept from 1 file(s)").wait_for(timeout=60_000)
+    page.get_by_text("2 error(s) and").wait_for(timeout=30_000)  # row 3 (no longitude), row 4 (height -5)
+    page.get_by_text("Download the rows in error").wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "02_data_upload_errors.png"), full_page=True)
+
+
+def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
+    page.goto(f"{app_url}/coverage?lang=en", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Coverage").first.wait_for(timeout=120_000)
+    page.get_by_role("button", name="Compute coverage").click()
+    page.get_by_text("sectors.", exact=False).first.wait_for(timeout=120_000)
+    m = _map(page)
+    m.locator(".towerplan-legend", has_text="Best signal (RSRP, dBm)").wait_for(timeout=60_000)
+    m.locator(".leaflet-control-layers", has_text="Best server").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "03_coverage.png"))
+
+    _nav(page, "Gaps")
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=120_000)
+    _map(page).locator(".towerplan-legend", has_text="Gaps").wait_for(timeout=60_000)
+    assert _leaflet_count(page, "L.Polygon") > 10  # gaps and communes
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "04_gaps.png"))
+    # select the second-ranked gap (the grid is a canvas: click its row-selection cell): the map zooms to it
+    grid = page.locator("[data-testid='stDataFrame']").first
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 + 17)
+    page.get_by_text("Showing gap rank 2").wait_for(timeout=60_000)
+    _idle(page)
+    _map(page).locator(".leaflet-image-layer").first.wait_for(state="attached", timeout=60_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / "04b_gap_selected.png"))
+
+    _nav(page, "Shared towers")
+    page.get_by_label("Number of towers").fill("3")
+    page.get_by_role("button", name="Propose towers").click()
+    page.get_by_text("tower(s) newly cover").wait_for(timeout=180_000)
+    _map(page).locator(".towerplan-proposal").first.wait_for(timeout=60_000)
+    assert _map(page).locator(".towerplan-proposal").count() == 3
+    page.get_by_text("Proposed towers (in build order)").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "05_towers.png"), full_page=True)
+
+    _nav(page, "Export")
+    zip_button = page.get_by_role("button", name="Download the whole plan package (ZIP)")
+    try:
+        zip_button.wait_for(timeout=120_000)
+    except Exception:
+        page.screenshot(path=str(SHOTS / "06_export_failed.png"), full_page=True)
+        raise AssertionError(page.locator("[data-testid='stMain']").inner_text()[-3000:]) from None
+    page.screenshot(path=str(SHOTS / "06_export.png"), full_page=True)
+
+    # results survive switching pages, and a map kept in the session renders again
+    _nav(page, "Coverage")
+    page.get_by_text("sectors.", exact=False).first.wait_for(timeout=60_000)
+    _map(page).locator(".towerplan-legend", has_text="Best signal (RSRP, dBm)").wait_for(timeout=60_000)
