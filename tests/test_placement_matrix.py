@@ -70,3 +70,52 @@ def test_demand_mask_selects_columns() -> None:
     assert cells.size == 100
     assert covers.shape == (1, 100)
     assert covers.nnz > 50
+
+
+def _rugged(n: int = 160) -> Grid:
+    rng = np.random.default_rng(7)
+    from scipy import ndimage
+
+    z = ndimage.gaussian_filter(rng.random((n, n)), sigma=6) * 4000.0 - 1500.0
+    z = np.clip(z, 5.0, None).astype(np.float32)
+    z[40:44, 100:106] = np.nan  # a nodata hole: filled for propagation, never covered
+    return Grid(z, Affine(90.0, 0, X0, 0, -90.0, Y0), 32648, float("nan"))
+
+
+@pytest.mark.parametrize("radio", [CandidateRadio(), CandidateRadio(omni=True, eirp_dbm=55.0)])
+def test_fast_path_matches_one_run_coverage_per_candidate(radio: CandidateRadio) -> None:
+    from towerplan.planning.matrix import _coverage_matrix_per_candidate
+
+    dem = _rugged()
+    rng = np.random.default_rng(3)
+    cells = [(int(r), int(c)) for r, c in rng.integers(0, dem.height, (10, 2))] + [(0, 0), (159, 80), (42, 98)]
+    cands = _cands(dem, cells)
+    cands["mast_height_m"] = np.linspace(15.0, 60.0, len(cands))
+    demand = np.ones(dem.shape, dtype=bool)
+    demand[::7, :] = False
+    config = CoverageConfig(threshold_dbm=-105.0, max_radius_m=6000.0)  # auto: COST-231 + Deygout at 1842.5 MHz
+    done = []
+    fast, cols = coverage_matrix(dem, cands, demand, radio=radio, config=config,
+                                 progress=lambda k, n: done.append((k, n)))
+    ref, ref_cols = _coverage_matrix_per_candidate(dem, cands, demand, radio=radio, config=config)
+    assert done[-1] == (len(cands), len(cands))
+    np.testing.assert_array_equal(cols, ref_cols)
+    assert fast.shape == ref.shape
+    assert fast.nnz > 0
+    assert (fast != ref).nnz == 0
+    np.testing.assert_array_equal(fast.indptr, ref.indptr)
+    np.testing.assert_array_equal(fast.indices, ref.indices)
+
+
+def test_fast_path_restores_numba_threads_and_handles_no_candidates() -> None:
+    import numba
+
+    dem = _flat(40)
+    before = numba.get_num_threads()
+    config = CoverageConfig(model="fspl", threshold_dbm=-110.0, max_radius_m=2000)
+    coverage_matrix(dem, _cands(dem, [(20, 20)]), np.ones(dem.shape, dtype=bool), config=config)
+    assert numba.get_num_threads() == before
+    none = pd.DataFrame(columns=["candidate_id", "lon", "lat", "mast_height_m"])
+    covers, cells = coverage_matrix(dem, none, np.ones(dem.shape, dtype=bool), config=config)
+    assert covers.shape == (0, dem.height * dem.width)
+    assert cells.size == dem.height * dem.width

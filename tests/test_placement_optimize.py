@@ -152,3 +152,22 @@ def test_deterministic_and_sparse_equals_dense() -> None:
     c = choose_sites(covers, w, max_sites=5)
     assert a.sites == b.sites == c.sites
     assert a.covered_weight == b.covered_weight
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_merging_groups_exactly_the_identical_columns_in_first_seen_order(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    patterns = rng.random((8, 12)) < 0.3  # 12 distinct-ish column patterns over 8 candidates
+    pick = rng.integers(0, 12, 400)
+    covers = patterns[:, pick]
+    w = rng.integers(0, 4, 400).astype(float)
+    red, red_w = reduce_demand(sp.csr_matrix(covers), w)
+    # brute force: group kept columns (covered, weight > 0) by their row set, in order of first appearance
+    groups: dict[bytes, list[int]] = {}
+    for j in range(covers.shape[1]):
+        if covers[:, j].any() and w[j] > 0:
+            groups.setdefault(covers[:, j].tobytes(), []).append(j)
+    expect_cols = np.array([covers[:, js[0]] for js in groups.values()]).T
+    expect_w = np.array([w[js].sum() for js in groups.values()])
+    np.testing.assert_array_equal(red.toarray(), expect_cols)
+    np.testing.assert_array_equal(red_w, expect_w)

@@ -131,9 +131,16 @@ def reduce_demand(covers: sp.csr_matrix, weights: np.ndarray) -> tuple[sp.csc_ma
     cols = np.flatnonzero(keep)
     if cols.size == 0:
         return sp.csc_matrix((n_cand, 0), dtype=bool), np.zeros(0)
-    pairs = np.stack([h[0, cols], h[1, cols]], axis=1)
-    _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+    h0, h1 = h[0, cols], h[1, cols]
+    # group equal (h0, h1) pairs: a stable two-key sort (what np.unique(axis=0) does, without its
+    # slow structured-array path; the first member of each run is the group's first column)
+    by_hash = np.lexsort((h1, h0))
+    s0, s1 = h0[by_hash], h1[by_hash]
+    starts = np.ones(cols.size, dtype=bool)
+    starts[1:] = (s0[1:] != s0[:-1]) | (s1[1:] != s1[:-1])
+    first = by_hash[starts]
+    inverse = np.empty(cols.size, dtype=np.int64)
+    inverse[by_hash] = np.cumsum(starts) - 1
     merged_w = np.bincount(inverse, weights=weights[cols], minlength=first.size)
     order = np.argsort(cols[first], kind="stable")  # keep the original column order
     rep_cols = cols[first][order]
