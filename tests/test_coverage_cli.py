@@ -13,8 +13,8 @@ from affine import Affine
 from pyproj import Transformer
 
 from towerplan.cli import main
-from towerplan.cli.coverage import operator_slug
 from towerplan.grid import Grid
+from towerplan.planning.coverage_stats import operator_slug
 from towerplan.rasters import write_grid
 
 RES = 30.0

@@ -125,3 +125,33 @@ def test_user_candidates_and_their_errors() -> None:
         user_candidates(pd.DataFrame({"x": [np.nan], "y": [1.0]}), dem)
     with pytest.raises(ConfigError):
         CandidateConfig(min_spacing_m=0)
+
+
+def _thin_reference(xs, ys, free, spacing_m, max_count):
+    """Best-first thinning the slow, obvious way: every earlier kept point is checked."""
+    kept: list[int] = []
+    for k in range(len(xs)):
+        if not free[k]:
+            continue
+        if all((xs[j] - xs[k]) ** 2 + (ys[j] - ys[k]) ** 2 >= spacing_m**2 for j in kept):
+            kept.append(k)
+            if len(kept) >= max_count:
+                break
+    return kept
+
+
+@pytest.mark.parametrize(("spacing_m", "cell_m", "max_count"), [(250.0, (100.0, 100.0), 10_000),
+                                                               (300.0, (100.0, 100.0), 10_000),
+                                                               (420.0, (60.0, 90.0), 25), (50.0, (100.0, 100.0), 40)])
+def test_thinning_matches_checking_every_kept_point(spacing_m, cell_m, max_count) -> None:
+    from towerplan.planning.candidates import _thin_best_first
+
+    rng = np.random.default_rng(7)
+    shape = (40, 50)
+    order = rng.permutation(shape[0] * shape[1])[:1500]  # some cells, in a random "best first" order
+    rows, cols = np.divmod(order, shape[1])
+    xs = X0 + (cols + 0.5) * cell_m[1]
+    ys = Y0 - (rows + 0.5) * cell_m[0]
+    free = rng.random(order.size) > 0.2
+    got = _thin_best_first(order, xs, ys, free, shape, cell_m, spacing_m, max_count)
+    assert got.tolist() == _thin_reference(xs, ys, free, spacing_m, max_count)

@@ -99,7 +99,7 @@ def test_load_study_folder_names_what_is_missing(study: Path, tmp_path: Path) ->
     (copy / "stations.csv").unlink()
     with pytest.raises(UnreadableFileError, match=r"stations\.csv missing"):
         load_study_folder(copy)
-    with pytest.raises(UnreadableFileError, match="not a study folder"):
+    with pytest.raises(UnreadableFileError, match="not a study-area folder"):
         load_study_folder(tmp_path / "nowhere")
 
 
@@ -130,6 +130,45 @@ def test_candidates_as_a_point_layer(study: Path, tmp_path: Path) -> None:
                             stations=study / "stations.csv", candidates=layer)
     assert isinstance(got.user_candidates, gpd.GeoDataFrame)
     assert got.user_candidates["candidate_id"].tolist() == ["U7"]
+
+
+def test_load_study_folder_with_files_given_apart(study: Path, tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    x0, y0, *_ = load_study_folder(study).dem.bounds
+    parks = tmp_path / "parks.gpkg"
+    gpd.GeoDataFrame({"name": ["park"]}, geometry=[box(x0, y0, x0 + 900, y0 + 900)], crs=32648).to_file(parks)
+    got = load_study_folder(study, files={"exclusions": parks, "fibre_points": None})
+    assert got.files["exclusions"] == parks
+    assert "fibre_points" not in got.files
+    assert got.exclusions is not None
+    assert len(got.exclusions) == 1
+    with pytest.raises(ConfigError, match="unknown study file role"):
+        load_study_folder(study, files={"parks": parks})
+    with pytest.raises(UnreadableFileError, match="no such file"):
+        load_study_folder(study, files={"candidates": tmp_path / "missing.csv"})
+
+
+def test_read_study_stations_refuses_a_list_without_usable_rows(study: Path, tmp_path: Path) -> None:
+    from towerplan.workflow import read_study_stations
+
+    bad = tmp_path / "bad.csv"
+    table = pd.read_csv(study / "stations.csv").head(3)
+    table["lat"] = 95.0  # off the globe, every row rejected
+    table.to_csv(bad, index=False)
+    with pytest.raises(ConfigError, match=r"no usable station rows in bad\.csv"):
+        read_study_stations(bad)
+
+
+def test_coverage_of_stations_is_the_coverage_step(inputs: StudyInputs, results) -> None:
+    from towerplan.workflow import coverage_of_stations, read_study_dem
+
+    res, _ = results
+    dem = read_study_dem(inputs.files["dem"])
+    cov = coverage_of_stations(dem, inputs.stations, CoverageConfig(), technologies=["4G"])
+    np.testing.assert_array_equal(cov.best_level.values, res.coverage.best_level.values)
+    assert len(server_names(cov)) == len(select_technologies(inputs.stations, ["4G"]))
 
 
 def test_study_inputs_refuse_misaligned_population(inputs: StudyInputs) -> None:

@@ -31,13 +31,16 @@ import pandas as pd
 from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import ConfigError, UnreadableFileError
 from towerplan.grid import Grid
+from towerplan.planning.coverage_stats import operator_slug
 
 if TYPE_CHECKING:  # pragma: no cover
     from towerplan.coverage.engine import CoverageResult
+    from towerplan.coverage.engine import Progress as SiteProgress
     from towerplan.export.package import PlanPackage
     from towerplan.planning.analysis import GapAnalysis
     from towerplan.planning.gaps import GapConfig
     from towerplan.planning.shared_towers import PlacementSettings, SharedTowerPlan
+    from towerplan.stations.report import StationLoad
 
 __all__ = [
     "STUDY_FILES",
@@ -45,11 +48,14 @@ __all__ = [
     "PlanResults",
     "Progress",
     "StudyInputs",
+    "coverage_of_stations",
     "load_study_folder",
     "load_study_inputs",
     "method_record",
     "plan_package",
     "plan_summary",
+    "read_study_dem",
+    "read_study_stations",
     "run_coverage_step",
     "run_gaps_step",
     "run_placement_step",
@@ -155,11 +161,23 @@ def _is_metric_geotiff(path: Path) -> bool:
         return False
 
 
-def _read_dem_files(paths: Sequence[Path], resolution_m: float | None) -> Grid:
-    """One metric DEM: a single projected GeoTIFF at the wanted cell size is read as it is (no resampling)."""
+def _paths(value: Path | Sequence[Path]) -> list[Path]:
+    return [Path(value)] if isinstance(value, str | os.PathLike) else [Path(p) for p in value]
+
+
+def read_study_dem(dem: Path | Sequence[Path], *, resolution_m: float | None = None) -> Grid:
+    """One metric DEM from DEM file(s) (GeoTIFF in any CRS, SRTM ``.hgt``).
+
+    A single projected GeoTIFF at ``resolution_m`` (or any, when None) is read as it is
+    (no resampling); otherwise the files are mosaicked onto a snapped UTM lattice of
+    ``resolution_m`` (default 30 m) by :func:`towerplan.terrain.read_dem`.
+    """
     from towerplan.rasters import read_grid
     from towerplan.terrain import read_dem
 
+    paths = _paths(dem)
+    if not paths:
+        raise ConfigError("no DEM file given")
     if len(paths) == 1 and _is_metric_geotiff(paths[0]):
         grid = read_grid(paths[0])
         if resolution_m is None or math.isclose(abs(grid.res[0]), resolution_m, rel_tol=1e-9):
@@ -172,8 +190,30 @@ def _read_dem_files(paths: Sequence[Path], resolution_m: float | None) -> Grid:
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".kml", ".fgb")
 
 
+def read_study_stations(stations: Path | Sequence[Path]) -> StationLoad:
+    """Read and validate one station list or several (one per operator, say).
+
+    Rows with errors are left out of ``load.stations`` (logged once; the issues are in
+    ``load.report``). ConfigError when no usable row is left.
+    """
+    from towerplan.stations import read_many, read_stations
+
+    paths = _paths(stations)
+    if not paths:
+        raise ConfigError("no station list given")
+    load = read_stations(paths[0]) if len(paths) == 1 else read_many(paths)
+    if len(load.rejected):
+        log.warning("%d station row(s) rejected by validation and left out (run `towerplan validate` for details)",
+                    len(load.rejected))
+    if load.stations.empty:
+        raise ConfigError("no usable station rows in " + ", ".join(p.name for p in paths))
+    return load
+
+
 def _read_candidates(path: Path) -> pd.DataFrame:
     """The planner's candidate list: a CSV / XLSX table or a point layer."""
+    if not path.exists():
+        raise UnreadableFileError(f"{path}: no such file")
     if path.suffix.lower() in _VECTOR_SUFFIXES:
         from towerplan.vectors import read_vector
 
@@ -226,11 +266,9 @@ def load_study_inputs(
         Column naming the communes.
     """
     from towerplan.population import read_population
-    from towerplan.stations import read_many, read_stations
     from towerplan.vectors import read_communes, read_roads, read_vector
 
-    dem_paths = [Path(dem)] if isinstance(dem, str | os.PathLike) else [Path(p) for p in dem]
-    station_paths = [Path(stations)] if isinstance(stations, str | os.PathLike) else [Path(p) for p in stations]
+    dem_paths, station_paths = _paths(dem), _paths(stations)
     if not dem_paths or not station_paths:
         raise ConfigError("a study needs at least one DEM file and one station list")
     files: dict[str, Path] = {}
@@ -243,14 +281,9 @@ def load_study_inputs(
                        ("exclusions", exclusions), ("fibre_points", fibre_points)):
         if path is not None:
             files[role] = Path(path)
-    grid = _read_dem_files(dem_paths, resolution_m)
+    grid = read_study_dem(dem_paths, resolution_m=resolution_m)
     people = read_population(files["population"], grid)
-    load = read_stations(station_paths[0]) if len(station_paths) == 1 else read_many(station_paths)
-    if len(load.rejected):
-        log.warning("%d station row(s) rejected by validation and left out (see the station report)",
-                    len(load.rejected))
-    if load.stations.empty:
-        raise ConfigError("no usable station rows in " + ", ".join(p.name for p in station_paths))
+    load = read_study_stations(station_paths)
     return StudyInputs(
         dem=grid,
         population=people.grid,
@@ -267,22 +300,35 @@ def load_study_inputs(
     )
 
 
-def load_study_folder(folder: Path, *, resolution_m: float | None = None, label: str | None = None) -> StudyInputs:
+def load_study_folder(
+    folder: Path,
+    *,
+    resolution_m: float | None = None,
+    label: str | None = None,
+    files: Mapping[str, Path | None] | None = None,
+) -> StudyInputs:
     """Read a study folder as ``towerplan demo`` or ``towerplan fetch`` writes it.
 
     ``dem.tif``, ``population.tif`` and ``stations.csv`` are required; ``communes.gpkg``,
     ``roads.gpkg``, ``candidates.csv``, ``exclusions.gpkg`` and ``fibre_points.gpkg`` are
-    read when present (:data:`STUDY_FILES`). The label is the demo's "(not real data)"
-    label for a ``towerplan demo`` folder, else the folder name.
+    read when present (:data:`STUDY_FILES`). ``files`` (role of :data:`STUDY_FILES` ->
+    path) are read instead of (or in addition to) the folder's files; None values are
+    ignored. The label is the demo's "(not real data)" label for a ``towerplan demo``
+    folder, else the folder name.
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise UnreadableFileError(f"{folder}: not a study folder")
+        raise UnreadableFileError(f"{folder}: not a study-area folder (as `towerplan demo` or `towerplan fetch` "
+                                  "writes it)")
     missing = [STUDY_FILES[r] for r in _REQUIRED if not (folder / STUDY_FILES[r]).is_file()]
     if missing:
         raise UnreadableFileError(f"{folder}: {', '.join(missing)} missing (a study folder needs "
                                   f"{', '.join(STUDY_FILES[r] for r in _REQUIRED)})")
     found: dict[str, Any] = {role: folder / name for role, name in STUDY_FILES.items() if (folder / name).is_file()}
+    unknown = sorted(set(files or {}) - set(STUDY_FILES))
+    if unknown:
+        raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
+    found.update({role: Path(path) for role, path in (files or {}).items() if path is not None})
     if label is None:
         from towerplan.demo import DEMO_LABEL
 
@@ -328,6 +374,33 @@ def _step_progress(progress: Progress | None, stage: str) -> Callable[..., None]
     return report
 
 
+def coverage_of_stations(
+    dem: Grid,
+    stations: pd.DataFrame,
+    config: CoverageConfig,
+    *,
+    technologies: Sequence[str] | None = ("4G",),
+    executor: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: SiteProgress | None = None,
+) -> CoverageResult:
+    """Coverage of the sectors of ``technologies`` (all when None) in ``stations`` over ``dem``.
+
+    ``stations`` is a canonical station table (a GeoDataFrame or a plain table);
+    ``best_server`` values are rows of the technology-filtered table (``result.stations``;
+    see :func:`server_names`). ``progress(done_sites, total_sites)`` as in
+    :func:`towerplan.coverage.engine.run_coverage`.
+    """
+    from towerplan.coverage.engine import run_coverage
+
+    kept = select_technologies(stations, technologies)
+    if isinstance(kept, gpd.GeoDataFrame):
+        kept = pd.DataFrame(kept.drop(columns=kept.geometry.name))
+    return run_coverage(dem, kept, config=config, executor=executor, workers=workers,  # type: ignore[arg-type]
+                        scheduler=scheduler, progress=progress)
+
+
 def run_coverage_step(
     inputs: StudyInputs,
     config: CoverageConfig,
@@ -337,19 +410,13 @@ def run_coverage_step(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> CoverageResult:
-    """Current coverage of the sectors of ``technologies`` (all when None) over the study's DEM.
-
-    ``best_server`` values are rows of the technology-filtered station table
-    (``result.stations``; see :func:`server_names`).
-    """
-    from towerplan.coverage.engine import run_coverage
-
-    stations = select_technologies(inputs.stations, technologies)
-    table = pd.DataFrame(stations.drop(columns=stations.geometry.name))
+    """Current coverage of the sectors of ``technologies`` (all when None) over the study's DEM
+    (:func:`coverage_of_stations`)."""
     cb = _step_progress(progress, "coverage")
     if cb:
         cb(0, 1)
-    return run_coverage(inputs.dem, table, config=config, executor=executor, workers=workers, progress=cb)  # type: ignore[arg-type]
+    return coverage_of_stations(inputs.dem, inputs.stations, config, technologies=technologies, executor=executor,
+                                workers=workers, progress=cb)
 
 
 def run_gaps_step(
@@ -471,12 +538,6 @@ def run_plan(
 
 
 # ------------------------------------------------------------------ package
-def _slug(name: str) -> str:
-    from towerplan.cli.coverage import operator_slug
-
-    return operator_slug(name)
-
-
 def _jsonable(value: Any) -> Any:
     """Plain JSON types (dataclasses, numpy scalars, paths, tuples); NaN/inf as None."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -662,7 +723,7 @@ def plan_package(
     rasters: dict[str, Grid] = {"best_rsrp_dbm": cov.best_level, "best_server": cov.best_server,
                                 "server_count": cov.server_count}
     for name in sorted(cov.operator_levels):
-        rasters[f"rsrp_{_slug(name)}_dbm"] = cov.operator_levels[name]
+        rasters[f"rsrp_{operator_slug(name)}_dbm"] = cov.operator_levels[name]
     plan = results.placement
     proposals = curve = None
     if plan is not None:

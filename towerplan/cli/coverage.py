@@ -22,26 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 import time
 from pathlib import Path
 
 from towerplan._atomic import atomic_path
 from towerplan.coverage.config import MODELS, CoverageConfig, ItmSettings
-from towerplan.coverage.engine import run_coverage
 from towerplan.coverage.itm import CLIMATES
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
+from towerplan.planning.coverage_stats import operator_slug
 from towerplan.rasters import write_grid
+from towerplan.workflow import TECHNOLOGIES
+
+__all__ = ["operator_slug", "register", "run"]
 
 logger = logging.getLogger(__name__)
-
-
-def operator_slug(name: str) -> str:
-    """``"Mobi Fone"`` -> ``"mobi-fone"`` (lower case, runs of spaces as one ``-``, no path separators)."""
-    slug = re.sub(r"\s+", "-", name.strip().lower())
-    return re.sub(r"[/\\:*?\"<>|]", "_", slug) or "unknown"
 
 
 def _tls(text: str) -> tuple[float, float, float]:
@@ -64,7 +60,7 @@ def _climate(text: str) -> int:
 
 def _technologies(text: str) -> tuple[str, ...]:
     techs = tuple(t.strip().upper() for t in text.split(",") if t.strip())
-    bad = [t for t in techs if t not in ("2G", "3G", "4G", "5G")]
+    bad = [t for t in techs if t not in TECHNOLOGIES]
     if not techs or bad:
         raise argparse.ArgumentTypeError(f"technologies are 2G, 3G, 4G, 5G (comma-separated), got {text!r}")
     return techs
@@ -107,16 +103,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _read_stations(path: Path):
-    from towerplan.stations import read_stations
-
-    load = read_stations(path)
-    if len(load.rejected):
-        logger.warning("%s: %d row(s) rejected by validation (run `towerplan validate` for details)", path.name,
-                       len(load.rejected))
-    return load.stations.reset_index(drop=True)
-
-
 def _write(grid: Grid, path: Path, **kw) -> None:
     write_grid(grid, path, **kw)
     logger.info("wrote %s", path)
@@ -124,7 +110,7 @@ def _write(grid: Grid, path: Path, **kw) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan coverage`` and return its exit code."""
-    from towerplan.terrain import read_dem
+    from towerplan.workflow import coverage_of_stations, read_study_dem, read_study_stations, select_technologies
 
     t0 = time.perf_counter()
     itm = ItmSettings(climate=args.itm_climate, n0=args.itm_n0, epsilon=args.itm_epsilon, sigma=args.itm_sigma,
@@ -136,19 +122,13 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
-    stations = _read_stations(args.stations)
-    if args.technology:
-        kept = stations["technology"].isin(args.technology)
-        logger.info("--technology %s: %d of %d sectors kept", ",".join(args.technology), int(kept.sum()),
-                    len(stations))
-        if not kept.any():
-            raise ConfigError(f"no {'/'.join(args.technology)} sectors in {args.stations.name}")
-        stations = stations[kept].reset_index(drop=True)
-    dem = read_dem(args.dem if len(args.dem) > 1 else args.dem[0], resolution_m=args.resolution_m)
+    # filtered before the DEM is read, so a technology without sectors fails at once
+    stations = select_technologies(read_study_stations(args.stations).stations, args.technology)
+    dem = read_study_dem(args.dem, resolution_m=args.resolution_m)
     t_read = time.perf_counter() - t0
     bar = _progress_printer() if sys.stderr.isatty() else None
-    result = run_coverage(dem, stations, config=config, executor=args.executor, workers=args.workers,
-                          scheduler=args.scheduler, progress=bar)
+    result = coverage_of_stations(dem, stations, config, technologies=None, executor=args.executor,
+                                  workers=args.workers, scheduler=args.scheduler, progress=bar)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     t1 = time.perf_counter()
@@ -163,12 +143,8 @@ def run(args: argparse.Namespace) -> int:
         files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
     for name, (grid, dtype, nodata) in files.items():
         _write(grid, out / name, dtype=dtype, nodata=nodata)
-    table = result.stations
-    keep = [c for c in ("station_index", "site_id", "cell_id", "operator", "technology", "freq_mhz", "model",
-                        "usable") if c in table.columns]
-    extra = stations[[c for c in ("source_row", "source_file") if c in stations.columns]]
     with atomic_path(out / "stations_index.csv") as tmp:
-        table[keep].join(extra).to_csv(tmp, index=False, encoding="utf-8")
+        _stations_index(result).to_csv(tmp, index=False, encoding="utf-8")
     summary = result.summary()
     summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
     summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
@@ -184,6 +160,18 @@ def run(args: argparse.Namespace) -> int:
     if summary["stations"]["skipped"]:
         print(f"  {summary['stations']['skipped']} station(s) outside the DEM were left out", file=sys.stderr)
     return 0
+
+
+def _stations_index(result):
+    """``best_server`` value (``station_index``) -> site, cell, operator, technology, model, source row."""
+    from towerplan.workflow import server_names
+
+    table = result.stations
+    index = server_names(result).rename(columns={"best_server": "station_index"})
+    for col in ("model", "usable", "source_row", "source_file"):
+        if col in table.columns:
+            index[col] = table[col].to_numpy()
+    return index
 
 
 def _progress_printer():

@@ -130,15 +130,6 @@ def _warnings_into(notes: list[str], logger_name: str) -> Iterator[None]:
         target.removeHandler(handler)
 
 
-def _stations(path: Path) -> gpd.GeoDataFrame:
-    from towerplan.stations import read_stations
-
-    load = read_stations(path)
-    if len(load.rejected):
-        logger.warning("%s: %d row(s) rejected by validation", path.name, len(load.rejected))
-    return load.stations
-
-
 def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Infinite distances (nothing reachable) as empty fields in files."""
     out = frame.copy()
@@ -175,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
     from towerplan.planning.gaps import GapConfig
     from towerplan.rasters import read_grid
     from towerplan.vectors import read_communes, read_roads
+    from towerplan.workflow import read_study_stations
 
     t0 = time.perf_counter()
     config = GapConfig(threshold_dbm=args.threshold_dbm, operator=args.operator, min_people=args.min_people,
@@ -186,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
         communes = read_communes(args.communes) if args.communes else None
     roads = read_roads(args.roads) if args.roads else None
     dem = read_grid(args.dem) if args.dem else None
-    towers = _stations(args.stations) if args.stations else None
+    towers = read_study_stations(args.stations).stations if args.stations else None
     result = analyse_gaps(levels, population, config=config, communes=communes,
                           commune_name_column=args.commune_name, roads=roads, dem=dem, towers=towers)
     files = write_outputs(result, args.out, notes=notes)

@@ -6,10 +6,14 @@
         --candidates my_sites.csv --exclusions parks.gpkg --fibre-points pops.gpkg --out DIR
 
 DIR is a study-area folder as written by ``towerplan demo`` or ``towerplan fetch``
-(``dem.tif``, ``population.tif``, ``stations.csv``; ``roads.gpkg``, ``exclusions.gpkg``
-and ``fibre_points.gpkg`` are used when present). The command computes the current
-coverage of the chosen technology and calls
-:func:`towerplan.planning.shared_towers.propose_shared_towers` (candidates: tenancy
+(``dem.tif``, ``population.tif``, ``stations.csv``; ``roads.gpkg``, ``candidates.csv``,
+``exclusions.gpkg`` and ``fibre_points.gpkg`` are used when present, and
+``--candidates``, ``--exclusions``, ``--fibre-points`` replace them), read by
+:func:`towerplan.workflow.load_study_folder`. The command computes the current
+coverage of the chosen technology and proposes towers with the steps ``towerplan
+run`` and the app use (:func:`towerplan.workflow.run_coverage_step`,
+:func:`towerplan.workflow.run_placement_step`, which calls
+:func:`towerplan.planning.shared_towers.propose_shared_towers`; candidates: tenancy
 on every existing tower, greenfield high ground near the people without coverage,
 your own list; backhaul by fibre along roads or microwave in line of sight; costs
 in VND; greedy or exact selection). Without a fibre layer, existing tower sites
@@ -35,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from towerplan._atomic import atomic_path
-from towerplan.errors import ConfigError, UnreadableFileError
+from towerplan.errors import ConfigError
+from towerplan.workflow import TECHNOLOGIES
 
 __all__ = ["register", "write_curve_png"]
 
@@ -56,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--objective", choices=["any", "per_operator", "backup"], default="any",
                    help="any: people without coverage; per_operator: person-operator pairs; "
                         "backup: people who get a second operator")
-    p.add_argument("--technology", default="4G", choices=["2G", "3G", "4G", "5G"],
+    p.add_argument("--technology", default="4G", choices=list(TECHNOLOGIES),
                    help="technology whose coverage is planned (default 4G)")
     p.add_argument("--threshold-dbm", type=float, default=-110.0)
     p.add_argument("--mast-height-m", type=float, default=40.0)
@@ -77,32 +82,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--microwave-freq-ghz", type=float, default=15.0, help="microwave backhaul frequency (GHz)")
     p.add_argument("--out", required=True, type=Path)
     p.set_defaults(func=run)
-
-
-def _read_candidates(path: Path):
-    import pandas as pd
-
-    from towerplan.vectors import read_vector
-
-    if not path.exists():
-        raise UnreadableFileError(f"{path}: no such file")
-    if path.suffix.lower() in (".csv", ".txt"):
-        try:
-            return pd.read_csv(path, encoding="utf-8-sig")
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise UnreadableFileError(f"{path.name}: not a readable CSV candidate list ({exc})") from exc
-    return read_vector(path, kind="point")
-
-
-def _optional_layer(given: Path | None, folder: Path, default_name: str, kind: str):
-    from towerplan.vectors import read_vector
-
-    path = given if given is not None else (folder / default_name if (folder / default_name).exists() else None)
-    if path is None:
-        return None
-    if given is None:
-        logger.info("using %s from the study-area folder", path.name)
-    return read_vector(path, kind=kind)  # type: ignore[arg-type]
 
 
 def write_curve_png(curve, path: Path, *, unit: str, title: str = "") -> None:
@@ -141,21 +120,15 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from towerplan.coverage.config import CoverageConfig
-    from towerplan.coverage.engine import run_coverage
     from towerplan.planning.candidates import CandidateConfig
-    from towerplan.planning.shared_towers import PlacementSettings, propose_shared_towers
-    from towerplan.population import read_population
-    from towerplan.rasters import read_grid, write_grid
-    from towerplan.stations import read_stations
-    from towerplan.vectors import read_roads
+    from towerplan.planning.shared_towers import PlacementSettings
+    from towerplan.rasters import write_grid
+    from towerplan.workflow import load_study_folder, run_coverage_step, run_placement_step
 
     t0 = time.perf_counter()
-    folder: Path = args.scenario
-    if not folder.is_dir():
-        raise UnreadableFileError(f"{folder}: not a study-area folder (TOML scenarios come with `towerplan run`)")
-    for name in ("dem.tif", "population.tif", "stations.csv"):
-        if not (folder / name).exists():
-            raise UnreadableFileError(f"{folder}: {name} is missing")
+    if args.scenario.suffix.lower() == ".toml":
+        raise ConfigError(f"{args.scenario}: a TOML scenario; run it with `towerplan run` (place takes a study-area "
+                          "folder)")
     if args.budget_towers is None and args.budget_vnd is None:
         raise ConfigError("give --budget-towers N and/or --budget-vnd X")
     if args.budget_towers is not None and args.budget_towers < 1:
@@ -171,23 +144,11 @@ def run(args: argparse.Namespace) -> int:
         microwave_freq_ghz=args.microwave_freq_ghz, include_colocation=not args.no_colocation,
         candidates=CandidateConfig(mast_height_m=args.mast_height_m, max_candidates=args.max_greenfield),
     )
-    user = _read_candidates(args.candidates) if args.candidates is not None else None
-    exclusions = _optional_layer(args.exclusions, folder, "exclusions.gpkg", "polygon")
-    fibre = _optional_layer(args.fibre_points, folder, "fibre_points.gpkg", "point")
-    dem = read_grid(folder / "dem.tif")
-    dem.require_metric()
-    pop = read_population(folder / "population.tif", dem).grid
-    stations = read_stations(folder / "stations.csv").stations
-    stations = stations[stations["technology"] == args.technology].reset_index(drop=True)
-    if stations.empty:
-        raise ConfigError(f"no {args.technology} sectors in {folder / 'stations.csv'}")
-    roads = read_roads(folder / "roads.gpkg") if (folder / "roads.gpkg").exists() else None
+    inputs = load_study_folder(args.scenario, files={"candidates": args.candidates, "exclusions": args.exclusions,
+                                                     "fibre_points": args.fibre_points})
     config = CoverageConfig(threshold_dbm=args.threshold_dbm)
-    current = run_coverage(dem, pd.DataFrame(stations.drop(columns="geometry")), config=config)
-    plan = propose_shared_towers(
-        dem, pop, stations, current.operator_levels, settings=settings, coverage_config=config, roads=roads,
-        exclusions=exclusions, user_candidates=user, fibre_points=fibre,
-    )
+    current = run_coverage_step(inputs, config, technologies=(args.technology,))
+    plan = run_placement_step(inputs, current, settings, coverage_config=config)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     props = plan.result.proposals
@@ -209,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     summary: dict[str, Any] = plan.summary()
     summary.update({
         "technology": args.technology, "threshold_dbm": args.threshold_dbm,
-        "people_total": float(pop.masked(fill=0.0).sum()),
+        "people_total": float(inputs.population.masked(fill=0.0).sum()),
         "total_runtime_s": round(time.perf_counter() - t0, 3),
     })
     with atomic_path(out / "placement_summary.json") as tmp:

@@ -34,7 +34,8 @@ from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
 
 __all__ = [
-    "CANDIDATE_COLUMNS", "CandidateConfig", "colocation_candidates", "greenfield_candidates", "user_candidates",
+    "CANDIDATE_COLUMNS", "CandidateConfig", "colocation_candidates", "greenfield_candidates", "lonlat_to_xy",
+    "user_candidates",
 ]
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,12 @@ def _lonlat(crs, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lon), np.asarray(lat)
 
 
+def lonlat_to_xy(crs, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude/latitude (EPSG:4326, degrees) -> x/y (float arrays) in ``crs``."""
+    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform(np.asarray(lon, float), np.asarray(lat, float))
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
 def _frame(rows: dict[str, Any], crs) -> gpd.GeoDataFrame:
     df = pd.DataFrame(rows)
     for col in CANDIDATE_COLUMNS:
@@ -118,9 +125,7 @@ def colocation_candidates(stations: pd.DataFrame, grid: Grid) -> gpd.GeoDataFram
     g = stations.groupby("site_id", sort=True)
     sites = g.agg(lon=("lon", "first"), lat=("lat", "first"), mast=("antenna_height_m", "max"))
     ops = g["operator"].agg(lambda s: ",".join(sorted(set(map(str, s)))))
-    tr = Transformer.from_crs(4326, grid.crs, always_xy=True)
-    x, y = tr.transform(sites["lon"].to_numpy(float), sites["lat"].to_numpy(float))
-    x, y = np.asarray(x), np.asarray(y)
+    x, y = lonlat_to_xy(grid.crs, sites["lon"].to_numpy(float), sites["lat"].to_numpy(float))
     r, c = grid.rowcol(x, y)
     inside = (r >= 0) & (r < grid.height) & (c >= 0) & (c < grid.width)
     ground = np.full(len(sites), np.nan)
@@ -144,9 +149,54 @@ def _prominence(z: np.ndarray, radius_cells: int) -> np.ndarray:
     yy, xx = np.mgrid[-radius_cells : radius_cells + 1, -radius_cells : radius_cells + 1]
     disc = (yy**2 + xx**2 <= radius_cells**2).astype(float)
     s = ndimage.convolve(zz, disc, mode="nearest")
-    n = ndimage.convolve(valid.astype(float), disc, mode="nearest")
+    # cells counted per disc: a whole number, the same however it is summed; without holes
+    # (edges repeat outwards) every disc counts all its cells
+    n = float(disc.sum()) if valid.all() else ndimage.convolve(valid.astype(float), disc, mode="nearest")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(valid & (n > 0), z - s / np.maximum(n, 1), np.nan)
+
+
+def _thin_best_first(
+    order: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    free: np.ndarray,
+    shape: tuple[int, int],
+    cell_m: tuple[float, float],
+    spacing_m: float,
+    max_count: int,
+) -> np.ndarray:
+    """Positions in ``order`` kept by best-first thinning: a cell is kept unless an earlier kept
+    cell is closer than ``spacing_m`` (centre to centre), at most ``max_count``.
+
+    ``order`` holds flat cell indices (best first) on a lattice of ``shape`` with cells of
+    ``cell_m`` (height, width) metres; ``xs``/``ys`` are their centres and ``free`` says
+    which may be kept at all. Each kept cell rules out, at once, the later cells of its neighbourhood
+    within ``spacing_m``, so the loop runs once per kept cell, not once per cell.
+    """
+    n_rows, n_cols = shape
+    pos = np.full(n_rows * n_cols, -1, dtype=np.int64)  # cell -> its position in order
+    pos[order] = np.arange(order.size)
+    free = free.copy()
+    # rows / columns farther than this are at least spacing_m away
+    reach_r, reach_c = (int(np.ceil(spacing_m / size)) + 1 for size in cell_m)
+    spacing2 = spacing_m * spacing_m
+    picked: list[int] = []
+    k = 0
+    while len(picked) < max_count and k < order.size:
+        k += int(np.argmax(free[k:]))
+        if not free[k]:
+            break
+        picked.append(k)
+        r, c = divmod(int(order[k]), n_cols)
+        r0, r1 = max(r - reach_r, 0), min(r + reach_r + 1, n_rows)
+        c0, c1 = max(c - reach_c, 0), min(c + reach_c + 1, n_cols)
+        near = pos.reshape(n_rows, n_cols)[r0:r1, c0:c1].ravel()
+        near = near[near > k]
+        dx, dy = xs[near] - xs[k], ys[near] - ys[k]
+        free[near[dx * dx + dy * dy < spacing2]] = False
+        k += 1
+    return np.asarray(picked, dtype=np.int64)
 
 
 def greenfield_candidates(
@@ -210,40 +260,17 @@ def greenfield_candidates(
     cells = np.flatnonzero(domain.ravel())
     score = prom.ravel()[cells] + np.where(local_max.ravel()[cells], 1e4, 0.0)
     order = cells[np.lexsort((cells, -score))]
-    # best-first thinning with a bucket grid of cell size = spacing
-    spacing = config.min_spacing_m
     rows, cols = np.divmod(order, dem.width)
     xs, ys = dem.xy(rows, cols)
-    xs, ys = np.asarray(xs), np.asarray(ys)
-    buckets: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    far_from_towers = np.ones(order.size, dtype=bool)
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    free = np.ones(order.size, dtype=bool)
     if existing_xy is not None and len(existing_xy) and config.min_distance_to_tower_m > 0:
         from scipy.spatial import cKDTree
 
         d_tower, _ = cKDTree(np.asarray(existing_xy, dtype=float)).query(np.column_stack([xs, ys]))
-        far_from_towers = d_tower >= config.min_distance_to_tower_m
-    picked: list[int] = []
-    for k in np.flatnonzero(far_from_towers):
-        x, y = float(xs[k]), float(ys[k])
-        bx, by = int(x // spacing), int(y // spacing)
-        close = False
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for px, py in buckets.get((bx + dx, by + dy), ()):
-                    if (px - x) ** 2 + (py - y) ** 2 < spacing * spacing:
-                        close = True
-                        break
-                if close:
-                    break
-            if close:
-                break
-        if close:
-            continue
-        buckets.setdefault((bx, by), []).append((x, y))
-        picked.append(int(k))
-        if len(picked) >= config.max_candidates:
-            break
-    idx = np.asarray(picked, dtype=int)
+        free = d_tower >= config.min_distance_to_tower_m
+    cell_m = (abs(dem.transform.e), abs(dem.transform.a))
+    idx = _thin_best_first(order, xs, ys, free, dem.shape, cell_m, config.min_spacing_m, config.max_candidates)
     px, py = xs[idx], ys[idx]
     lon, lat = _lonlat(dem.crs, px, py)
     r, c = rows[idx], cols[idx]
@@ -272,8 +299,7 @@ def user_candidates(table: pd.DataFrame, grid: Grid, *, mast_height_m: float = 4
         lon, lat = _lonlat(grid.crs, x, y)
     elif {"lon", "lat"} <= set(df.columns):
         lon, lat = df["lon"].to_numpy(float), df["lat"].to_numpy(float)
-        x, y = Transformer.from_crs(4326, grid.crs, always_xy=True).transform(lon, lat)
-        x, y = np.asarray(x), np.asarray(y)
+        x, y = lonlat_to_xy(grid.crs, lon, lat)
     else:
         raise InputError(f"candidate list needs x/y or lon/lat columns; it has {list(df.columns)}")
     bad = ~(np.isfinite(x) & np.isfinite(y))

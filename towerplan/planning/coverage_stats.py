@@ -11,19 +11,41 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from towerplan.errors import ConfigError
-from towerplan.planning.zonal import ZoneWeights
 
-__all__ = ["PopulationCoverage", "column_slug", "population_coverage"]
+if TYPE_CHECKING:  # pragma: no cover
+    from towerplan.planning.zonal import ZoneWeights
+
+__all__ = ["PopulationCoverage", "column_slug", "operator_slug", "population_coverage"]
 
 
 def column_slug(name: str) -> str:
-    """``"Mobi Fone"`` -> ``"mobi_fone"``: a name usable in a column (lower case, ``_``)."""
+    """``"Mobi Fone"`` -> ``"mobi_fone"``: a name usable in a column (lower case, ``_``).
+
+    ASCII letters and digits only (``"Điện lực"`` -> ``"i_n_l_c"``), so the result is a
+    valid identifier part; used for the ``people_covered_<operator>`` columns and to
+    match operator names given in different spellings.
+    """
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_") or "unknown"
+
+
+def operator_slug(name: str) -> str:
+    """``"Mobi Fone"`` -> ``"mobi-fone"``: an operator name in a file name (``rsrp_<slug>_dbm.tif``).
+
+    Lower case, runs of white space as one ``-``, characters not allowed in file names
+    (``/ \\ : * ? " < > |``) as ``_``; other characters (Vietnamese letters, ``.``) are kept,
+    so ``towerplan gaps`` reads the name back nearly as written. Not the same as
+    :func:`column_slug` (ASCII only, ``_``): the two agree on the normalised operator
+    names (``viettel``, ``mobifone``, ``vinaphone``, ``vietnamobile``) but not in general,
+    and both are part of the output formats (raster file names, table columns).
+    """
+    slug = re.sub(r"\s+", "-", name.strip().lower())
+    return re.sub(r"[/\\:*?\"<>|]", "_", slug) or "unknown"
 
 
 @dataclass(frozen=True, eq=False)

@@ -33,10 +33,13 @@ population cells this typically shrinks the problem by orders of magnitude.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import logging
+import os
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -228,6 +231,25 @@ def _order_by_gain(
 
 
 # --------------------------------------------------------------------- ILP
+@contextlib.contextmanager
+def _quiet_fd1() -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null: HiGHS prints its banner from C++ while constructed,
+    before ``output_flag`` can be switched off, and it would corrupt a CLI's stdout."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _solve_ilp(
     rows: sp.csr_matrix, w: np.ndarray, costs: np.ndarray, *, max_sites: int | None, budget: float | None,
     must: np.ndarray, allowed: np.ndarray, start: list[int], time_limit_s: float, mip_rel_gap: float,
@@ -284,7 +306,8 @@ def _solve_ilp(
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_cand + [highspy.HighsVarType.kContinuous] * n_dem
-    h = highspy.Highs()
+    with _quiet_fd1():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))

@@ -36,7 +36,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
@@ -47,6 +46,7 @@ from towerplan.planning.candidates import (
     CandidateConfig,
     colocation_candidates,
     greenfield_candidates,
+    lonlat_to_xy,
     user_candidates,
 )
 from towerplan.planning.costs import CostModel
@@ -254,11 +254,6 @@ def _check_inputs(dem: Grid, population: Grid, stations: pd.DataFrame, levels: d
             raise InputError(f"the station table lacks the columns {', '.join(missing)}")
 
 
-def _project(crs: Any, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.column_stack([np.asarray(x, float), np.asarray(y, float)])
-
-
 def _in_crs(layer: gpd.GeoDataFrame | None, crs: Any, what: str) -> gpd.GeoDataFrame | None:
     if layer is None or len(layer) == 0:
         return None
@@ -289,7 +284,7 @@ def _candidates(
     roads: gpd.GeoDataFrame | None, exclusions: gpd.GeoDataFrame | None, user: pd.DataFrame | None,
 ) -> tuple[gpd.GeoDataFrame, int]:
     frames = []
-    existing = _project(dem.crs, stations["lon"], stations["lat"]) if len(stations) else np.zeros((0, 2))
+    existing = np.column_stack(lonlat_to_xy(dem.crs, stations["lon"], stations["lat"])) if len(stations) else None
     if settings.include_colocation and len(stations):
         frames.append(colocation_candidates(stations, dem))
     cfg = replace(settings.candidates, mast_height_m=settings.mast_height_m)
