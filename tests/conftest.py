@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,10 @@ import pytest
 from affine import Affine
 
 from towerplan.grid import Grid
+
+# numba's OpenMP threads spin while waiting; with a Streamlit server beside the tests on two cores
+# that slowed coverage several times. Set before any kernel runs (inherited by subprocesses).
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
