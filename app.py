@@ -6,11 +6,21 @@ Vietnamese (``?lang=en`` or the sidebar switch for English).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import current_inputs, input_label, lang, tr
+from app_pages.common import (
+    SESSION_MAX_AGE_H,
+    current_inputs,
+    input_label,
+    lang,
+    sweep_session_dirs,
+    touch_session_dir,
+    tr,
+    ui,
+)
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
 from towerplan.maps.assets import install_leaflet_assets
@@ -26,7 +36,15 @@ def _assets() -> Path:
     return install_leaflet_assets(APP_DIR / "static")
 
 
+@st.cache_resource(ttl=3600, show_spinner=False)
+def _sweep() -> int:
+    """Remove session folders untouched for SESSION_MAX_AGE_H hours: at start, then at most hourly."""
+    return len(sweep_session_dirs(max_age_h=SESSION_MAX_AGE_H))
+
+
 _assets()
+_sweep()
+touch_session_dir()  # this session's folder (if it has one) is in use
 
 with st.sidebar:
     lang()  # sets the session's language on its first run (the radio below then keeps it)
@@ -51,4 +69,8 @@ with st.sidebar:
     st.caption(tr("app_tagline"))
     st.info(tr("data_source", label=input_label(current_inputs())))
 
-nav.run()
+try:
+    nav.run()
+except Exception as exc:  # a page's bug: one friendly line (the traceback goes to the server log)
+    logging.getLogger("towerplan.app").exception("page %s failed", nav.title)
+    st.error(ui("run_failed_unexpected", what=nav.title, error=f"{type(exc).__name__}: {exc}"))

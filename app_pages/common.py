@@ -8,13 +8,17 @@ module only keeps each browser session's inputs and results in ``st.session_stat
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
-import re
+import logging
+import os
 import shutil
+import stat
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +27,17 @@ import streamlit as st
 
 from towerplan.demo import demo_dir
 from towerplan.i18n import DEFAULT_LANG, LANGUAGES, t
+from towerplan.safety import MAX_UPLOAD_BYTES
 from towerplan.workflow import StudyInputs, load_study_folder, load_study_inputs
+
+log = logging.getLogger(__name__)
 
 CACHE_DIR = Path.home() / ".cache" / "towerplan"
 DEMO_RESOLUTION_M = 90.0
 RESOLUTIONS_M = (90.0, 60.0, 30.0)
-#: per-file upload limit, MB (also ``server.maxUploadSize`` in .streamlit/config.toml)
-MAX_UPLOAD_MB = 200
+#: per-file upload limit, MiB: :data:`towerplan.safety.MAX_UPLOAD_BYTES` (``server.maxUploadSize`` in
+#: .streamlit/config.toml stops larger files in the browser; :func:`handle_upload` checks again)
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
 #: file-name endings accepted per upload role (anything else never reaches the disk)
 UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
     "stations": ("csv", "txt", "xlsx", "geojson", "json", "kml", "kmz", "gpkg"),
@@ -54,6 +62,71 @@ def lang() -> str:
 def tr(key: str, **values: object) -> str:
     """``t(key)`` in the session's language."""
     return t(key, lang(), **values)
+
+
+#: messages of the upload checks, run guard and interruption note, in both languages. They belong in
+#: :mod:`towerplan.i18n` (same format); kept here until they move (a test checks both languages agree).
+UI_MESSAGES: dict[str, dict[str, str]] = {
+    "vi": {
+        "upload_empty": "Tệp «{name}» rỗng (0 byte): hãy chọn lại tệp.",
+        "upload_too_large": ("Tệp «{name}» nặng {size}, vượt giới hạn tải lên {limit}: hãy cắt nhỏ, cắt theo vùng "
+                             "nghiên cứu, hoặc dùng dòng lệnh với tệp trên máy."),
+        "upload_bad_type": "Tệp «{name}» không đúng loại cho ô này (chỉ nhận {allowed}): {error}",
+        "upload_unusable": "Không dùng được tệp «{name}»: {error}",
+        "upload_memory": ("Tệp «{name}» cần nhiều bộ nhớ hơn máy chủ có: hãy cắt theo vùng nghiên cứu hoặc dùng "
+                          "độ phân giải thô hơn."),
+        "upload_unexpected": ("Lỗi không mong đợi khi đọc tệp «{name}» ({error}). Tệp chưa được dùng; hãy kiểm tra "
+                              "tệp, hoặc gửi nó cho nhóm phát triển towerplan."),
+        "upload_no_rows": "Tệp «{name}» không có dòng trạm nào dùng được: xem báo cáo kiểm tra bên dưới.",
+        "upload_needs_dem": "Tệp dân số «{name}» cần một DEM hợp lệ: hãy tải lên DEM cùng lúc.",
+        "upload_population_outside": ("Tệp dân số «{name}»: the population raster does not overlap the coverage "
+                                      "grids (vùng của DEM); hãy kiểm tra phạm vi và hệ toạ độ của tệp."),
+        "upload_note": "Tệp «{name}»: {note}",
+        "upload_dem_needs_population": "Đã có DEM: hãy tải thêm lớp dân số (GeoTIFF, người/ô) trên cùng vùng.",
+        "upload_stored": "Tệp tải lên được lưu trong thư mục tạm riêng của phiên này và tự xoá sau {hours:.0f} giờ.",
+        "run_failed": "{what}: không thực hiện được: {error}. Hãy sửa dữ liệu hoặc tham số rồi chạy lại.",
+        "run_failed_memory": ("{what}: máy chủ không đủ bộ nhớ. Hãy dùng độ phân giải thô hơn, vùng nhỏ hơn hoặc "
+                              "ít công nghệ hơn. Kết quả trước đó vẫn được giữ."),
+        "run_failed_unexpected": ("{what}: lỗi không mong đợi ({error}). Kết quả trước đó vẫn được giữ. Hãy chạy "
+                                  "lại; nếu lỗi lặp lại, hãy thử độ phân giải thô hơn và báo cho nhóm phát triển "
+                                  "kèm dữ liệu đã dùng."),
+        "run_stoppable": ("Có thể dừng lần chạy bằng nút «Stop» (góc trên bên phải) hoặc bằng cách đổi tham số; "
+                          "kết quả trước đó được giữ nguyên cho tới khi một lần chạy hoàn tất."),
+    },
+    "en": {
+        "upload_empty": "“{name}”: the file is empty (0 bytes): choose the file again.",
+        "upload_too_large": ("“{name}” is {size}, over the upload limit of {limit}: split it, clip it to the study "
+                             "area, or use the command line on local files."),
+        "upload_bad_type": "“{name}” is not a file type this upload takes ({allowed}): {error}",
+        "upload_unusable": "“{name}” cannot be used: {error}",
+        "upload_memory": ("“{name}” needs more memory than this server has: clip it to the study area or use a "
+                          "coarser resolution."),
+        "upload_unexpected": ("Unexpected error while reading “{name}” ({error}). The file was not used: check it, "
+                              "or send it to the towerplan maintainers."),
+        "upload_no_rows": "“{name}” has no usable station rows: see the validation report below.",
+        "upload_needs_dem": "The population raster “{name}” needs a valid DEM: upload one with it.",
+        "upload_population_outside": ("“{name}”: the population raster does not overlap the coverage grids (the "
+                                      "DEM's area); check its extent and coordinate system."),
+        "upload_note": "“{name}”: {note}",
+        "upload_dem_needs_population": "With a DEM, upload the population (GeoTIFF, people per cell) of the same area.",
+        "upload_stored": ("Uploads are kept in this session's private temporary folder and removed after {hours:.0f} "
+                          "hours without use."),
+        "run_failed": "{what} could not run: {error}. Fix the data or the settings and run again.",
+        "run_failed_memory": ("{what}: the server ran out of memory. Use a coarser resolution, a smaller area or "
+                              "fewer technologies. The previous results are kept."),
+        "run_failed_unexpected": ("{what} stopped on an unexpected error ({error}). The previous results are kept. "
+                                  "Run it again; if it happens again, try a coarser resolution and report it to "
+                                  "the towerplan maintainers with the data used."),
+        "run_stoppable": ("A run can be stopped with “Stop” (top right) or by changing a setting; the previous "
+                          "results stay until a run completes."),
+    },
+}
+
+
+def ui(key: str, language: str | None = None, **values: object) -> str:
+    """A message of :data:`UI_MESSAGES` in ``language`` (default: the session's)."""
+    table = UI_MESSAGES.get(language or lang(), UI_MESSAGES[DEFAULT_LANG])
+    return table[key].format(**values)
 
 
 # ------------------------------------------------------------------ inputs
@@ -122,17 +195,30 @@ def set_inputs(inputs: StudyInputs | None) -> None:
     st.session_state["data_version"] = data_version() + 1
 
 
-def set_resolution(resolution_m: float) -> None:
-    """Change the analysis resolution: the demo is read at it, uploads are read again at it."""
+def inputs_at(resolution_m: float) -> StudyInputs:
+    """The session's study at ``resolution_m``, without changing the session (uploads are read again
+    when the resolution differs). Commit it with :func:`set_resolution` once a run completes."""
+    if float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M)) == float(resolution_m):
+        return current_inputs()
+    if using_demo():
+        return demo_inputs(float(resolution_m))
+    paths = st.session_state.get("data_upload_paths")
+    if paths and paths.get("dem"):
+        return load_uploads(paths, resolution_m=resolution_m, label=current_inputs().label,
+                            report=current_inputs().station_report)
+    return current_inputs()  # uploaded stations on the demo's terrain: the terrain stays
+
+
+def set_resolution(resolution_m: float, inputs: StudyInputs | None = None) -> None:
+    """Change the analysis resolution: the demo is read at it, uploads are read again at it
+    (``inputs``: the study already read at it by :func:`inputs_at`)."""
     if float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M)) == float(resolution_m):
         return
+    inputs = inputs if inputs is not None else inputs_at(resolution_m)
     st.session_state["data_resolution_m"] = float(resolution_m)
     if not using_demo():
-        paths = st.session_state.get("data_upload_paths")
-        if paths and paths.get("dem"):
-            set_inputs(load_uploads(paths, resolution_m=resolution_m, label=current_inputs().label,
-                                    report=current_inputs().station_report))
-            return
+        set_inputs(inputs)
+        return
     st.session_state["data_version"] = data_version() + 1
 
 
@@ -141,56 +227,278 @@ def input_label(inputs: StudyInputs) -> str:
 
 
 # ------------------------------------------------------------------ uploads
+#: prefix of every session folder (the start-up sweep removes old ones by it)
+SESSION_PREFIX = "towerplan-session-"
+#: session folders untouched for longer than this are removed by :func:`sweep_session_dirs`
+SESSION_MAX_AGE_H = 24.0
+
+
 def session_dir() -> Path:
     """This browser session's private temporary folder (uploads, exports), reused within the session.
 
     Created with :func:`tempfile.mkdtemp` (mode 0700, unguessable name); users' file names never
-    become paths in it (:func:`save_uploads`). Not removed when the session ends (Streamlit has no
-    session-end hook): the system's temp cleaner or a server restart takes care of it.
+    become paths in it (:func:`handle_upload` stores uploads only at
+    :func:`towerplan.safety.safe_upload_path`). Streamlit has no session-end hook: the folder is
+    touched on every script run (:func:`touch_session_dir`) and removed by the sweep
+    (:func:`sweep_session_dirs`) once untouched for :data:`SESSION_MAX_AGE_H` hours; uploads that
+    the session's data no longer uses are removed when the data is replaced.
     """
     path = st.session_state.get("data_tmpdir")
     if path is None or not Path(path).is_dir():
-        path = tempfile.mkdtemp(prefix="towerplan-session-")
+        path = tempfile.mkdtemp(prefix=SESSION_PREFIX)
         st.session_state["data_tmpdir"] = path
     return Path(path)
 
 
-def too_big(files: list[Any]) -> list[str]:
-    """Messages for uploads over :data:`MAX_UPLOAD_MB` (checked again here, not only by the server)."""
-    out = []
-    for f in files:
-        size_mb = f.size / 1e6
-        if size_mb > MAX_UPLOAD_MB:
-            out.append(tr("upload_too_big", name=f.name, size=size_mb, mb=MAX_UPLOAD_MB))
-    return out
+def touch_session_dir() -> None:
+    """Mark this session's folder as in use (the sweep keeps folders touched recently)."""
+    path = st.session_state.get("data_tmpdir")
+    if path:
+        with contextlib.suppress(OSError):
+            os.utime(path)
 
 
-def _suffix(name: str, role: str) -> str:
-    """The file's ending if it is an accepted one (the user's file name itself never becomes a path)."""
-    m = re.search(r"\.([A-Za-z0-9]{1,8})$", name)
-    ext = m.group(1).lower() if m else ""
-    if ext not in UPLOAD_TYPES[role]:
-        raise ValueError(f"{role}: unsupported file type .{ext}")
-    return ext
+def sweep_session_dirs(*, max_age_h: float = SESSION_MAX_AGE_H, root: Path | None = None,
+                       now: float | None = None) -> list[Path]:
+    """Remove towerplan session folders (``towerplan-session-*`` in the temp folder) untouched for
+    more than ``max_age_h`` hours; return the folders removed.
+
+    Only folders of this user named with :data:`SESSION_PREFIX` are considered; symbolic links are
+    never followed. Errors (a folder removed meanwhile, permissions) are logged and skipped.
+    """
+    base = Path(root) if root is not None else Path(tempfile.gettempdir())
+    limit = (time.time() if now is None else now) - max_age_h * 3600.0
+    removed = []
+    for folder in base.glob(SESSION_PREFIX + "*"):
+        try:
+            info = folder.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mtime >= limit:
+                continue
+            shutil.rmtree(folder)
+            removed.append(folder)
+        except OSError as exc:
+            log.warning("could not remove old session folder %s: %s", folder, exc)
+    if removed:
+        log.info("removed %d session folder(s) older than %.0f h", len(removed), max_age_h)
+    return removed
 
 
-def save_uploads(role: str, files: list[Any]) -> list[Path]:
-    """Write uploads of one role into the session folder as ``<role>_<n>.<ext>``."""
-    folder = session_dir() / "uploads"
-    folder.mkdir(exist_ok=True)
-    paths = []
-    for k, f in enumerate(files, start=1):
-        dest = folder / f"{role}_{k}.{_suffix(f.name, role)}"
-        dest.write_bytes(f.getvalue())
-        paths.append(dest)
-    return paths
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """One uploaded file after :func:`handle_upload`.
+
+    Attributes
+    ----------
+    role
+        ``stations``, ``dem``, ``population``, ``communes`` or ``roads``.
+    name
+        The user's file name (shown, never used as a path).
+    path
+        Where it is stored in the session folder; None when it was refused or could not be used.
+    value
+        What was read: a :class:`~towerplan.stations.StationLoad` (stations), a
+        :class:`~towerplan.grid.Grid` (DEM), a :class:`~towerplan.population.PopulationAlignment`
+        (population on the DEM's lattice) or a GeoDataFrame (communes, roads); None when unusable.
+    messages
+        What the page shows for the file, in the UI language (the library's own detail, in English,
+        quoted): why it is unusable, or the warnings and report issues when it is usable.
+    """
+
+    role: str
+    name: str
+    path: Path | None = None
+    value: Any = None
+    messages: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+class _ThreadWarnings(logging.Handler):
+    """Collects the library's warnings logged by this thread (other sessions run in other threads)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _library_warnings() -> Iterator[list[str]]:
+    handler = _ThreadWarnings()
+    logger = logging.getLogger("towerplan")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: float | None,
+                 language: str) -> tuple[Any, list[str]]:
+    """Read a stored upload by role: (value, problems). Library errors propagate."""
+    if role == "stations":
+        from towerplan.stations import read_stations
+
+        load = read_stations(path, name=name)
+        frame = load.report.to_frame()
+        problems = [f"{r.severity}: " + (f"row {r.row}: " if pd.notna(r.row) else "") + str(r.message)
+                    for r in frame.itertuples()] if len(frame) else []
+        if len(load.stations) == 0:
+            problems.insert(0, ui("upload_no_rows", language, name=name))
+        return load, problems
+    if role == "dem":
+        from towerplan.workflow import read_study_dem
+
+        return _checked_heights(read_study_dem(path, resolution_m=resolution_m)), []
+    if role == "population":
+        from towerplan.population import read_population
+
+        if dem is None:
+            return None, [ui("upload_needs_dem", language, name=name)]
+        aligned = read_population(path, dem)
+        if aligned.aligned_total <= 0 < aligned.source_total:
+            return None, [ui("upload_population_outside", language, name=name)]
+        return aligned, []
+    from towerplan.vectors import read_communes, read_roads
+
+    return (read_communes(path) if role == "communes" else read_roads(path)), []
+
+
+def _checked_heights(grid: Any) -> Any:
+    """The checks :func:`towerplan.terrain.read_dem` makes, for a metric GeoTIFF that
+    :func:`~towerplan.workflow.read_study_dem` reads as it is (same messages)."""
+    import numpy as np
+
+    from towerplan.errors import RasterDataError
+    from towerplan.terrain import _MAX_ELEVATION_M, _MIN_ELEVATION_M
+
+    heights = grid.masked(fill=np.nan)
+    if not np.isfinite(heights).any():
+        raise RasterDataError("the DEM has no valid heights in the area (nodata everywhere)")
+    lo, hi = float(np.nanmin(heights)), float(np.nanmax(heights))
+    if lo < _MIN_ELEVATION_M or hi > _MAX_ELEVATION_M:
+        raise RasterDataError(
+            f"DEM heights range from {lo:.0f} to {hi:.0f}, outside the plausible {_MIN_ELEVATION_M:.0f} to "
+            f"{_MAX_ELEVATION_M:.0f} m: is it in metres above sea level, with its nodata value set?"
+        )
+    return grid
+
+
+def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str, *, dem: Any = None,
+                  resolution_m: float | None = DEMO_RESOLUTION_M) -> Upload:
+    """Check, store and read one uploaded file; never raises for a bad file.
+
+    The size and file type are checked by :func:`towerplan.safety.check_upload` before a byte is
+    written; the file is then stored at :func:`towerplan.safety.safe_upload_path` under
+    ``folder/uploads`` (named ``<role>-<random>.<ext>``: the user's name never becomes a path) and
+    read by the library reader of its role (archives such as KMZ and zipped SRTM tiles only
+    through :mod:`towerplan.safety`). A file that cannot be used is removed again and the result
+    carries the messages saying why; station rows with errors are reported and the valid rows kept.
+
+    Parameters
+    ----------
+    role
+        ``stations``, ``dem``, ``population``, ``communes`` or ``roads`` (:data:`UPLOAD_TYPES`).
+    name, data
+        The user's file name and the file's bytes.
+    folder
+        The session folder (:func:`session_dir`).
+    language
+        ``vi`` or ``en``: the language of the messages.
+    dem
+        The uploaded DEM (a Grid): population rasters are moved onto its lattice.
+    resolution_m
+        Analysis cell size for DEMs (m).
+    """
+    from towerplan.errors import TowerplanError
+    from towerplan.safety import UnsafeInputError, check_upload, safe_upload_path
+
+    allowed = tuple(f".{s}" for s in UPLOAD_TYPES[role])
+    try:
+        check_upload(name, len(data), max_bytes=MAX_UPLOAD_BYTES, allowed_suffixes=allowed)
+    except UnsafeInputError as exc:
+        return Upload(role, name, messages=(_refusal(name, len(data), allowed, language, exc),))
+    path: Path | None = None
+    try:
+        path = safe_upload_path(Path(folder) / "uploads", name, prefix=role)
+        with open(path, "xb") as out:
+            out.write(data)
+        with _library_warnings() as warnings:
+            value, problems = _read_upload(role, path, name, dem=dem, resolution_m=resolution_m, language=language)
+    except TowerplanError as exc:
+        value, problems, warnings = None, [ui("upload_unusable", language, name=name, error=exc)], []
+    except MemoryError:
+        value, problems, warnings = None, [ui("upload_memory", language, name=name)], []
+    except Exception as exc:  # a reader's gap must not take the page down: say so, keep the session
+        log.exception("unexpected error reading upload %r (%s)", name, role)
+        value, problems, warnings = None, [ui("upload_unexpected", language, name=name,
+                                              error=f"{type(exc).__name__}: {exc}")], []
+    notes = [ui("upload_note", language, name=name, note=w) for w in warnings]
+    messages = tuple(_user_names(m, path, name) for m in problems + notes)
+    if value is None and path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        path = None
+    return Upload(role, name, path, value, messages)
+
+
+def _user_names(text: str, path: Path | None, name: str) -> str:
+    """A message with the stored file's path and name replaced by the user's file name (the server's
+    folders are not shown)."""
+    if path is None:
+        return text
+    base = Path(name.replace("\\", "/")).name or name
+    return text.replace(str(path), base).replace(path.name, base)
+
+
+def upload_display(upload: Upload) -> list[tuple[str, str]]:
+    """What the Data page shows for one upload: ``(streamlit function, text)`` pairs.
+
+    An unusable file: its messages as errors. A station list: nothing here when rows were kept
+    (its issues are in the validation report table), the "no usable rows" error otherwise. Other
+    usable files: their warnings (a repaired polygon, ...).
+    """
+    if not upload.ok:
+        return [("error", m) for m in upload.messages]
+    if upload.role == "stations":
+        return [("error", upload.messages[0])] if len(upload.value.stations) == 0 else []
+    return [("warning", m) for m in upload.messages]
+
+
+def _refusal(name: str, size: int, allowed: tuple[str, ...], language: str, exc: Exception) -> str:
+    """The UI-language message for an upload refused by :func:`towerplan.safety.check_upload`."""
+    from towerplan.resources import format_bytes
+
+    if size <= 0:
+        return ui("upload_empty", language, name=name)
+    if size > MAX_UPLOAD_BYTES:
+        return ui("upload_too_large", language, name=name, size=format_bytes(size),
+                  limit=format_bytes(MAX_UPLOAD_BYTES))
+    return ui("upload_bad_type", language, name=name, allowed=", ".join(allowed), error=exc)
+
+
+def remove_unused_uploads(keep: list[Path]) -> None:
+    """Delete the session's stored uploads other than ``keep`` (the data in use)."""
+    path = st.session_state.get("data_tmpdir")
+    if not path:
+        return
+    kept = {Path(p).resolve() for p in keep}
+    for stored in (Path(path) / "uploads").glob("*"):
+        if stored.is_file() and stored.resolve() not in kept:
+            with contextlib.suppress(OSError):
+                stored.unlink()
 
 
 def load_uploads(paths: dict[str, list[Path]], *, resolution_m: float | None, label: str,
                  report: pd.DataFrame | None = None) -> StudyInputs:
     """StudyInputs from saved uploads; without a DEM, the demo's terrain, people, communes and roads
-    carry the uploaded stations."""
-    st.session_state["data_upload_paths"] = paths
+    carry the uploaded stations. Used to read a session's uploads again at another resolution."""
     if paths.get("dem"):
         return load_study_inputs(
             dem=paths["dem"], population=paths["population"][0], stations=paths["stations"],
@@ -208,10 +516,83 @@ def load_uploads(paths: dict[str, list[Path]], *, resolution_m: float | None, la
                                                        enumerate(paths["stations"], start=1)}})
 
 
-def clear_session_dir() -> None:
-    path = st.session_state.pop("data_tmpdir", None)
-    if path:
-        shutil.rmtree(path, ignore_errors=True)
+def uploads_for(role: str, files: list[Any], *, dem: Any = None) -> list[Upload]:
+    """:func:`handle_upload` for the files of one uploader, once per file (kept in the session).
+
+    Files no longer in the uploader are forgotten, and their stored copies removed unless the
+    session's data uses them.
+    """
+    cache: dict[tuple, Upload] = st.session_state.setdefault("data_handled", {})
+    resolution_m = float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))
+    wanted = []
+    out = []
+    for f in files:
+        key = (role, getattr(f, "file_id", None) or f.name, int(f.size), resolution_m,
+               id(dem) if role == "population" else None)
+        wanted.append(key)
+        if key not in cache:
+            cache[key] = handle_upload(role, f.name, f.getvalue(), session_dir(), lang(), dem=dem,
+                                       resolution_m=resolution_m)
+        out.append(cache[key])
+    in_use = {p for ps in (st.session_state.get("data_upload_paths") or {}).values() for p in ps}
+    for key in [k for k in cache if k[0] == role and k not in wanted]:
+        old = cache.pop(key)
+        if old.path is not None and old.path not in in_use:
+            with contextlib.suppress(OSError):
+                old.path.unlink()
+    return out
+
+
+def use_uploads(uploads: dict[str, list[Upload]], *, label: str, stations: Any) -> None:
+    """Make the usable uploads the session's data (``stations``: the combined StationLoad); the
+    stored files of earlier data are removed."""
+    ok = {role: [u for u in ups if u.ok and u.path is not None] for role, ups in uploads.items()}
+    paths = {role: [u.path for u in ups] for role, ups in ok.items() if ups}
+    report = stations.report.to_frame()
+    files = {f"stations_{k}": p for k, p in enumerate(paths["stations"], start=1)}
+    if ok.get("dem"):
+        dem = study_dem(ok["dem"])
+        inputs = StudyInputs(
+            dem=dem, population=ok["population"][0].value.grid,
+            stations=stations.stations.reset_index(drop=True),
+            communes=ok["communes"][0].value if ok.get("communes") else None,
+            roads=ok["roads"][0].value if ok.get("roads") else None,
+            label=label, station_report=report,
+            files={**files, **{f"{role}_{k}": p for role in ("dem", "population", "communes", "roads")
+                               for k, p in enumerate(paths.get(role, []), start=1)}},
+        )
+    else:
+        base = demo_inputs(float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M)))
+        inputs = dataclasses.replace(base, stations=stations.stations.reset_index(drop=True), label=label,
+                                     station_report=report, files={**base.files, **files})
+        paths = {"stations": paths["stations"]}
+    st.session_state["data_upload_paths"] = paths
+    set_inputs(inputs)
+    remove_unused_uploads([p for ps in paths.values() for p in ps])
+
+
+def study_dem(dem_uploads: list[Upload]) -> Any:
+    """The study's DEM from usable DEM uploads: the one grid, or several tiles mosaicked (library errors
+    propagate: call inside :func:`run_guard`)."""
+    if len(dem_uploads) == 1:
+        return dem_uploads[0].value
+    from towerplan.workflow import read_study_dem
+
+    key = tuple(str(u.path) for u in dem_uploads)
+    item = st.session_state.get("data_dem_mosaic")
+    if item is None or item[0] != key:
+        resolution_m = float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))
+        item = (key, read_study_dem([u.path for u in dem_uploads], resolution_m=resolution_m))
+        st.session_state["data_dem_mosaic"] = item
+    return item[1]
+
+
+def back_to_demo() -> None:
+    """Use the demo again; the stored uploads of the replaced data are removed."""
+    set_inputs(None)
+    st.session_state.pop("data_upload_paths", None)
+    pending = [u.path for u in st.session_state.get("data_handled", {}).values() if u.path is not None]
+    remove_unused_uploads(pending)
 
 
 # ------------------------------------------------------------------ results
@@ -228,6 +609,30 @@ def fetch(key: str) -> Any | None:
     if item["version"] != data_version():
         st.warning(tr("results_stale"))
     return item["value"]
+
+
+@contextlib.contextmanager
+def run_guard(what: str) -> Iterator[None]:
+    """Run a page's button action; a failure shows a friendly ``st.error``, never a traceback.
+
+    ``what`` names the action (the button's label). Library errors (bad data, settings, limits)
+    show their message and what to do; ``MemoryError`` asks for a smaller run; anything else is
+    logged with its traceback (server log) and shown as one line with the advice to run again.
+    Streamlit's own stop and rerun (the user pressed Stop or changed a widget) are
+    ``BaseException``s and pass through: the run ends there, and since results are stored only
+    when a run completes (:func:`store`), the previous results stay as they were.
+    """
+    from towerplan.errors import TowerplanError
+
+    try:
+        yield
+    except TowerplanError as exc:
+        st.error(ui("run_failed", what=what, error=exc))
+    except MemoryError:
+        st.error(ui("run_failed_memory", what=what))
+    except Exception as exc:
+        log.exception("%s failed", what)
+        st.error(ui("run_failed_unexpected", what=what, error=f"{type(exc).__name__}: {exc}"))
 
 
 def progress_bar(label_key: str) -> tuple[Any, Callable[[str, float], None]]:

@@ -11,17 +11,19 @@ from app_pages.common import (
     RESOLUTIONS_M,
     current_inputs,
     fetch,
+    inputs_at,
     lang,
     osm_checkbox,
     progress_bar,
+    run_guard,
     set_resolution,
     show_map,
     store,
     tr,
+    ui,
 )
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.linkbudget import LinkBudget
-from towerplan.errors import TowerplanError
 from towerplan.i18n import t
 from towerplan.maps.study import coverage_map
 from towerplan.workflow import TECHNOLOGIES, run_coverage_step, select_technologies, server_names
@@ -47,11 +49,13 @@ with left, st.form("cov_form"):
     body = st.number_input(tr("cov_body"), 0.0, 10.0, 0.0, 1.0, key="cov_body")
     probability = st.slider(tr("cov_shadow"), 50, 99, 50, 1, key="cov_probability")
     run = st.form_submit_button(tr("cov_run"), type="primary")
+    st.caption(ui("run_stoppable"))
 
 
 def _run() -> None:
-    set_resolution(float(resolution))
-    inputs = current_inputs()
+    """One coverage run. Nothing in the session changes until it completes: a Stop or a widget change
+    (Streamlit ends the script at the progress bar's next update) leaves the previous results."""
+    inputs = inputs_at(float(resolution))
     config = CoverageConfig(
         model=model, threshold_dbm=float(threshold),  # type: ignore[arg-type]  # the select offers the Literal's values
         link_budget=LinkBudget(indoor_loss_db=float(indoor), body_loss_db=float(body),
@@ -63,6 +67,7 @@ def _run() -> None:
     t0 = time.perf_counter()
     result = run_coverage_step(inputs, config, technologies=technologies, progress=report)
     bar.empty()
+    set_resolution(float(resolution), inputs)
     store("cov_result", {"coverage": result, "config": config, "technologies": technologies,
                          "seconds": time.perf_counter() - t0})
     for stale in ("gaps_result", "towers_result", "export_package"):
@@ -71,10 +76,8 @@ def _run() -> None:
 
 with right:
     if run:
-        try:
+        with run_guard(tr("cov_run")):
             _run()
-        except TowerplanError as exc:
-            st.error(str(exc))
 
     item = fetch("cov_result")
     if item is None:

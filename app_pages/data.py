@@ -3,27 +3,28 @@ report, templates, and a summary of what is loaded."""
 
 from __future__ import annotations
 
-import io
-
 import streamlit as st
 
 from app_pages.common import (
     MAX_UPLOAD_MB,
+    SESSION_MAX_AGE_H,
     TEMPLATES,
     UPLOAD_TYPES,
+    back_to_demo,
     current_inputs,
     demo_stations_csv,
     input_label,
-    load_uploads,
     report_for_display,
-    save_uploads,
-    set_inputs,
+    run_guard,
     show_table,
-    too_big,
+    study_dem,
     tr,
+    ui,
+    upload_display,
+    uploads_for,
+    use_uploads,
     using_demo,
 )
-from towerplan.errors import TowerplanError
 from towerplan.maps.study import bounds_lonlat
 from towerplan.stations import read_many
 
@@ -39,7 +40,7 @@ c2.download_button(tr("download_template_xlsx"), TEMPLATES["xlsx"].read_bytes(),
 c3.download_button(tr("download_demo_stations"), demo_stations_csv(), "stations_demo.csv", "text/csv",
                    on_click="ignore", key="data_demo_csv")
 
-st.caption(tr("upload_limit", mb=MAX_UPLOAD_MB))
+st.caption(tr("upload_limit", mb=MAX_UPLOAD_MB) + " " + ui("upload_stored", hours=SESSION_MAX_AGE_H))
 files = st.file_uploader(tr("upload_stations"), type=list(UPLOAD_TYPES["stations"]), accept_multiple_files=True,
                          key="data_uploads")
 with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + tr("upload_communes") + " · "
@@ -54,52 +55,63 @@ with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + 
         "roads": st.file_uploader(tr("upload_roads"), type=list(UPLOAD_TYPES["roads"]), key="data_roads"),
     }
 extra_files = {role: ([f] if f is not None and not isinstance(f, list) else (f or [])) for role, f in extra.items()}
-oversize = too_big([*(files or []), *[f for fs in extra_files.values() for f in fs]])
-for message in oversize:
-    st.error(message)
 
-if files and not oversize:
-    sources = [(io.BytesIO(f.getvalue()), f.name) for f in files]
-    try:
-        load = read_many(sources, on_unreadable="report")
-    except TowerplanError as exc:
-        st.error(tr("upload_read_error", error=exc))
-    else:
-        report = load.report.to_frame()
-        n_err = int((report["severity"] == "error").sum()) if len(report) else 0
-        n_warn = int((report["severity"] == "warning").sum()) if len(report) else 0
-        st.success(tr("kept_sectors", n=f"{len(load.stations):,}", files=len(files)))
-        if n_err or n_warn:
-            st.warning(tr("issues_found", errors=n_err, warnings=n_warn))
-        st.subheader(tr("validation_report"))
-        show_table(report_for_display(report), key="data_report")
-        if len(load.rejected):
-            st.download_button(tr("download_errors"), load.rejected.to_csv(index=False).encode("utf-8-sig"),
-                               "rows_in_error.csv", "text/csv", on_click="ignore", key="data_rejected")
-        if len(load.stations) == 0:
-            st.error(tr("no_stations"))
-        elif st.button(tr("use_uploads"), key="data_use", type="primary"):
-            paths = {"stations": save_uploads("stations", files)}
-            for role, fs in extra_files.items():
-                if fs:
-                    paths[role] = save_uploads(role, fs)
-            if paths.get("dem") and not paths.get("population"):
-                st.error(tr("upload_population"))
-            else:
-                try:
-                    label = ", ".join(f.name for f in files)
-                    inputs = load_uploads(paths, resolution_m=st.session_state.get("data_resolution_m", 90.0),
-                                          label=label, report=report)
-                except (TowerplanError, ValueError) as exc:
-                    st.error(tr("upload_read_error", error=exc))
-                else:
-                    set_inputs(inputs)
-                    st.rerun()
+# every upload is checked (size, type), stored in the session folder and read by towerplan.safety-aware
+# readers once (common.handle_upload); a bad file shows its message and never stops the page
+uploads = {"stations": uploads_for("stations", files or []), "dem": uploads_for("dem", extra_files["dem"])}
+dem_grid = None
+good_dems = [u for u in uploads["dem"] if u.ok]
+if good_dems:
+    with run_guard(tr("upload_dem")):
+        dem_grid = study_dem(good_dems)
+for role in ("population", "communes", "roads"):
+    uploads[role] = uploads_for(role, extra_files[role], dem=dem_grid)
+for ups in uploads.values():
+    for up in ups:
+        for level, text in upload_display(up):
+            getattr(st, level)(text)
+
+good_stations = [u for u in uploads["stations"] if u.ok]
+load = None
+if len(good_stations) == 1:
+    load = good_stations[0].value
+elif good_stations:
+    with run_guard(tr("upload_stations")):
+        load = read_many([(u.path, u.name) for u in good_stations], on_unreadable="report")
+if load is not None:
+    report = load.report.to_frame()
+    n_err = int((report["severity"] == "error").sum()) if len(report) else 0
+    n_warn = int((report["severity"] == "warning").sum()) if len(report) else 0
+    st.success(tr("kept_sectors", n=f"{len(load.stations):,}", files=len(good_stations)))
+    if n_err or n_warn:
+        st.warning(tr("issues_found", errors=n_err, warnings=n_warn))
+    st.subheader(tr("validation_report"))
+    show_table(report_for_display(report), key="data_report")
+    if len(load.rejected):
+        st.download_button(tr("download_errors"), load.rejected.to_csv(index=False).encode("utf-8-sig"),
+                           "rows_in_error.csv", "text/csv", on_click="ignore", key="data_rejected")
+    bad_extra = any(not u.ok for role in ("dem", "population", "communes", "roads") for u in uploads[role])
+    if len(load.stations) == 0:
+        st.error(tr("no_stations"))
+    elif bad_extra:
+        st.warning(tr("upload_read_error", error="; ".join(u.name for role in ("dem", "population", "communes",
+                                                                              "roads")
+                                                          for u in uploads[role] if not u.ok)))
+    elif st.button(tr("use_uploads"), key="data_use", type="primary"):
+        if dem_grid is not None and not any(u.ok for u in uploads["population"]):
+            st.error(ui("upload_dem_needs_population"))
+        else:
+            done = False
+            with run_guard(tr("use_uploads")):
+                use_uploads(uploads, label=", ".join(u.name for u in good_stations), stations=load)
+                done = True
+            if done:
+                st.rerun()
 
 if not using_demo():
     st.info(tr("using_uploads", label=current_inputs().label))
     if st.button(tr("use_demo"), key="data_back"):
-        set_inputs(None)
+        back_to_demo()
         st.rerun()
 
 # ------------------------------------------------------------ what is loaded

@@ -12,12 +12,12 @@ from app_pages.common import (
     fetch,
     input_label,
     lang,
+    run_guard,
     session_dir,
     tr,
     write_package,
     zip_folder,
 )
-from towerplan.errors import TowerplanError
 from towerplan.workflow import PlanResults, plan_package
 
 st.title(tr("page_export"))
@@ -39,14 +39,14 @@ if item is None or item["key"] != key:
         inputs = current_inputs()
         results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, cov_item["config"],
                               cov_item["technologies"])
-        try:
+        item = None
+        with run_guard(tr("export_zip")):
             package = plan_package(results, title=f"towerplan · {input_label(inputs)}")
             folder, notes = write_package(package, session_dir() / "export" / "plan", language=lang())
-        except TowerplanError as exc:
-            st.error(str(exc))
+            item = {"key": key, "folder": folder, "zip": zip_folder(folder), "notes": notes}
+            st.session_state["export_package"] = item
+        if item is None:
             st.stop()
-        item = {"key": key, "folder": folder, "zip": zip_folder(folder), "notes": notes}
-        st.session_state["export_package"] = item
 
 st.download_button(tr("export_zip"), item["zip"], "towerplan_plan.zip", "application/zip", type="primary",
                    on_click="ignore", key="export_zip")

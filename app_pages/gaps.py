@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import current_inputs, fetch, lang, osm_checkbox, progress_bar, show_map, show_table, store, tr
-from towerplan.errors import TowerplanError
+from app_pages.common import (
+    current_inputs,
+    fetch,
+    lang,
+    osm_checkbox,
+    progress_bar,
+    run_guard,
+    show_map,
+    show_table,
+    store,
+    tr,
+    ui,
+)
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column
 from towerplan.planning.gaps import GapConfig
@@ -24,17 +35,16 @@ inputs = current_inputs()
 
 c1, c2 = st.columns([1, 3])
 min_people = c1.number_input(tr("gaps_min_people"), 0, 10_000, 50, 10, key="gaps_min_people")
-if c1.button(tr("gaps_run"), type="primary", key="gaps_run") or st.session_state.get("gaps_result") is None:
-    try:
+clicked = c1.button(tr("gaps_run"), type="primary", key="gaps_run")
+c2.caption(ui("run_stoppable"))
+if clicked or st.session_state.get("gaps_result") is None:
+    with run_guard(tr("gaps_run")):  # results are stored only when the run completes
         bar, report = progress_bar("gaps_progress")
         new_analysis = run_gaps_step(inputs, coverage, GapConfig(threshold_dbm=threshold, min_people=float(min_people)),
-                                 progress=report)
+                                     progress=report)
         bar.empty()
         store("gaps_result", new_analysis)
         st.session_state.pop("export_package", None)
-    except TowerplanError as exc:
-        st.error(str(exc))
-        st.stop()
 
 analysis = fetch("gaps_result")
 if analysis is None:

@@ -7,8 +7,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_inputs, fetch, lang, osm_checkbox, progress_bar, show_map, show_table, store, tr
-from towerplan.errors import TowerplanError
+from app_pages.common import (
+    current_inputs,
+    fetch,
+    lang,
+    osm_checkbox,
+    progress_bar,
+    run_guard,
+    show_map,
+    show_table,
+    store,
+    tr,
+    ui,
+)
 from towerplan.i18n import t
 from towerplan.maps.study import towers_map
 from towerplan.planning.shared_towers import PlacementSettings
@@ -37,10 +48,11 @@ with left, st.form("towers_form"):
     objective = st.radio(tr("objective"), ("any", "per_operator"), format_func=lambda o: t(f"objective_{o}", LANG),
                          key="towers_objective")
     run = st.form_submit_button(tr("towers_run"), type="primary")
+    st.caption(ui("run_stoppable"))
 
 with right:
     if run:
-        try:
+        with run_guard(tr("towers_run")):  # results are stored only when the run completes
             settings = PlacementSettings(
                 objective=objective, method=method,  # type: ignore[arg-type]  # the radios offer the Literal's values
                 max_sites=int(n_towers) if kind == "towers" else None,
@@ -51,8 +63,6 @@ with right:
             bar.empty()
             store("towers_result", new_plan)
             st.session_state.pop("export_package", None)
-        except TowerplanError as exc:
-            st.error(str(exc))
 
     plan = fetch("towers_result")
     if plan is None:

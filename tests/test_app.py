@@ -182,6 +182,69 @@ def test_uploaded_stations_replace_the_demo_stations(home: Path, monkeypatch) ->
     # AppTest cannot fill a file_uploader: use the page-level loader the button calls
     folder = Path(app.session_state["data_tmpdir"]) if "data_tmpdir" in app.session_state else None
     assert folder is None  # nothing written before an upload
-    with pytest.raises(ValueError, match="unsupported file type"):
-        common._suffix("../../etc/passwd", "stations")
-    assert common._suffix("Trạm Viettel.CSV", "stations") == "csv"
+    # uploads go through towerplan.safety (tests/test_app_bad_inputs.py runs the corpus through it)
+    refused = common.handle_upload("stations", "../../etc/passwd", b"root:x:0:0", home / "s", "en")
+    assert not refused.ok
+    assert "not a file type this upload takes" in refused.messages[0]
+    assert not (home / "s" / "uploads").exists()
+
+
+# ------------------------------------------------------------------ runs: interruption and failures
+@pytest.fixture
+def covered(home: Path, monkeypatch):
+    """A fresh session (English) on the Coverage page with one completed run."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HOME", str(home))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params["lang"] = "en"
+    app.run()
+    app.switch_page("app_pages/coverage.py").run()
+    app.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
+    _ok(app)
+    assert "cov_result" in app.session_state
+    return app
+
+
+def test_an_interrupted_run_keeps_the_previous_results(covered, monkeypatch) -> None:
+    """Stop (or a widget change) ends the script at the progress bar's next update: Streamlit raises
+    StopException (RerunException) there. The half-done run must leave the previous results as they were."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    import towerplan.workflow
+
+    before = covered.session_state["cov_result"]
+    calls = []
+
+    def interrupted(inputs, config, *, technologies=None, progress=None, **kwargs):
+        progress("coverage", 0.4)  # the bar moves, then the user presses Stop
+        calls.append(1)
+        raise StopException()
+
+    monkeypatch.setattr(towerplan.workflow, "run_coverage_step", interrupted)
+    covered.slider(key="cov_threshold").set_value(-100)  # another threshold: a new run is asked for
+    covered.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
+    _ok(covered)
+    assert calls == [1]
+    after = covered.session_state["cov_result"]
+    assert after is before or after == before
+    assert after["value"]["config"].threshold_dbm == -110.0  # still the completed run's
+    monkeypatch.undo()
+    covered.run()  # the page keeps working on the kept results
+    _ok(covered)
+    assert any("sectors" in s.value for s in covered.success)
+    assert any("previous results stay" in c.value for c in covered.caption)
+
+
+def test_an_unexpected_error_is_a_friendly_message(covered, monkeypatch) -> None:
+    import towerplan.workflow
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero in a kernel")
+
+    monkeypatch.setattr(towerplan.workflow, "run_coverage_step", broken)
+    covered.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
+    _ok(covered)  # no traceback element
+    errors = [e.value for e in covered.error]
+    assert any("unexpected error (ZeroDivisionError" in e and "previous results are kept" in e for e in errors), errors
+    assert any("sectors" in s.value for s in covered.success)  # the previous results are still shown

@@ -225,3 +225,25 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     _nav(page, "Coverage")
     page.get_by_text("sectors.", exact=False).first.wait_for(timeout=60_000)
     _map(page).locator(".towerplan-legend", has_text="Best signal (RSRP, dBm)").wait_for(timeout=60_000)
+
+
+def test_a_bad_upload_shows_an_error_and_the_page_keeps_working(page, app_url: str, tmp_path: Path) -> None:
+    """A junk file given as the DEM: one error element naming it, no traceback; the page still works."""
+    junk = tmp_path / "dem_from_email.tif"
+    junk.write_bytes(b"this is not a GeoTIFF\n" * 50)
+    page.goto(f"{app_url}/data?lang=en", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Data").first.wait_for(timeout=120_000)
+    page.get_by_text("Elevation model DEM", exact=False).first.click()  # open the expander
+    page.locator("input[type='file']").nth(1).set_input_files(str(junk))
+    error = page.locator("[data-testid='stAlertContentError']", has_text="dem_from_email.tif")
+    error.first.wait_for(timeout=60_000)
+    assert "cannot be used" in error.first.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(SHOTS / "07_bad_dem_upload.png"), full_page=True)
+    # the page keeps working: a station list is still read and summarised
+    good = tmp_path / "tram.csv"
+    good.write_text("site_id,operator,technology,lon,lat\nOK1,Viettel,4G,105.78,19.81\n", encoding="utf-8")
+    page.locator("input[type='file']").first.set_input_files(str(good))
+    page.get_by_text("sector(s) kept from 1 file(s)").wait_for(timeout=60_000)
+    _nav(page, "Overview")
+    assert page.locator("[data-testid='stException']").count() == 0
