@@ -355,7 +355,7 @@ def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: fl
     if role == "dem":
         from towerplan.workflow import read_study_dem
 
-        return _checked_heights(read_study_dem(path, resolution_m=resolution_m)), []
+        return read_study_dem(path, resolution_m=resolution_m), []
     if role == "population":
         from towerplan.population import read_population
 
@@ -368,26 +368,6 @@ def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: fl
     from towerplan.vectors import read_communes, read_roads
 
     return (read_communes(path) if role == "communes" else read_roads(path)), []
-
-
-def _checked_heights(grid: Any) -> Any:
-    """The checks :func:`towerplan.terrain.read_dem` makes, for a metric GeoTIFF that
-    :func:`~towerplan.workflow.read_study_dem` reads as it is (same messages)."""
-    import numpy as np
-
-    from towerplan.errors import RasterDataError
-    from towerplan.terrain import _MAX_ELEVATION_M, _MIN_ELEVATION_M
-
-    heights = grid.masked(fill=np.nan)
-    if not np.isfinite(heights).any():
-        raise RasterDataError("the DEM has no valid heights in the area (nodata everywhere)")
-    lo, hi = float(np.nanmin(heights)), float(np.nanmax(heights))
-    if lo < _MIN_ELEVATION_M or hi > _MAX_ELEVATION_M:
-        raise RasterDataError(
-            f"DEM heights range from {lo:.0f} to {hi:.0f}, outside the plausible {_MIN_ELEVATION_M:.0f} to "
-            f"{_MAX_ELEVATION_M:.0f} m: is it in metres above sea level, with its nodata value set?"
-        )
-    return grid
 
 
 def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str, *, dem: Any = None,

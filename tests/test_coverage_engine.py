@@ -284,7 +284,7 @@ def test_nodata_holes_are_filled_for_propagation_and_nodata_in_outputs(caplog: p
     assert np.isnan(res.best_level.values[30:35, 60:70]).all()
     assert (res.best_server.values[30:35, 60:70] == -1).all()
     assert np.isfinite(res.best_level.values[36:45, 60:70]).all()  # behind the hole: still computed
-    with pytest.raises(RasterDataError, match="no valid cells"):
+    with pytest.raises(RasterDataError, match="nodata everywhere"):
         run_coverage(Grid(np.full((5, 5), -9999.0), Affine(RES, 0, X0, 0, -RES, Y0), 32648, -9999.0),
                      pd.DataFrame([station(X0 + 60, Y0 - 60)]))
 

@@ -42,6 +42,7 @@ from towerplan.rasters import MAX_CELLS, check_band_type
 __all__ = [
     "Area",
     "area_geometry",
+    "check_heights",
     "clip_grid",
     "pick_crs",
     "read_dem",
@@ -239,6 +240,23 @@ def _describe(src: Grid | Path) -> tuple[CRS, tuple[float, float, float, float],
     return crs, bounds, res_m
 
 
+def check_heights(values: np.ndarray, *, where: str = "") -> None:
+    """Refuse a DEM with no valid height or heights outside -500..9000 m (not metres, or nodata unset).
+
+    ``values`` are heights with NaN for nodata (``Grid.masked()``); raises :class:`RasterDataError`.
+    """
+    valid = ~np.isnan(values)
+    if not valid.any():
+        raise RasterDataError(f"the DEM has no valid heights{' ' + where if where else ''} (nodata everywhere); "
+                              "check its nodata value and the area it covers")
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    if lo < _MIN_ELEVATION_M or hi > _MAX_ELEVATION_M:
+        raise RasterDataError(
+            f"DEM heights range from {lo:.0f} to {hi:.0f}, outside the plausible {_MIN_ELEVATION_M:.0f} to "
+            f"{_MAX_ELEVATION_M:.0f} m: is it in metres above sea level, with its nodata value set?"
+        )
+
+
 def read_dem(
     sources: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
@@ -317,14 +335,7 @@ def read_dem(
             f"none of the DEM files covers the area {tuple(round(b, 4) for b in geom.bounds)} (lon/lat)"
         )
     valid = ~np.isnan(dest)
-    if not valid.any():
-        raise RasterDataError("the DEM has no valid heights in the area (nodata everywhere)")
-    lo, hi = float(np.nanmin(dest)), float(np.nanmax(dest))
-    if lo < _MIN_ELEVATION_M or hi > _MAX_ELEVATION_M:
-        raise RasterDataError(
-            f"DEM heights range from {lo:.0f} to {hi:.0f}, outside the plausible {_MIN_ELEVATION_M:.0f} to "
-            f"{_MAX_ELEVATION_M:.0f} m: is it in metres above sea level, with its nodata value set?"
-        )
+    check_heights(dest, where="in the area")
     holes = int((~valid).sum())
     if holes:
         log.warning("DEM: %d of %d cells have no data (voids or outside the sources)", holes, valid.size)

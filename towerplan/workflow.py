@@ -173,7 +173,7 @@ def read_study_dem(dem: Path | Sequence[Path], *, resolution_m: float | None = N
     ``resolution_m`` (default 30 m) by :func:`towerplan.terrain.read_dem`.
     """
     from towerplan.rasters import read_grid
-    from towerplan.terrain import read_dem
+    from towerplan.terrain import check_heights, read_dem
 
     paths = _paths(dem)
     if not paths:
@@ -182,6 +182,7 @@ def read_study_dem(dem: Path | Sequence[Path], *, resolution_m: float | None = N
         grid = read_grid(paths[0])
         if resolution_m is None or math.isclose(abs(grid.res[0]), resolution_m, rel_tol=1e-9):
             grid.require_metric()
+            check_heights(grid.masked())
             return grid
     source = paths[0] if len(paths) == 1 else list(paths)
     return read_dem(source, resolution_m=30.0 if resolution_m is None else float(resolution_m))

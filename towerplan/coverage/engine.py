@@ -259,7 +259,8 @@ def coverage_bytes_needed(shape: tuple[int, int], n_ops: int, n_techs: int) -> i
 def _fill_dem(dem: Grid) -> tuple[np.ndarray, np.ndarray]:
     valid = dem.valid_mask()
     if not valid.any():
-        raise RasterDataError("the DEM has no valid cells (all nodata)")
+        raise RasterDataError("the DEM has no valid heights (nodata everywhere); "
+                              "check its nodata value and the area it covers")
     z = dem.values.astype(np.float64)
     holes = ~valid
     if holes.any():
