@@ -10,7 +10,6 @@ and scenario files are not uploaded in the app (they are the CLI's).
 from __future__ import annotations
 
 import os
-import string
 import time
 import tomllib
 from pathlib import Path
@@ -19,9 +18,10 @@ from typing import Any
 import pytest
 
 from app_pages import common
-from app_pages.common import UI_MESSAGES, Upload, handle_upload, sweep_session_dirs, upload_display
+from app_pages.common import Upload, handle_upload, sweep_session_dirs, upload_display
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 BAD = HERE / "data" / "bad"
 FILES = BAD / "files"
 UPLOAD_KINDS = ("stations", "dem", "population", "communes", "roads")
@@ -155,9 +155,16 @@ def test_sweep_removes_only_old_session_folders(tmp_path: Path) -> None:
 
 
 def test_ui_messages_exist_in_both_languages_with_the_same_placeholders() -> None:
-    def fields(text: str) -> set[str]:
-        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+    import re
 
-    assert set(UI_MESSAGES["vi"]) == set(UI_MESSAGES["en"])
-    for key, text in UI_MESSAGES["en"].items():
-        assert fields(text) == fields(UI_MESSAGES["vi"][key]), key
+    from towerplan.i18n import MESSAGES, placeholders
+
+    used = set()
+    for page in (REPO / "app_pages").glob("*.py"):
+        used |= set(re.findall(r"\bui\(\s*[\"']([a-z0-9_]+)[\"']", page.read_text(encoding="utf-8")))
+    used |= set(re.findall(r"\bui\(\s*[\"']([a-z0-9_]+)[\"']", (REPO / "app.py").read_text(encoding="utf-8")))
+    assert {"upload_empty", "run_failed"} <= used
+    for key in used:
+        assert key in MESSAGES["vi"], key
+        assert key in MESSAGES["en"], key
+        assert placeholders(MESSAGES["vi"][key]) == placeholders(MESSAGES["en"][key]), key

@@ -230,6 +230,44 @@ _VI: dict[str, str] = {
     "pop_cost": "Chi phí (tỷ đồng)",
     "pop_kind": "Loại",
     "pop_mast": "Cột (m)",
+    # --- uploads and runs (app_pages.common.handle_upload, run_guard)
+    'upload_empty': 'Tệp «{name}» rỗng (0 byte): hãy chọn lại tệp.',
+    'upload_too_large': (
+        'Tệp «{name}» nặng {size}, vượt giới hạn tải lên {limit}: hãy cắt nhỏ, cắt theo vùng nghiên cứu, '
+        'hoặc dùng dòng lệnh với tệp trên máy.'
+    ),
+    'upload_bad_type': 'Tệp «{name}» không đúng loại cho ô này (chỉ nhận {allowed}): {error}',
+    'upload_unusable': 'Không dùng được tệp «{name}»: {error}',
+    'upload_memory': (
+        'Tệp «{name}» cần nhiều bộ nhớ hơn máy chủ có: hãy cắt theo vùng nghiên cứu hoặc dùng độ phân giải '
+        'thô hơn.'
+    ),
+    'upload_unexpected': (
+        'Lỗi không mong đợi khi đọc tệp «{name}» ({error}). Tệp chưa được dùng; hãy kiểm tra tệp, hoặc gửi '
+        'nó cho nhóm phát triển towerplan.'
+    ),
+    'upload_no_rows': 'Tệp «{name}» không có dòng trạm nào dùng được: xem báo cáo kiểm tra bên dưới.',
+    'upload_needs_dem': 'Tệp dân số «{name}» cần một DEM hợp lệ: hãy tải lên DEM cùng lúc.',
+    'upload_population_outside': (
+        'Tệp dân số «{name}»: the population raster does not overlap the coverage grids (vùng của DEM); hãy '
+        'kiểm tra phạm vi và hệ toạ độ của tệp.'
+    ),
+    'upload_note': 'Tệp «{name}»: {note}',
+    'upload_dem_needs_population': 'Đã có DEM: hãy tải thêm lớp dân số (GeoTIFF, người/ô) trên cùng vùng.',
+    'upload_stored': 'Tệp tải lên được lưu trong thư mục tạm riêng của phiên này và tự xoá sau {hours:.0f} giờ.',
+    'run_failed': '{what}: không thực hiện được: {error}. Hãy sửa dữ liệu hoặc tham số rồi chạy lại.',
+    'run_failed_memory': (
+        '{what}: máy chủ không đủ bộ nhớ. Hãy dùng độ phân giải thô hơn, vùng nhỏ hơn hoặc ít công nghệ '
+        'hơn. Kết quả trước đó vẫn được giữ.'
+    ),
+    'run_failed_unexpected': (
+        '{what}: lỗi không mong đợi ({error}). Kết quả trước đó vẫn được giữ. Hãy chạy lại; nếu lỗi lặp '
+        'lại, hãy thử độ phân giải thô hơn và báo cho nhóm phát triển kèm dữ liệu đã dùng.'
+    ),
+    'run_stoppable': (
+        'Có thể dừng lần chạy bằng nút «Stop» (góc trên bên phải) hoặc bằng cách đổi tham số; kết quả trước '
+        'đó được giữ nguyên cho tới khi một lần chạy hoàn tất.'
+    ),
 }
 
 _EN: dict[str, str] = {
@@ -434,6 +472,48 @@ _EN: dict[str, str] = {
     "pop_cost": "Cost (bn VND)",
     "pop_kind": "Kind",
     "pop_mast": "Mast (m)",
+    # --- uploads and runs (app_pages.common.handle_upload, run_guard)
+    'upload_empty': '“{name}”: the file is empty (0 bytes): choose the file again.',
+    'upload_too_large': (
+        '“{name}” is {size}, over the upload limit of {limit}: split it, clip it to the study area, or use '
+        'the command line on local files.'
+    ),
+    'upload_bad_type': '“{name}” is not a file type this upload takes ({allowed}): {error}',
+    'upload_unusable': '“{name}” cannot be used: {error}',
+    'upload_memory': (
+        '“{name}” needs more memory than this server has: clip it to the study area or use a coarser '
+        'resolution.'
+    ),
+    'upload_unexpected': (
+        'Unexpected error while reading “{name}” ({error}). The file was not used: check it, or send it to '
+        'the towerplan maintainers.'
+    ),
+    'upload_no_rows': '“{name}” has no usable station rows: see the validation report below.',
+    'upload_needs_dem': 'The population raster “{name}” needs a valid DEM: upload one with it.',
+    'upload_population_outside': (
+        "“{name}”: the population raster does not overlap the coverage grids (the DEM's area); check its "
+        'extent and coordinate system.'
+    ),
+    'upload_note': '“{name}”: {note}',
+    'upload_dem_needs_population': 'With a DEM, upload the population (GeoTIFF, people per cell) of the same area.',
+    'upload_stored': (
+        "Uploads are kept in this session's private temporary folder and removed after {hours:.0f} hours "
+        'without use.'
+    ),
+    'run_failed': '{what} could not run: {error}. Fix the data or the settings and run again.',
+    'run_failed_memory': (
+        '{what}: the server ran out of memory. Use a coarser resolution, a smaller area or fewer '
+        'technologies. The previous results are kept.'
+    ),
+    'run_failed_unexpected': (
+        '{what} stopped on an unexpected error ({error}). The previous results are kept. Run it again; if '
+        'it happens again, try a coarser resolution and report it to the towerplan maintainers with the '
+        'data used.'
+    ),
+    'run_stoppable': (
+        'A run can be stopped with “Stop” (top right) or by changing a setting; the previous results stay '
+        'until a run completes.'
+    ),
 }
 
 #: language -> key -> text
