@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +35,14 @@ def utm_grid() -> Grid:
     """A 40 x 50 cell, 30 m grid in EPSG:32648 near Thanh Hóa, heights rising eastwards."""
     values = np.tile(np.arange(50, dtype=np.float32) * 2.0, (40, 1))
     return Grid(values, Affine(30.0, 0.0, 560_010.0, 0.0, -30.0, 2_200_020.0), 32648, None)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    """A private HOME for the app's demo cache (the user's cached 90 m demo is copied in when present)."""
+    home = tmp_path_factory.mktemp("home")
+    cached = Path.home() / ".cache" / "towerplan"
+    demos = sorted(cached.glob("demo-*-90m")) if cached.is_dir() else []
+    if demos:
+        shutil.copytree(demos[-1], home / ".cache" / "towerplan" / demos[-1].name)
+    return home

@@ -6,7 +6,6 @@ The browser tests (real headless Chromium) are in ``test_app_browser.py``.
 
 from __future__ import annotations
 
-import shutil
 import string
 from pathlib import Path
 
@@ -52,17 +51,6 @@ def test_vietnamese_is_the_default_and_messages_format() -> None:
 
 
 # ------------------------------------------------------------------ the pages
-@pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    """A private HOME for the demo cache (a copy of the user's cached 90 m demo when there is one)."""
-    home = tmp_path_factory.mktemp("home")
-    cached = Path.home() / ".cache" / "towerplan"
-    demos = sorted(cached.glob("demo-*-90m")) if cached.is_dir() else []
-    if demos:
-        shutil.copytree(demos[-1], home / ".cache" / "towerplan" / demos[-1].name)
-    return home
-
-
 @pytest.fixture(scope="module")
 def at(home: Path):
     """One app session walked through the pages in order by the tests below (English)."""

@@ -7,7 +7,6 @@ One Streamlit server for the module (demo at 90 m, 4G only); screenshots go to
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,17 +23,6 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/towerplan_shots")
 FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    """A private HOME (the app's demo cache lives under it); the user's cached demo is copied in when present."""
-    home = tmp_path_factory.mktemp("home")
-    cached = Path.home() / ".cache" / "towerplan"
-    demos = sorted(cached.glob("demo-*-90m")) if cached.is_dir() else []
-    if demos:
-        shutil.copytree(demos[-1], home / ".cache" / "towerplan" / demos[-1].name)
-    return home
 
 
 def _free_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -14,16 +13,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from towerplan.sources.cache import sha256_file  # noqa: F401  (re-exported for the writers)
+
 WGS84 = "EPSG:4326"
-
-
-def sha256_file(path: str | os.PathLike[str], *, chunk_bytes: int = 1 << 20) -> str:
-    """Return the hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk_bytes):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def round_float(value: float, *, digits: int = 6) -> float | None:
