@@ -58,6 +58,9 @@ def test_any_operator_gap_gets_the_tower_over_the_village() -> None:
     assert res.demand_weight == pytest.approx(4000.0)
     assert res.curve["people_newly_covered"].tolist() == [pytest.approx(4000.0)]
     assert props.iloc[0].vnd_per_person == pytest.approx(props.iloc[0].cost_vnd / 4000.0)
+    # one radio is costed; either operator may take it (the planners' choice)
+    assert props.iloc[0].operators_hosted == "MobiFone / Viettel"
+    assert props.iloc[0].tenants_costed == 1
 
 
 def test_colocation_on_a_viettel_tower_closes_two_operators_gaps_cheaply() -> None:

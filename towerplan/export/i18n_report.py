@@ -237,6 +237,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "kind": ("Loại", "Kind", ""),
     "mast_height_m": ("Chiều cao cột (m)", "Mast height (m)", INT),
     "operators_hosted": ("Nhà mạng lắp đặt", "Operators hosted", ""),
+    "tenants_costed": ("Số nhà mạng tính chi phí", "Tenants costed", INT),
     "people_newly_covered": ("Dân số được phủ mới", "People newly covered", INT),
     "cost_vnd": ("Chi phí (đồng)", "Cost (VND)", INT),
     "cost_mvnd": ("Chi phí (triệu đồng)", "Cost (million VND)", INT),

@@ -73,7 +73,9 @@ class PlacementResult:
     ----------
     proposals
         Chosen sites in build order (candidate CRS): ``build_order``, ``candidate_id``, ``kind``,
-        ``lon``/``lat``, ``mast_height_m``, ``operators_hosted``, ``people_newly_covered`` (and
+        ``lon``/``lat``, ``mast_height_m``, ``operators_hosted`` (objective ``any``: the operators that
+        could take the one radio costed, separated by " / " — which one is the planners' choice;
+        otherwise every tenant, comma-separated), ``tenants_costed``, ``people_newly_covered`` (and
         ``people_<operator>`` for ``per_operator``), ``cost_vnd``, ``cumulative_cost_vnd``,
         ``vnd_per_person``, ``backhaul``.
     curve
@@ -258,7 +260,8 @@ def plan_towers(
         rows.append({
             "build_order": order, "candidate_id": ids[i], "kind": cand["kind"], "lon": cand["lon"], "lat": cand["lat"],
             "mast_height_m": cand["mast_height_m"], "operators_hosted": ",".join(hosts[i]) if objective != "any"
-            else (hosts[i][0] if hosts[i] else ""), "people_newly_covered": total,
+            else " / ".join(hosts[i]), "tenants_costed": 1 if objective == "any" else len(hosts[i]),
+            "people_newly_covered": total,
             **({f"people_{op}": v for op, v in per_op.items()} if objective == "per_operator" else {}),
             "cost_vnd": cost, "vnd_per_person": cost / total if total > 0 else float("inf"),
             "backhaul": costs["backhaul"].iloc[i],
