@@ -310,3 +310,41 @@ def test_help_lists_run(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "run" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("moment", ["computing", "writing"])
+def test_a_run_killed_outright_leaves_the_previous_plan(fenv, tmp_path: Path, moment: str) -> None:
+    """SIGKILL (no handler can run) while computing, or while the package is half written."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "OUT"
+    shutil.copytree(fenv["root"] / "A", out)
+    before = _digests(out)
+    env = {**os.environ, "XDG_CACHE_HOME": str(fenv["root"] / "cache"), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "towerplan", "run", str(fenv["scenario"]), "--out", str(out),
+                             "--force", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    try:
+        if moment == "computing":
+            time.sleep(3.0)  # imports done, coverage or gaps running; nothing written yet
+        else:
+            while time.monotonic() < deadline and proc.poll() is None:
+                stages = list(tmp_path.glob(".OUT.tmp-*"))
+                if stages and any(p.is_file() for p in stages[0].rglob("*")):
+                    break
+                time.sleep(0.005)
+        assert proc.poll() is None, "the run ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert _digests(out) == before  # the previous plan, byte for byte
+    # the next run tidies what the killed one left and replaces the plan
+    assert main(["run", str(fenv["scenario"]), "--out", str(out), "--force", "--quiet"]) == 0
+    assert _hidden(tmp_path) == []
+    assert _digests(out) == _digests(fenv["root"] / "A")

@@ -181,3 +181,21 @@ def test_empty_gaps_and_proposals_still_give_a_complete_plan(package, tmp_path):
     assert not (out / "figures" / "map_gaps.png").exists()
     assert (out / "csv" / "gaps.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # header only
     assert (out / "report.pdf").stat().st_size > 0
+
+
+def test_what_a_killed_run_left_is_tidied_and_a_set_aside_plan_restored(package, tmp_path: Path) -> None:
+    # a SIGKILL mid-export leaves a half-written staging folder: the next run removes it
+    out = write_plan_package(package, tmp_path / "plan", lang="en")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    stale = tmp_path / ".plan.tmp-dead"
+    stale.mkdir()
+    (stale / "plan.gpkg").write_bytes(b"half")
+    # a kill between the two renames of --force: the old plan set aside, the new one not in place
+    out.rename(tmp_path / ".plan.old-dead")
+    with pytest.raises(ConfigError, match="exists"):  # restored first, then refused without force
+        write_plan_package(package, tmp_path / "plan", lang="en")
+    assert not stale.exists()
+    assert not (tmp_path / ".plan.old-dead").exists()
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    write_plan_package(package, tmp_path / "plan", lang="en", force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]

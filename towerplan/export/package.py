@@ -122,6 +122,7 @@ def write_plan_package(
     out = Path(out_dir)
     if lang not in ("vi", "en"):
         raise ConfigError(f"unknown report language {lang!r}; use 'vi' or 'en'")
+    _recover_after_a_kill(out)
     if out.exists() and not force:
         raise ConfigError(f"output folder {out} exists; use --force to replace it")
     if out.exists() and not out.is_dir():
@@ -142,6 +143,25 @@ def write_plan_package(
         raise
     log.info("wrote plan package %s", out)
     return out
+
+
+def _recover_after_a_kill(out: Path) -> None:
+    """Tidy what a run killed outright (SIGKILL, power cut) left beside ``out``.
+
+    Staging folders (``.NAME.tmp-*``) are half-written plans: removed. A previous plan set aside
+    (``.NAME.old-*``) while ``out`` is missing means the kill fell between the two renames of
+    :func:`_move_into_place`: it is put back, so a plan is never lost; with ``out`` present it is
+    a leftover copy and removed.
+    """
+    for stale in sorted(out.parent.glob(f".{out.name}.tmp-*")):
+        log.warning("removing %s, left by an interrupted run", stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    for old in sorted(out.parent.glob(f".{out.name}.old-*")):
+        if not out.exists() and old.is_dir():
+            log.warning("restoring the previous plan %s from %s (a run was interrupted)", out, old)
+            os.rename(old, out)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _move_into_place(stage: Path, out: Path, *, force: bool) -> None:
