@@ -26,7 +26,15 @@ from towerplan.stations.coords import format_dms, parse_coordinate
 from towerplan.stations.headers import HEADER_ALIASES
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS
 from towerplan.stations.readers import FORMATS, OPENCELLID_COLUMNS, detect_format
-from towerplan.stations.report import REPORT_COLUMNS, Issue, Severity, StationLoad, ValidationReport
+from towerplan.stations.report import (
+    REPORT_COLUMNS,
+    Issue,
+    Language,
+    Severity,
+    StationLoad,
+    ValidationReport,
+    severity_label,
+)
 from towerplan.stations.schema import (
     BANDS,
     CANONICAL_COLUMNS,
@@ -53,6 +61,7 @@ __all__ = [
     "REPORT_COLUMNS",
     "TECHNOLOGIES",
     "Issue",
+    "Language",
     "Severity",
     "StationDefaults",
     "StationLoad",
@@ -67,6 +76,7 @@ __all__ = [
     "resolve_band",
     "resolve_operator",
     "resolve_technology",
+    "severity_label",
     "validate_stations",
     "write_stations_csv",
 ]

@@ -128,7 +128,17 @@ def read_many(
             if on_unreadable == "raise":
                 raise
             label = name or (os.fspath(source) if isinstance(source, (str, os.PathLike)) else "upload")
-            extra.append(Issue(None, None, "error", "unreadable_file", str(exc), file=os.path.basename(label)))
+            extra.append(
+                Issue(
+                    None,
+                    None,
+                    "error",
+                    "unreadable_file",
+                    str(exc),
+                    file=os.path.basename(label),
+                    params={"detail": str(exc)},
+                )
+            )
     return _combine(loads, extra, defaults)
 
 
@@ -225,6 +235,12 @@ def _cross_file_issues(stations: gpd.GeoDataFrame, defaults: StationDefaults) ->
                 message,
                 value=str(stations[column].iloc[dup.later]),
                 file=str(files[dup.later]),
+                params={
+                    "variant": "other_file",
+                    "first_row": int(rows[dup.first]),
+                    "first_file": str(files[dup.first]),
+                    "distance_km": dup.distance_m / 1000,
+                },
             )
         )
     return issues, drop

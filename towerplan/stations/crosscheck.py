@@ -103,6 +103,7 @@ def report_duplicates(
                     f"site '{site}' is listed again (first on row {first_row}); a site list needs one row "
                     "per site: delete the repeat or give it its own id",
                     site,
+                    params={"variant": "site", "first_row": first_row},
                 )
             else:
                 cell = frame["cell_id"].iloc[dup.later]
@@ -115,6 +116,10 @@ def report_duplicates(
                     f"{' for the same operator' if frame['operator'].iloc[dup.later] else ''}; "
                     "cell ids must be unique: rename or delete one of them",
                     cell,
+                    params={
+                        "variant": "same_operator" if frame["operator"].iloc[dup.later] else "",
+                        "first_row": first_row,
+                    },
                 )
         else:
             site = frame["site_id"].iloc[dup.later]
@@ -128,4 +133,12 @@ def report_duplicates(
                 f"here but at {frame['lon'].iloc[f]:.5f}, {frame['lat'].iloc[f]:.5f} on row {first_row}, "
                 f"{dup.distance_m / 1000:.2f} km apart; fix the coordinates or give the sites different ids",
                 site,
+                params={
+                    "lon": float(frame["lon"].iloc[dup.later]),
+                    "lat": float(frame["lat"].iloc[dup.later]),
+                    "first_lon": float(frame["lon"].iloc[f]),
+                    "first_lat": float(frame["lat"].iloc[f]),
+                    "first_row": first_row,
+                    "distance_km": dup.distance_m / 1000,
+                },
             )

@@ -12,7 +12,7 @@ import contextlib
 import difflib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,15 +85,43 @@ class Sink:
         self.issues: list[Issue] = []
         self.bad = np.zeros(len(self.row_numbers), dtype=bool)
 
-    def row(self, pos: int, column: str | None, severity: Severity, code: str, message: str, value: Any = None) -> None:
-        """Record an issue about the row at table position ``pos``."""
-        self.issues.append(Issue(int(self.row_numbers[pos]), column, severity, code, message, display_value(value)))
+    def row(
+        self,
+        pos: int,
+        column: str | None,
+        severity: Severity,
+        code: str,
+        message: str,
+        value: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record an issue about the row at table position ``pos`` (``params``: see :class:`Issue`)."""
+        self.issues.append(
+            Issue(
+                int(self.row_numbers[pos]),
+                column,
+                severity,
+                code,
+                message,
+                display_value(value),
+                params=dict(params or {}),
+            )
+        )
         if severity == "error":
             self.bad[pos] = True
 
-    def file(self, column: str | None, severity: Severity, code: str, message: str) -> None:
+    def file(
+        self,
+        column: str | None,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         """Record a file-level issue (no row)."""
-        self.issues.append(Issue(None, column, severity, code, message))
+        self.issues.append(Issue(None, column, severity, code, message, params=dict(params or {})))
 
     def add(self, issue: Issue) -> None:
         """Record a ready-made issue (from a reader); errors mark their row bad."""
@@ -138,7 +166,15 @@ def parse_numbers(
                 cache[key] = parsed
         number, problem = parsed
         if problem is not None:
-            sink.row(pos, label, "error", problem, _number_message(problem, cell, field, kind), cell)
+            sink.row(
+                pos,
+                label,
+                "error",
+                problem,
+                _number_message(problem, cell, field, kind),
+                cell,
+                params={"field": field, "unit": _UNITS_OF.get(field, "").strip(), "variant": "number"},
+            )
         elif number is not None:
             values[pos] = number
     _check_range(values, field=field, label=label, sink=sink, cells=cells)
@@ -194,9 +230,31 @@ def _check_range(values: np.ndarray, *, field: str, label: str, sink: Sink, cell
         lower = "above 0" if field == "antenna_height_m" else f"{low:g}{unit}"
         message = f"{_FIELD_WORDS[field]} {value:g}{unit} is outside the accepted range ({lower} to {high:g}{unit})"
         message += _range_hint(field, value)
-        sink.row(int(pos), label, severity, RANGE_CODES[field], message, cells[int(pos)])
+        params = {
+            "field": field,
+            "number": value,
+            "low": low,
+            "high": high,
+            "unit": unit,
+            "variant": _range_hint_key(field, value),
+            "mhz": value * 1000,
+        }
+        sink.row(int(pos), label, severity, RANGE_CODES[field], message, cells[int(pos)], params=params)
         if severity == "error":
             values[pos] = np.nan
+
+
+def _range_hint_key(field: str, value: float) -> str:
+    """Which hint :func:`_range_hint` gives (the ``variant`` of the translated message)."""
+    if field == "freq_mhz" and 0 < value < 10:
+        return "ghz"
+    if field == "freq_mhz" and value > 6000:
+        return "above_6ghz"
+    if field == "antenna_height_m" and value > 300:
+        return "altitude"
+    if field in ("antenna_height_m", "azimuth_deg", "tilt_deg"):
+        return field
+    return ""
 
 
 def _range_hint(field: str, value: float) -> str:
@@ -249,6 +307,7 @@ def parse_coordinates(
                 "non_finite_value",
                 f"{cell!s} is not a finite coordinate; write decimal degrees such as 105.7533",
                 cell,
+                params={"variant": "coordinate"},
             )
             continue
         values[pos] = value
@@ -271,22 +330,25 @@ def parse_texts(cells: Sequence[Any]) -> list[str | None]:
     return [cell_text(c) for c in cells]
 
 
-def _suggest(text: str, choices: Sequence[str]) -> str:
+def _suggestion(text: str, choices: Sequence[str]) -> str:
+    """The choice closest to ``text``, or ``""`` when none is close."""
     match = difflib.get_close_matches(compact(text), [compact(c) for c in choices], n=1, cutoff=0.6)
     if not match:
         return ""
-    name = next(c for c in choices if compact(c) == match[0])
-    return f" Did you mean '{name}'?"
+    return next(c for c in choices if compact(c) == match[0])
+
+
+_Problem = tuple[str, dict[str, Any]]  # (English message, params of the message)
 
 
 def _lookup_column(
-    cells: Sequence[Any], resolve: Callable[[str], tuple[str | None, str | None]]
-) -> tuple[list[str | None], np.ndarray, list[tuple[int, str]]]:
-    """Resolve each distinct text once: ``(values, blank mask, [(position, problem message)])``."""
+    cells: Sequence[Any], resolve: Callable[[str], tuple[str | None, _Problem | None]]
+) -> tuple[list[str | None], np.ndarray, list[tuple[int, _Problem]]]:
+    """Resolve each distinct text once: ``(values, blank mask, [(position, (message, params))])``."""
     out: list[str | None] = [None] * len(cells)
     blank = np.zeros(len(cells), dtype=bool)
-    problems: list[tuple[int, str]] = []
-    cache: dict[str, tuple[str | None, str | None]] = {}
+    problems: list[tuple[int, _Problem]] = []
+    cache: dict[str, tuple[str | None, _Problem | None]] = {}
     for pos, cell in enumerate(cells):
         text = cell_text(cell)
         if text is None:
@@ -301,7 +363,7 @@ def _lookup_column(
     return out, blank, problems
 
 
-def _operator_or_problem(text: str) -> tuple[str | None, str | None]:
+def _operator_or_problem(text: str) -> tuple[str | None, _Problem | None]:
     name = resolve_operator(text)
     if name is not None:
         return name, None
@@ -310,36 +372,46 @@ def _operator_or_problem(text: str) -> tuple[str | None, str | None]:
     if plmn and plmn.group(1) != "452":
         return None, (
             f"network {text} (MCC {plmn.group(1)}) is not a Vietnamese operator (MCC 452); "
-            "remove rows of other countries or networks from the list"
+            "remove rows of other countries or networks from the list",
+            {"variant": "foreign", "mcc": plmn.group(1)},
         )
     if plmn:
         known = ", ".join(f"{p} {n}" for n, (p, _) in OPERATORS.items())
-        return None, f"MNC {plmn.group(2)} of MCC 452 is not one of {known}"
-    return None, f"'{text}' is not a known operator; use one of {', '.join(names)}." + _suggest(text, names)
+        return None, (
+            f"MNC {plmn.group(2)} of MCC 452 is not one of {known}",
+            {"variant": "mnc", "mnc": plmn.group(2), "known": known},
+        )
+    suggestion = _suggestion(text, names)
+    return None, (
+        f"'{text}' is not a known operator; use one of {', '.join(names)}."
+        + (f" Did you mean '{suggestion}'?" if suggestion else ""),
+        {"variant": "suggest" if suggestion else "", "known": ", ".join(names), "suggestion": suggestion},
+    )
 
 
-def _technology_or_problem(text: str) -> tuple[str | None, str | None]:
+def _technology_or_problem(text: str) -> tuple[str | None, _Problem | None]:
     tech = resolve_technology(text)
     if tech is not None:
         return tech, None
     return None, (
-        f"'{text}' is not a technology towerplan models; use 2G/3G/4G/5G (GSM, UMTS/WCDMA, LTE, NR are understood too)"
+        f"'{text}' is not a technology towerplan models; use 2G/3G/4G/5G (GSM, UMTS/WCDMA, LTE, NR are understood too)",
+        {},
     )
 
 
 def parse_operators(cells: Sequence[Any], *, label: str, sink: Sink) -> tuple[list[str | None], np.ndarray]:
     """Canonical operator names (``None`` where blank or unknown) and the blank mask."""
     out, blank, problems = _lookup_column(cells, _operator_or_problem)
-    for pos, message in problems:
-        sink.row(pos, label, "error", "unknown_operator", message, cells[pos])
+    for pos, (message, params) in problems:
+        sink.row(pos, label, "error", "unknown_operator", message, cells[pos], params=params)
     return out, blank
 
 
 def parse_technologies(cells: Sequence[Any], *, label: str, sink: Sink) -> tuple[list[str | None], np.ndarray]:
     """``"2G"``..``"5G"`` per row (``None`` where blank or unknown) and the blank mask."""
     out, blank, problems = _lookup_column(cells, _technology_or_problem)
-    for pos, message in problems:
-        sink.row(pos, label, "error", "unknown_technology", message, cells[pos])
+    for pos, (message, params) in problems:
+        sink.row(pos, label, "error", "unknown_technology", message, cells[pos], params=params)
     return out, blank
 
 
@@ -390,7 +462,8 @@ def parse_frequencies(
                 with contextlib.suppress(TypeError):  # an unhashable cell is simply not cached
                     cache[key] = parsed
             if parsed.problem is not None:
-                sink.row(pos, label, "error", parsed.problem[0], parsed.problem[1], cell)
+                code, message, params = parsed.problem
+                sink.row(pos, label, "error", code, message, cell, params=params)
                 continue
             if parsed.band is not None:
                 bands[pos] = bands[pos] or parsed.band.name
@@ -411,11 +484,11 @@ def parse_frequencies(
 
 @dataclass(frozen=True)
 class _Cell:
-    """One frequency/band cell understood: MHz, band, or a problem ``(code, message)``."""
+    """One frequency/band cell understood: MHz, band, or a problem ``(code, message, params)``."""
 
     mhz: float | None = None
     band: Band | None = None
-    problem: tuple[str, str] | None = None
+    problem: tuple[str, str, dict[str, Any]] | None = None
 
 
 def _parse_frequency_cell(
@@ -433,11 +506,18 @@ def _parse_frequency_cell(
                     "unknown_band",
                     f"'{text}' is neither a frequency in MHz nor a known band; write "
                     f"e.g. 1842.5, B3, n78, GSM900 or UMTS2100 (known bands: {known})",
+                    {"known": known},
                 )
             )
         return _Cell(mhz=band.centre_mhz, band=band)
     if not math.isfinite(number):
-        return _Cell(problem=("non_finite_value", f"{text} is not a finite frequency; write MHz such as 1842.5"))
+        return _Cell(
+            problem=(
+                "non_finite_value",
+                f"{text} is not a finite frequency; write MHz such as 1842.5",
+                {"variant": "frequency"},
+            )
+        )
     if band_column and number < 100 and float(number).is_integer():  # "3" in a band column is band 3
         band = resolve_band(str(int(number)), technology=technology)
         if band is not None:

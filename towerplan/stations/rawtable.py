@@ -107,6 +107,7 @@ def unique_headers(headers: Sequence[Any]) -> tuple[list[str], list[Issue]]:
                     "duplicate_header",
                     f"the header '{text}' appears more than once; the copy in column {position} is kept "
                     f"as '{renamed}' and not used as a station field. Rename or delete one of them.",
+                    params={"position": position, "renamed": renamed},
                 )
             )
             text = renamed
@@ -175,7 +176,16 @@ def table_from_rows(
     frame = pd.DataFrame(padded, columns=names, dtype=object) if padded else pd.DataFrame(columns=names, dtype=object)
     if blank:
         shown = ", ".join(map(str, blank[:10])) + (" ..." if len(blank) > 10 else "")
-        all_issues.append(Issue(None, None, "info", "blank_rows", f"{len(blank)} blank row(s) ignored: {shown}"))
+        all_issues.append(
+            Issue(
+                None,
+                None,
+                "info",
+                "blank_rows",
+                f"{len(blank)} blank row(s) ignored: {shown}",
+                params={"count": len(blank), "shown": shown},
+            )
+        )
     return RawTable(
         frame=frame,
         row_numbers=np.asarray(kept_numbers, dtype=np.int64),

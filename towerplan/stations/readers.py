@@ -360,6 +360,7 @@ def read_csv_text(
                 "info",
                 "title_rows_skipped",
                 f"the header is on line {header_line}; {header_index} title line(s) above it were skipped",
+                params={"header_line": header_line, "skipped": header_index},
             )
         )
     data = records[header_index + 1 :]

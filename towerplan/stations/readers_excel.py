@@ -125,6 +125,12 @@ def read_xlsx(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS, max_by
                 "sheet_used",
                 f"read sheet '{sheet_name}' with the header on row {header_index + 1}"
                 + (f" ({header_index} title row(s) above it skipped)" if header_index else ""),
+                params={
+                    "variant": "skipped" if header_index else "",
+                    "sheet": sheet_name,
+                    "header_row": header_index + 1,
+                    "skipped": header_index,
+                },
             )
         )
     issues.extend(_formulas_without_value(data, sheet_name, header_index, header, rows, numbers, source_file))

@@ -86,6 +86,7 @@ def _degrees_in_projected(row: int, crs_name: str, x: Any, y: Any) -> Issue:
         f"the coordinates ({x}, {y}) look like longitude/latitude degrees, but the file declares {crs_name} "
         "(metres); the file mixes coordinate systems: give every point in the declared CRS, or declare WGS 84",
         value=f"{x}, {y}",
+        params={"crs": crs_name, "x": str(x), "y": str(y)},
     )
 
 
@@ -182,13 +183,27 @@ def _legacy_crs(document: Any, source_file: str) -> tuple[Any, list[Issue]]:
         crs = CRS.from_user_input(name)
     except CRSError:
         issues.append(
-            Issue(None, None, "warning", "unknown_crs", f"unknown 'crs' {name!r}; coordinates read as WGS 84")
+            Issue(
+                None,
+                None,
+                "warning",
+                "unknown_crs",
+                f"unknown 'crs' {name!r}; coordinates read as WGS 84",
+                params={"crs": str(name)},
+            )
         )
         return None, issues
     if crs.equals(CRS.from_epsg(4326), ignore_axis_order=True) or "CRS84" in str(name):
         return None, issues
     issues.append(
-        Issue(None, None, "info", "reprojected", f"coordinates converted from {crs.name} to WGS 84 (EPSG:4326)")
+        Issue(
+            None,
+            None,
+            "info",
+            "reprojected",
+            f"coordinates converted from {crs.name} to WGS 84 (EPSG:4326)",
+            params={"crs": crs.name},
+        )
     )
     return _Reproject(Transformer.from_crs(crs, 4326, always_xy=True), crs.name if crs.is_projected else None), issues
 
@@ -218,7 +233,11 @@ def kml_from_kmz(data: bytes, *, source_file: str, max_bytes: int = MAX_BYTES) -
 
     try:
         _, content = read_zip_member(
-            data, suffix=".kml", prefer="doc.kml", name=source_file, max_bytes=max_bytes,
+            data,
+            suffix=".kml",
+            prefer="doc.kml",
+            name=source_file,
+            max_bytes=max_bytes,
             max_total_bytes=max(5 * max_bytes, max_bytes),
         )
     except UnreadableFileError as exc:
@@ -308,7 +327,16 @@ def read_gpkg(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS) -> Raw
     except Exception as exc:  # pyogrio.errors.DataSourceError and GDAL errors
         raise UnreadableFileError(f"{source_file}: not a readable GeoPackage ({exc})") from exc
     if len(layers) > 1:
-        issues.append(Issue(None, None, "info", "layer_used", f"read layer '{layer}' of {len(layers)}"))
+        issues.append(
+            Issue(
+                None,
+                None,
+                "info",
+                "layer_used",
+                f"read layer '{layer}' of {len(layers)}",
+                params={"layer": layer, "count": len(layers)},
+            )
+        )
     geometry = getattr(frame, "geometry", None)
     if geometry is not None and frame.crs is None:
         issues.append(
@@ -318,12 +346,24 @@ def read_gpkg(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS) -> Raw
     projected_name = ""
     if geometry is not None and frame.crs is not None and frame.crs.is_projected:
         for number, geom in enumerate(frame.geometry, start=1):
-            if geom is not None and not geom.is_empty and geom.geom_type == "Point" and _looks_like_degrees(
-                float(geom.x), float(geom.y)
+            if (
+                geom is not None
+                and not geom.is_empty
+                and geom.geom_type == "Point"
+                and _looks_like_degrees(float(geom.x), float(geom.y))
             ):
                 degree_rows[number] = (float(geom.x), float(geom.y))
     if geometry is not None and frame.crs is not None and frame.crs.to_epsg() != 4326:
-        issues.append(Issue(None, None, "info", "reprojected", f"converted from {frame.crs.name} to WGS 84"))
+        issues.append(
+            Issue(
+                None,
+                None,
+                "info",
+                "reprojected",
+                f"converted from {frame.crs.name} to WGS 84",
+                params={"crs": frame.crs.name},
+            )
+        )
         projected_name = frame.crs.name
         frame = frame.to_crs(4326)
     features: list[tuple[dict[str, Any], Any, Any]] = []

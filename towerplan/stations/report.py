@@ -18,9 +18,10 @@ Severities
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -29,7 +30,26 @@ import pandas as pd
 
 from towerplan.errors import InputError, StationDataError
 
-__all__ = ["REPORT_COLUMNS", "Issue", "Severity", "StationLoad", "ValidationReport", "sort_issues"]
+__all__ = [
+    "REPORT_COLUMNS",
+    "Issue",
+    "Language",
+    "Severity",
+    "StationLoad",
+    "ValidationReport",
+    "severity_label",
+    "sort_issues",
+]
+
+logger = logging.getLogger(__name__)
+
+#: languages of the issue messages: English (as written in the code) and Vietnamese
+Language = Literal["en", "vi"]
+_LANGUAGES: tuple[str, ...] = get_args(Language)
+_SEVERITY_LABELS: dict[str, dict[str, str]] = {
+    "en": {"error": "error", "warning": "warning", "info": "info"},
+    "vi": {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"},
+}
 
 Severity = Literal["error", "warning", "info"]
 _SEVERITIES: tuple[str, ...] = get_args(Severity)
@@ -62,6 +82,10 @@ class Issue:
         The offending value as written in the file, shortened; ``None`` if none.
     file
         Name of the file the row comes from (set when several files are read).
+    params
+        The numbers and names the message uses (limits, defaults used, the
+        first row of a duplicate...), so that the message can be written in
+        another language (:meth:`message_in`). Not part of equality.
     """
 
     row: int | None
@@ -71,6 +95,7 @@ class Issue:
     message: str
     value: str | None = None
     file: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
@@ -86,7 +111,36 @@ class Issue:
         """A copy tagged with ``file`` (unchanged when it already has one)."""
         if self.file is not None or file is None:
             return self
-        return Issue(self.row, self.column, self.severity, self.code, self.message, self.value, file)
+        return Issue(self.row, self.column, self.severity, self.code, self.message, self.value, file, self.params)
+
+    def message_in(self, lang: Language = "en") -> str:
+        """The message in ``lang``: ``"en"`` (:attr:`message`) or ``"vi"`` (Vietnamese).
+
+        A code without a Vietnamese template falls back to the English message
+        (with a logged warning).
+        """
+        if lang not in _LANGUAGES:
+            raise InputError(f"language must be one of {_LANGUAGES}, got {lang!r}")
+        if lang == "en":
+            return self.message
+        from towerplan.stations.messages_vi import vietnamese_message
+
+        text = vietnamese_message(self)
+        if text is None:
+            logger.warning("no Vietnamese message for issue code %r; the English one is shown", self.code)
+            return self.message
+        return text
+
+
+def severity_label(severity: str, lang: Language = "en") -> str:
+    """A severity as shown to users: ``severity_label("error", "vi") == "lỗi"``.
+
+    The ``severity`` column of :meth:`ValidationReport.to_frame` keeps the stable
+    English values (``error``/``warning``/``info``); use this for display.
+    """
+    if lang not in _LANGUAGES:
+        raise InputError(f"language must be one of {_LANGUAGES}, got {lang!r}")
+    return _SEVERITY_LABELS[lang].get(severity, severity)
 
 
 def sort_issues(issues: Iterable[Issue]) -> tuple[Issue, ...]:
@@ -151,13 +205,16 @@ class ValidationReport:
         return len(self.issues)
 
     # ------------------------------------------------------------------ output
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self, lang: Language = "en") -> pd.DataFrame:
         """The issues as a table: ``row, column, severity, code, message, value, file``.
 
         ``row`` is a nullable integer column (``<NA>`` for file-level remarks).
+        With ``lang="vi"`` the ``message`` column is in Vietnamese; the other
+        columns (``severity``, ``code``) keep their stable values (see
+        :func:`severity_label` for display).
         """
         frame = pd.DataFrame(
-            [(i.row, i.column, i.severity, i.code, i.message, i.value, i.file) for i in self.issues],
+            [(i.row, i.column, i.severity, i.code, i.message_in(lang), i.value, i.file) for i in self.issues],
             columns=list(REPORT_COLUMNS),
         )
         frame["row"] = frame["row"].astype("Int64")

@@ -95,7 +95,15 @@ def _use_default(
             if isinstance(default, np.ndarray)
             else f"{float(default):g}{unit} used (StationDefaults.{field})"
         )
-        sink.file(None, "warning", "default_used", f"no {word} column: {shown}; add the column to give real values")
+        sink.file(
+            None,
+            "warning",
+            "default_used",
+            f"no {word} column: {shown}; add the column to give real values",
+            params={"field": field, "variant": "no_column_per_row"}
+            if isinstance(default, np.ndarray)
+            else {"field": field, "variant": "no_column", "default": float(default), "unit": unit},
+        )
     else:
         for pos in np.flatnonzero(need):
             sink.row(
@@ -104,6 +112,7 @@ def _use_default(
                 "warning",
                 "default_used",
                 f"{word} is empty; the default {float(per_row[pos]):g}{unit} was used",
+                params={"field": field, "variant": "empty", "default": float(per_row[pos]), "unit": unit},
             )
     values[need] = per_row[need]
 
@@ -121,7 +130,13 @@ def build_sectors(
     if operator_cells is None:
         operators: list[str | None] = [defaults.operator] * n
         if defaults.operator:
-            sink.file(None, "warning", "default_used", f"no operator column: all rows set to {defaults.operator}")
+            sink.file(
+                None,
+                "warning",
+                "default_used",
+                f"no operator column: all rows set to {defaults.operator}",
+                params={"variant": "no_operator_column", "operator": defaults.operator},
+            )
         else:
             sink.file(
                 None,
@@ -129,6 +144,7 @@ def build_sectors(
                 "missing_operator",
                 "no operator column: the stations belong to no operator; add an operator "
                 "(Nhà mạng) column or set StationDefaults.operator",
+                params={"variant": "no_column"},
             )
     else:
         operators, op_blank = parse_operators(operator_cells, label=str(cols.label("operator")), sink=sink)
@@ -142,6 +158,9 @@ def build_sectors(
                 code,
                 "operator is empty"
                 + (f"; {defaults.operator} used" if defaults.operator else "; the station belongs to no operator"),
+                params={"variant": "empty_operator", "operator": defaults.operator}
+                if defaults.operator
+                else {"variant": "empty"},
             )
     tech_cells = cols.cells("technology")
     if tech_cells is None:
@@ -174,6 +193,7 @@ def build_sectors(
                 "band_technology_mismatch",
                 f"band {bands[i]} is a {band_techs[i]} band but the technology says {techs[i]}; "
                 "check which one is right",
+                params={"band": bands[i], "band_technology": band_techs[i], "technology": techs[i]},
             )
     if tech_default.any():
         if cols.label("technology") is None:
@@ -183,6 +203,7 @@ def build_sectors(
                 "default_used",
                 f"no technology column: {defaults.technology} used where the band does not tell "
                 "(StationDefaults.technology)",
+                params={"variant": "no_technology_column", "technology": defaults.technology},
             )
         else:
             for pos in np.flatnonzero(tech_default):
@@ -192,6 +213,7 @@ def build_sectors(
                     "warning",
                     "default_used",
                     f"technology is empty; {defaults.technology} used",
+                    params={"variant": "empty_technology", "technology": defaults.technology},
                 )
     freq_given = np.zeros(n, dtype=bool)
     for field in ("freq_mhz", "band"):
@@ -254,6 +276,7 @@ def build_sectors(
                 f"no azimuth column: this is read as a site list and each of the {n} rows becomes "
                 f"{defaults.sectors_per_site} sectors at {angles} with cell ids <site>-1.."
                 f"{defaults.sectors_per_site}; add an azimuth (Góc phương vị) column to give real sectors",
+                params={"n": n, "sectors": defaults.sectors_per_site, "angles": angles},
             )
         else:
             sink.file(
@@ -262,6 +285,7 @@ def build_sectors(
                 "azimuth_unknown",
                 f"{table.fmt} data has no azimuths: all {n} cells are treated as omni "
                 "(360° beamwidth, omni antenna gain)",
+                params={"fmt": table.fmt, "n": n},
             )
     omni = np.isnan(azimuth) & (not expand)
 
@@ -304,6 +328,7 @@ def build_sectors(
             "eirp_inconsistent",
             f"EIRP {eirp[pos]:g} dBm differs from tx power + gain - loss = {tx[pos] + gain[pos] - loss[pos]:g} "
             "dBm; the EIRP column is used",
+            params={"eirp": float(eirp[pos]), "computed": float(tx[pos] + gain[pos] - loss[pos])},
         )
 
     # --- identifiers
@@ -377,6 +402,7 @@ def _identifiers(cols: _Columns, sink: Sink, n: int) -> tuple[list[str | None], 
                 "warning",
                 "missing_id",
                 "no site id (Mã trạm) or cell id column: sites are named row<N> after their row; add a site id column",
+                params={"variant": "no_column"},
             )
     for pos in range(n):
         if sites[pos] is None:
@@ -391,6 +417,7 @@ def _identifiers(cols: _Columns, sink: Sink, n: int) -> tuple[list[str | None], 
                         "warning",
                         "missing_id",
                         f"site id is empty; named '{sites[pos]}' after its row",
+                        params={"variant": "site", "name": sites[pos]},
                     )
     return sites, cells
 
@@ -418,6 +445,7 @@ def _derive_cell_ids(frame: pd.DataFrame, cols: _Columns, sink: Sink) -> list[st
                 "warning",
                 "missing_id",
                 f"cell id is empty; named '{out[-1]}' (site id and its row count)",
+                params={"variant": "cell", "name": out[-1]},
             )
     if missing_column and derived:
         sink.file(

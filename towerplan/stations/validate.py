@@ -128,6 +128,7 @@ def _positions(
             "error",
             "missing_coordinates",
             f"the {what} empty; every station needs its position in WGS 84 degrees",
+            params={"variant": "both" if both else ("lon" if lon_blank[pos] else "lat")},
         )
     ok = np.isfinite(lon) & np.isfinite(lat)
     swap = np.zeros(len(lon), dtype=bool)
@@ -148,6 +149,7 @@ def _positions(
             "latlon_swapped",
             f"latitude and longitude look swapped in every row: column '{lat_label}' holds longitudes "
             f"and '{lon_label}' latitudes; they were swapped. Rename the columns to silence this.",
+            params={"variant": "all", "lat_column": lat_label, "lon_column": lon_label},
         )
     else:
         for pos in swapped:
@@ -159,9 +161,13 @@ def _positions(
                 f"latitude and longitude look swapped (latitude {lat[pos]:g}, longitude {lon[pos]:g}); "
                 "they were swapped. Correct the row to silence this.",
                 table.frame[lat_label].iloc[pos],
+                params={"lat": float(lat[pos]), "lon": float(lon[pos])},
             )
     lon, lat = np.where(swap, lat, lon), np.where(swap, lon, lat)
-    for values, label, limit, word in ((lat, lat_label, 90.0, "latitude"), (lon, lon_label, 180.0, "longitude")):
+    for values, label, limit, word, axis in (
+        (lat, lat_label, 90.0, "latitude", "lat"),
+        (lon, lon_label, 180.0, "longitude", "lon"),
+    ):
         for pos in np.flatnonzero(ok & (np.abs(values) > limit)):
             hint = (
                 " It looks like projected metres (UTM or VN-2000): convert to WGS 84 degrees."
@@ -175,6 +181,12 @@ def _positions(
                 "coordinate_out_of_range",
                 f"{word} {values[pos]:g} is outside -{limit:g}..{limit:g} degrees.{hint}",
                 table.frame[label].iloc[pos],
+                params={
+                    "field": axis,
+                    "number": float(values[pos]),
+                    "limit": limit,
+                    "variant": "projected" if hint else "",
+                },
             )
     valid = ok & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     for pos in np.flatnonzero(valid & (lat == 0) & (lon == 0)):
@@ -197,6 +209,14 @@ def _positions(
                 f"({minx:.3f}..{maxx:.3f} E, {miny:.3f}..{maxy:.3f} N); check the coordinates or "
                 "enlarge the study area (DEM)",
                 table.frame[lon_label].iloc[pos],
+                params={
+                    "lon": float(lon[pos]),
+                    "lat": float(lat[pos]),
+                    "minx": minx,
+                    "maxx": maxx,
+                    "miny": miny,
+                    "maxy": maxy,
+                },
             )
     bad = ~valid
     lon[bad] = np.nan
@@ -223,6 +243,7 @@ def validate_table(table: RawTable, *, study_area: Any = None, defaults: Station
             "no_data_rows",
             f"{table.source_file} has a header row but no station rows; add one row per cell "
             "(see data/stations_template.csv)",
+            params={"source": table.source_file},
         )
         return _finish(table, sink, None, defaults)
     hm = map_headers(list(frame.columns), forced=table.forced)
@@ -237,6 +258,12 @@ def validate_table(table: RawTable, *, study_area: Any = None, defaults: Station
             f"no {missing} column found among the headers {found}; name them for example "
             f"{'/'.join(HEADER_ALIASES['lon'][:4])} or 'Kinh độ' and "
             f"{'/'.join(HEADER_ALIASES['lat'][:3])} or 'Vĩ độ' (decimal degrees or DMS)" + _no_header_hint(frame),
+            params={
+                "variant": "no_header" if _no_header_hint(frame) else "",
+                "found": found,
+                "lon_names": "/".join(HEADER_ALIASES["lon"][:4]),
+                "lat_names": "/".join(HEADER_ALIASES["lat"][:3]),
+            },
         )
         sink.bad[:] = True
         return _finish(table, sink, None, defaults)
@@ -261,13 +288,14 @@ def _no_header_hint(frame: pd.DataFrame) -> str:
 
 def _header_remarks(hm: HeaderMap, sink: Sink) -> None:
     mapped = ", ".join(f"'{col}' -> {name}" for name, col in hm.fields.items())
-    sink.file(None, "info", "columns_mapped", f"columns recognised: {mapped}")
+    sink.file(None, "info", "columns_mapped", f"columns recognised: {mapped}", params={"mapped": mapped})
     for column, name, winner in hm.shadowed:
         sink.file(
             column,
             "info",
             "ambiguous_column",
             f"'{column}' also looks like {name}, but '{winner}' is used; '{column}' is kept as it is",
+            params={"field": name, "winner": winner},
         )
     unknown = [c for c in hm.passthrough if c not in {s[0] for s in hm.shadowed}]
     if unknown:
@@ -276,6 +304,7 @@ def _header_remarks(hm: HeaderMap, sink: Sink) -> None:
             "info",
             "unknown_columns",
             "columns kept as they are (not station fields): " + ", ".join(f"'{c}'" for c in unknown),
+            params={"columns": ", ".join(f"'{c}'" for c in unknown)},
         )
 
 
