@@ -4,29 +4,40 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
-    RESOLUTIONS_M,
     current_inputs,
+    default_technologies,
     fetch,
     inputs_at,
     lang,
     osm_checkbox,
+    page_widgets,
     progress_bar,
+    remember_widgets,
+    resolution_options,
     run_guard,
+    seed_widgets,
     set_resolution,
+    settings_from_widgets,
     show_map,
     store,
     tr,
     ui,
 )
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.linkbudget import LinkBudget
 from towerplan.i18n import t
-from towerplan.maps.study import coverage_map
-from towerplan.workflow import TECHNOLOGIES, run_coverage_step, select_technologies, server_names
+from towerplan.maps.study import coverage_map, with_site_footprint
+from towerplan.workflow import (
+    TECHNOLOGIES,
+    coverage_of_stations,
+    run_coverage_step,
+    select_technologies,
+    server_names,
+)
 
 LANG = lang()  # for option labels (format_func runs outside the script in AppTest)
 st.title(tr("page_coverage"))
@@ -34,33 +45,41 @@ st.write(tr("cov_intro"))
 
 MODELS = ("auto", "itm", "hata", "cost231", "fspl")
 
+present = [t for t in TECHNOLOGIES if t in set(current_inputs().stations["technology"])]
+RESOLUTIONS = resolution_options(st.session_state.get("data_resolution_m", 90.0))
+# widget values: kept while the session lasts, else the page's last ones or a loaded scenario's (common.seed_widgets)
+seed_widgets("cov", present_techs=present, valid={
+    "cov_model": lambda v: v if v in MODELS else "auto",
+    "cov_techs": lambda v: [x for x in (v or []) if x in present] or default_technologies(present),
+    "cov_resolution": lambda v: float(v) if float(v) in RESOLUTIONS else RESOLUTIONS[0],
+})
+T_LOW, T_HIGH = min(-130, int(st.session_state["cov_threshold"])), max(-80, int(st.session_state["cov_threshold"]))
+P_LOW = min(50, int(st.session_state["cov_probability"]))
+
 left, right = st.columns([1, 3])
 with left, st.form("cov_form"):
     model = st.selectbox(tr("cov_model"), MODELS, format_func=lambda m: t(f"model_{m}", LANG), key="cov_model")
-    present = [t for t in TECHNOLOGIES if t in set(current_inputs().stations["technology"])]
-    techs = st.multiselect(tr("cov_technology"), present, default=["4G"] if "4G" in present else present[:1],
-                           key="cov_techs")
-    threshold = st.slider(tr("cov_threshold"), -130, -80, -110, 1, key="cov_threshold")
-    resolution = st.selectbox(tr("cov_resolution"), RESOLUTIONS_M, format_func=lambda r: f"{r:.0f} m",
-                              index=RESOLUTIONS_M.index(float(st.session_state.get("data_resolution_m", 90.0)))
-                              if float(st.session_state.get("data_resolution_m", 90.0)) in RESOLUTIONS_M else 0,
+    techs = st.multiselect(tr("cov_technology"), present, key="cov_techs")
+    threshold = st.slider(tr("cov_threshold"), T_LOW, T_HIGH, step=1, key="cov_threshold")
+    resolution = st.selectbox(tr("cov_resolution"), RESOLUTIONS, format_func=lambda r: f"{r:g} m",
                               key="cov_resolution")
-    indoor = st.number_input(tr("cov_indoor"), 0.0, 40.0, 0.0, 1.0, key="cov_indoor")
-    body = st.number_input(tr("cov_body"), 0.0, 10.0, 0.0, 1.0, key="cov_body")
-    probability = st.slider(tr("cov_shadow"), 50, 99, 50, 1, key="cov_probability")
+    indoor = st.number_input(tr("cov_indoor"), 0.0, max(40.0, float(st.session_state["cov_indoor"])), step=1.0,
+                             key="cov_indoor")
+    body = st.number_input(tr("cov_body"), 0.0, max(10.0, float(st.session_state["cov_body"])), step=1.0,
+                           key="cov_body")
+    probability = st.slider(tr("cov_shadow"), P_LOW, 99, step=1, key="cov_probability")
     run = st.form_submit_button(tr("cov_run"), type="primary")
     st.caption(ui("run_stoppable"))
+remember_widgets("cov")
 
 
 def _run() -> None:
     """One coverage run. Nothing in the session changes until it completes: a Stop or a widget change
     (Streamlit ends the script at the progress bar's next update) leaves the previous results."""
     inputs = inputs_at(float(resolution))
-    config = CoverageConfig(
-        model=model, threshold_dbm=float(threshold),  # type: ignore[arg-type]  # the select offers the Literal's values
-        link_budget=LinkBudget(indoor_loss_db=float(indoor), body_loss_db=float(body),
-                               location_probability=probability / 100.0),
-    )
+    # the settings a loaded scenario brought and this page does not show are kept (cov_base)
+    config = settings_from_widgets({**page_widgets("cov", present_techs=present), **page_widgets("gaps"),
+                                    **page_widgets("towers")}, cov_base=st.session_state.get("cov_base"))["coverage"]
     technologies = tuple(techs) or ("4G",)
     select_technologies(inputs.stations, technologies)  # a clear message before any work when none is left
     bar, report = progress_bar("cov_progress")
@@ -70,8 +89,26 @@ def _run() -> None:
     set_resolution(float(resolution), inputs)
     store("cov_result", {"coverage": result, "config": config, "technologies": technologies,
                          "seconds": time.perf_counter() - t0})
-    for stale in ("gaps_result", "towers_result", "export_package"):
+    for stale in ("gaps_result", "towers_result", "export_package", "cov_site_cache", "cov_site_map"):
         st.session_state.pop(stale, None)
+
+
+def site_footprint(cov, site: tuple[str, str], config: CoverageConfig, technologies, inputs):
+    """(level grid, seconds, sectors, (lon, lat)) of one site's own sectors, with the run's settings; kept in
+    ``cov_site_cache`` per run and site (a few tenths of a second each at 90 m)."""
+    cache = st.session_state.setdefault("cov_site_cache", {})
+    key = (id(cov), site)
+    if key not in cache:
+        stations = inputs.stations  # canonical sectors (the run's table carries the engine's own columns)
+        own = stations[(stations["site_id"].astype(str) == site[0]) & (stations["operator"].astype(str) == site[1])]
+        own = select_technologies(own, technologies)
+        t0 = time.perf_counter()
+        result = coverage_of_stations(inputs.dem, own, config, technologies=technologies)
+        lonlat = (float(own["lon"].iloc[0]), float(own["lat"].iloc[0])) if {"lon", "lat"} <= set(own) else None
+        if len(cache) >= 20:
+            cache.pop(next(iter(cache)))
+        cache[key] = (result.best_level, time.perf_counter() - t0, len(own), lonlat)
+    return cache[key]
 
 
 with right:
@@ -97,6 +134,12 @@ with right:
     for col, (op, s) in zip(cols[1:], sorted(summary["operators"].items()), strict=True):
         col.metric(op, f"{s['area_km2']:,.0f} km²")
 
+    # one site's own footprint (its sectors only, the run's settings), computed on demand and kept per run
+    sites = cov.stations[["site_id", "operator"]].astype(str).drop_duplicates().sort_values(["site_id", "operator"])
+    site_of = {f"{sid} · {op}": (sid, op) for sid, op in sites.itertuples(index=False, name=None)}
+    chosen = st.selectbox(tr("cov_site"), list(site_of), index=None, placeholder=tr("cov_site_placeholder"),
+                          key="cov_site")
+    site = site_of.get(chosen) if chosen is not None else None
     osm = osm_checkbox("cov")
     map_key = (id(cov), lang(), osm)
     cached = st.session_state.get("cov_map")
@@ -112,5 +155,22 @@ with right:
         )
         cached = {"key": map_key, "map": fmap}
         st.session_state["cov_map"] = cached
-    show_map(cached["map"], key="cov_map_view", height=680)
+    shown = cached["map"]
+    if site is not None:
+        footprint = None
+        with run_guard(tr("cov_site")):
+            footprint = site_footprint(cov, site, config, item["technologies"], inputs)
+        if footprint is not None:
+            level, seconds, n_sectors, lonlat = footprint
+            area = float(np.isfinite(level.values).sum()) * level.cell_area_m2 / 1e6
+            st.caption(tr("cov_site_done", site=site[0], op=site[1], sectors=n_sectors, area=area,
+                          threshold=config.threshold_dbm, s=seconds))
+            site_key = (map_key, site)
+            site_map = st.session_state.get("cov_site_map")
+            if site_map is None or site_map["key"] != site_key:
+                site_map = {"key": site_key, "map": with_site_footprint(cached["map"], level, site_id=site[0],
+                                                                        operator=site[1], lonlat=lonlat, lang=lang())}
+                st.session_state["cov_site_map"] = site_map
+            shown = site_map["map"]
+    show_map(shown, key="cov_map_view", height=680)
     st.caption(tr("offline_note"))

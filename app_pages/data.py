@@ -7,15 +7,20 @@ import streamlit as st
 
 from app_pages.common import (
     MAX_UPLOAD_MB,
+    SCENARIO_TYPES,
     SESSION_MAX_AGE_H,
     TEMPLATES,
     UPLOAD_TYPES,
+    apply_scenario,
     back_to_demo,
     current_inputs,
     demo_stations_csv,
     input_label,
+    lang,
+    load_scenario_upload,
     report_for_display,
     run_guard,
+    session_dir,
     show_table,
     study_dem,
     tr,
@@ -108,6 +113,30 @@ if load is not None:
             if done:
                 st.rerun()
 
+# ------------------------------------------------------------ a saved scenario (common.load_scenario_upload)
+with st.expander(tr("scenario_section"), expanded=st.session_state.get("data_scenario_file") is not None):
+    sc_file = st.file_uploader(tr("scenario_upload"), type=list(SCENARIO_TYPES), help=tr("scenario_upload_help"),
+                               key="data_scenario_file")
+    if sc_file is not None:
+        sc_key = (getattr(sc_file, "file_id", None) or sc_file.name, int(sc_file.size), lang())
+        handled = st.session_state.get("data_scenario_handled")
+        if handled is None or handled[0] != sc_key:
+            handled = (sc_key, load_scenario_upload(sc_file.name, sc_file.getvalue(), session_dir(), lang()))
+            st.session_state["data_scenario_handled"] = handled
+        loaded = handled[1]
+        for text in loaded.messages:
+            (st.warning if loaded.ok else st.error)(text)
+        if loaded.ok:
+            st.info(tr("scenario_ready", name=loaded.name, label=loaded.scenario.label))
+            if st.button(tr("scenario_use"), key="data_scenario_use", type="primary"):
+                apply_scenario(loaded)
+                st.session_state["data_scenario_done"] = loaded.name
+                st.rerun()
+if st.session_state.get("data_scenario_done"):
+    st.success(tr("scenario_loaded", name=st.session_state.pop("data_scenario_done")))
+
+if st.session_state.get("data_scenario") is not None:
+    st.info(tr("scenario_using", name=st.session_state.get("data_scenario_name", "")))
 if not using_demo():
     st.info(tr("using_uploads", label=current_inputs().label))
     if st.button(tr("use_demo"), key="data_back"):

@@ -8,20 +8,45 @@ import streamlit as st
 
 from app_pages.common import (
     current_inputs,
+    current_scenario,
+    data_version,
     export_files,
     fetch,
     input_label,
     lang,
     run_guard,
+    scenario_archive,
     session_dir,
     tr,
     write_package,
     zip_folder,
 )
-from towerplan.workflow import PlanResults, plan_package
+from towerplan.workflow import TECHNOLOGIES, PlanResults, plan_package
 
 st.title(tr("page_export"))
 st.write(tr("export_intro"))
+
+# ------------------------------------------------------------ the scenario (inputs and settings), results or not
+st.subheader(tr("scenario_section"))
+st.caption(tr("scenario_save_caption"))
+saved = None
+with run_guard(tr("scenario_download_zip")):
+    techs_present = [t for t in TECHNOLOGIES if t in set(current_inputs().stations["technology"])]
+    scenario = current_scenario(present_techs=techs_present)
+    sc_key = (scenario.to_toml(), data_version())
+    saved = st.session_state.get("export_scenario")
+    if saved is None or saved["key"] != sc_key:
+        archive, text = scenario_archive(scenario)
+        saved = {"key": sc_key, "zip": archive, "toml": text, "demo_only": not scenario.inputs.paths()}
+        st.session_state["export_scenario"] = saved
+if saved is not None:
+    s1, s2 = st.columns(2)
+    s1.download_button(tr("scenario_download_zip"), saved["zip"], "scenario.zip", "application/zip",
+                       on_click="ignore", key="export_scenario_zip")
+    if saved["demo_only"]:  # no file of its own: the TOML alone runs
+        s2.download_button(tr("scenario_download_toml"), saved["toml"].encode("utf-8"), "scenario.toml",
+                           "application/toml", on_click="ignore", key="export_scenario_toml")
+st.divider()
 
 cov_item = fetch("cov_result")
 gaps = fetch("gaps_result")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from app_pages.common import (
@@ -10,7 +12,9 @@ from app_pages.common import (
     lang,
     osm_checkbox,
     progress_bar,
+    remember_widgets,
     run_guard,
+    seed_widgets,
     show_map,
     show_table,
     store,
@@ -34,14 +38,18 @@ threshold = cov_item["config"].threshold_dbm
 inputs = current_inputs()
 
 c1, c2 = st.columns([1, 3])
-min_people = c1.number_input(tr("gaps_min_people"), 0, 10_000, 50, 10, key="gaps_min_people")
+seed_widgets("gaps")  # kept, or the page's last value, or a loaded scenario's
+min_people = c1.number_input(tr("gaps_min_people"), 0, max(10_000, int(st.session_state["gaps_min_people"])),
+                             step=10, key="gaps_min_people")
+remember_widgets("gaps")
 clicked = c1.button(tr("gaps_run"), type="primary", key="gaps_run")
 c2.caption(ui("run_stoppable"))
 if clicked or st.session_state.get("gaps_result") is None:
     with run_guard(tr("gaps_run")):  # results are stored only when the run completes
         bar, report = progress_bar("gaps_progress")
-        new_analysis = run_gaps_step(inputs, coverage, GapConfig(threshold_dbm=threshold, min_people=float(min_people)),
-                                     progress=report)
+        gap_config = dataclasses.replace(st.session_state.get("gaps_base") or GapConfig(), threshold_dbm=threshold,
+                                         min_people=float(min_people))
+        new_analysis = run_gaps_step(inputs, coverage, gap_config, progress=report)
         bar.empty()
         store("gaps_result", new_analysis)
         st.session_state.pop("export_package", None)

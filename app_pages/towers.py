@@ -12,8 +12,12 @@ from app_pages.common import (
     fetch,
     lang,
     osm_checkbox,
+    page_widgets,
     progress_bar,
+    remember_widgets,
     run_guard,
+    seed_widgets,
+    settings_from_widgets,
     show_map,
     show_table,
     store,
@@ -22,7 +26,6 @@ from app_pages.common import (
 )
 from towerplan.i18n import t
 from towerplan.maps.study import towers_map
-from towerplan.planning.shared_towers import PlacementSettings
 from towerplan.workflow import run_placement_step, select_technologies
 
 LANG = lang()  # for option labels (format_func runs outside the script in AppTest)
@@ -37,27 +40,33 @@ coverage = cov_item["coverage"]
 config = cov_item["config"]
 inputs = current_inputs()
 
+OBJECTIVES = ("any", "per_operator", "backup") if st.session_state.get("towers_objective") == "backup" or (
+    (st.session_state.get("towers_widgets") or {}).get("towers_objective") == "backup") else ("any", "per_operator")
+seed_widgets("towers", valid={"towers_objective": lambda v: v if v in OBJECTIVES else "any"})
+
 left, right = st.columns([1, 3])
 with left, st.form("towers_form"):
     kind = st.radio(tr("budget_kind"), ("towers", "vnd"), format_func=lambda k: t(f"budget_{k}", LANG),
                     horizontal=True, key="towers_budget_kind")
-    n_towers = st.number_input(tr("budget_towers_n"), 1, 500, 5, 1, key="towers_n")
-    budget_bn = st.number_input(tr("budget_vnd_bn"), 0.5, 5000.0, 10.0, 0.5, key="towers_bn")
+    n_towers = st.number_input(tr("budget_towers_n"), 1, max(500, int(st.session_state["towers_n"])), step=1,
+                               key="towers_n")
+    budget_bn = st.number_input(tr("budget_vnd_bn"), 0.5, max(5000.0, float(st.session_state["towers_bn"])),
+                                step=0.5, key="towers_bn")
     method = st.radio(tr("method"), ("greedy", "ilp"), format_func=lambda m: t(f"method_{m}", LANG),
                       key="towers_method")
-    objective = st.radio(tr("objective"), ("any", "per_operator"), format_func=lambda o: t(f"objective_{o}", LANG),
+    objective = st.radio(tr("objective"), OBJECTIVES, format_func=lambda o: t(f"objective_{o}", LANG),
                          key="towers_objective")
     run = st.form_submit_button(tr("towers_run"), type="primary")
     st.caption(ui("run_stoppable"))
+remember_widgets("towers")
 
 with right:
     if run:
         with run_guard(tr("towers_run")):  # results are stored only when the run completes
-            settings = PlacementSettings(
-                objective=objective, method=method,  # type: ignore[arg-type]  # the radios offer the Literal's values
-                max_sites=int(n_towers) if kind == "towers" else None,
-                budget_vnd=float(budget_bn) * 1e9 if kind == "vnd" else None,
-            )
+            # the settings a loaded scenario brought and this page does not show are kept (towers_base)
+            settings = settings_from_widgets(
+                {**page_widgets("cov"), **page_widgets("gaps"), **page_widgets("towers")},
+                towers_base=st.session_state.get("towers_base"))["placement"]
             bar, report = progress_bar("towers_progress")
             new_plan = run_placement_step(inputs, coverage, settings, coverage_config=config, progress=report)
             bar.empty()

@@ -236,3 +236,29 @@ def test_an_unexpected_error_is_a_friendly_message(covered, monkeypatch) -> None
     errors = [e.value for e in covered.error]
     assert any("unexpected error (ZeroDivisionError" in e and "previous results are kept" in e for e in errors), errors
     assert any("sectors" in s.value for s in covered.success)  # the previous results are still shown
+
+
+# ------------------------------------------------------------------ one site's footprint (issue #8)
+def test_one_site_shows_its_own_footprint(covered) -> None:
+    import copy
+
+    import numpy as np
+
+    box = covered.selectbox(key="cov_site")
+    assert box.value is None  # the default page is unchanged
+    assert "Coverage of site" not in copy.deepcopy(covered.session_state["cov_map"]["map"]).get_root().render()
+    site = box.options[0]
+    box.select_index(0).run()
+    _ok(covered)
+    site_id, op = site.split(" · ")  # options are "site · operator"
+    name = f"Coverage of site {site_id} ({op})"
+    assert any(name.replace("Coverage of site", "Site") in c.value and "km²" in c.value for c in covered.caption)
+    html = copy.deepcopy(covered.session_state["cov_site_map"]["map"]).get_root().render()
+    assert f'"{name}" : feature_group_' in html
+    assert "fitBounds" in html
+    level = covered.session_state["cov_site_cache"][next(iter(covered.session_state["cov_site_cache"]))][0]
+    full = covered.session_state["cov_result"]["value"]["coverage"].best_level
+    reached = np.isfinite(level.values)
+    assert 0 < reached.sum() < np.isfinite(full.values).sum()
+    assert np.all(np.isfinite(full.values[reached]))  # the site's cells are covered in the full run too
+    assert np.all(full.values[reached] >= level.values[reached] - 1e-3)

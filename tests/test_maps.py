@@ -273,3 +273,29 @@ def test_towers_map_numbers_proposals_with_popups(dem: Grid, gaps: gpd.GeoDataFr
     assert _has(html, "2.10")
     assert _has(html, "People newly covered")
     assert _has(html, "new mast")
+
+
+def test_site_footprint_is_a_layer_of_its_own_before_the_layer_control(utm_grid) -> None:
+    import re
+
+    from towerplan.maps.study import coverage_map, footprint_bounds, with_site_footprint
+
+    values = np.full(utm_grid.shape, np.nan, dtype=np.float32)
+    values[10:20, 5:15] = -95.0
+    level = utm_grid.with_values(values, nodata=None)
+    master = coverage_map(utm_grid, best_level=level, threshold_dbm=-110.0, lang="en")
+    shown = with_site_footprint(master, level, site_id="TH-001", operator="Viettel", lonlat=(105.6, 19.9), lang="en")
+    html = shown.get_root().render()
+    name = "Coverage of site TH-001 (Viettel)"
+    layer = re.search(rf'"{re.escape(name)}" : (feature_group_\w+)', html)
+    assert layer, "the footprint has its own entry in the layer control"
+    assert html.index(f"var {layer.group(1)} =") < html.index("L.control.layers(")  # defined before it is named
+    assert html.count("L.control.layers(") == 1
+    assert "fitBounds" in html
+    assert "One site" in html
+    assert name not in master.get_root().render()  # the master map is left as it was
+    w, s, e, n = footprint_bounds(level)
+    full = footprint_bounds(utm_grid)
+    assert full[0] < w < e < full[2]
+    assert full[1] < s < n < full[3]
+    assert footprint_bounds(utm_grid.with_values(np.full(utm_grid.shape, np.nan), nodata=None)) is None

@@ -44,6 +44,9 @@ __all__ = [
     "proposals_layer",
     "newly_covered_layer",
     "fit_to",
+    "footprint_bounds",
+    "site_footprint_layer",
+    "with_site_footprint",
     "coverage_map",
     "gaps_map",
     "towers_map",
@@ -72,6 +75,8 @@ GAP_OTHER_COLOUR = "#807dba"
 #: cells the proposed towers newly cover
 NEWLY_COVERED_COLOUR = "#00c8f0"
 GREENFIELD_COLOUR = "#e31a1c"
+#: one site's own footprint on the coverage map (cyan: neither the signal scale nor an operator colour)
+SITE_COLOUR = "#00e5ff"
 
 
 def bounds_lonlat(grid: Grid) -> tuple[float, float, float, float]:
@@ -329,6 +334,55 @@ def fit_to(m: folium.Map, bounds: tuple[float, float, float, float], *, pad_deg:
     """Zoom the map to (lon_min, lat_min, lon_max, lat_max), padded (replaces the DEM fit)."""
     lon0, lat0, lon1, lat1 = bounds
     m.fit_bounds([[lat0 - pad_deg, lon0 - pad_deg], [lat1 + pad_deg, lon1 + pad_deg]])
+
+
+def footprint_bounds(level: Grid) -> tuple[float, float, float, float] | None:
+    """(lon_min, lat_min, lon_max, lat_max) of the cells with a signal (finite), or None when there are none."""
+    ok = np.isfinite(np.asarray(level.values, dtype=float))
+    if not ok.any():
+        return None
+    rows, cols = np.nonzero(ok)
+    west, north = level.transform @ (int(cols.min()), int(rows.min()))
+    east, south = level.transform @ (int(cols.max()) + 1, int(rows.max()) + 1)
+    return Transformer.from_crs(level.crs, 4326, always_xy=True).transform_bounds(
+        min(west, east), min(south, north), max(west, east), max(south, north))
+
+
+def site_footprint_layer(level: Grid, *, name: str, lonlat: tuple[float, float] | None = None,
+                         colour: str = SITE_COLOUR) -> folium.FeatureGroup:
+    """One site's footprint (its own sectors' best level; NaN = not reached) in one colour, above the
+    other coverage layers, with a ringed dot at the site (``lonlat``)."""
+    codes = np.where(np.isfinite(np.asarray(level.values, dtype=float)), 1, -1).astype(np.int32)
+    img = category_image(level.with_values(codes, nodata=None), {1: colour}, opacity=0.6)
+    fg = _overlay(img, name, show=True, zindex=3)
+    if lonlat is not None:
+        folium.CircleMarker((float(lonlat[1]), float(lonlat[0])), radius=6, color="#000000", weight=2, fill=True,
+                            fill_color=colour, fill_opacity=1.0).add_to(fg)
+    return fg
+
+
+def with_site_footprint(m: folium.Map, level: Grid, *, site_id: str, operator: str,
+                        lonlat: tuple[float, float] | None = None, lang: str = "en") -> folium.Map:
+    """A copy of a (not yet rendered) map with one site's footprint layer, its legend entry, and the view
+    fitted to the footprint; ``m`` itself is left as it is."""
+    import copy
+
+    out = copy.deepcopy(m)
+    # the layer control's script names every layer, so the new one must come before it: take it out, add again
+    controls = [k for k, child in out._children.items() if isinstance(child, folium.LayerControl)]
+    for k in controls:
+        del out._children[k]
+    name = t("map_site", lang, site=site_id, op=operator)
+    site_footprint_layer(level, name=name, lonlat=lonlat).add_to(out)
+    if controls:
+        folium.LayerControl(collapsed=False).add_to(out)
+    legend(t("legend_site", lang), [(name, SITE_COLOUR)], corner="topleft").add_to(out)
+    bounds = footprint_bounds(level)
+    if bounds is not None:
+        fit_to(out, bounds, pad_deg=0.02)
+    elif lonlat is not None:
+        fit_to(out, (lonlat[0], lonlat[1], lonlat[0], lonlat[1]), pad_deg=0.05)
+    return out
 
 
 def _finish(m: folium.Map) -> folium.Map:
