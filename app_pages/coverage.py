@@ -10,23 +10,25 @@ import streamlit as st
 
 from app_pages.common import (
     current_inputs,
-    default_technologies,
     fetch,
     inputs_at,
     lang,
     osm_checkbox,
-    page_widgets,
     progress_bar,
-    remember_widgets,
     resolution_options,
     run_guard,
-    seed_widgets,
     set_resolution,
-    settings_from_widgets,
     show_map,
     store,
     tr,
     ui,
+)
+from app_pages.scenarios import (
+    default_technologies,
+    page_widgets,
+    remember_widgets,
+    seed_widgets,
+    settings_from_widgets,
 )
 from towerplan.coverage.config import CoverageConfig
 from towerplan.i18n import t
@@ -47,7 +49,7 @@ MODELS = ("auto", "itm", "hata", "cost231", "fspl")
 
 present = [t for t in TECHNOLOGIES if t in set(current_inputs().stations["technology"])]
 RESOLUTIONS = resolution_options(st.session_state.get("data_resolution_m", 90.0))
-# widget values: kept while the session lasts, else the page's last ones or a loaded scenario's (common.seed_widgets)
+# widget values: kept while the session lasts, else the page's last ones or a loaded scenario's (scenarios.seed_widgets)
 seed_widgets("cov", present_techs=present, valid={
     "cov_model": lambda v: v if v in MODELS else "auto",
     "cov_techs": lambda v: [x for x in (v or []) if x in present] or default_technologies(present),

@@ -7,17 +7,14 @@ import streamlit as st
 
 from app_pages.common import (
     MAX_UPLOAD_MB,
-    SCENARIO_TYPES,
     SESSION_MAX_AGE_H,
     TEMPLATES,
     UPLOAD_TYPES,
-    apply_scenario,
     back_to_demo,
     current_inputs,
     demo_stations_csv,
     input_label,
     lang,
-    load_scenario_upload,
     report_for_display,
     run_guard,
     session_dir,
@@ -29,6 +26,11 @@ from app_pages.common import (
     uploads_for,
     use_uploads,
     using_demo,
+)
+from app_pages.scenarios import (
+    SCENARIO_TYPES,
+    apply_scenario,
+    load_scenario_upload,
 )
 from towerplan.maps.study import bounds_lonlat
 from towerplan.stations import read_many
@@ -84,14 +86,14 @@ elif good_stations:
     with run_guard(tr("upload_stations")):
         load = read_many([(u.path, u.name) for u in good_stations], on_unreadable="report")
 if load is not None:
-    report = load.report.to_frame()
+    report = load.report.to_frame(lang=lang())
     n_err = int((report["severity"] == "error").sum()) if len(report) else 0
     n_warn = int((report["severity"] == "warning").sum()) if len(report) else 0
     st.success(tr("kept_sectors", n=f"{len(load.stations):,}", files=len(good_stations)))
     if n_err or n_warn:
         st.warning(tr("issues_found", errors=n_err, warnings=n_warn))
     st.subheader(tr("validation_report"))
-    show_table(report_for_display(report), key="data_report")
+    show_table(report_for_display(report, language=lang()), key="data_report")
     if len(load.rejected):
         st.download_button(tr("download_errors"), load.rejected.to_csv(index=False).encode("utf-8-sig"),
                            "rows_in_error.csv", "text/csv", on_click="ignore", key="data_rejected")
@@ -113,7 +115,7 @@ if load is not None:
             if done:
                 st.rerun()
 
-# ------------------------------------------------------------ a saved scenario (common.load_scenario_upload)
+# ------------------------------------------------------------ a saved scenario (scenarios.load_scenario_upload)
 with st.expander(tr("scenario_section"), expanded=st.session_state.get("data_scenario_file") is not None):
     sc_file = st.file_uploader(tr("scenario_upload"), type=list(SCENARIO_TYPES), help=tr("scenario_upload_help"),
                                key="data_scenario_file")
@@ -162,4 +164,4 @@ table.columns = [tr("col_operator"), tr("col_technology"), tr("col_sites"), tr("
 st.dataframe(table, hide_index=True, key="data_summary")
 if not files and inputs.station_report is not None and len(inputs.station_report):
     with st.expander(tr("validation_report")):
-        show_table(report_for_display(inputs.station_report), key="data_loaded_report")
+        show_table(report_for_display(inputs.station_report, language=lang()), key="data_loaded_report")

@@ -8,18 +8,20 @@ import streamlit as st
 
 from app_pages.common import (
     current_inputs,
-    current_scenario,
     data_version,
     export_files,
     fetch,
     input_label,
     lang,
     run_guard,
-    scenario_archive,
     session_dir,
     tr,
     write_package,
     zip_folder,
+)
+from app_pages.scenarios import (
+    current_scenario,
+    scenario_archive,
 )
 from towerplan.workflow import TECHNOLOGIES, PlanResults, plan_package
 

@@ -12,14 +12,16 @@ from app_pages.common import (
     lang,
     osm_checkbox,
     progress_bar,
-    remember_widgets,
     run_guard,
-    seed_widgets,
     show_map,
     show_table,
     store,
     tr,
     ui,
+)
+from app_pages.scenarios import (
+    remember_widgets,
+    seed_widgets,
 )
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column

@@ -12,17 +12,19 @@ from app_pages.common import (
     fetch,
     lang,
     osm_checkbox,
-    page_widgets,
     progress_bar,
-    remember_widgets,
     run_guard,
-    seed_widgets,
-    settings_from_widgets,
     show_map,
     show_table,
     store,
     tr,
     ui,
+)
+from app_pages.scenarios import (
+    page_widgets,
+    remember_widgets,
+    seed_widgets,
+    settings_from_widgets,
 )
 from towerplan.i18n import t
 from towerplan.maps.study import towers_map

@@ -1,7 +1,7 @@
 """Saving the app's state as a scenario and loading one back (issue #7).
 
 AppTest cannot fill a file_uploader, so the load is tested through the plain function the Data page
-calls (:func:`app_pages.common.load_scenario_upload`) and the session values it sets; the save through
+calls (:func:`app_pages.scenarios.load_scenario_upload`) and the session values it sets; the save through
 an AppTest session on the demo (its Export page builds the ZIP).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app_pages import common
+from app_pages import scenarios
 from towerplan.scenario import DemoInputs, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ APP = str(REPO / "app.py")
 
 
 def _values(**changes) -> dict:
-    values = {**common.WIDGET_DEFAULTS, "cov_techs": ["4G"], "cov_resolution": 90.0}
+    values = {**scenarios.WIDGET_DEFAULTS, "cov_techs": ["4G"], "cov_resolution": 90.0}
     values.update(changes)
     return values
 
@@ -42,26 +42,26 @@ def cache(home: Path) -> Path:
 def test_demo_scenario_round_trip_keeps_the_pages_settings(tmp_path: Path, cache: Path) -> None:
     values = _values(cov_model="hata", cov_threshold=-100, cov_indoor=12.0, cov_body=3.0, cov_probability=90,
                      gaps_min_people=120, towers_n=3, towers_method="ilp", towers_objective="per_operator")
-    settings = common.settings_from_widgets(values)
-    scenario = common.build_app_scenario({"demo": DemoInputs()}, settings, language="en")
-    archive, text = common.scenario_archive(scenario)
+    settings = scenarios.settings_from_widgets(values)
+    scenario = scenarios.build_app_scenario({"demo": DemoInputs()}, settings, language="en")
+    archive, text = scenarios.scenario_archive(scenario)
     assert "demo = {seed = 2024, resolution_m = 90.0}" in text
     assert zipfile.ZipFile(io.BytesIO(archive)).namelist() == ["scenario.toml"]
 
-    load = common.load_scenario_upload("plan.zip", archive, tmp_path, "en", cache_dir=cache)
+    load = scenarios.load_scenario_upload("plan.zip", archive, tmp_path, "en", cache_dir=cache)
     assert load.ok, load.messages
     assert load.is_app_demo
     assert load.inputs is None
     assert load.resolution_m == 90.0
     assert load.scenario == scenario
-    widgets = common.widgets_from_scenario(load.scenario, load.resolution_m)
+    widgets = scenarios.widgets_from_scenario(load.scenario, load.resolution_m)
     flat = {**widgets["cov"], **widgets["gaps"], **widgets["towers"]}
     assert flat == values
-    again = common.settings_from_widgets(flat, cov_base=load.scenario.coverage, gaps_base=load.scenario.gaps,
+    again = scenarios.settings_from_widgets(flat, cov_base=load.scenario.coverage, gaps_base=load.scenario.gaps,
                                          towers_base=load.scenario.placement)
     assert again == settings
     # the plain TOML loads too
-    plain = common.load_scenario_upload("scenario.toml", text.encode(), tmp_path, "en", cache_dir=cache)
+    plain = scenarios.load_scenario_upload("scenario.toml", text.encode(), tmp_path, "en", cache_dir=cache)
     assert plain.ok
     assert plain.scenario == scenario
 
@@ -70,14 +70,14 @@ def test_settings_the_pages_do_not_show_survive_a_load_and_save(tmp_path: Path, 
     doc = ("[inputs]\ndemo = {seed = 2024, resolution_m = 90}\n[coverage]\nthreshold_dbm = -104.5\n"
            "max_radius_m = 20000.0\n[coverage.link_budget]\nlocation_probability = 0.955\n"
            "[gaps]\nmin_area_km2 = 0.5\n[placement]\nbudget_vnd = 2.5e10\n[costs]\nsite_vnd = 1.0e8\n")
-    load = common.load_scenario_upload("mine.toml", doc.encode(), tmp_path, "vi", cache_dir=cache)
+    load = scenarios.load_scenario_upload("mine.toml", doc.encode(), tmp_path, "vi", cache_dir=cache)
     assert load.ok, load.messages
-    widgets = common.widgets_from_scenario(load.scenario, load.resolution_m)
+    widgets = scenarios.widgets_from_scenario(load.scenario, load.resolution_m)
     flat = {**widgets["cov"], **widgets["gaps"], **widgets["towers"]}
     assert flat["cov_threshold"] == -104
     assert flat["towers_budget_kind"] == "vnd"
     assert flat["towers_bn"] == 25.0
-    settings = common.settings_from_widgets(flat, cov_base=load.scenario.coverage, gaps_base=load.scenario.gaps,
+    settings = scenarios.settings_from_widgets(flat, cov_base=load.scenario.coverage, gaps_base=load.scenario.gaps,
                                             towers_base=load.scenario.placement)
     assert settings["coverage"] == load.scenario.coverage  # -104.5 dBm, 95.5 %, 20 km kept exactly
     assert settings["gaps"].min_area_km2 == 0.5
@@ -91,8 +91,8 @@ def test_a_zip_with_its_input_files_loads_them_from_the_private_folder(tmp_path:
     folder = demo_dir(cache, resolution_m=90.0)
     inputs = {"dem": (folder / "dem.tif",), "population": folder / "population.tif",
               "stations": (folder / "stations.csv",), "communes": folder / "communes.gpkg", "label": "Mine"}
-    scenario = common.build_app_scenario(inputs, common.settings_from_widgets(_values(towers_n=2)), language="en")
-    archive, text = common.scenario_archive(scenario)
+    scenario = scenarios.build_app_scenario(inputs, scenarios.settings_from_widgets(_values(towers_n=2)), language="en")
+    archive, text = scenarios.scenario_archive(scenario)
     assert 'stations = ["inputs/stations.csv"]' in text
     assert 'dem = ["inputs/dem.tif"]' in text
     names = set(zipfile.ZipFile(io.BytesIO(archive)).namelist())
@@ -100,7 +100,7 @@ def test_a_zip_with_its_input_files_loads_them_from_the_private_folder(tmp_path:
                      "inputs/communes.gpkg"}
 
     session = tmp_path / "session"
-    load = common.load_scenario_upload("study.zip", archive, session, "en", cache_dir=cache)
+    load = scenarios.load_scenario_upload("study.zip", archive, session, "en", cache_dir=cache)
     assert load.ok, load.messages
     assert not load.is_app_demo
     assert load.inputs is not None
@@ -109,20 +109,20 @@ def test_a_zip_with_its_input_files_loads_them_from_the_private_folder(tmp_path:
     private = load.folder
     assert private is not None
     assert private.parent == (session / "scenarios").resolve()
-    fields = common.scenario_input_fields(load.scenario)
+    fields = scenarios.scenario_input_fields(load.scenario)
     assert all(p.is_relative_to(private) for p in (*fields["dem"], fields["population"], *fields["stations"]))
-    values = common.scenario_session_values(load)
+    values = scenarios.scenario_session_values(load)
     assert values["data_inputs"] is load.inputs
     assert values["data_scenario"] is load.scenario
     assert values["cov_result"] is None
     assert values["cov_threshold"] is None
     assert values["towers_widgets"]["towers_n"] == 2
     # saved again from the loaded state: same settings, files copied again
-    again = common.build_app_scenario(fields, common.settings_from_widgets(
+    again = scenarios.build_app_scenario(fields, scenarios.settings_from_widgets(
         {**values["cov_widgets"], **values["gaps_widgets"], **values["towers_widgets"]},
         cov_base=values["cov_base"], gaps_base=values["gaps_base"], towers_base=values["towers_base"]),
         language="en")
-    archive2, _ = common.scenario_archive(again)
+    archive2, _ = scenarios.scenario_archive(again)
     assert set(zipfile.ZipFile(io.BytesIO(archive2)).namelist()) == names
 
 
@@ -131,7 +131,7 @@ def test_a_zip_with_its_input_files_loads_them_from_the_private_folder(tmp_path:
 def test_paths_outside_the_scenario_are_refused(tmp_path: Path, cache: Path, path: str, why: str) -> None:
     doc = f'[inputs]\ndem = "{path}"\npopulation = "p.tif"\nstations = "s.csv"\n'
     for name, data in (("evil.toml", doc.encode()), ("evil.zip", _zip({"scenario.toml": doc.encode()}))):
-        load = common.load_scenario_upload(name, data, tmp_path, "en", cache_dir=cache)
+        load = scenarios.load_scenario_upload(name, data, tmp_path, "en", cache_dir=cache)
         assert not load.ok
         text = load.messages[0]
         assert text.startswith(f"The scenario “{name}” cannot be used")
@@ -148,7 +148,7 @@ def test_a_symlink_leading_out_is_refused(tmp_path: Path, cache: Path) -> None:
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("scenario.toml", '[inputs]\ndem = "inputs/dem.tif"\npopulation = "p.tif"\nstations = "s.csv"\n')
         zf.writestr(info, "/etc/passwd")
-    load = common.load_scenario_upload("link.zip", buf.getvalue(), tmp_path, "en", cache_dir=cache)
+    load = scenarios.load_scenario_upload("link.zip", buf.getvalue(), tmp_path, "en", cache_dir=cache)
     assert not load.ok
     assert "symbolic link" in load.messages[0]
 
@@ -156,7 +156,7 @@ def test_a_symlink_leading_out_is_refused(tmp_path: Path, cache: Path) -> None:
 @pytest.mark.parametrize("member", ["../scenario.toml", "/tmp/scenario.toml", "a/../../x.toml"])
 def test_a_zip_with_traversal_entries_is_refused(tmp_path: Path, cache: Path, member: str) -> None:
     data = _zip({"scenario.toml": b'[inputs]\ndemo = true\n', member: b"[inputs]\ndemo = true\n"})
-    load = common.load_scenario_upload("trick.zip", data, tmp_path, "en", cache_dir=cache)
+    load = scenarios.load_scenario_upload("trick.zip", data, tmp_path, "en", cache_dir=cache)
     assert not load.ok
     assert "cannot be used" in load.messages[0]
     assert ("absolute path" in load.messages[0]
@@ -167,7 +167,7 @@ def test_a_zip_with_traversal_entries_is_refused(tmp_path: Path, cache: Path, me
 
 def test_unknown_keys_show_the_scenarios_message(tmp_path: Path, cache: Path) -> None:
     doc = b"[inputs]\ndemo = true\n[coverage]\ntreshold_dbm = -100\n[placment]\nmax_sites = 2\n"
-    load = common.load_scenario_upload("typo.toml", doc, tmp_path, "vi", cache_dir=cache)
+    load = scenarios.load_scenario_upload("typo.toml", doc, tmp_path, "vi", cache_dir=cache)
     assert not load.ok
     text = load.messages[0]
     assert text.startswith("Không dùng được kịch bản «typo.toml»")
@@ -186,7 +186,7 @@ def test_unknown_keys_show_the_scenarios_message(tmp_path: Path, cache: Path) ->
 def test_bad_scenario_files_get_a_message(tmp_path: Path, cache: Path, name: str, data: bytes | None,
                                           fragment: str) -> None:
     data = _zip({"readme.txt": b"hello"}) if data is None else data
-    load = common.load_scenario_upload(name, data, tmp_path, "en", cache_dir=cache)
+    load = scenarios.load_scenario_upload(name, data, tmp_path, "en", cache_dir=cache)
     assert not load.ok
     assert fragment in load.messages[0], load.messages
 
@@ -240,7 +240,7 @@ def test_a_loaded_scenario_sets_the_pages_widgets(home: Path, tmp_path: Path, mo
     monkeypatch.setenv("HOME", str(home))
     doc = ("[inputs]\ndemo = {seed = 2024, resolution_m = 90}\n[coverage]\nmodel = \"fspl\"\n"
            "threshold_dbm = -95\ntechnologies = [\"4G\"]\n[placement]\nmax_sites = 7\nmethod = \"ilp\"\n")
-    load = common.load_scenario_upload("s.toml", doc.encode(), tmp_path, "en",
+    load = scenarios.load_scenario_upload("s.toml", doc.encode(), tmp_path, "en",
                                        cache_dir=home / ".cache" / "towerplan")
     assert load.ok, load.messages
     app = AppTest.from_file(APP, default_timeout=300)
@@ -251,7 +251,7 @@ def test_a_loaded_scenario_sets_the_pages_widgets(home: Path, tmp_path: Path, mo
     app.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
     _ok(app)
     app.switch_page("app_pages/data.py").run()
-    for key, value in common.scenario_session_values(load).items():  # what apply_scenario sets
+    for key, value in scenarios.scenario_session_values(load).items():  # what apply_scenario sets
         if value is None:
             if key in app.session_state:
                 del app.session_state[key]
@@ -290,8 +290,8 @@ def test_a_saved_scenario_runs_with_towerplan_run(home: Path, tmp_path: Path, ca
     inputs = {"dem": (folder / "dem.tif",), "population": folder / "population.tif",
               "stations": (folder / "stations.csv",), "label": "Uploaded study"}
     small = PlacementSettings(max_sites=1, candidates=CandidateConfig(max_candidates=40))  # keeps the test fast
-    settings = common.settings_from_widgets(_values(towers_n=1, cov_threshold=-105), towers_base=small)
-    archive, _ = common.scenario_archive(common.build_app_scenario(inputs, settings, language="en"))
+    settings = scenarios.settings_from_widgets(_values(towers_n=1, cov_threshold=-105), towers_base=small)
+    archive, _ = scenarios.scenario_archive(scenarios.build_app_scenario(inputs, settings, language="en"))
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         zf.extractall(tmp_path / "unzipped")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
