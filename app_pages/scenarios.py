@@ -275,6 +275,18 @@ def _app_demo(scenario: Any) -> bool:
             and scenario.resolution_m in (None, float(demo.resolution_m)) and not scenario.inputs.label)
 
 
+def _check_demo_variant(scenario: Any, shown: str, language: str) -> None:
+    """A scenario from the browser may use the app's demo only (its seed, the app's resolutions):
+    every other variant would be generated into the server's cache, and repeated uploads could fill
+    its disk. The command line has no such limit."""
+    from towerplan.demo import DEFAULT_SEED
+
+    demo = scenario.inputs.demo
+    if demo is not None and (demo.seed != DEFAULT_SEED or float(demo.resolution_m) not in RESOLUTIONS_M):
+        raise _NoScenarioError(ui("scenario_demo_variant", language, name=shown, seed=DEFAULT_SEED,
+                                  resolutions=", ".join(f"{r:.0f}" for r in RESOLUTIONS_M)))
+
+
 def load_scenario_upload(name: str, data: bytes, folder: Path, language: str, *,
                          cache_dir: Path | None = None) -> ScenarioLoad:
     """Check, unpack and read an uploaded scenario (``.toml``, or ``.zip`` with ``scenario.toml`` and its
@@ -315,6 +327,7 @@ def load_scenario_upload(name: str, data: bytes, folder: Path, language: str, *,
             path.write_bytes(data)
         with _library_warnings() as warnings:
             scenario = load_scenario(path, allowed_roots=[private])
+            _check_demo_variant(scenario, shown, language)
             cache = cache_dir or CACHE_DIR
             if _app_demo(scenario) and scenario.inputs.demo is not None:
                 inputs = None

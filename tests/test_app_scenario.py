@@ -299,3 +299,15 @@ def test_a_saved_scenario_runs_with_towerplan_run(home: Path, tmp_path: Path, ca
     method = json.loads((tmp_path / "plan" / "method.json").read_text(encoding="utf-8"))
     assert method["settings"]["placement"]["max_sites"] == 1
     assert (tmp_path / "plan" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("demo", ["{seed = 7, resolution_m = 90}", "{seed = 2024, resolution_m = 45}"])
+def test_another_demo_variant_is_refused_so_uploads_cannot_fill_the_cache(tmp_path: Path, cache: Path,
+                                                                          demo: str) -> None:
+    doc = f"[inputs]\ndemo = {demo}\n".encode()
+    load = scenarios.load_scenario_upload("other.toml", doc, tmp_path, "vi", cache_dir=cache)
+    assert not load.ok
+    assert "towerplan run" in load.messages[0]
+    assert "hạt giống 2024" in load.messages[0]
+    assert not any(cache.glob("demo-*")) or all("2024" in p.name for p in cache.glob("demo-*"))
+    assert list((tmp_path / "scenarios").iterdir()) == []

@@ -230,6 +230,10 @@ _VI: dict[str, str] = {
     "pop_cost": "Chi phí (tỷ đồng)",
     "pop_kind": "Loại",
     "pop_mast": "Cột (m)",
+    "scenario_demo_variant": (
+        "Kịch bản «{name}» dùng một biến thể khác của tỉnh mẫu: ứng dụng chỉ nhận tỉnh mẫu hạt giống {seed} với "
+        "độ phân giải {resolutions} m. Hãy chạy kịch bản này bằng dòng lệnh (towerplan run)."
+    ),
     # --- uploads and runs (app_pages.common.handle_upload, run_guard)
     'upload_empty': 'Tệp «{name}» rỗng (0 byte): hãy chọn lại tệp.',
     'upload_too_large': (
@@ -499,6 +503,10 @@ _EN: dict[str, str] = {
     "pop_cost": "Cost (bn VND)",
     "pop_kind": "Kind",
     "pop_mast": "Mast (m)",
+    "scenario_demo_variant": (
+        "The scenario “{name}” uses another variant of the demo province: the app takes only the demo with "
+        "seed {seed} at {resolutions} m. Run this scenario from the command line (towerplan run)."
+    ),
     # --- uploads and runs (app_pages.common.handle_upload, run_guard)
     'upload_empty': '“{name}”: the file is empty (0 bytes): choose the file again.',
     'upload_too_large': (
