@@ -271,19 +271,16 @@ def _solve_ilp(
     row_lower = [np.full(n_dem, -np.inf)]
     row_upper = [np.zeros(n_dem)]
     r = n_dem
-    if max_sites is not None:
+    # one row per limit over the site columns: sum(coef_i x_i) <= upper
+    limits = [(np.ones(n_cand), max_sites), (costs.astype(float), budget)]
+    for coef, upper in limits:
+        if upper is None:
+            continue
         a_rows.append(np.full(n_cand, r))
         a_cols.append(np.arange(n_cand))
-        a_vals.append(np.ones(n_cand))
+        a_vals.append(coef)
         row_lower.append(np.array([-np.inf]))
-        row_upper.append(np.array([float(max_sites)]))
-        r += 1
-    if budget is not None:
-        a_rows.append(np.full(n_cand, r))
-        a_cols.append(np.arange(n_cand))
-        a_vals.append(costs.astype(float))
-        row_lower.append(np.array([-np.inf]))
-        row_upper.append(np.array([float(budget)]))
+        row_upper.append(np.array([float(upper)]))
         r += 1
     A = sp.csc_matrix(
         (np.concatenate(a_vals), (np.concatenate(a_rows), np.concatenate(a_cols))), shape=(r, n_cand + n_dem)
