@@ -7,6 +7,7 @@ Vietnamese (``?lang=en`` or the sidebar switch for English).
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -24,6 +25,10 @@ from app_pages.common import (
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
 from towerplan.maps.assets import install_leaflet_assets
+
+# as in the CLI: numba's OpenMP threads wait passively (spinning made coverage 5x slower on a busy
+# 2-core server); read by the OpenMP runtime when the first parallel kernel starts, after this line
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 APP_DIR = Path(__file__).resolve().parent
 
