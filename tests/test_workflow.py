@@ -19,9 +19,10 @@ from towerplan.planning.candidates import CandidateConfig
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
 from towerplan.sources.cache import sha256_file
-from towerplan.workflow import (
+from towerplan.study import (
     PlanResults,
     StudyInputs,
+    StudySettings,
     load_study_folder,
     load_study_inputs,
     method_record,
@@ -56,7 +57,7 @@ def inputs(study: Path) -> StudyInputs:
 @pytest.fixture(scope="module")
 def results(inputs: StudyInputs) -> tuple[PlanResults, list[tuple[str, float]]]:
     seen: list[tuple[str, float]] = []
-    res = run_plan(inputs, coverage_config=CoverageConfig(), gap_config=None, placement=PLACEMENT,
+    res = run_plan(inputs, StudySettings.create(placement=PLACEMENT),
                    progress=lambda stage, fraction: seen.append((stage, fraction)))
     return res, seen
 
@@ -151,7 +152,7 @@ def test_load_study_folder_with_files_given_apart(study: Path, tmp_path: Path) -
 
 
 def test_read_study_stations_refuses_a_list_without_usable_rows(study: Path, tmp_path: Path) -> None:
-    from towerplan.workflow import read_study_stations
+    from towerplan.study import read_study_stations
 
     bad = tmp_path / "bad.csv"
     table = pd.read_csv(study / "stations.csv").head(3)
@@ -162,7 +163,7 @@ def test_read_study_stations_refuses_a_list_without_usable_rows(study: Path, tmp
 
 
 def test_coverage_of_stations_is_the_coverage_step(inputs: StudyInputs, results) -> None:
-    from towerplan.workflow import coverage_of_stations, read_study_dem
+    from towerplan.study import coverage_of_stations, read_study_dem
 
     res, _ = results
     dem = read_study_dem(inputs.files["dem"])
@@ -254,7 +255,7 @@ def test_run_plan_reports_progress_and_timings(results) -> None:
 
 def test_run_plan_without_placement(inputs: StudyInputs, results) -> None:
     res, _ = results
-    bare = PlanResults(res.inputs, res.coverage, res.gaps, None, {}, res.coverage_config, res.technologies)
+    bare = PlanResults(res.inputs, res.coverage, res.gaps, None, {}, res.settings.replace(placement=None))
     pkg = plan_package(bare, title="no proposals", method=None)
     assert pkg.proposals is None
     assert pkg.curve is None

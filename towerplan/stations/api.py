@@ -142,6 +142,12 @@ def read_many(
     return _combine(loads, extra, defaults)
 
 
+def combine_loads(loads: Sequence[StationLoad], *, defaults: StationDefaults = _DEFAULTS) -> StationLoad:
+    """Station lists already read (one :class:`StationLoad` per file) as one, with the cross-file checks of
+    :func:`read_many` (no file is read again)."""
+    return _combine(list(loads), [], defaults)
+
+
 def _split_source(item: Any) -> tuple[Source, str | None]:
     """``path``, ``(content, name)`` or ``(name, content)`` -> ``(source, name)``."""
     if not isinstance(item, tuple):
