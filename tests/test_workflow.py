@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -215,9 +216,34 @@ def test_gaps_step_uses_the_coverage_threshold(inputs: StudyInputs) -> None:
     assert gaps.config.threshold_dbm == -100.0
     assert gaps.commune_stats is not None
     assert len(gaps.commune_stats) == len(inputs.communes)
-    explicit = run_gaps_step(inputs, cov, GapConfig(threshold_dbm=-90.0, min_people=0.0))
-    assert explicit.config.threshold_dbm == -90.0
-    assert explicit.coverage.covered_any <= gaps.coverage.covered_any
+    same = run_gaps_step(inputs, cov, GapConfig(threshold_dbm=-100.0, min_people=0.0))
+    assert same.config.threshold_dbm == -100.0
+    # another gap threshold than the coverage run's is a contradiction, refused naming both
+    with pytest.raises(ConfigError, match=r"gap threshold_dbm = -90 contradicts the coverage run's threshold_dbm"):
+        run_gaps_step(inputs, cov, GapConfig(threshold_dbm=-90.0, min_people=0.0))
+
+
+def test_a_custom_threshold_gives_the_same_uncovered_people_in_gaps_and_placement(study: Path) -> None:
+    """One definition of served: the dead zones and the placement's demand count the same people as
+    uncovered, at a threshold set once in the scenario."""
+    from towerplan.study import parse_scenario
+
+    doc = {"inputs": {"study_folder": str(study)}, "coverage": {"threshold_dbm": -95.5},
+           "gaps": {"min_people": 0.0},
+           "placement": {"max_sites": 1, "method": "greedy", "include_colocation": False},
+           "candidates": {"max_candidates": 10}}
+    scenario = parse_scenario(doc, base_dir=study)
+    assert scenario.gaps.threshold_dbm == -95.5
+    # without communes: with them, the gap totals are over the communes' union (people outside the study
+    # area are not counted there) while the placement serves every person of the grid
+    inputs = dataclasses.replace(scenario.load_inputs(), communes=None)
+    res = run_plan(inputs, scenario.settings)
+    assert res.gaps.config.threshold_dbm == res.coverage.config.threshold_dbm == -95.5
+    uncovered = res.gaps.summary()["uncovered"]
+    assert res.placement is not None
+    demand = res.placement.summary()["people_without_coverage"]
+    assert uncovered > 0
+    assert demand == pytest.approx(uncovered, rel=1e-6)
 
 
 def test_placement_step_passes_the_study_layers(inputs: StudyInputs, results, monkeypatch) -> None:
