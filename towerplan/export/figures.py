@@ -83,9 +83,9 @@ def _coverage_grid(package: PlanPackage, *names: str) -> Grid | None:
     return None
 
 
-def _extent_km(grid: Grid) -> list[float]:
+def _extent_km(grid: Grid) -> tuple[float, float, float, float]:
     left, bottom, right, top = grid.bounds
-    return [left / 1000, right / 1000, bottom / 1000, top / 1000]
+    return (left / 1000, right / 1000, bottom / 1000, top / 1000)
 
 
 def _km(frame: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:

@@ -103,7 +103,7 @@ def _pick_operator(name: str, names: list[str]) -> str:
 
 def _road_segments(roads: gpd.GeoDataFrame | nx.MultiDiGraph, grid: Grid) -> gpd.GeoDataFrame:
     if isinstance(roads, nx.MultiDiGraph | nx.MultiGraph):
-        from towerplan.sources.roads import project_graph
+        from towerplan.roadgraph import project_graph
 
         return road_segments(project_graph(roads, grid.crs)).to_crs(grid.crs)
     return road_segments(road_graph_from_lines(roads, crs=grid.crs))
