@@ -12,28 +12,25 @@ Writes to ``--out``: ``best_rsrp_dbm.tif`` (float32, NaN nodata), ``best_server.
 ``rsrp_<operator>_dbm.tif`` per operator (lower case, spaces as ``-``), with
 ``--write-loss`` ``path_loss_db.tif`` (the smallest path loss from any site, dB, no
 antenna gains), and ``coverage_summary.json`` (area covered per operator and
-technology, settings, timings, stations left out) and ``stations_index.csv`` (the
-station index of ``best_server.tif`` -> site, cell, operator, source row). The level is each technology's
+technology, settings, timings, stations left out) and ``best_server_index.csv`` (the
+value of ``best_server.tif`` -> site, cell, operator, technology, model, source row; the same table
+as in the plan package). The level is each technology's
 reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
 from pathlib import Path
 
-from towerplan._atomic import atomic_path
 from towerplan.coverage.config import MODELS, CoverageConfig, ItmSettings
 from towerplan.coverage.itm import CLIMATES
 from towerplan.errors import ConfigError
-from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
-from towerplan.rasters import write_grid
-from towerplan.workflow import TECHNOLOGIES
+from towerplan.study.settings import TECHNOLOGIES
 
 __all__ = ["operator_slug", "register", "run"]
 
@@ -103,14 +100,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _write(grid: Grid, path: Path, **kw) -> None:
-    write_grid(grid, path, **kw)
-    logger.info("wrote %s", path)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan coverage`` and return its exit code."""
-    from towerplan.workflow import coverage_of_stations, read_study_dem, read_study_stations, select_technologies
+    from towerplan.study import StudySettings
+    from towerplan.study.commands import coverage_run
 
     t0 = time.perf_counter()
     itm = ItmSettings(climate=args.itm_climate, n0=args.itm_n0, epsilon=args.itm_epsilon, sigma=args.itm_sigma,
@@ -118,60 +111,21 @@ def run(args: argparse.Namespace) -> int:
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
     config = CoverageConfig(model=args.model, threshold_dbm=args.threshold_dbm, rx_height_m=args.rx_height_m,
                             max_radius_m=args.max_radius_m, itm=itm)
-    if not (1.0 <= args.resolution_m <= 1000.0):
-        raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
-    # filtered before the DEM is read, so a technology without sectors fails at once
-    stations = select_technologies(read_study_stations(args.stations).stations, args.technology)
-    dem = read_study_dem(args.dem, resolution_m=args.resolution_m)
-    t_read = time.perf_counter() - t0
-    bar = _progress_printer() if sys.stderr.isatty() else None
-    result = coverage_of_stations(dem, stations, config, technologies=None, executor=args.executor,
-                                  workers=args.workers, scheduler=args.scheduler, progress=bar)
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    t1 = time.perf_counter()
-    files = {"best_rsrp_dbm.tif": (result.best_level, "float32", float("nan")),
-             "best_server.tif": (result.best_server, "int32", -1),
-             "server_count.tif": (result.server_count, "int32", None)}
-    for name, grid in result.operator_levels.items():
-        files[f"rsrp_{operator_slug(name)}_dbm.tif"] = (grid, "float32", float("nan"))
-    for tech, grid in result.technology_levels.items():
-        files[f"level_{tech.lower()}_dbm.tif"] = (grid, "float32", float("nan"))
-    if args.write_loss:
-        files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
-    for name, (grid, dtype, nodata) in files.items():
-        _write(grid, out / name, dtype=dtype, nodata=nodata)
-    with atomic_path(out / "stations_index.csv") as tmp:
-        _stations_index(result).to_csv(tmp, index=False, encoding="utf-8")
-    summary = result.summary()
-    summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
-    summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
-                         "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers,
-                         "technologies": list(args.technology) if args.technology else "all"}
-    summary["files"] = sorted([*files, "coverage_summary.json", "stations_index.csv"])
-    with atomic_path(out / "coverage_summary.json") as tmp:
-        Path(tmp).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    settings = StudySettings.create(coverage=config, technologies=args.technology, executor=args.executor,
+                                    workers=args.workers)
+    done = coverage_run(args.dem, args.stations, args.out, settings=settings, resolution_m=args.resolution_m,
+                        scheduler=args.scheduler, write_loss=args.write_loss,
+                        progress=_progress_printer() if sys.stderr.isatty() else None)
+    summary = done.summary
     covered = summary["any_operator"]
     print(f"coverage: {summary['stations']['used']} sectors at {summary['stations']['sites']} sites, "
           f"{covered['area_km2']:.1f} km2 at >= {config.threshold_dbm:g} dBm; "
-          f"{len(files) + 2} files in {out} ({time.perf_counter() - t0:.1f} s)")
+          f"{len(done.files)} files in {args.out} ({time.perf_counter() - t0:.1f} s)")
     if summary["stations"]["skipped"]:
         print(f"  {summary['stations']['skipped']} station(s) outside the DEM were left out", file=sys.stderr)
     return 0
-
-
-def _stations_index(result):
-    """``best_server`` value (``station_index``) -> site, cell, operator, technology, model, source row."""
-    from towerplan.workflow import server_names
-
-    table = result.stations
-    index = server_names(result).rename(columns={"best_server": "station_index"})
-    for col in ("model", "usable", "source_row", "source_file"):
-        if col in table.columns:
-            index[col] = table[col].to_numpy()
-    return index
 
 
 def _progress_printer():

@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.export.commands import server_names
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
 from towerplan.study.steps import PlanResults
 
 if TYPE_CHECKING:  # pragma: no cover
-    from towerplan.coverage.engine import CoverageResult
     from towerplan.export.package import PlanPackage
 
 __all__ = ["jsonable", "method_record", "plan_package", "plan_summary", "server_names"]
@@ -70,16 +69,6 @@ def _split_volatile(data: Any, moved: dict[str, Any], prefix: str = "") -> Any:
                 out[k] = _split_volatile(v, moved, f"{prefix}{k}.")
         return out
     return data
-
-
-def server_names(coverage: CoverageResult) -> pd.DataFrame:
-    """``best_server`` value -> ``site_id``, ``cell_id``, ``operator``, ``technology`` of the sector."""
-    table = coverage.stations
-    cols = [c for c in ("site_id", "cell_id", "operator", "technology", "freq_mhz") if c in table.columns]
-    out = table[cols].copy()
-    out.insert(0, "best_server", table["station_index"].to_numpy() if "station_index" in table
-               else np.arange(len(table)))
-    return out.reset_index(drop=True)
 
 
 def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
