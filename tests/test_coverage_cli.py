@@ -68,7 +68,7 @@ def test_coverage_writes_every_file(inputs, tmp_path: Path, capsys: pytest.Captu
     assert summary["any_operator"]["cells"] == int(np.isfinite(best).sum())
     index = pd.read_csv(out / "best_server_index.csv")  # the plan package's name and key column
     assert index["best_server"].tolist() == list(range(6))
-    assert {"site_id", "cell_id", "operator", "technology", "model", "source_row"} <= set(index.columns)
+    assert {"site_id", "cell_id", "operator", "technology", "model"} <= set(index.columns)
     assert "coverage:" in capsys.readouterr().out
     assert "level_4g_dbm.tif" in names  # one raster per technology
 
