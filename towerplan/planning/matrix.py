@@ -32,10 +32,14 @@ from towerplan.coverage.footprint import reach_cells
 from towerplan.coverage.plan import Sectors, prepare_stations
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
+from towerplan.stations.schema import StationDefaults
 
 __all__ = ["CandidateRadio", "candidate_sectors", "candidate_table", "coverage_matrix"]
 
 log = logging.getLogger(__name__)
+
+#: the station lists' defaults (one table, :class:`towerplan.stations.schema.StationDefaults`)
+_STATION_DEFAULTS = StationDefaults()
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,8 @@ class CandidateRadio:
     freq_mhz: float = 1842.5
     eirp_dbm: float = 59.0
     azimuths_deg: tuple[float, ...] = (0.0, 120.0, 240.0)
-    h_beamwidth_deg: float = 65.0
-    v_beamwidth_deg: float = 7.0
+    h_beamwidth_deg: float = _STATION_DEFAULTS.h_beamwidth_deg
+    v_beamwidth_deg: float = _STATION_DEFAULTS.v_beamwidth_deg
     tilt_deg: float = 2.0
     omni: bool = False
 
