@@ -10,7 +10,6 @@ import argparse
 import sys
 from typing import Any
 
-from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.stations import FORMATS, StationLoad, read_many
 
@@ -95,8 +94,9 @@ def run(args: argparse.Namespace) -> int:
     _print("")
     _print(_summary(load))
     if args.report_csv:
-        with atomic_path(args.report_csv) as tmp:
-            report.to_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
+        from towerplan.export.commands import write_validation_report
+
+        write_validation_report(report, args.report_csv)
         _print(f"report written to {args.report_csv}")
     unreadable = report.filter(code="unreadable_file").issues
     for issue in unreadable:

@@ -1,4 +1,4 @@
-"""Files of the single-step commands (``towerplan coverage``, ``gaps`` and ``place``).
+"""Files of the single-step commands (``towerplan coverage``, ``gaps``, ``place`` and ``validate``).
 
 The plan package of ``towerplan run`` is written by :mod:`towerplan.export.package`;
 these writers put one step's results into a folder, every file atomically. Tables
@@ -27,9 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from towerplan.coverage.engine import CoverageResult
     from towerplan.planning.analysis import GapAnalysis
     from towerplan.planning.shared_towers import SharedTowerPlan
+    from towerplan.stations.report import ValidationReport
 
 __all__ = ["SERVER_INDEX", "server_index", "server_names", "write_coverage_files", "write_gap_files",
-           "write_placement_files"]
+           "write_placement_files", "write_validation_report"]
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +159,10 @@ def write_placement_files(plan: SharedTowerPlan, out: Path, *, technology: str, 
         files.append("curve.png")
     _write_json(out / "placement_summary.json", dict(summary))
     return sorted(files)
+
+
+def write_validation_report(report: ValidationReport, path: Path) -> Path:
+    """The station validation issues as CSV (UTF-8 with BOM, so Excel shows Vietnamese), atomically."""
+    with atomic_path(path) as tmp:
+        report.to_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
