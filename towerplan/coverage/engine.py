@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import ndimage
 
 from towerplan.coverage import _kernels as kern
+from towerplan.coverage.antenna import TabulatedPattern
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
 from towerplan.coverage.plan import (
@@ -230,14 +231,20 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         bearing = np.empty(loss.shape)
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
+        no_table = np.zeros((2, 360))
         for s in group.sectors:
             omni = bool(s["omni"])
             az = 0.0 if omni else float(s["azimuth_deg"])
+            pid = int(s["pattern_id"])
+            tabulated = pid >= 0
             kern.accumulate_sector(
                 loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, az, omni, float(s["h_beamwidth_deg"]),
-                float(s["v_beamwidth_deg"]), float(s["tilt_deg"]), float(s["mechanical_tilt_deg"]), fb, sla,
-                float(s["base_dbm"]), config.threshold_dbm, int(s["station_index"]), int(s["op_code"]),
-                int(s["tech_code"]), acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
+                float(s["v_beamwidth_deg"]),
+                float(s["electrical_shift_deg"] if tabulated else s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
+                float(s["pattern_cap_db"]) if tabulated else fb, sla, tabulated,
+                group.patterns[pid] if tabulated else no_table, float(s["base_dbm"]), config.threshold_dbm,
+                int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
+                acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
                 acc["op_best"], acc["tech_best"],
             )
     return {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
@@ -298,6 +305,7 @@ def run_coverage(
     scheduler: str | None = None,
     progress: Progress | None = None,
     batches: int | None = None,
+    patterns: Mapping[str, TabulatedPattern] | None = None,
 ) -> CoverageResult:
     """Compute coverage of every sector in ``stations`` over ``dem``.
 
@@ -309,8 +317,9 @@ def run_coverage(
     stations
         One row per sector with the canonical columns ``operator, technology, lon,
         lat`` (EPSG:4326), ``antenna_height_m, azimuth_deg`` (NaN: omni), ``freq_mhz,
-        eirp_dbm`` and optionally ``site_id, cell_id, tilt_deg`` (electrical),
-        ``mechanical_tilt_deg, h_beamwidth_deg, v_beamwidth_deg``. A plain DataFrame
+        eirp_dbm`` and optionally ``site_id, cell_id, tilt_deg`` (electrical; empty: 4°, 0° for
+        omni cells), ``mechanical_tilt_deg, h_beamwidth_deg, v_beamwidth_deg, antenna_pattern``
+        (a pattern file's path, or a name in ``patterns``). A plain DataFrame
         is enough; lon/lat are projected to the DEM's CRS here. Stations outside the
         DEM are left out (listed in ``result.skipped``, with a warning).
     config
@@ -327,6 +336,9 @@ def run_coverage(
     batches
         Number of batches (default: one per 64 sites, and at least 8 per worker for the parallel
         executors; at most one per site). Batches are spatially compact (Morton order).
+    patterns
+        Antenna pattern files already read, by the name in the ``antenna_pattern`` column
+        (names not given here are read as paths).
 
     Raises
     ------
@@ -342,7 +354,7 @@ def run_coverage(
         raise RasterDataError(
             f"the DEM has {dem.width * dem.height:,} cells, more than max_cells = {config.max_cells:,} "
             "(~50 bytes each for the accumulators); clip it or use a coarser resolution")
-    sectors = prepare_stations(stations, dem, config)
+    sectors = prepare_stations(stations, dem, config, patterns=patterns)
     check_memory(coverage_bytes_needed(dem.shape, len(sectors.operators), len(sectors.technologies)),
                  what=f"coverage on {dem.width:,} x {dem.height:,} cells",
                  how_to_reduce="use a coarser --resolution-m, a smaller DEM area, or fewer operators/technologies")

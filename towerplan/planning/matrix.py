@@ -174,7 +174,7 @@ def coverage_matrix(
     try:
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
-                           sectors.skipped)
+                           sectors.skipped, sectors.patterns)
             cols = column[reach_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config)]
             cols = np.sort(cols[cols >= 0])
             indices.append(cols)

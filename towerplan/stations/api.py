@@ -16,6 +16,7 @@ from towerplan._atomic import atomic_path
 from towerplan.errors import InputError, UnreadableFileError
 from towerplan.grid import utm_crs_for_lonlat
 from towerplan.stations.crosscheck import find_duplicates
+from towerplan.stations.patterns import resolve_patterns
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS
 from towerplan.stations.readers import Source, read_raw
 from towerplan.stations.report import Issue, StationLoad, ValidationReport
@@ -38,6 +39,7 @@ def read_stations(
     name: str | None = None,
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
+    pattern_dir: str | os.PathLike[str] | None = None,
 ) -> StationLoad:
     """Read one station list and validate it.
 
@@ -59,6 +61,10 @@ def read_stations(
         File name shown in reports (default: the path's name, or ``"upload"``).
     max_bytes, max_rows
         Size guards: refuse larger files (200 MiB, 500,000 rows by default; see docs/limits.md).
+    pattern_dir
+        Folder of the antenna pattern files named in an ``antenna_pattern`` column (default: the
+        station file's own folder; uploads have none). Names become absolute paths
+        (:func:`towerplan.stations.patterns.resolve_patterns`).
 
     Returns
     -------
@@ -75,7 +81,10 @@ def read_stations(
         Bad arguments (unknown ``fmt``, malformed ``study_area``).
     """
     table = read_raw(source, fmt=fmt, name=name, max_bytes=max_bytes, max_rows=max_rows)
-    return validate_table(table, study_area=study_area, defaults=defaults)
+    load = validate_table(table, study_area=study_area, defaults=defaults)
+    if pattern_dir is None and isinstance(source, (str, os.PathLike)):
+        pattern_dir = os.path.dirname(os.path.abspath(os.fspath(source)))
+    return resolve_patterns(load, pattern_dir)
 
 
 def read_many(
@@ -87,6 +96,7 @@ def read_many(
     on_unreadable: Literal["raise", "report"] = "raise",
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
+    pattern_dir: str | os.PathLike[str] | None = None,
 ) -> StationLoad:
     """Read several station lists (one per operator, say) into one :class:`StationLoad`.
 
@@ -103,8 +113,8 @@ def read_many(
     on_unreadable
         ``"raise"`` (default) re-raises the first :class:`UnreadableFileError`;
         ``"report"`` records it as an ``unreadable_file`` error and goes on.
-    study_area, defaults, fmt, max_bytes, max_rows
-        As for :func:`read_stations`.
+    study_area, defaults, fmt, max_bytes, max_rows, pattern_dir
+        As for :func:`read_stations` (by default each file's patterns are looked up beside it).
     """
     if on_unreadable not in ("raise", "report"):
         raise InputError(f"on_unreadable must be 'raise' or 'report', got {on_unreadable!r}")
@@ -122,6 +132,7 @@ def read_many(
                     name=name,
                     max_bytes=max_bytes,
                     max_rows=max_rows,
+                    pattern_dir=pattern_dir,
                 )
             )
         except UnreadableFileError as exc:
