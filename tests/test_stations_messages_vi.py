@@ -65,6 +65,8 @@ EXTRA: list[tuple[str, bytes, dict[str, Any]]] = [
     ("ghz.csv", _csv(_valid(1), "B,B-1,Viettel,4G,105.75,19.75,30,0,4,3.5"), {}),
     ("above_6ghz.csv", _csv(_valid(1), "B,B-1,Viettel,4G,105.75,19.75,30,0,4,28000"), {}),
     ("tilt.csv", _csv(_valid(1), "B,B-1,Viettel,4G,105.75,19.75,30,0,-60,1842.5"), {}),
+    ("clash.csv", _csv(_valid(1), "B,B-1,Viettel,4G,105.75,19.75,30,0,4,1842.5",
+                       "B,B-2,MobiFone,4G,105.85,19.85,30,0,4,1842.5"), {}),
     ("pattern.csv", _csv(_valid(1) + ",", "B,B-1,Viettel,4G,105.75,19.75,30,0,4,1842.5,nowhere.msi",
                          header=HEADER + ",antenna_pattern"), {}),
     ("azimuth.csv", _csv(_valid(1), "B,B-1,Viettel,4G,105.75,19.75,30,400,4,1842.5"), {}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS
 from towerplan.stations.readers import Source, read_raw
 from towerplan.stations.report import Issue, StationLoad, ValidationReport
 from towerplan.stations.schema import CANONICAL_COLUMNS, StationDefaults
+from towerplan.stations.sites import clash_issues
 from towerplan.stations.validate import validate_table
 
 __all__ = ["project_stations", "read_many", "read_stations", "write_stations_csv"]
@@ -84,7 +86,11 @@ def read_stations(
     load = validate_table(table, study_area=study_area, defaults=defaults)
     if pattern_dir is None and isinstance(source, (str, os.PathLike)):
         pattern_dir = os.path.dirname(os.path.abspath(os.fspath(source)))
-    return resolve_patterns(load, pattern_dir)
+    load = resolve_patterns(load, pattern_dir)
+    clashes = clash_issues(load.stations)
+    if not clashes:
+        return load
+    return dataclasses.replace(load, report=ValidationReport(tuple(load.report.issues) + tuple(clashes)))
 
 
 def read_many(
@@ -193,7 +199,9 @@ def _combine(loads: list[StationLoad], extra: list[Issue], defaults: StationDefa
         ]
         rejected = _concat([rejected, rejected_rows])
         stations = stations.loc[~drop].reset_index(drop=True)
-    report = ValidationReport(tuple(issues + cross))
+    known = {(i.code, i.value, tuple(sorted(i.params.items()))) for i in issues}
+    clashes = [i for i in clash_issues(stations) if (i.code, i.value, tuple(sorted(i.params.items()))) not in known]
+    report = ValidationReport(tuple(issues + cross + clashes))
     sources = tuple(s for ld in loads for s in ld.sources)
     return StationLoad(stations, rejected, report, n_rows_read=sum(ld.n_rows_read for ld in loads), sources=sources)
 

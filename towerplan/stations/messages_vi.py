@@ -226,6 +226,8 @@ MESSAGES_VI: dict[str, str | dict[str, str]] = {
     },
     "pattern_missing": "Giản đồ anten '{name}' (dòng {rows}) không phải tệp giản đồ trong {folder}; các sector này "
     "dùng giản đồ tham số 3GPP; hãy đặt tệp cạnh danh sách trạm hoặc chỉ ra thư mục giản đồ (pattern_dir).",
+    "site_id_elsewhere": "Mã trạm '{value}' được {operator_a} và {operator_b} dùng cho hai vị trí cách nhau "
+    "{distance_km:.2f} km: đây là hai cột khác nhau (chỉ các sector cách nhau dưới {merge_m:g} m mới là một cột).",
     "site_two_places": {
         "": "Trạm '{value}' ở dòng {row} có toạ độ {lon:.5f}, {lat:.5f} nhưng ở dòng {first_row} lại có toạ độ "
         "{first_lon:.5f}, {first_lat:.5f}, cách nhau {distance_km:.2f} km; hãy sửa toạ độ hoặc đặt mã trạm "
