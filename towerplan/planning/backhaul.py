@@ -53,7 +53,7 @@ from towerplan.errors import InputError
 from towerplan.grid import Grid
 from towerplan.planning.costs import CostModel
 from towerplan.roadgraph import road_graph_from_lines
-from towerplan.stations.sites import physical_sites
+from towerplan.stations.sites import physical_sites, tower_names
 
 __all__ = [
     "FibreRoutes", "compute_backhaul", "fed_sites_from_stations", "fibre_routes", "fresnel_radius_m",
@@ -414,7 +414,8 @@ def fed_sites_from_stations(stations: pd.DataFrame, dem: Grid) -> pd.DataFrame:
 
     One row per physical tower (:func:`towerplan.stations.sites.physical_sites`: sectors within 30 m,
     whatever their operators call them), in the towers' order, at its position, with its highest
-    antenna; ``site_id`` is the tower's ``P0001``... number.
+    antenna; ``site_id`` is the tower's name (:func:`towerplan.stations.sites.tower_names`, as in the
+    co-location candidates' ids).
     """
     cols = ["site_id", "x", "y", "mast_height_m"]
     if stations is None or len(stations) == 0:
@@ -424,7 +425,7 @@ def fed_sites_from_stations(stations: pd.DataFrame, dem: Grid) -> pd.DataFrame:
     height = np.where(np.isfinite(height), height, 30.0)
     x, y = Transformer.from_crs(4326, dem.crs, always_xy=True).transform(sites["lon"].to_numpy(float),
                                                                          sites["lat"].to_numpy(float))
-    return pd.DataFrame({"site_id": sites["physical_site"].astype(str).to_numpy(), "x": np.asarray(x, float),
+    return pd.DataFrame({"site_id": tower_names(sites), "x": np.asarray(x, float),
                          "y": np.asarray(y, float), "mast_height_m": height})
 
 

@@ -34,7 +34,7 @@ from scipy import ndimage
 
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
-from towerplan.stations.sites import SITE_MERGE_DISTANCE_M, physical_sites
+from towerplan.stations.sites import SITE_MERGE_DISTANCE_M, physical_sites, tower_names
 
 __all__ = [
     "CANDIDATE_COLUMNS", "CandidateConfig", "colocation_candidates", "greenfield_candidates", "lonlat_to_xy",
@@ -164,12 +164,8 @@ def colocation_candidates(stations: pd.DataFrame, grid: Grid, *,
     top = sites["top_height_m"].to_numpy(float)
     below = sites["lowest_height_m"].to_numpy(float) if cfg.tenant_below == "lowest" else top
     tenant = np.minimum(np.maximum(below - cfg.tenant_separation_m, cfg.min_tenant_height_m), top)
-    first_ids = [s.split("; ")[0].split(":", 1)[1] for s in sites["site_ids"]]
-    ids: list[str] = []
-    seen: dict[str, int] = {}
-    for sid in first_ids:
-        seen[sid] = seen.get(sid, 0) + 1
-        ids.append(f"C-{sid}" if seen[sid] == 1 else f"C-{sid}~{seen[sid]}")
+    first_ids = [s.split("; ")[0].split(":", 1)[-1] for s in sites["site_ids"]]
+    ids = [f"C-{name}" for name in tower_names(sites)]
     return _frame(
         {
             "candidate_id": ids,

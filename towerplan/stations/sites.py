@@ -30,7 +30,8 @@ from scipy.spatial import cKDTree
 from towerplan.errors import InputError
 from towerplan.stations.report import Issue
 
-__all__ = ["SITE_MERGE_DISTANCE_M", "PhysicalSites", "clash_issues", "physical_sites", "site_id_clashes"]
+__all__ = ["SITE_MERGE_DISTANCE_M", "PhysicalSites", "clash_issues", "physical_sites", "site_id_clashes",
+           "tower_names"]
 
 #: sectors of different operators (or site ids) closer than this are on one tower, metres
 SITE_MERGE_DISTANCE_M = 30.0
@@ -156,3 +157,15 @@ def clash_issues(stations: pd.DataFrame, *, merge_distance_m: float = SITE_MERGE
                     "distance_km": float(row.distance_m) / 1000.0, "merge_m": float(merge_distance_m)},
         ))
     return out
+
+
+def tower_names(sites: pd.DataFrame) -> list[str]:
+    """A readable name per tower of :attr:`PhysicalSites.sites`: the ``site_id`` of its first tenant
+    (operators in alphabetical order), ``~2``, ``~3``... added when two towers would share a name."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for text in sites["site_ids"].astype(str):
+        sid = text.split("; ")[0].split(":", 1)[-1]
+        seen[sid] = seen.get(sid, 0) + 1
+        names.append(sid if seen[sid] == 1 else f"{sid}~{seen[sid]}")
+    return names
