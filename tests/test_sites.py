@@ -110,3 +110,17 @@ def test_renaming_one_operators_site_ids_leaves_the_study_unchanged(tmp_path: Pa
     np.testing.assert_allclose(pa.geometry.x.to_numpy(), pb.geometry.x.to_numpy())
     np.testing.assert_allclose(pa.geometry.y.to_numpy(), pb.geometry.y.to_numpy())
     assert pa["kind"].tolist() == pb["kind"].tolist()
+
+
+def test_the_station_map_names_shared_towers_and_their_tenants() -> None:
+    import folium
+
+    from towerplan.maps.layers import stations_layers
+
+    table = _table().assign(cell_id=[f"c{i}" for i in range(6)], technology="4G", azimuth_deg=0.0)
+    m = folium.Map()
+    for fg in stations_layers(table):
+        fg.add_to(m)
+    html = m.get_root().render()
+    assert "P0002: MobiFone, VNPT-VinaPhone, Viettel" in html  # the three-tenant tower, on each tenant's sectors
+    assert html.count("P0002: MobiFone, VNPT-VinaPhone, Viettel") == 4
