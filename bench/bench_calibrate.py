@@ -39,7 +39,7 @@ def flat_dem(path: Path, *, lon: float, lat: float, half_width_m: float = 4000.0
     x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     left = np.floor((x - half_width_m) / resolution_m) * resolution_m
     top = np.ceil((y + half_width_m) / resolution_m) * resolution_m
-    n = int(round(2 * half_width_m / resolution_m)) + 1
+    n = round(2 * half_width_m / resolution_m) + 1
     grid = Grid(np.full((n, n), height_m, dtype=np.float32), Affine(resolution_m, 0, left, 0, -resolution_m, top),
                 crs, None)
     write_grid(grid, path, dtype="float32", nodata=None)

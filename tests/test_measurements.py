@@ -69,12 +69,14 @@ def _gnettrack(tmp_path: Path) -> Path:
 def test_gnettrack_log_as_it_comes(tmp_path: Path) -> None:
     load = read_measurements(_gnettrack(tmp_path))
     t = load.table
-    assert len(t) == 3 and not load.report.has_errors
+    assert len(t) == 3
+    assert not load.report.has_errors
     assert t["technology"].tolist() == ["4G", "4G", "3G"]  # Level is RSRP for LTE, RSCP for WCDMA
     assert t["level_dbm"].tolist() == [-97.0, -99.0, -85.0]
     # EARFCN 1650 is band 3: 1805 + 0.1 (1650 - 1200) = 1850 MHz; UARFCN 10700 / 5 = 2140 MHz
     assert t["freq_mhz"].tolist() == pytest.approx([1850.0, 1850.0, 2140.0])
-    assert t["cell_id"].tolist() == ["1", "1", "2"] and t["node"].tolist() == ["9123", "9123", "9123"]
+    assert t["cell_id"].tolist() == ["1", "1", "2"]
+    assert t["node"].tolist() == ["9123", "9123", "9123"]
     assert t["operator"].iloc[0] == "Viettel"
 
 
@@ -95,8 +97,10 @@ def test_channels_and_bands() -> None:
     assert channel_to_mhz(62, "2G") == pytest.approx(947.4)     # GSM 900
     assert channel_to_mhz(636_666, "5G") == pytest.approx(3549.99, abs=0.01)  # n78
     assert np.isnan(channel_to_mhz(99_999, "4G"))
-    assert band_label(811.0, "4G") == "B20" and band_label(2630.0, "4G") == "B7"
-    assert band_label(5000.0, "4G") == "n79" and band_label(7000.0, "4G") == "7000 MHz"
+    assert band_label(811.0, "4G") == "B20"
+    assert band_label(2630.0, "4G") == "B7"
+    assert band_label(5000.0, "4G") == "n79"
+    assert band_label(7000.0, "4G") == "7000 MHz"
 
 
 # ----------------------------------------------------------------------------- matching
@@ -140,8 +144,10 @@ def test_stations_from_measurements() -> None:
     m = _meas(lon=[12.52, 12.53, 12.52], lat=[55.78] * 3, cell_lon=[12.5234] * 3, cell_lat=[55.7846] * 3,
               freq_mhz=[811.0, 2630.0, 811.0], operator="unknown")
     st = stations_from_measurements(m)
-    assert len(st) == 2 and st["freq_mhz"].tolist() == [811.0, 2630.0]
-    assert st["azimuth_deg"].isna().all() and (st["site_id"] == "M001").all()
+    assert len(st) == 2
+    assert st["freq_mhz"].tolist() == [811.0, 2630.0]
+    assert st["azimuth_deg"].isna().all()
+    assert (st["site_id"] == "M001").all()
     assert (match_serving(m, st).serving == [0, 1, 0]).all()
     with pytest.raises(Exception, match="station list"):
         stations_from_measurements(_meas(lon=[1.0], lat=[1.0]))
@@ -195,8 +201,10 @@ def test_cross_validation_held_out_and_deterministic() -> None:
     s, _ = _synthetic(8_000)
     s.loc[s.index[:50], "distance_m"] = 50.0
     r = calibrate(s, CalibrationSettings(folds=5, tile_m=2000.0))
-    assert r.excluded_near == 50 and len(r.predictions) == len(s) - 50
-    assert abs(r.cv_stats["mean_db"]) < 0.5 and abs(r.cv_stats["slope_db_per_decade"]) < 1.0
+    assert r.excluded_near == 50
+    assert len(r.predictions) == len(s) - 50
+    assert abs(r.cv_stats["mean_db"]) < 0.5
+    assert abs(r.cv_stats["slope_db_per_decade"]) < 1.0
     assert r.cv_stats["std_db"] == pytest.approx(6.3, abs=0.6)
     assert r.uncalibrated_stats["std_db"] > r.cv_stats["std_db"] + 1.0
     # every tile lies in one fold; folds are balanced and the same for the same seed
@@ -218,7 +226,9 @@ def test_settings_and_stats_validation() -> None:
     with pytest.raises(ConfigError, match="fold_by"):
         CalibrationSettings(fold_by="rows")  # type: ignore[arg-type]
     st = residual_stats(np.array([1.0, 2.0, 3.0]), np.array([100.0, 1000.0, 10000.0]))
-    assert st["count"] == 3 and st["mean_db"] == 2.0 and st["slope_db_per_decade"] == pytest.approx(1.0)
+    assert st["count"] == 3
+    assert st["mean_db"] == 2.0
+    assert st["slope_db_per_decade"] == pytest.approx(1.0)
     assert st["rmse_db"] == pytest.approx(np.sqrt(14 / 3))
     few = pd.DataFrame({"x": [0.0, 10.0], "y": [0.0, 0.0]})
     with pytest.raises(ConfigError, match="tile"):

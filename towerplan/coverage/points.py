@@ -23,7 +23,6 @@ a prediction to compare. Points outside the DEM or the site's window get NaN.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,7 +32,7 @@ from numba import njit
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, site_loss_window
-from towerplan.coverage.plan import _SECTOR_FIELDS, SiteGroup, prepare_stations
+from towerplan.coverage.plan import SiteGroup, plan_groups, prepare_stations
 from towerplan.errors import ModelInputError
 from towerplan.grid import Grid
 
@@ -108,7 +107,8 @@ def levels_at_points(
         Coverage settings (model, link budget, receiver height, ITM...). Its
         threshold is ignored: levels below it are returned too.
     """
-    config = replace(config or CoverageConfig(), threshold_dbm=-200.0)
+    config = config or CoverageConfig()
+    no_cut = replace(config, threshold_dbm=-200.0)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     serving = np.asarray(serving, dtype=np.int64)
@@ -126,68 +126,72 @@ def levels_at_points(
     ok = (serving >= 0) & np.isfinite(x) & np.isfinite(y) & dem.contains(x, y)
     ok[ok] &= table["usable"].to_numpy()[serving[ok]]
     dist = np.full(n, np.nan)
-    sx = table["x"].to_numpy()
-    sy = table["y"].to_numpy()
     has = serving >= 0
-    dist[has] = np.hypot(x[has] - sx[serving[has]], y[has] - sy[serving[has]])
+    dist[has] = np.hypot(x[has] - table["x"].to_numpy()[serving[has]], y[has] - table["y"].to_numpy()[serving[has]])
     if not ok.any():
         return PointLevels(level, loss_out, gain_out, dist, model_out)
     dem_z, holes = _fill_dem(dem)
-    rows, cols = dem.rowcol(x[ok], y[ok])
-    rows = np.asarray(rows, dtype=np.int64)
-    cols = np.asarray(cols, dtype=np.int64)
+    rows, cols = (np.asarray(v, dtype=np.int64) for v in dem.rowcol(x[ok], y[ok]))
     idx_ok = np.flatnonzero(ok)
-    left, _, _, top = dem.bounds
-    res_x, res_y = dem.res
-    geo = (left, top, res_x, res_y)
-    ae = config.k_factor * 6_371_000.0
-    keys = ["x", "y", "antenna_height_m", "freq_mhz", "model"]
     serv_ok = serving[ok]
-    for _, part in table.loc[np.unique(serv_ok)].groupby(keys, sort=False):
-        members = part.index.to_numpy()
+    for group in plan_groups(sectors, dem, dem_z, config):
+        members = group.sectors["station_index"].astype(np.int64)
         sel = np.isin(serv_ok, members)
-        g_rows, g_cols = rows[sel], cols[sel]
-        first = part.iloc[0]
-        gx, gy, h_tx = float(first["x"]), float(first["y"]), float(first["antenna_height_m"])
-        cell_d = np.hypot(left + (g_cols + 0.5) * res_x - gx, top - (g_rows + 0.5) * res_y - gy)
-        radius = float(max(cell_d.max() + 2.0 * max(res_x, res_y), 4.0 * max(res_x, res_y)))
-        r_lo, r_hi = int(max(g_rows.min() - 2, 0)), int(min(g_rows.max() + 3, dem.height))
-        c_lo, c_hi = int(max(g_cols.min() - 2, 0)), int(min(g_cols.max() + 3, dem.width))
-        site_col = (gx - left) / res_x - 0.5
-        site_row = (top - gy) / res_y - 0.5
-        r_lo, r_hi = min(r_lo, max(math.floor(site_row) - 1, 0)), max(r_hi, min(math.ceil(site_row) + 2, dem.height))
-        c_lo, c_hi = min(c_lo, max(math.floor(site_col) - 1, 0)), max(c_hi, min(math.ceil(site_col) + 2, dem.width))
-        rec = np.empty(len(part), dtype=[(f, np.float64) for f in _SECTOR_FIELDS])
-        for f in _SECTOR_FIELDS:
-            rec[f] = part[f].to_numpy(dtype=float)
-        group = SiteGroup(gx, gy, h_tx, float(first["freq_mhz"]), str(first["model"]), radius,
-                          (r_lo, r_hi, c_lo, c_hi), rec)
-        loss_win = site_loss_window(dem_z, (0, 0), geo, group, config)
-        loss = loss_win[g_rows - r_lo, g_cols - c_lo].astype(float)
-        z_tx = kern.bilinear(dem_z, site_col, site_row) + h_tx
-        ground = dem_z[g_rows, g_cols]
-        d_cell = np.maximum(cell_d, 0.01)
-        theta = np.degrees(np.arctan((z_tx - ground - config.rx_height_m) / d_cell + d_cell / (2.0 * ae)))
-        bearing = np.degrees(np.arctan2(left + (g_cols + 0.5) * res_x - gx, top - (g_rows + 0.5) * res_y - gy))
-        target = idx_ok[sel]
-        serv_here = serv_ok[sel]
-        for station in members:
-            m = serv_here == station
-            s = table.loc[station]
-            omni = bool(s["omni"])
-            phi = bearing[m] - (0.0 if omni else float(s["azimuth_deg"]))
-            gains = np.empty(int(m.sum()))
-            _gains(np.ascontiguousarray(phi), np.ascontiguousarray(theta[m]), omni, float(s["h_beamwidth_deg"]),
-                   float(s["v_beamwidth_deg"]), float(s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
-                   config.front_to_back_db, config.side_lobe_db, gains)
-            slope = float(s["calibration_slope_db"]) if "calibration_slope_db" in s.index else 0.0
-            corr = slope * np.log10(np.maximum(cell_d[m], 1.0) / 1000.0) if slope else 0.0
-            lv = np.float32(float(s["base_dbm"])) + gains - loss[m] + corr
-            level[target[m]] = lv.astype(np.float32)
-            loss_out[target[m]] = loss[m]
-            gain_out[target[m]] = gains
-            model_out[target[m]] = str(s["model"])
+        if sel.any():
+            _group_levels(group, dem, dem_z, rows[sel], cols[sel], serv_ok[sel], idx_ok[sel], table, no_cut,
+                          (level, loss_out, gain_out, model_out))
     in_hole = np.zeros(n, dtype=bool)
     in_hole[idx_ok] = holes[rows, cols]
     level[in_hole] = np.nan
     return PointLevels(level, loss_out, gain_out, dist, model_out)
+
+
+def _group_levels(group: SiteGroup, dem: Grid, dem_z: np.ndarray, g_rows: np.ndarray, g_cols: np.ndarray,
+                  serv: np.ndarray, target: np.ndarray, table: pd.DataFrame, config: CoverageConfig,
+                  outs: tuple[np.ndarray, ...]) -> None:
+    """Levels of one site group's points, written into ``outs`` = (level, loss, gain, model) at ``target``.
+
+    The group's radius and window are the engine's (:func:`~.plan.plan_groups`), so the
+    radial layout and therefore the loss at a cell are the raster's; the window grows
+    (and the radius with it, which moves the radials) only for points beyond it.
+    """
+    level, loss_out, gain_out, model_out = outs
+    left, _, _, top = dem.bounds
+    res_x, res_y = dem.res
+    cx = left + (g_cols + 0.5) * res_x - group.x
+    cy = top - (g_rows + 0.5) * res_y - group.y
+    cell_d = np.hypot(cx, cy)
+    r_lo, r_hi, c_lo, c_hi = group.box
+    radius = group.radius_m
+    if cell_d.max() > radius - max(res_x, res_y):
+        radius = float(cell_d.max() + 2.0 * max(res_x, res_y))
+    r_lo, r_hi = min(r_lo, int(g_rows.min())), max(r_hi, int(g_rows.max()) + 1)
+    c_lo, c_hi = min(c_lo, int(g_cols.min())), max(c_hi, int(g_cols.max()) + 1)
+    group = replace(group, radius_m=radius, box=(r_lo, r_hi, c_lo, c_hi))
+    loss = site_loss_window(dem_z, (0, 0), (left, top, res_x, res_y), group, config)[g_rows - r_lo, g_cols - c_lo]
+    site_col = (group.x - left) / res_x - 0.5
+    site_row = (top - group.y) / res_y - 0.5
+    z_tx = kern.bilinear(dem_z, site_col, site_row) + group.h_tx_m
+    d_cell = np.maximum(cell_d, 0.01)
+    ae = config.k_factor * 6_371_000.0
+    theta = np.degrees(np.arctan((z_tx - dem_z[g_rows, g_cols] - config.rx_height_m) / d_cell + d_cell / (2.0 * ae)))
+    bearing = np.degrees(np.arctan2(cx, cy))
+    log_km = np.log10(np.maximum(cell_d, 1.0) / 1000.0)
+    for station in np.unique(serv):
+        m = serv == station
+        s = table.loc[station]
+        omni = bool(s["omni"])
+        phi = bearing[m] - (0.0 if omni else float(s["azimuth_deg"]))
+        gains = np.empty(int(m.sum()))
+        _gains(np.ascontiguousarray(phi), np.ascontiguousarray(theta[m]), omni, float(s["h_beamwidth_deg"]),
+               float(s["v_beamwidth_deg"]), float(s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
+               config.front_to_back_db, config.side_lobe_db, gains)
+        lo = loss[m]
+        slope = float(s["calibration_slope_db"])
+        if slope:  # as the engine: the slope corrects the float32 loss, the offset is in base_dbm
+            lo = (lo - slope * log_km[m]).astype(np.float32)
+        # the engine's arithmetic: float64 base + gain - float32 loss, rounded to float32
+        level[target[m]] = (float(s["base_dbm"]) + gains - lo.astype(np.float64)).astype(np.float32)
+        loss_out[target[m]] = loss[m]
+        gain_out[target[m]] = gains
+        model_out[target[m]] = str(s["model"])

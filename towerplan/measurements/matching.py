@@ -19,6 +19,7 @@ never dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -166,10 +167,8 @@ def _candidates(cell, site, node, freq, clon, clat, by_cell, st_site, st_freq, s
     keys = [cell]
     if node and cell:
         keys.append(f"{node}-{cell}")
-        try:
+        with contextlib.suppress(ValueError):
             keys.append(str(int(node) * 256 + int(cell)))
-        except ValueError:
-            pass
     if cell:
         for key in keys:
             if key in by_cell:

@@ -118,7 +118,7 @@ def _text(values: pd.Series) -> np.ndarray:
 
 
 def _issue(rows: np.ndarray, lines: np.ndarray, column: str | None, severity: str, code: str, message: str,
-           values: Sequence[object] | None, file: str, *, limit: int = 200) -> list[Issue]:
+           values: Sequence[object] | np.ndarray | None, file: str, *, limit: int = 200) -> list[Issue]:
     """One issue per row (at most ``limit``; then one line counting the rest)."""
     out = []
     for k in range(min(len(rows), limit)):

@@ -133,7 +133,8 @@ def channel_to_mhz(channel: float, technology: str) -> float:
     * 4G EARFCN: ``F = F_DL_low + 0.1 (N - N_Offs-DL)`` (TS 36.101 section 5.7.3);
     * 5G NR-ARFCN: ``F = F_REF-Offs + dF (N - N_REF-Offs)`` (TS 38.104 section 5.4.2.1);
     * 3G UARFCN: ``F = N / 5`` (TS 25.101 section 5.4.4), with the band VIII offset of 340 MHz;
-    * 2G ARFCN: GSM 900 ``935 + 0.2 n`` (E-GSM 975-1023 wrap), DCS 1800 ``1805.2 + 0.2 (n - 512)`` (TS 45.005 section 2).
+    * 2G ARFCN: GSM 900 ``935 + 0.2 n`` (E-GSM 975-1023 wrap), DCS 1800 ``1805.2 + 0.2 (n - 512)``
+      (TS 45.005 section 2).
     """
     if not math.isfinite(channel) or channel < 0:
         return math.nan
