@@ -233,3 +233,21 @@ def test_settings_and_stats_validation() -> None:
     few = pd.DataFrame({"x": [0.0, 10.0], "y": [0.0, 0.0]})
     with pytest.raises(ConfigError, match="tile"):
         assign_folds(few, CalibrationSettings(folds=5))
+
+
+def test_vietnamese_messages(tmp_path: Path) -> None:
+    from towerplan.measurements.messages_vi import MESSAGES_VI, measurement_report_frame
+
+    path = tmp_path / "m.csv"
+    path.write_text("lon,lat,rsrp_dbm\n105.1,19.8,abc\n105.1,19.8,7\n,19.8,-90\n105.1,19.8,-150\n", encoding="utf-8")
+    report = read_measurements(path).report
+    assert {"missing_level", "implausible_level", "bad_coordinate", "level_out_of_range"} <= set(report.codes())
+    vi = measurement_report_frame(report, "vi")
+    en = measurement_report_frame(report, "en")
+    assert list(vi["row"]) == list(en["row"])
+    for code in set(report.codes()):
+        assert code in MESSAGES_VI
+        text = vi.loc[vi["code"] == code, "message"].iloc[0]
+        assert text != en.loc[en["code"] == code, "message"].iloc[0]
+        assert "{" not in text
+    assert "Dòng 3, cột 'rsrp_dbm'" in vi.loc[vi["code"] == "implausible_level", "message"].iloc[0]

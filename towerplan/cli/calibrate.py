@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         read_measurements,
         stations_from_measurements,
     )
+    from towerplan.measurements.messages_vi import measurement_report_frame
     from towerplan.measurements.report import calibration_record, write_calibration_outputs
     from towerplan.rasters import read_grid
     from towerplan.workflow import read_study_dem, read_study_stations
@@ -113,8 +114,10 @@ def run(args: argparse.Namespace) -> int:
         from towerplan.stations import write_stations_csv
 
         write_stations_csv(stations, out / "stations_from_measurements.csv")
+    issues = measurement_report_frame(load.report, "en")
+    issues.insert(5, "message_vi", measurement_report_frame(load.report, "vi")["message"])
     files = write_calibration_outputs(run_.result, out, record=record, crs=dem.crs,
-                                      unmatched=run_.matches.unmatched, issues=load.report.to_frame())
+                                      unmatched=run_.matches.unmatched, issues=issues)
     cv, raw = run_.result.cv_stats, run_.result.uncalibrated_stats
     print(f"calibrate: {cv['count']} measurements ({len(load.rejected)} rows rejected, "
           f"{len(run_.matches.unmatched)} matching no sector, {run_.result.excluded_near} closer than "
