@@ -251,3 +251,32 @@ def test_vietnamese_messages(tmp_path: Path) -> None:
         assert text != en.loc[en["code"] == code, "message"].iloc[0]
         assert "{" not in text
     assert "Dòng 3, cột 'rsrp_dbm'" in vi.loc[vi["code"] == "implausible_level", "message"].iloc[0]
+
+
+def test_apply_calibration_to_a_station_table(tmp_path: Path) -> None:
+    import json
+
+    from towerplan.errors import ConfigError as CfgError
+    from towerplan.measurements import apply_calibration, read_calibration
+
+    record = {"format": "towerplan-calibration", "version": 1, "shadowing_sigma_db": 7.5,
+              "groups": [{"operator": "Viettel", "band": "B3", "landcover": "1", "offset_db": 4.0,
+                          "slope_db_per_decade": 2.0, "n_samples": 300},
+                         {"operator": "Viettel", "band": "B3", "landcover": "2", "offset_db": 8.0,
+                          "slope_db_per_decade": 6.0, "n_samples": 100}],
+              "cells": [{"cell": "S1/S1-120", "offset_db": -1.5, "n_samples": 50}]}
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    cal = read_calibration(path)
+    assert cal.shadowing_sigma_db == 7.5
+    out = apply_calibration(STATIONS, cal)
+    # land-cover groups are averaged by their sample counts: (3 * 4 + 8) / 4 = 5 dB, (3 * 2 + 6) / 4 = 3 dB/decade
+    assert out["calibration_offset_db"].tolist() == [5.0, 3.5, 5.0, 0.0, 5.0]
+    assert out["calibration_slope_db"].tolist() == [3.0, 3.0, 3.0, 0.0, 3.0]  # S2 is band 20: not calibrated
+    assert "calibration_offset_db" not in STATIONS.columns
+    path.write_text(json.dumps({"format": "other"}), encoding="utf-8")
+    with pytest.raises(CfgError, match="not a towerplan calibration"):
+        read_calibration(path)
+    path.write_text("{", encoding="utf-8")
+    with pytest.raises(UnreadableFileError):
+        read_calibration(path)
