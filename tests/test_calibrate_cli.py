@@ -172,3 +172,19 @@ def test_real_dtu_drive_test(shared_data: Path, tmp_path: Path, capsys: pytest.C
     assert abs(cv["mean_db"]) <= 2.0
     assert abs(cv["slope_db_per_decade"]) <= 5.0
     assert cv["std_db"] < 10.5 < raw["std_db"]  # 10.1 dB recorded in bench/README.md (target 8 dB missed)
+
+
+def test_corrections_per_land_cover_class(tmp_path: Path) -> None:
+    from towerplan.measurements import CalibrationSettings, calibrate_drive_tests, read_measurements
+
+    dem_path, st_path, meas = _drive_test(tmp_path)
+    dem = read_grid(dem_path)
+    classes = np.where(np.arange(100)[None, :] < 50, 10, 20) * np.ones((100, 1))
+    landcover = dem.with_values(classes.astype(np.float32))
+    run = calibrate_drive_tests(read_measurements(meas), pd.read_csv(st_path), dem, landcover=landcover,
+                                settings=CalibrationSettings(tile_m=300.0))
+    groups = {g.landcover: g for g in run.result.model.groups}
+    assert set(groups) == {"10", "20"}
+    for g in groups.values():  # the same true correction in both classes
+        assert g.offset_db == pytest.approx(7.0, abs=1.0)
+    assert set(run.samples["landcover"]) == {"10", "20"}

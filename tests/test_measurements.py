@@ -280,3 +280,21 @@ def test_apply_calibration_to_a_station_table(tmp_path: Path) -> None:
     path.write_text("{", encoding="utf-8")
     with pytest.raises(UnreadableFileError):
         read_calibration(path)
+
+
+def test_xlsx_with_title_rows(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Kết quả đo kiểm Thanh Hóa"])
+    ws.append(["Longitude", "Latitude", "RSCP", "Mã trạm", "Tần số"])
+    ws.append([105.7, 19.8, -85.0, "TH001", 2140.0])
+    ws.append([105.71, 19.81, "-88,5", "TH001", 2140.0])
+    path = tmp_path / "do_kiem.xlsx"
+    wb.save(path)
+    t = read_measurements(path).table
+    assert t["level_dbm"].tolist() == [-85.0, -88.5]
+    assert t["technology"].tolist() == ["3G", "3G"]  # the column is RSCP
+    assert t["site_id"].tolist() == ["TH001", "TH001"]
+    assert t["row"].tolist() == [1, 2]
