@@ -188,3 +188,24 @@ def test_corrections_per_land_cover_class(tmp_path: Path) -> None:
     for g in groups.values():  # the same true correction in both classes
         assert g.offset_db == pytest.approx(7.0, abs=1.0)
     assert set(run.samples["landcover"]) == {"10", "20"}
+
+
+def test_scenario_calibration_key(tmp_path: Path) -> None:
+    from towerplan.scenario import load_scenario
+
+    dem_path, st_path, _ = _drive_test(tmp_path)
+    write_grid(_dem().with_values(np.ones((100, 100), dtype=np.float32)), tmp_path / "pop.tif")
+    cal = {"format": "towerplan-calibration", "version": 1, "shadowing_sigma_db": 6.0, "cells": [],
+           "groups": [{"operator": "Viettel", "band": "B3", "landcover": "", "offset_db": 3.0,
+                       "slope_db_per_decade": -2.0, "n_samples": 10}]}
+    (tmp_path / "calibration.json").write_text(json.dumps(cal), encoding="utf-8")
+    (tmp_path / "scenario.toml").write_text(
+        '[inputs]\ndem = "dem.tif"\npopulation = "pop.tif"\nstations = "stations.csv"\n'
+        'calibration = "calibration.json"\n', encoding="utf-8")
+    scenario = load_scenario(tmp_path / "scenario.toml")
+    assert scenario.inputs.calibration == (tmp_path / "calibration.json").resolve()
+    assert 'calibration = "calibration.json"' in scenario.to_toml(relative_to=tmp_path)
+    inputs = scenario.load_inputs()
+    assert inputs.stations["calibration_offset_db"].tolist() == [3.0, 3.0, 3.0]
+    assert inputs.stations["calibration_slope_db"].tolist() == [-2.0, -2.0, -2.0]
+    assert inputs.files["calibration"] == (tmp_path / "calibration.json").resolve()
