@@ -209,3 +209,21 @@ def test_scenario_calibration_key(tmp_path: Path) -> None:
     assert inputs.stations["calibration_offset_db"].tolist() == [3.0, 3.0, 3.0]
     assert inputs.stations["calibration_slope_db"].tolist() == [-2.0, -2.0, -2.0]
     assert inputs.files["calibration"] == (tmp_path / "calibration.json").resolve()
+
+
+def test_receiver_height_from_the_file() -> None:
+    from towerplan.measurements import match_serving, predict_samples
+
+    dem = _dem()
+    st = _stations(900.0)
+    lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform([X0 + 2000.0] * 2, [Y0 - 600.0] * 2)
+    m = pd.DataFrame({"file": "f", "row": [1, 2], "line": [2, 3], "lon": lon, "lat": lat, "level_dbm": -90.0,
+                      "technology": "4G", "operator": "Viettel", "cell_id": "S1-30", "site_id": "", "node": "",
+                      "freq_mhz": np.nan, "cell_lon": np.nan, "cell_lat": np.nan, "rx_height_m": [np.nan, 10.0]})
+    s = predict_samples(m, st, match_serving(m, st), dem)
+    low = levels_at_points(dem, st, np.array([0]), s["x"].to_numpy()[:1], s["y"].to_numpy()[:1])
+    high = levels_at_points(dem, st, np.array([0]), s["x"].to_numpy()[:1], s["y"].to_numpy()[:1],
+                            config=CoverageConfig(rx_height_m=10.0))
+    assert s["predicted_dbm"].iloc[0] == pytest.approx(low.level_dbm[0])   # no height: the configured 1.5 m
+    assert s["predicted_dbm"].iloc[1] == pytest.approx(high.level_dbm[0])  # Hata's a(h_m) at 10 m
+    assert s["predicted_dbm"].iloc[1] > s["predicted_dbm"].iloc[0] + 5.0

@@ -22,8 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from towerplan._atomic import atomic_path
@@ -129,7 +131,11 @@ def run(args: argparse.Namespace) -> int:
     if args.calibration is not None:
         from towerplan.measurements import apply_calibration, read_calibration
 
-        stations = apply_calibration(stations, read_calibration(args.calibration))
+        calibration = read_calibration(args.calibration)
+        stations = apply_calibration(stations, calibration)
+        if math.isfinite(calibration.shadowing_sigma_db):  # the held-out sigma feeds the shadowing margin
+            config = replace(config, link_budget=replace(config.link_budget,
+                                                         shadowing_sigma_db=calibration.shadowing_sigma_db))
     dem = read_study_dem(args.dem, resolution_m=args.resolution_m)
     t_read = time.perf_counter() - t0
     bar = _progress_printer() if sys.stderr.isatty() else None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.points import levels_at_points
+from towerplan.coverage.points import PointLevels, levels_at_points
 from towerplan.errors import InputError
 from towerplan.grid import Grid
 from towerplan.measurements.matching import Matches
@@ -38,7 +39,8 @@ def predict_samples(
     """One row per matched measurement with its prediction (:data:`SAMPLE_COLUMNS`).
 
     ``predicted_dbm`` is the serving sector's level at the measurement's cell of the
-    DEM lattice, through :func:`towerplan.coverage.points.levels_at_points` (the
+    DEM lattice (at the measurement's own receiver height when the file gives one, else
+    ``config.rx_height_m``), through :func:`towerplan.coverage.points.levels_at_points` (the
     engine's own loss, antenna and link-budget steps). ``landcover`` (a class raster,
     any CRS read onto the DEM's) adds each sample's class (nearest cell); ``""``
     without one. Measurements outside the DEM are left out with a warning.
@@ -53,7 +55,7 @@ def predict_samples(
     tr = Transformer.from_crs("EPSG:4326", dem.crs, always_xy=True)
     x, y = tr.transform(m["lon"].to_numpy(dtype=float), m["lat"].to_numpy(dtype=float))
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    pts = levels_at_points(dem, st, serving, x, y, config=config)
+    pts = _levels(dem, st, serving, x, y, m["rx_height_m"].to_numpy(dtype=float), config or CoverageConfig())
     freq = st["freq_mhz"].to_numpy(dtype=float)[serving]
     tech = st["technology"].astype(str).str.upper().to_numpy()[serving]
     cell_names = (st["site_id"].astype(str) + "/" + st["cell_id"].astype(str)).to_numpy() \
@@ -72,6 +74,28 @@ def predict_samples(
     if missing.any():
         log.warning("%d measurement(s) could not be predicted (outside the DEM) and are left out", int(missing.sum()))
     return out.loc[~missing].reset_index(drop=True)
+
+
+def _levels(dem: Grid, st: pd.DataFrame, serving: np.ndarray, x: np.ndarray, y: np.ndarray, rx_h: np.ndarray,
+            config: CoverageConfig) -> PointLevels:
+    """Engine predictions; measurements with their own receiver height (rounded to 0.5 m) are predicted at it."""
+    heights = np.where(np.isfinite(rx_h) & (rx_h >= 0.5) & (rx_h <= 100.0), np.round(rx_h * 2.0) / 2.0,
+                       config.rx_height_m)
+    uniq = np.unique(heights)
+    if len(uniq) == 1:
+        return levels_at_points(dem, st, serving, x, y, config=replace(config, rx_height_m=float(uniq[0])))
+    parts = {}
+    for h in uniq:
+        sel = heights == h
+        parts[float(h)] = (sel, levels_at_points(dem, st, serving[sel], x[sel], y[sel],
+                                                 config=replace(config, rx_height_m=float(h))))
+    out = {name: np.full(len(x), np.nan) for name in ("level_dbm", "loss_db", "gain_db", "distance_m")}
+    model = np.full(len(x), "", dtype=object)
+    for sel, p in parts.values():
+        for name in out:
+            out[name][sel] = getattr(p, name)
+        model[sel] = p.model
+    return PointLevels(out["level_dbm"], out["loss_db"], out["gain_db"], out["distance_m"], model)
 
 
 def _classes(landcover: Grid | None, dem: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
