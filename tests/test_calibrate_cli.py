@@ -193,7 +193,7 @@ def test_corrections_per_land_cover_class(tmp_path: Path) -> None:
 def test_scenario_calibration_key(tmp_path: Path) -> None:
     from towerplan.scenario import load_scenario
 
-    dem_path, st_path, _ = _drive_test(tmp_path)
+    _drive_test(tmp_path)  # dem.tif and stations.csv
     write_grid(_dem().with_values(np.ones((100, 100), dtype=np.float32)), tmp_path / "pop.tif")
     cal = {"format": "towerplan-calibration", "version": 1, "shadowing_sigma_db": 6.0, "cells": [],
            "groups": [{"operator": "Viettel", "band": "B3", "landcover": "", "offset_db": 3.0,
