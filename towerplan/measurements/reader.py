@@ -47,8 +47,9 @@ log = logging.getLogger(__name__)
 
 #: largest measurement file (after gzip decompression), bytes
 MAX_MEASUREMENT_BYTES = 500 * 1024 * 1024
-#: most data rows per file (a day of 1 s samples from five phones is ~430,000)
-MAX_MEASUREMENT_ROWS = 2_000_000
+#: most data rows per file (a day of 1 s samples from five phones is ~430,000; a row of a 60-column
+#: G-NetTrack log costs ~4 kB while read as text)
+MAX_MEASUREMENT_ROWS = 1_000_000
 #: columns of :attr:`MeasurementLoad.table`, in order (``cell_key`` etc. may be empty)
 MEASUREMENT_COLUMNS: tuple[str, ...] = (
     "file", "row", "line", "lon", "lat", "level_dbm", "technology", "operator", "cell_id", "site_id", "freq_mhz",
