@@ -47,6 +47,7 @@ def calibration_record(result: CalibrationResult, *, inputs: Mapping[str, Any], 
         "cross_validation": {**{k: _r(v) if k != "count" else v for k, v in result.cv_stats.items()},
                              "folds": result.settings.folds, "fold_by": result.settings.fold_by,
                              "tile_m": result.settings.tile_m, "seed": result.settings.seed},
+        "cross_validation_by_group": _group_stats(result),
         "uncalibrated": {k: _r(v) if k != "count" else v for k, v in result.uncalibrated_stats.items()},
         "samples": {"used": len(result.predictions), "excluded_closer_than_min_distance": result.excluded_near},
         "settings": {"min_distance_m": result.settings.min_distance_m, "per_cell": result.settings.per_cell,
@@ -55,6 +56,22 @@ def calibration_record(result: CalibrationResult, *, inputs: Mapping[str, Any], 
                      **settings_extra},
         "inputs": dict(inputs),
     }
+
+
+def _group_stats(result: CalibrationResult) -> list[dict[str, Any]]:
+    """Held-out and uncalibrated statistics of each (operator, band, land-cover) group."""
+    from towerplan.measurements.calibrate import GROUP_KEYS
+    from towerplan.measurements.compare import residual_stats
+
+    p = result.predictions
+    out = []
+    for key, part in p.groupby(list(GROUP_KEYS), sort=True):
+        held = residual_stats(part["measured_dbm"] - part["predicted_dbm"], part["distance_m"])
+        raw = residual_stats(part["measured_dbm"] - part["uncalibrated_dbm"], part["distance_m"])
+        out.append({**dict(zip(GROUP_KEYS, map(str, key), strict=True)),
+                    "held_out": {k: _r(v) if k != "count" else v for k, v in held.items()},
+                    "uncalibrated": {k: _r(v) if k != "count" else v for k, v in raw.items()}})
+    return out
 
 
 def write_calibration_outputs(result: CalibrationResult, out: Path, *, record: Mapping[str, Any],
