@@ -8,7 +8,7 @@
 ESA WorldCover tiles are downloaded by :mod:`towerplan.sources.landcover` (``towerplan fetch --landcover``).
 """
 
-from towerplan.landcover.grid import NO_CLASS, LandCover, default_land_cover, read_land_cover
+from towerplan.landcover.grid import NO_CLASS, LandCover, default_land_cover, read_land_cover, write_land_cover
 from towerplan.landcover.table import (
     CLUTTER_CATEGORIES,
     DEFAULT_CLASS,
@@ -31,4 +31,5 @@ __all__ = [
     "default_land_cover",
     "read_class_table",
     "read_land_cover",
+    "write_land_cover",
 ]

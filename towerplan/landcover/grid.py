@@ -43,9 +43,9 @@ from towerplan.coverage.terminal_loss import ServiceClass, terminal_extra_loss_d
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
 from towerplan.landcover.table import DEFAULT_CLASS, WORLDCOVER_TABLE, ClassTable, LandClass
-from towerplan.rasters import MAX_CELLS
+from towerplan.rasters import MAX_CELLS, write_grid
 
-__all__ = ["NO_CLASS", "LandCover", "default_land_cover", "read_land_cover"]
+__all__ = ["NO_CLASS", "LandCover", "default_land_cover", "read_land_cover", "write_land_cover"]
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,15 @@ class LandCover:
         """Cells per class code (:data:`NO_CLASS` for cells using the default)."""
         values, counts = np.unique(self.classes.values, return_counts=True)
         return {int(v): int(n) for v, n in zip(values, counts, strict=True)}
+
+    def describe(self, *, top: int = 4) -> str:
+        """One line: the largest classes and their shares (``Tree cover 52 %, Cropland 31 %, ...``)."""
+        total = self.classes.values.size
+        parts = []
+        for code, n in sorted(self.class_cells().items(), key=lambda kv: -kv[1])[:top]:
+            cls = DEFAULT_CLASS if code == NO_CLASS else self.table.get(code)
+            parts.append(f"{cls.name if cls else code} {100.0 * n / total:.0f} %")
+        return ", ".join(parts)
 
     def summary(self) -> dict[str, object]:
         """What a report's method section says: source, table, share of each class, warnings."""
@@ -291,3 +300,21 @@ def read_land_cover(
     for w in warnings:
         log.warning(w)
     return LandCover(dem.with_values(dest, nodata=NO_CLASS), table, names, tuple(warnings))
+
+
+def write_land_cover(land_cover: LandCover, path: str | os.PathLike[str], *,
+                     tags: dict[str, str] | None = None) -> str:
+    """Write the classes as a GeoTIFF on the DEM lattice and return :meth:`LandCover.describe`.
+
+    Classes that fit in a byte (all of WorldCover's) are written as Byte with nodata 0
+    (WorldCover's own convention), others as Int32 with nodata -1; cells without land
+    cover are nodata. :func:`read_land_cover` reads the file back unchanged on the same grid.
+    """
+    values = land_cover.classes.values
+    codes = land_cover.table.codes
+    byte = all(1 <= c <= 255 for c in codes)
+    nodata = 0 if byte else NO_CLASS
+    out = np.where(values == NO_CLASS, nodata, values).astype(np.uint8 if byte else np.int32)
+    meta = {"content": "land-cover class codes", "table": land_cover.table.name, "source": land_cover.source}
+    write_grid(land_cover.classes.with_values(out, nodata=nodata), path, tags={**meta, **(tags or {})})
+    return land_cover.describe()
