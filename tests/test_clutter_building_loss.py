@@ -32,15 +32,15 @@ def _ntia():
 
 def test_p2108_terminal_correction_matches_ntia_everywhere():
     ntia = _ntia()
-    n = 0
-    for f, h, ws, r, code in itertools.product(_FREQS_MHZ, _HEIGHTS_M, (8.0, 27.0, 60.0), (5.0, 10.0, 15.0, 20.0),
-                                               range(1, 7)):
-        ref = ntia.HeightGainTerminalCorrectionModel(f / 1000.0, h, ws, r, ntia.ClutterType(code))
-        got = p2108_terminal_clutter_loss_db(f, h, P2108_CLUTTER_TYPES[code - 1], clutter_height_m=r,
-                                             street_width_m=ws)
-        assert float(got) == pytest.approx(ref, abs=1e-9), (f, h, ws, r, code)
-        n += 1
-    assert n == len(_FREQS_MHZ) * len(_HEIGHTS_M) * 3 * 4 * 6
+    cases = np.array(list(itertools.product(_FREQS_MHZ, _HEIGHTS_M, (8.0, 27.0, 60.0), (5.0, 10.0, 15.0, 20.0),
+                                            range(1, 7))))
+    f, h, ws, r, code = cases.T
+    got = p2108_terminal_clutter_loss_db(f, h, code.astype(int), clutter_height_m=r, street_width_m=ws)
+    ref = [ntia.HeightGainTerminalCorrectionModel(*row[:4] / (1000, 1, 1, 1), ntia.ClutterType(int(row[4])))
+           for row in cases]
+    assert len(ref) == len(_FREQS_MHZ) * len(_HEIGHTS_M) * 3 * 4 * 6
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9)
+    assert (got > 0).sum() > len(ref) / 3  # most cases are below the clutter
 
 
 def test_p2108_terminal_correction_vectorised_equals_scalar_calls():
