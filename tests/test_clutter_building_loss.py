@@ -11,7 +11,6 @@ import pytest
 
 from towerplan.coverage.building_loss import p2109_building_entry_loss_db
 from towerplan.coverage.clutter_loss import (
-    P2108_CLUTTER_TYPES,
     knife_edge_j_db,
     p2108_terminal_clutter_loss_db,
     p2108_terrestrial_clutter_loss_db,
@@ -204,9 +203,11 @@ def test_terminal_extra_loss_by_model_and_service():
     p2108 = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)
     building = np.array([[1, 1, 1], [1, 1, 2]], dtype=np.uint8)
     itm = terminal_extra_loss_db(p2108, building, freq_mhz=900, model="itm")
-    assert itm.dtype == np.float32 and itm.shape == (2, 3)
+    assert itm.dtype == np.float32
+    assert itm.shape == (2, 3)
     # water and open ground: the height-gain form is the model's own height gain, nothing added
-    assert itm[0, 0] == 0 and itm[0, 1] == 0
+    assert itm[0, 0] == 0
+    assert itm[0, 1] == 0
     for idx, name in (((0, 2), "suburban"), ((1, 0), "urban"), ((1, 1), "trees_forest"), ((1, 2), "dense_urban")):
         assert itm[idx] == pytest.approx(float(p2108_terminal_clutter_loss_db(900, 1.5, name)), abs=1e-4)
     assert itm[1, 2] > itm[1, 0] > itm[0, 2] > 0
@@ -224,7 +225,8 @@ def test_terminal_extra_loss_by_model_and_service():
     custom = terminal_extra_loss_db(p2108, building, freq_mhz=900, model="itm", clutter_height_m=r)
     assert custom[0, 2] == pytest.approx(float(p2108_terminal_clutter_loss_db(900, 1.5, "suburban",
                                                                               clutter_height_m=6.0)), abs=1e-4)
-    assert custom[1, 0] == pytest.approx(itm[1, 0]) and custom[1, 1] > itm[1, 1]
+    assert custom[1, 0] == pytest.approx(itm[1, 0])
+    assert custom[1, 1] > itm[1, 1]
 
 
 def test_terminal_extra_loss_above_3_ghz_uses_3_ghz_with_a_warning():

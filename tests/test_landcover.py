@@ -69,12 +69,14 @@ def test_user_tables_csv_and_toml(tmp_path):
     assert (t.get(1).clutter, t.get(1).height_m, t.get(1).p2108) == (2, 0.0, "open_rural")
     assert (t.get(2).clutter, t.get(2).height_m, t.get(2).building) == (5, 25.0, "thermally_efficient")
     assert (t.get(3).height_m, t.get(3).p2108) == (8.0, "suburban")
-    assert t.get(4).clutter == 4 and t.source == "user table classes.csv"
+    assert t.get(4).clutter == 4
+    assert t.source == "user table classes.csv"
     toml_path = tmp_path / "classes.toml"
     toml_path.write_text('name = "Provincial survey"\n[classes.11]\nname = "Forest"\nclutter = "urban_trees_forest"\n'
                          'p2108 = "trees_forest"\n[classes.12]\nclutter = 1\n', encoding="utf-8")
     t2 = read_class_table(toml_path)
-    assert t2.name == "Provincial survey" and t2.codes == (11, 12)
+    assert t2.name == "Provincial survey"
+    assert t2.codes == (11, 12)
     assert (t2.get(11).height_m, t2.get(12).clutter, t2.get(12).p2108) == (15.0, 1, "water_sea")
 
 
@@ -98,7 +100,7 @@ def test_class_table_files_refused(tmp_path):
     with pytest.raises(UnreadableFileError, match="no such"):
         read_class_table(tmp_path / "none.csv")
     (tmp_path / "t.xlsx").write_bytes(b"PK\x03\x04")
-    with pytest.raises(UnreadableFileError, match=".csv or .toml"):
+    with pytest.raises(UnreadableFileError, match=r"\.csv or \.toml"):
         read_class_table(tmp_path / "t.xlsx")
     (tmp_path / "t.toml").write_text("classes = 3\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[classes.<code>\]"):
@@ -122,13 +124,16 @@ def test_majority_of_the_pixels_under_each_cell(tmp_path):
     assert lc.classes.same_lattice(DEM)
     assert lc.warnings == ()
     height, code = lc.to_clutter_arrays()
-    assert height.dtype == np.float32 and code.dtype == np.uint8 and code.shape == DEM.shape
+    assert height.dtype == np.float32
+    assert code.dtype == np.uint8
+    assert code.shape == DEM.shape
     lut_code = {10: 4, 40: 2, 50: 4, 80: 1}
     lut_height = {10: 15.0, 40: 0.0, 50: 15.0, 80: 0.0}
     np.testing.assert_array_equal(code, np.vectorize(lut_code.get)(winners))
     np.testing.assert_array_equal(height, np.vectorize(lut_height.get)(winners))
     p2108 = lc.p2108_type_code()
-    assert set(np.unique(p2108[winners == 10])) == {5} and set(np.unique(p2108[winners == 50])) == {4}
+    assert set(np.unique(p2108[winners == 10])) == {5}
+    assert set(np.unique(p2108[winners == 50])) == {4}
     assert set(np.unique(lc.building_type_code())) == {1}
 
 
@@ -155,10 +160,13 @@ def test_holes_get_the_default_class_with_a_warning(tmp_path):
     src = np.full((120, 150), 40, np.uint8)
     src[:, :30] = 0  # the first 10 DEM columns have no land cover
     lc = read_land_cover(_tif(tmp_path / "lc.tif", src, _ten_metre(src)), DEM)
-    assert (lc.classes.values[:, :10] == NO_CLASS).all() and (lc.classes.values[:, 10:] == 40).all()
-    assert len(lc.warnings) == 1 and "400 of 2,000 cells (20.00 %) have no land-cover data" in lc.warnings[0]
+    assert (lc.classes.values[:, :10] == NO_CLASS).all()
+    assert (lc.classes.values[:, 10:] == 40).all()
+    assert len(lc.warnings) == 1
+    assert "400 of 2,000 cells (20.00 %) have no land-cover data" in lc.warnings[0]
     height, code = lc.to_clutter_arrays()
-    assert (code[:, :10] == 2).all() and (height[:, :10] == 0).all()
+    assert (code[:, :10] == 2).all()
+    assert (height[:, :10] == 0).all()
     assert lc.summary()["classes"][0] == {"class": NO_CLASS, "name": "default: open/rural (no land cover)",
                                           "clutter": 2, "height_m": 0.0, "cells": 400, "percent": 20.0}
     assert lc.describe() == "Cropland 80 %, default: open/rural (no land cover) 20 %"
@@ -173,7 +181,8 @@ def test_first_source_wins_and_a_tile_beside_the_area_is_skipped(tmp_path):
         _tif(tmp_path / "far.tif", far, Affine(10.0, 0, 600_000.0, 0, -10.0, 2_300_000.0)),
         _tif(tmp_path / "b.tif", b, _ten_metre(b)),
     ], DEM)
-    assert (lc.classes.values[:20] == 10).all() and (lc.classes.values[20:] == 40).all()
+    assert (lc.classes.values[:20] == 10).all()
+    assert (lc.classes.values[20:] == 40).all()
     assert lc.source == "a.tif, far.tif, b.tif"
 
 
@@ -186,11 +195,14 @@ def test_unknown_classes_are_counted_and_never_mapped_silently(tmp_path):
         read_land_cover(path, DEM)
     lc = read_land_cover(path, DEM, unknown="default")
     assert (lc.classes.values[:10, :10] == NO_CLASS).all()
-    assert len(lc.warnings) == 1 and "class 12: 100 cells" in lc.warnings[0] and "class 200" in lc.warnings[0]
+    assert len(lc.warnings) == 1
+    assert "class 12: 100 cells" in lc.warnings[0]
+    assert "class 200" in lc.warnings[0]
     table = ClassTable((LandClass(12, "Paddy", 2, 0, "open_rural"), LandClass(40, "Crops", 2, 0, "open_rural"),
                         LandClass(200, "Town", 3, 10, "suburban")), name="mine")
     mine = read_land_cover(path, DEM, table=table)
-    assert mine.clutter_code()[-1, -1] == 3 and mine.clutter_height_m()[-1, -1] == 10
+    assert mine.clutter_code()[-1, -1] == 3
+    assert mine.clutter_height_m()[-1, -1] == 10
 
 
 def test_bad_land_cover_rasters_get_clear_messages(tmp_path):
@@ -224,16 +236,20 @@ def test_written_land_cover_reads_back_unchanged(tmp_path):
     text = write_land_cover(lc, tmp_path / "out.tif")
     assert text == "Mangroves 50 %, Tree cover 50 %, default: open/rural (no land cover) 0 %"
     with rasterio.open(tmp_path / "out.tif") as ds:
-        assert ds.dtypes[0] == "uint8" and ds.nodata == 0 and ds.tags()["table"] == "ESA WorldCover 10 m v200"
+        assert ds.dtypes[0] == "uint8"
+        assert ds.nodata == 0
+        assert ds.tags()["table"] == "ESA WorldCover 10 m v200"
     again = read_land_cover(tmp_path / "out.tif", DEM)
     np.testing.assert_array_equal(again.classes.values, lc.classes.values)
 
 
 def test_default_land_cover_and_the_extra_loss_hook():
     lc = default_land_cover(DEM)
-    assert lc.source == "none" and "every cell uses the default class open/rural" in lc.warnings[0]
+    assert lc.source == "none"
+    assert "every cell uses the default class open/rural" in lc.warnings[0]
     height, code = lc.to_clutter_arrays()
-    assert (code == 2).all() and (height == 0).all()
+    assert (code == 2).all()
+    assert (height == 0).all()
     assert not lc.extra_loss_db(freq_mhz=900, model="itm").any()  # open ground: nothing beyond the model
     indoor = lc.extra_loss_db(freq_mhz=1800, model="itm", service="indoor")
     assert indoor == pytest.approx(float(p2109_building_entry_loss_db(1800, 0.5, "traditional")), abs=1e-4)
