@@ -18,6 +18,7 @@ from towerplan.landcover import (
     ClassTable,
     LandClass,
     default_land_cover,
+    land_cover_for,
     read_class_table,
     read_land_cover,
     write_land_cover,
@@ -265,3 +266,16 @@ def test_extra_loss_follows_the_classes(tmp_path):
     assert loss[0, -1] == pytest.approx(float(p2108_terminal_clutter_loss_db(2100, 1.5, "trees_forest")), abs=1e-4)
     assert loss[-1, -1] == pytest.approx(float(p2108_terminal_clutter_loss_db(2100, 1.5, "urban")), abs=1e-4)
     assert not lc.extra_loss_db(freq_mhz=2100, model="p1812").any()
+
+
+def test_land_cover_for_a_run(tmp_path):
+    assert land_cover_for(DEM).source == "none"
+    assert land_cover_for(DEM, []).warnings == default_land_cover(DEM).warnings
+    src = np.full((120, 150), 7, np.uint8)
+    path = _tif(tmp_path / "lc.tif", src, _ten_metre(src))
+    with pytest.raises(RasterDataError, match="class 7: 2,000 cells"):
+        land_cover_for(DEM, path)
+    (tmp_path / "t.csv").write_text("class,name,clutter\n7,Rubber,4\n", encoding="utf-8")
+    lc = land_cover_for(DEM, [path], table=tmp_path / "t.csv")
+    assert lc.table.name == "t.csv"
+    assert (lc.clutter_code() == 4).all()

@@ -8,7 +8,14 @@
 ESA WorldCover tiles are downloaded by :mod:`towerplan.sources.landcover` (``towerplan fetch --landcover``).
 """
 
-from towerplan.landcover.grid import NO_CLASS, LandCover, default_land_cover, read_land_cover, write_land_cover
+from towerplan.landcover.grid import (
+    NO_CLASS,
+    LandCover,
+    default_land_cover,
+    land_cover_for,
+    read_land_cover,
+    write_land_cover,
+)
 from towerplan.landcover.table import (
     CLUTTER_CATEGORIES,
     DEFAULT_CLASS,
@@ -29,6 +36,7 @@ __all__ = [
     "LandClass",
     "LandCover",
     "default_land_cover",
+    "land_cover_for",
     "read_class_table",
     "read_land_cover",
     "write_land_cover",

@@ -28,7 +28,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import rasterio
@@ -45,7 +45,7 @@ from towerplan.grid import Grid
 from towerplan.landcover.table import DEFAULT_CLASS, WORLDCOVER_TABLE, ClassTable, LandClass
 from towerplan.rasters import MAX_CELLS, write_grid
 
-__all__ = ["NO_CLASS", "LandCover", "default_land_cover", "read_land_cover", "write_land_cover"]
+__all__ = ["NO_CLASS", "LandCover", "default_land_cover", "land_cover_for", "read_land_cover", "write_land_cover"]
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,12 @@ class LandCover:
     # ------------------------------------------------------------------ lookups
     def _lookup(self, values: Sequence[float | int], default: float | int, dtype: type) -> np.ndarray:
         codes = np.asarray([NO_CLASS, *self.table.codes], dtype=np.int64)
-        lut = np.asarray([default, *values], dtype=dtype)
+        lut: np.ndarray = np.asarray([default, *values], dtype=dtype)
         order = np.argsort(codes)
         idx = np.searchsorted(codes[order], self.classes.values)
         return lut[order][idx]
 
-    def _per_class(self, attr: str) -> list:
+    def _per_class(self, attr: str) -> list[Any]:
         return [getattr(c, attr) for c in self.table.classes]
 
     def clutter_code(self) -> np.ndarray:
@@ -117,7 +117,7 @@ class LandCover:
 
     def building_type_code(self) -> np.ndarray:
         """uint8 P.2109 building type per cell: 1 traditional, 2 thermally efficient."""
-        codes = [BUILDING_TYPES.index(t) + 1 for t in self._per_class("building")]  # type: ignore[arg-type]
+        codes = [BUILDING_TYPES.index(t) + 1 for t in self._per_class("building")]
         return self._lookup(codes, BUILDING_TYPES.index("traditional") + 1, np.uint8)
 
     def extra_loss_db(
@@ -318,3 +318,34 @@ def write_land_cover(land_cover: LandCover, path: str | os.PathLike[str], *,
     meta = {"content": "land-cover class codes", "table": land_cover.table.name, "source": land_cover.source}
     write_grid(land_cover.classes.with_values(out, nodata=nodata), path, tags={**meta, **(tags or {})})
     return land_cover.describe()
+
+
+def land_cover_for(
+    dem: Grid,
+    sources: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    table: str | os.PathLike[str] | ClassTable | None = None,
+    unknown: UnknownPolicy = "error",
+) -> LandCover:
+    """The land cover of a run: the given rasters on ``dem``'s grid, or :func:`default_land_cover` without any.
+
+    This is the one call a scenario or the app needs (``[inputs] landcover = "landcover.tif"`` and an
+    optional ``landcover_table = "classes.csv"``).
+
+    Parameters
+    ----------
+    dem
+        The study grid.
+    sources
+        Land-cover GeoTIFF(s), or ``None`` / empty for the default class everywhere (with a warning).
+    table
+        A class table file (CSV/TOML), a :class:`ClassTable`, or ``None`` for ESA WorldCover.
+    unknown
+        As for :func:`read_land_cover`.
+    """
+    from towerplan.landcover.table import read_class_table
+
+    legend = WORLDCOVER_TABLE if table is None else table if isinstance(table, ClassTable) else read_class_table(table)
+    if sources is None or (not isinstance(sources, (str, os.PathLike)) and not list(sources)):
+        return default_land_cover(dem, table=legend)
+    return read_land_cover(sources, dem, table=legend, unknown=unknown)
