@@ -279,3 +279,21 @@ def test_land_cover_for_a_run(tmp_path):
     lc = land_cover_for(DEM, [path], table=tmp_path / "t.csv")
     assert lc.table.name == "t.csv"
     assert (lc.clutter_code() == 4).all()
+
+
+@pytest.mark.parametrize(("dtype", "nodata", "codes"), [
+    ("uint16", None, (1000, 65000)),  # no nodata: the fill is a value outside the type
+    ("int16", None, (-5, 7)),
+    ("int32", -9999, (3, 100_000)),
+    ("uint8", None, (0, 255)),  # 0 is a class when the file declares no nodata
+])
+def test_other_class_types_and_nodata(tmp_path, dtype, nodata, codes):
+    src = np.full((120, 150), codes[0], dtype=dtype)
+    src[:, 75:] = codes[1]
+    table = ClassTable(tuple(LandClass(c, f"c{c}", 2 + i, 0 if i == 0 else 10, "open_rural" if i == 0 else "suburban")
+                             for i, c in enumerate(codes)), name="user")
+    lc = read_land_cover(_tif(tmp_path / "lc.tif", src, _ten_metre(src), nodata=nodata, dtype=dtype), DEM, table=table)
+    assert (lc.classes.values[:, :25] == codes[0]).all()
+    assert (lc.classes.values[:, 25:] == codes[1]).all()
+    assert lc.warnings == ()
+    assert (lc.clutter_code()[:, 25:] == 3).all()

@@ -14,6 +14,7 @@ from test_sources_helpers import fake_host, hgt_zip  # noqa: F401  (fake_host is
 
 import towerplan.cli
 from towerplan.errors import ConfigError
+from towerplan.scenario import ScenarioError, load_scenario
 from towerplan.sources import HttpOptions, OfflineMissingError, ResourceNotFoundError, prepare_study_area
 from towerplan.sources.landcover import landcover_resources, worldcover_tile_name, worldcover_tile_origins
 
@@ -94,6 +95,9 @@ def test_fetch_landcover_from_a_mirror_then_offline(fake_host, tmp_path):  # noq
     assert "Land cover: ESA WorldCover 10 m 2021 v200, 2 tile(s)" in sources
     skeleton = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
     assert skeleton["inputs"]["landcover"] == "landcover.tif"
+    with pytest.raises(ScenarioError) as info:  # the skeleton has no stations yet; landcover is no problem
+        load_scenario(out / "scenario.toml")
+    assert not [p for p in info.value.problems if "landcover" in p]
 
     seen = len(host.hits)
     again = prepare_study_area(AREA, tmp_path / "again", **{**kw, "offline": True})

@@ -178,6 +178,21 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _working_type(dtype: np.dtype, nodata: float | None) -> tuple[str, int]:
+    """Warp data type and fill value: GDAL's ``mode`` counts 8- and 16-bit classes in a histogram
+    (fast), wider ones by sorting; the fill is the source's nodata when it has one, else a value the
+    source type cannot hold."""
+    if nodata is not None and float(nodata).is_integer() and dtype.itemsize <= 2:
+        info = np.iinfo(dtype)
+        if info.min <= nodata <= info.max:
+            return dtype.name, int(nodata)
+    if dtype == np.uint8:
+        return "uint16", 65535
+    if dtype == np.int8:
+        return "int16", -32768
+    return "int32", int(np.iinfo(np.int32).min)
+
+
 def _warp_source(path: Path, dem: Grid, max_cells: int) -> np.ndarray | None:
     """The classes of one file on the DEM lattice (int32, NO_CLASS where none), or None without overlap."""
     from rasterio.crs import CRS as RioCRS
@@ -211,13 +226,16 @@ def _warp_source(path: Path, dem: Grid, max_cells: int) -> np.ndarray | None:
                 raise RasterDataError(
                     f"{path.name}: {cells:,} land-cover pixels lie under the study area, over the limit of "
                     f"{max_cells:,}; use a coarser land-cover product or a smaller area")
+            work_dtype, fill = _working_type(dtype, ds.nodata)
             vrt_opts = {
                 "crs": RioCRS.from_wkt(dem.crs.to_wkt()), "transform": dem.transform, "width": dem.width,
                 "height": dem.height, "resampling": Resampling.mode, "tolerance": _WARP_TOLERANCE_PX,
-                "nodata": NO_CLASS, "dtype": "int32",
+                "nodata": fill, "dtype": work_dtype,
             }
             with WarpedVRT(ds, src_nodata=ds.nodata, **vrt_opts) as vrt:
-                return np.asarray(vrt.read(1), dtype=np.int32)
+                got = vrt.read(1).astype(np.int32)
+            got[got == fill] = NO_CLASS
+            return got
     except RasterioIOError as exc:
         raise UnreadableFileError(
             f"{path.name}: not a readable GeoTIFF ({exc}); land cover must be a GeoTIFF of class codes") from exc
