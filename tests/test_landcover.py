@@ -297,3 +297,20 @@ def test_other_class_types_and_nodata(tmp_path, dtype, nodata, codes):
     assert (lc.classes.values[:, 25:] == codes[1]).all()
     assert lc.warnings == ()
     assert (lc.clutter_code()[:, 25:] == 3).all()
+
+
+def test_map_layer_in_worldcover_colours(tmp_path):
+    import folium
+
+    from towerplan.maps.landcover import WORLDCOVER_COLOURS, land_cover_layer
+
+    src = np.full((120, 150), 10, np.uint8)
+    src[:, 75:] = 80
+    src[:, :30] = 0
+    lc = read_land_cover(_tif(tmp_path / "lc.tif", src, _ten_metre(src)), DEM)
+    group, items = land_cover_layer(lc, name="Land cover")
+    assert items == [("Tree cover", WORLDCOVER_COLOURS[10]), ("Permanent water bodies", WORLDCOVER_COLOURS[80]),
+                     ("no land cover (open/rural)", "#dddddd")]
+    fmap = folium.Map(location=[19.9, 105.4], zoom_start=10)
+    group.add_to(fmap)
+    assert "data:image/png;base64," in fmap.get_root().render()
