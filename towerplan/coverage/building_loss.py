@@ -58,22 +58,24 @@ P2109_COEFFICIENTS: dict[str, P2109Coefficients] = {
 _C_DB = -3.0
 
 
+_TABLE = np.asarray([[getattr(P2109_COEFFICIENTS[t], k) for k in "rstuvwxyz"] for t in BUILDING_TYPES])
+
+
 def _coefficients(building_type: BuildingType | np.ndarray | str) -> tuple[np.ndarray, ...]:
+    """Table 1's r..z for each element (names looked up once per distinct value)."""
     arr = np.asarray(building_type)
     if np.issubdtype(arr.dtype, np.integer):
         if not np.all((arr >= 1) & (arr <= len(BUILDING_TYPES))):
             raise ModelInputError("building type codes are 1 (traditional) and 2 (thermally efficient)")
-        names = np.asarray(BUILDING_TYPES, dtype=object)[arr - 1]
+        idx = arr.astype(np.int64) - 1
     else:
-        names = arr.astype(str)
-        known = np.isin(names, list(BUILDING_TYPES))
-        if not np.all(known):
-            bad = sorted(set(names[~known].ravel().tolist()))
+        names, inverse = np.unique(arr.astype(str), return_inverse=True)
+        bad = sorted(set(names.tolist()) - set(BUILDING_TYPES))
+        if bad:
             raise ModelInputError(f"unknown building type(s) {bad}; use traditional or thermally_efficient")
-    fields = "rstuvwxyz"
-    return tuple(
-        np.vectorize(lambda n, k=k: getattr(P2109_COEFFICIENTS[str(n)], k), otypes=[float])(names) for k in fields
-    )
+        lut = np.asarray([BUILDING_TYPES.index(n) for n in names.tolist()], dtype=np.int64)  # type: ignore[arg-type]
+        idx = lut[inverse].reshape(arr.shape)
+    return tuple(_TABLE[idx, k] for k in range(9))
 
 
 def p2109_building_entry_loss_db(

@@ -63,6 +63,9 @@ P2108_DEFAULT_HEIGHT_M: dict[str, float] = {
 }
 #: types using the height-gain form (eq. 2b); the others use the knife-edge form (eq. 2a)
 _HEIGHT_GAIN_TYPES = frozenset({"water_sea", "open_rural"})
+#: by code (index 0 unused): Table 3's R and whether the height-gain form applies
+_DEFAULT_R = np.asarray([np.nan] + [P2108_DEFAULT_HEIGHT_M[t] for t in P2108_CLUTTER_TYPES])
+_HEIGHT_GAIN = np.asarray([False] + [t in _HEIGHT_GAIN_TYPES for t in P2108_CLUTTER_TYPES])
 #: the Recommendation's default street width (m) when none is known
 P2108_STREET_WIDTH_M = 27.0
 
@@ -114,17 +117,17 @@ def p2108_terminal_clutter_loss_db(
     f_ghz = np.asarray(freq_mhz, dtype=float) / 1000.0
     h = np.asarray(height_m, dtype=float)
     ws = np.asarray(street_width_m, dtype=float)
-    types = _type_names(clutter_type)
+    codes = _type_codes(clutter_type)
     _check(np.isfinite(f_ghz) & (f_ghz >= 0.03) & (f_ghz <= 3.0),
            "P.2108 section 3.1 covers 30 to 3000 MHz")
     _check(np.isfinite(h) & (h > 0), "P.2108 terminal height must be a positive number of metres")
     _check(np.isfinite(ws) & (ws > 0), "P.2108 street width must be a positive number of metres")
     if clutter_height_m is None:
-        r = np.vectorize(P2108_DEFAULT_HEIGHT_M.__getitem__, otypes=[float])(types)
+        r = _DEFAULT_R[codes]
     else:
         r = np.asarray(clutter_height_m, dtype=float)
         _check(np.isfinite(r) & (r > 0), "P.2108 clutter height R must be a positive number of metres")
-    height_gain = np.isin(types, list(_HEIGHT_GAIN_TYPES))
+    height_gain = _HEIGHT_GAIN[codes]
     f_ghz, h, ws, r, height_gain = np.broadcast_arrays(f_ghz, h, ws, r, height_gain)
     below = h < r
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -138,17 +141,18 @@ def p2108_terminal_clutter_loss_db(
     return np.where(below, loss, 0.0)
 
 
-def _type_names(clutter_type: P2108ClutterType | np.ndarray | str) -> np.ndarray:
+def _type_codes(clutter_type: P2108ClutterType | np.ndarray | str) -> np.ndarray:
+    """Clutter types as codes 1-6 (names looked up once per distinct value)."""
     arr = np.asarray(clutter_type)
     if np.issubdtype(arr.dtype, np.integer):
         _check((arr >= 1) & (arr <= len(P2108_CLUTTER_TYPES)), "P.2108 clutter type codes are 1 to 6")
-        return np.asarray(P2108_CLUTTER_TYPES, dtype=object)[arr - 1]
-    names = arr.astype(str)
-    known = np.isin(names, list(P2108_CLUTTER_TYPES))
-    if not np.all(known):
-        bad = sorted(set(np.asarray(names)[~known].ravel().tolist()))
+        return arr.astype(np.int64)
+    names, inverse = np.unique(arr.astype(str), return_inverse=True)
+    bad = sorted(set(names.tolist()) - set(P2108_CLUTTER_TYPES))
+    if bad:
         raise ModelInputError(f"unknown P.2108 clutter type(s) {bad}; use one of {', '.join(P2108_CLUTTER_TYPES)}")
-    return names
+    lut = np.asarray([P2108_CLUTTER_TYPES.index(n) + 1 for n in names.tolist()], dtype=np.int64)
+    return lut[inverse].reshape(arr.shape)
 
 
 def _terrestrial_db(f_ghz: np.ndarray, d_km: np.ndarray | float, q: np.ndarray) -> np.ndarray:

@@ -123,12 +123,19 @@ class LandCover:
     def extra_loss_db(
         self, *, freq_mhz: float, model: str, service: ServiceClass = "outdoor", **options: float
     ) -> np.ndarray:
-        """Per-cell loss the link budget adds for this land cover (see
-        :func:`towerplan.coverage.terminal_loss.terminal_extra_loss_db`; ``options`` are passed on)."""
-        return terminal_extra_loss_db(
-            self.p2108_type_code(), self.building_type_code(), freq_mhz=freq_mhz, model=model, service=service,
-            clutter_height_m=self.clutter_height_m(), **options,
+        """Per-cell loss (dB, float32) the link budget adds for this land cover.
+
+        See :func:`towerplan.coverage.terminal_loss.terminal_extra_loss_db` (``options`` are passed on);
+        computed once per class, then looked up cell by cell.
+        """
+        classes = [DEFAULT_CLASS, *self.table.classes]
+        per_class = terminal_extra_loss_db(
+            np.asarray([P2108_CLUTTER_TYPES.index(c.p2108) + 1 for c in classes]),
+            np.asarray([BUILDING_TYPES.index(c.building) + 1 for c in classes]),  # type: ignore[arg-type]
+            freq_mhz=freq_mhz, model=model, service=service,
+            clutter_height_m=np.asarray([c.height_m for c in classes]), **options,
         )
+        return self._lookup(per_class[1:].tolist(), float(per_class[0]), np.float32)
 
     # ------------------------------------------------------------------ summaries
     def class_cells(self) -> dict[int, int]:
