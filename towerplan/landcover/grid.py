@@ -10,10 +10,12 @@ is (:mod:`towerplan.terrain`); the first source with a class wins where tiles
 overlap. Classes are kept as they are in the raster; the clutter arrays are
 looked up from the class table when asked for.
 
-Bad inputs get a :class:`~towerplan.errors.RasterDataError` naming the file:
-no CRS, not GeoTIFF, not integer classes, no overlap with the DEM, nothing but
-nodata over it, a source window over the cell limit, and classes missing from
-the table (each listed with its number of cells; never mapped silently, unless
+Bad inputs get a message naming the file: an
+:class:`~towerplan.errors.UnreadableFileError` for a missing, damaged or
+non-GeoTIFF file (only GDAL's GTiff driver is tried), a
+:class:`~towerplan.errors.RasterDataError` for no CRS, non-integer classes, no
+overlap with the DEM, nothing but nodata over it, a source window over the
+cell limit, and classes missing from the table (each listed with its number of cells; never mapped silently, unless
 ``unknown="default"`` is asked for, which maps them to the default class with
 a warning that lists them). Cells without land cover (nodata, outside the
 tiles) get :data:`~towerplan.landcover.table.DEFAULT_CLASS` (open/rural, R = 0 m)
