@@ -1,4 +1,4 @@
-"""Building entry loss of Recommendation ITU-R P.2109-2 (08/2023), Annex 1 section 3.
+"""Building entry loss of Recommendation ITU-R P.2109-2, Annex 1 section 3.
 
 The loss between an outdoor signal at the façade and a terminal inside, for two
 building classes: *traditional* (no metallised glass or foil-backed insulation)

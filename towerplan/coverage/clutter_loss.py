@@ -1,4 +1,4 @@
-"""Clutter loss of Recommendation ITU-R P.2108-1 (06/2021), sections 3.1 and 3.2.
+"""Clutter loss of Recommendation ITU-R P.2108-1, Annex 1, sections 3.1 and 3.2.
 
 Terrain-only models (ITM, free space, and P.1812 without clutter) predict the
 field at a receiver standing in the open. A terminal among trees or buildings
