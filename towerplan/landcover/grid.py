@@ -46,6 +46,7 @@ from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
 from towerplan.landcover.table import DEFAULT_CLASS, WORLDCOVER_TABLE, ClassTable, LandClass
 from towerplan.rasters import MAX_CELLS, write_grid
+from towerplan.resources import check_memory
 
 __all__ = ["NO_CLASS", "LandCover", "default_land_cover", "land_cover_for", "read_land_cover", "write_land_cover"]
 
@@ -289,6 +290,8 @@ def read_land_cover(
         raise RasterDataError("no land-cover file given")
     if unknown not in ("error", "default"):
         raise RasterDataError(f"unknown must be 'error' or 'default', got {unknown!r}")
+    # the classes, one source warped (its own type, then int32) and the fill mask: about 14 bytes a cell
+    check_memory(14 * dem.width * dem.height, what=f"land cover on {dem.width:,} x {dem.height:,} cells")
     dest = np.full(dem.shape, NO_CLASS, dtype=np.int32)
     overlapping = 0
     for path in paths:
