@@ -104,7 +104,7 @@ _RUN_KEYS = ("executor", "workers")
 #: ``[area]`` and ``[grid]`` of the study-folder skeleton written by ``towerplan fetch`` (informational,
 #: except ``grid.resolution_m``)
 _AREA_KEYS = ("name", "kind", "bounds_lonlat", "crs", "boundary")
-_FETCH_ONLY_INPUTS = ("province", "road_graph")
+_FETCH_ONLY_INPUTS = ("province", "road_graph", "landcover")
 _NONE = "none"
 _TECHNOLOGIES = ("2G", "3G", "4G", "5G")
 
