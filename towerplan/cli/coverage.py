@@ -85,6 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes / Dask workers (default 2)")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (tcp://host:8786)")
     p.add_argument("--write-loss", action="store_true", help="also write path_loss_db.tif")
+    p.add_argument("--calibration", type=Path, default=None,
+                   help="calibration.json of `towerplan calibrate`: per-sector offset and distance slope")
     p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
                    help="only these technologies, e.g. 4G or 4G,5G (default: all). The level rasters hold the "
                         "best reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G): filter to compare like "
@@ -116,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     settings = StudySettings.create(coverage=config, technologies=args.technology, executor=args.executor,
                                     workers=args.workers)
     done = coverage_run(args.dem, args.stations, args.out, settings=settings, resolution_m=args.resolution_m,
-                        scheduler=args.scheduler, write_loss=args.write_loss,
+                        scheduler=args.scheduler, write_loss=args.write_loss, calibration=args.calibration,
                         progress=_progress_printer() if sys.stderr.isatty() else None)
     summary = done.summary
     covered = summary["any_operator"]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,12 @@ def coverage_run(
     resolution_m: float,
     scheduler: str | None = None,
     write_loss: bool = False,
+    calibration: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StepRun:
     """Coverage of a station list over DEM file(s) at ``resolution_m``, written into ``out``
-    (:func:`towerplan.export.commands.write_coverage_files`)."""
+    (:func:`towerplan.export.commands.write_coverage_files`). ``calibration``: a ``calibration.json``
+    of ``towerplan calibrate`` (per-sector corrections; its held-out sigma feeds the shadowing margin)."""
     from towerplan.export.commands import write_coverage_files
 
     t0 = time.perf_counter()
@@ -60,14 +63,24 @@ def coverage_run(
         raise ConfigError(f"--resolution-m {resolution_m} must be within 1-1000 m")
     # filtered before the DEM is read, so a technology without sectors fails at once
     kept = select_technologies(read_study_stations(stations).stations, settings.technologies)
+    config = settings.coverage
+    if calibration is not None:
+        from towerplan.measurements import apply_calibration, read_calibration
+
+        correction = read_calibration(calibration)
+        kept = apply_calibration(kept, correction)
+        if math.isfinite(correction.shadowing_sigma_db):  # the held-out sigma feeds the shadowing margin
+            config = replace(config, link_budget=replace(config.link_budget,
+                                                         shadowing_sigma_db=correction.shadowing_sigma_db))
     grid = read_study_dem(dem, resolution_m=resolution_m)
     t_read = time.perf_counter() - t0
-    result = coverage_of_stations(grid, kept, settings.coverage, technologies=None, executor=settings.executor,
+    result = coverage_of_stations(grid, kept, config, technologies=None, executor=settings.executor,
                                   workers=settings.workers, scheduler=scheduler, progress=progress)
     summary = result.summary()
     summary["timings_s"]["read_inputs"] = round(t_read, 3)
     summary["inputs"] = {"dem": [str(p) for p in dem], "stations": str(stations), "resolution_m": resolution_m,
                          "executor": settings.executor, "workers": settings.workers,
+                         "calibration": str(calibration) if calibration else None,
                          "technologies": list(settings.technologies) if settings.technologies else "all"}
     files = write_coverage_files(result, out, write_loss=write_loss, summary=summary)
     return StepRun(summary, files, result)
@@ -186,10 +199,12 @@ def place_run(
     *,
     settings: StudySettings,
     files: Mapping[str, Path | None] | None = None,
+    calibration: Path | None = None,
 ) -> StepRun:
     """Current coverage of ``settings.technologies`` (one technology) and shared-tower proposals for a study
     folder (``files``: layers given apart), written into ``out``
-    (:func:`towerplan.export.commands.write_placement_files`)."""
+    (:func:`towerplan.export.commands.write_placement_files`). ``calibration``: a ``calibration.json`` of
+    ``towerplan calibrate`` correcting the existing sectors (candidate sites keep the uncalibrated model)."""
     from towerplan.export.commands import write_placement_files
 
     t0 = time.perf_counter()
@@ -199,6 +214,10 @@ def place_run(
         raise ConfigError("the placement plans one technology's coverage")
     (technology,) = settings.technologies
     inputs = load_study_folder(folder, files=files)
+    if calibration is not None:  # existing sectors only: candidate radios are not corrected
+        from towerplan.measurements import apply_calibration, read_calibration
+
+        inputs = replace(inputs, stations=apply_calibration(inputs.stations, read_calibration(calibration)))
     current = run_coverage_step(inputs, settings.coverage, technologies=settings.technologies,
                                 executor=settings.executor, workers=settings.workers)
     plan = run_placement_step(inputs, current, settings.placement, coverage_config=settings.coverage)
