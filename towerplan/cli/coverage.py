@@ -28,7 +28,7 @@ from pathlib import Path
 
 from towerplan._atomic import atomic_path
 from towerplan.coverage.config import MODELS, CoverageConfig, ItmSettings
-from towerplan.coverage.itm import CLIMATES
+from towerplan.coverage.climates import CLIMATES
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
