@@ -56,7 +56,8 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; {args.repeats} runs each, interleaved")
     for name, values in times.items():
         med = statistics.median(values)
-        print(f"{name:30s} median {med:5.2f} s  (min {min(values):.2f}, max {max(values):.2f})  {med / base:4.2f}x pandas")
+        spread = f"(min {min(values):.2f}, max {max(values):.2f})"
+        print(f"{name:30s} median {med:5.2f} s  {spread}  {med / base:4.2f}x pandas")
 
 
 if __name__ == "__main__":

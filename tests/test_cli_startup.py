@@ -60,4 +60,5 @@ def test_listed_help_matches_each_command_module() -> None:
 def test_the_named_command_is_parsed_in_full() -> None:
     parser = cli.build_parser(["-v", "validate", str(TEMPLATE)])
     args = parser.parse_args(["-v", "validate", str(TEMPLATE)])
-    assert args.command == "validate" and callable(args.func)
+    assert args.command == "validate"
+    assert callable(args.func)

@@ -39,8 +39,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from affine import Affine
 
-from towerplan.coverage import _kernels as kern
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _PAD, _fill_dem, _new_acc, _wrap, run_batch
 from towerplan.coverage.executors import Executor, map_batches
@@ -90,7 +90,7 @@ def plan_tiles(shape: tuple[int, int], *, tile_cells: int, halo: int) -> list[Ti
     if tile_cells < _BLOCK or tile_cells % _BLOCK:
         raise ConfigError(f"tile_cells must be a positive multiple of {_BLOCK}, got {tile_cells}")
     h, w = shape
-    tiles = []
+    tiles: list[TileSpec] = []
     for r0 in range(0, h, tile_cells):
         for c0 in range(0, w, tile_cells):
             r1, c1 = min(r0 + tile_cells, h), min(c0 + tile_cells, w)
@@ -112,7 +112,6 @@ def _lattice(path: Path) -> Grid:
 
 def _read_window(path: Path, window: tuple[int, int, int, int], lattice: Grid) -> Grid:
     import rasterio
-    from affine import Affine
     from rasterio.windows import Window
 
     w0, w1, v0, v1 = window
@@ -150,7 +149,7 @@ def run_tile(task: dict[str, Any]) -> dict[str, Any]:
     else:
         acc = _new_acc((r1 - r0, c1 - c0), n_ops, n_techs)
     tile_grid = Grid(np.broadcast_to(np.float64(0.0), (r1 - r0, c1 - c0)),
-                     lattice.transform * lattice.transform.translation(c0, r0), lattice.crs, None)
+                     lattice.transform @ Affine.translation(c0, r0), lattice.crs, None)
     tile_holes = holes[r0 - w0: r1 - w0, c0 - v0: c1 - v0]
     result = _wrap(tile_grid, acc, tile_holes, sectors, config, len(groups))
     layers = {"best_level": result.best_level.values, "best_server": result.best_server.values,
@@ -160,7 +159,7 @@ def run_tile(task: dict[str, Any]) -> dict[str, Any]:
     layers.update({f"technology_{k}": g.values for k, g in enumerate(result.technology_levels.values())})
     out = Path(task["out"]) / f"tile_{tile.index:06d}.npz"
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.npz")
-    np.savez_compressed(tmp, **layers)
+    np.savez_compressed(tmp, **layers)  # type: ignore[arg-type]
     os.replace(tmp, out)  # atomic: a task run twice (lost worker) rewrites the same file
     return {"tile": tile.index, "path": str(out), "n_groups": len(groups), "seconds": time.perf_counter() - t0,
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
