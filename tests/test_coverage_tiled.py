@@ -125,3 +125,20 @@ def test_dask_cluster_of_processes_survives_a_killed_worker(case, serial, tmp_pa
                     p.wait(20)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+def test_cli_tile_cells_writes_the_same_rasters(case, serial, tmp_path) -> None:
+    from towerplan import cli
+
+    path, _, st = case
+    csv = tmp_path / "stations.csv"
+    st.to_csv(csv, index=False)
+    out = tmp_path / "out"
+    args = ["coverage", "--dem", str(path), "--stations", str(csv), "--out", str(out), "--resolution-m", "90",
+            "--max-radius-m", "4000", "--threshold-dbm", "-115", "--tile-cells", str(TILE)]
+    assert cli.main(args) == 0
+    assert np.array_equal(read_grid(out / "best_rsrp_dbm.tif").values, serial.best_level.values, equal_nan=True)
+    assert np.array_equal(read_grid(out / "best_server.tif").values, serial.best_server.values)
+    summary = json.loads((out / "coverage_summary.json").read_text())
+    assert summary["tiled"]["tiles"] == 16
+    assert not (out / "tiled").exists()
