@@ -7,13 +7,22 @@ A synthetic country of ~331,000 km2 (Vietnam's area) at 90 m: a square DEM of
 (Hata, COST-231, ITM with the ``auto`` model). Default coverage settings (threshold
 -110 dBm, reach capped at 30 km).
 
-Running every tile takes hours on two shared cores, so a seeded random sample of
-tiles is run (each as one task, as the full run would) on a Dask cluster of separate
-processes (``dask scheduler`` + ``dask worker tcp://...``, one thread each). Printed:
-seconds, site groups and peak resident memory per tile, and the extrapolation to the
-whole country (tiles x median cost), to 30 m and to N machines. Usage::
+Running every tile takes days of CPU on two shared cores, so the run is measured in parts
+and extrapolated (stated as such in bench/README.md):
 
-    PYTHONPATH=$PWD python bench/bench_tiled.py --sample 4 --tile-cells 512 [--workers 2]
+1. every site group is planned on the whole DEM (radius and window, as each tile would plan it),
+   and for tiles of 512, 1,024 and 2,048 cells the site groups each tile computes are counted
+   (a site is computed by every tile its window touches): the exact amount of work per tile;
+2. a seeded random sample of site groups is computed one by one (the engine's ``run_batch``):
+   seconds per site group by model, at 90 m and, on a 30 m resampling of a 184 km square of the
+   same DEM, at 30 m;
+3. one real tile task (``run_tile``) runs in a ``dask worker`` process (``dask scheduler`` +
+   ``dask worker tcp://...``) with the sites limited to a few: its peak resident memory is the
+   memory of a worker (window, accumulators and layers do not depend on the number of sites).
+
+Usage::
+
+    PYTHONPATH=$PWD python bench/bench_tiled.py [--sample 24] [--sample-30m 6]
 """
 
 from __future__ import annotations
@@ -22,7 +31,6 @@ import argparse
 import json
 import math
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,6 +88,7 @@ def country_sites(*, seed: int = 1) -> pd.DataFrame:
 def _cluster(workers: int, folder: Path) -> tuple[str, list[subprocess.Popen]]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_WAIT_POLICY": "passive"}
     info = folder / "scheduler.json"
+    info.unlink(missing_ok=True)
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                                "--port", "0", "--no-dashboard", "--scheduler-file", str(info)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
@@ -93,71 +102,121 @@ def _cluster(workers: int, folder: Path) -> tuple[str, list[subprocess.Popen]]:
     return address, procs
 
 
+def _time_groups(groups, z, lattice, config) -> list[tuple[str, float]]:
+    from towerplan.coverage.engine import run_batch
+
+    left, _, _, top = lattice.bounds
+    geo = (left, top, lattice.res[0], lattice.res[1])
+    out = []
+    for g in groups:
+        task = {"dem": z, "off": (0, 0), "geo": geo, "config": config, "box": g.box, "groups": [g], "n_ops": 3,
+                "n_techs": 2, "threads": 1}
+        t0 = time.perf_counter()
+        run_batch(task)
+        out.append((g.model, time.perf_counter() - t0))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sample", type=int, default=4, help="tiles run (seeded random sample)")
-    ap.add_argument("--tile-cells", type=int, default=512)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--sample", type=int, default=24, help="site groups timed at 90 m")
+    ap.add_argument("--sample-30m", type=int, default=6, help="site groups timed at 30 m")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "towerplan-bench-country")
     args = ap.parse_args()
+    import numba
     from dask.distributed import Client
 
     from towerplan.coverage.config import CoverageConfig
-    from towerplan.coverage.plan import prepare_stations
-    from towerplan.coverage.tiled import _lattice, _tile_tasks, halo_cells, plan_tiles, run_tile
+    from towerplan.coverage.engine import warm_up
+    from towerplan.coverage.plan import Sectors, plan_groups, prepare_stations
+    from towerplan.coverage.tiled import TileSpec, _lattice, _tile_tasks, halo_cells, plan_tiles, run_tile
+    from towerplan.grid import Grid
+    from towerplan.rasters import read_grid
 
+    numba.set_num_threads(1)
+    warm_up()
     args.cache.mkdir(parents=True, exist_ok=True)
     dem = args.cache / "country_dem_90m.tif"
-    t0 = time.perf_counter()
     if not dem.exists():
         country_dem(dem)
-    print(f"DEM {SIDE} x {SIDE} cells ({SIDE * SIDE * RES * RES / 1e6:,.0f} km2) ready in "
-          f"{time.perf_counter() - t0:.0f} s", flush=True)
     config = CoverageConfig()
     lattice = _lattice(dem)
-    t0 = time.perf_counter()
     sectors = prepare_stations(country_sites(), lattice, config)
-    print(f"{len(sectors.table):,} sectors prepared in {time.perf_counter() - t0:.1f} s", flush=True)
-    tiles = plan_tiles(lattice.shape, tile_cells=args.tile_cells, halo=halo_cells(config, RES))
-    pick = sorted(np.random.default_rng(7).choice(len(tiles), size=min(args.sample, len(tiles)), replace=False))
-    out = args.cache / f"tiles_{args.tile_cells}"
+    grid = read_grid(dem)
+    z = np.ascontiguousarray(grid.values.astype(np.float64))
+    t0 = time.perf_counter()
+    groups = plan_groups(sectors, lattice, z, config)
+    print(f"{len(groups):,} site groups planned in {time.perf_counter() - t0:.0f} s; radius median "
+          f"{np.median([g.radius_m for g in groups]) / 1000:.1f} km, "
+          f"{np.mean([g.radius_m >= config.max_radius_m - 1 for g in groups]) * 100:.0f} % at the 30 km cap",
+          flush=True)
+    boxes = np.array([g.box for g in groups])
+    work = {}
+    for cells in (512, 1024, 2048):
+        tiles = plan_tiles(lattice.shape, tile_cells=cells, halo=halo_cells(config, RES))
+        per_tile = [int(((boxes[:, 0] < t.box[1]) & (boxes[:, 1] > t.box[0]) & (boxes[:, 2] < t.box[3])
+                         & (boxes[:, 3] > t.box[2])).sum()) for t in tiles]
+        work[cells] = (len(tiles), sum(per_tile), max(per_tile))
+        print(f"tiles of {cells} cells: {len(tiles)} tiles, {sum(per_tile):,} site-group computations "
+              f"({sum(per_tile) / len(groups):.2f} per site), at most {max(per_tile):,} in one tile", flush=True)
+    rng = np.random.default_rng(3)
+    pick = [groups[i] for i in rng.choice(len(groups), size=args.sample, replace=False)]
+    t90 = _time_groups(pick, z, lattice, config)
+    by_model = pd.DataFrame(t90, columns=["model", "s"]).groupby("model")["s"].agg(["count", "median", "mean"])
+    print("90 m, seconds per site group (one thread):\n" + by_model.to_string(), flush=True)
+    mean90 = float(np.mean([s for _, s in t90]))
+    # 30 m: a 2,048-cell (184 km) square of the same DEM, resampled x3 (cubic), the sites inside it
+    c0 = SIDE // 2 - 1024
+    sub = z[c0:c0 + 2048, c0:c0 + 2048]
+    z30 = np.ascontiguousarray(ndimage.zoom(sub, 3, order=3))
+    t = lattice.transform
+    lat30 = Grid(np.broadcast_to(np.float64(0.0), z30.shape),
+                 Affine(30.0, 0, t.c + c0 * RES, 0, -30.0, t.f - c0 * RES), lattice.crs, None)
+    margin = config.max_radius_m
+    left30, bottom30, right30, top30 = lat30.bounds
+    interior = [g for g in groups
+                if left30 + margin < g.x < right30 - margin and bottom30 + margin < g.y < top30 - margin]
+    chosen = [interior[i] for i in rng.choice(len(interior), size=args.sample_30m, replace=False)]
+    keys = {(g.x, g.y) for g in chosen}
+    xy = zip(sectors.table["x"], sectors.table["y"], strict=True)
+    inside = sectors.table[[(x, y) in keys for x, y in xy]]
+    g30 = plan_groups(Sectors(inside, sectors.operators, sectors.technologies, sectors.skipped), lat30, z30, config)
+    order = {(g.x, g.y, g.model): g for g in g30}
+    g30 = [order[(g.x, g.y, g.model)] for g in chosen]
+    same90 = [s for _, s in _time_groups(chosen, z, lattice, config)]
+    t30 = _time_groups(g30, z30, lat30, config)
+    ratio = float(np.sum([s for _, s in t30]) / max(np.sum(same90), 1e-9))
+    print(f"30 m: {len(t30)} of the same site groups: {np.mean([s for _, s in t30]):.2f} s each; "
+          f"{ratio:.1f}x their 90 m time", flush=True)
+    # memory of one worker running one real 1,024-cell tile (sites limited to 12, the windows as in a full run)
+    tile = plan_tiles(lattice.shape, tile_cells=1024, halo=halo_cells(config, RES))[14]
+    out = args.cache / "tiles_mem"
     out.mkdir(exist_ok=True)
-    tasks = [t for t in _tile_tasks([tiles[i] for i in pick], sectors, lattice, config, dem, out, 1)]
-    address, procs = _cluster(args.workers, args.cache)
+    task = next(_tile_tasks([TileSpec(tile.index, tile.box, tile.window)], sectors, lattice, config, dem, out, 1))
+    task["sectors"] = Sectors(task["sectors"].table.iloc[:36], sectors.operators, sectors.technologies,
+                              sectors.skipped)
+    address, procs = _cluster(1, args.cache)
     try:
         with Client(address) as client:
-            client.wait_for_workers(args.workers, timeout=120)
-            t0 = time.perf_counter()
-            futures = [client.submit(run_tile, task, pure=False) for task in tasks]
-            rows = [f.result() for f in futures]
-            wall = time.perf_counter() - t0
+            client.wait_for_workers(1, timeout=120)
+            row = client.submit(run_tile, task, pure=False).result()
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            p.wait(30)
-    table = pd.DataFrame(rows)
-    near = [len(t["sectors"].table) // 3 for t in tasks]
-    table["sites_near"] = near
-    print(table[["tile", "n_groups", "sites_near", "seconds", "max_rss_mb"]].to_string(index=False))
-    med_tile = statistics.median(table["seconds"])
-    per_group = float(table["seconds"].sum() / table["n_groups"].sum())
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(30)
+    print(f"one 1,024-cell tile in a dask worker: peak RSS {row['max_rss_mb']:,.0f} MB ({row['n_groups']} site "
+          f"groups, {row['seconds']:.1f} s)")
     load = os.getloadavg()
-    n_tiles = len(tiles)
-    cpu_s = med_tile * n_tiles
-    groups_total = float(np.median(table["n_groups"])) * n_tiles
-    print(f"load average {load[0]:.1f} {load[1]:.1f} on {os.cpu_count()} CPUs; {args.workers} workers; "
-          f"sample wall {wall:.0f} s")
-    print(f"tiles {n_tiles} of {args.tile_cells} cells; median tile {med_tile:.1f} s; {per_group * 1000:.0f} ms "
-          f"per site group computed (a site is computed once per tile its reach touches: "
-          f"{groups_total / N_SITES:.2f} x on average); peak RSS per worker {table['max_rss_mb'].max():,.0f} MB")
-    print(f"extrapolated whole country at 90 m: {cpu_s / 3600:.1f} worker-hours; "
-          f"on 1 machine of 2 workers {cpu_s / 2 / 3600:.1f} h; on N machines ~ that / N")
-    print(f"extrapolated at 30 m: x ~{9:.0f} (cells per site window) -> {cpu_s * 9 / 3600:.0f} worker-hours "
-          f"(assumes cost per site grows with the window's cells, as measured for the single-site bench)")
-    print(json.dumps({"tile_cells": args.tile_cells, "tiles": n_tiles, "median_tile_s": med_tile,
-                      "ms_per_group": per_group * 1000, "max_rss_mb": float(table["max_rss_mb"].max()),
-                      "load": load[0], "dup": groups_total / N_SITES, "hours_90m": cpu_s / 3600}))
-    assert math.isfinite(med_tile)
+    print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs")
+    for cells, (n_tiles, total, most) in work.items():
+        cpu_h = total * mean90 / 3600
+        print(f"extrapolated, tiles of {cells}: {cpu_h:,.0f} worker-hours at 90 m "
+              f"({n_tiles} tiles, {total * mean90 / n_tiles / 60:.0f} min per tile on average, the largest "
+              f"{most * mean90 / 60:.0f} min); at 30 m {cpu_h * ratio:,.0f} worker-hours; "
+              f"on N machines of 2 workers: {cpu_h / 2:,.0f} / N h at 90 m")
+    print(json.dumps({"groups": len(groups), "work": work, "mean90_s": mean90, "ratio30": ratio,
+                      "rss_mb": row["max_rss_mb"], "load": load}))
+    assert math.isfinite(mean90)
 
 
 if __name__ == "__main__":
