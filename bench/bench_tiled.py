@@ -188,12 +188,12 @@ def main() -> None:
     ratio = float(np.sum([s for _, s in t30]) / max(np.sum(same90), 1e-9))
     print(f"30 m: {len(t30)} of the same site groups: {np.mean([s for _, s in t30]):.2f} s each; "
           f"{ratio:.1f}x their 90 m time", flush=True)
-    # memory of one worker running one real 1,024-cell tile (sites limited to 12, the windows as in a full run)
+    # memory of one worker running one real 1,024-cell tile (36 sites, one sector each; windows as in a full run)
     tile = plan_tiles(lattice.shape, tile_cells=1024, halo=halo_cells(config, RES))[14]
     out = args.cache / "tiles_mem"
     out.mkdir(exist_ok=True)
     task = next(_tile_tasks([TileSpec(tile.index, tile.box, tile.window)], sectors, lattice, config, dem, out, 1))
-    task["sectors"] = Sectors(task["sectors"].table.iloc[:36], sectors.operators, sectors.technologies,
+    task["sectors"] = Sectors(task["sectors"].table.iloc[:36].copy(), sectors.operators, sectors.technologies,
                               sectors.skipped)
     address, procs = _cluster(1, args.cache)
     try:
