@@ -42,6 +42,7 @@ COMMAND_HELP: dict[str, str] = {
     "gaps": "people covered, dead zones (gap polygons) and road coverage from coverage rasters",
     "place": "propose shared towers under a budget",
     "run": "a whole plan (coverage, dead zones, shared towers, exports) from a scenario file",
+    "calibrate": "compare drive-test measurements with the model and fit cross-validated corrections",
 }
 
 EXIT_OK = 0
