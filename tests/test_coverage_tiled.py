@@ -142,3 +142,18 @@ def test_cli_tile_cells_writes_the_same_rasters(case, serial, tmp_path) -> None:
     summary = json.loads((out / "coverage_summary.json").read_text())
     assert summary["tiled"]["tiles"] == 16
     assert not (out / "tiled").exists()
+
+
+def test_a_tile_without_any_height_is_nodata(tmp_path) -> None:
+    dem = rugged_dem(160, 90.0)
+    values = dem.values.copy()
+    values[:, 80:] = -9999.0  # the east half is "sea" (nodata): its tiles' windows hold no height at all
+    sea = Grid(values, dem.transform, dem.crs, -9999.0)
+    path = tmp_path / "dem.tif"
+    write_grid(sea, path)
+    config = CoverageConfig(max_radius_m=500.0, threshold_dbm=-115.0)
+    st = stations(6, Grid(values[:, :70], dem.transform, dem.crs, -9999.0))
+    tiled = run_coverage_tiled(path, st, tmp_path / "out", config=config, tile_cells=32)
+    best = read_grid(tiled.files["best_level"]).values
+    assert np.isnan(best[:, 80:]).all()
+    assert np.isfinite(best[:, :70]).any()

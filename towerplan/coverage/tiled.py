@@ -16,8 +16,9 @@ Results are bit-identical to :func:`towerplan.coverage.engine.run_coverage` on t
 whole DEM: the same site groups (same radii: the window offset is a multiple of the
 16-cell blocks the Hata reach bound uses), the same radials sampled at the same
 global coordinates, and the same order-independent accumulation. One exception: DEM
-holes are filled from the nearest valid height inside the window, so a hole wider
-than the halo could be filled differently (outputs are nodata there either way).
+holes are filled from the nearest valid height inside the window, so a hole that
+reaches the window's edge may be filled differently (outputs are nodata in holes
+either way); a window with no valid height at all (open sea) gives nodata.
 
 Tasks are idempotent (a tile's file is written atomically and rewritten if its task
 runs twice), so a Dask worker lost mid-run only costs its tasks being run again on
@@ -132,11 +133,14 @@ def run_tile(task: dict[str, Any]) -> dict[str, Any]:
     dem_path = Path(task["dem"])
     lattice = _lattice(dem_path)
     window = _read_window(dem_path, tile.window, lattice)
-    z, holes = _fill_dem(window)
     w0, _, v0, _ = tile.window
     r0, r1, c0, c1 = tile.box
-    groups = [g for g in plan_groups(sectors, lattice, z, config, offset=(w0, v0))
-              if g.box[0] < r1 and g.box[1] > r0 and g.box[2] < c1 and g.box[3] > c0]
+    if window.valid_mask().any():
+        z, holes = _fill_dem(window)
+        groups = [g for g in plan_groups(sectors, lattice, z, config, offset=(w0, v0))
+                  if g.box[0] < r1 and g.box[1] > r0 and g.box[2] < c1 and g.box[3] > c0]
+    else:  # e.g. open sea: no heights anywhere in reach, so no site to plan and nodata everywhere
+        z, holes, groups = np.zeros(window.shape), np.ones(window.shape, dtype=bool), []
     left, _, _, top = lattice.bounds
     geo = (left, top, lattice.res[0], lattice.res[1])
     n_ops, n_techs = len(sectors.operators), len(sectors.technologies)
