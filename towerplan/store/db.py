@@ -1,0 +1,304 @@
+"""The two database backends behind the store: one SQLite/GeoPackage file, or PostgreSQL + PostGIS.
+
+Every statement of the store is written once, with ``?`` placeholders, and always parameterised
+(values never enter SQL text); :class:`Transaction` adapts placeholders, JSON, timestamps and the
+stations' bulk load (SQLite ``executemany``; PostgreSQL ``COPY``) to the backend. A transaction
+opens its own connection, so a store object can be shared by threads (the app) and is safe
+after ``fork`` (nothing is held between calls).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from towerplan.errors import ConfigError, UnreadableFileError
+from towerplan.store.gpkg import point_blobs
+from towerplan.store.model import Actor
+from towerplan.store.schema import PG_GROUP_ROLES, STATION_COLUMNS
+
+__all__ = ["Database", "PostgresDatabase", "SqliteDatabase", "Transaction", "open_database", "redact_url"]
+
+log = logging.getLogger(__name__)
+
+Dialect = Literal["sqlite", "postgresql"]
+_NAMES = [name for name, _ in STATION_COLUMNS]
+_STATION_INSERT = ", ".join([*_NAMES, "version_id", "geom"])
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages and logs)."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+class Transaction(ABC):
+    """One open transaction: parameterised statements, JSON and time adapted to the backend."""
+
+    dialect: Dialect
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run ``sql`` (``?`` placeholders) and return the cursor."""
+
+    @abstractmethod
+    def insert_id(self, sql: str, params: Sequence[Any], id_column: str) -> int:
+        """Run an INSERT and return the new row's id."""
+
+    @abstractmethod
+    def table_exists(self, name: str) -> bool: ...
+
+    @abstractmethod
+    def lock(self, table: str) -> None:
+        """Serialise writers on ``table`` until the transaction ends."""
+
+    @abstractmethod
+    def insert_stations(self, version_id: int, table: pd.DataFrame) -> int:
+        """Bulk-insert station rows (canonical columns) of one version; returns the row count."""
+
+    @abstractmethod
+    def json(self, value: Any) -> Any: ...
+
+    @abstractmethod
+    def now(self) -> Any: ...
+
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column IN (?, ...)`` and its parameters (``FALSE`` for no values)."""
+        if not values:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
+
+    def select_stations(self, version_ids: Sequence[int]) -> pd.DataFrame:
+        """The station rows of these versions, in upload order, canonical columns plus ``version_id``."""
+        where, params = self.in_list("version_id", [int(v) for v in version_ids])
+        rows = self.execute(
+            f"SELECT version_id, {', '.join(_NAMES)} FROM stations WHERE {where} ORDER BY station_id", params
+        ).fetchall()
+        return pd.DataFrame(rows, columns=["version_id", *_NAMES])
+
+    @staticmethod
+    def load_json(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+    @staticmethod
+    def load_time(value: Any) -> datetime:
+        stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+    @staticmethod
+    def dump_time(value: datetime) -> Any:
+        return value
+
+
+def _station_tuples(table: pd.DataFrame) -> Iterator[list[Any]]:
+    columns = []
+    for name, kind in STATION_COLUMNS:
+        series = table[name] if name in table.columns else pd.Series([None] * len(table), index=table.index)
+        if kind == "real":
+            columns.append(pd.to_numeric(series, errors="coerce").astype(float).tolist())
+        elif kind == "int":
+            columns.append([None if pd.isna(v) else int(v) for v in series])
+        else:
+            columns.append([None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in series])
+    for values in zip(*columns, strict=True):
+        yield list(values)
+
+
+class Database(ABC):
+    """A store database: :meth:`transaction` is the only way in."""
+
+    dialect: Dialect
+    location: str
+
+    @contextmanager
+    @abstractmethod
+    def transaction(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Transaction]:
+        """A transaction, committed on normal exit and rolled back on any exception.
+
+        On PostgreSQL an operator's or planner's transaction runs as the database role of its
+        towerplan role with ``towerplan.operator`` set, so row-level security applies to it.
+        """
+        yield  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------------------- SQLite
+
+
+class _SqliteTx(Transaction):
+    dialect: Dialect = "sqlite"
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.cursor.execute(sql, tuple(params))
+
+    def insert_id(self, sql: str, params: Sequence[Any], id_column: str) -> int:
+        return int(self.cursor.execute(sql, tuple(params)).lastrowid)
+
+    def table_exists(self, name: str) -> bool:
+        row = self.cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        return row is not None
+
+    def lock(self, table: str) -> None:
+        """Nothing to do: write transactions start with BEGIN IMMEDIATE (one writer at a time)."""
+
+    def insert_stations(self, version_id: int, table: pd.DataFrame) -> int:
+        blobs = point_blobs(table["lon"].to_numpy(float), table["lat"].to_numpy(float))
+        sql = f"INSERT INTO stations ({_STATION_INSERT}) VALUES ({', '.join('?' * (len(_NAMES) + 2))})"
+        self.cursor.executemany(
+            sql, ((*row, version_id, blob) for row, blob in zip(_station_tuples(table), blobs, strict=True))
+        )
+        return len(table)
+
+    def json(self, value: Any) -> Any:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+    def now(self) -> Any:
+        return datetime.now(UTC).isoformat()
+
+    @staticmethod
+    def dump_time(value: datetime) -> Any:
+        return value.astimezone(UTC).isoformat()
+
+
+class SqliteDatabase(Database):
+    """A single-file store (a GeoPackage); WAL journal so readers never wait for a writer."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, path: str | Path, *, timeout_s: float = 60.0) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.timeout_s = timeout_s
+        if self.path.is_dir():
+            raise UnreadableFileError(f"{self.path} is a folder, not a store file")
+        if not self.path.parent.is_dir():
+            raise UnreadableFileError(f"folder {self.path.parent} does not exist")
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise UnreadableFileError(f"cannot open store {self.path}: {exc}") from exc
+        conn.execute("PRAGMA foreign_keys = ON")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        return conn
+
+    @contextmanager
+    def transaction(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Transaction]:
+        conn = self._connect()
+        try:
+            cursor = conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield _SqliteTx(cursor)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        finally:
+            conn.close()
+
+
+# ---------------------------------------------------------------------------- PostgreSQL
+
+
+class _PgTx(Transaction):
+    dialect: Dialect = "postgresql"
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if params:
+            return self.cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return self.cursor.execute(sql)
+
+    def insert_id(self, sql: str, params: Sequence[Any], id_column: str) -> int:
+        return int(self.execute(f"{sql} RETURNING {id_column}", params).fetchone()[0])
+
+    def table_exists(self, name: str) -> bool:
+        return self.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+
+    def lock(self, table: str) -> None:
+        self.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+    def insert_stations(self, version_id: int, table: pd.DataFrame) -> int:
+        lon = table["lon"].to_numpy(float)
+        lat = table["lat"].to_numpy(float)
+        with self.cursor.copy(f"COPY stations ({_STATION_INSERT}) FROM STDIN") as copy:
+            for row, x, y in zip(_station_tuples(table), lon, lat, strict=True):
+                copy.write_row((*row, version_id, f"SRID=4326;POINT({x!r} {y!r})"))
+        return len(table)
+
+    def json(self, value: Any) -> Any:
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(json.loads(json.dumps(value, default=str)))
+
+    def now(self) -> Any:
+        return datetime.now(UTC)
+
+
+class PostgresDatabase(Database):
+    """A PostgreSQL + PostGIS store, reached through a libpq URL (``postgresql://user@host/db``)."""
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, url: str, *, connect_timeout_s: int = 10) -> None:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - psycopg is a listed dependency
+            raise ConfigError("the PostgreSQL store needs psycopg: pip install 'psycopg[binary]'") from exc
+        self.url = url
+        self.location = redact_url(url)
+        self.connect_timeout_s = connect_timeout_s
+
+    def connect(self) -> Any:
+        """A new psycopg connection (not in autocommit)."""
+        import psycopg
+
+        try:
+            return psycopg.connect(self.url, connect_timeout=self.connect_timeout_s)
+        except psycopg.OperationalError as exc:
+            raise UnreadableFileError(f"cannot connect to {self.location}: {str(exc).strip()}") from exc
+
+    @contextmanager
+    def transaction(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Transaction]:
+        conn = self.connect()
+        try:
+            tx = _PgTx(conn.cursor())
+            if actor is not None and actor.role in PG_GROUP_ROLES:
+                tx.execute(f"SET LOCAL ROLE {PG_GROUP_ROLES[actor.role]}")
+                tx.execute("SELECT set_config('towerplan.operator', ?, true)", (actor.operator or "",))
+            try:
+                yield tx
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        finally:
+            conn.close()
+
+
+def open_database(location: str | Path) -> Database:
+    """The backend for ``location``: a ``postgresql://`` (or ``postgres://``) URL, else a file path."""
+    text = str(location)
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(text)
+    if "://" in text:
+        raise ConfigError(f"unknown store location {redact_url(text)!r}: give a file path or a postgresql:// URL")
+    return SqliteDatabase(text)
