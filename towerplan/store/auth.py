@@ -1,7 +1,8 @@
 """Passwords, session tokens and login throttling for the store's local accounts.
 
-* Passwords are hashed with Argon2id (RFC 9106) through ``argon2-cffi``'s ``PasswordHasher`` with
-  its defaults (the RFC's second recommended option), and rehashed on login when those change.
+* Passwords are hashed with Argon2id (RFC 9106) through ``argon2-cffi``'s ``PasswordHasher``, by
+  default with its parameters (RFC 9106 §4, second recommended option: 64 MiB, 3 passes), and
+  rehashed at the next login when the parameters change.
 * A session token is 32 random bytes (``secrets.token_urlsafe``); the store keeps only its
   SHA-256, so a copy of the database gives no usable session.
 * Failed logins are slowed down per user: after ``free_failures`` failures in a row the account
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -23,7 +25,6 @@ from towerplan.errors import InputError
 
 __all__ = ["AuthPolicy", "hash_password", "needs_rehash", "new_token", "token_digest", "verify_password"]
 
-_HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -35,8 +36,13 @@ class AuthPolicy:
     free_failures: int = 3
     base_delay_s: float = 2.0
     max_delay_s: float = 900.0
+    hash_time_cost: int = 3
+    hash_memory_kib: int = 65536
+    hash_parallelism: int = 4
 
     def __post_init__(self) -> None:
+        if self.hash_time_cost < 1 or self.hash_memory_kib < 8 * self.hash_parallelism or self.hash_parallelism < 1:
+            raise InputError("Argon2 needs time_cost >= 1, parallelism >= 1 and memory >= 8 KiB per lane")
         if self.session_ttl_s <= 0 or self.base_delay_s < 0 or self.max_delay_s < self.base_delay_s:
             raise InputError("session_ttl_s > 0 and 0 <= base_delay_s <= max_delay_s")
         if self.free_failures < 0:
@@ -46,6 +52,10 @@ class AuthPolicy:
     def session_ttl(self) -> timedelta:
         return timedelta(seconds=self.session_ttl_s)
 
+    @property
+    def hasher(self) -> PasswordHasher:
+        return _hasher(self.hash_time_cost, self.hash_memory_kib, self.hash_parallelism)
+
     def delay_after(self, failures: int) -> timedelta:
         """How long the account waits after ``failures`` failed logins in a row."""
         if failures < self.free_failures:
@@ -54,23 +64,28 @@ class AuthPolicy:
         return timedelta(seconds=min(self.base_delay_s * 2.0**exponent, self.max_delay_s))
 
 
-def hash_password(password: str) -> str:
+@functools.cache
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+
+
+def hash_password(password: str, *, policy: AuthPolicy) -> str:
     """Argon2id hash of ``password`` (at least 8 characters)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
-    return _HASHER.hash(password)
+    return policy.hasher.hash(password)
 
 
-def verify_password(stored_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``stored_hash`` (constant-time in the hash library)."""
+def verify_password(stored_hash: str, password: str, *, policy: AuthPolicy) -> bool:
+    """Whether ``password`` matches ``stored_hash`` (the hash's own parameters are used)."""
     try:
-        return bool(_HASHER.verify(stored_hash, password))
+        return bool(policy.hasher.verify(stored_hash, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
-def needs_rehash(stored_hash: str) -> bool:
-    return bool(_HASHER.check_needs_rehash(stored_hash))
+def needs_rehash(stored_hash: str, *, policy: AuthPolicy) -> bool:
+    return bool(policy.hasher.check_needs_rehash(stored_hash))
 
 
 def new_token() -> str:

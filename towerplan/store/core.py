@@ -134,7 +134,7 @@ class Store:
     def bootstrap_admin(self, username: str, password: str) -> User:
         """Create the first administrator; refused once any user exists."""
         check_username(username)
-        digest = auth.hash_password(password)
+        digest = auth.hash_password(password, policy=self.policy)
         with self.transaction(None, write=True) as tx:
             tx.lock("users")
             if tx.execute("SELECT COUNT(*) FROM users").fetchone()[0]:
@@ -153,7 +153,7 @@ class Store:
         user = User(0, check_username(username), role, canonical_operator(operator) if operator else None)
         if role != "operator" and operator:
             raise InputError("only operator accounts belong to an operator")
-        digest = auth.hash_password(password)
+        digest = auth.hash_password(password, policy=self.policy)
         with self.transaction(actor, write=True) as tx:
             if tx.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
                 raise StoreError(f"user {username!r} exists already")
@@ -182,7 +182,7 @@ class Store:
         """Change a password (administrators, or the account itself); its sessions end."""
         if actor.role != "admin" and actor.username != username:
             raise NotAllowedError("only an administrator changes another account's password")
-        digest = auth.hash_password(password)
+        digest = auth.hash_password(password, policy=self.policy)
         self._check_actor(actor)
         with self.transaction(None, write=True) as tx:
             user_id = self._user_id(tx, username)
@@ -219,7 +219,7 @@ class Store:
             raise StoreError("database logins exist only on the PostgreSQL store")
         from psycopg import sql
 
-        auth.hash_password(password)  # same minimum length
+        auth.hash_password(password, policy=self.policy)  # same minimum length
         with self.transaction(actor, write=True) as tx:
             row = tx.execute("SELECT user_id, role FROM users WHERE username = ?", (username,)).fetchone()
             if row is None or row[1] == "admin":
@@ -238,6 +238,9 @@ class Store:
         return int(row[0])
 
     # ------------------------------------------------------------------ sessions
+    def _dummy_hash(self) -> str:
+        return _dummy_hash(self.policy)
+
     def login(self, username: str, password: str) -> SessionToken:
         """Check a password and open a session; repeated failures make the account wait."""
         now = self.clock()
@@ -248,13 +251,13 @@ class Store:
                 "FROM users WHERE username = ?", (username,),
             ).fetchone()
             if row is None:
-                auth.verify_password(_dummy_hash(), password)  # same work as for a real account
+                auth.verify_password(self._dummy_hash(), password, policy=self.policy)  # same work as for a real account
                 raise StoreError(_BAD_LOGIN)
             user_id, digest, role, operator, disabled, failures, locked_until = row
             if locked_until is not None and tx.load_time(locked_until) > now:
                 wait_s = (tx.load_time(locked_until) - now).total_seconds()
                 raise LoginThrottledError(f"too many failed logins: try again in {wait_s:.0f} s", wait_s)
-            if bool(disabled) or not auth.verify_password(digest, password):
+            if bool(disabled) or not auth.verify_password(digest, password, policy=self.policy):
                 failures = int(failures) + 1
                 delay = self.policy.delay_after(failures)
                 tx.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE user_id = ?",
@@ -262,9 +265,9 @@ class Store:
                 self.audit(tx, None, "login.failed", f"user {username}", detail={"failures": failures})
                 error = StoreError(_BAD_LOGIN)
             else:
-                if auth.needs_rehash(digest):
+                if auth.needs_rehash(digest, policy=self.policy):
                     tx.execute("UPDATE users SET password_hash = ? WHERE user_id = ?",
-                               (auth.hash_password(password), user_id))
+                               (auth.hash_password(password, policy=self.policy), user_id))
                 token = auth.new_token()
                 expires = now + self.policy.session_ttl
                 tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_id = ?", (user_id,))
@@ -347,8 +350,8 @@ class Store:
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return auth.hash_password("towerplan-timing-equaliser")
+def _dummy_hash(policy: auth.AuthPolicy) -> str:
+    return auth.hash_password("towerplan-timing-equaliser", policy=policy)
 
 
 def open_store(location: str | Path, **options: Any) -> Store:
