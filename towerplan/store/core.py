@@ -128,7 +128,8 @@ class Store:
     @staticmethod
     def require(actor: Actor, *roles: Role) -> None:
         if actor.role not in roles:
-            raise NotAllowedError(f"a {actor.role} account cannot do this (needs: {', '.join(roles)})")
+            article = "an" if actor.role[0] in "aeiou" else "a"
+            raise NotAllowedError(f"{article} {actor.role} account cannot do this (needs: {', '.join(roles)})")
 
     # ------------------------------------------------------------------ users
     def bootstrap_admin(self, username: str, password: str) -> User:

@@ -136,8 +136,9 @@ CREATE POLICY own_operator ON station_versions TO towerplan_operator
   USING (operator = towerplan_session_operator()) WITH CHECK (operator = towerplan_session_operator());
 CREATE POLICY own_operator ON stations TO towerplan_operator
   USING (operator = towerplan_session_operator()) WITH CHECK (operator = towerplan_session_operator());
-CREATE POLICY own_operator ON plan_station_versions TO towerplan_operator
-  USING (operator = towerplan_session_operator());
+CREATE POLICY own_operator ON plan_station_versions FOR SELECT TO towerplan_operator
+  USING (operator = towerplan_session_operator()
+         AND EXISTS (SELECT 1 FROM plans p WHERE p.plan_id = plan_station_versions.plan_id AND p.published));
 CREATE POLICY published_only ON plans FOR SELECT TO towerplan_operator USING (published);
 CREATE POLICY own_operator ON audit TO towerplan_operator
   USING (operator = towerplan_session_operator()) WITH CHECK (operator = towerplan_session_operator());

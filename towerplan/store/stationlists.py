@@ -249,7 +249,7 @@ def export(store: Store, actor: Actor, path: str | Path, *, operator: str | None
         current = current_versions(store, actor)
         ids = list(current.values()) if operator is None else [current[operator]] if operator in current else []
         if not ids:
-            raise NotFoundError(f"no station list{' of ' + operator if operator else ''} to export")
+            raise NotFoundError("no station list to export")
     stations = load(store, actor, ids)
     if suffix == ".csv":
         write_stations_csv(stations.drop(columns=["version_id"]), target)
