@@ -232,3 +232,22 @@ def test_a_failure_mid_upload_leaves_nothing(project, monkeypatch):
     with store.db.transaction() as tx:
         assert tx.execute("SELECT COUNT(*) FROM stations").fetchone()[0] == 9
         assert tx.execute("SELECT next_number FROM station_lists").fetchone()[0] == 2
+
+
+def test_text_values_round_trip_exactly(project):
+    """Tabs, newlines, backslashes, a literal \\N, quotes and Vietnamese survive the bulk load and read."""
+    import pandas as pd
+
+    weird = ["tab\there", "new\nline", "back\\slash", "\\N", 'quote"\'', "Trạm Sầm Sơn 1", "", "\\\\t"]
+    table = pd.DataFrame({
+        "site_id": weird, "cell_id": [f"c{i}" for i in range(len(weird))], "operator": "Viettel", "technology": "4G",
+        "lon": [105.5 + i / 100 for i in range(len(weird))], "lat": 19.8, "azimuth_deg": [float("nan")] + [90.0] * 7,
+        "band": [None] * len(weird), "source_row": range(2, 2 + len(weird)),
+    })
+    store = project.store
+    version = store.put_stations(project.vt, "Viettel", table, sha256="0" * 64, filename="weird.csv")
+    back = store.load_stations(project.planner, [version.version_id])
+    assert back["site_id"].tolist() == weird
+    assert back["band"].isna().all() and pd.isna(back["azimuth_deg"].iloc[0])
+    assert back["lon"].tolist() == table["lon"].tolist()
+    assert [int(v) for v in back["source_row"]] == list(range(2, 2 + len(weird)))

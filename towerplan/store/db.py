@@ -9,8 +9,11 @@ after ``fork`` (nothing is held between calls).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
+import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -110,6 +113,55 @@ class Transaction(ABC):
     @staticmethod
     def dump_time(value: datetime) -> Any:
         return value
+
+
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _copy_text(table: pd.DataFrame, version_id: int) -> str:
+    """Rows in PostgreSQL's COPY text format (tab-separated, ``\\N`` for NULL, backslash escapes)."""
+    fields = []
+    for name, kind in STATION_COLUMNS:
+        series = table[name] if name in table.columns else pd.Series([None] * len(table), index=table.index)
+        if kind == "text":
+            text = series.astype(object).where(series.notna(), None)
+            escaped = text.map(lambda v: None if v is None else str(v), na_action="ignore")
+            for old, new in _ESCAPES.items():
+                escaped = escaped.str.replace(old, new, regex=False)
+            fields.append(escaped.fillna("\\N"))
+        elif kind == "real":
+            values = pd.to_numeric(series, errors="coerce").astype(float)
+            fields.append(values.map(repr).where(values.notna(), "\\N"))
+        else:
+            values = pd.to_numeric(series, errors="coerce")
+            fields.append(values.map(lambda v: str(int(v)), na_action="ignore").fillna("\\N"))
+    lon = table["lon"].astype(float).map(repr)
+    lat = table["lat"].astype(float).map(repr)
+    fields.append(pd.Series(str(int(version_id)), index=table.index))
+    fields.append("SRID=4326;POINT(" + lon + " " + lat + ")")
+    lines = fields[0].str.cat(fields[1:], sep="\t")
+    return "\n".join(lines.tolist()) + "\n"
+
+
+def _parse_copy_text(buffer: io.BytesIO) -> pd.DataFrame:
+    """The station table of ``COPY ... TO STDOUT`` (text format) output."""
+    columns = ["version_id", *_NAMES]
+    kinds = dict(STATION_COLUMNS)
+    dtypes = {name: (str if kinds[name] == "text" else "float64") for name in _NAMES}
+    dtypes["version_id"] = "int64"
+    dtypes["source_row"] = "Int64"
+    table = pd.read_csv(buffer, sep="\t", header=None, names=columns, dtype=dtypes, quoting=csv.QUOTE_NONE,
+                        na_values=["\\N"], keep_default_na=False, encoding="utf-8")
+    for name in _NAMES:
+        if kinds[name] != "text":
+            continue
+        column = table[name]
+        if column.str.contains("\\", regex=False).any():
+            column = column.str.replace(_UNESCAPE, lambda m: _UNESCAPES.get(m.group(1), m.group(1)), regex=True)
+        table[name] = column.astype(object).where(column.notna(), None)
+    return table
 
 
 def _station_tuples(table: pd.DataFrame) -> Iterator[list[Any]]:
@@ -242,17 +294,26 @@ class _PgTx(Transaction):
         self.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
     def insert_stations(self, version_id: int, table: pd.DataFrame) -> int:
-        lon = table["lon"].astype(float).tolist()
-        lat = table["lat"].astype(float).tolist()
         # COPY cannot write into a table with row-level security: COPY into a temporary table, then
         # one INSERT ... SELECT, which the policies check (an operator's rows must be its own)
         self.execute(f"CREATE TEMPORARY TABLE stations_load ({_PG_LOAD_COLUMNS}) ON COMMIT DROP")
         with self.cursor.copy(f"COPY stations_load ({_STATION_INSERT}) FROM STDIN") as copy:
-            for row, x, y in zip(_station_tuples(table), lon, lat, strict=True):
-                copy.write_row((*row, version_id, f"SRID=4326;POINT({x!r} {y!r})"))
+            for start in range(0, len(table), 20_000):
+                copy.write(_copy_text(table.iloc[start : start + 20_000], version_id))
         self.execute(f"INSERT INTO stations ({_STATION_INSERT}) SELECT {_STATION_INSERT} FROM stations_load ORDER BY n")
         self.execute("DROP TABLE stations_load")
         return len(table)
+
+    def select_stations(self, version_ids: Sequence[int]) -> pd.DataFrame:
+        ids = ", ".join(str(int(v)) for v in version_ids) or "NULL"
+        query = (f"COPY (SELECT version_id, {', '.join(_NAMES)} FROM stations WHERE version_id IN ({ids}) "
+                 "ORDER BY station_id) TO STDOUT")
+        buffer = io.BytesIO()
+        with self.cursor.copy(query) as copy:
+            for block in copy:
+                buffer.write(block)
+        buffer.seek(0)
+        return _parse_copy_text(buffer)
 
     def json(self, value: Any) -> Any:
         from psycopg.types.json import Jsonb

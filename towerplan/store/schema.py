@@ -86,7 +86,9 @@ ALTER TABLE users ADD COLUMN failed_logins {int} NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN locked_until {ts};
 """
 
-# Row-level security (PostgreSQL 15 §5.8). The store layer runs an operator's or planner's
+# Row-level security (PostgreSQL 15 §5.8). The policies call the session's operator function
+# through a scalar sub-query, evaluated once per statement (an InitPlan), not once per row.
+# The store layer runs an operator's or planner's
 # transactions under SET LOCAL ROLE towerplan_operator / towerplan_planner with
 # towerplan.operator set; a database login made by the store (Store.grant_db_login) is mapped
 # to its towerplan user in db_logins, and for such a session the setting is ignored, so raw SQL
@@ -131,17 +133,17 @@ CREATE POLICY planner_all ON plans TO towerplan_planner USING (true) WITH CHECK 
 CREATE POLICY planner_all ON plan_station_versions TO towerplan_planner USING (true) WITH CHECK (true);
 CREATE POLICY planner_all ON audit TO towerplan_planner USING (true) WITH CHECK (true);
 CREATE POLICY own_operator ON station_lists TO towerplan_operator
-  USING (operator = towerplan_session_operator()) WITH CHECK (operator = towerplan_session_operator());
+  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE POLICY own_operator ON station_versions TO towerplan_operator
-  USING (operator = towerplan_session_operator()) WITH CHECK (operator = towerplan_session_operator());
+  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE POLICY own_operator ON stations TO towerplan_operator
-  USING (operator = towerplan_session_operator()) WITH CHECK (operator = towerplan_session_operator());
+  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE POLICY own_operator ON plan_station_versions FOR SELECT TO towerplan_operator
-  USING (operator = towerplan_session_operator()
+  USING (operator = (SELECT towerplan_session_operator())
          AND EXISTS (SELECT 1 FROM plans p WHERE p.plan_id = plan_station_versions.plan_id AND p.published));
 CREATE POLICY published_only ON plans FOR SELECT TO towerplan_operator USING (published);
 CREATE POLICY own_operator ON audit TO towerplan_operator
-  USING (operator = towerplan_session_operator()) WITH CHECK (operator = towerplan_session_operator());
+  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE INDEX stations_geom ON stations USING GIST (geom);
 """
 
