@@ -115,34 +115,34 @@ class Transaction(ABC):
         return value
 
 
-_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_UNESCAPE = re.compile(r"\\(.)")
-_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1f": "\\x1f"}
+_UNESCAPE = re.compile(r"\\(x1f|.)")
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r", "x1f": "\x1f"}
 
 
 def _copy_text(table: pd.DataFrame, version_id: int) -> str:
-    """Rows in PostgreSQL's COPY text format (tab-separated, ``\\N`` for NULL, backslash escapes)."""
-    fields = []
+    """Rows in PostgreSQL's COPY text format (tab-separated, ``\\N`` for NULL, backslash escapes).
+
+    Text is escaped here (backslash, tab, newline, carriage return and the unit separator, which
+    serves as the CSV writer's never-used quote character); numbers are written by pandas'
+    C writer with round-trip precision.
+    """
+    frame = pd.DataFrame(index=table.index)
     for name, kind in STATION_COLUMNS:
         series = table[name] if name in table.columns else pd.Series([None] * len(table), index=table.index)
         if kind == "text":
-            text = series.astype(object).where(series.notna(), None)
-            escaped = text.map(lambda v: None if v is None else str(v), na_action="ignore")
+            text = series.astype(object).where(series.notna(), None).map(str, na_action="ignore")
             for old, new in _ESCAPES.items():
-                escaped = escaped.str.replace(old, new, regex=False)
-            fields.append(escaped.fillna("\\N"))
+                text = text.str.replace(old, new, regex=False)
+            frame[name] = text
         elif kind == "real":
-            values = pd.to_numeric(series, errors="coerce").astype(float)
-            fields.append(values.map(repr).where(values.notna(), "\\N"))
+            frame[name] = pd.to_numeric(series, errors="coerce").astype(float)
         else:
-            values = pd.to_numeric(series, errors="coerce")
-            fields.append(values.map(lambda v: str(int(v)), na_action="ignore").fillna("\\N"))
-    lon = table["lon"].astype(float).map(repr)
-    lat = table["lat"].astype(float).map(repr)
-    fields.append(pd.Series(str(int(version_id)), index=table.index))
-    fields.append("SRID=4326;POINT(" + lon + " " + lat + ")")
-    lines = fields[0].str.cat(fields[1:], sep="\t")
-    return "\n".join(lines.tolist()) + "\n"
+            frame[name] = pd.to_numeric(series, errors="coerce").astype("Int64")
+    frame["version_id"] = int(version_id)
+    frame["geom"] = ("SRID=4326;POINT(" + frame["lon"].map(repr) + " " + frame["lat"].map(repr) + ")")
+    return frame.to_csv(sep="\t", header=False, index=False, na_rep="\\N", quoting=csv.QUOTE_NONE,
+                        quotechar="\x1f", lineterminator="\n", float_format=None)
 
 
 def _parse_copy_text(buffer: io.BytesIO) -> pd.DataFrame:
