@@ -25,7 +25,8 @@ def station_csv(path: Path, operator: str, *, n_sites: int = 3, lon0: float = 10
         for k, azimuth in enumerate((0, 120, 240)):
             rows.append({
                 "site_id": f"{prefix}{i:03d}", "cell_id": f"{prefix}{i:03d}-{k + 1}", "operator": operator,
-                "technology": "4G", "lon": lon0 + 0.01 * (i % 20), "lat": lat0 + 0.01 * (i // 20), "antenna_height_m": 30 + i % 20,
+                "technology": "4G", "lon": lon0 + 0.01 * (i % 20), "lat": lat0 + 0.01 * (i // 20),
+                "antenna_height_m": 30 + i % 20,
                 "azimuth_deg": azimuth, "tilt_deg": 4, "h_beamwidth_deg": 65, "v_beamwidth_deg": 7,
                 "freq_mhz": 1842.5, "eirp_dbm": 59.0,
             })

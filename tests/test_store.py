@@ -48,11 +48,13 @@ def test_passwords_are_argon2_hashes_and_sessions_expire(store_location):
     store.bootstrap_admin("admin", PASSWORDS["admin"])
     with store.db.transaction() as tx:
         stored = tx.execute("SELECT password_hash FROM users").fetchone()[0]
-    assert stored.startswith("$argon2id$") and PASSWORDS["admin"] not in stored
+    assert stored.startswith("$argon2id$")
+    assert PASSWORDS["admin"] not in stored
     session = store.login("admin", PASSWORDS["admin"])
     with store.db.transaction() as tx:
         kept = tx.execute("SELECT token_sha256 FROM sessions").fetchone()[0]
-    assert kept == hashlib.sha256(session.token.encode()).hexdigest() and session.token not in kept
+    assert kept == hashlib.sha256(session.token.encode()).hexdigest()
+    assert session.token not in kept
     assert store.authenticate(session.token).role == "admin"
     now[0] += timedelta(hours=8, seconds=1)
     with pytest.raises(NotAllowedError, match="expired"):
@@ -84,14 +86,15 @@ def test_repeated_login_failures_are_slowed_down(store_location):
     now[0] += timedelta(seconds=1.5)
     assert store.login("admin", PASSWORDS["admin"]).actor.username == "admin"
     # an unknown user reads exactly like a wrong password
-    with pytest.raises(StoreError, match="^wrong user name or password$"):
+    with pytest.raises(StoreError, match=r"^wrong user name or password$"):
         store.login("nobody", "whatever-pw")
 
 
 def test_admin_manages_users_and_others_cannot(project):
     store = project.store
     users = {u.username: u for u in store.list_users(project.admin)}
-    assert users["vt"].operator == "Viettel" and users["mb"].operator == "MobiFone"
+    assert users["vt"].operator == "Viettel"
+    assert users["mb"].operator == "MobiFone"
     assert users["planner"].role == "planner"
     for actor in (project.vt, project.planner):
         with pytest.raises(NotAllowedError):
@@ -129,7 +132,8 @@ def test_upload_keeps_versions_report_checksum_and_restores(project, tmp_path):
     assert sorted(again["cell_id"]) == sorted(store.load_stations(vt, [first.version_id])["cell_id"])
     assert len(store.load_stations(vt, [second.version_id])) == 14  # the old version is kept
     actions = [e.action for e in store.audit_log(project.admin)]
-    assert actions.count("stations.upload") == 2 and "stations.restore" in actions
+    assert actions.count("stations.upload") == 2
+    assert "stations.restore" in actions
 
 
 def test_station_rows_keep_values_and_geometry(project):
@@ -139,7 +143,8 @@ def test_station_rows_keep_values_and_geometry(project):
     assert rows.crs.to_epsg() == 4326
     first = rows.iloc[0]
     assert (first["site_id"], first["cell_id"], first["azimuth_deg"]) == ("VT-SECRET-000", "VT-SECRET-000-1", 0.0)
-    assert first.geometry.x == pytest.approx(105.5) and first.geometry.y == pytest.approx(19.8)
+    assert first.geometry.x == pytest.approx(105.5)
+    assert first.geometry.y == pytest.approx(19.8)
     assert rows["eirp_dbm"].tolist() == [59.0] * 9
 
 
@@ -152,7 +157,8 @@ def test_a_plan_uses_the_versions_it_started_with(project, tmp_path):
     # an upload lands while the plan runs
     store.upload_stations(project.vt, station_csv(tmp_path / "v2.csv", "Viettel", n_sites=7))
     running = store.load_stations(project.planner, snapshot)
-    assert len(running) == 18 and set(running.loc[running.operator == "Viettel", "version_id"]) == {v1.version_id}
+    assert len(running) == 18
+    assert set(running.loc[running.operator == "Viettel", "version_id"]) == {v1.version_id}
     plan = store.record_plan(project.planner, "plan A", scenario="[coverage]\n", settings={"budget_towers": 5},
                              station_versions=snapshot, summary={"people_covered": 1234}, package_path="/plans/a")
     assert store.plan(project.planner, plan.plan_id).station_versions == snapshot
@@ -168,7 +174,8 @@ def test_upload_rules(project, tmp_path):
     with pytest.raises(NotAllowedError):
         store.upload_stations(project.admin, project.files["Viettel"])
     planner_version = store.upload_stations(project.planner, project.files["MobiFone"])  # its single operator
-    assert planner_version.operator == "MobiFone" and planner_version.uploaded_by == "planner"
+    assert planner_version.operator == "MobiFone"
+    assert planner_version.uploaded_by == "planner"
     empty = tmp_path / "empty.csv"
     empty.write_text("site_id,lon,lat,operator\nX,999,999,Viettel\n")
     with pytest.raises(InputError):
@@ -211,7 +218,8 @@ def test_sql_in_names_and_values_is_stored_and_shown_as_text(project, tmp_path):
     # nothing was dropped or deleted, and the SQL-named operator sees nothing of the others
     assert len(store.audit_log(project.admin)) > 5
     assert {u.username for u in store.list_users(project.admin)} >= {"admin", "vt", evil_user}
-    assert store.station_versions(evil) == [] and store.current_versions(evil) == {}
+    assert store.station_versions(evil) == []
+    assert store.current_versions(evil) == {}
     assert len(store.load_stations(project.planner)) == 9
     with pytest.raises(NotFoundError):
         store.load_stations(evil, [version.version_id])
@@ -248,6 +256,7 @@ def test_text_values_round_trip_exactly(project):
     version = store.put_stations(project.vt, "Viettel", table, sha256="0" * 64, filename="weird.csv")
     back = store.load_stations(project.planner, [version.version_id])
     assert back["site_id"].tolist() == weird
-    assert back["band"].isna().all() and pd.isna(back["azimuth_deg"].iloc[0])
+    assert back["band"].isna().all()
+    assert pd.isna(back["azimuth_deg"].iloc[0])
     assert back["lon"].tolist() == table["lon"].tolist()
     assert [int(v) for v in back["source_row"]] == list(range(2, 2 + len(weird)))

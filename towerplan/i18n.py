@@ -13,6 +13,8 @@ from __future__ import annotations
 import string
 from typing import Literal
 
+from towerplan.i18n_store import STORE_MESSAGES
+
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
 
 Lang = Literal["vi", "en"]
@@ -580,7 +582,7 @@ _EN: dict[str, str] = {
 }
 
 #: language -> key -> text
-MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
+MESSAGES: dict[str, dict[str, str]] = {"vi": {**_VI, **STORE_MESSAGES["vi"]}, "en": {**_EN, **STORE_MESSAGES["en"]}}
 
 
 def placeholders(text: str) -> set[str]:

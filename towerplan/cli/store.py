@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from towerplan.errors import ConfigError
-from towerplan.store import INPUT_KINDS, ROLES, LATEST_VERSION, Actor, Store, open_store, store_location
+from towerplan.store import INPUT_KINDS, LATEST_VERSION, ROLES, Actor, Store, open_store, store_location
 
 __all__ = ["register", "run"]
 

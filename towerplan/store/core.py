@@ -141,7 +141,8 @@ class Store:
             if tx.execute("SELECT COUNT(*) FROM users").fetchone()[0]:
                 raise NotAllowedError("the store already has users: an administrator adds the others")
             user_id = tx.insert_id(
-                "INSERT INTO users (username, password_hash, role, operator, created_at) VALUES (?, ?, 'admin', NULL, ?)",
+                "INSERT INTO users (username, password_hash, role, operator, created_at) "
+                "VALUES (?, ?, 'admin', NULL, ?)",
                 (username, digest, tx.dump_time(self.clock())), "user_id",
             )
             self.audit(tx, None, "user.create", f"user {username}", detail={"role": "admin"})
@@ -252,7 +253,8 @@ class Store:
                 "FROM users WHERE username = ?", (username,),
             ).fetchone()
             if row is None:
-                auth.verify_password(self._dummy_hash(), password, policy=self.policy)  # same work as for a real account
+                # the same work as for a real account: no timing difference
+                auth.verify_password(self._dummy_hash(), password, policy=self.policy)
                 raise StoreError(_BAD_LOGIN)
             user_id, digest, role, operator, disabled, failures, locked_until = row
             if locked_until is not None and tx.load_time(locked_until) > now:

@@ -54,7 +54,8 @@ def register_input(store: Store, actor: Actor, kind: str, reference: str | Path,
     with store.transaction(actor, write=True) as tx:
         now = store.clock()
         input_id = tx.insert_id(
-            "INSERT INTO inputs (kind, name, reference, sha256, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO inputs (kind, name, reference, sha256, registered_by, registered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             (kind, label, text, digest, actor.username, tx.dump_time(now)), "input_id",
         )
         store.audit(tx, actor, "input.register", f"input {kind} {label}", detail={"sha256": digest, "reference": text})

@@ -133,17 +133,21 @@ CREATE POLICY planner_all ON plans TO towerplan_planner USING (true) WITH CHECK 
 CREATE POLICY planner_all ON plan_station_versions TO towerplan_planner USING (true) WITH CHECK (true);
 CREATE POLICY planner_all ON audit TO towerplan_planner USING (true) WITH CHECK (true);
 CREATE POLICY own_operator ON station_lists TO towerplan_operator
-  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
+  USING (operator = (SELECT towerplan_session_operator()))
+  WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE POLICY own_operator ON station_versions TO towerplan_operator
-  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
+  USING (operator = (SELECT towerplan_session_operator()))
+  WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE POLICY own_operator ON stations TO towerplan_operator
-  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
+  USING (operator = (SELECT towerplan_session_operator()))
+  WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE POLICY own_operator ON plan_station_versions FOR SELECT TO towerplan_operator
   USING (operator = (SELECT towerplan_session_operator())
          AND EXISTS (SELECT 1 FROM plans p WHERE p.plan_id = plan_station_versions.plan_id AND p.published));
 CREATE POLICY published_only ON plans FOR SELECT TO towerplan_operator USING (published);
 CREATE POLICY own_operator ON audit TO towerplan_operator
-  USING (operator = (SELECT towerplan_session_operator())) WITH CHECK (operator = (SELECT towerplan_session_operator()));
+  USING (operator = (SELECT towerplan_session_operator()))
+  WITH CHECK (operator = (SELECT towerplan_session_operator()));
 CREATE INDEX stations_geom ON stations USING GIST (geom);
 """
 

@@ -1,0 +1,88 @@
+"""The app's messages for the shared project store (login, store page), in Vietnamese and English.
+
+Merged into :data:`towerplan.i18n.MESSAGES`; kept apart so the store's strings live in one place.
+"""
+
+from __future__ import annotations
+
+__all__ = ["STORE_MESSAGES"]
+
+_VI: dict[str, str] = {
+    "page_login": "Đăng nhập",
+    "page_store": "Kho dữ liệu dự án",
+    "login_intro": "Kho dữ liệu dự án {location}: đăng nhập bằng tài khoản được quản trị viên cấp.",
+    "login_user": "Tên đăng nhập",
+    "login_password": "Mật khẩu",
+    "login_submit": "Đăng nhập",
+    "login_failed": "Không đăng nhập được: {error}",
+    "logout": "Đăng xuất",
+    "signed_in_as": "Đã đăng nhập: {user} ({role})",
+    "role_admin": "quản trị viên",
+    "role_planner": "người lập quy hoạch",
+    "role_operator": "nhà mạng {operator}",
+    "store_upload": "Tải lên danh sách trạm (phiên bản mới)",
+    "store_upload_operator": "Nhà mạng của danh sách",
+    "store_upload_save": "Lưu vào kho",
+    "store_uploaded": "Đã lưu {operator} phiên bản {number}: {sectors} cell, {rejected} dòng bị loại.",
+    "store_failed": "Không thực hiện được: {error}",
+    "store_versions": "Các phiên bản danh sách trạm",
+    "store_no_versions": "Chưa có danh sách trạm nào.",
+    "store_restore_id": "Mã phiên bản cần khôi phục",
+    "store_restore": "Khôi phục phiên bản này",
+    "store_restored": "Đã khôi phục: {operator} phiên bản {number}.",
+    "store_export": "Chuẩn bị tệp CSV của danh sách hiện hành",
+    "store_export_download": "Tải về {name}",
+    "store_plans": "Phương án",
+    "store_no_plans": "Chưa có phương án nào.",
+    "store_publish_id": "Mã phương án",
+    "store_publish": "Công bố phương án",
+    "store_published": "Đã công bố phương án {plan}.",
+    "store_users": "Tài khoản",
+    "store_new_user": "Thêm tài khoản",
+    "store_role": "Vai trò",
+    "store_operator": "Nhà mạng (tài khoản nhà mạng)",
+    "store_create_user": "Tạo tài khoản",
+    "store_user_created": "Đã tạo tài khoản {user}.",
+    "store_audit": "Nhật ký thay đổi",
+}
+
+_EN: dict[str, str] = {
+    "page_login": "Log in",
+    "page_store": "Project store",
+    "login_intro": "Project store {location}: log in with the account your administrator gave you.",
+    "login_user": "User name",
+    "login_password": "Password",
+    "login_submit": "Log in",
+    "login_failed": "Cannot log in: {error}",
+    "logout": "Log out",
+    "signed_in_as": "Logged in: {user} ({role})",
+    "role_admin": "administrator",
+    "role_planner": "planner",
+    "role_operator": "operator {operator}",
+    "store_upload": "Upload a station list (a new version)",
+    "store_upload_operator": "The list's operator",
+    "store_upload_save": "Save in the store",
+    "store_uploaded": "Stored {operator} version {number}: {sectors} sector(s), {rejected} row(s) rejected.",
+    "store_failed": "Not done: {error}",
+    "store_versions": "Station list versions",
+    "store_no_versions": "No station list yet.",
+    "store_restore_id": "Version id to restore",
+    "store_restore": "Restore this version",
+    "store_restored": "Restored: {operator} version {number}.",
+    "store_export": "Prepare the current list as CSV",
+    "store_export_download": "Download {name}",
+    "store_plans": "Plans",
+    "store_no_plans": "No plan yet.",
+    "store_publish_id": "Plan id",
+    "store_publish": "Publish the plan",
+    "store_published": "Plan {plan} published.",
+    "store_users": "Accounts",
+    "store_new_user": "Add an account",
+    "store_role": "Role",
+    "store_operator": "Operator (operator accounts)",
+    "store_create_user": "Create the account",
+    "store_user_created": "Account {user} created.",
+    "store_audit": "Audit log",
+}
+
+STORE_MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
