@@ -84,7 +84,8 @@ with st.sidebar:
             st.rerun()
     st.markdown(f"**towerplan** {__version__}")
     st.caption(tr("app_tagline"))
-    st.info(tr("data_source", label=input_label(current_inputs())))
+    if _store is None or (_actor is not None and _actor.role == "planner"):
+        st.info(tr("data_source", label=input_label(current_inputs())))
 
 try:
     nav.run()
