@@ -1,5 +1,9 @@
 """``towerplan store init|user|upload|list|export|restore``: the shared project store from the command line.
 
+A plan run on the store: ``snapshot --out DIR`` exports the current lists with their version ids,
+``towerplan run`` uses those files, ``plan record --snapshot DIR/snapshot.json`` keeps the exact
+versions, the scenario and the package's summary; ``plan publish ID`` shows it to the operators.
+
 The store is ``--store`` (a file path or a ``postgresql://`` URL), else ``TOWERPLAN_DATABASE_URL``,
 else ``TOWERPLAN_STORE``. Every command but ``init`` logs in as ``--user`` (or ``TOWERPLAN_USER``)
 with the password in ``TOWERPLAN_PASSWORD`` or typed at the prompt; a new account's password
@@ -17,6 +21,8 @@ import getpass
 import json
 import os
 import sys
+import tomllib
+from pathlib import Path
 from typing import Any
 
 from towerplan.errors import ConfigError
@@ -73,6 +79,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     register_input.add_argument("kind", choices=INPUT_KINDS)
     register_input.add_argument("reference", metavar="PATH_OR_URL")
     register_input.add_argument("--sha256", help="checksum of a reference that is not a local file")
+    snapshot = sub.add_parser("snapshot", help="export the current station lists for a run, with their version ids")
+    snapshot.add_argument("--out", required=True, metavar="DIR", help="folder for stations_v<ID>.csv + snapshot.json")
+
+    plan = sub.add_parser("plan", help="record a plan run on a snapshot, or publish one (planners)")
+    plan.add_argument("action", choices=("record", "publish", "unpublish"))
+    plan.add_argument("plan_id", nargs="?", type=int, metavar="ID", help="publish/unpublish: the plan")
+    plan.add_argument("--name", help="record: the plan's name")
+    plan.add_argument("--snapshot", metavar="JSON", help="record: the snapshot.json the run used")
+    plan.add_argument("--scenario", metavar="TOML", help="record: the scenario file the run used")
+    plan.add_argument("--package", metavar="DIR", help="record: the run's plan package (its summary.json is kept)")
     parser.set_defaults(func=run)
     return parser
 
@@ -215,5 +231,46 @@ def _input(store: Store, actor: Actor, args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    versions = store.current_versions(actor)
+    files = {}
+    for operator, version_id in versions.items():
+        path = store.export_stations(actor, folder / f"stations_v{version_id}.csv", version_id=version_id)
+        files[operator] = path.name
+    record = {"station_versions": versions, "files": files, "store": store.db.location}
+    (folder / "snapshot.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"snapshot of {len(versions)} station list(s) in {folder}: " + ", ".join(
+        f"{op} v{vid}" for op, vid in versions.items()))
+    return 0
+
+
+def _plan(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    if args.action in ("publish", "unpublish"):
+        if args.plan_id is None:
+            raise ConfigError(f"store plan {args.action}: give the plan id")
+        record = store.publish_plan(actor, args.plan_id, published=args.action == "publish")
+        print(f"plan {record.plan_id} {record.name!r}: {'published' if record.published else 'not published'}")
+        return 0
+    if not (args.name and args.snapshot and args.scenario):
+        raise ConfigError("store plan record: give --name, --snapshot and --scenario")
+    snapshot = json.loads(Path(args.snapshot).read_text(encoding="utf-8"))
+    scenario_text = Path(args.scenario).read_text(encoding="utf-8")
+    try:
+        settings = tomllib.loads(scenario_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{args.scenario}: not TOML ({exc})") from exc
+    summary: dict[str, Any] = {}
+    if args.package and (Path(args.package) / "summary.json").is_file():
+        summary = json.loads((Path(args.package) / "summary.json").read_text(encoding="utf-8"))
+    record = store.record_plan(actor, args.name, scenario=scenario_text, settings=settings,
+                               station_versions=snapshot.get("station_versions", {}), summary=summary,
+                               package_path=str(Path(args.package).resolve()) if args.package else None)
+    print(f"plan {record.plan_id} {record.name!r} recorded on " + ", ".join(
+        f"{op} v{vid}" for op, vid in record.station_versions.items()))
+    return 0
+
+
 _ACTIONS = {"user": _user, "upload": _upload, "list": _list, "export": _export, "restore": _restore,
-            "input": _input}
+            "input": _input, "snapshot": _snapshot, "plan": _plan}
