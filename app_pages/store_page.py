@@ -8,10 +8,12 @@ which enforces the role (the page only chooses what to offer).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import UPLOAD_TYPES, session_dir, tr
+from app_pages.common import UPLOAD_TYPES, current_inputs, session_dir, set_inputs, tr
 from app_pages.storeauth import configured_store, current_actor
 from towerplan.errors import TowerplanError
 from towerplan.stations import OPERATORS
@@ -67,6 +69,29 @@ def _upload(store: Store, actor: Actor) -> None:
                           sectors=f"{version.n_sectors:,}", rejected=f"{version.n_rejected:,}"))
 
 
+def _plan_on_snapshot(store: Store, actor: Actor) -> None:
+    """Planners: the planning pages use the store's current station lists (a snapshot of their versions)."""
+    if st.button(tr("store_use_snapshot"), key="store_use_snapshot", type="primary"):
+        try:
+            snapshot = store.current_versions(actor)
+            stations = store.load_stations(actor, snapshot).drop(columns=["version_id"])
+        except TowerplanError as exc:
+            st.error(tr("store_failed", error=str(exc)))
+            return
+        if stations.empty:
+            st.info(tr("store_no_versions"))
+            return
+        numbers = {v.version_id: v.number for v in store.station_versions(actor)}
+        label = tr("store_snapshot_label", versions=", ".join(
+            f"{op} v{numbers.get(vid, vid)}" for op, vid in snapshot.items()))
+        base = current_inputs()
+        files = {k: v for k, v in base.files.items() if not k.startswith("stations")}
+        set_inputs(dataclasses.replace(base, stations=stations.reset_index(drop=True), label=label,
+                                       station_report=None, files=files))
+        st.session_state["store_snapshot"] = snapshot
+        st.success(label)
+
+
 def _plans(store: Store, actor: Actor) -> None:
     st.subheader(tr("store_plans"))
     plans = store.plans(actor)
@@ -115,6 +140,8 @@ store = configured_store()
 actor = None if store is None else current_actor(store)
 st.title(tr("page_store"))
 if store is not None and actor is not None:
+    if actor.role == "planner":
+        _plan_on_snapshot(store, actor)
     if actor.role in ("operator", "planner"):
         _upload(store, actor)
         _versions(store, actor)

@@ -82,3 +82,12 @@ def test_a_planner_sees_every_operator_and_the_planning_pages(store_file, home, 
     assert app.title[0].value == "Project store"
     versions = app.dataframe[0].value
     assert set(versions["operator"]) == {"Viettel", "MobiFone"}
+    # the planning pages then run on the store's current lists (a snapshot of their version ids)
+    next(b for b in app.button if b.key == "store_use_snapshot").click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    inputs = app.session_state["data_inputs"]
+    assert len(inputs.stations) == 18
+    assert set(inputs.stations["operator"]) == {"Viettel", "MobiFone"}
+    assert inputs.label == "Project store: MobiFone v1, Viettel v1"
+    assert set(app.session_state["store_snapshot"]) == {"Viettel", "MobiFone"}

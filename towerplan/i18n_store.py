@@ -44,6 +44,8 @@ _VI: dict[str, str] = {
     "store_create_user": "Tạo tài khoản",
     "store_user_created": "Đã tạo tài khoản {user}.",
     "store_audit": "Nhật ký thay đổi",
+    "store_use_snapshot": "Lập quy hoạch trên các danh sách trạm hiện hành của kho",
+    "store_snapshot_label": "Kho dữ liệu dự án: {versions}",
 }
 
 _EN: dict[str, str] = {
@@ -83,6 +85,8 @@ _EN: dict[str, str] = {
     "store_create_user": "Create the account",
     "store_user_created": "Account {user} created.",
     "store_audit": "Audit log",
+    "store_use_snapshot": "Plan on the store's current station lists",
+    "store_snapshot_label": "Project store: {versions}",
 }
 
 STORE_MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
