@@ -11,7 +11,7 @@ from towerplan.store import StoreError
 store = configured_store()
 st.title(tr("page_login"))
 if store is not None:
-    st.write(tr("login_intro", location=store.db.location))
+    st.write(tr("login_intro"))
     with st.form("login_form"):
         username = st.text_input(tr("login_user"), key="login_user")
         password = st.text_input(tr("login_password"), type="password", key="login_password")

@@ -12,6 +12,8 @@ import os
 
 import streamlit as st
 
+from towerplan.errors import TowerplanError
+from towerplan.i18n import DEFAULT_LANG, t
 from towerplan.store import Actor, NotAllowedError, Store, open_store, store_location
 
 __all__ = ["configured_store", "current_actor", "log_in", "log_out", "role_label", "store_pages"]
@@ -27,9 +29,17 @@ def _store(location: str) -> Store:
 
 
 def configured_store() -> Store | None:
-    """The store named by the environment, or ``None`` (single-user mode)."""
+    """The store named by the environment, or ``None`` (single-user mode); stops the page with one
+    line when it is configured but cannot be opened (unreachable, not initialised)."""
     location = store_location(None, os.environ)
-    return None if location is None else _store(location)
+    if location is None:
+        return None
+    try:
+        return _store(location)
+    except TowerplanError as exc:
+        st.error(t("store_unavailable", st.session_state.get("lang", DEFAULT_LANG), error=str(exc)))
+        st.stop()
+        raise  # st.stop() does not return
 
 
 def current_actor(store: Store) -> Actor | None:

@@ -91,3 +91,12 @@ def test_a_planner_sees_every_operator_and_the_planning_pages(store_file, home, 
     assert set(inputs.stations["operator"]) == {"Viettel", "MobiFone"}
     assert inputs.label == "Project store: MobiFone v1, Viettel v1"
     assert set(app.session_state["store_snapshot"]) == {"Viettel", "MobiFone"}
+
+
+def test_a_store_that_cannot_be_opened_stops_with_one_line(tmp_path, home, monkeypatch) -> None:
+    app = _app(str(tmp_path / "never-initialised.gpkg"), home, monkeypatch)
+    assert not app.exception
+    assert any("The project store cannot be opened" in e.value and "towerplan store init" in e.value
+               for e in app.error)
+    assert not [t for t in app.text_input if t.key == "login_password"]
+    assert not (tmp_path / "never-initialised.gpkg").exists()  # only 'towerplan store init' creates a store

@@ -10,7 +10,7 @@ __all__ = ["STORE_MESSAGES"]
 _VI: dict[str, str] = {
     "page_login": "Đăng nhập",
     "page_store": "Kho dữ liệu dự án",
-    "login_intro": "Kho dữ liệu dự án {location}: đăng nhập bằng tài khoản được quản trị viên cấp.",
+    "login_intro": "Ứng dụng dùng chung kho dữ liệu dự án: đăng nhập bằng tài khoản được quản trị viên cấp.",
     "login_user": "Tên đăng nhập",
     "login_password": "Mật khẩu",
     "login_submit": "Đăng nhập",
@@ -44,6 +44,7 @@ _VI: dict[str, str] = {
     "store_create_user": "Tạo tài khoản",
     "store_user_created": "Đã tạo tài khoản {user}.",
     "store_audit": "Nhật ký thay đổi",
+    "store_unavailable": "Không mở được kho dữ liệu dự án: {error}",
     "store_use_snapshot": "Lập quy hoạch trên các danh sách trạm hiện hành của kho",
     "store_snapshot_label": "Kho dữ liệu dự án: {versions}",
 }
@@ -51,7 +52,7 @@ _VI: dict[str, str] = {
 _EN: dict[str, str] = {
     "page_login": "Log in",
     "page_store": "Project store",
-    "login_intro": "Project store {location}: log in with the account your administrator gave you.",
+    "login_intro": "This app works on a shared project store: log in with the account your administrator gave you.",
     "login_user": "User name",
     "login_password": "Password",
     "login_submit": "Log in",
@@ -85,6 +86,7 @@ _EN: dict[str, str] = {
     "store_create_user": "Create the account",
     "store_user_created": "Account {user} created.",
     "store_audit": "Audit log",
+    "store_unavailable": "The project store cannot be opened: {error}",
     "store_use_snapshot": "Plan on the store's current station lists",
     "store_snapshot_label": "Project store: {versions}",
 }

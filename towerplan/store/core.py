@@ -20,7 +20,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from towerplan.errors import InputError
+from towerplan.errors import InputError, UnreadableFileError
 from towerplan.stations import resolve_operator
 from towerplan.store import auth, plans, stationlists
 from towerplan.store.db import Database, Transaction, open_database
@@ -83,14 +83,20 @@ class Store:
     # ------------------------------------------------------------------ schema
     def init(self, *, target_version: int | None = None) -> int:
         """Create or upgrade the schema; returns the version reached."""
+        self.db.create()
         return migrate(self.db, target=target_version)
 
     @property
     def version(self) -> int:
-        return schema_version(self.db)
+        """The schema version (0: an empty or missing store)."""
+        return schema_version(self.db) if self.db.exists() else 0
 
     def check_ready(self) -> None:
-        version = self.version
+        """Raise StoreError unless the store exists at the latest schema version."""
+        try:
+            version = self.version
+        except UnreadableFileError as exc:
+            raise StoreError(str(exc)) from exc
         if version != LATEST_VERSION:
             raise StoreError(
                 f"store {self.db.location} has schema version {version}, expected {LATEST_VERSION}: "
@@ -260,7 +266,7 @@ class Store:
             if locked_until is not None and tx.load_time(locked_until) > now:
                 wait_s = (tx.load_time(locked_until) - now).total_seconds()
                 raise LoginThrottledError(f"too many failed logins: try again in {wait_s:.0f} s", wait_s)
-            if bool(disabled) or not auth.verify_password(digest, password, policy=self.policy):
+            if not auth.verify_password(digest, password, policy=self.policy) or bool(disabled):
                 failures = int(failures) + 1
                 delay = self.policy.delay_after(failures)
                 tx.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE user_id = ?",

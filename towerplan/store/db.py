@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -203,6 +204,12 @@ class Database(ABC):
     dialect: Dialect
     location: str
 
+    def create(self) -> None:  # noqa: B027 - a no-op unless the backend makes its database itself
+        """Make the database exist (the file store's file; a PostgreSQL database is made by its admin)."""
+
+    def exists(self) -> bool:
+        return True
+
     @contextmanager
     @abstractmethod
     def transaction(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Transaction]:
@@ -266,9 +273,19 @@ class SqliteDatabase(Database):
         if not self.path.parent.is_dir():
             raise UnreadableFileError(f"folder {self.path.parent} does not exist")
 
+    def create(self) -> None:
+        """Create the (empty) file if it does not exist; nothing else ever creates it."""
+        sqlite3.connect(self.path).close()
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
     def _connect(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise UnreadableFileError(f"no store file {self.path}: run 'towerplan store init'")
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=rw"
         try:
-            conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+            conn = sqlite3.connect(uri, timeout=self.timeout_s, isolation_level=None, uri=True)
         except sqlite3.Error as exc:
             raise UnreadableFileError(f"cannot open store {self.path}: {exc}") from exc
         conn.execute("PRAGMA foreign_keys = ON")
