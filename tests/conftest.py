@@ -69,8 +69,12 @@ def pg_cluster():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_location(request, tmp_path) -> str:
+def store_location(request, tmp_path):
     """A fresh, empty store location on each backend: a GeoPackage file, or a new PostGIS database."""
     if request.param == "sqlite":
-        return str(tmp_path / "project.gpkg")
-    return request.getfixturevalue("pg_cluster").create_database()
+        yield str(tmp_path / "project.gpkg")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database()
+    yield url
+    cluster.drop_database(url)

@@ -132,6 +132,14 @@ class TemporaryCluster:
                 sql.Identifier(name), sql.Identifier(TEMPLATE), sql.Identifier(OWNER)))
         return self.url(name)
 
+    def drop_database(self, url: str) -> None:
+        """Drop the database of ``url`` (made by :meth:`create_database`), closing its connections."""
+        from psycopg import sql
+
+        name = url.split("?", 1)[0].rsplit("/", 1)[1]
+        with self._admin() as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
     def stop(self) -> None:
         if self.data.is_dir():
             subprocess.run([*self._run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
