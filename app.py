@@ -62,6 +62,7 @@ _PAGES = [
     ("coverage.py", "page_coverage"),
     ("gaps.py", "page_gaps"),
     ("towers.py", "page_towers"),
+    ("measurements.py", "page_measurements"),
     ("export.py", "page_export"),
 ]
 # with a project store configured (TOWERPLAN_DATABASE_URL / TOWERPLAN_STORE) the pages depend on the
@@ -86,6 +87,8 @@ with st.sidebar:
     st.caption(tr("app_tagline"))
     if _store is None or (_actor is not None and _actor.role == "planner"):
         st.info(tr("data_source", label=input_label(current_inputs())))
+    if st.session_state.get("meas_applied"):  # said on every page: levels include drive-test corrections
+        st.warning(tr("meas_applied", **st.session_state["meas_applied"]))
 
 try:
     nav.run()

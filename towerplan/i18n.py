@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 from typing import Literal
 
+from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
 from towerplan.i18n_store import STORE_MESSAGES
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
@@ -581,8 +582,13 @@ _EN: dict[str, str] = {
     "legend_site": "One site",
 }
 
+_VI.update(MEASUREMENTS_VI)
+_EN.update(MEASUREMENTS_EN)
+_VI.update(STORE_MESSAGES["vi"])
+_EN.update(STORE_MESSAGES["en"])
+
 #: language -> key -> text
-MESSAGES: dict[str, dict[str, str]] = {"vi": {**_VI, **STORE_MESSAGES["vi"]}, "en": {**_EN, **STORE_MESSAGES["en"]}}
+MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
 
 
 def placeholders(text: str) -> set[str]:
