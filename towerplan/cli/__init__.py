@@ -30,7 +30,7 @@ __all__ = ["COMMAND_HELP", "build_parser", "main"]
 
 #: sub-command modules, in the order they are listed by ``--help``
 _COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "fetch", "coverage", "gaps", "place", "run",
-                                     "calibrate")
+                                     "calibrate", "store")
 
 #: one-line help of each sub-command, as its module registers it (listed without importing the module)
 COMMAND_HELP: dict[str, str] = {
