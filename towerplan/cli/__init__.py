@@ -43,6 +43,7 @@ COMMAND_HELP: dict[str, str] = {
     "place": "propose shared towers under a budget",
     "run": "a whole plan (coverage, dead zones, shared towers, exports) from a scenario file",
     "calibrate": "compare drive-test measurements with the model and fit cross-validated corrections",
+    "store": "the shared project store: users, station lists, plans",
 }
 
 EXIT_OK = 0
@@ -78,7 +79,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on unexpected errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
-        if argv is None or name == selected:
+        if argv is None or name == selected or name not in COMMAND_HELP:  # unlisted: correct, if slower
             module = importlib.import_module(f"towerplan.cli.{name}")
             module.register(subparsers)
         else:  # listed by --help; never parsed (argv names another command or none)
