@@ -64,6 +64,7 @@ class CarrierPlan:
     codes: np.ndarray
     bandwidth_mhz: np.ndarray
     floor_dbm: float
+    uplink_gain_db: np.ndarray
 
 
 def _bandwidths(table: pd.DataFrame, stations: pd.DataFrame, config: CoverageConfig) -> np.ndarray:
@@ -107,7 +108,22 @@ def plan_carriers(table: pd.DataFrame, stations: pd.DataFrame, config: CoverageC
             carriers[k] = (op, tech, carriers[k][2], float(cur_hi))
             codes[i] = (p, k)
     floor = config.threshold_dbm - config.radio.sinr.interference_margin_db
-    return CarrierPlan(tuple(pairs), tuple(carriers), codes, bw, floor)
+    return CarrierPlan(tuple(pairs), tuple(carriers), codes, bw, floor, _uplink_gain_db(table, stations, config))
+
+
+def _column(stations: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in stations.columns:
+        return np.full(len(stations), np.nan)
+    return pd.to_numeric(pd.Series(stations[name].to_numpy()), errors="coerce").to_numpy(dtype=float)
+
+
+def _uplink_gain_db(table: pd.DataFrame, stations: pd.DataFrame, config: CoverageConfig) -> np.ndarray:
+    """Base-station antenna gain minus feeder loss per station (dB), from the station columns or defaults."""
+    ul = config.radio.uplink
+    default_gain = np.where(table["omni"].to_numpy(dtype=bool), ul.omni_antenna_gain_dbi, ul.bs_antenna_gain_dbi)
+    gain = _column(stations, "antenna_gain_dbi")
+    feeder = _column(stations, "feeder_loss_db")
+    return np.where(np.isfinite(gain), gain, default_gain) - np.where(np.isfinite(feeder), feeder, ul.feeder_loss_db)
 
 
 def sinr_bytes_needed(shape: tuple[int, int], plan: CarrierPlan) -> int:
@@ -170,6 +186,8 @@ class SinrResult:
         Noise per resource element of each technology (kT B + noise figure), dBm.
     bandwidth_mhz
         Carrier bandwidth of every station index (for throughput).
+    uplink_gain_db
+        Base-station antenna gain minus feeder loss of every station index (for the uplink).
     """
 
     pairs: tuple[Pair, ...]
@@ -180,6 +198,7 @@ class SinrResult:
     noise_dbm: dict[str, float]
     bandwidth_mhz: np.ndarray
     carriers: tuple[tuple[str, str, float, float], ...]
+    uplink_gain_db: np.ndarray
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"noise_per_re_dbm": {k: round(v, 2) for k, v in self.noise_dbm.items()},
@@ -234,4 +253,5 @@ def finish_sinr(dem: Grid, acc: dict[str, np.ndarray], holes: np.ndarray, plan: 
         out_srv[(op, tech)] = dem.with_values(np.where(none, -1, idx).astype(np.int32), nodata=-1)
         out_lvl[(op, tech)] = dem.with_values(np.where(none, nan, level).astype(np.float32), nodata=float("nan"))
         out_int[(op, tech)] = dem.with_values(np.where(none, nan, interf).astype(np.float32), nodata=float("nan"))
-    return SinrResult(plan.pairs, out_sinr, out_srv, out_lvl, out_int, noise, plan.bandwidth_mhz, plan.carriers)
+    return SinrResult(plan.pairs, out_sinr, out_srv, out_lvl, out_int, noise, plan.bandwidth_mhz, plan.carriers,
+                      plan.uplink_gain_db)
