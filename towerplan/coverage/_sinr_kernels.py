@@ -28,7 +28,7 @@ MAX_LEVEL_DBM = 0.0
 def quantize(level_dbm):
     """Linear power of ``level_dbm`` in units of ``QUANTUM_MW`` (int64, rounded)."""
     lv = min(level_dbm, MAX_LEVEL_DBM)
-    return int(math.floor(math.pow(10.0, lv / 10.0) / QUANTUM_MW + 0.5))
+    return math.floor(math.pow(10.0, lv / 10.0) / QUANTUM_MW + 0.5)
 
 
 @njit(cache=True, parallel=True)

@@ -47,9 +47,9 @@ import pandas as pd
 from scipy import ndimage
 
 from towerplan.coverage import _kernels as kern
+from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
-from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.plan import (
     SiteGroup,
     hata_constant_db,

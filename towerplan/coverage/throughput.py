@@ -48,12 +48,13 @@ def prb_count(technology: str, bandwidth_mhz: float, subcarrier_spacing_khz: int
 
 
 def nr_peak_rate_mbps(*, bandwidth_mhz: float, subcarrier_spacing_khz: int, layers: int,
-                      peak: NrPeakRate = NrPeakRate(), n_prb: int | None = None) -> float:
+                      peak: NrPeakRate | None = None, n_prb: int | None = None) -> float:
     """Approximate NR peak data rate of one carrier, Mbit/s (3GPP TS 38.306 section 4.1.2).
 
     ``1e-6 v_layers Q_m f R_max (N_PRB 12 / T_s) (1 - OH)`` with ``mu = log2(SCS / 15 kHz)``
     and ``T_s = 1e-3 / (14 2^mu)`` s; ``N_PRB`` from TS 38.101-1 Table 5.3.2-1 unless given.
     """
+    peak = peak or NrPeakRate()
     mu = math.log2(subcarrier_spacing_khz / 15.0)
     if mu != int(mu) or not 0 <= mu <= 4:
         raise InputError(f"subcarrier spacing must be 15, 30, 60, 120 or 240 kHz, got {subcarrier_spacing_khz}")
