@@ -70,7 +70,7 @@ def test_speed_targets_per_commune_and_speed_gaps():
     east = box(X0 + 50 * RES, Y0 - 100 * RES, X0 + 100 * RES, Y0)
     communes = gpd.GeoDataFrame({"name": ["west", "east"]}, geometry=[west, east], crs=32648)
     load = LoadModel(busy_hour_activity=0.0005, targets_mbps={"4G": 2.0})
-    res = analyse_speed(maps, pop, communes=communes, load=load)
+    res = analyse_speed(maps.throughput_dl_mbps, maps.serving, pop, communes=communes, load=load)
     # the cells of column 50 are on the bisector (a tie, to the lower station index): the first sector serves
     # 51 columns, 51,000 people x 0.55 x 0.0005 = 14.025 active users, the second 49,000 -> 13.475
     sec = res.sectors.set_index("station_index")

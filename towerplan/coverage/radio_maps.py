@@ -52,7 +52,8 @@ class RadioMaps:
 
     def rasters(self, slug: Callable[[str], str]) -> dict[str, tuple[Grid, str, Any]]:
         """File name -> (grid, dtype, nodata): ``sinr_<op>_db.tif``, ``throughput_dl_<op>_mbps.tif``,
-        ``throughput_ul_<op>_mbps.tif``, ``uplink_limited_<op>.tif``, and per technology
+        ``throughput_ul_<op>_mbps.tif``, ``uplink_limited_<op>.tif``, ``serving_<op>_<tech>.tif`` (station
+        index of the serving sector per technology, for the load model), and per technology
         ``sinr_<op>_<tech>_db.tif`` / ``throughput_dl_<op>_<tech>_mbps.tif`` when an operator has both."""
         nan = float("nan")
         out: dict[str, tuple[Grid, str, Any]] = {}
@@ -63,6 +64,8 @@ class RadioMaps:
             out[f"throughput_ul_{s}_mbps.tif"] = (r.throughput_ul_mbps, "float32", nan)
             out[f"uplink_limited_{s}.tif"] = (r.uplink_limited, "uint8", 255)
             techs = [t for (o, t) in self.sinr_db if o == op]
+            for t in techs:
+                out[f"serving_{s}_{t.lower()}.tif"] = (self.serving[(op, t)], "int32", -1)
             if len(techs) > 1:
                 for t in techs:
                     out[f"sinr_{s}_{t.lower()}_db.tif"] = (self.sinr_db[(op, t)], "float32", nan)

@@ -37,7 +37,6 @@ import pandas as pd
 from scipy import ndimage
 
 from towerplan.coverage.radio import DATA_TECHNOLOGIES
-from towerplan.coverage.radio_maps import RadioMaps
 from towerplan.errors import ConfigError, RasterDataError
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import column_slug
@@ -57,6 +56,8 @@ VIETNAM_MARKET_SHARE: dict[str, float] = {"Viettel": 0.55, "VNPT-VinaPhone": 0.2
                                           "Vietnamobile": 0.02, "Gmobile": 0.01}
 #: Decision 36/QĐ-TTg (2024): average mobile download speed targets, Mbit/s
 SPEED_TARGETS_MBPS: dict[str, float] = {"4G": 40.0, "5G": 100.0}
+
+Pair = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -179,30 +180,37 @@ class SpeedAnalysis:
                 "totals": self.totals, "speed_gaps": len(self.speed_gaps)}
 
 
-def analyse_speed(maps: RadioMaps, population: Grid, *, communes: gpd.GeoDataFrame | None = None,
-                  load: LoadModel | None = None, min_gap_people: float = 1.0) -> SpeedAnalysis:
+def analyse_speed(throughput_dl_mbps: Mapping[Pair, Grid], serving: Mapping[Pair, Grid], population: Grid, *,
+                  communes: gpd.GeoDataFrame | None = None, load: LoadModel | None = None,
+                  min_gap_people: float = 1.0) -> SpeedAnalysis:
     """User throughput, people reaching the speed targets and speed gaps (module docstring).
 
-    ``population`` must be on the radio maps' lattice (people per cell, NaN as 0):
-    align it first with :func:`towerplan.planning.inputs.align_population_to`.
+    ``throughput_dl_mbps`` and ``serving``: single-user downlink rate and serving station
+    index per (operator, technology), as :class:`~towerplan.coverage.radio_maps.RadioMaps`
+    holds them (or read back from ``towerplan coverage --sinr`` rasters). ``population``
+    must be on their lattice (people per cell, NaN as 0): align it first with
+    :func:`towerplan.planning.inputs.align_population_to`.
     """
     load = load or LoadModel()
-    if not maps.throughput_dl_mbps:
+    if not throughput_dl_mbps:
         raise ConfigError("no 4G/5G radio maps: run coverage with sinr=True on 4G or 5G sectors")
-    like = next(iter(maps.throughput_dl_mbps.values()))
+    missing = set(throughput_dl_mbps) - set(serving)
+    if missing:
+        raise ConfigError(f"no serving-sector grid for {sorted(missing)}")
+    like = next(iter(throughput_dl_mbps.values()))
     if not population.same_lattice(like):
         raise RasterDataError("the population grid is not on the coverage lattice; align it first "
                               "(towerplan.planning.inputs.align_population_to)")
     people = np.nan_to_num(population.values.astype(np.float64), nan=0.0)
     per_cell: dict[tuple[str, str], Grid] = {}
     tables = []
-    for (op, tech), rate in maps.throughput_dl_mbps.items():
-        cell, table = user_throughput(rate.values, maps.serving[(op, tech)].values, people,
+    for (op, tech), rate in throughput_dl_mbps.items():
+        cell, table = user_throughput(rate.values, serving[(op, tech)].values, people,
                                       share=load.share(op), activity=load.busy_hour_activity)
         per_cell[(op, tech)] = rate.with_values(cell, nodata=float("nan"))
         tables.append(table.assign(operator=op, technology=tech))
     sectors = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    layers = _target_layers(maps, per_cell, load)
+    layers = _target_layers(throughput_dl_mbps, per_cell, load)
     totals = {tech: {"people_served": round(float(people[m["served"]].sum()), 1),
                      "people_target": round(float(people[m["target"]].sum()), 1),
                      "people_speed_gap": round(float(people[m["gap"]].sum()), 1),
@@ -213,7 +221,7 @@ def analyse_speed(maps: RadioMaps, population: Grid, *, communes: gpd.GeoDataFra
     return SpeedAnalysis(per_cell, sectors, totals, table, gaps, load)
 
 
-def _target_layers(maps: RadioMaps, per_cell: Mapping[tuple[str, str], Grid],
+def _target_layers(rates: Mapping[Pair, Grid], per_cell: Mapping[tuple[str, str], Grid],
                    load: LoadModel) -> dict[str, dict[str, np.ndarray]]:
     out: dict[str, dict[str, np.ndarray]] = {}
     for tech in DATA_TECHNOLOGIES:
@@ -226,7 +234,7 @@ def _target_layers(maps: RadioMaps, per_cell: Mapping[tuple[str, str], Grid],
         reach = np.zeros(shape, dtype=bool)
         by_op = {}
         for p in pairs:
-            rate = maps.throughput_dl_mbps[p].values
+            rate = rates[p].values
             served |= np.isfinite(rate) & (rate > 0)
             ok = np.nan_to_num(per_cell[p].values, nan=-1.0) >= target
             by_op[p[0]] = ok
