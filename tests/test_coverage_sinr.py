@@ -214,3 +214,12 @@ def test_settings_are_validated():
         CoverageConfig(sinr="yes")  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         radio_maps(run_coverage(_dem(), _stations([(*A, "A", 1842.5)]), config=CoverageConfig(model="fspl")))
+
+
+@pytest.mark.slow
+def test_sinr_is_bit_identical_with_the_process_executor(two_cells):
+    stations = _stations([(*A, "A", 1842.5), (*B, "A", 1842.5)])
+    par = run_coverage(_dem(), stations, config=_config(), executor="processes", workers=2, batches=2)
+    key = ("A", "4G")
+    assert np.array_equal(par.sinr.sinr_db[key].values, two_cells.sinr.sinr_db[key].values, equal_nan=True)
+    assert np.array_equal(par.sinr.serving[key].values, two_cells.sinr.serving[key].values)
