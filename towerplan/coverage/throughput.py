@@ -13,6 +13,11 @@ same form per layer, no SE_max, and the ceiling is the approximate peak data rat
 TS 38.306 section 4.1.2 (:func:`nr_peak_rate_mbps`). This is the rate one user gets alone
 on the carrier (the *single-user peak* at that cell); :mod:`towerplan.planning.speed`
 shares it among the active users of the sector.
+
+Not modelled: the TDD downlink/uplink time split (an NR n78 carrier with a DDDSU pattern
+spends ~25 % of its slots on the uplink; TS 38.306's formula leaves it out too), carrier
+aggregation and EN-DC (one carrier per technology serves), and control-channel overhead for
+LTE beyond what alpha absorbs.
 """
 
 from __future__ import annotations
