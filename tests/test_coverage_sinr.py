@@ -223,3 +223,26 @@ def test_sinr_is_bit_identical_with_the_process_executor(two_cells):
     key = ("A", "4G")
     assert np.array_equal(par.sinr.sinr_db[key].values, two_cells.sinr.sinr_db[key].values, equal_nan=True)
     assert np.array_equal(par.sinr.serving[key].values, two_cells.sinr.serving[key].values)
+
+
+def test_carriers_are_overlapping_bands_of_one_operator_and_technology():
+    from towerplan.coverage.sinr import plan_carriers
+
+    table = pd.DataFrame({"operator": ["A", "A", "A", "A", "B", "A"],
+                          "technology": ["4G", "4G", "4G", "5G", "4G", "2G"],
+                          "freq_mhz": [1842.5, 1850.0, 1862.5, 1842.5, 1842.5, 942.5],
+                          "usable": True, "omni": False})
+    raw = table.assign(bandwidth_mhz=[20.0, 10.0, np.nan, 20.0, 20.0, np.nan])
+    plan = plan_carriers(table, raw, CoverageConfig())
+    # 1832.5-1852.5 and 1845-1855 overlap; 1852.5-1872.5 (default 20 MHz) only touches the first: its own carrier
+    # once the second is merged in, 1832.5-1855 overlaps it, so all three are one carrier
+    assert plan.pairs == (("A", "4G"), ("A", "5G"), ("B", "4G"))
+    assert plan.codes[:3, 1].tolist() == [0, 0, 0]
+    assert plan.carriers[0] == ("A", "4G", 1832.5, 1872.5)
+    assert plan.codes[3].tolist() == [1, 1]  # another technology: another carrier
+    assert plan.codes[4].tolist() == [2, 2]  # another operator: another carrier
+    assert plan.codes[5].tolist() == [-1, -1]  # 2G takes no part
+    touching = plan_carriers(table.iloc[[0, 2]].reset_index(drop=True), raw.iloc[[0, 2]].reset_index(drop=True),
+                             CoverageConfig())
+    assert touching.codes[:, 1].tolist() == [0, 1]
+    assert plan.floor_dbm == -120.0
