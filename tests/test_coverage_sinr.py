@@ -246,3 +246,13 @@ def test_carriers_are_overlapping_bands_of_one_operator_and_technology():
                              CoverageConfig())
     assert touching.codes[:, 1].tolist() == [0, 1]
     assert plan.floor_dbm == -120.0
+
+
+def test_serving_level_is_the_engines_level_with_drive_test_calibration():
+    stations = _stations([(*A, "A", 1842.5), (*B, "A", 1842.5)]).assign(calibration_offset_db=[3.0, -2.0],
+                                                                          calibration_slope_db=[5.0, 0.0])
+    r = run_coverage(_dem(), stations, config=_config())
+    assert np.array_equal(r.sinr.level_dbm[("A", "4G")].values, r.operator_levels["A"].values, equal_nan=True)
+    srv = r.sinr.serving[("A", "4G")].values
+    best = r.best_server.values
+    assert np.array_equal(srv, best)

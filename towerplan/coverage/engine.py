@@ -251,9 +251,9 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
                 int(s["tech_code"]), acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
                 acc["op_best"], acc["tech_best"],
             )
-        if sinr_acc is not None:
-            sinr_layer.accumulate_group(sinr_acc, task["sinr"], group.sectors, loss, theta, bearing, (r_lo, c_lo),
-                                        (p_r0, p_c0), config)
+            if sinr_acc is not None:
+                sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, sector_loss, theta, bearing, (r_lo, c_lo),
+                                          (p_r0, p_c0), config)
     out = {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
     if sinr_acc is not None:
         out["sinr_acc"] = sinr_acc
