@@ -30,11 +30,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_coverage import peak_rss_gb, province  # noqa: E402
+from bench_coverage import peak_rss_gb, province
 
-from towerplan.coverage.config import CoverageConfig  # noqa: E402
-from towerplan.coverage.engine import run_coverage, warm_up  # noqa: E402
-from towerplan.coverage.radio_maps import radio_maps  # noqa: E402
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.engine import run_coverage, warm_up
+from towerplan.coverage.radio_maps import radio_maps
 
 
 def demo_case(technologies: tuple[str, ...]):
@@ -70,8 +70,8 @@ def ab(dem, st, cfg: CoverageConfig, repeats: int) -> None:
     c0, c1 = statistics.median(cpu[False]), statistics.median(cpu[True])
     own, _ = peak_rss_gb()
     print(f"grid {dem.shape}, {len(st)} sectors, carriers {len(res.sinr.carriers)}")  # type: ignore[union-attr]
-    print(f"  wall  off {w0:7.2f} s  on {w1:7.2f} s  ratio {w1 / w0:.3f}   runs off {[round(t, 2) for t in wall[False]]} "
-          f"on {[round(t, 2) for t in wall[True]]}")
+    print(f"  wall  off {w0:7.2f} s  on {w1:7.2f} s  ratio {w1 / w0:.3f}   "
+          f"runs off {[round(t, 2) for t in wall[False]]} on {[round(t, 2) for t in wall[True]]}")
     print(f"  cpu   off {c0:7.2f} s  on {c1:7.2f} s  ratio {c1 / c0:.3f}")
     print(f"  radio_maps (throughput, uplink, serving layer) {t_maps:.2f} s; peak RSS {own:.2f} GB; "
           f"{maps.summary()['operators']}", flush=True)
