@@ -26,7 +26,7 @@ __all__ = ["build_parser", "main"]
 
 #: sub-command modules, in the order they are listed by ``--help``
 _COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "fetch", "coverage", "gaps", "place", "run",
-                                     "calibrate")
+                                     "calibrate", "store")
 
 EXIT_OK = 0
 EXIT_DATA_ERRORS = 1
