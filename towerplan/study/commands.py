@@ -1,4 +1,4 @@
-"""Single-step runs: one study-layer call per command of ``towerplan coverage``, ``gaps`` and ``place``.
+"""Single-step runs: one study-layer call per command of ``towerplan gaps`` and ``place``.
 
 Each reads its inputs once, runs one step of :mod:`towerplan.study.steps` (or the
 library function behind it) and writes its folder with :mod:`towerplan.export.commands`;
@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from towerplan.errors import ConfigError, RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
-from towerplan.study.inputs import load_study_folder, read_study_dem, read_study_stations
+from towerplan.study.inputs import load_study_folder, read_study_stations
 from towerplan.study.settings import StudySettings
-from towerplan.study.steps import coverage_of_stations, run_coverage_step, run_placement_step, select_technologies
+from towerplan.study.steps import run_coverage_step, run_placement_step
 
-__all__ = ["StepRun", "coverage_run", "gaps_run", "place_run", "read_level_grids"]
+__all__ = ["StepRun", "gaps_run", "place_run", "read_level_grids"]
 
 log = logging.getLogger(__name__)
 
@@ -38,52 +37,7 @@ class StepRun:
     files: list[str]
     result: Any
     notes: list[str] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------ coverage
-def coverage_run(
-    dem: Sequence[Path],
-    stations: Path,
-    out: Path,
-    *,
-    settings: StudySettings,
-    resolution_m: float,
-    scheduler: str | None = None,
-    write_loss: bool = False,
-    calibration: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> StepRun:
-    """Coverage of a station list over DEM file(s) at ``resolution_m``, written into ``out``
-    (:func:`towerplan.export.commands.write_coverage_files`). ``calibration``: a ``calibration.json``
-    of ``towerplan calibrate`` (per-sector corrections; its held-out sigma feeds the shadowing margin)."""
-    from towerplan.export.commands import write_coverage_files
-
-    t0 = time.perf_counter()
-    if not (1.0 <= resolution_m <= 1000.0):
-        raise ConfigError(f"--resolution-m {resolution_m} must be within 1-1000 m")
-    # filtered before the DEM is read, so a technology without sectors fails at once
-    kept = select_technologies(read_study_stations(stations).stations, settings.technologies)
-    config = settings.coverage
-    if calibration is not None:
-        from towerplan.measurements import apply_calibration, read_calibration
-
-        correction = read_calibration(calibration)
-        kept = apply_calibration(kept, correction)
-        if math.isfinite(correction.shadowing_sigma_db):  # the held-out sigma feeds the shadowing margin
-            config = replace(config, link_budget=replace(config.link_budget,
-                                                         shadowing_sigma_db=correction.shadowing_sigma_db))
-    grid = read_study_dem(dem, resolution_m=resolution_m)
-    t_read = time.perf_counter() - t0
-    result = coverage_of_stations(grid, kept, config, technologies=None, executor=settings.executor,
-                                  workers=settings.workers, scheduler=scheduler, progress=progress)
-    summary = result.summary()
-    summary["timings_s"]["read_inputs"] = round(t_read, 3)
-    summary["inputs"] = {"dem": [str(p) for p in dem], "stations": str(stations), "resolution_m": resolution_m,
-                         "executor": settings.executor, "workers": settings.workers,
-                         "calibration": str(calibration) if calibration else None,
-                         "technologies": list(settings.technologies) if settings.technologies else "all"}
-    files = write_coverage_files(result, out, write_loss=write_loss, summary=summary)
-    return StepRun(summary, files, result)
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ gaps from coverage rasters
@@ -189,7 +143,7 @@ def gaps_run(
     result = analyse_gaps(levels, people, config=config, communes=zones, commune_name_column=commune_name_column,
                           roads=lines, dem=terrain, towers=towers)
     files = write_gap_files(result, out, notes=notes)
-    return StepRun(result.summary(), files, result, notes)
+    return StepRun(result.summary(), files, result, notes, extras={"population": people, "communes": zones})
 
 
 # ------------------------------------------------------------------ shared towers for a study folder
