@@ -223,6 +223,7 @@ def test_gaps_step_uses_the_coverage_threshold(inputs: StudyInputs) -> None:
         run_gaps_step(inputs, cov, GapConfig(threshold_dbm=-90.0, min_people=0.0))
 
 
+@pytest.mark.slow
 def test_a_custom_threshold_gives_the_same_uncovered_people_in_gaps_and_placement(study: Path) -> None:
     """One definition of served: the dead zones and the placement's demand count the same people as
     uncovered, at a threshold set once in the scenario."""

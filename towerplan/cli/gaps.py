@@ -11,7 +11,9 @@ writes them, or made by another tool in that form: dBm, NaN/nodata = no signal).
 Writes to ``--out``: ``gaps.gpkg`` (layers ``gaps``, and with communes
 ``commune_stats``, with roads ``road_coverage``), ``commune_stats.csv`` (UTF-8 with
 BOM, so Excel shows Vietnamese names) and ``gaps_summary.json``. Every file is
-written atomically.
+written atomically. When ``--coverage`` was made with ``towerplan coverage --sinr``, the speed
+analysis (load model, people reaching the 4G/5G speed targets, speed gaps) is written too
+(:mod:`towerplan.cli.radio_io`).
 """
 
 from __future__ import annotations
@@ -66,10 +68,13 @@ def run(args: argparse.Namespace) -> int:
                        household_size=args.household_size)
     done = gaps_run(args.coverage, args.population, args.out, config=config, communes=args.communes,
                     commune_name_column=args.commune_name, roads=args.roads, dem=args.dem, stations=args.stations)
+    from towerplan.cli.radio_io import speed_outputs  # `towerplan coverage --sinr` rasters: speed gaps too
+
+    files = [*done.files, *speed_outputs(args.coverage, done.extras["population"], done.extras["communes"], args.out)]
     s = done.summary
     print(f"gaps: {s['total_people']:,.0f} people, {s['covered_any_operator']:,.0f} covered by any operator "
           f"({s['covered_any_pct']}%), {s['gap_count']} gaps with {s['gap_people']:,.0f} people; "
-          f"{len(done.files)} files in {args.out} ({time.perf_counter() - t0:.1f} s)")
+          f"{len(files)} files in {args.out} ({time.perf_counter() - t0:.1f} s)")
     for note in [*done.notes, *done.result.notes]:
         logger.warning("%s", note)
     return 0

@@ -75,6 +75,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-colocation", action="store_true", help="do not consider tenancy on existing towers")
     p.add_argument("--microwave-freq-ghz", type=float, default=15.0, help="microwave backhaul frequency (GHz)")
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--calibration", type=Path, default=None,
+                   help="calibration.json of `towerplan calibrate`: corrects the existing sectors' levels "
+                        "(candidate sites keep the uncalibrated model)")
     p.set_defaults(func=run)
 
 
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
                                     technologies=(args.technology,), placement=placement)
     done = place_run(args.scenario, args.out, settings=settings,
                      files={"candidates": args.candidates, "exclusions": args.exclusions,
-                            "fibre_points": args.fibre_points})
+                            "fibre_points": args.fibre_points}, calibration=args.calibration)
     summary = done.summary
     gap = summary["optimality_gap"]
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "

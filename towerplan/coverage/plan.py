@@ -19,7 +19,7 @@ from pyproj import Transformer
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage.antenna import TabulatedPattern, read_pattern
 from towerplan.coverage.config import DIFFRACTION_METHODS, MODELS, CoverageConfig, model_for_frequency
-from towerplan.errors import StationDataError, UnreadableFileError
+from towerplan.errors import ConfigError, StationDataError, UnreadableFileError
 from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
 
@@ -39,7 +39,9 @@ _STATION_DEFAULTS = StationDefaults()
 _OPTIONAL_DEFAULTS = {"site_id": "", "cell_id": "", "tilt_deg": np.nan,
                       "h_beamwidth_deg": _STATION_DEFAULTS.h_beamwidth_deg,
                       "v_beamwidth_deg": _STATION_DEFAULTS.v_beamwidth_deg, "mechanical_tilt_deg": 0.0,
-                      "antenna_pattern": ""}
+                      "antenna_pattern": "",
+                      # drive-test calibration (towerplan.measurements): level + offset + slope log10(d / 1 km)
+                      "calibration_offset_db": 0.0, "calibration_slope_db": 0.0}
 TECH_ORDER = ("2G", "3G", "4G", "5G")
 
 
@@ -88,11 +90,13 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
     for c, default in _OPTIONAL_DEFAULTS.items():
         df[c] = stations[c].to_numpy() if c in stations.columns else default
     numeric = ("lon", "lat", "antenna_height_m", "azimuth_deg", "freq_mhz", "eirp_dbm", "tilt_deg",
-               "h_beamwidth_deg", "v_beamwidth_deg", "mechanical_tilt_deg")
+               "h_beamwidth_deg", "v_beamwidth_deg", "mechanical_tilt_deg", "calibration_offset_db",
+               "calibration_slope_db")
     problems: list[str] = []
     for c in numeric:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-    for c in ("mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg"):
+    for c in ("mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg", "calibration_offset_db",
+              "calibration_slope_db"):
         df[c] = df[c].fillna(_OPTIONAL_DEFAULTS[c])
     checks = [
         ("lon", lambda v: np.isfinite(v) & (v >= -180) & (v <= 180), "longitude must be -180..180"),
@@ -104,6 +108,8 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
         ("v_beamwidth_deg", lambda v: (v > 0) & (v <= 180), "vertical beamwidth (0, 180]"),
         ("tilt_deg", lambda v: np.isnan(v) | (np.abs(v) <= 90), "tilt within +-90"),
         ("mechanical_tilt_deg", lambda v: np.abs(v) <= 90, "mechanical tilt within +-90"),
+        ("calibration_offset_db", lambda v: np.abs(v) <= 100, "calibration offset within +-100 dB"),
+        ("calibration_slope_db", lambda v: np.abs(v) <= 100, "calibration slope within +-100 dB/decade"),
     ]
     for col, ok, what in checks:
         bad = ~ok(df[col].to_numpy())
@@ -141,7 +147,11 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
     default_tilt = np.where(df["omni"].to_numpy(), _STATION_DEFAULTS.omni_tilt_deg, _STATION_DEFAULTS.tilt_deg)
     df["tilt_deg"] = np.where(np.isnan(df["tilt_deg"].to_numpy()), default_tilt, df["tilt_deg"].to_numpy())
     offsets = np.array([config.technologies[t].level_offset_db for t in df["technology"]])
-    df["base_dbm"] = df["eirp_dbm"].to_numpy() + offsets - config.link_budget.total_margin_db
+    df["base_dbm"] = (df["eirp_dbm"].to_numpy() + offsets - config.link_budget.total_margin_db
+                      + df["calibration_offset_db"].to_numpy())
+    # a positive calibration slope raises levels beyond 1 km: the reach must allow for it
+    headroom = np.maximum(df["calibration_slope_db"].to_numpy(), 0.0) * math.log10(max(config.max_radius_m, 1e3) / 1e3)
+    df["reach_dbm"] = df["base_dbm"].to_numpy() + headroom
     df["usable"] = inside
     return Sectors(df, operators, techs, skipped, stack)
 
@@ -202,8 +212,8 @@ class SiteGroup:
 
 
 _SECTOR_FIELDS = ("station_index", "azimuth_deg", "omni", "h_beamwidth_deg", "v_beamwidth_deg", "tilt_deg",
-                  "mechanical_tilt_deg", "base_dbm", "op_code", "tech_code", "pattern_id", "pattern_cap_db",
-                  "electrical_shift_deg")
+                  "mechanical_tilt_deg", "base_dbm", "op_code", "tech_code", "calibration_slope_db", "reach_dbm",
+                  "pattern_id", "pattern_cap_db", "electrical_shift_deg")
 
 
 def hata_constant_db(model: str, freq_mhz: float, h_rx_m: float, config: CoverageConfig) -> float:
@@ -241,8 +251,17 @@ def loss_radius_m(model: str, freq_mhz: float, max_loss_db: float, *, hb_max_m: 
     return float(min(max(r, 0.0), config.max_radius_m))
 
 
-def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: CoverageConfig) -> list[SiteGroup]:
-    """Group usable sectors into sites and size each site's window."""
+def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: CoverageConfig, *,
+                offset: tuple[int, int] = (0, 0)) -> list[SiteGroup]:
+    """Group usable sectors into sites and size each site's window (boxes in ``dem``'s rows and columns).
+
+    ``dem_filled`` is the gap-filled DEM, or a window of it whose cell (0, 0) is cell ``offset``
+    = (row, col) of ``dem`` (the tiled engine): both offsets must be multiples of the block size
+    (16) and the window must hold every cell within ``2 * max_radius_m`` of each site for the
+    radii to equal those computed on the whole DEM. Only ``dem``'s lattice is read, not its values.
+    """
+    if offset[0] % _MIN_BLOCK or offset[1] % _MIN_BLOCK:
+        raise ConfigError(f"window offset {offset} must be a multiple of {_MIN_BLOCK} cells")
     df = sectors.table[sectors.table["usable"]]
     res_x, res_y = dem.res
     left, _, _, top = dem.bounds
@@ -251,12 +270,12 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
     groups: list[SiteGroup] = []
     for key, part in df.groupby(keys, sort=False):
         x, y, h_tx, f, model = key
-        max_loss = float(part["base_dbm"].max() - config.threshold_dbm)
+        max_loss = float(part["reach_dbm"].max() - config.threshold_dbm)
         col = (x - left) / res_x - 0.5
         row = (top - y) / res_y - 0.5
         if model in ("hata", "cost231"):
-            radius = _hata_radius(model, f, max_loss, h_tx, col, row, dem_filled, blockmin, min(res_x, res_y),
-                                  config)
+            radius = _hata_radius(model, f, max_loss, h_tx, col - offset[1], row - offset[0], dem_filled, blockmin,
+                                  min(res_x, res_y), config)
         else:
             radius = loss_radius_m(model, f, max_loss, hb_max_m=h_tx, h_rx_m=config.rx_height_m, config=config)
         radius = max(radius, 2.0 * max(res_x, res_y))

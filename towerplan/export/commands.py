@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,6 @@ import pandas as pd
 
 from towerplan._atomic import atomic_path
 from towerplan.grid import Grid
-from towerplan.planning.coverage_stats import operator_slug
 
 if TYPE_CHECKING:  # pragma: no cover
     from towerplan.coverage.engine import CoverageResult
@@ -29,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from towerplan.planning.shared_towers import SharedTowerPlan
     from towerplan.stations.report import ValidationReport
 
-__all__ = ["SERVER_INDEX", "server_index", "server_names", "write_coverage_files", "write_gap_files",
+__all__ = ["SERVER_INDEX", "server_index", "server_names", "write_gap_files",
            "write_placement_files", "write_validation_report"]
 
 log = logging.getLogger(__name__)
@@ -68,36 +66,6 @@ def server_index(result: CoverageResult) -> pd.DataFrame:
         if col in table.columns:
             index[col] = table[col].to_numpy()
     return index
-
-
-def write_coverage_files(result: CoverageResult, out: Path, *, write_loss: bool = False,
-                         summary: Mapping[str, Any] | None = None) -> list[str]:
-    """Rasters of a coverage run (best level, best server, overlap, per operator and technology, optionally
-    the path loss), :data:`SERVER_INDEX` and ``coverage_summary.json`` (``summary``: the run's summary with
-    the caller's additions; ``files`` and ``timings_s.write_outputs`` are set here). Returns the file names."""
-    t0 = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, tuple[Grid, str, float | None]] = {
-        "best_rsrp_dbm.tif": (result.best_level, "float32", float("nan")),
-        "best_server.tif": (result.best_server, "int32", -1),
-        "server_count.tif": (result.server_count, "int32", None)}
-    for name, grid in result.operator_levels.items():
-        files[f"rsrp_{operator_slug(name)}_dbm.tif"] = (grid, "float32", float("nan"))
-    for tech, grid in result.technology_levels.items():
-        files[f"level_{tech.lower()}_dbm.tif"] = (grid, "float32", float("nan"))
-    if write_loss:
-        files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
-    for name, (grid, dtype, nodata) in files.items():
-        _write_grid(grid, out / name, dtype=dtype, nodata=nodata)
-    with atomic_path(out / SERVER_INDEX) as tmp:
-        server_index(result).to_csv(tmp, index=False, encoding="utf-8")
-    names = sorted([*files, "coverage_summary.json", SERVER_INDEX])
-    doc = dict(summary if summary is not None else result.summary())
-    if isinstance(doc.get("timings_s"), dict):
-        doc["timings_s"] = {**doc["timings_s"], "write_outputs": round(time.perf_counter() - t0, 3)}
-    doc["files"] = names
-    _write_json(out / "coverage_summary.json", doc)
-    return names
 
 
 def _finite(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -1,4 +1,4 @@
-"""Single-step runs: one study-layer call per command of ``towerplan coverage``, ``gaps`` and ``place``.
+"""Single-step runs: one study-layer call per command of ``towerplan gaps`` and ``place``.
 
 Each reads its inputs once, runs one step of :mod:`towerplan.study.steps` (or the
 library function behind it) and writes its folder with :mod:`towerplan.export.commands`;
@@ -11,18 +11,18 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from towerplan.errors import ConfigError, RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
-from towerplan.study.inputs import load_study_folder, read_study_dem, read_study_stations
+from towerplan.study.inputs import load_study_folder, read_study_stations
 from towerplan.study.settings import StudySettings
-from towerplan.study.steps import coverage_of_stations, run_coverage_step, run_placement_step, select_technologies
+from towerplan.study.steps import run_coverage_step, run_placement_step
 
-__all__ = ["StepRun", "coverage_run", "gaps_run", "place_run", "read_level_grids"]
+__all__ = ["StepRun", "gaps_run", "place_run", "read_level_grids"]
 
 log = logging.getLogger(__name__)
 
@@ -37,40 +37,7 @@ class StepRun:
     files: list[str]
     result: Any
     notes: list[str] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------ coverage
-def coverage_run(
-    dem: Sequence[Path],
-    stations: Path,
-    out: Path,
-    *,
-    settings: StudySettings,
-    resolution_m: float,
-    scheduler: str | None = None,
-    write_loss: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> StepRun:
-    """Coverage of a station list over DEM file(s) at ``resolution_m``, written into ``out``
-    (:func:`towerplan.export.commands.write_coverage_files`)."""
-    from towerplan.export.commands import write_coverage_files
-
-    t0 = time.perf_counter()
-    if not (1.0 <= resolution_m <= 1000.0):
-        raise ConfigError(f"--resolution-m {resolution_m} must be within 1-1000 m")
-    # filtered before the DEM is read, so a technology without sectors fails at once
-    kept = select_technologies(read_study_stations(stations).stations, settings.technologies)
-    grid = read_study_dem(dem, resolution_m=resolution_m)
-    t_read = time.perf_counter() - t0
-    result = coverage_of_stations(grid, kept, settings.coverage, technologies=None, executor=settings.executor,
-                                  workers=settings.workers, scheduler=scheduler, progress=progress)
-    summary = result.summary()
-    summary["timings_s"]["read_inputs"] = round(t_read, 3)
-    summary["inputs"] = {"dem": [str(p) for p in dem], "stations": str(stations), "resolution_m": resolution_m,
-                         "executor": settings.executor, "workers": settings.workers,
-                         "technologies": list(settings.technologies) if settings.technologies else "all"}
-    files = write_coverage_files(result, out, write_loss=write_loss, summary=summary)
-    return StepRun(summary, files, result)
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ gaps from coverage rasters
@@ -176,7 +143,7 @@ def gaps_run(
     result = analyse_gaps(levels, people, config=config, communes=zones, commune_name_column=commune_name_column,
                           roads=lines, dem=terrain, towers=towers)
     files = write_gap_files(result, out, notes=notes)
-    return StepRun(result.summary(), files, result, notes)
+    return StepRun(result.summary(), files, result, notes, extras={"population": people, "communes": zones})
 
 
 # ------------------------------------------------------------------ shared towers for a study folder
@@ -186,10 +153,12 @@ def place_run(
     *,
     settings: StudySettings,
     files: Mapping[str, Path | None] | None = None,
+    calibration: Path | None = None,
 ) -> StepRun:
     """Current coverage of ``settings.technologies`` (one technology) and shared-tower proposals for a study
     folder (``files``: layers given apart), written into ``out``
-    (:func:`towerplan.export.commands.write_placement_files`)."""
+    (:func:`towerplan.export.commands.write_placement_files`). ``calibration``: a ``calibration.json`` of
+    ``towerplan calibrate`` correcting the existing sectors (candidate sites keep the uncalibrated model)."""
     from towerplan.export.commands import write_placement_files
 
     t0 = time.perf_counter()
@@ -199,6 +168,10 @@ def place_run(
         raise ConfigError("the placement plans one technology's coverage")
     (technology,) = settings.technologies
     inputs = load_study_folder(folder, files=files)
+    if calibration is not None:  # existing sectors only: candidate radios are not corrected
+        from towerplan.measurements import apply_calibration, read_calibration
+
+        inputs = replace(inputs, stations=apply_calibration(inputs.stations, read_calibration(calibration)))
     current = run_coverage_step(inputs, settings.coverage, technologies=settings.technologies,
                                 executor=settings.executor, workers=settings.workers)
     plan = run_placement_step(inputs, current, settings.placement, coverage_config=settings.coverage)

@@ -32,10 +32,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from towerplan.stations.report import StationLoad
 
 __all__ = [
+    "CALIBRATION_ROLE",
     "OPTIONAL_ROLES",
     "REQUIRED_ROLES",
     "STUDY_FILES",
     "StudyInputs",
+    "calibrated",
     "folder_files",
     "folder_label",
     "load_study_folder",
@@ -64,6 +66,9 @@ STUDY_FILES: dict[str, str] = {
 }
 REQUIRED_ROLES = ("dem", "population", "stations")
 OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points")
+#: a file a study reads besides its layers: ``calibration.json`` of ``towerplan calibrate``, whose
+#: corrections are set on the stations (``calibration_offset_db``, ``calibration_slope_db``)
+CALIBRATION_ROLE = "calibration"
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".kml", ".fgb")
 
 
@@ -242,11 +247,21 @@ def read_input(role: str, path: Path | Sequence[Path], *, dem: Grid | None = Non
     return readers[role](single)
 
 
+def calibrated(load: StationLoad, calibration: Path) -> StationLoad:
+    """``load`` with the corrections of a ``calibration.json`` (``towerplan calibrate``) set on its stations."""
+    from dataclasses import replace
+
+    from towerplan.measurements import apply_calibration, read_calibration
+
+    stations = apply_calibration(load.stations.reset_index(drop=True), read_calibration(calibration))
+    return replace(load, stations=stations)
+
+
 # ------------------------------------------------------------------ assembling
 def _file_roles(files: Mapping[str, Path | Sequence[Path]]) -> dict[str, Path]:
     """Role -> path of every file (``dem_2``, ``stations_2``, ... for several), for the method record."""
     out: dict[str, Path] = {}
-    for role in (*REQUIRED_ROLES, *OPTIONAL_ROLES):
+    for role in (*REQUIRED_ROLES, *OPTIONAL_ROLES, CALIBRATION_ROLE):
         if files.get(role) is None:
             continue
         for k, p in enumerate(_paths(files[role])):  # type: ignore[arg-type]
@@ -299,15 +314,19 @@ def read_study_files(
     30 m). ``population``: moved onto the DEM lattice keeping every source cell's count.
     ``stations``: one list or several, every format towerplan reads; rows with errors are left out.
     ``candidates``: CSV / XLSX with ``x``/``y`` (DEM CRS) or ``lon``/``lat``, or a point layer.
+    ``calibration``: a ``calibration.json`` of ``towerplan calibrate``, set on the stations.
     """
-    unknown = sorted(set(files) - set(STUDY_FILES))
+    unknown = sorted(set(files) - {*STUDY_FILES, CALIBRATION_ROLE})
     if unknown:
-        raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
+        raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}, "
+                          f"{CALIBRATION_ROLE}")
     if not files.get("dem") or not files.get("stations") or files.get("population") is None:
         raise ConfigError("a study needs at least one DEM file, a population raster and one station list")
     grid = read_input("dem", files["dem"], resolution_m=resolution_m)
     people = read_input("population", files["population"], dem=grid)
     load = read_study_stations(read_input("stations", files["stations"]))
+    if files.get(CALIBRATION_ROLE) is not None:
+        load = calibrated(load, Path(files[CALIBRATION_ROLE]))
     optional = {role: read_input(role, files[role]) for role in OPTIONAL_ROLES if files.get(role) is not None}
     return study_inputs(
         dem=grid, population=people.grid, stations=load, communes=optional.get("communes"),
@@ -330,12 +349,15 @@ def load_study_inputs(
     resolution_m: float | None = None,
     label: str = "",
     commune_name_column: str | None = None,
+    calibration: Path | None = None,
 ) -> StudyInputs:
-    """:func:`read_study_files` with the roles as keywords."""
+    """:func:`read_study_files` with the roles as keywords (``calibration``: a ``calibration.json`` of
+    ``towerplan calibrate``, its corrections set on the stations, which the engine applies)."""
     if not _paths(dem) or not _paths(stations):
         raise ConfigError("a study needs at least one DEM file and one station list")
     files = {"dem": dem, "population": population, "stations": stations, "communes": communes, "roads": roads,
-             "candidates": candidates, "exclusions": exclusions, "fibre_points": fibre_points}
+             "candidates": candidates, "exclusions": exclusions, "fibre_points": fibre_points,
+             CALIBRATION_ROLE: calibration}
     return read_study_files({k: v for k, v in files.items() if v is not None}, resolution_m=resolution_m,
                             label=label, commune_name_column=commune_name_column)
 

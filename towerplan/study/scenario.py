@@ -33,7 +33,7 @@ __all__ = ["INPUT_KEYS", "INPUT_PATHS", "STUDY_FILES", "DemoInputs", "Language",
 Language = Literal["vi", "en"]
 
 INPUT_PATHS = ("dem", "population", "stations", "communes", "roads", "candidates", "exclusions", "fibre_points",
-               "study_folder")
+               "study_folder", "calibration")
 INPUT_KEYS = (*INPUT_PATHS, "demo", "label", "commune_name_column")
 
 
@@ -76,6 +76,7 @@ class ScenarioInputs:
     exclusions: Path | None = None
     fibre_points: Path | None = None
     study_folder: Path | None = None
+    calibration: Path | None = None  # calibration.json of `towerplan calibrate`, applied to the stations
     demo: DemoInputs | None = None
     label: str = ""
     commune_name_column: str | None = None

@@ -94,7 +94,7 @@ _RUN_KEYS = ("executor", "workers")
 #: ``[area]`` and ``[grid]`` of the study-folder skeleton written by ``towerplan fetch`` (informational,
 #: except ``grid.resolution_m``)
 _AREA_KEYS = ("name", "kind", "bounds_lonlat", "crs", "boundary")
-_FETCH_ONLY_INPUTS = ("province", "road_graph")
+_FETCH_ONLY_INPUTS = ("province", "road_graph", "landcover")
 
 
 def _parse_inputs(data: Any, base: Path, roots: Sequence[Path], problems: list[str], *,
@@ -388,7 +388,7 @@ def scenario_from_settings(
             if v is not None:
                 data[key] = tuple(Path(x).resolve() for x in ([v] if isinstance(v, str | os.PathLike) else v))
         for key in ("population", "communes", "roads", "candidates", "exclusions", "fibre_points",
-                    "study_folder"):
+                    "study_folder", "calibration"):
             if data.get(key) is not None:
                 data[key] = Path(data[key]).resolve()
         demo = data.get("demo")
