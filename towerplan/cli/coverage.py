@@ -38,8 +38,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from towerplan._atomic import atomic_path
+from towerplan.coverage.climates import CLIMATES
 from towerplan.coverage.config import MODELS, CoverageConfig, ItmSettings
-from towerplan.coverage.itm import CLIMATES
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
@@ -99,6 +99,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes / Dask workers (default 2)")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (tcp://host:8786)")
     p.add_argument("--write-loss", action="store_true", help="also write path_loss_db.tif")
+    p.add_argument("--tile-cells", type=int, default=None, metavar="N",
+                   help="tiled, out-of-core engine: tiles of N x N cells (a multiple of 16, e.g. 1024) computed "
+                        "one task each and merged on disk; memory per worker stays flat whatever the area")
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate`: per-sector offset and distance slope")
     p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
@@ -149,6 +152,11 @@ def run(args: argparse.Namespace) -> int:
         if math.isfinite(calibration.shadowing_sigma_db):  # the held-out sigma feeds the shadowing margin
             config = replace(config, link_budget=replace(config.link_budget,
                                                          shadowing_sigma_db=calibration.shadowing_sigma_db))
+    if args.tile_cells is not None:
+        from towerplan.cli.coverage_tiled import run_tiled
+
+        run_tiled(args, config, stations, slug=operator_slug)
+        return 0
     dem = read_study_dem(args.dem, resolution_m=args.resolution_m)
     t_read = time.perf_counter() - t0
     bar = _progress_printer() if sys.stderr.isatty() else None

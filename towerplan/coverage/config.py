@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from towerplan.coverage.itm import CLIMATES
+from towerplan.coverage.climates import CLIMATES
 from towerplan.coverage.linkbudget import TECHNOLOGIES, LinkBudget, TechnologyParams
 from towerplan.coverage.radio import RadioSettings
 from towerplan.errors import ConfigError
