@@ -252,6 +252,8 @@ def run_coverage_tiled(
     from towerplan.coverage.tiled_merge import merge_tiles
 
     config = config or CoverageConfig()
+    if config.sinr:
+        raise ConfigError("the tiled engine does not compute SINR layers yet: run without sinr, or untiled")
     t0 = time.perf_counter()
     dem = Path(dem_path)
     out = Path(out_dir)
