@@ -59,6 +59,11 @@ def test_equal_site_ids_far_apart_are_reported_not_merged(tmp_path: Path) -> Non
     assert [i.value for i in issues] == ["VT002"]
     assert "kept as two towers" in issues[0].message
     assert "hai cột khác nhau" in issues[0].message_in("vi")
+    summary = read_stations(csv).summary()  # the station report's summary: towers and who shares them
+    assert summary["sites"] == 5
+    assert summary["towers"] == 3
+    assert summary["shared_towers"] == {
+        "P0002": "MobiFone,VNPT-VinaPhone,Viettel (MobiFone:MB-77; VNPT-VinaPhone:VNP9; Viettel:VT001)"}
 
 
 def test_renaming_changes_nothing_but_the_names() -> None:
