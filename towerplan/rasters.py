@@ -21,6 +21,7 @@ from rasterio.errors import RasterioError, RasterioIOError
 from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
+from towerplan.resources import check_memory
 
 __all__ = ["MAX_CELLS", "check_band_type", "read_grid", "write_grid"]
 
@@ -50,11 +51,11 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
     RasterDataError
         No CRS, rotated, too large, band out of range.
     """
+    from towerplan.input_files import open_raster
+
     path = Path(path)
-    if not path.exists():
-        raise UnreadableFileError(f"{path}: no such file")
     try:
-        with rasterio.open(path) as src:
+        with open_raster(path) as src:
             if src.crs is None:
                 raise RasterDataError(
                     f"{path.name}: the raster has no coordinate reference system; "
@@ -69,6 +70,9 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
                     f"{max_cells:,}; clip it to the study area or read a coarser overview"
                 )
             check_band_type(src, band, path.name)
+            check_memory(cells * (np.dtype(src.dtypes[band - 1]).itemsize + 1), what=f"reading {path.name} "
+                         f"({src.width:,} x {src.height:,} cells)",
+                         how_to_reduce="clip the raster to the study area or give a coarser one")
             values = src.read(band)
             nodata = src.nodata
             transform = src.transform

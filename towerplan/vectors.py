@@ -43,11 +43,12 @@ def read_vector(path: str | os.PathLike[str], *, kind: GeometryKind, layer: str 
     layer
         Layer name for multi-layer files (default: the first).
     """
+    from towerplan.input_files import check_vector_file
+
     path = Path(path)
-    if not path.exists():
-        raise UnreadableFileError(f"{path}: no such file")
+    real = check_vector_file(path)
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        gdf = gpd.read_file(real, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise UnreadableFileError(f"{path.name}: not a readable vector file ({exc})") from exc
     if gdf.crs is None:

@@ -152,12 +152,14 @@ class StudyInputs:
 def _is_metric_geotiff(path: Path) -> bool:
     import rasterio
 
+    from towerplan.input_files import open_raster
+
     if path.suffix.lower() not in (".tif", ".tiff"):
         return False
     try:
-        with rasterio.open(path) as ds:
+        with open_raster(path, what="DEM") as ds:
             return ds.crs is not None and ds.crs.is_projected and abs(ds.res[0]) == abs(ds.res[1])
-    except rasterio.errors.RasterioIOError:
+    except (rasterio.errors.RasterioIOError, UnreadableFileError):
         return False
 
 
@@ -326,6 +328,7 @@ def load_study_folder(
         raise UnreadableFileError(f"{folder}: {', '.join(missing)} missing (a study folder needs "
                                   f"{', '.join(STUDY_FILES[r] for r in _REQUIRED)})")
     found: dict[str, Any] = {role: folder / name for role, name in STUDY_FILES.items() if (folder / name).is_file()}
+    _refuse_links_out(folder, found)
     unknown = sorted(set(files or {}) - set(STUDY_FILES))
     if unknown:
         raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
@@ -337,6 +340,18 @@ def load_study_folder(
         is_demo = readme.is_file() and readme.read_text(encoding="utf-8").startswith(DEMO_LABEL.upper())
         label = DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo else folder.name
     return load_study_inputs(**found, resolution_m=resolution_m, label=label)
+
+
+def _refuse_links_out(folder: Path, found: Mapping[str, Path]) -> None:
+    """Refuse a study file that is a symbolic link to a file outside the folder (links resolved first)."""
+    real_folder = folder.resolve()
+    for path in found.values():
+        real = path.resolve()
+        if not real.is_relative_to(real_folder):
+            raise UnreadableFileError(
+                f"{path.name} in {folder}: a symbolic link to {real}, outside the study folder; refused: copy the "
+                "file into the folder"
+            )
 
 
 def select_technologies(stations: pd.DataFrame, technologies: Sequence[str] | None) -> pd.DataFrame:

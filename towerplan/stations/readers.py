@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, get_args
 
 from towerplan.errors import InputError, UnreadableFileError
+from towerplan.input_files import checked_path
 from towerplan.stations._text import nfc
 from towerplan.stations.headers import find_header_row, header_score
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows, too_many_rows
@@ -92,6 +93,7 @@ def load_bytes(source: Source, *, name: str | None = None, max_bytes: int = MAX_
             raise UnreadableFileError(f"{path}: no such file")
         if path.is_dir():
             raise UnreadableFileError(f"{path}: is a folder, not a station file")
+        path = checked_path(path, what="station list")  # a regular file: no device, pipe or NUL in the name
         size = path.stat().st_size
         if size > max_bytes:
             raise UnreadableFileError(_too_big(label, size, max_bytes))
