@@ -33,7 +33,6 @@ import re
 import sqlite3
 import stat
 import time
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import Any
 
 from towerplan.errors import InputError, UnreadableFileError
 from towerplan.safety import UnsafeInputError
+from towerplan.textsafe import visible
 
 __all__ = [
     "GDAL_INPUT_OPTIONS",
@@ -51,7 +51,6 @@ __all__ = [
     "checked_path",
     "open_raster",
     "sniff",
-    "visible",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,24 +82,6 @@ _NETWORK_LINK = re.compile(rb"<\s*(?:[a-z0-9_]+:)?(NetworkLink|href)\b", re.IGNO
 
 
 # ----------------------------------------------------------------------------- showing names
-
-
-def visible(text: object, *, max_len: int = 200) -> str:
-    """``text`` with control, format (bidi) and other invisible characters shown as ``\\x1b``, ``\\u202e``.
-
-    For messages: a terminal escape code or a right-to-left mark in a cell or a
-    file name is printed as its code, never acted on. Long text is cut with ``...``.
-    """
-    out = []
-    for ch in str(text):
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    shown = "".join(out)
-    return shown if len(shown) <= max_len else shown[: max_len - 3] + "..."
 
 
 # ----------------------------------------------------------------------------- paths

@@ -36,8 +36,8 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from towerplan.errors import RasterDataError, UnreadableFileError
-from towerplan.input_files import checked_path, open_raster
 from towerplan.grid import Grid, utm_crs_for_lonlat
+from towerplan.input_files import checked_path, open_raster
 from towerplan.rasters import MAX_CELLS, check_band_type
 
 __all__ = [

@@ -30,6 +30,7 @@ import geopandas as gpd
 from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
+from towerplan.textsafe import formula_safe_frame
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def write_outputs(result, out: Path, *, notes: list[str] | None = None) -> list[
             _plain(result.road_pieces).to_file(tmp, layer="road_coverage", driver="GPKG", engine="pyogrio")
     if result.commune_stats is not None:
         with atomic_path(out / "commune_stats.csv") as tmp:
-            result.commune_stats.drop(columns=result.commune_stats.geometry.name).to_csv(
+            formula_safe_frame(result.commune_stats.drop(columns=result.commune_stats.geometry.name)).to_csv(
                 tmp, index=False, encoding="utf-8-sig")
         files.append("commune_stats.csv")
     with atomic_path(out / "gaps_summary.json") as tmp:

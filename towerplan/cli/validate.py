@@ -13,6 +13,7 @@ from typing import Any
 from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.stations import FORMATS, StationLoad, read_many
+from towerplan.textsafe import formula_safe_frame
 
 __all__ = ["register", "run", "study_area_of_dem"]
 
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     _print(_summary(load))
     if args.report_csv:
         with atomic_path(args.report_csv) as tmp:
-            report.to_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
+            formula_safe_frame(report.to_frame()).to_csv(tmp, index=False, encoding="utf-8-sig")
         _print(f"report written to {args.report_csv}")
     unreadable = report.filter(code="unreadable_file").issues
     for issue in unreadable:

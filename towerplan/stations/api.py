@@ -21,6 +21,7 @@ from towerplan.stations.readers import Source, read_raw
 from towerplan.stations.report import Issue, StationLoad, ValidationReport
 from towerplan.stations.schema import CANONICAL_COLUMNS, StationDefaults
 from towerplan.stations.validate import validate_table
+from towerplan.textsafe import formula_safe_frame
 
 __all__ = ["project_stations", "read_many", "read_stations", "write_stations_csv"]
 
@@ -300,4 +301,4 @@ def write_stations_csv(stations: pd.DataFrame, path: str | os.PathLike[str]) -> 
     columns += [c for c in stations.columns if c not in columns and c not in {"geometry", "x", "y"}]
     table = pd.DataFrame(stations[columns])
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        formula_safe_frame(table).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
