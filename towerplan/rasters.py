@@ -23,7 +23,7 @@ from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
 from towerplan.resources import check_memory
 
-__all__ = ["MAX_CELLS", "check_band_type", "read_grid", "write_grid"]
+__all__ = ["MAX_CELLS", "check_band_type", "check_georeferencing", "read_grid", "write_grid"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
     path = Path(path)
     try:
         with open_raster(path) as src:
+            check_georeferencing(src, path.name)
             if src.crs is None:
                 raise RasterDataError(
                     f"{path.name}: the raster has no coordinate reference system; "
@@ -82,6 +83,31 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
             f"{path.name}: not a readable raster ({exc}); is the file complete? download or export it again"
         ) from exc
     return Grid(values, transform, _to_pyproj(crs), nodata)
+
+
+def check_georeferencing(src: rasterio.io.DatasetReader, name: str) -> None:
+    """Refuse rasters located by ground control points only, south-up, rotated or sheared, with the fix.
+
+    Raises
+    ------
+    RasterDataError
+        GCPs without a geotransform; a positive north-south pixel size (south-up); rotation terms.
+    """
+    t = src.transform
+    gcps, _ = src.gcps
+    if gcps and t.is_identity:
+        raise RasterDataError(
+            f"{name}: the raster is located by {len(gcps)} ground control points only, not by a grid; warp it "
+            "onto a grid first: gdalwarp -t_srs EPSG:4326 in.tif out.tif"
+        )
+    if t.b != 0 or t.d != 0:
+        raise RasterDataError(f"{name}: rotated or sheared rasters are not supported; warp it north-up first: "
+                              "gdalwarp in.tif out.tif")
+    if t.e > 0:
+        raise RasterDataError(
+            f"{name}: the raster is stored south-up (its first row is the southern edge); towerplan reads "
+            "north-up rasters: gdalwarp in.tif out.tif writes it north-up"
+        )
 
 
 def check_band_type(src: rasterio.io.DatasetReader, band: int, name: str) -> None:

@@ -38,7 +38,7 @@ from shapely.geometry.base import BaseGeometry
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid, utm_crs_for_lonlat
 from towerplan.input_files import checked_path, open_raster
-from towerplan.rasters import MAX_CELLS, check_band_type
+from towerplan.rasters import MAX_CELLS, check_band_type, check_georeferencing
 
 __all__ = [
     "Area",
@@ -228,6 +228,9 @@ def _describe(src: Grid | Path) -> tuple[CRS, tuple[float, float, float, float],
     else:
         try:
             with open_raster(src, what="DEM") as ds:
+                gcps, _ = ds.gcps
+                if gcps and ds.transform.is_identity:
+                    check_georeferencing(ds, src.name)
                 if ds.crs is None:
                     raise RasterDataError(
                         f"{src.name}: the DEM has no coordinate reference system; assign one "
