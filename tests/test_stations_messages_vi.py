@@ -172,7 +172,7 @@ def issues(tmp_path_factory: pytest.TempPathFactory) -> list[Issue]:
     second.write_bytes(_csv(_valid(1), "V2,V2-9,Viettel,4G,106.00,20.10,30,0,4,1842.5"))
     empty = root / "empty.csv"
     empty.write_bytes(b"")
-    found.extend(read_many([first, second, empty], on_unreadable="report").report.issues)
+    found.extend(read_many([first, second, empty, first], on_unreadable="report").report.issues)
     return found
 
 

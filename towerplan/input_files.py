@@ -33,7 +33,7 @@ import re
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ __all__ = [
     "check_vector_file",
     "checked_path",
     "open_raster",
+    "refuse_output_over_input",
     "sniff",
 ]
 
@@ -299,3 +300,31 @@ def _refuse_gpkg_views(path: Path, shown: str) -> None:
             "to read): save the layer as a table (ogr2ogr out.gpkg in.gpkg)"
         )
 
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+def refuse_output_over_input(
+    output: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]], *, option: str = "output"
+) -> None:
+    """Refuse an output path that is one of the inputs, or a folder holding one (it would be overwritten).
+
+    Raises
+    ------
+    InputError
+        ``output`` names an input file (``validate x.csv --report-csv x.csv``), or a folder that
+        holds an input (``run --out`` over the study folder).
+    """
+    out = Path(os.fspath(output)).expanduser().resolve()
+    for item in inputs:
+        try:
+            src = Path(os.fspath(item)).expanduser().resolve()
+        except (OSError, ValueError):
+            continue
+        if src == out or (out.exists() and src.exists() and os.path.samefile(out, src)):
+            raise InputError(f"{option} {visible(output)} is the input file {visible(item)}; writing it would "
+                             "destroy the input: choose another name")
+        if src.is_relative_to(out) and out != Path(out.anchor):
+            raise InputError(f"{option} {visible(output)} holds the input {visible(item)}; replacing the folder "
+                             "would destroy the input: choose another folder")

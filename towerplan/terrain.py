@@ -202,14 +202,22 @@ def _source_bounds_lonlat(src_crs: CRS, bounds: tuple[float, float, float, float
 def _open_sources(sources: Sequence[str | os.PathLike[str]]) -> list[Grid | Path]:
     """Grids for .hgt tiles (parsed here), paths for GDAL-readable files (warped lazily)."""
     out: list[Grid | Path] = []
+    seen: dict[Path, int] = {}
     for s in sources:
         p = Path(s)
-        checked_path(p, what="DEM")
+        real = checked_path(p, what="DEM")
+        seen[real] = seen.get(real, 0) + 1
+        if seen[real] > 1:
+            continue  # one file listed again: read once (one warning below, not one per copy)
         name = p.name.lower()
         if name.endswith(".hgt") or name.endswith(".hgt.zip") or (name.endswith(".zip") and _zip_has_hgt(p)):
             out.append(read_hgt(p))
         else:
             out.append(p)
+    repeats = {path: n for path, n in seen.items() if n > 1}
+    if repeats:
+        shown = ", ".join(f"{path.name} ({n} times)" for path, n in list(repeats.items())[:5])
+        log.warning("DEM: %d file(s) listed more than once, each read once: %s", len(repeats), shown)
     return out
 
 

@@ -91,6 +91,8 @@ MESSAGES_VI: dict[str, str | dict[str, str]] = {
     "nul_removed": "Đã xoá ký tự NUL (\\x00) ở dòng {line}; hãy kiểm tra dòng này (tệp bị hỏng hoặc xuất sai).",
     "line_not_utf8": "Dòng {line} không phải UTF-8 như phần còn lại của tệp; đã đọc theo bảng mã Windows-1258 "
     "(tiếng Việt): hãy kiểm tra dấu của dòng này.",
+    "duplicate_file": "{file} được liệt kê lần nữa (cùng tệp với {first}); chỉ đọc một lần để các sector không bị "
+    "nhân đôi.",
     "formula_without_value": "Ô '{column}' ở dòng {row} chứa công thức chưa có kết quả được lưu nên được đọc là ô "
     "trống; hãy mở bảng tính bằng Excel rồi lưu lại (Excel sẽ lưu kết quả), hoặc dán dạng giá trị (Paste Values).",
     "duplicate_header": "Tiêu đề cột '{column}' xuất hiện nhiều lần; bản ở cột thứ {position} được giữ với tên "

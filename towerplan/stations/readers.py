@@ -29,6 +29,7 @@ from towerplan.stations._text import nfc
 from towerplan.stations.headers import find_header_row, header_score
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows, too_many_rows
 from towerplan.stations.report import Issue
+from towerplan.textsafe import visible
 
 __all__ = [
     "FORMATS",
@@ -89,12 +90,9 @@ def load_bytes(source: Source, *, name: str | None = None, max_bytes: int = MAX_
         label = name or "upload"
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        label = name or path.name
-        if not path.exists():
-            raise UnreadableFileError(f"{path}: no such file")
-        if path.is_dir():
-            raise UnreadableFileError(f"{path}: is a folder, not a station file")
-        path = checked_path(path, what="station list")  # a regular file: no device, pipe or NUL in the name
+        label = name or visible(path.name)
+        # a regular file (no folder, device or pipe), no NUL in the name, links resolved
+        path = checked_path(path, what="station list")
         size = path.stat().st_size
         if size > max_bytes:
             raise UnreadableFileError(_too_big(label, size, max_bytes))
