@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import rasterio.shutil
+from affine import Affine
 from rasterio.crs import CRS as RioCRS
 from rasterio.errors import RasterioError, RasterioIOError
 
@@ -82,16 +83,20 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
         raise UnreadableFileError(
             f"{path.name}: not a readable raster ({exc}); is the file complete? download or export it again"
         ) from exc
+    if transform.e > 0:  # south-up: flip the rows, so every grid is north-up
+        values = values[::-1].copy()
+        top = transform.f + transform.e * values.shape[0]
+        transform = Affine(transform.a, 0.0, transform.c, 0.0, -transform.e, top)
     return Grid(values, transform, _to_pyproj(crs), nodata)
 
 
 def check_georeferencing(src: rasterio.io.DatasetReader, name: str) -> None:
-    """Refuse rasters located by ground control points only, south-up, rotated or sheared, with the fix.
+    """Refuse rasters located by ground control points only, rotated or sheared, with the fix; warn on south-up.
 
     Raises
     ------
     RasterDataError
-        GCPs without a geotransform; a positive north-south pixel size (south-up); rotation terms.
+        GCPs without a geotransform; rotation terms.
     """
     t = src.transform
     gcps, _ = src.gcps
@@ -104,10 +109,7 @@ def check_georeferencing(src: rasterio.io.DatasetReader, name: str) -> None:
         raise RasterDataError(f"{name}: rotated or sheared rasters are not supported; warp it north-up first: "
                               "gdalwarp in.tif out.tif")
     if t.e > 0:
-        raise RasterDataError(
-            f"{name}: the raster is stored south-up (its first row is the southern edge); towerplan reads "
-            "north-up rasters: gdalwarp in.tif out.tif writes it north-up"
-        )
+        log.warning("%s: the raster is stored south-up (its first row is the southern edge); read north-up", name)
 
 
 def check_band_type(src: rasterio.io.DatasetReader, band: int, name: str) -> None:

@@ -236,9 +236,7 @@ def _describe(src: Grid | Path) -> tuple[CRS, tuple[float, float, float, float],
     else:
         try:
             with open_raster(src, what="DEM") as ds:
-                gcps, _ = ds.gcps
-                if gcps and ds.transform.is_identity:
-                    check_georeferencing(ds, src.name)
+                check_georeferencing(ds, src.name)
                 if ds.crs is None:
                     raise RasterDataError(
                         f"{src.name}: the DEM has no coordinate reference system; assign one "
