@@ -77,7 +77,7 @@ _HGT_SIZES = (1201 * 1201 * 2, 3601 * 3601 * 2)
 #: the longest a GeoPackage check may query SQLite (seconds)
 _SQLITE_SECONDS = 5.0
 _HEAD = 4096
-_VIRTUAL = re.compile(r"(^|[/\\])vsi[a-z0-9_]*([/\\]|$)|^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_VIRTUAL = re.compile(r"(^|[/\\])vsi[a-z0-9_]*([/\\]|$)|^[a-z][a-z0-9+.-]+:/", re.IGNORECASE)
 _CRS_LINK = re.compile(rb'"type"\s*:\s*"(link|url|ogcwkt|esriwkt|proj4)"', re.IGNORECASE)
 _NETWORK_LINK = re.compile(rb"<\s*(?:[a-z0-9_]+:)?(NetworkLink|href)\b", re.IGNORECASE)
 
