@@ -396,3 +396,67 @@ def test_the_lock_is_reentrant_and_exclusive_across_descriptors(tmp_path: Path) 
                               env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
         assert "is being written by another towerplan run" in done.stdout
     assert issubclass(OutputBusyError, ConfigError)
+
+
+# ----------------------------------------------------------------------------- plans that cannot be right
+
+
+def _write_tif(path: Path, values: np.ndarray, nodata: float | None = None) -> Path:
+    path.write_bytes(make_bad_inputs._tif(values.astype(np.float32), nodata=nodata))
+    return path
+
+
+def _commune(lon0: float, lat0: float, size: float = 0.01) -> Any:
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame({"name": ["A"]}, geometry=[shapely.box(lon0, lat0, lon0 + size, lat0 + size)], crs=4326)
+
+
+def test_absurd_people_counts_are_refused(tmp_path: Path, good: dict[str, Path]) -> None:
+    from towerplan.errors import RasterDataError
+    from towerplan.workflow import load_study_inputs
+
+    people = np.full((40, 40), 5.0)
+    people[7, 9] = 3e38
+    pop = _write_tif(tmp_path / "pop.tif", people)
+    with pytest.raises(RasterDataError, match=r"holds 3e\+38 people in one cell \(row 8, column 10\)"):
+        load_study_inputs(dem=good["dem"], population=pop, stations=good["stations"])
+
+
+def test_missing_people_reach_the_summary_and_meaningless_studies_fail(tmp_path: Path, good: dict[str, Path]) -> None:
+    from towerplan.workflow import load_study_inputs
+
+    people = np.full((40, 40), 5.0)
+    people[:, :8] = -1.0  # a fifth of the cells without data
+    pop = _write_tif(tmp_path / "pop.tif", people, nodata=-1.0)
+    inputs = load_study_inputs(dem=good["dem"], population=pop, stations=good["stations"])
+    assert any("20% of the population raster's cells on the study grid have no data" in w for w in inputs.warnings)
+    # communes far from the study: refused; some of them outside: a warning
+    far = tmp_path / "far.gpkg"
+    _commune(107.5, 21.0).to_file(far, driver="GPKG", engine="pyogrio")
+    with pytest.raises(ConfigError, match="none of the 1 communes overlaps the study grid"):
+        load_study_inputs(dem=good["dem"], population=good["population"], stations=good["stations"], communes=far)
+    import pandas as pd
+
+    both = tmp_path / "both.gpkg"
+    pd.concat([_commune(107.5, 21.0), _commune(105.585, 19.87)]).to_file(both, driver="GPKG", engine="pyogrio")
+    inputs = load_study_inputs(dem=good["dem"], population=good["population"], stations=good["stations"],
+                               communes=both)  # fmt: skip
+    assert "1 of 2 communes lie wholly outside the study grid" in " ".join(inputs.warnings)
+    empty = _write_tif(tmp_path / "empty.tif", np.zeros((40, 40)))
+    with pytest.raises(ConfigError, match="puts no people on the study grid"):
+        load_study_inputs(dem=good["dem"], population=empty, stations=good["stations"])
+
+
+def test_input_warnings_are_written_into_the_report() -> None:
+    import dataclasses
+
+    from towerplan.export._sample import sample_package
+    from towerplan.export.report_html import render_html
+    from towerplan.export.report_model import build_report
+
+    package = sample_package(optional_layers=False)
+    warned = dataclasses.replace(package, summary={**package.summary, "warnings": ["20% of the cells have no data"]})
+    page = render_html(build_report(warned, figures={}, lang="en"))
+    assert "Input warning: 20% of the cells have no data" in page

@@ -37,8 +37,9 @@ from pyproj import Transformer
 from scipy import ndimage
 from shapely.geometry import box
 
-from towerplan.errors import RasterDataError
+from towerplan.errors import ConfigError, RasterDataError
 from towerplan.grid import Grid
+from towerplan.plan_checks import check_people_density
 from towerplan.rasters import MAX_CELLS, read_grid
 from towerplan.resources import check_memory
 
@@ -63,12 +64,15 @@ class PopulationAlignment:
         People on the target lattice (``grid`` summed).
     outside_total
         People of the source raster outside the target lattice (the parts of cells off the lattice).
+    nodata_share
+        Share (0..1, by area) of the source cells on the lattice that have no data (counted as nobody).
     """
 
     grid: Grid
     source_total: float
     aligned_total: float
     outside_total: float
+    nodata_share: float = 0.0
 
 
 def read_population(path: str | os.PathLike[str], target: Grid) -> PopulationAlignment:
@@ -90,6 +94,16 @@ def _source_counts(source: Grid) -> np.ndarray:
         )
     if not np.isfinite(counts).all():
         raise RasterDataError("the population raster has infinite values")
+    t = source.transform
+    if source.crs.is_geographic:  # cell area by row: degrees to km at the row's latitude
+        _, lat = source.xy(np.arange(source.height), 0)
+        area = (abs(t.a) * 111.32 * np.cos(np.radians(np.asarray(lat, dtype=float))) * abs(t.e) * 110.57)[:, None]
+    else:
+        area = abs(t.a * t.e) / 1e6
+    try:
+        check_people_density(counts, np.maximum(area, 1e-6))
+    except ConfigError as exc:
+        raise RasterDataError(str(exc)) from None
     return counts
 
 
@@ -200,7 +214,10 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
     ncell = np.bincount(flat_idx[has_src], minlength=n_src)
 
     source_total = float(counts.sum(dtype=np.float64))
-    flat_counts = (counts * area_share_on(source, target)).ravel()  # each cell's people on the lattice
+    share_on = area_share_on(source, target)
+    on_area = float(share_on.sum())
+    nodata_share = float(share_on[~source.valid_mask()].sum()) / on_area if on_area > 0 else 0.0
+    flat_counts = (counts * share_on).ravel()  # each cell's people on the lattice
     # source cells whose targets all have zero weight but which hold people: share equally
     equal_share = (wsum <= 0) & (ncell > 0) & (flat_counts > 0)
     scale = np.zeros(n_src, dtype=np.float64)
@@ -234,4 +251,4 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
         outside_total,
         source_total,
     )
-    return PopulationAlignment(grid, source_total, aligned_total, outside_total)
+    return PopulationAlignment(grid, source_total, aligned_total, outside_total, nodata_share)

@@ -134,6 +134,7 @@ class StudyInputs:
     files: Mapping[str, Path] = field(default_factory=dict)
     station_report: pd.DataFrame | None = None
     commune_name_column: str | None = None
+    warnings: tuple[str, ...] = ()  # what the plan must say about its inputs (towerplan.plan_checks)
 
     def __post_init__(self) -> None:
         problems = []
@@ -268,6 +269,7 @@ def load_study_inputs(
     commune_name_column
         Column naming the communes.
     """
+    from towerplan.plan_checks import check_study, nodata_warning
     from towerplan.population import read_population
     from towerplan.vectors import read_communes, read_roads, read_vector
 
@@ -287,11 +289,14 @@ def load_study_inputs(
     grid = read_study_dem(dem_paths, resolution_m=resolution_m)
     people = read_population(files["population"], grid)
     load = read_study_stations(station_paths)
+    commune_layer = read_communes(communes) if communes is not None else None
+    notes = check_study(population_total=people.aligned_total, communes=commune_layer, grid_bounds=grid.bounds,
+                        grid_crs=grid.crs, warnings=[w for w in (nodata_warning(people.nodata_share),) if w])
     return StudyInputs(
         dem=grid,
         population=people.grid,
         stations=load.stations.reset_index(drop=True),
-        communes=read_communes(communes) if communes is not None else None,
+        communes=commune_layer,
         roads=read_roads(roads) if roads is not None else None,
         exclusions=read_vector(exclusions, kind="polygon") if exclusions is not None else None,
         user_candidates=_read_candidates(Path(candidates)) if candidates is not None else None,
@@ -300,6 +305,7 @@ def load_study_inputs(
         files=files,
         station_report=load.report.to_frame(),
         commune_name_column=commune_name_column,
+        warnings=tuple(notes),
     )
 
 
@@ -641,6 +647,8 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         summary["placement"] = placed
     else:
         summary["placement"] = None
+    if results.inputs.warnings:  # towerplan.plan_checks: what the figures do not show
+        summary["warnings"] = list(results.inputs.warnings)
     return _jsonable(summary), _jsonable(moved)
 
 
