@@ -460,3 +460,44 @@ def test_input_warnings_are_written_into_the_report() -> None:
     warned = dataclasses.replace(package, summary={**package.summary, "warnings": ["20% of the cells have no data"]})
     page = render_html(build_report(warned, figures={}, lang="en"))
     assert "Input warning: 20% of the cells have no data" in page
+
+
+# ----------------------------------------------------------------------------- short, clear messages
+
+
+@pytest.mark.parametrize(("area", "message"), [
+    ("nan,nan,nan,nan", "looks like a box but 'nan' is not a finite number"),
+    ("105,19,inf,20", "looks like a box but 'inf' is not a finite number"),
+    ("-180,-90,180,90", "spans 360 x 180 degrees, more than the 20 x 20 a study area may"),
+])  # fmt: skip
+def test_impossible_areas_get_one_short_message(area: str, message: str, tmp_path: Path, capsys: Any) -> None:
+    from towerplan.cli import main as cli_main
+
+    assert cli_main(["fetch", f"--area={area}", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.splitlines()) <= 3
+    assert not (tmp_path / "s").exists()
+
+
+def test_control_and_bidi_characters_in_names_are_shown_as_codes(tmp_path: Path, capsys: Any) -> None:
+    from towerplan.cli import main as cli_main
+
+    name = "st\u202eations\x1b[31m.csv"
+    assert cli_main(["validate", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert "\u202e" not in err
+    assert "st\\u202eations\\x1b[31m.csv" in err
+
+
+def test_escape_codes_in_cells_are_not_sent_to_the_terminal(tmp_path: Path, capsys: Any) -> None:
+    from towerplan.cli import main as cli_main
+
+    path = tmp_path / "s.csv"
+    path.write_text("site_id,lon,lat,operator\nA\u202e,105.7,abc\x1b[2J,Viettel\n", encoding="utf-8")
+    cli_main(["validate", str(path)])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    assert "\\x1b[2J" in out
