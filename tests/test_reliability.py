@@ -431,7 +431,8 @@ def test_missing_people_reach_the_summary_and_meaningless_studies_fail(tmp_path:
     people[:, :8] = -1.0  # a fifth of the cells without data
     pop = _write_tif(tmp_path / "pop.tif", people, nodata=-1.0)
     inputs = load_study_inputs(dem=good["dem"], population=pop, stations=good["stations"])
-    assert any("20% of the population raster's cells on the study grid have no data" in w for w in inputs.warnings)
+    assert any("20% of the study grid's land cells have no data in the population raster" in w
+               for w in inputs.warnings)
     # communes far from the study: refused; some of them outside: a warning
     far = tmp_path / "far.gpkg"
     _commune(107.5, 21.0).to_file(far, driver="GPKG", engine="pyogrio")

@@ -48,11 +48,12 @@ def check_people_density(counts: np.ndarray, cell_area_km2: np.ndarray | float, 
 
 
 def nodata_warning(share: float, *, name: str = "population raster") -> str | None:
-    """The warning for a population raster whose cells on the grid lack data (``share`` of them), or None."""
+    """The warning when a share of the grid's land cells has no population data, or None."""
     if not share > NODATA_WARN_SHARE:
         return None
-    return (f"{share:.0%} of the {name}'s cells on the study grid have no data and are counted as nobody; "
-            "the people there are missing from every figure: fill the gaps or use another population raster")
+    return (f"{share:.0%} of the study grid's land cells have no data in the {name} (nodata, or outside it) and "
+            "count as nobody: if people live there, they are missing from every figure (fill the gaps or use "
+            "another population raster)")
 
 
 def check_study(*, population_total: float, communes: Any = None, grid_bounds: tuple[float, float, float, float],

@@ -65,7 +65,8 @@ class PopulationAlignment:
     outside_total
         People of the source raster outside the target lattice (the parts of cells off the lattice).
     nodata_share
-        Share (0..1, by area) of the source cells on the lattice that have no data (counted as nobody).
+        Share (0..1) of the target cells (on land, when ``land`` was given) whose centre lies in a
+        source cell without data: people there are counted as nobody.
     """
 
     grid: Grid
@@ -75,9 +76,10 @@ class PopulationAlignment:
     nodata_share: float = 0.0
 
 
-def read_population(path: str | os.PathLike[str], target: Grid) -> PopulationAlignment:
+def read_population(path: str | os.PathLike[str], target: Grid, *, land: np.ndarray | None = None
+                    ) -> PopulationAlignment:
     """Read a population raster file and align it to ``target`` (see :func:`align_population`)."""
-    return align_population(read_grid(path), target)
+    return align_population(read_grid(path), target, land=land)
 
 
 def _source_counts(source: Grid) -> np.ndarray:
@@ -163,7 +165,7 @@ def area_share_on(source: Grid, target: Grid) -> np.ndarray:
     return share
 
 
-def align_population(source: Grid, target: Grid) -> PopulationAlignment:
+def align_population(source: Grid, target: Grid, *, land: np.ndarray | None = None) -> PopulationAlignment:
     """Move people from ``source`` onto ``target``'s lattice, preserving each source cell's count.
 
     Parameters
@@ -172,6 +174,9 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
         People per cell, any CRS; nodata and NaN count as nobody.
     target
         The analysis grid (its values are ignored; its lattice and CRS are used).
+    land
+        Optional boolean mask of the target cells on land: ``nodata_share`` counts only those (WorldPop
+        has no data over the sea, which is no missing person).
 
     Returns
     -------
@@ -209,14 +214,16 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
         weight[rows] = w
     flat_idx = src_index.ravel()
     has_src = flat_idx >= 0
+    considered = has_src if land is None else has_src & np.asarray(land, dtype=bool).ravel()
+    missing = considered.copy()
+    missing[considered] = ~source.valid_mask().ravel()[flat_idx[considered]]
+    nodata_share = float(missing.sum()) / max(int(considered.sum()), 1)
     n_src = sh * sw
     wsum = np.bincount(flat_idx[has_src], weights=weight.ravel()[has_src], minlength=n_src)
     ncell = np.bincount(flat_idx[has_src], minlength=n_src)
 
     source_total = float(counts.sum(dtype=np.float64))
     share_on = area_share_on(source, target)
-    on_area = float(share_on.sum())
-    nodata_share = float(share_on[~source.valid_mask()].sum()) / on_area if on_area > 0 else 0.0
     flat_counts = (counts * share_on).ravel()  # each cell's people on the lattice
     # source cells whose targets all have zero weight but which hold people: share equally
     equal_share = (wsum <= 0) & (ncell > 0) & (flat_counts > 0)

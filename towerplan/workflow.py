@@ -287,7 +287,9 @@ def load_study_inputs(
         if path is not None:
             files[role] = Path(path)
     grid = read_study_dem(dem_paths, resolution_m=resolution_m)
-    people = read_population(files["population"], grid)
+    with np.errstate(invalid="ignore"):
+        land = np.asarray(grid.masked() > 0.0)  # nodata in the population over the sea is no missing person
+    people = read_population(files["population"], grid, land=land)
     load = read_study_stations(station_paths)
     commune_layer = read_communes(communes) if communes is not None else None
     notes = check_study(population_total=people.aligned_total, communes=commune_layer, grid_bounds=grid.bounds,
