@@ -195,6 +195,7 @@ def small_files() -> dict[str, Callable[[], bytes]]:
         "stations/xlsx_stray_cell_xfd1048576.xlsx": lambda: _xlsx(_stray),
         "stations/xlsx_hidden_first_sheet.xlsx": lambda: _xlsx(_hidden_first),
         "stations/cp1258_five_rows.csv": cp1258_five_rows,
+        "stations/decimal_comma_ambiguous.csv": lambda: (";".join(HEAD) + "\nV1;V1-1;Viettel;4G;105,5865;19,8745;30;1.040;4;1842,5\nV2;V2-1;Viettel;4G;105,5935;19,8805;30;120;4;1842,5\n").encode(),
         "scenario/nul_in_path.toml": lambda: b'[scenario]\nname = "x"\n[inputs]\nstations = "a\\u0000b.csv"\ndem = "d.tif"\npopulation = "p.tif"\n',
     }  # fmt: skip
 

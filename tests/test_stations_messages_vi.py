@@ -166,6 +166,10 @@ def issues(tmp_path_factory: pytest.TempPathFactory) -> list[Issue]:
                       + "V7,V7-1,Viettel Hóa,4G,105.59,19.87,30,0,4,1842.5\n".encode("cp1258")
                       + b"V8,V8-1,Viettel,4G,105.59,19.87,30,0,4,1842.5\x00\n")
     found.extend(read_stations(mixed).report.issues)
+    # a decimal-comma file with a number that may hold a thousands dot
+    semicolons = root / "semicolons.csv"
+    semicolons.write_bytes(_csv("V1;V1-1;Viettel;4G;105,71;19,81;30;1.040;4;1842,5").replace(b",", b";", 9))
+    found.extend(read_stations(semicolons).report.issues)
     # the same cell list twice: cross-file duplicates; an unreadable file among several
     first, second = root / "one.csv", root / "two.csv"
     first.write_bytes(_csv(_valid(1), _valid(2)))

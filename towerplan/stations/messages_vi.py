@@ -93,6 +93,8 @@ MESSAGES_VI: dict[str, str | dict[str, str]] = {
     "(tiếng Việt): hãy kiểm tra dấu của dòng này.",
     "duplicate_file": "{file} được liệt kê lần nữa (cùng tệp với {first}); chỉ đọc một lần để các sector không bị "
     "nhân đôi.",
+    "ambiguous_decimal": "{value} được đọc là {read}, nhưng tệp này viết số thập phân bằng dấu phẩy nên dấu chấm "
+    "có thể là dấu phân cách hàng nghìn ({other}); hãy viết số không có dấu chấm, hoặc dùng dấu phẩy thập phân.",
     "formula_without_value": "Ô '{column}' ở dòng {row} chứa công thức chưa có kết quả được lưu nên được đọc là ô "
     "trống; hãy mở bảng tính bằng Excel rồi lưu lại (Excel sẽ lưu kết quả), hoặc dán dạng giá trị (Paste Values).",
     "duplicate_header": "Tiêu đề cột '{column}' xuất hiện nhiều lần; bản ở cột thứ {position} được giữ với tên "
