@@ -139,6 +139,16 @@ def _hidden_first(wb: Any) -> None:
     new.append(ROW)
 
 
+def _two_row_header(wb: Any) -> None:
+    ws = wb.active
+    ws.append(["Trạm", None, "Nhà mạng", "Vị trí", None, "Anten", None])
+    ws.append(["Mã trạm", "Mã cell", None, "Kinh độ", "Vĩ độ", "Độ cao", "Góc phương vị"])
+    for cells in ("A1:B1", "C1:C2", "D1:E1", "F1:G1"):
+        ws.merge_cells(cells)
+    for k in range(20):
+        ws.append([f"S{k}", f"S{k}-1", "Viettel", 105.5865, 19.8745, 30, (k * 120) % 360])
+
+
 def _shared_strings_bomb(path: Path, megabytes: int = 40) -> None:
     """An XLSX whose sharedStrings.xml unpacks to ``megabytes`` MB from a few tens of kB."""
     base = _xlsx(_stray)
@@ -194,6 +204,7 @@ def small_files() -> dict[str, Callable[[], bytes]]:
         "vectors/roads_network_link.kml": lambda: kml_network_link(DEAD_URL),
         "stations/xlsx_stray_cell_xfd1048576.xlsx": lambda: _xlsx(_stray),
         "stations/xlsx_hidden_first_sheet.xlsx": lambda: _xlsx(_hidden_first),
+        "stations/xlsx_two_row_merged_header.xlsx": lambda: _xlsx(_two_row_header),
         "stations/cp1258_five_rows.csv": cp1258_five_rows,
         "stations/decimal_comma_ambiguous.csv": lambda: (";".join(HEAD) + "\nV1;V1-1;Viettel;4G;105,5865;19,8745;30;1.040;4;1842,5\nV2;V2-1;Viettel;4G;105,5935;19,8805;30;120;4;1842,5\n").encode(),
         "scenario/nul_in_path.toml": lambda: b'[scenario]\nname = "x"\n[inputs]\nstations = "a\\u0000b.csv"\ndem = "d.tif"\npopulation = "p.tif"\n',

@@ -107,15 +107,16 @@ def read_xlsx(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS, max_by
                                                   values_only=True)]
             index = find_header_row(head, max_scan=_HEADER_SCAN_ROWS)
             if index is not None:
-                chosen = (ws, index)
+                chosen = (ws, index, head)
                 break
         if chosen is None:
             ws = sheets[0]
             head = [list(r) for r in ws.iter_rows(min_row=1, max_row=_HEADER_SCAN_ROWS, max_col=MAX_COLUMNS,
                                                   values_only=True)]
             first = next((k for k, r in enumerate(head) if any(v is not None and str(v).strip() for v in r)), 0)
-            chosen = (ws, first)
-        ws, header_index = chosen
+            chosen = (ws, first, head)
+        ws, header_index, head = chosen
+        _refuse_two_row_header(head, header_index, source_file, ws.title)
         sheet_name = ws.title
         header: list[Any] = []
         rows: list[list[Any]] = []
@@ -182,6 +183,32 @@ def read_xlsx(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS, max_by
         issues=issues,
         decimal_comma=True,
         header_row=header_index + 1,
+    )
+
+
+def _refuse_two_row_header(head: list[list[Any]], header_index: int, source_file: str, sheet: str) -> None:
+    """Refuse a header spread over two rows (merged cells): a label above an empty header cell.
+
+    A title row holds one cell (or sits above filled header cells); a row that labels a column the
+    header row leaves empty is half of the header, and reading only the lower row loses that column
+    (an operator column read as missing turns every sector into a default one).
+    """
+    if header_index == 0:
+        return
+    header, above = head[header_index], head[header_index - 1]
+    filled_above = [k for k, v in enumerate(above) if v is not None and str(v).strip()]
+    if len(filled_above) < 2:
+        return
+    lost = [k for k in filled_above if k < len(header) and (header[k] is None or not str(header[k]).strip())]
+    if not lost:
+        return
+    from openpyxl.utils import get_column_letter
+
+    k = lost[0]
+    raise UnreadableFileError(
+        f"{source_file}: sheet '{sheet}' has a header of two rows (merged cells?): {str(above[k])!r} in "
+        f"{get_column_letter(k + 1)}{header_index} stands above an empty header cell in row {header_index + 1}; "
+        "make one header row (one label per column, no merged cells) and read the file again"
     )
 
 
