@@ -532,7 +532,7 @@ def read_raw(
         if "opencellid" in {chosen, detected}:
             return read_opencellid_text(text, source_file=label, max_rows=max_rows)
         table = read_csv_text(text, source_file=label, encoding=encoding, max_rows=max_rows)
-        return dataclasses.replace(table, issues=[*notes, *table.issues]) if notes else table
+        return dataclasses.replace(table, issues=(*notes, *table.issues)) if notes else table
     if chosen == "xlsx":
         from towerplan.stations.readers_excel import read_xlsx
 
