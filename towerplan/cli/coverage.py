@@ -46,6 +46,7 @@ from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
 from towerplan.rasters import write_grid
 from towerplan.study.settings import TECHNOLOGIES
+from towerplan.textsafe import formula_safe_frame
 
 __all__ = ["operator_slug", "register", "run"]
 
@@ -180,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     for name, (grid, dtype, nodata) in files.items():
         _write(grid, out / name, dtype=dtype, nodata=nodata)
     with atomic_path(out / SERVER_INDEX) as tmp:
-        server_index(result).to_csv(tmp, index=False, encoding="utf-8")
+        formula_safe_frame(server_index(result)).to_csv(tmp, index=False, encoding="utf-8")
     summary = result.summary()
     summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
     summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),

@@ -99,7 +99,14 @@ def _cache_dir() -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``towerplan run`` and return its exit code."""
+    """Run ``towerplan run`` and return its exit code; one run at a time per ``--out`` (towerplan.outlock)."""
+    from towerplan.outlock import output_lock
+
+    with output_lock(args.out):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from towerplan.study.batch import run_scenario
     from towerplan.study.scenario_file import load_scenario
 

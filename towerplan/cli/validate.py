@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from towerplan.errors import RasterDataError, UnreadableFileError
+from towerplan.errors import InputError, RasterDataError, UnreadableFileError
 from towerplan.stations import FORMATS, StationLoad, read_many
 
 __all__ = ["register", "run", "study_area_of_dem"]
@@ -97,6 +97,14 @@ def run(args: argparse.Namespace) -> int:
     _print(_summary(load))
     if args.report_csv:
         from towerplan.export.commands import write_validation_report
+        from towerplan.input_files import refuse_output_over_input
+
+        try:
+            refuse_output_over_input(args.report_csv, [*args.stations, *([args.dem] if args.dem else [])],
+                                     option="--report-csv")
+        except InputError as exc:
+            _print(f"towerplan validate: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
 
         write_validation_report(report, args.report_csv)
         _print(f"report written to {args.report_csv}")

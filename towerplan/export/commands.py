@@ -20,6 +20,7 @@ import pandas as pd
 
 from towerplan._atomic import atomic_path
 from towerplan.grid import Grid
+from towerplan.textsafe import formula_safe_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from towerplan.coverage.engine import CoverageResult
@@ -89,7 +90,7 @@ def write_gap_files(result: GapAnalysis, out: Path, *, notes: list[str] | None =
             _finite(result.road_pieces).to_file(tmp, layer="road_coverage", driver="GPKG", engine="pyogrio")
     if result.commune_stats is not None:
         with atomic_path(out / "commune_stats.csv") as tmp:
-            result.commune_stats.drop(columns=result.commune_stats.geometry.name).to_csv(
+            formula_safe_frame(result.commune_stats.drop(columns=result.commune_stats.geometry.name)).to_csv(
                 tmp, index=False, encoding="utf-8-sig")
         files.append("commune_stats.csv")
     summary = result.summary()
@@ -114,7 +115,8 @@ def write_placement_files(plan: SharedTowerPlan, out: Path, *, technology: str, 
             tmp, layer="backhaul_routes", driver="GPKG", engine="pyogrio", append=False, geometry_type="LineString"
         )
     with atomic_path(out / "proposals.csv") as tmp:
-        pd.DataFrame(props.drop(columns="geometry")).to_csv(tmp, index=False, encoding="utf-8-sig")
+        formula_safe_frame(pd.DataFrame(props.drop(columns="geometry"))).to_csv(tmp, index=False,
+                                                                                 encoding="utf-8-sig")
     with atomic_path(out / "curve.csv") as tmp:
         plan.result.curve.to_csv(tmp, index=False)
     tags = {"content": f"best {technology} level, dBm (NaN: below {threshold_dbm} dBm)"}
@@ -132,5 +134,5 @@ def write_placement_files(plan: SharedTowerPlan, out: Path, *, technology: str, 
 def write_validation_report(report: ValidationReport, path: Path) -> Path:
     """The station validation issues as CSV (UTF-8 with BOM, so Excel shows Vietnamese), atomically."""
     with atomic_path(path) as tmp:
-        report.to_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
+        formula_safe_frame(report.to_frame()).to_csv(tmp, index=False, encoding="utf-8-sig")
     return path

@@ -71,11 +71,12 @@ def _population_on_lattice(path: Path, level_file: Path) -> tuple[Grid, list[str
     import numpy as np
     import rasterio
 
+    from towerplan.input_files import open_raster
     from towerplan.planning.inputs import align_population_to
     from towerplan.rasters import MAX_CELLS, read_grid
 
     try:
-        with rasterio.open(level_file) as ds:
+        with open_raster(level_file) as ds:
             if ds.crs is None:
                 raise RasterDataError(f"{level_file.name}: the raster has no coordinate reference system; assign one "
                                       "(e.g. gdal_edit.py -a_srs EPSG:32648) and try again")

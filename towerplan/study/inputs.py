@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from towerplan.errors import ConfigError, UnreadableFileError
@@ -113,6 +114,7 @@ class StudyInputs:
     files: Mapping[str, Path] = field(default_factory=dict)
     station_report: pd.DataFrame | None = None
     commune_name_column: str | None = None
+    warnings: tuple[str, ...] = ()  # what the plan must say about its inputs (towerplan.plan_checks)
 
     def __post_init__(self) -> None:
         problems = []
@@ -136,12 +138,14 @@ def _paths(value: Path | str | Sequence[Path | str]) -> list[Path]:
 def _is_metric_geotiff(path: Path) -> bool:
     import rasterio
 
+    from towerplan.input_files import open_raster
+
     if path.suffix.lower() not in (".tif", ".tiff"):
         return False
     try:
-        with rasterio.open(path) as ds:
+        with open_raster(path, what="DEM") as ds:
             return ds.crs is not None and ds.crs.is_projected and abs(ds.res[0]) == abs(ds.res[1])
-    except rasterio.errors.RasterioIOError:
+    except (rasterio.errors.RasterioIOError, UnreadableFileError):
         return False
 
 
@@ -283,6 +287,7 @@ def study_inputs(
     files: Mapping[str, Path] | None = None,
     commune_name_column: str | None = None,
     station_report: pd.DataFrame | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> StudyInputs:
     """The one place a :class:`StudyInputs` is assembled from what was read (nothing is read here).
 
@@ -295,7 +300,7 @@ def study_inputs(
         roads=roads, exclusions=exclusions, user_candidates=user_candidates, fibre_points=fibre_points,
         label=label, files=dict(files or {}),
         station_report=station_report if station_report is not None else load.report.to_frame(),
-        commune_name_column=commune_name_column,
+        commune_name_column=commune_name_column, warnings=tuple(warnings),
     )
 
 
@@ -322,14 +327,23 @@ def read_study_files(
                           f"{CALIBRATION_ROLE}")
     if not files.get("dem") or not files.get("stations") or files.get("population") is None:
         raise ConfigError("a study needs at least one DEM file, a population raster and one station list")
+    from towerplan.plan_checks import check_study, nodata_warning
+    from towerplan.population import read_population
+
     grid = read_input("dem", files["dem"], resolution_m=resolution_m)
-    people = read_input("population", files["population"], dem=grid)
+    with np.errstate(invalid="ignore"):
+        land = np.asarray(grid.masked() > 0.0)  # nodata in the population over the sea is no missing person
+    (population,) = _paths(files["population"])
+    people = read_population(population, grid, land=land)
     load = read_study_stations(read_input("stations", files["stations"]))
     if files.get(CALIBRATION_ROLE) is not None:
         load = calibrated(load, Path(files[CALIBRATION_ROLE]))
     optional = {role: read_input(role, files[role]) for role in OPTIONAL_ROLES if files.get(role) is not None}
+    notes = check_study(population_total=people.aligned_total, communes=optional.get("communes"),
+                        grid_bounds=grid.bounds, grid_crs=grid.crs,
+                        warnings=[w for w in (nodata_warning(people.nodata_share),) if w])
     return study_inputs(
-        dem=grid, population=people.grid, stations=load, communes=optional.get("communes"),
+        dem=grid, population=people.grid, stations=load, communes=optional.get("communes"), warnings=tuple(notes),
         roads=optional.get("roads"), exclusions=optional.get("exclusions"),
         user_candidates=optional.get("candidates"), fibre_points=optional.get("fibre_points"),
         label=label, files=_file_roles(files), commune_name_column=commune_name_column,

@@ -33,6 +33,9 @@ def check_path(text: Any, key: str, base: Path, roots: Sequence[Path], problems:
     if not isinstance(text, str) or not text.strip():
         problems.append(f"{key}: expected a path (a non-empty string), got {toml_type(text)} {show(text)}")
         return None
+    if "\x00" in text:
+        problems.append(f"{key}: the path {text!r} holds a NUL character; give the file's real name")
+        return None
     raw = Path(text).expanduser()
     full = raw if raw.is_absolute() else base / raw
     real = full.resolve()

@@ -51,14 +51,13 @@ from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from towerplan._atomic import atomic_path
 from towerplan.coverage.config import CoverageConfig
-from towerplan.errors import TowerplanError, UnreadableFileError
+from towerplan.errors import TowerplanError
 from towerplan.planning.candidates import CandidateConfig
 from towerplan.planning.costs import CostModel
 from towerplan.planning.gaps import GapConfig
@@ -324,19 +323,13 @@ def load_scenario(path: os.PathLike[str] | str, *, allowed_roots: Iterable[os.Pa
     ScenarioError
         Invalid TOML, or every problem of its contents listed by TOML key.
     """
+    from towerplan.toml_input import TomlSyntaxError, read_toml
+
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UnreadableFileError(f"{p}: scenario file not found") from exc
-    except IsADirectoryError as exc:
-        raise UnreadableFileError(f"{p}: is a folder, not a scenario file") from exc
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(f"{p}: not a UTF-8 text file ({exc.reason})") from exc
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"not valid TOML: {exc}"], source=p.name) from exc
+    try:  # size, nesting depth, NUL in the path, devices and pipes: towerplan.toml_input
+        doc, _ = read_toml(p)
+    except TomlSyntaxError as exc:
+        raise ScenarioError([str(exc)], source=p.name) from exc
     return parse_scenario(doc, base_dir=p.resolve().parent, allowed_roots=allowed_roots, path=p.resolve(),
                           source=p.name)
 
