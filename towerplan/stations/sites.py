@@ -23,9 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from towerplan.errors import InputError
 from towerplan.stations.report import Issue
@@ -84,6 +81,38 @@ def _operator_sites(stations: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return ops, np.asarray(codes)
 
 
+def _clusters(xy: np.ndarray, distance_m: float) -> np.ndarray:
+    """Connected components of "closer than ``distance_m``" (single linkage), labelled 0..k-1.
+
+    Points are bucketed on a ``distance_m`` lattice, so each is compared with the 9 buckets around it
+    (plain numpy and a union-find: no scipy, so reading a station list stays light).
+    """
+    n = len(xy)
+    parent = np.arange(n)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    if distance_m > 0 and n > 1:
+        cells = np.floor(xy / distance_m).astype(np.int64)
+        buckets: dict[tuple[int, int], list[int]] = {}
+        for i, (cx, cy) in enumerate(cells):
+            buckets.setdefault((int(cx), int(cy)), []).append(i)
+        for i, (cx, cy) in enumerate(cells):
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    for j in buckets.get((int(cx) + dx, int(cy) + dy), ()):
+                        if j > i and np.hypot(*(xy[i] - xy[j])) <= distance_m:
+                            a, b = root(i), root(j)
+                            if a != b:
+                                parent[max(a, b)] = min(a, b)
+    roots = np.array([root(i) for i in range(n)], dtype=np.int64)
+    return np.unique(roots, return_inverse=True)[1].reshape(n)  # 0..k-1 in the order of the smallest members
+
+
 def physical_sites(stations: pd.DataFrame, *, merge_distance_m: float = SITE_MERGE_DISTANCE_M) -> PhysicalSites:
     """Group the sectors of ``stations`` into towers (module docstring)."""
     if not (merge_distance_m >= 0 and math.isfinite(merge_distance_m)):
@@ -93,11 +122,7 @@ def physical_sites(stations: pd.DataFrame, *, merge_distance_m: float = SITE_MER
         return PhysicalSites(pd.DataFrame({c: [] for c in cols}), np.zeros(0, dtype=np.int64), merge_distance_m)
     ops, sector_code = _operator_sites(stations)
     xy = _local_xy(ops["lon"].to_numpy(), ops["lat"].to_numpy())
-    pairs = cKDTree(xy).query_pairs(merge_distance_m, output_type="ndarray") if merge_distance_m > 0 \
-        else np.zeros((0, 2), dtype=np.int64)
-    n = len(ops)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
+    label = _clusters(xy, merge_distance_m)
     ops["label"] = label
     g = ops.groupby("label", sort=True)
     towers = pd.DataFrame({
