@@ -12,7 +12,12 @@ points are used, so a radial can evaluate every prefix of one profile without
 copying. Following section 3.2 (eq. 1a), the heights the diffraction model sees
 are ``g_i = h_i + R_i`` except at the two terminals, which stand on the ground.
 
-Nothing here raises; :mod:`towerplan.coverage.p1812` validates inputs.
+The profile analysis (smooth earth, horizons, Bullington maxima) is
+:mod:`towerplan.coverage._p1812_profile`. Nothing here raises;
+:mod:`towerplan.coverage.p1812` validates inputs.
+
+Note: numba's ``cache=True`` keys kernels on their own file: after editing a
+``_p1812_*`` module delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import math
 
 import numpy as np
 from numba import njit
+
+from towerplan.coverage._p1812_profile import analyse_profile
 
 # slots of the optional debug vector of p1812_path (names as in the SG3 logs)
 (DBG_DLT, DBG_DLR, DBG_THT, DBG_THR, DBG_TH, DBG_HSTD, DBG_HSRD, DBG_HTE, DBG_HRE, DBG_HM, DBG_AE, DBG_B0,
@@ -96,99 +103,46 @@ def zone_lengths(d, zone, n):
 
 
 @njit(cache=True)
-def _j(v):
-    """Knife-edge loss J(v), dB (eq. 12), 0 for v <= -0.78."""
-    if v <= -0.78:
-        return 0.0
-    return 6.9 + 20.0 * math.log10(math.sqrt((v - 0.1) ** 2 + 1.0) + v - 0.1)
-
-
-@njit(cache=True)
-def bullington(d, h, r, n, hts, hrs, ap, f_ghz, flat):
-    """Bullington diffraction loss (section 4.3.1, eqs 13-21) over g = h + R (``flat``: a zero profile)."""
-    ce = 1.0 / ap
-    lam = 0.2998 / f_ghz
-    dtot = d[n - 1]
-    stim = -math.inf
-    for i in range(1, n - 1):
-        gi = 0.0 if flat else h[i] + r[i]
-        di = d[i]
-        s = (gi + 500.0 * ce * di * (dtot - di) - hts) / di
-        if s > stim:
-            stim = s
-    str_ = (hrs - hts) / dtot
-    if stim < str_:  # line of sight
-        numax = -math.inf
-        for i in range(1, n - 1):
-            gi = 0.0 if flat else h[i] + r[i]
-            di = d[i]
-            nu = (gi + 500.0 * ce * di * (dtot - di) - (hts * (dtot - di) + hrs * di) / dtot) * math.sqrt(
-                0.002 * dtot / (lam * di * (dtot - di)))
-            if nu > numax:
-                numax = nu
-        luc = _j(numax)
+def _first_term_one(epsr, sigma, d, hte, hre, adft, f, vertical):
+    """First-term spherical-earth loss for one ground type and polarisation, dB (eqs 29-36)."""
+    k = 0.036 * (adft * f) ** (-1.0 / 3.0) * ((epsr - 1.0) ** 2 + (18.0 * sigma / f) ** 2) ** -0.25
+    if vertical:
+        k *= (epsr**2 + (18.0 * sigma / f) ** 2) ** 0.5
+    k2 = k * k
+    beta = (1.0 + 1.6 * k2 + 0.67 * k2 * k2) / (1.0 + 4.5 * k2 + 1.53 * k2 * k2)
+    x = 21.88 * beta * (f / adft**2) ** (1.0 / 3.0) * d
+    cy = 0.9575 * beta * (f**2 / adft) ** (1.0 / 3.0)
+    if x >= 1.6:
+        fx = 11.0 + 10.0 * math.log10(x) - 17.6 * x
     else:
-        srim = -math.inf
-        for i in range(1, n - 1):
-            gi = 0.0 if flat else h[i] + r[i]
-            di = d[i]
-            s = (gi + 500.0 * ce * di * (dtot - di) - hrs) / (dtot - di)
-            if s > srim:
-                srim = s
-        dbp = (hrs - hts + srim * dtot) / (stim + srim)
-        nub = (hts + stim * dbp - (hts * (dtot - dbp) + hrs * dbp) / dtot) * math.sqrt(
-            0.002 * dtot / (lam * dbp * (dtot - dbp)))
-        luc = _j(nub)
-    return luc + (1.0 - math.exp(-luc / 6.0)) * (10.0 + 0.02 * dtot)
+        fx = -20.0 * math.log10(x) - 5.6488 * x**1.425
+    g_min = 2.0 + 20.0 * math.log10(k)
+    gy = 0.0
+    for y in (beta * cy * hte, beta * cy * hre):
+        if y > 2.0:
+            gv = 17.6 * (y - 1.1) ** 0.5 - 5.0 * math.log10(y - 1.1) - 8.0
+        else:
+            gv = 20.0 * math.log10(y + 0.1 * y**3)
+        gy += max(gv, g_min)
+    return -fx - gy
 
 
 @njit(cache=True)
-def _first_term_one(epsr, sigma, d, hte, hre, adft, f):
-    """First-term spherical-earth loss for one ground type, (horizontal, vertical) (eqs 29-36)."""
-    k_h = 0.036 * (adft * f) ** (-1.0 / 3.0) * ((epsr - 1.0) ** 2 + (18.0 * sigma / f) ** 2) ** -0.25
-    k_v = k_h * (epsr**2 + (18.0 * sigma / f) ** 2) ** 0.5
-    out_h = 0.0
-    out_v = 0.0
-    for pol in range(2):
-        k = k_h if pol == 0 else k_v
-        beta = (1.0 + 1.6 * k**2 + 0.67 * k**4) / (1.0 + 4.5 * k**2 + 1.53 * k**4)
-        x = 21.88 * beta * (f / adft**2) ** (1.0 / 3.0) * d
-        yt = 0.9575 * beta * (f**2 / adft) ** (1.0 / 3.0) * hte
-        yr = 0.9575 * beta * (f**2 / adft) ** (1.0 / 3.0) * hre
-        if x >= 1.6:
-            fx = 11.0 + 10.0 * math.log10(x) - 17.6 * x
-        else:
-            fx = -20.0 * math.log10(x) - 5.6488 * x**1.425
-        g_min = 2.0 + 20.0 * math.log10(k)
-        gy = 0.0
-        for y in (beta * yt, beta * yr):
-            if y > 2.0:
-                gv = 17.6 * (y - 1.1) ** 0.5 - 5.0 * math.log10(y - 1.1) - 8.0
-            else:
-                gv = 20.0 * math.log10(y + 0.1 * y**3)
-            gy += max(gv, g_min)
-        if pol == 0:
-            out_h = -fx - gy
-        else:
-            out_v = -fx - gy
-    return out_h, out_v
-
-
-@njit(cache=True)
-def first_term(d, hte, hre, adft, f, omega):
+def first_term(d, hte, hre, adft, f, omega, vertical):
     """Eq. 28: sea and land first-term losses weighted by the sea fraction ``omega``."""
-    lh, lv = _first_term_one(22.0, 0.003, d, hte, hre, adft, f)
-    sh, sv = _first_term_one(80.0, 5.0, d, hte, hre, adft, f)
-    return omega * sh + (1.0 - omega) * lh, omega * sv + (1.0 - omega) * lv
+    land = _first_term_one(22.0, 0.003, d, hte, hre, adft, f, vertical)
+    if omega <= 0.0:
+        return land
+    return omega * _first_term_one(80.0, 5.0, d, hte, hre, adft, f, vertical) + (1.0 - omega) * land
 
 
 @njit(cache=True)
-def spherical_earth(d, hte, hre, ap, f, omega):
-    """Spherical-earth diffraction loss Ldsph, (horizontal, vertical), dB (section 4.3.2, eqs 22-27)."""
+def spherical_earth(d, hte, hre, ap, f, omega, vertical):
+    """Spherical-earth diffraction loss Ldsph, dB (section 4.3.2, eqs 22-27)."""
     lam = 0.2998 / f
     dlos = math.sqrt(2.0 * ap) * (math.sqrt(0.001 * hte) + math.sqrt(0.001 * hre))
     if d >= dlos:
-        return first_term(d, hte, hre, ap, f, omega)
+        return first_term(d, hte, hre, ap, f, omega, vertical)
     c = (hte - hre) / (hte + hre)
     m = 250.0 * d * d / (ap * (hte + hre))
     b = 2.0 * math.sqrt((m + 1.0) / (3.0 * m)) * math.cos(
@@ -198,101 +152,9 @@ def spherical_earth(d, hte, hre, ap, f, omega):
     hse = ((hte - 500.0 * dse1 * dse1 / ap) * dse2 + (hre - 500.0 * dse2 * dse2 / ap) * dse1) / d
     hreq = 17.456 * math.sqrt(dse1 * dse2 * lam / d)
     if hse > hreq:
-        return 0.0, 0.0
+        return 0.0
     aem = 500.0 * (d / (math.sqrt(hte) + math.sqrt(hre))) ** 2
-    lh, lv = first_term(d, hte, hre, aem, f, omega)
-    k = 1.0 - hse / hreq
-    return k * max(lh, 0.0), k * max(lv, 0.0)
-
-
-@njit(cache=True)
-def delta_bullington(d, h, r, n, hts, hrs, hstd, hsrd, ap, f, omega, vertical):
-    """(Ld, Lbulla, Lbulls, Ldsph) for one polarisation and effective radius ``ap`` (section 4.3.3, eq. 39)."""
-    lbulla = bullington(d, h, r, n, hts, hrs, ap, f, False)
-    hte = hts - hstd
-    hre = hrs - hsrd
-    lbulls = bullington(d, h, r, n, hte, hre, ap, f, True)
-    lh, lv = spherical_earth(d[n - 1], hte, hre, ap, f, omega)
-    ldsph = lv if vertical else lh
-    return lbulla + max(ldsph - lbulls, 0.0), lbulla, lbulls, ldsph
-
-
-@njit(cache=True)
-def _path_geometry(d, h, n, htg, hrg, ae, f):
-    """Section 5.1 (Attachment 1): horizons, smooth-earth heights; returns the quantities of Table 4."""
-    dtot = d[n - 1]
-    hts = h[0] + htg
-    hrs = h[n - 1] + hrg
-    v1 = 0.0
-    v2 = 0.0
-    for i in range(1, n):
-        dd = d[i] - d[i - 1]
-        v1 += dd * (h[i] + h[i - 1])
-        v2 += dd * (h[i] * (2.0 * d[i] + d[i - 1]) + h[i - 1] * (d[i] + 2.0 * d[i - 1]))
-    hst = (2.0 * v1 * dtot - v2) / dtot**2
-    hsr = (v2 - v1 * dtot) / dtot**2
-    # smooth-earth surface for the diffraction model (eqs 89-91)
-    hobs = -math.inf
-    aobt = -math.inf
-    aobr = -math.inf
-    for i in range(1, n - 1):
-        hh = h[i] - (hts * (dtot - d[i]) + hrs * d[i]) / dtot
-        hobs = max(hobs, hh)
-        aobt = max(aobt, hh / d[i])
-        aobr = max(aobr, hh / (dtot - d[i]))
-    hstp = hst
-    hsrp = hsr
-    if hobs > 0.0:
-        hstp = hst - hobs * aobt / (aobt + aobr)
-        hsrp = hsr - hobs * aobr / (aobt + aobr)
-    hstd = h[0] if hstp >= h[0] else hstp
-    hsrd = h[n - 1] if hsrp > h[n - 1] else hsrp
-    # horizon elevation angles and distances (eqs 76-83)
-    th_max = -math.inf
-    lt = 1
-    for i in range(1, n - 1):
-        th = 1000.0 * math.atan((h[i] - hts) / (1000.0 * d[i]) - d[i] / (2.0 * ae))
-        if th > th_max:
-            th_max = th
-            lt = i
-    th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot / (2.0 * ae))
-    th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot / (2.0 * ae))
-    if th_max > th_td:  # trans-horizon
-        th_t = th_max
-        dlt = d[lt]
-        th_r = -math.inf
-        lr = n - 2
-        for i in range(1, n - 1):
-            th = 1000.0 * math.atan((h[i] - hrs) / (1000.0 * (dtot - d[i])) - (dtot - d[i]) / (2.0 * ae))
-            if th >= th_r:  # the last maximum
-                th_r = th
-                lr = i
-        dlr = dtot - d[lr]
-    else:  # line of sight: horizons at the point of largest diffraction parameter (eq. 81)
-        th_t = th_td
-        th_r = th_rd
-        lam = 0.2998 / f
-        numax = -math.inf
-        for i in range(1, n - 1):
-            nu = (h[i] + 500.0 * d[i] * (dtot - d[i]) / ae - (hts * (dtot - d[i]) + hrs * d[i]) / dtot) * math.sqrt(
-                0.002 * dtot / (lam * d[i] * (dtot - d[i])))
-            if nu >= numax:
-                numax = nu
-                lt = i
-        dlt = d[lt]
-        dlr = dtot - dlt
-        lr = lt
-    theta = 1e3 * dtot / ae + th_t + th_r
-    # smooth-earth surface for ducting (eqs 92-95)
-    hst = min(hst, h[0])
-    hsr = min(hsr, h[n - 1])
-    m = (hsr - hst) / dtot
-    hte = htg + h[0] - hst
-    hre = hrg + h[n - 1] - hsr
-    hm = -math.inf
-    for i in range(lt, lr + 1):
-        hm = max(hm, h[i] - (hst + m * d[i]))
-    return dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm
+    return (1.0 - hse / hreq) * max(first_term(d, hte, hre, aem, f, omega, vertical), 0.0)
 
 
 @njit(cache=True)
@@ -337,35 +199,54 @@ def anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r,
 
 
 @njit(cache=True)
-def p1812_path(d, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l, dbg):
+def path_radii(dn):
+    """Median effective earth radius ae and the radius ab exceeded for beta0 % time, km (eqs 6-7)."""
+    return 6371.0 * 157.0 / (157.0 - dn), 6371.0 * 3.0
+
+
+@njit(cache=True)
+def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
+               all_inland, tables, dbg):
     """Basic transmission loss Lb (dB) not exceeded for p % time and pL % locations (eq. 69).
 
-    ``n`` >= 5 points of ``d``/``h``/``r``/``zone`` are used; ``dbg`` (length
-    ``N_DBG`` or empty) receives the intermediate quantities.
+    ``n`` >= 5 points of ``d``/``h``/``r``/``zone`` are used; ``inv_d`` = 1 / d;
+    ``equi`` True promises equidistant points; ``tables`` is
+    :func:`~towerplan.coverage._p1812_profile.prefix_tables` of the profile for
+    ``ae = path_radii(dn)[0]`` and ``hts = h[0] + htg``; ``all_inland`` True promises that
+    ``zone[:n]`` is all 4 (skips the zone scan); ``dbg`` (length ``N_DBG`` or empty)
+    receives the intermediate quantities.
     """
     dtot = d[n - 1]
     if zone[0] == 1:
         dct = 0.0
     if zone[n - 1] == 1:
         dcr = 0.0
-    omega, dtm, dlm = zone_lengths(d, zone, n)
+    if all_inland:
+        omega, dtm, dlm = 0.0, dtot, dtot
+    else:
+        omega, dtm, dlm = zone_lengths(d, zone, n)
     b0 = beta0(phi_deg, dtm, dlm)
-    ae = 6371.0 * 157.0 / (157.0 - dn)  # eqs 6-7
-    ab = 6371.0 * 3.0
+    ae, ab = path_radii(dn)
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
-    dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm = _path_geometry(d, h, n, htg, hrg, ae, f)
+    lam = 0.2998 / f
+    geo, bull_a, bull_b = analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, p < 50.0, tables)
+    dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm = geo
     # line of sight (section 4.2, eqs 8-11)
     lbfs = 92.4 + 20.0 * math.log10(f) + 10.0 * math.log10(dtot**2 + ((hts - hrs) / 1000.0) ** 2)
     k_es = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
     lb0p = lbfs + k_es * math.log10(p / 50.0)
     lb0b = lbfs + k_es * math.log10(b0 / 50.0)
-    # diffraction (section 4.3.4, eqs 40-43)
-    ld50, lbulla, lbulls, ldsph = delta_bullington(d, h, r, n, hts, hrs, hstd, hsrd, ae, f, omega, vertical)
+    # delta-Bullington diffraction (sections 4.3.3-4.3.4, eqs 37-43)
+    hte1 = hts - hstd
+    hre1 = hrs - hsrd
+    ldsph = spherical_earth(dtot, hte1, hre1, ae, f, omega, vertical)
+    lbulla, lbulls = bull_a
+    ld50 = lbulla + max(ldsph - lbulls, 0.0)
     ldp = ld50
     fi = 1.0
     if p < 50.0:
-        ldb = delta_bullington(d, h, r, n, hts, hrs, hstd, hsrd, ab, f, omega, vertical)[0]
+        ldb = bull_b[0] + max(spherical_earth(dtot, hte1, hre1, ab, f, omega, vertical) - bull_b[1], 0.0)
         if p > b0:
             fi = inv_cum_norm(p / 100.0) / inv_cum_norm(b0 / 100.0)
         ldp = ld50 + fi * (ldb - ld50)
@@ -388,7 +269,7 @@ def p1812_path(d, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct,
     lbam = lbda + (lminb0p - lbda) * fj
     lbs = troposcatter(dtot, theta, f, p, n0)
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63
-    lloc = 0.0 if zone[n - 1] == 1 else -inv_cum_norm(pl / 100.0) * sigma_l  # eq 64
+    lloc = 0.0 if (zone[n - 1] == 1 or sigma_l == 0.0) else -inv_cum_norm(pl / 100.0) * sigma_l  # eq 64
     lb = max(lb0p, lbc + lloc)
     if len(dbg) >= N_DBG:
         vals = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm, ae, b0, omega, dtm, dlm, lbfs, lb0p, lb0b,

@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from towerplan.coverage import _p1812_kernels as pk
+from towerplan.coverage import _p1812_profile as pf
 from towerplan.coverage.sg3db import Sg3Path
 from towerplan.errors import ModelInputError
 
@@ -174,9 +175,14 @@ def p1812_p2p_db(
     if problems:
         raise ModelInputError("P.1812: " + "; ".join(problems))
     dbg = np.zeros(pk.N_DBG)
-    lb = float(pk.p1812_path(d, h, r, z, n, freq_mhz / 1000.0, float(time_percent), float(h_tx_m), float(h_rx_m),
+    with np.errstate(divide="ignore"):
+        inv_d = 1.0 / d
+    ae, ab = pk.path_radii(float(delta_n))
+    tables = pf.prefix_tables(d, inv_d, h, r, n, float(h[0] + h_tx_m), ae, ab)
+    lb = float(pk.p1812_path(d, inv_d, False, h, r, z, n, freq_mhz / 1000.0, float(time_percent), float(h_tx_m), float(h_rx_m),
                              polarization == "vertical", float(centre_latitude_deg), float(delta_n), float(n0),
-                             float(dct_km), float(dcr_km), float(location_percent), float(location_sigma_db), dbg))
+                             float(dct_km), float(dcr_km), float(location_percent), float(location_sigma_db), False,
+                             tables, dbg))
     details = {name: float(v) for name, v in zip(_DEBUG_NAMES, dbg, strict=True)}
     return P1812Result(lb, field_strength_dbuv_m(lb, freq_mhz, erp_dbw), details)
 
