@@ -20,7 +20,7 @@ one sample step, and interpolates bilinearly between the two neighbouring radial
 and the two neighbouring samples.
 
 Model codes: 0 free space + single knife edge, 1 Okumura-Hata, 2 COST-231 Hata
-(both + terrain diffraction), 3 ITM point-to-point, 4 ITU-R P.1812
+(both + the terrain's diffraction beyond its smooth earth, :mod:`._hata_terrain`), 3 ITM point-to-point, 4 ITU-R P.1812
 (:mod:`towerplan.coverage._p1812_radial`, with the clutter profile). Diffraction
 codes: 0 none, 1 Deygout, 2 Bullington, 3 delta-Bullington.
 
@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit, prange
 
 from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
-from towerplan.coverage._diffraction_kernels import bullington, delta_bullington
+from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
 from towerplan.coverage._itm_radial import itm_radial_loss
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
 
@@ -97,20 +97,7 @@ def fspl(d_m, f_mhz):
 
 
 @njit(cache=True)
-def _diffraction(method, edges, dist, z, bmax, i, hts, hrs, lam, ae, eps, sigma, vertical, zeros):
-    if method == DIFF_NONE or i < 2:
-        return 0.0
-    d = dist[: i + 1]
-    zz = z[: i + 1]
-    if method == DIFF_DEYGOUT:
-        return deygout_pruned(d, zz, bmax, hts, hrs, lam, ae, edges, False)
-    if method == DIFF_BULLINGTON:
-        return bullington(d, zz, hts, hrs, lam, ae)
-    return delta_bullington(d, zz, hts, hrs, lam, ae, eps, sigma, vertical, zeros[: i + 1])
-
-
-@njit(cache=True)
-def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros, rclut, zone):
+def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch):
     """Loss (dB) from z[0] to every sample z[first .. n-1] of one radial, into ``row``."""
     h_tx = fpar[F_HTX]
     h_rx = fpar[F_HRX]
@@ -128,7 +115,6 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
                         ipar[I_DH_EVERY])
         return
     hts = z[0] + h_tx
-    vertical = ipar[I_POL] == 1
     bmax = block_max(z, n)
     if model == MODEL_FSPL:
         for i in range(first, n):
@@ -143,6 +129,9 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
     prefix[0] = 0.0
     for k in range(n):
         prefix[k + 1] = prefix[k] + z[k]
+    v1, v2, resid, masked = scratch[0], scratch[1], scratch[2], scratch[3]
+    if ipar[I_DIFF] != DIFF_NONE:
+        smooth_sums(dist, z, n, v1, v2)
     a3 = math.ceil(3000.0 / step_m)
     a15 = math.floor(15000.0 / step_m)
     for i in range(first, n):
@@ -162,8 +151,9 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
             # out of reach already without diffraction (which only adds loss): skip it
             row[i] = loss
             continue
-        loss += _diffraction(ipar[I_DIFF], ipar[I_EDGES], dist, z, bmax, i, hts, z[i] + h_rx, lam, ae, fpar[F_EPS],
-                             fpar[F_SIGMA], vertical, zeros)
+        # terrain beyond the smooth earth only: Hata already holds the ground (towerplan.coverage._hata_terrain)
+        loss += terrain_excess_db(ipar[I_DIFF], ipar[I_EDGES], dist, z, i, hts, z[i] + h_rx, lam, v1, v2, resid,
+                                  masked, zeros)
         row[i] = loss
 
 
@@ -195,6 +185,7 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
         zeros = np.zeros(nmax + 1)
         row = np.empty(nmax + 1)
         rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
+        scratch = np.empty((4, nmax + 1))
         zone = np.full(nmax + 1, 4, dtype=np.int64)
         for i in range(nmax + 1):
             dist[i] = i * step_m
@@ -218,7 +209,7 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
             for i in range(n):
                 row[i] = math.nan
             fi = min(max(first[j], 1), n - 1)
-            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros, rclut, zone)
+            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch)
             for i in range(fi, n):
                 table[j, i] = row[i]
     return table

@@ -142,13 +142,18 @@ _SECTOR_FIELDS = ("station_index", "azimuth_deg", "omni", "h_beamwidth_deg", "v_
 
 
 def hata_constant_db(model: str, freq_mhz: float, h_rx_m: float, config: CoverageConfig) -> float:
-    """The part of Hata / COST-231 that depends on neither distance nor base height, dB."""
+    """The part of Hata / COST-231 that depends on neither distance nor base height, dB.
+
+    ``config.hata_environment`` adds Hata's suburban / open-area correction to either
+    model (COST-231's formula is urban; the metropolitan 3 dB applies to urban only).
+    """
     lf = math.log10(freq_mhz)
     a_hm = (1.1 * lf - 0.7) * h_rx_m - (1.56 * lf - 0.8)
-    if model == "cost231":
-        return 46.3 + 33.9 * lf - a_hm + (3.0 if config.cost231_metropolitan else 0.0)
     env = {"urban": 0.0, "suburban": -2.0 * math.log10(freq_mhz / 28.0) ** 2 - 5.4,
            "open": -4.78 * lf**2 + 18.33 * lf - 40.94}[config.hata_environment]
+    if model == "cost231":
+        metro = 3.0 if config.cost231_metropolitan and config.hata_environment == "urban" else 0.0
+        return 46.3 + 33.9 * lf - a_hm + metro + env
     return 69.55 + 26.16 * lf - a_hm + env
 
 
