@@ -442,7 +442,10 @@ def warm_up() -> None:
                        "antenna_height_m": [30.0] * 4, "azimuth_deg": [0.0, 0.0, np.nan, 0.0],
                        "freq_mhz": [900.0, 1800.0, 2600.0, 100.0], "eirp_dbm": [60.0] * 4})
     for diff in ("deygout", "bullington", "delta_bullington"):
-        run_coverage(dem, st, config=CoverageConfig(max_radius_m=200.0, diffraction=diff))  # type: ignore[arg-type]
+        run_coverage(dem, st.iloc[:2], config=CoverageConfig(max_radius_m=200.0, model="hata",
+                                                             diffraction=diff))  # type: ignore[arg-type]
+    run_coverage(dem, st, config=CoverageConfig(max_radius_m=200.0),
+                 clutter=ClutterGrid.from_codes(np.full(dem.shape, 2, dtype=np.uint8)))  # auto: P.1812 and ITM
     run_coverage(dem, st.iloc[:1], config=CoverageConfig(max_radius_m=200.0, model="fspl"))
 
 

@@ -25,20 +25,31 @@ import numpy as np
 
 from towerplan.coverage import _p1812_kernels as pk
 from towerplan.coverage import _p1812_profile as pf
+from towerplan.coverage.clutter import CLUTTER_HEIGHTS_M, CLUTTER_NAMES
+from towerplan.coverage.config import P1812Settings
 from towerplan.coverage.sg3db import Sg3Path
 from towerplan.errors import ModelInputError
 
-__all__ = ["P1812Result", "p1812_p2p_db", "path_centre_latitude_deg", "location_sigma_db", "predict_sg3",
-           "Sg3Prediction", "CLUTTER_HEIGHTS_M", "field_strength_dbuv_m"]
-
-#: representative clutter heights R (m) of P.1812-7 Table 2 by SG3 coverage code
-#: (1 water/sea, 2 open/rural, 3 suburban, 4 urban/trees/forest, 5 dense urban)
-CLUTTER_HEIGHTS_M: dict[int, float] = {1: 0.0, 2: 0.0, 3: 10.0, 4: 15.0, 5: 20.0}
+__all__ = ["p1812_method_text", "P1812Result", "p1812_p2p_db", "path_centre_latitude_deg", "location_sigma_db",
+           "predict_sg3", "Sg3Prediction", "field_strength_dbuv_m"]
 
 _DEBUG_NAMES = ("dlt_km", "dlr_km", "theta_t_mrad", "theta_r_mrad", "theta_mrad", "hstd_m", "hsrd_m", "hte_m",
                 "hre_m", "hm_m", "ae_km", "beta0_pct", "omega", "dtm_km", "dlm_km", "lbfs_db", "lb0p_db", "lb0b_db",
                 "lbulla_db", "lbulls_db", "ldsph_db", "ld50_db", "ldp_db", "lbd_db", "lminb0p_db", "lba_db",
                 "lminbap_db", "lbda_db", "lbam_db", "lbs_db", "lbc_db", "lb_db", "fj", "fk")
+
+
+def p1812_method_text(settings: P1812Settings, *, land_cover: str | None = None) -> str:
+    """How reports and ``method.json`` name P.1812 and its inputs (``land_cover``: the source, None: none)."""
+    table = ", ".join(f"{CLUTTER_NAMES[k]} {CLUTTER_HEIGHTS_M[k]:g} m" for k in sorted(CLUTTER_NAMES))
+    cover = (f"land cover: {land_cover}, clutter heights R per class ({table}; ITU-R P.1812-7 Table 2)"
+             if land_cover else "land cover: none given, every cell open/rural with R = 0 m (bare terrain: towns "
+             "and forest add no loss)")
+    return (f"ITU-R P.1812-7 point-to-area (30 MHz-6 GHz, path-specific: line of sight, delta-Bullington "
+            f"diffraction, troposcatter, ducting; terrain + clutter profile); ΔN {settings.delta_n:g} N-units/km, "
+            f"N0 {settings.n0:g} N-units (P.452/P.1812 maps at Thanh Hóa), time {settings.time_percent:g} %, "
+            f"locations {settings.location_percent:g} % (σL {settings.location_sigma_db:g} dB), "
+            f"{settings.polarization} polarisation; {cover}")
 
 
 @dataclass(frozen=True)
