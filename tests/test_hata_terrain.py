@@ -63,7 +63,7 @@ def test_one_ridge_adds_its_knife_edge_loss() -> None:
     ridge_row = mid - round(3000.0 / RES)
     z[ridge_row, :] = 60.0
     f = 947.5
-    loss, d, rows, _ = _run(z, "hata", f)
+    loss, d, _, _ = _run(z, "hata", f)
     col = mid
     for dist_m in (5000.0, 6000.0, 8000.0):
         r = mid - round(dist_m / RES)

@@ -84,7 +84,8 @@ def raster_vs_exact(res_m: float, radius_m: float, *, n_cells: int, seed: int = 
 def _check(diff: np.ndarray) -> None:
     p10, med, p90 = np.percentile(diff, [10, 50, 90])
     assert np.isfinite(diff).all()
-    assert -1.0 <= p10 and p90 <= 1.0, (p10, med, p90)
+    assert p10 >= -1.0, (p10, med, p90)
+    assert p90 <= 1.0, (p10, med, p90)
     assert abs(med) < 0.3, med
 
 

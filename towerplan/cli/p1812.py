@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     writer.writerow(_COLUMNS)
     k = max(args.decimals, 0)
     for r in rows:
-        writer.writerow([r.dataset, f"{r.freq_mhz:g}", f"{r.time_percent:g}", f"{r.lb_db:.{k}f}", f"{r.ep_dbuv_m:.{k}f}"])
+        writer.writerow([r.dataset, f"{r.freq_mhz:g}", f"{r.time_percent:g}", f"{r.lb_db:.{k}f}",
+                         f"{r.ep_dbuv_m:.{k}f}"])
     sys.stdout.write(buffer.getvalue())
     return 0

@@ -112,10 +112,7 @@ def _first_term_one(epsr, sigma, d, hte, hre, adft, f, vertical):
     beta = (1.0 + 1.6 * k2 + 0.67 * k2 * k2) / (1.0 + 4.5 * k2 + 1.53 * k2 * k2)
     x = 21.88 * beta * (f / adft**2) ** (1.0 / 3.0) * d
     cy = 0.9575 * beta * (f**2 / adft) ** (1.0 / 3.0)
-    if x >= 1.6:
-        fx = 11.0 + 10.0 * math.log10(x) - 17.6 * x
-    else:
-        fx = -20.0 * math.log10(x) - 5.6488 * x**1.425
+    fx = 11.0 + 10.0 * math.log10(x) - 17.6 * x if x >= 1.6 else -20.0 * math.log10(x) - 5.6488 * x**1.425
     g_min = 2.0 + 20.0 * math.log10(k)
     gy = 0.0
     for y in (beta * cy * hte, beta * cy * hre):

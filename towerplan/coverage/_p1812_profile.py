@@ -57,10 +57,7 @@ def _flat_max(d, n, a_coef, h_term, from_rx):
     best = -math.inf
     for i in (lo, hi):
         di = d[i]
-        if from_rx:
-            v = (a_coef * di * (dtot - di) - h_term) / (dtot - di)
-        else:
-            v = (a_coef * di * (dtot - di) - h_term) / di
+        v = (a_coef * di * (dtot - di) - h_term) / ((dtot - di) if from_rx else di)
         best = max(best, v)
     return best
 

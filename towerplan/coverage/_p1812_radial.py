@@ -47,8 +47,8 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
     for i in range(max(first, 1), n_all):
         n = i + 1
         if n >= _MIN_POINTS:
-            out[i] = p1812_path(d, inv_d, True, z, r, zone, n, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0, 500.0, pl,
-                                sigma_l, n <= first_other, tables, dbg)
+            out[i] = p1812_path(d, inv_d, True, z, r, zone, n, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
+                                500.0, pl, sigma_l, n <= first_other, tables, dbg)
             continue
         for k in range(_MIN_POINTS):
             t = k * i / (_MIN_POINTS - 1)
@@ -69,8 +69,8 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
 def sample_clutter(height, code, colf, rowf, default_h, default_code):
     """(R, code) of the cell nearest to fractional (col, row); code 0 (no data) gives the defaults."""
     h, w = code.shape
-    c = min(max(int(math.floor(colf + 0.5)), 0), w - 1)
-    rr = min(max(int(math.floor(rowf + 0.5)), 0), h - 1)
+    c = min(max(math.floor(colf + 0.5), 0), w - 1)
+    rr = min(max(math.floor(rowf + 0.5), 0), h - 1)
     k = code[rr, c]
     if k == 0:
         return default_h, default_code

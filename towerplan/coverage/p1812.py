@@ -175,7 +175,8 @@ def p1812_p2p_db(
               (1.0 <= time_percent <= 50.0, f"time_percent = {time_percent} must be within 1-50 %"),
               (1.0 <= h_tx_m <= 3000.0, f"h_tx_m = {h_tx_m} must be within 1-3000 m"),
               (1.0 <= h_rx_m <= 3000.0, f"h_rx_m = {h_rx_m} must be within 1-3000 m"),
-              (polarization in ("horizontal", "vertical"), f"polarization {polarization!r} must be horizontal or vertical"),
+              (polarization in ("horizontal", "vertical"),
+               f"polarization {polarization!r} must be horizontal or vertical"),
               (0.0 < location_percent < 100.0, f"location_percent = {location_percent} must be within (0, 100)"),
               (location_sigma_db >= 0.0, f"location_sigma_db = {location_sigma_db} must be >= 0"),
               (0.0 <= delta_n < 157.0, f"delta_n = {delta_n} must be within 0-157 N-units/km"),
@@ -190,7 +191,8 @@ def p1812_p2p_db(
         inv_d = 1.0 / d
     ae, ab = pk.path_radii(float(delta_n))
     tables = pf.prefix_tables(d, inv_d, h, r, n, float(h[0] + h_tx_m), ae, ab)
-    lb = float(pk.p1812_path(d, inv_d, False, h, r, z, n, freq_mhz / 1000.0, float(time_percent), float(h_tx_m), float(h_rx_m),
+    lb = float(pk.p1812_path(d, inv_d, False, h, r, z, n, freq_mhz / 1000.0, float(time_percent), float(h_tx_m),
+                             float(h_rx_m),
                              polarization == "vertical", float(centre_latitude_deg), float(delta_n), float(n0),
                              float(dct_km), float(dcr_km), float(location_percent), float(location_sigma_db), False,
                              tables, dbg))
@@ -211,7 +213,8 @@ class Sg3Prediction:
     expected_e_dbuv_m: float
 
 
-def predict_sg3(path: Sg3Path, *, location_percent: float = 50.0, location_sigma_db: float = 0.0) -> list[Sg3Prediction]:
+def predict_sg3(path: Sg3Path, *, location_percent: float = 50.0,
+                location_sigma_db: float = 0.0) -> list[Sg3Prediction]:
     """P.1812 for every dataset of a DBSG3 path, as the SG3 validation set was made.
 
     ΔN and N0 from the file; the path-centre latitude from the terminals; distance
