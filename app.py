@@ -61,6 +61,7 @@ _PAGES = [
     ("coverage.py", "page_coverage"),
     ("gaps.py", "page_gaps"),
     ("towers.py", "page_towers"),
+    ("measurements.py", "page_measurements"),
     ("export.py", "page_export"),
 ]
 pages = [
@@ -73,6 +74,8 @@ with st.sidebar:
     st.markdown(f"**towerplan** {__version__}")
     st.caption(tr("app_tagline"))
     st.info(tr("data_source", label=input_label(current_inputs())))
+    if st.session_state.get("meas_applied"):  # said on every page: levels include drive-test corrections
+        st.warning(tr("meas_applied", **st.session_state["meas_applied"]))
 
 try:
     nav.run()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import string
 from typing import Literal
 
+from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
+
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
 
 Lang = Literal["vi", "en"]
@@ -580,6 +582,9 @@ _EN: dict[str, str] = {
     "map_site": "Coverage of site {site} ({op})",
     "legend_site": "One site",
 }
+
+_VI.update(MEASUREMENTS_VI)
+_EN.update(MEASUREMENTS_EN)
 
 #: language -> key -> text
 MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}

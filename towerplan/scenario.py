@@ -91,7 +91,7 @@ Executor = Literal["serial", "processes", "dask"]
 _SECTIONS = ("scenario", "inputs", "coverage", "gaps", "placement", "costs", "candidates", "run", "area", "grid")
 _SCENARIO_KEYS = ("name", "title", "language", "description")
 _INPUT_PATHS = ("dem", "population", "stations", "communes", "roads", "candidates", "exclusions", "fibre_points",
-                "study_folder")
+                "study_folder", "calibration")
 _INPUT_KEYS = (*_INPUT_PATHS, "demo", "label", "commune_name_column")
 #: keys of ``[coverage]`` that are not CoverageConfig fields
 _COVERAGE_EXTRA = ("technologies", "resolution_m")
@@ -104,7 +104,7 @@ _RUN_KEYS = ("executor", "workers")
 #: ``[area]`` and ``[grid]`` of the study-folder skeleton written by ``towerplan fetch`` (informational,
 #: except ``grid.resolution_m``)
 _AREA_KEYS = ("name", "kind", "bounds_lonlat", "crs", "boundary")
-_FETCH_ONLY_INPUTS = ("province", "road_graph")
+_FETCH_ONLY_INPUTS = ("province", "road_graph", "landcover")
 _NONE = "none"
 _TECHNOLOGIES = ("2G", "3G", "4G", "5G")
 
@@ -150,6 +150,7 @@ class ScenarioInputs:
     exclusions: Path | None = None
     fibre_points: Path | None = None
     study_folder: Path | None = None
+    calibration: Path | None = None  # calibration.json of `towerplan calibrate`, applied to the stations
     demo: DemoInputs | None = None
     label: str = ""
     commune_name_column: str | None = None

@@ -240,6 +240,7 @@ def load_study_inputs(
     resolution_m: float | None = None,
     label: str = "",
     commune_name_column: str | None = None,
+    calibration: Path | None = None,
 ) -> StudyInputs:
     """Read and check a study's input files.
 
@@ -265,6 +266,9 @@ def load_study_inputs(
         What the study is (shown on the outputs).
     commune_name_column
         Column naming the communes.
+    calibration
+        ``calibration.json`` of ``towerplan calibrate``: its corrections are set on the
+        stations (``calibration_offset_db``, ``calibration_slope_db``), which the engine applies.
     """
     from towerplan.population import read_population
     from towerplan.vectors import read_communes, read_roads, read_vector
@@ -279,16 +283,21 @@ def load_study_inputs(
     for k, p in enumerate(station_paths):
         files["stations" if k == 0 else f"stations_{k + 1}"] = p
     for role, path in (("communes", communes), ("roads", roads), ("candidates", candidates),
-                       ("exclusions", exclusions), ("fibre_points", fibre_points)):
+                       ("exclusions", exclusions), ("fibre_points", fibre_points), ("calibration", calibration)):
         if path is not None:
             files[role] = Path(path)
     grid = read_study_dem(dem_paths, resolution_m=resolution_m)
     people = read_population(files["population"], grid)
     load = read_study_stations(station_paths)
+    stations = load.stations.reset_index(drop=True)
+    if calibration is not None:
+        from towerplan.measurements import apply_calibration, read_calibration
+
+        stations = apply_calibration(stations, read_calibration(calibration))
     return StudyInputs(
         dem=grid,
         population=people.grid,
-        stations=load.stations.reset_index(drop=True),
+        stations=stations,
         communes=read_communes(communes) if communes is not None else None,
         roads=read_roads(roads) if roads is not None else None,
         exclusions=read_vector(exclusions, kind="polygon") if exclusions is not None else None,

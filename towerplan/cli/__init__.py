@@ -25,7 +25,8 @@ from towerplan.errors import ConfigError, InputError, TowerplanError, Unreadable
 __all__ = ["build_parser", "main"]
 
 #: sub-command modules, in the order they are listed by ``--help``
-_COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "p1812", "fetch", "coverage", "gaps", "place", "run")
+_COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "p1812", "fetch", "coverage", "gaps", "place", "run",
+                                     "calibrate")
 
 EXIT_OK = 0
 EXIT_DATA_ERRORS = 1

@@ -22,8 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from towerplan._atomic import atomic_path
@@ -88,6 +90,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes / Dask workers (default 2)")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (tcp://host:8786)")
     p.add_argument("--write-loss", action="store_true", help="also write path_loss_db.tif")
+    p.add_argument("--calibration", type=Path, default=None,
+                   help="calibration.json of `towerplan calibrate`: per-sector offset and distance slope")
     p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
                    help="only these technologies, e.g. 4G or 4G,5G (default: all). The level rasters hold the "
                         "best reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G): filter to compare like "
@@ -124,6 +128,14 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--workers must be at least 1")
     # filtered before the DEM is read, so a technology without sectors fails at once
     stations = select_technologies(read_study_stations(args.stations).stations, args.technology)
+    if args.calibration is not None:
+        from towerplan.measurements import apply_calibration, read_calibration
+
+        calibration = read_calibration(args.calibration)
+        stations = apply_calibration(stations, calibration)
+        if math.isfinite(calibration.shadowing_sigma_db):  # the held-out sigma feeds the shadowing margin
+            config = replace(config, link_budget=replace(config.link_budget,
+                                                         shadowing_sigma_db=calibration.shadowing_sigma_db))
     dem = read_study_dem(args.dem, resolution_m=args.resolution_m)
     t_read = time.perf_counter() - t0
     bar = _progress_printer() if sys.stderr.isatty() else None
@@ -149,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
     summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
     summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
                          "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers,
+                         "calibration": str(args.calibration) if args.calibration else None,
                          "technologies": list(args.technology) if args.technology else "all"}
     summary["files"] = sorted([*files, "coverage_summary.json", "stations_index.csv"])
     with atomic_path(out / "coverage_summary.json") as tmp:

@@ -20,6 +20,7 @@ from typing import TextIO
 from towerplan.errors import ConfigError
 from towerplan.sources import (
     DEM_PRODUCTS,
+    LANDCOVER_PRODUCTS,
     WORLDPOP_PRODUCTS,
     HttpOptions,
     Progress,
@@ -52,6 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dem", choices=list(DEM_PRODUCTS), default="srtm3", help="DEM source (default srtm3)")
     p.add_argument("--population", choices=[*WORLDPOP_PRODUCTS, "none"], default="worldpop",
                    help="WorldPop product (default worldpop: 1 km, unconstrained, UN-adjusted)")
+    p.add_argument("--landcover", nargs="?", const="worldcover2021", default="none",
+                   choices=[*LANDCOVER_PRODUCTS, "none"],
+                   help="also fetch ESA WorldCover land cover (10 m, 3x3 degree tiles) into landcover.tif "
+                        "(alone: worldcover2021; default none)")
     p.add_argument("--year", type=int, default=2020, help="population year (default 2020)")
     p.add_argument("--roads", default="osm", metavar="osm|none|FILE",
                    help="OpenStreetMap through osmnx (default), none, or a road-lines file")
@@ -124,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir or default_cache_dir(),
         dem=args.dem,
         population=args.population,
+        landcover=args.landcover,
         roads=str(args.roads),
         boundaries=str(args.boundaries),
         communes=args.communes,
@@ -144,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"  dem.tif: {rows} x {cols} cells of {args.resolution_m:g} m, {result.crs}")
     if result.population_total is not None:
         print(f"  population.tif: {result.population_total:,.0f} people on the grid")
-    others = [n for n in result.files if n not in ("dem.tif", "population.tif")]
+    if "landcover.tif" in result.files:
+        print("  landcover.tif: land-cover classes on the DEM grid (majority of the 10 m pixels)")
+    others = [n for n in result.files if n not in ("dem.tif", "population.tif", "landcover.tif")]
     print(f"  also: {', '.join(others)}")
     print("  licences and origins: SOURCES.md")
     return 0

@@ -81,6 +81,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-colocation", action="store_true", help="do not consider tenancy on existing towers")
     p.add_argument("--microwave-freq-ghz", type=float, default=15.0, help="microwave backhaul frequency (GHz)")
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--calibration", type=Path, default=None,
+                   help="calibration.json of `towerplan calibrate`: corrects the existing sectors' levels "
+                        "(candidate sites keep the uncalibrated model)")
     p.set_defaults(func=run)
 
 
@@ -146,6 +149,13 @@ def run(args: argparse.Namespace) -> int:
     )
     inputs = load_study_folder(args.scenario, files={"candidates": args.candidates, "exclusions": args.exclusions,
                                                      "fibre_points": args.fibre_points})
+    if args.calibration is not None:  # existing sectors only: candidate radios are not corrected
+        import dataclasses
+
+        from towerplan.measurements import apply_calibration, read_calibration
+
+        inputs = dataclasses.replace(inputs, stations=apply_calibration(inputs.stations,
+                                                                         read_calibration(args.calibration)))
     config = CoverageConfig(threshold_dbm=args.threshold_dbm)
     current = run_coverage_step(inputs, config, technologies=(args.technology,))
     plan = run_placement_step(inputs, current, settings, coverage_config=config)

@@ -58,6 +58,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-root", type=Path, action="append", default=[], metavar="DIR",
                    help="another folder the scenario's inputs may come from (repeatable); by default only the "
                         "scenario file's folder and its subfolders")
+    p.add_argument("--calibration", type=Path, default=None,
+                   help="calibration.json of `towerplan calibrate` (replaces the scenario's inputs.calibration)")
     p.set_defaults(func=run)
 
 
@@ -128,6 +130,11 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     scenario = load_scenario(args.scenario, allowed_roots=args.allow_root or None)
+    if args.calibration is not None:
+        import dataclasses
+
+        scenario = dataclasses.replace(scenario, inputs=dataclasses.replace(scenario.inputs,
+                                                                            calibration=args.calibration.resolve()))
     out: Path = args.out
     given = scenario.inputs.paths()
     protected = [args.scenario] + [p for v in given.values() for p in (v if isinstance(v, tuple) else (v,))]

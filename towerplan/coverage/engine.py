@@ -147,7 +147,7 @@ REACH_MARGIN_DB = 10.0
 
 
 def _max_loss_db(group: SiteGroup, config: CoverageConfig) -> float:
-    return float(group.sectors["base_dbm"].max() - config.threshold_dbm + REACH_MARGIN_DB)
+    return float(group.sectors["reach_dbm"].max() - config.threshold_dbm + REACH_MARGIN_DB)
 
 
 def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, np.ndarray]:
@@ -241,17 +241,31 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         bearing = np.empty(loss.shape)
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
+        log_km = _log10_km(loss.shape, group, geo) if group.sectors["calibration_slope_db"].any() else None
         for s in group.sectors:
             omni = bool(s["omni"])
+            sector_loss = loss
+            if log_km is not None and s["calibration_slope_db"]:
+                # calibration: level + slope log10(d / 1 km) as a loss correction (the offset is in base_dbm)
+                sector_loss = (loss - s["calibration_slope_db"] * log_km).astype(np.float32)
             az = 0.0 if omni else float(s["azimuth_deg"])
             kern.accumulate_sector(
-                loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, az, omni, float(s["h_beamwidth_deg"]),
+                sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, az, omni, float(s["h_beamwidth_deg"]),
                 float(s["v_beamwidth_deg"]), float(s["tilt_deg"]), float(s["mechanical_tilt_deg"]), fb, sla,
                 float(s["base_dbm"]), config.threshold_dbm, int(s["station_index"]), int(s["op_code"]),
                 int(s["tech_code"]), acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
                 acc["op_best"], acc["tech_best"],
             )
     return {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
+
+
+def _log10_km(shape: tuple[int, int], group: SiteGroup, geo: tuple[float, float, float, float]) -> np.ndarray:
+    """log10 of the distance (km, at least 1 m) from the site to each cell centre of its window."""
+    left, top, res_x, res_y = geo
+    r_lo, _, c_lo, _ = group.box
+    xs = left + (c_lo + np.arange(shape[1]) + 0.5) * res_x - group.x
+    ys = top - (r_lo + np.arange(shape[0]) + 0.5) * res_y - group.y
+    return np.log10(np.maximum(np.hypot(xs[None, :], ys[:, None]), 1.0) / 1000.0)
 
 
 # ---------------------------------------------------------------- public API

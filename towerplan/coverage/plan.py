@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 REQUIRED_COLUMNS = ("operator", "technology", "lon", "lat", "antenna_height_m", "azimuth_deg", "freq_mhz",
                     "eirp_dbm")
 _OPTIONAL_DEFAULTS = {"site_id": "", "cell_id": "", "tilt_deg": 0.0, "h_beamwidth_deg": 65.0,
-                      "v_beamwidth_deg": 7.0, "mechanical_tilt_deg": 0.0}
+                      "v_beamwidth_deg": 7.0, "mechanical_tilt_deg": 0.0,
+                      # drive-test calibration (towerplan.measurements): level + offset + slope log10(d / 1 km)
+                      "calibration_offset_db": 0.0, "calibration_slope_db": 0.0}
 TECH_ORDER = ("2G", "3G", "4G", "5G")
 
 
@@ -66,13 +68,16 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
     for c, default in _OPTIONAL_DEFAULTS.items():
         df[c] = stations[c].to_numpy() if c in stations.columns else default
     numeric = ("lon", "lat", "antenna_height_m", "azimuth_deg", "freq_mhz", "eirp_dbm", "tilt_deg",
-               "h_beamwidth_deg", "v_beamwidth_deg", "mechanical_tilt_deg")
+               "h_beamwidth_deg", "v_beamwidth_deg", "mechanical_tilt_deg", "calibration_offset_db",
+               "calibration_slope_db")
     problems: list[str] = []
     for c in numeric:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
     df["tilt_deg"] = df["tilt_deg"].fillna(0.0)
     df["mechanical_tilt_deg"] = df["mechanical_tilt_deg"].fillna(0.0)
     df["h_beamwidth_deg"] = df["h_beamwidth_deg"].fillna(65.0)
+    df["calibration_offset_db"] = df["calibration_offset_db"].fillna(0.0)
+    df["calibration_slope_db"] = df["calibration_slope_db"].fillna(0.0)
     df["v_beamwidth_deg"] = df["v_beamwidth_deg"].fillna(7.0)
     checks = [
         ("lon", lambda v: np.isfinite(v) & (v >= -180) & (v <= 180), "longitude must be -180..180"),
@@ -83,6 +88,8 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
         ("h_beamwidth_deg", lambda v: (v > 0) & (v <= 360), "horizontal beamwidth (0, 360]"),
         ("v_beamwidth_deg", lambda v: (v > 0) & (v <= 180), "vertical beamwidth (0, 180]"),
         ("tilt_deg", lambda v: np.abs(v) <= 90, "tilt within +-90"),
+        ("calibration_offset_db", lambda v: np.abs(v) <= 100, "calibration offset within +-100 dB"),
+        ("calibration_slope_db", lambda v: np.abs(v) <= 100, "calibration slope within +-100 dB/decade"),
     ]
     for col, ok, what in checks:
         bad = ~ok(df[col].to_numpy())
@@ -117,7 +124,11 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
     df["tech_code"] = df["technology"].map({t: i for i, t in enumerate(techs)}).fillna(-1).astype(np.int64)
     df["omni"] = ~np.isfinite(df["azimuth_deg"].to_numpy()) | (df["h_beamwidth_deg"].to_numpy() >= 360.0)
     offsets = np.array([config.technologies[t].level_offset_db for t in df["technology"]])
-    df["base_dbm"] = df["eirp_dbm"].to_numpy() + offsets - config.link_budget.total_margin_db
+    df["base_dbm"] = (df["eirp_dbm"].to_numpy() + offsets - config.link_budget.total_margin_db
+                      + df["calibration_offset_db"].to_numpy())
+    # a positive calibration slope raises levels beyond 1 km: the reach must allow for it
+    headroom = np.maximum(df["calibration_slope_db"].to_numpy(), 0.0) * math.log10(max(config.max_radius_m, 1e3) / 1e3)
+    df["reach_dbm"] = df["base_dbm"].to_numpy() + headroom
     df["usable"] = inside
     return Sectors(df, operators, techs, skipped)
 
@@ -138,7 +149,7 @@ class SiteGroup:
 
 
 _SECTOR_FIELDS = ("station_index", "azimuth_deg", "omni", "h_beamwidth_deg", "v_beamwidth_deg", "tilt_deg",
-                  "mechanical_tilt_deg", "base_dbm", "op_code", "tech_code")
+                  "mechanical_tilt_deg", "base_dbm", "op_code", "tech_code", "calibration_slope_db", "reach_dbm")
 
 
 def hata_constant_db(model: str, freq_mhz: float, h_rx_m: float, config: CoverageConfig) -> float:
@@ -192,7 +203,7 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
     groups: list[SiteGroup] = []
     for key, part in df.groupby(keys, sort=False):
         x, y, h_tx, f, model = key
-        max_loss = float(part["base_dbm"].max() - config.threshold_dbm)
+        max_loss = float(part["reach_dbm"].max() - config.threshold_dbm)
         col = (x - left) / res_x - 0.5
         row = (top - y) / res_y - 0.5
         if model in ("hata", "cost231"):

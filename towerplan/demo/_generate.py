@@ -22,6 +22,7 @@ from towerplan.demo._common import (
     PLANNING_RES_M,
     Lattice,
 )
+from towerplan.demo._landcover import make_land_cover
 from towerplan.demo._people import TOTAL_PEOPLE, Settlements, make_settlements, render_population, sample_at
 from towerplan.demo._roads import Roads, make_roads
 from towerplan.demo._stations import dead_zone_villages, make_stations
@@ -67,6 +68,9 @@ class DemoProvince:
         What generated it.
     label
         Shown wherever the demo appears.
+    landcover
+        ESA WorldCover class codes (uint8, nodata 0) on the DEM's lattice: forest on the slopes,
+        cropland on the plain, built-up towns, rivers and sea (:mod:`towerplan.demo._landcover`).
     """
 
     dem: Grid
@@ -78,6 +82,7 @@ class DemoProvince:
     seed: int = DEFAULT_SEED
     resolution_m: float = DEFAULT_RESOLUTION_M
     label: str = DEMO_LABEL
+    landcover: Grid | None = None
 
 
 def check_options(*, seed: int, resolution_m: float) -> tuple[int, float]:
@@ -129,8 +134,8 @@ def _plan(seed: int) -> _Plan:
     return _Plan(rivers, settlements, communes, roads, stations)
 
 
-def _rasters(plan: _Plan, *, seed: int, resolution_m: float) -> tuple[Grid, Grid, np.ndarray]:
-    """DEM and population grids at ``resolution_m``, and the people of each commune.
+def _rasters(plan: _Plan, *, seed: int, resolution_m: float) -> tuple[Grid, Grid, np.ndarray, Grid]:
+    """DEM and population grids at ``resolution_m``, the people of each commune, and the land cover.
 
     The population is kept only in cells whose centre lies in a commune and
     scaled to :data:`TOTAL_PEOPLE`, so the commune sums add up to the grid.
@@ -152,7 +157,8 @@ def _rasters(plan: _Plan, *, seed: int, resolution_m: float) -> tuple[Grid, Grid
     per_commune = np.bincount(commune_of_cell.ravel(), weights=people.ravel().astype(np.float64), minlength=n + 1)
     crs = CRS.from_epsg(DEMO_EPSG)
     dem = Grid(z.astype(np.float32), lat.transform, crs, None)
-    return dem, Grid(people, lat.transform, crs, None), per_commune[1:]
+    cover = make_land_cover(lat, relief, z, plan.rivers, plan.settlements, people, seed=seed)
+    return dem, Grid(people, lat.transform, crs, None), per_commune[1:], Grid(cover, lat.transform, crs, 0)
 
 
 def _vector_layers(
@@ -225,7 +231,7 @@ def make_demo(*, seed: int = DEFAULT_SEED, resolution_m: float = DEFAULT_RESOLUT
     t0 = time.perf_counter()
     plan = _plan(seed)
     log.debug("demo planning layers in %.2f s", time.perf_counter() - t0)
-    dem, population, commune_people = _rasters(plan, seed=seed, resolution_m=resolution_m)
+    dem, population, commune_people, landcover = _rasters(plan, seed=seed, resolution_m=resolution_m)
     total = float(population.values.sum(dtype=np.float64))
     communes, roads, province = _vector_layers(plan, commune_people, total)
     log.info(
@@ -246,4 +252,5 @@ def make_demo(*, seed: int = DEFAULT_SEED, resolution_m: float = DEFAULT_RESOLUT
         province=province,
         seed=seed,
         resolution_m=resolution_m,
+        landcover=landcover,
     )

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 DEMO_FILES = {
     "dem": "dem.tif",
     "population": "population.tif",
+    "landcover": "landcover.tif",
     "stations": "stations.csv",
     "communes": "communes.gpkg",
     "roads": "roads.gpkg",
@@ -59,6 +60,17 @@ def stations_csv_bytes(stations: pd.DataFrame) -> bytes:
     return text.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+def _cover_shares(demo: DemoProvince) -> str:
+    if demo.landcover is None:
+        return "none"
+    names = {10: "tree cover", 20: "shrubland", 30: "grassland", 40: "cropland", 50: "built-up", 80: "water",
+             95: "mangroves"}
+    codes, counts = np.unique(demo.landcover.values, return_counts=True)
+    total = demo.landcover.values.size
+    shares = [(names.get(int(c), str(c)), 100.0 * n / total) for c, n in zip(codes, counts, strict=True)]
+    return ", ".join(f"{name} {pct:.0f} %" for name, pct in shares if pct >= 0.5)
+
+
 def _readme(demo: DemoProvince) -> str:
     st = demo.stations
     sites = st.drop_duplicates("site_id")
@@ -67,10 +79,10 @@ def _readme(demo: DemoProvince) -> str:
     return f"""{DEMO_LABEL.upper()}
 
 THIS IS SYNTHETIC DATA. Nothing here describes a real place, network or population.
-Terrain, people, communes, roads and base stations were invented by a seeded random
-generator so that towerplan can be tried without real inputs. The area is placed over
-Thanh Hóa (Viet Nam) only so that maps look plausible. Every name contains "Demo".
-Do not use it for planning, reporting or any decision.
+Terrain, land cover, people, communes, roads and base stations were invented by a
+seeded random generator so that towerplan can be tried without real inputs. The area
+is placed over Thanh Hóa (Viet Nam) only so that maps look plausible. Every name
+contains "Demo". Do not use it for planning, reporting or any decision.
 
 Generator: towerplan {__version__}, demo generator version {DEMO_VERSION}
 Seed: {demo.seed}
@@ -83,6 +95,9 @@ Files
   population.tif   people per cell (float32) on the same grid; 0 outside the province
                    and at sea; total {float(np.sum(demo.population.values, dtype=np.float64)):,.0f}
                    (the generator scales the total to {TOTAL_PEOPLE:,.0f})
+  landcover.tif    land cover (uint8 ESA WorldCover class codes, 0 = nodata) on the same
+                   grid, drawn from the synthetic terrain, rivers and towns (not observed):
+                   {_cover_shares(demo)}
   stations.csv     {len(st)} cells on {len(sites)} sites ({shared} shared by two or three
                    operators): {", ".join(f"{k} {v}" for k, v in sorted(per_op.items()))} sites;
                    canonical towerplan columns
@@ -124,6 +139,9 @@ def write_demo(
     tags = {"source": DEMO_LABEL, "towerplan_demo_version": str(DEMO_VERSION), "seed": str(demo.seed)}
     write_grid(demo.dem, paths["dem"], tags={**tags, "content": "elevation, metres above sea level"})
     write_grid(demo.population, paths["population"], tags={**tags, "content": "people per cell"})
+    if demo.landcover is not None:
+        content = "land cover, ESA WorldCover 10 m v200 class codes (synthetic, not observed)"
+        write_grid(demo.landcover, paths["landcover"], dtype="uint8", nodata=0, tags={**tags, "content": content})
     with atomic_path(paths["stations"]) as tmp:
         tmp.write_bytes(stations_csv_bytes(demo.stations))
     for key in ("communes", "roads", "province"):

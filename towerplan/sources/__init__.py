@@ -7,6 +7,7 @@ Modules:
 * :mod:`~towerplan.sources.cache` — content-addressed download cache;
 * :mod:`~towerplan.sources.http` — resumable ``urllib`` downloads (Range, retries, timeouts, sha256);
 * :mod:`~towerplan.sources.dem` — SRTM / NASADEM / Copernicus tile names and hosts;
+* :mod:`~towerplan.sources.landcover` — ESA WorldCover tile names and hosts;
 * :mod:`~towerplan.sources.population` — WorldPop URLs, windowed alignment to the DEM grid;
 * :mod:`~towerplan.sources.boundaries` — geoBoundaries, province names, units in an area;
 * :mod:`~towerplan.sources.roads` — OSM through osmnx, or road lines, to a graph;
@@ -31,6 +32,7 @@ from towerplan.sources.build import StudyAreaResult, build_study_area
 from towerplan.sources.cache import DownloadCache, sha256_file
 from towerplan.sources.dem import DEM_PRODUCTS, dem_resources, tile_origins
 from towerplan.sources.http import HttpOptions, download_file, fetch
+from towerplan.sources.landcover import LANDCOVER_PRODUCTS, landcover_resources, worldcover_tile_name
 from towerplan.sources.licences import LICENCES, Licence
 from towerplan.sources.outputs import SourceRecord, StudyArea
 from towerplan.sources.population import WORLDPOP_PRODUCTS, align_population_files, worldpop_resource
@@ -39,6 +41,7 @@ from towerplan.sources.study_area import parse_area, parse_checksums, prepare_st
 
 __all__ = [
     "DEM_PRODUCTS",
+    "LANDCOVER_PRODUCTS",
     "LICENCES",
     "RURAL_ROAD_FILTER",
     "WORLDPOP_PRODUCTS",
@@ -62,6 +65,7 @@ __all__ = [
     "dem_resources",
     "download_file",
     "fetch",
+    "landcover_resources",
     "find_unit",
     "normalise_name",
     "osm_road_graph",
@@ -73,6 +77,7 @@ __all__ = [
     "sha256_file",
     "tile_origins",
     "units_in_area",
+    "worldcover_tile_name",
     "worldpop_resource",
     "write_road_network",
 ]

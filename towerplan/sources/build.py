@@ -28,6 +28,7 @@ from pyproj import CRS
 from towerplan._atomic import atomic_path
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
+from towerplan.landcover import read_land_cover, write_land_cover
 from towerplan.rasters import write_grid
 from towerplan.sources._common import Progress, ProgressCallback, report
 from towerplan.sources.outputs import (
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 
 #: every file a study area folder can hold (others in the folder are left alone)
 OUTPUT_NAMES = frozenset({
-    "dem.tif", "population.tif", "province.gpkg", "communes.gpkg", "roads.gpkg", "roads.graphml",
+    "dem.tif", "population.tif", "landcover.tif", "province.gpkg", "communes.gpkg", "roads.gpkg", "roads.graphml",
     "scenario.toml", "SOURCES.md", "SOURCES.sha256",
 })
 
@@ -109,6 +110,7 @@ def build_study_area(
     *,
     dem_paths: Sequence[str | os.PathLike[str]],
     population_paths: Sequence[str | os.PathLike[str]] = (),
+    landcover_paths: Sequence[str | os.PathLike[str]] = (),
     communes: gpd.GeoDataFrame | None = None,
     road_graph: nx.MultiDiGraph | None = None,
     records: Sequence[SourceRecord] = (),
@@ -129,6 +131,8 @@ def build_study_area(
         DEM files (GeoTIFF, SRTM ``.hgt``/``.hgt.zip``), mosaicked by :func:`towerplan.terrain.read_dem`.
     population_paths
         Population rasters (people per cell), summed after alignment; none: no ``population.tif``.
+    landcover_paths
+        ESA WorldCover tiles (GeoTIFF), resampled by majority onto the DEM grid; none: no ``landcover.tif``.
     communes
         Administrative units for ``communes.gpkg`` (any CRS), or ``None``.
     road_graph
@@ -159,7 +163,7 @@ def build_study_area(
     raster_area = expand_area(area, margin_m)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    steps = 3 + bool(population_paths) + (communes is not None) + (road_graph is not None)
+    steps = 3 + bool(population_paths) + bool(landcover_paths) + (communes is not None) + (road_graph is not None)
     step = 0
 
     def tick(label: str) -> None:
@@ -187,6 +191,13 @@ def build_study_area(
                 f"people per cell on the DEM grid (sum-preserving): {population_total:,.0f} on the grid, "
                 f"{population_in_area:,.0f} inside the area", ("population",)))
             inputs["population"] = "population.tif"
+        if landcover_paths:
+            tick("landcover.tif")
+            summary = write_land_cover(read_land_cover([Path(p) for p in landcover_paths], dem),
+                                       stage / "landcover.tif")
+            outputs.append(OutputFile("landcover.tif", f"land-cover classes on the DEM grid (majority): {summary}",
+                                      ("landcover",)))
+            inputs["landcover"] = "landcover.tif"
         tick("province.gpkg")
         province = gpd.GeoDataFrame({"name": [area.name], **{k: [v] for k, v in area.attributes}},
                                     geometry=[area.geometry], crs=4326)

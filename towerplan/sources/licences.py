@@ -114,6 +114,16 @@ LICENCES: dict[str, Licence] = {
             "database: if you distribute it publicly, do so under the ODbL (share-alike).",
         ),
         Licence(
+            "worldcover",
+            "CC BY 4.0",
+            "https://creativecommons.org/licenses/by/4.0/",
+            "© ESA WorldCover project 2021 / Contains modified Copernicus Sentinel data (2021) processed by ESA "
+            "WorldCover consortium. Zanaga, D. et al. (2022) ESA WorldCover 10 m 2021 v200. "
+            "doi:10.5281/zenodo.7254221 (2020 v100: doi:10.5281/zenodo.5571936)",
+            "Free use including commercial; give the credit above and say that the classes were resampled "
+            "(majority) to the study grid.",
+        ),
+        Licence(
             "user",
             "As supplied by the user",
             "",

@@ -47,6 +47,7 @@ from towerplan.sources.build import StudyAreaResult, build_study_area, expand_ar
 from towerplan.sources.cache import DownloadCache, sha256_file
 from towerplan.sources.dem import dem_product, dem_resources
 from towerplan.sources.http import HttpOptions, download_bytes, fetch
+from towerplan.sources.landcover import landcover_product, landcover_resources
 from towerplan.sources.licences import licence
 from towerplan.sources.outputs import SourceRecord, StudyArea, local_record, record_from_fetched
 from towerplan.sources.population import WORLDPOP_PRODUCTS, check_iso3, worldpop_resource
@@ -236,6 +237,7 @@ def prepare_study_area(
     cache_dir: str | os.PathLike[str],
     dem: str = "srtm3",
     population: str = "worldpop",
+    landcover: str = "none",
     roads: str = "osm",
     boundaries: str = "geoboundaries",
     communes: str | os.PathLike[str] | None = None,
@@ -266,6 +268,9 @@ def prepare_study_area(
         ``srtm3``, ``srtm1``, ``nasadem``, ``copernicus30`` or ``copernicus90``.
     population
         A key of :data:`towerplan.sources.population.WORLDPOP_PRODUCTS`, or ``"none"``.
+    landcover
+        A key of :data:`towerplan.sources.landcover.LANDCOVER_PRODUCTS` (ESA WorldCover tiles,
+        written as ``landcover.tif``), or ``"none"`` (default).
     roads
         ``"osm"`` (osmnx / Overpass), ``"none"``, or a road-lines file.
     boundaries
@@ -306,6 +311,8 @@ def prepare_study_area(
     options = http or HttpOptions()
     countries = _countries(country)
     _check_choices(dem=dem, population=population, roads=roads, boundaries=boundaries, communes=communes)
+    if landcover != "none":
+        landcover_product(landcover)
     sums: dict[str, str] = {}
     if mirror and not offline:
         published = download_bytes(join_url(mirror, "SHA256SUMS"), options=options)
@@ -346,6 +353,11 @@ def prepare_study_area(
             got = f.get(worldpop_resource(iso, product=population, year=population_year, mirror=mirror), "population")
             if got is not None:
                 pop_files.append(got)
+    lc_files: list[FetchedFile] = []
+    if landcover != "none":
+        progress(Progress("landcover", landcover, 0, None, "steps"))
+        lc_files = [got for r in landcover_resources(wide.geometry, product=landcover, mirror=mirror)
+                    if (got := f.get(r, "landcover"))]
     progress(Progress("roads", roads, 0, None, "steps"))
     default_overpass = join_url(mirror, "overpass") if mirror else DEFAULT_OVERPASS_URL
     graph = _roads(f, roads, wide, overpass_url=overpass_url or default_overpass, timeout_s=max(options.timeout_s, 180))
@@ -355,12 +367,20 @@ def prepare_study_area(
         tried = [u for r in dem_resources(wide.geometry, product=dem, mirror=mirror) for u in r.urls]
         raise ResourceNotFoundError(f"no DEM tile of {dem} exists for the area; tried: {', '.join(tried)}",
                                     url=tried[0] if tried else None)
+    if landcover != "none" and not lc_files:
+        tried = [u for r in landcover_resources(wide.geometry, product=landcover, mirror=mirror) for u in r.urls]
+        raise ResourceNotFoundError(f"no land-cover tile of {landcover} exists for the area; tried: "
+                                    f"{', '.join(tried)}", url=tried[0] if tried else None)
     spec = dem_product(dem)
     notes = [f"DEM: {spec.title}, {len(dem_files)} tile(s), heights above {spec.vertical_datum}"]
+    if lc_files:
+        notes.append(f"Land cover: {landcover_product(landcover).title}, {len(lc_files)} tile(s), classes "
+                     "resampled by majority to the DEM grid (mapping to radio clutter: docs/DESIGN.md, Land cover)")
     if units is not None and communes is None and boundaries == "geoboundaries":
         notes.append(f"communes.gpkg holds geoBoundaries {communes_level} units (in Viet Nam ADM2 = districts)")
     return build_study_area(
         study, out_dir, dem_paths=[d.path for d in dem_files], population_paths=[p.path for p in pop_files],
+        landcover_paths=[p.path for p in lc_files],
         communes=units, road_graph=graph, records=f.records, resolution_m=resolution_m, margin_m=margin_m,
         notes=notes, progress=progress,
     )

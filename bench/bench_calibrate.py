@@ -1,0 +1,95 @@
+"""Drive-test calibration: held-out figures on the shared DTU drive test, and the time for 100,000 samples.
+
+Run by hand (not a test)::
+
+    python bench/bench_calibrate.py dtu [--out DIR]       # towerplan calibrate on the real drive test
+    python bench/bench_calibrate.py synthetic [--n 100000] # fit + 5-fold CV time on synthetic samples
+
+The DTU drive test (``../shared/data/measurements/dtu_lte_drive_test.csv.gz``, see its
+SOURCES.md) gives the serving cell's position and frequency but no station list and no
+DEM: the campus is flat (Lyngby, ~30-40 m above sea level). :func:`flat_dem` writes a
+flat 30 m DEM (UTM 33N) around the cell, and ``--stations-from-measurements`` builds
+one omni station per carrier at the cell's position (height 30 m, EIRP default: the
+transmit power is unknown and ends up in the fitted offset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DTU = ROOT.parent / "shared" / "data" / "measurements" / "dtu_lte_drive_test.csv.gz"
+
+
+def flat_dem(path: Path, *, lon: float, lat: float, half_width_m: float = 4000.0, height_m: float = 35.0,
+             resolution_m: float = 30.0) -> Path:
+    """Write a flat DEM (GeoTIFF, UTM zone of the point) centred on lon/lat."""
+    from affine import Affine
+    from pyproj import Transformer
+
+    from towerplan.grid import Grid, utm_crs_for_lonlat
+    from towerplan.rasters import write_grid
+
+    crs = utm_crs_for_lonlat(lon, lat)
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    left = np.floor((x - half_width_m) / resolution_m) * resolution_m
+    top = np.ceil((y + half_width_m) / resolution_m) * resolution_m
+    n = round(2 * half_width_m / resolution_m) + 1
+    grid = Grid(np.full((n, n), height_m, dtype=np.float32), Affine(resolution_m, 0, left, 0, -resolution_m, top),
+                crs, None)
+    write_grid(grid, path, dtype="float32", nodata=None)
+    return path
+
+
+def dtu(out: Path, extra: list[str], data: Path = DTU) -> int:
+    from towerplan.cli import main
+
+    if not data.exists():
+        print(f"{data} is absent (give --data)", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    dem = flat_dem(out / "flat_dem.tif", lon=12.523481, lat=55.7846702)
+    t0 = time.perf_counter()
+    code = main(["calibrate", "--measurements", str(data), "--stations-from-measurements", "--dem", str(dem),
+                 "--out", str(out / "calibration"), *extra])
+    print(f"towerplan calibrate: {time.perf_counter() - t0:.1f} s")
+    return code
+
+
+def synthetic(n: int) -> None:
+    import pandas as pd
+
+    from towerplan.measurements import CalibrationSettings, calibrate
+
+    rng = np.random.default_rng(1)
+    cells = rng.integers(0, 300, n)
+    ops = np.array(["Viettel", "VinaPhone", "MobiFone"])[cells % 3]
+    band = np.array(["B3", "B8", "B1"])[(cells // 3) % 3]
+    d = 10 ** rng.uniform(2.0, 4.0, n)
+    ang = rng.uniform(0, 2 * np.pi, n)
+    cx, cy = rng.uniform(0, 50_000, 300), rng.uniform(0, 50_000, 300)
+    x, y = cx[cells] + d * np.sin(ang), cy[cells] + d * np.cos(ang)
+    pred = -60 - 35 * np.log10(d / 100)
+    meas = pred + 4 + 6 * np.log10(d / 1000) + rng.normal(0, 3, 300)[cells] + rng.normal(0, 7, n)
+    s = pd.DataFrame({"measured_dbm": meas, "predicted_dbm": pred, "distance_m": d, "x": x, "y": y,
+                      "cell": cells.astype(str), "operator": ops, "band": band, "landcover": ""})
+    t0 = time.perf_counter()
+    r = calibrate(s, CalibrationSettings())
+    print(f"{n:,} samples: fit + 5-fold tile CV in {time.perf_counter() - t0:.2f} s; held out {r.cv_stats}")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["dtu", "synthetic"])
+    ap.add_argument("--out", type=Path, default=Path("bench_calibrate_out"))
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--data", type=Path, default=DTU, help="the DTU drive test (default ../shared/data/...)")
+    known, rest = ap.parse_known_args()
+    if known.what == "dtu":
+        sys.exit(dtu(known.out, rest, known.data))
+    synthetic(known.n)

@@ -1,0 +1,110 @@
+"""Apply a ``calibration.json`` to a station table: per-sector offset and distance slope for the engine.
+
+The coverage engine adds ``calibration_offset_db + calibration_slope_db * log10(d / 1 km)``
+to every level of a sector (:mod:`towerplan.coverage.plan` reads the two optional
+columns). A sector takes the correction of its (operator, band) group plus its own
+cell offset when the calibration has one (``site_id/cell_id``). Per-land-cover
+groups cannot follow each cell's class in the engine: a sector takes the
+sample-weighted mean of its operator and band's land-cover groups. Sectors of an
+operator and band the calibration has not seen are left uncorrected (listed in the
+log).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from towerplan.errors import ConfigError, UnreadableFileError
+from towerplan.measurements.schema import band_label
+
+__all__ = ["Calibration", "apply_calibration", "read_calibration"]
+
+log = logging.getLogger(__name__)
+_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Corrections read from ``calibration.json``.
+
+    ``groups`` maps (operator, band) -> (offset_db, slope_db_per_decade);
+    ``cells`` maps ``site_id/cell_id`` -> offset_db; ``shadowing_sigma_db`` is the
+    held-out standard deviation (NaN if absent).
+    """
+
+    groups: dict[tuple[str, str], tuple[float, float]]
+    cells: dict[str, float]
+    shadowing_sigma_db: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for key, (a, b) in self.groups.items():
+            if not (np.isfinite(a) and np.isfinite(b) and abs(a) <= 100 and abs(b) <= 100):
+                raise ConfigError(f"calibration group {key}: offset {a} dB / slope {b} dB per decade out of +-100")
+        for cell, a in self.cells.items():
+            if not (np.isfinite(a) and abs(a) <= 100):
+                raise ConfigError(f"calibration cell {cell}: offset {a} dB out of +-100")
+
+
+def read_calibration(path: str | os.PathLike[str]) -> Calibration:
+    """Read a ``calibration.json`` written by ``towerplan calibrate``."""
+    p = Path(path)
+    if not p.is_file():
+        raise UnreadableFileError(f"{p}: no such calibration file")
+    if p.stat().st_size > _MAX_BYTES:
+        raise UnreadableFileError(f"{p}: larger than {_MAX_BYTES // 2**20} MiB; not a calibration file")
+    try:
+        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableFileError(f"{p}: not a calibration file ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != "towerplan-calibration":
+        raise ConfigError(f"{p}: not a towerplan calibration (no 'format': 'towerplan-calibration')")
+    try:
+        sums: dict[tuple[str, str], list[float]] = {}
+        for g in data["groups"]:
+            key = (str(g["operator"]), str(g["band"]))
+            w = float(g.get("n_samples", 1))
+            acc = sums.setdefault(key, [0.0, 0.0, 0.0])
+            acc[0] += w * float(g["offset_db"])
+            acc[1] += w * float(g["slope_db_per_decade"])
+            acc[2] += w
+        groups = {k: (v[0] / v[2], v[1] / v[2]) for k, v in sums.items() if v[2] > 0}
+        cells = {str(c["cell"]): float(c["offset_db"]) for c in data.get("cells", [])}
+        sigma = data.get("shadowing_sigma_db")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{p}: damaged calibration file ({type(exc).__name__}: {exc})") from exc
+    return Calibration(groups, cells, float("nan") if sigma is None else float(sigma), str(p))
+
+
+def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
+    """A copy of ``stations`` with ``calibration_offset_db`` and ``calibration_slope_db`` filled in."""
+    out = stations.copy()
+    ops = out["operator"].astype(str).to_numpy()
+    freq = pd.to_numeric(out["freq_mhz"], errors="coerce").to_numpy(dtype=float)
+    tech = out["technology"].astype(str).str.upper().to_numpy()
+    bands = [band_label(f, t) for f, t in zip(freq, tech, strict=True)]
+    cells = ((out["site_id"].astype(str) + "/" + out["cell_id"].astype(str)).to_numpy()
+             if {"site_id", "cell_id"} <= set(out.columns) else np.full(len(out), ""))
+    offset = np.zeros(len(out))
+    slope = np.zeros(len(out))
+    missing: set[tuple[str, str]] = set()
+    for k, key in enumerate(zip(ops, bands, strict=True)):
+        if key in calibration.groups:
+            offset[k], slope[k] = calibration.groups[key]
+        else:
+            missing.add(key)
+        offset[k] += calibration.cells.get(cells[k], 0.0)
+    if missing:
+        log.warning("calibration %s has no correction for %s: those sectors are not corrected", calibration.source,
+                    ", ".join(f"{o}/{b}" for o, b in sorted(missing)))
+    out["calibration_offset_db"] = offset
+    out["calibration_slope_db"] = slope
+    return out
