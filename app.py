@@ -22,6 +22,7 @@ from app_pages.common import (
     tr,
     ui,
 )
+from app_pages.storeauth import configured_store, current_actor, log_out, role_label, store_pages
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
 from towerplan.maps.assets import install_leaflet_assets
@@ -64,6 +65,12 @@ _PAGES = [
     ("measurements.py", "page_measurements"),
     ("export.py", "page_export"),
 ]
+# with a project store configured (TOWERPLAN_DATABASE_URL / TOWERPLAN_STORE) the pages depend on the
+# login's role (app_pages/storeauth.py); without one, the single-user app with no login
+_store = configured_store()
+_actor = None if _store is None else current_actor(_store)
+if _store is not None:
+    _PAGES = store_pages(_actor, _PAGES)
 pages = [
     st.Page(str(APP_DIR / "app_pages" / name), title=tr(key), default=(k == 0))
     for k, (name, key) in enumerate(_PAGES)
@@ -71,9 +78,15 @@ pages = [
 nav = st.navigation(pages)
 
 with st.sidebar:
+    if _store is not None and _actor is not None:
+        st.caption(tr("signed_in_as", user=_actor.username, role=role_label(_actor, tr)))
+        if st.button(tr("logout"), key="store_logout"):
+            log_out(_store)
+            st.rerun()
     st.markdown(f"**towerplan** {__version__}")
     st.caption(tr("app_tagline"))
-    st.info(tr("data_source", label=input_label(current_inputs())))
+    if _store is None or (_actor is not None and _actor.role == "planner"):
+        st.info(tr("data_source", label=input_label(current_inputs())))
     if st.session_state.get("meas_applied"):  # said on every page: levels include drive-test corrections
         st.warning(tr("meas_applied", **st.session_state["meas_applied"]))
 

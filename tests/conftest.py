@@ -46,3 +46,35 @@ def home(tmp_path_factory) -> Path:
     if demos:
         shutil.copytree(demos[-1], home / ".cache" / "towerplan" / demos[-1].name)
     return home
+
+
+# ------------------------------------------------------------------ the project store (issue 23)
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL + PostGIS cluster for the whole session.
+
+    Skipped with a reason where PostgreSQL/PostGIS are not installed, except in CI (``CI=true``),
+    where that is a failure: the PostGIS backend is never left untested there.
+    """
+    from towerplan.store.pgcluster import PostgresUnavailableError, TemporaryCluster
+
+    try:
+        cluster = TemporaryCluster().start()
+    except PostgresUnavailableError as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"PostgreSQL + PostGIS are required in CI (bash scripts/install-test-deps.sh): {exc}")
+        pytest.skip(f"PostgreSQL + PostGIS not installed (bash scripts/install-test-deps.sh): {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request, tmp_path):
+    """A fresh, empty store location on each backend: a GeoPackage file, or a new PostGIS database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "project.gpkg")
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database()
+    yield url
+    cluster.drop_database(url)

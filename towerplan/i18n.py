@@ -14,6 +14,7 @@ import string
 from typing import Literal
 
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
+from towerplan.i18n_store import STORE_MESSAGES
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
 
@@ -585,6 +586,8 @@ _EN: dict[str, str] = {
 
 _VI.update(MEASUREMENTS_VI)
 _EN.update(MEASUREMENTS_EN)
+_VI.update(STORE_MESSAGES["vi"])
+_EN.update(STORE_MESSAGES["en"])
 
 #: language -> key -> text
 MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}

@@ -738,6 +738,10 @@ def plan_package(
                                 "server_count": cov.server_count}
     for name in sorted(cov.operator_levels):
         rasters[f"rsrp_{operator_slug(name)}_dbm"] = cov.operator_levels[name]
+    if cov.sinr is not None:  # coverage.sinr = true: SINR, throughput and uplink rasters per operator
+        from towerplan.coverage.radio_maps import radio_maps
+
+        rasters.update({f.removesuffix(".tif"): g for f, (g, _, _) in radio_maps(cov).rasters(operator_slug).items()})
     plan = results.placement
     proposals = curve = None
     if plan is not None:

@@ -15,6 +15,15 @@ antenna gains), and ``coverage_summary.json`` (area covered per operator and
 technology, settings, timings, stations left out) and ``stations_index.csv`` (the
 station index of ``best_server.tif`` -> site, cell, operator, source row). The level is each technology's
 reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G).
+
+With ``--sinr`` (4G/5G sectors): per operator ``sinr_<operator>_db.tif`` (downlink SINR of
+the serving sector), ``throughput_dl_<operator>_mbps.tif`` (single-user downlink rate,
+TR 36.942 / TS 38.306), ``throughput_ul_<operator>_mbps.tif`` (uplink rate by reciprocity)
+and ``uplink_limited_<operator>.tif`` (1 where the downlink works but the uplink gives
+less than 1 Mbit/s, 0 where both work, 255 without downlink); with both 4G and 5G, the
+per-operator files hold the technology with the higher downlink rate and
+``sinr_<operator>_<tech>_db.tif`` / ``throughput_dl_<operator>_<tech>_mbps.tif`` each one
+(:mod:`towerplan.coverage.radio_maps`).
 """
 
 from __future__ import annotations
@@ -29,8 +38,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from towerplan._atomic import atomic_path
+from towerplan.coverage.climates import CLIMATES
 from towerplan.coverage.config import MODELS, CoverageConfig, ItmSettings
-from towerplan.coverage.itm import CLIMATES
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
@@ -90,12 +99,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes / Dask workers (default 2)")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (tcp://host:8786)")
     p.add_argument("--write-loss", action="store_true", help="also write path_loss_db.tif")
+    p.add_argument("--tile-cells", type=int, default=None, metavar="N",
+                   help="tiled, out-of-core engine: tiles of N x N cells (a multiple of 16, e.g. 1024) computed "
+                        "one task each and merged on disk; memory per worker stays flat whatever the area")
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate`: per-sector offset and distance slope")
     p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
                    help="only these technologies, e.g. 4G or 4G,5G (default: all). The level rasters hold the "
                         "best reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G): filter to compare like "
                         "with like, e.g. for a 4G gap analysis")
+    p.add_argument("--sinr", action="store_true",
+                   help="also write per operator sinr_<operator>_db.tif, throughput_dl_<operator>_mbps.tif, "
+                        "throughput_ul_<operator>_mbps.tif and uplink_limited_<operator>.tif (4G/5G; interference "
+                        "from the operator's own co-channel sectors at 100 %% load, 7 dB UE noise figure)")
     p.add_argument("--itm-climate", type=_climate, default=it.climate, help="ITM radio climate 1-7 (2)")
     p.add_argument("--itm-n0", type=float, default=it.n0, help="surface refractivity, N-units (360)")
     p.add_argument("--itm-epsilon", type=float, default=it.epsilon, help="ground permittivity (15)")
@@ -121,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
                       polarization=args.itm_polarization, mdvar=args.itm_mdvar, time_pct=args.itm_tls[0],
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
     config = CoverageConfig(model=args.model, threshold_dbm=args.threshold_dbm, rx_height_m=args.rx_height_m,
-                            max_radius_m=args.max_radius_m, itm=itm)
+                            max_radius_m=args.max_radius_m, itm=itm, sinr=bool(getattr(args, "sinr", False)))
     if not (1.0 <= args.resolution_m <= 1000.0):
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     if args.workers is not None and args.workers < 1:
@@ -136,6 +152,11 @@ def run(args: argparse.Namespace) -> int:
         if math.isfinite(calibration.shadowing_sigma_db):  # the held-out sigma feeds the shadowing margin
             config = replace(config, link_budget=replace(config.link_budget,
                                                          shadowing_sigma_db=calibration.shadowing_sigma_db))
+    if args.tile_cells is not None:
+        from towerplan.cli.coverage_tiled import run_tiled
+
+        run_tiled(args, config, stations, slug=operator_slug)
+        return 0
     dem = read_study_dem(args.dem, resolution_m=args.resolution_m)
     t_read = time.perf_counter() - t0
     bar = _progress_printer() if sys.stderr.isatty() else None
@@ -153,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         files[f"level_{tech.lower()}_dbm.tif"] = (grid, "float32", float("nan"))
     if args.write_loss:
         files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
+    radio = _radio_files(result, files) if config.sinr else None
     for name, (grid, dtype, nodata) in files.items():
         _write(grid, out / name, dtype=dtype, nodata=nodata)
     with atomic_path(out / "stations_index.csv") as tmp:
@@ -164,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
                          "calibration": str(args.calibration) if args.calibration else None,
                          "technologies": list(args.technology) if args.technology else "all"}
     summary["files"] = sorted([*files, "coverage_summary.json", "stations_index.csv"])
+    if radio is not None:
+        summary["radio"] = radio
     with atomic_path(out / "coverage_summary.json") as tmp:
         Path(tmp).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     covered = summary["any_operator"]
@@ -173,6 +197,18 @@ def run(args: argparse.Namespace) -> int:
     if summary["stations"]["skipped"]:
         print(f"  {summary['stations']['skipped']} station(s) outside the DEM were left out", file=sys.stderr)
     return 0
+
+
+def _radio_files(result, files: dict) -> dict:
+    """Add the SINR / throughput / uplink rasters to ``files``; their summary for coverage_summary.json."""
+    from towerplan.coverage.radio_maps import radio_maps
+
+    if result.sinr is None or not result.sinr.pairs:
+        logger.warning("--sinr: no 4G or 5G sector in the run, no SINR rasters written")
+        return {"note": "no 4G or 5G sectors"}
+    maps = radio_maps(result)
+    files.update(maps.rasters(operator_slug))
+    return {"sinr": result.sinr.summary(), **maps.summary()}
 
 
 def _stations_index(result):

@@ -11,7 +11,9 @@ writes them, or made by another tool in that form: dBm, NaN/nodata = no signal).
 Writes to ``--out``: ``gaps.gpkg`` (layers ``gaps``, and with communes
 ``commune_stats``, with roads ``road_coverage``), ``commune_stats.csv`` (UTF-8 with
 BOM, so Excel shows Vietnamese names) and ``gaps_summary.json``. Every file is
-written atomically.
+written atomically. When ``--coverage`` was made with ``towerplan coverage --sinr``, the speed
+analysis (load model, people reaching the 4G/5G speed targets, speed gaps) is written too
+(:mod:`towerplan.cli.radio_io`).
 """
 
 from __future__ import annotations
@@ -182,6 +184,9 @@ def run(args: argparse.Namespace) -> int:
     result = analyse_gaps(levels, population, config=config, communes=communes,
                           commune_name_column=args.commune_name, roads=roads, dem=dem, towers=towers)
     files = write_outputs(result, args.out, notes=notes)
+    from towerplan.cli.radio_io import speed_outputs
+
+    files += speed_outputs(args.coverage, population, communes, args.out)
     s = result.summary()
     print(f"gaps: {s['total_people']:,.0f} people, {s['covered_any_operator']:,.0f} covered by any operator "
           f"({s['covered_any_pct']}%), {s['gap_count']} gaps with {s['gap_people']:,.0f} people; "

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from towerplan.coverage.itm import CLIMATES
+from towerplan.coverage.climates import CLIMATES
 from towerplan.coverage.linkbudget import TECHNOLOGIES, LinkBudget, TechnologyParams
+from towerplan.coverage.radio import RadioSettings
 from towerplan.errors import ConfigError
 
 __all__ = ["CoverageConfig", "ItmSettings", "P1812Settings", "MODELS", "DIFFRACTION_METHODS", "model_for_frequency",
@@ -226,6 +227,11 @@ class CoverageConfig:
         every k-th sample of a radial and interpolated between (everything else is
         exact per sample): 1 = exact ITM; 4 (default) is ~1.8x faster and differs from
         exact ITM by less than 0.15 dB at 98 % of points (``bench/README.md``).
+    sinr
+        Also compute the downlink SINR per operator and technology (4G, 5G) inside the
+        sector loop (:mod:`towerplan.coverage.sinr`; ``CoverageResult.sinr``).
+    radio
+        Noise, load, throughput and uplink settings of that layer (:class:`RadioSettings`).
     """
 
     model: ModelName = "auto"
@@ -247,6 +253,8 @@ class CoverageConfig:
     sample_step_cells: float = 1.0
     radial_spacing_cells: float | None = None
     itm_delta_h_every: int = 4
+    sinr: bool = False
+    radio: RadioSettings = field(default_factory=RadioSettings)
 
     def __post_init__(self) -> None:
         problems = []
@@ -286,6 +294,10 @@ class CoverageConfig:
             problems.append(f"itm_delta_h_every = {self.itm_delta_h_every!r} must be an integer 1-16")
         if not self.max_cells > 0:
             problems.append("max_cells must be positive")
+        if not isinstance(self.sinr, bool):
+            problems.append(f"sinr must be true or false, got {self.sinr!r}")
+        if not isinstance(self.radio, RadioSettings):
+            problems.append("radio must be a RadioSettings")
         if problems:
             raise ConfigError("coverage settings: " + "; ".join(problems))
 

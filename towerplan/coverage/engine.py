@@ -33,6 +33,7 @@ propagation (a warning tells how many cells), and the outputs are nodata there.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -46,6 +47,7 @@ import pandas as pd
 from scipy import ndimage
 
 from towerplan.coverage import _kernels as kern
+from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
@@ -98,6 +100,9 @@ class CoverageResult:
         Stations left out, with a ``reason``.
     timings
         Seconds: ``prepare``, ``compute`` (wall time of the batches), ``finish``, ``total``.
+    sinr
+        Downlink SINR per operator and technology (:class:`~towerplan.coverage.sinr.SinrResult`)
+        when ``config.sinr``, else None.
     """
 
     best_level: Grid
@@ -112,6 +117,7 @@ class CoverageResult:
     config: CoverageConfig
     timings: dict[str, float] = field(default_factory=dict)
     n_sites: int = 0
+    sinr: sinr_layer.SinrResult | None = None
 
     @property
     def covered(self) -> np.ndarray:
@@ -227,6 +233,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     config: CoverageConfig = task["config"]
     p_r0, p_r1, p_c0, p_c1 = task["box"]
     acc = _new_acc((p_r1 - p_r0, p_c1 - p_c0), task["n_ops"], task["n_techs"])
+    sinr_acc = sinr_layer.new_sinr_acc((p_r1 - p_r0, p_c1 - p_c0), task["sinr"]) if task.get("sinr") else None
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
@@ -256,7 +263,13 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
                 int(s["tech_code"]), acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
                 acc["op_best"], acc["tech_best"],
             )
-    return {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
+            if sinr_acc is not None:
+                sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, sector_loss, theta, bearing, (r_lo, c_lo),
+                                          (p_r0, p_c0), config)
+    out = {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
+    if sinr_acc is not None:
+        out["sinr_acc"] = sinr_acc
+    return out
 
 
 def _log10_km(shape: tuple[int, int], group: SiteGroup, geo: tuple[float, float, float, float]) -> np.ndarray:
@@ -380,6 +393,12 @@ def run_coverage(
     check_memory(coverage_bytes_needed(dem.shape, len(sectors.operators), len(sectors.technologies)),
                  what=f"coverage on {dem.width:,} x {dem.height:,} cells",
                  how_to_reduce="use a coarser --resolution-m, a smaller DEM area, or fewer operators/technologies")
+    carriers = sinr_layer.plan_carriers(sectors.table, stations, config) if config.sinr else None
+    if carriers is not None:
+        check_memory(coverage_bytes_needed(dem.shape, len(sectors.operators), len(sectors.technologies))
+                     + sinr_layer.sinr_bytes_needed(dem.shape, carriers),
+                     what=f"coverage with SINR on {dem.width:,} x {dem.height:,} cells",
+                     how_to_reduce="use a coarser --resolution-m, a smaller DEM area, or fewer operators")
     dem_z, holes = _fill_dem(dem)
     groups = plan_groups(sectors, dem, dem_z, config)
     if clutter is not None and clutter.shape != dem.shape:
@@ -395,6 +414,7 @@ def run_coverage(
     geo = (left, top, dem.res[0], dem.res[1])
     n_ops, n_techs = len(sectors.operators), len(sectors.technologies)
     full = _new_acc(dem.shape, n_ops, n_techs)
+    full_sinr = sinr_layer.new_sinr_acc(dem.shape, carriers) if carriers is not None else None
     t1 = time.perf_counter()
     done = 0
 
@@ -404,19 +424,27 @@ def run_coverage(
         a = part["acc"]
         if done == 0 and (r0, r1, c0, c1) == (0, dem.height, 0, dem.width):
             full.update(a)  # the first partial covers the whole grid: merging into empty is a copy
+            if full_sinr is not None:
+                full_sinr.update(part["sinr_acc"])
         else:
             kern.merge_partial(r0, c0, *(full[k] for k in _ACC_ORDER), *(a[k] for k in _ACC_ORDER))
+            if full_sinr is not None:
+                sinr_layer.merge_sinr(full_sinr, part["sinr_acc"], (r0, c0))
         done += part["n_groups"]
         if progress is not None:
             progress(done, len(groups))
 
     # serial: numba's threads share each site's radials; parallel executors: one thread per worker
     threads = None if executor == "serial" else 1
-    map_batches(run_batch, _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads, clutter),
-                executor=executor,
-                workers=n_workers, scheduler=scheduler, on_result=merge, n_tasks=len(batch_list))
+    tasks = _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads, clutter)
+    if carriers is not None:
+        tasks = ({**t, "sinr": carriers} for t in tasks)
+    map_batches(run_batch, tasks, executor=executor, workers=n_workers, scheduler=scheduler, on_result=merge,
+                n_tasks=len(batch_list))
     t2 = time.perf_counter()
     result = _wrap(dem, full, holes, sectors, config, len(groups))
+    if carriers is not None and full_sinr is not None:
+        result = dataclasses.replace(result, sinr=sinr_layer.finish_sinr(dem, full_sinr, holes, carriers, config))
     t3 = time.perf_counter()
     result.timings.update(prepare=t1 - t0, compute=t2 - t1, finish=t3 - t2, total=t3 - t0)
     log.info("coverage: %d sectors at %d sites on %s in %.2f s", int(sectors.table["usable"].sum()), len(groups),

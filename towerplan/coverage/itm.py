@@ -40,6 +40,7 @@ import numpy as np
 
 from towerplan.coverage import _itm_core as core
 from towerplan.coverage import _itm_kernels as kern
+from towerplan.coverage.climates import CLIMATES
 from towerplan.coverage.itm_results import (
     ITM_ERRORS,
     ItmBatchResult,
@@ -83,16 +84,6 @@ Climate = Literal[
 Polarization = Literal["horizontal", "vertical"]
 Siting = Literal["random", "careful", "very_careful"]
 
-#: radio climate names -> ITM codes 1..7
-CLIMATES: dict[str, int] = {
-    "equatorial": 1,
-    "continental_subtropical": 2,
-    "maritime_subtropical": 3,
-    "desert": 4,
-    "continental_temperate": 5,
-    "maritime_temperate_over_land": 6,
-    "maritime_temperate_over_sea": 7,
-}
 _POLARIZATIONS = {"horizontal": 0, "vertical": 1}
 _SITINGS = {"random": 0, "careful": 1, "very_careful": 2}
 

@@ -17,7 +17,7 @@ from pyproj import Transformer
 
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage.config import DIFFRACTION_METHODS, MODELS, CoverageConfig, model_for_frequency
-from towerplan.errors import StationDataError
+from towerplan.errors import ConfigError, StationDataError
 from towerplan.grid import Grid
 
 __all__ = ["REQUIRED_COLUMNS", "Sectors", "SiteGroup", "prepare_stations", "plan_groups", "radial_layout",
@@ -193,8 +193,17 @@ def loss_radius_m(model: str, freq_mhz: float, max_loss_db: float, *, hb_max_m: 
     return float(min(max(r, 0.0), config.max_radius_m))
 
 
-def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: CoverageConfig) -> list[SiteGroup]:
-    """Group usable sectors into sites and size each site's window."""
+def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: CoverageConfig, *,
+                offset: tuple[int, int] = (0, 0)) -> list[SiteGroup]:
+    """Group usable sectors into sites and size each site's window (boxes in ``dem``'s rows and columns).
+
+    ``dem_filled`` is the gap-filled DEM, or a window of it whose cell (0, 0) is cell ``offset``
+    = (row, col) of ``dem`` (the tiled engine): both offsets must be multiples of the block size
+    (16) and the window must hold every cell within ``2 * max_radius_m`` of each site for the
+    radii to equal those computed on the whole DEM. Only ``dem``'s lattice is read, not its values.
+    """
+    if offset[0] % _MIN_BLOCK or offset[1] % _MIN_BLOCK:
+        raise ConfigError(f"window offset {offset} must be a multiple of {_MIN_BLOCK} cells")
     df = sectors.table[sectors.table["usable"]]
     res_x, res_y = dem.res
     left, _, _, top = dem.bounds
@@ -207,8 +216,8 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
         col = (x - left) / res_x - 0.5
         row = (top - y) / res_y - 0.5
         if model in ("hata", "cost231"):
-            radius = _hata_radius(model, f, max_loss, h_tx, col, row, dem_filled, blockmin, min(res_x, res_y),
-                                  config)
+            radius = _hata_radius(model, f, max_loss, h_tx, col - offset[1], row - offset[0], dem_filled, blockmin,
+                                  min(res_x, res_y), config)
         else:
             radius = loss_radius_m(model, f, max_loss, hb_max_m=h_tx, h_rx_m=config.rx_height_m, config=config)
         radius = max(radius, 2.0 * max(res_x, res_y))

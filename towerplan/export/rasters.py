@@ -21,6 +21,14 @@ def raster_units(stem: str) -> str:
         return "station index (see best_server_index.csv)"
     if stem == "server_count":
         return "number of cells at or above the threshold"
+    if stem.endswith("_mbps"):
+        return "Mbit/s"
+    if stem.endswith("_db"):
+        return "dB"
+    if stem.startswith("serving_"):
+        return "station index of the operator's serving sector (see best_server_index.csv)"
+    if stem.startswith("uplink_limited_"):
+        return "1 uplink-limited, 0 served both ways, 255 no downlink service"
     return ""
 
 

@@ -102,7 +102,7 @@ def _sector_features(sub: pd.DataFrame, radius_m: float) -> list[dict]:
             float(row.lon), float(row.lat), azimuth_deg=az,
             beamwidth_deg=65.0 if bw is None or pd.isna(bw) else float(bw), radius_m=radius_m, steps=6,
         )
-        coords = [[round(lon, 5), round(lat, 5)] for lat, lon in ring]  # 1e-5° ≈ 1 m; 6 arc steps: small pages
+        coords = [[round(lon, 4), round(lat, 4)] for lat, lon in ring]  # 1e-4° ≈ 11 m on a symbolic wedge
         props = {
             "site": str(row.site_id),
             "cell": str(row.cell_id),

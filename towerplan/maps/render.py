@@ -116,6 +116,29 @@ def _png(rgba: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+def _indexed_png(rgba: np.ndarray) -> bytes:
+    """Exact palette PNG (with per-entry alpha) when the image has at most 256 distinct RGBA values.
+
+    Coverage layers have few colours (categories, or levels drawn in 0.5 dB steps): the palette
+    PNG is ~7x smaller than the RGBA one (demo best-RSRP layer: 53 KB instead of 371 KB) and
+    lossless. Images with more colours fall back to RGBA PNG.
+    """
+    flat = np.ascontiguousarray(rgba.reshape(-1, 4)).view(np.uint32).ravel()
+    colours, index = np.unique(flat, return_inverse=True)
+    if colours.size > 256:
+        return _png(rgba)
+    table = colours.view(np.uint8).reshape(-1, 4)
+    img = Image.fromarray(index.reshape(rgba.shape[:2]).astype(np.uint8), mode="P")
+    img.putpalette(table[:, :3].ravel().tolist(), rawmode="RGB")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=6, transparency=bytes(table[:, 3].tolist()))
+    return buf.getvalue()
+
+
+#: level layers are drawn in steps of this many dB (at most ~256 colours: an exact palette PNG)
+DISPLAY_STEP_DB = 0.5
+
+
 def _webp(rgba: np.ndarray) -> bytes | None:
     """Lossy WebP (lossless alpha) for photographic layers: ~20x smaller than PNG; None if Pillow lacks WebP."""
     if not features.check("webp"):
@@ -183,14 +206,16 @@ def value_image(
 ) -> DisplayImage:
     """A continuous raster (e.g. RSRP in dBm) coloured by ``stops``, NaN transparent, in Web Mercator.
 
+    Levels are drawn in ``DISPLAY_STEP_DB`` steps (an exact palette PNG, several times smaller).
     Values below the first stop take its colour; nearest-neighbour warping keeps the
     coverage edge sharp (bilinear would blend levels with "no signal").
     """
     merc = _to_mercator_nearest(_as_float(grid), max_pixels)
     z = merc.masked()
+    z = np.round(z / DISPLAY_STEP_DB) * DISPLAY_STEP_DB  # display resolution: few colours, a small palette PNG
     rgb = colourise(z, stops)
     alpha = np.where(np.isfinite(z), int(255 * opacity), 0).astype(np.uint8)
-    return DisplayImage(_png(np.dstack([rgb, alpha])), _bounds_latlon(merc))
+    return DisplayImage(_indexed_png(np.dstack([rgb, alpha])), _bounds_latlon(merc))
 
 
 def category_image(
@@ -214,7 +239,7 @@ def category_image(
         if sel.any():
             rgba[sel, :3] = _hex_rgb(hex_colour)
             rgba[sel, 3] = int(255 * opacity)
-    return DisplayImage(_png(rgba), _bounds_latlon(merc))
+    return DisplayImage(_indexed_png(rgba), _bounds_latlon(merc))
 
 
 def _hex_rgb(colour: str) -> tuple[int, int, int]:

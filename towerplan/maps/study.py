@@ -18,6 +18,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
 
 from towerplan.grid import Grid
@@ -108,11 +109,25 @@ def base_map(dem: Grid, *, lang: str = "en", osm: bool = False, tint: bool = Tru
     return m
 
 
+#: display vectors: simplified to ~11 m (1e-4 degree) and rounded to ~1 m (5 decimals); the map's
+#: pixels are 20-150 m at the zooms the app opens on, and full precision tripled the page size
+DISPLAY_TOLERANCE_DEG = 1e-4
+DISPLAY_DECIMALS = 5
+
+
+def display_vectors(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` in EPSG:4326 with geometries simplified and coordinates rounded for a web map."""
+    out = frame.to_crs(4326)
+    geoms = shapely.simplify(out.geometry.values, DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, DISPLAY_DECIMALS))
+    return out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=4326), crs=4326)
+
+
 def add_context(m: folium.Map, *, communes: gpd.GeoDataFrame | None = None, roads: gpd.GeoDataFrame | None = None,
                 lang: str = "en", show_roads: bool = True) -> None:
     """Commune outlines (dashed, with a name tooltip) and roads by class, as two layers."""
     if communes is not None and len(communes):
-        c = communes.to_crs(4326)
+        c = display_vectors(communes)
         name_col = next((k for k in ("commune_vn", "name", "commune") if k in c.columns), None)
         folium.GeoJson(
             c[[k for k in (name_col, "geometry") if k]],
@@ -121,7 +136,7 @@ def add_context(m: folium.Map, *, communes: gpd.GeoDataFrame | None = None, road
             tooltip=folium.GeoJsonTooltip(fields=[name_col], aliases=[t("pop_commune", lang)]) if name_col else None,
         ).add_to(m)
     if roads is not None and len(roads):
-        r = roads.to_crs(4326)
+        r = display_vectors(roads)
         cls = "road_class" if "road_class" in r.columns else None
 
         def style(feature: dict) -> dict:
@@ -195,7 +210,7 @@ def overlap_layer(server_count: Grid, *, name: str, show: bool = False) -> foliu
 
 
 def _json_ready(frame: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
-    out = frame[[*columns, frame.geometry.name]].to_crs(4326).copy()
+    out = display_vectors(frame[[*columns, frame.geometry.name]]).copy()
     for c in columns:
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].replace([np.inf, -np.inf], np.nan).round(2).astype(object).where(out[c].notna(), "")

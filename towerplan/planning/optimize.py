@@ -47,6 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from towerplan.errors import InputError
+from towerplan.planning.coverage_bound import lagrangian_bound
 
 __all__ = ["InfeasibleError", "Selection", "choose_sites", "reduce_demand"]
 
@@ -254,7 +255,10 @@ def _solve_ilp(
     rows: sp.csr_matrix, w: np.ndarray, costs: np.ndarray, *, max_sites: int | None, budget: float | None,
     must: np.ndarray, allowed: np.ndarray, start: list[int], time_limit_s: float, mip_rel_gap: float,
 ) -> tuple[list[int], float, float, str]:
+    """HiGHS on the reduced model within ``time_limit_s`` of wall time (model building included)."""
     import highspy
+
+    t_start = time.perf_counter()
 
     n_cand, n_dem = rows.shape
     csc = rows.tocsc()  # column j of csc = candidates covering demand j
@@ -306,7 +310,9 @@ def _solve_ilp(
     with _quiet_fd1():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit_s))
+    if A.nnz > _PRESOLVE_MAX_NNZ:  # HiGHS's presolve does not watch the time limit (see the constant)
+        h.setOptionValue("presolve", "off")
+    h.setOptionValue("time_limit", max(0.1, float(time_limit_s) - (time.perf_counter() - t_start)))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
@@ -329,6 +335,14 @@ def _solve_ilp(
     chosen = [int(i) for i in np.flatnonzero(values > 0.5)]
     bound = float(info.mip_dual_bound)
     return chosen, bound, float(info.mip_gap), status
+
+
+#: above this many non-zeros HiGHS runs without presolve: its presolve (probing and the passes after
+#: it) does not check the time limit; on the Thanh Hóa-scale model (1.86 M non-zeros) it ran 100-145 s
+#: under a 20 s limit, while without presolve HiGHS stops within ~2 s of the limit (bench/README.md)
+_PRESOLVE_MAX_NNZ = 1_000_000
+#: share of the ILP time limit kept for the Lagrangian bound when HiGHS has not proved its answer
+_BOUND_SHARE = 0.2
 
 
 # -------------------------------------------------------------------- API
@@ -363,7 +377,10 @@ def choose_sites(
     must_include, forbidden
         Candidate indices forced in / out (e.g. existing towers locked in).
     time_limit_s
-        ILP time limit; the best solution found and its gap are returned.
+        ILP time limit in seconds of wall time for the whole call (merging, greedy, model building,
+        HiGHS and the bound); the best solution found and its gap are returned. When HiGHS has
+        not proved its answer in time, the bound is the better of HiGHS's and a Lagrangian bound
+        (:func:`towerplan.planning.coverage_bound.lagrangian_bound`) computed in the time left.
     mip_rel_gap
         ILP stopping gap (1e-4 = proven within 0.01 %).
 
@@ -436,9 +453,10 @@ def choose_sites(
     if method == "ilp" and total >= coverable * (1 - 1e-12):
         gap, bound, status = 0.0, coverable, "Optimal (greedy covers every coverable demand)"
     elif method == "ilp":
+        deadline = t0 + time_limit_s
         sites, bound, gap, status = _solve_ilp(
             rows_red, w_red, c, max_sites=max_sites, budget=budget, must=must, allowed=allowed, start=chosen,
-            time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
+            time_limit_s=(1.0 - _BOUND_SHARE) * (deadline - time.perf_counter()), mip_rel_gap=mip_rel_gap,
         )
         ilp_total = _covered_weight(rows_red, w_red, sites)
         if ilp_total + 1e-9 >= total:
@@ -447,6 +465,11 @@ def choose_sites(
         if not np.isfinite(bound):  # stopped before HiGHS proved any bound (e.g. time limit in the root LP)
             bound = coverable
         bound = min(bound, coverable)
+        if bound - total > mip_rel_gap * bound:  # not proved: try to tighten the bound in the time left
+            bound = min(bound, lagrangian_bound(
+                rows_red, w_red, max_sites=max_sites, costs=c, budget=budget, must=must, allowed=allowed,
+                lower_bound=total, time_limit_s=max(0.05, deadline - time.perf_counter()),
+            ))
         gap = max(0.0, (bound - total) / bound) if bound > 0 else 0.0
         if gap < 1e-9:
             gap = 0.0

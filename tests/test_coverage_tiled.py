@@ -1,0 +1,159 @@
+"""The tiled engine: bit-identical to the serial run, alone and on a real Dask cluster that loses a worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_coverage_executors import rugged_dem, stations
+
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.engine import CoverageResult, run_coverage, warm_up
+from towerplan.coverage.tiled import TiledCoverage, plan_tiles, run_coverage_tiled
+from towerplan.errors import ConfigError
+from towerplan.grid import Grid
+from towerplan.rasters import read_grid, write_grid
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = CoverageConfig(max_radius_m=4000.0, threshold_dbm=-115.0)
+TILE = 48  # cells: 4 x 4 tiles on the 160-cell DEM, the halo (124 cells) reaching across several
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory) -> tuple[Path, Grid, object]:
+    warm_up()
+    dem = rugged_dem(160, 90.0)
+    path = tmp_path_factory.mktemp("tiled") / "dem.tif"
+    write_grid(dem, path)
+    return path, dem, stations(12, dem)
+
+
+@pytest.fixture(scope="module")
+def serial(case) -> CoverageResult:
+    _, dem, st = case
+    return run_coverage(dem, st, config=CONFIG)
+
+
+def assert_same(serial: CoverageResult, tiled: TiledCoverage) -> None:
+    for name in ("best_level", "best_server", "second_level", "server_count", "path_loss"):
+        assert np.array_equal(getattr(serial, name).values, read_grid(tiled.files[name]).values, equal_nan=True), name
+    for kind, levels in (("operator", serial.operator_levels), ("technology", serial.technology_levels)):
+        for key, grid in levels.items():
+            assert np.array_equal(grid.values, read_grid(tiled.files[f"{kind}:{key}"]).values, equal_nan=True), key
+
+
+def test_tiles_cover_the_grid_once_with_block_aligned_windows() -> None:
+    tiles = plan_tiles((100, 70), tile_cells=32, halo=40)
+    seen = np.zeros((100, 70), dtype=int)
+    for t in tiles:
+        r0, r1, c0, c1 = t.box
+        seen[r0:r1, c0:c1] += 1
+        assert t.window[0] % 16 == 0
+        assert t.window[2] % 16 == 0
+        assert t.window[0] <= max(r0 - 40, 0)
+        assert t.window[1] >= min(r1 + 40, 100)
+    assert (seen == 1).all()
+    with pytest.raises(ConfigError):
+        plan_tiles((100, 70), tile_cells=30, halo=40)
+
+
+def test_tiled_serial_is_bit_identical(case, serial, tmp_path) -> None:
+    path, _, st = case
+    assert np.isfinite(serial.best_level.values).mean() > 0.3  # a real case: much covered, overlaps
+    tiled = run_coverage_tiled(path, st, tmp_path, config=CONFIG, tile_cells=TILE)
+    assert len(tiled.tiles) == 16
+    assert_same(serial, tiled)
+
+
+def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _wait_for(predicate, timeout_s: float, what: str) -> None:
+    end = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > end:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_dask_cluster_of_processes_survives_a_killed_worker(case, serial, tmp_path) -> None:
+    """``dask scheduler`` and two ``dask worker tcp://...`` processes, as on several machines; one is killed."""
+    distributed = pytest.importorskip("dask.distributed")
+    path, _, st = case
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "OMP_WAIT_POLICY": "passive"}
+    info = tmp_path / "scheduler.json"
+    procs = [_start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                     "--no-dashboard", "--scheduler-file", str(info)], env)]
+    try:
+        _wait_for(info.exists, 60, "the scheduler")
+        address = json.loads(info.read_text())["address"]
+        for _ in range(2):
+            procs.append(_start([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                                 "--no-nanny", "--no-dashboard", "--memory-limit", "2GB"], env))
+        with distributed.Client(address) as client:
+            client.wait_for_workers(2, timeout=90)
+        killed = threading.Event()
+
+        def kill_one(done: int, total: int) -> None:  # after the first tile: a worker dies mid-run
+            if not killed.is_set():
+                os.kill(procs[1].pid, signal.SIGKILL)
+                killed.set()
+
+        tiled = run_coverage_tiled(path, st, tmp_path / "out", config=CONFIG, tile_cells=TILE, executor="dask",
+                                   scheduler=address, progress=kill_one)
+        assert killed.is_set()
+        assert procs[1].wait(10) == -signal.SIGKILL
+        assert sorted(tiled.tiles["tile"]) == list(range(16))
+        assert_same(serial, tiled)
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def test_cli_tile_cells_writes_the_same_rasters(case, serial, tmp_path) -> None:
+    from towerplan import cli
+
+    path, _, st = case
+    csv = tmp_path / "stations.csv"
+    st.to_csv(csv, index=False)
+    out = tmp_path / "out"
+    args = ["coverage", "--dem", str(path), "--stations", str(csv), "--out", str(out), "--resolution-m", "90",
+            "--max-radius-m", "4000", "--threshold-dbm", "-115", "--tile-cells", str(TILE)]
+    assert cli.main(args) == 0
+    assert np.array_equal(read_grid(out / "best_rsrp_dbm.tif").values, serial.best_level.values, equal_nan=True)
+    assert np.array_equal(read_grid(out / "best_server.tif").values, serial.best_server.values)
+    summary = json.loads((out / "coverage_summary.json").read_text())
+    assert summary["tiled"]["tiles"] == 16
+    assert not (out / "tiled").exists()
+
+
+def test_a_tile_without_any_height_is_nodata(tmp_path) -> None:
+    dem = rugged_dem(160, 90.0)
+    values = dem.values.copy()
+    values[:, 80:] = -9999.0  # the east half is "sea" (nodata): its tiles' windows hold no height at all
+    sea = Grid(values, dem.transform, dem.crs, -9999.0)
+    path = tmp_path / "dem.tif"
+    write_grid(sea, path)
+    config = CoverageConfig(max_radius_m=500.0, threshold_dbm=-115.0)
+    st = stations(6, Grid(values[:, :70], dem.transform, dem.crs, -9999.0))
+    tiled = run_coverage_tiled(path, st, tmp_path / "out", config=config, tile_cells=32)
+    best = read_grid(tiled.files["best_level"]).values
+    assert np.isnan(best[:, 80:]).all()
+    assert np.isfinite(best[:, :70]).any()
