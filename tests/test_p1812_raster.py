@@ -89,7 +89,6 @@ def _check(diff: np.ndarray) -> None:
     assert abs(med) < 0.3, med
 
 
-@pytest.mark.slow
 def test_p1812_raster_agrees_with_point_to_point_with_clutter_at_90m() -> None:
     _check(raster_vs_exact(90.0, 8000.0, n_cells=1000))
 
