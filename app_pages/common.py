@@ -28,6 +28,7 @@ import streamlit as st
 from towerplan.demo import demo_dir
 from towerplan.i18n import DEFAULT_LANG, LANGUAGES, t
 from towerplan.safety import MAX_UPLOAD_BYTES
+from towerplan.textsafe import formula_safe_frame
 from towerplan.workflow import StudyInputs, load_study_folder, load_study_inputs
 
 log = logging.getLogger(__name__)
@@ -642,13 +643,14 @@ def _fallback_package(package: Any, out_dir: Path) -> Path:
         plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)) if isinstance(frame, gpd.GeoDataFrame) \
             else pd.DataFrame(frame)
         plain = plain.replace([float("inf"), float("-inf")], float("nan"))
+        plain = formula_safe_frame(plain)
         plain.to_csv(out_dir / "csv" / f"{name}.csv", index=False, encoding="utf-8-sig")
         sheets[name] = plain
         if isinstance(frame, gpd.GeoDataFrame):
             frame.to_crs(4326).to_file(out_dir / "geojson" / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
     with pd.ExcelWriter(out_dir / "plan.xlsx", engine="openpyxl") as xl:
         for name, plain in sheets.items():
-            plain.to_excel(xl, sheet_name=name[:31], index=False)
+            plain.to_excel(xl, sheet_name=name[:31], index=False)  # text cells already formula-safe
     return out_dir
 
 

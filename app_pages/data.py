@@ -34,6 +34,7 @@ from app_pages.scenarios import (
 )
 from towerplan.maps.study import bounds_lonlat
 from towerplan.stations import read_many
+from towerplan.textsafe import formula_safe_frame
 
 st.title(tr("page_data"))
 st.write(tr("data_intro"))
@@ -95,8 +96,9 @@ if load is not None:
     st.subheader(tr("validation_report"))
     show_table(report_for_display(report, language=lang()), key="data_report")
     if len(load.rejected):
-        st.download_button(tr("download_errors"), load.rejected.to_csv(index=False).encode("utf-8-sig"),
-                           "rows_in_error.csv", "text/csv", on_click="ignore", key="data_rejected")
+        rejected = formula_safe_frame(load.rejected).to_csv(index=False).encode("utf-8-sig")
+        st.download_button(tr("download_errors"), rejected, "rows_in_error.csv", "text/csv", on_click="ignore",
+                           key="data_rejected")
     bad_extra = any(not u.ok for role in ("dem", "population", "communes", "roads") for u in uploads[role])
     if len(load.stations) == 0:
         st.error(tr("no_stations"))

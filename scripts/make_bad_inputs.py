@@ -25,6 +25,7 @@ import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -346,6 +347,7 @@ def small_files() -> dict[str, Callable[[], bytes]]:
         "scenario/binary.toml": lambda: junk[:300],
         "vectors/roads_empty_geometries.geojson": lambda: _geojson([{"type": "Feature", "geometry": None, "properties": {"highway": "x"}}]),
     }  # fmt: skip
+    files.update(_round2().small_files())
     return files
 
 
@@ -399,7 +401,24 @@ def large_files() -> dict[str, Callable[[Path], None]]:
         "dem/header_only_100k.tif": _header_only_tif,
         "population/header_only_100k.tif": _header_only_tif,
         "coverage/header_only_100k.tif": _header_only_tif,
+        **_round2().large_files(),
     }
+
+
+def _round2() -> Any:
+    """The builders of the second corpus (issue 19), ``scripts/bad_inputs_round2.py``."""
+    import importlib.util
+    import sys
+
+    name = "bad_inputs_round2"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / f"{name}.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def write_small(dest: Path) -> list[Path]:

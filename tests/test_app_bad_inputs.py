@@ -29,7 +29,9 @@ CASES = [c for c in tomllib.loads((BAD / "cases.toml").read_text(encoding="utf-8
          if c["kind"] in UPLOAD_KINDS]
 #: where the app answers before the library reads the file: an empty upload is refused by
 #: ``safety.check_upload`` (the CLI, reading the path, says the raster is unreadable)
-APP_MESSAGE = {"dem/empty.tif": "the file is empty"}
+APP_MESSAGE = {"dem/empty.tif": "the file is empty",
+               # the roads uploader takes GeoPackage and GeoJSON only: the KML is refused by its suffix first
+               "vectors/roads_network_link.kml": "is not a file type this upload takes"}
 
 pytestmark = pytest.mark.filterwarnings("ignore:GPKG. bad application_id:RuntimeWarning")
 

@@ -219,14 +219,14 @@ def test_bad_land_cover_rasters_get_clear_messages(tmp_path):
     with pytest.raises(RasterDataError, match="over the limit of 1,000"):
         read_land_cover(_tif(tmp_path / "big.tif", src, _ten_metre(src)), DEM, max_cells=1_000)
     (tmp_path / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
-    with pytest.raises(UnreadableFileError, match="not a readable GeoTIFF"):
+    with pytest.raises(UnreadableFileError, match=r"not a readable (GeoTIFF|raster)"):
         read_land_cover(tmp_path / "map.png", DEM)
     with pytest.raises(UnreadableFileError, match="no such file"):
         read_land_cover(tmp_path / "missing.tif", DEM)
     with rasterio.open(tmp_path / "lc.asc", "w", driver="AAIGrid", width=150, height=120, count=1, dtype="int32",
                        crs="EPSG:32648", transform=_ten_metre(src)) as ds:
         ds.write(src.astype("int32"), 1)
-    with pytest.raises(UnreadableFileError, match="not a readable GeoTIFF"):  # GDAL reads it; we open GeoTIFF only
+    with pytest.raises(UnreadableFileError, match=r"not a readable (GeoTIFF|raster)"):  # GeoTIFF only
         read_land_cover(tmp_path / "lc.asc", DEM)
 
 

@@ -83,8 +83,55 @@ def test_people_outside_the_target_are_reported_not_moved() -> None:
     src = _worldpop_like()
     res = align_population(src, _utm_target(src, 90, shrink_m=2500))
     assert res.outside_total > 0
-    assert res.aligned_total + res.outside_total == pytest.approx(res.source_total, rel=0.02)
+    assert res.aligned_total + res.outside_total == pytest.approx(res.source_total, rel=1e-9)
     assert res.aligned_total < res.source_total
+
+
+def _exact_area_weighted(src: Grid, target: Grid) -> float:
+    """Independent reference: every source cell as a densified polygon moved into the target CRS,
+    its people times the share of its area (measured in metres) inside the target's box."""
+    import shapely
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(src.crs, target.crs, always_xy=True)
+    outline = shapely.box(*target.bounds)
+    counts = src.masked(0)
+    total = 0.0
+    t = src.transform
+    for r in range(src.height):
+        for c in range(src.width):
+            if counts[r, c] <= 0:
+                continue
+            cell = shapely.segmentize(
+                shapely.box(t.c + c * t.a, t.f + (r + 1) * t.e, t.c + (c + 1) * t.a, t.f + r * t.e), t.a / 20
+            )
+            moved = shapely.transform(cell, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+            total += float(counts[r, c]) * moved.intersection(outline).area / moved.area
+    return total
+
+
+def test_an_edge_through_settled_land_keeps_only_the_people_on_the_grid() -> None:
+    """Uniform 1 km cells of 1,000 people cut by a 90 m grid whose edges fall mid-cell: the grid holds
+    the exact area-weighted sum, and its outermost cells are as dense as the ones inside (no ridge)."""
+    counts = np.full((20, 20), 1000.0, dtype=np.float32)
+    src = Grid(counts, Affine(1 / 120, 0, 105.2, 0, -1 / 120, 20.0), 4326)
+    target = _utm_target(src, 90, shrink_m=3450)  # every edge cuts through populated cells
+    res = align_population(src, target)
+    exact = _exact_area_weighted(src, target)
+    assert res.aligned_total == pytest.approx(exact, rel=2e-4)
+    assert res.outside_total == pytest.approx(res.source_total - exact, rel=1e-3)
+    values = res.grid.values.astype(np.float64)
+    inner = values[5:-5, 5:-5].mean()
+    for edge in (values[0], values[-1], values[:, 0], values[:, -1]):
+        assert edge.mean() == pytest.approx(inner, rel=0.2)  # centre assignment: +-1 target row per source cell
+
+
+def test_an_edge_through_varied_land_matches_the_area_weighted_sum() -> None:
+    src = _worldpop_like(shape=(24, 30))
+    target = _utm_target(src, 90, shrink_m=1777)
+    res = align_population(src, target)
+    assert res.aligned_total == pytest.approx(_exact_area_weighted(src, target), rel=5e-4)
+    assert float(res.grid.values.sum(dtype=np.float64)) == pytest.approx(res.aligned_total, rel=1e-6)
 
 
 def test_negative_counts_are_rejected() -> None:

@@ -150,13 +150,33 @@ def issues(tmp_path_factory: pytest.TempPathFactory) -> list[Issue]:
     xlsx = root / "tram.xlsx"
     workbook.save(xlsx)
     found.extend(read_stations(xlsx).report.issues)
+    # a hidden first sheet, a stray cell far below and to the right (issue 19)
+    hidden = Workbook()
+    hidden.active.title = "cu"
+    hidden.active.sheet_state = "hidden"
+    shown = hidden.create_sheet("moi")
+    for values in [HEADER.split(","), _valid(1).split(",")]:
+        shown.append(values)
+    shown["ZZ20000"] = "x"
+    hidden.save(root / "an.xlsx")
+    found.extend(read_stations(root / "an.xlsx").report.issues)
+    # a NUL byte in one row, a line in Windows-1258 among UTF-8 lines
+    mixed = root / "mixed.csv"
+    mixed.write_bytes(_csv(_valid(1), _valid(2)).replace(b"Viettel", b"Viettel H\xc3\xb3a", 1)
+                      + "V7,V7-1,Viettel Hóa,4G,105.59,19.87,30,0,4,1842.5\n".encode("cp1258")
+                      + b"V8,V8-1,Viettel,4G,105.59,19.87,30,0,4,1842.5\x00\n")
+    found.extend(read_stations(mixed).report.issues)
+    # a decimal-comma file with a number that may hold a thousands dot
+    semicolons = root / "semicolons.csv"
+    semicolons.write_bytes(_csv("V1;V1-1;Viettel;4G;105,71;19,81;30;1.040;4;1842,5").replace(b",", b";", 9))
+    found.extend(read_stations(semicolons).report.issues)
     # the same cell list twice: cross-file duplicates; an unreadable file among several
     first, second = root / "one.csv", root / "two.csv"
     first.write_bytes(_csv(_valid(1), _valid(2)))
     second.write_bytes(_csv(_valid(1), "V2,V2-9,Viettel,4G,106.00,20.10,30,0,4,1842.5"))
     empty = root / "empty.csv"
     empty.write_bytes(b"")
-    found.extend(read_many([first, second, empty], on_unreadable="report").report.issues)
+    found.extend(read_many([first, second, empty, first], on_unreadable="report").report.issues)
     return found
 
 

@@ -7,19 +7,22 @@ by cell. Bilinear interpolation of *counts* would invent or lose people (a 1 km
 cell's 1,000 people would become 1,000 in each of ~123 cells at 90 m).
 Instead:
 
-1. each target cell is placed in the source cell that contains its centre;
-2. within a source cell, its people are shared among those target cells in
-   proportion to a smooth weight, the source counts bilinearly interpolated at
-   the target centres (so a dense cell next to an empty one tapers instead of
-   making a step); every source cell keeps exactly its count;
-3. a source cell that contains no target centre (a target coarser than the
-   source, or a sliver at the edge) gives its people to the target cell that
-   contains its own centre;
-4. people in source cells whose centre lies outside the target lattice are
-   outside the study area, and are reported, not moved.
+1. each source cell brings onto the lattice the share of its people equal to
+   the share of its area inside the lattice's outline (the outline is moved into
+   the source CRS, densified, and intersected with the cells it crosses: areal
+   weighting, Goodchild & Lam 1980; Flowerdew & Green 1994), the people of the
+   rest stay outside and are reported (``outside_total``);
+2. each target cell is placed in the source cell that contains its centre;
+3. within a source cell, its people on the lattice are shared among those target
+   cells in proportion to a smooth weight, the source counts bilinearly
+   interpolated at the target centres (so a dense cell next to an empty one
+   tapers instead of making a step);
+4. a source cell that contains no target centre (a target coarser than the
+   source, or a sliver at the edge) gives its people on the lattice to the target
+   cell that contains its own centre, or the nearest edge cell.
 
-So the total over the lattice equals the source total over the same area, up
-to what lies in cells straddling the lattice edge.
+So the total over the lattice is exactly the area-weighted sum of the source
+cells over the lattice: no ridge of people at an edge that cuts settled land.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from pyproj import Transformer
 from scipy import ndimage
+from shapely.geometry import box
 
-from towerplan.errors import RasterDataError
+from towerplan.errors import ConfigError, RasterDataError
 from towerplan.grid import Grid
+from towerplan.plan_checks import check_people_density
 from towerplan.rasters import MAX_CELLS, read_grid
 from towerplan.resources import check_memory
 
@@ -57,18 +63,23 @@ class PopulationAlignment:
     aligned_total
         People on the target lattice (``grid`` summed).
     outside_total
-        People in source cells whose centre is outside the target lattice.
+        People of the source raster outside the target lattice (the parts of cells off the lattice).
+    nodata_share
+        Share (0..1) of the target cells (on land, when ``land`` was given) whose centre lies in a
+        source cell without data: people there are counted as nobody.
     """
 
     grid: Grid
     source_total: float
     aligned_total: float
     outside_total: float
+    nodata_share: float = 0.0
 
 
-def read_population(path: str | os.PathLike[str], target: Grid) -> PopulationAlignment:
+def read_population(path: str | os.PathLike[str], target: Grid, *, land: np.ndarray | None = None
+                    ) -> PopulationAlignment:
     """Read a population raster file and align it to ``target`` (see :func:`align_population`)."""
-    return align_population(read_grid(path), target)
+    return align_population(read_grid(path), target, land=land)
 
 
 def _source_counts(source: Grid) -> np.ndarray:
@@ -85,6 +96,16 @@ def _source_counts(source: Grid) -> np.ndarray:
         )
     if not np.isfinite(counts).all():
         raise RasterDataError("the population raster has infinite values")
+    t = source.transform
+    if source.crs.is_geographic:  # cell area by row: degrees to km at the row's latitude
+        _, lat = source.xy(np.arange(source.height), 0)
+        area = (abs(t.a) * 111.32 * np.cos(np.radians(np.asarray(lat, dtype=float))) * abs(t.e) * 110.57)[:, None]
+    else:
+        area = abs(t.a * t.e) / 1e6
+    try:
+        check_people_density(counts, np.maximum(area, 1e-6))
+    except ConfigError as exc:
+        raise RasterDataError(str(exc)) from None
     return counts
 
 
@@ -102,7 +123,49 @@ def _locate_block(
     return fr.reshape(X.shape), fc.reshape(X.shape), X
 
 
-def align_population(source: Grid, target: Grid) -> PopulationAlignment:
+def area_share_on(source: Grid, target: Grid) -> np.ndarray:
+    """The share (0..1) of each source cell's area that lies inside ``target``'s lattice outline.
+
+    The outline (a rectangle in the target CRS) is densified every tenth of a
+    target edge and moved into the source CRS; cells with all four corners inside
+    count 1, cells the outline crosses count their exact overlap (in the source
+    CRS; within one source cell the scale is uniform to well under 0.1 %).
+    """
+    sh, sw = source.shape
+    share = np.zeros((sh, sw), dtype=np.float64)
+    tr = Transformer.from_crs(target.crs, source.crs, always_xy=True)
+    left, bottom, right, top = target.bounds
+    step = max(right - left, top - bottom) / 400.0
+    outline = shapely.segmentize(box(left, bottom, right, top), step)
+    outline = shapely.transform(outline, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    if not outline.is_valid or outline.is_empty:
+        raise RasterDataError("the study grid's outline cannot be placed on the population raster's CRS")
+    t = source.transform
+    minx, miny, maxx, maxy = outline.bounds
+    c0 = max(int(np.floor((minx - t.c) / t.a)) - 1, 0)
+    c1 = min(int(np.ceil((maxx - t.c) / t.a)) + 1, sw)
+    r0 = max(int(np.floor((maxy - t.f) / t.e)) - 1, 0)
+    r1 = min(int(np.ceil((miny - t.f) / t.e)) + 1, sh)
+    if c0 >= c1 or r0 >= r1:
+        return share
+    xs = t.c + t.a * np.arange(c0, c1 + 1)
+    ys = t.f + t.e * np.arange(r0, r1 + 1)
+    shapely.prepare(outline)
+    corner_in = shapely.contains_xy(outline, *np.meshgrid(xs, ys))
+    full = corner_in[:-1, :-1] & corner_in[:-1, 1:] & corner_in[1:, :-1] & corner_in[1:, 1:]
+    window = share[r0:r1, c0:c1]
+    window[full] = 1.0
+    rr, cc = np.nonzero(~full)
+    if rr.size:
+        cells = shapely.box(xs[cc], ys[rr + 1], xs[cc + 1], ys[rr])
+        hit = shapely.intersects(outline, cells)
+        area = np.zeros(rr.size)
+        area[hit] = shapely.area(shapely.intersection(cells[hit], outline)) / shapely.area(cells[hit])
+        window[rr, cc] = np.clip(area, 0.0, 1.0)
+    return share
+
+
+def align_population(source: Grid, target: Grid, *, land: np.ndarray | None = None) -> PopulationAlignment:
     """Move people from ``source`` onto ``target``'s lattice, preserving each source cell's count.
 
     Parameters
@@ -111,6 +174,9 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
         People per cell, any CRS; nodata and NaN count as nobody.
     target
         The analysis grid (its values are ignored; its lattice and CRS are used).
+    land
+        Optional boolean mask of the target cells on land: ``nodata_share`` counts only those (WorldPop
+        has no data over the sea, which is no missing person).
 
     Returns
     -------
@@ -148,11 +214,17 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
         weight[rows] = w
     flat_idx = src_index.ravel()
     has_src = flat_idx >= 0
+    considered = has_src if land is None else has_src & np.asarray(land, dtype=bool).ravel()
+    missing = considered.copy()
+    missing[considered] = ~source.valid_mask().ravel()[flat_idx[considered]]
+    nodata_share = float(missing.sum()) / max(int(considered.sum()), 1)
     n_src = sh * sw
     wsum = np.bincount(flat_idx[has_src], weights=weight.ravel()[has_src], minlength=n_src)
     ncell = np.bincount(flat_idx[has_src], minlength=n_src)
 
-    flat_counts = counts.ravel()
+    source_total = float(counts.sum(dtype=np.float64))
+    share_on = area_share_on(source, target)
+    flat_counts = (counts * share_on).ravel()  # each cell's people on the lattice
     # source cells whose targets all have zero weight but which hold people: share equally
     equal_share = (wsum <= 0) & (ncell > 0) & (flat_counts > 0)
     scale = np.zeros(n_src, dtype=np.float64)
@@ -165,26 +237,25 @@ def align_population(source: Grid, target: Grid) -> PopulationAlignment:
         eq_cells = sel[equal_share[flat_idx[sel]]]
         people[eq_cells] = flat_counts[flat_idx[eq_cells]] / ncell[flat_idx[eq_cells]]
 
-    # pass 2: source cells with people that no target centre fell into
+    # pass 2: source cells with people on the lattice that no target centre fell into: to the target
+    # cell holding their centre, or the nearest edge cell (the cell overlaps the lattice)
     orphan = np.flatnonzero((ncell == 0) & (flat_counts > 0))
-    outside_total = 0.0
     if orphan.size:
         orow, ocol = np.divmod(orphan, sw)
         ox, oy = source.xy(orow, ocol)
         back = Transformer.from_crs(source.crs, target.crs, always_xy=True)
         tx, ty = back.transform(np.asarray(ox), np.asarray(oy))
         trow, tcol = target.rowcol(tx, ty)
-        inside = (trow >= 0) & (trow < th) & (tcol >= 0) & (tcol < tw)
-        np.add.at(people, trow[inside] * tw + tcol[inside], flat_counts[orphan[inside]])
-        outside_total = float(flat_counts[orphan[~inside]].sum())
+        trow, tcol = np.clip(trow, 0, th - 1), np.clip(tcol, 0, tw - 1)
+        np.add.at(people, trow * tw + tcol, flat_counts[orphan])
 
     grid = target.with_values(people.reshape(th, tw).astype(np.float32), nodata=None)
-    source_total = float(flat_counts.sum())
     aligned_total = float(people.sum())
+    outside_total = max(source_total - aligned_total, 0.0)
     log.info(
         "population aligned: %.0f people on the grid, %.0f outside it, %.0f in the source",
         aligned_total,
         outside_total,
         source_total,
     )
-    return PopulationAlignment(grid, source_total, aligned_total, outside_total)
+    return PopulationAlignment(grid, source_total, aligned_total, outside_total, nodata_share)

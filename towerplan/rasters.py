@@ -15,14 +15,16 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import rasterio.shutil
+from affine import Affine
 from rasterio.crs import CRS as RioCRS
 from rasterio.errors import RasterioError, RasterioIOError
 
 from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
+from towerplan.resources import check_memory
 
-__all__ = ["MAX_CELLS", "check_band_type", "read_grid", "write_grid"]
+__all__ = ["MAX_CELLS", "check_band_type", "check_georeferencing", "read_grid", "write_grid"]
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +52,12 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
     RasterDataError
         No CRS, rotated, too large, band out of range.
     """
+    from towerplan.input_files import open_raster
+
     path = Path(path)
-    if not path.exists():
-        raise UnreadableFileError(f"{path}: no such file")
     try:
-        with rasterio.open(path) as src:
+        with open_raster(path) as src:
+            check_georeferencing(src, path.name)
             if src.crs is None:
                 raise RasterDataError(
                     f"{path.name}: the raster has no coordinate reference system; "
@@ -69,6 +72,9 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
                     f"{max_cells:,}; clip it to the study area or read a coarser overview"
                 )
             check_band_type(src, band, path.name)
+            check_memory(cells * (np.dtype(src.dtypes[band - 1]).itemsize + 1), what=f"reading {path.name} "
+                         f"({src.width:,} x {src.height:,} cells)",
+                         how_to_reduce="clip the raster to the study area or give a coarser one")
             values = src.read(band)
             nodata = src.nodata
             transform = src.transform
@@ -77,7 +83,33 @@ def read_grid(path: str | os.PathLike[str], *, band: int = 1, max_cells: int = M
         raise UnreadableFileError(
             f"{path.name}: not a readable raster ({exc}); is the file complete? download or export it again"
         ) from exc
+    if transform.e > 0:  # south-up: flip the rows, so every grid is north-up
+        values = values[::-1].copy()
+        top = transform.f + transform.e * values.shape[0]
+        transform = Affine(transform.a, 0.0, transform.c, 0.0, -transform.e, top)
     return Grid(values, transform, _to_pyproj(crs), nodata)
+
+
+def check_georeferencing(src: rasterio.io.DatasetReader, name: str) -> None:
+    """Refuse rasters located by ground control points only, rotated or sheared, with the fix; warn on south-up.
+
+    Raises
+    ------
+    RasterDataError
+        GCPs without a geotransform; rotation terms.
+    """
+    t = src.transform
+    gcps, _ = src.gcps
+    if gcps and t.is_identity:
+        raise RasterDataError(
+            f"{name}: the raster is located by {len(gcps)} ground control points only, not by a grid; warp it "
+            "onto a grid first: gdalwarp -t_srs EPSG:4326 in.tif out.tif"
+        )
+    if t.b != 0 or t.d != 0:
+        raise RasterDataError(f"{name}: rotated or sheared rasters are not supported; warp it north-up first: "
+                              "gdalwarp in.tif out.tif")
+    if t.e > 0:
+        log.warning("%s: the raster is stored south-up (its first row is the southern edge); read north-up", name)
 
 
 def check_band_type(src: rasterio.io.DatasetReader, band: int, name: str) -> None:

@@ -55,7 +55,6 @@ import logging
 import math
 import os
 import re
-import tomllib
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -488,6 +487,9 @@ def _check_path(text: Any, key: str, base: Path, roots: Sequence[Path], problems
     if not isinstance(text, str) or not text.strip():
         problems.append(f"{key}: expected a path (a non-empty string), got {_toml_type(text)} {_show(text)}")
         return None
+    if "\x00" in text:
+        problems.append(f"{key}: the path {text!r} holds a NUL character; give the file's real name")
+        return None
     raw = Path(text).expanduser()
     full = raw if raw.is_absolute() else base / raw
     real = full.resolve()
@@ -723,21 +725,13 @@ def load_scenario(path: os.PathLike[str] | str, *, allowed_roots: Iterable[os.Pa
     ScenarioError
         Invalid TOML, or every problem of its contents listed by TOML key.
     """
-    from towerplan.errors import UnreadableFileError
+    from towerplan.toml_input import TomlSyntaxError, read_toml
 
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UnreadableFileError(f"{p}: scenario file not found") from exc
-    except IsADirectoryError as exc:
-        raise UnreadableFileError(f"{p}: is a folder, not a scenario file") from exc
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(f"{p}: not a UTF-8 text file ({exc.reason})") from exc
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"not valid TOML: {exc}"], source=p.name) from exc
+    try:  # size, nesting depth, NUL in the path, devices and pipes: towerplan.toml_input
+        doc, _ = read_toml(p)
+    except TomlSyntaxError as exc:
+        raise ScenarioError([str(exc)], source=p.name) from exc
     return parse_scenario(doc, base_dir=p.resolve().parent, allowed_roots=allowed_roots, path=p.resolve(),
                           source=p.name)
 

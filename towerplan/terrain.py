@@ -37,7 +37,8 @@ from shapely.geometry.base import BaseGeometry
 
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid, utm_crs_for_lonlat
-from towerplan.rasters import MAX_CELLS, check_band_type
+from towerplan.input_files import checked_path, open_raster
+from towerplan.rasters import MAX_CELLS, check_band_type, check_georeferencing
 
 __all__ = [
     "Area",
@@ -139,6 +140,11 @@ def _hgt_origin(name: str) -> tuple[int, int]:
         )
     lat = int(m.group(2)) * (1 if m.group(1).upper() == "N" else -1)
     lon = int(m.group(4)) * (1 if m.group(3).upper() == "E" else -1)
+    if not (-90 <= lat <= 89 and -180 <= lon <= 179):
+        raise UnreadableFileError(
+            f"{name}: the tile name puts its south-west corner at latitude {lat}, longitude {lon}, outside the "
+            "Earth (latitude -90..89, longitude -180..179); rename the tile after its real corner, e.g. N19E105.hgt"
+        )
     return lat, lon
 
 
@@ -196,15 +202,22 @@ def _source_bounds_lonlat(src_crs: CRS, bounds: tuple[float, float, float, float
 def _open_sources(sources: Sequence[str | os.PathLike[str]]) -> list[Grid | Path]:
     """Grids for .hgt tiles (parsed here), paths for GDAL-readable files (warped lazily)."""
     out: list[Grid | Path] = []
+    seen: dict[Path, int] = {}
     for s in sources:
         p = Path(s)
-        if not p.exists():
-            raise UnreadableFileError(f"{p}: no such file")
+        real = checked_path(p, what="DEM")
+        seen[real] = seen.get(real, 0) + 1
+        if seen[real] > 1:
+            continue  # one file listed again: read once (one warning below, not one per copy)
         name = p.name.lower()
         if name.endswith(".hgt") or name.endswith(".hgt.zip") or (name.endswith(".zip") and _zip_has_hgt(p)):
             out.append(read_hgt(p))
         else:
             out.append(p)
+    repeats = {path: n for path, n in seen.items() if n > 1}
+    if repeats:
+        shown = ", ".join(f"{path.name} ({n} times)" for path, n in list(repeats.items())[:5])
+        log.warning("DEM: %d file(s) listed more than once, each read once: %s", len(repeats), shown)
     return out
 
 
@@ -222,7 +235,8 @@ def _describe(src: Grid | Path) -> tuple[CRS, tuple[float, float, float, float],
         crs, bounds, res = src.crs, src.bounds, src.res[0]
     else:
         try:
-            with rasterio.open(src) as ds:
+            with open_raster(src, what="DEM") as ds:
+                check_georeferencing(ds, src.name)
                 if ds.crs is None:
                     raise RasterDataError(
                         f"{src.name}: the DEM has no coordinate reference system; assign one "
@@ -316,6 +330,11 @@ def read_dem(
             f"over the limit of {max_cells:,}: choose a smaller area or a coarser resolution"
         )
 
+    from towerplan.resources import check_memory
+
+    # the mosaic and one warped source (float32), plus GDAL's warp buffers (about the same again)
+    check_memory(16.0 * width * height, what=f"reading the DEM onto {width:,} x {height:,} cells",
+                 how_to_reduce="choose a smaller area or a coarser resolution")
     dest = np.full((height, width), np.nan, dtype=np.float32)
     any_overlap = False
     for src, (src_crs, src_bounds, src_res_m) in zip(opened, described, strict=True):
@@ -388,7 +407,7 @@ def _warp_into(src: Grid | Path, dest: np.ndarray, transform: Affine, crs: CRS, 
                 dest[...] = vrt.read(1)
         return
     try:
-        with rasterio.open(src) as ds, WarpedVRT(ds, src_nodata=ds.nodata, **vrt_opts) as vrt:
+        with open_raster(src, what="DEM") as ds, WarpedVRT(ds, src_nodata=ds.nodata, **vrt_opts) as vrt:
             dest[...] = vrt.read(1)
     except RasterioError as exc:  # a truncated or damaged file fails only while its pixels are read
         raise UnreadableFileError(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 
@@ -43,11 +44,12 @@ def read_vector(path: str | os.PathLike[str], *, kind: GeometryKind, layer: str 
     layer
         Layer name for multi-layer files (default: the first).
     """
+    from towerplan.input_files import check_vector_file
+
     path = Path(path)
-    if not path.exists():
-        raise UnreadableFileError(f"{path}: no such file")
+    real = check_vector_file(path)
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        gdf = gpd.read_file(real, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise UnreadableFileError(f"{path.name}: not a readable vector file ({exc})") from exc
     if gdf.crs is None:
@@ -61,6 +63,7 @@ def read_vector(path: str | os.PathLike[str], *, kind: GeometryKind, layer: str 
         rows = ", ".join(str(i + 1) for i in gdf.index[empty][:10])
         log.warning("%s: %d features without geometry skipped (features %s)", path.name, int(empty.sum()), rows)
         gdf = gdf[~empty]
+    _check_coordinates(gdf, path.name)
     types = set(gdf.geom_type.unique())
     wrong = types - _ALLOWED[kind]
     if wrong:
@@ -76,6 +79,37 @@ def read_vector(path: str | os.PathLike[str], *, kind: GeometryKind, layer: str 
             gdf = gdf.copy()
             gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].values)
     return gdf.reset_index(drop=True)
+
+
+#: largest plausible projected coordinate (metres): ten times the Earth's circumference
+_MAX_PROJECTED_M = 4.0e8
+
+
+def _check_coordinates(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Refuse non-finite coordinates, and degrees out of range (metres in a file read as longitude/latitude)."""
+    bounds = gdf.geometry.bounds.to_numpy(dtype=float)
+    bad_finite = ~np.isfinite(bounds).all(axis=1)
+    geographic = bool(gdf.crs.is_geographic)
+    with np.errstate(invalid="ignore"):
+        if geographic:
+            out = (np.abs(bounds[:, [0, 2]]) > 360.0).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90.0001).any(axis=1)
+        else:
+            out = (np.abs(bounds) > _MAX_PROJECTED_M).any(axis=1)
+    bad = bad_finite | out
+    if not bad.any():
+        return
+    rows = ", ".join(str(i + 1) for i in np.flatnonzero(bad)[:10])
+    worst = np.nanmax(np.abs(np.where(np.isfinite(bounds), bounds, np.nan)[bad])) if not bad_finite.all() else "inf"
+    if geographic:
+        raise VectorDataError(
+            f"{name}: features {rows} have coordinates up to {worst:.6g}, impossible in longitude/latitude "
+            f"({gdf.crs.name}); are they metres? a GeoJSON without a 'crs' member is read as degrees: "
+            "reproject the layer to EPSG:4326 (or give it as GeoPackage with its CRS)"
+        )
+    raise VectorDataError(
+        f"{name}: features {rows} have coordinates up to {worst:.6g} (non-finite or beyond "
+        f"{_MAX_PROJECTED_M:,.0f} m); fix or remove those vertices"
+    )
 
 
 def read_communes(path: str | os.PathLike[str], *, layer: str | None = None) -> gpd.GeoDataFrame:

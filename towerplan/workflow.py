@@ -134,6 +134,7 @@ class StudyInputs:
     files: Mapping[str, Path] = field(default_factory=dict)
     station_report: pd.DataFrame | None = None
     commune_name_column: str | None = None
+    warnings: tuple[str, ...] = ()  # what the plan must say about its inputs (towerplan.plan_checks)
 
     def __post_init__(self) -> None:
         problems = []
@@ -152,12 +153,14 @@ class StudyInputs:
 def _is_metric_geotiff(path: Path) -> bool:
     import rasterio
 
+    from towerplan.input_files import open_raster
+
     if path.suffix.lower() not in (".tif", ".tiff"):
         return False
     try:
-        with rasterio.open(path) as ds:
+        with open_raster(path, what="DEM") as ds:
             return ds.crs is not None and ds.crs.is_projected and abs(ds.res[0]) == abs(ds.res[1])
-    except rasterio.errors.RasterioIOError:
+    except (rasterio.errors.RasterioIOError, UnreadableFileError):
         return False
 
 
@@ -270,6 +273,7 @@ def load_study_inputs(
         ``calibration.json`` of ``towerplan calibrate``: its corrections are set on the
         stations (``calibration_offset_db``, ``calibration_slope_db``), which the engine applies.
     """
+    from towerplan.plan_checks import check_study, nodata_warning
     from towerplan.population import read_population
     from towerplan.vectors import read_communes, read_roads, read_vector
 
@@ -287,18 +291,23 @@ def load_study_inputs(
         if path is not None:
             files[role] = Path(path)
     grid = read_study_dem(dem_paths, resolution_m=resolution_m)
-    people = read_population(files["population"], grid)
+    with np.errstate(invalid="ignore"):
+        land = np.asarray(grid.masked() > 0.0)  # nodata in the population over the sea is no missing person
+    people = read_population(files["population"], grid, land=land)
     load = read_study_stations(station_paths)
     stations = load.stations.reset_index(drop=True)
     if calibration is not None:
         from towerplan.measurements import apply_calibration, read_calibration
 
         stations = apply_calibration(stations, read_calibration(calibration))
+    commune_layer = read_communes(communes) if communes is not None else None
+    notes = check_study(population_total=people.aligned_total, communes=commune_layer, grid_bounds=grid.bounds,
+                        grid_crs=grid.crs, warnings=[w for w in (nodata_warning(people.nodata_share),) if w])
     return StudyInputs(
         dem=grid,
         population=people.grid,
         stations=stations,
-        communes=read_communes(communes) if communes is not None else None,
+        communes=commune_layer,
         roads=read_roads(roads) if roads is not None else None,
         exclusions=read_vector(exclusions, kind="polygon") if exclusions is not None else None,
         user_candidates=_read_candidates(Path(candidates)) if candidates is not None else None,
@@ -307,6 +316,7 @@ def load_study_inputs(
         files=files,
         station_report=load.report.to_frame(),
         commune_name_column=commune_name_column,
+        warnings=tuple(notes),
     )
 
 
@@ -335,6 +345,7 @@ def load_study_folder(
         raise UnreadableFileError(f"{folder}: {', '.join(missing)} missing (a study folder needs "
                                   f"{', '.join(STUDY_FILES[r] for r in _REQUIRED)})")
     found: dict[str, Any] = {role: folder / name for role, name in STUDY_FILES.items() if (folder / name).is_file()}
+    _refuse_links_out(folder, found)
     unknown = sorted(set(files or {}) - set(STUDY_FILES))
     if unknown:
         raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
@@ -346,6 +357,18 @@ def load_study_folder(
         is_demo = readme.is_file() and readme.read_text(encoding="utf-8").startswith(DEMO_LABEL.upper())
         label = DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo else folder.name
     return load_study_inputs(**found, resolution_m=resolution_m, label=label)
+
+
+def _refuse_links_out(folder: Path, found: Mapping[str, Path]) -> None:
+    """Refuse a study file that is a symbolic link to a file outside the folder (links resolved first)."""
+    real_folder = folder.resolve()
+    for path in found.values():
+        real = path.resolve()
+        if not real.is_relative_to(real_folder):
+            raise UnreadableFileError(
+                f"{path.name} in {folder}: a symbolic link to {real}, outside the study folder; refused: copy the "
+                "file into the folder"
+            )
 
 
 def select_technologies(stations: pd.DataFrame, technologies: Sequence[str] | None) -> pd.DataFrame:
@@ -635,6 +658,8 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         summary["placement"] = placed
     else:
         summary["placement"] = None
+    if results.inputs.warnings:  # towerplan.plan_checks: what the figures do not show
+        summary["warnings"] = list(results.inputs.warnings)
     return _jsonable(summary), _jsonable(moved)
 
 

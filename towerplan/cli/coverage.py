@@ -44,6 +44,7 @@ from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
 from towerplan.rasters import write_grid
+from towerplan.textsafe import formula_safe_frame
 from towerplan.workflow import TECHNOLOGIES
 
 __all__ = ["operator_slug", "register", "run"]
@@ -178,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     for name, (grid, dtype, nodata) in files.items():
         _write(grid, out / name, dtype=dtype, nodata=nodata)
     with atomic_path(out / "stations_index.csv") as tmp:
-        _stations_index(result).to_csv(tmp, index=False, encoding="utf-8")
+        formula_safe_frame(_stations_index(result)).to_csv(tmp, index=False, encoding="utf-8")
     summary = result.summary()
     summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
     summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),

@@ -24,14 +24,13 @@ __all__ = ["run_tiled"]
 
 
 def _analysis_dem(args: argparse.Namespace, out: Path) -> Path:
-    import rasterio
-
+    from towerplan.input_files import open_raster
     from towerplan.rasters import write_grid
     from towerplan.workflow import read_study_dem
 
     paths = list(args.dem)
     if len(paths) == 1 and paths[0].suffix.lower() in (".tif", ".tiff"):
-        with rasterio.open(paths[0]) as src:
+        with open_raster(paths[0], what="DEM") as src:  # GeoTIFF by content, GDAL network off
             ok = (src.crs is not None and src.crs.is_projected
                   and math.isclose(abs(src.res[0]), args.resolution_m, rel_tol=1e-9))
         if ok:

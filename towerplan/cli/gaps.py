@@ -32,6 +32,7 @@ import geopandas as gpd
 from towerplan._atomic import atomic_path
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
+from towerplan.textsafe import formula_safe_frame
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +92,12 @@ def _population_on_lattice(path: Path, level_file: Path) -> tuple[Grid, list[str
     import numpy as np
     import rasterio
 
+    from towerplan.input_files import open_raster
     from towerplan.planning.inputs import align_population_to
     from towerplan.rasters import MAX_CELLS, read_grid
 
     try:
-        with rasterio.open(level_file) as ds:
+        with open_raster(level_file) as ds:
             if ds.crs is None:
                 raise RasterDataError(f"{level_file.name}: the raster has no coordinate reference system; assign one "
                                       "(e.g. gdal_edit.py -a_srs EPSG:32648) and try again")
@@ -152,7 +154,7 @@ def write_outputs(result, out: Path, *, notes: list[str] | None = None) -> list[
             _plain(result.road_pieces).to_file(tmp, layer="road_coverage", driver="GPKG", engine="pyogrio")
     if result.commune_stats is not None:
         with atomic_path(out / "commune_stats.csv") as tmp:
-            result.commune_stats.drop(columns=result.commune_stats.geometry.name).to_csv(
+            formula_safe_frame(result.commune_stats.drop(columns=result.commune_stats.geometry.name)).to_csv(
                 tmp, index=False, encoding="utf-8-sig")
         files.append("commune_stats.csv")
     with atomic_path(out / "gaps_summary.json") as tmp:

@@ -40,6 +40,7 @@ import numpy as np
 
 from towerplan._atomic import atomic_path
 from towerplan.errors import ConfigError
+from towerplan.textsafe import formula_safe_frame
 from towerplan.workflow import TECHNOLOGIES
 
 __all__ = ["register", "write_curve_png"]
@@ -169,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
             tmp, layer="backhaul_routes", driver="GPKG", engine="pyogrio", append=False, geometry_type="LineString"
         )
     with atomic_path(out / "proposals.csv") as tmp:
-        pd.DataFrame(props.drop(columns="geometry")).to_csv(tmp, index=False, encoding="utf-8-sig")
+        formula_safe_frame(pd.DataFrame(props.drop(columns="geometry"))).to_csv(tmp, index=False, encoding="utf-8-sig")
     with atomic_path(out / "curve.csv") as tmp:
         plan.result.curve.to_csv(tmp, index=False)
     tags = {"content": f"best {args.technology} level, dBm (NaN: below {args.threshold_dbm} dBm)"}

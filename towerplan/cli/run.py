@@ -123,7 +123,14 @@ def _check_out(out: Path, *, force: bool, protected: list[Path]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``towerplan run`` and return its exit code."""
+    """Run ``towerplan run`` and return its exit code; one run at a time per ``--out`` (towerplan.outlock)."""
+    from towerplan.outlock import output_lock
+
+    with output_lock(args.out):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from towerplan.export.package import write_plan_package
     from towerplan.scenario import load_scenario
     from towerplan.workflow import plan_package, run_plan

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Literal
 
 from towerplan.errors import ConfigError
 
-__all__ = ["EXECUTORS", "Executor", "map_batches"]
+__all__ = ["cap_workers", "EXECUTORS", "Executor", "map_batches"]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,24 @@ def _dask(fn, tasks, *, workers, scheduler, on_result, **_):
 EXECUTORS: dict[str, Callable[..., None]] = {"serial": _serial, "processes": _processes, "dask": _dask}
 
 
+def cap_workers(workers: int, *, executor: str = "processes") -> int:
+    """``workers`` capped to the machine: at most the CPUs this process may use (``os.sched_getaffinity``).
+
+    Each worker is a process holding DEM windows; asking for more than the CPUs only adds memory and
+    start-up time. A cap is logged as a warning; the serial executor ignores the count.
+    """
+    if executor == "serial":
+        return workers
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    if workers > cpus:
+        log.warning("workers = %s capped to %d, the CPUs available to this process", f"{workers:,}", cpus)
+        return cpus
+    return workers
+
+
 def map_batches(fn: Callable[[Task], Any], tasks: Iterable[Task], *, executor: Executor = "serial",
                 workers: int = 1, scheduler: str | None = None, on_result: Callable[[Any], None],
                 n_tasks: int | None = None) -> None:
@@ -100,5 +119,7 @@ def map_batches(fn: Callable[[Task], Any], tasks: Iterable[Task], *, executor: E
         raise ConfigError(f"executor must be one of {sorted(EXECUTORS)}, got {executor!r}") from None
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
+    if scheduler is None:  # a local pool: not more processes than CPUs
+        workers = cap_workers(workers, executor=executor)
     log.debug("running %s tasks on %s (%d workers)", n_tasks if n_tasks is not None else "?", executor, workers)
     run(fn, tasks, workers=workers, scheduler=scheduler, on_result=on_result)

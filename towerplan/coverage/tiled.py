@@ -103,20 +103,22 @@ def plan_tiles(shape: tuple[int, int], *, tile_cells: int, halo: int) -> list[Ti
 
 def _lattice(path: Path) -> Grid:
     """The DEM's lattice (transform, CRS, shape) as a Grid whose values take no memory."""
-    import rasterio
     from pyproj import CRS
 
-    with rasterio.open(path) as src:
+    from towerplan.input_files import open_raster
+
+    with open_raster(path, what="DEM") as src:
         return Grid(np.broadcast_to(np.float64(0.0), (src.height, src.width)), src.transform,
                     CRS.from_wkt(src.crs.to_wkt()), None)
 
 
 def _read_window(path: Path, window: tuple[int, int, int, int], lattice: Grid) -> Grid:
-    import rasterio
     from rasterio.windows import Window
 
+    from towerplan.input_files import open_raster
+
     w0, w1, v0, v1 = window
-    with rasterio.open(path) as src:
+    with open_raster(path, what="DEM") as src:
         values = src.read(1, window=Window(v0, w0, v1 - v0, w1 - w0))
         nodata = src.nodata
     t = lattice.transform

@@ -25,6 +25,7 @@ import pandas as pd
 
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
+from towerplan.outlock import output_lock, owner_gone, staging_prefix
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +123,20 @@ def write_plan_package(
     out = Path(out_dir)
     if lang not in ("vi", "en"):
         raise ConfigError(f"unknown report language {lang!r}; use 'vi' or 'en'")
+    with output_lock(out):  # one writer per folder (re-entrant: `towerplan run` holds it already)
+        return _write_locked(out, steps_of=lambda: plan_steps(package, lang=lang), force=force, progress=progress)
+
+
+def _write_locked(out: Path, *, steps_of: Callable[[], list], force: bool,
+                  progress: Callable[[int, int], None] | None) -> Path:
     _recover_after_a_kill(out)
     if out.exists() and not force:
         raise ConfigError(f"output folder {out} exists; use --force to replace it")
     if out.exists() and not out.is_dir():
         raise ConfigError(f"output path {out} exists and is not a folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    steps = plan_steps(package, lang=lang)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    steps = steps_of()
+    stage = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
     try:
         stage.chmod(0o755)  # mkdtemp makes it private; the plan is an ordinary folder
         for i, (name, step) in enumerate(steps, start=1):
@@ -154,6 +161,9 @@ def _recover_after_a_kill(out: Path) -> None:
     a leftover copy and removed.
     """
     for stale in sorted(out.parent.glob(f".{out.name}.tmp-*")):
+        if not owner_gone(stale):
+            log.info("leaving %s: its run is still going (or ran on another host)", stale)
+            continue
         log.warning("removing %s, left by an interrupted run", stale)
         shutil.rmtree(stale, ignore_errors=True)
     for old in sorted(out.parent.glob(f".{out.name}.old-*")):

@@ -287,6 +287,8 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
 
     blocks: list[Block] = []
     absent = summary_document(package)["plan_package"]["layers_absent"]
+    for warning in (package.summary or {}).get("warnings") or ():  # towerplan.plan_checks (in English)
+        blocks.append(Block("paragraph", text=f"{text('input_warning', lang)}: {warning}"))
     if figures:
         blocks.append(Block("heading", text=text("maps", lang), level=1))
         for number, (key, path) in enumerate(figures.items(), start=1):

@@ -20,6 +20,7 @@ import pandas as pd
 from towerplan.export._common import plain_columns
 from towerplan.export._zip import normalise_office_zip
 from towerplan.export.i18n_report import DEG, INT, column_format, column_label, text
+from towerplan.textsafe import formula_safe, formula_safe_frame
 
 if TYPE_CHECKING:
     from towerplan.export.package import PlanPackage
@@ -130,7 +131,7 @@ def write_csv(frame: pd.DataFrame, path: Path, *, bilingual: bool = True) -> Pat
     if bilingual:
         table.columns = [bilingual_header(c) for c in table.columns]
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    formula_safe_frame(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
     return path
 
 
@@ -155,9 +156,9 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study
     wb = Workbook()
     about = wb.active
     about.title = text("sheet_about", "vi")
-    about["A1"] = title
+    about["A1"] = formula_safe(title)
     about["A1"].font = Font(bold=True, size=14)
-    about["A2"] = study_label
+    about["A2"] = formula_safe(study_label)
     about["A2"].font = Font(italic=True)
     about["A4"] = "Trang tính / Sheet"
     about["B4"] = "Nội dung / Contents"
@@ -210,7 +211,9 @@ def _xl_value(value: object) -> object:
         return float(value) if np.isfinite(value) else None
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
-    return value if isinstance(value, (int, str)) else str(value)
+    if isinstance(value, int):
+        return value
+    return formula_safe(str(value))  # text: never a live formula
 
 
 def _width(column: str, values: pd.Series, fmt: str) -> float:

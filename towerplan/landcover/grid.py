@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import rasterio
 from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioError, RasterioIOError
@@ -208,10 +207,10 @@ def _warp_source(path: Path, dem: Grid, max_cells: int) -> np.ndarray | None:
     from rasterio.crs import CRS as RioCRS
     from rasterio.vrt import WarpedVRT
 
-    if not path.is_file():
-        raise UnreadableFileError(f"{path}: no such file")
+    from towerplan.input_files import open_raster
+
     try:
-        with rasterio.open(path, driver="GTiff") as ds:
+        with open_raster(path, what="land cover") as ds:  # GeoTIFF only, GDAL network off, regular file
             if ds.crs is None:
                 raise RasterDataError(
                     f"{path.name}: the land-cover raster has no coordinate reference system; assign one "

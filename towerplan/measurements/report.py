@@ -15,6 +15,7 @@ import pandas as pd
 from towerplan._atomic import atomic_path
 from towerplan.measurements.calibrate import CalibrationResult
 from towerplan.measurements.compare import comparison_tables
+from towerplan.textsafe import formula_safe_frame
 
 __all__ = ["CV_COLUMNS", "calibration_record", "write_calibration_outputs"]
 
@@ -97,10 +98,10 @@ def write_calibration_outputs(result: CalibrationResult, out: Path, *, record: M
     files.append("statistics.csv")
     if len(unmatched):
         with atomic_path(out / "unmatched.csv") as tmp:
-            unmatched.to_csv(tmp, index=False, encoding="utf-8")
+            formula_safe_frame(unmatched).to_csv(tmp, index=False, encoding="utf-8")
         files.append("unmatched.csv")
     with atomic_path(out / "measurement_issues.csv") as tmp:
-        issues.to_csv(tmp, index=False, encoding="utf-8")
+        formula_safe_frame(issues).to_csv(tmp, index=False, encoding="utf-8")
     files.append("measurement_issues.csv")
     _write_gpkg(p, out / "residuals.gpkg", crs)
     files.append("residuals.gpkg")

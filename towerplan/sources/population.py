@@ -36,6 +36,7 @@ from rasterio.errors import RasterioIOError
 
 from towerplan.errors import ConfigError, RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
+from towerplan.input_files import open_raster
 from towerplan.population import PopulationAlignment, align_population
 from towerplan.sources._common import Resource, join_url
 
@@ -146,7 +147,7 @@ def worldpop_resource(
 def _read_window(path: Path, target: Grid, *, pad_cells: int = 2) -> Grid | None:
     """The part of raster ``path`` under ``target``'s extent (plus a pad), or None if they do not overlap."""
     try:
-        with rasterio.open(path) as ds:
+        with open_raster(path, what="population") as ds:
             if ds.crs is None:
                 raise RasterDataError(f"{path.name}: the population raster has no coordinate reference system")
             src_crs = CRS.from_wkt(ds.crs.to_wkt())

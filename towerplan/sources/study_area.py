@@ -15,6 +15,7 @@ every file is checked against it.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -53,6 +54,7 @@ from towerplan.sources.outputs import SourceRecord, StudyArea, local_record, rec
 from towerplan.sources.population import WORLDPOP_PRODUCTS, check_iso3, worldpop_resource
 from towerplan.sources.roads import DEFAULT_OVERPASS_URL, osm_cache_key, osm_road_graph, road_graph_from_lines
 from towerplan.terrain import area_geometry
+from towerplan.textsafe import visible
 from towerplan.vectors import read_roads
 
 __all__ = ["parse_area", "parse_checksums", "prepare_study_area"]
@@ -79,6 +81,7 @@ def parse_area(area: str | tuple[float, float, float, float] | BaseGeometry) -> 
         return StudyArea(_box_name(geom.bounds), geom if isinstance(area, BaseGeometry) else box(*geom.bounds),
                          "polygon" if isinstance(area, BaseGeometry) else "bbox")
     text = str(area).strip()
+    _refuse_non_numeric_box(text)
     match = _BBOX.match(text)
     if match:
         values = tuple(float(v) for v in match.groups())
@@ -89,11 +92,13 @@ def parse_area(area: str | tuple[float, float, float, float] | BaseGeometry) -> 
             geom = area_geometry(values)
         except InputError as exc:
             raise ConfigError(f"--area {text!r}: {exc}") from exc
+        _refuse_huge(values, text)
         return StudyArea(_box_name(values), geom, "bbox")
     path = Path(text).expanduser()
     if path.is_file():
         units = gb.read_units(path)
         geom = shapely.union_all(units.geometry.values)
+        _refuse_huge(geom.bounds, path.name)
         return StudyArea(path.stem, geom, "polygon", (("file", path.name),))
     if path.suffix.lower() in _VECTOR_SUFFIXES or os.sep in text:
         raise ConfigError(f"--area {text!r}: no such file (give a box lon_min,lat_min,lon_max,lat_max, "
@@ -101,6 +106,35 @@ def parse_area(area: str | tuple[float, float, float, float] | BaseGeometry) -> 
     if not text or re.fullmatch(r"[\s\d.,;+-]*", text):
         raise ConfigError(f"--area {text!r} is neither a box lon_min,lat_min,lon_max,lat_max nor a name")
     return text
+
+
+#: widest study area prepared, degrees of longitude or latitude (a province spans 1-3; Vietnam 8 x 15)
+MAX_AREA_SPAN_DEG = 20.0
+
+
+def _refuse_non_numeric_box(text: str) -> None:
+    """``nan,nan,nan,nan`` or ``1,2,x,4`` is a mistyped box, not a province name."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 4 or all(re.fullmatch(r"-?\d+(?:\.\d*)?", p) for p in parts):
+        return
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ConfigError(f"--area {visible(text)!r} looks like a box but {visible(part)!r} is not a finite "
+                              "number: give lon_min,lat_min,lon_max,lat_max in degrees, or a province name")
+
+
+def _refuse_huge(bounds: Sequence[float], shown: str) -> None:
+    """One short message for an area far larger than a study (a whole-world box listed 64,800 missing tiles)."""
+    west, south, east, north = bounds
+    if east - west > MAX_AREA_SPAN_DEG or north - south > MAX_AREA_SPAN_DEG:
+        raise ConfigError(
+            f"--area {visible(shown)!r} spans {east - west:g} x {north - south:g} degrees, more than the "
+            f"{MAX_AREA_SPAN_DEG:g} x {MAX_AREA_SPAN_DEG:g} a study area may: give a province or a smaller box"
+        )
 
 
 def _box_name(bounds: Sequence[float]) -> str:

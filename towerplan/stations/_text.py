@@ -73,4 +73,7 @@ def cell_text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return nfc(str(value)).strip()
+    text = nfc(str(value)).strip()
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]  # towerplan's own formula escape (towerplan.textsafe), read back as the text it stood for
+    return text

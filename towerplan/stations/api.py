@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -21,6 +23,7 @@ from towerplan.stations.readers import Source, read_raw
 from towerplan.stations.report import Issue, StationLoad, ValidationReport
 from towerplan.stations.schema import CANONICAL_COLUMNS, StationDefaults
 from towerplan.stations.validate import validate_table
+from towerplan.textsafe import formula_safe_frame
 
 __all__ = ["project_stations", "read_many", "read_stations", "write_stations_csv"]
 
@@ -110,8 +113,13 @@ def read_many(
         raise InputError(f"on_unreadable must be 'raise' or 'report', got {on_unreadable!r}")
     loads: list[StationLoad] = []
     extra: list[Issue] = []
+    seen: dict[str, str] = {}
     for item in sources:
         source, name = _split_source(item)
+        repeat = _repeated_source(source, name, seen)
+        if repeat is not None:  # the same file twice would double every sector
+            extra.append(repeat)
+            continue
         try:
             loads.append(
                 read_stations(
@@ -140,6 +148,28 @@ def read_many(
                 )
             )
     return _combine(loads, extra, defaults)
+
+
+def _repeated_source(source: Source, name: str | None, seen: dict[str, str]) -> Issue | None:
+    """A warning when ``source`` was given before (same real path, or the same bytes of an upload); else record it."""
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            key = "path:" + str(Path(source).resolve())
+        except (OSError, ValueError):
+            return None
+        label = name or os.path.basename(os.fspath(source))
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        key = "bytes:" + hashlib.sha256(bytes(source)).hexdigest()
+        label = name or "upload"
+    else:
+        return None
+    if key not in seen:
+        seen[key] = label
+        return None
+    first = seen[key]
+    return Issue(None, None, "warning", "duplicate_file",
+                 f"{label} is listed again (the same file as {first}); read once, so its sectors are not doubled",
+                 file=label, params={"first": first})
 
 
 def _split_source(item: Any) -> tuple[Source, str | None]:
@@ -300,4 +330,4 @@ def write_stations_csv(stations: pd.DataFrame, path: str | os.PathLike[str]) -> 
     columns += [c for c in stations.columns if c not in columns and c not in {"geometry", "x", "y"}]
     table = pd.DataFrame(stations[columns])
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        formula_safe_frame(table).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")

@@ -177,8 +177,18 @@ def parse_numbers(
             )
         elif number is not None:
             values[pos] = number
+            if decimal_comma and isinstance(cell, str) and _DOT_THOUSANDS.match(cell.strip()):
+                sink.row(pos, label, "warning", "ambiguous_decimal",
+                         f"{cell.strip()!s} is read as {number:g}, but this file writes decimals with a comma, so "
+                         f"the dot may group thousands ({cell.strip().replace('.', '')}); write the number "
+                         "without the dot, or with a decimal comma",
+                         cell, params={"read": f"{number:g}", "other": cell.strip().replace(".", "")})
     _check_range(values, field=field, label=label, sink=sink, cells=cells)
     return values, blank
+
+
+#: ``1.040`` in a decimal-comma file: 1.04, or 1,040 written with a thousands dot?
+_DOT_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
 def _parse_one(cell: Any, *, kind: Kind, decimal_comma: bool, header_unit: str) -> tuple[float | None, str | None]:

@@ -83,6 +83,18 @@ MESSAGES_VI: dict[str, str | dict[str, str]] = {
         "skipped": "Đã đọc trang tính '{sheet}' với dòng tiêu đề cột ở dòng {header_row} "
         "(bỏ qua {skipped} dòng tiêu đề phía trên).",
     },
+    "hidden_sheet_skipped": "Không đọc (các) trang tính ẩn {hidden}; đã đọc trang tính '{sheet}' (trang hiển thị "
+    "đầu tiên). Nếu đây không phải danh sách trạm, hãy bỏ ẩn trang đúng hoặc xoá các trang khác.",
+    "stray_cells_ignored": "Bỏ qua các ô từ dòng {row} trở đi: có hơn 10.000 dòng trống sau dòng cuối của bảng "
+    "({last}); hãy xoá các ô thừa (Ctrl+End sẽ chỉ ra chúng).",
+    "columns_limited": "Trang tính khai báo {columns} cột; chỉ đọc {limit} cột đầu tiên.",
+    "nul_removed": "Đã xoá ký tự NUL (\\x00) ở dòng {line}; hãy kiểm tra dòng này (tệp bị hỏng hoặc xuất sai).",
+    "line_not_utf8": "Dòng {line} không phải UTF-8 như phần còn lại của tệp; đã đọc theo bảng mã Windows-1258 "
+    "(tiếng Việt): hãy kiểm tra dấu của dòng này.",
+    "duplicate_file": "{file} được liệt kê lần nữa (cùng tệp với {first}); chỉ đọc một lần để các sector không bị "
+    "nhân đôi.",
+    "ambiguous_decimal": "{value} được đọc là {read}, nhưng tệp này viết số thập phân bằng dấu phẩy nên dấu chấm "
+    "có thể là dấu phân cách hàng nghìn ({other}); hãy viết số không có dấu chấm, hoặc dùng dấu phẩy thập phân.",
     "formula_without_value": "Ô '{column}' ở dòng {row} chứa công thức chưa có kết quả được lưu nên được đọc là ô "
     "trống; hãy mở bảng tính bằng Excel rồi lưu lại (Excel sẽ lưu kết quả), hoặc dán dạng giá trị (Paste Values).",
     "duplicate_header": "Tiêu đề cột '{column}' xuất hiện nhiều lần; bản ở cột thứ {position} được giữ với tên "

@@ -13,6 +13,7 @@ marks as combining characters).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 import os
@@ -23,10 +24,12 @@ from pathlib import Path
 from typing import IO, Any, Literal, get_args
 
 from towerplan.errors import InputError, UnreadableFileError
+from towerplan.input_files import checked_path
 from towerplan.stations._text import nfc
 from towerplan.stations.headers import find_header_row, header_score
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows, too_many_rows
 from towerplan.stations.report import Issue
+from towerplan.textsafe import visible
 
 __all__ = [
     "FORMATS",
@@ -87,11 +90,9 @@ def load_bytes(source: Source, *, name: str | None = None, max_bytes: int = MAX_
         label = name or "upload"
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        label = name or path.name
-        if not path.exists():
-            raise UnreadableFileError(f"{path}: no such file")
-        if path.is_dir():
-            raise UnreadableFileError(f"{path}: is a folder, not a station file")
+        label = name or visible(path.name)
+        # a regular file (no folder, device or pipe), no NUL in the name, links resolved
+        path = checked_path(path, what="station list")
         size = path.stat().st_size
         if size > max_bytes:
             raise UnreadableFileError(_too_big(label, size, max_bytes))
@@ -121,6 +122,67 @@ def _too_big(label: str, size: int, max_bytes: int) -> str:
 
 
 # ----------------------------------------------------------------------------- text
+
+
+#: most lines holding NUL bytes that are removed and reported instead of refusing the file as binary
+MAX_NUL_LINES = 100
+
+
+def _nul_lines(data: bytes) -> list[int] | None:
+    """1-based numbers of the lines holding NUL bytes when they are few (a damaged row), else ``None``."""
+    if b"\x00" not in data:
+        return []
+    lines = data.split(b"\n")
+    hit = [k for k, line in enumerate(lines, start=1) if b"\x00" in line]
+    if len(hit) > min(MAX_NUL_LINES, max(1, len(lines) // 100)) or data.count(b"\x00") > 4 * len(hit) + 16:
+        return None
+    return hit
+
+
+def decode_text_report(data: bytes, *, name: str = "file") -> tuple[str, str, list[Issue]]:
+    """:func:`decode_text`, forgiving a few damaged lines, each reported with its line number.
+
+    A few NUL bytes (at most one line in a hundred) are removed; a UTF-8 file with some lines in
+    Windows-1258 (Vietnamese Excel) keeps its UTF-8 lines and reads those lines as Windows-1258.
+    """
+    issues: list[Issue] = []
+    nul_lines = _nul_lines(data) if not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) else []
+    if nul_lines:
+        data = data.replace(b"\x00", b"")
+        for line in nul_lines:
+            issues.append(Issue(line, None, "warning", "nul_removed",
+                                f"NUL bytes (\\x00) removed from line {line}; check this row (the file was damaged "
+                                "or exported badly)", params={"line": line}))
+    if _guess_encoding(data) == "cp1258":
+        mixed = _decode_mixed(data)
+        if mixed is not None:
+            text, cp_lines = mixed
+            for line in cp_lines[:MAX_NUL_LINES]:
+                issues.append(Issue(line, None, "warning", "line_not_utf8",
+                                    f"line {line} is not UTF-8 like the rest of the file; read as Windows-1258 "
+                                    "(Vietnamese): check its accents", params={"line": line}))
+            _refuse_binary(text, name)
+            return nfc(text.removeprefix("\ufeff")), "utf-8", issues
+    text, encoding = decode_text(data, name=name)
+    return text, encoding, issues
+
+
+def _decode_mixed(data: bytes) -> tuple[str, list[int]] | None:
+    """Decode line by line when the file is UTF-8 (some non-ASCII UTF-8 line) with a few other lines."""
+    out: list[str] = []
+    other: list[int] = []
+    utf8_accents = False
+    for k, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_accents = utf8_accents or not line.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1258", errors="replace")
+            other.append(k)
+        out.append(text)
+    if not utf8_accents or len(other) * 2 > len(out):
+        return None  # a Windows-1258 file: decoded whole, as before
+    return "\n".join(out), other
 
 
 def decode_text(data: bytes, *, name: str = "file") -> tuple[str, str]:
@@ -161,7 +223,7 @@ def _guess_encoding(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     head = data[:4096]
-    if len(head) >= 4 and b"\x00" in head:
+    if len(head) >= 4 and b"\x00" in head and not _nul_lines(data):
         even_nul = head[0::2].count(0) / max(1, len(head[0::2]))
         odd_nul = head[1::2].count(0) / max(1, len(head[1::2]))
         if odd_nul > 0.3 and even_nul < 0.05:
@@ -178,6 +240,8 @@ def _guess_encoding(data: bytes) -> str:
 
 def _refuse_binary(text: str, name: str) -> None:
     sample = text[:65536]
+    if "\x00" in sample and _nul_lines(text.encode("utf-8", errors="replace")):
+        sample = sample.replace("\x00", "")  # a few damaged lines: removed and reported by decode_text_report
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f\x1a")
     if "\x00" in sample or controls > max(2, len(sample) // 200):
         raise UnreadableFileError(_binary_message(name))
@@ -464,10 +528,11 @@ def read_raw(
     chosen = detected if detected in {"xlsx", "kmz", "gpkg"} else (fmt or detected)
     log.info("reading %s as %s", label, chosen)
     if chosen in {"csv", "opencellid"}:
-        text, encoding = decode_text(data, name=label)
+        text, encoding, notes = decode_text_report(data, name=label)
         if "opencellid" in {chosen, detected}:
             return read_opencellid_text(text, source_file=label, max_rows=max_rows)
-        return read_csv_text(text, source_file=label, encoding=encoding, max_rows=max_rows)
+        table = read_csv_text(text, source_file=label, encoding=encoding, max_rows=max_rows)
+        return dataclasses.replace(table, issues=(*notes, *table.issues)) if notes else table
     if chosen == "xlsx":
         from towerplan.stations.readers_excel import read_xlsx
 

@@ -29,6 +29,7 @@ import geopandas as gpd
 import pandas as pd
 
 from towerplan.errors import InputError, StationDataError
+from towerplan.textsafe import visible
 
 __all__ = [
     "REPORT_COLUMNS",
@@ -240,9 +241,9 @@ class ValidationReport:
             shown = shown[:max_issues]
         with_file = len({i.file for i in shown if i.file}) > 1
         header = (["file"] if with_file else []) + ["row", "column", "severity", "code", "message"]
-        rows = [
-            ([i.file or ""] if with_file else [])
-            + ["" if i.row is None else str(i.row), i.column or "", i.severity, i.code, i.message]
+        rows = [  # control and bidi characters of cells and names shown as codes, never sent to the terminal
+            [visible(cell, max_len=10_000) for cell in ([i.file or ""] if with_file else [])
+             + ["" if i.row is None else str(i.row), i.column or "", i.severity, i.code, i.message]]
             for i in shown
         ]
         widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header) - 1)]
