@@ -35,7 +35,7 @@ def _stations(freq_mhz: float, azimuths=(30.0,)) -> pd.DataFrame:
                          "azimuth_deg": list(azimuths), "tilt_deg": 4.0, "freq_mhz": freq_mhz, "eirp_dbm": 60.0})
 
 
-@pytest.mark.parametrize(("freq_mhz", "model"), [(900.0, "hata"), (2600.0, "itm"), (1800.0, "auto")])
+@pytest.mark.parametrize(("freq_mhz", "model"), [(900.0, "hata"), (2600.0, "itm"), (900.0, "auto"), (1800.0, "p1812")])
 def test_points_equal_the_raster(freq_mhz: float, model: str) -> None:
     dem = _dem()
     st = _stations(freq_mhz)
@@ -50,7 +50,7 @@ def test_points_equal_the_raster(freq_mhz: float, model: str) -> None:
     ok = np.isfinite(expected)
     assert ok.sum() > 250
     np.testing.assert_array_equal(pts.level_dbm[ok].astype(np.float32), expected[ok])
-    assert pts.model[0] == (model if model != "auto" else "p1812")
+    assert pts.model[0] == (model if model != "auto" else "hata")
 
 
 def test_engine_applies_calibration_offset_and_slope() -> None:
