@@ -13,16 +13,14 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.common import (
-    SESSION_MAX_AGE_H,
     current_inputs,
     input_label,
     lang,
-    sweep_session_dirs,
-    touch_session_dir,
     tr,
     ui,
 )
 from app_pages.storeauth import configured_store, current_actor, log_out, role_label, store_pages
+from app_pages.uploads import SESSION_MAX_AGE_H, sweep_session_dirs, touch_session_dir
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
 from towerplan.maps.assets import install_leaflet_assets

@@ -11,13 +11,11 @@ import streamlit as st
 from app_pages.common import (
     current_inputs,
     fetch,
-    inputs_at,
     lang,
     osm_checkbox,
     progress_bar,
     resolution_options,
     run_guard,
-    set_resolution,
     show_map,
     store,
     tr,
@@ -30,10 +28,11 @@ from app_pages.scenarios import (
     seed_widgets,
     settings_from_widgets,
 )
+from app_pages.uploads import inputs_at, set_resolution
 from towerplan.coverage.config import CoverageConfig
 from towerplan.i18n import t
 from towerplan.maps.study import coverage_map, with_site_footprint
-from towerplan.workflow import (
+from towerplan.study import (
     TECHNOLOGIES,
     coverage_of_stations,
     run_coverage_step,
@@ -81,7 +80,7 @@ def _run() -> None:
     inputs = inputs_at(float(resolution))
     # the settings a loaded scenario brought and this page does not show are kept (cov_base)
     config = settings_from_widgets({**page_widgets("cov", present_techs=present), **page_widgets("gaps"),
-                                    **page_widgets("towers")}, cov_base=st.session_state.get("cov_base"))["coverage"]
+                                    **page_widgets("towers")}, cov_base=st.session_state.get("cov_base")).coverage
     technologies = tuple(techs) or ("4G",)
     select_technologies(inputs.stations, technologies)  # a clear message before any work when none is left
     bar, report = progress_bar("cov_progress")

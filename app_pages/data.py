@@ -7,24 +7,17 @@ import streamlit as st
 
 from app_pages.common import (
     MAX_UPLOAD_MB,
-    SESSION_MAX_AGE_H,
     TEMPLATES,
     UPLOAD_TYPES,
-    back_to_demo,
     current_inputs,
     demo_stations_csv,
     input_label,
     lang,
     report_for_display,
     run_guard,
-    session_dir,
     show_table,
-    study_dem,
     tr,
     ui,
-    upload_display,
-    uploads_for,
-    use_uploads,
     using_demo,
 )
 from app_pages.scenarios import (
@@ -32,8 +25,17 @@ from app_pages.scenarios import (
     apply_scenario,
     load_scenario_upload,
 )
+from app_pages.uploads import (
+    SESSION_MAX_AGE_H,
+    back_to_demo,
+    combined_stations,
+    session_dir,
+    study_dem,
+    upload_display,
+    uploads_for,
+    use_uploads,
+)
 from towerplan.maps.study import bounds_lonlat
-from towerplan.stations import read_many
 from towerplan.textsafe import formula_safe_frame
 
 st.title(tr("page_data"))
@@ -65,7 +67,7 @@ with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + 
 extra_files = {role: ([f] if f is not None and not isinstance(f, list) else (f or [])) for role, f in extra.items()}
 
 # every upload is checked (size, type), stored in the session folder and read by towerplan.safety-aware
-# readers once (common.handle_upload); a bad file shows its message and never stops the page
+# readers once (uploads.handle_upload); a bad file shows its message and never stops the page
 uploads = {"stations": uploads_for("stations", files or []), "dem": uploads_for("dem", extra_files["dem"])}
 dem_grid = None
 good_dems = [u for u in uploads["dem"] if u.ok]
@@ -81,11 +83,8 @@ for ups in uploads.values():
 
 good_stations = [u for u in uploads["stations"] if u.ok]
 load = None
-if len(good_stations) == 1:
-    load = good_stations[0].value
-elif good_stations:
-    with run_guard(tr("upload_stations")):
-        load = read_many([(u.path, u.name) for u in good_stations], on_unreadable="report")
+with run_guard(tr("upload_stations")):  # each list was read once by its upload; combined, not read again
+    load = combined_stations(good_stations)
 if load is not None:
     report = load.report.to_frame(lang=lang())
     n_err = int((report["severity"] == "error").sum()) if len(report) else 0

@@ -14,7 +14,6 @@ from app_pages.common import (
     input_label,
     lang,
     run_guard,
-    session_dir,
     tr,
     write_package,
     zip_folder,
@@ -23,7 +22,8 @@ from app_pages.scenarios import (
     current_scenario,
     scenario_archive,
 )
-from towerplan.workflow import TECHNOLOGIES, PlanResults, plan_package
+from app_pages.uploads import session_dir
+from towerplan.study import TECHNOLOGIES, PlanResults, StudySettings, plan_package
 
 st.title(tr("page_export"))
 st.write(tr("export_intro"))
@@ -64,8 +64,9 @@ item = st.session_state.get("export_package")
 if item is None or item["key"] != key:
     with st.spinner(tr("export_intro")):
         inputs = current_inputs()
-        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, cov_item["config"],
-                              cov_item["technologies"])
+        settings = StudySettings.create(coverage=cov_item["config"], technologies=cov_item["technologies"],
+                                        gaps=gaps.config, placement=plan.settings if plan is not None else None)
+        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, settings)
         item = None
         with run_guard(tr("export_zip")):
             package = plan_package(results, title=f"towerplan · {input_label(inputs)}")

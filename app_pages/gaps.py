@@ -26,7 +26,7 @@ from app_pages.scenarios import (
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column
 from towerplan.planning.gaps import GapConfig
-from towerplan.workflow import run_gaps_step
+from towerplan.study import gap_config_for, run_gaps_step
 
 st.title(tr("page_gaps"))
 st.write(tr("gaps_intro"))
@@ -36,7 +36,6 @@ if cov_item is None:
     st.info(tr("run_first"))
     st.stop()
 coverage = cov_item["coverage"]
-threshold = cov_item["config"].threshold_dbm
 inputs = current_inputs()
 
 c1, c2 = st.columns([1, 3])
@@ -49,8 +48,10 @@ c2.caption(ui("run_stoppable"))
 if clicked or st.session_state.get("gaps_result") is None:
     with run_guard(tr("gaps_run")):  # results are stored only when the run completes
         bar, report = progress_bar("gaps_progress")
-        gap_config = dataclasses.replace(st.session_state.get("gaps_base") or GapConfig(), threshold_dbm=threshold,
-                                         min_people=float(min_people))
+        # the threshold is the coverage run's (one definition of served); other settings a loaded
+        # scenario brought are kept (gaps_base)
+        gap_config = gap_config_for(cov_item["config"], dataclasses.replace(
+            st.session_state.get("gaps_base") or GapConfig(), min_people=float(min_people)))
         new_analysis = run_gaps_step(inputs, coverage, gap_config, progress=report)
         bar.empty()
         store("gaps_result", new_analysis)

@@ -7,7 +7,8 @@ import json
 
 import streamlit as st
 
-from app_pages.common import current_inputs, fetch, lang, run_guard, session_dir, set_inputs, store, tr
+from app_pages.common import current_inputs, fetch, lang, run_guard, set_inputs, store, tr
+from app_pages.uploads import session_dir
 from towerplan.coverage.config import CoverageConfig
 from towerplan.measurements import (
     CalibrationSettings,

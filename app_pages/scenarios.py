@@ -5,7 +5,7 @@ Streamlit drops a widget's value when its page is left, so each page writes its 
 (:func:`seed_widgets`); settings a scenario has but the pages do not show live in ``<page>_base``.
 A scenario is saved as a zip (``scenario.toml`` + ``inputs/``) or, for the demo, a plain TOML, and
 loaded through :func:`load_scenario_upload`: ``safe_extract`` into a private folder of the session,
-then :func:`towerplan.scenario.load_scenario` with ``allowed_roots`` set to that folder, so a scenario
+then :func:`towerplan.study.load_scenario` with ``allowed_roots`` set to that folder, so a scenario
 from the browser never reads other files of the server.
 """
 
@@ -26,18 +26,16 @@ from app_pages.common import (
     CACHE_DIR,
     DEMO_RESOLUTION_M,
     RESOLUTIONS_M,
-    _library_warnings,
-    _refusal,
     current_inputs,
     data_version,
     input_label,
     lang,
-    remove_unused_uploads,
     ui,
     using_demo,
 )
+from app_pages.uploads import library_warnings, refusal_message, remove_unused_uploads
 from towerplan.safety import MAX_UPLOAD_BYTES
-from towerplan.workflow import StudyInputs
+from towerplan.study import StudyInputs, StudySettings
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +104,12 @@ def _kept(base: float, shown: float, to_ui: Callable[[float], float]) -> float:
 
 
 def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_base: Any = None,
-                          towers_base: Any = None) -> dict[str, Any]:
-    """Library settings from the pages' widget values (``values``: the three pages' keys together).
+                          towers_base: Any = None) -> StudySettings:
+    """The study's settings from the pages' widget values (``values``: the three pages' keys together).
 
     ``*_base``: the settings a loaded scenario brought (fields the pages do not show are kept from them).
-    Returns ``coverage`` (CoverageConfig), ``technologies``, ``resolution_m``, ``gaps`` (GapConfig) and
-    ``placement`` (PlacementSettings).
+    The threshold widget sets the service criterion (``coverage.threshold_dbm``); the gap threshold is
+    derived from it (:meth:`StudySettings.create`).
     """
     from towerplan.coverage.config import CoverageConfig
     from towerplan.planning.gaps import GapConfig
@@ -119,23 +117,20 @@ def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_
 
     cov = cov_base or CoverageConfig()
     lb = cov.link_budget
-    threshold = _kept(cov.threshold_dbm, values["cov_threshold"], round)
     coverage = dataclasses.replace(
-        cov, model=values["cov_model"], threshold_dbm=threshold,
+        cov, model=values["cov_model"], threshold_dbm=_kept(cov.threshold_dbm, values["cov_threshold"], round),
         link_budget=dataclasses.replace(
             lb, indoor_loss_db=float(values["cov_indoor"]), body_loss_db=float(values["cov_body"]),
             location_probability=_kept(lb.location_probability * 100, values["cov_probability"], round) / 100.0))
-    gaps = dataclasses.replace(gaps_base or GapConfig(), threshold_dbm=threshold,
-                               min_people=float(values["gaps_min_people"]))
+    gaps = dataclasses.replace(gaps_base or GapConfig(), min_people=float(values["gaps_min_people"]))
     towers = towers_base or PlacementSettings(max_sites=5)
     by_count = values["towers_budget_kind"] == "towers"
     placement = dataclasses.replace(
         towers, objective=values["towers_objective"], method=values["towers_method"],
         max_sites=int(values["towers_n"]) if by_count else None,
         budget_vnd=_kept((towers.budget_vnd or 0) / 1e9, values["towers_bn"], float) * 1e9 if not by_count else None)
-    techs = tuple(values["cov_techs"]) or ("4G",)
-    return {"coverage": coverage, "technologies": techs, "resolution_m": float(values["cov_resolution"]),
-            "gaps": gaps, "placement": placement}
+    return StudySettings.create(coverage=coverage, technologies=tuple(values["cov_techs"]) or ("4G",),
+                                resolution_m=float(values["cov_resolution"]), gaps=gaps, placement=placement)
 
 
 def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[str, Any]]:
@@ -159,22 +154,20 @@ def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[
     return {"cov": cov, "gaps": gaps, "towers": {k: towers[k] for k in SCENARIO_WIDGETS["towers"]}}
 
 
-def build_app_scenario(inputs: dict[str, Any], settings: dict[str, Any], *, language: str, title: str = "",
+def build_app_scenario(inputs: dict[str, Any], settings: StudySettings, *, language: str, title: str = "",
                        name: str = "towerplan-app") -> Any:
-    """A checked :class:`towerplan.scenario.Scenario` from the app's inputs (the fields of
-    :class:`~towerplan.scenario.ScenarioInputs`, absolute paths) and :func:`settings_from_widgets`'s settings."""
-    from towerplan.scenario import scenario_from_settings
+    """A checked :class:`towerplan.study.Scenario` from the app's inputs (the fields of
+    :class:`~towerplan.study.ScenarioInputs`, absolute paths) and :func:`settings_from_widgets`'s settings."""
+    from towerplan.study import scenario_from_settings
 
-    return scenario_from_settings(
-        inputs=inputs, name=name, title=title, language="en" if language == "en" else "vi",
-        coverage=settings["coverage"], technologies=settings["technologies"],
-        resolution_m=settings["resolution_m"], gaps=settings["gaps"], placement=settings["placement"])
+    return scenario_from_settings(inputs=inputs, name=name, title=title,
+                                  language="en" if language == "en" else "vi", settings=settings)
 
 
 def scenario_input_fields(scenario: Any) -> dict[str, Any]:
     """The inputs of a loaded scenario as ScenarioInputs fields, a study folder spelt out file by file
     (a saved scenario names each file)."""
-    from towerplan.workflow import STUDY_FILES
+    from towerplan.study import STUDY_FILES
 
     ins = scenario.inputs
     fields: dict[str, Any] = {k: getattr(ins, k) for k in ("label", "commune_name_column") if getattr(ins, k)}
@@ -237,7 +230,7 @@ class ScenarioLoad:
     name
         The user's file name (shown, never used as a path).
     scenario
-        The checked :class:`~towerplan.scenario.Scenario`; None when refused.
+        The checked :class:`~towerplan.study.Scenario`; None when refused.
     inputs
         Its study inputs (:meth:`Scenario.load_inputs`); None for the app's own demo (read through
         :func:`demo_inputs`) or when refused.
@@ -299,13 +292,13 @@ def load_scenario_upload(name: str, data: bytes, folder: Path, language: str, *,
     """
     from towerplan.errors import TowerplanError
     from towerplan.safety import UnsafeInputError, check_upload, safe_extract
-    from towerplan.scenario import load_scenario
+    from towerplan.study import load_scenario
 
     allowed = tuple(f".{s}" for s in SCENARIO_TYPES)
     try:
         suffix = check_upload(name, len(data), max_bytes=MAX_UPLOAD_BYTES, allowed_suffixes=allowed)
     except UnsafeInputError as exc:
-        return ScenarioLoad(name, messages=(_refusal(name, len(data), allowed, language, exc),))
+        return ScenarioLoad(name, messages=(refusal_message(name, len(data), allowed, language, exc),))
     base = Path(folder) / "scenarios"
     base.mkdir(parents=True, exist_ok=True)
     private = Path(tempfile.mkdtemp(prefix="scenario-", dir=base)).resolve()
@@ -325,7 +318,7 @@ def load_scenario_upload(name: str, data: bytes, folder: Path, language: str, *,
         else:
             path = private / "scenario.toml"
             path.write_bytes(data)
-        with _library_warnings() as warnings:
+        with library_warnings() as warnings:
             scenario = load_scenario(path, allowed_roots=[private])
             _check_demo_variant(scenario, shown, language)
             cache = cache_dir or CACHE_DIR
@@ -403,7 +396,7 @@ def current_scenario_inputs() -> dict[str, Any]:
     """The session's study as ScenarioInputs fields: the demo, the uploads (on the demo's terrain when no DEM
     was uploaded) or a loaded scenario's inputs."""
     from towerplan.demo import DEFAULT_SEED
-    from towerplan.scenario import DemoInputs
+    from towerplan.study import DemoInputs
 
     resolution = float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))
     demo = DemoInputs(seed=DEFAULT_SEED, resolution_m=resolution)

@@ -13,8 +13,9 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import UPLOAD_TYPES, current_inputs, session_dir, set_inputs, tr
+from app_pages.common import UPLOAD_TYPES, current_inputs, set_inputs, tr
 from app_pages.storeauth import configured_store, current_actor
+from app_pages.uploads import session_dir
 from towerplan.errors import TowerplanError
 from towerplan.stations import OPERATORS
 from towerplan.store import ROLES, Actor, Store

@@ -28,7 +28,7 @@ from app_pages.scenarios import (
 )
 from towerplan.i18n import t
 from towerplan.maps.study import towers_map
-from towerplan.workflow import run_placement_step, select_technologies
+from towerplan.study import run_placement_step, select_technologies
 
 LANG = lang()  # for option labels (format_func runs outside the script in AppTest)
 st.title(tr("page_towers"))
@@ -68,7 +68,7 @@ with right:
             # the settings a loaded scenario brought and this page does not show are kept (towers_base)
             settings = settings_from_widgets(
                 {**page_widgets("cov"), **page_widgets("gaps"), **page_widgets("towers")},
-                towers_base=st.session_state.get("towers_base"))["placement"]
+                towers_base=st.session_state.get("towers_base")).placement
             bar, report = progress_bar("towers_progress")
             new_plan = run_placement_step(inputs, coverage, settings, coverage_config=config, progress=report)
             bar.empty()

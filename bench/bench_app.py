@@ -10,7 +10,7 @@ Leaflet map, its relief image and its legend present inside the st_folium iframe
 The first load pays the server's imports and the demo's first read (reported
 apart as "cold"); the median is over the following loads.
 
-Full run: the functions the app's buttons call (``towerplan.workflow``) on the 90 m
+Full run: the functions the app's buttons call (``towerplan.study``) on the 90 m
 demo, 4G only: ``run_coverage_step`` + ``run_gaps_step`` + ``run_placement_step``
 (5 towers, greedy), median of ``--runs`` after one warm-up (numba compile, caches).
 """
@@ -90,7 +90,7 @@ def bench_full_run(runs: int) -> dict[str, list[float]]:
     from towerplan.coverage.config import CoverageConfig
     from towerplan.demo import demo_dir
     from towerplan.planning.shared_towers import PlacementSettings
-    from towerplan.workflow import load_study_folder, run_coverage_step, run_gaps_step, run_placement_step
+    from towerplan.study import load_study_folder, run_coverage_step, run_gaps_step, run_placement_step
 
     inputs = load_study_folder(demo_dir(Path.home() / ".cache" / "towerplan", resolution_m=90.0))
     config = CoverageConfig()

@@ -5,7 +5,7 @@ coverage of the demo network at -110 dBm, demand = populated cells that no opera
 greenfield candidates from `greenfield_candidates` with a smaller spacing and a larger cap, so
 that their number reaches --candidates (10,000: a spacing of 379 m, capped at 10,000). Times the
 fast path (`coverage_matrix`) and, with --per-candidate, the reference path (one `run_coverage` call
-per candidate, `_coverage_matrix_per_candidate`) on all candidates, or with --check N on the first
+per candidate, `coverage_matrix_per_candidate`) on all candidates, or with --check N on the first
 N only, and asserts that both give the same rows.
 
     python bench/bench_matrix.py --candidates 788 --spacing-m 1500 --repeat 3 --per-candidate
@@ -29,13 +29,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from matrix_reference import coverage_matrix_per_candidate
 from pyproj import Transformer
 
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage, warm_up
 from towerplan.demo import demo_dir
 from towerplan.planning.candidates import CandidateConfig, colocation_candidates, greenfield_candidates
-from towerplan.planning.matrix import _coverage_matrix_per_candidate, coverage_matrix
+from towerplan.planning.matrix import coverage_matrix
 from towerplan.population import read_population
 from towerplan.rasters import read_grid
 from towerplan.stations import read_stations
@@ -130,7 +131,7 @@ def main() -> None:
         ref_times, ref = [], None
         for _ in range(args.repeat if args.per_candidate else 1):
             t0 = time.perf_counter()
-            ref, _ = _coverage_matrix_per_candidate(dem, sub, serve, config=config)
+            ref, _ = coverage_matrix_per_candidate(dem, sub, serve, config=config)
             ref_times.append(time.perf_counter() - t0)
         assert ref is not None
         same = (ref != covers[:n_ref]).nnz == 0

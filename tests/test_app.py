@@ -159,7 +159,7 @@ def test_language_switch_changes_labels(home: Path, monkeypatch) -> None:
 def test_uploaded_stations_replace_the_demo_stations(home: Path, monkeypatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from app_pages import common
+    from app_pages import uploads
 
     monkeypatch.setenv("HOME", str(home))
     app = AppTest.from_file(APP, default_timeout=300)
@@ -171,7 +171,7 @@ def test_uploaded_stations_replace_the_demo_stations(home: Path, monkeypatch) ->
     folder = Path(app.session_state["data_tmpdir"]) if "data_tmpdir" in app.session_state else None
     assert folder is None  # nothing written before an upload
     # uploads go through towerplan.safety (tests/test_app_bad_inputs.py runs the corpus through it)
-    refused = common.handle_upload("stations", "../../etc/passwd", b"root:x:0:0", home / "s", "en")
+    refused = uploads.handle_upload("stations", "../../etc/passwd", b"root:x:0:0", home / "s", "en")
     assert not refused.ok
     assert "not a file type this upload takes" in refused.messages[0]
     assert not (home / "s" / "uploads").exists()
@@ -199,7 +199,7 @@ def test_an_interrupted_run_keeps_the_previous_results(covered, monkeypatch) -> 
     StopException (RerunException) there. The half-done run must leave the previous results as they were."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    import towerplan.workflow
+    import towerplan.study
 
     before = covered.session_state["cov_result"]
     calls = []
@@ -209,7 +209,7 @@ def test_an_interrupted_run_keeps_the_previous_results(covered, monkeypatch) -> 
         calls.append(1)
         raise StopException()
 
-    monkeypatch.setattr(towerplan.workflow, "run_coverage_step", interrupted)
+    monkeypatch.setattr(towerplan.study, "run_coverage_step", interrupted)
     covered.slider(key="cov_threshold").set_value(-100)  # another threshold: a new run is asked for
     covered.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
     _ok(covered)
@@ -225,12 +225,12 @@ def test_an_interrupted_run_keeps_the_previous_results(covered, monkeypatch) -> 
 
 
 def test_an_unexpected_error_is_a_friendly_message(covered, monkeypatch) -> None:
-    import towerplan.workflow
+    import towerplan.study
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero in a kernel")
 
-    monkeypatch.setattr(towerplan.workflow, "run_coverage_step", broken)
+    monkeypatch.setattr(towerplan.study, "run_coverage_step", broken)
     covered.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
     _ok(covered)  # no traceback element
     errors = [e.value for e in covered.error]

@@ -1,7 +1,7 @@
 """The app's upload handling over the corpus of bad inputs (tests/data/bad/cases.toml).
 
 Every corpus case that is a file a planner can upload (station lists, DEM, population, communes,
-roads) goes through :func:`app_pages.common.handle_upload`, the function the Data page calls:
+roads) goes through :func:`app_pages.uploads.handle_upload`, the function the Data page calls:
 no exception escapes, the message the page shows contains the corpus's expected fragment, the
 valid station rows are kept, and nothing unusable is left in the session folder. Level rasters
 and scenario files are not uploaded in the app (they are the CLI's).
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from app_pages import common
-from app_pages.common import Upload, handle_upload, sweep_session_dirs, upload_display
+from app_pages import uploads
+from app_pages.uploads import Upload, handle_upload, sweep_session_dirs, upload_display
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -110,7 +110,7 @@ def test_wrong_type_and_too_large_are_refused_before_writing(tmp_path: Path, mon
     assert not up.ok
     assert "not a file type this upload takes" in up.messages[0]
     assert ".tif" in up.messages[0]
-    monkeypatch.setattr(common, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
     up = handle_upload("stations", "big.csv", b"x" * 1001, tmp_path, "vi")
     assert not up.ok
     assert "vượt giới hạn tải lên" in up.messages[0]  # the UI language
@@ -138,8 +138,8 @@ def test_population_needs_a_dem(tmp_path: Path, corpus: dict[str, Any]) -> None:
 
 # ------------------------------------------------------------------ session folders
 def test_sweep_removes_only_old_session_folders(tmp_path: Path) -> None:
-    old = tmp_path / f"{common.SESSION_PREFIX}old"
-    new = tmp_path / f"{common.SESSION_PREFIX}new"
+    old = tmp_path / f"{uploads.SESSION_PREFIX}old"
+    new = tmp_path / f"{uploads.SESSION_PREFIX}new"
     other = tmp_path / "something-else"
     for folder in (old, new, other):
         (folder / "uploads").mkdir(parents=True)
@@ -147,7 +147,7 @@ def test_sweep_removes_only_old_session_folders(tmp_path: Path) -> None:
     day_ago = time.time() - 25 * 3600
     os.utime(old, (day_ago, day_ago))
     os.utime(other, (day_ago, day_ago))
-    link = tmp_path / f"{common.SESSION_PREFIX}link"
+    link = tmp_path / f"{uploads.SESSION_PREFIX}link"
     link.symlink_to(other)
     assert sweep_session_dirs(max_age_h=24, root=tmp_path) == [old]
     assert not old.exists()

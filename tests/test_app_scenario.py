@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app_pages import scenarios
-from towerplan.scenario import DemoInputs, load_scenario
+from towerplan.study import DemoInputs, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
@@ -79,10 +79,10 @@ def test_settings_the_pages_do_not_show_survive_a_load_and_save(tmp_path: Path, 
     assert flat["towers_bn"] == 25.0
     settings = scenarios.settings_from_widgets(flat, cov_base=load.scenario.coverage, gaps_base=load.scenario.gaps,
                                             towers_base=load.scenario.placement)
-    assert settings["coverage"] == load.scenario.coverage  # -104.5 dBm, 95.5 %, 20 km kept exactly
-    assert settings["gaps"].min_area_km2 == 0.5
-    assert settings["placement"] == load.scenario.placement
-    assert settings["placement"].costs.site_vnd == 1.0e8
+    assert settings.coverage == load.scenario.coverage  # -104.5 dBm, 95.5 %, 20 km kept exactly
+    assert settings.gaps.min_area_km2 == 0.5
+    assert settings.placement == load.scenario.placement
+    assert settings.placement.costs.site_vnd == 1.0e8
 
 
 def test_a_zip_with_its_input_files_loads_them_from_the_private_folder(tmp_path: Path, cache: Path) -> None:

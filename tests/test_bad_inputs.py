@@ -50,7 +50,7 @@ make_bad_inputs = _load_script()
 
 
 def _error_class(name: str) -> type[BaseException]:
-    import towerplan.scenario as scenario_module
+    import towerplan.study as scenario_module
 
     for module in (errors_module, safety_module, scenario_module):
         if hasattr(module, name):
@@ -132,7 +132,7 @@ def _read(kind: str, path: Path, corpus: dict[str, Path]) -> Any:
     if kind == "communes":
         return read_communes(path)
     if kind == "scenario":
-        from towerplan.scenario import load_scenario
+        from towerplan.study import load_scenario
 
         return load_scenario(path)
     return read_roads(path)

@@ -191,7 +191,7 @@ def test_corrections_per_land_cover_class(tmp_path: Path) -> None:
 
 
 def test_scenario_calibration_key(tmp_path: Path) -> None:
-    from towerplan.scenario import load_scenario
+    from towerplan.study import load_scenario
 
     _drive_test(tmp_path)  # dem.tif and stations.csv
     write_grid(_dem().with_values(np.ones((100, 100), dtype=np.float32)), tmp_path / "pop.tif")

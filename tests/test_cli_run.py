@@ -105,7 +105,7 @@ def test_demo_scenario_end_to_end(demo_plan) -> None:
 @pytest.fixture(scope="module")
 def fast(tmp_path_factory):
     """The fast scenario run twice: into A, then with --force over B (a copy of A with a stale file)."""
-    import towerplan.workflow as wf
+    import towerplan.study.steps as wf
 
     root = tmp_path_factory.mktemp("fast")
     scenario = root / "scenario.toml"
@@ -158,7 +158,7 @@ def test_force_replaces_the_whole_folder(fast) -> None:
 
 def test_the_language_comes_from_the_scenario_unless_given(fenv, monkeypatch) -> None:
     import towerplan.export.package as package
-    import towerplan.workflow as wf
+    import towerplan.study.steps as wf
 
     seen = []
     monkeypatch.setattr(wf, "run_plan", lambda *a, **k: fenv["results"])
@@ -171,7 +171,7 @@ def test_the_language_comes_from_the_scenario_unless_given(fenv, monkeypatch) ->
 
 # ------------------------------------------------------------------ refusals
 def test_existing_out_without_force_exits_2_before_any_work(fenv, monkeypatch, capsys) -> None:
-    from towerplan.scenario import Scenario
+    from towerplan.study import Scenario
 
     def boom(self, **kw):
         raise AssertionError("inputs must not be read")
@@ -236,7 +236,7 @@ def _break_export_after(monkeypatch, n_steps: int, exc: BaseException) -> None:
 
 @pytest.mark.parametrize(("exc", "code"), [(KeyboardInterrupt(), 130), (RuntimeError("disk on fire"), 3)])
 def test_an_interrupted_export_leaves_the_previous_plan(fenv, monkeypatch, capsys, exc, code) -> None:
-    import towerplan.workflow as wf
+    import towerplan.study.steps as wf
 
     a = fenv["root"] / "A"
     before = _digests(a)
@@ -250,7 +250,7 @@ def test_an_interrupted_export_leaves_the_previous_plan(fenv, monkeypatch, capsy
 
 
 def test_a_failing_computation_leaves_the_previous_plan(fenv, monkeypatch, capsys) -> None:
-    import towerplan.workflow as wf
+    import towerplan.study.steps as wf
     from towerplan.errors import InputError
 
     def fail(*args, **kw):
@@ -295,7 +295,7 @@ def test_progress_bar_throttles_redraws_of_one_stage() -> None:
 
 def test_no_bar_when_stderr_is_not_a_terminal(fenv, monkeypatch, capsys) -> None:
     import towerplan.export.package as package
-    import towerplan.workflow as wf
+    import towerplan.study.steps as wf
 
     monkeypatch.setattr(wf, "run_plan", lambda *a, **k: fenv["results"])
     monkeypatch.setattr(package, "write_plan_package", lambda pkg, out, **kw: out)

@@ -49,7 +49,7 @@ def test_coverage_writes_every_file(inputs, tmp_path: Path, capsys: pytest.Captu
     assert code == 0, capsys.readouterr().err
     names = {p.name for p in out.iterdir()}
     assert {"best_rsrp_dbm.tif", "best_server.tif", "server_count.tif", "rsrp_viettel_dbm.tif",
-            "rsrp_mobifone_dbm.tif", "path_loss_db.tif", "coverage_summary.json", "stations_index.csv"} <= names
+            "rsrp_mobifone_dbm.tif", "path_loss_db.tif", "coverage_summary.json", "best_server_index.csv"} <= names
     with rasterio.open(out / "best_server.tif") as src:
         assert src.dtypes[0] == "int32"
         assert src.nodata == -1
@@ -66,8 +66,9 @@ def test_coverage_writes_every_file(inputs, tmp_path: Path, capsys: pytest.Captu
     assert set(summary["operators"]) == {"Viettel", "MobiFone"}  # names normalised by towerplan.stations
     assert summary["settings"]["itm"]["climate"] == 1
     assert summary["any_operator"]["cells"] == int(np.isfinite(best).sum())
-    index = pd.read_csv(out / "stations_index.csv")
-    assert index["station_index"].tolist() == list(range(6))
+    index = pd.read_csv(out / "best_server_index.csv")  # the plan package's name and key column
+    assert index["best_server"].tolist() == list(range(6))
+    assert {"site_id", "cell_id", "operator", "technology", "model"} <= set(index.columns)
     assert "coverage:" in capsys.readouterr().out
     assert "level_4g_dbm.tif" in names  # one raster per technology
 

@@ -16,12 +16,12 @@ import pyogrio
 import pytest
 import rasterio
 from defusedxml import ElementTree as SafeET
+from export_sample import SAMPLE_LABEL, sample_package
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
 from towerplan.export import write_plan_package
-from towerplan.export._sample import SAMPLE_LABEL, sample_package
 from towerplan.export.i18n_report import STRINGS
 
 K = "{http://www.opengis.net/kml/2.2}"

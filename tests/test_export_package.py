@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+from export_sample import sample_package
 
 from towerplan.errors import ConfigError
 from towerplan.export import PlanPackage, method_section, sha256_file, write_plan_package
-from towerplan.export._sample import sample_package
 from towerplan.export.i18n_report import COLUMNS, STRINGS
 
 EXPECTED = [

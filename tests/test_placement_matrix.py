@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -82,10 +84,21 @@ def _rugged(n: int = 160) -> Grid:
     return Grid(z, Affine(90.0, 0, X0, 0, -90.0, Y0), 32648, float("nan"))
 
 
+def _reference():
+    """bench/matrix_reference.py (the one-run_coverage-per-candidate reference; not part of the library)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "matrix_reference.py"
+    spec = importlib.util.spec_from_file_location("matrix_reference", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.mark.parametrize("radio", [CandidateRadio(), CandidateRadio(omni=True, eirp_dbm=55.0)])
 def test_fast_path_matches_one_run_coverage_per_candidate(radio: CandidateRadio) -> None:
-    from towerplan.planning.matrix import _coverage_matrix_per_candidate
-
     dem = _rugged()
     rng = np.random.default_rng(3)
     cells = [(int(r), int(c)) for r, c in rng.integers(0, dem.height, (10, 2))] + [(0, 0), (159, 80), (42, 98)]
@@ -97,7 +110,7 @@ def test_fast_path_matches_one_run_coverage_per_candidate(radio: CandidateRadio)
     done = []
     fast, cols = coverage_matrix(dem, cands, demand, radio=radio, config=config,
                                  progress=lambda k, n: done.append((k, n)))
-    ref, ref_cols = _coverage_matrix_per_candidate(dem, cands, demand, radio=radio, config=config)
+    ref, ref_cols = _reference().coverage_matrix_per_candidate(dem, cands, demand, radio=radio, config=config)
     assert done[-1] == (len(cands), len(cands))
     np.testing.assert_array_equal(cols, ref_cols)
     assert fast.shape == ref.shape

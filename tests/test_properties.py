@@ -135,7 +135,7 @@ def test_dms_round_trip(value: float, axis: str) -> None:
 
 def _scenario_available() -> bool:
     try:
-        from towerplan.scenario import load_scenario  # noqa: F401
+        from towerplan.study import load_scenario  # noqa: F401
     except ImportError:
         return False
     return True
@@ -148,11 +148,11 @@ _SCENARIO_KEYS = st.sampled_from(["name", "title", "language", "inputs", "covera
                                   "technologies", "dem", "stations", "population", "threshold_dbm", "x"])  # fmt: skip
 
 
-@pytest.mark.skipif(not _scenario_available(), reason="towerplan.scenario is not there yet")
+@pytest.mark.skipif(not _scenario_available(), reason="towerplan.study is not there yet")
 @FAST
 @given(data=st.one_of(st.binary(max_size=500), st.text(max_size=500).map(str.encode)))
 def test_scenario_loader_on_arbitrary_files(data: bytes, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from towerplan.scenario import load_scenario
+    from towerplan.study import load_scenario
 
     path = tmp_path_factory.mktemp("sc") / "scenario.toml"
     path.write_bytes(data)
@@ -160,11 +160,11 @@ def test_scenario_loader_on_arbitrary_files(data: bytes, tmp_path_factory: pytes
     assert error is None or str(error)
 
 
-@pytest.mark.skipif(not _scenario_available(), reason="towerplan.scenario is not there yet")
+@pytest.mark.skipif(not _scenario_available(), reason="towerplan.study is not there yet")
 @FAST
 @given(doc=st.dictionaries(_SCENARIO_KEYS, _TOML_VALUE, max_size=6))
 def test_scenario_parser_on_arbitrary_documents(doc: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from towerplan.scenario import parse_scenario
+    from towerplan.study import parse_scenario
 
     _, error = _outcome(lambda: parse_scenario(doc, base_dir=tmp_path_factory.getbasetemp()))
     assert error is None or str(error)

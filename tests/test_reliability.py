@@ -454,6 +454,7 @@ def test_input_warnings_are_written_into_the_report() -> None:
     import dataclasses
 
     from towerplan.export._sample import sample_package
+
     from towerplan.export.report_html import render_html
     from towerplan.export.report_model import build_report
 

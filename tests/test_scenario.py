@@ -16,7 +16,7 @@ from towerplan.planning.costs import CostModel
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.matrix import CandidateRadio
 from towerplan.planning.shared_towers import PlacementSettings
-from towerplan.scenario import (
+from towerplan.study import (
     DemoInputs,
     Scenario,
     ScenarioError,
@@ -462,7 +462,7 @@ def _full_scenario(folder: Path) -> Scenario:
         name="round-trip", title="Kế hoạch \"thử\" – 2026", language="en", description="line one\nline two",
         coverage=CoverageConfig(model="hata", threshold_dbm=-105.5, max_radius_m=20_000.0, radial_spacing_cells=1.5),
         technologies=("4G", "5G"), resolution_m=45.0,
-        gaps=GapConfig(threshold_dbm=-100.0, household_size=4.1, operator="Viettel"),
+        gaps=GapConfig(threshold_dbm=-105.5, household_size=4.1, operator="Viettel"),
         placement=PlacementSettings(
             objective="backup", method="ilp", max_sites=7, budget_vnd=1.5e10, must_include=("C-1",),
             forbidden=("G00002",), include_colocation=False,
@@ -526,3 +526,38 @@ def test_scenario_from_settings_checks_like_a_file(tmp_path: Path) -> None:
 def test_scenario_inputs_value_object() -> None:
     ins = ScenarioInputs(dem=(Path("/a/dem.tif"),), population=Path("/a/p.tif"), stations=(Path("/a/s.csv"),))
     assert set(ins.paths()) == {"dem", "population", "stations"}
+
+
+# ------------------------------------------------------------------ one service threshold
+def test_a_gap_threshold_that_contradicts_the_coverage_one_is_refused_naming_both_keys(folder: Path) -> None:
+    msg = one(folder, BASE_INPUTS + "[coverage]\nthreshold_dbm = -100\n[gaps]\nthreshold_dbm = -95\n")
+    assert msg.startswith("gaps.threshold_dbm = -95 contradicts coverage.threshold_dbm = -100")
+    # against the default coverage threshold, said so
+    msg = one(folder, BASE_INPUTS + "[gaps]\nthreshold_dbm = -100\nmin_people = 10\n")
+    assert "gaps.threshold_dbm = -100 contradicts coverage.threshold_dbm (default) = -110" in msg
+    # the same value twice is no contradiction
+    s = load_scenario(write(folder, BASE_INPUTS + "[coverage]\nthreshold_dbm = -98\n[gaps]\nthreshold_dbm = -98\n"))
+    assert s.gaps.threshold_dbm == s.coverage.threshold_dbm == s.settings.threshold_dbm == -98.0
+
+
+def test_settings_objects_with_contradicting_thresholds_are_refused(folder: Path) -> None:
+    from towerplan.study import StudySettings
+
+    with pytest.raises(ScenarioError, match=r"gaps\.threshold_dbm = -100 contradicts coverage\.threshold_dbm = -105"):
+        scenario_from_settings(inputs={"demo": True}, coverage=CoverageConfig(threshold_dbm=-105.0),
+                               gaps=GapConfig(threshold_dbm=-100.0))
+    with pytest.raises(ConfigError, match="contradicts"):
+        StudySettings(coverage=CoverageConfig(threshold_dbm=-105.0), gaps=GapConfig())
+    # create() and replace() derive the gap threshold from the coverage one
+    made = StudySettings.create(coverage=CoverageConfig(threshold_dbm=-105.0), gaps=GapConfig(min_people=7.0))
+    assert (made.gaps.threshold_dbm, made.gaps.min_people) == (-105.0, 7.0)
+    moved = made.replace(coverage=CoverageConfig(threshold_dbm=-90.0))
+    assert (moved.gaps.threshold_dbm, moved.gaps.min_people) == (-90.0, 7.0)
+
+
+def test_a_saved_scenario_writes_the_threshold_once(folder: Path) -> None:
+    s = scenario_from_settings(inputs={"demo": True}, coverage=CoverageConfig(threshold_dbm=-101.0))
+    doc = tomllib.loads(s.to_toml(relative_to=folder))
+    assert doc["coverage"]["threshold_dbm"] == -101.0
+    assert "threshold_dbm" not in doc["gaps"]
+    assert load_scenario(save_scenario(s, folder / "once.toml")).gaps.threshold_dbm == -101.0

@@ -14,9 +14,9 @@ from test_sources_helpers import fake_host, hgt_zip  # noqa: F401  (fake_host is
 
 import towerplan.cli
 from towerplan.errors import ConfigError
-from towerplan.scenario import ScenarioError, load_scenario
 from towerplan.sources import HttpOptions, OfflineMissingError, ResourceNotFoundError, prepare_study_area
 from towerplan.sources.landcover import landcover_resources, worldcover_tile_name, worldcover_tile_origins
+from towerplan.study import ScenarioError, load_scenario
 
 FAST = HttpOptions(timeout_s=5.0, retries=2, backoff_s=0.0, proxy="")
 AREA = "104.95,19.75,105.1,19.9"  # across the 105 E line: two DEM tiles and two WorldCover tiles

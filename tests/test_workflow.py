@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -19,9 +20,10 @@ from towerplan.planning.candidates import CandidateConfig
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
 from towerplan.sources.cache import sha256_file
-from towerplan.workflow import (
+from towerplan.study import (
     PlanResults,
     StudyInputs,
+    StudySettings,
     load_study_folder,
     load_study_inputs,
     method_record,
@@ -56,7 +58,7 @@ def inputs(study: Path) -> StudyInputs:
 @pytest.fixture(scope="module")
 def results(inputs: StudyInputs) -> tuple[PlanResults, list[tuple[str, float]]]:
     seen: list[tuple[str, float]] = []
-    res = run_plan(inputs, coverage_config=CoverageConfig(), gap_config=None, placement=PLACEMENT,
+    res = run_plan(inputs, StudySettings.create(placement=PLACEMENT),
                    progress=lambda stage, fraction: seen.append((stage, fraction)))
     return res, seen
 
@@ -151,7 +153,7 @@ def test_load_study_folder_with_files_given_apart(study: Path, tmp_path: Path) -
 
 
 def test_read_study_stations_refuses_a_list_without_usable_rows(study: Path, tmp_path: Path) -> None:
-    from towerplan.workflow import read_study_stations
+    from towerplan.study import read_study_stations
 
     bad = tmp_path / "bad.csv"
     table = pd.read_csv(study / "stations.csv").head(3)
@@ -162,7 +164,7 @@ def test_read_study_stations_refuses_a_list_without_usable_rows(study: Path, tmp
 
 
 def test_coverage_of_stations_is_the_coverage_step(inputs: StudyInputs, results) -> None:
-    from towerplan.workflow import coverage_of_stations, read_study_dem
+    from towerplan.study import coverage_of_stations, read_study_dem
 
     res, _ = results
     dem = read_study_dem(inputs.files["dem"])
@@ -214,9 +216,35 @@ def test_gaps_step_uses_the_coverage_threshold(inputs: StudyInputs) -> None:
     assert gaps.config.threshold_dbm == -100.0
     assert gaps.commune_stats is not None
     assert len(gaps.commune_stats) == len(inputs.communes)
-    explicit = run_gaps_step(inputs, cov, GapConfig(threshold_dbm=-90.0, min_people=0.0))
-    assert explicit.config.threshold_dbm == -90.0
-    assert explicit.coverage.covered_any <= gaps.coverage.covered_any
+    same = run_gaps_step(inputs, cov, GapConfig(threshold_dbm=-100.0, min_people=0.0))
+    assert same.config.threshold_dbm == -100.0
+    # another gap threshold than the coverage run's is a contradiction, refused naming both
+    with pytest.raises(ConfigError, match=r"gap threshold_dbm = -90 contradicts the coverage run's threshold_dbm"):
+        run_gaps_step(inputs, cov, GapConfig(threshold_dbm=-90.0, min_people=0.0))
+
+
+@pytest.mark.slow
+def test_a_custom_threshold_gives_the_same_uncovered_people_in_gaps_and_placement(study: Path) -> None:
+    """One definition of served: the dead zones and the placement's demand count the same people as
+    uncovered, at a threshold set once in the scenario."""
+    from towerplan.study import parse_scenario
+
+    doc = {"inputs": {"study_folder": str(study)}, "coverage": {"threshold_dbm": -95.5},
+           "gaps": {"min_people": 0.0},
+           "placement": {"max_sites": 1, "method": "greedy", "include_colocation": False},
+           "candidates": {"max_candidates": 10}}
+    scenario = parse_scenario(doc, base_dir=study)
+    assert scenario.gaps.threshold_dbm == -95.5
+    # without communes: with them, the gap totals are over the communes' union (people outside the study
+    # area are not counted there) while the placement serves every person of the grid
+    inputs = dataclasses.replace(scenario.load_inputs(), communes=None)
+    res = run_plan(inputs, scenario.settings)
+    assert res.gaps.config.threshold_dbm == res.coverage.config.threshold_dbm == -95.5
+    uncovered = res.gaps.summary()["uncovered"]
+    assert res.placement is not None
+    demand = res.placement.summary()["people_without_coverage"]
+    assert uncovered > 0
+    assert demand == pytest.approx(uncovered, rel=1e-6)
 
 
 def test_placement_step_passes_the_study_layers(inputs: StudyInputs, results, monkeypatch) -> None:
@@ -254,7 +282,7 @@ def test_run_plan_reports_progress_and_timings(results) -> None:
 
 def test_run_plan_without_placement(inputs: StudyInputs, results) -> None:
     res, _ = results
-    bare = PlanResults(res.inputs, res.coverage, res.gaps, None, {}, res.coverage_config, res.technologies)
+    bare = PlanResults(res.inputs, res.coverage, res.gaps, None, {}, res.settings.replace(placement=None))
     pkg = plan_package(bare, title="no proposals", method=None)
     assert pkg.proposals is None
     assert pkg.curve is None

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from towerplan.measurements.messages_vi import measurement_report_frame
     from towerplan.measurements.report import calibration_record, write_calibration_outputs
     from towerplan.rasters import read_grid
-    from towerplan.workflow import read_study_dem, read_study_stations
+    from towerplan.study import read_study_dem, read_study_stations
 
     t0 = time.perf_counter()
     if bool(args.stations) == bool(args.stations_from_measurements):

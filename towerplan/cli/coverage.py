@@ -12,8 +12,9 @@ Writes to ``--out``: ``best_rsrp_dbm.tif`` (float32, NaN nodata), ``best_server.
 ``rsrp_<operator>_dbm.tif`` per operator (lower case, spaces as ``-``), with
 ``--write-loss`` ``path_loss_db.tif`` (the smallest path loss from any site, dB, no
 antenna gains), and ``coverage_summary.json`` (area covered per operator and
-technology, settings, timings, stations left out) and ``stations_index.csv`` (the
-station index of ``best_server.tif`` -> site, cell, operator, source row). The level is each technology's
+technology, settings, timings, stations left out) and ``best_server_index.csv`` (the
+value of ``best_server.tif`` -> site, cell, operator, technology, model; the same table as in
+the plan package). The level is each technology's
 reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G).
 
 With ``--sinr`` (4G/5G sectors): per operator ``sinr_<operator>_db.tif`` (downlink SINR of
@@ -44,8 +45,8 @@ from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
 from towerplan.rasters import write_grid
+from towerplan.study.settings import TECHNOLOGIES
 from towerplan.textsafe import formula_safe_frame
-from towerplan.workflow import TECHNOLOGIES
 
 __all__ = ["operator_slug", "register", "run"]
 
@@ -131,7 +132,8 @@ def _write(grid: Grid, path: Path, **kw) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan coverage`` and return its exit code."""
-    from towerplan.workflow import coverage_of_stations, read_study_dem, read_study_stations, select_technologies
+    from towerplan.export.commands import SERVER_INDEX, server_index
+    from towerplan.study import coverage_of_stations, read_study_dem, read_study_stations, select_technologies
 
     t0 = time.perf_counter()
     itm = ItmSettings(climate=args.itm_climate, n0=args.itm_n0, epsilon=args.itm_epsilon, sigma=args.itm_sigma,
@@ -178,15 +180,15 @@ def run(args: argparse.Namespace) -> int:
     radio = _radio_files(result, files) if config.sinr else None
     for name, (grid, dtype, nodata) in files.items():
         _write(grid, out / name, dtype=dtype, nodata=nodata)
-    with atomic_path(out / "stations_index.csv") as tmp:
-        formula_safe_frame(_stations_index(result)).to_csv(tmp, index=False, encoding="utf-8")
+    with atomic_path(out / SERVER_INDEX) as tmp:
+        formula_safe_frame(server_index(result)).to_csv(tmp, index=False, encoding="utf-8")
     summary = result.summary()
     summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
     summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
                          "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers,
                          "calibration": str(args.calibration) if args.calibration else None,
                          "technologies": list(args.technology) if args.technology else "all"}
-    summary["files"] = sorted([*files, "coverage_summary.json", "stations_index.csv"])
+    summary["files"] = sorted([*files, "coverage_summary.json", SERVER_INDEX])
     if radio is not None:
         summary["radio"] = radio
     with atomic_path(out / "coverage_summary.json") as tmp:
@@ -210,18 +212,6 @@ def _radio_files(result, files: dict) -> dict:
     maps = radio_maps(result)
     files.update(maps.rasters(operator_slug))
     return {"sinr": result.sinr.summary(), **maps.summary()}
-
-
-def _stations_index(result):
-    """``best_server`` value (``station_index``) -> site, cell, operator, technology, model, source row."""
-    from towerplan.workflow import server_names
-
-    table = result.stations
-    index = server_names(result).rename(columns={"best_server": "station_index"})
-    for col in ("model", "usable", "source_row", "source_file"):
-        if col in table.columns:
-            index[col] = table[col].to_numpy()
-    return index
 
 
 def _progress_printer():

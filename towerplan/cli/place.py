@@ -9,10 +9,10 @@ DIR is a study-area folder as written by ``towerplan demo`` or ``towerplan fetch
 (``dem.tif``, ``population.tif``, ``stations.csv``; ``roads.gpkg``, ``candidates.csv``,
 ``exclusions.gpkg`` and ``fibre_points.gpkg`` are used when present, and
 ``--candidates``, ``--exclusions``, ``--fibre-points`` replace them), read by
-:func:`towerplan.workflow.load_study_folder`. The command computes the current
+:func:`towerplan.study.load_study_folder`. The command computes the current
 coverage of the chosen technology and proposes towers with the steps ``towerplan
-run`` and the app use (:func:`towerplan.workflow.run_coverage_step`,
-:func:`towerplan.workflow.run_placement_step`, which calls
+run`` and the app use (:func:`towerplan.study.commands.place_run`:
+:func:`towerplan.study.run_coverage_step`, :func:`towerplan.study.run_placement_step`, which calls
 :func:`towerplan.planning.shared_towers.propose_shared_towers`; candidates: tenancy
 on every existing tower, greenfield high ground near the people without coverage,
 your own list; backhaul by fibre along roads or microwave in line of sight; costs
@@ -30,20 +30,13 @@ and cost after each site), ``curve.png``, ``coverage_before_dbm.tif`` and
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import time
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from towerplan._atomic import atomic_path
 from towerplan.errors import ConfigError
-from towerplan.textsafe import formula_safe_frame
-from towerplan.workflow import TECHNOLOGIES
+from towerplan.study.settings import TECHNOLOGIES
 
-__all__ = ["register", "write_curve_png"]
+__all__ = ["register", "run"]
 
 logger = logging.getLogger(__name__)
 
@@ -88,48 +81,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def write_curve_png(curve, path: Path, *, unit: str, title: str = "") -> None:
-    """The coverage-versus-towers and coverage-versus-budget curves as one PNG (matplotlib, Agg)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(10, 4.2), dpi=110)
-    ax1, ax2 = fig.subplots(1, 2)
-    towers = np.r_[0, curve["towers"].to_numpy(float)]
-    people = np.r_[0, curve["people_newly_covered"].to_numpy(float)]
-    cost_bn = np.r_[0, curve["cost_vnd"].to_numpy(float)] / 1e9
-    ax1.plot(towers, people, marker="o", color="#1f77b4")
-    ax1.set_xlabel("towers (sites in build order)")
-    ax1.set_ylabel(f"{unit} newly covered")
-    ax1.set_title("coverage versus towers")
-    ax2.plot(cost_bn, people, marker="o", color="#d62728")
-    ax2.set_xlabel("cumulative cost (bn VND)")
-    ax2.set_ylabel(f"{unit} newly covered")
-    ax2.set_title("coverage versus budget")
-    ax1.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    for ax in (ax1, ax2):
-        ax.grid(True, alpha=0.3)
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-
-
 def run(args: argparse.Namespace) -> int:
-    import geopandas as gpd
-    import pandas as pd
-
     from towerplan.coverage.config import CoverageConfig
     from towerplan.planning.candidates import CandidateConfig
     from towerplan.planning.shared_towers import PlacementSettings
-    from towerplan.rasters import write_grid
-    from towerplan.workflow import load_study_folder, run_coverage_step, run_placement_step
+    from towerplan.study import StudySettings
+    from towerplan.study.commands import place_run
 
-    t0 = time.perf_counter()
     if args.scenario.suffix.lower() == ".toml":
         raise ConfigError(f"{args.scenario}: a TOML scenario; run it with `towerplan run` (place takes a study-area "
                           "folder)")
@@ -141,54 +99,22 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--budget-vnd must be > 0")
     if args.max_greenfield < 1:
         raise ConfigError("--max-greenfield must be at least 1")
-    settings = PlacementSettings(
+    placement = PlacementSettings(
         objective=args.objective, method=args.method, max_sites=args.budget_towers, budget_vnd=args.budget_vnd,
         mast_height_m=args.mast_height_m, time_limit_s=args.time_limit_s, must_include=tuple(args.must_include),
         forbidden=tuple(args.forbidden), locked_in=tuple(args.locked_in),
         microwave_freq_ghz=args.microwave_freq_ghz, include_colocation=not args.no_colocation,
         candidates=CandidateConfig(mast_height_m=args.mast_height_m, max_candidates=args.max_greenfield),
     )
-    inputs = load_study_folder(args.scenario, files={"candidates": args.candidates, "exclusions": args.exclusions,
-                                                     "fibre_points": args.fibre_points})
-    if args.calibration is not None:  # existing sectors only: candidate radios are not corrected
-        import dataclasses
-
-        from towerplan.measurements import apply_calibration, read_calibration
-
-        inputs = dataclasses.replace(inputs, stations=apply_calibration(inputs.stations,
-                                                                         read_calibration(args.calibration)))
-    config = CoverageConfig(threshold_dbm=args.threshold_dbm)
-    current = run_coverage_step(inputs, config, technologies=(args.technology,))
-    plan = run_placement_step(inputs, current, settings, coverage_config=config)
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    props = plan.result.proposals
-    routes = plan.backhaul_routes
-    with atomic_path(out / "proposals.gpkg") as tmp:
-        props.to_crs(4326).to_file(tmp, layer="proposals", driver="GPKG", engine="pyogrio")
-        gpd.GeoDataFrame(routes, geometry=routes.geometry.name, crs=routes.crs).to_crs(4326).to_file(
-            tmp, layer="backhaul_routes", driver="GPKG", engine="pyogrio", append=False, geometry_type="LineString"
-        )
-    with atomic_path(out / "proposals.csv") as tmp:
-        formula_safe_frame(pd.DataFrame(props.drop(columns="geometry"))).to_csv(tmp, index=False, encoding="utf-8-sig")
-    with atomic_path(out / "curve.csv") as tmp:
-        plan.result.curve.to_csv(tmp, index=False)
-    tags = {"content": f"best {args.technology} level, dBm (NaN: below {args.threshold_dbm} dBm)"}
-    write_grid(plan.before, out / "coverage_before_dbm.tif", tags={**tags, "state": "before"})
-    write_grid(plan.after, out / "coverage_after_dbm.tif", tags={**tags, "state": "after the proposals"})
-    write_curve_png(plan.result.curve, out / "curve.png", unit=settings.unit,
-                    title=f"{args.technology} shared towers: {settings.objective}, {settings.method}")
-    summary: dict[str, Any] = plan.summary()
-    summary.update({
-        "technology": args.technology, "threshold_dbm": args.threshold_dbm,
-        "people_total": float(inputs.population.masked(fill=0.0).sum()),
-        "total_runtime_s": round(time.perf_counter() - t0, 3),
-    })
-    with atomic_path(out / "placement_summary.json") as tmp:
-        Path(tmp).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    settings = StudySettings.create(coverage=CoverageConfig(threshold_dbm=args.threshold_dbm),
+                                    technologies=(args.technology,), placement=placement)
+    done = place_run(args.scenario, args.out, settings=settings,
+                     files={"candidates": args.candidates, "exclusions": args.exclusions,
+                            "fibre_points": args.fibre_points}, calibration=args.calibration)
+    summary = done.summary
     gap = summary["optimality_gap"]
-    print(f"place: {len(props)} site(s) newly cover {summary['people_newly_covered']:,.0f} {summary['unit']} "
-          f"({summary['people_without_coverage']:,.0f} people lack {args.technology} from every operator) for "
-          f"{summary['cost_vnd'] / 1e9:,.2f} bn VND ({summary['method']}, gap "
-          f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {out}")
+    print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "
+          f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {args.technology} from every "
+          f"operator) for {summary['cost_vnd'] / 1e9:,.2f} bn VND ({summary['method']}, gap "
+          f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
     return 0

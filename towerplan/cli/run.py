@@ -4,7 +4,7 @@
 
     towerplan run SCENARIO.toml --out DIR [--force] [--lang vi|en] [--quiet] [--allow-root DIR ...]
 
-Reads the scenario (inputs and every setting, see :mod:`towerplan.scenario`),
+Reads the scenario (inputs and every setting, see :mod:`towerplan.study.scenario_file`),
 computes the current coverage, the dead zones and (with a ``[placement]``
 section) the shared-tower proposals, and writes the plan package into DIR:
 ``plan.gpkg``, GeoJSON, CSV/XLSX tables, cloud-optimised GeoTIFFs, ``plan.kmz``,
@@ -29,16 +29,10 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from towerplan.errors import ConfigError
-
 __all__ = ["ProgressBar", "register", "run"]
 
 logger = logging.getLogger(__name__)
 
-#: share of the bar taken by the computation; the rest is writing the package
-_COMPUTE_SHARE = 0.9
-#: files that mark a folder as a plan package (the only kind --force replaces)
-_PLAN_MARKERS = ("summary.json", "manifest.json")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -104,24 +98,6 @@ def _cache_dir() -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "towerplan"
 
 
-def _check_out(out: Path, *, force: bool, protected: list[Path]) -> None:
-    """Refuse an existing ``out`` without ``force``, and never replace a folder holding inputs."""
-    real = out.resolve()
-    for p in protected:
-        q = p.resolve()
-        if q == real or q.is_relative_to(real):
-            raise ConfigError(f"--out {out} holds the scenario or its inputs ({p}); choose another folder")
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ConfigError(f"--out {out} exists and is not a folder")
-    if not force:
-        raise ConfigError(f"output folder {out} exists; use --force to replace it (or choose another --out)")
-    if any(out.iterdir()) and not any((out / m).is_file() for m in _PLAN_MARKERS):
-        raise ConfigError(f"--out {out} is not empty and holds no plan package ({' or '.join(_PLAN_MARKERS)}); "
-                          "refusing to replace it even with --force")
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan run`` and return its exit code; one run at a time per ``--out`` (towerplan.outlock)."""
     from towerplan.outlock import output_lock
@@ -131,9 +107,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from towerplan.export.package import write_plan_package
-    from towerplan.scenario import load_scenario
-    from towerplan.workflow import plan_package, run_plan
+    from towerplan.study.batch import run_scenario
+    from towerplan.study.scenario_file import load_scenario
 
     t0 = time.perf_counter()
     scenario = load_scenario(args.scenario, allowed_roots=args.allow_root or None)
@@ -142,40 +117,15 @@ def _run(args: argparse.Namespace) -> int:
 
         scenario = dataclasses.replace(scenario, inputs=dataclasses.replace(scenario.inputs,
                                                                             calibration=args.calibration.resolve()))
-    out: Path = args.out
-    given = scenario.inputs.paths()
-    protected = [args.scenario] + [p for v in given.values() for p in (v if isinstance(v, tuple) else (v,))]
-    _check_out(out, force=args.force, protected=protected)
-    lang = args.lang or scenario.language
     bar = ProgressBar(sys.stderr) if (not args.quiet and sys.stderr.isatty()) else None
-
-    def compute_progress(stage: str, fraction: float) -> None:
-        if bar is not None:
-            bar(stage, _COMPUTE_SHARE * fraction)
-
-    def export_progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar("writing the plan package", _COMPUTE_SHARE + (1 - _COMPUTE_SHARE) * done / max(total, 1))
-
     try:
-        compute_progress("reading the inputs", 0.0)
-        inputs = scenario.load_inputs(cache_dir=_cache_dir())
-        t_read = time.perf_counter() - t0
-        results = run_plan(inputs, coverage_config=scenario.coverage, gap_config=scenario.gaps,
-                           placement=scenario.placement, technologies=scenario.technologies,
-                           executor=scenario.executor, workers=scenario.workers, progress=compute_progress)
-        results.timings["read_inputs"] = round(t_read, 3)
-        t1 = time.perf_counter()
-        package = plan_package(results, title=scenario.title or scenario.name, method=scenario.method(),
-                               base_dir=scenario.base_dir)
-        write_plan_package(package, out, force=args.force, lang=lang, progress=export_progress)
-        t_write = time.perf_counter() - t1
+        done = run_scenario(scenario, args.out, force=args.force, lang=args.lang, cache_dir=_cache_dir(),
+                            progress=bar)
     finally:
         if bar is not None:
             bar.close()
-    logger.info("timings: %s, write %.1f s", results.timings, t_write)
     if not args.quiet:
-        s = package.summary
+        s = done.package.summary
         line = (f"run: {s['population_total']:,.0f} people, {s['covered_any_pct']}% covered by any operator "
                 f"({'/'.join(scenario.technologies) if scenario.technologies else 'all'}), "
                 f"{s['gap_count']} dead zones with {s['gap_people']:,.0f} people")
@@ -183,5 +133,5 @@ def _run(args: argparse.Namespace) -> int:
         if pl:
             line += (f"; {pl['proposals']} proposed site(s) newly cover {pl['people_newly_covered']:,.0f} "
                      f"{pl['unit']} for {pl['cost_vnd'] / 1e9:,.2f} bn VND")
-        print(f"{line}. Plan in {out} ({time.perf_counter() - t0:.0f} s)")
+        print(f"{line}. Plan in {args.out} ({time.perf_counter() - t0:.0f} s)")
     return 0

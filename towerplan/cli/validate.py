@@ -10,11 +10,8 @@ import argparse
 import sys
 from typing import Any
 
-from towerplan._atomic import atomic_path
 from towerplan.errors import InputError, RasterDataError, UnreadableFileError
-from towerplan.input_files import refuse_output_over_input
 from towerplan.stations import FORMATS, StationLoad, read_many
-from towerplan.textsafe import formula_safe_frame
 
 __all__ = ["register", "run", "study_area_of_dem"]
 
@@ -84,13 +81,6 @@ def run(args: argparse.Namespace) -> int:
     if args.max_issues is not None and args.max_issues < 0:
         _print("towerplan validate: error: --max-issues must be 0 or more", file=sys.stderr)
         return EXIT_USAGE
-    if args.report_csv:
-        try:
-            refuse_output_over_input(args.report_csv, [*args.stations, *([args.dem] if args.dem else [])],
-                                     option="--report-csv")
-        except InputError as exc:
-            _print(f"towerplan validate: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
     study_area = None
     if args.dem:
         try:
@@ -104,8 +94,17 @@ def run(args: argparse.Namespace) -> int:
     _print("")
     _print(_summary(load))
     if args.report_csv:
-        with atomic_path(args.report_csv) as tmp:
-            formula_safe_frame(report.to_frame()).to_csv(tmp, index=False, encoding="utf-8-sig")
+        from towerplan.export.commands import write_validation_report
+        from towerplan.input_files import refuse_output_over_input
+
+        try:
+            refuse_output_over_input(args.report_csv, [*args.stations, *([args.dem] if args.dem else [])],
+                                     option="--report-csv")
+        except InputError as exc:
+            _print(f"towerplan validate: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+
+        write_validation_report(report, args.report_csv)
         _print(f"report written to {args.report_csv}")
     unreadable = report.filter(code="unreadable_file").issues
     for issue in unreadable:

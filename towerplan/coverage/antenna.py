@@ -31,6 +31,10 @@ from pathlib import Path
 import numpy as np
 
 from towerplan.errors import InputError, UnreadableFileError
+from towerplan.stations.schema import StationDefaults
+
+#: a sector's defaults are the station lists' (one table, :class:`towerplan.stations.schema.StationDefaults`)
+_STATION_DEFAULTS = StationDefaults()
 
 __all__ = ["SectorPattern", "OmniPattern", "TabulatedPattern", "read_msi", "wrap_deg"]
 
@@ -56,9 +60,9 @@ class SectorPattern:
         ``SLA_V``, the vertical side-lobe limit (TR 36.814: 20 dB).
     """
 
-    h_beamwidth_deg: float = 65.0
-    v_beamwidth_deg: float = 7.0
-    electrical_tilt_deg: float = 4.0
+    h_beamwidth_deg: float = _STATION_DEFAULTS.h_beamwidth_deg
+    v_beamwidth_deg: float = _STATION_DEFAULTS.v_beamwidth_deg
+    electrical_tilt_deg: float = _STATION_DEFAULTS.tilt_deg
     mechanical_tilt_deg: float = 0.0
     front_to_back_db: float = 25.0
     side_lobe_db: float = 20.0

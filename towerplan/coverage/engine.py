@@ -61,6 +61,7 @@ from towerplan.coverage.plan import (
     radial_layout,
     window_exit_m,
 )
+from towerplan.coverage.service import served
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 from towerplan.resources import check_memory
@@ -122,14 +123,14 @@ class CoverageResult:
     @property
     def covered(self) -> np.ndarray:
         """Any-operator union: True where at least one sector reaches the threshold."""
-        return np.isfinite(self.best_level.values)
+        return served(self.best_level, self.config.threshold_dbm)
 
     def summary(self) -> dict[str, Any]:
         """Cells and km² covered in total, per operator and per technology, plus settings and timings."""
         cell_km2 = self.best_level.cell_area_m2 / 1e6
 
         def stats(grid: Grid) -> dict[str, float]:
-            n = int(np.isfinite(grid.values).sum())
+            n = int(served(grid, self.config.threshold_dbm).sum())
             return {"cells": n, "area_km2": round(n * cell_km2, 4)}
 
         return {

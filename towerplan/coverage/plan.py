@@ -19,6 +19,7 @@ from towerplan.coverage import _kernels as kern
 from towerplan.coverage.config import DIFFRACTION_METHODS, MODELS, CoverageConfig, model_for_frequency
 from towerplan.errors import ConfigError, StationDataError
 from towerplan.grid import Grid
+from towerplan.stations.schema import StationDefaults
 
 __all__ = ["REQUIRED_COLUMNS", "Sectors", "SiteGroup", "prepare_stations", "plan_groups", "radial_layout",
            "hata_constant_db", "loss_radius_m", "make_batches"]
@@ -27,8 +28,13 @@ log = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("operator", "technology", "lon", "lat", "antenna_height_m", "azimuth_deg", "freq_mhz",
                     "eirp_dbm")
-_OPTIONAL_DEFAULTS = {"site_id": "", "cell_id": "", "tilt_deg": 0.0, "h_beamwidth_deg": 65.0,
-                      "v_beamwidth_deg": 7.0, "mechanical_tilt_deg": 0.0,
+#: values for columns a table may lack; the antenna ones are the station lists' own defaults (one table:
+#: :class:`towerplan.stations.schema.StationDefaults`), so a table read by towerplan.stations and one
+#: written by hand get the same antenna
+_STATION_DEFAULTS = StationDefaults()
+_OPTIONAL_DEFAULTS = {"site_id": "", "cell_id": "", "tilt_deg": _STATION_DEFAULTS.tilt_deg,
+                      "h_beamwidth_deg": _STATION_DEFAULTS.h_beamwidth_deg,
+                      "v_beamwidth_deg": _STATION_DEFAULTS.v_beamwidth_deg, "mechanical_tilt_deg": 0.0,
                       # drive-test calibration (towerplan.measurements): level + offset + slope log10(d / 1 km)
                       "calibration_offset_db": 0.0, "calibration_slope_db": 0.0}
 TECH_ORDER = ("2G", "3G", "4G", "5G")
@@ -52,6 +58,10 @@ class Sectors:
 def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) -> Sectors:
     """Check the canonical columns, project lon/lat to the DEM's CRS, drop stations outside the DEM.
 
+    Station lists are validated by :mod:`towerplan.stations` (rows in error never get here); this is
+    the kernels' guard for any table (values the kernels cannot use are refused, with row numbers),
+    and missing antenna columns get the station lists' defaults.
+
     Raises
     ------
     StationDataError
@@ -73,12 +83,9 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
     problems: list[str] = []
     for c in numeric:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-    df["tilt_deg"] = df["tilt_deg"].fillna(0.0)
-    df["mechanical_tilt_deg"] = df["mechanical_tilt_deg"].fillna(0.0)
-    df["h_beamwidth_deg"] = df["h_beamwidth_deg"].fillna(65.0)
-    df["calibration_offset_db"] = df["calibration_offset_db"].fillna(0.0)
-    df["calibration_slope_db"] = df["calibration_slope_db"].fillna(0.0)
-    df["v_beamwidth_deg"] = df["v_beamwidth_deg"].fillna(7.0)
+    for c in ("tilt_deg", "mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg", "calibration_offset_db",
+              "calibration_slope_db"):
+        df[c] = df[c].fillna(_OPTIONAL_DEFAULTS[c])
     checks = [
         ("lon", lambda v: np.isfinite(v) & (v >= -180) & (v <= 180), "longitude must be -180..180"),
         ("lat", lambda v: np.isfinite(v) & (v >= -90) & (v <= 90), "latitude must be -90..90"),

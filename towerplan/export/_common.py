@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from towerplan.sources.cache import sha256_file  # noqa: F401  (re-exported for the writers)
+from towerplan.hashing import sha256_file  # noqa: F401  (re-exported for the writers)
 
 WGS84 = "EPSG:4326"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
@@ -29,7 +29,7 @@ def plan_steps(package: PlanPackage, *, lang: str) -> list[Step]:
     from towerplan.export import figures, geojson, gpkg, kml, manifest, rasters, report_html, report_pdf, tables
 
     layers = vector_layers(package)
-    shared: dict[str, object] = {}
+    shared: dict[str, Any] = {}
 
     def _gpkg(stage: Path) -> None:
         gpkg.write_gpkg(layers, stage / "plan.gpkg")

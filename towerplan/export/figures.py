@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from towerplan._atomic import atomic_path
 from towerplan.export._style import RSRP_EDGES, operator_style, rsrp_cmap_norm
 from towerplan.export.i18n_report import text
 from towerplan.grid import Grid, utm_crs_for_lonlat
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FIGURES", "write_figures"]
+__all__ = ["FIGURES", "curve_figure", "write_curve_png", "write_figures"]
 
 #: figure key -> caption key in i18n_report
 FIGURES = {"map_rsrp": "map_rsrp", "map_gaps": "map_gaps", "map_proposals": "map_proposals", "curve": "map_curve"}
@@ -83,9 +84,9 @@ def _coverage_grid(package: PlanPackage, *names: str) -> Grid | None:
     return None
 
 
-def _extent_km(grid: Grid) -> list[float]:
+def _extent_km(grid: Grid) -> tuple[float, float, float, float]:
     left, bottom, right, top = grid.bounds
-    return [left / 1000, right / 1000, bottom / 1000, top / 1000]
+    return (left / 1000, right / 1000, bottom / 1000, top / 1000)
 
 
 def _km(frame: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
@@ -300,7 +301,12 @@ def _map_proposals(package: PlanPackage, *, crs, lang: str) -> Figure | None:
 
 
 def _curve(package: PlanPackage, *, crs, lang: str) -> Figure | None:
-    curve = package.curve
+    return curve_figure(package.curve, lang=lang, study_label=package.study_label)
+
+
+def curve_figure(curve: pd.DataFrame | None, *, lang: str, study_label: str) -> Figure | None:
+    """People newly covered against the cumulative cost (bn VND), towers labelled: the report's curve and
+    ``towerplan place``'s ``curve.png``. None without a curve."""
     if curve is None or not len(curve) or not {"people_newly_covered", "cost_vnd"} <= set(curve.columns):
         return None
     fig = Figure(figsize=(7.0, 4.2), layout="constrained")
@@ -317,7 +323,7 @@ def _curve(package: PlanPackage, *, crs, lang: str) -> Figure | None:
     if (len(curve) - 1) % step:
         ax.annotate(text("curve_towers", lang, n=int(towers[-1])), (x[-1], y[-1]), xytext=(4, -10),
                     textcoords="offset points", fontsize=7, color="#333333")
-    _titles(fig, ax, text("map_curve", lang), package.study_label)
+    _titles(fig, ax, text("map_curve", lang), study_label)
     ax.set_xlabel(text("curve_x", lang), fontsize=8)
     ax.set_ylabel(text("curve_y", lang), fontsize=8)
     ax.tick_params(labelsize=7)
@@ -325,4 +331,14 @@ def _curve(package: PlanPackage, *, crs, lang: str) -> Figure | None:
     ax.set_xlim(0, x.max() * 1.08 if x.max() > 0 else 1)
     ax.set_ylim(0, y.max() * 1.1 if y.max() > 0 else 1)
     return fig
+
+
+def write_curve_png(curve: pd.DataFrame, path: Path, *, lang: str = "en", study_label: str = "") -> Path | None:
+    """:func:`curve_figure` as a PNG (same settings as the report's figures, atomically); None without a curve."""
+    fig = curve_figure(curve, lang=lang, study_label=study_label)
+    if fig is None:
+        return None
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.08)
+    return path
 

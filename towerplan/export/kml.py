@@ -17,7 +17,7 @@ import math
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -74,7 +74,7 @@ def _fmt(value: object, column: str = "") -> str:
     if isinstance(value, (float, np.floating)):
         if column in ("lon", "lat"):
             return f"{value:.6f}"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+        return f"{value:,.0f}" if abs(float(value)) >= 100 else f"{value:,.2f}"
     if isinstance(value, (int, np.integer)):
         return f"{value:,}"
     return str(value)
@@ -307,7 +307,8 @@ def _png_bytes(rgba: np.ndarray) -> bytes:
     from matplotlib.image import imsave
 
     buf = io.BytesIO()
-    imsave(buf, rgba, format="png", metadata={"Software": None})
+    metadata: dict[str, Any] = {"Software": None}  # no software tag: same bytes on every run
+    imsave(buf, rgba, format="png", metadata=metadata)
     return buf.getvalue()
 
 

@@ -262,13 +262,13 @@ def _plain(value: Any, lang: str = "en") -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, np.integer)):
-        return fmt_number(value, lang=lang) if abs(value) >= 10_000 else str(value)
+        return fmt_number(value, lang=lang) if abs(int(value)) >= 10_000 else str(value)
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(value):
             return "–"
         if float(value).is_integer():
-            return fmt_number(value, lang=lang) if abs(value) >= 10_000 else str(int(value))
-        if abs(value) >= 10_000:
+            return fmt_number(value, lang=lang) if abs(float(value)) >= 10_000 else str(int(value))
+        if abs(float(value)) >= 10_000:
             return fmt_number(value, decimals=1, lang=lang)
         out = np.format_float_positional(float(value), precision=6, unique=True, fractional=False, trim="-")
         return out.replace(".", ",") if lang == "vi" else out

@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from towerplan.coverage.service import served_masks
 from towerplan.errors import ConfigError, RasterDataError, VectorDataError
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import PopulationCoverage, column_slug, population_coverage
 from towerplan.planning.gaps import GapConfig, gap_centres, gap_labels, gap_polygons, gap_table
-from towerplan.planning.inputs import align_dem, align_levels, align_population_to, as_float32, covered_masks
+from towerplan.planning.inputs import align_dem, align_levels, align_population_to, as_float32
 from towerplan.planning.roads import road_access, road_coverage, road_graph_from_lines, road_segments
 from towerplan.planning.zonal import prepare_zones, zone_weights
 from towerplan.resources import check_memory
@@ -102,7 +103,7 @@ def _pick_operator(name: str, names: list[str]) -> str:
 
 def _road_segments(roads: gpd.GeoDataFrame | nx.MultiDiGraph, grid: Grid) -> gpd.GeoDataFrame:
     if isinstance(roads, nx.MultiDiGraph | nx.MultiGraph):
-        from towerplan.sources.roads import project_graph
+        from towerplan.roadgraph import project_graph
 
         return road_segments(project_graph(roads, grid.crs)).to_crs(grid.crs)
     return road_segments(road_graph_from_lines(roads, crs=grid.crs))
@@ -206,8 +207,8 @@ def analyse_gaps(
         raise RasterDataError("the population raster does not overlap the coverage grids")
     people = pop.grid.values
     step(1)
-    covered = covered_masks(lv, config.threshold_dbm)
-    tech_cov = covered_masks(tech, config.threshold_dbm)
+    covered = served_masks(lv, config.threshold_dbm)
+    tech_cov = served_masks(tech, config.threshold_dbm)
     if gap_operator is None:
         gap_cov = np.zeros(grid.shape, dtype=bool)
         for m in covered.values():

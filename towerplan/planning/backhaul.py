@@ -52,7 +52,7 @@ from towerplan.coverage.profile import earth_bulge_m, effective_earth_radius_m, 
 from towerplan.errors import InputError
 from towerplan.grid import Grid
 from towerplan.planning.costs import CostModel
-from towerplan.sources.roads import road_graph_from_lines
+from towerplan.roadgraph import road_graph_from_lines
 
 __all__ = [
     "FibreRoutes", "compute_backhaul", "fed_sites_from_stations", "fibre_routes", "fresnel_radius_m",
@@ -266,7 +266,7 @@ class FibreRoutes:
 def _segments(roads: gpd.GeoDataFrame | nx.MultiDiGraph, crs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Noded road segments in ``crs``: (lines, u, v) with lines running from node u to node v."""
     if isinstance(roads, nx.MultiDiGraph | nx.MultiGraph):
-        from towerplan.sources.roads import project_graph
+        from towerplan.roadgraph import project_graph
 
         G = project_graph(roads, crs)
     else:
@@ -311,7 +311,7 @@ def fibre_routes(
     ----------
     roads
         Road lines (any CRS; noded into a graph with
-        :func:`towerplan.sources.roads.road_graph_from_lines`) or a road graph.
+        :func:`towerplan.roadgraph.road_graph_from_lines`) or a road graph.
     places_xy, sources_xy
         (n, 2) and (m, 2) positions in ``crs`` (metres).
     crs

@@ -21,7 +21,7 @@ from towerplan.grid import Grid
 from towerplan.population import align_population
 from towerplan.terrain import reproject_grid
 
-__all__ = ["AlignedPopulation", "align_dem", "as_float32", "align_levels", "align_population_to", "covered_masks"]
+__all__ = ["AlignedPopulation", "align_dem", "as_float32", "align_levels", "align_population_to"]
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +64,6 @@ def align_levels(levels: Mapping[str, Grid], *, like: Grid | None = None) -> dic
         warped = reproject_grid(grid.with_values(as_float32(grid), nodata=float("nan")),
                                 like=target, resampling="nearest")
         out[name] = warped
-    return out
-
-
-def covered_masks(levels: Mapping[str, Grid], threshold_dbm: float) -> dict[str, np.ndarray]:
-    """Boolean masks ``level >= threshold_dbm`` (NaN and nodata are not covered)."""
-    out = {}
-    for name, grid in levels.items():
-        values = grid.values
-        with np.errstate(invalid="ignore"):
-            mask = values >= threshold_dbm
-        if grid.nodata is not None and not np.isnan(grid.nodata):
-            mask &= values != grid.nodata
-        out[name] = mask
     return out
 
 

@@ -9,17 +9,16 @@ Every operator it would host gets the same radio unless the caller passes
 per-operator radios, so one row per candidate serves all tenants.
 
 The stations of all candidates are prepared once and each candidate runs the
-engine's own window steps and batch function directly (:func:`_candidate_cells`),
-skipping the per-call set-up and result rasters of ``run_coverage``: the rows are
-identical to one ``run_coverage`` call per candidate
-(:func:`_coverage_matrix_per_candidate`, kept for tests and benchmarks) and come
-5-8x faster (``bench/README.md``).
+engine's per-site API (:func:`towerplan.coverage.footprint.reach_cells`), skipping
+the per-call set-up and result rasters of ``run_coverage``: the rows are identical
+to one ``run_coverage`` call per candidate (the reference in
+``bench/matrix_reference.py``, checked by ``tests/test_placement_matrix.py``) and
+come 5-8x faster (``bench/README.md``).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,18 +26,20 @@ import numba
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from affine import Affine
-from pyproj import Transformer
 
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.engine import _fill_dem, _tasks, run_batch, run_coverage
-from towerplan.coverage.plan import Sectors, plan_groups, prepare_stations
+from towerplan.coverage.footprint import reach_cells
+from towerplan.coverage.plan import Sectors, prepare_stations
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
+from towerplan.stations.schema import StationDefaults
 
 __all__ = ["CandidateRadio", "candidate_sectors", "candidate_table", "coverage_matrix"]
 
 log = logging.getLogger(__name__)
+
+#: the station lists' defaults (one table, :class:`towerplan.stations.schema.StationDefaults`)
+_STATION_DEFAULTS = StationDefaults()
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ class CandidateRadio:
     freq_mhz: float = 1842.5
     eirp_dbm: float = 59.0
     azimuths_deg: tuple[float, ...] = (0.0, 120.0, 240.0)
-    h_beamwidth_deg: float = 65.0
-    v_beamwidth_deg: float = 7.0
+    h_beamwidth_deg: float = _STATION_DEFAULTS.h_beamwidth_deg
+    v_beamwidth_deg: float = _STATION_DEFAULTS.v_beamwidth_deg
     tilt_deg: float = 2.0
     omni: bool = False
 
@@ -81,15 +82,6 @@ def candidate_sectors(candidate: pd.Series, radio: CandidateRadio, *, operator: 
     return pd.DataFrame(rows)
 
 
-def _window(dem: Grid, x: float, y: float, radius_m: float) -> tuple[Grid, int, int]:
-    r, c = dem.rowcol(x, y)
-    n = math.ceil(radius_m / min(dem.res)) + 2
-    r0, r1 = max(int(r) - n, 0), min(int(r) + n + 1, dem.height)
-    c0, c1 = max(int(c) - n, 0), min(int(c) + n + 1, dem.width)
-    t = dem.transform @ Affine.translation(c0, r0)
-    return Grid(dem.values[r0:r1, c0:c1], t, dem.crs, dem.nodata), r0, c0
-
-
 def candidate_table(candidates: pd.DataFrame, radio: CandidateRadio, *, operator: str = "candidate") -> pd.DataFrame:
     """Station rows (one per sector) for every candidate at once, in candidate order.
 
@@ -108,31 +100,6 @@ def candidate_table(candidates: pd.DataFrame, radio: CandidateRadio, *, operator
         "azimuth_deg": np.tile(azimuths, n), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
         "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
     })
-
-
-def _candidate_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: CoverageConfig) -> np.ndarray:
-    """Flat indices (in ``dem``) of the cells one candidate's sectors reach at or above the threshold.
-
-    The same steps as ``run_coverage(window, sectors)`` with the serial executor and one
-    batch (window and hole filling, site groups, the batch task and :func:`run_batch`),
-    without the full-window accumulators and result rasters the matrix does not need. The
-    kernels run on one numba thread (``run_batch`` sets it; the caller restores its count):
-    a candidate's window is small, and on a busy machine the threads' fork-join cost more
-    than they share (bench/README.md).
-    """
-    win, r0, c0 = _window(dem, x, y, config.max_radius_m)
-    dem_z, holes = _fill_dem(win)
-    groups = plan_groups(sectors, win, dem_z, config)
-    left, _, _, top = win.bounds
-    geo = (left, top, win.res[0], win.res[1])
-    task = next(_tasks(groups, [list(range(len(groups)))], dem_z, geo, config, len(sectors.operators),
-                       len(sectors.technologies), 1))
-    part = run_batch(task)
-    p_r0, p_r1, p_c0, p_c1 = part["box"]
-    hit = part["acc"]["count"] > 0
-    hit &= ~holes[p_r0:p_r1, p_c0:p_c1]
-    rr, cc = np.nonzero(hit)
-    return (rr + (p_r0 + r0)) * dem.width + (cc + (p_c0 + c0))
 
 
 def coverage_matrix(
@@ -208,7 +175,7 @@ def coverage_matrix(
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
                            sectors.skipped)
-            cols = column[_candidate_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config)]
+            cols = column[reach_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config)]
             cols = np.sort(cols[cols >= 0])
             indices.append(cols)
             indptr[k + 1] = indptr[k] + cols.size
@@ -220,35 +187,3 @@ def coverage_matrix(
     covers = sp.csr_matrix((np.ones(idx.size, dtype=bool), idx, indptr), shape=(n, cells.size))
     log.info("coverage matrix: %d candidates x %d demand cells, %d entries", n, cells.size, covers.nnz)
     return covers, cells
-
-
-def _coverage_matrix_per_candidate(
-    dem: Grid,
-    candidates: pd.DataFrame,
-    demand: np.ndarray,
-    *,
-    radio: CandidateRadio = CandidateRadio(),
-    config: CoverageConfig | None = None,
-) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The reference path: one full ``run_coverage`` call per candidate (tests and benchmarks)."""
-    config = config or CoverageConfig()
-    demand = np.asarray(demand, dtype=bool)
-    cells = np.flatnonzero(demand.ravel())
-    column = np.full(dem.height * dem.width, -1, dtype=np.int64)
-    column[cells] = np.arange(cells.size)
-    to_xy = Transformer.from_crs(4326, dem.crs, always_xy=True)
-    indptr = [0]
-    indices: list[np.ndarray] = []
-    n = len(candidates)
-    for _, cand in candidates.iterrows():
-        x, y = to_xy.transform(float(cand["lon"]), float(cand["lat"]))
-        win, r0, c0 = _window(dem, x, y, config.max_radius_m)
-        result = run_coverage(win, candidate_sectors(cand, radio), config=config)
-        rr, cc = np.nonzero(np.isfinite(result.best_level.values))
-        flat = (rr + r0) * dem.width + (cc + c0)
-        cols = column[flat]
-        cols = np.sort(cols[cols >= 0])
-        indices.append(cols)
-        indptr.append(indptr[-1] + cols.size)
-    idx = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
-    return sp.csr_matrix((np.ones(idx.size, dtype=bool), idx, np.asarray(indptr)), shape=(n, cells.size)), cells

@@ -50,6 +50,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.service import served
 from towerplan.errors import InputError
 from towerplan.grid import Grid
 from towerplan.planning.costs import CostModel, candidate_costs
@@ -193,7 +194,7 @@ def plan_towers(
     if clash:
         raise InputError(f"locked-in candidates cannot also be must-include or forbidden: {clash[:10]}")
     people = population.masked(fill=0.0)
-    covered = {op: np.isfinite(levels[op].values) & (levels[op].values >= config.threshold_dbm) for op in operators}
+    covered = {op: served(levels[op], config.threshold_dbm) for op in operators}
     count_now = np.sum([covered[op] for op in operators], axis=0)
     target = 2 if objective == "backup" else len(operators)
     need = (people > 0) & (count_now < target)

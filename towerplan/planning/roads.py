@@ -1,9 +1,9 @@
 """Roads in the gap analysis: kilometres covered, and travel along roads to coverage.
 
-The road graph itself comes from :mod:`towerplan.sources.roads`
-(:func:`~towerplan.sources.roads.road_graph_from_lines` for road lines,
-:func:`~towerplan.sources.roads.osm_road_graph` for OpenStreetMap); this module
-works on its segments (:func:`~towerplan.sources.roads.road_edges`).
+The road graph itself comes from :mod:`towerplan.roadgraph`
+(:func:`~towerplan.roadgraph.road_graph_from_lines` for road lines,
+:func:`~towerplan.roadgraph.osm_road_graph` for OpenStreetMap); this module
+works on its segments (:func:`~towerplan.roadgraph.road_edges`).
 
 Road length per cell is exact: every line is cut where it crosses a cell edge
 (:func:`cell_pieces`), so a road exactly half inside the covered cells is
@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from towerplan.grid import Grid
-from towerplan.sources.roads import road_edges, road_graph_from_lines
+from towerplan.roadgraph import road_edges, road_graph_from_lines
 
 __all__ = ["CellPieces", "RoadAccess", "cell_pieces", "road_access", "road_coverage", "road_graph_from_lines",
            "road_segments"]

@@ -39,6 +39,7 @@ import shapely
 
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
+from towerplan.coverage.service import served
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
 from towerplan.planning.backhaul import compute_backhaul, fed_sites_from_stations
@@ -402,7 +403,7 @@ def propose_shared_towers(
     people = population.masked(fill=0.0)
     threshold = config.threshold_dbm
     current = _best([g.values for g in current_levels.values()], dem.shape)
-    covered_now = np.isfinite(current) & (current >= threshold)
+    covered_now = served(current, threshold)
     serve = (people > 0) & ~covered_now
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
                                  user=user_candidates)
@@ -444,7 +445,7 @@ def propose_shared_towers(
     nodata = float("nan")
     before = Grid(before_v, dem.transform, dem.crs, nodata)
     after = Grid(after_v, dem.transform, dem.crs, nodata)
-    covered_before = np.isfinite(before_v) & (before_v >= threshold)
+    covered_before = served(before_v, threshold)
     without = float(people[~covered_before].sum())
 
     # fibre routes of the proposals that use fibre

@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,6 +30,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from towerplan.errors import ConfigError, VectorDataError
+from towerplan.names import normalise_name
 from towerplan.sources._common import Resource, join_url
 from towerplan.sources.population import check_iso3
 from towerplan.terrain import pick_crs
@@ -57,8 +57,6 @@ _METADATA_FIELDS = (
     "boundaryID", "boundaryName", "boundaryYearRepresented", "boundarySource", "boundaryLicense",
     "licenseDetail", "licenseSource", "buildDate",
 )
-_PREFIXES = (("thanh", "pho"), ("tinh",), ("tp",), ("province", "of"), ("province",), ("city", "of"))
-_SUFFIXES = (("province",), ("city",))
 
 
 def _level(level: str) -> str:
@@ -127,25 +125,6 @@ def geoboundaries_resource(
 
 
 # ------------------------------------------------------------------ names
-def normalise_name(text: object) -> str:
-    """A comparison key for place names: no accents, case, spaces, punctuation or "province"/"tỉnh".
-
-    >>> normalise_name("Tỉnh Thanh Hóa") == normalise_name("thanh hoa province") == "thanhhoa"
-    True
-    """
-    s = str(text).replace("đ", "d").replace("Đ", "D").replace("Ð", "D")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    words = re.sub(r"[^a-z0-9]+", " ", s).split()
-    for prefix in _PREFIXES:
-        if len(words) > len(prefix) and tuple(words[: len(prefix)]) == prefix:
-            words = words[len(prefix):]
-            break
-    for suffix in _SUFFIXES:
-        if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
-            words = words[: -len(suffix)]
-            break
-    return "".join(words)
 
 
 def read_units(path: str | os.PathLike[str], *, layer: str | None = None) -> gpd.GeoDataFrame:

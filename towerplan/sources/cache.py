@@ -29,21 +29,12 @@ from pathlib import Path
 
 from towerplan._atomic import atomic_path
 from towerplan.errors import ConfigError
+from towerplan.hashing import sha256_file
 
 __all__ = ["CacheEntry", "DownloadCache", "sha256_file", "utc_now"]
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 1 << 20
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def utc_now() -> str:

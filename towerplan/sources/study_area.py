@@ -264,6 +264,25 @@ def _mtime_utc(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def _landcover_files(f: _Fetcher, landcover: str, wide: StudyArea, *, mirror: str | None,
+                     progress: ProgressCallback) -> list[FetchedFile]:
+    """The land-cover tiles of the area (none when ``landcover`` is ``"none"``)."""
+    if landcover == "none":
+        return []
+    progress(Progress("landcover", landcover, 0, None, "steps"))
+    return [got for r in landcover_resources(wide.geometry, product=landcover, mirror=mirror)
+            if (got := f.get(r, "landcover"))]
+
+
+def _require_landcover(lc_files: list[FetchedFile], landcover: str, wide: StudyArea, *,
+                       mirror: str | None) -> None:
+    """ResourceNotFoundError when land cover was asked for and no tile exists for the area."""
+    if landcover != "none" and not lc_files:
+        tried = [u for r in landcover_resources(wide.geometry, product=landcover, mirror=mirror) for u in r.urls]
+        raise ResourceNotFoundError(f"no land-cover tile of {landcover} exists for the area; tried: "
+                                    f"{', '.join(tried)}", url=tried[0] if tried else None)
+
+
 def prepare_study_area(
     area: str | tuple[float, float, float, float] | BaseGeometry,
     out_dir: str | os.PathLike[str],
@@ -387,11 +406,7 @@ def prepare_study_area(
             got = f.get(worldpop_resource(iso, product=population, year=population_year, mirror=mirror), "population")
             if got is not None:
                 pop_files.append(got)
-    lc_files: list[FetchedFile] = []
-    if landcover != "none":
-        progress(Progress("landcover", landcover, 0, None, "steps"))
-        lc_files = [got for r in landcover_resources(wide.geometry, product=landcover, mirror=mirror)
-                    if (got := f.get(r, "landcover"))]
+    lc_files = _landcover_files(f, landcover, wide, mirror=mirror, progress=progress)
     progress(Progress("roads", roads, 0, None, "steps"))
     default_overpass = join_url(mirror, "overpass") if mirror else DEFAULT_OVERPASS_URL
     graph = _roads(f, roads, wide, overpass_url=overpass_url or default_overpass, timeout_s=max(options.timeout_s, 180))
@@ -401,10 +416,7 @@ def prepare_study_area(
         tried = [u for r in dem_resources(wide.geometry, product=dem, mirror=mirror) for u in r.urls]
         raise ResourceNotFoundError(f"no DEM tile of {dem} exists for the area; tried: {', '.join(tried)}",
                                     url=tried[0] if tried else None)
-    if landcover != "none" and not lc_files:
-        tried = [u for r in landcover_resources(wide.geometry, product=landcover, mirror=mirror) for u in r.urls]
-        raise ResourceNotFoundError(f"no land-cover tile of {landcover} exists for the area; tried: "
-                                    f"{', '.join(tried)}", url=tried[0] if tried else None)
+    _require_landcover(lc_files, landcover, wide, mirror=mirror)
     spec = dem_product(dem)
     notes = [f"DEM: {spec.title}, {len(dem_files)} tile(s), heights above {spec.vertical_datum}"]
     if lc_files:

@@ -21,7 +21,7 @@ Modules: :mod:`.schema` (columns, defaults, operators, bands), :mod:`.coords`
 
 from __future__ import annotations
 
-from towerplan.stations.api import project_stations, read_many, read_stations, write_stations_csv
+from towerplan.stations.api import combine_loads, project_stations, read_many, read_stations, write_stations_csv
 from towerplan.stations.coords import format_dms, parse_coordinate
 from towerplan.stations.headers import HEADER_ALIASES
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS
@@ -50,6 +50,7 @@ from towerplan.stations.validate import normalise_study_area, validate_stations
 
 __all__ = [
     "BANDS",
+    "combine_loads",
     "CANONICAL_COLUMNS",
     "FORMATS",
     "HEADER_ALIASES",

@@ -150,6 +150,10 @@ def read_many(
     return _combine(loads, extra, defaults)
 
 
+def combine_loads(loads: Sequence[StationLoad], *, defaults: StationDefaults = _DEFAULTS) -> StationLoad:
+    """Station lists already read (one :class:`StationLoad` per file) as one, with the cross-file checks of
+    :func:`read_many` (no file is read again)."""
+    return _combine(list(loads), [], defaults)
 def _repeated_source(source: Source, name: str | None, seen: dict[str, str]) -> Issue | None:
     """A warning when ``source`` was given before (same real path, or the same bytes of an upload); else record it."""
     if isinstance(source, (str, os.PathLike)):

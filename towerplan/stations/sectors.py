@@ -120,12 +120,47 @@ def _use_default(
 def build_sectors(
     table: RawTable, hm: HeaderMap, sink: Sink, defaults: StationDefaults, *, lon: np.ndarray, lat: np.ndarray
 ) -> pd.DataFrame:
-    """One row per sector with the canonical columns and ``_pos`` (the table row it came from)."""
+    """One row per sector with the canonical columns and ``_pos`` (the table row it came from).
+
+    The fields are read in a fixed order (operator, technology and frequency, numbers, azimuth,
+    antenna defaults, EIRP, identifiers), so the report lists issues in the same order for every file.
+    """
     cols = _Columns(table, hm)
     n = len(table.frame)
-    dc = table.decimal_comma
+    operators = _operators(cols, sink, defaults, n)
+    techs, freq, bands = _technologies_and_frequencies(cols, sink, defaults, n, decimal_comma=table.decimal_comma)
+    values, blanks = _numeric_fields(cols, sink, n, decimal_comma=table.decimal_comma)
+    azimuth, expand = _azimuths(table, cols, sink, defaults, n)
+    omni = np.isnan(azimuth) & (not expand)
+    hbw = _antenna_defaults(values, blanks, omni, cols, sink, defaults)
+    eirp, tx, gain, loss = _eirp(values, blanks, omni, cols, sink, defaults)
+    site_ids, cell_ids = _identifiers(cols, sink, n)
+    per_row: dict[str, Any] = {
+        "site_id": site_ids,
+        "cell_id": cell_ids,
+        "operator": operators,
+        "technology": techs,
+        "lon": lon,
+        "lat": lat,
+        "antenna_height_m": values["antenna_height_m"],
+        "azimuth_deg": azimuth,
+        "tilt_deg": values["tilt_deg"],
+        "h_beamwidth_deg": hbw,
+        "v_beamwidth_deg": values["v_beamwidth_deg"],
+        "freq_mhz": freq,
+        "eirp_dbm": eirp,
+        "tx_power_dbm": tx,
+        "antenna_gain_dbi": gain,
+        "feeder_loss_db": loss,
+        "band": bands,
+        "source_row": table.row_numbers,
+        "source_file": [table.source_file] * n,
+    }
+    return _sector_rows(per_row, expand, n, cols, sink, defaults)
 
-    # --- operator and technology
+
+def _operators(cols: _Columns, sink: Sink, defaults: StationDefaults, n: int) -> list[str | None]:
+    """The operator of each row (the default, with a warning, where none is given)."""
     operator_cells = cols.cells("operator")
     if operator_cells is None:
         operators: list[str | None] = [defaults.operator] * n
@@ -162,6 +197,13 @@ def build_sectors(
                 if defaults.operator
                 else {"variant": "empty"},
             )
+    return operators
+
+
+def _technologies_and_frequencies(cols: _Columns, sink: Sink, defaults: StationDefaults, n: int, *,
+                                  decimal_comma: bool) -> tuple[list[str | None], np.ndarray, list[Any]]:
+    """Technology, frequency (MHz) and band of each row; band names also tell the technology."""
+    dc = decimal_comma
     tech_cells = cols.cells("technology")
     if tech_cells is None:
         techs: list[str | None] = [None] * n
@@ -169,7 +211,6 @@ def build_sectors(
     else:
         techs, tech_blank = parse_technologies(tech_cells, label=str(cols.label("technology")), sink=sink)
 
-    # --- frequency / band (band names also tell the technology)
     freq, bands, band_techs = parse_frequencies(
         cols.cells("freq_mhz"),
         cols.cells("band"),
@@ -231,8 +272,13 @@ def build_sectors(
         why="per technology, StationDefaults.freq_2g_mhz .. freq_5g_mhz",
         label=cols.label("freq_mhz") or cols.label("band"),
     )
+    return techs, freq, bands
 
-    # --- plain numeric fields
+
+def _numeric_fields(cols: _Columns, sink: Sink, n: int, *, decimal_comma: bool
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The plain numeric fields (values, and where the cell was blank)."""
+    dc = decimal_comma
     values: dict[str, np.ndarray] = {}
     blanks: dict[str, np.ndarray] = {}
     for field, kind in _NUMERIC_FIELDS:
@@ -250,8 +296,13 @@ def build_sectors(
             decimal_comma=dc,
             header_unit=_unit_for(kind, cols.unit(field)),
         )
+    return values, blanks
 
-    # --- azimuth: column, omni, or site-list expansion
+
+def _azimuths(table: RawTable, cols: _Columns, sink: Sink, defaults: StationDefaults, n: int
+              ) -> tuple[np.ndarray, bool]:
+    """Azimuth of each row (NaN: omni) and whether rows are sites to expand into sectors."""
+    dc = table.decimal_comma
     az_cells = cols.cells("azimuth_deg")
     expand = az_cells is None and table.azimuth_known
     if az_cells is not None:
@@ -287,9 +338,12 @@ def build_sectors(
                 "(360° beamwidth, omni antenna gain)",
                 params={"fmt": table.fmt, "n": n},
             )
-    omni = np.isnan(azimuth) & (not expand)
+    return azimuth, expand
 
-    # --- defaults for the antenna
+
+def _antenna_defaults(values: dict[str, np.ndarray], blanks: dict[str, np.ndarray], omni: np.ndarray,
+                      cols: _Columns, sink: Sink, defaults: StationDefaults) -> np.ndarray:
+    """Antenna height, tilt and beamwidths where not given (omni cells get 360°); the horizontal beamwidth."""
     for field in ("antenna_height_m", "tilt_deg", "v_beamwidth_deg"):
         _use_default(
             values[field], blanks[field] & np.isnan(values[field]), getattr(defaults, field), field, cols, sink
@@ -297,8 +351,13 @@ def build_sectors(
     hbw = values["h_beamwidth_deg"]
     hbw[blanks["h_beamwidth_deg"] & omni] = 360.0
     _use_default(hbw, blanks["h_beamwidth_deg"] & ~omni, defaults.h_beamwidth_deg, "h_beamwidth_deg", cols, sink)
+    return hbw
 
-    # --- EIRP
+
+def _eirp(values: dict[str, np.ndarray], blanks: dict[str, np.ndarray], omni: np.ndarray, cols: _Columns,
+          sink: Sink, defaults: StationDefaults) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """EIRP (dBm): given, else tx power + antenna gain - feeder loss (defaults where blank); a given EIRP
+    that disagrees with the parts by more than 1 dB is reported."""
     eirp = values["eirp_dbm"]
     compute = blanks["eirp_dbm"] & np.isnan(eirp)
     tx, gain, loss = values["tx_power_dbm"], values["antenna_gain_dbi"], values["feeder_loss_db"]
@@ -330,32 +389,12 @@ def build_sectors(
             "dBm; the EIRP column is used",
             params={"eirp": float(eirp[pos]), "computed": float(tx[pos] + gain[pos] - loss[pos])},
         )
+    return eirp, tx, gain, loss
 
-    # --- identifiers
-    site_ids, cell_ids = _identifiers(cols, sink, n)
 
-    # --- one row per sector
-    per_row: dict[str, Any] = {
-        "site_id": site_ids,
-        "cell_id": cell_ids,
-        "operator": operators,
-        "technology": techs,
-        "lon": lon,
-        "lat": lat,
-        "antenna_height_m": values["antenna_height_m"],
-        "azimuth_deg": azimuth,
-        "tilt_deg": values["tilt_deg"],
-        "h_beamwidth_deg": hbw,
-        "v_beamwidth_deg": values["v_beamwidth_deg"],
-        "freq_mhz": freq,
-        "eirp_dbm": eirp,
-        "tx_power_dbm": tx,
-        "antenna_gain_dbi": gain,
-        "feeder_loss_db": loss,
-        "band": bands,
-        "source_row": table.row_numbers,
-        "source_file": [table.source_file] * n,
-    }
+def _sector_rows(per_row: dict[str, Any], expand: bool, n: int, cols: _Columns, sink: Sink,
+                 defaults: StationDefaults) -> pd.DataFrame:
+    """The canonical table, site rows expanded into sectors, cell ids derived, duplicates reported."""
     frame = pd.DataFrame({k: per_row[k] for k in CANONICAL_COLUMNS})
     frame["_pos"] = np.arange(n)
     if expand:

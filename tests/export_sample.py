@@ -1,4 +1,4 @@
-"""A small synthetic :class:`PlanPackage` (tests, docs, trying the writers without a model run).
+"""A small synthetic :class:`PlanPackage` for the export tests (the writers without a model run).
 
 Everything is made up and labelled so: a 4 x 3 km grid at 100 m in EPSG:32648 near
 Thanh Hóa, a few stations of three operators, two gaps, two proposals.
@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from affine import Affine
+from pyproj import CRS as PyprojCRS
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from towerplan.export.package import PlanPackage
@@ -18,7 +19,7 @@ from towerplan.grid import Grid
 __all__ = ["SAMPLE_LABEL", "sample_package"]
 
 SAMPLE_LABEL = "Mẫu tổng hợp – không phải số liệu thật (synthetic sample, not real data)"
-CRS = "EPSG:32648"
+CRS = PyprojCRS.from_epsg(32648)
 X0, Y0, CELL = 560_000.0, 2_203_000.0, 100.0
 ROWS, COLS = 30, 40
 

@@ -1,0 +1,60 @@
+"""One site's footprint: the cells a few sectors at one place reach, without a whole coverage run.
+
+The public per-site API of the coverage engine for callers that evaluate many
+hypothetical sites one by one (the placement's coverage matrix,
+:mod:`towerplan.planning.matrix`): :func:`dem_window` cuts the DEM around a site and
+:func:`reach_cells` runs the engine's own steps on it (window and hole filling, site
+groups, one batch task and :func:`towerplan.coverage.engine.run_batch`) without the
+full-window accumulators and result rasters. The cells are those where
+``run_coverage(window, sectors)`` gives a level at or above the threshold.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from affine import Affine
+
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.engine import _fill_dem, _tasks, run_batch
+from towerplan.coverage.plan import Sectors, plan_groups
+from towerplan.grid import Grid
+
+__all__ = ["dem_window", "reach_cells"]
+
+
+def dem_window(dem: Grid, x: float, y: float, radius_m: float) -> tuple[Grid, int, int]:
+    """The part of ``dem`` within ``radius_m`` (plus two cells) of ``(x, y)`` (DEM CRS, metres), and
+    the row and column of its top-left cell in ``dem``."""
+    r, c = dem.rowcol(x, y)
+    n = math.ceil(radius_m / min(dem.res)) + 2
+    r0, r1 = max(int(r) - n, 0), min(int(r) + n + 1, dem.height)
+    c0, c1 = max(int(c) - n, 0), min(int(c) + n + 1, dem.width)
+    t = dem.transform @ Affine.translation(c0, r0)
+    return Grid(dem.values[r0:r1, c0:c1], t, dem.crs, dem.nodata), r0, c0
+
+
+def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: CoverageConfig) -> np.ndarray:
+    """Flat indices (in ``dem``) of the cells the sectors of one site at ``(x, y)`` reach at or above
+    ``config.threshold_dbm``.
+
+    ``sectors``: prepared with :func:`towerplan.coverage.plan.prepare_stations` (all at one
+    place). The same cells as ``run_coverage`` on the site's :func:`dem_window` with the serial
+    executor. The kernels run on one numba thread (``run_batch`` sets it; the caller restores
+    its count): a site's window is small, and on a busy machine the threads' fork-join cost
+    more than they share (``bench/README.md``).
+    """
+    win, r0, c0 = dem_window(dem, x, y, config.max_radius_m)
+    dem_z, holes = _fill_dem(win)
+    groups = plan_groups(sectors, win, dem_z, config)
+    left, _, _, top = win.bounds
+    geo = (left, top, win.res[0], win.res[1])
+    task = next(_tasks(groups, [list(range(len(groups)))], dem_z, geo, config, len(sectors.operators),
+                       len(sectors.technologies), 1))
+    part = run_batch(task)
+    p_r0, p_r1, p_c0, p_c1 = part["box"]
+    hit = part["acc"]["count"] > 0
+    hit &= ~holes[p_r0:p_r1, p_c0:p_c1]
+    rr, cc = np.nonzero(hit)
+    return (rr + (p_r0 + r0)) * dem.width + (cc + (p_c0 + c0))

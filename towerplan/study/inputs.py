@@ -1,0 +1,421 @@
+"""A study's inputs, assembled once: :class:`StudyInputs`.
+
+Every way into a study (a ``towerplan demo`` / ``towerplan fetch`` folder, a
+scenario's files, the app's uploads) ends in one function, :func:`study_inputs`,
+which takes what was read and checks it; files are read by :func:`read_input`,
+one reader per role, each file once (:func:`read_study_files` for files on disk;
+the app stores an upload's value from :func:`read_input` and passes it on).
+
+Station lists are validated once, by :mod:`towerplan.stations` (one table of
+defaults, :class:`~towerplan.stations.schema.StationDefaults`); several lists are
+combined with :func:`towerplan.stations.combine_loads` (cross-file duplicate
+checks, no second parse).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from towerplan.errors import ConfigError, UnreadableFileError
+from towerplan.grid import Grid
+
+if TYPE_CHECKING:  # pragma: no cover
+    from towerplan.stations.report import StationLoad
+
+__all__ = [
+    "CALIBRATION_ROLE",
+    "OPTIONAL_ROLES",
+    "REQUIRED_ROLES",
+    "STUDY_FILES",
+    "StudyInputs",
+    "calibrated",
+    "folder_files",
+    "folder_label",
+    "load_study_folder",
+    "load_study_inputs",
+    "read_candidates",
+    "read_input",
+    "read_study_dem",
+    "read_study_files",
+    "read_study_stations",
+    "study_inputs",
+]
+
+log = logging.getLogger(__name__)
+
+#: file names of a study folder (``towerplan demo`` / ``towerplan fetch`` layout), by role;
+#: the first three are required
+STUDY_FILES: dict[str, str] = {
+    "dem": "dem.tif",
+    "population": "population.tif",
+    "stations": "stations.csv",
+    "communes": "communes.gpkg",
+    "roads": "roads.gpkg",
+    "candidates": "candidates.csv",
+    "exclusions": "exclusions.gpkg",
+    "fibre_points": "fibre_points.gpkg",
+}
+REQUIRED_ROLES = ("dem", "population", "stations")
+OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points")
+#: a file a study reads besides its layers: ``calibration.json`` of ``towerplan calibrate``, whose
+#: corrections are set on the stations (``calibration_offset_db``, ``calibration_slope_db``)
+CALIBRATION_ROLE = "calibration"
+_VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".kml", ".fgb")
+
+
+@dataclass(frozen=True, eq=False)
+class StudyInputs:
+    """Everything a plan is computed from, read and checked.
+
+    Attributes
+    ----------
+    dem
+        Elevation (m above sea level) on a projected metric lattice (UTM).
+    population
+        People per cell on ``dem``'s lattice (sum-preserving alignment).
+    stations
+        Validated sectors (canonical columns), Point geometry in EPSG:4326.
+    communes, roads, exclusions
+        Commune polygons, road lines, zones where no mast may stand (any CRS).
+    user_candidates
+        The planner's own candidate sites (``x``/``y`` in the DEM CRS or ``lon``/``lat``).
+    fibre_points
+        Points where fibre backhaul can be picked up (any CRS).
+    label
+        What the study is, shown on every output (e.g. "Synthetic demo province (not real data)").
+    files
+        Role -> path of every file read (``stations``, ``stations_2`` ... for several lists),
+        for checksums in the method record.
+    station_report
+        The station validation issues (:meth:`ValidationReport.to_frame`).
+    commune_name_column
+        Column naming the communes (default: the first of ``commune_vn``, ``name``, ...).
+    """
+
+    dem: Grid
+    population: Grid
+    stations: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
+    exclusions: gpd.GeoDataFrame | None = None
+    user_candidates: pd.DataFrame | None = None
+    fibre_points: gpd.GeoDataFrame | None = None
+    label: str = ""
+    files: Mapping[str, Path] = field(default_factory=dict)
+    station_report: pd.DataFrame | None = None
+    commune_name_column: str | None = None
+    warnings: tuple[str, ...] = ()  # what the plan must say about its inputs (towerplan.plan_checks)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.dem, Grid) or not isinstance(self.population, Grid):
+            problems.append("dem and population must be Grids")
+        elif not self.population.same_lattice(self.dem):
+            problems.append("population must be on the DEM's lattice (align it with towerplan.population)")
+        if not isinstance(self.stations, gpd.GeoDataFrame):
+            problems.append("stations must be a GeoDataFrame (towerplan.stations.read_stations)")
+        elif self.stations.crs is None or self.stations.crs.to_epsg() != 4326:
+            problems.append("stations must be in EPSG:4326")
+        if problems:
+            raise ConfigError("study inputs: " + "; ".join(problems))
+
+
+# ------------------------------------------------------------------ readers, one per role
+def _paths(value: Path | str | Sequence[Path | str]) -> list[Path]:
+    return [Path(value)] if isinstance(value, str | os.PathLike) else [Path(p) for p in value]
+
+
+def _is_metric_geotiff(path: Path) -> bool:
+    import rasterio
+
+    from towerplan.input_files import open_raster
+
+    if path.suffix.lower() not in (".tif", ".tiff"):
+        return False
+    try:
+        with open_raster(path, what="DEM") as ds:
+            return ds.crs is not None and ds.crs.is_projected and abs(ds.res[0]) == abs(ds.res[1])
+    except (rasterio.errors.RasterioIOError, UnreadableFileError):
+        return False
+
+
+def read_study_dem(dem: Path | Sequence[Path], *, resolution_m: float | None = None) -> Grid:
+    """One metric DEM from DEM file(s) (GeoTIFF in any CRS, SRTM ``.hgt``).
+
+    A single projected GeoTIFF at ``resolution_m`` (or any, when None) is read as it is
+    (no resampling); otherwise the files are mosaicked onto a snapped UTM lattice of
+    ``resolution_m`` (default 30 m) by :func:`towerplan.terrain.read_dem`.
+    """
+    from towerplan.rasters import read_grid
+    from towerplan.terrain import check_heights, read_dem
+
+    paths = _paths(dem)
+    if not paths:
+        raise ConfigError("no DEM file given")
+    if len(paths) == 1 and _is_metric_geotiff(paths[0]):
+        grid = read_grid(paths[0])
+        if resolution_m is None or math.isclose(abs(grid.res[0]), resolution_m, rel_tol=1e-9):
+            grid.require_metric()
+            check_heights(grid.masked())
+            return grid
+    source = paths[0] if len(paths) == 1 else list(paths)
+    return read_dem(source, resolution_m=30.0 if resolution_m is None else float(resolution_m))
+
+
+def read_study_stations(stations: Path | Sequence[Path] | StationLoad) -> StationLoad:
+    """Read and validate one station list or several (one per operator, say), or take a
+    :class:`~towerplan.stations.report.StationLoad` already read.
+
+    Rows with errors are left out of ``load.stations`` (logged once; the issues are in
+    ``load.report``). ConfigError when no usable row is left.
+    """
+    from towerplan.stations import read_many, read_stations
+    from towerplan.stations.report import StationLoad
+
+    if isinstance(stations, StationLoad):
+        load, names = stations, [str(s) for s in stations.sources]
+    else:
+        paths = _paths(stations)
+        if not paths:
+            raise ConfigError("no station list given")
+        load = read_stations(paths[0]) if len(paths) == 1 else read_many(paths)
+        names = [p.name for p in paths]
+    if len(load.rejected):
+        log.warning("%d station row(s) rejected by validation and left out (run `towerplan validate` for details)",
+                    len(load.rejected))
+    if load.stations.empty:
+        raise ConfigError("no usable station rows in " + ", ".join(names))
+    return load
+
+
+def read_candidates(path: Path) -> pd.DataFrame:
+    """The planner's candidate list: a CSV / XLSX table or a point layer."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFileError(f"{path}: no such file")
+    if path.suffix.lower() in _VECTOR_SUFFIXES:
+        from towerplan.vectors import read_vector
+
+        return read_vector(path, kind="point")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return pd.read_excel(path)
+        return pd.read_csv(path, encoding="utf-8-sig", sep=None, engine="python")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableFileError(f"{path.name}: not a readable table ({exc})") from exc
+
+
+def read_input(role: str, path: Path | Sequence[Path], *, dem: Grid | None = None, resolution_m: float | None = None,
+               name: str | None = None) -> Any:
+    """Read one input of a study by its role (each file once).
+
+    ``dem``: a Grid (the DEM files mosaicked at ``resolution_m``); ``population``: a
+    :class:`~towerplan.population.PopulationAlignment` on ``dem``'s lattice; ``stations``: a
+    validated :class:`~towerplan.stations.report.StationLoad` (``name``: the user's file name for
+    one upload); ``communes``, ``roads``, ``exclusions``, ``fibre_points``: checked GeoDataFrames;
+    ``candidates``: a table or point layer. Library errors propagate.
+    """
+    if role == "dem":
+        return read_study_dem(path, resolution_m=resolution_m)
+    if role == "stations":
+        from towerplan.stations import read_many, read_stations
+
+        paths = _paths(path)
+        return read_stations(paths[0], name=name) if len(paths) == 1 else read_many(paths)
+    (single,) = _paths(path)
+    if role == "population":
+        from towerplan.population import read_population
+
+        if dem is None:
+            raise ConfigError("the population is read onto a DEM: read the DEM first")
+        return read_population(single, dem)
+    if role == "candidates":
+        return read_candidates(single)
+    from towerplan.vectors import read_communes, read_roads, read_vector
+
+    readers = {"communes": read_communes, "roads": read_roads,
+               "exclusions": lambda p: read_vector(p, kind="polygon"),
+               "fibre_points": lambda p: read_vector(p, kind="point")}
+    if role not in readers:
+        raise ConfigError(f"unknown study input role {role!r}; roles are {', '.join(STUDY_FILES)}")
+    return readers[role](single)
+
+
+def calibrated(load: StationLoad, calibration: Path) -> StationLoad:
+    """``load`` with the corrections of a ``calibration.json`` (``towerplan calibrate``) set on its stations."""
+    from dataclasses import replace
+
+    from towerplan.measurements import apply_calibration, read_calibration
+
+    stations = apply_calibration(load.stations.reset_index(drop=True), read_calibration(calibration))
+    return replace(load, stations=stations)
+
+
+# ------------------------------------------------------------------ assembling
+def _file_roles(files: Mapping[str, Path | Sequence[Path]]) -> dict[str, Path]:
+    """Role -> path of every file (``dem_2``, ``stations_2``, ... for several), for the method record."""
+    out: dict[str, Path] = {}
+    for role in (*REQUIRED_ROLES, *OPTIONAL_ROLES, CALIBRATION_ROLE):
+        if files.get(role) is None:
+            continue
+        for k, p in enumerate(_paths(files[role])):  # type: ignore[arg-type]
+            out[role if k == 0 else f"{role}_{k + 1}"] = p
+    return out
+
+
+def study_inputs(
+    *,
+    dem: Grid,
+    population: Grid,
+    stations: StationLoad,
+    communes: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | None = None,
+    exclusions: gpd.GeoDataFrame | None = None,
+    user_candidates: pd.DataFrame | None = None,
+    fibre_points: gpd.GeoDataFrame | None = None,
+    label: str = "",
+    files: Mapping[str, Path] | None = None,
+    commune_name_column: str | None = None,
+    station_report: pd.DataFrame | None = None,
+    warnings: tuple[str, ...] = (),
+) -> StudyInputs:
+    """The one place a :class:`StudyInputs` is assembled from what was read (nothing is read here).
+
+    ``stations`` is the validated load (rows with errors left out; ConfigError when none is
+    left); its report becomes ``station_report`` (English) unless one is given.
+    """
+    load = read_study_stations(stations)
+    return StudyInputs(
+        dem=dem, population=population, stations=load.stations.reset_index(drop=True), communes=communes,
+        roads=roads, exclusions=exclusions, user_candidates=user_candidates, fibre_points=fibre_points,
+        label=label, files=dict(files or {}),
+        station_report=station_report if station_report is not None else load.report.to_frame(),
+        commune_name_column=commune_name_column, warnings=tuple(warnings),
+    )
+
+
+def read_study_files(
+    files: Mapping[str, Any],
+    *,
+    resolution_m: float | None = None,
+    label: str = "",
+    commune_name_column: str | None = None,
+) -> StudyInputs:
+    """Read a study's files (role of :data:`STUDY_FILES` -> path, or paths for ``dem`` / ``stations``),
+    each once, and assemble them with :func:`study_inputs`.
+
+    ``dem``: GeoTIFF (any CRS) or SRTM ``.hgt``; one projected GeoTIFF at ``resolution_m`` (or any,
+    when None) is used as it is, otherwise mosaicked onto a UTM lattice of ``resolution_m`` (default
+    30 m). ``population``: moved onto the DEM lattice keeping every source cell's count.
+    ``stations``: one list or several, every format towerplan reads; rows with errors are left out.
+    ``candidates``: CSV / XLSX with ``x``/``y`` (DEM CRS) or ``lon``/``lat``, or a point layer.
+    ``calibration``: a ``calibration.json`` of ``towerplan calibrate``, set on the stations.
+    """
+    unknown = sorted(set(files) - {*STUDY_FILES, CALIBRATION_ROLE})
+    if unknown:
+        raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}, "
+                          f"{CALIBRATION_ROLE}")
+    if not files.get("dem") or not files.get("stations") or files.get("population") is None:
+        raise ConfigError("a study needs at least one DEM file, a population raster and one station list")
+    from towerplan.plan_checks import check_study, nodata_warning
+    from towerplan.population import read_population
+
+    grid = read_input("dem", files["dem"], resolution_m=resolution_m)
+    with np.errstate(invalid="ignore"):
+        land = np.asarray(grid.masked() > 0.0)  # nodata in the population over the sea is no missing person
+    (population,) = _paths(files["population"])
+    people = read_population(population, grid, land=land)
+    load = read_study_stations(read_input("stations", files["stations"]))
+    if files.get(CALIBRATION_ROLE) is not None:
+        load = calibrated(load, Path(files[CALIBRATION_ROLE]))
+    optional = {role: read_input(role, files[role]) for role in OPTIONAL_ROLES if files.get(role) is not None}
+    notes = check_study(population_total=people.aligned_total, communes=optional.get("communes"),
+                        grid_bounds=grid.bounds, grid_crs=grid.crs,
+                        warnings=[w for w in (nodata_warning(people.nodata_share),) if w])
+    return study_inputs(
+        dem=grid, population=people.grid, stations=load, communes=optional.get("communes"), warnings=tuple(notes),
+        roads=optional.get("roads"), exclusions=optional.get("exclusions"),
+        user_candidates=optional.get("candidates"), fibre_points=optional.get("fibre_points"),
+        label=label, files=_file_roles(files), commune_name_column=commune_name_column,
+    )
+
+
+def load_study_inputs(
+    *,
+    dem: Path | Sequence[Path],
+    population: Path,
+    stations: Path | Sequence[Path],
+    communes: Path | None = None,
+    roads: Path | None = None,
+    candidates: Path | None = None,
+    exclusions: Path | None = None,
+    fibre_points: Path | None = None,
+    resolution_m: float | None = None,
+    label: str = "",
+    commune_name_column: str | None = None,
+    calibration: Path | None = None,
+) -> StudyInputs:
+    """:func:`read_study_files` with the roles as keywords (``calibration``: a ``calibration.json`` of
+    ``towerplan calibrate``, its corrections set on the stations, which the engine applies)."""
+    if not _paths(dem) or not _paths(stations):
+        raise ConfigError("a study needs at least one DEM file and one station list")
+    files = {"dem": dem, "population": population, "stations": stations, "communes": communes, "roads": roads,
+             "candidates": candidates, "exclusions": exclusions, "fibre_points": fibre_points,
+             CALIBRATION_ROLE: calibration}
+    return read_study_files({k: v for k, v in files.items() if v is not None}, resolution_m=resolution_m,
+                            label=label, commune_name_column=commune_name_column)
+
+
+def folder_files(folder: Path) -> dict[str, Path]:
+    """Role -> path of the :data:`STUDY_FILES` present in ``folder``."""
+    return {role: folder / name for role, name in STUDY_FILES.items() if (folder / name).is_file()}
+
+
+def folder_label(folder: Path) -> str:
+    """The demo's "(not real data)" label for a ``towerplan demo`` folder, else the folder name."""
+    from towerplan.demo import DEMO_LABEL
+
+    readme = folder / "README.txt"
+    is_demo = readme.is_file() and readme.read_text(encoding="utf-8").startswith(DEMO_LABEL.upper())
+    return DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo else folder.name
+
+
+def load_study_folder(
+    folder: Path,
+    *,
+    resolution_m: float | None = None,
+    label: str | None = None,
+    files: Mapping[str, Path | None] | None = None,
+) -> StudyInputs:
+    """Read a study folder as ``towerplan demo`` or ``towerplan fetch`` writes it.
+
+    ``dem.tif``, ``population.tif`` and ``stations.csv`` are required; ``communes.gpkg``,
+    ``roads.gpkg``, ``candidates.csv``, ``exclusions.gpkg`` and ``fibre_points.gpkg`` are
+    read when present (:data:`STUDY_FILES`). ``files`` (role of :data:`STUDY_FILES` ->
+    path) are read instead of (or in addition to) the folder's files; None values are
+    ignored. The label is :func:`folder_label` unless given.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UnreadableFileError(f"{folder}: not a study-area folder (as `towerplan demo` or `towerplan fetch` "
+                                  "writes it)")
+    missing = [STUDY_FILES[r] for r in REQUIRED_ROLES if not (folder / STUDY_FILES[r]).is_file()]
+    if missing:
+        raise UnreadableFileError(f"{folder}: {', '.join(missing)} missing (a study folder needs "
+                                  f"{', '.join(STUDY_FILES[r] for r in REQUIRED_ROLES)})")
+    found: dict[str, Any] = folder_files(folder)
+    unknown = sorted(set(files or {}) - set(STUDY_FILES))
+    if unknown:
+        raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
+    found.update({role: Path(path) for role, path in (files or {}).items() if path is not None})
+    return read_study_files(found, resolution_m=resolution_m, label=folder_label(folder) if label is None else label)
