@@ -44,7 +44,7 @@ LANG = lang()  # for option labels (format_func runs outside the script in AppTe
 st.title(tr("page_coverage"))
 st.write(tr("cov_intro"))
 
-MODELS = ("auto", "itm", "hata", "cost231", "fspl")
+MODELS = ("auto", "p1812", "itm", "hata", "cost231", "fspl")
 
 present = [t for t in TECHNOLOGIES if t in set(current_inputs().stations["technology"])]
 RESOLUTIONS = resolution_options(st.session_state.get("data_resolution_m", 90.0))

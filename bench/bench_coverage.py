@@ -4,6 +4,8 @@ Cases (``--case``, repeatable):
 
 * ``site-itm-90`` / ``site-itm-30``: one 3-sector site, 30 km radius, ITM, on a
   rugged synthetic DEM at 90 m / 30 m;
+* ``site-p1812-90``: the same with ITU-R P.1812 at 90 m, without and with a
+  synthetic land cover (every clutter class), against ``site-itm-90`` on the same grid;
 * ``site-hata-30``: the same with COST-231 Hata + Deygout diffraction at 30 m
   (by default the threshold is -200 dBm, so that the full 30 km radius is computed;
   ``--site-threshold-dbm -110`` gives the radius a real run would use);
@@ -122,11 +124,42 @@ def accuracy(res_m: float, **overrides) -> None:
               f"mean {d.mean():+.2f}  |max| {np.abs(d).max():.1f}  {overrides}", flush=True)
 
 
+def p1812_site(repeats: int) -> None:
+    """P.1812 one site, 30 km at 90 m, bare and with land cover, and ITM on the same grid (wall and CPU time)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_p1812_raster import synthetic_clutter
+
+    dem, st, _ = one_site(90.0, "itm", -200.0)
+    clutter = synthetic_clutter(dem.shape)
+    for name, model, clut in (("itm", "itm", None), ("p1812", "p1812", None), ("p1812+lc", "p1812", clutter)):
+        cfg = CoverageConfig(model=model, threshold_dbm=-200.0)  # type: ignore[arg-type]
+        run_coverage(dem, st, config=cfg, clutter=clut)
+        wall, cpu = [], []
+        for _ in range(repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = run_coverage(dem, st, config=cfg, clutter=clut)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        report(f"site-{name}-90", statistics.median(wall), wall, res, f"CPU median {statistics.median(cpu):.3f} s")
+
+
+def accuracy_p1812() -> None:
+    """P.1812 raster vs exact point to point, 1,000 cells (the test's oracle), with and without land cover."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_p1812_raster import raster_vs_exact as p1812_vs_exact
+
+    for res_m, radius, clutter in ((90.0, 8000.0, True), (90.0, 8000.0, False), (30.0, 4000.0, True)):
+        d = p1812_vs_exact(res_m, radius, n_cells=1000, clutter=clutter)
+        p10, med, p90 = np.percentile(d, [10, 50, 90])
+        print(f"accuracy p1812 {res_m:.0f} m, {radius / 1000:g} km, land cover {clutter}: P10 {p10:+.2f} dB  "
+              f"median {med:+.2f} dB  P90 {p90:+.2f} dB  |max| {np.abs(d).max():.1f}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", action="append", required=True,
-                    choices=["site-itm-90", "site-itm-30", "site-hata-30", "province-90", "province-30", "dask-90",
-                             "accuracy"])
+                    choices=["site-itm-90", "site-itm-30", "site-p1812-90", "site-hata-30", "province-90",
+                             "province-30", "dask-90", "accuracy", "accuracy-p1812"])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sites", type=int, default=4000)
     ap.add_argument("--freqs", type=float, nargs="+", default=[900.0, 1800.0],
@@ -140,7 +173,11 @@ def main() -> int:
     warm_up()
     fast = {"radial_spacing_cells": args.radial_spacing_cells, "itm_delta_h_every": args.itm_delta_h_every}
     for case in args.case:
-        if case.startswith("site-"):
+        if case == "site-p1812-90":
+            p1812_site(args.repeats)
+        elif case == "accuracy-p1812":
+            accuracy_p1812()
+        elif case.startswith("site-"):
             res_m = 90.0 if case.endswith("90") else 30.0
             model = "itm" if "itm" in case else "cost231"
             dem, st, cfg = one_site(res_m, model, args.site_threshold_dbm, **fast)

@@ -35,11 +35,11 @@ def _stations(freq_mhz: float, azimuths=(30.0,)) -> pd.DataFrame:
                          "azimuth_deg": list(azimuths), "tilt_deg": 4.0, "freq_mhz": freq_mhz, "eirp_dbm": 60.0})
 
 
-@pytest.mark.parametrize("freq_mhz", [900.0, 2600.0])  # Hata + Deygout, ITM
-def test_points_equal_the_raster(freq_mhz: float) -> None:
+@pytest.mark.parametrize(("freq_mhz", "model"), [(900.0, "hata"), (2600.0, "itm"), (900.0, "auto"), (1800.0, "p1812")])
+def test_points_equal_the_raster(freq_mhz: float, model: str) -> None:
     dem = _dem()
     st = _stations(freq_mhz)
-    config = CoverageConfig(threshold_dbm=-190.0)
+    config = CoverageConfig(threshold_dbm=-190.0, model=model)  # type: ignore[arg-type]
     raster = run_coverage(dem, st, config=config).best_level.values
     rng = np.random.default_rng(0)
     rows, cols = rng.integers(0, 100, 300), rng.integers(0, 100, 300)
@@ -50,7 +50,7 @@ def test_points_equal_the_raster(freq_mhz: float) -> None:
     ok = np.isfinite(expected)
     assert ok.sum() > 250
     np.testing.assert_array_equal(pts.level_dbm[ok].astype(np.float32), expected[ok])
-    assert pts.model[0] == ("hata" if freq_mhz == 900.0 else "itm")
+    assert pts.model[0] == (model if model != "auto" else "hata")
 
 
 def test_engine_applies_calibration_offset_and_slope() -> None:
@@ -220,10 +220,11 @@ def test_receiver_height_from_the_file() -> None:
     m = pd.DataFrame({"file": "f", "row": [1, 2], "line": [2, 3], "lon": lon, "lat": lat, "level_dbm": -90.0,
                       "technology": "4G", "operator": "Viettel", "cell_id": "S1-30", "site_id": "", "node": "",
                       "freq_mhz": np.nan, "cell_lon": np.nan, "cell_lat": np.nan, "rx_height_m": [np.nan, 10.0]})
-    s = predict_samples(m, st, match_serving(m, st), dem)
-    low = levels_at_points(dem, st, np.array([0]), s["x"].to_numpy()[:1], s["y"].to_numpy()[:1])
+    hata = CoverageConfig(model="hata")  # Hata's a(h_m) makes the height visible
+    s = predict_samples(m, st, match_serving(m, st), dem, config=hata)
+    low = levels_at_points(dem, st, np.array([0]), s["x"].to_numpy()[:1], s["y"].to_numpy()[:1], config=hata)
     high = levels_at_points(dem, st, np.array([0]), s["x"].to_numpy()[:1], s["y"].to_numpy()[:1],
-                            config=CoverageConfig(rx_height_m=10.0))
+                            config=CoverageConfig(model="hata", rx_height_m=10.0))
     assert s["predicted_dbm"].iloc[0] == pytest.approx(low.level_dbm[0])   # no height: the configured 1.5 m
     assert s["predicted_dbm"].iloc[1] == pytest.approx(high.level_dbm[0])  # Hata's a(h_m) at 10 m
     assert s["predicted_dbm"].iloc[1] > s["predicted_dbm"].iloc[0] + 5.0

@@ -15,7 +15,7 @@ import pandas as pd
 from pyproj import Transformer
 from test_coverage_executors import rugged_dem
 
-from towerplan.coverage import _diffraction_kernels as dk
+from towerplan.coverage import _hata_terrain as ht
 from towerplan.coverage import _itm_kernels as ik
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage.config import CoverageConfig
@@ -32,12 +32,17 @@ def _exact(model: str, prof: np.ndarray, step: float, cfg: CoverageConfig, f: fl
     dist = np.arange(m + 1) * step
     d = dist[-1]
     hts, hrs = prof[0] + h_tx, prof[-1] + cfg.rx_height_m
-    lam, ae = 299.792458 / f, cfg.k_factor * 6_371_000.0
+    lam = 299.792458 / f
     sel = (dist >= 3000) & (dist <= 15000) if d >= 15000 else (dist >= 0.2 * d) & (dist <= d)
     hb = max(hts - prof[sel].mean(), 1.0)
     loss = hata_constant_db(model, f, cfg.rx_height_m, cfg) - 13.82 * math.log10(hb) + (
         44.9 - 6.55 * math.log10(hb)) * math.log10(d / 1000.0)
-    return max(loss, kern.fspl(d, f)) + dk.deygout(dist, prof, hts, hrs, lam, ae, cfg.deygout_edges, False)
+    # the terrain term beyond the smooth earth (issue 15), on the exact profile
+    v1, v2, resid, masked, zeros = (np.zeros(m + 1) for _ in range(5))
+    ht.smooth_sums(dist, prof, m + 1, v1, v2)
+    extra = ht.terrain_excess_db(ht.DIFF_DEYGOUT, cfg.deygout_edges, dist, prof, m, hts, hrs, lam, v1, v2, resid,
+                                 masked, zeros)
+    return max(loss, kern.fspl(d, f)) + extra
 
 
 def raster_vs_exact(model: str, res_m: float, radius_m: float, *, n_cells: int = 300, seed: int = 5,

@@ -248,7 +248,8 @@ def test_technology_params_replaces_the_technologies_field(folder: Path) -> None
     ("[coverage]\ncost231_metropolitan = 1\n",
      "coverage.cost231_metropolitan: expected a boolean (true/false), got integer 1"),
     ('[coverage]\nmodel = "hatta"\n',
-     "coverage.model: expected one of 'auto', 'itm', 'hata', 'cost231', 'fspl', got \"hatta\" (did you mean 'hata'?)"),
+     "coverage.model: expected one of 'auto', 'p1812', 'itm', 'hata', 'cost231', 'fspl', got \"hatta\" "
+     "(did you mean 'hata'?)"),
     ("[coverage]\ndeygout_edges = 2.5\n", "coverage.deygout_edges: expected an integer, got float 2.5"),
     ("[coverage]\ntechnologies = [\"4G\", \"6G\"]\n",
      "coverage.technologies: unknown '6G' (expected 2G, 3G, 4G, 5G)"),

@@ -29,7 +29,7 @@ from towerplan.errors import ConfigError, InputError, TowerplanError, Unreadable
 __all__ = ["COMMAND_HELP", "build_parser", "main"]
 
 #: sub-command modules, in the order they are listed by ``--help``
-_COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "fetch", "coverage", "gaps", "place", "run",
+_COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "p1812", "fetch", "coverage", "gaps", "place", "run",
                                      "calibrate", "store")
 
 #: one-line help of each sub-command, as its module registers it (listed without importing the module)
@@ -37,6 +37,7 @@ COMMAND_HELP: dict[str, str] = {
     "validate": "check station lists and print every problem found",
     "demo": "write the synthetic demo province (DEM, population, stations, communes, roads)",
     "itm": "Irregular Terrain Model (Longley-Rice) on NTIA's CSV case files",
+    "p1812": "ITU-R P.1812 basic transmission loss for a DBSG3 path file",
     "fetch": "download and prepare a study area (DEM, population, boundaries, roads)",
     "coverage": "coverage maps (best RSRP, best server, overlap, per operator) over a DEM",
     "gaps": "people covered, dead zones (gap polygons) and road coverage from coverage rasters",

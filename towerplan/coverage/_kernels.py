@@ -20,8 +20,9 @@ one sample step, and interpolates bilinearly between the two neighbouring radial
 and the two neighbouring samples.
 
 Model codes: 0 free space + single knife edge, 1 Okumura-Hata, 2 COST-231 Hata
-(both + terrain diffraction), 3 ITM point-to-point. Diffraction codes: 0 none,
-1 Deygout, 2 Bullington, 3 delta-Bullington.
+(both + the terrain's diffraction beyond its smooth earth, :mod:`._hata_terrain`), 3 ITM point-to-point, 4 ITU-R P.1812
+(:mod:`towerplan.coverage._p1812_radial`, with the clutter profile). Diffraction
+codes: 0 none, 1 Deygout, 2 Bullington, 3 delta-Bullington.
 
 ITM runs through :func:`~towerplan.coverage._itm_radial.itm_radial_loss`, the
 results of ``_itm_kernels.p2p_radial`` with pruned horizon searches.
@@ -38,13 +39,15 @@ import numpy as np
 from numba import njit, prange
 
 from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
-from towerplan.coverage._diffraction_kernels import bullington, delta_bullington
+from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
 from towerplan.coverage._itm_radial import itm_radial_loss
+from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
 
 MODEL_FSPL = 0
 MODEL_HATA = 1
 MODEL_COST231 = 2
 MODEL_ITM = 3
+MODEL_P1812 = 4
 
 DIFF_NONE = 0
 DIFF_DEYGOUT = 1
@@ -53,7 +56,12 @@ DIFF_DELTA_BULLINGTON = 3
 
 # indices into the float parameter vector of radial_losses
 F_HTX, F_HRX, F_FREQ, F_LAM, F_AE, F_N0, F_EPS, F_SIGMA, F_TIME, F_LOC, F_SIT, F_HATA_C, F_LMAX = range(13)
-N_FPAR = 13
+F_DN, F_PHI, F_SIGL = 13, 14, 15  # P.1812: refractivity lapse rate, latitude (deg), location sigma (dB)
+N_FPAR = 16
+#: clutter defaults (P.1812 open/rural) and the sea-zone ground limit; see towerplan.coverage.clutter
+CLUTTER_DEFAULT_H = 0.0
+CLUTTER_DEFAULT_CODE = 2
+SEA_LEVEL_M = 1.0
 # indices into the integer parameter vector
 I_CLIMATE, I_POL, I_MDVAR, I_DIFF, I_EDGES, I_DH_EVERY = range(6)
 N_IPAR = 6
@@ -89,33 +97,24 @@ def fspl(d_m, f_mhz):
 
 
 @njit(cache=True)
-def _diffraction(method, edges, dist, z, bmax, i, hts, hrs, lam, ae, eps, sigma, vertical, zeros):
-    if method == DIFF_NONE or i < 2:
-        return 0.0
-    d = dist[: i + 1]
-    zz = z[: i + 1]
-    if method == DIFF_DEYGOUT:
-        return deygout_pruned(d, zz, bmax, hts, hrs, lam, ae, edges, False)
-    if method == DIFF_BULLINGTON:
-        return bullington(d, zz, hts, hrs, lam, ae)
-    return delta_bullington(d, zz, hts, hrs, lam, ae, eps, sigma, vertical, zeros[: i + 1])
-
-
-@njit(cache=True)
-def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros):
+def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch):
     """Loss (dB) from z[0] to every sample z[first .. n-1] of one radial, into ``row``."""
     h_tx = fpar[F_HTX]
     h_rx = fpar[F_HRX]
     f_mhz = fpar[F_FREQ]
     lam = fpar[F_LAM]
     ae = fpar[F_AE]
+    if model == MODEL_P1812:
+        p1812_radial_loss(z[:n], rclut[:n], zone[:n], step_m, f_mhz / 1000.0, fpar[F_TIME], h_tx, h_rx,
+                          ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL], first,
+                          row)
+        return
     if model == MODEL_ITM:
         itm_radial_loss(z[:n], step_m, h_tx, h_rx, ipar[I_CLIMATE], fpar[F_N0], f_mhz, ipar[I_POL], fpar[F_EPS],
                         fpar[F_SIGMA], ipar[I_MDVAR], fpar[F_TIME], fpar[F_LOC], fpar[F_SIT], first, row,
                         ipar[I_DH_EVERY])
         return
     hts = z[0] + h_tx
-    vertical = ipar[I_POL] == 1
     bmax = block_max(z, n)
     if model == MODEL_FSPL:
         for i in range(first, n):
@@ -130,6 +129,9 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
     prefix[0] = 0.0
     for k in range(n):
         prefix[k + 1] = prefix[k] + z[k]
+    v1, v2, resid, masked = scratch[0], scratch[1], scratch[2], scratch[3]
+    if ipar[I_DIFF] != DIFF_NONE:
+        smooth_sums(dist, z, n, v1, v2)
     a3 = math.ceil(3000.0 / step_m)
     a15 = math.floor(15000.0 / step_m)
     for i in range(first, n):
@@ -149,21 +151,25 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
             # out of reach already without diffraction (which only adds loss): skip it
             row[i] = loss
             continue
-        loss += _diffraction(ipar[I_DIFF], ipar[I_EDGES], dist, z, bmax, i, hts, z[i] + h_rx, lam, ae, fpar[F_EPS],
-                             fpar[F_SIGMA], vertical, zeros)
+        # terrain beyond the smooth earth only: Hata already holds the ground (towerplan.coverage._hata_terrain)
+        loss += terrain_excess_db(ipar[I_DIFF], ipar[I_EDGES], dist, z, i, hts, z[i] + h_rx, lam, v1, v2, resid,
+                                  masked, zeros)
         row[i] = loss
 
 
 @njit(cache=True, parallel=True)
 def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, model, fpar,
-                  ipar):
+                  ipar, clut_h, clut_code):
     """Path loss along ``n0`` radials from a site: array (n0, max(count)) float32, NaN where not computed.
 
     ``dem`` is a window of the (gap-filled) DEM whose cell (0, 0) is global cell
     (row_off, col_off); ``site_col`` / ``site_row`` are the site's global fractional
     pixel coordinates. Radial ``j`` has samples ``i = 0 .. count[j] - 1`` at distance
-    ``i * step_m`` and is evaluated for ``i >= first[j]``.
+    ``i * step_m`` and is evaluated for ``i >= first[j]``. ``clut_h`` / ``clut_code``
+    (P.1812 only) are the clutter height and code windows aligned with ``dem`` (an
+    empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
     """
+    has_clutter = clut_code.shape[0] > 0 and model == MODEL_P1812
     nmax = 0
     for j in range(n0):
         nmax = max(nmax, count[j])
@@ -178,6 +184,9 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
         prefix = np.empty(nmax + 2)
         zeros = np.zeros(nmax + 1)
         row = np.empty(nmax + 1)
+        rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
+        scratch = np.empty((4, nmax + 1))
+        zone = np.full(nmax + 1, 4, dtype=np.int64)
         for i in range(nmax + 1):
             dist[i] = i * step_m
         for j in range(chunk, n0, n_chunks):
@@ -192,10 +201,15 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
                 gc = site_col + d * sa / res_x
                 gr = site_row - d * ca / res_y
                 z[i] = bilinear(dem, gc - col_off, gr - row_off)
+                if has_clutter:
+                    rh, code = sample_clutter(clut_h, clut_code, gc - col_off, gr - row_off, CLUTTER_DEFAULT_H,
+                                              CLUTTER_DEFAULT_CODE)
+                    rclut[i] = rh
+                    zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
             for i in range(n):
                 row[i] = math.nan
             fi = min(max(first[j], 1), n - 1)
-            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros)
+            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch)
             for i in range(fi, n):
                 table[j, i] = row[i]
     return table

@@ -16,13 +16,22 @@ from towerplan.coverage.linkbudget import TECHNOLOGIES, LinkBudget, TechnologyPa
 from towerplan.coverage.radio import RadioSettings
 from towerplan.errors import ConfigError
 
-__all__ = ["CoverageConfig", "ItmSettings", "MODELS", "DIFFRACTION_METHODS", "model_for_frequency"]
+__all__ = ["CoverageConfig", "ItmSettings", "P1812Settings", "MODELS", "DIFFRACTION_METHODS", "model_for_frequency",
+           "MODEL_TITLES"]
 
-ModelName = Literal["auto", "itm", "hata", "cost231", "fspl"]
+ModelName = Literal["auto", "p1812", "itm", "hata", "cost231", "fspl"]
 Diffraction = Literal["none", "deygout", "bullington", "delta_bullington"]
 
 #: model names -> kernel codes (see :mod:`towerplan.coverage._kernels`)
-MODELS: dict[str, int] = {"fspl": 0, "hata": 1, "cost231": 2, "itm": 3}
+MODELS: dict[str, int] = {"fspl": 0, "hata": 1, "cost231": 2, "itm": 3, "p1812": 4}
+#: how reports and method.json name each model (with its source)
+MODEL_TITLES: dict[str, str] = {
+    "p1812": "ITU-R P.1812-7 (path-specific point-to-area, 30 MHz-6 GHz, terrain and clutter profile)",
+    "itm": "Longley-Rice ITM v1.2.2 point-to-point (NTIA), terrain only",
+    "hata": "Okumura-Hata (Hata 1980) + terrain term beyond smooth earth (ITU-R P.526)",
+    "cost231": "COST-231 Hata (COST 231 final report, 4.4.1) + terrain term beyond smooth earth (ITU-R P.526)",
+    "fspl": "free space (ITU-R P.525) + single knife edge (ITU-R P.526)",
+}
 #: diffraction add-on of Hata / COST-231 -> kernel codes
 DIFFRACTION_METHODS: dict[str, int] = {"none": 0, "deygout": 1, "bullington": 2, "delta_bullington": 3}
 _POLARIZATIONS = {"horizontal": 0, "vertical": 1}
@@ -31,10 +40,14 @@ _POLARIZATIONS = {"horizontal": 0, "vertical": 1}
 def model_for_frequency(freq_mhz: float) -> str:
     """The model ``auto`` picks: Okumura-Hata 150-1500 MHz, COST-231 Hata 1500-2000 MHz, ITM otherwise.
 
-    Hata and COST-231 (each plus terrain diffraction) are used inside the bands they
-    were fitted on, where they carry the clutter losses that ITM (a terrain-only
-    model) ignores; everything else (2100, 2600, 3500 MHz ...) goes to ITM, valid
-    20 MHz - 20 GHz.
+    Hata and COST-231 (each plus the terrain term beyond smooth earth) are used inside
+    the bands they were fitted on, where they carry the clutter losses that ITM (a
+    terrain-only model) ignores; everything else goes to ITM, valid 20 MHz - 20 GHz.
+
+    ITU-R P.1812 (``model="p1812"``) is the one model meant to take every band: it is
+    not yet the default because, like ITM, it has no reach bound tighter than the 30 km
+    cap, and the demo plan takes about 15x longer with it (261 s -> 3,824 s measured on
+    a loaded machine, bench/README.md). The switch waits for a terrain-aware reach bound.
     """
     if 150.0 <= freq_mhz <= 1500.0:
         return "hata"
@@ -106,6 +119,59 @@ class ItmSettings:
         return _POLARIZATIONS[self.polarization]
 
 
+_P1812_POL = ("horizontal", "vertical")
+
+
+@dataclass(frozen=True)
+class P1812Settings:
+    """ITU-R P.1812-7 settings of a coverage run.
+
+    * ``delta_n`` 50 N-units/km and ``n0`` 375 N-units: the Recommendation's maps of
+      the refractivity lapse rate (DN50) and the sea-level surface refractivity
+      (N050) at Thanh Hóa (19.8 N, 105.8 E: 50.4 and 375.5, bilinear in the
+      1.5-degree maps of ITU-R P.452-16 / P.1812, the same data; read, not shipped:
+      the ITU's maps may not be redistributed). Over Vietnam the maps give 49-53 and
+      373-380 (Hanoi radiosondes 2016-2018 show a surface mean of up to 370: Pham,
+      Nguyen and Tran, Journal on ICT 10(2)). Take the maps' value at the centre of
+      the study area elsewhere.
+    * ``time_percent`` 50 (median; the Recommendation covers 1-50 %).
+    * ``location_percent`` 50 and ``location_sigma_db`` 0: no location correction
+      in the path loss; shadowing is the link budget's margin
+      (``LinkBudget.shadowing``), as for the other models. Set ``location_sigma_db``
+      (e.g. from :func:`towerplan.coverage.p1812.location_sigma_db`) and a
+      ``location_percent`` to move it into the model instead (then drop the margin).
+    * ``polarization`` vertical (mobile networks, as :class:`ItmSettings`).
+    """
+
+    delta_n: float = 50.0
+    n0: float = 375.0
+    time_percent: float = 50.0
+    location_percent: float = 50.0
+    location_sigma_db: float = 0.0
+    polarization: str = "vertical"
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not (0.0 <= self.delta_n < 157.0):
+            problems.append(f"delta_n = {self.delta_n} N-units/km must be within 0-157")
+        if not (200.0 <= self.n0 <= 500.0):
+            problems.append(f"n0 = {self.n0} N-units must be within 200-500")
+        if not (1.0 <= self.time_percent <= 50.0):
+            problems.append(f"time_percent = {self.time_percent} must be within 1-50 (the Recommendation's range)")
+        if not (0.0 < self.location_percent < 100.0):
+            problems.append(f"location_percent = {self.location_percent} must be strictly between 0 and 100")
+        if not (0.0 <= self.location_sigma_db <= 30.0):
+            problems.append(f"location_sigma_db = {self.location_sigma_db} must be within 0-30 dB")
+        if self.polarization not in _P1812_POL:
+            problems.append(f"polarization must be 'horizontal' or 'vertical', got {self.polarization!r}")
+        if problems:
+            raise ConfigError("P.1812 settings: " + "; ".join(problems))
+
+    @property
+    def polarization_code(self) -> int:
+        return _P1812_POL.index(self.polarization)
+
+
 @dataclass(frozen=True)
 class CoverageConfig:
     """Everything a coverage run needs besides the DEM and the stations.
@@ -113,9 +179,10 @@ class CoverageConfig:
     Parameters
     ----------
     model
-        ``"auto"`` (by frequency, :func:`model_for_frequency`), ``"itm"``, ``"hata"``,
-        ``"cost231"`` (both + ``diffraction``) or ``"fspl"`` (free space + a single
-        knife edge when the first Fresnel zone is obstructed).
+        ``"auto"`` (by frequency, :func:`model_for_frequency`: P.1812 within
+        30-6000 MHz), ``"p1812"``, ``"itm"``, ``"hata"``, ``"cost231"`` (both + the
+        terrain term beyond smooth earth, ``diffraction``) or ``"fspl"`` (free space
+        + a single knife edge when the first Fresnel zone is obstructed).
     threshold_dbm
         Sensitivity: cells where a sector's reported level (RSRP / RSCP / RxLev) is
         below it do not count for that sector; outputs are nodata where no sector
@@ -130,11 +197,18 @@ class CoverageConfig:
         leaves every sector of the site below the threshold.
     itm
         :class:`ItmSettings`.
+    p1812
+        :class:`P1812Settings`.
     diffraction, deygout_edges
-        Terrain diffraction added to Hata / COST-231 (ITU-R P.526).
+        Terrain term added to Hata / COST-231 (ITU-R P.526): the diffraction loss of
+        the profile minus that of the smooth earth under it, never negative (Hata's
+        formulas already contain the ground; see ``_hata_terrain`` in
+        :mod:`towerplan.coverage._kernels`).
     hata_environment
         ``"urban"`` (Hata's medium-small city, the same clutter as COST-231 with
-        C_m = 0), ``"suburban"`` or ``"open"``.
+        C_m = 0), ``"suburban"`` or ``"open"``: Hata's suburban and open-area
+        corrections, applied to Hata and COST-231 alike (COST 231 final report 4.4.1
+        keeps Hata's corrections for those areas).
     cost231_metropolitan
         Add COST-231's 3 dB metropolitan-centre correction.
     k_factor
@@ -171,6 +245,7 @@ class CoverageConfig:
     link_budget: LinkBudget = field(default_factory=LinkBudget)
     max_radius_m: float = 30_000.0
     itm: ItmSettings = field(default_factory=ItmSettings)
+    p1812: P1812Settings = field(default_factory=P1812Settings)
     diffraction: Diffraction = "deygout"
     deygout_edges: int = 3
     hata_environment: str = "urban"
@@ -211,6 +286,8 @@ class CoverageConfig:
             problems.append("link_budget must be a LinkBudget")
         if not isinstance(self.itm, ItmSettings):
             problems.append("itm must be an ItmSettings")
+        if not isinstance(self.p1812, P1812Settings):
+            problems.append("p1812 must be a P1812Settings")
         missing = {"2G", "3G", "4G", "5G"} - set(self.technologies)
         if missing:
             problems.append(f"technologies lacks {sorted(missing)}")
@@ -233,7 +310,7 @@ class CoverageConfig:
         """Radial spacing (cells) used for ``model`` (see ``radial_spacing_cells``)."""
         if self.radial_spacing_cells is not None:
             return float(self.radial_spacing_cells)
-        return 2.0 if model == "itm" else 1.0
+        return 2.0 if model in ("itm", "p1812") else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (for ``coverage_summary.json``)."""

@@ -49,6 +49,7 @@ from scipy import ndimage
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.antenna import TabulatedPattern
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
 from towerplan.coverage.plan import (
@@ -161,21 +162,31 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
     model, diff = model_codes(group.model, config)
     itm = config.itm
     hata_c = hata_constant_db(group.model, group.freq_mhz, config.rx_height_m, config) if model in (1, 2) else 0.0
+    n0, time_pct, loc_pct, pol = itm.n0, itm.time_pct, itm.location_pct, itm.polarization_code
+    if model == kern.MODEL_P1812:
+        p18 = config.p1812
+        n0, time_pct, loc_pct, pol = p18.n0, p18.time_percent, p18.location_percent, p18.polarization_code
     fpar = np.array([group.h_tx_m, config.rx_height_m, group.freq_mhz, 299.792458 / group.freq_mhz,
-                     config.k_factor * 6_371_000.0, itm.n0, itm.epsilon, itm.sigma, itm.time_pct,
-                     itm.location_pct, itm.situation_pct, hata_c, _max_loss_db(group, config)], dtype=np.float64)
-    ipar = np.array([int(itm.climate), itm.polarization_code, itm.mdvar, diff, config.deygout_edges,
+                     config.k_factor * 6_371_000.0, n0, itm.epsilon, itm.sigma, time_pct,
+                     loc_pct, itm.situation_pct, hata_c, _max_loss_db(group, config), config.p1812.delta_n,
+                     group.lat_deg, config.p1812.location_sigma_db], dtype=np.float64)
+    ipar = np.array([int(itm.climate), pol, itm.mdvar, diff, config.deygout_edges,
                      config.itm_delta_h_every],
                     dtype=np.int64)
     return model, fpar, ipar
 
 
+_NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
+
+
 def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
-                     group: SiteGroup, config: CoverageConfig) -> np.ndarray:
+                     group: SiteGroup, config: CoverageConfig,
+                     clutter: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Path loss (dB, float32) over ``group.box`` for one site group; NaN outside its radius.
 
     ``dem`` is a gap-filled DEM window whose cell (0, 0) is global ``off`` = (row, col);
-    ``geo`` = (left, top, res_x, res_y) of the full DEM.
+    ``geo`` = (left, top, res_x, res_y) of the full DEM; ``clutter`` the (height, code)
+    windows aligned with ``dem`` (P.1812 only; None: open/rural everywhere).
     """
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
@@ -188,8 +199,9 @@ def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, fl
     exit_m = window_exit_m(n0, group.x, group.y, box_xy, group.radius_m, step)
     n0, lmax, first, count = radial_layout(group.radius_m, step, exit_m, spacing=spacing)
     model, fpar, ipar = _params(group, config)
+    clut_h, clut_code = clutter if clutter is not None else _NO_CLUTTER
     table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
-                            fpar, ipar)
+                               fpar, ipar, clut_h, clut_code)
     out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
                      out, fpar[kern.F_LMAX])
@@ -228,7 +240,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
         r_lo, r_hi, c_lo, c_hi = group.box
-        loss = site_loss_window(dem, off, geo, group, config)
+        loss = site_loss_window(dem, off, geo, group, config, task.get("clutter"))
         kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
         ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
         site_col = (group.x - left) / res_x - 0.5
@@ -307,7 +319,7 @@ def _fill_dem(dem: Grid) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tasks(groups: list[SiteGroup], batches: list[list[int]], dem_z: np.ndarray, geo, config, n_ops, n_techs,
-           threads):
+           threads, clutter: ClutterGrid | None = None):
     h, w = dem_z.shape
     for batch in batches:
         gs = [groups[i] for i in batch]
@@ -317,9 +329,12 @@ def _tasks(groups: list[SiteGroup], batches: list[list[int]], dem_z: np.ndarray,
         c1 = max(g.box[3] for g in gs)
         wr0, wr1 = max(r0 - _PAD, 0), min(r1 + _PAD, h)
         wc0, wc1 = max(c0 - _PAD, 0), min(c1 + _PAD, w)
+        clut = None
+        if clutter is not None and any(g.model == "p1812" for g in gs):
+            clut = clutter.window(wr0, wr1, wc0, wc1)
         yield {"dem": np.ascontiguousarray(dem_z[wr0:wr1, wc0:wc1]), "off": (wr0, wc0), "geo": geo,
                "config": config, "box": (r0, r1, c0, c1), "groups": gs, "n_ops": n_ops, "n_techs": n_techs,
-               "threads": threads}
+               "threads": threads, "clutter": clut}
 
 
 def run_coverage(
@@ -332,6 +347,7 @@ def run_coverage(
     scheduler: str | None = None,
     progress: Progress | None = None,
     batches: int | None = None,
+    clutter: ClutterGrid | None = None,
     patterns: Mapping[str, TabulatedPattern] | None = None,
 ) -> CoverageResult:
     """Compute coverage of every sector in ``stations`` over ``dem``.
@@ -363,6 +379,11 @@ def run_coverage(
     batches
         Number of batches (default: one per 64 sites, and at least 8 per worker for the parallel
         executors; at most one per site). Batches are spatially compact (Morton order).
+    clutter
+        Land cover on the DEM's grid (:class:`~towerplan.coverage.clutter.ClutterGrid`:
+        representative clutter height R and SG3 clutter code per cell), used by
+        P.1812. None: every cell open/rural with R = 0 m (bare terrain), with a
+        warning when a P.1812 site is computed.
     patterns
         Antenna pattern files already read, by the name in the ``antenna_pattern`` column
         (names not given here are read as paths).
@@ -393,6 +414,12 @@ def run_coverage(
                      how_to_reduce="use a coarser --resolution-m, a smaller DEM area, or fewer operators")
     dem_z, holes = _fill_dem(dem)
     groups = plan_groups(sectors, dem, dem_z, config)
+    if clutter is not None and clutter.shape != dem.shape:
+        raise RasterDataError(f"the clutter grid {clutter.shape} is not on the DEM's grid {dem.shape}; "
+                              "resample the land cover onto the DEM first")
+    if clutter is None and any(g.model == "p1812" for g in groups):
+        log.warning("P.1812 without land cover: every cell is taken as open/rural with no clutter (R = 0 m), "
+                    "so towns and forest add no loss; give a land-cover raster for clutter")
     n_workers = max(1, workers or (2 if executor != "serial" else 1))
     n_batches = batches or max(math.ceil(len(groups) / 64), 1 if executor == "serial" else 8 * n_workers)
     batch_list = make_batches(groups, n_batches)
@@ -422,7 +449,7 @@ def run_coverage(
 
     # serial: numba's threads share each site's radials; parallel executors: one thread per worker
     threads = None if executor == "serial" else 1
-    tasks = _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads)
+    tasks = _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads, clutter)
     if carriers is not None:
         tasks = ({**t, "sinr": carriers} for t in tasks)
     map_batches(run_batch, tasks, executor=executor, workers=n_workers, scheduler=scheduler, on_result=merge,
@@ -470,7 +497,10 @@ def warm_up() -> None:
                        "antenna_height_m": [30.0] * 4, "azimuth_deg": [0.0, 0.0, np.nan, 0.0],
                        "freq_mhz": [900.0, 1800.0, 2600.0, 100.0], "eirp_dbm": [60.0] * 4})
     for diff in ("deygout", "bullington", "delta_bullington"):
-        run_coverage(dem, st, config=CoverageConfig(max_radius_m=200.0, diffraction=diff))  # type: ignore[arg-type]
+        run_coverage(dem, st.iloc[:2], config=CoverageConfig(max_radius_m=200.0, model="hata",
+                                                             diffraction=diff))  # type: ignore[arg-type]
+    run_coverage(dem, st, config=CoverageConfig(max_radius_m=200.0),
+                 clutter=ClutterGrid.from_codes(np.full(dem.shape, 2, dtype=np.uint8)))  # auto: P.1812 and ITM
     run_coverage(dem, st.iloc[:1], config=CoverageConfig(max_radius_m=200.0, model="fspl"))
 
 

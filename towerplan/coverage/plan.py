@@ -208,6 +208,7 @@ class SiteGroup:
     radius_m: float
     box: tuple[int, int, int, int]  # global r_lo, r_hi (exclusive), c_lo, c_hi
     sectors: np.ndarray  # structured array of the sector columns
+    lat_deg: float = 0.0  # site latitude (P.1812's beta0)
     patterns: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 360)))  # by the sectors' pattern_id
 
 
@@ -217,13 +218,18 @@ _SECTOR_FIELDS = ("station_index", "azimuth_deg", "omni", "h_beamwidth_deg", "v_
 
 
 def hata_constant_db(model: str, freq_mhz: float, h_rx_m: float, config: CoverageConfig) -> float:
-    """The part of Hata / COST-231 that depends on neither distance nor base height, dB."""
+    """The part of Hata / COST-231 that depends on neither distance nor base height, dB.
+
+    ``config.hata_environment`` adds Hata's suburban / open-area correction to either
+    model (COST-231's formula is urban; the metropolitan 3 dB applies to urban only).
+    """
     lf = math.log10(freq_mhz)
     a_hm = (1.1 * lf - 0.7) * h_rx_m - (1.56 * lf - 0.8)
-    if model == "cost231":
-        return 46.3 + 33.9 * lf - a_hm + (3.0 if config.cost231_metropolitan else 0.0)
     env = {"urban": 0.0, "suburban": -2.0 * math.log10(freq_mhz / 28.0) ** 2 - 5.4,
            "open": -4.78 * lf**2 + 18.33 * lf - 40.94}[config.hata_environment]
+    if model == "cost231":
+        metro = 3.0 if config.cost231_metropolitan and config.hata_environment == "urban" else 0.0
+        return 46.3 + 33.9 * lf - a_hm + metro + env
     return 69.55 + 26.16 * lf - a_hm + env
 
 
@@ -232,7 +238,8 @@ def loss_radius_m(model: str, freq_mhz: float, max_loss_db: float, *, hb_max_m: 
     """Distance beyond which the loss must exceed ``max_loss_db`` (capped at ``config.max_radius_m``).
 
     Free space minus 6 dB (a ground-reflection gain) bounds ITM and free space from
-    below; Hata / COST-231 are bounded by their own formula at the highest effective
+    below, and P.1812 (whose loss is never below Lb0p = free space + at most 4.4 dB of
+    focusing at 1 % time, eqs 10 and 69); Hata / COST-231 are bounded by their own formula at the highest effective
     base height ``hb_max_m`` (diffraction only adds loss).
     """
     if model in ("hata", "cost231"):
@@ -291,7 +298,7 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
         rec["pattern_id"] = np.where(rec["pattern_id"] >= 0, np.searchsorted(used, rec["pattern_id"]), -1)
         local = np.ascontiguousarray(sectors.patterns[used]) if len(used) else np.zeros((0, 2, 360))
         groups.append(SiteGroup(float(x), float(y), float(h_tx), float(f), str(model), float(radius),
-                                (r_lo, r_hi, c_lo, c_hi), rec, local))
+                                (r_lo, r_hi, c_lo, c_hi), rec, lat_deg=float(part["lat"].iloc[0]), patterns=local))
     groups.sort(key=lambda g: int(g.sectors["station_index"].min()))
     return groups
 

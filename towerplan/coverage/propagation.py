@@ -235,14 +235,20 @@ def hata_db(distance_m, freq_mhz, h_base_m, h_mobile_m, *, environment: Environm
     return _finish("Okumura-Hata", loss, bad, scalar, problems)
 
 
-def cost231_db(distance_m, freq_mhz, h_base_m, h_mobile_m, *, metropolitan: bool = False):
+def cost231_db(distance_m, freq_mhz, h_base_m, h_mobile_m, *, metropolitan: bool = False,
+               environment: Environment = "urban"):
     """COST-231 Hata median path loss (COST 231 final report, 4.4.1), dB.
 
     ``46.3 + 33.9 log f - 13.82 log h_b - a(h_m) + (44.9 - 6.55 log h_b) log d_km + C_m``
     with the medium-small city a(h_m) and ``C_m`` = 0 dB (medium city, suburban) or
     3 dB (``metropolitan=True``). Valid 1500-2000 MHz, 1-20 km, h_b 30-200 m,
-    h_m 1-10 m; heights as in :func:`hata_db`.
+    h_m 1-10 m; heights as in :func:`hata_db`. ``environment`` ``"suburban"`` or
+    ``"open"`` adds Hata's suburban or open-area correction (:func:`hata_db`) to the
+    urban loss, as the COST 231 report does for those areas (its formula is fitted
+    to urban measurements only); ``metropolitan`` applies to ``"urban"`` only.
     """
+    if environment not in _ENVIRONMENT_CORRECTIONS:
+        raise ModelInputError(f"environment must be one of {sorted(_ENVIRONMENT_CORRECTIONS)}, got {environment!r}")
     (d, f, hb, hm), bad, scalar, problems = _prepare(
         "COST-231 Hata", distance_m=distance_m, freq_mhz=freq_mhz, h_base_m=h_base_m, h_mobile_m=h_mobile_m
     )
@@ -250,8 +256,8 @@ def cost231_db(distance_m, freq_mhz, h_base_m, h_mobile_m, *, metropolitan: bool
     loss = (
         46.3 + 33.9 * log_f - 13.82 * np.log10(hb) - _a_medium(log_f, hm)
         + (44.9 - 6.55 * np.log10(hb)) * np.log10(d / 1000.0)
-        + (3.0 if metropolitan else 0.0)
-    )
+        + (3.0 if metropolitan and environment == "urban" else 0.0)
+    ) + _ENVIRONMENT_CORRECTIONS[environment](f)
     _warn_ranges("cost231", d, f, hb, hm, bad)
     return _finish("COST-231 Hata", loss, bad, scalar, problems)
 

@@ -114,8 +114,8 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 _MODEL_TEXT = {
-    "hata": "Okumura-Hata + terrain diffraction (ITU-R P.526)",
-    "cost231": "COST-231 Hata + terrain diffraction (ITU-R P.526)",
+    "hata": "Okumura-Hata + terrain diffraction beyond the smooth earth (ITU-R P.526)",
+    "cost231": "COST-231 Hata + terrain diffraction beyond the smooth earth (ITU-R P.526)",
     "itm": "Longley-Rice ITM v1.2.2 (point-to-point; valid 20 MHz - 20 GHz, 1-2000 km, antennas 0.5-3000 m)",
     "fspl": "free space + one knife edge (no clutter: an optimistic bound)",
 }
@@ -135,6 +135,10 @@ def _models(counts: Mapping[str, int], config: CoverageConfig) -> dict[str, str]
         text = _MODEL_TEXT.get(name, name)
         if name in ("hata", "cost231"):
             text = text.replace("terrain diffraction", _DIFFRACTION_TEXT.get(config.diffraction, config.diffraction))
+        if name == "p1812":
+            from towerplan.coverage.p1812 import p1812_method_text
+
+            text = p1812_method_text(config.p1812)
         rng = VALIDITY_RANGES.get(name)
         if rng:
             f, d, hb, hm = (rng[k] for k in ("freq_mhz", "distance_m", "h_base_m", "h_mobile_m"))

@@ -1,0 +1,281 @@
+"""ITU-R P.1812-7 (08/2023) point-to-area prediction, as numba kernels (Annex 1 of the Recommendation).
+
+Written from the Recommendation's text; section and equation numbers below are
+those of P.1812-7 (the SG3 validation logs use the same numbering). Units follow
+the Recommendation: distances in km, heights in m above sea level, frequency in
+GHz, angles in mrad, time and location percentages in %.
+
+The path is given as arrays ``d`` (km, d[0] = 0, ascending, any spacing), ``h``
+(terrain, m), ``r`` (representative clutter height R, m) and ``zone`` (radio-
+meteorological zone: 1 sea, 3 coastal land, 4 inland), of which the first ``n``
+points are used, so a radial can evaluate every prefix of one profile without
+copying. Following section 3.2 (eq. 1a), the heights the diffraction model sees
+are ``g_i = h_i + R_i`` except at the two terminals, which stand on the ground.
+
+The profile analysis (smooth earth, horizons, Bullington maxima) is
+:mod:`towerplan.coverage._p1812_profile`. Nothing here raises;
+:mod:`towerplan.coverage.p1812` validates inputs.
+
+Note: numba's ``cache=True`` keys kernels on their own file: after editing a
+``_p1812_*`` module delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from towerplan.coverage._p1812_profile import analyse_profile
+
+# slots of the optional debug vector of p1812_path (names as in the SG3 logs)
+(DBG_DLT, DBG_DLR, DBG_THT, DBG_THR, DBG_TH, DBG_HSTD, DBG_HSRD, DBG_HTE, DBG_HRE, DBG_HM, DBG_AE, DBG_B0,
+ DBG_OMEGA, DBG_DTM, DBG_DLM, DBG_LBFS, DBG_LB0P, DBG_LB0B, DBG_LBULLA, DBG_LBULLS, DBG_LDSPH, DBG_LD50,
+ DBG_LDP, DBG_LBD, DBG_LMINB0P, DBG_LBA, DBG_LMINBAP, DBG_LBDA, DBG_LBAM, DBG_LBS, DBG_LBC, DBG_LB, DBG_FJ,
+ DBG_FK) = range(34)
+N_DBG = 34
+
+
+@njit(cache=True)
+def inv_cum_norm(x):
+    """I(x): inverse complementary cumulative normal distribution (Attachment 3, eqs 96-97)."""
+    x = min(max(x, 1e-6), 0.999999)
+    y = x if x <= 0.5 else 1.0 - x
+    t = math.sqrt(-2.0 * math.log(y))
+    c = ((0.010328 * t + 0.802853) * t + 2.515516698) / (((0.001308 * t + 0.189269) * t + 1.432788) * t + 1.0)
+    return t - c if x <= 0.5 else -(t - c)
+
+
+@njit(cache=True)
+def beta0(phi_deg, dtm, dlm):
+    """Time percentage beta0 (%) of anomalous propagation at the path centre (section 3.5, eqs 2-5)."""
+    tau = 1.0 - math.exp(-4.12e-4 * dlm**2.41)
+    mu1 = (10.0 ** (-dtm / (16.0 - 6.6 * tau)) + 10.0 ** (-5.0 * (0.496 + 0.354 * tau))) ** 0.2
+    mu1 = min(mu1, 1.0)
+    a = abs(phi_deg)
+    if a <= 70.0:
+        mu4 = mu1 ** (-0.935 + 0.0176 * a)
+        return 10.0 ** (-0.015 * a + 1.67) * mu1 * mu4
+    return 4.17 * mu1 * mu1**0.3
+
+
+@njit(cache=True)
+def zone_lengths(d, zone, n):
+    """(omega, dtm, dlm): sea fraction of the path, longest continuous land and inland sections (km).
+
+    A run of points in a zone extends half-way to the neighbouring points outside it
+    (section 3.6; the profile points stand for the middle of their intervals).
+    """
+    dtot = d[n - 1]
+    sea = 0.0
+    dtm = 0.0
+    dlm = 0.0
+    for kind in range(3):  # 0 sea, 1 land (coastal or inland), 2 inland
+        i = 0
+        while i < n:
+            z = zone[i]
+            inside = (z == 1) if kind == 0 else ((z == 3 or z == 4) if kind == 1 else z == 4)
+            if not inside:
+                i += 1
+                continue
+            start = i
+            while i + 1 < n:
+                z = zone[i + 1]
+                nxt = (z == 1) if kind == 0 else ((z == 3 or z == 4) if kind == 1 else z == 4)
+                if not nxt:
+                    break
+                i += 1
+            stop = i
+            length = d[stop] - d[start]
+            if d[stop] < dtot:
+                length += 0.5 * (d[stop + 1] - d[stop])
+            if d[start] > 0.0:
+                length += 0.5 * (d[start] - d[start - 1])
+            if kind == 0:
+                sea += length
+            elif kind == 1:
+                dtm = max(dtm, length)
+            else:
+                dlm = max(dlm, length)
+            i += 1
+    return sea / dtot, dtm, dlm
+
+
+@njit(cache=True)
+def _first_term_one(epsr, sigma, d, hte, hre, adft, f, vertical):
+    """First-term spherical-earth loss for one ground type and polarisation, dB (eqs 29-36)."""
+    k = 0.036 * (adft * f) ** (-1.0 / 3.0) * ((epsr - 1.0) ** 2 + (18.0 * sigma / f) ** 2) ** -0.25
+    if vertical:
+        k *= (epsr**2 + (18.0 * sigma / f) ** 2) ** 0.5
+    k2 = k * k
+    beta = (1.0 + 1.6 * k2 + 0.67 * k2 * k2) / (1.0 + 4.5 * k2 + 1.53 * k2 * k2)
+    x = 21.88 * beta * (f / adft**2) ** (1.0 / 3.0) * d
+    cy = 0.9575 * beta * (f**2 / adft) ** (1.0 / 3.0)
+    fx = 11.0 + 10.0 * math.log10(x) - 17.6 * x if x >= 1.6 else -20.0 * math.log10(x) - 5.6488 * x**1.425
+    g_min = 2.0 + 20.0 * math.log10(k)
+    gy = 0.0
+    for y in (beta * cy * hte, beta * cy * hre):
+        if y > 2.0:
+            gv = 17.6 * (y - 1.1) ** 0.5 - 5.0 * math.log10(y - 1.1) - 8.0
+        else:
+            gv = 20.0 * math.log10(y + 0.1 * y**3)
+        gy += max(gv, g_min)
+    return -fx - gy
+
+
+@njit(cache=True)
+def first_term(d, hte, hre, adft, f, omega, vertical):
+    """Eq. 28: sea and land first-term losses weighted by the sea fraction ``omega``."""
+    land = _first_term_one(22.0, 0.003, d, hte, hre, adft, f, vertical)
+    if omega <= 0.0:
+        return land
+    return omega * _first_term_one(80.0, 5.0, d, hte, hre, adft, f, vertical) + (1.0 - omega) * land
+
+
+@njit(cache=True)
+def spherical_earth(d, hte, hre, ap, f, omega, vertical):
+    """Spherical-earth diffraction loss Ldsph, dB (section 4.3.2, eqs 22-27)."""
+    lam = 0.2998 / f
+    dlos = math.sqrt(2.0 * ap) * (math.sqrt(0.001 * hte) + math.sqrt(0.001 * hre))
+    if d >= dlos:
+        return first_term(d, hte, hre, ap, f, omega, vertical)
+    c = (hte - hre) / (hte + hre)
+    m = 250.0 * d * d / (ap * (hte + hre))
+    b = 2.0 * math.sqrt((m + 1.0) / (3.0 * m)) * math.cos(
+        math.pi / 3.0 + math.acos(1.5 * c * math.sqrt(3.0 * m / (m + 1.0) ** 3)) / 3.0)
+    dse1 = 0.5 * d * (1.0 + b)
+    dse2 = d - dse1
+    hse = ((hte - 500.0 * dse1 * dse1 / ap) * dse2 + (hre - 500.0 * dse2 * dse2 / ap) * dse1) / d
+    hreq = 17.456 * math.sqrt(dse1 * dse2 * lam / d)
+    if hse > hreq:
+        return 0.0
+    aem = 500.0 * (d / (math.sqrt(hte) + math.sqrt(hre))) ** 2
+    return (1.0 - hse / hreq) * max(first_term(d, hte, hre, aem, f, omega, vertical), 0.0)
+
+
+@njit(cache=True)
+def troposcatter(dtot, theta, f, p, n0):
+    """Lbs, troposcatter loss not exceeded for p % time (section 4.4, eqs 44-45)."""
+    lf = 25.0 * math.log10(f) - 2.5 * math.log10(f / 2.0) ** 2
+    return (190.1 + lf + 20.0 * math.log10(dtot) + 0.573 * theta - 0.15 * n0
+            - 10.125 * math.log10(50.0 / p) ** 0.7)
+
+
+@njit(cache=True)
+def anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0):
+    """Lba, ducting / layer reflection loss (section 4.5, eqs 46-56)."""
+    alf = 45.375 - 137.0 * f + 92.5 * f * f if f < 0.5 else 0.0
+    tht2 = th_t - 0.1 * dlt
+    thr2 = th_r - 0.1 * dlr
+    ast = 0.0
+    asr = 0.0
+    if tht2 > 0.0:
+        ast = 20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f * dlt)) + 0.264 * tht2 * f ** (1.0 / 3.0)
+    if thr2 > 0.0:
+        asr = 20.0 * math.log10(1.0 + 0.361 * thr2 * math.sqrt(f * dlr)) + 0.264 * thr2 * f ** (1.0 / 3.0)
+    act = 0.0
+    acr = 0.0
+    if dct <= 5.0 and dct <= dlt and omega >= 0.75:
+        act = -3.0 * math.exp(-0.25 * dct * dct) * (1.0 + math.tanh(0.07 * (50.0 - hts)))
+    if dcr <= 5.0 and dcr <= dlr and omega >= 0.75:
+        acr = -3.0 * math.exp(-0.25 * dcr * dcr) * (1.0 + math.tanh(0.07 * (50.0 - hrs)))
+    gamma_d = 5e-5 * ae * f ** (1.0 / 3.0)
+    th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * dlr)
+    d_i = min(dtot - dlt - dlr, 40.0)
+    mu3 = math.exp(-4.6e-5 * (hm - 10.0) * (43.0 + 6.0 * d_i)) if hm > 10.0 else 1.0
+    tau = 1.0 - math.exp(-4.12e-4 * dlm**2.41)
+    alpha = max(-0.6 - 3.5e-9 * dtot**3.1 * tau, -3.4)
+    mu2 = min((500.0 / ae * dtot**2 / (math.sqrt(hte) + math.sqrt(hre)) ** 2) ** alpha, 1.0)
+    beta = b0 * mu2 * mu3
+    lb = math.log10(beta)
+    gam = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * dtot**1.13)
+    ap = -12.0 + (1.2 + 3.7e-3 * dtot) * math.log10(p / beta) + 12.0 * (p / beta) ** gam
+    af = 102.45 + 20.0 * math.log10(f) + 20.0 * math.log10(dlt + dlr) + alf + ast + asr + act + acr
+    return af + gamma_d * th1 + ap
+
+
+@njit(cache=True)
+def path_radii(dn):
+    """Median effective earth radius ae and the radius ab exceeded for beta0 % time, km (eqs 6-7)."""
+    return 6371.0 * 157.0 / (157.0 - dn), 6371.0 * 3.0
+
+
+@njit(cache=True)
+def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
+               all_inland, tables, dbg):
+    """Basic transmission loss Lb (dB) not exceeded for p % time and pL % locations (eq. 69).
+
+    ``n`` >= 5 points of ``d``/``h``/``r``/``zone`` are used; ``inv_d`` = 1 / d;
+    ``equi`` True promises equidistant points; ``tables`` is
+    :func:`~towerplan.coverage._p1812_profile.prefix_tables` of the profile for
+    ``ae = path_radii(dn)[0]`` and ``hts = h[0] + htg``; ``all_inland`` True promises that
+    ``zone[:n]`` is all 4 (skips the zone scan); ``dbg`` (length ``N_DBG`` or empty)
+    receives the intermediate quantities.
+    """
+    dtot = d[n - 1]
+    if zone[0] == 1:
+        dct = 0.0
+    if zone[n - 1] == 1:
+        dcr = 0.0
+    if all_inland:
+        omega, dtm, dlm = 0.0, dtot, dtot
+    else:
+        omega, dtm, dlm = zone_lengths(d, zone, n)
+    b0 = beta0(phi_deg, dtm, dlm)
+    ae, ab = path_radii(dn)
+    hts = h[0] + htg
+    hrs = h[n - 1] + hrg
+    lam = 0.2998 / f
+    geo, bull_a, bull_b = analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, p < 50.0, tables)
+    dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm = geo
+    # line of sight (section 4.2, eqs 8-11)
+    lbfs = 92.4 + 20.0 * math.log10(f) + 10.0 * math.log10(dtot**2 + ((hts - hrs) / 1000.0) ** 2)
+    k_es = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
+    lb0p = lbfs + k_es * math.log10(p / 50.0)
+    lb0b = lbfs + k_es * math.log10(b0 / 50.0)
+    # delta-Bullington diffraction (sections 4.3.3-4.3.4, eqs 37-43)
+    hte1 = hts - hstd
+    hre1 = hrs - hsrd
+    ldsph = spherical_earth(dtot, hte1, hre1, ae, f, omega, vertical)
+    lbulla, lbulls = bull_a
+    ld50 = lbulla + max(ldsph - lbulls, 0.0)
+    ldp = ld50
+    fi = 1.0
+    if p < 50.0:
+        ldb = bull_b[0] + max(spherical_earth(dtot, hte1, hre1, ab, f, omega, vertical) - bull_b[1], 0.0)
+        if p > b0:
+            fi = inv_cum_norm(p / 100.0) / inv_cum_norm(b0 / 100.0)
+        ldp = ld50 + fi * (ldb - ld50)
+    lbd50 = lbfs + ld50
+    lbd = lb0p + ldp
+    # blending of line of sight, diffraction and anomalous propagation (section 4.6, eqs 57-62)
+    fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))
+    fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
+    lminb0p = lb0p + (1.0 - omega) * ldp
+    if p >= b0:
+        fi = inv_cum_norm(p / 100.0) / inv_cum_norm(b0 / 100.0)
+        lminb0p = lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
+    lba = anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0)
+    eta = 2.5
+    big = max(lba, lb0p) / eta
+    lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
+    lbda = lbd
+    if lminbap <= lbd:
+        lbda = lminbap + (lbd - lminbap) * fk
+    lbam = lbda + (lminb0p - lbda) * fj
+    lbs = troposcatter(dtot, theta, f, p, n0)
+    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63
+    lloc = 0.0 if (zone[n - 1] == 1 or sigma_l == 0.0) else -inv_cum_norm(pl / 100.0) * sigma_l  # eq 64
+    lb = max(lb0p, lbc + lloc)
+    if len(dbg) >= N_DBG:
+        vals = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm, ae, b0, omega, dtm, dlm, lbfs, lb0p, lb0b,
+                lbulla, lbulls, ldsph, ld50, ldp, lbd, lminb0p, lba, lminbap, lbda, lbam, lbs, lbc, lb, fj, fk)
+        for k in range(N_DBG):
+            dbg[k] = vals[k]
+    return lb
+
+
+def empty_debug() -> np.ndarray:
+    """A zero-length debug vector (``p1812_path`` then records nothing)."""
+    return np.empty(0)

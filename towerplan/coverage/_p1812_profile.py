@@ -1,0 +1,263 @@
+"""P.1812-7 path-profile analysis in one or two passes over the profile (numba).
+
+The Recommendation scans the profile many times: smooth-earth regression
+(Attachment 1, eqs 85-88), the obstruction heights of the diffraction smooth
+surface (eqs 89-91), the two horizons (eqs 76-83), and in each delta-Bullington
+evaluation (section 4.3) two Bullington constructions (eqs 13-20), the actual
+profile g = h + R and a zero profile under the smooth-surface heights. Here:
+
+* what depends only on the points before the receiver (the regression sums, the
+  transmitter horizon, the transmitter-side Bullington slope) is a running sum or
+  maximum along the profile, computed once for every receiver position
+  (:func:`prefix_tables`), so a radial pays it once;
+* one pass per path gathers the obstruction heights, and only where needed the
+  receiver horizon and the receiver-side Bullington slope;
+* a second pass, only where one of the paths is line of sight, finds the largest
+  diffraction parameters, which share their geometric factor;
+* the zero-profile Bullington slopes are concave functions of distance, so their
+  maxima over the profile points are found by bisection at the two points around
+  the continuous maximum.
+
+Every quantity is the Recommendation's expression at the same profile points (up
+to the order of floating-point operations); ties between equal angles go to the
+first point for the transmitter horizon and the last one for the receiver horizon
+and the line-of-sight diffraction point, as in the SG3 reference implementation.
+
+Note: numba's ``cache=True`` keys kernels on their own file: after editing this
+module delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _flat_max(d, n, a_coef, h_term, from_rx):
+    """max over profile points 1..n-2 of the zero-profile Bullington slope (eqs 13 or 17 with g = 0).
+
+    ``from_rx`` False: (a d_i (D - d_i) - h) / d_i; True: (a d_i (D - d_i) - h) / (D - d_i), with
+    ``a = 500 / ap``; both concave in d_i for h > 0, peaking at sqrt(h / a) from the terminal.
+    """
+    dtot = d[n - 1]
+    x = math.sqrt(max(h_term, 0.0) / a_coef)
+    if from_rx:
+        x = dtot - x
+    lo = 1
+    hi = n - 2
+    while hi - lo > 1:  # d[lo] <= x < d[hi] (or the ends)
+        mid = (lo + hi) // 2
+        if d[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    best = -math.inf
+    for i in (lo, hi):
+        di = d[i]
+        v = (a_coef * di * (dtot - di) - h_term) / ((dtot - di) if from_rx else di)
+        best = max(best, v)
+    return best
+
+
+@njit(cache=True)
+def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
+    """What a path from point 0 to point k needs of the points before k, for every k at once.
+
+    Returns arrays indexed by the last intermediate point k (a path of n points uses
+    k = n - 2, except ``v1``/``v2``, which use k = n - 1):
+
+    * ``v1``, ``v2``: the sums of eqs 85-86 over the segments up to point k;
+    * ``at``, ``lt``: the largest transmitter elevation term of eq. 77 (before the
+      arctangent) over points 1..k and its first index;
+    * ``qa``, ``qb``: max over 1..k of (g_i - hts) / d_i - 500 d_i / a for a = ae, ab: the
+      Bullington slope of eq. 13 is ``500 D / a + q`` for a path of length D.
+    """
+    v1 = np.zeros(n_all)
+    v2 = np.zeros(n_all)
+    at = np.full(n_all, -math.inf)
+    lt = np.ones(n_all, dtype=np.int64)
+    qa = np.full(n_all, -math.inf)
+    qb = np.full(n_all, -math.inf)
+    inv2ae = 1.0 / (2.0 * ae)
+    for i in range(1, n_all):
+        di = d[i]
+        dd = di - d[i - 1]
+        v1[i] = v1[i - 1] + dd * (h[i] + h[i - 1])
+        v2[i] = v2[i - 1] + dd * (h[i] * (2.0 * di + d[i - 1]) + h[i - 1] * (di + 2.0 * d[i - 1]))
+        a_t = (h[i] - hts) * 0.001 * inv_d[i] - di * inv2ae
+        g = (h[i] + r[i] - hts) * inv_d[i]
+        if i == 1 or a_t > at[i - 1]:
+            at[i] = a_t
+            lt[i] = i
+        else:
+            at[i] = at[i - 1]
+            lt[i] = lt[i - 1]
+        qa[i] = max(qa[i - 1], g - 500.0 * di / ae)
+        qb[i] = max(qb[i - 1], g - 500.0 * di / ab)
+    return v1, v2, at, lt, qa, qb
+
+
+@njit(cache=True)
+def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables):
+    """Smooth earth, horizons and the Bullington losses of the path of points 0..n-1.
+
+    ``inv_d[i]`` = 1 / d[i]; ``equi`` True promises equidistant points, so that the
+    distance from point i to the receiver is ``d[n - 1 - i]``; ``tables`` is
+    :func:`prefix_tables` of the profile (computed once for all paths along it);
+    ``two``: also the Bullington losses for the radius ``ab`` (time percentages
+    below 50). Returns ``geo`` = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre,
+    hm) and the (terrain, zero-profile) Bullington losses for ``ae`` and ``ab``.
+    """
+    t_v1, t_v2, t_at, t_lt, t_qa, t_qb = tables
+    dtot = d[n - 1]
+    hts = h[0] + htg
+    hrs = h[n - 1] + hrg
+    inv2ae = 1.0 / (2.0 * ae)
+    inv_ae = 1.0 / ae
+    inv_ab = 1.0 / ab
+    inv_dtot = 1.0 / dtot
+    k = n - 2
+    th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
+    th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
+    th_max = 1000.0 * math.atan(t_at[k])
+    lt = t_lt[k]
+    los = not th_max > th_td
+    s_tr = (hrs - hts) / dtot
+    sa_t = 500.0 * dtot * inv_ae + t_qa[k]
+    sb_t = 500.0 * dtot * inv_ab + t_qb[k]
+    los_a = sa_t < s_tr
+    los_b = two and sb_t < s_tr
+    need_ar = not los
+    need_sa = not los_a
+    need_sb = two and not los_b
+    hobs = -math.inf
+    aobt = -math.inf
+    aobr = -math.inf
+    ar_max = -math.inf
+    lr = n - 2
+    sa_r = -math.inf
+    sb_r = -math.inf
+    for i in range(1, n - 1):
+        di = d[i]
+        if equi:
+            dr = d[n - 1 - i]
+            idr = inv_d[n - 1 - i]
+        else:
+            dr = dtot - di
+            idr = 1.0 / dr
+        hi = h[i]
+        hh = hi - (hts * dr + hrs * di) * inv_dtot
+        hobs = max(hobs, hh)
+        aobt = max(aobt, hh * inv_d[i])
+        aobr = max(aobr, hh * idr)
+        if need_ar:
+            a_r = (hi - hrs) * 0.001 * idr - dr * inv2ae
+            if a_r >= ar_max:
+                ar_max = a_r
+                lr = i
+        if need_sa:
+            sa_r = max(sa_r, (hi + r[i] + 500.0 * di * dr * inv_ae - hrs) * idr)
+        if need_sb:
+            sb_r = max(sb_r, (hi + r[i] + 500.0 * di * dr * inv_ab - hrs) * idr)
+    v1 = t_v1[n - 1]
+    v2 = t_v2[n - 1]
+    hst = (2.0 * v1 * dtot - v2) / dtot**2
+    hsr = (v2 - v1 * dtot) / dtot**2
+    hstp = hst
+    hsrp = hsr
+    if hobs > 0.0:
+        hstp = hst - hobs * aobt / (aobt + aobr)
+        hsrp = hsr - hobs * aobr / (aobt + aobr)
+    hstd = h[0] if hstp >= h[0] else hstp
+    hsrd = h[n - 1] if hsrp > h[n - 1] else hsrp
+    # zero-profile Bullington (terminals at hts - hstd, hrs - hsrd over a flat profile)
+    hte1 = hts - hstd
+    hre1 = hrs - hsrd
+    fa_t = _flat_max(d, n, 500.0 * inv_ae, hte1, False)
+    fa_r = _flat_max(d, n, 500.0 * inv_ae, hre1, True)
+    fb_t = _flat_max(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
+    fb_r = _flat_max(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
+    s_tr1 = (hre1 - hte1) / dtot
+    los_fa = fa_t < s_tr1
+    los_fb = two and fb_t < s_tr1
+    nu_a = -math.inf
+    nu_fa = -math.inf
+    nu_b = -math.inf
+    nu_fb = -math.inf
+    if los or los_a or los_fa or los_b or los_fb:
+        numax = -math.inf
+        c_fac = 0.002 * dtot / lam
+        for i in range(1, n - 1):
+            di = d[i]
+            if equi:
+                dr = d[n - 1 - i]
+                idr = inv_d[n - 1 - i]
+            else:
+                dr = dtot - di
+                idr = 1.0 / dr
+            fac = math.sqrt(c_fac * inv_d[i] * idr)
+            b = 500.0 * di * dr
+            line = (hts * dr + hrs * di) * inv_dtot
+            if los:
+                nu = (h[i] + b * inv_ae - line) * fac
+                if nu >= numax:
+                    numax = nu
+                    lt = i
+            if los_a:
+                nu_a = max(nu_a, (h[i] + r[i] + b * inv_ae - line) * fac)
+            if los_fa:
+                nu_fa = max(nu_fa, (b * inv_ae - (hte1 * dr + hre1 * di) * inv_dtot) * fac)
+            if los_b:
+                nu_b = max(nu_b, (h[i] + r[i] + b * inv_ab - line) * fac)
+            if los_fb:
+                nu_fb = max(nu_fb, (b * inv_ab - (hte1 * dr + hre1 * di) * inv_dtot) * fac)
+    if los:
+        th_t = th_td
+        th_r = th_rd
+        dlt = d[lt]
+        dlr = dtot - dlt
+        lr = lt
+    else:
+        th_t = th_max
+        th_r = 1000.0 * math.atan(ar_max)
+        dlt = d[lt]
+        dlr = dtot - d[lr]
+    theta = 1e3 * dtot / ae + th_t + th_r
+    hst = min(hst, h[0])
+    hsr = min(hsr, h[n - 1])
+    m = (hsr - hst) / dtot
+    hm = -math.inf
+    for i in range(lt, lr + 1):
+        hm = max(hm, h[i] - (hst + m * d[i]))
+    geo = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, htg + h[0] - hst, hrg + h[n - 1] - hsr, hm)
+    bull_a = (bullington_loss(sa_t, sa_r, nu_a, los_a, hts, hrs, dtot, lam),
+              bullington_loss(fa_t, fa_r, nu_fa, los_fa, hte1, hre1, dtot, lam))
+    bull_b = (math.nan, math.nan)
+    if two:
+        bull_b = (bullington_loss(sb_t, sb_r, nu_b, los_b, hts, hrs, dtot, lam),
+                  bullington_loss(fb_t, fb_r, nu_fb, los_fb, hte1, hre1, dtot, lam))
+    return geo, bull_a, bull_b
+
+
+@njit(cache=True)
+def _j(v):
+    """Knife-edge loss J(v), dB (eq. 12), 0 for v <= -0.78."""
+    if v <= -0.78:
+        return 0.0
+    return 6.9 + 20.0 * math.log10(math.sqrt((v - 0.1) ** 2 + 1.0) + v - 0.1)
+
+
+@njit(cache=True)
+def bullington_loss(stim, srim, numax, los, hts, hrs, dtot, lam):
+    """Bullington loss (eqs 12-21) from the slopes Stim, Srim (eqs 13, 17) or the largest nu (eq. 15)."""
+    if los:
+        luc = _j(numax)
+    else:
+        dbp = (hrs - hts + srim * dtot) / (stim + srim)
+        nub = (hts + stim * dbp - (hts * (dtot - dbp) + hrs * dbp) / dtot) * math.sqrt(
+            0.002 * dtot / (lam * dbp * (dtot - dbp)))
+        luc = _j(nub)
+    return luc + (1.0 - math.exp(-luc / 6.0)) * (10.0 + 0.02 * dtot)

@@ -1,0 +1,77 @@
+"""P.1812 along one radial: the loss from the site to every sample, each an exact P.1812 path.
+
+Every sample ``i`` of a radial is the receiver of its own path: the profile
+points ``0 .. i`` of the radial (terrain ``z``, clutter height ``r``, zone ``zone``)
+at distances ``k * step``. The arrays are shared, so nothing is copied; the work
+per sample is a few passes over its prefix (horizons, smooth earth, two Bullington
+constructions, zone lengths). Paths shorter than the 5 points the Recommendation
+needs (the first 3 samples) use the same path resampled to 5 points by linear
+interpolation of the terrain (clutter of the nearest sample).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from towerplan.coverage._p1812_kernels import p1812_path, path_radii
+from towerplan.coverage._p1812_profile import prefix_tables
+
+_MIN_POINTS = 5
+
+
+@njit(cache=True)
+def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out):
+    """P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i = first .. len(z) - 1, into ``out[i]``."""
+    n_all = len(z)
+    d = np.empty(n_all)
+    inv_d = np.empty(n_all)
+    for k in range(n_all):
+        d[k] = k * step_m / 1000.0
+        inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+    inv_dd = np.empty(_MIN_POINTS)
+    ae, ab = path_radii(dn)
+    tables = prefix_tables(d, inv_d, z, r, n_all, z[0] + htg, ae, ab)
+    dbg = np.empty(0)
+    dd = np.empty(_MIN_POINTS)
+    zz = np.empty(_MIN_POINTS)
+    rr = np.empty(_MIN_POINTS)
+    zo = np.empty(_MIN_POINTS, dtype=zone.dtype)
+    first_other = n_all  # first sample outside the inland zone
+    for k in range(n_all):
+        if zone[k] != 4:
+            first_other = k
+            break
+    for i in range(max(first, 1), n_all):
+        n = i + 1
+        if n >= _MIN_POINTS:
+            out[i] = p1812_path(d, inv_d, True, z, r, zone, n, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
+                                500.0, pl, sigma_l, n <= first_other, tables, dbg)
+            continue
+        for k in range(_MIN_POINTS):
+            t = k * i / (_MIN_POINTS - 1)
+            k0 = min(int(t), i - 1)
+            w = t - k0
+            dd[k] = t * step_m / 1000.0
+            inv_dd[k] = 1.0 / dd[k] if k > 0 else math.inf
+            zz[k] = z[k0] * (1.0 - w) + z[k0 + 1] * w
+            near = k0 if w < 0.5 else k0 + 1
+            rr[k] = r[near]
+            zo[k] = zone[near]
+        small = prefix_tables(dd, inv_dd, zz, rr, _MIN_POINTS, zz[0] + htg, ae, ab)
+        out[i] = p1812_path(dd, inv_dd, False, zz, rr, zo, _MIN_POINTS, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0,
+                            500.0, 500.0, pl, sigma_l, False, small, dbg)
+
+
+@njit(cache=True)
+def sample_clutter(height, code, colf, rowf, default_h, default_code):
+    """(R, code) of the cell nearest to fractional (col, row); code 0 (no data) gives the defaults."""
+    h, w = code.shape
+    c = min(max(math.floor(colf + 0.5), 0), w - 1)
+    rr = min(max(math.floor(rowf + 0.5), 0), h - 1)
+    k = code[rr, c]
+    if k == 0:
+        return default_h, default_code
+    return float(height[rr, c]), int(k)
