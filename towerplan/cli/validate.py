@@ -72,6 +72,8 @@ def _summary(load: StationLoad) -> str:
         lines.append("  by operator: " + ", ".join(f"{k} {v:,}" for k, v in s["by_operator"].items()))
     if s["by_technology"]:
         lines.append("  by technology: " + ", ".join(f"{k} {v:,}" for k, v in s["by_technology"].items()))
+    lines.append(f"  towers: {s['towers']:,} ({len(s['shared_towers']):,} shared by several operators)")
+    lines += [f"    {k}: {v}" for k, v in list(s["shared_towers"].items())[:20]]
     lines.append(f"  {s['errors']:,} error(s), {s['warnings']:,} warning(s)")
     return "\n".join(lines)
 

@@ -303,6 +303,31 @@ def sector_gain_db(phi_deg, theta_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, 
 
 
 @njit(cache=True)
+def _table360(table, angle_deg):
+    a = angle_deg % 360.0
+    i0 = math.floor(a) % 360
+    frac = a - math.floor(a)
+    return table[i0] * (1.0 - frac) + table[(i0 + 1) % 360] * frac
+
+
+@njit(cache=True)
+def tabulated_gain_db(phi_deg, theta_deg, tables, e_shift, m_tilt, cap):
+    """Gain (dB, <= 0) of a pattern file's two cuts, as :meth:`~towerplan.coverage.antenna.TabulatedPattern.gain_db`.
+
+    ``tables[0]`` / ``tables[1]``: horizontal / vertical loss, 360 values at 1°; ``e_shift`` the
+    extra electrical tilt, ``m_tilt`` the mechanical tilt, ``cap`` the largest tabulated loss.
+    """
+    phi = (phi_deg + 180.0) % 360.0 - 180.0
+    cos_phi = math.cos(math.radians(phi))
+    seen = theta_deg - e_shift - m_tilt * cos_phi
+    v = tables[1]
+    front = _table360(v, seen)
+    back = _table360(v, 180.0 - seen) - v[180] + v[0]
+    w = max(-cos_phi, 0.0)
+    return -min(_table360(tables[0], phi) + (1.0 - w) * front + w * back, cap)
+
+
+@njit(cache=True)
 def _better(l1, i1, l2, i2):
     return l1 > l2 or (l1 == l2 and i1 < i2)
 
@@ -348,13 +373,15 @@ def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, re
 
 @njit(cache=True, parallel=True)
 def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
-                      fb_db, sla_db, base_dbm, threshold_dbm, idx, op, tech, best, best_idx, second, second_idx,
-                      count, op_best, tech_best):
+                      fb_db, sla_db, tabulated, tables, base_dbm, threshold_dbm, idx, op, tech, best, best_idx, second,
+                      second_idx, count, op_best, tech_best):
     """Add one sector to the accumulators of a partial result (in place).
 
     ``loss`` / ``theta`` / ``bearing`` (from :func:`site_geometry`) cover global cells
     from (r_lo, c_lo); the accumulators start at global (p_r0, p_c0). Level =
-    ``base_dbm + gain - loss``; cells below ``threshold_dbm`` are ignored.
+    ``base_dbm + gain - loss``; cells below ``threshold_dbm`` are ignored. ``tabulated``: the gain
+    comes from a pattern file's cuts ``tables`` (:func:`tabulated_gain_db`, ``e_tilt`` the extra
+    electrical tilt, ``fb_db`` the largest loss), else the parametric pattern.
     """
     h, w = loss.shape
     for r in prange(h):  # rows write disjoint cells
@@ -366,10 +393,13 @@ def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg,
             phi = 0.0
             if not omni:
                 phi = bearing[r, c] - azimuth_deg
+            if tabulated:
+                gain = tabulated_gain_db(phi, theta[r, c], tables, e_tilt, m_tilt, fb_db)
+            else:
+                gain = sector_gain_db(phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
             # rounded to float32 before any comparison, exactly as the accumulators store it,
             # so the order of sectors (and of batches) cannot change a result
-            level = np.float32(base_dbm + sector_gain_db(phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db,
-                                                         sla_db) - lo)
+            level = np.float32(base_dbm + gain - lo)
             if not level >= threshold_dbm:
                 continue
             pc = c_lo + c - p_c0

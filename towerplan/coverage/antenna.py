@@ -31,12 +31,14 @@ from pathlib import Path
 import numpy as np
 
 from towerplan.errors import InputError, UnreadableFileError
+from towerplan.stations.patterns import PATTERN_SUFFIXES
 from towerplan.stations.schema import StationDefaults
 
 #: a sector's defaults are the station lists' (one table, :class:`towerplan.stations.schema.StationDefaults`)
 _STATION_DEFAULTS = StationDefaults()
 
-__all__ = ["SectorPattern", "OmniPattern", "TabulatedPattern", "read_msi", "wrap_deg"]
+__all__ = ["PATTERN_SUFFIXES", "SectorPattern", "OmniPattern", "TabulatedPattern", "read_msi", "read_pattern",
+           "read_pattern_csv", "wrap_deg"]
 
 
 def wrap_deg(angle_deg: np.ndarray | float) -> np.ndarray:
@@ -119,9 +121,26 @@ class TabulatedPattern:
     """A measured pattern from a file: attenuation tables, horizontal and vertical, 1° steps.
 
     ``horizontal_loss_db[i]`` is the attenuation (>= 0) at azimuth i degrees clockwise from
-    boresight; ``vertical_loss_db[j]`` at j degrees *below* the horizon (j = 0..359, 90 straight
-    down, 270 straight up), as in MSI/Planet files. Combined as ``-min(L_H + L_V, max_loss)``
-    where ``max_loss`` is the largest tabulated loss (the usual summing approximation).
+    boresight; ``vertical_loss_db[j]`` at angle j of the vertical cut through boresight, as in
+    MSI/Planet files: 0 the horizon in front, 90 straight down, 180 the horizon *behind* the
+    antenna, 270 straight up. ``electrical_tilt_deg`` is the tilt the file was measured at.
+
+    3D gain from the two cuts (the summing method of Planet/Atoll-style planning tools), with the
+    back half of the vertical cut used as the file gives it::
+
+        θ' = θ - Δe - θ_m cos φ                  elevation seen by the antenna
+        L_front = L_V(θ')                         the cut in front (0 = front horizon)
+        L_back  = L_V(180 - θ') - L_V(180) + L_V(0)   the cut behind, relative to its own horizon point
+        w = max(0, -cos φ)                        0 in the front half, 1 straight behind
+        A(φ, θ) = -min(L_H(φ) + (1 - w) L_front + w L_back, max_loss)
+
+    ``Δe`` is an extra electrical tilt (the sector's electrical tilt minus the file's): electrical
+    tilt tips the beam down in every azimuth (a cone), so it shifts θ the same way all round;
+    mechanical tilt ``θ_m`` tips the panel, seen as ``θ_m cos φ`` (an uptilt behind). On the
+    horizon (θ' = 0) both halves give ``L_H(φ) + L_V(0)``, so the horizontal cut is reproduced; the
+    front half (|φ| <= 90°) is the plain sum with the front cut, straight behind the back cut is
+    used alone, and between them the weight moves continuously. ``max_loss`` is the largest
+    tabulated loss.
     """
 
     horizontal_loss_db: np.ndarray
@@ -139,18 +158,38 @@ class TabulatedPattern:
             arr = arr - arr.min()  # relative to the pattern's maximum
             arr.flags.writeable = False
             object.__setattr__(self, attr, arr)
+        if not -90.0 <= self.electrical_tilt_deg <= 90.0:
+            raise InputError(f"electrical_tilt_deg must be within +-90 degrees, got {self.electrical_tilt_deg}")
 
-    def _interp(self, table: np.ndarray, angle_deg: np.ndarray) -> np.ndarray:
-        a = np.asarray(angle_deg, dtype=float) % 360.0
-        i0 = np.floor(a).astype(int) % 360
-        frac = a - np.floor(a)
-        return table[i0] * (1 - frac) + table[(i0 + 1) % 360] * frac
+    @property
+    def max_loss_db(self) -> float:
+        """The largest tabulated loss (the floor of the combined pattern)."""
+        return max(float(self.horizontal_loss_db.max()), float(self.vertical_loss_db.max()))
 
-    def gain_db(self, phi_deg: np.ndarray | float, theta_deg: np.ndarray | float) -> np.ndarray:
-        lh = self._interp(self.horizontal_loss_db, np.asarray(phi_deg, dtype=float))
-        lv = self._interp(self.vertical_loss_db, np.asarray(theta_deg, dtype=float))
-        cap = max(float(self.horizontal_loss_db.max()), float(self.vertical_loss_db.max()))
-        return -np.minimum(lh + lv, cap)
+    def tables(self) -> np.ndarray:
+        """``(2, 360)`` float64: the horizontal and vertical loss tables (what the engine's kernel uses)."""
+        return np.ascontiguousarray(np.stack([self.horizontal_loss_db, self.vertical_loss_db]), dtype=np.float64)
+
+    def gain_db(self, phi_deg: np.ndarray | float, theta_deg: np.ndarray | float, *,
+                electrical_shift_deg: float = 0.0, mechanical_tilt_deg: float = 0.0) -> np.ndarray:
+        """Relative gain A(φ, θ) in dB: φ from boresight, θ below the horizon (degrees)."""
+        phi = wrap_deg(phi_deg)
+        cos_phi = np.cos(np.radians(phi))
+        seen = np.asarray(theta_deg, dtype=float) - electrical_shift_deg - mechanical_tilt_deg * cos_phi
+        lh = _interp360(self.horizontal_loss_db, phi)
+        v = self.vertical_loss_db
+        front = _interp360(v, seen)
+        back = _interp360(v, 180.0 - seen) - v[180] + v[0]
+        w = np.maximum(-cos_phi, 0.0)
+        return -np.minimum(lh + (1.0 - w) * front + w * back, self.max_loss_db)
+
+
+def _interp360(table: np.ndarray, angle_deg: np.ndarray) -> np.ndarray:
+    """Linear interpolation in a 1°-step table of 360 values (angles taken modulo 360)."""
+    a = np.asarray(angle_deg, dtype=float) % 360.0
+    i0 = np.floor(a).astype(int) % 360
+    frac = a - np.floor(a)
+    return table[i0] * (1 - frac) + table[(i0 + 1) % 360] * frac
 
 
 _KEY = re.compile(r"^\s*([A-Za-z_]+)\s*(.*)$")
@@ -216,3 +255,73 @@ def read_msi(path: str | os.PathLike[str]) -> TabulatedPattern:
         gain = float("nan")
     return TabulatedPattern(tables["HORIZONTAL"], tables["VERTICAL"], gain, header.get("NAME", path.stem),
                             tilt, header)
+
+
+def _cut_table(angles: list[float], losses: list[float], what: str, path: Path) -> np.ndarray:
+    if len(angles) < 2:
+        raise UnreadableFileError(f"{path.name}: the {what} cut needs at least 2 angles, got {len(angles)}")
+    a = np.asarray(angles, dtype=float) % 360.0
+    v = np.asarray(losses, dtype=float)
+    if not np.isfinite(v).all():
+        raise UnreadableFileError(f"{path.name}: the {what} cut has non-numeric losses")
+    order = np.argsort(a, kind="stable")
+    return np.interp(np.arange(360.0), a[order], v[order], period=360.0)
+
+
+def read_pattern_csv(path: str | os.PathLike[str]) -> TabulatedPattern:
+    """Read the simple CSV pattern: columns ``cut, angle_deg`` and ``loss_db`` (attenuation, >= 0) or
+    ``gain_db`` (relative gain, <= 0).
+
+    ``cut`` is ``horizontal``/``h`` (angle clockwise from boresight) or ``vertical``/``v`` (angle in
+    the vertical cut as in MSI files: 0 front horizon, 90 down, 180 the horizon behind, 270 up; so
+    a vertical cut given only for the front half is completed by interpolation, write the back half
+    to have it used). Angles need not be on 1° steps: the cuts are interpolated linearly (periodic)
+    onto 1° tables. Optional lines ``# gain_dbi = 17.5`` and ``# electrical_tilt_deg = 4`` give the
+    maximum gain and the tilt the pattern was measured at.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot read ({exc})") from exc
+    meta: dict[str, str] = {}
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            key, sep, text = stripped.lstrip("#").partition("=")
+            if sep:
+                meta[key.strip().lower()] = text.strip()
+        elif stripped:
+            rows.append([c.strip() for c in re.split(r"[,;\t]", stripped)])
+    if not rows:
+        raise UnreadableFileError(f"{path.name}: empty pattern file")
+    head = [h.lower() for h in rows[0]]
+    if "cut" not in head or "angle_deg" not in head or not ({"loss_db", "gain_db"} & set(head)):
+        raise UnreadableFileError(f"{path.name}: a CSV pattern needs the columns cut, angle_deg and loss_db "
+                                  f"(or gain_db); got {rows[0]}")
+    i_cut, i_ang = head.index("cut"), head.index("angle_deg")
+    sign, i_val = (1.0, head.index("loss_db")) if "loss_db" in head else (-1.0, head.index("gain_db"))
+    cuts: dict[str, tuple[list[float], list[float]]] = {"h": ([], []), "v": ([], [])}
+    for n, row in enumerate(rows[1:], start=2):
+        try:
+            cut = row[i_cut].lower()[:1]
+            angle, value = float(row[i_ang]), sign * float(row[i_val])
+        except (IndexError, ValueError) as exc:
+            raise UnreadableFileError(f"{path.name}: line {n}: {exc}") from exc
+        if cut not in cuts:
+            raise UnreadableFileError(f"{path.name}: line {n}: cut must be horizontal or vertical, got {row[i_cut]!r}")
+        cuts[cut][0].append(angle)
+        cuts[cut][1].append(value)
+    try:
+        gain = float(meta.get("gain_dbi", "nan"))
+        tilt = float(meta.get("electrical_tilt_deg", "0"))
+    except ValueError as exc:
+        raise UnreadableFileError(f"{path.name}: bad header value ({exc})") from exc
+    return TabulatedPattern(_cut_table(*cuts["h"], "horizontal", path), _cut_table(*cuts["v"], "vertical", path),
+                            gain, meta.get("name", path.stem), tilt, meta)
+
+
+def read_pattern(path: str | os.PathLike[str]) -> TabulatedPattern:
+    """A pattern file by its ending: ``.csv`` (:func:`read_pattern_csv`), else MSI/Planet (:func:`read_msi`)."""
+    return read_pattern_csv(path) if Path(path).suffix.lower() == ".csv" else read_msi(path)

@@ -37,7 +37,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ from scipy import ndimage
 
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
+from towerplan.coverage.antenna import TabulatedPattern
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
@@ -249,6 +250,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         bearing = np.empty(loss.shape)
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
+        no_table = np.zeros((2, 360))
         log_km = _log10_km(loss.shape, group, geo) if group.sectors["calibration_slope_db"].any() else None
         for s in group.sectors:
             omni = bool(s["omni"])
@@ -257,11 +259,16 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
                 # calibration: level + slope log10(d / 1 km) as a loss correction (the offset is in base_dbm)
                 sector_loss = (loss - s["calibration_slope_db"] * log_km).astype(np.float32)
             az = 0.0 if omni else float(s["azimuth_deg"])
+            pid = int(s["pattern_id"])
+            tabulated = pid >= 0
             kern.accumulate_sector(
                 sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, az, omni, float(s["h_beamwidth_deg"]),
-                float(s["v_beamwidth_deg"]), float(s["tilt_deg"]), float(s["mechanical_tilt_deg"]), fb, sla,
-                float(s["base_dbm"]), config.threshold_dbm, int(s["station_index"]), int(s["op_code"]),
-                int(s["tech_code"]), acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
+                float(s["v_beamwidth_deg"]),
+                float(s["electrical_shift_deg"] if tabulated else s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
+                float(s["pattern_cap_db"]) if tabulated else fb, sla, tabulated,
+                group.patterns[pid] if tabulated else no_table, float(s["base_dbm"]), config.threshold_dbm,
+                int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
+                acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
                 acc["op_best"], acc["tech_best"],
             )
             if sinr_acc is not None:
@@ -341,6 +348,7 @@ def run_coverage(
     progress: Progress | None = None,
     batches: int | None = None,
     clutter: ClutterGrid | None = None,
+    patterns: Mapping[str, TabulatedPattern] | None = None,
 ) -> CoverageResult:
     """Compute coverage of every sector in ``stations`` over ``dem``.
 
@@ -352,8 +360,9 @@ def run_coverage(
     stations
         One row per sector with the canonical columns ``operator, technology, lon,
         lat`` (EPSG:4326), ``antenna_height_m, azimuth_deg`` (NaN: omni), ``freq_mhz,
-        eirp_dbm`` and optionally ``site_id, cell_id, tilt_deg`` (electrical),
-        ``mechanical_tilt_deg, h_beamwidth_deg, v_beamwidth_deg``. A plain DataFrame
+        eirp_dbm`` and optionally ``site_id, cell_id, tilt_deg`` (electrical; empty: 4°, 0° for
+        omni cells), ``mechanical_tilt_deg, h_beamwidth_deg, v_beamwidth_deg, antenna_pattern``
+        (a pattern file's path, or a name in ``patterns``). A plain DataFrame
         is enough; lon/lat are projected to the DEM's CRS here. Stations outside the
         DEM are left out (listed in ``result.skipped``, with a warning).
     config
@@ -375,6 +384,9 @@ def run_coverage(
         representative clutter height R and SG3 clutter code per cell), used by
         P.1812. None: every cell open/rural with R = 0 m (bare terrain), with a
         warning when a P.1812 site is computed.
+    patterns
+        Antenna pattern files already read, by the name in the ``antenna_pattern`` column
+        (names not given here are read as paths).
 
     Raises
     ------
@@ -390,7 +402,7 @@ def run_coverage(
         raise RasterDataError(
             f"the DEM has {dem.width * dem.height:,} cells, more than max_cells = {config.max_cells:,} "
             "(~50 bytes each for the accumulators); clip it or use a coarser resolution")
-    sectors = prepare_stations(stations, dem, config)
+    sectors = prepare_stations(stations, dem, config, patterns=patterns)
     check_memory(coverage_bytes_needed(dem.shape, len(sectors.operators), len(sectors.technologies)),
                  what=f"coverage on {dem.width:,} x {dem.height:,} cells",
                  how_to_reduce="use a coarser --resolution-m, a smaller DEM area, or fewer operators/technologies")

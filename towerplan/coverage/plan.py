@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
 from towerplan.coverage import _kernels as kern
+from towerplan.coverage.antenna import TabulatedPattern, read_pattern
 from towerplan.coverage.config import DIFFRACTION_METHODS, MODELS, CoverageConfig, model_for_frequency
-from towerplan.errors import ConfigError, StationDataError
+from towerplan.errors import ConfigError, StationDataError, UnreadableFileError
 from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
 
@@ -32,9 +34,12 @@ REQUIRED_COLUMNS = ("operator", "technology", "lon", "lat", "antenna_height_m", 
 #: :class:`towerplan.stations.schema.StationDefaults`), so a table read by towerplan.stations and one
 #: written by hand get the same antenna
 _STATION_DEFAULTS = StationDefaults()
-_OPTIONAL_DEFAULTS = {"site_id": "", "cell_id": "", "tilt_deg": _STATION_DEFAULTS.tilt_deg,
+#: an empty ``tilt_deg`` (electrical) is the sector default, ``omni_tilt_deg`` (0) for an omni cell and the
+#: pattern file's own tilt for a sector with a file
+_OPTIONAL_DEFAULTS = {"site_id": "", "cell_id": "", "tilt_deg": np.nan,
                       "h_beamwidth_deg": _STATION_DEFAULTS.h_beamwidth_deg,
                       "v_beamwidth_deg": _STATION_DEFAULTS.v_beamwidth_deg, "mechanical_tilt_deg": 0.0,
+                      "antenna_pattern": "",
                       # drive-test calibration (towerplan.measurements): level + offset + slope log10(d / 1 km)
                       "calibration_offset_db": 0.0, "calibration_slope_db": 0.0}
 TECH_ORDER = ("2G", "3G", "4G", "5G")
@@ -46,21 +51,28 @@ class Sectors:
 
     ``table`` keeps the caller's row order; ``table.index`` is 0..n-1 and is the
     *station index* written to ``best_server``. ``skipped`` lists rows left out
-    (outside the DEM), with the reason.
+    (outside the DEM), with the reason. ``patterns``: the pattern files' loss tables,
+    ``(k, 2, 360)``, indexed by the table's ``pattern_id`` (-1: the parametric pattern).
     """
 
     table: pd.DataFrame
     operators: tuple[str, ...]
     technologies: tuple[str, ...]
     skipped: pd.DataFrame
+    patterns: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 360)))
 
 
-def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) -> Sectors:
+def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, *,
+                     patterns: Mapping[str, TabulatedPattern] | None = None) -> Sectors:
     """Check the canonical columns, project lon/lat to the DEM's CRS, drop stations outside the DEM.
 
     Station lists are validated by :mod:`towerplan.stations` (rows in error never get here); this is
     the kernels' guard for any table (values the kernels cannot use are refused, with row numbers),
-    and missing antenna columns get the station lists' defaults.
+    and missing antenna columns get the station lists' defaults. A sector whose ``antenna_pattern``
+    names a file uses that file's cuts (:class:`~towerplan.coverage.antenna.TabulatedPattern`): taken
+    from ``patterns`` by name, else read from the path given (the station readers resolve names
+    against the list's pattern folder); its ``tilt_deg`` is the electrical tilt in all, the file's own
+    tilt when empty.
 
     Raises
     ------
@@ -83,7 +95,7 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
     problems: list[str] = []
     for c in numeric:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-    for c in ("tilt_deg", "mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg", "calibration_offset_db",
+    for c in ("mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg", "calibration_offset_db",
               "calibration_slope_db"):
         df[c] = df[c].fillna(_OPTIONAL_DEFAULTS[c])
     checks = [
@@ -94,7 +106,8 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
         ("eirp_dbm", lambda v: np.isfinite(v) & (v > -50) & (v < 120), "EIRP must be a finite dBm value"),
         ("h_beamwidth_deg", lambda v: (v > 0) & (v <= 360), "horizontal beamwidth (0, 360]"),
         ("v_beamwidth_deg", lambda v: (v > 0) & (v <= 180), "vertical beamwidth (0, 180]"),
-        ("tilt_deg", lambda v: np.abs(v) <= 90, "tilt within +-90"),
+        ("tilt_deg", lambda v: np.isnan(v) | (np.abs(v) <= 90), "tilt within +-90"),
+        ("mechanical_tilt_deg", lambda v: np.abs(v) <= 90, "mechanical tilt within +-90"),
         ("calibration_offset_db", lambda v: np.abs(v) <= 100, "calibration offset within +-100 dB"),
         ("calibration_slope_db", lambda v: np.abs(v) <= 100, "calibration slope within +-100 dB/decade"),
     ]
@@ -130,6 +143,9 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
     df["op_code"] = df["operator"].map({o: i for i, o in enumerate(operators)}).fillna(-1).astype(np.int64)
     df["tech_code"] = df["technology"].map({t: i for i, t in enumerate(techs)}).fillna(-1).astype(np.int64)
     df["omni"] = ~np.isfinite(df["azimuth_deg"].to_numpy()) | (df["h_beamwidth_deg"].to_numpy() >= 360.0)
+    stack = _attach_patterns(df, patterns)
+    default_tilt = np.where(df["omni"].to_numpy(), _STATION_DEFAULTS.omni_tilt_deg, _STATION_DEFAULTS.tilt_deg)
+    df["tilt_deg"] = np.where(np.isnan(df["tilt_deg"].to_numpy()), default_tilt, df["tilt_deg"].to_numpy())
     offsets = np.array([config.technologies[t].level_offset_db for t in df["technology"]])
     df["base_dbm"] = (df["eirp_dbm"].to_numpy() + offsets - config.link_budget.total_margin_db
                       + df["calibration_offset_db"].to_numpy())
@@ -137,7 +153,47 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig) 
     headroom = np.maximum(df["calibration_slope_db"].to_numpy(), 0.0) * math.log10(max(config.max_radius_m, 1e3) / 1e3)
     df["reach_dbm"] = df["base_dbm"].to_numpy() + headroom
     df["usable"] = inside
-    return Sectors(df, operators, techs, skipped)
+    return Sectors(df, operators, techs, skipped, stack)
+
+
+def _attach_patterns(df: pd.DataFrame, patterns: Mapping[str, TabulatedPattern] | None) -> np.ndarray:
+    """Give each sector its ``pattern_id``, ``pattern_cap_db`` and ``electrical_shift_deg``; the tables' stack.
+
+    Sectors with a file get ``tilt_deg`` = their electrical tilt (the file's when empty) and
+    ``electrical_shift_deg`` = that minus the tilt the file was measured at.
+    """
+    names = df["antenna_pattern"].fillna("").astype(str).str.strip().to_numpy()
+    df["pattern_id"] = -1
+    df["pattern_cap_db"] = 0.0
+    df["electrical_shift_deg"] = 0.0
+    used = sorted({n for n in names if n})
+    if not used:
+        return np.zeros((0, 2, 360))
+    loaded: list[TabulatedPattern] = []
+    problems: list[str] = []
+    for name in used:
+        if patterns is not None and name in patterns:
+            loaded.append(patterns[name])
+            continue
+        try:
+            loaded.append(read_pattern(name))
+        except UnreadableFileError as exc:
+            rows = np.flatnonzero(names == name)[:10].tolist()
+            problems.append(f"antenna_pattern {name!r} (rows {rows}): {exc}")
+    if problems:
+        raise StationDataError("station table: " + "; ".join(problems))
+    ids = {n: i for i, n in enumerate(used)}
+    pid = np.array([ids.get(n, -1) for n in names], dtype=np.int64)
+    has = pid >= 0
+    file_tilt = np.array([loaded[i].electrical_tilt_deg if i >= 0 else 0.0 for i in pid])
+    tilt = df["tilt_deg"].to_numpy(dtype=float)
+    tilt = np.where(has & np.isnan(tilt), file_tilt, tilt)
+    df["tilt_deg"] = tilt
+    df["pattern_id"] = pid
+    df["pattern_cap_db"] = np.array([loaded[i].max_loss_db if i >= 0 else 0.0 for i in pid])
+    df["electrical_shift_deg"] = np.where(has, tilt - file_tilt, 0.0)
+    log.info("antenna patterns: %d sector(s) use %d pattern file(s)", int(has.sum()), len(used))
+    return np.stack([p.tables() for p in loaded])
 
 
 @dataclass(frozen=True)
@@ -153,10 +209,12 @@ class SiteGroup:
     box: tuple[int, int, int, int]  # global r_lo, r_hi (exclusive), c_lo, c_hi
     sectors: np.ndarray  # structured array of the sector columns
     lat_deg: float = 0.0  # site latitude (P.1812's beta0)
+    patterns: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 360)))  # by the sectors' pattern_id
 
 
 _SECTOR_FIELDS = ("station_index", "azimuth_deg", "omni", "h_beamwidth_deg", "v_beamwidth_deg", "tilt_deg",
-                  "mechanical_tilt_deg", "base_dbm", "op_code", "tech_code", "calibration_slope_db", "reach_dbm")
+                  "mechanical_tilt_deg", "base_dbm", "op_code", "tech_code", "calibration_slope_db", "reach_dbm",
+                  "pattern_id", "pattern_cap_db", "electrical_shift_deg")
 
 
 def hata_constant_db(model: str, freq_mhz: float, h_rx_m: float, config: CoverageConfig) -> float:
@@ -235,8 +293,12 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
         rec = np.empty(len(part), dtype=[(n, np.float64) for n in _SECTOR_FIELDS])
         for n in _SECTOR_FIELDS:
             rec[n] = part[n].to_numpy(dtype=float)
+        # the group carries only the pattern tables its sectors use, renumbered from 0
+        used = np.unique(part["pattern_id"].to_numpy()[part["pattern_id"].to_numpy() >= 0])
+        rec["pattern_id"] = np.where(rec["pattern_id"] >= 0, np.searchsorted(used, rec["pattern_id"]), -1)
+        local = np.ascontiguousarray(sectors.patterns[used]) if len(used) else np.zeros((0, 2, 360))
         groups.append(SiteGroup(float(x), float(y), float(h_tx), float(f), str(model), float(radius),
-                                (r_lo, r_hi, c_lo, c_hi), rec, float(part["lat"].iloc[0])))
+                                (r_lo, r_hi, c_lo, c_hi), rec, lat_deg=float(part["lat"].iloc[0]), patterns=local))
     groups.sort(key=lambda g: int(g.sectors["station_index"].min()))
     return groups
 

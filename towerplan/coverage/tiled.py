@@ -212,7 +212,7 @@ def _tile_tasks(tiles: list[TileSpec], sectors: Sectors, lattice: Grid, config: 
         x0, x1 = t.c + c0 * t.a - reach, t.c + c1 * t.a + reach
         y1, y0 = t.f + r0 * t.e + reach, t.f + r1 * t.e - reach
         near = table[(table["x"] >= x0) & (table["x"] <= x1) & (table["y"] >= y0) & (table["y"] <= y1)]
-        part = Sectors(near, sectors.operators, sectors.technologies, sectors.skipped.iloc[:0])
+        part = Sectors(near, sectors.operators, sectors.technologies, sectors.skipped.iloc[:0], sectors.patterns)
         yield {"tile": tile, "sectors": part, "config": config, "dem": str(dem), "out": str(out), "threads": threads}
 
 

@@ -20,6 +20,7 @@ from pyproj import Geod
 from towerplan.grid import Grid
 from towerplan.i18n import t
 from towerplan.maps.render import terrain_image
+from towerplan.stations.sites import physical_sites
 
 __all__ = [
     "OPERATOR_COLOURS",
@@ -92,9 +93,19 @@ def _fmt(value: object, fmt: str, unit: str = "") -> str:
     return "" if math.isnan(v) else f"{v:{fmt}}{unit}"
 
 
-def _sector_features(sub: pd.DataFrame, radius_m: float) -> list[dict]:
+def _tower_labels(stations: pd.DataFrame) -> np.ndarray:
+    """Per sector: ``"P0012: MobiFone, Viettel"`` when its tower has several tenants (operators), else ``"-"``."""
+    if not {"site_id", "operator", "lon", "lat"} <= set(stations.columns) or not len(stations):
+        return np.full(len(stations), "-", dtype=object)
+    ps = physical_sites(stations)
+    labels = np.array([f"{r.physical_site}: {r.tenants.replace(',', ', ')}" if r.n_tenants > 1 else "-"
+                       for r in ps.sites.itertuples(index=False)], dtype=object)
+    return labels[ps.of_sector]
+
+
+def _sector_features(sub: pd.DataFrame, radius_m: float, towers: np.ndarray) -> list[dict]:
     feats = []
-    for row in sub.itertuples(index=False):
+    for row, tower in zip(sub.itertuples(index=False), towers, strict=True):
         az = getattr(row, "azimuth_deg", float("nan"))
         az = None if az is None or pd.isna(az) else float(az)
         bw = getattr(row, "h_beamwidth_deg", 65.0)
@@ -113,13 +124,14 @@ def _sector_features(sub: pd.DataFrame, radius_m: float) -> list[dict]:
             "tilt": _fmt(getattr(row, "tilt_deg", None), ".1f", "°"),
             "height": _fmt(getattr(row, "antenna_height_m", None), ".0f", " m"),
             "eirp": _fmt(getattr(row, "eirp_dbm", None), ".1f", " dBm"),
+            "tower": str(tower),
         }
         feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [coords]},
                       "properties": props})
     return feats
 
 
-_POPUP_FIELDS = ["site", "cell", "operator", "technology", "frequency", "azimuth", "tilt", "height", "eirp"]
+_POPUP_FIELDS = ["site", "cell", "operator", "technology", "frequency", "azimuth", "tilt", "height", "eirp", "tower"]
 
 
 def stations_layers(
@@ -143,12 +155,14 @@ def stations_layers(
     """
     groups: list[folium.FeatureGroup] = []
     names = sorted(stations["operator"].astype(str).unique()) if operators is None else list(operators)
+    towers = _tower_labels(stations)  # shared towers (sectors of several operators within 30 m) and their tenants
     for op in names:
         colour = operator_colour(op)
         sub = stations[stations["operator"] == op]
         fg = folium.FeatureGroup(name=t("map_stations", lang, op=op, n=sub["site_id"].nunique()), show=show)
         folium.GeoJson(
-            {"type": "FeatureCollection", "features": _sector_features(sub, radius_m)},
+            {"type": "FeatureCollection",
+             "features": _sector_features(sub, radius_m, towers[(stations["operator"] == op).to_numpy()])},
             name=f"Sectors {op}",
             style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.45},
             highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.7},

@@ -53,6 +53,7 @@ from towerplan.errors import InputError
 from towerplan.grid import Grid
 from towerplan.planning.costs import CostModel
 from towerplan.roadgraph import road_graph_from_lines
+from towerplan.stations.sites import physical_sites, tower_names
 
 __all__ = [
     "FibreRoutes", "compute_backhaul", "fed_sites_from_stations", "fibre_routes", "fresnel_radius_m",
@@ -409,20 +410,23 @@ def fibre_routes(
 
 # ------------------------------------------------------------------- together
 def fed_sites_from_stations(stations: pd.DataFrame, dem: Grid) -> pd.DataFrame:
-    """Existing tower sites as fed points: ``site_id``, ``x``, ``y`` (DEM CRS), ``mast_height_m``.
+    """Existing towers as fed points: ``site_id``, ``x``, ``y`` (DEM CRS), ``mast_height_m``.
 
-    One row per ``site_id`` (sorted), at its first sector's position, with the highest antenna.
+    One row per physical tower (:func:`towerplan.stations.sites.physical_sites`: sectors within 30 m,
+    whatever their operators call them), in the towers' order, at its position, with its highest
+    antenna; ``site_id`` is the tower's name (:func:`towerplan.stations.sites.tower_names`, as in the
+    co-location candidates' ids).
     """
     cols = ["site_id", "x", "y", "mast_height_m"]
     if stations is None or len(stations) == 0:
         return pd.DataFrame({c: [] for c in cols})
-    g = stations.groupby("site_id", sort=True)
-    height = g["antenna_height_m"].max() if "antenna_height_m" in stations else g["lon"].count() * 0 + 30.0
-    sites = pd.DataFrame({"lon": g["lon"].first(), "lat": g["lat"].first(), "mast_height_m": height})
+    sites = physical_sites(stations).sites
+    height = sites["top_height_m"].to_numpy(float)
+    height = np.where(np.isfinite(height), height, 30.0)
     x, y = Transformer.from_crs(4326, dem.crs, always_xy=True).transform(sites["lon"].to_numpy(float),
                                                                          sites["lat"].to_numpy(float))
-    return pd.DataFrame({"site_id": sites.index.astype(str), "x": np.asarray(x, float), "y": np.asarray(y, float),
-                         "mast_height_m": sites["mast_height_m"].to_numpy(float)})
+    return pd.DataFrame({"site_id": tower_names(sites), "x": np.asarray(x, float),
+                         "y": np.asarray(y, float), "mast_height_m": height})
 
 
 def _fibre_point_table(fibre_points: gpd.GeoDataFrame) -> pd.DataFrame:

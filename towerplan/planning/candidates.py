@@ -3,8 +3,10 @@
 Three kinds, one table (a GeoDataFrame in the analysis grid's CRS, metres):
 
 ``colocation``
-    Every existing tower (stations grouped by ``site_id``): another operator can add
-    its antennas there; cheap (rent and equipment, no construction).
+    Every existing tower (sectors within 30 m of each other, whatever their operators call
+    them: :func:`towerplan.stations.sites.physical_sites`): another operator can add its
+    antennas there, at a free height below the antennas already on it; cheap (rent and
+    equipment, no construction).
 ``greenfield``
     New masts generated over and around the gaps: cells inside a buffer of the
     areas to serve, outside excluded zones, within reach of a road, ranked by
@@ -32,6 +34,7 @@ from scipy import ndimage
 
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
+from towerplan.stations.sites import SITE_MERGE_DISTANCE_M, physical_sites, tower_names
 
 __all__ = [
     "CANDIDATE_COLUMNS", "CandidateConfig", "colocation_candidates", "greenfield_candidates", "lonlat_to_xy",
@@ -42,7 +45,7 @@ log = logging.getLogger(__name__)
 
 CANDIDATE_COLUMNS = (
     "candidate_id", "kind", "x", "y", "lon", "lat", "ground_m", "mast_height_m", "road_distance_m",
-    "prominence_m", "operators_present", "site_id",
+    "prominence_m", "operators_present", "site_id", "tenant_height_m", "site_ids",
 )
 
 
@@ -67,6 +70,17 @@ class CandidateConfig:
         Radius of the neighbourhood whose mean height the prominence is measured against.
     max_candidates
         Keep at most this many greenfield candidates (best prominence first).
+    site_merge_distance_m
+        Sectors closer than this are one tower (30 m, :data:`towerplan.stations.sites.SITE_MERGE_DISTANCE_M`).
+    tenant_below
+        Where a new tenant's antenna goes on an existing tower: ``"lowest"`` (default)
+        ``tenant_separation_m`` below the lowest antenna already there (the free space on a
+        lattice mast is below the existing tenants), or ``"top"``: that far below the top antenna.
+    tenant_separation_m
+        Vertical separation from the existing antennas, 3 m (isolation between co-sited
+        systems; operators' sharing agreements use 2-5 m).
+    min_tenant_height_m
+        Never lower than this (10 m), nor above the top antenna.
     """
 
     mast_height_m: float = 40.0
@@ -76,8 +90,17 @@ class CandidateConfig:
     max_road_distance_m: float | None = 2000.0
     prominence_radius_m: float = 1500.0
     max_candidates: int = 2000
+    site_merge_distance_m: float = SITE_MERGE_DISTANCE_M
+    tenant_below: str = "lowest"
+    tenant_separation_m: float = 3.0
+    min_tenant_height_m: float = 10.0
 
     def __post_init__(self) -> None:
+        if self.tenant_below not in ("lowest", "top"):
+            raise ConfigError(f"tenant_below must be 'lowest' or 'top', got {self.tenant_below!r}")
+        for name in ("site_merge_distance_m", "tenant_separation_m", "min_tenant_height_m"):
+            if not getattr(self, name) >= 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
         for name in ("mast_height_m", "min_spacing_m", "prominence_radius_m"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")
@@ -105,13 +128,20 @@ def _frame(rows: dict[str, Any], crs) -> gpd.GeoDataFrame:
     df = pd.DataFrame(rows)
     for col in CANDIDATE_COLUMNS:
         if col not in df.columns:
-            df[col] = np.nan if col not in ("operators_present", "site_id", "kind", "candidate_id") else ""
+            df[col] = np.nan if col not in ("operators_present", "site_id", "site_ids", "kind", "candidate_id") else ""
     df = df[list(CANDIDATE_COLUMNS)]
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["x"], df["y"]), crs=crs)
 
 
-def colocation_candidates(stations: pd.DataFrame, grid: Grid) -> gpd.GeoDataFrame:
-    """One candidate per existing tower (``site_id``), listing the operators already on it.
+def colocation_candidates(stations: pd.DataFrame, grid: Grid, *,
+                          config: CandidateConfig | None = None) -> gpd.GeoDataFrame:
+    """One candidate per existing tower (:func:`towerplan.stations.sites.physical_sites`), listing its tenants.
+
+    ``mast_height_m`` is the tower's top antenna (microwave dishes go there); ``tenant_height_m``
+    the height a new tenant's antenna gets (``config.tenant_below``, ``tenant_separation_m``).
+    The candidate id is ``C-`` and the ``site_id`` of its first tenant (operators in alphabetical
+    order; ``~2``... when two towers would share an id); candidates are in the towers' order
+    (by position), so renaming site ids cannot reorder them.
 
     Parameters
     ----------
@@ -119,24 +149,31 @@ def colocation_candidates(stations: pd.DataFrame, grid: Grid) -> gpd.GeoDataFram
         Canonical station table (``site_id``, ``operator``, ``lon``, ``lat``, ``antenna_height_m``).
     grid
         The analysis grid (its CRS is used for x/y; heights sampled from it if it is a DEM).
+    config
+        Tower merging and tenant height settings (:class:`CandidateConfig`).
     """
+    cfg = config or CandidateConfig()
     if len(stations) == 0:
         return _frame({c: [] for c in CANDIDATE_COLUMNS}, grid.crs)
-    g = stations.groupby("site_id", sort=True)
-    sites = g.agg(lon=("lon", "first"), lat=("lat", "first"), mast=("antenna_height_m", "max"))
-    ops = g["operator"].agg(lambda s: ",".join(sorted(set(map(str, s)))))
+    sites = physical_sites(stations, merge_distance_m=cfg.site_merge_distance_m).sites
     x, y = lonlat_to_xy(grid.crs, sites["lon"].to_numpy(float), sites["lat"].to_numpy(float))
     r, c = grid.rowcol(x, y)
     inside = (r >= 0) & (r < grid.height) & (c >= 0) & (c < grid.width)
     ground = np.full(len(sites), np.nan)
     ground[inside] = grid.masked()[r[inside], c[inside]]
+    top = sites["top_height_m"].to_numpy(float)
+    below = sites["lowest_height_m"].to_numpy(float) if cfg.tenant_below == "lowest" else top
+    tenant = np.minimum(np.maximum(below - cfg.tenant_separation_m, cfg.min_tenant_height_m), top)
+    first_ids = [s.split("; ")[0].split(":", 1)[-1] for s in sites["site_ids"]]
+    ids = [f"C-{name}" for name in tower_names(sites)]
     return _frame(
         {
-            "candidate_id": [f"C-{s}" for s in sites.index],
+            "candidate_id": ids,
             "kind": "colocation",
             "x": x, "y": y, "lon": sites["lon"].to_numpy(float), "lat": sites["lat"].to_numpy(float),
-            "ground_m": ground, "mast_height_m": sites["mast"].to_numpy(float),
-            "operators_present": ops.loc[sites.index].to_numpy(), "site_id": sites.index.astype(str).to_numpy(),
+            "ground_m": ground, "mast_height_m": top, "tenant_height_m": tenant,
+            "operators_present": sites["tenants"].to_numpy(), "site_id": first_ids,
+            "site_ids": sites["site_ids"].to_numpy(),
         },
         grid.crs,
     )

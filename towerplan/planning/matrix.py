@@ -34,7 +34,7 @@ from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
 
-__all__ = ["CandidateRadio", "candidate_sectors", "candidate_table", "coverage_matrix"]
+__all__ = ["CandidateRadio", "candidate_sectors", "candidate_table", "coverage_matrix", "radio_height_m"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,16 @@ class CandidateRadio:
             raise InputError("a candidate radio needs at least one sector azimuth")
 
 
+def radio_height_m(candidates: pd.DataFrame) -> np.ndarray:
+    """The height a new radio gets on each candidate: ``tenant_height_m`` on an existing tower (below the
+    antennas already there), else the mast's height."""
+    mast = candidates["mast_height_m"].to_numpy(dtype=float)
+    if "tenant_height_m" not in candidates.columns:
+        return mast
+    tenant = pd.to_numeric(candidates["tenant_height_m"], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isfinite(tenant), tenant, mast)
+
+
 def candidate_sectors(candidate: pd.Series, radio: CandidateRadio, *, operator: str = "candidate") -> pd.DataFrame:
     """Canonical station rows (one per sector) for a candidate's hypothetical site."""
     rows = []
@@ -75,7 +85,8 @@ def candidate_sectors(candidate: pd.Series, radio: CandidateRadio, *, operator: 
         rows.append({
             "site_id": str(candidate["candidate_id"]), "cell_id": f"{candidate['candidate_id']}-{k + 1}",
             "operator": operator, "technology": radio.technology, "lon": float(candidate["lon"]),
-            "lat": float(candidate["lat"]), "antenna_height_m": float(candidate["mast_height_m"]),
+            "lat": float(candidate["lat"]),
+            "antenna_height_m": float(radio_height_m(pd.DataFrame([candidate]))[0]),
             "azimuth_deg": float(az), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
             "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
         })
@@ -96,7 +107,7 @@ def candidate_table(candidates: pd.DataFrame, radio: CandidateRadio, *, operator
         "operator": operator, "technology": radio.technology,
         "lon": np.repeat(candidates["lon"].to_numpy(dtype=float), m),
         "lat": np.repeat(candidates["lat"].to_numpy(dtype=float), m),
-        "antenna_height_m": np.repeat(candidates["mast_height_m"].to_numpy(dtype=float), m),
+        "antenna_height_m": np.repeat(radio_height_m(candidates), m),
         "azimuth_deg": np.tile(azimuths, n), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
         "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
     })
@@ -174,7 +185,7 @@ def coverage_matrix(
     try:
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
-                           sectors.skipped)
+                           sectors.skipped, sectors.patterns)
             cols = column[reach_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config)]
             cols = np.sort(cols[cols >= 0])
             indices.append(cols)

@@ -286,9 +286,9 @@ def _candidates(
 ) -> tuple[gpd.GeoDataFrame, int]:
     frames = []
     existing = np.column_stack(lonlat_to_xy(dem.crs, stations["lon"], stations["lat"])) if len(stations) else None
-    if settings.include_colocation and len(stations):
-        frames.append(colocation_candidates(stations, dem))
     cfg = replace(settings.candidates, mast_height_m=settings.mast_height_m)
+    if settings.include_colocation and len(stations):
+        frames.append(colocation_candidates(stations, dem, config=cfg))
     if settings.include_greenfield:
         frames.append(greenfield_candidates(
             dem, serve, config=cfg, roads=None if roads is None else roads.geometry, existing_xy=existing,

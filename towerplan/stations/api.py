@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -18,10 +19,12 @@ from towerplan._atomic import atomic_path
 from towerplan.errors import InputError, UnreadableFileError
 from towerplan.grid import utm_crs_for_lonlat
 from towerplan.stations.crosscheck import find_duplicates
+from towerplan.stations.patterns import resolve_patterns
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS
 from towerplan.stations.readers import Source, read_raw
 from towerplan.stations.report import Issue, StationLoad, ValidationReport
 from towerplan.stations.schema import CANONICAL_COLUMNS, StationDefaults
+from towerplan.stations.sites import clash_issues
 from towerplan.stations.validate import validate_table
 from towerplan.textsafe import formula_safe_frame
 
@@ -41,6 +44,7 @@ def read_stations(
     name: str | None = None,
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
+    pattern_dir: str | os.PathLike[str] | None = None,
 ) -> StationLoad:
     """Read one station list and validate it.
 
@@ -62,6 +66,10 @@ def read_stations(
         File name shown in reports (default: the path's name, or ``"upload"``).
     max_bytes, max_rows
         Size guards: refuse larger files (200 MiB, 500,000 rows by default; see docs/limits.md).
+    pattern_dir
+        Folder of the antenna pattern files named in an ``antenna_pattern`` column (default: the
+        station file's own folder; uploads have none). Names become absolute paths
+        (:func:`towerplan.stations.patterns.resolve_patterns`).
 
     Returns
     -------
@@ -78,7 +86,14 @@ def read_stations(
         Bad arguments (unknown ``fmt``, malformed ``study_area``).
     """
     table = read_raw(source, fmt=fmt, name=name, max_bytes=max_bytes, max_rows=max_rows)
-    return validate_table(table, study_area=study_area, defaults=defaults)
+    load = validate_table(table, study_area=study_area, defaults=defaults)
+    if pattern_dir is None and isinstance(source, (str, os.PathLike)):
+        pattern_dir = os.path.dirname(os.path.abspath(os.fspath(source)))
+    load = resolve_patterns(load, pattern_dir)
+    clashes = clash_issues(load.stations)
+    if not clashes:
+        return load
+    return dataclasses.replace(load, report=ValidationReport(tuple(load.report.issues) + tuple(clashes)))
 
 
 def read_many(
@@ -90,6 +105,7 @@ def read_many(
     on_unreadable: Literal["raise", "report"] = "raise",
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
+    pattern_dir: str | os.PathLike[str] | None = None,
 ) -> StationLoad:
     """Read several station lists (one per operator, say) into one :class:`StationLoad`.
 
@@ -106,8 +122,8 @@ def read_many(
     on_unreadable
         ``"raise"`` (default) re-raises the first :class:`UnreadableFileError`;
         ``"report"`` records it as an ``unreadable_file`` error and goes on.
-    study_area, defaults, fmt, max_bytes, max_rows
-        As for :func:`read_stations`.
+    study_area, defaults, fmt, max_bytes, max_rows, pattern_dir
+        As for :func:`read_stations` (by default each file's patterns are looked up beside it).
     """
     if on_unreadable not in ("raise", "report"):
         raise InputError(f"on_unreadable must be 'raise' or 'report', got {on_unreadable!r}")
@@ -130,6 +146,7 @@ def read_many(
                     name=name,
                     max_bytes=max_bytes,
                     max_rows=max_rows,
+                    pattern_dir=pattern_dir,
                 )
             )
         except UnreadableFileError as exc:
@@ -210,7 +227,9 @@ def _combine(loads: list[StationLoad], extra: list[Issue], defaults: StationDefa
         ]
         rejected = _concat([rejected, rejected_rows])
         stations = stations.loc[~drop].reset_index(drop=True)
-    report = ValidationReport(tuple(issues + cross))
+    known = {(i.code, i.value, tuple(sorted(i.params.items()))) for i in issues}
+    clashes = [i for i in clash_issues(stations) if (i.code, i.value, tuple(sorted(i.params.items()))) not in known]
+    report = ValidationReport(tuple(issues + cross + clashes))
     sources = tuple(s for ld in loads for s in ld.sources)
     return StationLoad(stations, rejected, report, n_rows_read=sum(ld.n_rows_read for ld in loads), sources=sources)
 

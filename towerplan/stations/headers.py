@@ -58,8 +58,17 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "huonganten", "huongphat", "huongphatsong",
     ),
     "tilt_deg": (
-        "tiltdeg", "tilt", "totaltilt", "tilttotal", "downtilt", "tiltangle", "gocngang", "goctilt",
-        "gocnghieng", "donghieng", "gocup", "gocnghiengtong",
+        "tiltdeg", "tilt", "electricaltilt", "electricaltiltdeg", "etilt", "edt", "eltilt", "rettilt", "ret",
+        "totaltilt", "tilttotal", "downtilt", "tiltangle", "gocngang", "goctilt", "gocnghieng", "donghieng",
+        "gocup", "gocnghiengtong", "tiltdien", "goctiltdien", "gocnghiengdien", "gocupdien",
+    ),
+    "mechanical_tilt_deg": (
+        "mechanicaltiltdeg", "mechanicaltilt", "mechtilt", "mtilt", "mdt", "mechanicaldowntilt",
+        "tiltco", "goctiltco", "gocnghiengco", "gocupco", "tiltcokhi", "gocnghiengcokhi",
+    ),
+    "antenna_pattern": (
+        "antennapattern", "pattern", "patternfile", "antennafile", "antennapatternfile", "msi", "msifile",
+        "filemauanten", "mauanten", "giandohuong", "giandobucxa", "filegiandohuong", "fileanten", "tepanten",
     ),
     "h_beamwidth_deg": (
         "hbeamwidthdeg", "hbeamwidth", "horizontalbeamwidth", "beamwidthh", "hbw", "hpbw", "beamwidth",

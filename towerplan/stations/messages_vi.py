@@ -42,6 +42,8 @@ FIELD_NAMES_VI: dict[str, str] = {
     "antenna_height_m": "Độ cao anten",
     "azimuth_deg": "Góc phương vị",
     "tilt_deg": "Góc nghiêng anten (tilt)",
+    "mechanical_tilt_deg": "Góc nghiêng cơ khí",
+    "antenna_pattern": "Giản đồ anten",
     "freq_mhz": "Tần số",
     "h_beamwidth_deg": "Độ rộng búp sóng ngang",
     "v_beamwidth_deg": "Độ rộng búp sóng đứng",
@@ -234,6 +236,10 @@ MESSAGES_VI: dict[str, str | dict[str, str]] = {
         "của tệp {first_file}; có thể cùng một danh sách được đọc hai lần, hoặc các mã bị trùng: hãy đổi tên "
         "hoặc xoá một mã.",
     },
+    "pattern_missing": "Giản đồ anten '{name}' (dòng {rows}) không phải tệp giản đồ trong {folder}; các sector này "
+    "dùng giản đồ tham số 3GPP; hãy đặt tệp cạnh danh sách trạm hoặc chỉ ra thư mục giản đồ (pattern_dir).",
+    "site_id_elsewhere": "Mã trạm '{value}' được {operator_a} và {operator_b} dùng cho hai vị trí cách nhau "
+    "{distance_km:.2f} km: đây là hai cột khác nhau (chỉ các sector cách nhau dưới {merge_m:g} m mới là một cột).",
     "site_two_places": {
         "": "Trạm '{value}' ở dòng {row} có toạ độ {lon:.5f}, {lat:.5f} nhưng ở dòng {first_row} lại có toạ độ "
         "{first_lon:.5f}, {first_lat:.5f}, cách nhau {distance_km:.2f} km; hãy sửa toạ độ hoặc đặt mã trạm "

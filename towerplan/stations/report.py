@@ -321,14 +321,22 @@ class StationLoad:
         return self
 
     def summary(self) -> dict[str, Any]:
-        """Counts for a one-screen summary: rows, sectors, sites, per operator and technology."""
+        """Counts for a one-screen summary: rows, sectors, sites, per operator and technology; the physical
+        towers (:func:`towerplan.stations.sites.physical_sites`) and, for each shared one, its tenants."""
+        from towerplan.stations.sites import physical_sites  # sites builds on this module's Issue
+
         st = self.stations
         sites = st[["operator", "site_id"]].astype(str).drop_duplicates() if len(st) else st
+        towers = physical_sites(st).sites if len(st) else None
+        shared = ({str(r.physical_site): f"{r.tenants} ({r.site_ids})" for r in towers.itertuples(index=False)
+                   if r.n_tenants > 1} if towers is not None else {})
         return {
             "rows_read": int(self.n_rows_read),
             "rows_rejected": len(self.rejected),
             "sectors": len(st),
             "sites": len(sites),
+            "towers": 0 if towers is None else len(towers),
+            "shared_towers": shared,
             "by_operator": {str(k): int(v) for k, v in st["operator"].fillna("(none)").value_counts().items()}
             if len(st)
             else {},

@@ -34,6 +34,7 @@ _OMNI_WORDS = frozenset({"omni", "o", "vohuong", "omnidirectional", "360omni", "
 _NUMERIC_FIELDS: tuple[tuple[str, Kind], ...] = (
     ("antenna_height_m", "height"),
     ("tilt_deg", "angle"),
+    ("mechanical_tilt_deg", "angle"),
     ("h_beamwidth_deg", "angle"),
     ("v_beamwidth_deg", "angle"),
     ("tx_power_dbm", "power"),
@@ -44,6 +45,7 @@ _NUMERIC_FIELDS: tuple[tuple[str, Kind], ...] = (
 _WORDS = {
     "antenna_height_m": ("antenna height", " m"),
     "tilt_deg": ("tilt", "°"),
+    "mechanical_tilt_deg": ("mechanical tilt", "°"),
     "h_beamwidth_deg": ("horizontal beamwidth", "°"),
     "v_beamwidth_deg": ("vertical beamwidth", "°"),
     "tx_power_dbm": ("transmit power", " dBm"),
@@ -132,7 +134,8 @@ def build_sectors(
     values, blanks = _numeric_fields(cols, sink, n, decimal_comma=table.decimal_comma)
     azimuth, expand = _azimuths(table, cols, sink, defaults, n)
     omni = np.isnan(azimuth) & (not expand)
-    hbw = _antenna_defaults(values, blanks, omni, cols, sink, defaults)
+    patterns = _patterns(cols, n)
+    hbw = _antenna_defaults(values, blanks, omni, np.array([p is not None for p in patterns]), cols, sink, defaults)
     eirp, tx, gain, loss = _eirp(values, blanks, omni, cols, sink, defaults)
     site_ids, cell_ids = _identifiers(cols, sink, n)
     per_row: dict[str, Any] = {
@@ -145,8 +148,10 @@ def build_sectors(
         "antenna_height_m": values["antenna_height_m"],
         "azimuth_deg": azimuth,
         "tilt_deg": values["tilt_deg"],
+        "mechanical_tilt_deg": values["mechanical_tilt_deg"],
         "h_beamwidth_deg": hbw,
         "v_beamwidth_deg": values["v_beamwidth_deg"],
+        "antenna_pattern": patterns,
         "freq_mhz": freq,
         "eirp_dbm": eirp,
         "tx_power_dbm": tx,
@@ -341,13 +346,27 @@ def _azimuths(table: RawTable, cols: _Columns, sink: Sink, defaults: StationDefa
     return azimuth, expand
 
 
+def _patterns(cols: _Columns, n: int) -> list[str | None]:
+    """The antenna pattern file named on each row (None: the parametric pattern)."""
+    cells = cols.cells("antenna_pattern")
+    return parse_texts(cells) if cells is not None else [None] * n
+
+
 def _antenna_defaults(values: dict[str, np.ndarray], blanks: dict[str, np.ndarray], omni: np.ndarray,
-                      cols: _Columns, sink: Sink, defaults: StationDefaults) -> np.ndarray:
-    """Antenna height, tilt and beamwidths where not given (omni cells get 360°); the horizontal beamwidth."""
-    for field in ("antenna_height_m", "tilt_deg", "v_beamwidth_deg"):
+                      has_pattern: np.ndarray, cols: _Columns, sink: Sink, defaults: StationDefaults) -> np.ndarray:
+    """Antenna height, tilts and beamwidths where not given (omni cells get 360° and the omni tilt, a sector
+    with a pattern file keeps an empty tilt: the file's own is used); the horizontal beamwidth."""
+    for field in ("antenna_height_m", "v_beamwidth_deg"):
         _use_default(
             values[field], blanks[field] & np.isnan(values[field]), getattr(defaults, field), field, cols, sink
         )
+    tilt_default = np.where(omni, defaults.omni_tilt_deg, defaults.tilt_deg)
+    _use_default(values["tilt_deg"], blanks["tilt_deg"] & np.isnan(values["tilt_deg"]) & ~has_pattern,
+                 tilt_default, "tilt_deg", cols, sink,
+                 why=f"{defaults.tilt_deg:g}° for sectors, {defaults.omni_tilt_deg:g}° for omni cells, "
+                 "StationDefaults.tilt_deg and omni_tilt_deg")
+    mech = values["mechanical_tilt_deg"]
+    mech[np.isnan(mech)] = 0.0  # no mechanical tilt unless given
     hbw = values["h_beamwidth_deg"]
     hbw[blanks["h_beamwidth_deg"] & omni] = 360.0
     _use_default(hbw, blanks["h_beamwidth_deg"] & ~omni, defaults.h_beamwidth_deg, "h_beamwidth_deg", cols, sink)
