@@ -8,27 +8,15 @@ from the page and from the CSV the page lets them download.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import REPO, chromium, streamlit_server
 from store_project import PASSWORDS, SECRET, make_project, station_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -37,50 +25,16 @@ def store_app(home: Path, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     location = str(folder / "project.gpkg")
     project = make_project(location, folder)
     project.store.upload_stations(project.mb, project.files["MobiFone"])
-    port = _free_port()
     env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO), "TOWERPLAN_STORE": location}
     env.pop("TOWERPLAN_DATABASE_URL", None)
-    log = folder / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not start: {log.read_text(errors='replace')[-2000:]}")
+    with streamlit_server(env, folder / "streamlit.log") as url:
         yield url, folder
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (scripts/install-test-deps.sh installs it)")
-        pytest.skip("Debian's chromium is not installed: run scripts/install-test-deps.sh")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                     "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _login(browser, url: str, user: str):
