@@ -125,7 +125,7 @@ def test_the_listener_hears_gdal_when_nothing_guards_it(listener: Listener, tmp_
 
 
 def test_inputs_that_reach_elsewhere_send_nothing(listener: Listener, tmp_path: Path, good: dict[str, Path]) -> None:
-    from app_pages.common import handle_upload
+    from app_pages.uploads import handle_upload
     from towerplan.cli import main as cli_main
     from towerplan.rasters import read_grid
     from towerplan.terrain import read_dem
@@ -453,7 +453,7 @@ def test_missing_people_reach_the_summary_and_meaningless_studies_fail(tmp_path:
 def test_input_warnings_are_written_into_the_report() -> None:
     import dataclasses
 
-    from towerplan.export._sample import sample_package
+    from export_sample import sample_package
 
     from towerplan.export.report_html import render_html
     from towerplan.export.report_model import build_report

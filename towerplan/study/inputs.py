@@ -390,6 +390,18 @@ def folder_label(folder: Path) -> str:
     return DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo else folder.name
 
 
+def _refuse_links_out(folder: Path, found: Mapping[str, Path]) -> None:
+    """Refuse a study file that is a symbolic link to a file outside the folder (links resolved first)."""
+    real_folder = folder.resolve()
+    for path in found.values():
+        real = Path(path).resolve()
+        if not real.is_relative_to(real_folder):
+            raise UnreadableFileError(
+                f"{Path(path).name} in {folder}: a symbolic link to {real}, outside the study folder; refused: copy "
+                "the file into the folder"
+            )
+
+
 def load_study_folder(
     folder: Path,
     *,
@@ -414,6 +426,7 @@ def load_study_folder(
         raise UnreadableFileError(f"{folder}: {', '.join(missing)} missing (a study folder needs "
                                   f"{', '.join(STUDY_FILES[r] for r in REQUIRED_ROLES)})")
     found: dict[str, Any] = folder_files(folder)
+    _refuse_links_out(folder, found)
     unknown = sorted(set(files or {}) - set(STUDY_FILES))
     if unknown:
         raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
