@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from towerplan.errors import ConfigError
 
-__all__ = ["cap_workers", "EXECUTORS", "Executor", "map_batches"]
+__all__ = ["cap_workers", "EXECUTORS", "Executor", "map_batches", "map_on_dask"]
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,16 @@ def _processes(fn, tasks, *, workers, on_result, **_):
                 on_result(f.result())
 
 
-def _dask(fn, tasks, *, workers, scheduler, on_result, **_):
+def map_on_dask(fn: Callable[[Any], Any], tasks: Iterable[Any], *, workers: int, scheduler: str | None,
+                on_result: Callable[[Any], None], scatter: bool, retries: int = 0,
+                key_prefix: str = "towerplan-task") -> None:
+    """Run ``fn`` on every task on a Dask cluster, at most two tasks per worker in flight.
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); None starts a
+    local cluster of ``workers`` processes, closed at the end. ``scatter``: send each task's data
+    to a worker ahead of the call (cheaper for big arrays, but the data dies with its worker);
+    without it, tasks go as plain arguments and ``retries`` reruns a lost worker's tasks elsewhere.
+    """
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError as exc:  # pragma: no cover - dask is an optional dependency
@@ -68,8 +77,9 @@ def _dask(fn, tasks, *, workers, scheduler, on_result, **_):
         max_pending = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
         n_pending = 0
         for i, task in enumerate(tasks):
-            data = client.scatter([task], direct=True)[0]  # a list: a dict would be split
-            futures.add(client.submit(fn, data, key=f"towerplan-coverage-batch-{i}-{id(data)}", pure=False))
+            data = client.scatter([task], direct=True)[0] if scatter else task  # a list: a dict would be split
+            futures.add(client.submit(fn, data, key=f"{key_prefix}-{i}-{os.getpid()}-{id(data)}", pure=False,
+                                      retries=retries))
             n_pending += 1
             if n_pending >= max_pending:
                 f = next(futures)
@@ -83,6 +93,11 @@ def _dask(fn, tasks, *, workers, scheduler, on_result, **_):
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask(fn, tasks, *, workers, scheduler, on_result, **_):
+    map_on_dask(fn, tasks, workers=workers, scheduler=scheduler, on_result=on_result, scatter=True,
+                key_prefix="towerplan-coverage-batch")
 
 
 EXECUTORS: dict[str, Callable[..., None]] = {"serial": _serial, "processes": _processes, "dask": _dask}

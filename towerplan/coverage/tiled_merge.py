@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from towerplan.coverage.executors import map_on_dask
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 
@@ -77,34 +78,5 @@ def map_dask_resilient(fn: Callable[[dict[str, Any]], Any], tasks: Iterable[dict
     that would die with its worker), with ``retries``; they must be idempotent. ``scheduler`` is
     the address of a running scheduler (``tcp://host:8786``); None starts a local cluster.
     """
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - dask is an optional dependency
-        raise ConfigError("executor 'dask' needs dask[distributed] (pip install 'towerplan[dask]')") from exc
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.WARNING)
-        client = Client(cluster)
-    try:
-        n_workers = len(client.scheduler_info().get("workers", {})) or workers
-        futures = as_completed()
-        pending = 0
-        for i, task in enumerate(tasks):
-            futures.add(client.submit(fn, task, key=f"towerplan-tile-{i}-{os.getpid()}-{id(task)}", pure=False,
-                                      retries=retries))
-            pending += 1
-            if pending >= 2 * n_workers:
-                f = next(futures)
-                on_result(f.result())
-                f.release()
-                pending -= 1
-        for f in futures:
-            on_result(f.result())
-            f.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    map_on_dask(fn, tasks, workers=workers, scheduler=scheduler, on_result=on_result, scatter=False, retries=retries,
+                key_prefix="towerplan-tile")
