@@ -339,3 +339,16 @@ def column_format(column: str) -> str:
         if pattern.match(column):
             return labels[2]
     return ""
+
+
+def _merge_provincial() -> None:
+    """Add the labels of the provincial-plan options (:mod:`towerplan.export.i18n_provincial`)."""
+    from towerplan.export import i18n_provincial
+
+    for lang in LANGS:
+        STRINGS[lang].update(i18n_provincial.STRINGS[lang])
+    COLUMNS.update(i18n_provincial.COLUMNS)
+    VALUES.update(i18n_provincial.VALUES)
+
+
+_merge_provincial()

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -65,6 +65,8 @@ class PlanPackage:
         Models and validity ranges, settings, input files with sha256, version.
     server_names
         ``best_server`` value -> site, cell and operator.
+    extra_tables
+        Further tables (:func:`towerplan.planning.plan_summary.plan_option_tables`).
     """
 
     title: str
@@ -79,6 +81,8 @@ class PlanPackage:
     summary: dict
     method: dict
     server_names: pd.DataFrame | None = None
+    #: further tables by name (CSV, XLSX sheet ``sheet_<name>``): switch-off, phasing, target
+    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.stations, gpd.GeoDataFrame):

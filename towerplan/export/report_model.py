@@ -319,7 +319,7 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
             if col in props:
                 props[col] = props[col].map(lambda v: value_label(v, lang))
         cols = ["build_order", "candidate_id", "kind", "operators_hosted", "people_newly_covered", "cost_mvnd",
-                "vnd_per_person", "backhaul"]
+                "vnd_per_person", "backhaul", "target_year"]
         blocks.append(table_block(props, cols, text("table_proposals", lang), lang, total=True, small=True))
         blocks.append(Block("paragraph", text=text("indicative_costs", lang), small=True))
     if "road_coverage" in tables and len(tables["road_coverage"]):
@@ -334,6 +334,9 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
         sites = len(st.drop_duplicates(["operator", "site_id"])) if {"operator", "site_id"} <= set(st.columns) else 0
         blocks.append(table_block(stations, ["operator", "technology", "sites", "sectors", "freq_mhz"],
                                   text("table_stations", lang), lang, total=True, totals={"sites": sites}))
+    from towerplan.export.report_provincial import provincial_blocks
+
+    blocks.extend(provincial_blocks(tables, package.summary, lang))
     blocks.extend(method_blocks(package.method, lang))
     if absent:
         blocks.append(Block("paragraph", text=text("layers_absent", lang, layers=", ".join(absent))))

@@ -74,6 +74,8 @@ def plan_tables(package: PlanPackage) -> dict[str, pd.DataFrame]:
     out["stations_summary"] = stations_summary(package.stations)
     if package.curve is not None:
         out["curve"] = pd.DataFrame(package.curve).reset_index(drop=True)
+    for name, frame in package.extra_tables.items():  # switch-off, phasing, target (sheet_<name> labels)
+        out[name] = _drop_geometry(frame)
     return out
 
 
@@ -166,9 +168,10 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study
     fill = PatternFill("solid", fgColor="DDEBF7")
     row = 5
     for name, frame in tables.items():
-        sheet_vi = text(SHEETS[name], "vi")
+        key = SHEETS.get(name, f"sheet_{name}")
+        sheet_vi = text(key, "vi")
         about.cell(row=row, column=1, value=sheet_vi)
-        about.cell(row=row, column=2, value=f"{sheet_vi} / {text(SHEETS[name], 'en')} ({len(frame)})")
+        about.cell(row=row, column=2, value=f"{sheet_vi} / {text(key, 'en')} ({len(frame)})")
         row += 1
         ws = wb.create_sheet(sheet_vi[:31])
         table = rounded(frame)

@@ -489,7 +489,8 @@ def compute_backhaul(
         "microwave_m": np.full(n, np.nan), "microwave_to": np.full(n, "", dtype=object),
         "route": np.full(n, None, dtype=object),
     })
-    new = np.flatnonzero(candidates["kind"].astype(str).to_numpy() != "colocation")
+    # existing towers (tenancy, an operator's own site upgraded) are fed already
+    new = np.flatnonzero(~np.isin(candidates["kind"].astype(str).to_numpy(), ["colocation", "upgrade"]))
     if new.size == 0:
         return out
     xy = candidates[["x", "y"]].to_numpy(float)[new]

@@ -53,9 +53,11 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.service import served
 from towerplan.errors import InputError
 from towerplan.grid import Grid
-from towerplan.planning.costs import CostModel, candidate_costs
-from towerplan.planning.matrix import CandidateRadio, coverage_matrix
+from towerplan.planning.costs import CostModel
+from towerplan.planning.matrix import CandidateRadio
 from towerplan.planning.optimize import Selection, choose_sites
+from towerplan.planning.targets import TargetReport, TargetSettings, cover_target
+from towerplan.planning.upgrades import UpgradeCosts, coverage_matrix_mixed, price_candidates
 
 __all__ = ["PlacementResult", "plan_towers"]
 
@@ -102,11 +104,24 @@ class PlacementResult:
     demand_weight: float  #: people (or people x operators for ``per_operator``) still to cover
     candidate_costs: pd.DataFrame | None = None
     locked_in: tuple[str, ...] = ()
+    #: with a target: whether and how far it is reached (:class:`~towerplan.planning.targets.TargetReport`)
+    target: TargetReport | None = None
+    #: rows of the proposals (build order) over the demand columns, and the demand weights (for phasing)
+    proposal_covers: sp.csr_matrix | None = None
+    demand_weights: np.ndarray | None = None
+    #: all the people of the grid and those served before the proposals (objective ``any``)
+    people_total: float = float("nan")
 
 
 def _hosts(candidates: pd.DataFrame, operators: list[str]) -> list[list[str]]:
+    """Operators a candidate would host: those not on the tower yet; an upgrade only its own operator."""
     out = []
-    for present in candidates.get("operators_present", pd.Series("", index=candidates.index)).fillna(""):
+    own = candidates.get("upgrade_operator", pd.Series("", index=candidates.index)).fillna("").astype(str)
+    for present, upgrade in zip(candidates.get("operators_present", pd.Series("", index=candidates.index)).fillna(""),
+                                own, strict=True):
+        if upgrade:
+            out.append([upgrade] if upgrade in operators else [])
+            continue
         have = {p for p in str(present).split(",") if p}
         out.append([op for op in operators if op not in have])
     return out
@@ -151,6 +166,9 @@ def plan_towers(
     locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    upgrade_costs: UpgradeCosts = UpgradeCosts(),
+    target: TargetSettings | None = None,
+    required_cells: np.ndarray | None = None,
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
 
@@ -172,8 +190,16 @@ def plan_towers(
         Candidate ids already built: their coverage counts before choosing (module docstring).
     progress
         Called with (done, total) while the coverage matrix is computed.
+    upgrade_costs
+        Prices of ``upgrade`` candidates (:mod:`towerplan.planning.upgrades`).
+    target, required_cells
+        Instead of the budget, the least-cost plan reaching ``target`` (objective ``any``;
+        :func:`~towerplan.planning.targets.cover_target`); ``required_cells`` are flat indices on the
+        DEM's lattice that must be served (the cells of the villages the target names).
     """
     config = config or CoverageConfig()
+    if target is not None and objective != "any":
+        raise InputError(f"a coverage target is set on people served (objective 'any'), not {objective!r}")
     if not population.same_lattice(dem):
         raise InputError("population and DEM must be on the same lattice (align the population first)")
     operators = sorted(levels)
@@ -198,7 +224,7 @@ def plan_towers(
     count_now = np.sum([covered[op] for op in operators], axis=0)
     target = 2 if objective == "backup" else len(operators)
     need = (people > 0) & (count_now < target)
-    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress)
+    geo_cov, cells = coverage_matrix_mixed(dem, candidates, need, radio=radio, config=config, progress=progress)
     flat_people = people.ravel()[cells]
     hosts = _hosts(candidates, operators)
     # coverage per operator at the demand columns, with the locked-in sites counted as built
@@ -235,16 +261,24 @@ def plan_towers(
         tenants = np.array([len(h) for h in hosts])
     covers = sp.csr_matrix(covers)
     covers.sort_indices()
-    costs = candidate_costs(
-        candidates, model=cost_model, new_tenants=np.maximum(tenants, 1),
+    costs = price_candidates(
+        candidates, model=cost_model, upgrade=upgrade_costs, new_tenants=np.maximum(tenants, 1),
         fibre_route_m=_column(candidates.get("fibre_route_m")), microwave_m=_column(candidates.get("microwave_m")),
     )
     no_tenant = [i for i, t in enumerate(tenants) if t == 0]
-    sel = choose_sites(
-        covers, weights, max_sites=max_sites, costs=costs["total_vnd"].to_numpy() if budget_vnd else None,
-        budget=budget_vnd, method=method, must_include=[index[c] for c in must_include],
-        forbidden=sorted({index[c] for c in forbidden} | set(no_tenant) | set(locked)), time_limit_s=time_limit_s,
-    )
+    out_ids = sorted({index[c] for c in forbidden} | set(no_tenant) | set(locked))
+    report = None
+    if target is not None:
+        solved = _solve_target(covers, weights, costs["total_vnd"].to_numpy(), people, cells, labels, target,
+                               required_cells, method=method, must=[index[c] for c in must_include],
+                               forbidden=out_ids, time_limit_s=time_limit_s)
+        sel, report = solved.selection, solved.report
+    else:
+        sel = choose_sites(
+            covers, weights, max_sites=max_sites, costs=costs["total_vnd"].to_numpy() if budget_vnd else None,
+            budget=budget_vnd, method=method, must_include=[index[c] for c in must_include],
+            forbidden=out_ids, time_limit_s=time_limit_s,
+        )
     # read back: newly covered people per operator, in build order
     taken = np.zeros(covers.shape[1], dtype=bool)
     rows = []
@@ -280,4 +314,24 @@ def plan_towers(
         "cost_vnd": cum_cost,
         "cumulative_cost_vnd": cum_cost,
     })
-    return PlacementResult(proposals, curve, sel, objective, float(weights.sum()), costs, tuple(locked_in))
+    return PlacementResult(proposals, curve, sel, objective, float(weights.sum()), costs, tuple(locked_in),
+                           target=report, proposal_covers=covers[list(sel.sites)].tocsr(), demand_weights=weights,
+                           people_total=float(people.sum()))
+
+
+def _solve_target(covers: sp.csr_matrix, weights: np.ndarray, costs: np.ndarray, people: np.ndarray,
+                  cells: np.ndarray, labels: list[tuple[str, np.ndarray]], target: TargetSettings,
+                  required_cells: np.ndarray | None, *, method: str, must: list[int], forbidden: list[int],
+                  time_limit_s: float):
+    """The least-cost plan for ``target`` (objective ``any``: the demand columns are the unserved cells)."""
+    total = float(people.sum())
+    need = 0.0
+    if target.population_share is not None:  # served now = total - unserved (the demand's weight)
+        need = float(weights.sum()) - (1.0 - target.population_share) * total
+    required: list[int] = []
+    if required_cells is not None and len(required_cells):
+        demand_cells = cells[labels[0][1]]
+        required = np.flatnonzero(np.isin(demand_cells, np.asarray(required_cells))).tolist()
+    return cover_target(covers, weights, costs, required_weight=need, required_columns=required,
+                        method=method, must_include=must, forbidden=forbidden,  # type: ignore[arg-type]
+                        time_limit_s=time_limit_s)

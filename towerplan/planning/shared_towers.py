@@ -52,7 +52,10 @@ from towerplan.planning.candidates import (
 )
 from towerplan.planning.costs import CostModel
 from towerplan.planning.matrix import CandidateRadio, candidate_sectors
+from towerplan.planning.phasing import PhasingResult, PhasingSettings, phase_proposals
 from towerplan.planning.placement import PlacementResult, plan_towers
+from towerplan.planning.targets import TargetSettings
+from towerplan.planning.upgrades import UpgradeCosts, candidate_radios, upgrade_candidates
 
 __all__ = ["PlacementSettings", "SharedTowerPlan", "propose_shared_towers"]
 
@@ -107,6 +110,15 @@ class PlacementSettings:
         Greenfield generation, unit costs (VND) and the radio a tenant installs.
     microwave_freq_ghz
         Microwave backhaul frequency for the Fresnel clearance (GHz).
+    include_upgrades, upgrade_costs
+        Also consider adding the planned technology to the operators' own sites (4G on 2G/3G
+        sites, 5G on 4G sites: :mod:`towerplan.planning.upgrades`), at these prices.
+    target
+        Instead of the most people for the budget, the least cost reaching this target
+        (:mod:`towerplan.planning.targets`); no tower count or budget needed.
+    phasing
+        Yearly budgets: every proposal gets a target year (:mod:`towerplan.planning.phasing`);
+        without ``budget_vnd``, tower count or target the plan's budget is the sum of the years'.
     """
 
     objective: Literal["any", "per_operator", "backup"] = "any"
@@ -124,6 +136,10 @@ class PlacementSettings:
     costs: CostModel = field(default_factory=CostModel)
     radio: CandidateRadio = field(default_factory=CandidateRadio)
     microwave_freq_ghz: float = 15.0
+    include_upgrades: bool = False
+    upgrade_costs: UpgradeCosts = field(default_factory=UpgradeCosts)
+    target: TargetSettings | None = None
+    phasing: PhasingSettings | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -148,7 +164,8 @@ class PlacementSettings:
         f = self.microwave_freq_ghz
         if not (isinstance(f, (int, float)) and math.isfinite(f) and 1.0 <= f <= 100.0):
             problems.append(f"microwave_freq_ghz must be within 1-100 GHz, got {f!r}")
-        for name, typ in (("candidates", CandidateConfig), ("costs", CostModel), ("radio", CandidateRadio)):
+        for name, typ in (("candidates", CandidateConfig), ("costs", CostModel), ("radio", CandidateRadio),
+                          ("upgrade_costs", UpgradeCosts)):
             if not isinstance(getattr(self, name), typ):
                 problems.append(f"{name} must be a {typ.__name__}, got {type(getattr(self, name)).__name__}")
         sets: dict[str, tuple[str, ...]] = {}
@@ -165,6 +182,11 @@ class PlacementSettings:
                     problems.append(f"candidates both {a} and {b}: {', '.join(both[:10])}")
         if problems:
             raise ConfigError("invalid placement settings: " + "; ".join(problems))
+
+    @property
+    def has_limit(self) -> bool:
+        """A tower count, a budget (or yearly budgets) or a target is set: something to optimise against."""
+        return any(v is not None for v in (self.max_sites, self.budget_vnd, self.target, self.phasing))
 
     @property
     def unit(self) -> str:
@@ -206,6 +228,7 @@ class SharedTowerPlan:
     people_without_coverage: float
     settings: PlacementSettings
     extra: dict[str, Any] = field(default_factory=dict)
+    phasing: PhasingResult | None = None
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready figures: objective, method, status, gap, runtime, budget, counts, people, cost."""
@@ -235,11 +258,19 @@ class SharedTowerPlan:
             "vnd_per_person": cost / newly if newly > 0 else None,
             "backhaul": {str(k): int(v) for k, v in backhaul.items()},
             "unit": self.settings.unit,
+            **_target_phasing_summary(self),
             **{k: v for k, v in self.extra.items() if isinstance(v, (int, float, str, bool, type(None)))},
         }
 
 
 # ---------------------------------------------------------------- helpers
+def _target_phasing_summary(plan: SharedTowerPlan) -> dict[str, Any]:
+    """``upgrades``, ``target`` and ``phasing`` figures of the summary (only what was asked for)."""
+    from towerplan.planning.plan_summary import target_phasing_summary
+
+    return target_phasing_summary(plan)
+
+
 def _check_inputs(dem: Grid, population: Grid, stations: pd.DataFrame, levels: dict[str, Grid]) -> None:
     dem.require_metric()
     if not population.same_lattice(dem):
@@ -276,7 +307,9 @@ def _site_levels(dem: Grid, cands: pd.DataFrame, radio: CandidateRadio, config: 
     """Best level of the candidates' hypothetical sites over the whole DEM (None when there are none)."""
     if len(cands) == 0:
         return None
-    sectors = pd.concat([candidate_sectors(row, radio) for _, row in cands.iterrows()], ignore_index=True)
+    radios = candidate_radios(cands, radio)
+    sectors = pd.concat([candidate_sectors(row, r) for (_, row), r in zip(cands.iterrows(), radios, strict=True)],
+                        ignore_index=True)
     return run_coverage(dem, sectors, config=config).best_level.values
 
 
@@ -344,6 +377,8 @@ def propose_shared_towers(
     user_candidates: pd.DataFrame | None = None,
     fibre_points: gpd.GeoDataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
+    all_stations: pd.DataFrame | None = None,
+    required_cells: np.ndarray | None = None,
 ) -> SharedTowerPlan:
     """Propose towers to build or share for the most people within a tower count and/or VND budget.
 
@@ -375,6 +410,10 @@ def propose_shared_towers(
         as fed points (fibre may start there).
     progress
         Called with (done, total) while the coverage matrix is computed.
+    all_stations
+        Sectors of every technology (upgrade candidates: ``settings.include_upgrades``); default ``stations``.
+    required_cells
+        Flat cell indices on the DEM's lattice a target must serve (e.g. villages' cells).
 
     Raises
     ------
@@ -383,8 +422,12 @@ def propose_shared_towers(
     InputError
         Inputs on different lattices, missing columns, no candidates, layers without a CRS.
     """
-    if settings.max_sites is None and settings.budget_vnd is None:
-        raise ConfigError("give a tower count (max_sites) or a money budget (budget_vnd), or both")
+    if not settings.has_limit:
+        raise ConfigError("give a tower count (max_sites), a money budget (budget_vnd), yearly budgets "
+                          "(phasing) or a coverage target")
+    budget_vnd = settings.budget_vnd
+    if budget_vnd is None and settings.max_sites is None and settings.target is None and settings.phasing:
+        budget_vnd = settings.phasing.total_vnd  # the plan spends at most the years' budgets together
     config = coverage_config or CoverageConfig()
     stations = pd.DataFrame(stations.drop(columns="geometry") if isinstance(stations, gpd.GeoDataFrame)
                             else stations).reset_index(drop=True)
@@ -407,6 +450,12 @@ def propose_shared_towers(
     serve = (people > 0) & ~covered_now
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
                                  user=user_candidates)
+    if settings.include_upgrades:
+        every = stations if all_stations is None else pd.DataFrame(all_stations).drop(columns="geometry",
+                                                                                        errors="ignore")
+        ups = upgrade_candidates(every, dem, technology=settings.radio.technology, radio=settings.radio)
+        if len(ups):
+            cands = gpd.GeoDataFrame(pd.concat([cands, ups], ignore_index=True), geometry="geometry", crs=dem.crs)
     ids = set(cands["candidate_id"].astype(str))
     unknown = sorted({*settings.must_include, *settings.forbidden, *settings.locked_in} - ids)
     if unknown:
@@ -425,9 +474,10 @@ def propose_shared_towers(
 
     result = plan_towers(
         dem, population, current_levels, cands, objective=settings.objective, max_sites=settings.max_sites,
-        budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=settings.radio,
+        budget_vnd=budget_vnd, method=settings.method, config=config, radio=settings.radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
         locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress,
+        upgrade_costs=settings.upgrade_costs, target=settings.target, required_cells=required_cells,
     )
     costs = result.candidate_costs
     assert costs is not None  # plan_towers always sets it
@@ -447,6 +497,11 @@ def propose_shared_towers(
     after = Grid(after_v, dem.transform, dem.crs, nodata)
     covered_before = served(before_v, threshold)
     without = float(people[~covered_before].sum())
+    phasing = None
+    if settings.phasing is not None:
+        phasing = phase_proposals(pd.DataFrame(result.proposals.drop(columns="geometry")), settings.phasing,
+                                  covers=result.proposal_covers, weights=result.demand_weights,
+                                  base_people=float(people.sum()) - without, total_people=float(people.sum()))
 
     # fibre routes of the proposals that use fibre
     pos = [index[c] for c in chosen_ids]
@@ -462,4 +517,4 @@ def propose_shared_towers(
              "fibre_source": "fibre points" if fibre_m is not None else "existing tower sites (assumed fed)"}
     log.info("shared towers: %d proposals of %d candidates (%s, %s)", len(result.proposals), len(cands),
              settings.objective, settings.method)
-    return SharedTowerPlan(result, cands, backhaul_routes, before, after, without, settings, extra)
+    return SharedTowerPlan(result, cands, backhaul_routes, before, after, without, settings, extra, phasing)

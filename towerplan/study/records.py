@@ -110,6 +110,10 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         summary["placement"] = placed
     else:
         summary["placement"] = None
+    if results.switch_off is not None:
+        from towerplan.planning.plan_summary import switch_off_summary
+
+        summary["switch_off"] = switch_off_summary(results.switch_off)
     return jsonable(summary), jsonable(moved)
 
 
@@ -174,6 +178,11 @@ def method_record(
     }
     if results.placement is not None:
         settings["placement"] = jsonable(results.placement.settings)
+    if results.settings.switch_off is not None:
+        from towerplan.planning.switchoff import SWITCH_OFF_CALENDAR
+
+        settings["switch_off"] = {**jsonable(results.settings.switch_off), "off": list(results.settings.switch_off.off),
+                                  "calendar": {t: d.isoformat() for t, d in SWITCH_OFF_CALENDAR.items()}}
     notes = [*results.gaps.notes]
     if results.inputs.station_report is not None and len(results.inputs.station_report):
         rep = results.inputs.station_report
@@ -223,6 +232,9 @@ def plan_package(
         rasters["coverage_before_dbm"] = plan.before
         rasters["coverage_after_dbm"] = plan.after
         proposals = plan.result.proposals
+        if plan.phasing is not None and len(proposals):  # each proposal's year (phasing)
+            proposals = proposals.assign(phase_rank=plan.phasing.proposals["phase_rank"].to_numpy(),
+                                         target_year=plan.phasing.proposals["target_year"].to_numpy())
         curve = plan.result.curve
     summary, _ = plan_summary(results)
     gaps = results.gaps
@@ -239,4 +251,11 @@ def plan_package(
         summary=summary,
         method=method_record(results, extra=method, base_dir=base_dir),
         server_names=server_names(cov),
+        extra_tables=_option_tables(results),
     )
+
+
+def _option_tables(results: PlanResults) -> dict[str, Any]:
+    from towerplan.planning.plan_summary import plan_option_tables
+
+    return plan_option_tables(results.placement, results.switch_off)

@@ -253,6 +253,8 @@ def scenario_dict(s: Scenario, relative_to: Path | None) -> dict[str, Any]:
         doc["placement"] = pl
         doc["costs"] = costs
         doc["candidates"] = cands
+    if s.settings.switch_off is not None:
+        doc["switch_off"] = plain(s.settings.switch_off)
     run: dict[str, Any] = {"executor": s.executor}
     if s.workers is not None:
         run["workers"] = s.workers

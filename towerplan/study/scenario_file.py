@@ -27,6 +27,10 @@
     [placement]                          # PlacementSettings fields (budget_towers = max_sites;
                                          # its mast_height_m wins over [candidates] mast_height_m)
     [placement.radio]                    # CandidateRadio fields
+    [placement.target]                   # TargetSettings: population_share = 0.99, min_households
+    [placement.phasing]                  # PhasingSettings: start_year, budgets_vnd = [...], rule, carry_over
+    [placement.upgrade_costs]            # UpgradeCosts (with include_upgrades = true in [placement])
+    [switch_off]                         # SwitchOffSettings: technologies = ["2G"] or date = "2028-10-01"
     [costs]                              # CostModel fields (VND)
     [candidates]                         # CandidateConfig fields
     [run]
@@ -62,6 +66,7 @@ from towerplan.planning.candidates import CandidateConfig
 from towerplan.planning.costs import CostModel
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.planning.switchoff import SwitchOffSettings
 from towerplan.study.inputs import STUDY_FILES
 from towerplan.study.sandbox import check_path, check_paths, resolve_roots
 from towerplan.study.scenario import (
@@ -80,7 +85,8 @@ __all__ = ["load_scenario", "parse_scenario", "save_scenario", "scenario_from_se
 
 log = logging.getLogger(__name__)
 
-_SECTIONS = ("scenario", "inputs", "coverage", "gaps", "placement", "costs", "candidates", "run", "area", "grid")
+_SECTIONS = ("scenario", "inputs", "coverage", "gaps", "placement", "costs", "candidates", "run", "area", "grid",
+             "switch_off")
 _SCENARIO_KEYS = ("name", "title", "language", "description")
 #: keys of ``[coverage]`` that are not CoverageConfig fields
 _COVERAGE_EXTRA = ("technologies", "resolution_m")
@@ -270,9 +276,10 @@ def parse_scenario(
         extra = {k: v for k, v in (("costs", costs), ("candidates", cands)) if v is not BAD}
         placement = build_dataclass(PlacementSettings, pdoc, "placement", problems, aliases=_PLACEMENT_ALIASES,
                            elsewhere=_PLACEMENT_OWN_SECTION, extra=extra)
-        if placement is not BAD and placement.max_sites is None and placement.budget_vnd is None:
-            problems.append("placement: give a tower count (max_sites, or budget_towers) or a money budget "
-                            "(budget_vnd), or both; leave [placement] out to skip the proposals")
+        if placement is not BAD and not placement.has_limit:
+            problems.append("placement: give a tower count (max_sites, or budget_towers), a money budget "
+                            "(budget_vnd), yearly budgets ([placement.phasing]) or a target ([placement.target]); "
+                            "leave [placement] out to skip the proposals")
     elif doc.get("costs") or doc.get("candidates"):
         log.info("[costs] / [candidates] given without [placement]: no proposals are computed")
     # [run]
@@ -291,11 +298,14 @@ def parse_scenario(
                 run_kw["workers"] = out
         else:
             unknown(key, f"run.{key}", _RUN_KEYS, problems)
+    switch_off = None
+    if "switch_off" in doc:
+        switch_off = build_dataclass(SwitchOffSettings, _section(doc, "switch_off", problems), "switch_off", problems)
     settings = None
     if not problems:
         try:
             settings = StudySettings(coverage=coverage, technologies=technologies, resolution_m=resolution,
-                                     gaps=gaps, placement=placement, **run_kw)
+                                     gaps=gaps, placement=placement, switch_off=switch_off, **run_kw)
         except TowerplanError as exc:
             problems.append(str(exc))
     if problems:

@@ -24,6 +24,7 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import ConfigError
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.planning.switchoff import SwitchOffSettings
 
 __all__ = ["EXECUTORS", "TECHNOLOGIES", "Executor", "StudySettings", "check_gap_threshold", "gap_config_for"]
 
@@ -72,6 +73,9 @@ class StudySettings:
         Shared-tower settings (candidates, costs, radio and budget inside); None: no proposals.
     executor, workers
         How the coverage engine runs.
+    switch_off
+        Technologies switched off (or a date on the switch-off calendar): who loses service
+        (:mod:`towerplan.planning.switchoff`); None: no switch-off analysis.
     """
 
     coverage: CoverageConfig = field(default_factory=CoverageConfig)
@@ -81,6 +85,7 @@ class StudySettings:
     placement: PlacementSettings | None = None
     executor: Executor = "serial"
     workers: int | None = None
+    switch_off: SwitchOffSettings | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -90,6 +95,8 @@ class StudySettings:
             problems.append("gaps must be a GapConfig")
         if self.placement is not None and not isinstance(self.placement, PlacementSettings):
             problems.append("placement must be PlacementSettings or None")
+        if self.switch_off is not None and not isinstance(self.switch_off, SwitchOffSettings):
+            problems.append("switch_off must be SwitchOffSettings or None")
         if self.technologies is not None:
             bad = [t for t in self.technologies if t not in TECHNOLOGIES]
             if bad or not self.technologies:
@@ -118,13 +125,15 @@ class StudySettings:
         placement: PlacementSettings | None = None,
         executor: Executor = "serial",
         workers: int | None = None,
+        switch_off: SwitchOffSettings | None = None,
     ) -> StudySettings:
         """Settings with the gap threshold derived from ``coverage`` (``gaps``' own threshold is not read)."""
         cov = coverage if coverage is not None else CoverageConfig()
         return cls(coverage=cov,
                    technologies=None if technologies is None else tuple(str(t).upper() for t in technologies),
                    resolution_m=None if resolution_m is None else float(resolution_m),
-                   gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers)
+                   gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers,
+                   switch_off=switch_off)
 
     @property
     def threshold_dbm(self) -> float:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from towerplan.planning.analysis import GapAnalysis
     from towerplan.planning.gaps import GapConfig
     from towerplan.planning.shared_towers import PlacementSettings, SharedTowerPlan
+    from towerplan.planning.switchoff import SwitchOffImpact
 
 __all__ = [
     "PlanResults",
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
 #: share of :func:`run_plan`'s progress bar per step (coverage is fast; placement is not)
-_WEIGHTS = {"inputs": 0.0, "coverage": 0.2, "gaps": 0.15, "placement": 0.65}
+_WEIGHTS = {"inputs": 0.0, "coverage": 0.2, "gaps": 0.15, "placement": 0.65, "switch_off": 0.3}
 
 
 def select_technologies(stations: pd.DataFrame, technologies: Sequence[str] | None) -> pd.DataFrame:
@@ -187,8 +188,29 @@ def run_placement_step(
         inputs.dem, inputs.population, stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
         user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points,
-        progress=_step_progress(progress, "shared towers"),
+        progress=_step_progress(progress, "shared towers"), all_stations=inputs.stations,
+        required_cells=target_village_cells(inputs, settings),
     )
+
+
+def target_village_cells(inputs: StudyInputs, settings: PlacementSettings) -> np.ndarray | None:
+    """Flat DEM cells of the villages a target names (more than ``min_households``); None without such a target.
+
+    ConfigError when the target names villages and the study has no village layer with households.
+    """
+    target = settings.target
+    if target is None or target.min_households is None:
+        return None
+    from towerplan.study.switchoff_step import village_points
+
+    villages = village_points(inputs)
+    if villages is None or "households" not in villages:
+        raise ConfigError("the target names villages (min_households) but the study has no village layer with "
+                          "households")
+    big = villages[villages["households"].fillna(0) > target.min_households]
+    r, c = inputs.dem.rowcol(big["x"].to_numpy(float), big["y"].to_numpy(float))
+    ok = (r >= 0) & (r < inputs.dem.height) & (c >= 0) & (c < inputs.dem.width)
+    return np.asarray(r[ok], dtype=np.int64) * inputs.dem.width + np.asarray(c[ok], dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,6 +223,7 @@ class PlanResults:
     placement: SharedTowerPlan | None
     timings: dict[str, float] = field(default_factory=dict)
     settings: StudySettings = field(default_factory=StudySettings)
+    switch_off: SwitchOffImpact | None = None
 
     @property
     def coverage_config(self) -> CoverageConfig:
@@ -217,7 +240,8 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
     ``progress(stage, fraction)`` reports the fraction of the whole plan.
     """
     timings: dict[str, float] = {}
-    steps = ["coverage", "gaps", *(["placement"] if settings.placement is not None else [])]
+    steps = ["coverage", "gaps", *(["placement"] if settings.placement is not None else []),
+             *(["switch_off"] if settings.switch_off is not None else [])]
     total = sum(_WEIGHTS[s] for s in steps)
     done = 0.0
 
@@ -250,6 +274,13 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
         plan = run_placement_step(inputs, coverage, settings.placement, coverage_config=settings.coverage,
                                   progress=scoped("placement"))
         finish("placement", t0)
+    impact = None
+    if settings.switch_off is not None:
+        from towerplan.study.switchoff_step import run_switch_off_step
+
+        t0 = time.perf_counter()
+        impact = run_switch_off_step(inputs, settings, progress=scoped("switch_off"))
+        finish("switch_off", t0)
     if progress:
         progress("done", 1.0)
-    return PlanResults(inputs, coverage, gaps, plan, timings, settings)
+    return PlanResults(inputs, coverage, gaps, plan, timings, settings, impact)
