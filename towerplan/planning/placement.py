@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 Objective = Literal["any", "per_operator", "backup"]
 _DEFAULT_RADIO = CandidateRadio()
 _DEFAULT_COSTS = CostModel()
+_DEFAULT_UPGRADES = UpgradeCosts()
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,8 +167,8 @@ def plan_towers(
     locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
-    upgrade_costs: UpgradeCosts = UpgradeCosts(),
-    target: TargetSettings | None = None,
+    upgrade_costs: UpgradeCosts = _DEFAULT_UPGRADES,
+    coverage_target: TargetSettings | None = None,
     required_cells: np.ndarray | None = None,
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
@@ -192,13 +193,13 @@ def plan_towers(
         Called with (done, total) while the coverage matrix is computed.
     upgrade_costs
         Prices of ``upgrade`` candidates (:mod:`towerplan.planning.upgrades`).
-    target, required_cells
-        Instead of the budget, the least-cost plan reaching ``target`` (objective ``any``;
+    coverage_target, required_cells
+        Instead of the budget, the least-cost plan reaching ``coverage_target`` (objective ``any``;
         :func:`~towerplan.planning.targets.cover_target`); ``required_cells`` are flat indices on the
         DEM's lattice that must be served (the cells of the villages the target names).
     """
     config = config or CoverageConfig()
-    if target is not None and objective != "any":
+    if coverage_target is not None and objective != "any":
         raise InputError(f"a coverage target is set on people served (objective 'any'), not {objective!r}")
     if not population.same_lattice(dem):
         raise InputError("population and DEM must be on the same lattice (align the population first)")
@@ -268,8 +269,8 @@ def plan_towers(
     no_tenant = [i for i, t in enumerate(tenants) if t == 0]
     out_ids = sorted({index[c] for c in forbidden} | set(no_tenant) | set(locked))
     report = None
-    if target is not None:
-        solved = _solve_target(covers, weights, costs["total_vnd"].to_numpy(), people, cells, labels, target,
+    if coverage_target is not None:
+        solved = _solve_target(covers, weights, costs["total_vnd"].to_numpy(), people, cells, labels, coverage_target,
                                required_cells, method=method, must=[index[c] for c in must_include],
                                forbidden=out_ids, time_limit_s=time_limit_s)
         sel, report = solved.selection, solved.report

@@ -477,7 +477,7 @@ def propose_shared_towers(
         budget_vnd=budget_vnd, method=settings.method, config=config, radio=settings.radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
         locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress,
-        upgrade_costs=settings.upgrade_costs, target=settings.target, required_cells=required_cells,
+        upgrade_costs=settings.upgrade_costs, coverage_target=settings.target, required_cells=required_cells,
     )
     costs = result.candidate_costs
     assert costs is not None  # plan_towers always sets it
