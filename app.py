@@ -60,6 +60,7 @@ _PAGES = [
     ("coverage.py", "page_coverage"),
     ("gaps.py", "page_gaps"),
     ("towers.py", "page_towers"),
+    ("provincial.py", "page_provincial"),
     ("measurements.py", "page_measurements"),
     ("export.py", "page_export"),
 ]

@@ -94,8 +94,10 @@ def test_target_ilp_is_the_brute_force_optimum_and_greedy_is_feasible(seed: int)
     assert ilp.selection.extra["lower_bound_cost"] <= best + 1e-6
     for sol in (ilp, greedy):
         hit = a[list(sol.selection.sites)].any(axis=0)
-        assert w[hit].sum() >= need - 1e-9 and hit[req].all()
-        assert sol.report.reachable and sol.report.shortfall_weight == 0.0
+        assert w[hit].sum() >= need - 1e-9
+        assert hit[req].all()
+        assert sol.report.reachable
+        assert sol.report.shortfall_weight == 0.0
         assert sol.selection.covered_weight == pytest.approx(w[hit].sum())
     assert greedy.selection.cost >= best - 1e-9
 
@@ -107,9 +109,12 @@ def test_unreachable_target_says_how_far_and_which_columns() -> None:
     sol = cover_target(a, w, c, required_weight=100.0, required_columns=[4], method="ilp")
     rep = sol.report
     assert not rep.reachable
-    assert rep.reachable_weight == 60.0 and rep.unreachable_weight == 45.0
-    assert rep.unreachable_columns == (3, 4) and rep.unreachable_required == (4,)
-    assert rep.reached_weight == 60.0 and rep.shortfall_weight == 40.0
+    assert rep.reachable_weight == 60.0
+    assert rep.unreachable_weight == 45.0
+    assert rep.unreachable_columns == (3, 4)
+    assert rep.unreachable_required == (4,)
+    assert rep.reached_weight == 60.0
+    assert rep.shortfall_weight == 40.0
     assert sorted(sol.selection.sites) == [0, 1]  # the cheapest plan covering all that can be covered
     assert sol.selection.extra["reached"] == 0.0
 
@@ -143,7 +148,6 @@ def test_phasing_spends_at_most_each_years_budget(seed: int, carry: bool) -> Non
         carried = limit - row["spent_vnd"]
     assert (years["spent_vnd"].cumsum() <= np.cumsum(budgets) * (1 + 1e-12)).all()
     # first fit: nothing left unfunded would have fitted in the money left in the last year
-    left = budgets[-1] + (carried - budgets[-1] if carry else 0.0) if len(years) else 0.0
     left = years["available_vnd"].iloc[-1] - years["spent_vnd"].iloc[-1]
     unfunded = props[res.proposals["target_year"].isna()]
     assert (unfunded["cost_vnd"] > left).all()
@@ -178,7 +182,8 @@ def test_upgrade_candidates_and_their_costs() -> None:
     assert sorted(up5["candidate_id"]) == ["UP5G-viettel-A2", "UP5G-vnptvinaphone-B1"]
     freq = dict(zip(up5["upgrade_operator"], up5["radio_freq_mhz"], strict=True))
     assert freq == {"Viettel": 2550.0, "VNPT-VinaPhone": 3750.0}
-    assert operator_5g_band("MobiFone") == (3800.0, 3900.0) and operator_5g_band("Vietnamobile") is None
+    assert operator_5g_band("MobiFone") == (3800.0, 3900.0)
+    assert operator_5g_band("Vietnamobile") is None
     # priced beside tenancy: an upgrade costs a radio and its installation, less than a tenancy
     coloc = up4.assign(kind="colocation", candidate_id="C-A1", upgrade_operator="", radio_freq_mhz=np.nan)
     both = pd.concat([coloc, up4], ignore_index=True)
@@ -196,12 +201,14 @@ def test_mixed_radio_matrix_matches_one_matrix_per_radio() -> None:
                           "lat": [_lonlat(50, 50)[1], _lonlat(80, 80)[1], _lonlat(110, 110)[1]],
                           "mast_height_m": 30.0, "radio_freq_mhz": [np.nan, 900.0, np.nan]})
     demand = np.ones(DEM.shape, dtype=bool)
-    mixed, cells = coverage_matrix_mixed(DEM, cands, demand, radio=RADIO, config=CONFIG)
+    mixed, _cells = coverage_matrix_mixed(DEM, cands, demand, radio=RADIO, config=CONFIG)
     plain, _ = coverage_matrix(DEM, cands.iloc[[0, 2]], demand, radio=RADIO, config=CONFIG)
     low, _ = coverage_matrix(DEM, cands.iloc[[1]], demand, radio=RADIO.__class__(**{**RADIO.__dict__,
                                                                                    "freq_mhz": 900.0}),
                              config=CONFIG)
-    assert (mixed[0] != plain[0]).nnz == 0 and (mixed[2] != plain[1]).nnz == 0 and (mixed[1] != low[0]).nnz == 0
+    assert (mixed[0] != plain[0]).nnz == 0
+    assert (mixed[2] != plain[1]).nnz == 0
+    assert (mixed[1] != low[0]).nnz == 0
     assert mixed[1].nnz > mixed[0].nnz  # 900 MHz reaches farther than 1842.5 MHz
 
 
@@ -241,7 +248,8 @@ def test_target_plan_reaches_the_target_with_an_upgrade(world: dict) -> None:
     assert summ["target"]["share_reachable_max"] == pytest.approx(11000 / total)
     assert summ["upgrades"] == {"technology": "4G", "candidates": 1, "proposed": 1}
     up = plan.result.proposals.set_index("candidate_id").loc["UP4G-viettel-S2"]
-    assert up["kind"] == "upgrade" and up["cost_vnd"] == pytest.approx(680e6)
+    assert up["kind"] == "upgrade"
+    assert up["cost_vnd"] == pytest.approx(680e6)
     # a reachable target: B alone brings 9,000 of 12,000 (75 %)
     plan = _plan(world, include_upgrades=True, target=TargetSettings(population_share=0.7))
     assert plan.result.proposals["candidate_id"].tolist() == ["U1"]
@@ -255,7 +263,8 @@ def test_phasing_end_to_end_gives_years_and_coverage_by_year(world: dict) -> Non
     assert years["year"].tolist() == [2027, 2028]
     assert (years["spent_vnd"] <= years["available_vnd"] * (1 + 1e-12)).all()
     first = plan.phasing.proposals.set_index("candidate_id")["target_year"]
-    assert first["UP4G-viettel-S2"] == 2027 and first["U1"] == 2028  # the upgrade fits the first year
+    assert first["UP4G-viettel-S2"] == 2027
+    assert first["U1"] == 2028
     assert years["people_covered_cumulative"].tolist() == pytest.approx([7000.0, 11000.0])
     assert plan.summary()["phasing"]["unfunded"] == 0
 
@@ -309,11 +318,57 @@ def test_switch_off_accounting_per_commune_and_operator() -> None:
     assert t[t["operator"] == "MobiFone"]["people_gained"].sum() > 0  # the added 4G radio M9 where MobiFone had nothing
     assert t[t["operator"] == "Viettel"]["people_lost"].sum() > 0  # V1 was 2G only
     site = impact.sites.set_index(["operator", "site_id"])
-    assert bool(site.loc[("Viettel", "V1"), "needs_4g_radio"]) and site.loc[("Viettel", "V1"), "action"] == "add 4G"
+    assert bool(site.loc[("Viettel", "V1"), "needs_4g_radio"])
+    assert site.loc[("Viettel", "V1"), "action"] == "add 4G"
     assert ("Viettel", "V2") not in site.index or not bool(site.loc[("Viettel", "V2"), "needs_4g_radio"])
     everyone = t[t["operator"] == ALL_OPERATORS]
-    assert everyone["villages_lost"].sum() == 1 and everyone["households_lost"].sum() == 30.0  # village at V1
+    assert everyone["villages_lost"].sum() == 1
+    assert everyone["households_lost"].sum() == 30.0
     # without a village layer the village columns are empty, not zero
     bare = switch_off_impact(levels, pop, off=("2G",), thresholds_dbm=-110.0, stations=stations_all)
-    assert bare.by_commune["villages_lost"].isna().all() and len(bare.sites) == 0
+    assert bare.by_commune["villages_lost"].isna().all()
+    assert len(bare.sites) == 0
     assert bare.by_commune["commune"].tolist()[0] == "whole area"
+
+
+# ------------------------------------------------------------------ scenario and command line
+def test_scenario_sections_round_trip(tmp_path) -> None:
+    from pathlib import Path
+
+    from towerplan.study.scenario import ScenarioError
+    from towerplan.study.scenario_file import load_scenario, save_scenario
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo" / "provincial.toml"
+    s = load_scenario(demo)
+    p = s.placement
+    assert p is not None
+    assert p.include_upgrades
+    assert p.target == TargetSettings(population_share=0.99)
+    assert p.phasing is not None
+    assert p.phasing.years == (2027, 2028, 2029, 2030)
+    assert s.settings.switch_off is not None
+    assert s.settings.switch_off.off == ("2G", "3G")
+    again = load_scenario(save_scenario(s, tmp_path / "again.toml"))
+    assert again.settings == s.settings
+    bad = (tmp_path / "bad.toml")
+    bad.write_text('[inputs]\ndemo = true\n[switch_off]\ndate = "soon"\n[placement]\n'
+                   '[placement.phasing]\nbudgets_vnd = [-1.0]\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(bad)
+    text = str(err.value)
+    assert "switch_off" in text
+    assert "budgets_vnd" in text
+
+
+def test_new_command_lines_are_listed() -> None:
+    from towerplan.cli import COMMAND_HELP, build_parser
+
+    assert COMMAND_HELP["switchoff"] == "who loses every service when 2G/3G are switched off"
+    parser = build_parser()
+    args = parser.parse_args(["place", "--scenario", "d", "--out", "o", "--target", "0.99", "--upgrades",
+                              "--phasing", "2027:60e9,60e9"])
+    assert args.target == 0.99
+    assert args.upgrades
+    assert args.phasing == (2027, (60e9, 60e9))
+    args = parser.parse_args(["switchoff", "--scenario", "d", "--date", "2028-10-01", "--out", "o"])
+    assert args.date == "2028-10-01"

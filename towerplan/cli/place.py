@@ -4,6 +4,16 @@
     towerplan place --scenario DIR --budget-vnd 20e9 --objective per_operator --out DIR
     towerplan place --scenario DIR --budget-towers 5 --objective backup --locked-in C-S0001 \\
         --candidates my_sites.csv --exclusions parks.gpkg --fibre-points pops.gpkg --out DIR
+    towerplan place --scenario DIR --technology 5G --upgrades --target 0.99 --method ilp --out DIR
+    towerplan place --scenario DIR --budget-vnd 200e9 --phasing 2027:60e9,60e9,80e9 --out DIR
+
+``--target SHARE`` asks for the least cost reaching that share of the people (e.g. 0.99, the
+5G goal of Decision 36/QĐ-TTg) instead of the most people for a budget, and says how far it
+falls short when the candidates cannot reach it (:mod:`towerplan.planning.targets`).
+``--upgrades`` adds the operators' own sites as candidates for the planned technology (4G on
+2G/3G sites, 5G on 4G sites in each operator's band: :mod:`towerplan.planning.upgrades`).
+``--phasing YEAR:B1,B2,...`` gives every proposal a target year within yearly budgets (VND)
+from YEAR (:mod:`towerplan.planning.phasing`); without another limit the budget is their sum.
 
 DIR is a study-area folder as written by ``towerplan demo`` or ``towerplan fetch``
 (``dem.tif``, ``population.tif``, ``stations.csv``; ``roads.gpkg``, ``candidates.csv``,
@@ -45,6 +55,14 @@ def _id_list(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",") if v.strip())
 
 
+def _phasing(text: str) -> tuple[int, tuple[float, ...]]:
+    year, _, budgets = text.partition(":")
+    try:
+        return int(year), tuple(float(b) for b in budgets.split(",") if b.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected YEAR:B1,B2,... (e.g. 2027:60e9,60e9), got {text!r}") from exc
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("place", help="propose shared towers under a budget",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -74,6 +92,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="keep at most N greenfield candidates, best high ground first (default %(default)s)")
     p.add_argument("--no-colocation", action="store_true", help="do not consider tenancy on existing towers")
     p.add_argument("--microwave-freq-ghz", type=float, default=15.0, help="microwave backhaul frequency (GHz)")
+    p.add_argument("--target", type=float, metavar="SHARE",
+                   help="least cost to serve this share of the people (0-1, e.g. 0.99) instead of a budget")
+    p.add_argument("--upgrades", action="store_true",
+                   help="also add the technology to the operators' own sites (4G on 2G/3G, 5G on 4G)")
+    p.add_argument("--phasing", type=_phasing, metavar="YEAR:B1,B2,...",
+                   help="yearly budgets in VND from YEAR: every proposal gets a target year")
+    p.add_argument("--phasing-rule", choices=["cost_per_person", "priority"], default="cost_per_person",
+                   help="which proposals go first (default: most people per VND)")
+    p.add_argument("--no-carry-over", action="store_true", help="unspent money lapses at the end of each year")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate`: corrects the existing sectors' levels "
@@ -84,15 +111,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from towerplan.coverage.config import CoverageConfig
     from towerplan.planning.candidates import CandidateConfig
+    from towerplan.planning.matrix import CandidateRadio
+    from towerplan.planning.phasing import PhasingSettings
     from towerplan.planning.shared_towers import PlacementSettings
+    from towerplan.planning.targets import TargetSettings
     from towerplan.study import StudySettings
     from towerplan.study.commands import place_run
 
     if args.scenario.suffix.lower() == ".toml":
         raise ConfigError(f"{args.scenario}: a TOML scenario; run it with `towerplan run` (place takes a study-area "
                           "folder)")
-    if args.budget_towers is None and args.budget_vnd is None:
-        raise ConfigError("give --budget-towers N and/or --budget-vnd X")
+    if args.budget_towers is None and args.budget_vnd is None and args.target is None and args.phasing is None:
+        raise ConfigError("give --budget-towers N and/or --budget-vnd X, --phasing YEAR:B1,B2,... or --target SHARE")
     if args.budget_towers is not None and args.budget_towers < 1:
         raise ConfigError("--budget-towers must be at least 1")
     if args.budget_vnd is not None and not args.budget_vnd > 0:
@@ -105,6 +135,14 @@ def run(args: argparse.Namespace) -> int:
         forbidden=tuple(args.forbidden), locked_in=tuple(args.locked_in),
         microwave_freq_ghz=args.microwave_freq_ghz, include_colocation=not args.no_colocation,
         candidates=CandidateConfig(mast_height_m=args.mast_height_m, max_candidates=args.max_greenfield),
+        include_upgrades=args.upgrades,
+        target=None if args.target is None else TargetSettings(population_share=args.target),
+        phasing=None if args.phasing is None else PhasingSettings(
+            start_year=args.phasing[0], budgets_vnd=args.phasing[1], rule=args.phasing_rule,
+            carry_over=not args.no_carry_over),
+        # a 5G plan installs a 3-sector 5G radio (n78, massive-MIMO EIRP); upgrades use each operator's band
+        radio=CandidateRadio(technology="5G", freq_mhz=3550.0, eirp_dbm=74.0) if args.technology == "5G"
+        else CandidateRadio(),
     )
     settings = StudySettings.create(coverage=CoverageConfig(threshold_dbm=args.threshold_dbm),
                                     technologies=(args.technology,), placement=placement)
@@ -113,6 +151,15 @@ def run(args: argparse.Namespace) -> int:
                             "fibre_points": args.fibre_points}, calibration=args.calibration)
     summary = done.summary
     gap = summary["optimality_gap"]
+    if "target" in summary:
+        t = summary["target"]
+        most = t["share_reachable_max"] or 0.0
+        print(f"place: target {'reached' if t['reachable'] else 'out of reach'}: "
+              f"{(t['share_reached'] or 0.0):.2%} of the people served (at most {most:.2%} "
+              f"with these candidates; {t['people_out_of_reach']:,.0f} people out of reach)")
+    for year in (summary.get("phasing") or {}).get("years", []):
+        print(f"place: {year['year']}: {year['sites']} site(s), {year['spent_vnd'] / 1e9:,.2f} bn VND, "
+              f"{year['people_covered_cumulative']:,.0f} people served")
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "
           f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {args.technology} from every "
           f"operator) for {summary['cost_vnd'] / 1e9:,.2f} bn VND ({summary['method']}, gap "

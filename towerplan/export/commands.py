@@ -108,6 +108,9 @@ def write_placement_files(plan: SharedTowerPlan, out: Path, *, technology: str, 
 
     out.mkdir(parents=True, exist_ok=True)
     props = plan.result.proposals
+    if plan.phasing is not None and len(props):  # each proposal's target year
+        props = props.assign(phase_rank=plan.phasing.proposals["phase_rank"].to_numpy(),
+                             target_year=plan.phasing.proposals["target_year"].to_numpy())
     routes = plan.backhaul_routes
     with atomic_path(out / "proposals.gpkg") as tmp:
         props.to_crs(4326).to_file(tmp, layer="proposals", driver="GPKG", engine="pyogrio")
@@ -127,6 +130,10 @@ def write_placement_files(plan: SharedTowerPlan, out: Path, *, technology: str, 
     label = f"{technology} shared towers: {plan.settings.objective}, {plan.settings.method}"
     if write_curve_png(plan.result.curve, out / "curve.png", lang="en", study_label=label) is not None:
         files.append("curve.png")
+    if plan.phasing is not None:
+        with atomic_path(out / "phasing_years.csv") as tmp:
+            plan.phasing.years.to_csv(tmp, index=False)
+        files.append("phasing_years.csv")
     _write_json(out / "placement_summary.json", dict(summary))
     return sorted(files)
 

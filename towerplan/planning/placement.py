@@ -280,7 +280,17 @@ def plan_towers(
             budget=budget_vnd, method=method, must_include=[index[c] for c in must_include],
             forbidden=out_ids, time_limit_s=time_limit_s,
         )
-    # read back: newly covered people per operator, in build order
+    proposals, curve = _read_back(covers, weights, labels, sel, costs, candidates, hosts, objective)
+    return PlacementResult(proposals, curve, sel, objective, float(weights.sum()), costs, tuple(locked_in),
+                           target=report, proposal_covers=covers[list(sel.sites)].tocsr(), demand_weights=weights,
+                           people_total=float(people.sum()))
+
+
+def _read_back(covers: sp.csr_matrix, weights: np.ndarray, labels: list[tuple[str, np.ndarray]], sel: Selection,
+               costs: pd.DataFrame, candidates: gpd.GeoDataFrame, hosts: list[list[str]], objective: str
+               ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The proposals (newly covered people per operator, in build order) and the coverage-versus-cost curve."""
+    ids = candidates["candidate_id"].astype(str).tolist()
     taken = np.zeros(covers.shape[1], dtype=bool)
     rows = []
     offsets = np.cumsum([0, *[lab[1].size for lab in labels]])
@@ -315,9 +325,7 @@ def plan_towers(
         "cost_vnd": cum_cost,
         "cumulative_cost_vnd": cum_cost,
     })
-    return PlacementResult(proposals, curve, sel, objective, float(weights.sum()), costs, tuple(locked_in),
-                           target=report, proposal_covers=covers[list(sel.sites)].tocsr(), demand_weights=weights,
-                           people_total=float(people.sum()))
+    return proposals, curve
 
 
 def _solve_target(covers: sp.csr_matrix, weights: np.ndarray, costs: np.ndarray, people: np.ndarray,

@@ -264,6 +264,26 @@ class SharedTowerPlan:
 
 
 # ---------------------------------------------------------------- helpers
+def _budget(settings: PlacementSettings) -> float | None:
+    """The money budget: ``budget_vnd``; with only yearly budgets, their sum (the plan spends at most that)."""
+    if not settings.has_limit:
+        raise ConfigError("give a tower count (max_sites), a money budget (budget_vnd), yearly budgets "
+                          "(phasing) or a coverage target")
+    if settings.budget_vnd is None and settings.max_sites is None and settings.target is None and settings.phasing:
+        return settings.phasing.total_vnd
+    return settings.budget_vnd
+
+
+def _with_upgrades(cands: gpd.GeoDataFrame, stations: pd.DataFrame, dem: Grid,
+                   settings: PlacementSettings) -> gpd.GeoDataFrame:
+    """``cands`` and the upgrade candidates of ``stations`` (every technology) for the planned radio."""
+    every = pd.DataFrame(stations).drop(columns="geometry", errors="ignore")
+    ups = upgrade_candidates(every, dem, technology=settings.radio.technology, radio=settings.radio)
+    if not len(ups):
+        return cands
+    return gpd.GeoDataFrame(pd.concat([cands, ups], ignore_index=True), geometry="geometry", crs=dem.crs)
+
+
 def _target_phasing_summary(plan: SharedTowerPlan) -> dict[str, Any]:
     """``upgrades``, ``target`` and ``phasing`` figures of the summary (only what was asked for)."""
     from towerplan.planning.plan_summary import target_phasing_summary
@@ -422,12 +442,7 @@ def propose_shared_towers(
     InputError
         Inputs on different lattices, missing columns, no candidates, layers without a CRS.
     """
-    if not settings.has_limit:
-        raise ConfigError("give a tower count (max_sites), a money budget (budget_vnd), yearly budgets "
-                          "(phasing) or a coverage target")
-    budget_vnd = settings.budget_vnd
-    if budget_vnd is None and settings.max_sites is None and settings.target is None and settings.phasing:
-        budget_vnd = settings.phasing.total_vnd  # the plan spends at most the years' budgets together
+    budget_vnd = _budget(settings)
     config = coverage_config or CoverageConfig()
     stations = pd.DataFrame(stations.drop(columns="geometry") if isinstance(stations, gpd.GeoDataFrame)
                             else stations).reset_index(drop=True)
@@ -451,11 +466,7 @@ def propose_shared_towers(
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
                                  user=user_candidates)
     if settings.include_upgrades:
-        every = stations if all_stations is None else pd.DataFrame(all_stations).drop(columns="geometry",
-                                                                                        errors="ignore")
-        ups = upgrade_candidates(every, dem, technology=settings.radio.technology, radio=settings.radio)
-        if len(ups):
-            cands = gpd.GeoDataFrame(pd.concat([cands, ups], ignore_index=True), geometry="geometry", crs=dem.crs)
+        cands = _with_upgrades(cands, stations if all_stations is None else all_stations, dem, settings)
     ids = set(cands["candidate_id"].astype(str))
     unknown = sorted({*settings.must_include, *settings.forbidden, *settings.locked_in} - ids)
     if unknown:
@@ -497,11 +508,9 @@ def propose_shared_towers(
     after = Grid(after_v, dem.transform, dem.crs, nodata)
     covered_before = served(before_v, threshold)
     without = float(people[~covered_before].sum())
-    phasing = None
-    if settings.phasing is not None:
-        phasing = phase_proposals(pd.DataFrame(result.proposals.drop(columns="geometry")), settings.phasing,
-                                  covers=result.proposal_covers, weights=result.demand_weights,
-                                  base_people=float(people.sum()) - without, total_people=float(people.sum()))
+    phasing = None if settings.phasing is None else phase_proposals(
+        pd.DataFrame(result.proposals.drop(columns="geometry")), settings.phasing, covers=result.proposal_covers,
+        weights=result.demand_weights, base_people=float(people.sum()) - without, total_people=float(people.sum()))
 
     # fibre routes of the proposals that use fibre
     pos = [index[c] for c in chosen_ids]

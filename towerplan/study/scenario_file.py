@@ -277,9 +277,9 @@ def parse_scenario(
         placement = build_dataclass(PlacementSettings, pdoc, "placement", problems, aliases=_PLACEMENT_ALIASES,
                            elsewhere=_PLACEMENT_OWN_SECTION, extra=extra)
         if placement is not BAD and not placement.has_limit:
-            problems.append("placement: give a tower count (max_sites, or budget_towers), a money budget "
-                            "(budget_vnd), yearly budgets ([placement.phasing]) or a target ([placement.target]); "
-                            "leave [placement] out to skip the proposals")
+            problems.append("placement: give a tower count (max_sites, or budget_towers) or a money budget "
+                            "(budget_vnd), or both (or yearly budgets [placement.phasing], or a target "
+                            "[placement.target]); leave [placement] out to skip the proposals")
     elif doc.get("costs") or doc.get("candidates"):
         log.info("[costs] / [candidates] given without [placement]: no proposals are computed")
     # [run]
