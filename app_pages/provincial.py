@@ -25,7 +25,6 @@ cov_item = fetch("cov_result")
 if cov_item is None:
     st.info(tr("run_first"))
     st.stop()
-inputs = current_inputs()
 
 
 def _settings():
@@ -47,7 +46,7 @@ if run_switch:
                                    date=day.isoformat() if by_date else None, add_4g_on_lost_sites=add_4g)
         settings = dataclasses.replace(_settings(), switch_off=switch)
         bar, report = progress_bar("prov_switch_progress")
-        store("prov_switch_result", run_switch_off_step(inputs, settings, progress=report))
+        store("prov_switch_result", run_switch_off_step(current_inputs(), settings, progress=report))
         bar.empty()
 impact = fetch("prov_switch_result")
 if impact is not None:
@@ -86,7 +85,7 @@ if run_plan:
             st.error(str(exc))
             st.stop()
         bar, report = progress_bar("prov_plan_progress")
-        store("prov_plan_result", run_placement_step(inputs, cov_item["coverage"], placement,
+        store("prov_plan_result", run_placement_step(current_inputs(), cov_item["coverage"], placement,
                                                      coverage_config=cov_item["config"], progress=report))
         bar.empty()
 plan = fetch("prov_plan_result")

@@ -372,3 +372,36 @@ def test_new_command_lines_are_listed() -> None:
     assert args.phasing == (2027, (60e9, 60e9))
     args = parser.parse_args(["switchoff", "--scenario", "d", "--date", "2028-10-01", "--out", "o"])
     assert args.date == "2028-10-01"
+
+
+def test_app_page_shows_the_switch_off_target_and_years(world: dict) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = Path(__file__).resolve().parents[1] / "app_pages" / "provincial.py"
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert [i.value for i in at.info] == ["No coverage yet: run it on the Coverage page first."]
+    plan = _plan(world, include_upgrades=True, target=TargetSettings(population_share=0.95),
+                 phasing=PhasingSettings(start_year=2027, budgets_vnd=(7e8, 5e9)))
+    s2 = _site("S2", 120, 120, "Viettel", "2G")
+    s4 = world["s4"]
+    levels = {("Viettel", "2G"): run_coverage(DEM, s2, config=CONFIG).operator_levels["Viettel"],
+              ("Viettel", "4G"): world["levels"]["Viettel"]}
+    impact = switch_off_impact(levels, world["pop"], off=("2G",), thresholds_dbm=-110.0, stations=world["all"])
+    only_2g = np.isfinite(levels[("Viettel", "2G")].values) & ~np.isfinite(levels[("Viettel", "4G")].values)
+    lost = float(world["pop"].values[only_2g].sum())
+    assert lost >= 2000.0  # at least village C, which only the 2G site serves
+    assert impact.totals["people_lost"] == pytest.approx(lost)
+    assert len(s4)
+    for key, value in (("cov_result", {"coverage": None, "config": CONFIG}), ("prov_switch_result", impact),
+                       ("prov_plan_result", plan)):
+        at.session_state[key] = {"value": value, "version": 0, "at": 0.0}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"{lost:,.0f} people lose every service" in s.value for s in at.success)
+    assert any("cannot be reached" in w.value for w in at.warning)
+    assert len(at.dataframe) == 3  # switch-off by commune, years, proposals

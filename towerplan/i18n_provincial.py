@@ -32,8 +32,8 @@ _VI: dict[str, str] = {
                        "{people:,.0f} người ngoài tầm mọi ứng viên. Phương án rẻ nhất đạt mức đó: "
                        "{cost:,.2f} tỷ đồng."),
     "prov_years": "Vùng phủ theo năm",
-    "prov_switch_progress": "Đang tính tác động tắt sóng… {pct}%",
-    "prov_plan_progress": "Đang lập phương án… {pct}%",
+    "prov_switch_progress": "Đang tính tác động tắt sóng… {pct:.0f} %",
+    "prov_plan_progress": "Đang lập phương án… {pct:.0f} %",
 }
 
 _EN: dict[str, str] = {
@@ -61,8 +61,8 @@ _EN: dict[str, str] = {
                        "{people:,.0f} people out of reach of every candidate. Cheapest plan reaching that: "
                        "{cost:,.2f} bn VND."),
     "prov_years": "Coverage year by year",
-    "prov_switch_progress": "Computing the switch-off… {pct}%",
-    "prov_plan_progress": "Planning… {pct}%",
+    "prov_switch_progress": "Computing the switch-off… {pct:.0f} %",
+    "prov_plan_progress": "Planning… {pct:.0f} %",
 }
 
 PROVINCIAL_MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
