@@ -267,6 +267,17 @@ def test_phasing_end_to_end_gives_years_and_coverage_by_year(world: dict) -> Non
     assert first["U1"] == 2028
     assert years["people_covered_cumulative"].tolist() == pytest.approx([7000.0, 11000.0])
     assert plan.summary()["phasing"]["unfunded"] == 0
+    # by priority (e.g. the gap score burnt onto the grid): B's mast first, though dearer per person
+    grid = np.zeros(DEM.shape)
+    grid[30:50, 110:130] = 9.0
+    s = PlacementSettings(include_greenfield=False, include_colocation=False, radio=RADIO, include_upgrades=True,
+                          phasing=PhasingSettings(start_year=2027, budgets_vnd=(7e8, 5e9), rule="priority"))
+    plan = propose_shared_towers(DEM, world["pop"], world["s4"], world["levels"], settings=s, coverage_config=CONFIG,
+                                 user_candidates=world["users"], all_stations=world["all"], priority_grid=grid)
+    ranked = plan.phasing.proposals.set_index("candidate_id")
+    assert ranked.loc["U1", "phase_rank"] == 1
+    assert ranked.loc["U1", "priority"] == 9.0
+    assert ranked.loc["UP4G-viettel-S2", "target_year"] == 2027  # first fit: the cheap upgrade still fits 2027
 
 
 # ------------------------------------------------------------------ switch-off

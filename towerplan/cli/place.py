@@ -98,8 +98,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also add the technology to the operators' own sites (4G on 2G/3G, 5G on 4G)")
     p.add_argument("--phasing", type=_phasing, metavar="YEAR:B1,B2,...",
                    help="yearly budgets in VND from YEAR: every proposal gets a target year")
-    p.add_argument("--phasing-rule", choices=["cost_per_person", "priority"], default="cost_per_person",
-                   help="which proposals go first (default: most people per VND)")
     p.add_argument("--no-carry-over", action="store_true", help="unspent money lapses at the end of each year")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--calibration", type=Path, default=None,
@@ -138,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         include_upgrades=args.upgrades,
         target=None if args.target is None else TargetSettings(population_share=args.target),
         phasing=None if args.phasing is None else PhasingSettings(
-            start_year=args.phasing[0], budgets_vnd=args.phasing[1], rule=args.phasing_rule,
+            start_year=args.phasing[0], budgets_vnd=args.phasing[1],
             carry_over=not args.no_carry_over),
         # a 5G plan installs a 3-sector 5G radio (n78, massive-MIMO EIRP); upgrades use each operator's band
         radio=CandidateRadio(technology="5G", freq_mhz=3550.0, eirp_dbm=74.0) if args.technology == "5G"

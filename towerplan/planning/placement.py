@@ -112,6 +112,8 @@ class PlacementResult:
     demand_weights: np.ndarray | None = None
     #: all the people of the grid and those served before the proposals (objective ``any``)
     people_total: float = float("nan")
+    #: flat cell index (DEM lattice) of each demand column
+    demand_cells: np.ndarray | None = None
 
 
 def _hosts(candidates: pd.DataFrame, operators: list[str]) -> list[list[str]]:
@@ -283,7 +285,8 @@ def plan_towers(
     proposals, curve = _read_back(covers, weights, labels, sel, costs, candidates, hosts, objective)
     return PlacementResult(proposals, curve, sel, objective, float(weights.sum()), costs, tuple(locked_in),
                            target=report, proposal_covers=covers[list(sel.sites)].tocsr(), demand_weights=weights,
-                           people_total=float(people.sum()))
+                           people_total=float(people.sum()),
+                           demand_cells=np.concatenate([cells[lab[1]] for lab in labels]) if labels else None)
 
 
 def _read_back(covers: sp.csr_matrix, weights: np.ndarray, labels: list[tuple[str, np.ndarray]], sel: Selection,

@@ -274,6 +274,18 @@ def _budget(settings: PlacementSettings) -> float | None:
     return settings.budget_vnd
 
 
+def _with_priority(result: PlacementResult, priority_grid: np.ndarray | None) -> pd.DataFrame:
+    """The proposals (no geometry) with ``priority``: the highest ``priority_grid`` value of the cells each serves."""
+    props = pd.DataFrame(result.proposals.drop(columns="geometry"))
+    rows, cells = result.proposal_covers, result.demand_cells
+    if priority_grid is None or rows is None or cells is None or not len(props):
+        return props
+    flat = np.nan_to_num(np.asarray(priority_grid, dtype=float).ravel())
+    score = [float(flat[cells[rows.indices[rows.indptr[k]:rows.indptr[k + 1]]]].max(initial=0.0))
+             for k in range(len(props))]
+    return props.assign(priority=score)
+
+
 def _with_upgrades(cands: gpd.GeoDataFrame, stations: pd.DataFrame, dem: Grid,
                    settings: PlacementSettings) -> gpd.GeoDataFrame:
     """``cands`` and the upgrade candidates of ``stations`` (every technology) for the planned radio."""
@@ -399,6 +411,7 @@ def propose_shared_towers(
     progress: Callable[[int, int], None] | None = None,
     all_stations: pd.DataFrame | None = None,
     required_cells: np.ndarray | None = None,
+    priority_grid: np.ndarray | None = None,
 ) -> SharedTowerPlan:
     """Propose towers to build or share for the most people within a tower count and/or VND budget.
 
@@ -434,6 +447,9 @@ def propose_shared_towers(
         Sectors of every technology (upgrade candidates: ``settings.include_upgrades``); default ``stations``.
     required_cells
         Flat cell indices on the DEM's lattice a target must serve (e.g. villages' cells).
+    priority_grid
+        A score per cell on the DEM's lattice (e.g. the gap score): a proposal's ``priority`` for the
+        phasing rule ``priority`` is the highest score among the cells it newly serves.
 
     Raises
     ------
@@ -509,7 +525,7 @@ def propose_shared_towers(
     covered_before = served(before_v, threshold)
     without = float(people[~covered_before].sum())
     phasing = None if settings.phasing is None else phase_proposals(
-        pd.DataFrame(result.proposals.drop(columns="geometry")), settings.phasing, covers=result.proposal_covers,
+        _with_priority(result, priority_grid), settings.phasing, covers=result.proposal_covers,
         weights=result.demand_weights, base_people=float(people.sum()) - without, total_people=float(people.sum()))
 
     # fibre routes of the proposals that use fibre

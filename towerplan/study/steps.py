@@ -174,11 +174,13 @@ def run_placement_step(
     *,
     coverage_config: CoverageConfig,
     progress: Progress | None = None,
+    gaps: GapAnalysis | None = None,
 ) -> SharedTowerPlan:
     """Shared-tower proposals (:func:`towerplan.planning.shared_towers.propose_shared_towers`).
 
     Current coverage is the coverage step's per-operator levels; existing towers are
-    the stations of the technologies that step modelled.
+    the stations of the technologies that step modelled. ``gaps``: their scores are the
+    proposals' priority for phasing by priority (``rule = "priority"``).
     """
     from towerplan.planning.shared_towers import propose_shared_towers
 
@@ -189,8 +191,21 @@ def run_placement_step(
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
         user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points,
         progress=_step_progress(progress, "shared towers"), all_stations=inputs.stations,
-        required_cells=target_village_cells(inputs, settings),
+        required_cells=target_village_cells(inputs, settings), priority_grid=gap_score_grid(inputs.dem, gaps),
     )
+
+
+def gap_score_grid(dem: Grid, gaps: GapAnalysis | None) -> np.ndarray | None:
+    """The dead zones' priority ``score`` burnt onto the DEM's lattice (0 outside every gap), or None."""
+    if gaps is None or gaps.gaps is None or not len(gaps.gaps) or "score" not in gaps.gaps:
+        return None
+    import rasterio.features
+    from rasterio.enums import MergeAlg
+
+    shapes = [(g, float(s)) for g, s in zip(gaps.gaps.to_crs(dem.crs).geometry, gaps.gaps["score"], strict=True)
+              if g is not None and not g.is_empty]
+    return rasterio.features.rasterize(shapes, out_shape=dem.shape, transform=dem.transform, fill=0.0,
+                                       dtype="float64", merge_alg=MergeAlg.replace)
 
 
 def target_village_cells(inputs: StudyInputs, settings: PlacementSettings) -> np.ndarray | None:
@@ -272,7 +287,7 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
     if settings.placement is not None:
         t0 = time.perf_counter()
         plan = run_placement_step(inputs, coverage, settings.placement, coverage_config=settings.coverage,
-                                  progress=scoped("placement"))
+                                  progress=scoped("placement"), gaps=gaps)
         finish("placement", t0)
     impact = None
     if settings.switch_off is not None:
