@@ -416,3 +416,44 @@ def test_app_page_shows_the_switch_off_target_and_years(world: dict) -> None:
     assert any(f"{lost:,.0f} people lose every service" in s.value for s in at.success)
     assert any("cannot be reached" in w.value for w in at.warning)
     assert len(at.dataframe) == 3  # switch-off by commune, years, proposals
+
+
+def test_report_and_workbook_carry_the_new_sections(tmp_path) -> None:
+    import dataclasses
+
+    from export_sample import sample_package
+    from openpyxl import load_workbook
+
+    from towerplan.export.report_model import build_report
+    from towerplan.export.tables import write_tables
+
+    base = sample_package()
+    switch = pd.DataFrame({"commune": ["Xã A", "outside communes"], "operator": [ALL_OPERATORS] * 2,
+                           "people_before": [100.0, 0.0], "people_after": [60.0, 0.0], "people_lost": [40.0, 0.0],
+                           "people_gained": [0.0, 0.0], "villages_lost": [np.nan, np.nan],
+                           "households_lost": [np.nan, np.nan]})
+    years = pd.DataFrame({"year": [2027, 2028], "budget_vnd": [1e9, 1e9], "carried_in_vnd": [0.0, 2e8],
+                          "available_vnd": [1e9, 1.2e9], "spent_vnd": [8e8, 1.2e9], "carried_out_vnd": [2e8, 0.0],
+                          "sites": [1, 1], "people_newly_covered": [50.0, 30.0],
+                          "people_covered_cumulative": [950.0, 980.0], "share_covered": [0.95, 0.98]})
+    summary = {**base.summary,
+               "switch_off": {"technologies_off": ["2G"], "people_before": 100.0, "people_after": 60.0,
+                              "people_lost": 40.0, "people_gained": 0.0, "sites_to_act": 1.0,
+                              "sites_needing_4g_radio": 1.0},
+               "placement": {**(base.summary.get("placement") or {}),
+                             "target": {"reachable": False, "share_reachable_max": 0.97, "people_out_of_reach": 20.0,
+                                        "cells_out_of_reach": 3, "cost_vnd": 2e9},
+                             "phasing": {"rule": "cost_per_person", "carry_over": True, "unfunded": 0}}}
+    package = dataclasses.replace(base, summary=summary,
+                                  extra_tables={"switch_off": switch, "phasing_years": years})
+    for lang, words in (("en", ("Switching off older networks: 2G", "cannot be reached", "Coverage year by year")),
+                        ("vi", ("Tắt sóng công nghệ cũ: 2G", "Không thể đạt mục tiêu", "Vùng phủ theo từng năm"))):
+        report = build_report(package, {}, lang=lang)
+        texts = " | ".join(b.text for b in report.blocks)
+        assert all(w in texts for w in words), texts
+    tables = write_tables(package, tmp_path / "csv", tmp_path / "plan.xlsx")
+    assert {"switch_off", "phasing_years"} <= set(tables)
+    sheets = load_workbook(tmp_path / "plan.xlsx").sheetnames
+    assert "Tắt sóng 2G-3G" in sheets
+    assert "Phân kỳ theo năm" in sheets
+    assert (tmp_path / "csv" / "phasing_years.csv").read_text(encoding="utf-8-sig").startswith("Năm / Year")
