@@ -134,4 +134,24 @@ def _run(args: argparse.Namespace) -> int:
             line += (f"; {pl['proposals']} proposed site(s) newly cover {pl['people_newly_covered']:,.0f} "
                      f"{pl['unit']} for {pl['cost_vnd'] / 1e9:,.2f} bn VND")
         print(f"{line}. Plan in {args.out} ({time.perf_counter() - t0:.0f} s)")
+        for extra in _option_lines(s):
+            print(extra)
     return 0
+
+
+def _option_lines(summary: dict) -> list[str]:
+    """One line each for the switch-off, the target and the phasing, when the scenario asked for them."""
+    out = []
+    off = summary.get("switch_off")
+    if off:
+        out.append(f"run: switch-off {'+'.join(off['technologies_off']) or 'nothing'}: {off['people_lost'] or 0:,.0f} "
+                   f"people lose every service; {int(off['sites_to_act'] or 0)} sites to act on")
+    pl = summary.get("placement") or {}
+    if pl.get("target"):
+        t = pl["target"]
+        out.append(f"run: target {'reached' if t['reachable'] else 'out of reach'}: {(t['share_reached'] or 0):.2%} "
+                   f"served (at most {(t['share_reachable_max'] or 0):.2%} with these candidates)")
+    for y in (pl.get("phasing") or {}).get("years", []):
+        out.append(f"run: {y['year']}: {y['sites']} site(s), {(y['spent_vnd'] or 0) / 1e9:,.2f} bn VND, "
+                   f"{(y['share_covered'] or 0):.1%} served")
+    return out
