@@ -217,7 +217,7 @@ def max_hop_km(freq_ghz: float, link: MicrowaveLink | None = None, *, upper_km: 
     while hi - lo > 0.01:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if spare(mid) >= 0 else (lo, mid)
-    return round(lo, 2)
+    return math.floor(lo * 100.0) / 100.0  # down to 10 m: still within the margin (spare falls with d)
 
 
 def hop_limits(link: MicrowaveLink | None = None, bands_ghz: tuple[float, ...] = BANDS_GHZ) -> pd.DataFrame:
