@@ -107,7 +107,11 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         summary["proposals"] = placed.get("proposals")
         summary["people_newly_covered"] = placed.get("people_newly_covered")
         summary["cost_vnd"] = placed.get("cost_vnd")
+        summary["capex_vnd"] = placed.get("capex_vnd")
+        summary["present_value_vnd"] = placed.get("present_value_vnd")
         summary["placement"] = placed
+        if placed.get("warnings"):  # e.g. towers assumed fibre-fed: the plan must say so
+            summary["warnings"] = [*summary.get("warnings", []), *placed["warnings"]]
     else:
         summary["placement"] = None
     return jsonable(summary), jsonable(moved)
