@@ -45,14 +45,15 @@ log = logging.getLogger(__name__)
 SCENARIO_WIDGETS: dict[str, tuple[str, ...]] = {
     "cov": ("cov_model", "cov_techs", "cov_threshold", "cov_resolution", "cov_indoor", "cov_body", "cov_probability"),
     "gaps": ("gaps_min_people",),
-    "towers": ("towers_budget_kind", "towers_n", "towers_bn", "towers_method", "towers_objective"),
+    "towers": ("towers_budget_kind", "towers_n", "towers_bn", "towers_method", "towers_objective",
+               "towers_sharing", "towers_horizon", "towers_discount"),
 }
 #: library defaults as the pages show them (the coverage technologies and resolution depend on the data)
 WIDGET_DEFAULTS: dict[str, Any] = {
     "cov_model": "auto", "cov_threshold": -110, "cov_indoor": 0.0, "cov_body": 0.0, "cov_probability": 50,
     "gaps_min_people": 50,
     "towers_budget_kind": "towers", "towers_n": 5, "towers_bn": 10.0, "towers_method": "greedy",
-    "towers_objective": "any",
+    "towers_objective": "any", "towers_sharing": "per_operator", "towers_horizon": 10.0, "towers_discount": 10.0,
 }
 SCENARIO_TYPES = ("toml", "zip")
 #: results a loaded scenario replaces
@@ -128,7 +129,12 @@ def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_
     placement = dataclasses.replace(
         towers, objective=values["towers_objective"], method=values["towers_method"],
         max_sites=int(values["towers_n"]) if by_count else None,
-        budget_vnd=_kept((towers.budget_vnd or 0) / 1e9, values["towers_bn"], float) * 1e9 if not by_count else None)
+        budget_vnd=_kept((towers.budget_vnd or 0) / 1e9, values["towers_bn"], float) * 1e9 if not by_count else None,
+        radio_sharing=values.get("towers_sharing", towers.radio_sharing),
+        costs=dataclasses.replace(
+            towers.costs, horizon_years=float(values.get("towers_horizon", towers.costs.horizon_years)),
+            discount_rate=_kept(towers.costs.discount_rate * 100, values.get(
+                "towers_discount", towers.costs.discount_rate * 100), float) / 100.0))
     return StudySettings.create(coverage=coverage, technologies=tuple(values["cov_techs"]) or ("4G",),
                                 resolution_m=float(values["cov_resolution"]), gaps=gaps, placement=placement)
 
@@ -146,7 +152,9 @@ def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[
     p = scenario.placement
     if p is not None:
         towers.update(towers_method=p.method, towers_objective=p.objective,
-                      towers_budget_kind="towers" if p.max_sites is not None else "vnd")
+                      towers_budget_kind="towers" if p.max_sites is not None else "vnd",
+                      towers_sharing=p.radio_sharing, towers_horizon=float(p.costs.horizon_years),
+                      towers_discount=float(p.costs.discount_rate * 100))
         if p.max_sites is not None:
             towers["towers_n"] = int(p.max_sites)
         if p.budget_vnd is not None:
