@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 Objective = Literal["any", "per_operator", "backup"]
 _DEFAULT_RADIO = CandidateRadio()
 _DEFAULT_COSTS = CostModel()
+#: cost totals of each proposal besides ``cost_vnd`` (the budget basis)
+_COST_TOTALS = ("capex_vnd", "opex_per_year_vnd", "present_value_vnd")
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,16 +176,14 @@ def plan_towers(
         From :mod:`towerplan.planning.candidates` (``kind``, ``candidate_id``, ``lon``/``lat``,
         ``mast_height_m``, ``operators_present``, ``road_distance_m``; optional backhaul
         columns ``fibre_route_m``, ``microwave_m``).
-    objective
-        ``any``, ``per_operator`` or ``backup`` (module docstring).
+    objective, radio_sharing
+        ``any``, ``per_operator`` or ``backup``; radios ``per_operator`` or ``shared`` (module docstring).
     must_include, forbidden
         Candidate ids forced in / out.
     locked_in
         Candidate ids already built: their coverage counts before choosing (module docstring).
     progress
         Called with (done, total) while the coverage matrix is computed.
-    radio_sharing
-        ``per_operator`` (one radio set per operator served) or ``shared`` (MOCN/MORAN).
     """
     config = config or CoverageConfig()
     if not population.same_lattice(dem):
@@ -226,7 +226,6 @@ def plan_towers(
         demand_ok = n_cov == 0
         covers = geo_cov[:, np.flatnonzero(demand_ok)]
         weights = flat_people[demand_ok]
-        tenants = np.array([len(h) for h in hosts])  # every operator wanted is served (module docstring)
         labels = [("any", np.flatnonzero(demand_ok))]
     else:
         blocks, wblocks = [], []
@@ -244,7 +243,7 @@ def plan_towers(
             labels.append((name, cols))
         covers = sp.hstack(blocks, format="csr")
         weights = np.concatenate(wblocks)
-        tenants = np.array([len(h) for h in hosts])
+    tenants = np.array([len(h) for h in hosts])  # every operator wanted is served, under `any` too
     covers = sp.csr_matrix(covers)
     covers.sort_indices()
     costs = candidate_costs(
@@ -274,12 +273,9 @@ def plan_towers(
         rows.append({
             "build_order": order, "candidate_id": ids[i], "kind": cand["kind"], "lon": cand["lon"], "lat": cand["lat"],
             "mast_height_m": cand["mast_height_m"], "operators_hosted": ",".join(hosts[i]),
-            "radio_sharing": radio_sharing, "tenants_costed": int(costs["radios"].iloc[i]),
-            "people_newly_covered": total,
+            "radio_sharing": radio_sharing, "tenants_costed": int(costs.radios.iloc[i]), "people_newly_covered": total,
             **({f"people_{op}": v for op, v in per_op.items()} if objective == "per_operator" else {}),
-            "cost_vnd": cost, "capex_vnd": float(costs["capex_vnd"].iloc[i]),
-            "opex_per_year_vnd": float(costs["opex_per_year_vnd"].iloc[i]),
-            "present_value_vnd": float(costs["present_value_vnd"].iloc[i]),
+            "cost_vnd": cost, **{c: float(costs[c].iloc[i]) for c in _COST_TOTALS},
             "vnd_per_person": cost / total if total > 0 else float("inf"),
             "backhaul": costs["backhaul"].iloc[i],
         })
