@@ -99,3 +99,37 @@ def test_cli_flags_build_the_same_settings(monkeypatch: pytest.MonkeyPatch, tmp_
     assert p.microwave.rain_rate_mm_h == 95.0 and p.microwave.clearance.climate == "temperate"
     s = scenario_from_settings(inputs={"demo": True}, placement=p)
     assert s.placement == p
+
+
+def test_report_lists_both_totals_sharing_and_the_fibre_assumption() -> None:
+    import dataclasses
+
+    from export_sample import sample_package
+
+    from towerplan.export.report_model import build_report
+
+    base = sample_package()
+    props = base.proposals.assign(capex_vnd=[2.0e9, 3.0e8], present_value_vnd=[3.29e9, 4.5e8])
+    placed = {"capex_vnd": 2.3e9, "present_value_vnd": 3.74e9, "horizon_years": 10.0, "discount_rate": 0.1,
+              "radio_sharing": "shared", "fibre_assumed": True, "proposals_on_assumed_fibre": 1,
+              "microwave_clearance_rule": ClearanceRule().describe(), "microwave_max_hop_km": 8.15,
+              "microwave_rain": "R0.01 = 110 mm/h"}
+    warning = "no fibre points were given: existing tower sites are ASSUMED to be fibre-fed"
+    package = dataclasses.replace(base, proposals=props, summary={**base.summary, "placement": placed,
+                                                                  "warnings": [warning]})
+    for lang, capex, pv, shared, fibre in (
+            ("en", "Capital cost (capex)", "Cost over 10 years, present value (discounted at 10 % a year)",
+             "shared by the operators (MOCN/MORAN)", "existing towers are assumed fibre-fed (1 proposed"),
+            ("vi", "Vốn đầu tư ban đầu (CAPEX)", "Chi phí 10 năm quy về hiện tại (chiết khấu 10 %/năm)",
+             "dùng chung cho các nhà mạng (MOCN/MORAN)", "giả định các trạm hiện có đều có cáp quang (1 trạm")):
+        report = build_report(package, {}, lang=lang)
+        rows = {r[0]: r[1] for r in report.headline.rows}
+        assert rows[capex].startswith("2")
+        assert rows[pv].startswith("3")
+        assert any(shared == v for v in rows.values())
+        assert any(fibre in v for v in rows.values())
+        assert any("P.530-18" in v for v in rows.values())
+        texts = [b.text for b in report.blocks]
+        assert any(warning in (t or "") for t in texts)
+        table = next(b for b in report.blocks if b.kind == "table" and b.columns and len(b.columns) == 9)
+        assert table.rows[0][5] and table.rows[0][6]  # capex and present value per proposal

@@ -43,6 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "fibre_assumed_text": ("không có dữ liệu điểm cáp quang: giả định các trạm hiện có đều có cáp quang "
                                "({n} trạm đề xuất dựa vào giả định này)"),
         "microwave_rule": "Tiêu chí viba",
+        "max_hop": "chặng tối đa",
         "people_unit": "người",
         "vnd_unit": "đồng",
         "bn_vnd": "tỷ đồng",
@@ -141,6 +142,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "fibre_assumed_text": ("no fibre points given: existing towers are assumed fibre-fed "
                                "({n} proposed site(s) rely on it)"),
         "microwave_rule": "Microwave criteria",
+        "max_hop": "max hop",
         "people_unit": "people",
         "vnd_unit": "VND",
         "bn_vnd": "bn VND",

@@ -165,7 +165,7 @@ def cost_rows(summary: Mapping[str, Any], lang: str) -> list[list[str]]:
                      text("fibre_assumed_text", lang, n=int(placed.get("proposals_on_assumed_fibre") or 0))])
     if placed.get("microwave_clearance_rule"):
         hop = placed.get("microwave_max_hop_km")
-        rule = str(placed["microwave_clearance_rule"]) + (f"; {placed.get('microwave_rain')}, max hop "
+        rule = str(placed["microwave_clearance_rule"]) + (f"; {placed.get('microwave_rain')}, {text('max_hop', lang)} "
                                                           f"{fmt_number(hop, decimals=1, lang=lang)} km"
                                                           if hop is not None else "")
         rows.append([text("microwave_rule", lang), rule])
