@@ -58,9 +58,13 @@ def test_k_factors() -> None:
         k_factor_from_gradient(-200.0)
     # P.530 Fig. 3: k_e(99.9 %) grows with the path length toward 1; short paths hold the 10 km value
     ks = low_k_factor(np.array([5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 400.0]))
-    assert ks[1] == pytest.approx(0.53) and ks[2] == pytest.approx(0.60) and ks[3] == pytest.approx(0.72)
-    assert ks[0] == ks[1] and ks[-1] == ks[-2]
-    assert np.all(np.diff(ks) >= 0) and ks.max() < 1.0
+    assert ks[1] == pytest.approx(0.53)
+    assert ks[2] == pytest.approx(0.60)
+    assert ks[3] == pytest.approx(0.72)
+    assert ks[0] == ks[1]
+    assert ks[-1] == ks[-2]
+    assert np.all(np.diff(ks) >= 0)
+    assert ks.max() < 1.0
 
 
 def _wall(path_m: float, wall_m: float) -> tuple[Grid, tuple[float, float], tuple[float, float]]:
@@ -91,7 +95,8 @@ def test_an_obstacle_at_0_7_f1_passed_the_old_rule_and_fails_p530() -> None:
     assert at_43 >= FRESNEL_CLEARANCE  # the old rule's pass
     check = hop_clearance(dem, a, b, height_a_m=40.0, height_b_m=40.0, freq_ghz=15.0)
     assert check.median_f1 == pytest.approx(0.7, abs=1e-6)
-    assert not check.median_ok and not check.ok
+    assert not check.median_ok
+    assert not check.ok
     # the kernel agrees: no hop by default; with the old rule (0.6 F1 at 4/3, nothing at low k) there is one
     xy, t = np.array([a]), np.array([b])
     _, j = microwave_links(dem, xy, [40.0], t, [40.0], max_distance_m=20_000)
@@ -113,9 +118,11 @@ def test_an_obstacle_clear_at_k_4_3_fails_the_low_k_rule() -> None:
     assert low_by_hand == pytest.approx(0.331, abs=2e-3)
     check = hop_clearance(dem, a, b, height_a_m=40.0, height_b_m=40.0, freq_ghz=15.0)
     assert check.low_k == pytest.approx(0.60)
-    assert check.median_f1 == pytest.approx(1.05, abs=1e-6) and check.median_ok
+    assert check.median_f1 == pytest.approx(1.05, abs=1e-6)
+    assert check.median_ok
     assert check.low_f1 == pytest.approx(low_by_hand, abs=1e-6)
-    assert not check.low_ok and not check.ok
+    assert not check.low_ok
+    assert not check.ok
     temperate = ClearanceRule(climate="temperate", obstruction="extended")
     assert hop_clearance(dem, a, b, height_a_m=40.0, height_b_m=40.0, freq_ghz=15.0, rule=temperate).ok
     xy, t = np.array([a]), np.array([b])

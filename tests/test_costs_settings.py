@@ -71,7 +71,9 @@ def test_bad_values_are_named(folder: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     text = str(info.value)
-    assert "discount_rate" in text and "climate" in text and "radio_sharing" in text
+    assert "discount_rate" in text
+    assert "climate" in text
+    assert "radio_sharing" in text
     with pytest.raises(ConfigError, match="radio_sharing"):
         PlacementSettings(max_sites=1, radio_sharing="neutral")  # type: ignore[arg-type]
 
@@ -94,9 +96,11 @@ def test_cli_flags_build_the_same_settings(monkeypatch: pytest.MonkeyPatch, tmp_
     with pytest.raises(SystemExit):
         args.func(args)
     p = seen["settings"].placement
-    assert p.radio_sharing == "shared" and p.assume_towers_fed is False
+    assert p.radio_sharing == "shared"
+    assert p.assume_towers_fed is False
     assert (p.costs.horizon_years, p.costs.discount_rate) == (12.0, 0.07)
-    assert p.microwave.rain_rate_mm_h == 95.0 and p.microwave.clearance.climate == "temperate"
+    assert p.microwave.rain_rate_mm_h == 95.0
+    assert p.microwave.clearance.climate == "temperate"
     s = scenario_from_settings(inputs={"demo": True}, placement=p)
     assert s.placement == p
 
@@ -132,4 +136,5 @@ def test_report_lists_both_totals_sharing_and_the_fibre_assumption() -> None:
         texts = [b.text for b in report.blocks]
         assert any(warning in (t or "") for t in texts)
         table = next(b for b in report.blocks if b.kind == "table" and b.columns and len(b.columns) == 9)
-        assert table.rows[0][5] and table.rows[0][6]  # capex and present value per proposal
+        assert table.rows[0][5]
+        assert table.rows[0][6]
