@@ -11,8 +11,8 @@ section) the shared-tower proposals, and writes the plan package into DIR:
 ``plan.gpkg``, GeoJSON, CSV/XLSX tables, cloud-optimised GeoTIFFs, ``plan.kmz``,
 ``report.html``/``report.pdf`` and ``summary.json``. ``--service-class``, ``--technology`` and
 ``--location-probability`` replace the scenario's service criterion (``[service]``) and
-technologies: ``--service-class indoor --technology 4g`` plans for the people without indoor 4G. The package is built in a
-temporary folder beside DIR and moved into place only when complete: an
+technologies: ``--service-class indoor --technology 4g`` plans for the people without indoor 4G.
+The package is built in a temporary folder beside DIR and moved into place only when complete: an
 interrupted or failed run leaves an earlier DIR as it was. An existing DIR is
 replaced only with ``--force`` (exit 2 otherwise).
 

@@ -89,7 +89,8 @@ __all__ = ["load_scenario", "parse_scenario", "save_scenario", "scenario_from_se
 
 log = logging.getLogger(__name__)
 
-_SECTIONS = ("scenario", "inputs", "coverage", "service", "gaps", "placement", "costs", "candidates", "run", "area", "grid")
+_SECTIONS = ("scenario", "inputs", "coverage", "service", "gaps", "placement", "costs", "candidates", "run", "area",
+             "grid")
 _SCENARIO_KEYS = ("name", "title", "language", "description")
 #: keys of ``[coverage]`` that are not CoverageConfig fields
 _COVERAGE_EXTRA = ("technologies", "resolution_m", "level_offsets_db")
@@ -259,7 +260,7 @@ def parse_scenario(
     roots = resolve_roots(Path(base_dir), allowed_roots)
     for name in doc:
         if name not in _SECTIONS:
-            problems.append(f"[{name}]: unknown section{suggest(name, _SECTIONS[:8])}")
+            problems.append(f"[{name}]: unknown section{suggest(name, _SECTIONS[:9])}")
     fetch_skeleton = "area" in doc or "grid" in doc
     # [scenario]
     meta = _section(doc, "scenario", problems)
