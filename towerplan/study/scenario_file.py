@@ -209,7 +209,7 @@ def _service(doc: dict[str, Any], cov: dict[str, Any], inputs: ScenarioInputs | 
     ``coverage.threshold_dbm`` (or link-budget margin) is given; None (one fixed threshold) otherwise."""
     link_budget = cov.get("link_budget") if isinstance(cov.get("link_budget"), dict) else {}
     fixed = [f"coverage.{k}" for k in ("threshold_dbm",) if k in cov]
-    fixed += [f"coverage.link_budget.{k}" for k, neutral in LINK_BUDGET_MARGIN_KEYS.items()
+    fixed += [f"coverage.link_budget.{k} = {show(link_budget[k])}" for k, neutral in LINK_BUDGET_MARGIN_KEYS.items()
               if k in link_budget and link_budget[k] != neutral]
     if "service" not in doc:
         if fixed:
@@ -225,7 +225,7 @@ def _service(doc: dict[str, Any], cov: dict[str, Any], inputs: ScenarioInputs | 
         if fixed:
             problems.append(f"{', '.join(fixed)} contradicts [service]: with service criteria the threshold is "
                             "derived (minimum level + losses + margin per technology); remove "
-                            f"{' and '.join(fixed)} or the [service] table")
+                            f"{' and '.join(f.split(' = ')[0] for f in fixed)} or the [service] table")
             return None
         service = build_dataclass(ServiceSettings, data, "service", problems, base=ServiceSettings(),
                                   aliases=_SERVICE_ALIASES)
