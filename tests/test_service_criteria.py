@@ -264,3 +264,27 @@ def test_gaps_command_for_indoor_4g(tmp_path, capsys):
 def test_both_languages_have_every_service_string():
     assert set(SERVICE_VI) == set(SERVICE_EN)
     assert MIN_LEVEL_DBM["4G"] == -110.0
+
+
+# ------------------------------------------------------------------ the engine's per-technology offset
+def test_engine_adds_the_level_offset_of_each_technology():
+    import pandas as pd
+    from pyproj import Transformer
+
+    from towerplan.coverage.engine import run_coverage
+
+    n, res, x0, y0 = 61, 30.0, 500_000.0, 2_000_000.0
+    dem = Grid(np.full((n, n), 10.0, dtype=np.float32), Affine(res, 0, x0, 0, -res, y0), 32648, None)
+    lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(x0 + n * res / 2, y0 - n * res / 2)
+    row = {"operator": "Viettel", "lon": lon, "lat": lat, "antenna_height_m": 30.0, "azimuth_deg": np.nan,
+           "freq_mhz": 900.0, "eirp_dbm": 50.0, "tilt_deg": 0.0, "h_beamwidth_deg": 360.0, "v_beamwidth_deg": 7.0}
+    stations = pd.DataFrame([{**row, "technology": "2G"}, {**row, "technology": "4G"}])
+    base = CoverageConfig(model="fspl", threshold_dbm=-150.0, max_radius_m=800.0)
+    plain = run_coverage(dem, stations, config=base)
+    shifted = run_coverage(dem, stations, config=CoverageConfig(model="fspl", threshold_dbm=-150.0,
+                                                                max_radius_m=800.0, level_offsets_db={"2G": -7.5}))
+    a, b = plain.technology_levels["2G"].values, shifted.technology_levels["2G"].values
+    both = np.isfinite(a) & np.isfinite(b)
+    assert both.sum() > 1000
+    np.testing.assert_allclose(b[both], a[both] - 7.5, atol=1e-3)
+    np.testing.assert_array_equal(plain.technology_levels["4G"].values, shifted.technology_levels["4G"].values)
