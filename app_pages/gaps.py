@@ -23,10 +23,10 @@ from app_pages.scenarios import (
     remember_widgets,
     seed_widgets,
 )
+from towerplan.export.report_service import criterion_sentence
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column
 from towerplan.planning.gaps import GapConfig
-from towerplan.export.report_service import criterion_sentence
 from towerplan.study import gap_config_for, run_gaps_step
 
 st.title(tr("page_gaps"))

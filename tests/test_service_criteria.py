@@ -203,7 +203,7 @@ def test_scenario_refuses_a_threshold_beside_service(tmp_path):
         load_scenario(_scenario(tmp_path, '[coverage]\nthreshold_dbm = -100.0\n[service]\nclass = "indoor"\n'))
     with pytest.raises(ScenarioError, match=r"coverage.link_budget.indoor_loss_db = 12.0 contradicts \[service\]"):
         load_scenario(_scenario(tmp_path, '[coverage.link_budget]\nindoor_loss_db = 12.0\n[service]\n'))
-    with pytest.raises(ScenarioError, match="service.class: expected one of"):
+    with pytest.raises(ScenarioError, match=r"service\.class: expected one of"):
         load_scenario(_scenario(tmp_path, '[service]\nclass = "underwater"\n'))
 
 
