@@ -288,3 +288,17 @@ def test_engine_adds_the_level_offset_of_each_technology():
     assert both.sum() > 1000
     np.testing.assert_allclose(b[both], a[both] - 7.5, atol=1e-3)
     np.testing.assert_array_equal(plain.technology_levels["4G"].values, shifted.technology_levels["4G"].values)
+
+
+def test_report_section_states_the_criterion():
+    from towerplan.export.report_service import criterion_sentence, service_blocks
+
+    s = StudySettings.create(service=ServiceSettings(service_class="indoor"))
+    summary = {"service_criterion": criterion_record(s.coverage, s.service, s.technologies)}
+    for lang, words in (("en", ("RSRP", "indoor", "75 %")), ("vi", ("RSRP", "trong nhà", "75 %"))):
+        blocks = service_blocks(summary, lang)
+        assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph", "table"]
+        assert all(w in blocks[1].text for w in words)
+        assert blocks[3].rows[0][:2] == ["4G", "RSRP"]
+    assert "-110" in criterion_sentence(criterion_record(CoverageConfig(), None, ("4G",)), "en")
+    assert service_blocks({}, "en") == []

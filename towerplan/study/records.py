@@ -174,6 +174,7 @@ def method_record(
         "coverage": results.coverage_config.to_dict(),
         "gaps": {k: getattr(results.gaps.config, k) for k in results.gaps.config.__dataclass_fields__},
         "gap_score_formula": results.gaps.score_formula,
+        "service": None if results.settings.service is None else asdict(results.settings.service),
     }
     if results.placement is not None:
         settings["placement"] = jsonable(results.placement.settings)
