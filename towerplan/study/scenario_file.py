@@ -207,7 +207,8 @@ def _service(doc: dict[str, Any], cov: dict[str, Any], inputs: ScenarioInputs | 
              technologies: tuple[str, ...] | None, problems: list[str]) -> ServiceSettings | None:
     """ServiceSettings from ``[service]``; the default criteria when neither ``[service]`` nor a fixed
     ``coverage.threshold_dbm`` (or link-budget margin) is given; None (one fixed threshold) otherwise."""
-    link_budget = cov.get("link_budget") if isinstance(cov.get("link_budget"), dict) else {}
+    given = cov.get("link_budget")
+    link_budget: dict[str, Any] = given if isinstance(given, dict) else {}
     fixed = [f"coverage.{k}" for k in ("threshold_dbm",) if k in cov]
     fixed += [f"coverage.link_budget.{k} = {show(link_budget[k])}" for k, neutral in LINK_BUDGET_MARGIN_KEYS.items()
               if k in link_budget and link_budget[k] != neutral]
