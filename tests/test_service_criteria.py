@@ -302,3 +302,17 @@ def test_report_section_states_the_criterion():
         assert blocks[3].rows[0][:2] == ["4G", "RSRP"]
     assert "-110" in criterion_sentence(criterion_record(CoverageConfig(), None, ("4G",)), "en")
     assert service_blocks({}, "en") == []
+
+
+def test_run_flags_set_the_class_and_technology():
+    import argparse
+
+    from towerplan.cli.service_flags import settings_with_service
+
+    fixed = StudySettings.create(coverage=CoverageConfig(threshold_dbm=-100.0), technologies=None)
+    args = argparse.Namespace(service_class="indoor", technology="4G", location_probability=0.9)
+    s = settings_with_service(fixed, args)
+    assert (s.service.service_class, s.service.location_probability, s.technologies) == ("indoor", 0.9, ("4G",))
+    assert s.threshold_dbm == pytest.approx(s.criteria["4G"].required_median_dbm)
+    none = argparse.Namespace(service_class=None, technology=None, location_probability=None)
+    assert settings_with_service(fixed, none) is fixed
