@@ -56,6 +56,8 @@ seed_widgets("cov", present_techs=present, valid={
     "cov_model": lambda v: v if v in MODELS else "auto",
     "cov_techs": lambda v: [x for x in (v or []) if x in present] or default_technologies(present),
     "cov_resolution": lambda v: float(v) if float(v) in RESOLUTIONS else RESOLUTIONS[0],
+    "cov_service": lambda v: v if v in SERVICE_CHOICES else "outdoor",
+    "cov_service_probability": lambda v: min(99, max(50, round(float(v)))),
 })
 T_LOW, T_HIGH = min(-130, int(st.session_state["cov_threshold"])), max(-80, int(st.session_state["cov_threshold"]))
 P_LOW = min(50, int(st.session_state["cov_probability"]))
