@@ -15,6 +15,7 @@ from typing import Literal
 
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
+from towerplan.i18n_service import SERVICE_EN, SERVICE_VI
 from towerplan.i18n_store import STORE_MESSAGES
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
@@ -569,6 +570,8 @@ _VI.update(MEASUREMENTS_VI)
 _EN.update(MEASUREMENTS_EN)
 _VI.update(SCENARIO_VI)
 _EN.update(SCENARIO_EN)
+_VI.update(SERVICE_VI)
+_EN.update(SERVICE_EN)
 _VI.update(STORE_MESSAGES["vi"])
 _EN.update(STORE_MESSAGES["en"])
 

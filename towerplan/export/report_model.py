@@ -321,6 +321,9 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
     absent = summary_document(package)["plan_package"]["layers_absent"]
     for warning in (package.summary or {}).get("warnings") or ():  # towerplan.plan_checks (in English)
         blocks.append(Block("paragraph", text=f"{text('input_warning', lang)}: {warning}"))
+    from towerplan.export.report_service import service_blocks
+
+    blocks.extend(service_blocks(package.summary, lang))  # which criterion "covered" means
     if figures:
         blocks.append(Block("heading", text=text("maps", lang), level=1))
         for number, (key, path) in enumerate(figures.items(), start=1):
