@@ -191,7 +191,10 @@ def test_upgrade_candidates_and_their_costs() -> None:
     costs = price_candidates(both, model=model)
     assert costs["candidate_id"].tolist() == ["C-A1", "UP4G-viettel-A1"]
     assert costs["total_vnd"].iloc[0] == pytest.approx(candidate_costs(coloc, model=model)["total_vnd"].iloc[0])
-    assert costs["total_vnd"].iloc[1] == pytest.approx(model.equipment_vnd + model.colocation_install_vnd)
+    capex = model.equipment_vnd + model.colocation_install_vnd  # a radio and its installation, no rent
+    yearly = model.power_per_radio_year_vnd + model.radio_upkeep_per_year_vnd
+    assert costs["capex_vnd"].iloc[1] == pytest.approx(capex)
+    assert costs["total_vnd"].iloc[1] == pytest.approx(capex + yearly * model.pv_factor)  # present value
     assert costs["total_vnd"].iloc[1] < costs["total_vnd"].iloc[0]
 
 
@@ -249,7 +252,9 @@ def test_target_plan_reaches_the_target_with_an_upgrade(world: dict) -> None:
     assert summ["upgrades"] == {"technology": "4G", "candidates": 1, "proposed": 1}
     up = plan.result.proposals.set_index("candidate_id").loc["UP4G-viettel-S2"]
     assert up["kind"] == "upgrade"
-    assert up["cost_vnd"] == pytest.approx(680e6)
+    m = CostModel()
+    assert up["cost_vnd"] == pytest.approx(680e6 + (m.power_per_radio_year_vnd + m.radio_upkeep_per_year_vnd)
+                                           * m.pv_factor)
     # a reachable target: B alone brings 9,000 of 12,000 (75 %)
     plan = _plan(world, include_upgrades=True, target=TargetSettings(population_share=0.7))
     assert plan.result.proposals["candidate_id"].tolist() == ["U1"]
@@ -258,7 +263,7 @@ def test_target_plan_reaches_the_target_with_an_upgrade(world: dict) -> None:
 
 
 def test_phasing_end_to_end_gives_years_and_coverage_by_year(world: dict) -> None:
-    plan = _plan(world, include_upgrades=True, phasing=PhasingSettings(start_year=2027, budgets_vnd=(7e8, 5e9)))
+    plan = _plan(world, include_upgrades=True, phasing=PhasingSettings(start_year=2027, budgets_vnd=(1.1e9, 5e9)))
     years = plan.phasing.years
     assert years["year"].tolist() == [2027, 2028]
     assert (years["spent_vnd"] <= years["available_vnd"] * (1 + 1e-12)).all()
@@ -271,7 +276,7 @@ def test_phasing_end_to_end_gives_years_and_coverage_by_year(world: dict) -> Non
     grid = np.zeros(DEM.shape)
     grid[30:50, 110:130] = 9.0
     s = PlacementSettings(include_greenfield=False, include_colocation=False, radio=RADIO, include_upgrades=True,
-                          phasing=PhasingSettings(start_year=2027, budgets_vnd=(7e8, 5e9), rule="priority"))
+                          phasing=PhasingSettings(start_year=2027, budgets_vnd=(1.1e9, 5e9), rule="priority"))
     plan = propose_shared_towers(DEM, world["pop"], world["s4"], world["levels"], settings=s, coverage_config=CONFIG,
                                  user_candidates=world["users"], all_stations=world["all"], priority_grid=grid)
     ranked = plan.phasing.proposals.set_index("candidate_id")
@@ -397,7 +402,7 @@ def test_app_page_shows_the_switch_off_target_and_years(world: dict) -> None:
     assert not at.exception
     assert [i.value for i in at.info] == ["No coverage yet: run it on the Coverage page first."]
     plan = _plan(world, include_upgrades=True, target=TargetSettings(population_share=0.95),
-                 phasing=PhasingSettings(start_year=2027, budgets_vnd=(7e8, 5e9)))
+                 phasing=PhasingSettings(start_year=2027, budgets_vnd=(1.1e9, 5e9)))
     s2 = _site("S2", 120, 120, "Viettel", "2G")
     s4 = world["s4"]
     levels = {("Viettel", "2G"): run_coverage(DEM, s2, config=CONFIG).operator_levels["Viettel"],

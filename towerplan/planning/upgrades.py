@@ -32,7 +32,7 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
 from towerplan.planning.candidates import CANDIDATE_COLUMNS, lonlat_to_xy
-from towerplan.planning.costs import CostModel, candidate_costs
+from towerplan.planning.costs import CostModel, RadioSharing, candidate_costs
 from towerplan.planning.matrix import CandidateRadio, coverage_matrix
 
 __all__ = ["OPERATOR_5G_BANDS_MHZ", "UpgradeCosts", "candidate_radios", "coverage_matrix_mixed", "operator_5g_band",
@@ -212,10 +212,14 @@ def coverage_matrix_mixed(
 
 def price_candidates(
     candidates: pd.DataFrame, *, model: CostModel, upgrade: UpgradeCosts = UpgradeCosts(),
-    new_tenants: np.ndarray | int = 1, fibre_route_m: np.ndarray | None = None, microwave_m: np.ndarray | None = None,
+    new_tenants: np.ndarray | int = 1, radio_sharing: RadioSharing = "per_operator",
+    fibre_route_m: np.ndarray | None = None, microwave_m: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`~towerplan.planning.costs.candidate_costs` for tenancy and new masts, and for
-    ``upgrade`` candidates a radio and its installation (:class:`UpgradeCosts`), same columns."""
+    ``upgrade`` candidates (same columns) one radio set on the operator's own site: capital = the radio and
+    its installation (:class:`UpgradeCosts`; for 5G also the backhaul capacity upgrade), yearly = the
+    radio's power and upkeep (the cost model's ``power_per_radio_year_vnd``, ``radio_upkeep_per_year_vnd``;
+    no rent on one's own site), present value over the cost model's horizon."""
     n = len(candidates)
     kind = candidates["kind"].astype(str).to_numpy()
     up = kind == "upgrade"
@@ -224,7 +228,7 @@ def price_candidates(
     def part(a: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
         return None if a is None else np.asarray(a, dtype=float).reshape(n)[mask]
 
-    rest = candidate_costs(candidates[~up], model=model, new_tenants=tenants[~up],
+    rest = candidate_costs(candidates[~up], model=model, new_tenants=tenants[~up], radio_sharing=radio_sharing,
                            fibre_route_m=part(fibre_route_m, ~up), microwave_m=part(microwave_m, ~up))
     if not up.any():
         return rest
@@ -236,11 +240,18 @@ def price_candidates(
     install = model.colocation_install_vnd if upgrade.install_vnd is None else upgrade.install_vnd
     equipment = np.where(is5g, upgrade.radio_5g_vnd, radio4) + install
     backhaul = np.where(is5g, upgrade.backhaul_5g_vnd, 0.0)
+    capex = equipment + backhaul
+    power_year = np.full(capex.size, model.power_per_radio_year_vnd)
+    upkeep_year = np.full(capex.size, model.radio_upkeep_per_year_vnd)
+    opex = power_year + upkeep_year
+    present = capex + opex * model.pv_factor
     ups = pd.DataFrame({
         "candidate_id": candidates["candidate_id"].astype(str).to_numpy()[up], "mast_vnd": 0.0, "site_vnd": 0.0,
         "equipment_vnd": equipment, "tenancy_vnd": 0.0, "backhaul_vnd": backhaul,
-        "backhaul": np.where(is5g, "existing (capacity upgrade)", "existing"), "power_vnd": 0.0,
-        "total_vnd": equipment + backhaul,
+        "backhaul": np.where(is5g, "existing (capacity upgrade)", "existing"), "power_vnd": 0.0, "capex_vnd": capex,
+        "rent_per_year_vnd": 0.0, "power_per_year_vnd": power_year, "upkeep_per_year_vnd": upkeep_year,
+        "backhaul_per_year_vnd": 0.0, "opex_per_year_vnd": opex, "present_value_vnd": present, "radios": 1,
+        "total_vnd": present if model.budget_basis == "present_value" else capex,
     })
     out = pd.concat([rest.assign(_pos=np.flatnonzero(~up)), ups.assign(_pos=np.flatnonzero(up))], ignore_index=True)
     return out.sort_values("_pos").drop(columns="_pos").reset_index(drop=True)
