@@ -19,9 +19,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.study.inputs import StudyInputs
+from towerplan.study.settings import TECHNOLOGIES
 from towerplan.study.steps import Progress, _step_progress, coverage_of_stations
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,8 +47,19 @@ def village_points(inputs: StudyInputs) -> pd.DataFrame | None:
     return out
 
 
+def _coverage_config(settings: StudySettings) -> CoverageConfig:
+    """The plan's coverage settings, with the service criteria's level offsets for every technology (the
+    switch-off compares 2G/3G with 4G/5G whatever the plan models), so one threshold serves them all."""
+    if settings.service is None:
+        return settings.coverage
+    from towerplan.study.service import coverage_for_service
+
+    return coverage_for_service(settings.coverage, settings.service, TECHNOLOGIES)
+
+
 def _layers(inputs: StudyInputs, settings: StudySettings, progress: Progress | None
             ) -> tuple[dict[tuple[str, str], Grid], dict[tuple[str, str], tuple[Grid, pd.DataFrame]]]:
+    config = _coverage_config(settings)
     stations = pd.DataFrame(inputs.stations.drop(columns="geometry", errors="ignore"))
     stations["technology"] = stations["technology"].astype(str).str.upper()
     groups = list(stations.groupby(["operator", "technology"], sort=True))
@@ -55,7 +68,7 @@ def _layers(inputs: StudyInputs, settings: StudySettings, progress: Progress | N
     for k, ((op, tech), group) in enumerate(groups):
         if progress:
             progress(f"switch-off: {op} {tech}", k / max(len(groups), 1))
-        cov = coverage_of_stations(inputs.dem, group.reset_index(drop=True), settings.coverage, technologies=None,
+        cov = coverage_of_stations(inputs.dem, group.reset_index(drop=True), config, technologies=None,
                                    executor=settings.executor, workers=settings.workers)
         if op not in cov.operator_levels:
             continue  # no usable sector
@@ -81,7 +94,7 @@ def _added_4g(inputs: StudyInputs, settings: StudySettings, impact: SwitchOffImp
             "mast_height_m": [float(heights.get((op, s), 30.0)) for s in group["site_id"]],
         })
         table = candidate_table(cands, radio, operator=str(op))
-        cov = coverage_of_stations(inputs.dem, table, settings.coverage, technologies=None,
+        cov = coverage_of_stations(inputs.dem, table, _coverage_config(settings), technologies=None,
                                    executor=settings.executor, workers=settings.workers)
         if op in cov.operator_levels:
             out[str(op)] = cov.operator_levels[op]
@@ -106,7 +119,7 @@ def run_switch_off_step(inputs: StudyInputs, settings: StudySettings, *, progres
         col = inputs.commune_name_column or next((c for c in ("commune_vn", "name", "commune") if c in communes), None)
         names = communes[col].astype(str).tolist() if col else None
     villages = village_points(inputs)
-    kwargs: dict[str, Any] = {"off": off, "thresholds_dbm": settings.coverage.threshold_dbm,
+    kwargs: dict[str, Any] = {"off": off, "thresholds_dbm": _coverage_config(settings).threshold_dbm,
                               "stations": inputs.stations, "servers": servers, "communes": communes,
                               "commune_names": names, "villages": villages}
     impact = switch_off_impact(levels, inputs.population, **kwargs)
