@@ -253,7 +253,6 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         no_table = np.zeros((2, 360))
         log_km = _log10_km(loss.shape, group, geo) if group.sectors["calibration_slope_db"].any() else None
         for s in group.sectors:
-            omni = bool(s["omni"])
             sector_loss = loss
             if log_km is not None and s["calibration_slope_db"]:
                 # calibration: level + slope log10(d / 1 km) as a loss correction (the offset is in base_dbm)
