@@ -258,7 +258,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
                 # calibration: level + slope log10(d / 1 km) as a loss correction (the offset is in base_dbm)
                 sector_loss = (loss - s["calibration_slope_db"] * log_km).astype(np.float32)
             gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
-            kern.accumulate_sector(
+            kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
                 sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, *gain_args, float(s["base_dbm"]),
                 config.threshold_dbm, int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
                 acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],

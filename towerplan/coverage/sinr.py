@@ -155,7 +155,7 @@ def accumulate_one(acc: dict[str, np.ndarray], plan: CarrierPlan, s: np.void, ga
     pair, carrier = (int(v) for v in plan.codes[idx])
     if pair < 0:
         return
-    skern.accumulate_carrier(
+    skern.accumulate_carrier(  # type: ignore[call-arg]  # numba stub rejects *args
         loss, theta, bearing, box[0], box[1], origin[0], origin[1], *gain_args, float(s["base_dbm"]),
         config.threshold_dbm, plan.floor_dbm, idx, pair, carrier, acc["pair_best"], acc["pair_idx"],
         acc["carrier_sum"])
