@@ -28,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.footprint import reach_cells
+from towerplan.coverage.footprint import reach_levels
 from towerplan.coverage.plan import Sectors, prepare_stations
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
@@ -121,6 +121,7 @@ def coverage_matrix(
     radio: CandidateRadio = CandidateRadio(),
     config: CoverageConfig | None = None,
     progress: Callable[[int, int], None] | None = None,
+    min_level_dbm: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Sparse candidates x demand-cells matrix: True where a candidate's site reaches the threshold.
 
@@ -147,6 +148,10 @@ def coverage_matrix(
         Coverage settings (model, threshold, margins, radius) shared with the network's run.
     progress
         Called as ``progress(done, total)`` after each candidate.
+    min_level_dbm
+        Optional level (dBm) a candidate must reach at each cell on ``dem``'s lattice, on top of
+        the threshold (the speed objective's per-cell requirement,
+        :mod:`towerplan.planning.speed_objective`); NaN or +inf: never reached.
 
     Returns
     -------
@@ -165,6 +170,11 @@ def coverage_matrix(
     demand = np.asarray(demand, dtype=bool)
     if demand.shape != dem.shape:
         raise InputError(f"the demand mask has shape {demand.shape}, the DEM {dem.shape}")
+    need_flat = None
+    if min_level_dbm is not None:
+        if np.shape(min_level_dbm) != dem.shape:
+            raise InputError(f"min_level_dbm has shape {np.shape(min_level_dbm)}, the DEM {dem.shape}")
+        need_flat = np.nan_to_num(np.asarray(min_level_dbm, dtype=float), nan=np.inf).ravel()
     dem.require_metric()
     cells = np.flatnonzero(demand.ravel())
     column = np.full(dem.height * dem.width, -1, dtype=np.int64)
@@ -186,8 +196,11 @@ def coverage_matrix(
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
                            sectors.skipped, sectors.patterns)
-            cols = column[reach_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config)]
-            cols = np.sort(cols[cols >= 0])
+            flat, level = reach_levels(dem, part, float(xs[k * m]), float(ys[k * m]), config)
+            keep = column[flat] >= 0
+            if need_flat is not None:
+                keep &= level >= need_flat[flat]
+            cols = np.sort(column[flat[keep]])
             indices.append(cols)
             indptr[k + 1] = indptr[k] + cols.size
             if progress is not None:

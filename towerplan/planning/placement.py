@@ -26,6 +26,13 @@ Objectives
     covering problem (one site suffices per demand), at the price of a conservative
     count: two chosen sites each bringing one operator to the same empty cell do not
     count it. Needs at least two operators.
+``speed``
+    The national speed targets (Decision 36/QĐ-TTg): a demand is a populated cell where no
+    operator's user throughput meets the target of the candidate radio's technology; weight =
+    its people. A candidate covers it when its level there reaches the level a new carrier
+    needs for the target against the interference and noise there
+    (:mod:`towerplan.planning.speed_objective`, passed as ``speed``). One radio is costed, as
+    for ``any``.
 
 Locked-in candidates (``locked_in``) are already decided: before the demand is built,
 the cells each covers count as covered by every operator it hosts; they are never
@@ -56,12 +63,13 @@ from towerplan.grid import Grid
 from towerplan.planning.costs import CostModel, candidate_costs
 from towerplan.planning.matrix import CandidateRadio, coverage_matrix
 from towerplan.planning.optimize import Selection, choose_sites
+from towerplan.planning.speed_objective import SpeedDemand
 
 __all__ = ["PlacementResult", "plan_towers"]
 
 log = logging.getLogger(__name__)
 
-Objective = Literal["any", "per_operator", "backup"]
+Objective = Literal["any", "per_operator", "backup", "speed"]
 _DEFAULT_RADIO = CandidateRadio()
 _DEFAULT_COSTS = CostModel()
 
@@ -151,6 +159,7 @@ def plan_towers(
     locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    speed: SpeedDemand | None = None,
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
 
@@ -165,13 +174,15 @@ def plan_towers(
         ``mast_height_m``, ``operators_present``, ``road_distance_m``; optional backhaul
         columns ``fibre_route_m``, ``microwave_m``).
     objective
-        ``any``, ``per_operator`` or ``backup`` (module docstring).
+        ``any``, ``per_operator``, ``backup`` or ``speed`` (module docstring).
     must_include, forbidden
         Candidate ids forced in / out.
     locked_in
         Candidate ids already built: their coverage counts before choosing (module docstring).
     progress
         Called with (done, total) while the coverage matrix is computed.
+    speed
+        The speed objective's demand and level requirement (objective ``speed`` only).
     """
     config = config or CoverageConfig()
     if not population.same_lattice(dem):
@@ -179,8 +190,10 @@ def plan_towers(
     operators = sorted(levels)
     if not operators:
         raise InputError("no current coverage given: pass one level grid per operator")
-    if objective not in ("any", "per_operator", "backup"):
-        raise InputError(f"objective must be 'any', 'per_operator' or 'backup', got {objective!r}")
+    if objective not in ("any", "per_operator", "backup", "speed"):
+        raise InputError(f"objective must be 'any', 'per_operator', 'backup' or 'speed', got {objective!r}")
+    if objective == "speed" and (speed is None or np.shape(speed.below_target) != dem.shape):
+        raise InputError("the speed objective needs the speed demand on the DEM's lattice (a coverage run with SINR)")
     if objective == "backup" and len(operators) < 2:
         raise InputError(f"the backup objective needs at least two operators; the coverage has only {operators}")
     if len(candidates) == 0:
@@ -198,7 +211,10 @@ def plan_towers(
     count_now = np.sum([covered[op] for op in operators], axis=0)
     target = 2 if objective == "backup" else len(operators)
     need = (people > 0) & (count_now < target)
-    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress)
+    if speed is not None and objective == "speed":
+        need = (people > 0) & speed.below_target
+    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress,
+                                     min_level_dbm=speed.required_level_dbm if objective == "speed" and speed else None)
     flat_people = people.ravel()[cells]
     hosts = _hosts(candidates, operators)
     # coverage per operator at the demand columns, with the locked-in sites counted as built
@@ -210,8 +226,12 @@ def plan_towers(
             cov[op][reach] = True
     n_cov = np.sum([cov[op] for op in operators], axis=0) if cells.size else np.zeros(0, dtype=int)
     labels: list[tuple[str, np.ndarray]] = []
-    if objective == "any":
+    if objective in ("any", "speed"):
         demand_ok = n_cov == 0
+        if objective == "speed":  # below target wherever covered; the locked-in sites' cells are done
+            demand_ok = np.ones(cells.size, dtype=bool)
+            for i in locked:
+                demand_ok[geo_cov.indices[geo_cov.indptr[i] : geo_cov.indptr[i + 1]]] = False
         covers = geo_cov[:, np.flatnonzero(demand_ok)]
         weights = flat_people[demand_ok]
         tenants = np.array([1 if h else 0 for h in hosts])
@@ -247,6 +267,7 @@ def plan_towers(
     )
     # read back: newly covered people per operator, in build order
     taken = np.zeros(covers.shape[1], dtype=bool)
+    one_radio = objective in ("any", "speed")
     rows = []
     offsets = np.cumsum([0, *[lab[1].size for lab in labels]])
     for order, i in enumerate(sel.sites, start=1):
@@ -260,8 +281,8 @@ def plan_towers(
         cand = candidates.iloc[i]
         rows.append({
             "build_order": order, "candidate_id": ids[i], "kind": cand["kind"], "lon": cand["lon"], "lat": cand["lat"],
-            "mast_height_m": cand["mast_height_m"], "operators_hosted": ",".join(hosts[i]) if objective != "any"
-            else " / ".join(hosts[i]), "tenants_costed": 1 if objective == "any" else len(hosts[i]),
+            "mast_height_m": cand["mast_height_m"], "operators_hosted": " / ".join(hosts[i]) if one_radio
+            else ",".join(hosts[i]), "tenants_costed": 1 if one_radio else len(hosts[i]),
             "people_newly_covered": total,
             **({f"people_{op}": v for op, v in per_op.items()} if objective == "per_operator" else {}),
             "cost_vnd": cost, "vnd_per_person": cost / total if total > 0 else float("inf"),

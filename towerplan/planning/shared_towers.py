@@ -53,14 +53,16 @@ from towerplan.planning.candidates import (
 from towerplan.planning.costs import CostModel
 from towerplan.planning.matrix import CandidateRadio, candidate_sectors
 from towerplan.planning.placement import PlacementResult, plan_towers
+from towerplan.planning.speed_objective import SpeedDemand
 
 __all__ = ["PlacementSettings", "SharedTowerPlan", "propose_shared_towers"]
 
 log = logging.getLogger(__name__)
 
-_OBJECTIVES = ("any", "per_operator", "backup")
+_OBJECTIVES = ("any", "per_operator", "backup", "speed")
 _METHODS = ("greedy", "ilp")
-_UNITS = {"any": "people", "per_operator": "person-operator pairs", "backup": "people gaining a second operator"}
+_UNITS = {"any": "people", "per_operator": "person-operator pairs", "backup": "people gaining a second operator",
+          "speed": "people brought up to the speed target"}
 
 
 def _ids(value: Any, name: str) -> tuple[str, ...]:
@@ -86,7 +88,9 @@ class PlacementSettings:
     objective
         ``any`` (people without coverage from every operator), ``per_operator``
         (person-operator pairs, what operators pay for) or ``backup`` (people who get a
-        second operator); see :mod:`towerplan.planning.placement`.
+        second operator) or ``speed`` (people brought up to the national speed target of the
+        candidate radio's technology; needs a coverage run with SINR); see
+        :mod:`towerplan.planning.placement`.
     method
         ``greedy`` (lazy greedy, seconds) or ``ilp`` (HiGHS, proven gap).
     max_sites, budget_vnd
@@ -109,7 +113,7 @@ class PlacementSettings:
         Microwave backhaul frequency for the Fresnel clearance (GHz).
     """
 
-    objective: Literal["any", "per_operator", "backup"] = "any"
+    objective: Literal["any", "per_operator", "backup", "speed"] = "any"
     method: Literal["greedy", "ilp"] = "greedy"
     max_sites: int | None = None
     budget_vnd: float | None = None
@@ -344,6 +348,7 @@ def propose_shared_towers(
     user_candidates: pd.DataFrame | None = None,
     fibre_points: gpd.GeoDataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
+    speed: SpeedDemand | None = None,
 ) -> SharedTowerPlan:
     """Propose towers to build or share for the most people within a tower count and/or VND budget.
 
@@ -375,6 +380,9 @@ def propose_shared_towers(
         as fed points (fibre may start there).
     progress
         Called with (done, total) while the coverage matrix is computed.
+    speed
+        Objective ``speed``: the demand below the speed target and the level a candidate must reach
+        (:func:`towerplan.planning.speed_objective.speed_demand`).
 
     Raises
     ------
@@ -405,6 +413,10 @@ def propose_shared_towers(
     current = _best([g.values for g in current_levels.values()], dem.shape)
     covered_now = served(current, threshold)
     serve = (people > 0) & ~covered_now
+    if settings.objective == "speed":
+        if speed is None:
+            raise ConfigError("the speed objective needs a coverage run with SINR (coverage.sinr = true)")
+        serve = (people > 0) & speed.below_target
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
                                  user=user_candidates)
     ids = set(cands["candidate_id"].astype(str))
@@ -427,7 +439,7 @@ def propose_shared_towers(
         dem, population, current_levels, cands, objective=settings.objective, max_sites=settings.max_sites,
         budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=settings.radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
-        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress,
+        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress, speed=speed,
     )
     costs = result.candidate_costs
     assert costs is not None  # plan_towers always sets it
@@ -460,6 +472,8 @@ def propose_shared_towers(
     backhaul_routes = gpd.GeoDataFrame(route_rows, geometry=list(routes.iloc[uses_fibre].to_numpy()), crs=dem.crs)
     extra = {"user_candidates_dropped_in_exclusions": dropped,
              "fibre_source": "fibre points" if fibre_m is not None else "existing tower sites (assumed fed)"}
+    if speed is not None and settings.objective == "speed":
+        extra.update({f"speed_{k}": v for k, v in speed.summary().items()})
     log.info("shared towers: %d proposals of %d candidates (%s, %s)", len(result.proposals), len(cands),
              settings.objective, settings.method)
     return SharedTowerPlan(result, cands, backhaul_routes, before, after, without, settings, extra)

@@ -110,6 +110,10 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         summary["placement"] = placed
     else:
         summary["placement"] = None
+    speed = getattr(results, "speed", None)
+    if speed is not None:  # coverage.sinr: people reaching the speed targets (Decision 36/QĐ-TTg)
+        summary["speed"] = {**speed.summary(), "market_share": dict(speed.load.market_share),
+                            "other_share": speed.load.other_share}
     return jsonable(summary), jsonable(moved)
 
 

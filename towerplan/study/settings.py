@@ -24,6 +24,7 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import ConfigError
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.planning.speed import LoadModel
 
 __all__ = ["EXECUTORS", "TECHNOLOGIES", "Executor", "StudySettings", "check_gap_threshold", "gap_config_for"]
 
@@ -72,6 +73,9 @@ class StudySettings:
         Shared-tower settings (candidates, costs, radio and budget inside); None: no proposals.
     executor, workers
         How the coverage engine runs.
+    speed
+        Load model and speed targets of the speed analysis (``coverage.sinr``): operator market
+        shares, busy-hour activity, targets (scenario section ``[speed]``).
     """
 
     coverage: CoverageConfig = field(default_factory=CoverageConfig)
@@ -81,6 +85,7 @@ class StudySettings:
     placement: PlacementSettings | None = None
     executor: Executor = "serial"
     workers: int | None = None
+    speed: LoadModel = field(default_factory=LoadModel)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -88,6 +93,8 @@ class StudySettings:
             problems.append("coverage must be a CoverageConfig")
         if not isinstance(self.gaps, GapConfig):
             problems.append("gaps must be a GapConfig")
+        if not isinstance(self.speed, LoadModel):
+            problems.append("speed must be a LoadModel")
         if self.placement is not None and not isinstance(self.placement, PlacementSettings):
             problems.append("placement must be PlacementSettings or None")
         if self.technologies is not None:
@@ -118,13 +125,15 @@ class StudySettings:
         placement: PlacementSettings | None = None,
         executor: Executor = "serial",
         workers: int | None = None,
+        speed: LoadModel | None = None,
     ) -> StudySettings:
         """Settings with the gap threshold derived from ``coverage`` (``gaps``' own threshold is not read)."""
         cov = coverage if coverage is not None else CoverageConfig()
         return cls(coverage=cov,
                    technologies=None if technologies is None else tuple(str(t).upper() for t in technologies),
                    resolution_m=None if resolution_m is None else float(resolution_m),
-                   gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers)
+                   gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers,
+                   speed=speed if speed is not None else LoadModel())
 
     @property
     def threshold_dbm(self) -> float:
