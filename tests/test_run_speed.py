@@ -58,3 +58,20 @@ def test_run_plan_with_sinr_reports_speeds_and_places_for_the_speed_target(study
     assert placed["unit"] == "people brought up to the speed target"
     assert placed["speed_target_mbps"] == 40.0
     assert 0 < placed["people_newly_covered"] <= placed["demand_weight"]
+    # the report's speed section and the speed-by-commune table (both languages)
+    from towerplan.export.report_model import build_report
+    from towerplan.export.tables import plan_tables
+    from towerplan.study import plan_package
+
+    package = plan_package(res, title="speed")
+    table = plan_tables(package)["speed_communes"]
+    assert {"people_4g_served", "people_4g_target", "people_4g_speed_gap", "user_throughput_4g_mbps"} <= set(table)
+    assert table["people_4g_target"].sum() <= totals["people_target"] + 1e-6
+    for lang, heading in (("en", "Download speed against the national targets"),
+                          ("vi", "Tốc độ tải xuống so với mục tiêu quốc gia")):
+        report = build_report(package, {}, lang=lang)
+        texts = [b.text for b in report.blocks]
+        assert heading in texts
+        i = texts.index(heading)
+        assert "40 Mbit/s" in texts[i + 2]
+        assert any(b.kind == "table" and "4G" in " ".join(b.columns) for b in report.blocks[i:i + 5])

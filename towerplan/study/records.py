@@ -230,6 +230,7 @@ def plan_package(
         curve = plan.result.curve
     summary, _ = plan_summary(results)
     gaps = results.gaps
+    speed = getattr(results, "speed", None)
     return PlanPackage(
         title=title,
         study_label=results.inputs.label,
@@ -243,4 +244,5 @@ def plan_package(
         summary=summary,
         method=method_record(results, extra=method, base_dir=base_dir),
         server_names=server_names(cov),
+        speed_communes=speed.communes if speed is not None else None,
     )
