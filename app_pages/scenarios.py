@@ -43,13 +43,15 @@ log = logging.getLogger(__name__)
 #: the pages' widget keys whose values a scenario carries, per page (the pages seed them with
 #: :func:`seed_widgets` and mirror their values into ``<page>_widgets`` with :func:`remember_widgets`)
 SCENARIO_WIDGETS: dict[str, tuple[str, ...]] = {
-    "cov": ("cov_model", "cov_techs", "cov_threshold", "cov_resolution", "cov_indoor", "cov_body", "cov_probability"),
+    "cov": ("cov_model", "cov_techs", "cov_threshold", "cov_resolution", "cov_indoor", "cov_body", "cov_probability",
+            "cov_sinr"),
     "gaps": ("gaps_min_people",),
     "towers": ("towers_budget_kind", "towers_n", "towers_bn", "towers_method", "towers_objective"),
 }
 #: library defaults as the pages show them (the coverage technologies and resolution depend on the data)
 WIDGET_DEFAULTS: dict[str, Any] = {
     "cov_model": "auto", "cov_threshold": -110, "cov_indoor": 0.0, "cov_body": 0.0, "cov_probability": 50,
+    "cov_sinr": False,
     "gaps_min_people": 50,
     "towers_budget_kind": "towers", "towers_n": 5, "towers_bn": 10.0, "towers_method": "greedy",
     "towers_objective": "any",
@@ -57,7 +59,7 @@ WIDGET_DEFAULTS: dict[str, Any] = {
 SCENARIO_TYPES = ("toml", "zip")
 #: results a loaded scenario replaces
 _RESULT_KEYS = ("cov_result", "cov_map", "cov_site_cache", "cov_site_map", "gaps_result", "gaps_map",
-                "towers_result", "towers_map", "export_package", "export_scenario")
+                "towers_result", "towers_map", "export_package", "export_scenario", "cov_radio")
 
 
 def default_technologies(present: list[str]) -> list[str]:
@@ -104,7 +106,7 @@ def _kept(base: float, shown: float, to_ui: Callable[[float], float]) -> float:
 
 
 def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_base: Any = None,
-                          towers_base: Any = None) -> StudySettings:
+                          towers_base: Any = None, speed_base: Any = None) -> StudySettings:
     """The study's settings from the pages' widget values (``values``: the three pages' keys together).
 
     ``*_base``: the settings a loaded scenario brought (fields the pages do not show are kept from them).
@@ -121,7 +123,8 @@ def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_
         cov, model=values["cov_model"], threshold_dbm=_kept(cov.threshold_dbm, values["cov_threshold"], round),
         link_budget=dataclasses.replace(
             lb, indoor_loss_db=float(values["cov_indoor"]), body_loss_db=float(values["cov_body"]),
-            location_probability=_kept(lb.location_probability * 100, values["cov_probability"], round) / 100.0))
+            location_probability=_kept(lb.location_probability * 100, values["cov_probability"], round) / 100.0),
+        sinr=bool(values.get("cov_sinr", cov.sinr)))
     gaps = dataclasses.replace(gaps_base or GapConfig(), min_people=float(values["gaps_min_people"]))
     towers = towers_base or PlacementSettings(max_sites=5)
     by_count = values["towers_budget_kind"] == "towers"
@@ -130,7 +133,8 @@ def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_
         max_sites=int(values["towers_n"]) if by_count else None,
         budget_vnd=_kept((towers.budget_vnd or 0) / 1e9, values["towers_bn"], float) * 1e9 if not by_count else None)
     return StudySettings.create(coverage=coverage, technologies=tuple(values["cov_techs"]) or ("4G",),
-                                resolution_m=float(values["cov_resolution"]), gaps=gaps, placement=placement)
+                                resolution_m=float(values["cov_resolution"]), gaps=gaps, placement=placement,
+                                speed=speed_base)
 
 
 def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[str, Any]]:
@@ -140,7 +144,7 @@ def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[
     cov = {"cov_model": c.model, "cov_techs": list(scenario.technologies) if scenario.technologies else None,
            "cov_threshold": round(c.threshold_dbm), "cov_resolution": float(resolution_m),
            "cov_indoor": float(lb.indoor_loss_db), "cov_body": float(lb.body_loss_db),
-           "cov_probability": round(lb.location_probability * 100)}
+           "cov_probability": round(lb.location_probability * 100), "cov_sinr": bool(c.sinr)}
     gaps = {"gaps_min_people": round(scenario.gaps.min_people)}
     towers = dict(WIDGET_DEFAULTS)
     p = scenario.placement
@@ -371,7 +375,8 @@ def scenario_session_values(load: ScenarioLoad) -> dict[str, Any]:
         page_values = {k: v for k, v in widgets[page].items() if v is not None}
         values[f"{page}_widgets"] = page_values
         values.update(dict.fromkeys(keys))  # the widgets are drawn again from <page>_widgets
-    values.update({"cov_base": sc.coverage, "gaps_base": sc.gaps, "towers_base": sc.placement})
+    values.update({"cov_base": sc.coverage, "gaps_base": sc.gaps, "towers_base": sc.placement,
+                   "speed_base": sc.settings.speed})
     values.update(dict.fromkeys(_RESULT_KEYS))
     return values
 
@@ -421,7 +426,8 @@ def current_scenario(*, present_techs: list[str]) -> Any:
               **page_widgets("towers")}
     settings = settings_from_widgets(values, cov_base=st.session_state.get("cov_base"),
                                      gaps_base=st.session_state.get("gaps_base"),
-                                     towers_base=st.session_state.get("towers_base"))
+                                     towers_base=st.session_state.get("towers_base"),
+                                     speed_base=st.session_state.get("speed_base"))
     loaded = st.session_state.get("data_scenario")
     return build_app_scenario(current_scenario_inputs(), settings, language=lang(),
                               title=f"towerplan · {input_label(current_inputs())}",

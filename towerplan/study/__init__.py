@@ -39,6 +39,7 @@ from towerplan.study.steps import (
     run_coverage_step,
     run_gaps_step,
     run_placement_step,
+    run_speed_step,
     run_plan,
     select_technologies,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "run_coverage_step",
     "run_gaps_step",
     "run_placement_step",
+    "run_speed_step",
     "run_plan",
     "save_scenario",
     "scenario_from_settings",
