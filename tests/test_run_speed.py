@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from towerplan.study.scenario import ScenarioError
 from towerplan.planning.speed import VIETNAM_MARKET_SHARE
-from towerplan.study import load_study_folder, parse_scenario, plan_summary, run_plan
+from towerplan.study import parse_scenario, plan_summary, run_plan
+from towerplan.study.scenario import ScenarioError
 
 RES_M = 300.0
 
@@ -34,7 +34,7 @@ def test_speed_section_overrides_the_market_shares_and_is_checked(study: Path) -
     assert dict(again.settings.speed.market_share) == dict(load.market_share)
     with pytest.raises(ScenarioError, match="speed"):
         parse_scenario({**doc, "speed": {"market_share": {"Viettel": 1.5}}}, base_dir=study)
-    with pytest.raises(ScenarioError, match="speed.busy_hour"):
+    with pytest.raises(ScenarioError, match=r"speed\.busy_hour"):
         parse_scenario({**doc, "speed": {"busy_hour": 0.1}}, base_dir=study)
 
 

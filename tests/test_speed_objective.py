@@ -73,7 +73,8 @@ def test_speed_demand_marks_the_bisector_and_asks_the_sinr_for_the_target(networ
     want_sinr = 10 * math.log10(2 ** (2 / 0.6) - 1)
     assert demand.required_sinr_db == pytest.approx(want_sinr, abs=1e-9)
     assert demand.required_sinr_db == pytest.approx(required_sinr_db(40.0, 20.0, LTE_DOWNLINK))
-    assert demand.below_target[50, 50] and not demand.below_target[50, 30]
+    assert demand.below_target[50, 50]
+    assert not demand.below_target[50, 30]
     # required level on the bisector: SINR_req + 10 log10(load S + I_other + N) from the SINR layer
     pair = ("Viettel", "4G")
     s = 10 ** (float(cov.sinr.level_dbm[pair].values[50, 50]) / 10)

@@ -39,8 +39,8 @@ from towerplan.study.steps import (
     run_coverage_step,
     run_gaps_step,
     run_placement_step,
-    run_speed_step,
     run_plan,
+    run_speed_step,
     select_technologies,
 )
 
