@@ -47,6 +47,10 @@ class CandidateRadio:
     """The radio a new tenant would install on a candidate (defaults: a 3-sector 4G B3 site).
 
     ``omni=True`` puts one omnidirectional antenna instead of the sectors.
+    ``calibration_offset_db`` / ``calibration_slope_db``: the drive-test correction of the
+    new sectors (``offset + slope log10(d / 1 km)`` added to the level, as for calibrated
+    stations; :func:`towerplan.planning.candidate_calibration.calibrated_radio` derives it
+    from the calibrated station list).
     """
 
     technology: str = "4G"
@@ -57,8 +61,14 @@ class CandidateRadio:
     v_beamwidth_deg: float = _STATION_DEFAULTS.v_beamwidth_deg
     tilt_deg: float = 2.0
     omni: bool = False
+    calibration_offset_db: float = 0.0
+    calibration_slope_db: float = 0.0
 
     def __post_init__(self) -> None:
+        for name in ("calibration_offset_db", "calibration_slope_db"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and np.isfinite(v) and abs(v) <= 100.0):
+                raise InputError(f"{name} must be within +-100 dB, got {v!r}")
         if self.technology not in ("2G", "3G", "4G", "5G"):
             raise InputError(f"unknown technology {self.technology!r}")
         if not (400.0 <= self.freq_mhz <= 6000.0):
@@ -89,6 +99,7 @@ def candidate_sectors(candidate: pd.Series, radio: CandidateRadio, *, operator: 
             "antenna_height_m": float(radio_height_m(pd.DataFrame([candidate]))[0]),
             "azimuth_deg": float(az), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
             "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
+            "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
         })
     return pd.DataFrame(rows)
 
@@ -110,6 +121,7 @@ def candidate_table(candidates: pd.DataFrame, radio: CandidateRadio, *, operator
         "antenna_height_m": np.repeat(radio_height_m(candidates), m),
         "azimuth_deg": np.tile(azimuths, n), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
         "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
+        "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
     })
 
 

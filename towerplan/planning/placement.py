@@ -141,6 +141,26 @@ def _column(a: np.ndarray | pd.Series | None) -> np.ndarray | None:
     return None if a is None else np.asarray(a, dtype=float)
 
 
+def _not_reached(covers: sp.csr_matrix, rows: list[int]) -> np.ndarray:
+    """Columns no row of ``rows`` reaches (the speed demand left after the locked-in sites)."""
+    out = np.ones(covers.shape[1], dtype=bool)
+    for i in rows:
+        out[covers.indices[covers.indptr[i] : covers.indptr[i + 1]]] = False
+    return out
+
+
+def _check_objective(objective: str, operators: list[str], n_candidates: int, speed: SpeedDemand | None,
+                     shape: tuple[int, int]) -> None:
+    if objective not in ("any", "per_operator", "backup", "speed"):
+        raise InputError(f"objective must be 'any', 'per_operator', 'backup' or 'speed', got {objective!r}")
+    if objective == "speed" and (speed is None or np.shape(speed.below_target) != shape):
+        raise InputError("the speed objective needs the speed demand on the DEM's lattice (a coverage run with SINR)")
+    if objective == "backup" and len(operators) < 2:
+        raise InputError(f"the backup objective needs at least two operators; the coverage has only {operators}")
+    if n_candidates == 0:
+        raise InputError("no candidate sites")
+
+
 def plan_towers(
     dem: Grid,
     population: Grid,
@@ -190,14 +210,7 @@ def plan_towers(
     operators = sorted(levels)
     if not operators:
         raise InputError("no current coverage given: pass one level grid per operator")
-    if objective not in ("any", "per_operator", "backup", "speed"):
-        raise InputError(f"objective must be 'any', 'per_operator', 'backup' or 'speed', got {objective!r}")
-    if objective == "speed" and (speed is None or np.shape(speed.below_target) != dem.shape):
-        raise InputError("the speed objective needs the speed demand on the DEM's lattice (a coverage run with SINR)")
-    if objective == "backup" and len(operators) < 2:
-        raise InputError(f"the backup objective needs at least two operators; the coverage has only {operators}")
-    if len(candidates) == 0:
-        raise InputError("no candidate sites")
+    _check_objective(objective, operators, len(candidates), speed, dem.shape)
     ids = candidates["candidate_id"].astype(str).tolist()
     index = {cid: i for i, cid in enumerate(ids)}
     unknown = [c for c in (*must_include, *forbidden, *locked_in) if c not in index]
@@ -210,9 +223,7 @@ def plan_towers(
     covered = {op: served(levels[op], config.threshold_dbm) for op in operators}
     count_now = np.sum([covered[op] for op in operators], axis=0)
     target = 2 if objective == "backup" else len(operators)
-    need = (people > 0) & (count_now < target)
-    if speed is not None and objective == "speed":
-        need = (people > 0) & speed.below_target
+    need = (people > 0) & (speed.below_target if speed is not None and objective == "speed" else count_now < target)
     geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress,
                                      min_level_dbm=speed.required_level_dbm if objective == "speed" and speed else None)
     flat_people = people.ravel()[cells]
@@ -227,11 +238,7 @@ def plan_towers(
     n_cov = np.sum([cov[op] for op in operators], axis=0) if cells.size else np.zeros(0, dtype=int)
     labels: list[tuple[str, np.ndarray]] = []
     if objective in ("any", "speed"):
-        demand_ok = n_cov == 0
-        if objective == "speed":  # below target wherever covered; the locked-in sites' cells are done
-            demand_ok = np.ones(cells.size, dtype=bool)
-            for i in locked:
-                demand_ok[geo_cov.indices[geo_cov.indptr[i] : geo_cov.indptr[i + 1]]] = False
+        demand_ok = n_cov == 0 if objective == "any" else _not_reached(geo_cov, locked)
         covers = geo_cov[:, np.flatnonzero(demand_ok)]
         weights = flat_people[demand_ok]
         tenants = np.array([1 if h else 0 for h in hosts])

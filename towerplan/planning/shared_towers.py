@@ -43,6 +43,7 @@ from towerplan.coverage.service import served
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
 from towerplan.planning.backhaul import compute_backhaul, fed_sites_from_stations
+from towerplan.planning.candidate_calibration import calibrated_radio
 from towerplan.planning.candidates import (
     CandidateConfig,
     colocation_candidates,
@@ -402,6 +403,8 @@ def propose_shared_towers(
         if techs != [settings.radio.technology]:
             log.warning("stations are %s but the candidate radio is %s: coverage compares unlike levels",
                         ",".join(techs), settings.radio.technology)
+    # a calibrated station list (--calibration): the new sites get the same drive-test correction
+    radio = calibrated_radio(settings.radio, stations)
     roads_m = _in_crs(roads, dem.crs, "roads")
     excl_m = _in_crs(exclusions, dem.crs, "exclusions")
     fibre_m = _in_crs(fibre_points, dem.crs, "fibre points")
@@ -437,7 +440,7 @@ def propose_shared_towers(
 
     result = plan_towers(
         dem, population, current_levels, cands, objective=settings.objective, max_sites=settings.max_sites,
-        budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=settings.radio,
+        budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
         locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress, speed=speed,
     )
@@ -448,11 +451,11 @@ def propose_shared_towers(
     # before / after on the same lattice with the same models
     index = {cid: i for i, cid in enumerate(cands["candidate_id"].astype(str))}
     locked = cands.iloc[[index[c] for c in settings.locked_in]]
-    locked_levels = _site_levels(dem, locked, settings.radio, config)
+    locked_levels = _site_levels(dem, locked, radio, config)
     before_v = current if locked_levels is None else _best([current, locked_levels], dem.shape)
     chosen_ids = result.proposals["candidate_id"].astype(str).tolist() if len(result.proposals) else []
     chosen = cands.iloc[[index[c] for c in chosen_ids]]
-    chosen_levels = _site_levels(dem, chosen, settings.radio, config)
+    chosen_levels = _site_levels(dem, chosen, radio, config)
     after_v = before_v if chosen_levels is None else _best([before_v, chosen_levels], dem.shape)
     nodata = float("nan")
     before = Grid(before_v, dem.transform, dem.crs, nodata)
