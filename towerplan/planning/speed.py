@@ -49,11 +49,14 @@ __all__ = ["LoadModel", "SpeedAnalysis", "VIETNAM_MARKET_SHARE", "SPEED_TARGETS_
 
 log = logging.getLogger(__name__)
 
-#: mobile subscriber shares in Viet Nam, rounded: Viettel ~55 %, VNPT-VinaPhone ~26 %, MobiFone ~16 %,
-#: Vietnamobile ~2 %, Gmobile ~1 % (order of the Ministry of Information and Communications' White
-#: Book on ICT figures for 2022-2023 as published; approximate, replace with current figures for a study)
-VIETNAM_MARKET_SHARE: dict[str, float] = {"Viettel": 0.55, "VNPT-VinaPhone": 0.26, "MobiFone": 0.16,
-                                          "Vietnamobile": 0.02, "Gmobile": 0.01}
+#: mobile subscriber shares in Viet Nam: the Ministry of Information and Communications' count of active
+#: subscribers at the end of October 2016 (131.9 million: Viettel 63.3 M, MobiFone 34 M, VinaPhone 25 M,
+#: Gmobile 6 M, Vietnamobile 4 M; reported by VietNamNet, "Which markets have Vietnamese telcos entered?",
+#: 2016), rounded to shares. The most recent operator-level count found offline: the shares have moved since
+#: (the earlier default, 55/26/16 % "from the 2022-2023 ICT White Book", could not be checked and was
+#: replaced). Override per study with current figures: scenario ``[speed] market_share = {...}``.
+VIETNAM_MARKET_SHARE: dict[str, float] = {"Viettel": 0.48, "MobiFone": 0.26, "VNPT-VinaPhone": 0.19,
+                                          "Gmobile": 0.045, "Vietnamobile": 0.03}
 #: Decision 36/QĐ-TTg (2024): average mobile download speed targets, Mbit/s
 SPEED_TARGETS_MBPS: dict[str, float] = {"4G": 40.0, "5G": 100.0}
 
