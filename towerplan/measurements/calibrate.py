@@ -70,7 +70,7 @@ class CalibrationSettings:
     bin_m: float = 0.0
     min_samples: int = 30
     min_log_span: float = 0.3
-    estimate_azimuths: bool = True
+    estimate_azimuths: bool = False
 
     def __post_init__(self) -> None:
         problems = []
