@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.criteria import ServiceCriterion, ServiceSettings
 from towerplan.errors import ConfigError
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
 from towerplan.planning.speed import LoadModel
+from towerplan.study.service import check_service, coverage_for_service, criteria_of
 
 __all__ = ["EXECUTORS", "TECHNOLOGIES", "Executor", "StudySettings", "check_gap_threshold", "gap_config_for"]
 
@@ -76,6 +78,11 @@ class StudySettings:
     speed
         Load model and speed targets of the speed analysis (``coverage.sinr``): operator market
         shares, busy-hour activity, targets (scenario section ``[speed]``).
+    service
+        The service criteria (:class:`~towerplan.coverage.criteria.ServiceSettings`): per technology
+        and class the required median level, from which ``coverage.threshold_dbm`` and
+        ``coverage.level_offsets_db`` are derived (:mod:`towerplan.study.service`, checked); None: one
+        fixed ``coverage.threshold_dbm`` for every technology.
     """
 
     coverage: CoverageConfig = field(default_factory=CoverageConfig)
@@ -86,6 +93,7 @@ class StudySettings:
     executor: Executor = "serial"
     workers: int | None = None
     speed: LoadModel = field(default_factory=LoadModel)
+    service: ServiceSettings | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -110,8 +118,11 @@ class StudySettings:
         if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(self.workers, int)
                                          or self.workers < 1):
             problems.append(f"workers must be at least 1, got {self.workers!r}")
+        if self.service is not None and not isinstance(self.service, ServiceSettings):
+            problems.append("service must be ServiceSettings or None")
         if problems:
             raise ConfigError("study settings: " + "; ".join(problems))
+        check_service(self.coverage, self.service, self.technologies)
         check_gap_threshold(self.coverage, self.gaps)
 
     @classmethod
@@ -126,19 +137,30 @@ class StudySettings:
         executor: Executor = "serial",
         workers: int | None = None,
         speed: LoadModel | None = None,
+        service: ServiceSettings | None = None,
     ) -> StudySettings:
-        """Settings with the gap threshold derived from ``coverage`` (``gaps``' own threshold is not read)."""
+        """Settings with the gap threshold derived from ``coverage`` (``gaps``' own threshold is not read) and,
+        with ``service``, the coverage threshold and level offsets derived from the service criteria."""
         cov = coverage if coverage is not None else CoverageConfig()
-        return cls(coverage=cov,
-                   technologies=None if technologies is None else tuple(str(t).upper() for t in technologies),
+        techs = None if technologies is None else tuple(str(t).upper() for t in technologies)
+        if service is not None:
+            cov = coverage_for_service(cov, service, techs)
+        elif cov.level_offsets_db:  # offsets of an earlier service criterion
+            cov = dataclasses.replace(cov, level_offsets_db={})
+        return cls(coverage=cov, technologies=techs,
                    resolution_m=None if resolution_m is None else float(resolution_m),
                    gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers,
-                   speed=speed if speed is not None else LoadModel())
+                   service=service, speed=speed if speed is not None else LoadModel())
 
     @property
     def threshold_dbm(self) -> float:
         """The service criterion (dBm): a cell is served at or above it."""
         return self.coverage.threshold_dbm
+
+    @property
+    def criteria(self) -> dict[str, ServiceCriterion] | None:
+        """The service criterion of every modelled technology (None without service criteria)."""
+        return None if self.service is None else criteria_of(self.service, self.technologies)
 
     def replace(self, **changes: object) -> StudySettings:
         """A copy with ``changes``; a new ``coverage`` carries its threshold into the gap settings."""
