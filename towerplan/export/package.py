@@ -65,6 +65,10 @@ class PlanPackage:
         Models and validity ranges, settings, input files with sha256, version.
     server_names
         ``best_server`` value -> site, cell and operator.
+    speed_communes
+        With ``coverage.sinr``: per commune, people served by / reaching the speed target of each
+        data technology, in speed gaps, and the mean user throughput
+        (:attr:`towerplan.planning.speed.SpeedAnalysis.communes`).
     extra_tables
         Further tables (:func:`towerplan.planning.plan_summary.plan_option_tables`).
     """
@@ -81,6 +85,7 @@ class PlanPackage:
     summary: dict
     method: dict
     server_names: pd.DataFrame | None = None
+    speed_communes: pd.DataFrame | None = None
     #: further tables by name (CSV, XLSX sheet ``sheet_<name>``): switch-off, phasing, target
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 

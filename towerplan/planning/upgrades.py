@@ -180,6 +180,7 @@ def candidate_radios(candidates: pd.DataFrame, radio: CandidateRadio) -> list[Ca
 def coverage_matrix_mixed(
     dem: Grid, candidates: pd.DataFrame, demand: np.ndarray, *, radio: CandidateRadio,
     config: CoverageConfig | None = None, progress: Callable[[int, int], None] | None = None,
+    min_level_dbm: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """:func:`~towerplan.planning.matrix.coverage_matrix` with one radio per candidate
     (:func:`candidate_radios`): one engine pass per distinct radio, rows back in the candidates' order."""
@@ -187,7 +188,7 @@ def coverage_matrix_mixed(
     distinct = list(dict.fromkeys(radios))
     if len(distinct) <= 1:
         return coverage_matrix(dem, candidates, demand, radio=distinct[0] if distinct else radio, config=config,
-                               progress=progress)
+                               progress=progress, min_level_dbm=min_level_dbm)
     n = len(candidates)
     blocks: list[tuple[np.ndarray, sp.csr_matrix]] = []
     done = 0
@@ -200,7 +201,8 @@ def coverage_matrix_mixed(
             if progress is not None:
                 progress(offset + k, n)
 
-        block, cells = coverage_matrix(dem, candidates.iloc[idx], demand, radio=r, config=config, progress=step)
+        block, cells = coverage_matrix(dem, candidates.iloc[idx], demand, radio=r, config=config, progress=step,
+                                       min_level_dbm=min_level_dbm)
         blocks.append((idx, block))
         done += idx.size
     order = np.concatenate([idx for idx, _ in blocks])

@@ -25,6 +25,7 @@ from towerplan.coverage.criteria import ServiceCriterion, ServiceSettings
 from towerplan.errors import ConfigError
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.planning.speed import LoadModel
 from towerplan.planning.switchoff import SwitchOffSettings
 from towerplan.study.service import check_service, coverage_for_service, criteria_of
 
@@ -75,6 +76,9 @@ class StudySettings:
         Shared-tower settings (candidates, costs, radio and budget inside); None: no proposals.
     executor, workers
         How the coverage engine runs.
+    speed
+        Load model and speed targets of the speed analysis (``coverage.sinr``): operator market
+        shares, busy-hour activity, targets (scenario section ``[speed]``).
     switch_off
         Technologies switched off (or a date on the switch-off calendar): who loses service
         (:mod:`towerplan.planning.switchoff`); None: no switch-off analysis.
@@ -92,6 +96,7 @@ class StudySettings:
     placement: PlacementSettings | None = None
     executor: Executor = "serial"
     workers: int | None = None
+    speed: LoadModel = field(default_factory=LoadModel)
     switch_off: SwitchOffSettings | None = None
     service: ServiceSettings | None = None
 
@@ -101,6 +106,8 @@ class StudySettings:
             problems.append("coverage must be a CoverageConfig")
         if not isinstance(self.gaps, GapConfig):
             problems.append("gaps must be a GapConfig")
+        if not isinstance(self.speed, LoadModel):
+            problems.append("speed must be a LoadModel")
         if self.placement is not None and not isinstance(self.placement, PlacementSettings):
             problems.append("placement must be PlacementSettings or None")
         if self.switch_off is not None and not isinstance(self.switch_off, SwitchOffSettings):
@@ -136,6 +143,7 @@ class StudySettings:
         placement: PlacementSettings | None = None,
         executor: Executor = "serial",
         workers: int | None = None,
+        speed: LoadModel | None = None,
         switch_off: SwitchOffSettings | None = None,
         service: ServiceSettings | None = None,
     ) -> StudySettings:
@@ -150,7 +158,7 @@ class StudySettings:
         return cls(coverage=cov, technologies=techs,
                    resolution_m=None if resolution_m is None else float(resolution_m),
                    gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers,
-                   switch_off=switch_off, service=service)
+                   service=service, speed=speed if speed is not None else LoadModel(), switch_off=switch_off)
 
     @property
     def threshold_dbm(self) -> float:
