@@ -54,11 +54,12 @@ from towerplan.planning.candidates import (
 )
 from towerplan.planning.costs import RADIO_SHARING, CostModel, RadioSharing
 from towerplan.planning.matrix import CandidateRadio, candidate_sectors
-from towerplan.planning.phasing import PhasingResult, PhasingSettings, phase_proposals
+from towerplan.planning.phasing import PhasingResult, PhasingSettings
 from towerplan.planning.placement import PlacementResult, plan_towers
+from towerplan.planning.plan_options import phase_plan, plan_budget, target_phasing_summary, with_upgrades
 from towerplan.planning.speed_objective import SpeedDemand
 from towerplan.planning.targets import TargetSettings
-from towerplan.planning.upgrades import UpgradeCosts, candidate_radios, upgrade_candidates
+from towerplan.planning.upgrades import UpgradeCosts, candidate_radios
 
 __all__ = ["PlacementSettings", "SharedTowerPlan", "propose_shared_towers"]
 
@@ -292,49 +293,22 @@ class SharedTowerPlan:
             "backhaul": {str(k): int(v) for k, v in backhaul.items()},
             "unit": self.settings.unit,
             "warnings": list(self.extra.get("warnings", ())),
-            **_target_phasing_summary(self),
+            **target_phasing_summary(self),
             **{k: v for k, v in self.extra.items() if isinstance(v, (int, float, str, bool, type(None)))},
         }
 
 
 # ---------------------------------------------------------------- helpers
-def _budget(settings: PlacementSettings) -> float | None:
-    """The money budget: ``budget_vnd``; with only yearly budgets, their sum (the plan spends at most that)."""
-    if not settings.has_limit:
-        raise ConfigError("give a tower count (max_sites), a money budget (budget_vnd), yearly budgets "
-                          "(phasing) or a coverage target")
-    if settings.budget_vnd is None and settings.max_sites is None and settings.target is None and settings.phasing:
-        return settings.phasing.total_vnd
-    return settings.budget_vnd
-
-
-def _with_priority(result: PlacementResult, priority_grid: np.ndarray | None) -> pd.DataFrame:
-    """The proposals (no geometry) with ``priority``: the highest ``priority_grid`` value of the cells each serves."""
-    props = pd.DataFrame(result.proposals.drop(columns="geometry"))
-    rows, cells = result.proposal_covers, result.demand_cells
-    if priority_grid is None or rows is None or cells is None or not len(props):
-        return props
-    flat = np.nan_to_num(np.asarray(priority_grid, dtype=float).ravel())
-    score = [float(flat[cells[rows.indices[rows.indptr[k]:rows.indptr[k + 1]]]].max(initial=0.0))
-             for k in range(len(props))]
-    return props.assign(priority=score)
-
-
-def _with_upgrades(cands: gpd.GeoDataFrame, stations: pd.DataFrame, dem: Grid,
-                   settings: PlacementSettings) -> gpd.GeoDataFrame:
-    """``cands`` and the upgrade candidates of ``stations`` (every technology) for the planned radio."""
-    every = pd.DataFrame(stations).drop(columns="geometry", errors="ignore")
-    ups = upgrade_candidates(every, dem, technology=settings.radio.technology, radio=settings.radio)
-    if not len(ups):
-        return cands
-    return gpd.GeoDataFrame(pd.concat([cands, ups], ignore_index=True), geometry="geometry", crs=dem.crs)
-
-
-def _target_phasing_summary(plan: SharedTowerPlan) -> dict[str, Any]:
-    """``upgrades``, ``target`` and ``phasing`` figures of the summary (only what was asked for)."""
-    from towerplan.planning.plan_summary import target_phasing_summary
-
-    return target_phasing_summary(plan)
+def _fibre_routes(cands: gpd.GeoDataFrame, routes: gpd.GeoSeries, pos: list[int], crs: Any) -> gpd.GeoDataFrame:
+    """Fibre routes of the proposals (rows ``pos`` of ``cands``) that use fibre."""
+    uses_fibre = [i for i in pos if str(cands["backhaul"].iloc[i]) == "fibre"]
+    route_rows = pd.DataFrame({
+        "candidate_id": cands["candidate_id"].iloc[uses_fibre].astype(str).to_numpy(),
+        "fibre_from": cands["fibre_from"].iloc[uses_fibre].astype(str).to_numpy(),
+        "fibre_route_m": cands["fibre_route_m"].iloc[uses_fibre].to_numpy(float),
+        "backhaul_vnd": cands["backhaul_vnd"].iloc[uses_fibre].to_numpy(float),
+    })
+    return gpd.GeoDataFrame(route_rows, geometry=list(routes.iloc[uses_fibre].to_numpy()), crs=crs)
 
 
 def _check_inputs(dem: Grid, population: Grid, stations: pd.DataFrame, levels: dict[str, Grid]) -> None:
@@ -504,13 +478,9 @@ def propose_shared_towers(
     speed
         Objective ``speed``: the demand below the speed target and the level a candidate must reach
         (:func:`towerplan.planning.speed_objective.speed_demand`).
-    all_stations
-        Sectors of every technology (upgrade candidates: ``settings.include_upgrades``); default ``stations``.
-    required_cells
-        Flat cell indices on the DEM's lattice a target must serve (e.g. villages' cells).
-    priority_grid
-        A score per cell on the DEM's lattice (e.g. the gap score): a proposal's ``priority`` for the
-        phasing rule ``priority`` is the highest score among the cells it newly serves.
+    all_stations, required_cells, priority_grid
+        Every technology's sectors (upgrade candidates), cells a target must serve, and a score per cell
+        (phasing by priority): :mod:`towerplan.planning.plan_options`.
 
     Raises
     ------
@@ -519,7 +489,7 @@ def propose_shared_towers(
     InputError
         Inputs on different lattices, missing columns, no candidates, layers without a CRS.
     """
-    budget_vnd = _budget(settings)
+    budget_vnd = plan_budget(settings)
     config = coverage_config or CoverageConfig()
     stations = pd.DataFrame(stations.drop(columns="geometry") if isinstance(stations, gpd.GeoDataFrame)
                             else stations).reset_index(drop=True)
@@ -549,7 +519,7 @@ def propose_shared_towers(
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
                                  user=user_candidates)
     if settings.include_upgrades:
-        cands = _with_upgrades(cands, stations if all_stations is None else all_stations, dem, settings)
+        cands = with_upgrades(cands, stations if all_stations is None else all_stations, dem, settings)
     ids = set(cands["candidate_id"].astype(str))
     unknown = sorted({*settings.must_include, *settings.forbidden, *settings.locked_in} - ids)
     if unknown:
@@ -593,20 +563,10 @@ def propose_shared_towers(
     after = Grid(after_v, dem.transform, dem.crs, nodata)
     covered_before = served(before_v, threshold)
     without = float(people[~covered_before].sum())
-    phasing = None if settings.phasing is None else phase_proposals(
-        _with_priority(result, priority_grid), settings.phasing, covers=result.proposal_covers,
-        weights=result.demand_weights, base_people=float(people.sum()) - without, total_people=float(people.sum()))
+    phasing = phase_plan(result, settings, float(people.sum()), without, priority_grid)
 
-    # fibre routes of the proposals that use fibre
     pos = [index[c] for c in chosen_ids]
-    uses_fibre = [i for i in pos if str(cands["backhaul"].iloc[i]) == "fibre"]
-    route_rows = pd.DataFrame({
-        "candidate_id": cands["candidate_id"].iloc[uses_fibre].astype(str).to_numpy(),
-        "fibre_from": cands["fibre_from"].iloc[uses_fibre].astype(str).to_numpy(),
-        "fibre_route_m": cands["fibre_route_m"].iloc[uses_fibre].to_numpy(float),
-        "backhaul_vnd": cands["backhaul_vnd"].iloc[uses_fibre].to_numpy(float),
-    })
-    backhaul_routes = gpd.GeoDataFrame(route_rows, geometry=list(routes.iloc[uses_fibre].to_numpy()), crs=dem.crs)
+    backhaul_routes = _fibre_routes(cands, routes, pos, dem.crs)
     extra = _backhaul_notes(bh, cands, pos, settings, dropped=dropped, fibre_given=fibre_m is not None)
     if speed is not None and settings.objective == "speed":
         extra.update({f"speed_{k}": v for k, v in speed.summary().items()})
