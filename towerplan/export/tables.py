@@ -20,6 +20,7 @@ import pandas as pd
 from towerplan.export._common import plain_columns
 from towerplan.export._zip import normalise_office_zip
 from towerplan.export.i18n_report import DEG, INT, column_format, column_label, text
+from towerplan.export.plan_sections import PLAN_SHEETS
 from towerplan.textsafe import formula_safe, formula_safe_frame
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ SHEETS = {
     "stations_summary": "sheet_stations",
     "curve": "sheet_curve",
 }
+SHEETS.update(PLAN_SHEETS)  # villages, province plan table, comparison (towerplan.export.plan_sections)
 
 
 def stations_summary(stations: pd.DataFrame) -> pd.DataFrame:
@@ -74,6 +76,9 @@ def plan_tables(package: PlanPackage) -> dict[str, pd.DataFrame]:
     out["stations_summary"] = stations_summary(package.stations)
     if package.curve is not None:
         out["curve"] = pd.DataFrame(package.curve).reset_index(drop=True)
+    from towerplan.export.plan_sections import provincial_tables
+
+    out.update(provincial_tables(package))
     return out
 
 

@@ -110,6 +110,12 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         summary["placement"] = placed
     else:
         summary["placement"] = None
+    if results.inputs.units_label:
+        summary["admin_units"] = results.inputs.units_label  # which units the per-commune tables use
+    if results.villages is not None:
+        from towerplan.study.villages_step import villages_summary
+
+        summary["villages"] = villages_summary(results.villages)
     return jsonable(summary), jsonable(moved)
 
 
@@ -239,4 +245,5 @@ def plan_package(
         summary=summary,
         method=method_record(results, extra=method, base_dir=base_dir),
         server_names=server_names(cov),
+        villages=results.villages,
     )

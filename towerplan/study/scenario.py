@@ -33,7 +33,7 @@ __all__ = ["INPUT_KEYS", "INPUT_PATHS", "STUDY_FILES", "DemoInputs", "Language",
 Language = Literal["vi", "en"]
 
 INPUT_PATHS = ("dem", "population", "stations", "communes", "roads", "candidates", "exclusions", "fibre_points",
-               "study_folder", "calibration")
+               "study_folder", "calibration", "villages", "admin_units")
 INPUT_KEYS = (*INPUT_PATHS, "demo", "label", "commune_name_column")
 
 
@@ -77,6 +77,8 @@ class ScenarioInputs:
     fibre_points: Path | None = None
     study_folder: Path | None = None
     calibration: Path | None = None  # calibration.json of `towerplan calibrate`, applied to the stations
+    villages: Path | None = None  # village list (CSV/XLSX) or OSM villages.csv of `towerplan fetch --villages`
+    admin_units: Path | None = None  # administrative units replacing the communes (e.g. after the 2025 reform)
     demo: DemoInputs | None = None
     label: str = ""
     commune_name_column: str | None = None

@@ -201,6 +201,7 @@ class PlanResults:
     placement: SharedTowerPlan | None
     timings: dict[str, float] = field(default_factory=dict)
     settings: StudySettings = field(default_factory=StudySettings)
+    villages: gpd.GeoDataFrame | None = None  # towerplan.study.villages_step (with [inputs] villages)
 
     @property
     def coverage_config(self) -> CoverageConfig:
@@ -250,6 +251,9 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
         plan = run_placement_step(inputs, coverage, settings.placement, coverage_config=settings.coverage,
                                   progress=scoped("placement"))
         finish("placement", t0)
+    from towerplan.study.villages_step import run_villages_step
+
+    villages = run_villages_step(inputs, coverage, gaps, plan)
     if progress:
         progress("done", 1.0)
-    return PlanResults(inputs, coverage, gaps, plan, timings, settings)
+    return PlanResults(inputs, coverage, gaps, plan, timings, settings, villages)
