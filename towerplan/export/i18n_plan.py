@@ -107,7 +107,14 @@ PLAN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "served_b": ("Có sóng (B)", "Served (B)", ""),
     "change": ("Thay đổi", "Change", ""),
     "in_plan": ("Phương án", "In option", ""),
-    "moved_m": ("Dịch chuyển (m)", "Moved (m)", INT),
+    "gained_km2": ("Diện tích được phủ thêm (km²)", "Area gaining service (km²)", "#,##0.00"),
+    "lost_km2": ("Diện tích mất phủ sóng (km²)", "Area losing service (km²)", "#,##0.00"),
+    "area_gained_km2": ("Diện tích được phủ thêm (km²)", "Area gaining service (km²)", "#,##0.00"),
+    "area_lost_km2": ("Diện tích mất phủ sóng (km²)", "Area losing service (km²)", "#,##0.00"),
+    "proposals_differing": ("Số trạm đề xuất khác nhau", "Proposals that differ", INT),
+    "villages_gained": ("Thôn bản được phủ thêm", "Villages gaining service", INT),
+    "villages_lost": ("Thôn bản mất phủ sóng", "Villages losing service", INT),
+    "cost_vnd_change": ("Chênh lệch chi phí (đồng)", "Change in cost (VND)", INT),
 }
 
 #: dynamic columns: regex -> (Vietnamese template, English template, format); ``{op}`` is the match
