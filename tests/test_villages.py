@@ -45,10 +45,13 @@ def test_vietnamese_csv_with_a_title_row_and_decimal_commas(tmp_path):
     assert v["village_id"].tolist() == ["T01", "T02", "T03"]
     assert v["name"].tolist() == ["Bản Pù Lâu", "Thôn Đồng Tâm", "Bản Na Mèo"]
     assert v["commune"].tolist() == ["Xã Trung Lý", "Xã Trung Lý", "Xã Na Mèo"]
-    assert v.loc[1, "lon"] == pytest.approx(104.91) and v.loc[1, "lat"] == pytest.approx(20.35)
-    assert v["households"].tolist()[:2] == [85.0, 120.0] and math.isnan(v.loc[2, "households"])
+    assert v.loc[1, "lon"] == pytest.approx(104.91)
+    assert v.loc[1, "lat"] == pytest.approx(20.35)
+    assert v["households"].tolist()[:2] == [85.0, 120.0]
+    assert math.isnan(v.loc[2, "households"])
     assert v["grid_power"].tolist() == [False, True, True]
-    assert v["reported_no_signal"].tolist()[:2] == [True, False] and v["reported_no_signal"].isna()[2]
+    assert v["reported_no_signal"].tolist()[:2] == [True, False]
+    assert v["reported_no_signal"].isna()[2]
     assert v.crs.to_epsg() == 4326
     assert v.geometry.iloc[0].equals(Point(104.9012, 20.3456))
     assert load.issues == ()
@@ -63,7 +66,8 @@ def test_english_xlsx(tmp_path):
     assert v["name"].tolist() == ["Ban A", "Ban B"]
     assert v["village_id"].tolist() == ["V0001", "V0002"]  # numbered when the list has no ids
     assert v["grid_power"].tolist() == [True, False]
-    assert "reported_no_signal" in v and v["reported_no_signal"].isna().all()
+    assert "reported_no_signal" in v
+    assert v["reported_no_signal"].isna().all()
 
 
 def test_bad_rows_are_left_out_and_named_by_file_row_and_column(tmp_path):
@@ -84,7 +88,8 @@ def test_bad_rows_are_left_out_and_named_by_file_row_and_column(tmp_path):
     assert warnings == {(6, "Số hộ", "bad_households"), (6, "Điện lưới", "bad_yes_no")}
     assert all(i.file == "bad.csv" for i in load.issues)
     assert "bad.csv, row 3, column 'Kinh độ'" in next(i for i in load.issues if i.row == 3).describe()
-    assert math.isnan(load.villages.loc[1, "households"]) and load.villages["grid_power"].isna()[1]
+    assert math.isnan(load.villages.loc[1, "households"])
+    assert load.villages["grid_power"].isna()[1]
     assert list(load.issues_frame().columns) == ["file", "row", "column", "severity", "code", "message", "value"]
 
 
@@ -119,7 +124,7 @@ def test_headers_and_yes_no_words():
     assert header_field("Ghi chú") is None
     assert [parse_yes_no(v) for v in ("Có", "không", "x", "0", 1, None, "", "chưa có")] == [
         True, False, True, False, True, None, None, False]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="perhaps"):
         parse_yes_no("perhaps")
 
 
@@ -152,7 +157,8 @@ def test_overpass_answer_to_villages():
     assert v["village_id"].tolist() == ["osm-node-1", "osm-node-2", "osm-way-3", "osm-node-6"]
     assert v["name"].tolist() == ["Bản Xa", "hamlet 2", "Nhà ông A", "Far away"]
     assert v["place"].tolist() == ["village", "hamlet", "isolated_dwelling", "village"]
-    assert v["households"].isna().all() and v["grid_power"].isna().all()
+    assert v["households"].isna().all()
+    assert v["grid_power"].isna().all()
     with pytest.raises(VillageDataError):
         parse_overpass_villages(b"<html>rate limited</html>")
     with pytest.raises(VillageDataError):
@@ -163,7 +169,8 @@ def test_overpass_query_names_the_classes_and_box():
     q = overpass_village_query((105.7, 19.7, 105.9, 19.9))
     assert '"place"~"^(village|hamlet|isolated_dwelling)$"' in q
     assert "(19.700000,105.700000,19.900000,105.900000)" in q
-    assert q.startswith("[out:json]") and q.endswith("out center tags;")
+    assert q.startswith("[out:json]")
+    assert q.endswith("out center tags;")
     with pytest.raises(VillageDataError):
         overpass_village_query((105.9, 19.7, 105.7, 19.9))
 
@@ -229,7 +236,8 @@ def test_a_village_outside_the_grid_is_not_served():
     far = gpd.GeoDataFrame({"village_id": ["F"], "name": ["xa"]}, geometry=[Point(X0 - 5000, Y0)], crs=UTM)
     out = village_status(far.to_crs(4326), grid=_grid(np.zeros((5, 5))),
                          technology_levels={"4G": _grid(np.full((5, 5), -50.0))}, criterion_dbm=-110.0)
-    assert not out["in_grid"].iloc[0] and not out["served_any"].iloc[0]
+    assert not out["in_grid"].iloc[0]
+    assert not out["served_any"].iloc[0]
 
 
 # ------------------------------------------------------------------ precision and recall
@@ -241,14 +249,16 @@ def test_precision_and_recall_on_a_constructed_case():
                            "served_any": served, "reported_no_signal": pd.array(reported, dtype="boolean")})
     a = village_agreement(status)
     assert (a.tp, a.fp, a.fn, a.tn, a.unknown) == (3, 2, 2, 3, 0)
-    assert a.precision == pytest.approx(3 / 5) and a.recall == pytest.approx(3 / 5)
+    assert a.precision == pytest.approx(3 / 5)
+    assert a.recall == pytest.approx(3 / 5)
     assert dict(zip(a.disagreements["village_id"], a.disagreements["finding"], strict=True)) == {
         "V3": "model_only", "V4": "model_only", "V5": "province_only", "V6": "province_only"}
     status.loc[9, "reported_no_signal"] = pd.NA  # not classified by the province: left out of the scores
     b = village_agreement(status)
     assert (b.tn, b.unknown) == (2, 1)
     none = village_agreement(status.assign(reported_no_signal=pd.array([False] * 10, dtype="boolean")))
-    assert math.isnan(none.recall) and none.precision == 0.0
+    assert math.isnan(none.recall)
+    assert none.precision == 0.0
 
 
 def test_reported_list_matched_by_name_and_commune():

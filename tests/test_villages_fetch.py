@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from test_sources_helpers import FakeHost, fake_host, hgt_zip  # noqa: F401  (fake_host is a fixture)
 from test_villages import overpass_villages
 
@@ -35,9 +36,12 @@ def test_villages_through_a_local_overpass_then_offline(fake_host, tmp_path):  #
     assert villages["village_id"].tolist() == ["osm-node-1", "osm-node-2", "osm-way-3"]
     assert villages["place"].tolist() == ["village", "hamlet", "isolated_dwelling"]
     asked = [h for h in host.hits if h.path.startswith("/overpass/interpreter")]
-    assert len(asked) == 1 and "data=" in asked[0].path and "isolated_dwelling" in asked[0].path.replace("%7C", "|")
+    assert len(asked) == 1
+    assert "data=" in asked[0].path
+    assert "isolated_dwelling" in asked[0].path.replace("%7C", "|")
     sources = (tmp_path / "study" / "SOURCES.md").read_text(encoding="utf-8")
-    assert "villages" in sources and "OpenStreetMap" in sources
+    assert "villages" in sources
+    assert "OpenStreetMap" in sources
     scenario = (tmp_path / "study" / "scenario.toml").read_text(encoding="utf-8")
     assert 'villages = "villages.csv"' in scenario
 
@@ -50,14 +54,11 @@ def test_villages_through_a_local_overpass_then_offline(fake_host, tmp_path):  #
 
 def test_offline_with_an_empty_cache_lists_the_village_query(fake_host, tmp_path):  # noqa: F811
     host, base = fake_host
-    try:
+    with pytest.raises(OfflineMissingError) as info:
         _fetch(tmp_path, base, offline=True)
-    except OfflineMissingError as exc:
-        keys = {m.key for m in exc.missing}
-        assert any(k.startswith("osm/villages-") for k in keys)
-        assert f"{base}/overpass/interpreter?data=" in str(exc)
-    else:  # pragma: no cover
-        raise AssertionError("offline without a cache must fail")
+    keys = {m.key for m in info.value.missing}
+    assert any(k.startswith("osm/villages-") for k in keys)
+    assert f"{base}/overpass/interpreter?data=" in str(info.value)
     assert host.hits == []
 
 

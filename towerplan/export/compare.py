@@ -187,15 +187,18 @@ def _area_change(units: gpd.GeoDataFrame, key: str, change: Grid | None) -> pd.D
 
 
 def _commune_table(a: PlanView, b: PlanView, change: Grid | None) -> pd.DataFrame:
-    if a.commune_stats is None or b.commune_stats is None:
+    units_a, units_b = a.commune_stats, b.commune_stats
+    if units_a is None or units_b is None:
         return pd.DataFrame()
-    key = _unit_key(a.commune_stats)
-    if key not in b.commune_stats.columns:
-        raise ConfigError(f"plan {b.name}'s communes have no {key} column: were they computed on other units?")
-    name_col = "name" if "name" in a.commune_stats else key
+    key = _unit_key(units_a)
+    if key not in units_b.columns or set(units_a[key]) != set(units_b[key]):
+        log.warning("plans %s and %s are on different administrative units: no per-commune comparison",
+                    a.name, b.name)
+        return pd.DataFrame()
+    name_col = "name" if "name" in units_a else key
     rows = {}
-    for tag, view in (("a", a), ("b", b)):
-        stats = view.commune_stats.set_index(key)
+    for tag, view, units in (("a", a, units_a), ("b", b, units_b)):
+        stats = units.set_index(key)
         newly = _newly_by_unit(view, key)
         covered = stats.get("people_covered_any", pd.Series(0.0, index=stats.index)).astype(float)
         plus = newly["sum"].reindex(stats.index).fillna(0.0) if len(newly) else 0.0
@@ -204,11 +207,11 @@ def _commune_table(a: PlanView, b: PlanView, change: Grid | None) -> pd.DataFram
         count = newly["count"].reindex(stats.index).fillna(0) if len(newly) else pd.Series(0, index=stats.index)
         rows[f"proposals_{tag}"] = count.astype(int)
     table = pd.DataFrame(rows)
-    names = pd.concat([a.commune_stats.set_index(key)[name_col], b.commune_stats.set_index(key)[name_col]])
+    names = pd.concat([units_a.set_index(key)[name_col], units_b.set_index(key)[name_col]])
     table.insert(0, "name", names[~names.index.duplicated()].reindex(table.index))
     table["people_covered_change"] = table["people_covered_b"] - table["people_covered_a"]
     table["gap_people_change"] = table["gap_people_b"] - table["gap_people_a"]
-    area = _area_change(a.commune_stats, key, change)
+    area = _area_change(units_a, key, change)
     table = table.join(area, how="left") if len(area) else table
     table.index.name = key
     out = table.reset_index()
@@ -229,7 +232,7 @@ def _village_served(view: PlanView) -> pd.Series | None:
 def _village_table(a: PlanView, b: PlanView) -> pd.DataFrame:
     sa, sb = _village_served(a), _village_served(b)
     cols = ["village_id", "name", "unit", "households", "served_a", "served_b", "change"]
-    if sa is None or sb is None:
+    if sa is None or sb is None or b.villages is None:
         return pd.DataFrame(columns=cols)
     both = pd.DataFrame({"served_a": sa, "served_b": sb}).dropna()
     changed = both[both["served_a"] != both["served_b"]].copy()

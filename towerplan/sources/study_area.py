@@ -438,6 +438,7 @@ def prepare_study_area(
     return build_study_area(
         study, out_dir, dem_paths=[d.path for d in dem_files], population_paths=[p.path for p in pop_files],
         landcover_paths=[p.path for p in lc_files],
-        communes=units, road_graph=graph, villages=village_points, records=f.records, resolution_m=resolution_m, margin_m=margin_m,
+        communes=units, road_graph=graph, villages=village_points, records=f.records, resolution_m=resolution_m,
+        margin_m=margin_m,
         notes=notes, progress=progress,
     )

@@ -149,9 +149,9 @@ def village_status(
     out["in_grid"] = inside
     best = np.full(len(out), np.nan)
     for tech in sorted(technology_levels):
-        level = _sample(technology_levels[tech], rows, cols, inside)
-        best = np.fmax(best, level)
-        out[f"served_{tech}"] = served(level, _criterion(criterion_dbm, tech))
+        at_village = _sample(technology_levels[tech], rows, cols, inside)
+        best = np.fmax(best, at_village)
+        out[f"served_{tech}"] = served(at_village, _criterion(criterion_dbm, tech))
     out["best_level_dbm"] = best
     for cls, crit in (class_criteria or {}).items():
         out[f"served_class_{cls}"] = served(best, crit)

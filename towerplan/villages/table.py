@@ -319,7 +319,7 @@ def write_village_csv(villages: pd.DataFrame, path: str | os.PathLike[str]) -> P
     from towerplan._atomic import atomic_path
     from towerplan.textsafe import formula_safe_frame
 
-    frame = pd.DataFrame({c: villages[c] if c in villages else None for c in VILLAGE_COLUMNS})
+    frame = pd.DataFrame({c: villages.get(c, None) for c in VILLAGE_COLUMNS})
     for flag in ("grid_power", "reported_no_signal"):
         frame[flag] = frame[flag].map(lambda v: "" if v is None or v is pd.NA else ("yes" if bool(v) else "no"))
     dest = Path(path)
