@@ -14,6 +14,7 @@ import string
 from typing import Literal
 
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
+from towerplan.i18n_plan_app import PLAN_APP_EN, PLAN_APP_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_store import STORE_MESSAGES
 
@@ -551,6 +552,8 @@ _VI.update(MEASUREMENTS_VI)
 _EN.update(MEASUREMENTS_EN)
 _VI.update(SCENARIO_VI)
 _EN.update(SCENARIO_EN)
+_VI.update(PLAN_APP_VI)  # Villages and Compare pages
+_EN.update(PLAN_APP_EN)
 _VI.update(STORE_MESSAGES["vi"])
 _EN.update(STORE_MESSAGES["en"])
 

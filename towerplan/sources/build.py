@@ -168,8 +168,8 @@ def build_study_area(
     raster_area = expand_area(area, margin_m)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    steps = 3 + bool(population_paths) + bool(landcover_paths) + (communes is not None) + (road_graph is not None)
-    steps += villages is not None
+    steps = 3 + bool(population_paths) + bool(landcover_paths) + sum(x is not None for x in (communes, road_graph,
+                                                                                             villages))
     step = 0
 
     def tick(label: str) -> None:
@@ -229,10 +229,7 @@ def build_study_area(
             inputs["road_graph"] = "roads.graphml"
         if villages is not None:
             tick("villages.csv")
-            write_village_csv(villages, stage / "villages.csv")
-            outputs.append(OutputFile("villages.csv", f"{len(villages)} village points (OpenStreetMap place=village|"
-                                      "hamlet|isolated_dwelling; households and grid power unknown)", ("villages",)))
-            inputs["villages"] = "villages.csv"
+            outputs.append(_write_villages(villages, stage, inputs))
         tick("scenario.toml, SOURCES.md")
         write_scenario_toml(stage / "scenario.toml", area=area, crs=crs_text, resolution_m=resolution_m,
                             inputs=inputs)
@@ -259,6 +256,13 @@ def build_study_area(
     return StudyAreaResult(
         out, files, area, crs_text, dem.shape, population_total, population_in_area, tuple(records)
     )
+
+
+def _write_villages(villages: gpd.GeoDataFrame, stage: Path, inputs: dict[str, str]) -> OutputFile:
+    write_village_csv(villages, stage / "villages.csv")
+    inputs["villages"] = "villages.csv"
+    return OutputFile("villages.csv", f"{len(villages)} village points (OpenStreetMap place=village|hamlet|"
+                      "isolated_dwelling; households and grid power unknown)", ("villages",))
 
 
 def _write_population(paths: Sequence[str | os.PathLike[str]], dem: Grid, dest: Path) -> Grid:

@@ -247,6 +247,13 @@ def _roads(
     return graph
 
 
+def _villages(f: _Fetcher, study: StudyArea, overpass_url: str, mirror: str | None) -> gpd.GeoDataFrame | None:
+    """OSM village points inside the study area (None offline when not cached: listed as missing)."""
+    f.progress(Progress("villages", "OpenStreetMap", 0, None, "steps"))
+    got = f.get(villages_resource(study.geometry, overpass_url=overpass_url, mirror=mirror), "villages")
+    return osm_villages(str(got.path), study.geometry) if got is not None else None
+
+
 def _check_choices(*, dem: str, population: str, roads: str, boundaries: str, communes: object) -> None:
     """Fail before any download on a misspelt source or a missing file."""
     dem_product(dem)
@@ -305,8 +312,7 @@ def prepare_study_area(
     checksums: Mapping[str, str] | None = None,
     http: HttpOptions | None = None,
     overpass_url: str | None = None,
-    progress: ProgressCallback | None = None,
-    villages: bool = False,
+    progress: ProgressCallback | None = None, villages: bool = False,
 ) -> StudyAreaResult:
     """Download (or take from the cache) everything a study area needs and write the folder.
 
@@ -353,8 +359,7 @@ def prepare_study_area(
     progress
         Progress callback.
     villages
-        Also fetch OpenStreetMap village points (``place=village|hamlet|isolated_dwelling``,
-        :mod:`towerplan.sources.villages`) into ``villages.csv``.
+        Also fetch OSM village points into ``villages.csv`` (:mod:`towerplan.sources.villages`).
 
     Raises
     ------
@@ -415,12 +420,7 @@ def prepare_study_area(
     progress(Progress("roads", roads, 0, None, "steps"))
     default_overpass = join_url(mirror, "overpass") if mirror else DEFAULT_OVERPASS_URL
     graph = _roads(f, roads, wide, overpass_url=overpass_url or default_overpass, timeout_s=max(options.timeout_s, 180))
-    village_points = None
-    if villages:
-        progress(Progress("villages", "OpenStreetMap", 0, None, "steps"))
-        got = f.get(villages_resource(study.geometry, overpass_url=overpass_url or default_overpass, mirror=mirror),
-                    "villages")
-        village_points = osm_villages(str(got.path), study.geometry) if got is not None else None
+    village_points = _villages(f, study, overpass_url or default_overpass, mirror) if villages else None
     if f.missing:
         raise OfflineMissingError(f.missing)
     if not dem_files:
@@ -438,7 +438,6 @@ def prepare_study_area(
     return build_study_area(
         study, out_dir, dem_paths=[d.path for d in dem_files], population_paths=[p.path for p in pop_files],
         landcover_paths=[p.path for p in lc_files],
-        communes=units, road_graph=graph, villages=village_points, records=f.records, resolution_m=resolution_m,
-        margin_m=margin_m,
-        notes=notes, progress=progress,
+        communes=units, road_graph=graph, records=f.records, resolution_m=resolution_m, margin_m=margin_m,
+        notes=notes, progress=progress, villages=village_points,
     )
