@@ -22,16 +22,20 @@ file_b = c2.file_uploader(tr("cmp_plan_b"), type=["zip"], key="cmp_b")
 if (file_a is None and not use_session) or file_b is None:
     st.info(tr("cmp_need_two"))
     st.stop()
+assert file_b is not None  # st.stop() above ends the script (for the type checker)
 
-key = ("session" if use_session else (file_a.name, file_a.size), file_b.name, file_b.size, lang())
+key = ("session" if use_session or file_a is None else (file_a.name, file_a.size), file_b.name, file_b.size,
+       lang())
 item = st.session_state.get("cmp_result")
 if item is None or item["key"] != key:
     root = session_dir() / "compare"
     shutil.rmtree(root, ignore_errors=True)
     with run_guard(tr("page_compare")):
-        folder_a = exported["folder"] if use_session else unpack_plan_zip(file_a.getvalue(), root / "a")
+        if use_session or file_a is None:
+            folder_a, name_a = (exported or {})["folder"], "A"
+        else:
+            folder_a, name_a = unpack_plan_zip(file_a.getvalue(), root / "a"), file_a.name
         folder_b = unpack_plan_zip(file_b.getvalue(), root / "b")
-        name_a = "A" if use_session else file_a.name
         result = compare_plans(PlanView.from_folder(folder_a, name=name_a),
                                PlanView.from_folder(folder_b, name=file_b.name))
         out = write_comparison(result, root / "out", lang=lang())

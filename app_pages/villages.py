@@ -65,13 +65,13 @@ if cov_item is None:
     st.stop()
 gaps = fetch("gaps_result")
 plan = fetch("towers_result")
-key = (id(cov_item["coverage"]), id(gaps), id(plan), id(load))
+run_key = (id(cov_item["coverage"]), id(gaps), id(plan), id(load))
 item = st.session_state.get("vil_result")
-if item is None or item["value"]["key"] != key:
+if item is None or item["value"]["key"] != run_key:
     with run_guard(tr("page_villages")):
         inputs = dataclasses.replace(current_inputs(), villages=load.villages)
         table = run_villages_step(inputs, cov_item["coverage"], gaps, plan)
-        store("vil_result", {"key": key, "table": table})
+        store("vil_result", {"key": run_key, "table": table})
 item = fetch("vil_result")
 if item is None or item["table"] is None:
     st.stop()
