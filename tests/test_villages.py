@@ -22,6 +22,7 @@ from towerplan.villages.table import (
     VillageDataError,
     header_field,
     parse_yes_no,
+    read_village_names,
     read_villages,
     write_village_csv,
 )
@@ -267,5 +268,29 @@ def test_reported_list_matched_by_name_and_commune():
     reported = pd.DataFrame({"name": ["ban pu lau", "Thôn 2"], "commune": ["TRUNG LÝ", "Xã B"]})
     marked = mark_reported(villages, reported.assign(commune=["Xã Trung Lý", "Xã B"]))
     assert marked["reported_no_signal"].tolist() == [True, False, True]
-    with pytest.raises(ConfigError, match="match no village"):
+    with pytest.raises(ConfigError, match="matches a village"):
         mark_reported(villages, pd.DataFrame({"name": ["Bản Không Có"], "commune": ["Xã Z"]}))
+
+
+def test_the_provinces_separate_no_signal_list(tmp_path):
+    (tmp_path / "villages.csv").write_text(VN_CSV, encoding="utf-8")
+    (tmp_path / "lom_song.csv").write_text("Tên thôn;Xã\nBản Na Mèo;Xã Na Mèo\nBản Lạ;Xã Khác\n", encoding="utf-8")
+    names = read_village_names(tmp_path / "lom_song.csv")
+    assert names.to_dict("list") == {"name": ["Bản Na Mèo", "Bản Lạ"], "commune": ["Xã Na Mèo", "Xã Khác"]}
+    marked = mark_reported(read_villages(tmp_path / "villages.csv").villages, names)  # Bản Lạ: logged, not fatal
+    assert marked["reported_no_signal"].tolist() == [False, False, True]
+    (tmp_path / "empty.csv").write_text("Ghi chú\nx\n", encoding="utf-8")
+    with pytest.raises(VillageDataError, match="no village name or id column"):
+        read_village_names(tmp_path / "empty.csv")
+
+
+def test_scenario_inputs_name_villages_units_and_the_no_signal_list(tmp_path):
+    from towerplan.study.scenario_file import load_scenario
+
+    for name in ("villages.csv", "units.geojson", "lom_song.csv"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "s.toml").write_text('[inputs]\ndemo = true\nvillages = "villages.csv"\nadmin_units = "units.geojson"'
+                                     '\nno_signal_villages = "lom_song.csv"\n', encoding="utf-8")
+    inputs = load_scenario(tmp_path / "s.toml").inputs
+    assert (inputs.villages, inputs.admin_units, inputs.no_signal_villages) == (
+        tmp_path / "villages.csv", tmp_path / "units.geojson", tmp_path / "lom_song.csv")

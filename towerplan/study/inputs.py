@@ -67,9 +67,11 @@ STUDY_FILES: dict[str, str] = {
     "fibre_points": "fibre_points.gpkg",
     "villages": "villages.csv",
     "admin_units": "admin_units.gpkg",
+    "no_signal_villages": "no_signal_villages.csv",
 }
 REQUIRED_ROLES = ("dem", "population", "stations")
-OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points", "villages", "admin_units")
+OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points", "villages", "admin_units",
+                  "no_signal_villages")
 #: a file a study reads besides its layers: ``calibration.json`` of ``towerplan calibrate``, whose
 #: corrections are set on the stations (``calibration_offset_db``, ``calibration_slope_db``)
 CALIBRATION_ROLE = "calibration"
@@ -255,6 +257,10 @@ def read_input(role: str, path: Path | Sequence[Path], *, dem: Grid | None = Non
         from towerplan.villages.table import read_villages
 
         return read_villages(single, name=name)
+    if role == "no_signal_villages":  # the province's list of villages reported without signal
+        from towerplan.villages.table import read_village_names
+
+        return read_village_names(single, name=name)
     from towerplan.vectors import read_communes, read_roads, read_vector
 
     readers = {"communes": read_communes, "roads": read_roads,
@@ -367,9 +373,22 @@ def read_study_files(
         roads=optional.get("roads"), exclusions=optional.get("exclusions"),
         user_candidates=optional.get("candidates"), fibre_points=optional.get("fibre_points"),
         label=label, files=_file_roles(files), commune_name_column=commune_name_column,
-        villages=optional["villages"].villages if optional.get("villages") is not None else None,
-        units_label=units_label,
+        villages=_villages_of(optional), units_label=units_label,
     )
+
+
+def _villages_of(optional: Mapping[str, Any]) -> gpd.GeoDataFrame | None:
+    """The village list, marked with the province's separate "no signal" list when one is given."""
+    if optional.get("villages") is None:
+        if optional.get("no_signal_villages") is not None:
+            raise ConfigError("no_signal_villages needs the village list itself (inputs.villages)")
+        return None
+    villages = optional["villages"].villages
+    if optional.get("no_signal_villages") is not None:
+        from towerplan.villages.status import mark_reported
+
+        villages = mark_reported(villages, optional["no_signal_villages"])
+    return villages
 
 
 def admin_units_for(communes: gpd.GeoDataFrame | None, admin_units: gpd.GeoDataFrame | None,

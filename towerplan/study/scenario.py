@@ -33,7 +33,7 @@ __all__ = ["INPUT_KEYS", "INPUT_PATHS", "STUDY_FILES", "DemoInputs", "Language",
 Language = Literal["vi", "en"]
 
 INPUT_PATHS = ("dem", "population", "stations", "communes", "roads", "candidates", "exclusions", "fibre_points",
-               "study_folder", "calibration", "villages", "admin_units")
+               "study_folder", "calibration", "villages", "admin_units", "no_signal_villages")
 INPUT_KEYS = (*INPUT_PATHS, "demo", "label", "commune_name_column")
 
 
@@ -79,6 +79,7 @@ class ScenarioInputs:
     calibration: Path | None = None  # calibration.json of `towerplan calibrate`, applied to the stations
     villages: Path | None = None  # village list (CSV/XLSX) or OSM villages.csv of `towerplan fetch --villages`
     admin_units: Path | None = None  # administrative units replacing the communes (e.g. after the 2025 reform)
+    no_signal_villages: Path | None = None  # the province's list of villages reported without signal
     demo: DemoInputs | None = None
     label: str = ""
     commune_name_column: str | None = None

@@ -185,8 +185,9 @@ def mark_reported(villages: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFram
     """``villages`` with ``reported_no_signal`` set from a separate list of villages reported without signal.
 
     Villages of the list are matched by ``village_id`` when both have one that matches, else by
-    name and commune (accents, case and spaces ignored). Every listed village is True, every
-    other village False. ConfigError names the listed villages that match nothing.
+    name and commune (accents, case and spaces ignored; a listed name without a commune matches that
+    name in any commune). Every listed village is True, every other village False. Listed villages
+    that match nothing are logged; ConfigError when none matches.
     """
     from towerplan.names import normalise_name
 
@@ -197,16 +198,20 @@ def mark_reported(villages: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFram
 
     ids = set(villages["village_id"].astype(str)) if "village_id" in villages else set()
     by_id = {str(v) for v in reported.get("village_id", pd.Series(dtype=object)).dropna() if str(v) in ids}
-    keys = set(key(reported))
+    named = reported[reported["name"].notna()] if "name" in reported else reported.iloc[:0]
+    keys = set(key(named)) if len(named) else set()
     village_keys = key(villages)
     names_only = {k[0] for k in keys if not k[1]}
     hit = [(str(vid) in by_id) or (k in keys) or (k[0] in names_only)
            for vid, k in zip(villages.get("village_id", [""] * len(villages)), village_keys, strict=True)]
     found = {k for k, h in zip(village_keys, hit, strict=True) if h}
     unmatched = [k for k in keys if k not in found and not (not k[1] and k[0] in {f[0] for f in found})]
-    if unmatched and not by_id:
+    if unmatched:
         shown = ", ".join(f"{n} ({c})" if c else n for n, c in unmatched[:10])
-        raise ConfigError(f"{len(unmatched)} reported village(s) match no village of the list: {shown}")
+        if not found and not by_id:
+            raise ConfigError(f"none of the {len(unmatched)} reported village(s) matches a village of the list: "
+                              f"{shown}")
+        log.warning("%d reported village(s) match no village of the list: %s", len(unmatched), shown)
     out = villages.copy()
     out["reported_no_signal"] = pd.array(hit, dtype="boolean")
     return out

@@ -39,6 +39,7 @@ __all__ = [
     "VillageLoad",
     "header_field",
     "parse_yes_no",
+    "read_village_names",
     "read_villages",
     "villages_frame",
     "write_village_csv",
@@ -326,3 +327,34 @@ def write_village_csv(villages: pd.DataFrame, path: str | os.PathLike[str]) -> P
     with atomic_path(dest) as tmp:
         formula_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
     return dest
+
+
+def read_village_names(path: str | os.PathLike[str], *, name: str | None = None) -> pd.DataFrame:
+    """A list naming villages (the province's villages reported without signal): ``village_id``, ``name``,
+    ``commune``, as far as given; coordinates are not needed. Same readers and headers as :func:`read_villages`.
+
+    Raises
+    ------
+    VillageDataError
+        No name (or id) column, or no row naming a village.
+    """
+    from towerplan.stations.readers import read_raw
+
+    raw = read_raw(Path(path), name=name)
+    cols: dict[str, str] = {}
+    for header in raw.frame.columns:
+        found = header_field(header)
+        if found in ("village_id", "name", "commune") and found not in cols:
+            cols[found] = str(header)
+    if "name" not in cols and "village_id" not in cols:
+        raise VillageDataError(f"{raw.source_file}: no village name or id column among "
+                               f"{', '.join(map(repr, raw.frame.columns))}")
+    frame = pd.DataFrame({k: raw.frame[v].map(lambda x: None if x is None or (isinstance(x, float) and math.isnan(x))
+                                              else unicodedata.normalize("NFC", str(x).strip()) or None)
+                          for k, v in cols.items()})
+    if "name" not in frame:
+        frame["name"] = None
+    frame = frame.dropna(how="all").reset_index(drop=True)
+    if frame.empty:
+        raise VillageDataError(f"{raw.source_file}: no row names a village")
+    return frame
