@@ -133,7 +133,8 @@ def village_status(
     -------
     village_id, name, commune (as listed), unit, lon, lat, households, grid_power, reported_no_signal,
     in_grid, best_level_dbm, served_<tech> per technology, served_class_<name>, served_any,
-    served_after_plan, dist_tower_m, dist_road_m, gap_rank.
+    served_after_plan, dist_tower_m, dist_road_m, gap_rank and gap_id (of the ranked dead zone holding the
+    village; empty outside every zone).
     """
     for name, level in {**technology_levels, **(operator_levels or {}), **({"after": after} if after else {})}.items():
         if not level.same_lattice(grid):
@@ -167,8 +168,9 @@ def village_status(
         out["served_after_plan"] = any_served | _served_at(after, common, rows, cols, inside)
     out["dist_tower_m"] = _tower_distance_m(np.column_stack([x, y]), towers, grid.crs)
     out["dist_road_m"] = _road_distance_m(out, roads)
-    rank = _in_polygons(out, gaps, "rank")
-    out["gap_rank"] = pd.to_numeric(rank, errors="coerce").to_numpy()
+    for column in ("rank", "gap_id"):
+        held = _in_polygons(out, gaps, column)
+        out[f"gap_{column}".replace("gap_gap_", "gap_")] = pd.to_numeric(held, errors="coerce").to_numpy()
     return out
 
 
