@@ -81,7 +81,7 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(tr("vil_total"), f"{figures.get('villages', 0):,}")
 m2.metric(tr("vil_without"), f"{figures.get('without_signal', 0):,}")
 m3.metric(tr("vil_households"), f"{figures.get('households_without_signal', 0):,.0f}")
-m4.metric(tr("vil_no_power"), f"{figures.get('without_signal_or_power', 0):,}")
+m4.metric(tr("vil_no_power"), f"{figures.get('without_signal_and_power', 0):,}")
 if "agreement" in figures:
     agreement = village_agreement(table)
     a1, a2 = st.columns(2)

@@ -160,9 +160,10 @@ def _unit_key(frame: gpd.GeoDataFrame) -> str:
     raise ConfigError("the commune table has no commune_id or name column")
 
 
-def _newly_by_unit(view: PlanView, key: str) -> pd.Series:
+def _newly_by_unit(view: PlanView, key: str) -> pd.DataFrame:
+    """People newly covered (``sum``) and proposals (``count``) per unit holding the proposal."""
     if view.proposals is None or not len(view.proposals) or view.commune_stats is None:
-        return pd.Series(dtype=float)
+        return pd.DataFrame(columns=["sum", "count"])
     props = view.proposals
     pts = gpd.GeoDataFrame({"_p": props.get("people_newly_covered", pd.Series(0.0, index=props.index)).to_numpy()},
                            geometry=gpd.points_from_xy(props["lon"], props["lat"]), crs=4326)

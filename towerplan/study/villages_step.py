@@ -50,7 +50,7 @@ def villages_summary(villages: gpd.GeoDataFrame | None) -> dict[str, Any] | None
         "villages": len(villages),
         "without_signal": int(unserved.sum()),
         "households_without_signal": round(float(households[unserved].sum()), 1),
-        "without_signal_or_power": int((unserved & (villages["grid_power"] == False).fillna(False)  # noqa: E712
+        "without_signal_and_power": int((unserved & (villages["grid_power"] == False).fillna(False)  # noqa: E712
                                         .to_numpy(dtype=bool)).sum()),
         "in_a_gap": int(villages["gap_rank"].notna().sum()),
     }
