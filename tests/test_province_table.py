@@ -85,6 +85,8 @@ def written(tmp_path_factory):
 
 def test_the_plan_package_has_the_sheets_and_report_tables(written):
     book = openpyxl.load_workbook(written / "plan.xlsx", read_only=True)
+    about = list(book["Giới thiệu"].iter_rows(values_only=True))
+    assert about[1][0].endswith("· Đơn vị hành chính: units_2025.geojson: 2 units, no districts")
     assert {"Thôn bản", "Thôn cần kiểm tra", "Quy hoạch vị trí", "Quy hoạch vị trí (EN)"} <= set(book.sheetnames)
     rows = list(book["Quy hoạch vị trí"].iter_rows(values_only=True))
     assert list(rows[0]) == VI_HEADERS

@@ -148,7 +148,10 @@ def write_tables(package: PlanPackage, csv_dir: Path, xlsx_path: Path) -> dict[s
         write_csv(frame, csv_dir / f"{name}.csv")
     stations = _drop_geometry(package.stations)
     write_csv(stations, csv_dir / "stations.csv")
-    write_xlsx(tables, xlsx_path, title=package.title, study_label=package.study_label)
+    label = package.study_label
+    if (package.summary or {}).get("admin_units"):  # which units the per-commune sheets use
+        label += " · " + text("units_caption", "vi", label=package.summary["admin_units"])
+    write_xlsx(tables, xlsx_path, title=package.title, study_label=label)
     return tables
 
 
