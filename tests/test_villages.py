@@ -205,7 +205,8 @@ def test_served_status_on_a_hand_case():
     villages = _villages_at([(0, 0), (1, 0), (2, 4), (3, 3), (4, 4)], households=[10.0, 20.0, 30.0, 40.0, 50.0])
     towers = gpd.GeoDataFrame(geometry=[Point(X0 + 50, Y0 - 50)], crs=UTM).to_crs(4326)  # at village V0
     road = gpd.GeoDataFrame(geometry=[LineString([(X0, Y0 - 450), (X0 + 500, Y0 - 450)])], crs=UTM)  # row 4
-    gap = gpd.GeoDataFrame({"rank": [1], "gap_id": [17]}, geometry=[box(X0 + 300, Y0 - 400, X0 + 400, Y0 - 300)], crs=UTM)
+    gap = gpd.GeoDataFrame({"rank": [1], "gap_id": [17]}, geometry=[box(X0 + 300, Y0 - 400, X0 + 400, Y0 - 300)],
+                           crs=UTM)
     units = gpd.GeoDataFrame({"name": ["Xã Tây", "Xã Đông"]},
                              geometry=[box(X0, Y0 - 500, X0 + 250, Y0), box(X0 + 250, Y0 - 500, X0 + 500, Y0)],
                              crs=UTM)
