@@ -6,6 +6,7 @@ import pytest
 from test_sources_helpers import FakeHost, fake_host, hgt_zip  # noqa: F401  (fake_host is a fixture)
 from test_villages import overpass_villages
 
+from towerplan.cli import main
 from towerplan.sources import HttpOptions, OfflineMissingError, prepare_study_area
 from towerplan.sources.villages import villages_resource
 from towerplan.terrain import area_geometry
@@ -62,11 +63,15 @@ def test_offline_with_an_empty_cache_lists_the_village_query(fake_host, tmp_path
     assert host.hits == []
 
 
-def test_a_mirror_file_is_used_before_the_overpass(fake_host, tmp_path):  # noqa: F811
+def test_cli_fetch_villages_from_a_mirror_file_before_the_overpass(fake_host, tmp_path, capsys):  # noqa: F811
     host, base = fake_host
     host.add(TILE, hgt_zip(19, 105))
     key = villages_resource(area_geometry((105.70, 19.75, 105.80, 19.85)), mirror=base).key
     host.add(key, overpass_villages())  # an office mirror made with DownloadCache.export_mirror
-    result = _fetch(tmp_path, base)
-    assert len(read_villages(result.files["villages.csv"]).villages) == 3
+    args = ["fetch", "--area", AREA, "--out", str(tmp_path / "out"), "--mirror", base, "--cache-dir",
+            str(tmp_path / "cache"), "--resolution-m", "500", "--population", "none", "--roads", "none",
+            "--boundaries", "none", "--villages", "--timeout-s", "5", "--proxy", "", "--quiet"]
+    assert main(args) == 0
+    assert "villages.csv: OpenStreetMap village points" in capsys.readouterr().out
+    assert len(read_villages(tmp_path / "out" / "villages.csv").villages) == 3
     assert not any(h.path.startswith("/overpass") for h in host.hits)
