@@ -213,12 +213,13 @@ def test_served_status_on_a_hand_case():
     out = village_status(villages, grid=_grid(np.zeros((5, 5))), technology_levels={"4G": _grid(g4),
                                                                                       "2G": _grid(g2)},
                          criterion_dbm=-110.0, after=_grid(after), towers=towers, roads=road, gaps=gap, units=units,
-                         class_criteria={"data": -95.0})
+                         class_criteria={"data": {"4G": -95.0, "2G": -95.0}, "voice": {"4G": -101.0}})
     assert out["served_4G"].tolist() == [True, False, False, False, False]
     assert out["served_2G"].tolist() == [False, False, True, False, False]
     assert out["served_any"].tolist() == [True, False, True, False, False]
     assert out["served_after_plan"].tolist() == [True, False, True, True, False]
     assert out["served_class_data"].tolist() == [False, False, True, False, False]  # -100 < -95 <= -90
+    assert out["served_class_voice"].tolist() == [True, False, False, False, False]  # 4G only: -100 >= -101
     assert out["best_level_dbm"].tolist()[:3] == [-100.0, -115.0, -90.0]
     assert out["dist_tower_m"].to_numpy() == pytest.approx(
         [0.0, 100.0, math.hypot(400, 200), math.hypot(300, 300), math.hypot(400, 400)], abs=0.5)
@@ -297,3 +298,23 @@ def test_scenario_inputs_name_villages_units_and_the_no_signal_list(tmp_path):
     inputs = load_scenario(tmp_path / "s.toml").inputs
     assert (inputs.villages, inputs.admin_units, inputs.no_signal_villages) == (
         tmp_path / "villages.csv", tmp_path / "units.geojson", tmp_path / "lom_song.csv")
+
+
+def test_class_criteria_follow_the_study_service_criteria():
+    from towerplan.coverage.criteria import ServiceSettings
+    from towerplan.study.settings import StudySettings
+    from towerplan.study.villages_step import class_criteria_for
+
+    outdoor = StudySettings.create(service=ServiceSettings(), technologies=("4G", "2G"))
+    crit = class_criteria_for(outdoor.service, outdoor.coverage, ["4G", "2G"])
+    assert list(crit) == ["outdoor", "in_car", "indoor"]
+    # the study's own class is the study's one threshold, on every technology's (offset) grid
+    assert crit["outdoor"]["4G"] == pytest.approx(outdoor.coverage.threshold_dbm)
+    assert crit["outdoor"]["2G"] == pytest.approx(outdoor.coverage.threshold_dbm)
+    assert crit["in_car"]["4G"] > crit["outdoor"]["4G"]
+    assert crit["indoor"]["2G"] > crit["outdoor"]["2G"]
+    in_car = StudySettings.create(service=ServiceSettings(service_class="in_car"), technologies=("4G",))
+    stricter = class_criteria_for(in_car.service, in_car.coverage, ["4G"])
+    assert "outdoor" not in stricter  # looser than the study's class: cells below it are not in the grids
+    assert stricter["in_car"]["4G"] == pytest.approx(in_car.coverage.threshold_dbm)
+    assert class_criteria_for(None, outdoor.coverage, ["4G"]) == {}

@@ -253,7 +253,7 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
         finish("placement", t0)
     from towerplan.study.villages_step import run_villages_step
 
-    villages = run_villages_step(inputs, coverage, gaps, plan)
+    villages = run_villages_step(inputs, coverage, gaps, plan, service=getattr(settings, "service", None))
     if progress:
         progress("done", 1.0)
     return PlanResults(inputs, coverage, gaps, plan, timings, settings, villages)

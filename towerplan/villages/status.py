@@ -96,7 +96,7 @@ def village_status(
     technology_levels: Mapping[str, Grid],
     criterion_dbm: float | Mapping[str, float],
     operator_levels: Mapping[str, Grid] | None = None,
-    class_criteria: Mapping[str, float] | None = None,
+    class_criteria: Mapping[str, Mapping[str, float]] | None = None,
     after: Grid | None = None,
     towers: gpd.GeoDataFrame | None = None,
     roads: gpd.GeoDataFrame | None = None,
@@ -119,8 +119,10 @@ def village_status(
     operator_levels
         Operator -> best level of the modelled technologies (``served_any`` is any of them).
     class_criteria
-        Service class -> criterion (dBm) applied to the best level of all technologies
-        (e.g. ``{"voice": -110, "data": -100}``): adds ``served_class_<name>``.
+        Service class -> technology -> criterion (dBm, on the scale of that technology's level grid):
+        adds ``served_class_<name>``, served by any of the technologies given
+        (:func:`towerplan.study.villages_step.class_criteria_for` derives them from the study's
+        service criteria).
     after
         The level grid after the plan's proposals (``served_after_plan``).
     towers
@@ -154,8 +156,12 @@ def village_status(
         best = np.fmax(best, at_village)
         out[f"served_{tech}"] = served(at_village, _criterion(criterion_dbm, tech))
     out["best_level_dbm"] = best
-    for cls, crit in (class_criteria or {}).items():
-        out[f"served_class_{cls}"] = served(best, crit)
+    for cls, per_tech in (class_criteria or {}).items():
+        by_class = np.zeros(len(out), dtype=bool)
+        for tech, crit in per_tech.items():
+            if tech in technology_levels:
+                by_class |= _served_at(technology_levels[tech], crit, rows, cols, inside)
+        out[f"served_class_{cls}"] = by_class
     # operator grids and the plan's "after" grid mix the modelled technologies: the loosest criterion
     common = min(criterion_dbm.values()) if isinstance(criterion_dbm, Mapping) else float(criterion_dbm)
     any_served = np.zeros(len(out), dtype=bool)
