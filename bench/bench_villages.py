@@ -42,7 +42,7 @@ def main() -> None:
     gaps = run_gaps_step(inputs, coverage, scenario.gaps)
     out: dict[str, object] = {}
     t0 = time.perf_counter()
-    table = run_villages_step(inputs, coverage, gaps)
+    table = run_villages_step(inputs, coverage, gaps, service=scenario.settings.service)
     out["villages_step_s"] = round(time.perf_counter() - t0, 3)
     out["summary"] = villages_summary(table)
     rng = np.random.default_rng(7)
@@ -53,7 +53,7 @@ def main() -> None:
     many["village_id"] = [f"S{k:06d}" for k in range(len(many))]
     big = dataclasses.replace(inputs, villages=villages_frame(many.to_dict("records"), source="scaled"))
     t0 = time.perf_counter()
-    run_villages_step(big, coverage, gaps)
+    run_villages_step(big, coverage, gaps, service=scenario.settings.service)
     out[f"villages_step_{len(many)}_s"] = round(time.perf_counter() - t0, 3)
     if args.plan_a and args.plan_b:
         t0 = time.perf_counter()

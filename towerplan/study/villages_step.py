@@ -86,6 +86,9 @@ def villages_summary(villages: gpd.GeoDataFrame | None) -> dict[str, Any] | None
                                         .to_numpy(dtype=bool)).sum()),
         "in_a_gap": int(villages["gap_rank"].notna().sum()),
     }
+    classes = [c for c in villages.columns if c.startswith("served_class_")]
+    if classes:  # villages served per service class (the study's class and the stricter ones)
+        out["served_by_class"] = {c.removeprefix("served_class_"): int(villages[c].sum()) for c in classes}
     if "served_after_plan" in villages:
         out["without_signal_after_plan"] = int((~villages["served_after_plan"].to_numpy(dtype=bool)).sum())
     if "reported_no_signal" in villages and villages["reported_no_signal"].notna().any():
