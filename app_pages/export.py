@@ -68,7 +68,7 @@ if item is None or item["key"] != key:
         inputs = current_inputs()
         settings = StudySettings.create(coverage=cov_item["config"], technologies=cov_item["technologies"],
                                         gaps=gaps.config, placement=plan.settings if plan is not None else None)
-        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, settings, villages)
+        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, settings, villages=villages)
         item = None
         with run_guard(tr("export_zip")):
             package = plan_package(results, title=f"towerplan · {input_label(inputs)}")

@@ -36,6 +36,7 @@ SHEETS = {
     "road_coverage": "sheet_roads",
     "stations_summary": "sheet_stations",
     "curve": "sheet_curve",
+    "speed_communes": "sheet_speed",
 }
 SHEETS.update(PLAN_SHEETS)  # villages, province plan table, comparison (towerplan.export.plan_sections)
 
@@ -76,6 +77,8 @@ def plan_tables(package: PlanPackage) -> dict[str, pd.DataFrame]:
     out["stations_summary"] = stations_summary(package.stations)
     if package.curve is not None:
         out["curve"] = pd.DataFrame(package.curve).reset_index(drop=True)
+    if getattr(package, "speed_communes", None) is not None:
+        out["speed_communes"] = _drop_geometry(package.speed_communes)
     from towerplan.export.plan_sections import provincial_tables
 
     out.update(provincial_tables(package))
