@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["ProgressBar", "register", "run"]
+__all__ = ["ProgressBar", "register", "run", "summary_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,18 @@ def _cache_dir() -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "towerplan"
 
 
+def summary_text(summary: dict, *, lang: str) -> str:
+    """The run's headline figures as the app and the report show them (``summary.json``'s ``figures``):
+    ``run: <data origin>`` then one ``label: value`` line per figure."""
+    from towerplan.i18n_summary import origin_text, summary_rows
+
+    figures = summary.get("figures") or {}
+    origin = figures.get("data_origin") or summary.get("data_origin") or {"kind": "real"}
+    lines = [f"run: {origin_text(origin, lang)}"]
+    lines += [f"  {label}: {value}" for _, label, value in summary_rows(figures, lang)]
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan run`` and return its exit code; one run at a time per ``--out`` (towerplan.outlock)."""
     from towerplan.outlock import output_lock
@@ -125,13 +137,6 @@ def _run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     if not args.quiet:
-        s = done.package.summary
-        line = (f"run: {s['population_total']:,.0f} people, {s['covered_any_pct']}% covered by any operator "
-                f"({'/'.join(scenario.technologies) if scenario.technologies else 'all'}), "
-                f"{s['gap_count']} dead zones with {s['gap_people']:,.0f} people")
-        pl = s.get("placement")
-        if pl:
-            line += (f"; {pl['proposals']} proposed site(s) newly cover {pl['people_newly_covered']:,.0f} "
-                     f"{pl['unit']} for {pl['cost_vnd'] / 1e9:,.2f} bn VND")
-        print(f"{line}. Plan in {args.out} ({time.perf_counter() - t0:.0f} s)")
+        print(summary_text(done.package.summary, lang=args.lang or scenario.language))
+        print(f"{args.out} ({time.perf_counter() - t0:.0f} s)")
     return 0

@@ -101,8 +101,16 @@ def _people(value: Any, total: Any, lang: str) -> str:
 
 
 def headline_block(package: PlanPackage, lang: str) -> Block:
-    """The headline figures as a two-column table (indicator, value)."""
+    """The headline figures as a two-column table (indicator, value): the study summary's figures
+    (``summary["figures"]``, :func:`towerplan.i18n_summary.summary_rows`, as the app and CLI show them),
+    else the figures found in an older summary."""
     s = package.summary
+    if isinstance(s.get("figures"), Mapping):
+        from towerplan.i18n_summary import summary_rows
+
+        rows_ = [[label, value] for _, label, value in summary_rows(s["figures"], lang)]
+        return Block("table", text=text("headline", lang), columns=[text("figure", lang), text("value", lang)],
+                     rows=rows_, numeric=[False, True])
     total = _lookup(s, "population_total", "total_people", "people_total")
     rows: list[list[str]] = []
     if total is not None:
@@ -341,5 +349,12 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
     subtitle = text("generated_by", lang, version=version)
     if package.method.get("date"):
         subtitle += f" · {package.method['date']}"
-    return Report(title=package.title, study_label=package.study_label, subtitle=subtitle, lang=lang,
+    study_label = package.study_label
+    origin = (package.summary or {}).get("data_origin")
+    if isinstance(origin, Mapping):  # what the study is made of, on the title page and every page's footer
+        from towerplan.i18n_summary import origin_text
+
+        study_label = (origin_text(origin, lang) if origin.get("kind") == "synthetic"
+                       else f"{study_label} · {origin_text(origin, lang)}")
+    return Report(title=package.title, study_label=study_label, subtitle=subtitle, lang=lang,
                   headline=headline_block(package, lang), blocks=blocks)

@@ -10,8 +10,9 @@ gets the English names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -143,12 +144,44 @@ def write_tables(package: PlanPackage, csv_dir: Path, xlsx_path: Path) -> dict[s
         write_csv(frame, csv_dir / f"{name}.csv")
     stations = _drop_geometry(package.stations)
     write_csv(stations, csv_dir / "stations.csv")
-    write_xlsx(tables, xlsx_path, title=package.title, study_label=package.study_label)
+    summary = package.summary or {}
+    write_xlsx(tables, xlsx_path, title=package.title, study_label=package.study_label,
+               figures=summary.get("figures"))
     return tables
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study_label: str) -> Path:
-    """One sheet per table: Vietnamese and English header rows, frozen, filtered, formatted."""
+def _figures_sheet(wb: Any, figures: Mapping[str, Any]) -> None:
+    """The study summary's figures (as the app, CLI and report show them): labels in Vietnamese and English,
+    the value as a number and its unit."""
+    from openpyxl.styles import Font
+
+    from towerplan.i18n_summary import FIGURE_KEYS, SUMMARY_EN, SUMMARY_VI, origin_text, summary_rows
+
+    ws = wb.create_sheet(SUMMARY_VI["fig_figure"], 1)
+    both = {k: f"{SUMMARY_VI[k]} / {SUMMARY_EN[k]}" for k in ("fig_value", "fig_unit")}
+    ws.append([SUMMARY_VI["fig_figure"], SUMMARY_EN["fig_figure"], both["fig_value"], both["fig_unit"]])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    en = {k: label for k, label, _ in summary_rows(figures, "en")}
+    for key, label_vi, _ in summary_rows(figures, "vi"):
+        name, _, operator = key.partition(":")
+        value = figures[name][operator] if operator else figures[name]
+        decimals, unit = FIGURE_KEYS[name]
+        unit_text = f"{SUMMARY_VI[unit]} / {SUMMARY_EN[unit]}" if unit and unit != "unit_pct" else unit and "%"
+        ws.append([label_vi, en[key], _xl_value(value), unit_text])
+        ws.cell(row=ws.max_row, column=3).number_format = "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+    origin = figures.get("data_origin")
+    if isinstance(origin, Mapping):
+        ws.append([origin_text(origin, "vi"), origin_text(origin, "en"), None, None])
+    for letter, width in (("A", 60), ("B", 60), ("C", 16), ("D", 22)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study_label: str,
+               figures: Mapping[str, Any] | None = None) -> Path:
+    """One sheet per table: Vietnamese and English header rows, frozen, filtered, formatted; with
+    ``figures`` (``summary.json``'s), a sheet of the headline figures after the first."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -193,6 +226,8 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study
         ws.freeze_panes = "B3" if name in ("communes", "gaps", "proposals") else "A3"
         if len(table.columns) and len(table):
             ws.auto_filter.ref = f"A2:{get_column_letter(len(table.columns))}{len(table) + 2}"
+    if figures:
+        _figures_sheet(wb, figures)
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 60
     wb.properties.creator = "towerplan"

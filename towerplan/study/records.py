@@ -74,14 +74,22 @@ def _split_volatile(data: Any, moved: dict[str, Any], prefix: str = "") -> Any:
 def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
     """Headline figures (deterministic, JSON-ready) and the run-time figures kept out of them.
 
+    ``figures`` holds the :class:`~towerplan.study.summary.StudySummary` figures every front end
+    shows (rounded as shown); the other keys are the detailed figures they come from.
+
     Population total, covered per operator / technology / by any / by two or more,
     uncovered, dead zones (count, people), road km, stations, area covered and, with a
     placement, proposals, people newly covered and cost (VND) with the solver's figures.
     """
+    from towerplan.study.summary import summary_of_results
+
+    study = summary_of_results(results)
     gaps = results.gaps.summary()
     moved: dict[str, Any] = {}
     summary: dict[str, Any] = {
         "study": results.inputs.label,
+        "data_origin": study.origin.as_dict(),
+        "figures": study.figures(),
         "technologies": list(results.technologies) if results.technologies else "all",
         "threshold_dbm": results.coverage_config.threshold_dbm,
         "population_total": gaps.get("total_people"),
@@ -98,8 +106,11 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         if key in gaps:
             summary[key] = gaps[key]
     cov = results.coverage.summary()
-    summary["stations"] = {"sectors_modelled": cov["stations"]["used"], "sites": cov["stations"]["sites"],
-                           "skipped": cov["stations"]["skipped"], "sectors_in_inputs": len(results.inputs.stations)}
+    modelled = study.modelled
+    summary["stations"] = {"sectors_modelled": cov["stations"]["used"],
+                           "sites": modelled.sites if modelled else None,
+                           "skipped": cov["stations"]["skipped"], "sectors_in_inputs": study.inputs.sectors,
+                           "sites_in_inputs": study.inputs.sites, "towers_in_inputs": study.inputs.towers}
     summary["area_covered_km2"] = {"any_operator": cov["any_operator"]["area_km2"],
                                    **{k: v["area_km2"] for k, v in cov["operators"].items()}}
     if results.placement is not None:

@@ -193,8 +193,17 @@ class Scenario:
         missing = [k for k in ("dem", "population", "stations") if k not in files]
         if missing:
             raise ConfigError(f"scenario {self.name}: no {', '.join(missing)} among the inputs")
-        return read_study_files(files, resolution_m=self.resolution_m, label=self.label,
-                                commune_name_column=self.inputs.commune_name_column)
+        inputs = read_study_files(files, resolution_m=self.resolution_m, label=self.label,
+                                  commune_name_column=self.inputs.commune_name_column)
+        if self.inputs.demo is not None:  # the generated demo province, but for the scenario's own files
+            import dataclasses
+
+            from towerplan.study.origin import REAL, SYNTHETIC, origin_of_files
+
+            own = {k: v for k, v in self.inputs.paths().items() if k != "study_folder"}
+            inputs = dataclasses.replace(inputs, origins={**origin_of_files(files, SYNTHETIC),
+                                                          **origin_of_files(own, REAL)})
+        return inputs
 
     def method(self) -> dict[str, Any]:
         """The scenario's part of the method record (:func:`towerplan.study.records.method_record`'s ``extra``)."""
