@@ -105,6 +105,10 @@ if load is not None:
         st.warning(tr("upload_read_error", error="; ".join(u.name for role in ("dem", "population", "communes",
                                                                               "roads")
                                                           for u in uploads[role] if not u.ok)))
+    elif dem_grid is None and not st.checkbox(tr("mixed_consent"), key="data_mixed_ok",
+                                              help=tr("mixed_refused")):
+        # stations without a DEM would run on the demo's synthetic terrain and people: refused unless ticked
+        st.warning(tr("mixed_refused"))
     elif st.button(tr("use_uploads"), key="data_use", type="primary"):
         if dem_grid is not None and not any(u.ok for u in uploads["population"]):
             st.error(ui("upload_dem_needs_population"))

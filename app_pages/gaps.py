@@ -23,6 +23,7 @@ from app_pages.scenarios import (
     remember_widgets,
     seed_widgets,
 )
+from app_pages.summary_view import show_figures
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column
 from towerplan.planning.gaps import GapConfig
@@ -60,13 +61,10 @@ if clicked or st.session_state.get("gaps_result") is None:
 analysis = fetch("gaps_result")
 if analysis is None:
     st.stop()
-summary = analysis.summary()
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("covered_any_pct"), f"{summary['covered_any_pct']} %")
-m2.metric(tr("gaps_count"), f"{summary['gap_count']:,}")
-m3.metric(tr("gaps_people"), f"{summary['gap_people']:,.0f}")
-if "road_km" in summary:
-    m4.metric(tr("road_covered_km"), f"{summary['road_covered_km']:,.0f} / {summary['road_km']:,.0f} km")
+# the study summary's figures (as the CLI, report and summary.json): people without coverage in the whole
+# study area, those in the dead zones kept by the filters, and those scattered outside them
+show_figures(("population_total", "covered_any", "covered_any_pct", "uncovered", "gap_count", "gap_people",
+              "uncovered_outside_gaps", "road_covered_km", "road_km"))
 
 gaps = analysis.gaps
 left, right = st.columns([2, 3])

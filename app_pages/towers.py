@@ -26,7 +26,9 @@ from app_pages.scenarios import (
     seed_widgets,
     settings_from_widgets,
 )
+from app_pages.summary_view import show_figures
 from towerplan.i18n import t
+from towerplan.i18n_summary import format_number
 from towerplan.maps.study import towers_map
 from towerplan.study import run_placement_step, select_technologies
 
@@ -78,13 +80,11 @@ with right:
     plan = fetch("towers_result")
     if plan is None:
         st.stop()
-    summary = plan.summary()
     props = plan.result.proposals
     if len(props) == 0:
         st.warning(tr("towers_none"))
     else:
-        st.success(tr("towers_done", n=len(props), people=summary["people_newly_covered"],
-                      cost=summary["cost_vnd"] / 1e9))
+        show_figures(("proposals", "people_newly_covered", "cost_bn_vnd"), columns=3)
 
     osm = osm_checkbox("towers")
     map_key = (id(plan), lang(), osm)
@@ -102,20 +102,15 @@ with right:
 
 # ------------------------------------------------------------ before / after
 st.subheader(tr("before_after"))
+# people without coverage before (the study summary's, as on the Gaps page) and after the proposals
+show_figures(("uncovered", "uncovered_after"), columns=3)
 before_cells = int(np.isfinite(plan.before.values).sum())
 after_cells = int(np.isfinite(plan.after.values).sum())
 km2 = plan.before.cell_area_m2 / 1e6
-b1, b2, b3 = st.columns(3)
-without_before = summary["people_without_coverage"]
-newly = summary["people_newly_covered"] if summary["objective"] == "any" else 0.0
-b1.metric(tr("people_uncovered") + f" · {tr('before')}", f"{without_before:,.0f}")
-if summary["objective"] == "any":
-    b2.metric(tr("people_uncovered") + f" · {tr('after')}", f"{without_before - newly:,.0f}", f"{-newly:,.0f}",
-              delta_color="inverse")
-else:
-    b2.metric(tr("col_newly_covered"), f"{summary['people_newly_covered']:,.0f}")
-b3.metric(tr("cov_area") + f" · {tr('after')}", f"{after_cells * km2:,.0f} km²",
-          f"{(after_cells - before_cells) * km2:+,.0f} km²")
+gained = format_number((after_cells - before_cells) * km2, lang=lang())
+gained = format_number((after_cells - before_cells) * km2, lang=lang())
+st.metric(tr("cov_area") + f" · {tr('after')}", f"{format_number(after_cells * km2, lang=lang())} km²",
+          f"{'+' if after_cells >= before_cells else ''}{gained} km²")
 
 c1, c2 = st.columns([2, 3])
 with c1:

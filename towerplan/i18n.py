@@ -16,6 +16,7 @@ from typing import Literal
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_store import STORE_MESSAGES
+from towerplan.i18n_summary import SUMMARY_EN, SUMMARY_VI
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
 
@@ -553,6 +554,8 @@ _VI.update(SCENARIO_VI)
 _EN.update(SCENARIO_EN)
 _VI.update(STORE_MESSAGES["vi"])
 _EN.update(STORE_MESSAGES["en"])
+_VI.update(SUMMARY_VI)
+_EN.update(SUMMARY_EN)
 
 #: language -> key -> text
 MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}

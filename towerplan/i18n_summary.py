@@ -112,6 +112,15 @@ SUMMARY_VI: dict[str, str] = {
     "role_exclusions": "vùng cấm",
     "role_fibre_points": "điểm cáp quang",
     "role_calibration": "hiệu chỉnh đo kiểm",
+    "mixed_consent": (
+        "Tôi hiểu: chưa tải DEM và dân số, nên trạm của tôi sẽ được tính trên địa hình và dân số GIẢ LẬP của "
+        "tỉnh mẫu; mọi trang và tệp xuất sẽ ghi «dữ liệu trộn»."
+    ),
+    "mixed_refused": (
+        "Chưa dùng được: trạm tải lên sẽ được tính trên địa hình và dân số giả lập của tỉnh mẫu (không phải của "
+        "vùng có trạm). Hãy tải lên DEM và dân số, hoặc đánh dấu ô đồng ý bên dưới để tính trên dữ liệu trộn."
+    ),
+    "origin_banner_mixed": "⚠ {label}: các con số về dân và vùng lõm KHÔNG phải của vùng có trạm.",
 }
 
 SUMMARY_EN: dict[str, str] = {
@@ -170,6 +179,16 @@ SUMMARY_EN: dict[str, str] = {
     "role_exclusions": "excluded zones",
     "role_fibre_points": "fibre points",
     "role_calibration": "drive-test calibration",
+    "mixed_consent": (
+        "I understand: without an uploaded DEM and population, my stations are computed on the demo province's "
+        "SYNTHETIC terrain and people; every page and export will say \"mixed data\"."
+    ),
+    "mixed_refused": (
+        "Not used yet: the uploaded stations would be computed on the demo province's synthetic terrain and "
+        "people (not those where the stations stand). Upload a DEM and a population raster, or tick the box "
+        "below to compute on mixed data."
+    ),
+    "origin_banner_mixed": "⚠ {label}: the people and dead-zone figures are NOT those of the stations' area.",
 }
 
 _TABLES = {"vi": SUMMARY_VI, "en": SUMMARY_EN}
