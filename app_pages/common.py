@@ -203,13 +203,22 @@ def report_for_display(report: pd.DataFrame, *, language: str = "en") -> pd.Data
     """The validation report with errors first, then warnings, then notes (stable within each),
     severities named in ``language``."""
     from towerplan.stations import severity_label
+    from towerplan.stations.report import report_header
 
     if "severity" not in report.columns or report.empty:
         return report
     order = report["severity"].map(_SEVERITY_ORDER).fillna(3)
     shown = report.iloc[order.argsort(kind="stable")].reset_index(drop=True)
     shown["severity"] = shown["severity"].map(lambda s: severity_label(s, language))
-    return shown
+    if "message_vi" in shown:  # a study's report keeps both languages
+        if language == "vi":
+            shown["message"] = shown["message_vi"]
+        shown = shown.drop(columns="message_vi")
+    # text columns as text (values as written hold numbers and words: one type per column for Arrow)
+    for col in ("column", "value", "file", "message", "code"):
+        if col in shown:
+            shown[col] = shown[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+    return shown.rename(columns={c: report_header(c, language) for c in shown.columns})
 
 
 def show_table(frame: pd.DataFrame, **kwargs: Any) -> Any:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import (
+    DEMO_RESOLUTION_M,
     MAX_UPLOAD_MB,
     TEMPLATES,
     UPLOAD_TYPES,
     current_inputs,
+    demo_inputs,
     demo_stations_csv,
     input_label,
     lang,
@@ -36,6 +38,7 @@ from app_pages.uploads import (
     use_uploads,
 )
 from towerplan.maps.study import bounds_lonlat
+from towerplan.study.station_check import within_study_area
 from towerplan.textsafe import formula_safe_frame
 
 st.title(tr("page_data"))
@@ -83,8 +86,13 @@ for ups in uploads.values():
 
 good_stations = [u for u in uploads["stations"] if u.ok]
 load = None
+margin_m = st.number_input(tr("area_margin_m"), 0.0, 100_000.0, step=500.0, key="data_margin_m",
+                           help=tr("area_margin_help")) if good_stations else 0.0
 with run_guard(tr("upload_stations")):  # each list was read once by its upload; combined, not read again
     load = combined_stations(good_stations)
+    if load is not None:  # the study-area check of `towerplan validate --dem --margin-m` (same errors)
+        load = within_study_area(load, dem_grid if dem_grid is not None else demo_inputs(
+            float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))).dem, margin_m=float(margin_m))
 if load is not None:
     report = load.report.to_frame(lang=lang())
     n_err = int((report["severity"] == "error").sum()) if len(report) else 0

@@ -121,6 +121,11 @@ SUMMARY_VI: dict[str, str] = {
         "vùng có trạm). Hãy tải lên DEM và dân số, hoặc đánh dấu ô đồng ý bên dưới để tính trên dữ liệu trộn."
     ),
     "origin_banner_mixed": "⚠ {label}: các con số về dân và vùng lõm KHÔNG phải của vùng có trạm.",
+    "area_margin_m": "Lề quanh vùng nghiên cứu (m)",
+    "area_margin_help": (
+        "Trạm nằm ngoài phạm vi DEM (cộng lề này) bị báo lỗi và không được tính, như lệnh "
+        "«towerplan validate --dem DEM --margin-m M»."
+    ),
 }
 
 SUMMARY_EN: dict[str, str] = {
@@ -189,6 +194,11 @@ SUMMARY_EN: dict[str, str] = {
         "below to compute on mixed data."
     ),
     "origin_banner_mixed": "⚠ {label}: the people and dead-zone figures are NOT those of the stations' area.",
+    "area_margin_m": "Margin around the study area (m)",
+    "area_margin_help": (
+        "Stations outside the DEM's extent (plus this margin) are errors and left out, as with "
+        "\"towerplan validate --dem DEM --margin-m M\"."
+    ),
 }
 
 _TABLES = {"vi": SUMMARY_VI, "en": SUMMARY_EN}

@@ -302,11 +302,14 @@ def study_inputs(
     left); its report becomes ``station_report`` (English) unless one is given.
     """
     load = read_study_stations(stations)
+    if station_report is None:  # English, with the Vietnamese message beside it (the app shows either)
+        station_report = load.report.to_frame()
+        station_report["message_vi"] = load.report.to_frame("vi")["message"].to_numpy()
     return StudyInputs(
         dem=dem, population=population, stations=load.stations.reset_index(drop=True), communes=communes,
         roads=roads, exclusions=exclusions, user_candidates=user_candidates, fibre_points=fibre_points,
         label=label, files=dict(files or {}),
-        station_report=station_report if station_report is not None else load.report.to_frame(),
+        station_report=station_report,
         commune_name_column=commune_name_column, warnings=tuple(warnings), origins=dict(origins or {}),
     )
 
