@@ -22,11 +22,12 @@ import streamlit as st
 from towerplan.demo import demo_dir
 from towerplan.i18n import DEFAULT_LANG, LANGUAGES, t
 from towerplan.safety import MAX_UPLOAD_BYTES
-from towerplan.study import StudyInputs, load_study_folder
+from towerplan.study import StudyInputs, default_cache_dir, load_study_folder
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = Path.home() / ".cache" / "towerplan"
+#: the demo's cache: $TOWERPLAN_CACHE_DIR, $XDG_CACHE_HOME/towerplan or ~/.cache/towerplan (as the CLI)
+CACHE_DIR = default_cache_dir()
 DEMO_RESOLUTION_M = 90.0
 RESOLUTIONS_M = (90.0, 60.0, 30.0)
 #: per-file upload limit, MiB: :data:`towerplan.safety.MAX_UPLOAD_BYTES` (``server.maxUploadSize`` in
