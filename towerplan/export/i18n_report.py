@@ -86,6 +86,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "model": "Mô hình",
         "validity": "Mô tả và phạm vi áp dụng",
         "setting": "Tham số",
+        "unit": "Đơn vị",
+        "method_all_settings": "Mọi tham số (kể cả tham số kỹ thuật, theo tên trong tệp kịch bản) được ghi trong "
+                               "method.json của gói kết quả.",
         "layers_absent": "Lớp dữ liệu không có trong gói: {layers}",
         "input_warning": "Cảnh báo về dữ liệu đầu vào",
         "kml_stations": "Trạm hiện có",
@@ -175,6 +178,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "model": "Model",
         "validity": "Description and validity range",
         "setting": "Setting",
+        "unit": "Unit",
+        "method_all_settings": "Every setting (the technical ones too, by their scenario-file names) is recorded "
+                               "in the package's method.json.",
         "layers_absent": "Layers not in this package: {layers}",
         "input_warning": "Input warning",
         "kml_stations": "Existing sites",
@@ -242,6 +248,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "tenants_costed": ("Số nhà mạng tính chi phí", "Tenants costed", INT),
     "people_newly_covered": ("Dân số được phủ mới", "People newly covered", INT),
     "cost_vnd": ("Chi phí (đồng)", "Cost (VND)", INT),
+    "cumulative_cost_vnd": ("Chi phí cộng dồn (đồng)", "Cumulative cost (VND)", INT),
     "cost_mvnd": ("Chi phí (triệu đồng)", "Cost (million VND)", INT),
     "vnd_per_person": ("Chi phí / người (đồng)", "VND per person", INT),
     "backhaul": ("Truyền dẫn", "Backhaul", ""),
@@ -288,8 +295,11 @@ _OPERATOR_NAMES = {
 }
 
 
-# cell values shown in the report tables (the data files keep the original values)
+# cell values shown in the report tables and the workbook (as "Tiếng Việt / English"); the CSV and
+# GeoPackage files keep the original values
 VALUES: dict[str, tuple[str, str]] = {
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
     "greenfield": ("Xây trạm mới", "New tower"),
     "colocation": ("Dùng chung trạm", "Co-location"),
     "co-location": ("Dùng chung trạm", "Co-location"),

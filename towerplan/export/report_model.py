@@ -17,6 +17,7 @@ import pandas as pd
 
 from towerplan import __version__
 from towerplan.export.i18n_report import column_label, text, value_label
+from towerplan.export.method_text import model_text, note_text, readable_settings
 from towerplan.export.tables import plan_tables
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class Report:
     lang: str
     headline: Block
     blocks: list[Block]
+    date: str = ""  # preparation date (ISO), also the PDF's creation date
 
 
 def fmt_number(value: Any, *, decimals: int = 0, lang: str = "en") -> str:
@@ -228,19 +230,21 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
             desc = models[name]
             if isinstance(desc, Mapping):
                 desc = "; ".join(f"{k}: {_plain(v, lang)}" for k, v in sorted(desc.items()))
-            rows.append([str(name), str(desc)])
+            rows.append([str(name).upper() if len(str(name)) <= 4 else str(name), model_text(str(name), str(desc),
+                                                                                            lang)])
         blocks.append(Block("heading", text=text("method_models", lang), level=2))
         blocks.append(Block("table", columns=[text("model", lang), text("validity", lang)], rows=rows,
                             numeric=[False, False]))
     settings = method.get("settings") or {}
-    if settings:
-        rows = [[k, _plain(v, lang)] for k, v in _flatten(settings)]
+    if settings:  # the main settings in words with their units; every one by its key in method.json
+        rows = readable_settings(settings, lang)
         blocks.append(Block("heading", text=text("method_settings", lang), level=2))
-        blocks.append(Block("table", columns=[text("setting", lang), text("value", lang)], rows=rows,
-                            numeric=[False, False], small=True))
+        blocks.append(Block("table", columns=[text("setting", lang), text("value", lang), text("unit", lang)],
+                            rows=rows, numeric=[False, False, False], small=True))
+        blocks.append(Block("paragraph", text=text("method_all_settings", lang), small=True))
     files = method.get("input_files") or []
     if files:
-        rows = [[str(f.get("role", "")), str(f.get("path", "")), fmt_number(f.get("bytes"), lang=lang),
+        rows = [[str(f.get("role", "")), Path(str(f.get("path", ""))).name, fmt_number(f.get("bytes"), lang=lang),
                  str(f.get("sha256") or "–")] for f in files]
         blocks.append(Block("heading", text=text("method_inputs", lang), level=2))
         blocks.append(Block("table", columns=[text("file_role", lang), text("file_path", lang),
@@ -249,7 +253,7 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
     notes = [str(n) for n in method.get("notes") or []]
     if notes:
         blocks.append(Block("heading", text=text("method_notes", lang), level=2))
-        blocks.extend(Block("paragraph", text=n) for n in notes)
+        blocks.extend(Block("paragraph", text=note_text(n, lang)) for n in notes)
     return blocks
 
 
@@ -357,4 +361,4 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
         study_label = (origin_text(origin, lang) if origin.get("kind") == "synthetic"
                        else f"{study_label} · {origin_text(origin, lang)}")
     return Report(title=package.title, study_label=study_label, subtitle=subtitle, lang=lang,
-                  headline=headline_block(package, lang), blocks=blocks)
+                  headline=headline_block(package, lang), blocks=blocks, date=str(package.method.get("date") or ""))

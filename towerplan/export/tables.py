@@ -20,7 +20,7 @@ import pandas as pd
 
 from towerplan.export._common import plain_columns
 from towerplan.export._zip import normalise_office_zip
-from towerplan.export.i18n_report import DEG, INT, column_format, column_label, text
+from towerplan.export.i18n_report import DEG, INT, column_format, column_label, text, value_label
 from towerplan.textsafe import formula_safe, formula_safe_frame
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["plan_tables", "road_table", "stations_summary", "write_csv", "write_tables", "write_xlsx"]
 
+#: the commune name of road km outside every commune
+OUTSIDE_COMMUNES = "ngoài các xã / outside the communes"
 # table name -> sheet-name key in i18n_report
 SHEETS = {
     "communes": "sheet_communes",
@@ -91,6 +93,9 @@ def road_table(roads: pd.DataFrame) -> pd.DataFrame:
         return _drop_geometry(roads)
     table = pd.DataFrame(roads.drop(columns=roads.geometry.name)).groupby(keys, sort=True)[
         ["length_km", "covered_km"]].sum().reset_index()
+    if "zone" in table and "zone_name" in table:  # road pieces outside every commune: named, not "-1"
+        outside = table["zone"] < 0
+        table["zone_name"] = table["zone_name"].astype(object).where(~outside, OUTSIDE_COMMUNES)
     table["uncovered_km"] = table["length_km"] - table["covered_km"]
     table["covered_pct"] = np.where(table["length_km"] > 0,
                                     100.0 * table["covered_km"] / table["length_km"].where(table["length_km"] > 0, 1),
@@ -118,6 +123,14 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
             values = out[col].to_numpy(dtype=float)
             out[col] = np.where(np.isfinite(values), np.round(values, digits) + 0.0, np.nan)  # + 0.0: no "-0.0"
     return out
+
+
+def bilingual_value(value: object) -> object:
+    """A known cell value (``greenfield``, ``fibre``, ``True``...) as ``"Tiếng Việt / English"``; others unchanged."""
+    if isinstance(value, (bool, np.bool_)):
+        value = "yes" if value else "no"
+    vi, en = value_label(value, "vi"), value_label(value, "en")
+    return vi if vi == en else f"{vi} / {en}"
 
 
 def bilingual_header(column: str) -> str:
@@ -215,7 +228,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         for i, values in enumerate(table.itertuples(index=False), start=3):
             for j, value in enumerate(values, start=1):
-                ws.cell(row=i, column=j, value=_xl_value(value))
+                ws.cell(row=i, column=j, value=_xl_value(bilingual_value(value)))
         for j, col in enumerate(table.columns, start=1):
             fmt = column_format(col)
             letter = get_column_letter(j)

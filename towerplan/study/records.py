@@ -8,6 +8,7 @@ of both records, so reruns give byte-identical outputs.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -27,7 +28,9 @@ from towerplan.study.steps import PlanResults
 if TYPE_CHECKING:  # pragma: no cover
     from towerplan.export.package import PlanPackage
 
-__all__ = ["jsonable", "method_record", "plan_package", "plan_summary", "server_names"]
+__all__ = ["jsonable", "method_record", "plan_package", "plan_summary", "preparation_date", "server_names"]
+
+log = logging.getLogger(__name__)
 
 #: keys of summaries that change from run to run (kept out of summary.json and the method; logged)
 _VOLATILE = re.compile(r"(runtime|timing|elapsed|wall_s|duration)", re.IGNORECASE)
@@ -159,6 +162,23 @@ def _models(counts: Mapping[str, int], config: CoverageConfig) -> dict[str, str]
     return out
 
 
+def preparation_date() -> str:
+    """The plan's preparation date (ISO ``YYYY-MM-DD``, UTC): the day of ``$SOURCE_DATE_EPOCH`` when set
+    (reproducible builds: the same date on every rerun), else today. It is the report's date and the
+    PDF's creation date; the rest of the record holds no run time."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            when = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not a Unix time; today's date is used", epoch)
+        else:
+            return when.date().isoformat()
+    return datetime.datetime.now(tz=datetime.UTC).date().isoformat()
+
+
 def method_record(
     results: PlanResults,
     *,
@@ -193,7 +213,7 @@ def method_record(
                      "(defaults used); see `towerplan validate`")
     method = method_section(models=_models(cov.get("models", {}), results.coverage_config),
                             settings=jsonable(settings), input_files=dict(sorted(results.inputs.files.items())),
-                            notes=notes, base_dir=base_dir)
+                            notes=notes, base_dir=base_dir, date=preparation_date())
     for key, value in (extra or {}).items():
         if key in ("settings", "models") and isinstance(value, Mapping):
             method[key] = {**method[key], **jsonable(value)}
