@@ -168,7 +168,8 @@ st.markdown(
     "- " + tr("summary_extent", w=w, e=e, s=s, n=n) + "\n"
     "- " + tr("summary_crs", crs=dem.crs.to_string(), w=dem.width, h=dem.height, res=dem.res[0]) + "\n"
     "- " + tr("summary_people", people=float(inputs.population.masked(fill=0.0).sum())) + "\n"
-    "- " + tr("summary_layers", layers=", ".join(k for k in ("communes", "roads") if getattr(inputs, k) is not None)
+    "- " + tr("summary_layers", layers=", ".join(tr(f"role_{k}") for k in ("communes", "roads")
+                                                 if getattr(inputs, k) is not None)
               or "–")
 )
 table = inputs.stations.groupby(["operator", "technology"]).agg(

@@ -24,6 +24,7 @@ from app_pages.scenarios import (
     seed_widgets,
 )
 from app_pages.summary_view import show_figures
+from towerplan.export.method_text import priority_formula
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column
 from towerplan.planning.gaps import GapConfig
@@ -90,7 +91,7 @@ with left:
             row = gaps.sort_values("rank").iloc[rows[0]]
             selected_rank = int(row["rank"])
             st.info(tr("gaps_selected", rank=selected_rank, people=float(row["people"]), commune=row["commune"]))
-        st.caption(tr("score_formula", formula=analysis.score_formula))
+        st.caption(tr("score_formula", formula=priority_formula(analysis.config.remoteness_scale_km, lang())))
 with right:
     osm = osm_checkbox("gaps")
     map_key = (id(analysis), lang(), osm, selected_rank)

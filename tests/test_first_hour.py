@@ -41,7 +41,8 @@ def test_the_demo_scenario_is_found_from_any_folder(monkeypatch, tmp_path) -> No
     assert DEMO_SCENARIO.read_bytes() == (REPO / "data" / "demo" / "scenario.toml").read_bytes()
     monkeypatch.chdir(tmp_path)
     scenario = load_scenario(scenario_path(Path("demo")))
-    assert scenario.inputs.demo is not None and scenario.name == "demo"
+    assert scenario.inputs.demo is not None
+    assert scenario.name == "demo"
     (tmp_path / "demo").mkdir()  # a folder of that name: the user's own path wins (then an error, not the demo)
     assert scenario_path(Path("demo")) == Path("demo")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -62,7 +63,7 @@ def test_the_readme_validate_example_runs_on_files_that_exist(monkeypatch, tmp_p
     monkeypatch.chdir(tmp_path)
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "Tóm tắt" in out and "không thấy vấn đề nào" in out or "cảnh báo" in out
+    assert ("Tóm tắt" in out and "không thấy vấn đề nào" in out) or "cảnh báo" in out
 
 
 def test_static_folder_is_in_a_fresh_clone() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ APP = str(REPO / "app.py")
 SCENARIO = """
 [scenario]
 name = "summary"
-title = "Summary test plan"
+title = "Kế hoạch thử nghiệm"
 language = "vi"
 
 [inputs]
@@ -70,8 +71,10 @@ def test_figures_are_written_one_way_in_each_language() -> None:
     assert vi["uncovered"] == ("Người chưa có sóng 4G (toàn vùng nghiên cứu)", "137.121 người")
     assert en["uncovered"] == ("People without 4G (whole study area)", "137,121 people")
     assert vi["gap_people"][0] == "Người trong các vùng lõm sóng (≥ 50 người mỗi vùng)"
-    assert vi["covered_any_pct"][1] == "78,9 %" and en["covered_any_pct"][1] == "78.9 %"
-    assert vi["cost_bn_vnd"][1] == "23,42 tỷ đồng" and en["cost_bn_vnd"][1] == "23.42 bn VND"
+    assert vi["covered_any_pct"][1] == "78,9 %"
+    assert en["covered_any_pct"][1] == "78.9 %"
+    assert vi["cost_bn_vnd"][1] == "23,42 tỷ đồng"
+    assert en["cost_bn_vnd"][1] == "23.42 bn VND"
     assert en["road_covered_km"][1] == "426.8 road km"  # road coverage in road km, never as people
     assert list(vi)[-2:] == ["covered_by_operator:MobiFone", "covered_by_operator:Viettel"] or \
         "covered_by_operator:MobiFone" in vi
@@ -84,7 +87,8 @@ def test_data_origin_labels() -> None:
     assert mixing_needs_consent(mixed)
     assert origin_slug(mixed) == "mixed"
     assert origin_text(mixed.as_dict(), "en", short=True) == "mixed: synthetic terrain, people"
-    assert "giả lập" in mixed.label("vi") and "danh sách trạm" in mixed.label("vi")
+    assert "giả lập" in mixed.label("vi")
+    assert "danh sách trạm" in mixed.label("vi")
     assert not mixing_needs_consent(DataOrigin(REAL, real=("dem", "population", "stations")))
     assert DataOrigin(SYNTHETIC, synthetic=("dem",)).label("en").startswith("Synthetic demo")
     with pytest.raises(Exception, match="both"):
@@ -148,7 +152,8 @@ def test_people_without_coverage_is_one_number(plan) -> None:
     assert f["gap_people"] + f["uncovered_outside_gaps"] == pytest.approx(f["uncovered"], abs=1.0)
     # after the proposals: before minus the newly covered (objective "any", nothing locked in)
     assert f["uncovered_after"] == pytest.approx(f["uncovered"] - f["people_newly_covered"], abs=2.0)
-    assert f["sites_modelled"] <= f["sites"] and f["towers"] <= f["sites"] <= f["sectors"]
+    assert f["sites_modelled"] <= f["sites"]
+    assert f["towers"] <= f["sites"] <= f["sectors"]
     assert s["stations"]["sites"] == f["sites_modelled"]
     assert f["data_origin"]["kind"] == "synthetic"
 
@@ -161,7 +166,8 @@ def test_cli_report_xlsx_and_json_show_the_same_figures(plan) -> None:
     page = (plan["out"] / "report.html").read_text(encoding="utf-8")
     for _, label, text in rows:
         assert f"{label}: {text}" in stdout
-        assert html.escape(label) in page and html.escape(text) in page
+        assert html.escape(label) in page
+        assert html.escape(text) in page
     assert origin_text(figures["data_origin"], "vi") in stdout
     assert html.escape(origin_text(figures["data_origin"], "vi")) in page
 
@@ -178,6 +184,15 @@ def test_cli_report_xlsx_and_json_show_the_same_figures(plan) -> None:
     for key, label, _ in rows:
         name, _, op = key.partition(":")
         assert sheet[label] == pytest.approx(figures[name][op] if op else figures[name]), key
+
+
+def _page_text(app) -> str:
+    """Everything a page writes: titles, text, notes, metrics and table headers."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error")
+             for e in getattr(app, kind)]
+    parts += [f"{m.label} {m.value}" for m in app.metric]
+    parts += [" ".join(map(str, d.value.columns)) for d in app.dataframe]
+    return "\n".join(str(p) for p in parts)
 
 
 @pytest.mark.slow  # the app's pages through AppTest on the plan's results (~20-40 s)
@@ -198,10 +213,15 @@ def test_app_pages_show_the_same_figures(plan, monkeypatch) -> None:
     app.session_state["towers_result"] = {"value": results.placement, "version": 0, "at": 0.0}
     app.run()
     seen: dict[str, str] = {}
-    for page in ("overview", "coverage", "gaps", "towers"):
+    shown: dict[str, str] = {}
+    for page in ("overview", "data", "coverage", "gaps", "towers"):
         app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception, [e.value for e in app.exception]
         seen.update({m.label: m.value for m in app.metric if m.label in expected})
+        shown[page] = _page_text(app)
+    for page, text in shown.items():  # the Vietnamese app: no English words, no internal names (item 4)
+        assert _english(text) == [], page
+        assert _internal(text) == [], page
     for label, value in seen.items():
         assert value == expected[label], label
     for key in ("sites", "sectors", "sites_modelled", "uncovered", "gap_people", "uncovered_outside_gaps",
@@ -209,3 +229,95 @@ def test_app_pages_show_the_same_figures(plan, monkeypatch) -> None:
         label = next(lab for k, lab, _ in summary_rows(figures, "vi") if k == key)
         assert label in seen, key
     assert np.isfinite(figures["covered_any_pct"])
+
+
+# ------------------------------------------------------------------ one language per product (item 4)
+#: English words that have no place in the Vietnamese product (names of models, operators, units and
+#: file formats are not among them)
+ENGLISH_WORDS = {"the", "and", "of", "people", "sites", "sectors", "coverage", "covered", "without", "error",
+                 "warning", "warnings", "errors", "priority", "valid", "settings", "generated", "dead", "zones",
+                 "roads", "road", "fibre", "microwave", "greenfield", "colocation", "true", "false", "none",
+                 "summary", "figure", "value", "cost", "budget", "operator", "households", "tower", "towers"}
+#: internal names: snake_case identifiers, Python booleans, class attributes
+INTERNAL = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\bTrue\b|\bFalse\b|\b[A-Z][a-zA-Z]+\.[a-z_]+\b")
+VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĐ]")
+#: allowed internal-looking names: file names of the package, and the technical method.json pointer
+ALLOWED_INTERNAL = {"method.json", "summary.json"}
+
+
+def _english(text: str) -> list[str]:
+    """English words (acronyms such as COST-231 or EIRP are names, not English)."""
+    text = re.sub(r"[\w-]+\.(gpkg|tif|csv|json|toml|xlsx|kmz|geojson|pdf|html)\b", " ", text)  # file names
+    return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_WORDS and not w.isupper()})
+
+
+def _internal(text: str) -> list[str]:
+    return sorted({m for m in INTERNAL.findall(text) if m not in ALLOWED_INTERNAL})
+
+
+@pytest.fixture(scope="module")
+def english_package(plan, tmp_path_factory) -> Path:
+    """The same plan package written in English."""
+    from towerplan.export.package import write_plan_package
+    from towerplan.study.records import plan_package
+
+    results = plan["results"]
+    out = tmp_path_factory.mktemp("english") / "OUT"
+    write_plan_package(plan_package(results, title="Test plan"), out, lang="en")
+    return out
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(p.extract_text() for p in PdfReader(str(path)).pages)
+
+
+def _report_text_without_tables(path: Path) -> str:
+    """The HTML report's headings, paragraphs, captions and table headers (table bodies hold names)."""
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<style.*?</style>|<td[^>]*>.*?</td>|<h1[^>]*>.*?</h1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_vietnamese_report_and_workbook_have_no_english_or_internal_names(plan) -> None:
+    pdf = _pdf_text(plan["out"] / "report.pdf")
+    assert _english(pdf) == []
+    assert _internal(pdf) == []
+    assert str(Path.home()) not in pdf
+    assert "/tmp" not in pdf
+    from openpyxl import load_workbook
+
+    wb = load_workbook(plan["out"] / "plan.xlsx")
+    for ws in wb.worksheets:
+        first = " ".join(str(c.value) for c in ws[1] if c.value is not None)  # the Vietnamese header row
+        assert _internal(first) == [], ws.title
+        cells = " ".join(str(v) for row in ws.iter_rows(min_row=3, values_only=True) for v in row
+                         if isinstance(v, str | bool))
+        assert _internal(cells) == [], ws.title
+
+
+def test_the_english_report_has_no_vietnamese_or_internal_names(plan, english_package) -> None:
+    text = _report_text_without_tables(english_package / "report.html")
+    assert VIETNAMESE_LETTERS.findall(text) == []
+    assert _internal(text) == []
+    pdf = _pdf_text(english_package / "report.pdf")
+    assert _internal(pdf) == []
+    assert "Shared sites proposed" in pdf
+    assert "Người" not in pdf
+
+
+def test_the_pdf_carries_the_preparation_date(plan, monkeypatch, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    from towerplan.study.records import preparation_date
+
+    info = PdfReader(str(plan["out"] / "report.pdf")).metadata
+    method = json.loads((plan["out"] / "method.json").read_text(encoding="utf-8"))
+    assert str(info.get("/CreationDate", "")).startswith("D:" + method["date"].replace("-", ""))
+    assert not str(info.get("/CreationDate", "")).startswith("D:2000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00 UTC: reproducible builds
+    assert preparation_date() == "2026-01-01"
+    for entry in method["input_files"]:
+        assert "/" not in entry["path"], entry  # a file name, never a local folder
+        assert len(entry["sha256"]) == 64

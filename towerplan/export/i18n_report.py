@@ -280,12 +280,14 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 
 # dynamic per-operator columns: regex -> (Vietnamese template, English template, format)
 _PATTERNS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
+    (re.compile(r"^people_covered_tech_(.+)$"), ("Được phủ sóng {op}", "Covered by {op}", INT)),
     (re.compile(r"^people_covered_(.+)$"), ("Được phủ sóng – {op}", "Covered – {op}", INT)),
     (re.compile(r"^people_(?!newly_covered$)(.+)$"), ("Phủ mới – {op}", "Newly covered – {op}", INT)),
     (re.compile(r"^rsrp_(.+)_dbm$"), ("RSRP {op} (dBm)", "RSRP {op} (dBm)", PCT)),
 ]
 
 _OPERATOR_NAMES = {
+    "2g": "2G", "3g": "3G", "4g": "4G", "5g": "5G",  # technologies (people_covered_tech_4g)
     "viettel": "Viettel",
     "mobifone": "MobiFone",
     "vnpt_vinaphone": "VNPT-VinaPhone",

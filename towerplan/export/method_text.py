@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SETTINGS", "model_text", "note_text", "readable_settings", "settings_value"]
+__all__ = ["SETTINGS", "model_name", "model_text", "note_text", "priority_formula", "readable_settings",
+           "role_label", "settings_value"]
 
 #: (key in the method's settings, label vi, label en, unit vi, unit en), in the order shown
 SETTINGS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -100,6 +101,16 @@ def settings_value(value: Any, lang: str) -> str:
     return _VALUES[text][k] if text in _VALUES else text
 
 
+def priority_formula(scale_km: float | str, lang: str) -> str:
+    """The dead zones' priority score in words (``GapConfig.score_formula`` names its variables)."""
+    scale = scale_km if isinstance(scale_km, str) else settings_value(scale_km, lang)
+    if lang == "vi":
+        return (f"số dân × (1 + độ xa / {scale} km); độ xa = khoảng cách thẳng từ tâm dân cư của vùng lõm tới "
+                "đường gần nhất + quãng đường theo đường bộ")
+    return (f"people × (1 + remoteness / {scale} km); remoteness = straight-line distance from the dead zone's "
+            "population centre to the nearest road + the distance along roads")
+
+
 def readable_settings(settings: Mapping[str, Any], lang: str) -> list[list[str]]:
     """``[label, value, unit]`` of each main setting present (:data:`SETTINGS`)."""
     k = 0 if lang == "vi" else 1
@@ -114,9 +125,8 @@ def readable_settings(settings: Mapping[str, Any], lang: str) -> list[list[str]]
         rows.append([(label_vi, label_en)[k], settings_value(value, lang), unit])
     if settings.get("gap_score_formula"):
         scale = settings_value(_lookup(settings, "gaps.remoteness_scale_km"), lang)
-        rows.append([("Điểm ưu tiên của vùng lõm", "Priority score of a dead zone")[k], (
-            f"số dân × (1 + độ xa / {scale} km); độ xa = khoảng cách thẳng từ tâm dân cư của vùng lõm tới đường "
-            "gần nhất + quãng đường theo đường bộ" if k == 0 else str(settings["gap_score_formula"])), ""])
+        rows.append([("Điểm ưu tiên của vùng lõm", "Priority score of a dead zone")[k],
+                     priority_formula(scale, lang), ""])
     return rows
 
 
@@ -130,6 +140,14 @@ _MODEL_VI = {
 _RANGE = re.compile(r"valid ([\d.]+)-([\d.]+) MHz, ([\d.]+)-([\d.]+) km, base antenna ([\d.]+)-([\d.]+) m, "
                     r"mobile ([\d.]+)-([\d.]+) m")
 _SECTORS = re.compile(r"; (\d+) sectors$")
+
+
+_MODEL_NAMES = {"hata": "Okumura-Hata", "cost231": "COST-231 Hata", "itm": "ITM", "fspl": "FSPL", "p1812": "P.1812"}
+
+
+def model_name(name: str) -> str:
+    """A propagation model's name as written in the literature (``cost231`` -> ``COST-231 Hata``)."""
+    return _MODEL_NAMES.get(name, name)
 
 
 def model_text(name: str, text_en: str, lang: str) -> str:
@@ -173,3 +191,14 @@ def note_text(note: str, lang: str) -> str:
         if match:
             return template.format(*match.groups())
     return note
+
+
+def role_label(role: str, lang: str) -> str:
+    """An input file's role (``dem``, ``stations_2``...) in words (``địa hình``, ``danh sách trạm 2``)."""
+    from towerplan.i18n_summary import SUMMARY_EN, SUMMARY_VI
+
+    table = SUMMARY_VI if lang == "vi" else SUMMARY_EN
+    match = re.fullmatch(r"(.+?)(?:_(\d+))?", role)
+    base, number = (match.group(1), match.group(2)) if match else (role, None)
+    label = table.get(f"role_{base}", role)
+    return f"{label} {number}" if number and label != role else label

@@ -17,7 +17,7 @@ import pandas as pd
 
 from towerplan import __version__
 from towerplan.export.i18n_report import column_label, text, value_label
-from towerplan.export.method_text import model_text, note_text, readable_settings
+from towerplan.export.method_text import model_name, model_text, note_text, readable_settings, role_label
 from towerplan.export.tables import plan_tables
 
 if TYPE_CHECKING:
@@ -230,8 +230,7 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
             desc = models[name]
             if isinstance(desc, Mapping):
                 desc = "; ".join(f"{k}: {_plain(v, lang)}" for k, v in sorted(desc.items()))
-            rows.append([str(name).upper() if len(str(name)) <= 4 else str(name), model_text(str(name), str(desc),
-                                                                                            lang)])
+            rows.append([model_name(str(name)), model_text(str(name), str(desc), lang)])
         blocks.append(Block("heading", text=text("method_models", lang), level=2))
         blocks.append(Block("table", columns=[text("model", lang), text("validity", lang)], rows=rows,
                             numeric=[False, False]))
@@ -244,8 +243,8 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
         blocks.append(Block("paragraph", text=text("method_all_settings", lang), small=True))
     files = method.get("input_files") or []
     if files:
-        rows = [[str(f.get("role", "")), Path(str(f.get("path", ""))).name, fmt_number(f.get("bytes"), lang=lang),
-                 str(f.get("sha256") or "–")] for f in files]
+        rows = [[role_label(str(f.get("role", "")), lang), Path(str(f.get("path", ""))).name,
+                 fmt_number(f.get("bytes"), lang=lang), str(f.get("sha256") or "–")] for f in files]
         blocks.append(Block("heading", text=text("method_inputs", lang), level=2))
         blocks.append(Block("table", columns=[text("file_role", lang), text("file_path", lang),
                                               text("file_bytes", lang), "SHA-256"],
