@@ -20,6 +20,8 @@ from pyproj import Geod
 from towerplan.grid import Grid
 from towerplan.i18n import t
 from towerplan.maps.render import terrain_image
+from towerplan.palette import OPERATOR_COLOURS as PALETTE_OPERATORS
+from towerplan.palette import operator_key
 from towerplan.stations.sites import physical_sites
 
 __all__ = [
@@ -32,14 +34,8 @@ __all__ = [
     "legend",
 ]
 
-#: one colour per operator, chosen to stay distinct for colour-blind readers on relief
-OPERATOR_COLOURS: dict[str, str] = {
-    "Viettel": "#d7191c",
-    "VNPT-VinaPhone": "#2b83ba",
-    "MobiFone": "#7b3294",
-    "Vietnamobile": "#fdae61",
-    "Gmobile": "#4d4d4d",
-}
+#: one colour per operator (:data:`towerplan.palette.OPERATOR_COLOURS`, as the report and the KMZ)
+OPERATOR_COLOURS: dict[str, str] = PALETTE_OPERATORS
 #: road class -> (colour, weight in px)
 ROAD_STYLES: dict[str, tuple[str, float]] = {
     "trunk": ("#b2182b", 3.5),
@@ -54,8 +50,8 @@ _GEOD = Geod(ellps="WGS84")
 
 def operator_colour(operator: str) -> str:
     """The map colour of an operator (stable for unknown names too)."""
-    if operator in OPERATOR_COLOURS:
-        return OPERATOR_COLOURS[operator]
+    if operator_key(operator) in OPERATOR_COLOURS:
+        return OPERATOR_COLOURS[operator_key(operator)]
     return _FALLBACK[sum(operator.encode("utf-8")) % len(_FALLBACK)]
 
 
