@@ -82,10 +82,19 @@ with left:
         table["dist_tower_m"] = (table["dist_tower_m"] / 1000).round(1)
         table["score"] = table["score"].round(0)
         table["area_km2"] = table["area_km2"].round(1)
+        if "communes" in gaps:  # a dead zone over several communes says so ("Xã A (+6 xã)")
+            every = gaps.sort_values("rank")["communes"].fillna("").astype(str).str.split("; ")
+            table["commune"] = [main if len(names) < 2 else tr("gaps_commune_more", main=main, n=len(names) - 1)
+                                for main, names in zip(table["commune"], every, strict=True)]
         table.columns = [tr(k) for k in ("col_rank", "col_people", "col_area_km2", "col_commune", "col_dist_road",
                                          "col_dist_tower", "col_score")]
+        # the key columns stay in view: rank and commune pinned, numbers narrow
+        config = {tr("col_rank"): st.column_config.NumberColumn(width="small", pinned=True),
+                  tr("col_commune"): st.column_config.TextColumn(width="medium", pinned=True),
+                  **{tr(k): st.column_config.NumberColumn(width="small")
+                     for k in ("col_people", "col_area_km2", "col_dist_road", "col_dist_tower", "col_score")}}
         event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                             key="gaps_table", height=520)
+                             key="gaps_table", height=520, column_config=config)
         rows = event.selection.rows if event is not None else []
         if rows:
             row = gaps.sort_values("rank").iloc[rows[0]]

@@ -27,6 +27,7 @@ from app_pages.scenarios import (
     settings_from_widgets,
 )
 from app_pages.summary_view import show_figures
+from towerplan.export.i18n_report import value_label
 from towerplan.i18n import t
 from towerplan.i18n_summary import format_number
 from towerplan.maps.study import towers_map
@@ -134,6 +135,8 @@ with c2:
             tr("col_hosted"): props.get("operators_hosted", pd.Series("", index=props.index)).to_numpy(),
             tr("col_cost"): (props["cost_vnd"] / 1e9).round(2).to_numpy(),
             tr("col_vnd_per_person"): props["vnd_per_person"].replace([np.inf], np.nan).round(0).to_numpy(),
-            tr("col_backhaul"): props["backhaul"].to_numpy(),
+            tr("col_backhaul"): [value_label(str(v), lang()) for v in props["backhaul"]],
         })
-        show_table(table, key="towers_table", height=320)
+        show_table(table, key="towers_table", height=320, column_config={  # key columns stay in view
+            tr("col_build_order"): st.column_config.NumberColumn(width="small", pinned=True),
+            "ID": st.column_config.TextColumn(width="small", pinned=True)})
