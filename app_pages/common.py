@@ -219,6 +219,7 @@ def report_for_display(report: pd.DataFrame, *, language: str = "en") -> pd.Data
     for col in ("column", "value", "file", "message", "code"):
         if col in shown:
             shown[col] = shown[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+    shown = shown.drop(columns=[c for c in ("code",) if c in shown])  # a machine code: in the CSV download only
     return shown.rename(columns={c: report_header(c, language) for c in shown.columns})
 
 

@@ -37,6 +37,7 @@ from app_pages.uploads import (
     uploads_for,
     use_uploads,
 )
+from towerplan.i18n_summary import format_number
 from towerplan.maps.study import bounds_lonlat
 from towerplan.study.station_check import within_study_area
 from towerplan.textsafe import formula_safe_frame
@@ -97,7 +98,7 @@ if load is not None:
     report = load.report.to_frame(lang=lang())
     n_err = int((report["severity"] == "error").sum()) if len(report) else 0
     n_warn = int((report["severity"] == "warning").sum()) if len(report) else 0
-    st.success(tr("kept_sectors", n=f"{len(load.stations):,}", files=len(good_stations)))
+    st.success(tr("kept_sectors", n=format_number(len(load.stations), lang=lang()), files=len(good_stations)))
     if n_err or n_warn:
         st.warning(tr("issues_found", errors=n_err, warnings=n_warn))
     st.subheader(tr("validation_report"))
