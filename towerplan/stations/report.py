@@ -274,7 +274,7 @@ _REPORT_WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def report_header(column: str, lang: Language = "en") -> str:
+def report_header(column: str, lang: str = "en") -> str:
     """The header of a report column (``row``, ``column``, ``severity``, ...) as shown to users in ``lang``."""
     return _REPORT_WORDS.get(lang, _REPORT_WORDS["en"]).get(column, column)
 

@@ -192,10 +192,10 @@ def _coverage_figures(coverage: CoverageResult) -> dict[str, Any]:
 
 def _gap_figures(gaps: GapAnalysis) -> dict[str, Any]:
     cov = gaps.coverage
-    s = gaps.summary()
+    s: dict[str, Any] = gaps.summary()
     return {"population_total": cov.total_people, "covered_any": cov.covered_any,
             "covered_two_plus": cov.covered_two_plus, "covered_by_operator": dict(cov.covered_by_operator),
-            "uncovered": max(cov.total_people - cov.covered_any, 0.0), "gap_count": int(s["gap_count"]),
+            "uncovered": max(cov.total_people - cov.covered_any, 0.0), "gap_count": len(gaps.gaps),
             "gap_people": float(s["gap_people"]), "gap_min_people": float(gaps.config.min_people),
             "road_km": s.get("road_km"), "road_covered_km": s.get("road_covered_km")}
 
