@@ -311,3 +311,16 @@ def test_site_footprint_is_a_layer_of_its_own_before_the_layer_control(utm_grid)
     assert full[0] < w < e < full[2]
     assert full[1] < s < n < full[3]
     assert footprint_bounds(utm_grid.with_values(np.full(utm_grid.shape, np.nan), nodata=None)) is None
+
+
+def test_legends_fold_away_from_the_data() -> None:
+    """Issue 21: a legend never has to cover markers: its title folds it (an HTML details element)."""
+    import folium
+
+    from towerplan.maps.layers import legend
+
+    m = folium.Map(location=[20.0, 105.5], zoom_start=9, tiles=None)
+    legend("Signal", [("≥ -80", "#1a9641")]).add_to(m)
+    html = m.get_root().render()
+    assert '<details open class="towerplan-legend"' in html
+    assert "<summary" in html

@@ -178,16 +178,16 @@ def stations_layers(
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<div class="towerplan-legend" style="position: fixed; {{ this.css_corner }} z-index: 9999;
+<details open class="towerplan-legend" style="position: fixed; {{ this.css_corner }} z-index: 9999;
      background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px; font: 12px sans-serif;
      box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
-  <div style="font-weight: bold; margin-bottom: 4px;">{{ this.title }}</div>
+  <summary style="font-weight: bold; margin-bottom: 4px; cursor: pointer;">{{ this.title }}</summary>
   {% for label, colour in this.items %}
   <div><span style="display:inline-block;width:12px;height:12px;background:{{ colour }};
        margin-right:6px;vertical-align:middle;border:1px solid #555;"></span>{{ label }}</div>
   {% endfor %}
   {% if this.note %}<div style="margin-top:4px;color:#555;">{{ this.note }}</div>{% endif %}
-</div>
+</details>
 {% endmacro %}
 """
 
@@ -201,7 +201,8 @@ _CORNERS = {
 
 def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None,
            corner: str = "bottomleft") -> MacroElement:
-    """A fixed legend box (no external CSS) listing (label, colour) pairs.
+    """A fixed legend box (no external CSS) listing (label, colour) pairs; a click on its title folds it
+    away, so it never has to cover data (markers, proposals) under it.
 
     ``corner``: ``bottomleft`` (above the scale bar), ``bottomright`` or ``topleft``.
     """
