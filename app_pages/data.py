@@ -27,6 +27,7 @@ from app_pages.scenarios import (
     apply_scenario,
     load_scenario_upload,
 )
+from app_pages.store_links import offer_store_upload
 from app_pages.uploads import (
     SESSION_MAX_AGE_H,
     back_to_demo,
@@ -114,11 +115,15 @@ if load is not None:
         st.warning(tr("upload_read_error", error="; ".join(u.name for role in ("dem", "population", "communes",
                                                                               "roads")
                                                           for u in uploads[role] if not u.ok)))
-    elif dem_grid is None and not st.checkbox(tr("mixed_consent"), key="data_mixed_ok",
-                                              help=tr("mixed_refused")):
-        # stations without a DEM would run on the demo's synthetic terrain and people: refused unless ticked
+    else:
+        offer_store_upload(good_stations)  # a store is configured: keep the accepted list as a new version
+    usable = bool(len(load.stations)) and not bad_extra
+    # stations without a DEM would run on the demo's synthetic terrain and people: refused unless ticked
+    mixing_ok = dem_grid is not None or (usable and st.checkbox(tr("mixed_consent"), key="data_mixed_ok",
+                                                                help=tr("mixed_refused")))
+    if usable and not mixing_ok:
         st.warning(tr("mixed_refused"))
-    elif st.button(tr("use_uploads"), key="data_use", type="primary"):
+    if usable and mixing_ok and st.button(tr("use_uploads"), key="data_use", type="primary"):
         if dem_grid is not None and not any(u.ok for u in uploads["population"]):
             st.error(ui("upload_dem_needs_population"))
         else:

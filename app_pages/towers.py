@@ -21,11 +21,13 @@ from app_pages.common import (
     ui,
 )
 from app_pages.scenarios import (
+    current_scenario,
     page_widgets,
     remember_widgets,
     seed_widgets,
     settings_from_widgets,
 )
+from app_pages.store_links import offer_plan_record
 from app_pages.summary_view import show_figures
 from towerplan.export.i18n_report import value_label
 from towerplan.i18n import t
@@ -81,6 +83,7 @@ with right:
     plan = fetch("towers_result")
     if plan is None:
         st.stop()
+    summary = plan.summary()  # the plan's own record (store); the figures shown come from the study summary
     props = plan.result.proposals
     if len(props) == 0:
         st.warning(tr("towers_none"))
@@ -100,6 +103,7 @@ with right:
         cached = {"key": map_key, "map": fmap}
         st.session_state["towers_map"] = cached
     show_map(cached["map"], key="towers_map_view", height=560)
+    offer_plan_record(summary, scenario=lambda: current_scenario(present_techs=list(cov_item["technologies"])))
 
 # ------------------------------------------------------------ before / after
 st.subheader(tr("before_after"))
