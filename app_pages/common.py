@@ -170,11 +170,12 @@ def run_guard(what: str) -> Iterator[None]:
     when a run completes (:func:`store`), the previous results stay as they were.
     """
     from towerplan.errors import TowerplanError
+    from towerplan.i18n_errors import error_in
 
     try:
         yield
     except TowerplanError as exc:
-        st.error(ui("run_failed", what=what, error=exc))
+        st.error(ui("run_failed", what=what, error=error_in(exc, lang())))  # known library errors in Vietnamese
     except MemoryError:
         st.error(ui("run_failed_memory", what=what))
     except Exception as exc:

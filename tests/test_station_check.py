@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from affine import Affine
 from pyproj import Transformer
 
 from towerplan.cli import main
@@ -87,3 +89,21 @@ def test_the_app_shows_the_report_in_its_language_with_one_type_per_column(case)
     import pyarrow as pa
 
     pa.Table.from_pandas(report_for_display(load.report.to_frame(lang="vi"), language="vi").astype(object))
+
+
+def test_library_errors_shown_in_the_app_are_vietnamese() -> None:
+    """Issue 21: the errors a planner meets in the app's runs, in Vietnamese, with their values."""
+    from towerplan.errors import ConfigError
+    from towerplan.i18n_errors import error_in
+    from towerplan.study import select_technologies
+
+    stations = pd.DataFrame({"technology": ["4G", "4G"]})
+    with pytest.raises(ConfigError) as info:
+        select_technologies(stations, ("5G",))
+    assert error_in(info.value, "vi") == "không có cell 5G nào trong 2 cell của danh sách trạm"
+    assert error_in(info.value, "en") == str(info.value)
+    with pytest.raises(ConfigError) as info:
+        study_area_lonlat(Grid(np.zeros((2, 2), dtype=np.float32), Affine(30, 0, 5e5, 0, -30, 2.2e6), 32648, None),
+                          margin_m=-5)
+    assert error_in(info.value, "vi").startswith("lề vùng nghiên cứu phải")
+    assert error_in("something unknown", "vi") == "something unknown"
