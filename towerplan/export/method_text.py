@@ -117,6 +117,8 @@ def readable_settings(settings: Mapping[str, Any], lang: str) -> list[list[str]]
     rows = []
     for key, label_vi, label_en, unit_vi, unit_en in SETTINGS:
         value = _lookup(settings, key)
+        if isinstance(value, list | tuple) and len(value) == 2 and value[0] == value[1]:  # square cells: one size
+            value = value[0]
         if value is None and key != "placement.budget_vnd":
             continue
         if value is None and _lookup(settings, "placement") is None:
