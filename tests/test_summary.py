@@ -97,10 +97,10 @@ def test_data_origin_labels() -> None:
 
 def test_demo_folder_with_own_stations_is_mixed(tmp_path) -> None:
     from towerplan.demo import demo_dir
-    from towerplan.study import load_study_folder
+    from towerplan.study import default_cache_dir, load_study_folder
     from towerplan.study.origin import data_origin
 
-    folder = demo_dir(tmp_path / "cache", resolution_m=300)
+    folder = demo_dir(default_cache_dir(), resolution_m=300)  # the tests' temporary cache (shared with `plan`)
     demo = load_study_folder(folder)
     assert data_origin(demo).kind == SYNTHETIC
     own = tmp_path / "mine.csv"
