@@ -117,4 +117,7 @@ def run(args: argparse.Namespace) -> int:
           f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {args.technology} from every "
           f"operator) for {summary['cost_vnd'] / 1e9:,.2f} bn VND ({summary['method']}, gap "
           f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
+    from towerplan.cli.run import summary_text
+
+    print(summary_text(summary, lang="en", command="place"))  # the study summary's figures (as `run`, the app)
     return 0

@@ -111,14 +111,14 @@ def scenario_path(given: Path) -> Path:
     return given
 
 
-def summary_text(summary: dict, *, lang: str) -> str:
+def summary_text(summary: dict, *, lang: str, command: str = "run") -> str:
     """The run's headline figures as the app and the report show them (``summary.json``'s ``figures``):
     ``run: <data origin>`` then one ``label: value`` line per figure."""
     from towerplan.i18n_summary import origin_text, summary_rows
 
     figures = summary.get("figures") or {}
     origin = figures.get("data_origin") or summary.get("data_origin") or {"kind": "real"}
-    lines = [f"run: {origin_text(origin, lang)}"]
+    lines = [f"{command}: {origin_text(origin, lang)}"]
     lines += [f"  {label}: {value}" for _, label, value in summary_rows(figures, lang)]
     return "\n".join(lines)
 

@@ -229,6 +229,9 @@ def study_summary(
         values.update(_gap_figures(gaps))
     if placement is not None:
         values.update(_placement_figures(inputs, placement, threshold))
+        if gaps is None and not placement.settings.locked_in:  # the placement's demand is the same quantity
+            values["uncovered"] = float(placement.people_without_coverage)
+            values["population_total"] = float(study_area_population(inputs).masked(fill=0.0).sum())
     stations = inputs.stations
     techs = settings.technologies
     if techs is None and coverage is not None and "technology" in coverage.stations:
