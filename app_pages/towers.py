@@ -31,7 +31,7 @@ from app_pages.store_links import offer_plan_record
 from app_pages.summary_view import show_figures
 from towerplan.export.i18n_report import value_label
 from towerplan.i18n import t
-from towerplan.i18n_summary import format_number
+from towerplan.i18n_summary import figure_text, format_number
 from towerplan.maps.study import towers_map
 from towerplan.study import run_placement_step, select_technologies
 
@@ -89,6 +89,11 @@ with right:
         st.warning(tr("towers_none"))
     else:
         show_figures(("proposals", "people_newly_covered", "cost_bn_vnd"), columns=3)
+        # the budget this result was computed with (the form may show another kind of budget)
+        budget = [figure_text("proposals", plan.settings.max_sites, lang())] if plan.settings.max_sites else []
+        if plan.settings.budget_vnd:
+            budget.append(figure_text("cost_bn_vnd", plan.settings.budget_vnd / 1e9, lang()))
+        st.caption(tr("towers_budget_used", budget=" · ".join(budget) or "–"))
 
     osm = osm_checkbox("towers")
     map_key = (id(plan), lang(), osm)

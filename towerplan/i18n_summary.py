@@ -123,6 +123,7 @@ SUMMARY_VI: dict[str, str] = {
     "origin_banner_mixed": "⚠ {label}: các con số về dân và vùng lõm KHÔNG phải của vùng có trạm.",
     "area_margin_m": "Lề quanh vùng nghiên cứu (m)",
     "gaps_commune_more": "{main} (+{n} xã)",
+    "towers_budget_used": "Kết quả này được tính với ngân sách: {budget}.",
     "area_margin_help": (
         "Trạm nằm ngoài phạm vi DEM (cộng lề này) bị báo lỗi và không được tính, như lệnh "
         "«towerplan validate --dem DEM --margin-m M»."
@@ -197,6 +198,7 @@ SUMMARY_EN: dict[str, str] = {
     "origin_banner_mixed": "⚠ {label}: the people and dead-zone figures are NOT those of the stations' area.",
     "area_margin_m": "Margin around the study area (m)",
     "gaps_commune_more": "{main} (+{n} communes)",
+    "towers_budget_used": "This result was computed with the budget: {budget}.",
     "area_margin_help": (
         "Stations outside the DEM's extent (plus this margin) are errors and left out, as with "
         "\"towerplan validate --dem DEM --margin-m M\"."
