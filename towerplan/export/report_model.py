@@ -19,6 +19,7 @@ from towerplan import __version__
 from towerplan.export.i18n_report import column_label, text, value_label
 from towerplan.export.method_text import model_name, model_text, note_text, readable_settings, role_label
 from towerplan.export.tables import plan_tables
+from towerplan.plan_checks import warning_in
 
 if TYPE_CHECKING:
     from towerplan.export.package import PlanPackage
@@ -331,7 +332,7 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
     blocks: list[Block] = []
     absent = summary_document(package)["plan_package"]["layers_absent"]
     for warning in (package.summary or {}).get("warnings") or ():  # towerplan.plan_checks (in English)
-        blocks.append(Block("paragraph", text=f"{text('input_warning', lang)}: {warning}"))
+        blocks.append(Block("paragraph", text=f"{text('input_warning', lang)}: {warning_in(str(warning), lang)}"))
     from towerplan.export.report_service import service_blocks
 
     blocks.extend(service_blocks(package.summary, lang))  # which criterion "covered" means
