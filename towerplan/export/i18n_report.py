@@ -328,6 +328,8 @@ _OPERATOR_NAMES = {
 # GeoPackage files keep the original values
 VALUES: dict[str, tuple[str, str]] = {
     "yes": ("Có", "Yes"),
+    "per_operator": ("Riêng từng nhà mạng", "One per operator"),
+    "shared": ("Dùng chung", "Shared"),
     "no": ("Không", "No"),
     "greenfield": ("Xây trạm mới", "New tower"),
     "colocation": ("Dùng chung trạm", "Co-location"),
