@@ -46,7 +46,8 @@ def test_the_demo_scenario_is_found_from_any_folder(monkeypatch, tmp_path) -> No
     scenario = load_scenario(scenario_path(Path("demo")))
     assert scenario.inputs.demo is not None
     assert scenario.name == "demo"
-    assert scenario.inputs.villages is not None and Path(scenario.inputs.villages).is_file()
+    assert scenario.inputs.villages is not None
+    assert Path(scenario.inputs.villages).is_file()
     (tmp_path / "demo").mkdir()  # a folder of that name: the user's own path wins (then an error, not the demo)
     assert scenario_path(Path("demo")) == Path("demo")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
