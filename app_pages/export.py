@@ -24,6 +24,7 @@ from app_pages.scenarios import (
 )
 from app_pages.uploads import session_dir
 from towerplan.study import TECHNOLOGIES, PlanResults, StudySettings, plan_package
+from towerplan.study.origin import data_origin, origin_slug
 
 st.title(tr("page_export"))
 st.write(tr("export_intro"))
@@ -59,14 +60,16 @@ if cov_item is None or gaps is None:
 if plan is None:
     st.caption(tr("export_missing", what=tr("page_towers")))
 
-key = (id(cov_item["coverage"]), id(gaps), id(plan), lang())
+villages_item = st.session_state.get("vil_result")  # the Villages page's table, when it ran
+villages = villages_item["value"]["table"] if villages_item else None
+key = (id(cov_item["coverage"]), id(gaps), id(plan), id(villages), lang())
 item = st.session_state.get("export_package")
 if item is None or item["key"] != key:
     with st.spinner(tr("export_intro")):
         inputs = current_inputs()
         settings = StudySettings.create(coverage=cov_item["config"], technologies=cov_item["technologies"],
                                         gaps=gaps.config, placement=plan.settings if plan is not None else None)
-        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, settings)
+        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, settings, villages=villages)
         item = None
         with run_guard(tr("export_zip")):
             package = plan_package(results, title=f"towerplan · {input_label(inputs)}")
@@ -76,7 +79,9 @@ if item is None or item["key"] != key:
         if item is None:
             st.stop()
 
-st.download_button(tr("export_zip"), item["zip"], "towerplan_plan.zip", "application/zip", type="primary",
+# the file name says what the study is made of (demo / mixed / real), as every page and export does
+zip_name = f"towerplan_plan_{origin_slug(data_origin(current_inputs()))}.zip"
+st.download_button(tr("export_zip"), item["zip"], zip_name, "application/zip", type="primary",
                    on_click="ignore", key="export_zip")
 for note in item["notes"]:
     st.caption(tr("export_missing", what=note))

@@ -372,7 +372,8 @@ def assemble_uploads(uploads: dict[str, list[Upload]], *, label: str, stations: 
     inputs = study_inputs(
         dem=base.dem, population=base.population, stations=stations, communes=base.communes, roads=base.roads,
         exclusions=base.exclusions, user_candidates=base.user_candidates, fibre_points=base.fibre_points,
-        label=label, files={**base.files, **files}, commune_name_column=base.commune_name_column)
+        label=label, files={**base.files, **files}, commune_name_column=base.commune_name_column,
+        origins={**{k: v for k, v in base.origins.items() if not k.startswith("stations")}, "stations": "real"})
     return inputs, {"stations": paths["stations"]}
 
 

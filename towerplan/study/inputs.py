@@ -14,6 +14,7 @@ checks, no second parse).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -40,7 +41,9 @@ __all__ = [
     "StudyInputs",
     "calibrated",
     "folder_files",
+    "admin_units_for",
     "folder_label",
+    "is_demo_folder",
     "load_study_folder",
     "load_study_inputs",
     "read_candidates",
@@ -64,9 +67,13 @@ STUDY_FILES: dict[str, str] = {
     "candidates": "candidates.csv",
     "exclusions": "exclusions.gpkg",
     "fibre_points": "fibre_points.gpkg",
+    "villages": "villages.csv",
+    "admin_units": "admin_units.gpkg",
+    "no_signal_villages": "no_signal_villages.csv",
 }
 REQUIRED_ROLES = ("dem", "population", "stations")
-OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points")
+OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points", "villages", "admin_units",
+                  "no_signal_villages")
 #: a file a study reads besides its layers: ``calibration.json`` of ``towerplan calibrate``, whose
 #: corrections are set on the stations (``calibration_offset_db``, ``calibration_slope_db``)
 CALIBRATION_ROLE = "calibration"
@@ -100,6 +107,14 @@ class StudyInputs:
         The station validation issues (:meth:`ValidationReport.to_frame`).
     commune_name_column
         Column naming the communes (default: the first of ``commune_vn``, ``name``, ...).
+    villages
+        Village points (:data:`towerplan.villages.table.VILLAGE_COLUMNS`, EPSG:4326), or None.
+    units_label
+        Which administrative units the per-commune tables use (e.g. "admin_units.gpkg: 166 units"),
+        shown on every per-commune output; empty for the communes layer as given.
+    origins
+        Role -> ``"synthetic"`` (the generated demo province) or ``"real"`` (the user's files); roles
+        not listed are the user's (:func:`towerplan.study.origin.data_origin`).
     """
 
     dem: Grid
@@ -115,6 +130,9 @@ class StudyInputs:
     station_report: pd.DataFrame | None = None
     commune_name_column: str | None = None
     warnings: tuple[str, ...] = ()  # what the plan must say about its inputs (towerplan.plan_checks)
+    villages: gpd.GeoDataFrame | None = None
+    units_label: str = ""
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -241,11 +259,19 @@ def read_input(role: str, path: Path | Sequence[Path], *, dem: Grid | None = Non
         return read_population(single, dem)
     if role == "candidates":
         return read_candidates(single)
+    if role == "villages":
+        from towerplan.villages.table import read_villages
+
+        return read_villages(single, name=name)
+    if role == "no_signal_villages":  # the province's list of villages reported without signal
+        from towerplan.villages.table import read_village_names
+
+        return read_village_names(single, name=name)
     from towerplan.vectors import read_communes, read_roads, read_vector
 
     readers = {"communes": read_communes, "roads": read_roads,
                "exclusions": lambda p: read_vector(p, kind="polygon"),
-               "fibre_points": lambda p: read_vector(p, kind="point")}
+               "fibre_points": lambda p: read_vector(p, kind="point"), "admin_units": read_communes}
     if role not in readers:
         raise ConfigError(f"unknown study input role {role!r}; roles are {', '.join(STUDY_FILES)}")
     return readers[role](single)
@@ -288,6 +314,9 @@ def study_inputs(
     commune_name_column: str | None = None,
     station_report: pd.DataFrame | None = None,
     warnings: tuple[str, ...] = (),
+    villages: gpd.GeoDataFrame | None = None,
+    units_label: str = "",
+    origins: Mapping[str, str] | None = None,
 ) -> StudyInputs:
     """The one place a :class:`StudyInputs` is assembled from what was read (nothing is read here).
 
@@ -295,12 +324,16 @@ def study_inputs(
     left); its report becomes ``station_report`` (English) unless one is given.
     """
     load = read_study_stations(stations)
+    if station_report is None:  # English, with the Vietnamese message beside it (the app shows either)
+        station_report = load.report.to_frame()
+        station_report["message_vi"] = load.report.to_frame("vi")["message"].to_numpy()
     return StudyInputs(
         dem=dem, population=population, stations=load.stations.reset_index(drop=True), communes=communes,
         roads=roads, exclusions=exclusions, user_candidates=user_candidates, fibre_points=fibre_points,
         label=label, files=dict(files or {}),
-        station_report=station_report if station_report is not None else load.report.to_frame(),
-        commune_name_column=commune_name_column, warnings=tuple(warnings),
+        station_report=station_report,
+        commune_name_column=commune_name_column, warnings=tuple(warnings), villages=villages,
+        units_label=units_label, origins=dict(origins or {}),
     )
 
 
@@ -339,6 +372,9 @@ def read_study_files(
     if files.get(CALIBRATION_ROLE) is not None:
         load = calibrated(load, Path(files[CALIBRATION_ROLE]))
     optional = {role: read_input(role, files[role]) for role in OPTIONAL_ROLES if files.get(role) is not None}
+    units, units_label = admin_units_for(optional.get("communes"), optional.get("admin_units"),
+                                         files.get("admin_units"))
+    optional["communes"] = units
     notes = check_study(population_total=people.aligned_total, communes=optional.get("communes"),
                         grid_bounds=grid.bounds, grid_crs=grid.crs,
                         warnings=[w for w in (nodata_warning(people.nodata_share),) if w])
@@ -347,7 +383,40 @@ def read_study_files(
         roads=optional.get("roads"), exclusions=optional.get("exclusions"),
         user_candidates=optional.get("candidates"), fibre_points=optional.get("fibre_points"),
         label=label, files=_file_roles(files), commune_name_column=commune_name_column,
+        villages=_villages_of(optional), units_label=units_label,
     )
+
+
+def _villages_of(optional: Mapping[str, Any]) -> gpd.GeoDataFrame | None:
+    """The village list, marked with the province's separate "no signal" list when one is given."""
+    if optional.get("villages") is None:
+        if optional.get("no_signal_villages") is not None:
+            raise ConfigError("no_signal_villages needs the village list itself (inputs.villages)")
+        return None
+    villages = optional["villages"].villages
+    if optional.get("no_signal_villages") is not None:
+        from towerplan.villages.status import mark_reported
+
+        villages = mark_reported(villages, optional["no_signal_villages"])
+    return villages
+
+
+def admin_units_for(communes: gpd.GeoDataFrame | None, admin_units: gpd.GeoDataFrame | None,
+                    path: Any = None) -> tuple[gpd.GeoDataFrame | None, str]:
+    """The units every per-commune table uses, and the label saying which.
+
+    An ``admin_units`` boundary file (e.g. the communes and wards after the 2025 reform, with no
+    districts) replaces the ``communes`` layer; the label names the file and the count of units.
+    """
+    if admin_units is None:
+        return communes, ""
+    if communes is not None:
+        log.info("admin_units given: its %d units replace the %d communes of the communes layer",
+                 len(admin_units), len(communes))
+    name = Path(path).name if isinstance(path, str | os.PathLike) else "admin_units"
+    districts = [c for c in ("district", "district_vn", "huyen") if c in admin_units.columns]
+    kind = "units with districts" if districts else "units, no districts"
+    return admin_units, f"{name}: {len(admin_units)} {kind}"
 
 
 def load_study_inputs(
@@ -381,13 +450,19 @@ def folder_files(folder: Path) -> dict[str, Path]:
     return {role: folder / name for role, name in STUDY_FILES.items() if (folder / name).is_file()}
 
 
+def is_demo_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a ``towerplan demo`` folder (the synthetic demo province)."""
+    from towerplan.demo import DEMO_LABEL
+
+    readme = Path(folder) / "README.txt"
+    return readme.is_file() and readme.read_text(encoding="utf-8").startswith(DEMO_LABEL.upper())
+
+
 def folder_label(folder: Path) -> str:
     """The demo's "(not real data)" label for a ``towerplan demo`` folder, else the folder name."""
     from towerplan.demo import DEMO_LABEL
 
-    readme = folder / "README.txt"
-    is_demo = readme.is_file() and readme.read_text(encoding="utf-8").startswith(DEMO_LABEL.upper())
-    return DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo else folder.name
+    return DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo_folder(folder) else folder.name
 
 
 def _refuse_links_out(folder: Path, found: Mapping[str, Path]) -> None:
@@ -430,5 +505,13 @@ def load_study_folder(
     unknown = sorted(set(files or {}) - set(STUDY_FILES))
     if unknown:
         raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
-    found.update({role: Path(path) for role, path in (files or {}).items() if path is not None})
-    return read_study_files(found, resolution_m=resolution_m, label=folder_label(folder) if label is None else label)
+    given = {role: Path(path) for role, path in (files or {}).items() if path is not None}
+    found.update(given)
+    inputs = read_study_files(found, resolution_m=resolution_m,
+                              label=folder_label(folder) if label is None else label)
+    if is_demo_folder(folder):  # the generated demo province: synthetic, but for the files given in its place
+        from towerplan.study.origin import REAL, SYNTHETIC, origin_of_files
+
+        origins = {**origin_of_files(found, SYNTHETIC), **origin_of_files(given, REAL)}
+        inputs = dataclasses.replace(inputs, origins=origins)
+    return inputs

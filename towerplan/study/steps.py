@@ -201,11 +201,13 @@ def run_placement_step(
     """Shared-tower proposals (:func:`towerplan.planning.shared_towers.propose_shared_towers`).
 
     Current coverage is the coverage step's per-operator levels; existing towers are
-    the stations of the technologies that step modelled. Objective ``speed`` uses the speed
-    analysis ``speed`` (:func:`run_speed_step`, computed here when not given). ``gaps``: their scores are
-    the proposals' priority for phasing by priority (``rule = "priority"``).
+    the stations of the technologies that step modelled. The demand is the people of the study
+    area (:func:`towerplan.study.summary.study_area_population`), the people the dead-zone step counts.
+    Objective ``speed`` uses the speed analysis ``speed`` (:func:`run_speed_step`, computed here when
+    not given). ``gaps``: their scores are the proposals' priority for phasing by priority.
     """
     from towerplan.planning.shared_towers import propose_shared_towers
+    from towerplan.study.summary import study_area_population
 
     demand = None
     if settings.objective == "speed":
@@ -219,7 +221,7 @@ def run_placement_step(
     techs = sorted(set(coverage.stations["technology"])) if "technology" in coverage.stations else None
     stations = select_technologies(inputs.stations, techs)
     return propose_shared_towers(
-        inputs.dem, inputs.population, stations, coverage.operator_levels, settings=settings,
+        inputs.dem, study_area_population(inputs), stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
         user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points,
         progress=_step_progress(progress, "shared towers"), speed=demand, all_stations=inputs.stations,
@@ -271,6 +273,7 @@ class PlanResults:
     timings: dict[str, float] = field(default_factory=dict)
     settings: StudySettings = field(default_factory=StudySettings)
     speed: SpeedAnalysis | None = None  #: with ``coverage.sinr``: the speed analysis
+    villages: gpd.GeoDataFrame | None = None  # towerplan.study.villages_step (with [inputs] villages)
     switch_off: SwitchOffImpact | None = None
 
     @property
@@ -339,6 +342,9 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
         t0 = time.perf_counter()
         impact = run_switch_off_step(inputs, settings, progress=scoped("switch_off"))
         finish("switch_off", t0)
+    from towerplan.study.villages_step import run_villages_step
+
+    villages = run_villages_step(inputs, coverage, gaps, plan, service=settings.service)
     if progress:
         progress("done", 1.0)
-    return PlanResults(inputs, coverage, gaps, plan, timings, settings, speed=speed, switch_off=impact)
+    return PlanResults(inputs, coverage, gaps, plan, timings, settings, speed, villages, switch_off=impact)
