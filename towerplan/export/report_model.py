@@ -393,9 +393,9 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
     from towerplan.export.plan_sections import provincial_blocks
 
     blocks.extend(provincial_blocks(package, tables, lang))
-    from towerplan.export.report_provincial import provincial_blocks
+    from towerplan.export.report_provincial import option_blocks
 
-    blocks.extend(provincial_blocks(tables, package.summary, lang))
+    blocks.extend(option_blocks(tables, package.summary, lang))
     blocks.extend(method_blocks(package.method, lang))
     if absent:
         blocks.append(Block("paragraph", text=text("layers_absent", lang, layers=", ".join(absent))))

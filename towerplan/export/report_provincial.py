@@ -1,6 +1,6 @@
 """Report sections of the provincial-plan options: switch-off, target, phasing.
 
-:func:`provincial_blocks` turns the plan's ``switch_off``, ``placement.target`` and
+:func:`option_blocks` turns the plan's ``switch_off``, ``placement.target`` and
 ``placement.phasing`` summaries and the matching tables into report blocks (HTML and PDF);
 nothing is added for an option the plan did not ask for.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 from towerplan.export.i18n_report import text, value_label
 from towerplan.export.report_model import Block, fmt_number, table_block
 
-__all__ = ["provincial_blocks"]
+__all__ = ["option_blocks"]
 
 
 def _mvnd(value: Any, lang: str) -> str:
@@ -81,7 +81,7 @@ def _phasing_blocks(tables: Mapping[str, pd.DataFrame], info: Mapping[str, Any],
     return blocks
 
 
-def provincial_blocks(tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any] | None, lang: str
+def option_blocks(tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any] | None, lang: str
                       ) -> list[Block]:
     """Blocks for the switch-off, the target and the phasing (only those in ``summary``)."""
     summary = summary or {}
