@@ -137,6 +137,8 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
 
 def bilingual_value(value: object) -> object:
     """A known cell value (``greenfield``, ``fibre``, ``True``...) as ``"Tiếng Việt / English"``; others unchanged."""
+    if value is pd.NA or value is pd.NaT:  # a missing value of a nullable column: an empty cell
+        return None
     if isinstance(value, (bool, np.bool_)):
         value = "yes" if value else "no"
     vi, en = value_label(value, "vi"), value_label(value, "en")

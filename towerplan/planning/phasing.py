@@ -213,7 +213,7 @@ def phase_proposals(
     rank = np.empty(n, dtype=int)
     rank[order] = np.arange(1, n + 1)
     out["phase_rank"] = rank
-    out["target_year"] = pd.array([year_of.get(i) for i in range(n)], dtype="Int64")
+    out["target_year"] = np.array([year_of.get(i, np.nan) for i in range(n)], dtype=float)  # NaN: unfunded
     unfunded = tuple(str(out["candidate_id"].iloc[i]) for i in pending)
     if unfunded:
         log.info("phasing: %d of %d proposals unfunded within %d years", len(unfunded), n, len(settings.years))
