@@ -340,7 +340,8 @@ def cover_target(
             chosen = sites
         cost = float(c[chosen].sum())
         lower = min(lower, cost) if math.isfinite(lower) else lower
-        gap = max(0.0, (cost - lower) / cost) if cost > 0 and math.isfinite(lower) else 0.0
+        # no finite bound (HiGHS stopped at its time limit before one): the gap is unknown, not 0
+        gap = (max(0.0, (cost - lower) / cost) if cost > 0 else 0.0) if math.isfinite(lower) else float("nan")
     elif method == "ilp":
         lower, gap, status = 0.0, 0.0, "Optimal (nothing to cover)"
     # build order: the most people per VND first (re-evaluated as sites are added)
