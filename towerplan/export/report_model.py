@@ -224,6 +224,9 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
         blocks.append(Block("heading", text=text("method_models", lang), level=2))
         blocks.append(Block("table", columns=[text("model", lang), text("validity", lang)], rows=rows,
                             numeric=[False, False]))
+    from towerplan.export.report_landcover import land_cover_blocks
+
+    blocks.extend(land_cover_blocks(method, lang))
     settings = method.get("settings") or {}
     if settings:
         rows = [[k, _plain(v, lang)] for k, v in _flatten(settings)]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.footprint import reach_cells
 from towerplan.coverage.plan import Sectors, prepare_stations
@@ -121,6 +122,7 @@ def coverage_matrix(
     radio: CandidateRadio = CandidateRadio(),
     config: CoverageConfig | None = None,
     progress: Callable[[int, int], None] | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Sparse candidates x demand-cells matrix: True where a candidate's site reaches the threshold.
 
@@ -147,6 +149,9 @@ def coverage_matrix(
         Coverage settings (model, threshold, margins, radius) shared with the network's run.
     progress
         Called as ``progress(done, total)`` after each candidate.
+    clutter
+        Land cover on ``dem``'s grid (as given to the network's ``run_coverage``), so that the
+        candidates see the same clutter as the existing sectors.
 
     Returns
     -------
@@ -186,7 +191,7 @@ def coverage_matrix(
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
                            sectors.skipped, sectors.patterns)
-            cols = column[reach_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config)]
+            cols = column[reach_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config, clutter=clutter)]
             cols = np.sort(cols[cols >= 0])
             indices.append(cols)
             indptr[k + 1] = indptr[k] + cols.size

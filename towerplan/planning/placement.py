@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.service import served
 from towerplan.errors import InputError
@@ -151,6 +152,7 @@ def plan_towers(
     locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
 
@@ -170,8 +172,8 @@ def plan_towers(
         Candidate ids forced in / out.
     locked_in
         Candidate ids already built: their coverage counts before choosing (module docstring).
-    progress
-        Called with (done, total) while the coverage matrix is computed.
+    progress, clutter
+        Called with (done, total) while the coverage matrix is computed; the land cover (as for ``levels``).
     """
     config = config or CoverageConfig()
     if not population.same_lattice(dem):
@@ -198,7 +200,8 @@ def plan_towers(
     count_now = np.sum([covered[op] for op in operators], axis=0)
     target = 2 if objective == "backup" else len(operators)
     need = (people > 0) & (count_now < target)
-    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress)
+    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress,
+                                     clutter=clutter)
     flat_people = people.ravel()[cells]
     hosts = _hosts(candidates, operators)
     # coverage per operator at the demand columns, with the locked-in sites counted as built

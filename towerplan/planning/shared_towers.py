@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
 from towerplan.coverage.service import served
@@ -272,12 +273,13 @@ def _best(grids: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def _site_levels(dem: Grid, cands: pd.DataFrame, radio: CandidateRadio, config: CoverageConfig) -> np.ndarray | None:
+def _site_levels(dem: Grid, cands: pd.DataFrame, radio: CandidateRadio, config: CoverageConfig,
+                 clutter: ClutterGrid | None = None) -> np.ndarray | None:
     """Best level of the candidates' hypothetical sites over the whole DEM (None when there are none)."""
     if len(cands) == 0:
         return None
     sectors = pd.concat([candidate_sectors(row, radio) for _, row in cands.iterrows()], ignore_index=True)
-    return run_coverage(dem, sectors, config=config).best_level.values
+    return run_coverage(dem, sectors, config=config, clutter=clutter).best_level.values
 
 
 def _candidates(
@@ -344,6 +346,7 @@ def propose_shared_towers(
     user_candidates: pd.DataFrame | None = None,
     fibre_points: gpd.GeoDataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> SharedTowerPlan:
     """Propose towers to build or share for the most people within a tower count and/or VND budget.
 
@@ -375,6 +378,9 @@ def propose_shared_towers(
         as fed points (fibre may start there).
     progress
         Called with (done, total) while the coverage matrix is computed.
+    clutter
+        The land cover on the DEM's grid (as given to the coverage of ``current_levels``), for the
+        candidates' coverage matrix and the before / after levels: proposals see the same world.
 
     Raises
     ------
@@ -427,7 +433,7 @@ def propose_shared_towers(
         dem, population, current_levels, cands, objective=settings.objective, max_sites=settings.max_sites,
         budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=settings.radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
-        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress,
+        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress, clutter=clutter,
     )
     costs = result.candidate_costs
     assert costs is not None  # plan_towers always sets it
@@ -436,11 +442,11 @@ def propose_shared_towers(
     # before / after on the same lattice with the same models
     index = {cid: i for i, cid in enumerate(cands["candidate_id"].astype(str))}
     locked = cands.iloc[[index[c] for c in settings.locked_in]]
-    locked_levels = _site_levels(dem, locked, settings.radio, config)
+    locked_levels = _site_levels(dem, locked, settings.radio, config, clutter)
     before_v = current if locked_levels is None else _best([current, locked_levels], dem.shape)
     chosen_ids = result.proposals["candidate_id"].astype(str).tolist() if len(result.proposals) else []
     chosen = cands.iloc[[index[c] for c in chosen_ids]]
-    chosen_levels = _site_levels(dem, chosen, settings.radio, config)
+    chosen_levels = _site_levels(dem, chosen, settings.radio, config, clutter)
     after_v = before_v if chosen_levels is None else _best([before_v, chosen_levels], dem.shape)
     nodata = float("nan")
     before = Grid(before_v, dem.transform, dem.crs, nodata)

@@ -29,6 +29,7 @@ from towerplan.study.inputs import StudyInputs
 from towerplan.study.settings import TECHNOLOGIES, StudySettings, check_gap_threshold, gap_config_for
 
 if TYPE_CHECKING:  # pragma: no cover
+    from towerplan.coverage.clutter import ClutterGrid
     from towerplan.coverage.engine import CoverageResult
     from towerplan.coverage.engine import Progress as SiteProgress
     from towerplan.planning.analysis import GapAnalysis
@@ -101,12 +102,14 @@ def coverage_of_stations(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: SiteProgress | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> CoverageResult:
     """Coverage of the sectors of ``technologies`` (all when None) in ``stations`` over ``dem``.
 
     ``stations`` is a canonical station table (a GeoDataFrame or a plain table);
     ``best_server`` values are rows of the technology-filtered table (``result.stations``;
-    see :func:`server_names`). ``progress(done_sites, total_sites)`` as in
+    see :func:`server_names`). ``progress(done_sites, total_sites)`` and ``clutter`` (the land
+    cover on ``dem``'s grid, :attr:`StudyInputs.clutter`) as in
     :func:`towerplan.coverage.engine.run_coverage`.
     """
     from towerplan.coverage.engine import run_coverage
@@ -115,7 +118,7 @@ def coverage_of_stations(
     if isinstance(kept, gpd.GeoDataFrame):
         kept = pd.DataFrame(kept.drop(columns=kept.geometry.name))
     return run_coverage(dem, kept, config=config, executor=executor, workers=workers,  # type: ignore[arg-type]
-                        scheduler=scheduler, progress=progress)
+                        scheduler=scheduler, progress=progress, clutter=clutter)
 
 
 def run_coverage_step(
@@ -128,12 +131,12 @@ def run_coverage_step(
     progress: Progress | None = None,
 ) -> CoverageResult:
     """Current coverage of the sectors of ``technologies`` (all when None) over the study's DEM
-    (:func:`coverage_of_stations`)."""
+    with its land cover (:func:`coverage_of_stations`)."""
     cb = _step_progress(progress, "coverage")
     if cb:
         cb(0, 1)
     return coverage_of_stations(inputs.dem, inputs.stations, config, technologies=technologies, executor=executor,
-                                workers=workers, progress=cb)
+                                workers=workers, progress=cb, clutter=inputs.clutter)
 
 
 def run_gaps_step(
@@ -177,7 +180,8 @@ def run_placement_step(
     """Shared-tower proposals (:func:`towerplan.planning.shared_towers.propose_shared_towers`).
 
     Current coverage is the coverage step's per-operator levels; existing towers are
-    the stations of the technologies that step modelled.
+    the stations of the technologies that step modelled. Candidate sites see the study's
+    land cover as the existing sectors do.
     """
     from towerplan.planning.shared_towers import propose_shared_towers
 
@@ -186,7 +190,7 @@ def run_placement_step(
     return propose_shared_towers(
         inputs.dem, inputs.population, stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
-        user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points,
+        user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points, clutter=inputs.clutter,
         progress=_step_progress(progress, "shared towers"),
     )
 
