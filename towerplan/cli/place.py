@@ -7,8 +7,8 @@
 
 DIR is a study-area folder as written by ``towerplan demo`` or ``towerplan fetch``
 (``dem.tif``, ``population.tif``, ``stations.csv``; ``roads.gpkg``, ``candidates.csv``,
-``exclusions.gpkg`` and ``fibre_points.gpkg`` are used when present, and
-``--candidates``, ``--exclusions``, ``--fibre-points`` replace them), read by
+``exclusions.gpkg``, ``fibre_points.gpkg`` and ``landcover.tif`` are used when present, and
+``--candidates``, ``--exclusions``, ``--fibre-points``, ``--landcover`` replace them), read by
 :func:`towerplan.study.load_study_folder`. The command computes the current
 coverage of the chosen technology and proposes towers with the steps ``towerplan
 run`` and the app use (:func:`towerplan.study.commands.place_run`:
@@ -74,6 +74,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="keep at most N greenfield candidates, best high ground first (default %(default)s)")
     p.add_argument("--no-colocation", action="store_true", help="do not consider tenancy on existing towers")
     p.add_argument("--microwave-freq-ghz", type=float, default=15.0, help="microwave backhaul frequency (GHz)")
+    p.add_argument("--landcover", type=Path, metavar="FILE",
+                   help="land-cover GeoTIFF (replaces the folder's landcover.tif): the clutter of P.1812 for the "
+                        "existing sectors and the candidates alike")
+    p.add_argument("--landcover-table", type=Path, metavar="FILE",
+                   help="class table (CSV / TOML) of a land cover that is not ESA WorldCover")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate`: corrects the existing sectors' levels "
@@ -110,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
                                     technologies=(args.technology,), placement=placement)
     done = place_run(args.scenario, args.out, settings=settings,
                      files={"candidates": args.candidates, "exclusions": args.exclusions,
-                            "fibre_points": args.fibre_points}, calibration=args.calibration)
+                            "fibre_points": args.fibre_points, "landcover": args.landcover,
+                            "landcover_table": args.landcover_table}, calibration=args.calibration)
     summary = done.summary
     gap = summary["optimality_gap"]
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "

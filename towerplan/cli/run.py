@@ -3,6 +3,7 @@
 ::
 
     towerplan run SCENARIO.toml --out DIR [--force] [--lang vi|en] [--quiet] [--allow-root DIR ...]
+        [--calibration calibration.json] [--landcover landcover.tif [--landcover-table classes.csv]]
 
 Reads the scenario (inputs and every setting, see :mod:`towerplan.study.scenario_file`),
 computes the current coverage, the dead zones and (with a ``[placement]``
@@ -27,7 +28,10 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from towerplan.study.scenario import Scenario
 
 __all__ = ["ProgressBar", "register", "run"]
 
@@ -54,6 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "scenario file's folder and its subfolders")
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate` (replaces the scenario's inputs.calibration)")
+    p.add_argument("--landcover", nargs="+", type=Path, default=None, metavar="FILE",
+                   help="land-cover GeoTIFF(s) (replaces the scenario's inputs.landcover and a study folder's "
+                        "landcover.tif): the clutter of P.1812")
+    p.add_argument("--landcover-table", type=Path, default=None, metavar="FILE",
+                   help="class table (CSV / TOML) of the land cover (replaces inputs.landcover_table)")
     p.set_defaults(func=run)
 
 
@@ -106,17 +115,27 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
 
 
+def _with_files(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """The scenario with the files given on the command line in place of its own."""
+    import dataclasses
+
+    given = {}
+    if args.calibration is not None:
+        given["calibration"] = args.calibration.resolve()
+    if getattr(args, "landcover", None):
+        given.update(landcover=tuple(p.resolve() for p in args.landcover), landcover_off=False)
+    if getattr(args, "landcover_table", None) is not None:
+        given["landcover_table"] = args.landcover_table.resolve()
+    return dataclasses.replace(scenario, inputs=dataclasses.replace(scenario.inputs, **given)) if given else scenario
+
+
 def _run(args: argparse.Namespace) -> int:
     from towerplan.study.batch import run_scenario
     from towerplan.study.scenario_file import load_scenario
 
     t0 = time.perf_counter()
     scenario = load_scenario(args.scenario, allowed_roots=args.allow_root or None)
-    if args.calibration is not None:
-        import dataclasses
-
-        scenario = dataclasses.replace(scenario, inputs=dataclasses.replace(scenario.inputs,
-                                                                            calibration=args.calibration.resolve()))
+    scenario = _with_files(scenario, args)
     bar = ProgressBar(sys.stderr) if (not args.quiet and sys.stderr.isatty()) else None
     try:
         done = run_scenario(scenario, args.out, force=args.force, lang=args.lang, cache_dir=_cache_dir(),
