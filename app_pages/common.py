@@ -39,6 +39,7 @@ UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
     "population": ("tif", "tiff"),
     "communes": ("gpkg", "geojson", "json"),
     "roads": ("gpkg", "geojson", "json"),
+    "landcover": ("tif", "tiff"),
 }
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = {"csv": REPO / "data" / "stations_template.csv", "xlsx": REPO / "data" / "stations_template.xlsx"}

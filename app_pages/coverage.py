@@ -21,6 +21,7 @@ from app_pages.common import (
     tr,
     ui,
 )
+from app_pages.landcover import has_land_cover, model_line
 from app_pages.scenarios import (
     default_technologies,
     page_widgets,
@@ -104,7 +105,7 @@ def site_footprint(cov, site: tuple[str, str], config: CoverageConfig, technolog
         own = stations[(stations["site_id"].astype(str) == site[0]) & (stations["operator"].astype(str) == site[1])]
         own = select_technologies(own, technologies)
         t0 = time.perf_counter()
-        result = coverage_of_stations(inputs.dem, own, config, technologies=technologies)
+        result = coverage_of_stations(inputs.dem, own, config, technologies=technologies, clutter=inputs.clutter)
         lonlat = (float(own["lon"].iloc[0]), float(own["lat"].iloc[0])) if {"lon", "lat"} <= set(own) else None
         if len(cache) >= 20:
             cache.pop(next(iter(cache)))
@@ -130,6 +131,8 @@ with right:
         st.warning(tr("cov_skipped", n=len(cov.skipped)))
 
     summary = cov.summary()
+    for k, line in enumerate(model_line(summary.get("models", {}), config.model, inputs, lang())):
+        (st.caption if k == 0 else st.info)(line)
     cols = st.columns(1 + len(summary["operators"]))
     cols[0].metric(tr("cov_area"), f"{summary['any_operator']['area_km2']:,.0f} km²")
     for col, (op, s) in zip(cols[1:], sorted(summary["operators"].items()), strict=True):
@@ -142,7 +145,8 @@ with right:
                           key="cov_site")
     site = site_of.get(chosen) if chosen is not None else None
     osm = osm_checkbox("cov")
-    map_key = (id(cov), lang(), osm)
+    show_cover = has_land_cover(inputs) and st.checkbox(tr("map_landcover"), key="cov_landcover")
+    map_key = (id(cov), lang(), osm, show_cover)
     cached = st.session_state.get("cov_map")
     if cached is None or cached["key"] != map_key:
         names = server_names(cov)
@@ -153,6 +157,7 @@ with right:
             server_count=cov.server_count, operator_levels=cov.operator_levels,
             stations=pd.DataFrame(stations.drop(columns=stations.geometry.name)),
             communes=inputs.communes, roads=inputs.roads, lang=lang(), osm=osm,
+            land_cover=inputs.land_cover if show_cover else None,
         )
         cached = {"key": map_key, "map": fmap}
         st.session_state["cov_map"] = cached

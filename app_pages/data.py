@@ -6,10 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import (
+    DEMO_RESOLUTION_M,
     MAX_UPLOAD_MB,
     TEMPLATES,
     UPLOAD_TYPES,
     current_inputs,
+    demo_inputs,
     demo_stations_csv,
     input_label,
     lang,
@@ -20,6 +22,7 @@ from app_pages.common import (
     ui,
     using_demo,
 )
+from app_pages.landcover import land_cover_line
 from app_pages.scenarios import (
     SCENARIO_TYPES,
     apply_scenario,
@@ -54,7 +57,7 @@ st.caption(tr("upload_limit", mb=MAX_UPLOAD_MB) + " " + ui("upload_stored", hour
 files = st.file_uploader(tr("upload_stations"), type=list(UPLOAD_TYPES["stations"]), accept_multiple_files=True,
                          key="data_uploads")
 with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + tr("upload_communes") + " · "
-                 + tr("upload_roads")):
+                 + tr("upload_roads") + " · " + tr("map_landcover")):
     st.caption(tr("uploads_need_dem"))
     extra = {
         "dem": st.file_uploader(tr("upload_dem"), type=list(UPLOAD_TYPES["dem"]), accept_multiple_files=True,
@@ -63,6 +66,8 @@ with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + 
                                        key="data_population"),
         "communes": st.file_uploader(tr("upload_communes"), type=list(UPLOAD_TYPES["communes"]), key="data_communes"),
         "roads": st.file_uploader(tr("upload_roads"), type=list(UPLOAD_TYPES["roads"]), key="data_roads"),
+        "landcover": st.file_uploader(tr("upload_landcover"), type=list(UPLOAD_TYPES["landcover"]),
+                                      help=tr("upload_landcover_help"), key="data_landcover"),
     }
 extra_files = {role: ([f] if f is not None and not isinstance(f, list) else (f or [])) for role, f in extra.items()}
 
@@ -76,6 +81,10 @@ if good_dems:
         dem_grid = study_dem(good_dems)
 for role in ("population", "communes", "roads"):
     uploads[role] = uploads_for(role, extra_files[role], dem=dem_grid)
+# land cover goes onto the study's terrain: the uploaded DEM, else the demo's that carries the uploaded stations
+terrain = dem_grid if dem_grid is not None else demo_inputs(
+    float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))).dem
+uploads["landcover"] = uploads_for("landcover", extra_files["landcover"], dem=terrain)
 for ups in uploads.values():
     for up in ups:
         for level, text in upload_display(up):
@@ -98,12 +107,13 @@ if load is not None:
         rejected = formula_safe_frame(load.rejected).to_csv(index=False).encode("utf-8-sig")
         st.download_button(tr("download_errors"), rejected, "rows_in_error.csv", "text/csv", on_click="ignore",
                            key="data_rejected")
-    bad_extra = any(not u.ok for role in ("dem", "population", "communes", "roads") for u in uploads[role])
+    bad_extra = any(not u.ok for role in ("dem", "population", "communes", "roads", "landcover")
+                    for u in uploads[role])
     if len(load.stations) == 0:
         st.error(tr("no_stations"))
     elif bad_extra:
         st.warning(tr("upload_read_error", error="; ".join(u.name for role in ("dem", "population", "communes",
-                                                                              "roads")
+                                                                              "roads", "landcover")
                                                           for u in uploads[role] if not u.ok)))
     elif st.button(tr("use_uploads"), key="data_use", type="primary"):
         if dem_grid is not None and not any(u.ok for u in uploads["population"]):
@@ -157,7 +167,8 @@ st.markdown(
     "- " + tr("summary_crs", crs=dem.crs.to_string(), w=dem.width, h=dem.height, res=dem.res[0]) + "\n"
     "- " + tr("summary_people", people=float(inputs.population.masked(fill=0.0).sum())) + "\n"
     "- " + tr("summary_layers", layers=", ".join(k for k in ("communes", "roads") if getattr(inputs, k) is not None)
-              or "–")
+              or "–") + "\n"
+    "- " + land_cover_line(inputs)
 )
 table = inputs.stations.groupby(["operator", "technology"]).agg(
     sites=("site_id", "nunique"), sectors=("cell_id", "count")).reset_index()

@@ -140,7 +140,7 @@ class Upload:
     Attributes
     ----------
     role
-        ``stations``, ``dem``, ``population``, ``communes`` or ``roads``.
+        ``stations``, ``dem``, ``population``, ``communes``, ``roads`` or ``landcover``.
     name
         The user's file name (shown, never used as a path).
     path
@@ -148,7 +148,8 @@ class Upload:
     value
         What was read: a :class:`~towerplan.stations.StationLoad` (stations), a
         :class:`~towerplan.grid.Grid` (DEM), a :class:`~towerplan.population.PopulationAlignment`
-        (population on the DEM's lattice) or a GeoDataFrame (communes, roads); None when unusable.
+        (population on the DEM's lattice), a GeoDataFrame (communes, roads) or a
+        :class:`~towerplan.landcover.LandCover` (classes on the DEM's lattice); None when unusable.
     messages
         What the page shows for the file, in the UI language (the library's own detail, in English,
         quoted): why it is unusable, or the warnings and report issues when it is usable.
@@ -202,6 +203,10 @@ def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: fl
         if aligned.aligned_total <= 0 < aligned.source_total:
             return None, [ui("upload_population_outside", language, name=name)]
         return aligned, []
+    if role == "landcover":  # onto the study's terrain (the uploaded DEM, else the demo's); bad classes raise
+        if dem is None:
+            return None, [ui("upload_needs_dem", language, name=name)]
+        return read_input("landcover", path, dem=dem), []
     value = read_input(role, path, resolution_m=resolution_m, name=name)
     if role == "stations" and len(value.stations) == 0:
         return value, [ui("upload_no_rows", language, name=name)]
@@ -222,7 +227,7 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
     Parameters
     ----------
     role
-        ``stations``, ``dem``, ``population``, ``communes`` or ``roads`` (:data:`UPLOAD_TYPES`).
+        ``stations``, ``dem``, ``population``, ``communes``, ``roads`` or ``landcover`` (:data:`UPLOAD_TYPES`).
     name, data
         The user's file name and the file's bytes.
     folder
@@ -230,7 +235,7 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
     language
         ``vi`` or ``en``: the language of the messages.
     dem
-        The uploaded DEM (a Grid): population rasters are moved onto its lattice.
+        The study's DEM (a Grid): population and land-cover rasters are moved onto its lattice.
     resolution_m
         Analysis cell size for DEMs (m).
     """
@@ -314,13 +319,15 @@ def remove_unused_uploads(keep: list[Path]) -> None:
 
 
 def uploads_at(current: StudyInputs, paths: dict[str, list[Path]], *, resolution_m: float) -> StudyInputs:
-    """The session's uploaded study at another resolution: the DEM and population files read again at it;
-    stations, communes and roads (independent of the resolution) kept as they were read."""
+    """The session's uploaded study at another resolution: the DEM, population and land-cover files read
+    again at it; stations, communes and roads (independent of the resolution) kept as they were read."""
     from towerplan.study import read_input
+    from towerplan.study.inputs import read_study_land_cover
 
     dem = read_input("dem", paths["dem"], resolution_m=resolution_m)
     people = read_input("population", paths["population"][0], dem=dem)
-    return dataclasses.replace(current, dem=dem, population=people.grid)
+    cover = read_study_land_cover(paths.get("landcover") or None, dem)
+    return dataclasses.replace(current, dem=dem, population=people.grid, land_cover=cover)
 
 
 def uploads_for(role: str, files: list[Any], *, dem: Any = None) -> list[Upload]:
@@ -335,7 +342,7 @@ def uploads_for(role: str, files: list[Any], *, dem: Any = None) -> list[Upload]
     out = []
     for f in files:
         key = (role, getattr(f, "file_id", None) or f.name, int(f.size), resolution_m,
-               id(dem) if role == "population" else None)
+               id(dem) if role in ("population", "landcover") else None)
         wanted.append(key)
         if key not in cache:
             cache[key] = handle_upload(role, f.name, f.getvalue(), session_dir(), lang(), dem=dem,
@@ -360,20 +367,25 @@ def assemble_uploads(uploads: dict[str, list[Upload]], *, label: str, stations: 
     ok = {role: [u for u in ups if u.ok and u.path is not None] for role, ups in uploads.items()}
     paths = {role: [u.path for u in ups if u.path is not None] for role, ups in ok.items() if ups}
     files = {f"stations_{k}": p for k, p in enumerate(paths["stations"], start=1)}
+    cover = ok["landcover"][0].value if ok.get("landcover") else None
     if dem is not None:
         inputs = study_inputs(
             dem=dem, population=ok["population"][0].value.grid, stations=stations,
             communes=ok["communes"][0].value if ok.get("communes") else None,
-            roads=ok["roads"][0].value if ok.get("roads") else None, label=label,
-            files={**files, **{f"{role}_{k}": p for role in ("dem", "population", "communes", "roads")
+            roads=ok["roads"][0].value if ok.get("roads") else None, label=label, land_cover=cover,
+            files={**files, **{f"{role}_{k}": p for role in ("dem", "population", "communes", "roads", "landcover")
                                for k, p in enumerate(paths.get(role, []), start=1)}},
         )
         return inputs, paths
+    # the demo's terrain carries the uploaded stations (and an uploaded land cover, read onto it)
+    lc_files = {f"landcover_{k}": p for k, p in enumerate(paths.get("landcover", []), start=1)}
+    base_files = {k: v for k, v in base.files.items() if not (lc_files and k.startswith("landcover"))}
     inputs = study_inputs(
         dem=base.dem, population=base.population, stations=stations, communes=base.communes, roads=base.roads,
         exclusions=base.exclusions, user_candidates=base.user_candidates, fibre_points=base.fibre_points,
-        label=label, files={**base.files, **files}, commune_name_column=base.commune_name_column)
-    return inputs, {"stations": paths["stations"]}
+        label=label, files={**base_files, **files, **lc_files}, commune_name_column=base.commune_name_column,
+        land_cover=cover if cover is not None else base.land_cover)
+    return inputs, {"stations": paths["stations"], **({"landcover": paths["landcover"]} if lc_files else {})}
 
 
 def use_uploads(uploads: dict[str, list[Upload]], *, label: str, stations: StationLoad) -> None:

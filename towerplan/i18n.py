@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 from typing import Literal
 
+from towerplan.i18n_landcover import LANDCOVER_EN, LANDCOVER_VI
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_store import STORE_MESSAGES
@@ -553,6 +554,8 @@ _VI.update(SCENARIO_VI)
 _EN.update(SCENARIO_EN)
 _VI.update(STORE_MESSAGES["vi"])
 _EN.update(STORE_MESSAGES["en"])
+_VI.update(LANDCOVER_VI)
+_EN.update(LANDCOVER_EN)
 
 #: language -> key -> text
 MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
