@@ -40,6 +40,7 @@ import shapely
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
+from towerplan.coverage.plan import projected_xy
 from towerplan.coverage.service import served
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
@@ -285,9 +286,12 @@ def _site_levels(dem: Grid, cands: pd.DataFrame, radio: CandidateRadio, config: 
 def _candidates(
     dem: Grid, stations: pd.DataFrame, serve: np.ndarray, settings: PlacementSettings, *,
     roads: gpd.GeoDataFrame | None, exclusions: gpd.GeoDataFrame | None, user: pd.DataFrame | None,
+    existing_xy: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[gpd.GeoDataFrame, int]:
     frames = []
-    existing = np.column_stack(lonlat_to_xy(dem.crs, stations["lon"], stations["lat"])) if len(stations) else None
+    if existing_xy is None and len(stations):
+        existing_xy = lonlat_to_xy(dem.crs, stations["lon"], stations["lat"])
+    existing = np.column_stack(existing_xy) if len(stations) and existing_xy is not None else None
     cfg = replace(settings.candidates, mast_height_m=settings.mast_height_m)
     if settings.include_colocation and len(stations):
         frames.append(colocation_candidates(stations, dem, config=cfg))
@@ -392,6 +396,7 @@ def propose_shared_towers(
     if settings.max_sites is None and settings.budget_vnd is None:
         raise ConfigError("give a tower count (max_sites) or a money budget (budget_vnd), or both")
     config = coverage_config or CoverageConfig()
+    xy = projected_xy(stations, dem)  # stations already in the DEM's CRS are not projected again
     stations = pd.DataFrame(stations.drop(columns="geometry") if isinstance(stations, gpd.GeoDataFrame)
                             else stations).reset_index(drop=True)
     _check_inputs(dem, population, stations, current_levels)
@@ -412,7 +417,7 @@ def propose_shared_towers(
     covered_now = served(current, threshold)
     serve = (people > 0) & ~covered_now
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
-                                 user=user_candidates)
+                                 user=user_candidates, existing_xy=xy)
     ids = set(cands["candidate_id"].astype(str))
     unknown = sorted({*settings.must_include, *settings.forbidden, *settings.locked_in} - ids)
     if unknown:

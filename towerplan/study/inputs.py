@@ -145,6 +145,15 @@ class StudyInputs:
             raise ConfigError("study inputs: " + "; ".join(problems))
 
     @functools.cached_property
+    def projected_stations(self) -> gpd.GeoDataFrame:
+        """The stations projected once onto the DEM's CRS (:func:`towerplan.stations.project_stations`:
+        geometry and ``x``/``y`` in metres), for the steps that need metres (the engine takes their
+        geometry rather than projecting lon/lat again)."""
+        from towerplan.stations import project_stations
+
+        return project_stations(self.stations, self.dem.crs)
+
+    @functools.cached_property
     def clutter(self) -> ClutterGrid | None:
         """The land cover as the coverage engine's clutter (P.1812's representative heights and categories),
         computed once; None without a land-cover raster (the engine's bare-terrain default, every cell

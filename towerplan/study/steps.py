@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.plan import projected_xy
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.study.inputs import StudyInputs
@@ -106,7 +107,8 @@ def coverage_of_stations(
 ) -> CoverageResult:
     """Coverage of the sectors of ``technologies`` (all when None) in ``stations`` over ``dem``.
 
-    ``stations`` is a canonical station table (a GeoDataFrame or a plain table);
+    ``stations`` is a canonical station table (a GeoDataFrame or a plain table; one in the DEM's CRS,
+    :attr:`StudyInputs.projected_stations`, is not projected again);
     ``best_server`` values are rows of the technology-filtered table (``result.stations``;
     see :func:`server_names`). ``progress(done_sites, total_sites)`` and ``clutter`` (the land
     cover on ``dem``'s grid, :attr:`StudyInputs.clutter`) as in
@@ -115,8 +117,8 @@ def coverage_of_stations(
     from towerplan.coverage.engine import run_coverage
 
     kept = select_technologies(stations, technologies)
-    if isinstance(kept, gpd.GeoDataFrame):
-        kept = pd.DataFrame(kept.drop(columns=kept.geometry.name))
+    if isinstance(kept, gpd.GeoDataFrame) and projected_xy(kept, dem) is None:
+        kept = pd.DataFrame(kept.drop(columns=kept.geometry.name))  # lon/lat are projected by the engine
     return run_coverage(dem, kept, config=config, executor=executor, workers=workers,  # type: ignore[arg-type]
                         scheduler=scheduler, progress=progress, clutter=clutter)
 
@@ -135,8 +137,8 @@ def run_coverage_step(
     cb = _step_progress(progress, "coverage")
     if cb:
         cb(0, 1)
-    return coverage_of_stations(inputs.dem, inputs.stations, config, technologies=technologies, executor=executor,
-                                workers=workers, progress=cb, clutter=inputs.clutter)
+    return coverage_of_stations(inputs.dem, inputs.projected_stations, config, technologies=technologies,
+                                executor=executor, workers=workers, progress=cb, clutter=inputs.clutter)
 
 
 def run_gaps_step(
@@ -165,7 +167,7 @@ def run_gaps_step(
     return analyse_gaps(
         coverage.operator_levels, inputs.population, config=config, technology_levels=coverage.technology_levels,
         communes=inputs.communes, commune_name_column=inputs.commune_name_column, roads=inputs.roads,
-        dem=inputs.dem, towers=inputs.stations, progress=_step_progress(progress, "dead zones"),
+        dem=inputs.dem, towers=inputs.projected_stations, progress=_step_progress(progress, "dead zones"),
     )
 
 
@@ -186,7 +188,7 @@ def run_placement_step(
     from towerplan.planning.shared_towers import propose_shared_towers
 
     techs = sorted(set(coverage.stations["technology"])) if "technology" in coverage.stations else None
-    stations = select_technologies(inputs.stations, techs)
+    stations = select_technologies(inputs.projected_stations, techs)
     return propose_shared_towers(
         inputs.dem, inputs.population, stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
