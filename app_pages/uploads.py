@@ -166,6 +166,16 @@ class Upload:
         return self.value is not None
 
 
+@dataclasses.dataclass(frozen=True)
+class DemTile:
+    """One DEM file of several, checked from its header (:func:`towerplan.terrain.describe_dem_file`) and
+    read only once, with the others, when the tiles are mosaicked (:func:`study_dem`)."""
+
+    path: Path
+    crs: Any
+    bounds: tuple[float, float, float, float]
+
+
 class _ThreadWarnings(logging.Handler):
     """Collects the library's warnings logged by this thread (other sessions run in other threads)."""
 
@@ -191,11 +201,17 @@ def library_warnings() -> Iterator[list[str]]:
 
 
 def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: float | None,
-                 language: str) -> tuple[Any, list[str]]:
+                 language: str, check_only: bool = False) -> tuple[Any, list[str]]:
     """Read a stored upload by role with :func:`towerplan.study.read_input`: (value, problems).
-    Library errors propagate. A station list's issues stay in its report (shown as a table)."""
+    Library errors propagate. A station list's issues stay in its report (shown as a table).
+    ``check_only`` (a DEM tile of several): checked, read later with the others."""
     from towerplan.study import read_input
 
+    if role == "dem" and check_only:
+        from towerplan.terrain import describe_dem_file
+
+        crs, bounds, _ = describe_dem_file(path)
+        return DemTile(path, crs, bounds), []
     if role == "population":
         if dem is None:
             return None, [ui("upload_needs_dem", language, name=name)]
@@ -214,7 +230,7 @@ def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: fl
 
 
 def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str, *, dem: Any = None,
-                  resolution_m: float | None = DEMO_RESOLUTION_M) -> Upload:
+                  resolution_m: float | None = DEMO_RESOLUTION_M, check_only: bool = False) -> Upload:
     """Check, store and read one uploaded file; never raises for a bad file.
 
     The size and file type are checked by :func:`towerplan.safety.check_upload` before a byte is
@@ -238,6 +254,9 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
         The study's DEM (a Grid): population and land-cover rasters are moved onto its lattice.
     resolution_m
         Analysis cell size for DEMs (m).
+    check_only
+        A DEM tile of several: checked from its header only (value: a :class:`DemTile`); the tiles are
+        read once, together, by :func:`study_dem`.
     """
     from towerplan.errors import TowerplanError
     from towerplan.safety import UnsafeInputError, check_upload, safe_upload_path
@@ -253,7 +272,8 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
         with open(path, "xb") as out:
             out.write(data)
         with library_warnings() as warnings:
-            value, problems = _read_upload(role, path, name, dem=dem, resolution_m=resolution_m, language=language)
+            value, problems = _read_upload(role, path, name, dem=dem, resolution_m=resolution_m, language=language,
+                                           check_only=check_only)
     except TowerplanError as exc:
         value, problems, warnings = None, [ui("upload_unusable", language, name=name, error=exc)], []
     except MemoryError:
@@ -340,13 +360,14 @@ def uploads_for(role: str, files: list[Any], *, dem: Any = None) -> list[Upload]
     resolution_m = float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))
     wanted = []
     out = []
+    tiles = role == "dem" and len(files) > 1  # several DEM tiles: checked here, read once by study_dem
     for f in files:
         key = (role, getattr(f, "file_id", None) or f.name, int(f.size), resolution_m,
-               id(dem) if role in ("population", "landcover") else None)
+               id(dem) if role in ("population", "landcover") else "tiles" if tiles else None)
         wanted.append(key)
         if key not in cache:
             cache[key] = handle_upload(role, f.name, f.getvalue(), session_dir(), lang(), dem=dem,
-                                       resolution_m=resolution_m)
+                                       resolution_m=resolution_m, check_only=tiles)
         out.append(cache[key])
     in_use = {p for ps in (st.session_state.get("data_upload_paths") or {}).values() for p in ps}
     for key in [k for k in cache if k[0] == role and k not in wanted]:
@@ -412,9 +433,10 @@ def combined_stations(station_uploads: list[Upload]) -> StationLoad | None:
 
 
 def study_dem(dem_uploads: list[Upload]) -> Any:
-    """The study's DEM from usable DEM uploads: the one grid, or several tiles mosaicked (library errors
-    propagate: call inside :func:`run_guard`)."""
-    if len(dem_uploads) == 1:
+    """The study's DEM from usable DEM uploads: the one grid, or several tiles (checked, not yet read:
+    :class:`DemTile`) mosaicked, each file read once (library errors propagate: call inside
+    :func:`run_guard`)."""
+    if len(dem_uploads) == 1 and isinstance(dem_uploads[0].value, Grid):
         return dem_uploads[0].value
     from towerplan.study import read_study_dem
 
