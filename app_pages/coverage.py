@@ -101,7 +101,7 @@ def site_footprint(cov, site: tuple[str, str], config: CoverageConfig, technolog
     cache = st.session_state.setdefault("cov_site_cache", {})
     key = (id(cov), site)
     if key not in cache:
-        stations = inputs.stations  # canonical sectors (the run's table carries the engine's own columns)
+        stations = inputs.projected_stations  # canonical sectors, projected once (the run's table has the engine's)
         own = stations[(stations["site_id"].astype(str) == site[0]) & (stations["operator"].astype(str) == site[1])]
         own = select_technologies(own, technologies)
         t0 = time.perf_counter()
