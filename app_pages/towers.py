@@ -21,11 +21,13 @@ from app_pages.common import (
     ui,
 )
 from app_pages.scenarios import (
+    current_scenario,
     page_widgets,
     remember_widgets,
     seed_widgets,
     settings_from_widgets,
 )
+from app_pages.store_links import offer_plan_record
 from towerplan.i18n import t
 from towerplan.maps.study import towers_map
 from towerplan.study import run_placement_step, select_technologies
@@ -99,6 +101,7 @@ with right:
         cached = {"key": map_key, "map": fmap}
         st.session_state["towers_map"] = cached
     show_map(cached["map"], key="towers_map_view", height=560)
+    offer_plan_record(summary, scenario=lambda: current_scenario(present_techs=list(cov_item["technologies"])))
 
 # ------------------------------------------------------------ before / after
 st.subheader(tr("before_after"))
