@@ -354,3 +354,18 @@ def test_cli_coverage_names_the_land_cover(study: dict[str, Path], tmp_path: Pat
     bare = json.loads((tmp_path / "bare" / "coverage_summary.json").read_text(encoding="utf-8"))
     assert bare["land_cover"]["source"] == "default class"
     assert "landcover" not in bare["inputs"]
+
+
+def test_land_cover_warnings_are_said_in_vietnamese(study: dict[str, Path]) -> None:
+    from towerplan.landcover import default_land_cover, read_land_cover
+    from towerplan.plan_checks import warning_in
+    from towerplan.study import read_study_dem
+
+    dem = read_study_dem(study["dem"])
+    (text,) = default_land_cover(dem).warnings
+    assert warning_in(text, "vi").startswith("không có lớp phủ mặt đất")
+    assert warning_in(text, "en") == text
+    holes = _classes()
+    holes[:10, :] = 0  # nodata
+    (text,) = read_land_cover(_write(study["root"] / "holes.tif", holes, dtype="uint8", nodata=0), dem).warnings
+    assert warning_in(text, "vi").startswith("lớp phủ mặt đất: 500 trên 2,500 ô (20.00 %)")
