@@ -46,7 +46,7 @@ def land_cover_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
     using = list(cover.get("models_using") or [])
     lines = [f"{text('lc_source', lang)}: {_source(cover, lang)}", f"{text('lc_table', lang)}: {table}",
              f"{text('lc_models_using', lang)}: {', '.join(using) if using else text('lc_no_model', lang)}",
-             f"{text('lc_default_class', lang)}: {cover.get('default_class', '')}"]
+             f"{text('lc_default_class', lang)}: {text('lc_default_value', lang)}"]
     blocks = [Block("heading", text=text("method_land_cover", lang), level=2)]
     blocks.extend(Block("paragraph", text=line) for line in lines)
     rows = [[str(c.get("class")), str(c.get("name")), str(c.get("clutter")), fmt_number(c.get("height_m"), lang=lang),
