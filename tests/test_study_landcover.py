@@ -369,3 +369,19 @@ def test_land_cover_warnings_are_said_in_vietnamese(study: dict[str, Path]) -> N
     holes[:10, :] = 0  # nodata
     (text,) = read_land_cover(_write(study["root"] / "holes.tif", holes, dtype="uint8", nodata=0), dem).warnings
     assert warning_in(text, "vi").startswith("lớp phủ mặt đất: 500 trên 2,500 ô (20.00 %)")
+
+
+def test_run_landcover_flags_replace_the_scenario_files(study: dict[str, Path]) -> None:
+    import argparse
+
+    from towerplan.cli.run import _with_files
+    from towerplan.study import load_scenario
+
+    scenario = load_scenario(_scenario(study, "flags", "false"))
+    args = argparse.Namespace(calibration=None, landcover=[study["landcover"]], landcover_table=None)
+    given = _with_files(scenario, args)
+    assert given.inputs.landcover == (study["landcover"].resolve(),)
+    assert not given.inputs.landcover_off
+    assert given.input_files()["landcover"] == (study["landcover"].resolve(),)
+    none = argparse.Namespace(calibration=None, landcover=None, landcover_table=None)
+    assert _with_files(scenario, none) is scenario
