@@ -50,14 +50,14 @@ def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: Coverag
     its count): a site's window is small, and on a busy machine the threads' fork-join cost
     more than they share (``bench/README.md``).
     """
+    if clutter is not None and clutter.shape != dem.shape:
+        raise RasterDataError(f"the clutter grid {clutter.shape} is not on the DEM's grid {dem.shape}")
     win, r0, c0 = dem_window(dem, x, y, config.max_radius_m)
-    clut = None
-    if clutter is not None:
-        if clutter.shape != dem.shape:
-            raise RasterDataError(f"the clutter grid {clutter.shape} is not on the DEM's grid {dem.shape}")
-        clut = ClutterGrid(*clutter.window(r0, r0 + win.height, c0, c0 + win.width))
     dem_z, holes = _fill_dem(win)
     groups = plan_groups(sectors, win, dem_z, config)
+    clut = None
+    if clutter is not None and any(g.model == "p1812" for g in groups):  # only P.1812 reads the clutter
+        clut = ClutterGrid(*clutter.window(r0, r0 + win.height, c0, c0 + win.width))
     left, _, _, top = win.bounds
     geo = (left, top, win.res[0], win.res[1])
     task = next(_tasks(groups, [list(range(len(groups)))], dem_z, geo, config, len(sectors.operators),
