@@ -60,6 +60,10 @@ with left, st.form("towers_form"):
                       key="towers_method")
     objective = st.radio(tr("objective"), OBJECTIVES, format_func=lambda o: t(f"objective_{o}", LANG),
                          key="towers_objective")
+    st.radio(tr("radio_sharing"), ("per_operator", "shared"), format_func=lambda o: t(f"sharing_{o}", LANG),
+             key="towers_sharing", horizontal=True)
+    st.number_input(tr("horizon_years"), 0.0, 50.0, step=1.0, key="towers_horizon")
+    st.number_input(tr("discount_rate_pct"), 0.0, 50.0, step=0.5, key="towers_discount")
     run = st.form_submit_button(tr("towers_run"), type="primary")
     st.caption(ui("run_stoppable"))
 remember_widgets("towers")
@@ -87,6 +91,10 @@ with right:
     else:
         st.success(tr("towers_done", n=len(props), people=summary["people_newly_covered"],
                       cost=summary["cost_vnd"] / 1e9))
+        st.caption(tr("towers_costs", capex=summary["capex_vnd"] / 1e9, pv=summary["present_value_vnd"] / 1e9,
+                      years=summary["horizon_years"], rate=100 * summary["discount_rate"]))
+    if summary.get("fibre_assumed"):
+        st.warning(tr("fibre_assumed_warning", n=summary.get("proposals_on_assumed_fibre", 0)))
 
     osm = osm_checkbox("towers")
     map_key = (id(plan), lang(), osm)
