@@ -43,6 +43,7 @@ from towerplan.study.steps import (
     run_gaps_step,
     run_placement_step,
     run_plan,
+    run_speed_step,
     select_technologies,
 )
 
@@ -75,6 +76,7 @@ __all__ = [
     "run_coverage_step",
     "run_gaps_step",
     "run_placement_step",
+    "run_speed_step",
     "run_plan",
     "save_scenario",
     "scenario_from_settings",
