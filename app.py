@@ -61,8 +61,10 @@ _PAGES = [
     ("coverage.py", "page_coverage"),
     ("gaps.py", "page_gaps"),
     ("towers.py", "page_towers"),
+    ("villages.py", "page_villages"),
     ("measurements.py", "page_measurements"),
     ("export.py", "page_export"),
+    ("compare.py", "page_compare"),
 ]
 # with a project store configured (TOWERPLAN_DATABASE_URL / TOWERPLAN_STORE) the pages depend on the
 # login's role (app_pages/storeauth.py); without one, the single-user app with no login

@@ -39,6 +39,7 @@ UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
     "population": ("tif", "tiff"),
     "communes": ("gpkg", "geojson", "json"),
     "roads": ("gpkg", "geojson", "json"),
+    "villages": ("csv", "txt", "xlsx"),
     "landcover": ("tif", "tiff"),
 }
 REPO = Path(__file__).resolve().parents[1]

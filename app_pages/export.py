@@ -59,14 +59,16 @@ if cov_item is None or gaps is None:
 if plan is None:
     st.caption(tr("export_missing", what=tr("page_towers")))
 
-key = (id(cov_item["coverage"]), id(gaps), id(plan), lang())
+villages_item = st.session_state.get("vil_result")  # the Villages page's table, when it ran
+villages = villages_item["value"]["table"] if villages_item else None
+key = (id(cov_item["coverage"]), id(gaps), id(plan), id(villages), lang())
 item = st.session_state.get("export_package")
 if item is None or item["key"] != key:
     with st.spinner(tr("export_intro")):
         inputs = current_inputs()
         settings = StudySettings.create(coverage=cov_item["config"], technologies=cov_item["technologies"],
                                         gaps=gaps.config, placement=plan.settings if plan is not None else None)
-        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, settings)
+        results = PlanResults(inputs, cov_item["coverage"], gaps, plan, {}, settings, villages=villages)
         item = None
         with run_guard(tr("export_zip")):
             package = plan_package(results, title=f"towerplan · {input_label(inputs)}")

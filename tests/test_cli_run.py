@@ -123,7 +123,8 @@ def fast(tmp_path_factory):
         assert main(["run", str(scenario), "--out", str(root / "A")]) == 0
         shutil.copytree(root / "A", root / "B")
         (root / "B" / "stale.txt").write_text("from an earlier run")
-        assert main(["run", str(scenario), "--out", str(root / "B"), "--force", "--quiet"]) == 0
+        assert main(["run", str(scenario), "--out", str(root / "B"), "--force", "--quiet",
+                     "--compare-with", str(root / "A")]) == 0
     return {"root": root, "scenario": scenario, "results": captured["results"]}
 
 
@@ -132,6 +133,22 @@ def fenv(fast, monkeypatch):
     """The fast scenario's runs, with its demo cache in use."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(fast["root"] / "cache"))
     return fast
+
+
+def test_the_rerun_report_compares_it_with_the_first_run(fast) -> None:
+    import openpyxl
+
+    b = fast["root"] / "B"
+    html = (b / "report.html").read_text(encoding="utf-8")
+    assert ("So sánh với phương án khác" in html) or ("Comparison with another option" in html)
+    sheets = openpyxl.load_workbook(b / "plan.xlsx", read_only=True).sheetnames
+    assert "So sánh trạm đề xuất" in sheets
+    assert "So sánh trạm đề xuất" not in openpyxl.load_workbook(fast["root"] / "A" / "plan.xlsx",
+                                                                 read_only=True).sheetnames
+    # a folder that is no plan package is refused before any work
+    out = fast["root"] / "never"
+    assert main(["run", str(fast["scenario"]), "--out", str(out), "--compare-with", str(fast["root"])]) != 0
+    assert not out.exists()
 
 
 def test_rerun_gives_identical_summary_and_rasters(fast) -> None:

@@ -190,7 +190,7 @@ def test_csv_utf8_bom_bilingual_header(plan):
 def test_xlsx_sheets_headers_and_formats(plan):
     wb = load_workbook(plan / "plan.xlsx")
     assert wb.sheetnames == ["Giới thiệu", "Xã", "Vùng lõm sóng", "Trạm đề xuất", "Đường giao thông",
-                             "Tổng hợp trạm", "Đường cong chi phí"]
+                             "Tổng hợp trạm", "Đường cong chi phí", "Quy hoạch vị trí", "Quy hoạch vị trí (EN)"]
     about = wb["Giới thiệu"]
     assert about["A2"].value == SAMPLE_LABEL
     ws = wb["Xã"]

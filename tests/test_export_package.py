@@ -16,8 +16,8 @@ from towerplan.export import PlanPackage, method_section, sha256_file, write_pla
 from towerplan.export.i18n_report import COLUMNS, STRINGS
 
 EXPECTED = [
-    "csv/communes.csv", "csv/curve.csv", "csv/gaps.csv", "csv/proposals.csv", "csv/road_coverage.csv",
-    "csv/stations.csv", "csv/stations_summary.csv",
+    "csv/communes.csv", "csv/curve.csv", "csv/gaps.csv", "csv/proposals.csv", "csv/province_plan.csv",
+    "csv/province_plan_en.csv", "csv/road_coverage.csv", "csv/stations.csv", "csv/stations_summary.csv",
     "figures/curve.png", "figures/map_gaps.png", "figures/map_proposals.png", "figures/map_rsrp.png",
     "geojson/commune_stats.geojson", "geojson/gaps.geojson", "geojson/proposals.geojson", "geojson/stations.geojson",
     "manifest.json", "method.json", "plan.gpkg", "plan.kmz", "plan.xlsx",

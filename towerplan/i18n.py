@@ -15,6 +15,7 @@ from typing import Literal
 
 from towerplan.i18n_landcover import LANDCOVER_EN, LANDCOVER_VI
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
+from towerplan.i18n_plan_app import PLAN_APP_EN, PLAN_APP_VI
 from towerplan.i18n_radio import RADIO_EN, RADIO_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_service import SERVICE_EN, SERVICE_VI
@@ -568,18 +569,12 @@ _EN: dict[str, str] = {
     "legend_site": "One site",
 }
 
-_VI.update(MEASUREMENTS_VI)
-_EN.update(MEASUREMENTS_EN)
-_VI.update(SCENARIO_VI)
-_VI.update(RADIO_VI)
-_EN.update(RADIO_EN)
-_EN.update(SCENARIO_EN)
-_VI.update(SERVICE_VI)
-_EN.update(SERVICE_EN)
-_VI.update(STORE_MESSAGES["vi"])
-_EN.update(STORE_MESSAGES["en"])
-_VI.update(LANDCOVER_VI)
-_EN.update(LANDCOVER_EN)
+# the pages' own tables (PLAN_APP: the Villages and Compare pages)
+for _vi, _en in ((MEASUREMENTS_VI, MEASUREMENTS_EN), (SCENARIO_VI, SCENARIO_EN), (RADIO_VI, RADIO_EN),
+                 (SERVICE_VI, SERVICE_EN), (PLAN_APP_VI, PLAN_APP_EN), (STORE_MESSAGES["vi"], STORE_MESSAGES["en"]),
+                 (LANDCOVER_VI, LANDCOVER_EN)):
+    _VI.update(_vi)
+    _EN.update(_en)
 
 #: language -> key -> text
 MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}

@@ -30,7 +30,7 @@ __all__ = ["COMMAND_HELP", "build_parser", "main"]
 
 #: sub-command modules, in the order they are listed by ``--help``
 _COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "p1812", "fetch", "coverage", "gaps", "place", "run",
-                                     "calibrate", "store")
+                                     "compare", "calibrate", "store")
 
 #: one-line help of each sub-command, as its module registers it (listed without importing the module)
 COMMAND_HELP: dict[str, str] = {
@@ -43,6 +43,7 @@ COMMAND_HELP: dict[str, str] = {
     "gaps": "people covered, dead zones (gap polygons) and road coverage from coverage rasters",
     "place": "propose shared towers under a budget",
     "run": "a whole plan (coverage, dead zones, shared towers, exports) from a scenario file",
+    "compare": "compare two plan packages: difference rasters, changes per commune and village, proposals",
     "calibrate": "compare drive-test measurements with the model and fit cross-validated corrections",
     "store": "the shared project store: users, station lists, plans",
 }

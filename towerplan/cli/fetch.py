@@ -75,7 +75,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout-s", type=float, default=60.0, help="timeout of each request, seconds (default 60)")
     p.add_argument("--retries", type=int, default=5, help="retries of a failing download (default 5)")
     p.add_argument("--proxy", metavar="URL", help="HTTP proxy ('' for none; default: the system settings)")
-    p.add_argument("--overpass-url", metavar="URL", help="Overpass API base URL for OSM roads")
+    p.add_argument("--overpass-url", metavar="URL", help="Overpass API base URL for OSM roads and villages")
+    p.add_argument("--villages", action="store_true",
+                   help="also fetch OpenStreetMap village points (place=village|hamlet|isolated_dwelling) "
+                        "into villages.csv")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
 
@@ -144,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         http=options,
         overpass_url=args.overpass_url,
         progress=None if args.quiet else ProgressPrinter(sys.stderr),
+        villages=args.villages,
     )
     rows, cols = result.dem_shape
     print(f"study area {result.area.name!r} written to {result.out_dir}")
@@ -152,7 +156,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  population.tif: {result.population_total:,.0f} people on the grid")
     if "landcover.tif" in result.files:
         print("  landcover.tif: land-cover classes on the DEM grid (majority of the 10 m pixels)")
-    others = [n for n in result.files if n not in ("dem.tif", "population.tif", "landcover.tif")]
+    if "villages.csv" in result.files:
+        print("  villages.csv: OpenStreetMap village points in the area")
+    others = [n for n in result.files if n not in ("dem.tif", "population.tif", "landcover.tif", "villages.csv")]
     print(f"  also: {', '.join(others)}")
     print("  licences and origins: SOURCES.md")
     return 0

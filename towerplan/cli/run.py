@@ -59,6 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-root", type=Path, action="append", default=[], metavar="DIR",
                    help="another folder the scenario's inputs may come from (repeatable); by default only the "
                         "scenario file's folder and its subfolders")
+    p.add_argument("--compare-with", type=Path, default=None, metavar="PLAN",
+                   help="a plan package folder: the report and workbook compare this plan with it")
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate` (replaces the scenario's inputs.calibration)")
     p.add_argument("--landcover", nargs="+", type=Path, default=None, metavar="FILE",
@@ -157,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
     bar = ProgressBar(sys.stderr) if (not args.quiet and sys.stderr.isatty()) else None
     try:
         done = run_scenario(scenario, args.out, force=args.force, lang=args.lang, cache_dir=_cache_dir(),
-                            progress=bar)
+                            progress=bar, compare_with=args.compare_with)
     finally:
         if bar is not None:
             bar.close()

@@ -104,10 +104,10 @@ def _cell_text(value: Any) -> Any:
 
 def vector_layers(package: Any) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     """The package's present vector/table layers, by layer name, in a fixed order."""
-    from towerplan.export.package import VECTOR_LAYERS
+    from towerplan.export.package import OPTIONAL_LAYERS, VECTOR_LAYERS
 
     out: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
-    for name in VECTOR_LAYERS:
+    for name in (*VECTOR_LAYERS, *OPTIONAL_LAYERS):
         frame = getattr(package, name)
         if frame is not None and len(frame.columns) > 0:
             out[name] = frame

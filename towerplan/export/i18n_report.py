@@ -385,6 +385,19 @@ VALUES: dict[str, tuple[str, str]] = {
 }
 
 
+# the provincial outputs' text (villages, province plan table, comparison): towerplan.export.i18n_plan
+def _merge_plan_text() -> None:
+    from towerplan.export.i18n_plan import PLAN_COLUMNS, PLAN_PATTERNS, PLAN_STRINGS
+
+    for lang_code in LANGS:
+        STRINGS[lang_code].update(PLAN_STRINGS[lang_code])
+    COLUMNS.update(PLAN_COLUMNS)
+    _PATTERNS[:0] = [(re.compile(rx), labels) for rx, labels in PLAN_PATTERNS]
+
+
+_merge_plan_text()
+
+
 def value_label(value: object, lang: str) -> object:
     """Localised display text of a known cell value (others unchanged)."""
     if isinstance(value, str) and value.lower() in VALUES:

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 __all__ = ["PlanPackage", "write_plan_package"]
 
 VECTOR_LAYERS = ("stations", "gaps", "proposals", "commune_stats", "road_coverage")
+#: layers written when present and not reported missing when absent
+OPTIONAL_LAYERS = ("villages",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +71,11 @@ class PlanPackage:
         With ``coverage.sinr``: per commune, people served by / reaching the speed target of each
         data technology, in speed gaps, and the mean user throughput
         (:attr:`towerplan.planning.speed.SpeedAnalysis.communes`).
+    villages
+        Every village with its service (:func:`towerplan.villages.status.village_status`), or None.
+    comparison
+        Tables of a comparison with another plan (:func:`towerplan.export.compare.compare_plans`) to
+        include in the report, or None.
     """
 
     title: str
@@ -84,6 +91,8 @@ class PlanPackage:
     method: dict
     server_names: pd.DataFrame | None = None
     speed_communes: pd.DataFrame | None = None
+    villages: gpd.GeoDataFrame | None = None
+    comparison: dict[str, pd.DataFrame] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.stations, gpd.GeoDataFrame):

@@ -27,6 +27,8 @@ def raster_units(stem: str) -> str:
         return "dB"
     if stem.startswith("serving_"):
         return "station index of the operator's serving sector (see best_server_index.csv)"
+    if stem == "served_change":
+        return "+1 served after plan B only, -1 after plan A only, 0 unchanged (towerplan compare)"
     if stem.startswith("uplink_limited_"):
         return "1 uplink-limited, 0 served both ways, 255 no downlink service"
     return ""

@@ -339,7 +339,10 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
         cols = ["name", "district", "people", *_operator_columns(communes, "people_covered_", (
             "people_covered_any", "people_covered_2plus")), "people_covered_any", "covered_any_pct", "gap_people",
             "gap_count", "road_covered_km"]
-        blocks.append(table_block(communes, cols, text("table_communes", lang), lang, total=True, small=True))
+        caption = text("table_communes", lang)
+        if (package.summary or {}).get("admin_units"):  # which units the table uses (an uploaded boundary file)
+            caption += f" ({text('units_caption', lang, label=package.summary['admin_units'])})"
+        blocks.append(table_block(communes, cols, caption, lang, total=True, small=True))
     if "gaps" in tables and len(tables["gaps"]):
         gaps = tables["gaps"]
         caption = (text("table_gaps", lang, n=TOP_GAPS, total=len(gaps)) if len(gaps) > TOP_GAPS
@@ -378,6 +381,9 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
         sites = len(st.drop_duplicates(["operator", "site_id"])) if {"operator", "site_id"} <= set(st.columns) else 0
         blocks.append(table_block(stations, ["operator", "technology", "sites", "sectors", "freq_mhz"],
                                   text("table_stations", lang), lang, total=True, totals={"sites": sites}))
+    from towerplan.export.plan_sections import provincial_blocks
+
+    blocks.extend(provincial_blocks(package, tables, lang))
     blocks.extend(method_blocks(package.method, lang))
     if absent:
         blocks.append(Block("paragraph", text=text("layers_absent", lang, layers=", ".join(absent))))

@@ -20,6 +20,7 @@ import pandas as pd
 from towerplan.export._common import plain_columns
 from towerplan.export._zip import normalise_office_zip
 from towerplan.export.i18n_report import DEG, INT, column_format, column_label, text
+from towerplan.export.plan_sections import PLAN_SHEETS
 from towerplan.textsafe import formula_safe, formula_safe_frame
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ SHEETS = {
     "curve": "sheet_curve",
     "speed_communes": "sheet_speed",
 }
+SHEETS.update(PLAN_SHEETS)  # villages, province plan table, comparison (towerplan.export.plan_sections)
 
 
 def stations_summary(stations: pd.DataFrame) -> pd.DataFrame:
@@ -77,6 +79,9 @@ def plan_tables(package: PlanPackage) -> dict[str, pd.DataFrame]:
         out["curve"] = pd.DataFrame(package.curve).reset_index(drop=True)
     if getattr(package, "speed_communes", None) is not None:
         out["speed_communes"] = _drop_geometry(package.speed_communes)
+    from towerplan.export.plan_sections import provincial_tables
+
+    out.update(provincial_tables(package))
     return out
 
 
@@ -146,7 +151,10 @@ def write_tables(package: PlanPackage, csv_dir: Path, xlsx_path: Path) -> dict[s
         write_csv(frame, csv_dir / f"{name}.csv")
     stations = _drop_geometry(package.stations)
     write_csv(stations, csv_dir / "stations.csv")
-    write_xlsx(tables, xlsx_path, title=package.title, study_label=package.study_label)
+    label = package.study_label
+    if (package.summary or {}).get("admin_units"):  # which units the per-commune sheets use
+        label += " · " + text("units_caption", "vi", label=package.summary["admin_units"])
+    write_xlsx(tables, xlsx_path, title=package.title, study_label=label)
     return tables
 
 

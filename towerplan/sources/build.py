@@ -42,6 +42,7 @@ from towerplan.sources.outputs import (
 from towerplan.sources.population import align_population_files
 from towerplan.sources.roads import project_graph, write_road_network
 from towerplan.terrain import pick_crs, read_dem
+from towerplan.villages.table import write_village_csv
 
 __all__ = ["OUTPUT_NAMES", "StudyAreaResult", "build_study_area", "expand_area"]
 
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 #: every file a study area folder can hold (others in the folder are left alone)
 OUTPUT_NAMES = frozenset({
     "dem.tif", "population.tif", "landcover.tif", "province.gpkg", "communes.gpkg", "roads.gpkg", "roads.graphml",
+    "villages.csv",
     "scenario.toml", "SOURCES.md", "SOURCES.sha256",
 })
 
@@ -113,6 +115,7 @@ def build_study_area(
     landcover_paths: Sequence[str | os.PathLike[str]] = (),
     communes: gpd.GeoDataFrame | None = None,
     road_graph: nx.MultiDiGraph | None = None,
+    villages: gpd.GeoDataFrame | None = None,
     records: Sequence[SourceRecord] = (),
     resolution_m: float = 30.0,
     margin_m: float = 0.0,
@@ -137,6 +140,8 @@ def build_study_area(
         Administrative units for ``communes.gpkg`` (any CRS), or ``None``.
     road_graph
         A road graph (any CRS, osmnx conventions), or ``None``.
+    villages
+        Village points (:data:`towerplan.villages.VILLAGE_COLUMNS`) for ``villages.csv``, or ``None``.
     records
         The inputs, for SOURCES.md.
     resolution_m
@@ -163,7 +168,8 @@ def build_study_area(
     raster_area = expand_area(area, margin_m)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    steps = 3 + bool(population_paths) + bool(landcover_paths) + (communes is not None) + (road_graph is not None)
+    steps = 3 + bool(population_paths) + bool(landcover_paths) + sum(x is not None for x in (communes, road_graph,
+                                                                                             villages))
     step = 0
 
     def tick(label: str) -> None:
@@ -221,6 +227,9 @@ def build_study_area(
                                       ("roads",)))
             inputs["roads"] = "roads.gpkg"
             inputs["road_graph"] = "roads.graphml"
+        if villages is not None:
+            tick("villages.csv")
+            outputs.append(_write_villages(villages, stage, inputs))
         tick("scenario.toml, SOURCES.md")
         write_scenario_toml(stage / "scenario.toml", area=area, crs=crs_text, resolution_m=resolution_m,
                             inputs=inputs)
@@ -247,6 +256,13 @@ def build_study_area(
     return StudyAreaResult(
         out, files, area, crs_text, dem.shape, population_total, population_in_area, tuple(records)
     )
+
+
+def _write_villages(villages: gpd.GeoDataFrame, stage: Path, inputs: dict[str, str]) -> OutputFile:
+    write_village_csv(villages, stage / "villages.csv")
+    inputs["villages"] = "villages.csv"
+    return OutputFile("villages.csv", f"{len(villages)} village points (OpenStreetMap place=village|hamlet|"
+                      "isolated_dwelling; households and grid power unknown)", ("villages",))
 
 
 def _write_population(paths: Sequence[str | os.PathLike[str]], dem: Grid, dest: Path) -> Grid:

@@ -53,6 +53,7 @@ from towerplan.sources.licences import licence
 from towerplan.sources.outputs import SourceRecord, StudyArea, local_record, record_from_fetched
 from towerplan.sources.population import WORLDPOP_PRODUCTS, check_iso3, worldpop_resource
 from towerplan.sources.roads import DEFAULT_OVERPASS_URL, osm_cache_key, osm_road_graph, road_graph_from_lines
+from towerplan.sources.villages import osm_villages, villages_resource
 from towerplan.terrain import area_geometry
 from towerplan.textsafe import visible
 from towerplan.vectors import read_roads
@@ -246,6 +247,13 @@ def _roads(
     return graph
 
 
+def _villages(f: _Fetcher, study: StudyArea, overpass_url: str, mirror: str | None) -> gpd.GeoDataFrame | None:
+    """OSM village points inside the study area (None offline when not cached: listed as missing)."""
+    f.progress(Progress("villages", "OpenStreetMap", 0, None, "steps"))
+    got = f.get(villages_resource(study.geometry, overpass_url=overpass_url, mirror=mirror), "villages")
+    return osm_villages(str(got.path), study.geometry) if got is not None else None
+
+
 def _check_choices(*, dem: str, population: str, roads: str, boundaries: str, communes: object) -> None:
     """Fail before any download on a misspelt source or a missing file."""
     dem_product(dem)
@@ -304,7 +312,7 @@ def prepare_study_area(
     checksums: Mapping[str, str] | None = None,
     http: HttpOptions | None = None,
     overpass_url: str | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressCallback | None = None, villages: bool = False,
 ) -> StudyAreaResult:
     """Download (or take from the cache) everything a study area needs and write the folder.
 
@@ -350,6 +358,8 @@ def prepare_study_area(
         Overpass API base URL; default ``<mirror>/overpass`` with a mirror, else the public one.
     progress
         Progress callback.
+    villages
+        Also fetch OSM village points into ``villages.csv`` (:mod:`towerplan.sources.villages`).
 
     Raises
     ------
@@ -410,6 +420,7 @@ def prepare_study_area(
     progress(Progress("roads", roads, 0, None, "steps"))
     default_overpass = join_url(mirror, "overpass") if mirror else DEFAULT_OVERPASS_URL
     graph = _roads(f, roads, wide, overpass_url=overpass_url or default_overpass, timeout_s=max(options.timeout_s, 180))
+    village_points = _villages(f, study, overpass_url or default_overpass, mirror) if villages else None
     if f.missing:
         raise OfflineMissingError(f.missing)
     if not dem_files:
@@ -428,5 +439,5 @@ def prepare_study_area(
         study, out_dir, dem_paths=[d.path for d in dem_files], population_paths=[p.path for p in pop_files],
         landcover_paths=[p.path for p in lc_files],
         communes=units, road_graph=graph, records=f.records, resolution_m=resolution_m, margin_m=margin_m,
-        notes=notes, progress=progress,
+        notes=notes, progress=progress, villages=village_points,
     )

@@ -77,8 +77,12 @@ def run_scenario(
     lang: str | None = None,
     cache_dir: Path | None = None,
     progress: Callable[[str, float], None] | None = None,
+    compare_with: Path | None = None,
 ) -> ScenarioRun:
     """Read the scenario's inputs, compute the plan and write its package into ``out``.
+
+    ``compare_with``: a plan package folder; the comparison of this plan against it
+    (:func:`towerplan.export.compare.compare_plans`) goes into the report and workbook.
 
     ``lang``: the report language (default the scenario's); ``progress(stage, fraction)`` covers
     reading, computing and writing. ``out`` is checked first (:func:`check_output_folder`).
@@ -87,6 +91,8 @@ def run_scenario(
 
     t0 = time.perf_counter()
     check_output_folder(out, force=force, protected=protected_paths(scenario))
+    if compare_with is not None and not (Path(compare_with) / "summary.json").is_file():
+        raise ConfigError(f"--compare-with {compare_with}: not a plan package folder (no summary.json)")
 
     def compute_progress(stage: str, fraction: float) -> None:
         if progress is not None:
@@ -104,6 +110,14 @@ def run_scenario(
     t1 = time.perf_counter()
     package = plan_package(results, title=scenario.title or scenario.name, method=scenario.method(),
                            base_dir=scenario.base_dir)
+    if compare_with is not None:
+        import dataclasses
+
+        from towerplan.export.compare import PlanView, compare_plans
+
+        reference = PlanView.from_folder(compare_with, name=Path(compare_with).name)
+        comparison = compare_plans(reference, PlanView.from_package(package, name=scenario.name))
+        package = dataclasses.replace(package, comparison=comparison.tables())
     write_plan_package(package, out, force=force, lang=lang or scenario.language, progress=export_progress)
     timings = {**results.timings, "write": round(time.perf_counter() - t1, 3),
                "total": round(time.perf_counter() - t0, 3)}

@@ -44,6 +44,7 @@ __all__ = [
     "StudyInputs",
     "calibrated",
     "folder_files",
+    "admin_units_for",
     "folder_label",
     "load_study_folder",
     "load_study_inputs",
@@ -69,10 +70,14 @@ STUDY_FILES: dict[str, str] = {
     "candidates": "candidates.csv",
     "exclusions": "exclusions.gpkg",
     "fibre_points": "fibre_points.gpkg",
+    "villages": "villages.csv",
+    "admin_units": "admin_units.gpkg",
+    "no_signal_villages": "no_signal_villages.csv",
     "landcover": "landcover.tif",
 }
 REQUIRED_ROLES = ("dem", "population", "stations")
-OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points")
+OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points", "villages", "admin_units",
+                  "no_signal_villages")
 #: a file a study reads besides its layers: ``calibration.json`` of ``towerplan calibrate``, whose
 #: corrections are set on the stations (``calibration_offset_db``, ``calibration_slope_db``)
 CALIBRATION_ROLE = "calibration"
@@ -108,6 +113,11 @@ class StudyInputs:
         The station validation issues (:meth:`ValidationReport.to_frame`).
     commune_name_column
         Column naming the communes (default: the first of ``commune_vn``, ``name``, ...).
+    villages
+        Village points (:data:`towerplan.villages.table.VILLAGE_COLUMNS`, EPSG:4326), or None.
+    units_label
+        Which administrative units the per-commune tables use (e.g. "admin_units.gpkg: 166 units"),
+        shown on every per-commune output; empty for the communes layer as given.
     land_cover
         Land-cover classes on ``dem``'s lattice and their clutter table
         (:class:`~towerplan.landcover.LandCover`); its source is ``"none"`` when no raster was given
@@ -127,6 +137,8 @@ class StudyInputs:
     station_report: pd.DataFrame | None = None
     commune_name_column: str | None = None
     warnings: tuple[str, ...] = ()  # what the plan must say about its inputs (towerplan.plan_checks)
+    villages: gpd.GeoDataFrame | None = None
+    units_label: str = ""
     land_cover: LandCover | None = None
 
     def __post_init__(self) -> None:
@@ -295,11 +307,19 @@ def read_input(role: str, path: Path | Sequence[Path], *, dem: Grid | None = Non
         return read_population(single, dem)
     if role == "candidates":
         return read_candidates(single)
+    if role == "villages":
+        from towerplan.villages.table import read_villages
+
+        return read_villages(single, name=name)
+    if role == "no_signal_villages":  # the province's list of villages reported without signal
+        from towerplan.villages.table import read_village_names
+
+        return read_village_names(single, name=name)
     from towerplan.vectors import read_communes, read_roads, read_vector
 
     readers = {"communes": read_communes, "roads": read_roads,
                "exclusions": lambda p: read_vector(p, kind="polygon"),
-               "fibre_points": lambda p: read_vector(p, kind="point")}
+               "fibre_points": lambda p: read_vector(p, kind="point"), "admin_units": read_communes}
     if role not in readers:
         raise ConfigError(f"unknown study input role {role!r}; roles are {', '.join(STUDY_FILES)}")
     return readers[role](single)
@@ -342,6 +362,8 @@ def study_inputs(
     commune_name_column: str | None = None,
     station_report: pd.DataFrame | None = None,
     warnings: tuple[str, ...] = (),
+    villages: gpd.GeoDataFrame | None = None,
+    units_label: str = "",
     land_cover: LandCover | None = None,
 ) -> StudyInputs:
     """The one place a :class:`StudyInputs` is assembled from what was read (nothing is read here).
@@ -361,7 +383,8 @@ def study_inputs(
         roads=roads, exclusions=exclusions, user_candidates=user_candidates, fibre_points=fibre_points,
         label=label, files=dict(files or {}),
         station_report=station_report if station_report is not None else load.report.to_frame(),
-        commune_name_column=commune_name_column, warnings=tuple(warnings), land_cover=cover,
+        commune_name_column=commune_name_column, warnings=tuple(warnings), villages=villages,
+        units_label=units_label, land_cover=cover,
     )
 
 
@@ -403,6 +426,9 @@ def read_study_files(
     if files.get(CALIBRATION_ROLE) is not None:
         load = calibrated(load, Path(files[CALIBRATION_ROLE]))
     optional = {role: read_input(role, files[role]) for role in OPTIONAL_ROLES if files.get(role) is not None}
+    units, units_label = admin_units_for(optional.get("communes"), optional.get("admin_units"),
+                                         files.get("admin_units"))
+    optional["communes"] = units
     table = files.get(LANDCOVER_TABLE_ROLE)
     cover = read_study_land_cover(files.get("landcover") or None, grid, table=None if table is None else Path(table))
     notes = check_study(population_total=people.aligned_total, communes=optional.get("communes"),
@@ -412,8 +438,41 @@ def read_study_files(
         dem=grid, population=people.grid, stations=load, communes=optional.get("communes"), warnings=tuple(notes),
         roads=optional.get("roads"), exclusions=optional.get("exclusions"),
         user_candidates=optional.get("candidates"), fibre_points=optional.get("fibre_points"),
-        label=label, files=_file_roles(files), commune_name_column=commune_name_column, land_cover=cover,
+        label=label, files=_file_roles(files), commune_name_column=commune_name_column,
+        villages=_villages_of(optional), units_label=units_label, land_cover=cover,
     )
+
+
+def _villages_of(optional: Mapping[str, Any]) -> gpd.GeoDataFrame | None:
+    """The village list, marked with the province's separate "no signal" list when one is given."""
+    if optional.get("villages") is None:
+        if optional.get("no_signal_villages") is not None:
+            raise ConfigError("no_signal_villages needs the village list itself (inputs.villages)")
+        return None
+    villages = optional["villages"].villages
+    if optional.get("no_signal_villages") is not None:
+        from towerplan.villages.status import mark_reported
+
+        villages = mark_reported(villages, optional["no_signal_villages"])
+    return villages
+
+
+def admin_units_for(communes: gpd.GeoDataFrame | None, admin_units: gpd.GeoDataFrame | None,
+                    path: Any = None) -> tuple[gpd.GeoDataFrame | None, str]:
+    """The units every per-commune table uses, and the label saying which.
+
+    An ``admin_units`` boundary file (e.g. the communes and wards after the 2025 reform, with no
+    districts) replaces the ``communes`` layer; the label names the file and the count of units.
+    """
+    if admin_units is None:
+        return communes, ""
+    if communes is not None:
+        log.info("admin_units given: its %d units replace the %d communes of the communes layer",
+                 len(admin_units), len(communes))
+    name = Path(path).name if isinstance(path, str | os.PathLike) else "admin_units"
+    districts = [c for c in ("district", "district_vn", "huyen") if c in admin_units.columns]
+    kind = "units with districts" if districts else "units, no districts"
+    return admin_units, f"{name}: {len(admin_units)} {kind}"
 
 
 def load_study_inputs(

@@ -121,6 +121,12 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
     if speed is not None:  # coverage.sinr: people reaching the speed targets (Decision 36/QĐ-TTg)
         summary["speed"] = {**speed.summary(), "market_share": dict(speed.load.market_share),
                             "other_share": speed.load.other_share}
+    if results.inputs.units_label:
+        summary["admin_units"] = results.inputs.units_label  # which units the per-commune tables use
+    if results.villages is not None:
+        from towerplan.study.villages_step import villages_summary
+
+        summary["villages"] = villages_summary(results.villages)
     return jsonable(summary), jsonable(moved)
 
 
@@ -261,4 +267,5 @@ def plan_package(
         method=method_record(results, extra=method, base_dir=base_dir),
         server_names=server_names(cov),
         speed_communes=speed.communes if speed is not None else None,
+        villages=results.villages,
     )

@@ -34,7 +34,8 @@ __all__ = ["INPUT_KEYS", "INPUT_PATHS", "STUDY_FILES", "DemoInputs", "Language",
 Language = Literal["vi", "en"]
 
 INPUT_PATHS = ("dem", "population", "stations", "communes", "roads", "candidates", "exclusions", "fibre_points",
-               "study_folder", "calibration", "landcover", "landcover_table")
+               "study_folder", "calibration", "villages", "admin_units", "no_signal_villages", "landcover",
+               "landcover_table")
 INPUT_KEYS = (*INPUT_PATHS, "demo", "label", "commune_name_column")
 
 
@@ -78,6 +79,9 @@ class ScenarioInputs:
     fibre_points: Path | None = None
     study_folder: Path | None = None
     calibration: Path | None = None  # calibration.json of `towerplan calibrate`, applied to the stations
+    villages: Path | None = None  # village list (CSV/XLSX) or OSM villages.csv of `towerplan fetch --villages`
+    admin_units: Path | None = None  # administrative units replacing the communes (e.g. after the 2025 reform)
+    no_signal_villages: Path | None = None  # the province's list of villages reported without signal
     #: land-cover GeoTIFF(s) (ESA WorldCover classes, or those of ``landcover_table``) for the clutter
     landcover: tuple[Path, ...] = ()
     landcover_table: Path | None = None  # class table (CSV / TOML) replacing ESA WorldCover's

@@ -240,6 +240,7 @@ class PlanResults:
     timings: dict[str, float] = field(default_factory=dict)
     settings: StudySettings = field(default_factory=StudySettings)
     speed: SpeedAnalysis | None = None  #: with ``coverage.sinr``: the speed analysis
+    villages: gpd.GeoDataFrame | None = None  # towerplan.study.villages_step (with [inputs] villages)
 
     @property
     def coverage_config(self) -> CoverageConfig:
@@ -299,6 +300,9 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
         plan = run_placement_step(inputs, coverage, settings.placement, coverage_config=settings.coverage,
                                   progress=scoped("placement"), speed=speed)
         finish("placement", t0)
+    from towerplan.study.villages_step import run_villages_step
+
+    villages = run_villages_step(inputs, coverage, gaps, plan, service=settings.service)
     if progress:
         progress("done", 1.0)
-    return PlanResults(inputs, coverage, gaps, plan, timings, settings, speed)
+    return PlanResults(inputs, coverage, gaps, plan, timings, settings, speed, villages)
