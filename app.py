@@ -20,6 +20,7 @@ from app_pages.common import (
     ui,
 )
 from app_pages.storeauth import configured_store, current_actor, log_out, role_label, store_pages
+from app_pages.summary_view import current_origin, origin_banner
 from app_pages.uploads import SESSION_MAX_AGE_H, sweep_session_dirs, touch_session_dir
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
@@ -87,13 +88,15 @@ with st.sidebar:
     st.markdown(f"**towerplan** {__version__}")
     st.caption(tr("app_tagline"))
     if _store is None or (_actor is not None and _actor.role == "planner"):
-        st.info(tr("data_source", label=input_label(current_inputs())))
+        st.info(tr("data_source", label=input_label(current_inputs())) + " · " + current_origin().label(lang()))
         for _text in current_inputs().warnings:  # what the plan will say about its inputs, said on every page
             st.warning(warning_in(_text, lang()))
     if st.session_state.get("meas_applied"):  # said on every page: levels include drive-test corrections
         st.warning(tr("meas_applied", **st.session_state["meas_applied"]))
 
 try:
+    if _store is None or (_actor is not None and _actor.role == "planner"):
+        origin_banner()  # what the study is made of, on every page (mixed data: a warning)
     nav.run()
 except Exception as exc:  # a page's bug: one friendly line (the traceback goes to the server log)
     logging.getLogger("towerplan.app").exception("page %s failed", nav.title)

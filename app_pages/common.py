@@ -22,11 +22,12 @@ import streamlit as st
 from towerplan.demo import demo_dir
 from towerplan.i18n import DEFAULT_LANG, LANGUAGES, t
 from towerplan.safety import MAX_UPLOAD_BYTES
-from towerplan.study import StudyInputs, load_study_folder
+from towerplan.study import StudyInputs, default_cache_dir, load_study_folder
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = Path.home() / ".cache" / "towerplan"
+#: the demo's cache: $TOWERPLAN_CACHE_DIR, $XDG_CACHE_HOME/towerplan or ~/.cache/towerplan (as the CLI)
+CACHE_DIR = default_cache_dir()
 DEMO_RESOLUTION_M = 90.0
 RESOLUTIONS_M = (90.0, 60.0, 30.0)
 #: per-file upload limit, MiB: :data:`towerplan.safety.MAX_UPLOAD_BYTES` (``server.maxUploadSize`` in
@@ -171,11 +172,12 @@ def run_guard(what: str) -> Iterator[None]:
     when a run completes (:func:`store`), the previous results stay as they were.
     """
     from towerplan.errors import TowerplanError
+    from towerplan.i18n_errors import error_in
 
     try:
         yield
     except TowerplanError as exc:
-        st.error(ui("run_failed", what=what, error=exc))
+        st.error(ui("run_failed", what=what, error=error_in(exc, lang())))  # known library errors in Vietnamese
     except MemoryError:
         st.error(ui("run_failed_memory", what=what))
     except Exception as exc:
@@ -206,13 +208,23 @@ def report_for_display(report: pd.DataFrame, *, language: str = "en") -> pd.Data
     """The validation report with errors first, then warnings, then notes (stable within each),
     severities named in ``language``."""
     from towerplan.stations import severity_label
+    from towerplan.stations.report import report_header
 
     if "severity" not in report.columns or report.empty:
         return report
     order = report["severity"].map(_SEVERITY_ORDER).fillna(3)
     shown = report.iloc[order.argsort(kind="stable")].reset_index(drop=True)
     shown["severity"] = shown["severity"].map(lambda s: severity_label(s, language))
-    return shown
+    if "message_vi" in shown:  # a study's report keeps both languages
+        if language == "vi":
+            shown["message"] = shown["message_vi"]
+        shown = shown.drop(columns="message_vi")
+    # text columns as text (values as written hold numbers and words: one type per column for Arrow)
+    for col in ("column", "value", "file", "message", "code"):
+        if col in shown:
+            shown[col] = shown[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+    shown = shown.drop(columns=[c for c in ("code",) if c in shown])  # a machine code: in the CSV download only
+    return shown.rename(columns={c: report_header(c, language) for c in shown.columns})
 
 
 def show_table(frame: pd.DataFrame, **kwargs: Any) -> Any:

@@ -30,10 +30,12 @@ from app_pages.scenarios import (
     seed_widgets,
     settings_from_widgets,
 )
+from app_pages.summary_view import current_summary, show_figures
 from app_pages.uploads import inputs_at, set_resolution
 from towerplan.coverage.config import CoverageConfig
 from towerplan.export.report_service import criterion_sentence
 from towerplan.i18n import t
+from towerplan.i18n_summary import format_number
 from towerplan.maps.study import coverage_map, with_site_footprint
 from towerplan.study import (
     TECHNOLOGIES,
@@ -174,18 +176,20 @@ with right:
     cov = item["coverage"]
     config: CoverageConfig = item["config"]
     inputs = current_inputs()
-    st.success(tr("cov_done", s=item["seconds"], sites=cov.n_sites, sectors=int(cov.stations["usable"].sum())))
+    figures = current_summary().figures()
+    st.success(tr("cov_done", s=item["seconds"], sites=format_number(figures["sites_modelled"], lang=lang()),
+                  sectors=format_number(figures["sectors_modelled"], lang=lang())))
     if len(cov.skipped):
         st.warning(tr("cov_skipped", n=len(cov.skipped)))
     st.caption(criterion_sentence(item.get("criterion"), LANG))  # what "covered" means in this run
 
+    show_figures(("sites_modelled", "sectors_modelled", "area_covered_km2", "threshold_dbm"))
     summary = cov.summary()
     for k, line in enumerate(model_line(summary.get("models", {}), config.model, inputs, lang())):
         (st.caption if k == 0 else st.info)(line)
-    cols = st.columns(1 + len(summary["operators"]))
-    cols[0].metric(tr("cov_area"), f"{summary['any_operator']['area_km2']:,.0f} km²")
-    for col, (op, s) in zip(cols[1:], sorted(summary["operators"].items()), strict=True):
-        col.metric(op, f"{s['area_km2']:,.0f} km²")
+    cols = st.columns(len(summary["operators"]))
+    for col, (op, s) in zip(cols, sorted(summary["operators"].items()), strict=True):
+        col.metric(op, f"{format_number(s['area_km2'], lang=lang())} km²")
 
     # one site's own footprint (its sectors only, the run's settings), computed on demand and kept per run
     sites = cov.stations[["site_id", "operator"]].astype(str).drop_duplicates().sort_values(["site_id", "operator"])

@@ -39,7 +39,9 @@ from app_pages.uploads import (
     uploads_for,
     use_uploads,
 )
+from towerplan.i18n_summary import format_number
 from towerplan.maps.study import bounds_lonlat
+from towerplan.study.station_check import within_study_area
 from towerplan.textsafe import formula_safe_frame
 
 st.title(tr("page_data"))
@@ -93,13 +95,18 @@ for ups in uploads.values():
 
 good_stations = [u for u in uploads["stations"] if u.ok]
 load = None
+margin_m = st.number_input(tr("area_margin_m"), 0.0, 100_000.0, step=500.0, key="data_margin_m",
+                           help=tr("area_margin_help")) if good_stations else 0.0
 with run_guard(tr("upload_stations")):  # each list was read once by its upload; combined, not read again
     load = combined_stations(good_stations)
+    if load is not None:  # the study-area check of `towerplan validate --dem --margin-m` (same errors)
+        load = within_study_area(load, dem_grid if dem_grid is not None else demo_inputs(
+            float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))).dem, margin_m=float(margin_m))
 if load is not None:
     report = load.report.to_frame(lang=lang())
     n_err = int((report["severity"] == "error").sum()) if len(report) else 0
     n_warn = int((report["severity"] == "warning").sum()) if len(report) else 0
-    st.success(tr("kept_sectors", n=f"{len(load.stations):,}", files=len(good_stations)))
+    st.success(tr("kept_sectors", n=format_number(len(load.stations), lang=lang()), files=len(good_stations)))
     if n_err or n_warn:
         st.warning(tr("issues_found", errors=n_err, warnings=n_warn))
     st.subheader(tr("validation_report"))
@@ -118,7 +125,13 @@ if load is not None:
                                                           for u in uploads[role] if not u.ok)))
     else:
         offer_store_upload(good_stations)  # a store is configured: keep the accepted list as a new version
-    if len(load.stations) and not bad_extra and st.button(tr("use_uploads"), key="data_use", type="primary"):
+    usable = bool(len(load.stations)) and not bad_extra
+    # stations without a DEM would run on the demo's synthetic terrain and people: refused unless ticked
+    mixing_ok = dem_grid is not None or (usable and st.checkbox(tr("mixed_consent"), key="data_mixed_ok",
+                                                                help=tr("mixed_refused")))
+    if usable and not mixing_ok:
+        st.warning(tr("mixed_refused"))
+    if usable and mixing_ok and st.button(tr("use_uploads"), key="data_use", type="primary"):
         if dem_grid is not None and not any(u.ok for u in uploads["population"]):
             st.error(ui("upload_dem_needs_population"))
         else:
@@ -169,7 +182,8 @@ st.markdown(
     "- " + tr("summary_extent", w=w, e=e, s=s, n=n) + "\n"
     "- " + tr("summary_crs", crs=dem.crs.to_string(), w=dem.width, h=dem.height, res=dem.res[0]) + "\n"
     "- " + tr("summary_people", people=float(inputs.population.masked(fill=0.0).sum())) + "\n"
-    "- " + tr("summary_layers", layers=", ".join(k for k in ("communes", "roads") if getattr(inputs, k) is not None)
+    "- " + tr("summary_layers", layers=", ".join(tr(f"role_{k}") for k in ("communes", "roads")
+                                                 if getattr(inputs, k) is not None)
               or "–") + "\n"
     "- " + land_cover_line(inputs)
 )

@@ -24,6 +24,7 @@ from app_pages.scenarios import (
 )
 from app_pages.uploads import session_dir
 from towerplan.study import TECHNOLOGIES, PlanResults, StudySettings, plan_package
+from towerplan.study.origin import data_origin, origin_slug
 
 st.title(tr("page_export"))
 st.write(tr("export_intro"))
@@ -78,7 +79,9 @@ if item is None or item["key"] != key:
         if item is None:
             st.stop()
 
-st.download_button(tr("export_zip"), item["zip"], "towerplan_plan.zip", "application/zip", type="primary",
+# the file name says what the study is made of (demo / mixed / real), as every page and export does
+zip_name = f"towerplan_plan_{origin_slug(data_origin(current_inputs()))}.zip"
+st.download_button(tr("export_zip"), item["zip"], zip_name, "application/zip", type="primary",
                    on_click="ignore", key="export_zip")
 for note in item["notes"]:
     st.caption(tr("export_missing", what=note))

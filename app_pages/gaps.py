@@ -23,6 +23,8 @@ from app_pages.scenarios import (
     remember_widgets,
     seed_widgets,
 )
+from app_pages.summary_view import show_figures
+from towerplan.export.method_text import priority_formula
 from towerplan.export.report_service import criterion_sentence
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column
@@ -62,13 +64,10 @@ if clicked or st.session_state.get("gaps_result") is None:
 analysis = fetch("gaps_result")
 if analysis is None:
     st.stop()
-summary = analysis.summary()
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("covered_any_pct"), f"{summary['covered_any_pct']} %")
-m2.metric(tr("gaps_count"), f"{summary['gap_count']:,}")
-m3.metric(tr("gaps_people"), f"{summary['gap_people']:,.0f}")
-if "road_km" in summary:
-    m4.metric(tr("road_covered_km"), f"{summary['road_covered_km']:,.0f} / {summary['road_km']:,.0f} km")
+# the study summary's figures (as the CLI, report and summary.json): people without coverage in the whole
+# study area, those in the dead zones kept by the filters, and those scattered outside them
+show_figures(("population_total", "covered_any", "covered_any_pct", "uncovered", "gap_count", "gap_people",
+              "uncovered_outside_gaps", "road_covered_km", "road_km"))
 
 gaps = analysis.gaps
 left, right = st.columns([2, 3])
@@ -85,16 +84,25 @@ with left:
         table["dist_tower_m"] = (table["dist_tower_m"] / 1000).round(1)
         table["score"] = table["score"].round(0)
         table["area_km2"] = table["area_km2"].round(1)
+        if "communes" in gaps:  # a dead zone over several communes says so ("Xã A (+6 xã)")
+            every = gaps.sort_values("rank")["communes"].fillna("").astype(str).str.split("; ")
+            table["commune"] = [main if len(names) < 2 else tr("gaps_commune_more", main=main, n=len(names) - 1)
+                                for main, names in zip(table["commune"], every, strict=True)]
         table.columns = [tr(k) for k in ("col_rank", "col_people", "col_area_km2", "col_commune", "col_dist_road",
                                          "col_dist_tower", "col_score")]
+        # the key columns stay in view: rank and commune pinned, numbers narrow
+        config = {tr("col_rank"): st.column_config.NumberColumn(width="small", pinned=True),
+                  tr("col_commune"): st.column_config.TextColumn(width="medium", pinned=True),
+                  **{tr(k): st.column_config.NumberColumn(width="small")
+                     for k in ("col_people", "col_area_km2", "col_dist_road", "col_dist_tower", "col_score")}}
         event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                             key="gaps_table", height=520)
+                             key="gaps_table", height=520, column_config=config)
         rows = event.selection.rows if event is not None else []
         if rows:
             row = gaps.sort_values("rank").iloc[rows[0]]
             selected_rank = int(row["rank"])
             st.info(tr("gaps_selected", rank=selected_rank, people=float(row["people"]), commune=row["commune"]))
-        st.caption(tr("score_formula", formula=analysis.score_formula))
+        st.caption(tr("score_formula", formula=priority_formula(analysis.config.remoteness_scale_km, lang())))
 with right:
     osm = osm_checkbox("gaps")
     map_key = (id(analysis), lang(), osm, selected_rank)

@@ -15,6 +15,7 @@ from app_pages.common import (
     tr,
     using_demo,
 )
+from app_pages.summary_view import show_figures
 from towerplan.maps.overview import overview_map
 
 st.title(tr("page_overview"))
@@ -23,11 +24,10 @@ stations = inputs.stations
 label = input_label(inputs)
 st.caption(label)
 
-col1, col2, col3, col4 = st.columns(4)
-col1.metric(tr("metric_sites"), f"{stations['site_id'].nunique():,}")
-col2.metric(tr("metric_sectors"), f"{len(stations):,}")
-col3.metric(tr("metric_operators"), f"{stations['operator'].nunique()}")
+# sites, towers, sectors and operators as every page, the CLI and the report count them (study summary)
+show_figures(("sites", "towers", "sectors", "operators"))
 dem = inputs.dem
+col4 = st.columns(4)[0]
 col4.metric(tr("metric_area"), f"{dem.width * dem.height * dem.cell_area_m2 / 1e6:,.0f} km²")
 
 osm = osm_checkbox("overview")

@@ -28,7 +28,10 @@ from app_pages.scenarios import (
     settings_from_widgets,
 )
 from app_pages.store_links import offer_plan_record
+from app_pages.summary_view import show_figures
+from towerplan.export.i18n_report import value_label
 from towerplan.i18n import t
+from towerplan.i18n_summary import figure_text, format_number
 from towerplan.maps.study import towers_map
 from towerplan.study import run_placement_step, select_technologies
 
@@ -86,13 +89,17 @@ with right:
     plan = fetch("towers_result")
     if plan is None:
         st.stop()
-    summary = plan.summary()
+    summary = plan.summary()  # the plan's own record (store); the figures shown come from the study summary
     props = plan.result.proposals
     if len(props) == 0:
         st.warning(tr("towers_none"))
     else:
-        st.success(tr("towers_done", n=len(props), people=summary["people_newly_covered"],
-                      cost=summary["cost_vnd"] / 1e9))
+        show_figures(("proposals", "people_newly_covered", "cost_bn_vnd"), columns=3)
+        # the budget this result was computed with (the form may show another kind of budget)
+        budget = [figure_text("proposals", plan.settings.max_sites, lang())] if plan.settings.max_sites else []
+        if plan.settings.budget_vnd:
+            budget.append(figure_text("cost_bn_vnd", plan.settings.budget_vnd / 1e9, lang()))
+        st.caption(tr("towers_budget_used", budget=" · ".join(budget) or "–"))
         st.caption(tr("towers_costs", capex=summary["capex_vnd"] / 1e9, pv=summary["present_value_vnd"] / 1e9,
                       years=summary["horizon_years"], rate=100 * summary["discount_rate"]))
     if summary.get("fibre_assumed"):
@@ -115,20 +122,15 @@ with right:
 
 # ------------------------------------------------------------ before / after
 st.subheader(tr("before_after"))
+# people without coverage before (the study summary's, as on the Gaps page) and after the proposals
+show_figures(("uncovered", "uncovered_after"), columns=3)
 before_cells = int(np.isfinite(plan.before.values).sum())
 after_cells = int(np.isfinite(plan.after.values).sum())
 km2 = plan.before.cell_area_m2 / 1e6
-b1, b2, b3 = st.columns(3)
-without_before = summary["people_without_coverage"]
-newly = summary["people_newly_covered"] if summary["objective"] == "any" else 0.0
-b1.metric(tr("people_uncovered") + f" · {tr('before')}", f"{without_before:,.0f}")
-if summary["objective"] == "any":
-    b2.metric(tr("people_uncovered") + f" · {tr('after')}", f"{without_before - newly:,.0f}", f"{-newly:,.0f}",
-              delta_color="inverse")
-else:
-    b2.metric(tr("col_newly_covered"), f"{summary['people_newly_covered']:,.0f}")
-b3.metric(tr("cov_area") + f" · {tr('after')}", f"{after_cells * km2:,.0f} km²",
-          f"{(after_cells - before_cells) * km2:+,.0f} km²")
+gained = format_number((after_cells - before_cells) * km2, lang=lang())
+gained = format_number((after_cells - before_cells) * km2, lang=lang())
+st.metric(tr("cov_area") + f" · {tr('after')}", f"{format_number(after_cells * km2, lang=lang())} km²",
+          f"{'+' if after_cells >= before_cells else ''}{gained} km²")
 
 c1, c2 = st.columns([2, 3])
 with c1:
@@ -152,6 +154,8 @@ with c2:
             tr("col_hosted"): props.get("operators_hosted", pd.Series("", index=props.index)).to_numpy(),
             tr("col_cost"): (props["cost_vnd"] / 1e9).round(2).to_numpy(),
             tr("col_vnd_per_person"): props["vnd_per_person"].replace([np.inf], np.nan).round(0).to_numpy(),
-            tr("col_backhaul"): props["backhaul"].to_numpy(),
+            tr("col_backhaul"): [value_label(str(v), lang()) for v in props["backhaul"]],
         })
-        show_table(table, key="towers_table", height=320)
+        show_table(table, key="towers_table", height=320, column_config={  # key columns stay in view
+            tr("col_build_order"): st.column_config.NumberColumn(width="small", pinned=True),
+            "ID": st.column_config.TextColumn(width="small", pinned=True)})

@@ -405,7 +405,9 @@ def assemble_uploads(uploads: dict[str, list[Upload]], *, label: str, stations: 
         dem=base.dem, population=base.population, stations=stations, communes=base.communes, roads=base.roads,
         exclusions=base.exclusions, user_candidates=base.user_candidates, fibre_points=base.fibre_points,
         label=label, files={**base_files, **files, **lc_files}, commune_name_column=base.commune_name_column,
-        land_cover=cover if cover is not None else base.land_cover)
+        land_cover=cover if cover is not None else base.land_cover,
+        origins={**{k: v for k, v in base.origins.items() if not k.startswith("stations")}, "stations": "real",
+                 **({"landcover": "real"} if lc_files else {})})
     return inputs, {"stations": paths["stations"], **({"landcover": paths["landcover"]} if lc_files else {})}
 
 

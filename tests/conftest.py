@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,15 @@ from towerplan.grid import Grid
 # numba's OpenMP threads spin while waiting; with a Streamlit server beside the tests on two cores
 # that slowed coverage several times. Set before any kernel runs (inherited by subprocesses).
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+# the tests write only into temporary folders: towerplan's cache (the demo's generated inputs, downloads)
+# is a fresh folder per test run, seeded with the user's cached demos (read, never written)
+_TEST_CACHE = Path(tempfile.mkdtemp(prefix="towerplan-test-cache-"))
+for _demo in sorted((Path.home() / ".cache" / "towerplan").glob("demo-*")):
+    if _demo.is_dir() and (_demo / "README.txt").is_file():
+        shutil.copytree(_demo, _TEST_CACHE / _demo.name)
+os.environ["TOWERPLAN_CACHE_DIR"] = str(_TEST_CACHE)
+atexit.register(shutil.rmtree, _TEST_CACHE, True)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

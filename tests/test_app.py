@@ -75,7 +75,8 @@ def test_overview_opens_on_the_demo(at) -> None:
     assert at.title[0].value == "Overview"
     labels = {m.label: m.value for m in at.metric}
     assert int(labels["Operators"]) == 3
-    assert int(labels["Sites"].replace(",", "")) > 50
+    # sites counted as everywhere (operator sites; the study summary): "340 sites"
+    assert int(labels["Sites (each operator's site) in the inputs"].split()[0].replace(",", "")) > 50
     assert any("Synthetic demo" in c.value for c in at.caption)
 
 
@@ -97,7 +98,8 @@ def test_coverage_run_produces_the_map_and_figures(at) -> None:
     at.button(key="FormSubmitter:cov_form-Compute coverage").click().run()
     _ok(at)
     assert any("sectors" in s.value for s in at.success)
-    assert at.metric[0].label == "Area covered"
+    assert at.metric[0].label == "Sites modelled (4G)"
+    assert "Area with 4G signal (at least one operator)" in [m.label for m in at.metric]
     item = at.session_state["cov_result"]
     assert item["value"]["technologies"] == ("4G",)
     html = at.session_state["cov_map"]["map"].get_root().render()
@@ -122,8 +124,9 @@ def test_gaps_table_is_present(at) -> None:
     assert at.title[0].value == "Gaps"
     assert len(at.dataframe) >= 2  # gaps, communes (and roads)
     labels = [m.label for m in at.metric]
-    assert "Gaps" in labels
-    assert "People covered (any operator)" in labels
+    assert "Dead zones" in labels
+    assert "People with 4G (at least one operator)" in labels
+    assert "People without 4G (whole study area)" in labels
 
 
 def test_results_survive_switching_pages(at) -> None:
@@ -139,7 +142,8 @@ def test_shared_towers_with_a_small_budget(at) -> None:
     at.number_input(key="towers_n").set_value(2)
     at.button(key="FormSubmitter:towers_form-Propose towers").click().run()
     _ok(at)
-    assert any("newly cover" in s.value for s in at.success), [w.value for w in at.warning]
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Shared sites proposed"] == "2 sites", [w.value for w in at.warning]
     plan = at.session_state["towers_result"]["value"]
     assert len(plan.result.proposals) == 2
     html = at.session_state["towers_map"]["map"].get_root().render()
@@ -166,7 +170,7 @@ def test_language_switch_changes_labels(home: Path, monkeypatch) -> None:
     app.radio(key="lang").set_value("en").run()
     _ok(app)
     assert app.title[0].value == "Overview"
-    assert "Sites" in [m.label for m in app.metric]
+    assert "Sites (each operator's site) in the inputs" in [m.label for m in app.metric]
 
 
 def test_uploaded_stations_replace_the_demo_stations(home: Path, monkeypatch) -> None:

@@ -144,7 +144,7 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     _nav(page, "Shared towers")
     page.get_by_label("Number of towers").fill("3")
     page.get_by_role("button", name="Propose towers").click()
-    page.get_by_text("tower(s) newly cover").wait_for(timeout=180_000)
+    page.get_by_text("Shared sites proposed").first.wait_for(timeout=180_000)  # the study summary's figures
     _map(page).locator(".towerplan-proposal").first.wait_for(timeout=60_000)
     assert _map(page).locator(".towerplan-proposal").count() == 3
     page.get_by_text("Proposed towers (in build order)").wait_for(timeout=30_000)
@@ -186,3 +186,35 @@ def test_a_bad_upload_shows_an_error_and_the_page_keeps_working(page, app_url: s
     page.get_by_text("sector(s) kept from 1 file(s)").wait_for(timeout=60_000)
     _nav(page, "Overview")
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_stations_without_terrain_are_refused_then_labelled_mixed(page, app_url: str, lang: str) -> None:
+    """Issue 21: uploaded stations on the demo's synthetic terrain and people need an explicit tick, and
+    every page then says "mixed"; the Overview's sites and sectors are the study summary's."""
+    import pandas as pd
+
+    from towerplan.i18n import t
+    from towerplan.i18n_summary import figure_text
+    from towerplan.study import default_cache_dir
+    from towerplan.study.summary import count_sites
+
+    stations = next(default_cache_dir().glob("demo-*-90m")) / "stations.csv"
+    page.goto(f"{app_url}/data?lang={lang}", wait_until="domcontentloaded")
+    page.get_by_role("heading", name=t("page_data", lang)).first.wait_for(timeout=120_000)
+    page.locator("input[type='file']").first.set_input_files(str(stations))
+    page.get_by_text(t("mixed_refused", lang)[:40]).first.wait_for(timeout=120_000)  # refused ...
+    assert page.get_by_role("button", name=t("use_uploads", lang)).count() == 0
+    page.get_by_text(t("mixed_consent", lang)[:40]).first.click()  # ... unless ticked
+    page.get_by_role("button", name=t("use_uploads", lang)).click()
+    banner = "⚠"
+    page.locator("[data-testid='stAlertContentWarning']", has_text=banner).first.wait_for(timeout=120_000)
+    page.screenshot(path=str(SHOTS / f"08_mixed_data_{lang}.png"), full_page=True)
+    _nav(page, t("page_overview", lang))
+    warning = page.locator("[data-testid='stAlertContentWarning']", has_text=banner).first
+    warning.wait_for(timeout=60_000)
+    assert t("origin_short_mixed", lang, synthetic="").split(":")[0] in warning.inner_text().lower()
+    count = count_sites(pd.read_csv(stations))
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text(figure_text("sites", count.sites, lang), exact=True).first.wait_for(timeout=60_000)
+    main.get_by_text(figure_text("sectors", count.sectors, lang), exact=True).first.wait_for(timeout=30_000)

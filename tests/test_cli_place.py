@@ -42,6 +42,12 @@ def test_place_writes_the_plan(study: Path, tmp_path: Path, capsys) -> None:
     assert summary["optimality_gap"] is not None
     assert summary["optimality_gap"] < 0.01
     assert 0 < summary["people_newly_covered"] <= summary["people_without_coverage"]
+    # the study summary's figures (issue 21): one "without coverage", before and after
+    figures = summary["figures"]
+    assert figures["uncovered"] == pytest.approx(summary["people_without_coverage"], abs=0.5)
+    assert figures["uncovered_after"] == pytest.approx(figures["uncovered"] - summary["people_newly_covered"],
+                                                       abs=2.0)
+    assert "People without 4G (whole study area)" in capsys.readouterr().out
     assert summary["fibre_source"] == "existing tower sites (assumed fed)"
     assert summary["candidates"]["greenfield"] <= 80
     assert props["build_order"].tolist() == list(range(1, len(props) + 1))

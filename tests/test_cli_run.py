@@ -320,7 +320,13 @@ def test_no_bar_when_stderr_is_not_a_terminal(fenv, monkeypatch, capsys) -> None
     captured = capsys.readouterr()
     assert "\r[" not in captured.err
     assert captured.out.startswith("run: ")
-    assert "3 proposed site(s)" in captured.out
+    # the headline figures as summary.json's figures (towerplan.i18n_summary), here in the scenario's language
+    from towerplan.cli.run import summary_text
+    from towerplan.study.records import plan_summary
+
+    summary, _ = plan_summary(fenv["results"])
+    assert summary_text(summary, lang="vi") in captured.out or summary_text(summary, lang="en") in captured.out
+    assert summary["figures"]["proposals"] == 3
 
 
 def test_help_lists_run(capsys) -> None:

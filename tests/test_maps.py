@@ -185,7 +185,7 @@ def level(dem: Grid) -> Grid:
 def test_value_image_colours_levels_and_leaves_no_signal_transparent(level: Grid) -> None:
     rgba = _rgba(value_image(level, RSRP_STOPS, max_pixels=20_000, opacity=1.0))
     mid = rgba.shape[0] // 2
-    assert tuple(rgba[mid, 2, :3]) == RSRP_STOPS[5][1]  # -70 dBm
+    assert tuple(rgba[mid, 2, :3]) == RSRP_STOPS[-1][1]  # -70 dBm: the strongest class (as in the report)
     assert rgba[mid, 2, 3] == 255
     assert rgba[mid, -3, 3] == 0  # NaN: transparent
 
@@ -203,10 +203,22 @@ def test_category_image_draws_one_colour_per_code(dem: Grid) -> None:
 
 
 def test_rsrp_legend_starts_at_the_threshold() -> None:
+    from towerplan.export._style import RSRP_COLOURS
+
     items = rsrp_legend_items(-110.0)
-    assert items[0][0] == "≥ -50"
+    assert items[0][0] == "≥ -80"
     assert items[-1][0] == "-110 … -100"
     assert len(rsrp_legend_items(-120.0)) == len(items) + 1
+    assert rsrp_legend_items(-120.0)[-1][0] == "-120 … -110"
+    # one palette: the app's legend colours are the report's and the KMZ's classes
+    assert [c for _, c in reversed(rsrp_legend_items(-140.0))] == list(RSRP_COLOURS)
+
+
+def test_operators_have_one_colour_in_the_app_and_the_report() -> None:
+    from towerplan.export._style import operator_style
+
+    for name in ("Viettel", "VNPT-VinaPhone", "MobiFone", "Vietnamobile", "Gmobile"):
+        assert operator_colour(name) == operator_style(name, [name])[0], name
 
 
 def test_coverage_map_has_every_layer_offline(dem: Grid, level: Grid, stations: pd.DataFrame) -> None:
@@ -299,3 +311,16 @@ def test_site_footprint_is_a_layer_of_its_own_before_the_layer_control(utm_grid)
     assert full[0] < w < e < full[2]
     assert full[1] < s < n < full[3]
     assert footprint_bounds(utm_grid.with_values(np.full(utm_grid.shape, np.nan), nodata=None)) is None
+
+
+def test_legends_fold_away_from_the_data() -> None:
+    """Issue 21: a legend never has to cover markers: its title folds it (an HTML details element)."""
+    import folium
+
+    from towerplan.maps.layers import legend
+
+    m = folium.Map(location=[20.0, 105.5], zoom_start=9, tiles=None)
+    legend("Signal", [("≥ -80", "#1a9641")]).add_to(m)
+    html = m.get_root().render()
+    assert '<details open class="towerplan-legend"' in html
+    assert "<summary" in html

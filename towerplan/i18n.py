@@ -20,6 +20,7 @@ from towerplan.i18n_radio import RADIO_EN, RADIO_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_service import SERVICE_EN, SERVICE_VI
 from towerplan.i18n_store import STORE_MESSAGES
+from towerplan.i18n_summary import SUMMARY_EN, SUMMARY_VI
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
 
@@ -569,10 +570,10 @@ _EN: dict[str, str] = {
     "legend_site": "One site",
 }
 
-# the pages' own tables (PLAN_APP: the Villages and Compare pages)
+# the other message tables, in this order (a later one wins; Villages and Compare pages: PLAN_APP)
 for _vi, _en in ((MEASUREMENTS_VI, MEASUREMENTS_EN), (SCENARIO_VI, SCENARIO_EN), (RADIO_VI, RADIO_EN),
                  (SERVICE_VI, SERVICE_EN), (PLAN_APP_VI, PLAN_APP_EN), (STORE_MESSAGES["vi"], STORE_MESSAGES["en"]),
-                 (LANDCOVER_VI, LANDCOVER_EN)):
+                 (SUMMARY_VI, SUMMARY_EN), (LANDCOVER_VI, LANDCOVER_EN)):
     _VI.update(_vi)
     _EN.update(_en)
 

@@ -61,6 +61,19 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "đất trống/nông thôn (chiều cao vật cản 0 m)",
     ),
 }
+# the placement's fibre assumption (towerplan.planning.backhaul.fibre_assumption_warning), longest first
+_TEMPLATES["fibre_assumed_count"] = (
+    "no fibre points were given: existing tower sites are ASSUMED to be fibre-fed (fibre routes to new masts start "
+    "there); give the operators' fibre points to replace the assumption; {n} proposed site(s) rely on it",
+    "không có điểm cáp quang: các trạm hiện có được GIẢ ĐỊNH là có cáp quang (tuyến cáp tới cột mới xuất phát từ "
+    "đó); hãy nạp điểm cáp quang của các nhà mạng để thay giả định này; {n} trạm đề xuất dựa vào giả định đó",
+)
+_TEMPLATES["fibre_assumed"] = (
+    "no fibre points were given: existing tower sites are ASSUMED to be fibre-fed (fibre routes to new masts start "
+    "there); give the operators' fibre points to replace the assumption",
+    "không có điểm cáp quang: các trạm hiện có được GIẢ ĐỊNH là có cáp quang (tuyến cáp tới cột mới xuất phát từ "
+    "đó); hãy nạp điểm cáp quang của các nhà mạng để thay giả định này",
+)
 _NAMES_VI = {"population raster": "raster dân số"}
 
 

@@ -12,7 +12,6 @@ writes ``dem.tif``, ``population.tif``, ``province.gpkg``, ``communes.gpkg``,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -32,9 +31,11 @@ __all__ = ["default_cache_dir", "register", "run"]
 
 
 def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/towerplan``, else ``~/.cache/towerplan`` (the CLI's choice; the library takes a path)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "towerplan"
+    """``$TOWERPLAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/towerplan``, else ``~/.cache/towerplan``
+    (:func:`towerplan.study.scenario.default_cache_dir`; the library takes a path)."""
+    from towerplan.study.scenario import default_cache_dir as study_cache_dir
+
+    return study_cache_dir()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -157,6 +157,9 @@ def run(args: argparse.Namespace) -> int:
           f"operator) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, {summary['present_value_vnd'] / 1e9:,.2f} "
           f"bn VND over {summary['horizon_years']:g} years ({summary['method']}, gap "
           f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
+    from towerplan.cli.run import summary_text
+
+    print(summary_text(summary, lang="en", command="place"))  # the study summary's figures (as `run`, the app)
     for warning in summary.get("warnings") or ():
         print(f"warning: {warning}")
     return 0

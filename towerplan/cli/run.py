@@ -18,16 +18,15 @@ interrupted or failed run leaves an earlier DIR as it was. An existing DIR is
 replaced only with ``--force`` (exit 2 otherwise).
 
 A progress bar is drawn on stderr when it is a terminal (not with ``--quiet``).
-Try it on the synthetic demo province::
+Try it on the synthetic demo province, from any folder::
 
-    towerplan run data/demo/scenario.toml --out OUT
+    towerplan run demo --out OUT
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:  # pragma: no cover
     from towerplan.study.scenario import Scenario
 
-__all__ = ["ProgressBar", "register", "run"]
+__all__ = ["ProgressBar", "register", "run", "summary_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("scenario", type=Path, metavar="SCENARIO.toml", help="scenario file (TOML)")
+    p.add_argument("scenario", type=Path, metavar="SCENARIO.toml",
+                   help="scenario file (TOML); the word demo runs the shipped demo scenario from any folder")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder of the plan package")
     p.add_argument("--force", action="store_true", help="replace DIR if it exists (once the new plan is complete)")
     p.add_argument("--lang", choices=["vi", "en"], default=None,
@@ -110,9 +110,34 @@ class ProgressBar:
 
 
 def _cache_dir() -> Path:
-    """Where the demo inputs are generated: ``$XDG_CACHE_HOME/towerplan`` or ``~/.cache/towerplan``."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "towerplan"
+    """Where the demo inputs are generated (:func:`towerplan.study.scenario.default_cache_dir`)."""
+    from towerplan.study.scenario import default_cache_dir
+
+    return default_cache_dir()
+
+
+#: ``towerplan run demo``: the shipped demo scenario (a copy of data/demo/scenario.toml inside the package),
+#: found from any folder
+DEMO_SCENARIO = Path(__file__).resolve().parents[1] / "demo" / "scenario.toml"
+
+
+def scenario_path(given: Path) -> Path:
+    """The scenario file: ``given``, or the shipped demo scenario for the word ``demo`` (when no such file exists)."""
+    if str(given) == "demo" and not given.exists():
+        return DEMO_SCENARIO
+    return given
+
+
+def summary_text(summary: dict, *, lang: str, command: str = "run") -> str:
+    """The run's headline figures as the app and the report show them (``summary.json``'s ``figures``):
+    ``run: <data origin>`` then one ``label: value`` line per figure."""
+    from towerplan.i18n_summary import origin_text, summary_rows
+
+    figures = summary.get("figures") or {}
+    origin = figures.get("data_origin") or summary.get("data_origin") or {"kind": "real"}
+    lines = [f"{command}: {origin_text(origin, lang)}"]
+    lines += [f"  {label}: {value}" for _, label, value in summary_rows(figures, lang)]
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,7 +167,7 @@ def _run(args: argparse.Namespace) -> int:
     from towerplan.study.scenario_file import load_scenario
 
     t0 = time.perf_counter()
-    scenario = load_scenario(args.scenario, allowed_roots=args.allow_root or None)
+    scenario = load_scenario(scenario_path(args.scenario), allowed_roots=args.allow_root or None)
     import dataclasses
 
     scenario = _with_files(scenario, args)  # --calibration, --landcover, --landcover-table
@@ -164,14 +189,6 @@ def _run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     if not args.quiet:
-        s = done.package.summary
-        line = (f"run: {s['population_total']:,.0f} people, {s['covered_any_pct']}% covered by any operator "
-                f"({'/'.join(scenario.technologies) if scenario.technologies else 'all'}"
-                f"{', ' + scenario.settings.service.service_class if scenario.settings.service else ''}), "
-                f"{s['gap_count']} dead zones with {s['gap_people']:,.0f} people")
-        pl = s.get("placement")
-        if pl:
-            line += (f"; {pl['proposals']} proposed site(s) newly cover {pl['people_newly_covered']:,.0f} "
-                     f"{pl['unit']} for {pl['cost_vnd'] / 1e9:,.2f} bn VND")
-        print(f"{line}. Plan in {args.out} ({time.perf_counter() - t0:.0f} s)")
+        print(summary_text(done.package.summary, lang=args.lang or scenario.language))
+        print(f"{args.out} ({time.perf_counter() - t0:.0f} s)")
     return 0

@@ -10,19 +10,19 @@ import itertools
 
 import numpy as np
 
-# class edges in dBm (lower bound inclusive) and colours (RGB hex), weakest first
-RSRP_EDGES: tuple[float, ...] = (-140.0, -110.0, -100.0, -90.0, -80.0, -30.0)
-RSRP_COLOURS: tuple[str, ...] = ("#bdbdbd", "#d7301f", "#fdae61", "#a6d96a", "#1a9641")
+from towerplan.palette import OPERATOR_COLOURS, RSRP_COLOURS, RSRP_EDGES
+
+__all__ = ["RSRP_ALPHA", "RSRP_COLOURS", "RSRP_EDGES", "operator_style", "rsrp_class_labels", "rsrp_cmap_norm",
+           "rsrp_rgba"]
+
+# class edges in dBm (lower bound inclusive) and colours, weakest first: the app's too (towerplan.palette)
 RSRP_ALPHA = 0.75
 
-_OPERATOR_STYLE: dict[str, tuple[str, str]] = {
-    "viettel": ("#1f3f99", "^"),
-    "vnpt-vinaphone": ("#7b2d8e", "s"),
-    "vinaphone": ("#7b2d8e", "s"),
-    "mobifone": ("#111111", "o"),
-    "vietnamobile": ("#0b7f86", "D"),
-    "gmobile": ("#8c510a", "v"),
-}
+_MARKERS = {"viettel": "^", "vnpt-vinaphone": "s", "vinaphone": "s", "mobifone": "o", "vietnamobile": "D",
+            "gmobile": "v"}
+#: operator -> (colour, matplotlib marker): the colours of the app's maps
+_OPERATOR_STYLE: dict[str, tuple[str, str]] = {name.lower(): (colour, _MARKERS.get(name.lower(), "o"))
+                                               for name, colour in OPERATOR_COLOURS.items()}
 _FALLBACK = (("#0b7f86", "D"), ("#8c510a", "v"), ("#c51b7d", "P"), ("#4d4d4d", "X"))
 
 

@@ -96,6 +96,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "model": "Mô hình",
         "validity": "Mô tả và phạm vi áp dụng",
         "setting": "Tham số",
+        "unit": "Đơn vị",
+        "method_all_settings": "Mọi tham số (kể cả tham số kỹ thuật, theo tên trong tệp kịch bản) được ghi trong "
+                               "method.json của gói kết quả.",
         "layers_absent": "Lớp dữ liệu không có trong gói: {layers}",
         "input_warning": "Cảnh báo về dữ liệu đầu vào",
         "method_land_cover": "Lớp phủ mặt đất và vật cản (clutter)",
@@ -218,6 +221,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "model": "Model",
         "validity": "Description and validity range",
         "setting": "Setting",
+        "unit": "Unit",
+        "method_all_settings": "Every setting (the technical ones too, by their scenario-file names) is recorded "
+                               "in the package's method.json.",
         "layers_absent": "Layers not in this package: {layers}",
         "input_warning": "Input warning",
         "method_land_cover": "Land cover and clutter",
@@ -307,6 +313,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "tenants_costed": ("Số nhà mạng tính chi phí", "Tenants costed", INT),
     "people_newly_covered": ("Dân số được phủ mới", "People newly covered", INT),
     "cost_vnd": ("Chi phí (đồng)", "Cost (VND)", INT),
+    "cumulative_cost_vnd": ("Chi phí cộng dồn (đồng)", "Cumulative cost (VND)", INT),
     "cost_mvnd": ("Chi phí (triệu đồng)", "Cost (million VND)", INT),
     "capex_vnd": ("Vốn đầu tư (đồng)", "Capex (VND)", INT),
     "capex_mvnd": ("Vốn đầu tư (triệu đồng)", "Capex (million VND)", INT),
@@ -354,6 +361,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 
 # dynamic per-operator columns: regex -> (Vietnamese template, English template, format)
 _PATTERNS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
+    (re.compile(r"^people_covered_tech_(.+)$"), ("Được phủ sóng {op}", "Covered by {op}", INT)),
     (re.compile(r"^people_covered_(.+)$"), ("Được phủ sóng – {op}", "Covered – {op}", INT)),
     (re.compile(r"^people_4g_target_(.+)$"), ("Đạt mục tiêu 4G – {op}", "4G target – {op}", INT)),
     (re.compile(r"^people_5g_target_(.+)$"), ("Đạt mục tiêu 5G – {op}", "5G target – {op}", INT)),
@@ -362,6 +370,7 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
 ]
 
 _OPERATOR_NAMES = {
+    "2g": "2G", "3g": "3G", "4g": "4G", "5g": "5G",  # technologies (people_covered_tech_4g)
     "viettel": "Viettel",
     "mobifone": "MobiFone",
     "vnpt_vinaphone": "VNPT-VinaPhone",
@@ -371,8 +380,13 @@ _OPERATOR_NAMES = {
 }
 
 
-# cell values shown in the report tables (the data files keep the original values)
+# cell values shown in the report tables and the workbook (as "Tiếng Việt / English"); the CSV and
+# GeoPackage files keep the original values
 VALUES: dict[str, tuple[str, str]] = {
+    "yes": ("Có", "Yes"),
+    "per_operator": ("Riêng từng nhà mạng", "One per operator"),
+    "shared": ("Dùng chung", "Shared"),
+    "no": ("Không", "No"),
     "greenfield": ("Xây trạm mới", "New tower"),
     "colocation": ("Dùng chung trạm", "Co-location"),
     "co-location": ("Dùng chung trạm", "Co-location"),

@@ -39,7 +39,8 @@ def method_section(
     date
         Date of the run (ISO text). Left out by default so that reruns give identical outputs.
     base_dir
-        Paths are written relative to this folder when they lie inside it.
+        Paths are written relative to this folder when they lie inside it; other files by their name
+        only (no local folder in the deliverables).
 
     Returns
     -------
@@ -53,12 +54,12 @@ def method_section(
         path = Path(raw)
         paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for p in paths:
-            shown = p
+            shown = Path(p.name)  # no local folder (a user's cache or home) in the deliverables
             if base is not None:
                 try:
                     shown = p.resolve().relative_to(base)
                 except ValueError:
-                    shown = p
+                    shown = Path(p.name)
             entry: dict[str, Any] = {"role": str(role), "path": shown.as_posix()}
             if p.is_file():
                 entry["bytes"] = p.stat().st_size

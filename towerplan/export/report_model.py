@@ -17,7 +17,9 @@ import pandas as pd
 
 from towerplan import __version__
 from towerplan.export.i18n_report import column_label, text, value_label
+from towerplan.export.method_text import model_name, model_text, note_text, readable_settings, role_label
 from towerplan.export.tables import plan_tables
+from towerplan.plan_checks import warning_in
 
 if TYPE_CHECKING:
     from towerplan.export.package import PlanPackage
@@ -57,6 +59,7 @@ class Report:
     lang: str
     headline: Block
     blocks: list[Block]
+    date: str = ""  # preparation date (ISO), also the PDF's creation date
 
 
 def fmt_number(value: Any, *, decimals: int = 0, lang: str = "en") -> str:
@@ -101,8 +104,16 @@ def _people(value: Any, total: Any, lang: str) -> str:
 
 
 def headline_block(package: PlanPackage, lang: str) -> Block:
-    """The headline figures as a two-column table (indicator, value)."""
+    """The headline figures as a two-column table (indicator, value): the study summary's figures
+    (``summary["figures"]``, :func:`towerplan.i18n_summary.summary_rows`, as the app and CLI show them),
+    else the figures found in an older summary."""
     s = package.summary
+    if isinstance(s.get("figures"), Mapping):
+        from towerplan.i18n_summary import summary_rows
+
+        rows_ = [[label, value] for _, label, value in summary_rows(s["figures"], lang)]
+        return Block("table", text=text("headline", lang), columns=[text("figure", lang), text("value", lang)],
+                     rows=rows_, numeric=[False, True])
     total = _lookup(s, "population_total", "total_people", "people_total")
     rows: list[list[str]] = []
     if total is not None:
@@ -252,7 +263,7 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
             desc = models[name]
             if isinstance(desc, Mapping):
                 desc = "; ".join(f"{k}: {_plain(v, lang)}" for k, v in sorted(desc.items()))
-            rows.append([str(name), str(desc)])
+            rows.append([model_name(str(name)), model_text(str(name), str(desc), lang)])
         blocks.append(Block("heading", text=text("method_models", lang), level=2))
         blocks.append(Block("table", columns=[text("model", lang), text("validity", lang)], rows=rows,
                             numeric=[False, False]))
@@ -260,15 +271,16 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
 
     blocks.extend(land_cover_blocks(method, lang))
     settings = method.get("settings") or {}
-    if settings:
-        rows = [[k, _plain(v, lang)] for k, v in _flatten(settings)]
+    if settings:  # the main settings in words with their units; every one by its key in method.json
+        rows = readable_settings(settings, lang)
         blocks.append(Block("heading", text=text("method_settings", lang), level=2))
-        blocks.append(Block("table", columns=[text("setting", lang), text("value", lang)], rows=rows,
-                            numeric=[False, False], small=True))
+        blocks.append(Block("table", columns=[text("setting", lang), text("value", lang), text("unit", lang)],
+                            rows=rows, numeric=[False, False, False], small=True))
+        blocks.append(Block("paragraph", text=text("method_all_settings", lang), small=True))
     files = method.get("input_files") or []
     if files:
-        rows = [[str(f.get("role", "")), str(f.get("path", "")), fmt_number(f.get("bytes"), lang=lang),
-                 str(f.get("sha256") or "–")] for f in files]
+        rows = [[role_label(str(f.get("role", "")), lang), Path(str(f.get("path", ""))).name,
+                 fmt_number(f.get("bytes"), lang=lang), str(f.get("sha256") or "–")] for f in files]
         blocks.append(Block("heading", text=text("method_inputs", lang), level=2))
         blocks.append(Block("table", columns=[text("file_role", lang), text("file_path", lang),
                                               text("file_bytes", lang), "SHA-256"],
@@ -276,7 +288,7 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
     notes = [str(n) for n in method.get("notes") or []]
     if notes:
         blocks.append(Block("heading", text=text("method_notes", lang), level=2))
-        blocks.extend(Block("paragraph", text=n) for n in notes)
+        blocks.extend(Block("paragraph", text=note_text(n, lang)) for n in notes)
     return blocks
 
 
@@ -323,7 +335,7 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
     blocks: list[Block] = []
     absent = summary_document(package)["plan_package"]["layers_absent"]
     for warning in (package.summary or {}).get("warnings") or ():  # towerplan.plan_checks (in English)
-        blocks.append(Block("paragraph", text=f"{text('input_warning', lang)}: {warning}"))
+        blocks.append(Block("paragraph", text=f"{text('input_warning', lang)}: {warning_in(str(warning), lang)}"))
     from towerplan.export.report_service import service_blocks
 
     blocks.extend(service_blocks(package.summary, lang))  # which criterion "covered" means
@@ -391,5 +403,12 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
     subtitle = text("generated_by", lang, version=version)
     if package.method.get("date"):
         subtitle += f" · {package.method['date']}"
-    return Report(title=package.title, study_label=package.study_label, subtitle=subtitle, lang=lang,
-                  headline=headline_block(package, lang), blocks=blocks)
+    study_label = package.study_label
+    origin = (package.summary or {}).get("data_origin")
+    if isinstance(origin, Mapping):  # what the study is made of, on the title page and every page's footer
+        from towerplan.i18n_summary import origin_text
+
+        study_label = (origin_text(origin, lang) if origin.get("kind") == "synthetic"
+                       else f"{study_label} · {origin_text(origin, lang)}")
+    return Report(title=package.title, study_label=study_label, subtitle=subtitle, lang=lang,
+                  headline=headline_block(package, lang), blocks=blocks, date=str(package.method.get("date") or ""))

@@ -220,6 +220,9 @@ def render_pdf(report: Report, path: Path) -> Path:
                creator="towerplan", invariant=1, lang=lang)
 
     def _page(canvas, document) -> None:
+        if report.date and document.page == 1:  # the preparation date as the PDF's dates (invariant otherwise)
+            stamp = "D:" + report.date.replace("-", "")[:8] + "000000+00'00'"
+            canvas.setDateFormatter(lambda *_: stamp)
         canvas.saveState()
         canvas.setFont(FONT_ITALIC, 7.5)
         canvas.setFillColor(colors.HexColor("#7a1f1f"))

@@ -10,8 +10,9 @@ gets the English names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 
 from towerplan.export._common import plain_columns
 from towerplan.export._zip import normalise_office_zip
-from towerplan.export.i18n_report import DEG, INT, column_format, column_label, text
+from towerplan.export.i18n_report import DEG, INT, column_format, column_label, text, value_label
 from towerplan.export.plan_sections import PLAN_SHEETS
 from towerplan.textsafe import formula_safe, formula_safe_frame
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["plan_tables", "road_table", "stations_summary", "write_csv", "write_tables", "write_xlsx"]
 
+#: the commune name of road km outside every commune
+OUTSIDE_COMMUNES = "ngoài các xã / outside the communes"
 # table name -> sheet-name key in i18n_report
 SHEETS = {
     "communes": "sheet_communes",
@@ -98,6 +101,9 @@ def road_table(roads: pd.DataFrame) -> pd.DataFrame:
         return _drop_geometry(roads)
     table = pd.DataFrame(roads.drop(columns=roads.geometry.name)).groupby(keys, sort=True)[
         ["length_km", "covered_km"]].sum().reset_index()
+    if "zone" in table and "zone_name" in table:  # road pieces outside every commune: named, not "-1"
+        outside = table["zone"] < 0
+        table["zone_name"] = table["zone_name"].astype(object).where(~outside, OUTSIDE_COMMUNES)
     table["uncovered_km"] = table["length_km"] - table["covered_km"]
     table["covered_pct"] = np.where(table["length_km"] > 0,
                                     100.0 * table["covered_km"] / table["length_km"].where(table["length_km"] > 0, 1),
@@ -127,6 +133,14 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def bilingual_value(value: object) -> object:
+    """A known cell value (``greenfield``, ``fibre``, ``True``...) as ``"Tiếng Việt / English"``; others unchanged."""
+    if isinstance(value, (bool, np.bool_)):
+        value = "yes" if value else "no"
+    vi, en = value_label(value, "vi"), value_label(value, "en")
+    return vi if vi == en else f"{vi} / {en}"
+
+
 def bilingual_header(column: str) -> str:
     """``"Tiếng Việt / English"`` (one label when both are the same)."""
     vi, en = column_label(column, "vi"), column_label(column, "en")
@@ -152,14 +166,45 @@ def write_tables(package: PlanPackage, csv_dir: Path, xlsx_path: Path) -> dict[s
     stations = _drop_geometry(package.stations)
     write_csv(stations, csv_dir / "stations.csv")
     label = package.study_label
-    if (package.summary or {}).get("admin_units"):  # which units the per-commune sheets use
-        label += " · " + text("units_caption", "vi", label=package.summary["admin_units"])
-    write_xlsx(tables, xlsx_path, title=package.title, study_label=label)
+    summary = package.summary or {}
+    if summary.get("admin_units"):  # which units the per-commune sheets use
+        label += " · " + text("units_caption", "vi", label=summary["admin_units"])
+    write_xlsx(tables, xlsx_path, title=package.title, study_label=label, figures=summary.get("figures"))
     return tables
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study_label: str) -> Path:
-    """One sheet per table: Vietnamese and English header rows, frozen, filtered, formatted."""
+def _figures_sheet(wb: Any, figures: Mapping[str, Any]) -> None:
+    """The study summary's figures (as the app, CLI and report show them): labels in Vietnamese and English,
+    the value as a number and its unit."""
+    from openpyxl.styles import Font
+
+    from towerplan.i18n_summary import FIGURE_KEYS, SUMMARY_EN, SUMMARY_VI, origin_text, summary_rows
+
+    ws = wb.create_sheet(SUMMARY_VI["fig_figure"], 1)
+    both = {k: f"{SUMMARY_VI[k]} / {SUMMARY_EN[k]}" for k in ("fig_value", "fig_unit")}
+    ws.append([SUMMARY_VI["fig_figure"], SUMMARY_EN["fig_figure"], both["fig_value"], both["fig_unit"]])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    en = {k: label for k, label, _ in summary_rows(figures, "en")}
+    for key, label_vi, _ in summary_rows(figures, "vi"):
+        name, _, operator = key.partition(":")
+        value = figures[name][operator] if operator else figures[name]
+        decimals, unit = FIGURE_KEYS[name]
+        unit_text = f"{SUMMARY_VI[unit]} / {SUMMARY_EN[unit]}" if unit and unit != "unit_pct" else unit and "%"
+        ws.append([label_vi, en[key], _xl_value(value), unit_text])
+        ws.cell(row=ws.max_row, column=3).number_format = "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+    origin = figures.get("data_origin")
+    if isinstance(origin, Mapping):
+        ws.append([origin_text(origin, "vi"), origin_text(origin, "en"), None, None])
+    for letter, width in (("A", 60), ("B", 60), ("C", 16), ("D", 22)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study_label: str,
+               figures: Mapping[str, Any] | None = None) -> Path:
+    """One sheet per table: Vietnamese and English header rows, frozen, filtered, formatted; with
+    ``figures`` (``summary.json``'s), a sheet of the headline figures after the first."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -193,7 +238,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         for i, values in enumerate(table.itertuples(index=False), start=3):
             for j, value in enumerate(values, start=1):
-                ws.cell(row=i, column=j, value=_xl_value(value))
+                ws.cell(row=i, column=j, value=_xl_value(bilingual_value(value)))
         for j, col in enumerate(table.columns, start=1):
             fmt = column_format(col)
             letter = get_column_letter(j)
@@ -204,6 +249,8 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, title: str, study
         ws.freeze_panes = "B3" if name in ("communes", "gaps", "proposals") else "A3"
         if len(table.columns) and len(table):
             ws.auto_filter.ref = f"A2:{get_column_letter(len(table.columns))}{len(table) + 2}"
+    if figures:
+        _figures_sheet(wb, figures)
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 60
     wb.properties.creator = "towerplan"

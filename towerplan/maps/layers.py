@@ -20,6 +20,8 @@ from pyproj import Geod
 from towerplan.grid import Grid
 from towerplan.i18n import t
 from towerplan.maps.render import terrain_image
+from towerplan.palette import OPERATOR_COLOURS as PALETTE_OPERATORS
+from towerplan.palette import operator_key
 from towerplan.stations.sites import physical_sites
 
 __all__ = [
@@ -32,14 +34,8 @@ __all__ = [
     "legend",
 ]
 
-#: one colour per operator, chosen to stay distinct for colour-blind readers on relief
-OPERATOR_COLOURS: dict[str, str] = {
-    "Viettel": "#d7191c",
-    "VNPT-VinaPhone": "#2b83ba",
-    "MobiFone": "#7b3294",
-    "Vietnamobile": "#fdae61",
-    "Gmobile": "#4d4d4d",
-}
+#: one colour per operator (:data:`towerplan.palette.OPERATOR_COLOURS`, as the report and the KMZ)
+OPERATOR_COLOURS: dict[str, str] = PALETTE_OPERATORS
 #: road class -> (colour, weight in px)
 ROAD_STYLES: dict[str, tuple[str, float]] = {
     "trunk": ("#b2182b", 3.5),
@@ -54,8 +50,8 @@ _GEOD = Geod(ellps="WGS84")
 
 def operator_colour(operator: str) -> str:
     """The map colour of an operator (stable for unknown names too)."""
-    if operator in OPERATOR_COLOURS:
-        return OPERATOR_COLOURS[operator]
+    if operator_key(operator) in OPERATOR_COLOURS:
+        return OPERATOR_COLOURS[operator_key(operator)]
     return _FALLBACK[sum(operator.encode("utf-8")) % len(_FALLBACK)]
 
 
@@ -182,16 +178,16 @@ def stations_layers(
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<div class="towerplan-legend" style="position: fixed; {{ this.css_corner }} z-index: 9999;
+<details open class="towerplan-legend" style="position: fixed; {{ this.css_corner }} z-index: 9999;
      background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px; font: 12px sans-serif;
      box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
-  <div style="font-weight: bold; margin-bottom: 4px;">{{ this.title }}</div>
+  <summary style="font-weight: bold; margin-bottom: 4px; cursor: pointer;">{{ this.title }}</summary>
   {% for label, colour in this.items %}
   <div><span style="display:inline-block;width:12px;height:12px;background:{{ colour }};
        margin-right:6px;vertical-align:middle;border:1px solid #555;"></span>{{ label }}</div>
   {% endfor %}
   {% if this.note %}<div style="margin-top:4px;color:#555;">{{ this.note }}</div>{% endif %}
-</div>
+</details>
 {% endmacro %}
 """
 
@@ -205,7 +201,8 @@ _CORNERS = {
 
 def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None,
            corner: str = "bottomleft") -> MacroElement:
-    """A fixed legend box (no external CSS) listing (label, colour) pairs.
+    """A fixed legend box (no external CSS) listing (label, colour) pairs; a click on its title folds it
+    away, so it never has to cover data (markers, proposals) under it.
 
     ``corner``: ``bottomleft`` (above the scale bar), ``bottomright`` or ``topleft``.
     """

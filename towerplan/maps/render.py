@@ -17,6 +17,7 @@ from PIL import Image, features
 from pyproj import Transformer
 
 from towerplan.grid import Grid
+from towerplan.palette import rsrp_step_stops
 from towerplan.terrain import reproject_grid
 
 __all__ = ["DisplayImage", "hillshade", "terrain_image", "colourise", "value_image", "category_image",
@@ -176,17 +177,9 @@ def terrain_image(dem: Grid, *, max_pixels: int = 1_500_000, opacity: float = 1.
     return DisplayImage(_png(rgba), _bounds_latlon(merc))
 
 
-#: RSRP colour scale (dBm, RGB): red (edge of coverage) through yellow to dark green (strong)
-RSRP_STOPS: tuple[tuple[float, tuple[int, int, int]], ...] = (
-    (-120.0, (215, 48, 39)),
-    (-110.0, (244, 109, 67)),
-    (-100.0, (253, 174, 97)),
-    (-90.0, (254, 224, 139)),
-    (-80.0, (166, 217, 106)),
-    (-70.0, (102, 189, 99)),
-    (-60.0, (26, 152, 80)),
-    (-50.0, (0, 104, 55)),
-)
+#: RSRP colour classes (dBm, RGB) as steps: the classes and colours of the report and the KMZ
+#: (:mod:`towerplan.palette`)
+RSRP_STOPS: tuple[tuple[float, tuple[int, int, int]], ...] = rsrp_step_stops()
 
 
 def _as_float(grid: Grid) -> Grid:

@@ -27,6 +27,7 @@ from towerplan.landcover import LandCover
 from towerplan.maps.assets import offline_map
 from towerplan.maps.layers import ROAD_STYLES, legend, operator_colour, stations_layers, terrain_layer
 from towerplan.maps.render import RSRP_STOPS, category_image, value_image
+from towerplan.palette import rsrp_classes
 
 __all__ = [
     "OSM_TILES",
@@ -166,16 +167,14 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 
 
 def rsrp_legend_items(threshold_dbm: float) -> list[tuple[str, str]]:
-    """Legend rows (label, colour) from strong to weak, starting at the threshold."""
-    stops = [s for s in RSRP_STOPS if s[0] >= threshold_dbm - 1e-9] or [RSRP_STOPS[-1]]
+    """Legend rows (label, colour) from strong to weak, down to the threshold: the classes of
+    :mod:`towerplan.palette` (the report's and the KMZ's)."""
     items = []
-    for k in range(len(stops) - 1, -1, -1):
-        lo = stops[k][0]
-        colour = _hex(stops[k][1])
-        label = f"≥ {lo:.0f}" if k == len(stops) - 1 else f"{lo:.0f} … {stops[k + 1][0]:.0f}"
+    classes = [c for c in rsrp_classes() if c[1] > threshold_dbm] or rsrp_classes()[-1:]
+    for k, (lo, hi, colour) in enumerate(reversed(classes)):
+        low = max(lo, threshold_dbm)
+        label = f"≥ {low:.0f}" if k == 0 else f"{low:.0f} … {hi:.0f}"
         items.append((label, colour))
-    if stops[0][0] > threshold_dbm:
-        items.append((f"{threshold_dbm:.0f} … {stops[0][0]:.0f}", _hex(RSRP_STOPS[0][1])))
     return items
 
 

@@ -513,7 +513,7 @@ def compute_backhaul(
 def fibre_assumption_warning(proposals_on_assumed_fibre: int | None = None) -> str:
     """The warning a plan carries when no fibre points were given and existing towers stood in for them."""
     text = ("no fibre points were given: existing tower sites are ASSUMED to be fibre-fed (fibre routes to new "
-            "masts start there); give the operators' fibre points (fibre_points) to replace the assumption")
+            "masts start there); give the operators' fibre points to replace the assumption")
     if proposals_on_assumed_fibre:
         text += f"; {proposals_on_assumed_fibre} proposed site(s) rely on it"
     return text

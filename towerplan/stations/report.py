@@ -38,6 +38,7 @@ __all__ = [
     "Severity",
     "StationLoad",
     "ValidationReport",
+    "report_header",
     "severity_label",
     "sort_issues",
 ]
@@ -221,7 +222,8 @@ class ValidationReport:
         frame["row"] = frame["row"].astype("Int64")
         return frame
 
-    def format_text(self, *, max_issues: int | None = None, min_severity: Severity = "info") -> str:
+    def format_text(self, *, max_issues: int | None = None, min_severity: Severity = "info",
+                    lang: Language = "en") -> str:
         """A plain-text table for a terminal, in report order.
 
         Parameters
@@ -230,20 +232,25 @@ class ValidationReport:
             Show at most this many issues (a final line says how many were left out).
         min_severity
             ``"warning"`` hides info lines, ``"error"`` shows errors only.
+        lang
+            ``"en"`` or ``"vi"``: headers, severities and messages in that language.
         """
+        words = _REPORT_WORDS[lang] if lang in _REPORT_WORDS else _REPORT_WORDS["en"]
         limit = _SEVERITY_RANK[min_severity]
         shown = [i for i in self.issues if _SEVERITY_RANK[i.severity] <= limit]
         if not shown:
-            return "no problems found"
+            return words["none"]
         left_out = 0
         if max_issues is not None and len(shown) > max_issues:
             left_out = len(shown) - max_issues
             shown = shown[:max_issues]
         with_file = len({i.file for i in shown if i.file}) > 1
-        header = (["file"] if with_file else []) + ["row", "column", "severity", "code", "message"]
+        header = [words[k] for k in (["file"] if with_file else []) + ["row", "column", "severity", "code",
+                                                                        "message"]]
         rows = [  # control and bidi characters of cells and names shown as codes, never sent to the terminal
             [visible(cell, max_len=10_000) for cell in ([i.file or ""] if with_file else [])
-             + ["" if i.row is None else str(i.row), i.column or "", i.severity, i.code, i.message]]
+             + ["" if i.row is None else str(i.row), i.column or "", severity_label(i.severity, lang), i.code,
+                i.message_in(lang)]]
             for i in shown
         ]
         widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header) - 1)]
@@ -252,8 +259,24 @@ class ValidationReport:
             cells = [r[k].ljust(widths[k]) for k in range(len(widths))] + [r[-1]]
             lines.append("  ".join(cells).rstrip())
         if left_out:
-            lines.append(f"... and {left_out} more (write them all with --report-csv)")
+            lines.append(words["more"].format(n=left_out))
         return "\n".join(lines)
+
+
+#: the words of :meth:`ValidationReport.format_text` and of the report's table headers, per language
+_REPORT_WORDS: dict[str, dict[str, str]] = {
+    "en": {"file": "file", "row": "row", "column": "column", "severity": "severity", "code": "code",
+           "message": "message", "value": "value", "none": "no problems found",
+           "more": "... and {n} more (write them all with --report-csv)"},
+    "vi": {"file": "tệp", "row": "dòng", "column": "cột", "severity": "mức", "code": "mã", "message": "nội dung",
+           "value": "giá trị", "none": "không thấy vấn đề nào",
+           "more": "... và {n} vấn đề nữa (ghi đủ bằng --report-csv)"},
+}
+
+
+def report_header(column: str, lang: str = "en") -> str:
+    """The header of a report column (``row``, ``column``, ``severity``, ...) as shown to users in ``lang``."""
+    return _REPORT_WORDS.get(lang, _REPORT_WORDS["en"]).get(column, column)
 
 
 def merge_reports(reports: Iterable[ValidationReport]) -> ValidationReport:

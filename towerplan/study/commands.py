@@ -167,6 +167,7 @@ def place_run(
     (:func:`towerplan.export.commands.write_placement_files`). ``calibration``: a ``calibration.json`` of
     ``towerplan calibrate`` correcting the existing sectors (candidate sites keep the uncalibrated model)."""
     from towerplan.export.commands import write_placement_files
+    from towerplan.study.summary import study_summary
 
     t0 = time.perf_counter()
     if settings.placement is None:
@@ -187,6 +188,8 @@ def place_run(
         "technology": technology, "threshold_dbm": settings.threshold_dbm,
         "people_total": float(inputs.population.masked(fill=0.0).sum()),
         "total_runtime_s": round(time.perf_counter() - t0, 3),
+        # the study summary's figures, as `towerplan run`, the app and the report show them
+        "figures": study_summary(inputs, settings, coverage=current, placement=plan).figures(),
     })
     written = write_placement_files(plan, out, technology=technology, threshold_dbm=settings.threshold_dbm,
                                     summary=summary)

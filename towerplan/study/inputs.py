@@ -14,6 +14,7 @@ checks, no second parse).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -46,6 +47,7 @@ __all__ = [
     "folder_files",
     "admin_units_for",
     "folder_label",
+    "is_demo_folder",
     "load_study_folder",
     "load_study_inputs",
     "read_candidates",
@@ -118,6 +120,9 @@ class StudyInputs:
     units_label
         Which administrative units the per-commune tables use (e.g. "admin_units.gpkg: 166 units"),
         shown on every per-commune output; empty for the communes layer as given.
+    origins
+        Role -> ``"synthetic"`` (the generated demo province) or ``"real"`` (the user's files); roles
+        not listed are the user's (:func:`towerplan.study.origin.data_origin`).
     land_cover
         Land-cover classes on ``dem``'s lattice and their clutter table
         (:class:`~towerplan.landcover.LandCover`); its source is ``"none"`` when no raster was given
@@ -139,6 +144,7 @@ class StudyInputs:
     warnings: tuple[str, ...] = ()  # what the plan must say about its inputs (towerplan.plan_checks)
     villages: gpd.GeoDataFrame | None = None
     units_label: str = ""
+    origins: Mapping[str, str] = field(default_factory=dict)
     land_cover: LandCover | None = None
 
     def __post_init__(self) -> None:
@@ -364,6 +370,7 @@ def study_inputs(
     warnings: tuple[str, ...] = (),
     villages: gpd.GeoDataFrame | None = None,
     units_label: str = "",
+    origins: Mapping[str, str] | None = None,
     land_cover: LandCover | None = None,
 ) -> StudyInputs:
     """The one place a :class:`StudyInputs` is assembled from what was read (nothing is read here).
@@ -378,13 +385,16 @@ def study_inputs(
     load = read_study_stations(stations)
     cover = land_cover if land_cover is not None else default_land_cover(dem)
     warnings = (*warnings, *(w for w in cover.warnings if w not in warnings))
+    if station_report is None:  # English, with the Vietnamese message beside it (the app shows either)
+        station_report = load.report.to_frame()
+        station_report["message_vi"] = load.report.to_frame("vi")["message"].to_numpy()
     return StudyInputs(
         dem=dem, population=population, stations=load.stations.reset_index(drop=True), communes=communes,
         roads=roads, exclusions=exclusions, user_candidates=user_candidates, fibre_points=fibre_points,
         label=label, files=dict(files or {}),
-        station_report=station_report if station_report is not None else load.report.to_frame(),
+        station_report=station_report,
         commune_name_column=commune_name_column, warnings=tuple(warnings), villages=villages,
-        units_label=units_label, land_cover=cover,
+        units_label=units_label, origins=dict(origins or {}), land_cover=cover,
     )
 
 
@@ -508,13 +518,19 @@ def folder_files(folder: Path) -> dict[str, Path]:
     return {role: folder / name for role, name in STUDY_FILES.items() if (folder / name).is_file()}
 
 
+def is_demo_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a ``towerplan demo`` folder (the synthetic demo province)."""
+    from towerplan.demo import DEMO_LABEL
+
+    readme = Path(folder) / "README.txt"
+    return readme.is_file() and readme.read_text(encoding="utf-8").startswith(DEMO_LABEL.upper())
+
+
 def folder_label(folder: Path) -> str:
     """The demo's "(not real data)" label for a ``towerplan demo`` folder, else the folder name."""
     from towerplan.demo import DEMO_LABEL
 
-    readme = folder / "README.txt"
-    is_demo = readme.is_file() and readme.read_text(encoding="utf-8").startswith(DEMO_LABEL.upper())
-    return DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo else folder.name
+    return DEMO_LABEL[:1].upper() + DEMO_LABEL[1:] if is_demo_folder(folder) else folder.name
 
 
 def _refuse_links_out(folder: Path, found: Mapping[str, Path]) -> None:
@@ -558,5 +574,13 @@ def load_study_folder(
     if unknown:
         raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}, "
                           f"{LANDCOVER_TABLE_ROLE}")
-    found.update({role: Path(path) for role, path in (files or {}).items() if path is not None})
-    return read_study_files(found, resolution_m=resolution_m, label=folder_label(folder) if label is None else label)
+    given = {role: Path(path) for role, path in (files or {}).items() if path is not None}
+    found.update(given)
+    inputs = read_study_files(found, resolution_m=resolution_m,
+                              label=folder_label(folder) if label is None else label)
+    if is_demo_folder(folder):  # the generated demo province: synthetic, but for the files given in its place
+        from towerplan.study.origin import REAL, SYNTHETIC, origin_of_files
+
+        origins = {**origin_of_files(found, SYNTHETIC), **origin_of_files(given, REAL)}
+        inputs = dataclasses.replace(inputs, origins=origins)
+    return inputs

@@ -8,6 +8,7 @@ of both records, so reruns give byte-identical outputs.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -28,7 +29,9 @@ from towerplan.study.steps import PlanResults
 if TYPE_CHECKING:  # pragma: no cover
     from towerplan.export.package import PlanPackage
 
-__all__ = ["jsonable", "method_record", "plan_package", "plan_summary", "server_names"]
+__all__ = ["jsonable", "method_record", "plan_package", "plan_summary", "preparation_date", "server_names"]
+
+log = logging.getLogger(__name__)
 
 #: keys of summaries that change from run to run (kept out of summary.json and the method; logged)
 _VOLATILE = re.compile(r"(runtime|timing|elapsed|wall_s|duration)", re.IGNORECASE)
@@ -75,14 +78,22 @@ def _split_volatile(data: Any, moved: dict[str, Any], prefix: str = "") -> Any:
 def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
     """Headline figures (deterministic, JSON-ready) and the run-time figures kept out of them.
 
+    ``figures`` holds the :class:`~towerplan.study.summary.StudySummary` figures every front end
+    shows (rounded as shown); the other keys are the detailed figures they come from.
+
     Population total, covered per operator / technology / by any / by two or more,
     uncovered, dead zones (count, people), road km, stations, area covered and, with a
     placement, proposals, people newly covered and cost (VND) with the solver's figures.
     """
+    from towerplan.study.summary import summary_of_results
+
+    study = summary_of_results(results)
     gaps = results.gaps.summary()
     moved: dict[str, Any] = {}
     summary: dict[str, Any] = {
         "study": results.inputs.label,
+        "data_origin": study.origin.as_dict(),
+        "figures": study.figures(),
         "technologies": list(results.technologies) if results.technologies else "all",
         "threshold_dbm": results.coverage_config.threshold_dbm,
         "service_criterion": criterion_record(results.coverage_config, results.settings.service,
@@ -101,8 +112,11 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         if key in gaps:
             summary[key] = gaps[key]
     cov = results.coverage.summary()
-    summary["stations"] = {"sectors_modelled": cov["stations"]["used"], "sites": cov["stations"]["sites"],
-                           "skipped": cov["stations"]["skipped"], "sectors_in_inputs": len(results.inputs.stations)}
+    modelled = study.modelled
+    summary["stations"] = {"sectors_modelled": cov["stations"]["used"],
+                           "sites": modelled.sites if modelled else None,
+                           "skipped": cov["stations"]["skipped"], "sectors_in_inputs": study.inputs.sectors,
+                           "sites_in_inputs": study.inputs.sites, "towers_in_inputs": study.inputs.towers}
     summary["area_covered_km2"] = {"any_operator": cov["any_operator"]["area_km2"],
                                    **{k: v["area_km2"] for k, v in cov["operators"].items()}}
     if results.placement is not None:
@@ -166,6 +180,23 @@ def _models(counts: Mapping[str, int], config: CoverageConfig, *, land_cover: st
     return out
 
 
+def preparation_date() -> str:
+    """The plan's preparation date (ISO ``YYYY-MM-DD``, UTC): the day of ``$SOURCE_DATE_EPOCH`` when set
+    (reproducible builds: the same date on every rerun), else today. It is the report's date and the
+    PDF's creation date; the rest of the record holds no run time."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            when = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not a Unix time; today's date is used", epoch)
+        else:
+            return when.date().isoformat()
+    return datetime.datetime.now(tz=datetime.UTC).date().isoformat()
+
+
 def method_record(
     results: PlanResults,
     *,
@@ -207,7 +238,7 @@ def method_record(
     notes.extend(land_cover["warnings"])
     method = method_section(models=_models(cov.get("models", {}), results.coverage_config, land_cover=cover_text),
                             settings=jsonable(settings), input_files=dict(sorted(results.inputs.files.items())),
-                            notes=notes, base_dir=base_dir)
+                            notes=notes, base_dir=base_dir, date=preparation_date())
     method["land_cover"] = jsonable(land_cover)
     for key, value in (extra or {}).items():
         if key in ("settings", "models") and isinstance(value, Mapping):

@@ -204,11 +204,14 @@ def run_placement_step(
     """Shared-tower proposals (:func:`towerplan.planning.shared_towers.propose_shared_towers`).
 
     Current coverage is the coverage step's per-operator levels; existing towers are
-    the stations of the technologies that step modelled; candidate sites see the study's land
-    cover as the existing sectors do. Objective ``speed`` uses the speed analysis ``speed``
-    (:func:`run_speed_step`, computed here when not given).
+    the stations of the technologies that step modelled. The demand is the people of the study
+    area (:func:`towerplan.study.summary.study_area_population`), the people the dead-zone step counts;
+    candidate sites see the study's land cover as the existing sectors do.
+    Objective ``speed`` uses the speed analysis ``speed`` (:func:`run_speed_step`, computed here when
+    not given).
     """
     from towerplan.planning.shared_towers import propose_shared_towers
+    from towerplan.study.summary import study_area_population
 
     demand = None
     if settings.objective == "speed":
@@ -222,7 +225,7 @@ def run_placement_step(
     techs = sorted(set(coverage.stations["technology"])) if "technology" in coverage.stations else None
     stations = select_technologies(inputs.projected_stations, techs)
     return propose_shared_towers(
-        inputs.dem, inputs.population, stations, coverage.operator_levels, settings=settings,
+        inputs.dem, study_area_population(inputs), stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
         user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points, clutter=inputs.clutter,
         progress=_step_progress(progress, "shared towers"), speed=demand,
