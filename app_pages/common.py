@@ -41,6 +41,7 @@ UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
     "communes": ("gpkg", "geojson", "json"),
     "roads": ("gpkg", "geojson", "json"),
     "villages": ("csv", "txt", "xlsx"),
+    "landcover": ("tif", "tiff"),
 }
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = {"csv": REPO / "data" / "stations_template.csv", "xlsx": REPO / "data" / "stations_template.xlsx"}

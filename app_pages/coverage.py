@@ -21,6 +21,7 @@ from app_pages.common import (
     tr,
     ui,
 )
+from app_pages.landcover import has_land_cover, model_line
 from app_pages.scenarios import (
     SERVICE_CHOICES,
     default_technologies,
@@ -150,11 +151,11 @@ def site_footprint(cov, site: tuple[str, str], config: CoverageConfig, technolog
     cache = st.session_state.setdefault("cov_site_cache", {})
     key = (id(cov), site)
     if key not in cache:
-        stations = inputs.stations  # canonical sectors (the run's table carries the engine's own columns)
+        stations = inputs.projected_stations  # canonical sectors, projected once (the run's table has the engine's)
         own = stations[(stations["site_id"].astype(str) == site[0]) & (stations["operator"].astype(str) == site[1])]
         own = select_technologies(own, technologies)
         t0 = time.perf_counter()
-        result = coverage_of_stations(inputs.dem, own, config, technologies=technologies)
+        result = coverage_of_stations(inputs.dem, own, config, technologies=technologies, clutter=inputs.clutter)
         lonlat = (float(own["lon"].iloc[0]), float(own["lat"].iloc[0])) if {"lon", "lat"} <= set(own) else None
         if len(cache) >= 20:
             cache.pop(next(iter(cache)))
@@ -184,6 +185,8 @@ with right:
 
     show_figures(("sites_modelled", "sectors_modelled", "area_covered_km2", "threshold_dbm"))
     summary = cov.summary()
+    for k, line in enumerate(model_line(summary.get("models", {}), config.model, inputs, lang())):
+        (st.caption if k == 0 else st.info)(line)
     cols = st.columns(len(summary["operators"]))
     for col, (op, s) in zip(cols, sorted(summary["operators"].items()), strict=True):
         col.metric(op, f"{format_number(s['area_km2'], lang=lang())} km²")
@@ -195,7 +198,8 @@ with right:
                           key="cov_site")
     site = site_of.get(chosen) if chosen is not None else None
     osm = osm_checkbox("cov")
-    map_key = (id(cov), lang(), osm)
+    show_cover = has_land_cover(inputs) and st.checkbox(tr("map_landcover"), key="cov_landcover")
+    map_key = (id(cov), lang(), osm, show_cover)
     cached = st.session_state.get("cov_map")
     if cached is None or cached["key"] != map_key:
         names = server_names(cov)
@@ -206,6 +210,7 @@ with right:
             server_count=cov.server_count, operator_levels=cov.operator_levels,
             stations=pd.DataFrame(stations.drop(columns=stations.geometry.name)),
             communes=inputs.communes, roads=inputs.roads, lang=lang(), osm=osm,
+            land_cover=inputs.land_cover if show_cover else None,
         )
         cached = {"key": map_key, "map": fmap}
         st.session_state["cov_map"] = cached

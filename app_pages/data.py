@@ -22,6 +22,7 @@ from app_pages.common import (
     ui,
     using_demo,
 )
+from app_pages.landcover import land_cover_line
 from app_pages.scenarios import (
     SCENARIO_TYPES,
     apply_scenario,
@@ -59,7 +60,7 @@ st.caption(tr("upload_limit", mb=MAX_UPLOAD_MB) + " " + ui("upload_stored", hour
 files = st.file_uploader(tr("upload_stations"), type=list(UPLOAD_TYPES["stations"]), accept_multiple_files=True,
                          key="data_uploads")
 with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + tr("upload_communes") + " · "
-                 + tr("upload_roads")):
+                 + tr("upload_roads") + " · " + tr("map_landcover")):
     st.caption(tr("uploads_need_dem"))
     extra = {
         "dem": st.file_uploader(tr("upload_dem"), type=list(UPLOAD_TYPES["dem"]), accept_multiple_files=True,
@@ -68,6 +69,8 @@ with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + 
                                        key="data_population"),
         "communes": st.file_uploader(tr("upload_communes"), type=list(UPLOAD_TYPES["communes"]), key="data_communes"),
         "roads": st.file_uploader(tr("upload_roads"), type=list(UPLOAD_TYPES["roads"]), key="data_roads"),
+        "landcover": st.file_uploader(tr("upload_landcover"), type=list(UPLOAD_TYPES["landcover"]),
+                                      help=tr("upload_landcover_help"), key="data_landcover"),
     }
 extra_files = {role: ([f] if f is not None and not isinstance(f, list) else (f or [])) for role, f in extra.items()}
 
@@ -81,6 +84,10 @@ if good_dems:
         dem_grid = study_dem(good_dems)
 for role in ("population", "communes", "roads"):
     uploads[role] = uploads_for(role, extra_files[role], dem=dem_grid)
+# land cover goes onto the study's terrain: the uploaded DEM, else the demo's that carries the uploaded stations
+terrain = dem_grid if dem_grid is not None else demo_inputs(
+    float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))).dem
+uploads["landcover"] = uploads_for("landcover", extra_files["landcover"], dem=terrain)
 for ups in uploads.values():
     for up in ups:
         for level, text in upload_display(up):
@@ -108,12 +115,13 @@ if load is not None:
         rejected = formula_safe_frame(load.rejected).to_csv(index=False).encode("utf-8-sig")
         st.download_button(tr("download_errors"), rejected, "rows_in_error.csv", "text/csv", on_click="ignore",
                            key="data_rejected")
-    bad_extra = any(not u.ok for role in ("dem", "population", "communes", "roads") for u in uploads[role])
+    bad_extra = any(not u.ok for role in ("dem", "population", "communes", "roads", "landcover")
+                    for u in uploads[role])
     if len(load.stations) == 0:
         st.error(tr("no_stations"))
     elif bad_extra:
         st.warning(tr("upload_read_error", error="; ".join(u.name for role in ("dem", "population", "communes",
-                                                                              "roads")
+                                                                              "roads", "landcover")
                                                           for u in uploads[role] if not u.ok)))
     else:
         offer_store_upload(good_stations)  # a store is configured: keep the accepted list as a new version
@@ -176,7 +184,8 @@ st.markdown(
     "- " + tr("summary_people", people=float(inputs.population.masked(fill=0.0).sum())) + "\n"
     "- " + tr("summary_layers", layers=", ".join(tr(f"role_{k}") for k in ("communes", "roads")
                                                  if getattr(inputs, k) is not None)
-              or "–")
+              or "–") + "\n"
+    "- " + land_cover_line(inputs)
 )
 table = inputs.stations.groupby(["operator", "technology"]).agg(
     sites=("site_id", "nunique"), sectors=("cell_id", "count")).reset_index()

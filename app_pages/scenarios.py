@@ -213,7 +213,7 @@ def scenario_input_fields(scenario: Any) -> dict[str, Any]:
         fields["demo"] = ins.demo
     elif ins.study_folder is not None:
         folder = ins.study_folder
-        fields.update({role: ((folder / n,) if role in ("dem", "stations") else folder / n)
+        fields.update({role: ((folder / n,) if role in ("dem", "stations", "landcover") else folder / n)
                        for role, n in STUDY_FILES.items() if (folder / n).is_file()})
     fields.update({k: v for k, v in ins.paths().items() if k != "study_folder"})
     return fields
@@ -451,6 +451,8 @@ def current_scenario_inputs() -> dict[str, Any]:
         fields.update({r: paths[r][0] for r in ("communes", "roads") if paths.get(r)})
     else:
         fields["demo"] = demo
+    if paths.get("landcover"):  # an uploaded land cover (on the uploaded DEM, else the demo's terrain)
+        fields["landcover"] = tuple(paths["landcover"])
     return fields
 
 

@@ -140,7 +140,7 @@ class Upload:
     Attributes
     ----------
     role
-        ``stations``, ``dem``, ``population``, ``communes`` or ``roads``.
+        ``stations``, ``dem``, ``population``, ``communes``, ``roads`` or ``landcover``.
     name
         The user's file name (shown, never used as a path).
     path
@@ -148,7 +148,8 @@ class Upload:
     value
         What was read: a :class:`~towerplan.stations.StationLoad` (stations), a
         :class:`~towerplan.grid.Grid` (DEM), a :class:`~towerplan.population.PopulationAlignment`
-        (population on the DEM's lattice) or a GeoDataFrame (communes, roads); None when unusable.
+        (population on the DEM's lattice), a GeoDataFrame (communes, roads) or a
+        :class:`~towerplan.landcover.LandCover` (classes on the DEM's lattice); None when unusable.
     messages
         What the page shows for the file, in the UI language (the library's own detail, in English,
         quoted): why it is unusable, or the warnings and report issues when it is usable.
@@ -163,6 +164,16 @@ class Upload:
     @property
     def ok(self) -> bool:
         return self.value is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class DemTile:
+    """One DEM file of several, checked from its header (:func:`towerplan.terrain.describe_dem_file`) and
+    read only once, with the others, when the tiles are mosaicked (:func:`study_dem`)."""
+
+    path: Path
+    crs: Any
+    bounds: tuple[float, float, float, float]
 
 
 class _ThreadWarnings(logging.Handler):
@@ -190,11 +201,17 @@ def library_warnings() -> Iterator[list[str]]:
 
 
 def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: float | None,
-                 language: str) -> tuple[Any, list[str]]:
+                 language: str, check_only: bool = False) -> tuple[Any, list[str]]:
     """Read a stored upload by role with :func:`towerplan.study.read_input`: (value, problems).
-    Library errors propagate. A station list's issues stay in its report (shown as a table)."""
+    Library errors propagate. A station list's issues stay in its report (shown as a table).
+    ``check_only`` (a DEM tile of several): checked, read later with the others."""
     from towerplan.study import read_input
 
+    if role == "dem" and check_only:
+        from towerplan.terrain import describe_dem_file
+
+        crs, bounds, _ = describe_dem_file(path)
+        return DemTile(path, crs, bounds), []
     if role == "population":
         if dem is None:
             return None, [ui("upload_needs_dem", language, name=name)]
@@ -202,6 +219,10 @@ def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: fl
         if aligned.aligned_total <= 0 < aligned.source_total:
             return None, [ui("upload_population_outside", language, name=name)]
         return aligned, []
+    if role == "landcover":  # onto the study's terrain (the uploaded DEM, else the demo's); bad classes raise
+        if dem is None:
+            return None, [ui("upload_needs_dem", language, name=name)]
+        return read_input("landcover", path, dem=dem), []
     value = read_input(role, path, resolution_m=resolution_m, name=name)
     if role == "stations" and len(value.stations) == 0:
         return value, [ui("upload_no_rows", language, name=name)]
@@ -209,7 +230,7 @@ def _read_upload(role: str, path: Path, name: str, *, dem: Any, resolution_m: fl
 
 
 def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str, *, dem: Any = None,
-                  resolution_m: float | None = DEMO_RESOLUTION_M) -> Upload:
+                  resolution_m: float | None = DEMO_RESOLUTION_M, check_only: bool = False) -> Upload:
     """Check, store and read one uploaded file; never raises for a bad file.
 
     The size and file type are checked by :func:`towerplan.safety.check_upload` before a byte is
@@ -222,7 +243,7 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
     Parameters
     ----------
     role
-        ``stations``, ``dem``, ``population``, ``communes`` or ``roads`` (:data:`UPLOAD_TYPES`).
+        ``stations``, ``dem``, ``population``, ``communes``, ``roads`` or ``landcover`` (:data:`UPLOAD_TYPES`).
     name, data
         The user's file name and the file's bytes.
     folder
@@ -230,9 +251,12 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
     language
         ``vi`` or ``en``: the language of the messages.
     dem
-        The uploaded DEM (a Grid): population rasters are moved onto its lattice.
+        The study's DEM (a Grid): population and land-cover rasters are moved onto its lattice.
     resolution_m
         Analysis cell size for DEMs (m).
+    check_only
+        A DEM tile of several: checked from its header only (value: a :class:`DemTile`); the tiles are
+        read once, together, by :func:`study_dem`.
     """
     from towerplan.errors import TowerplanError
     from towerplan.safety import UnsafeInputError, check_upload, safe_upload_path
@@ -248,7 +272,8 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
         with open(path, "xb") as out:
             out.write(data)
         with library_warnings() as warnings:
-            value, problems = _read_upload(role, path, name, dem=dem, resolution_m=resolution_m, language=language)
+            value, problems = _read_upload(role, path, name, dem=dem, resolution_m=resolution_m, language=language,
+                                           check_only=check_only)
     except TowerplanError as exc:
         value, problems, warnings = None, [ui("upload_unusable", language, name=name, error=exc)], []
     except MemoryError:
@@ -314,13 +339,15 @@ def remove_unused_uploads(keep: list[Path]) -> None:
 
 
 def uploads_at(current: StudyInputs, paths: dict[str, list[Path]], *, resolution_m: float) -> StudyInputs:
-    """The session's uploaded study at another resolution: the DEM and population files read again at it;
-    stations, communes and roads (independent of the resolution) kept as they were read."""
+    """The session's uploaded study at another resolution: the DEM, population and land-cover files read
+    again at it; stations, communes and roads (independent of the resolution) kept as they were read."""
     from towerplan.study import read_input
+    from towerplan.study.inputs import read_study_land_cover
 
     dem = read_input("dem", paths["dem"], resolution_m=resolution_m)
     people = read_input("population", paths["population"][0], dem=dem)
-    return dataclasses.replace(current, dem=dem, population=people.grid)
+    cover = read_study_land_cover(paths.get("landcover") or None, dem)
+    return dataclasses.replace(current, dem=dem, population=people.grid, land_cover=cover)
 
 
 def uploads_for(role: str, files: list[Any], *, dem: Any = None) -> list[Upload]:
@@ -333,13 +360,14 @@ def uploads_for(role: str, files: list[Any], *, dem: Any = None) -> list[Upload]
     resolution_m = float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))
     wanted = []
     out = []
+    tiles = role == "dem" and len(files) > 1  # several DEM tiles: checked here, read once by study_dem
     for f in files:
         key = (role, getattr(f, "file_id", None) or f.name, int(f.size), resolution_m,
-               id(dem) if role == "population" else None)
+               id(dem) if role in ("population", "landcover") else "tiles" if tiles else None)
         wanted.append(key)
         if key not in cache:
             cache[key] = handle_upload(role, f.name, f.getvalue(), session_dir(), lang(), dem=dem,
-                                       resolution_m=resolution_m)
+                                       resolution_m=resolution_m, check_only=tiles)
         out.append(cache[key])
     in_use = {p for ps in (st.session_state.get("data_upload_paths") or {}).values() for p in ps}
     for key in [k for k in cache if k[0] == role and k not in wanted]:
@@ -360,21 +388,27 @@ def assemble_uploads(uploads: dict[str, list[Upload]], *, label: str, stations: 
     ok = {role: [u for u in ups if u.ok and u.path is not None] for role, ups in uploads.items()}
     paths = {role: [u.path for u in ups if u.path is not None] for role, ups in ok.items() if ups}
     files = {f"stations_{k}": p for k, p in enumerate(paths["stations"], start=1)}
+    cover = ok["landcover"][0].value if ok.get("landcover") else None
     if dem is not None:
         inputs = study_inputs(
             dem=dem, population=ok["population"][0].value.grid, stations=stations,
             communes=ok["communes"][0].value if ok.get("communes") else None,
-            roads=ok["roads"][0].value if ok.get("roads") else None, label=label,
-            files={**files, **{f"{role}_{k}": p for role in ("dem", "population", "communes", "roads")
+            roads=ok["roads"][0].value if ok.get("roads") else None, label=label, land_cover=cover,
+            files={**files, **{f"{role}_{k}": p for role in ("dem", "population", "communes", "roads", "landcover")
                                for k, p in enumerate(paths.get(role, []), start=1)}},
         )
         return inputs, paths
+    # the demo's terrain carries the uploaded stations (and an uploaded land cover, read onto it)
+    lc_files = {f"landcover_{k}": p for k, p in enumerate(paths.get("landcover", []), start=1)}
+    base_files = {k: v for k, v in base.files.items() if not (lc_files and k.startswith("landcover"))}
     inputs = study_inputs(
         dem=base.dem, population=base.population, stations=stations, communes=base.communes, roads=base.roads,
         exclusions=base.exclusions, user_candidates=base.user_candidates, fibre_points=base.fibre_points,
-        label=label, files={**base.files, **files}, commune_name_column=base.commune_name_column,
-        origins={**{k: v for k, v in base.origins.items() if not k.startswith("stations")}, "stations": "real"})
-    return inputs, {"stations": paths["stations"]}
+        label=label, files={**base_files, **files, **lc_files}, commune_name_column=base.commune_name_column,
+        land_cover=cover if cover is not None else base.land_cover,
+        origins={**{k: v for k, v in base.origins.items() if not k.startswith("stations")}, "stations": "real",
+                 **({"landcover": "real"} if lc_files else {})})
+    return inputs, {"stations": paths["stations"], **({"landcover": paths["landcover"]} if lc_files else {})}
 
 
 def use_uploads(uploads: dict[str, list[Upload]], *, label: str, stations: StationLoad) -> None:
@@ -401,9 +435,10 @@ def combined_stations(station_uploads: list[Upload]) -> StationLoad | None:
 
 
 def study_dem(dem_uploads: list[Upload]) -> Any:
-    """The study's DEM from usable DEM uploads: the one grid, or several tiles mosaicked (library errors
-    propagate: call inside :func:`run_guard`)."""
-    if len(dem_uploads) == 1:
+    """The study's DEM from usable DEM uploads: the one grid, or several tiles (checked, not yet read:
+    :class:`DemTile`) mosaicked, each file read once (library errors propagate: call inside
+    :func:`run_guard`)."""
+    if len(dem_uploads) == 1 and isinstance(dem_uploads[0].value, Grid):
         return dem_uploads[0].value
     from towerplan.study import read_study_dem
 

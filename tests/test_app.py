@@ -87,6 +87,7 @@ def test_data_page_summarises_the_demo(at) -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "EPSG:32648" in text
     assert "People on the grid" in text
+    assert "Land cover: landcover.tif (Cropland" in text
     assert len(at.get("download_button")) >= 3  # templates (CSV, XLSX) and the demo list
 
 
@@ -104,6 +105,17 @@ def test_coverage_run_produces_the_map_and_figures(at) -> None:
     html = at.session_state["cov_map"]["map"].get_root().render()
     assert "Best signal (RSRP, dBm)" in html
     assert "Best server (operator)" in html
+
+
+def test_coverage_names_the_land_cover_and_shows_its_layer(at) -> None:
+    _ok(at)
+    line = next(c.value for c in at.caption if c.value.startswith("Model: "))
+    assert "Land cover: landcover.tif" in line
+    assert "Clutter table: ESA WorldCover 10 m v200" in line
+    at.checkbox(key="cov_landcover").check().run()
+    _ok(at)
+    html = at.session_state["cov_map"]["map"].get_root().render()
+    assert "Tree cover" in html  # the land-cover legend
 
 
 def test_gaps_table_is_present(at) -> None:

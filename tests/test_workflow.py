@@ -80,7 +80,10 @@ def test_load_study_folder_reads_every_layer(study: Path, inputs: StudyInputs) -
     assert inputs.user_candidates is None
     assert dict(inputs.files) == {r: study / n for r, n in (("dem", "dem.tif"), ("population", "population.tif"),
                                                           ("stations", "stations.csv"),
-                                                          ("communes", "communes.gpkg"), ("roads", "roads.gpkg"))}
+                                                          ("communes", "communes.gpkg"), ("roads", "roads.gpkg"),
+                                                          ("landcover", "landcover.tif"))}
+    assert inputs.land_cover is not None
+    assert inputs.land_cover.source == "landcover.tif"  # the demo folder's land cover is a study input
     assert "not real data" in inputs.label.lower()  # from the demo's README.txt
     assert inputs.station_report is not None
     assert {"row", "severity", "code", "message"} <= set(inputs.station_report.columns)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 from typing import Literal
 
+from towerplan.i18n_landcover import LANDCOVER_EN, LANDCOVER_VI
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
 from towerplan.i18n_plan_app import PLAN_APP_EN, PLAN_APP_VI
 from towerplan.i18n_provincial import PROVINCIAL_MESSAGES
@@ -573,7 +574,8 @@ _EN: dict[str, str] = {
 # the other message tables, in this order (a later one wins; Villages and Compare pages: PLAN_APP)
 for _vi, _en in ((MEASUREMENTS_VI, MEASUREMENTS_EN), (SCENARIO_VI, SCENARIO_EN), (RADIO_VI, RADIO_EN),
                  (SERVICE_VI, SERVICE_EN), (PLAN_APP_VI, PLAN_APP_EN), (STORE_MESSAGES["vi"], STORE_MESSAGES["en"]),
-                 (SUMMARY_VI, SUMMARY_EN), (PROVINCIAL_MESSAGES["vi"], PROVINCIAL_MESSAGES["en"])):
+                 (SUMMARY_VI, SUMMARY_EN), (PROVINCIAL_MESSAGES["vi"], PROVINCIAL_MESSAGES["en"]),
+                 (LANDCOVER_VI, LANDCOVER_EN)):
     _VI.update(_vi)
     _EN.update(_en)
 

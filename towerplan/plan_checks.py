@@ -45,6 +45,21 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "{outside} of {total} communes lie wholly outside the study grid and are left out of the commune table",
         "{outside} trên {total} xã nằm hoàn toàn ngoài lưới nghiên cứu và không có trong bảng theo xã",
     ),
+    # towerplan.landcover's warnings (land cover is a study input)
+    "no_land_cover": (
+        "no land cover given: every cell uses the default class open/rural (P.1812 clutter category 2, "
+        "clutter height 0 m, P.2108 open/rural, traditional buildings); give a land-cover raster "
+        "(e.g. towerplan fetch --landcover) for forest, towns and water",
+        "không có lớp phủ mặt đất: mọi ô dùng lớp mặc định đất trống/nông thôn (loại vật cản P.1812 số 2, "
+        "chiều cao vật cản 0 m, P.2108 đất trống/nông thôn, nhà truyền thống); hãy cung cấp một raster lớp phủ "
+        "mặt đất (ví dụ towerplan fetch --landcover) để tính rừng, thị trấn và mặt nước",
+    ),
+    "land_cover_holes": (
+        "land cover: {holes} of {total} cells ({share} %) have no land-cover data; the default class open/rural "
+        "(clutter height 0 m) is used there",
+        "lớp phủ mặt đất: {holes} trên {total} ô ({share} %) không có dữ liệu lớp phủ; ở đó dùng lớp mặc định "
+        "đất trống/nông thôn (chiều cao vật cản 0 m)",
+    ),
 }
 # the placement's fibre assumption (towerplan.planning.backhaul.fibre_assumption_warning), longest first
 _TEMPLATES["fibre_assumed_count"] = (

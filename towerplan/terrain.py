@@ -44,6 +44,7 @@ __all__ = [
     "Area",
     "area_geometry",
     "check_heights",
+    "describe_dem_file",
     "clip_grid",
     "pick_crs",
     "read_dem",
@@ -252,6 +253,30 @@ def _describe(src: Grid | Path) -> tuple[CRS, tuple[float, float, float, float],
             raise UnreadableFileError(f"{src.name}: not a readable raster ({exc})") from exc
     res_m = res * 111_320.0 if crs.is_geographic else res
     return crs, bounds, res_m
+
+
+def describe_dem_file(path: str | os.PathLike[str]) -> tuple[CRS, tuple[float, float, float, float], float]:
+    """CRS, bounds and approximate pixel size (m) of one DEM file, checked without reading its heights.
+
+    A GeoTIFF (or other GDAL raster) is checked from its header as :func:`read_dem` checks it (content,
+    georeferencing, CRS, band type); a plain ``.hgt`` tile by its name and size; a zipped tile is
+    parsed (its member must be found and sized). For uploads of several tiles that are then
+    mosaicked once by :func:`read_dem`. Raises as :func:`read_dem` does.
+    """
+    p = Path(path)
+    real = checked_path(p, what="DEM")
+    name = p.name.lower()
+    if name.endswith(".hgt"):
+        size = real.stat().st_size
+        n = _HGT_SIZES.get(size)
+        if n is None:
+            raise UnreadableFileError(f"{p.name}: {size} bytes is not an SRTM tile (expected {sorted(_HGT_SIZES)} "
+                                      "bytes)")
+        lat, lon = _hgt_origin(p.name)
+        half = 0.5 / (n - 1)
+        return _WGS84, (lon - half, lat - half, lon + 1 + half, lat + 1 + half), 111_320.0 / (n - 1)
+    (src,) = _open_sources([p])
+    return _describe(src)
 
 
 def check_heights(values: np.ndarray, *, where: str = "") -> None:

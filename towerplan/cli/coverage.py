@@ -6,6 +6,7 @@
         [--threshold-dbm -110] [--executor serial|processes|dask] [--workers N] [--scheduler ADDRESS]
         [--write-loss] [--itm-climate 2] [--itm-n0 360] [--itm-epsilon 15] [--itm-sigma 0.005]
         [--itm-polarization vertical] [--itm-mdvar 12] [--itm-tls 50,50,50] [--rx-height-m 1.5]
+        [--landcover landcover.tif [--landcover-table classes.csv]]
 
 Writes to ``--out``: ``best_rsrp_dbm.tif`` (float32, NaN nodata), ``best_server.tif``
 (int32 row of the station list as read, -1 nodata), ``server_count.tif`` (int32),
@@ -14,7 +15,9 @@ Writes to ``--out``: ``best_rsrp_dbm.tif`` (float32, NaN nodata), ``best_server.
 antenna gains), and ``coverage_summary.json`` (area covered per operator and
 technology, settings, timings, stations left out) and ``best_server_index.csv`` (the
 value of ``best_server.tif`` -> site, cell, operator, technology, model; the same table as in
-the plan package). The level is each technology's
+the plan package). With ``--landcover`` the land cover is read onto the analysis grid
+(majority of the classes under each cell) and P.1812 sees its clutter; the summary's
+``land_cover`` names it, or the default class. The level is each technology's
 reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G).
 
 With ``--sinr`` (4G/5G sectors): per operator ``sinr_<operator>_db.tif`` (downlink SINR of
@@ -30,7 +33,6 @@ per-operator files hold the technology with the higher downlink rate and
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import sys
@@ -38,15 +40,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from towerplan._atomic import atomic_path
 from towerplan.coverage.climates import CLIMATES
 from towerplan.coverage.config import MODELS, CoverageConfig, ItmSettings
 from towerplan.errors import ConfigError
-from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
-from towerplan.rasters import write_grid
 from towerplan.study.settings import TECHNOLOGIES
-from towerplan.textsafe import formula_safe_frame
 
 __all__ = ["operator_slug", "register", "run"]
 
@@ -106,6 +104,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "one task each and merged on disk; memory per worker stays flat whatever the area")
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate`: per-sector offset and distance slope")
+    p.add_argument("--landcover", nargs="+", type=Path, default=None, metavar="FILE",
+                   help="land-cover GeoTIFF(s) (ESA WorldCover classes, e.g. landcover.tif of `towerplan fetch "
+                        "--landcover`): the clutter of P.1812; without it every cell is open/rural (a warning)")
+    p.add_argument("--landcover-table", type=Path, default=None, metavar="FILE",
+                   help="class table (CSV / TOML) of a land cover that is not ESA WorldCover")
     p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
                    help="only these technologies, e.g. 4G or 4G,5G (default: all). The level rasters hold the "
                         "best reported level (RSRP for 4G/5G, RSCP for 3G, RxLev for 2G): filter to compare like "
@@ -125,15 +128,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _write(grid: Grid, path: Path, **kw) -> None:
-    write_grid(grid, path, **kw)
-    logger.info("wrote %s", path)
-
-
 def run(args: argparse.Namespace) -> int:
-    """Run ``towerplan coverage`` and return its exit code."""
-    from towerplan.export.commands import SERVER_INDEX, server_index
-    from towerplan.study import coverage_of_stations, read_study_dem, read_study_stations, select_technologies
+    """Run ``towerplan coverage`` and return its exit code (:func:`towerplan.study.coverage_run.coverage_run`)."""
+    from towerplan.study.coverage_run import coverage_run
 
     t0 = time.perf_counter()
     itm = ItmSettings(climate=args.itm_climate, n0=args.itm_n0, epsilon=args.itm_epsilon, sigma=args.itm_sigma,
@@ -141,11 +138,37 @@ def run(args: argparse.Namespace) -> int:
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
     config = CoverageConfig(model=args.model, threshold_dbm=args.threshold_dbm, rx_height_m=args.rx_height_m,
                             max_radius_m=args.max_radius_m, itm=itm, sinr=bool(getattr(args, "sinr", False)))
+    if args.tile_cells is not None:
+        return _run_tiled(args, config)
+    bar = _progress_printer() if sys.stderr.isatty() else None
+    done = coverage_run(args.dem, args.stations, args.out, config=config, resolution_m=args.resolution_m,
+                        technologies=args.technology, calibration=args.calibration, landcover=args.landcover,
+                        landcover_table=args.landcover_table, executor=args.executor, workers=args.workers,
+                        scheduler=args.scheduler, write_loss=args.write_loss, progress=bar)
+    summary = done.summary
+    covered = summary["any_operator"]
+    print(f"coverage: {summary['stations']['used']} sectors at {summary['stations']['sites']} sites, "
+          f"{covered['area_km2']:.1f} km2 at >= {config.threshold_dbm:g} dBm; "
+          f"{len(done.files)} files in {args.out} ({time.perf_counter() - t0:.1f} s)")
+    if summary["stations"]["skipped"]:
+        print(f"  {summary['stations']['skipped']} station(s) outside the DEM were left out", file=sys.stderr)
+    for note in done.notes:
+        print(f"  {note}", file=sys.stderr)
+    return 0
+
+
+def _run_tiled(args: argparse.Namespace, config: CoverageConfig) -> int:
+    """``--tile-cells``: the tiled, out-of-core engine (:mod:`towerplan.cli.coverage_tiled`)."""
+    from towerplan.cli.coverage_tiled import run_tiled
+    from towerplan.study import read_study_stations, select_technologies
+
+    if args.landcover or args.landcover_table:
+        raise ConfigError("--landcover is not available with --tile-cells yet (the tiled engine has no clutter); "
+                          "run without --tile-cells")
     if not (1.0 <= args.resolution_m <= 1000.0):
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
-    # filtered before the DEM is read, so a technology without sectors fails at once
     stations = select_technologies(read_study_stations(args.stations).stations, args.technology)
     if args.calibration is not None:
         from towerplan.measurements import apply_calibration, read_calibration
@@ -155,63 +178,8 @@ def run(args: argparse.Namespace) -> int:
         if math.isfinite(calibration.shadowing_sigma_db):  # the held-out sigma feeds the shadowing margin
             config = replace(config, link_budget=replace(config.link_budget,
                                                          shadowing_sigma_db=calibration.shadowing_sigma_db))
-    if args.tile_cells is not None:
-        from towerplan.cli.coverage_tiled import run_tiled
-
-        run_tiled(args, config, stations, slug=operator_slug)
-        return 0
-    dem = read_study_dem(args.dem, resolution_m=args.resolution_m)
-    t_read = time.perf_counter() - t0
-    bar = _progress_printer() if sys.stderr.isatty() else None
-    result = coverage_of_stations(dem, stations, config, technologies=None, executor=args.executor,
-                                  workers=args.workers, scheduler=args.scheduler, progress=bar)
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    t1 = time.perf_counter()
-    files = {"best_rsrp_dbm.tif": (result.best_level, "float32", float("nan")),
-             "best_server.tif": (result.best_server, "int32", -1),
-             "server_count.tif": (result.server_count, "int32", None)}
-    for name, grid in result.operator_levels.items():
-        files[f"rsrp_{operator_slug(name)}_dbm.tif"] = (grid, "float32", float("nan"))
-    for tech, grid in result.technology_levels.items():
-        files[f"level_{tech.lower()}_dbm.tif"] = (grid, "float32", float("nan"))
-    if args.write_loss:
-        files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
-    radio = _radio_files(result, files) if config.sinr else None
-    for name, (grid, dtype, nodata) in files.items():
-        _write(grid, out / name, dtype=dtype, nodata=nodata)
-    with atomic_path(out / SERVER_INDEX) as tmp:
-        formula_safe_frame(server_index(result)).to_csv(tmp, index=False, encoding="utf-8")
-    summary = result.summary()
-    summary["timings_s"].update(read_inputs=round(t_read, 3), write_outputs=round(time.perf_counter() - t1, 3))
-    summary["inputs"] = {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
-                         "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers,
-                         "calibration": str(args.calibration) if args.calibration else None,
-                         "technologies": list(args.technology) if args.technology else "all"}
-    summary["files"] = sorted([*files, "coverage_summary.json", SERVER_INDEX])
-    if radio is not None:
-        summary["radio"] = radio
-    with atomic_path(out / "coverage_summary.json") as tmp:
-        Path(tmp).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-    covered = summary["any_operator"]
-    print(f"coverage: {summary['stations']['used']} sectors at {summary['stations']['sites']} sites, "
-          f"{covered['area_km2']:.1f} km2 at >= {config.threshold_dbm:g} dBm; "
-          f"{len(files) + 2} files in {out} ({time.perf_counter() - t0:.1f} s)")
-    if summary["stations"]["skipped"]:
-        print(f"  {summary['stations']['skipped']} station(s) outside the DEM were left out", file=sys.stderr)
+    run_tiled(args, config, stations, slug=operator_slug)
     return 0
-
-
-def _radio_files(result, files: dict) -> dict:
-    """Add the SINR / throughput / uplink rasters to ``files``; their summary for coverage_summary.json."""
-    from towerplan.coverage.radio_maps import radio_maps
-
-    if result.sinr is None or not result.sinr.pairs:
-        logger.warning("--sinr: no 4G or 5G sector in the run, no SINR rasters written")
-        return {"note": "no 4G or 5G sectors"}
-    maps = radio_maps(result)
-    files.update(maps.rasters(operator_slug))
-    return {"sinr": result.sinr.summary(), **maps.summary()}
 
 
 def _progress_printer():

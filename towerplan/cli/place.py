@@ -17,8 +17,8 @@ from YEAR (:mod:`towerplan.planning.phasing`); without another limit the budget 
 
 DIR is a study-area folder as written by ``towerplan demo`` or ``towerplan fetch``
 (``dem.tif``, ``population.tif``, ``stations.csv``; ``roads.gpkg``, ``candidates.csv``,
-``exclusions.gpkg`` and ``fibre_points.gpkg`` are used when present, and
-``--candidates``, ``--exclusions``, ``--fibre-points`` replace them), read by
+``exclusions.gpkg``, ``fibre_points.gpkg`` and ``landcover.tif`` are used when present, and
+``--candidates``, ``--exclusions``, ``--fibre-points``, ``--landcover`` replace them), read by
 :func:`towerplan.study.load_study_folder`. The command computes the current
 coverage of the chosen technology and proposes towers with the steps ``towerplan
 run`` and the app use (:func:`towerplan.study.commands.place_run`:
@@ -122,6 +122,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="yearly discount rate of the present-value total (default %(default)s)")
     p.add_argument("--budget-basis", choices=["present_value", "capex"], default="present_value",
                    help="what --budget-vnd limits and what breaks ties between equal coverage")
+    p.add_argument("--landcover", type=Path, metavar="FILE",
+                   help="land-cover GeoTIFF (replaces the folder's landcover.tif): the clutter of P.1812 for the "
+                        "existing sectors and the candidates alike")
+    p.add_argument("--landcover-table", type=Path, metavar="FILE",
+                   help="class table (CSV / TOML) of a land cover that is not ESA WorldCover")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate`: corrects the existing sectors' levels "
@@ -179,7 +184,8 @@ def run(args: argparse.Namespace) -> int:
                                     technologies=(args.technology,), placement=placement)
     done = place_run(args.scenario, args.out, settings=settings,
                      files={"candidates": args.candidates, "exclusions": args.exclusions,
-                            "fibre_points": args.fibre_points}, calibration=args.calibration)
+                            "fibre_points": args.fibre_points, "landcover": args.landcover,
+                            "landcover_table": args.landcover_table}, calibration=args.calibration)
     summary = done.summary
     gap = summary["optimality_gap"]
     if "target" in summary:

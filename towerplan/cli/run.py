@@ -3,6 +3,7 @@
 ::
 
     towerplan run SCENARIO.toml --out DIR [--force] [--lang vi|en] [--quiet] [--allow-root DIR ...]
+        [--calibration calibration.json] [--landcover landcover.tif [--landcover-table classes.csv]]
         [--service-class outdoor|in_car|indoor] [--technology 4g] [--location-probability 0.75]
 
 Reads the scenario (inputs and every setting, see :mod:`towerplan.study.scenario_file`),
@@ -29,7 +30,10 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from towerplan.study.scenario import Scenario
 
 __all__ = ["ProgressBar", "register", "run", "summary_text"]
 
@@ -59,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="a plan package folder: the report and workbook compare this plan with it")
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate` (replaces the scenario's inputs.calibration)")
+    p.add_argument("--landcover", nargs="+", type=Path, default=None, metavar="FILE",
+                   help="land-cover GeoTIFF(s) (replaces the scenario's inputs.landcover and a study folder's "
+                        "landcover.tif): the clutter of P.1812")
+    p.add_argument("--landcover-table", type=Path, default=None, metavar="FILE",
+                   help="class table (CSV / TOML) of the land cover (replaces inputs.landcover_table)")
     from towerplan.cli.service_flags import add_service_arguments
 
     add_service_arguments(p)
@@ -139,6 +148,20 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
 
 
+def _with_files(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """The scenario with the files given on the command line in place of its own."""
+    import dataclasses
+
+    given = {}
+    if args.calibration is not None:
+        given["calibration"] = args.calibration.resolve()
+    if getattr(args, "landcover", None):
+        given.update(landcover=tuple(p.resolve() for p in args.landcover), landcover_off=False)
+    if getattr(args, "landcover_table", None) is not None:
+        given["landcover_table"] = args.landcover_table.resolve()
+    return dataclasses.replace(scenario, inputs=dataclasses.replace(scenario.inputs, **given)) if given else scenario
+
+
 def _run(args: argparse.Namespace) -> int:
     from towerplan.study.batch import run_scenario
     from towerplan.study.scenario_file import load_scenario
@@ -147,9 +170,8 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(scenario_path(args.scenario), allowed_roots=args.allow_root or None)
     import dataclasses
 
+    scenario = _with_files(scenario, args)  # --calibration, --landcover, --landcover-table
     if args.calibration is not None:
-        scenario = dataclasses.replace(scenario, inputs=dataclasses.replace(scenario.inputs,
-                                                                            calibration=args.calibration.resolve()))
         service = scenario.settings.service
         if service is not None and service.sigma_db is None:  # the new calibration's sigma
             from towerplan.study.service import with_calibration_sigma

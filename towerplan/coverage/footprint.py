@@ -16,9 +16,11 @@ import math
 import numpy as np
 from affine import Affine
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, _tasks, run_batch
 from towerplan.coverage.plan import Sectors, plan_groups
+from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 
 __all__ = ["dem_window", "reach_cells", "reach_levels"]
@@ -35,9 +37,12 @@ def dem_window(dem: Grid, x: float, y: float, radius_m: float) -> tuple[Grid, in
     return Grid(dem.values[r0:r1, c0:c1], t, dem.crs, dem.nodata), r0, c0
 
 
-def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: CoverageConfig) -> np.ndarray:
+def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: CoverageConfig, *,
+                clutter: ClutterGrid | None = None) -> np.ndarray:
     """Flat indices (in ``dem``) of the cells the sectors of one site at ``(x, y)`` reach at or above
     ``config.threshold_dbm``.
+
+    ``clutter``: land cover on ``dem``'s whole grid (as for ``run_coverage``), cut to the window.
 
     ``sectors``: prepared with :func:`towerplan.coverage.plan.prepare_stations` (all at one
     place). The same cells as ``run_coverage`` on the site's :func:`dem_window` with the serial
@@ -45,19 +50,24 @@ def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: Coverag
     its count): a site's window is small, and on a busy machine the threads' fork-join cost
     more than they share (``bench/README.md``).
     """
-    return reach_levels(dem, sectors, x, y, config)[0]
+    return reach_levels(dem, sectors, x, y, config, clutter=clutter)[0]
 
 
-def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float,
-                 config: CoverageConfig) -> tuple[np.ndarray, np.ndarray]:
+def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float, config: CoverageConfig, *,
+                 clutter: ClutterGrid | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`reach_cells` and the site's best level there (dBm, float32, the engine's ``best_level``)."""
+    if clutter is not None and clutter.shape != dem.shape:
+        raise RasterDataError(f"the clutter grid {clutter.shape} is not on the DEM's grid {dem.shape}")
     win, r0, c0 = dem_window(dem, x, y, config.max_radius_m)
     dem_z, holes = _fill_dem(win)
     groups = plan_groups(sectors, win, dem_z, config)
+    clut = None
+    if clutter is not None and any(g.model == "p1812" for g in groups):  # only P.1812 reads the clutter
+        clut = ClutterGrid(*clutter.window(r0, r0 + win.height, c0, c0 + win.width))
     left, _, _, top = win.bounds
     geo = (left, top, win.res[0], win.res[1])
     task = next(_tasks(groups, [list(range(len(groups)))], dem_z, geo, config, len(sectors.operators),
-                       len(sectors.technologies), 1))
+                       len(sectors.technologies), 1, clut))
     part = run_batch(task)
     p_r0, p_r1, p_c0, p_c1 = part["box"]
     hit = part["acc"]["count"] > 0

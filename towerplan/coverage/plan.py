@@ -23,8 +23,8 @@ from towerplan.errors import ConfigError, StationDataError, UnreadableFileError
 from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
 
-__all__ = ["REQUIRED_COLUMNS", "Sectors", "SiteGroup", "prepare_stations", "plan_groups", "radial_layout",
-           "hata_constant_db", "loss_radius_m", "make_batches"]
+__all__ = ["REQUIRED_COLUMNS", "Sectors", "SiteGroup", "prepare_stations", "projected_xy", "plan_groups",
+           "radial_layout", "hata_constant_db", "loss_radius_m", "make_batches"]
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +62,20 @@ class Sectors:
     patterns: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 360)))
 
 
+def projected_xy(stations: pd.DataFrame, dem: Grid) -> tuple[np.ndarray, np.ndarray] | None:
+    """The stations' x/y when they are already projected onto the DEM's CRS (a GeoDataFrame in that CRS,
+    as :func:`towerplan.stations.project_stations` gives and the study holds), else None (project lon/lat)."""
+    crs = getattr(stations, "crs", None)
+    geometry = getattr(stations, "geometry", None)
+    if crs is None or geometry is None or not dem.crs.equals(crs):
+        return None
+    return np.asarray(geometry.x, dtype=float), np.asarray(geometry.y, dtype=float)
+
+
 def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, *,
                      patterns: Mapping[str, TabulatedPattern] | None = None) -> Sectors:
-    """Check the canonical columns, project lon/lat to the DEM's CRS, drop stations outside the DEM.
+    """Check the canonical columns, project lon/lat to the DEM's CRS (unless the stations are a
+    GeoDataFrame already in it: :func:`projected_xy`), drop stations outside the DEM.
 
     Station lists are validated by :mod:`towerplan.stations` (rows in error never get here); this is
     the kernels' guard for any table (values the kernels cannot use are refused, with row numbers),
@@ -124,8 +135,11 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
     df["operator"] = df["operator"].fillna("unknown").astype(str).str.strip()
     if problems:
         raise StationDataError("station table: " + "; ".join(problems))
-    transformer = Transformer.from_crs("EPSG:4326", dem.crs, always_xy=True)
-    x, y = transformer.transform(df["lon"].to_numpy(), df["lat"].to_numpy())
+    xy = projected_xy(stations, dem)
+    if xy is None:
+        transformer = Transformer.from_crs("EPSG:4326", dem.crs, always_xy=True)
+        xy = transformer.transform(df["lon"].to_numpy(), df["lat"].to_numpy())
+    x, y = xy
     df["x"] = np.asarray(x, dtype=float)
     df["y"] = np.asarray(y, dtype=float)
     inside = dem.contains(df["x"].to_numpy(), df["y"].to_numpy()) & np.isfinite(df["x"]) & np.isfinite(df["y"])

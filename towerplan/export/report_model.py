@@ -267,6 +267,9 @@ def method_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
         blocks.append(Block("heading", text=text("method_models", lang), level=2))
         blocks.append(Block("table", columns=[text("model", lang), text("validity", lang)], rows=rows,
                             numeric=[False, False]))
+    from towerplan.export.report_landcover import land_cover_blocks
+
+    blocks.extend(land_cover_blocks(method, lang))
     settings = method.get("settings") or {}
     if settings:  # the main settings in words with their units; every one by its key in method.json
         rows = readable_settings(settings, lang)

@@ -23,6 +23,7 @@ from pyproj import Transformer
 
 from towerplan.grid import Grid
 from towerplan.i18n import t
+from towerplan.landcover import LandCover
 from towerplan.maps.assets import offline_map
 from towerplan.maps.layers import ROAD_STYLES, legend, operator_colour, stations_layers, terrain_layer
 from towerplan.maps.render import RSRP_STOPS, category_image, value_image
@@ -419,11 +420,19 @@ def coverage_map(
     lang: str = "en",
     osm: bool = False,
     asset_url: str = "/app/static/leaflet",
+    land_cover: LandCover | None = None,
 ) -> folium.Map:
     """Coverage of a run: best signal (shown), best server, per-operator and overlap layers (hidden),
     stations as sector wedges per operator, communes and roads; an RSRP legend in dBm and an
-    operator legend."""
+    operator legend. ``land_cover`` (from a raster, not the default class): its classes as a
+    layer (shown) with a legend (:func:`towerplan.maps.landcover.land_cover_layer`)."""
     m = base_map(dem, lang=lang, osm=osm, tint=False, asset_url=asset_url)
+    if land_cover is not None and land_cover.source != "none":
+        from towerplan.maps.landcover import land_cover_layer
+
+        group, items = land_cover_layer(land_cover, name=t("map_landcover", lang), show=True)
+        group.add_to(m)
+        legend(t("map_landcover", lang), items, corner="topleft").add_to(m)
     add_context(m, communes=communes, roads=roads, lang=lang, show_roads=False)
     rsrp_layer(best_level, name=t("map_best_rsrp", lang), show=True).add_to(m)
     if best_server is not None and station_operators is not None and len(station_operators):

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.footprint import reach_levels
 from towerplan.coverage.plan import Sectors, prepare_stations
@@ -134,6 +135,7 @@ def coverage_matrix(
     config: CoverageConfig | None = None,
     progress: Callable[[int, int], None] | None = None,
     min_level_dbm: np.ndarray | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Sparse candidates x demand-cells matrix: True where a candidate's site reaches the threshold.
 
@@ -164,6 +166,9 @@ def coverage_matrix(
         Optional level (dBm) a candidate must reach at each cell on ``dem``'s lattice, on top of
         the threshold (the speed objective's per-cell requirement,
         :mod:`towerplan.planning.speed_objective`); NaN or +inf: never reached.
+    clutter
+        Land cover on ``dem``'s grid (as given to the network's ``run_coverage``), so that the
+        candidates see the same clutter as the existing sectors.
 
     Returns
     -------
@@ -208,7 +213,8 @@ def coverage_matrix(
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
                            sectors.skipped, sectors.patterns)
-            flat, level = reach_levels(dem, part, float(xs[k * m]), float(ys[k * m]), config)
+            flat, level = reach_levels(dem, part, float(xs[k * m]), float(ys[k * m]), config,
+                                       clutter=clutter)
             keep = column[flat] >= 0
             if need_flat is not None:
                 keep &= level >= need_flat[flat]

@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.service import served
 from towerplan.errors import InputError
@@ -213,6 +214,7 @@ def plan_towers(
     required_cells: np.ndarray | None = None,
     speed: SpeedDemand | None = None,
     radio_sharing: RadioSharing = "per_operator",
+    clutter: ClutterGrid | None = None,
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
 
@@ -233,8 +235,8 @@ def plan_towers(
         Candidate ids forced in / out.
     locked_in
         Candidate ids already built: their coverage counts before choosing (module docstring).
-    progress
-        Called with (done, total) while the coverage matrix is computed.
+    progress, clutter
+        Called with (done, total) while the coverage matrix is computed; the land cover (as for ``levels``).
     upgrade_costs
         Prices of ``upgrade`` candidates (:mod:`towerplan.planning.upgrades`).
     coverage_target, required_cells
@@ -268,7 +270,7 @@ def plan_towers(
     need = (people > 0) & (speed.below_target if speed is not None and objective == "speed" else count_now < target)
     geo_cov, cells = coverage_matrix_mixed(
         dem, candidates, need, radio=radio, config=config, progress=progress,
-        min_level_dbm=speed.required_level_dbm if objective == "speed" and speed else None)
+        min_level_dbm=speed.required_level_dbm if objective == "speed" and speed else None, clutter=clutter)
     flat_people = people.ravel()[cells]
     hosts = _hosts(candidates, operators)
     # coverage per operator at the demand columns, with the locked-in sites counted as built

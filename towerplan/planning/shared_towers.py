@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
+from towerplan.coverage.plan import projected_xy
 from towerplan.coverage.service import served
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
@@ -343,22 +345,26 @@ def _best(grids: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def _site_levels(dem: Grid, cands: pd.DataFrame, radio: CandidateRadio, config: CoverageConfig) -> np.ndarray | None:
+def _site_levels(dem: Grid, cands: pd.DataFrame, radio: CandidateRadio, config: CoverageConfig,
+                 clutter: ClutterGrid | None = None) -> np.ndarray | None:
     """Best level of the candidates' hypothetical sites over the whole DEM (None when there are none)."""
     if len(cands) == 0:
         return None
     radios = candidate_radios(cands, radio)
     sectors = pd.concat([candidate_sectors(row, r) for (_, row), r in zip(cands.iterrows(), radios, strict=True)],
                         ignore_index=True)
-    return run_coverage(dem, sectors, config=config).best_level.values
+    return run_coverage(dem, sectors, config=config, clutter=clutter).best_level.values
 
 
 def _candidates(
     dem: Grid, stations: pd.DataFrame, serve: np.ndarray, settings: PlacementSettings, *,
     roads: gpd.GeoDataFrame | None, exclusions: gpd.GeoDataFrame | None, user: pd.DataFrame | None,
+    existing_xy: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[gpd.GeoDataFrame, int]:
     frames = []
-    existing = np.column_stack(lonlat_to_xy(dem.crs, stations["lon"], stations["lat"])) if len(stations) else None
+    if existing_xy is None and len(stations):
+        existing_xy = lonlat_to_xy(dem.crs, stations["lon"], stations["lat"])
+    existing = np.column_stack(existing_xy) if len(stations) and existing_xy is not None else None
     cfg = replace(settings.candidates, mast_height_m=settings.mast_height_m)
     if settings.include_colocation and len(stations):
         frames.append(colocation_candidates(stations, dem, config=cfg))
@@ -444,6 +450,7 @@ def propose_shared_towers(
     all_stations: pd.DataFrame | None = None,
     required_cells: np.ndarray | None = None,
     priority_grid: np.ndarray | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> SharedTowerPlan:
     """Propose towers to build or share for the most people within a tower count and/or VND budget.
 
@@ -481,6 +488,9 @@ def propose_shared_towers(
     all_stations, required_cells, priority_grid
         Every technology's sectors (upgrade candidates), cells a target must serve, and a score per cell
         (phasing by priority): :mod:`towerplan.planning.plan_options`.
+    clutter
+        The land cover on the DEM's grid (as given to the coverage of ``current_levels``), for the
+        candidates' coverage matrix and the before / after levels: proposals see the same world.
 
     Raises
     ------
@@ -491,6 +501,7 @@ def propose_shared_towers(
     """
     budget_vnd = plan_budget(settings)
     config = coverage_config or CoverageConfig()
+    xy = projected_xy(stations, dem)  # stations already in the DEM's CRS are not projected again
     stations = pd.DataFrame(stations.drop(columns="geometry") if isinstance(stations, gpd.GeoDataFrame)
                             else stations).reset_index(drop=True)
     _check_inputs(dem, population, stations, current_levels)
@@ -501,8 +512,7 @@ def propose_shared_towers(
                         ",".join(techs), settings.radio.technology)
     # a calibrated station list (--calibration): the new sites get the same drive-test correction
     radio = calibrated_radio(settings.radio, stations)
-    roads_m = _in_crs(roads, dem.crs, "roads")
-    excl_m = _in_crs(exclusions, dem.crs, "exclusions")
+    roads_m, excl_m = _in_crs(roads, dem.crs, "roads"), _in_crs(exclusions, dem.crs, "exclusions")
     fibre_m = _in_crs(fibre_points, dem.crs, "fibre points")
     if fibre_m is not None and not fibre_m.geom_type.isin(["Point"]).all():
         raise InputError("fibre points must be Point geometries")
@@ -517,7 +527,7 @@ def propose_shared_towers(
             raise ConfigError("the speed objective needs a coverage run with SINR (coverage.sinr = true)")
         serve = (people > 0) & speed.below_target
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
-                                 user=user_candidates)
+                                 user=user_candidates, existing_xy=xy)
     if settings.include_upgrades:
         cands = with_upgrades(cands, stations if all_stations is None else all_stations, dem, settings)
     ids = set(cands["candidate_id"].astype(str))
@@ -543,7 +553,7 @@ def propose_shared_towers(
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
         locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress, speed=speed,
         upgrade_costs=settings.upgrade_costs, coverage_target=settings.target, required_cells=required_cells,
-        radio_sharing=settings.radio_sharing,
+        radio_sharing=settings.radio_sharing, clutter=clutter,
     )
     costs = result.candidate_costs
     assert costs is not None  # plan_towers always sets it
@@ -552,15 +562,13 @@ def propose_shared_towers(
     # before / after on the same lattice with the same models
     index = {cid: i for i, cid in enumerate(cands["candidate_id"].astype(str))}
     locked = cands.iloc[[index[c] for c in settings.locked_in]]
-    locked_levels = _site_levels(dem, locked, radio, config)
+    locked_levels = _site_levels(dem, locked, radio, config, clutter)
     before_v = current if locked_levels is None else _best([current, locked_levels], dem.shape)
     chosen_ids = result.proposals["candidate_id"].astype(str).tolist() if len(result.proposals) else []
     chosen = cands.iloc[[index[c] for c in chosen_ids]]
-    chosen_levels = _site_levels(dem, chosen, radio, config)
+    chosen_levels = _site_levels(dem, chosen, radio, config, clutter)
     after_v = before_v if chosen_levels is None else _best([before_v, chosen_levels], dem.shape)
-    nodata = float("nan")
-    before = Grid(before_v, dem.transform, dem.crs, nodata)
-    after = Grid(after_v, dem.transform, dem.crs, nodata)
+    before, after = (Grid(v, dem.transform, dem.crs, float("nan")) for v in (before_v, after_v))
     covered_before = served(before_v, threshold)
     without = float(people[~covered_before].sum())
     phasing = phase_plan(result, settings, float(people.sum()), without, priority_grid)

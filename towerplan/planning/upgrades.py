@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
@@ -180,15 +181,16 @@ def candidate_radios(candidates: pd.DataFrame, radio: CandidateRadio) -> list[Ca
 def coverage_matrix_mixed(
     dem: Grid, candidates: pd.DataFrame, demand: np.ndarray, *, radio: CandidateRadio,
     config: CoverageConfig | None = None, progress: Callable[[int, int], None] | None = None,
-    min_level_dbm: np.ndarray | None = None,
+    min_level_dbm: np.ndarray | None = None, clutter: ClutterGrid | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """:func:`~towerplan.planning.matrix.coverage_matrix` with one radio per candidate
-    (:func:`candidate_radios`): one engine pass per distinct radio, rows back in the candidates' order."""
+    (:func:`candidate_radios`): one engine pass per distinct radio, rows back in the candidates' order;
+    ``clutter``: the study's land cover, as for the existing sectors."""
     radios = candidate_radios(candidates, radio)
     distinct = list(dict.fromkeys(radios))
     if len(distinct) <= 1:
         return coverage_matrix(dem, candidates, demand, radio=distinct[0] if distinct else radio, config=config,
-                               progress=progress, min_level_dbm=min_level_dbm)
+                               progress=progress, min_level_dbm=min_level_dbm, clutter=clutter)
     n = len(candidates)
     blocks: list[tuple[np.ndarray, sp.csr_matrix]] = []
     done = 0
@@ -202,7 +204,7 @@ def coverage_matrix_mixed(
                 progress(offset + k, n)
 
         block, cells = coverage_matrix(dem, candidates.iloc[idx], demand, radio=r, config=config, progress=step,
-                                       min_level_dbm=min_level_dbm)
+                                       min_level_dbm=min_level_dbm, clutter=clutter)
         blocks.append((idx, block))
         done += idx.size
     order = np.concatenate([idx for idx, _ in blocks])

@@ -27,6 +27,7 @@ from towerplan.study.inputs import (
     read_input,
     read_study_dem,
     read_study_files,
+    read_study_land_cover,
     read_study_stations,
     study_inputs,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "read_input",
     "read_study_dem",
     "read_study_files",
+    "read_study_land_cover",
     "read_study_stations",
     "run_coverage_step",
     "run_gaps_step",

@@ -15,6 +15,7 @@ checks, no second parse).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import math
 import os
@@ -31,10 +32,13 @@ from towerplan.errors import ConfigError, UnreadableFileError
 from towerplan.grid import Grid
 
 if TYPE_CHECKING:  # pragma: no cover
+    from towerplan.coverage.clutter import ClutterGrid
+    from towerplan.landcover import LandCover
     from towerplan.stations.report import StationLoad
 
 __all__ = [
     "CALIBRATION_ROLE",
+    "LANDCOVER_TABLE_ROLE",
     "OPTIONAL_ROLES",
     "REQUIRED_ROLES",
     "STUDY_FILES",
@@ -48,6 +52,7 @@ __all__ = [
     "load_study_inputs",
     "read_candidates",
     "read_input",
+    "read_study_land_cover",
     "read_study_dem",
     "read_study_files",
     "read_study_stations",
@@ -70,6 +75,7 @@ STUDY_FILES: dict[str, str] = {
     "villages": "villages.csv",
     "admin_units": "admin_units.gpkg",
     "no_signal_villages": "no_signal_villages.csv",
+    "landcover": "landcover.tif",
 }
 REQUIRED_ROLES = ("dem", "population", "stations")
 OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points", "villages", "admin_units",
@@ -77,6 +83,8 @@ OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points
 #: a file a study reads besides its layers: ``calibration.json`` of ``towerplan calibrate``, whose
 #: corrections are set on the stations (``calibration_offset_db``, ``calibration_slope_db``)
 CALIBRATION_ROLE = "calibration"
+#: the land-cover class table replacing ESA WorldCover's (CSV / TOML, :func:`towerplan.landcover.read_class_table`)
+LANDCOVER_TABLE_ROLE = "landcover_table"
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".kml", ".fgb")
 
 
@@ -115,6 +123,10 @@ class StudyInputs:
     origins
         Role -> ``"synthetic"`` (the generated demo province) or ``"real"`` (the user's files); roles
         not listed are the user's (:func:`towerplan.study.origin.data_origin`).
+    land_cover
+        Land-cover classes on ``dem``'s lattice and their clutter table
+        (:class:`~towerplan.landcover.LandCover`); its source is ``"none"`` when no raster was given
+        (every cell the default class, with a warning). None (a StudyInputs built by hand): as "none".
     """
 
     dem: Grid
@@ -133,6 +145,7 @@ class StudyInputs:
     villages: gpd.GeoDataFrame | None = None
     units_label: str = ""
     origins: Mapping[str, str] = field(default_factory=dict)
+    land_cover: LandCover | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -140,12 +153,34 @@ class StudyInputs:
             problems.append("dem and population must be Grids")
         elif not self.population.same_lattice(self.dem):
             problems.append("population must be on the DEM's lattice (align it with towerplan.population)")
+        elif self.land_cover is not None and not self.land_cover.classes.same_lattice(self.dem):
+            problems.append("land cover must be on the DEM's lattice (read it with towerplan.landcover.land_cover_for)")
         if not isinstance(self.stations, gpd.GeoDataFrame):
             problems.append("stations must be a GeoDataFrame (towerplan.stations.read_stations)")
         elif self.stations.crs is None or self.stations.crs.to_epsg() != 4326:
             problems.append("stations must be in EPSG:4326")
         if problems:
             raise ConfigError("study inputs: " + "; ".join(problems))
+
+    @functools.cached_property
+    def projected_stations(self) -> gpd.GeoDataFrame:
+        """The stations projected once onto the DEM's CRS (:func:`towerplan.stations.project_stations`:
+        geometry and ``x``/``y`` in metres), for the steps that need metres (the engine takes their
+        geometry rather than projecting lon/lat again)."""
+        from towerplan.stations import project_stations
+
+        return project_stations(self.stations, self.dem.crs)
+
+    @functools.cached_property
+    def clutter(self) -> ClutterGrid | None:
+        """The land cover as the coverage engine's clutter (P.1812's representative heights and categories),
+        computed once; None without a land-cover raster (the engine's bare-terrain default, every cell
+        open/rural with R = 0 m)."""
+        if self.land_cover is None or self.land_cover.source == "none":
+            return None
+        from towerplan.coverage.clutter import ClutterGrid
+
+        return ClutterGrid(*self.land_cover.to_clutter_arrays())
 
 
 # ------------------------------------------------------------------ readers, one per role
@@ -233,18 +268,37 @@ def read_candidates(path: Path) -> pd.DataFrame:
         raise UnreadableFileError(f"{path.name}: not a readable table ({exc})") from exc
 
 
+def read_study_land_cover(landcover: Path | Sequence[Path] | None, dem: Grid, *,
+                          table: Path | None = None) -> LandCover:
+    """Land cover on ``dem``'s lattice (majority of the classes under each cell), or, without a file, every
+    cell the default class open/rural with a warning saying so (:func:`towerplan.landcover.land_cover_for`).
+
+    ``table``: a class-table file (CSV / TOML) replacing ESA WorldCover's. Bad files get a message
+    naming them: no CRS, no overlap with the DEM, nothing but nodata, classes the table does not list
+    (each counted in cells; never mapped silently).
+    """
+    from towerplan.landcover import land_cover_for
+
+    return land_cover_for(dem, None if landcover is None else _paths(landcover), table=table)
+
+
 def read_input(role: str, path: Path | Sequence[Path], *, dem: Grid | None = None, resolution_m: float | None = None,
-               name: str | None = None) -> Any:
+               name: str | None = None, table: Path | None = None) -> Any:
     """Read one input of a study by its role (each file once).
 
     ``dem``: a Grid (the DEM files mosaicked at ``resolution_m``); ``population``: a
     :class:`~towerplan.population.PopulationAlignment` on ``dem``'s lattice; ``stations``: a
     validated :class:`~towerplan.stations.report.StationLoad` (``name``: the user's file name for
     one upload); ``communes``, ``roads``, ``exclusions``, ``fibre_points``: checked GeoDataFrames;
-    ``candidates``: a table or point layer. Library errors propagate.
+    ``candidates``: a table or point layer; ``landcover``: a :class:`~towerplan.landcover.LandCover` on
+    ``dem``'s lattice (``table``: a class-table file). Library errors propagate.
     """
     if role == "dem":
         return read_study_dem(path, resolution_m=resolution_m)
+    if role == "landcover":
+        if dem is None:
+            raise ConfigError("the land cover is read onto a DEM: read the DEM first")
+        return read_study_land_cover(path, dem, table=table)
     if role == "stations":
         from towerplan.stations import read_many, read_stations
 
@@ -291,7 +345,7 @@ def calibrated(load: StationLoad, calibration: Path) -> StationLoad:
 def _file_roles(files: Mapping[str, Path | Sequence[Path]]) -> dict[str, Path]:
     """Role -> path of every file (``dem_2``, ``stations_2``, ... for several), for the method record."""
     out: dict[str, Path] = {}
-    for role in (*REQUIRED_ROLES, *OPTIONAL_ROLES, CALIBRATION_ROLE):
+    for role in (*REQUIRED_ROLES, *OPTIONAL_ROLES, CALIBRATION_ROLE, "landcover", LANDCOVER_TABLE_ROLE):
         if files.get(role) is None:
             continue
         for k, p in enumerate(_paths(files[role])):  # type: ignore[arg-type]
@@ -317,13 +371,20 @@ def study_inputs(
     villages: gpd.GeoDataFrame | None = None,
     units_label: str = "",
     origins: Mapping[str, str] | None = None,
+    land_cover: LandCover | None = None,
 ) -> StudyInputs:
     """The one place a :class:`StudyInputs` is assembled from what was read (nothing is read here).
 
     ``stations`` is the validated load (rows with errors left out; ConfigError when none is
-    left); its report becomes ``station_report`` (English) unless one is given.
+    left); its report becomes ``station_report`` (English) unless one is given. Without
+    ``land_cover``, every cell gets the default class (:func:`towerplan.landcover.default_land_cover`);
+    the land cover's warnings join ``warnings``.
     """
+    from towerplan.landcover import default_land_cover
+
     load = read_study_stations(stations)
+    cover = land_cover if land_cover is not None else default_land_cover(dem)
+    warnings = (*warnings, *(w for w in cover.warnings if w not in warnings))
     if station_report is None:  # English, with the Vietnamese message beside it (the app shows either)
         station_report = load.report.to_frame()
         station_report["message_vi"] = load.report.to_frame("vi")["message"].to_numpy()
@@ -333,7 +394,7 @@ def study_inputs(
         label=label, files=dict(files or {}),
         station_report=station_report,
         commune_name_column=commune_name_column, warnings=tuple(warnings), villages=villages,
-        units_label=units_label, origins=dict(origins or {}),
+        units_label=units_label, origins=dict(origins or {}), land_cover=cover,
     )
 
 
@@ -353,11 +414,14 @@ def read_study_files(
     ``stations``: one list or several, every format towerplan reads; rows with errors are left out.
     ``candidates``: CSV / XLSX with ``x``/``y`` (DEM CRS) or ``lon``/``lat``, or a point layer.
     ``calibration``: a ``calibration.json`` of ``towerplan calibrate``, set on the stations.
+    ``landcover``: categorical GeoTIFF(s) (ESA WorldCover, or any with ``landcover_table``), moved onto
+    the DEM lattice by majority; without it every cell is the default class open/rural and the
+    inputs' warnings say so.
     """
-    unknown = sorted(set(files) - {*STUDY_FILES, CALIBRATION_ROLE})
+    unknown = sorted(set(files) - {*STUDY_FILES, CALIBRATION_ROLE, LANDCOVER_TABLE_ROLE})
     if unknown:
         raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}, "
-                          f"{CALIBRATION_ROLE}")
+                          f"{CALIBRATION_ROLE}, {LANDCOVER_TABLE_ROLE}")
     if not files.get("dem") or not files.get("stations") or files.get("population") is None:
         raise ConfigError("a study needs at least one DEM file, a population raster and one station list")
     from towerplan.plan_checks import check_study, nodata_warning
@@ -375,6 +439,8 @@ def read_study_files(
     units, units_label = admin_units_for(optional.get("communes"), optional.get("admin_units"),
                                          files.get("admin_units"))
     optional["communes"] = units
+    table = files.get(LANDCOVER_TABLE_ROLE)
+    cover = read_study_land_cover(files.get("landcover") or None, grid, table=None if table is None else Path(table))
     notes = check_study(population_total=people.aligned_total, communes=optional.get("communes"),
                         grid_bounds=grid.bounds, grid_crs=grid.crs,
                         warnings=[w for w in (nodata_warning(people.nodata_share),) if w])
@@ -383,7 +449,7 @@ def read_study_files(
         roads=optional.get("roads"), exclusions=optional.get("exclusions"),
         user_candidates=optional.get("candidates"), fibre_points=optional.get("fibre_points"),
         label=label, files=_file_roles(files), commune_name_column=commune_name_column,
-        villages=_villages_of(optional), units_label=units_label,
+        villages=_villages_of(optional), units_label=units_label, land_cover=cover,
     )
 
 
@@ -433,6 +499,8 @@ def load_study_inputs(
     label: str = "",
     commune_name_column: str | None = None,
     calibration: Path | None = None,
+    landcover: Path | Sequence[Path] | None = None,
+    landcover_table: Path | None = None,
 ) -> StudyInputs:
     """:func:`read_study_files` with the roles as keywords (``calibration``: a ``calibration.json`` of
     ``towerplan calibrate``, its corrections set on the stations, which the engine applies)."""
@@ -440,7 +508,7 @@ def load_study_inputs(
         raise ConfigError("a study needs at least one DEM file and one station list")
     files = {"dem": dem, "population": population, "stations": stations, "communes": communes, "roads": roads,
              "candidates": candidates, "exclusions": exclusions, "fibre_points": fibre_points,
-             CALIBRATION_ROLE: calibration}
+             CALIBRATION_ROLE: calibration, "landcover": landcover, LANDCOVER_TABLE_ROLE: landcover_table}
     return read_study_files({k: v for k, v in files.items() if v is not None}, resolution_m=resolution_m,
                             label=label, commune_name_column=commune_name_column)
 
@@ -487,8 +555,8 @@ def load_study_folder(
     """Read a study folder as ``towerplan demo`` or ``towerplan fetch`` writes it.
 
     ``dem.tif``, ``population.tif`` and ``stations.csv`` are required; ``communes.gpkg``,
-    ``roads.gpkg``, ``candidates.csv``, ``exclusions.gpkg`` and ``fibre_points.gpkg`` are
-    read when present (:data:`STUDY_FILES`). ``files`` (role of :data:`STUDY_FILES` ->
+    ``roads.gpkg``, ``candidates.csv``, ``exclusions.gpkg``, ``fibre_points.gpkg`` and
+    ``landcover.tif`` are read when present (:data:`STUDY_FILES`). ``files`` (role of :data:`STUDY_FILES` ->
     path) are read instead of (or in addition to) the folder's files; None values are
     ignored. The label is :func:`folder_label` unless given.
     """
@@ -502,9 +570,10 @@ def load_study_folder(
                                   f"{', '.join(STUDY_FILES[r] for r in REQUIRED_ROLES)})")
     found: dict[str, Any] = folder_files(folder)
     _refuse_links_out(folder, found)
-    unknown = sorted(set(files or {}) - set(STUDY_FILES))
+    unknown = sorted(set(files or {}) - {*STUDY_FILES, LANDCOVER_TABLE_ROLE})
     if unknown:
-        raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}")
+        raise ConfigError(f"unknown study file role(s) {', '.join(unknown)}; roles are {', '.join(STUDY_FILES)}, "
+                          f"{LANDCOVER_TABLE_ROLE}")
     given = {role: Path(path) for role, path in (files or {}).items() if path is not None}
     found.update(given)
     inputs = read_study_files(found, resolution_m=resolution_m,

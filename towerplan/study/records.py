@@ -161,8 +161,9 @@ _DIFFRACTION_TEXT = {"none": "no terrain diffraction", "deygout": "Deygout terra
                     "delta_bullington": "Delta-Bullington terrain diffraction"}
 
 
-def _models(counts: Mapping[str, int], config: CoverageConfig) -> dict[str, str]:
-    """Model -> description, validity range and number of sectors it was used for."""
+def _models(counts: Mapping[str, int], config: CoverageConfig, *, land_cover: str | None = None) -> dict[str, str]:
+    """Model -> description, validity range and number of sectors it was used for (``land_cover``: its
+    source and table for P.1812, None when none was given)."""
     from towerplan.coverage.propagation import VALIDITY_RANGES
 
     out = {}
@@ -173,7 +174,7 @@ def _models(counts: Mapping[str, int], config: CoverageConfig) -> dict[str, str]
         if name == "p1812":
             from towerplan.coverage.p1812 import p1812_method_text
 
-            text = p1812_method_text(config.p1812)
+            text = p1812_method_text(config.p1812, land_cover=land_cover)
         rng = VALIDITY_RANGES.get(name)
         if rng:
             f, d, hb, hm = (rng[k] for k in ("freq_mhz", "distance_m", "h_base_m", "h_mobile_m"))
@@ -207,15 +208,20 @@ def method_record(
     base_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The method (:func:`towerplan.export.method.method_section`): models with their validity
-    ranges, every setting, input files with sha256, notes, towerplan version.
+    ranges, every setting, input files with sha256, the land cover (source, clutter table, which
+    models used it: :func:`towerplan.study.land_cover_record.land_cover_method`), notes, towerplan version.
 
     Run times are left out so that reruns give identical outputs. ``extra`` is merged in:
     its ``settings`` and ``models`` into those of the record, its ``notes`` appended, other
     keys set. Input paths are written relative to ``base_dir`` where inside it.
     """
     from towerplan.export.method import method_section
+    from towerplan.study.land_cover_record import DEFAULT_SOURCE, land_cover_method
 
     cov = results.coverage.summary()
+    land_cover = land_cover_method(results.inputs, models=list(cov.get("models", {})))
+    cover_text = (None if land_cover["source"] == DEFAULT_SOURCE
+                  else f"{land_cover['source']} (class table: {land_cover['table']})")
     settings: dict[str, Any] = {
         "study": results.inputs.label,
         "technologies": list(results.technologies) if results.technologies else "all",
@@ -238,9 +244,11 @@ def method_record(
         errors = int((rep["severity"] == "error").sum()) if "severity" in rep else 0
         notes.append(f"station lists: {errors} error(s) (rows left out) and {len(rep) - errors} warning(s) "
                      "(defaults used); see `towerplan validate`")
-    method = method_section(models=_models(cov.get("models", {}), results.coverage_config),
+    notes.extend(land_cover["warnings"])
+    method = method_section(models=_models(cov.get("models", {}), results.coverage_config, land_cover=cover_text),
                             settings=jsonable(settings), input_files=dict(sorted(results.inputs.files.items())),
                             notes=notes, base_dir=base_dir, date=preparation_date())
+    method["land_cover"] = jsonable(land_cover)
     for key, value in (extra or {}).items():
         if key in ("settings", "models") and isinstance(value, Mapping):
             method[key] = {**method[key], **jsonable(value)}

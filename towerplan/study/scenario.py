@@ -34,7 +34,8 @@ __all__ = ["INPUT_KEYS", "INPUT_PATHS", "STUDY_FILES", "DemoInputs", "Language",
 Language = Literal["vi", "en"]
 
 INPUT_PATHS = ("dem", "population", "stations", "communes", "roads", "candidates", "exclusions", "fibre_points",
-               "study_folder", "calibration", "villages", "admin_units", "no_signal_villages")
+               "study_folder", "calibration", "villages", "admin_units", "no_signal_villages", "landcover",
+               "landcover_table")
 INPUT_KEYS = (*INPUT_PATHS, "demo", "label", "commune_name_column")
 
 
@@ -91,6 +92,11 @@ class ScenarioInputs:
     villages: Path | None = None  # village list (CSV/XLSX) or OSM villages.csv of `towerplan fetch --villages`
     admin_units: Path | None = None  # administrative units replacing the communes (e.g. after the 2025 reform)
     no_signal_villages: Path | None = None  # the province's list of villages reported without signal
+    #: land-cover GeoTIFF(s) (ESA WorldCover classes, or those of ``landcover_table``) for the clutter
+    landcover: tuple[Path, ...] = ()
+    landcover_table: Path | None = None  # class table (CSV / TOML) replacing ESA WorldCover's
+    #: ``landcover = false``: no land cover even where the study folder / demo has one (every cell the default class)
+    landcover_off: bool = False
     demo: DemoInputs | None = None
     label: str = ""
     commune_name_column: str | None = None
@@ -199,6 +205,8 @@ class Scenario:
             found = folder_files(folder)
         found.update(self.inputs.paths())
         found.pop("study_folder", None)
+        if self.inputs.landcover_off:
+            found.pop("landcover", None)
         return found
 
     def load_inputs(self, *, cache_dir: Path | None = None) -> StudyInputs:
@@ -255,6 +263,8 @@ def scenario_dict(s: Scenario, relative_to: Path | None) -> dict[str, Any]:
             ins[key] = [_rel(p, relative_to) for p in value]
         else:
             ins[key] = _rel(value, relative_to)
+    if i.landcover_off:
+        ins["landcover"] = False
     if i.label:
         ins["label"] = i.label
     if i.commune_name_column:

@@ -12,6 +12,9 @@
     dem = "dem.tif"                      # or several: ["n19_e105.hgt", "n20_e105.hgt"]
     population = "population.tif"
     communes = "communes.gpkg"           # optional: roads, candidates, exclusions, fibre_points
+    landcover = "landcover.tif"          # optional land cover (ESA WorldCover classes; one file or several)
+    # landcover_table = "classes.csv"    # its class table when not WorldCover (towerplan.landcover.table)
+    # landcover = false                  # no land cover even where the folder / demo has one
     # study_folder = "studies/thanh-hoa" # or a `towerplan demo` / `towerplan fetch` folder
     # demo = {seed = 2024, resolution_m = 90}   # or the synthetic demo province
 
@@ -110,7 +113,7 @@ _RUN_KEYS = ("executor", "workers")
 #: ``[area]`` and ``[grid]`` of the study-folder skeleton written by ``towerplan fetch`` (informational,
 #: except ``grid.resolution_m``)
 _AREA_KEYS = ("name", "kind", "bounds_lonlat", "crs", "boundary")
-_FETCH_ONLY_INPUTS = ("province", "road_graph", "landcover")
+_FETCH_ONLY_INPUTS = ("province", "road_graph")
 
 
 def _parse_inputs(data: Any, base: Path, roots: Sequence[Path], problems: list[str], *,
@@ -121,7 +124,12 @@ def _parse_inputs(data: Any, base: Path, roots: Sequence[Path], problems: list[s
     kw: dict[str, Any] = {}
     for key, value in data.items():
         where = f"inputs.{key}"
-        if key in ("dem", "stations"):
+        if key == "landcover" and isinstance(value, bool):
+            if value:
+                problems.append(f"{where}: true is not a file; name the land-cover GeoTIFF(s), or false for none")
+            else:
+                kw["landcover_off"] = True
+        elif key in ("dem", "stations", "landcover"):
             kw[key] = check_paths(value, where, base, roots, problems)
         elif key == "study_folder":
             kw[key] = check_path(value, where, base, roots, problems, folder=True)
@@ -453,12 +461,14 @@ def scenario_from_settings(
         ins = inputs
     else:
         data = dict(inputs)
-        for key in ("dem", "stations"):
+        if data.get("landcover") is False:
+            data["landcover"], data["landcover_off"] = (), True
+        for key in ("dem", "stations", "landcover"):
             v = data.get(key)
             if v is not None:
                 data[key] = tuple(Path(x).resolve() for x in ([v] if isinstance(v, str | os.PathLike) else v))
         for key in ("population", "communes", "roads", "candidates", "exclusions", "fibre_points",
-                    "study_folder", "calibration"):
+                    "study_folder", "calibration", "landcover_table"):
             if data.get(key) is not None:
                 data[key] = Path(data[key]).resolve()
         demo = data.get("demo")
@@ -468,7 +478,7 @@ def scenario_from_settings(
             data["demo"] = DemoInputs(**demo)
         elif demo is False:
             data["demo"] = None
-        unknown = sorted(set(data) - set(INPUT_KEYS))
+        unknown = sorted(set(data) - {*INPUT_KEYS, "landcover_off"})
         if unknown:
             raise ScenarioError([f"inputs.{k}: unknown key{suggest(k, INPUT_KEYS)}" for k in unknown])
         ins = ScenarioInputs(**data)

@@ -23,12 +23,14 @@ import numpy as np
 import pandas as pd
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.plan import projected_xy
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.study.inputs import StudyInputs
 from towerplan.study.settings import TECHNOLOGIES, StudySettings, check_gap_threshold, gap_config_for
 
 if TYPE_CHECKING:  # pragma: no cover
+    from towerplan.coverage.clutter import ClutterGrid
     from towerplan.coverage.engine import CoverageResult
     from towerplan.coverage.engine import Progress as SiteProgress
     from towerplan.planning.analysis import GapAnalysis
@@ -104,21 +106,24 @@ def coverage_of_stations(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: SiteProgress | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> CoverageResult:
     """Coverage of the sectors of ``technologies`` (all when None) in ``stations`` over ``dem``.
 
-    ``stations`` is a canonical station table (a GeoDataFrame or a plain table);
+    ``stations`` is a canonical station table (a GeoDataFrame or a plain table; one in the DEM's CRS,
+    :attr:`StudyInputs.projected_stations`, is not projected again);
     ``best_server`` values are rows of the technology-filtered table (``result.stations``;
-    see :func:`server_names`). ``progress(done_sites, total_sites)`` as in
+    see :func:`server_names`). ``progress(done_sites, total_sites)`` and ``clutter`` (the land
+    cover on ``dem``'s grid, :attr:`StudyInputs.clutter`) as in
     :func:`towerplan.coverage.engine.run_coverage`.
     """
     from towerplan.coverage.engine import run_coverage
 
     kept = select_technologies(stations, technologies)
-    if isinstance(kept, gpd.GeoDataFrame):
-        kept = pd.DataFrame(kept.drop(columns=kept.geometry.name))
+    if isinstance(kept, gpd.GeoDataFrame) and projected_xy(kept, dem) is None:
+        kept = pd.DataFrame(kept.drop(columns=kept.geometry.name))  # lon/lat are projected by the engine
     return run_coverage(dem, kept, config=config, executor=executor, workers=workers,  # type: ignore[arg-type]
-                        scheduler=scheduler, progress=progress)
+                        scheduler=scheduler, progress=progress, clutter=clutter)
 
 
 def run_coverage_step(
@@ -131,12 +136,12 @@ def run_coverage_step(
     progress: Progress | None = None,
 ) -> CoverageResult:
     """Current coverage of the sectors of ``technologies`` (all when None) over the study's DEM
-    (:func:`coverage_of_stations`)."""
+    with its land cover (:func:`coverage_of_stations`)."""
     cb = _step_progress(progress, "coverage")
     if cb:
         cb(0, 1)
-    return coverage_of_stations(inputs.dem, inputs.stations, config, technologies=technologies, executor=executor,
-                                workers=workers, progress=cb)
+    return coverage_of_stations(inputs.dem, inputs.projected_stations, config, technologies=technologies,
+                                executor=executor, workers=workers, progress=cb, clutter=inputs.clutter)
 
 
 def run_gaps_step(
@@ -165,7 +170,7 @@ def run_gaps_step(
     return analyse_gaps(
         coverage.operator_levels, inputs.population, config=config, technology_levels=coverage.technology_levels,
         communes=inputs.communes, commune_name_column=inputs.commune_name_column, roads=inputs.roads,
-        dem=inputs.dem, towers=inputs.stations, progress=_step_progress(progress, "dead zones"),
+        dem=inputs.dem, towers=inputs.projected_stations, progress=_step_progress(progress, "dead zones"),
     )
 
 
@@ -202,7 +207,8 @@ def run_placement_step(
 
     Current coverage is the coverage step's per-operator levels; existing towers are
     the stations of the technologies that step modelled. The demand is the people of the study
-    area (:func:`towerplan.study.summary.study_area_population`), the people the dead-zone step counts.
+    area (:func:`towerplan.study.summary.study_area_population`), the people the dead-zone step counts;
+    candidate sites see the study's land cover as the existing sectors do.
     Objective ``speed`` uses the speed analysis ``speed`` (:func:`run_speed_step`, computed here when
     not given). ``gaps``: their scores are the proposals' priority for phasing by priority.
     """
@@ -219,11 +225,11 @@ def run_placement_step(
                               config=coverage_config, load=speed.load)
 
     techs = sorted(set(coverage.stations["technology"])) if "technology" in coverage.stations else None
-    stations = select_technologies(inputs.stations, techs)
+    stations = select_technologies(inputs.projected_stations, techs)
     return propose_shared_towers(
         inputs.dem, study_area_population(inputs), stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
-        user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points,
+        user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points, clutter=inputs.clutter,
         progress=_step_progress(progress, "shared towers"), speed=demand, all_stations=inputs.stations,
         required_cells=target_village_cells(inputs, settings), priority_grid=gap_score_grid(inputs.dem, gaps),
     )
