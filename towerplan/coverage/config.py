@@ -38,21 +38,19 @@ _POLARIZATIONS = {"horizontal": 0, "vertical": 1}
 
 
 def model_for_frequency(freq_mhz: float) -> str:
-    """The model ``auto`` picks: Okumura-Hata 150-1500 MHz, COST-231 Hata 1500-2000 MHz, ITM otherwise.
+    """The model ``auto`` picks: ITU-R P.1812 within 30 MHz-6 GHz, ITM (20 MHz-20 GHz) outside.
 
-    Hata and COST-231 (each plus the terrain term beyond smooth earth) are used inside
-    the bands they were fitted on, where they carry the clutter losses that ITM (a
-    terrain-only model) ignores; everything else goes to ITM, valid 20 MHz - 20 GHz.
-
-    ITU-R P.1812 (``model="p1812"``) is the one model meant to take every band: it is
-    not yet the default because, like ITM, it has no reach bound tighter than the 30 km
-    cap, and the demo plan takes about 15x longer with it (261 s -> 3,824 s measured on
-    a loaded machine, bench/README.md). The switch waits for a terrain-aware reach bound.
+    P.1812-7 is the one model that covers every mobile band (30-6000 MHz, its stated
+    range) with terrain and land cover (clutter heights) in one method, so the reach
+    shrinks steadily with frequency and never jumps where model families would hand over
+    (the previous default, Hata / COST-231 / ITM by band, gave 1.5 km at 1800 MHz and
+    20.7 km at 2100 MHz on the same flat ground). Outside its range the stations'
+    accepted span (20 MHz-20 GHz) is ITM's, terrain only. Hata, COST-231, ITM and free
+    space stay selectable by name. The run's cost is kept by the P.1812 reach bound
+    (:mod:`towerplan.coverage.reach`).
     """
-    if 150.0 <= freq_mhz <= 1500.0:
-        return "hata"
-    if 1500.0 < freq_mhz <= 2000.0:
-        return "cost231"
+    if 30.0 <= freq_mhz <= 6000.0:
+        return "p1812"
     return "itm"
 
 
@@ -232,6 +230,12 @@ class CoverageConfig:
         every k-th sample of a radial and interpolated between (everything else is
         exact per sample): 1 = exact ITM; 4 (default) is ~1.8x faster and differs from
         exact ITM by less than 0.15 dB at 98 % of points (``bench/README.md``).
+    p1812_reach_bound
+        P.1812 only: compute a radial sample exactly only where a lower bound of its loss
+        (derived from the Recommendation's equations, :mod:`towerplan.coverage._p1812_reach`)
+        is within what a sector can afford in that direction plus ``REACH_MARGIN_DB``
+        (:mod:`towerplan.coverage.reach`). Cells within reach are identical with and without
+        it; ``False`` computes every sample to the radius (for checks).
     sinr
         Also compute the downlink SINR per operator and technology (4G, 5G) inside the
         sector loop (:mod:`towerplan.coverage.sinr`; ``CoverageResult.sinr``).
@@ -258,6 +262,7 @@ class CoverageConfig:
     sample_step_cells: float = 1.0
     radial_spacing_cells: float | None = None
     itm_delta_h_every: int = 4
+    p1812_reach_bound: bool = True
     sinr: bool = False
     radio: RadioSettings = field(default_factory=RadioSettings)
 
@@ -299,6 +304,8 @@ class CoverageConfig:
             problems.append(f"itm_delta_h_every = {self.itm_delta_h_every!r} must be an integer 1-16")
         if not self.max_cells > 0:
             problems.append("max_cells must be positive")
+        if not isinstance(self.p1812_reach_bound, bool):
+            problems.append(f"p1812_reach_bound must be true or false, got {self.p1812_reach_bound!r}")
         if not isinstance(self.sinr, bool):
             problems.append(f"sinr must be true or false, got {self.sinr!r}")
         if not isinstance(self.radio, RadioSettings):

@@ -1,0 +1,378 @@
+"""A lower bound of the P.1812-7 loss along a radial, cheap enough to decide which samples to compute.
+
+The exact loss of a radial sample costs a pass over its path; this bound costs O(1)
+per sample (running sums and maxima along the radial, one spherical-earth term),
+so the engine computes the exact loss only where the bound says the sample can
+matter (:func:`towerplan.coverage._kernels.radial_losses`). The bound follows the
+structure of the Recommendation (section and equation numbers of P.1812-7; the
+kernels are :mod:`towerplan.coverage._p1812_kernels`):
+
+* eq. 69 ``Lb = max(Lb0p, Lbc + Lloc)``; eq. 63's ``Lbc`` rises with both ``Lbs`` and
+  ``Lbam``, so it is bounded by its value at their bounds;
+* eq. 62 ``Lbam`` lies between ``Lbda`` and ``Lminb0p`` (``Fj`` in [0, 1]); eq. 61
+  ``Lbda`` is ``Lbd`` or lies between ``Lminbap`` and ``Lbd`` (``Fk`` in [0, 1]); eq. 60
+  ``Lminbap >= max(Lba, Lb0p)`` (a log-sum-exp); eq. 59 ``Lminb0p`` is ``Lb0p + (1 -
+  omega) Ldp`` or lies between ``Lbd50`` and ``Lb0b + (1 - omega) Ldp`` (``Fi`` in [0, 1]);
+* eq. 10 ``Lb0p = Lbfs + Kes log10(p / 50)`` with ``0 <= Kes < 2.6`` (the only term of
+  the line-of-sight model below free space: <= 4.4 dB of focusing at 1 % time), and
+  ``Lb0b`` likewise with beta0 <= 46.8 % (eq. 2);
+* the diffraction loss (eqs 39-43) ``Ld50 = Lbulla + max(Ldsph - Lbulls, 0)`` is at least
+  (a) the Bullington loss of the single profile point with the steepest slope from
+  the transmitter (the Bullington point lies on that ray beyond it, and its diffraction
+  parameter grows along the ray; in line of sight the largest nu is at least that
+  point's), plus (b) ``Ldsph`` at upper bounds of the smooth-earth terminal heights
+  ``hte'' <= hts - min(hst - max(hobs, 0), h1)`` (hobs <= max(h) - min(hts, hrs)), minus
+  ``Lbulls`` at the lowest heights ``htg, hrg`` (both losses fall as the terminals rise,
+  checked in ``tests/test_p1812_reach.py``); ``Ldp`` (eq. 41) lies between ``Ld50`` and
+  ``Ldb`` (the same bound with the radius ``ab``);
+* the ducting loss ``Lba`` (eqs 46-56): ``Alf``, ``Ast``, ``Asr`` >= 0 (``Ast`` kept where
+  the transmitter horizon is known: beyond line of sight), ``Act``, ``Acr`` >= -6 dB
+  each and only with a sea terminal, ``dlt + dlr >= dlt + one step``, ``theta'' >= ae
+  d + min(theta_td, 0.1 step) + min(theta_rd, 0.1 step)``, and ``Ap(beta)`` at its
+  minimum over ``0 < beta <= beta0_max`` (:func:`ap_floor_db`: the term is what lets
+  ducting undercut diffraction, about +31 dB at 50 % time over Vietnam);
+* troposcatter (eq. 44) with ``theta >= ae d + theta_td + theta_rd``;
+* the location term (eq. 64) is added exactly.
+
+Nothing here is an approximation of the loss: every step is an inequality that the
+Recommendation's equations guarantee, and the engine keeps a margin (``REACH_MARGIN_DB``)
+on top. Numba's ``cache=True`` keys kernels on their own file: after editing this module
+delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from towerplan.coverage._p1812_kernels import beta0, inv_cum_norm, path_radii, spherical_earth, troposcatter
+from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
+
+#: floating-point slack and the remainder of the I(x) approximation at 50 % (I(0.5) ~ 1e-5)
+_SLACK_DB = 0.05
+#: samples shorter than the Recommendation's 5-point path are resampled by the radial: always computed
+_MIN_POINTS = 5
+
+
+@njit(cache=True)
+def _beta0_bounds(phi_deg):
+    """(min, max) of beta0 (%) over every path (eqs 2-5): mu1 lies in [10^-0.85, 1]."""
+    a = abs(phi_deg)
+    mu1_min = 10.0 ** -0.85  # eq. 3 without its first term (tau < 1)
+    if a <= 70.0:
+        top = 10.0 ** (-0.015 * a + 1.67)
+        return top * mu1_min ** (0.065 + 0.0176 * a), top  # mu1 mu4 = mu1^(0.065 + 0.0176 |phi|)
+    return 4.17 * mu1_min**1.3, 4.17
+
+
+def ap_floor_db(p: float, phi_deg: float, dmax_km: float) -> float:
+    """A lower bound of the ducting time term Ap (eq. 54) for every path up to ``dmax_km``.
+
+    ``beta = beta0 mu2 mu3 <= beta0_max``; Ap is minimised over ``log10 beta`` in [-12,
+    log10 beta0_max] on a fine grid (0.0025 steps) with the distance terms at their least
+    favourable end (0 or ``dmax_km``), minus 0.1 dB between grid points; below
+    ``beta = 1e-12`` Ap is at least ``1.2 (log10 p + 12)``.
+    """
+    _, b_hi = _beta0_bounds(phi_deg)
+    lb = np.linspace(-12.0, math.log10(b_hi), 4801)
+    lx = math.log10(p) - lb
+    x = 10.0**lx
+    g0 = 1.076 / (2.0058 - lb) ** 1.012
+    e = np.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * max(dmax_km, 0.0) ** 1.13)
+    a = np.where(lx >= 0.0, 1.2 * lx, (1.2 + 3.7e-3 * dmax_km) * lx)
+    b = np.where(x >= 1.0, 12.0 * x ** (g0 * e), 12.0 * x**g0)
+    return float(min(np.min(-12.0 + a + b) - 0.1, 1.2 * (math.log10(p) + 12.0)))
+
+
+@njit(cache=True)
+def flat_bullington(n_all, step_m, f_ghz, htg, hrg, dn, two):
+    """Lbulls of a zero profile with the terminals at ``htg`` / ``hrg`` for every path length.
+
+    Row 0: radius ae, row 1: ab (NaN unless ``two``); column i: the path of i + 1 points
+    (i >= 4). These are the largest values ``Lbulls`` takes on any radial of the site
+    (the terminal heights above the smooth surface are never lower than htg, hrg).
+    """
+    out = np.full((2, n_all), np.nan)
+    d = np.empty(n_all)
+    inv_d = np.empty(n_all)
+    for k in range(n_all):
+        d[k] = k * step_m / 1000.0
+        inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+    z = np.zeros(n_all)
+    ae, ab = path_radii(dn)
+    tables = prefix_tables(d, inv_d, z, z, n_all, htg, ae, ab)
+    lam = 0.2998 / f_ghz
+    for i in range(_MIN_POINTS - 1, n_all):
+        _, bull_a, bull_b = analyse_profile(d, inv_d, True, z, z, i + 1, htg, hrg, ae, ab, lam, two, tables)
+        out[0, i] = bull_a[1]
+        out[1, i] = bull_b[1]
+    return out
+
+
+@njit(cache=True)
+def _hull_push(hx, hy, m, x, y):
+    """Add (x, y), x larger than every x so far, to the upper convex hull hx/hy[:m]; the new size."""
+    while m >= 2:
+        cr = (hx[m - 1] - hx[m - 2]) * (y - hy[m - 2]) - (hy[m - 1] - hy[m - 2]) * (x - hx[m - 2])
+        if cr < 0.0:
+            break
+        m -= 1
+    hx[m] = x
+    hy[m] = y
+    return m + 1
+
+
+@njit(cache=True)
+def _hull_max_slope(hx, hy, m, qx, qy):
+    """max over the points of (y - qy) / (qx - x), ``qx`` right of them all: (value, x of the point).
+
+    On the upper hull the next vertex is better while Q lies strictly below the line of
+    their edge, a condition that holds for a prefix of the edges (binary search).
+    """
+    lo = 0
+    hi = m - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        cr = (hx[mid + 1] - hx[mid]) * (qy - hy[mid]) - (hy[mid + 1] - hy[mid]) * (qx - hx[mid])
+        if cr < 0.0:
+            lo = mid + 1
+        else:
+            hi = mid
+    best = -math.inf
+    bx = hx[lo]
+    for k in range(max(lo - 1, 0), min(lo + 2, m)):  # rounding at the turn
+        v = (hy[k] - qy) / (qx - hx[k])
+        if v > best:
+            best = v
+            bx = hx[k]
+    return best, bx
+
+
+@njit(cache=True)
+def _hull_max_linear(hx, hy, m, s):
+    """max over the points of y + s x (the upper hull's edge slopes decrease: binary search)."""
+    lo = 0
+    hi = m - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if hy[mid + 1] - hy[mid] > -s * (hx[mid + 1] - hx[mid]):
+            lo = mid + 1
+        else:
+            hi = mid
+    best = -math.inf
+    for k in range(max(lo - 1, 0), min(lo + 2, m)):
+        best = max(best, hy[k] + s * hx[k])
+    return best
+
+
+@njit(cache=True)
+def _nu(g, dk, dtot, hts, hrs, a, lam):
+    """Diffraction parameter of one profile point (eq. 15)."""
+    e = g + 500.0 * dk * (dtot - dk) / a - (hts * (dtot - dk) + hrs * dk) / dtot
+    return e * math.sqrt(0.002 * dtot / (lam * dk * (dtot - dk)))
+
+
+@njit(cache=True)
+def _bullington_floor(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
+    """Lower bound of the Bullington loss of the profile (eqs 13-21) for the radius ``a``.
+
+    ``q``: the running maximum giving Stim (eq. 13) and ``kd`` / ``kg`` the distance and
+    height g of its point; ``hx``/``hy``: upper hull of (d, g - 500 d^2 / a), whose largest
+    slope towards (D, hrs - 500 D^2 / a) gives Srim (eq. 17) exactly. Beyond line of sight
+    this is the Recommendation's Bullington point; in line of sight the largest nu over the
+    profile is at least that of any point tried.
+    """
+    stim = 500.0 * dtot / a + q
+    srim_p, _ = _hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)
+    srim = srim_p - 500.0 * dtot / a
+    if stim >= (hrs - hts) / dtot:
+        return bullington_loss(stim, srim, math.nan, False, hts, hrs, dtot, lam)
+    nu = _nu(kg, kd, dtot, hts, hrs, a, lam)
+    # the largest nu: searched over the hull's vertices (a ternary search; any vertex is a
+    # profile point, so whatever it finds is a lower bound of the profile's largest nu)
+    lo = 0
+    hi = m - 1
+    while hi - lo > 2:
+        m1 = lo + (hi - lo) // 3
+        m2 = hi - (hi - lo) // 3
+        n1 = _nu(hy[m1] + 500.0 * hx[m1] * hx[m1] / a, hx[m1], dtot, hts, hrs, a, lam)
+        n2 = _nu(hy[m2] + 500.0 * hx[m2] * hx[m2] / a, hx[m2], dtot, hts, hrs, a, lam)
+        nu = max(nu, n1, n2)
+        if n1 < n2:
+            lo = m1
+        else:
+            hi = m2
+    for k in range(lo, hi + 1):
+        nu = max(nu, _nu(hy[k] + 500.0 * hx[k] * hx[k] / a, hx[k], dtot, hts, hrs, a, lam))
+    return bullington_loss(0.0, 0.0, nu, True, hts, hrs, dtot, lam)
+
+
+@njit(cache=True)
+def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, lbulls_hi):
+    """Lower bound of max(Ldsph - Lbulls, 0) (eq. 40) for the radius ``a``.
+
+    Ldsph at the path's smooth-earth heights; Lbulls exactly beyond line of sight of the
+    zero profile (:func:`~._p1812_profile._flat_max`), else its value at the lowest heights
+    (``lbulls_hi``; it falls as the terminals rise).
+    """
+    sph = spherical_earth(dtot, hte1, hre1, a, f_ghz, 0.0, vertical)
+    if not inland:  # omega unknown: Ldsph is linear in omega (eq. 28) before its clamp at 0
+        sph = min(sph, spherical_earth(dtot, hte1, hre1, a, f_ghz, 1.0, vertical))
+    ft = _flat_max(d, n, 500.0 / a, hte1, False)
+    lbulls = lbulls_hi
+    if not ft < (hre1 - hte1) / dtot:
+        fr = _flat_max(d, n, 500.0 / a, hre1, True)
+        lbulls = bullington_loss(ft, fr, math.nan, False, hte1, hre1, dtot, lam)
+    return max(sph - lbulls, 0.0)
+
+
+@njit(cache=True)
+def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
+                       flat, out):
+    """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]`` into ``out[i]``.
+
+    Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
+    :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington`. Samples 1-3 (resampled paths)
+    get -inf (always computed).
+    """
+    n_all = len(z)
+    for i in range(min(n_all, _MIN_POINTS - 1)):
+        out[i] = -math.inf
+    if n_all < _MIN_POINTS:
+        return
+    two = p < 50.0
+    ae, ab = path_radii(dn)
+    lam = 0.2998 / f_ghz
+    hts = z[0] + htg
+    inv2ae = 1.0 / (2.0 * ae)
+    step_km = step_m / 1000.0
+    d = np.empty(n_all)
+    for k in range(n_all):
+        d[k] = k * step_km
+    b0_lo, b0_hi = _beta0_bounds(phi_deg)
+    i_p = inv_cum_norm(p / 100.0)
+    lf = 20.0 * math.log10(f_ghz)
+    gamma_d = 5e-5 * ae * f_ghz ** (1.0 / 3.0)
+    lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
+    # upper hulls of the intermediate points: (d, g - 500 d^2 / a) for ae and ab, (d, h)
+    ax = np.empty(n_all)
+    ay = np.empty(n_all)
+    bx = np.empty(n_all)
+    by = np.empty(n_all)
+    tx = np.empty(n_all)
+    ty = np.empty(n_all)
+    ma = 0
+    mb = 0
+    mt = 0
+    # running quantities over the intermediate points 1 .. i-1
+    v1 = 0.0
+    v2 = 0.0
+    qa = -math.inf  # max (g_k - hts) / d_k - 500 d_k / a (Bullington slope, eq. 13) and its point
+    ka_d = 0.0
+    ka_g = 0.0
+    qb = -math.inf
+    kb_d = 0.0
+    kb_g = 0.0
+    at = -math.inf  # transmitter elevation term (eq. 77), first argmax lt
+    lt = 1
+    aot = -math.inf  # max (h_k - hts) / d_k (eq. 90 without the line's slope)
+    inland = zone[0] == 4
+    sea_tx = zone[0] == 1
+    for i in range(1, n_all):
+        di = d[i]
+        dp = d[i - 1]
+        v1 += step_km * (z[i] + z[i - 1])
+        v2 += step_km * (z[i] * (2.0 * di + dp) + z[i - 1] * (di + 2.0 * dp))
+        if zone[i] != 4:
+            inland = False
+        if i >= 2:  # point i - 1 becomes intermediate
+            k = i - 1
+            dk = d[k]
+            inv_dk = 1000.0 / (k * step_m)
+            gk = z[k] + r[k]
+            g = (gk - hts) * inv_dk
+            if g - 500.0 * dk / ae > qa:
+                qa = g - 500.0 * dk / ae
+                ka_d = dk
+                ka_g = gk
+            if g - 500.0 * dk / ab > qb:
+                qb = g - 500.0 * dk / ab
+                kb_d = dk
+                kb_g = gk
+            a_t = (z[k] - hts) * 0.001 * inv_dk - dk * inv2ae
+            if k == 1 or a_t > at:
+                at = a_t
+                lt = k
+            aot = max(aot, (z[k] - hts) / dk)
+            ma = _hull_push(ax, ay, ma, dk, gk - 500.0 * dk * dk / ae)
+            if two:
+                mb = _hull_push(bx, by, mb, dk, gk - 500.0 * dk * dk / ab)
+            mt = _hull_push(tx, ty, mt, dk, z[k])
+        if i < _MIN_POINTS - 1:
+            continue
+        dtot = di
+        hrs = z[i] + hrg
+        lbfs = 92.4 + lf + 10.0 * math.log10(dtot * dtot + ((hts - hrs) / 1000.0) ** 2)
+        lb0p = lbfs + 2.6 * math.log10(p / 50.0)
+        # smooth-earth heights of the diffraction model (eqs 85-91)
+        hst = (2.0 * v1 * dtot - v2) / (dtot * dtot)
+        hsr = (v2 - v1 * dtot) / (dtot * dtot)
+        slope = (hts - hrs) / dtot
+        hobs = _hull_max_linear(tx, ty, mt, slope) - hts
+        if hobs > 0.0:
+            aobt = aot + slope
+            aobr = _hull_max_slope(tx, ty, mt, dtot, hrs)[0] - slope
+            hst = hst - hobs * aobt / (aobt + aobr)
+            hsr = hsr - hobs * aobr / (aobt + aobr)
+        hte1 = hts - min(hst, z[0])
+        hre1 = hrs - min(hsr, z[i])
+        d50 = _bullington_floor(qa, ka_d, ka_g, ax, ay, ma, dtot, hts, hrs, ae, lam) + _spherical_excess(
+            d, i + 1, dtot, hte1, hre1, ae, f_ghz, lam, inland, vertical, flat[0, i])
+        dp_lb = d50
+        if two:
+            dp_lb = min(d50, _bullington_floor(qb, kb_d, kb_g, bx, by, mb, dtot, hts, hrs, ab, lam) + _spherical_excess(
+                d, i + 1, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical, flat[1, i]))
+        dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
+        lbd = lb0p + dp_lb
+        # Lminb0p (eq. 59): both branches, Fi at its extremes over beta0
+        b0_lo_i = b0_lo
+        b0_hi_i = b0_hi
+        if inland:
+            b0_lo_i = beta0(phi_deg, dtot, dtot)
+            b0_hi_i = b0_lo_i
+        a_end = lbfs + d50
+        b_end = lbfs + 2.6 * math.log10(b0_lo_i / 50.0) + dom
+        lminb0p = a_end
+        if p >= b0_lo_i:
+            for b0x in (b0_lo_i, min(b0_hi_i, p)):
+                fi = min(max(i_p / inv_cum_norm(b0x / 100.0), 0.0), 1.0)
+                lminb0p = min(lminb0p, a_end + (b_end - a_end) * fi)
+        if p < b0_hi_i:
+            lminb0p = min(lminb0p, lb0p + dom)
+        # ducting (eqs 46-56)
+        th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
+        th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
+        th_max = 1000.0 * math.atan(at)
+        dlt = d[lt]
+        ast = 0.0
+        th_t = th_td
+        if th_max > th_td + 1e-9 * (1.0 + abs(th_td)):  # beyond line of sight: the horizon is known
+            th_t = th_max
+            tht2 = th_max - 0.1 * dlt
+            if tht2 > 0.0:
+                ast = 20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt)) + 0.264 * tht2 * f_ghz ** (1.0 / 3.0)
+        th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)
+        acx = 0.0
+        if not inland:
+            if sea_tx:
+                acx -= 6.0
+            if zone[i] == 1:
+                acx -= 6.0
+        lba = 102.45 + lf + 20.0 * math.log10(dlt + step_km) + ast + acx + gamma_d * th1 + ap_lb
+        lbam = min(lbd, max(lba, lb0p), lminb0p)
+        lbs = troposcatter(dtot, 1e3 * dtot / ae + th_t + th_rd, f_ghz, p, n0)
+        lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
+        lloc = 0.0 if zone[i] == 1 else lloc_land
+        out[i] = max(lb0p, lbc + lloc) - _SLACK_DB
