@@ -1,13 +1,14 @@
-"""One model across bands (issue 15, item 5): P.1812 covers every mobile band with no jumps.
+"""One model across bands (issue 15, item 5): ``auto`` is P.1812 for every band it covers, with no jumps.
 
-``auto`` still picks Hata / COST-231 / ITM by band (P.1812 is not yet fast enough to be
-the default, see :func:`towerplan.coverage.config.model_for_frequency`); these tests
-pin that choice and check P.1812's reach law across bands.
+``auto`` picks ITU-R P.1812 within 30 MHz-6 GHz and ITM outside
+(:func:`towerplan.coverage.config.model_for_frequency`); Hata, COST-231, ITM and free
+space stay selectable by name.
 
 On flat open ground a 4G sector's reach at -110 dBm RSRP must shrink steadily with
 frequency, 900 >= 1800 >= 2100 >= 3500 MHz, and no step may shrink it more than
 free space would (reach proportional to 1 / f): the old choice (Hata, COST-231,
-then ITM above 2 GHz) gave 1.5 km at 1800 MHz and 20.7 km at 2100 MHz.
+then ITM above 2 GHz) gave 1.5 km at 1800 MHz and 20.7 km at 2100 MHz. The reach is
+measured with ``model="auto"`` (what a planner gets), with the reach bound on.
 """
 
 from __future__ import annotations
@@ -27,10 +28,25 @@ N = 401
 X0, Y0 = 500_000.0, 2_250_000.0
 
 
-@pytest.mark.parametrize(("f_mhz", "model"), [(450.0, "hata"), (900.0, "hata"), (1800.0, "cost231"),
-                                              (2100.0, "itm"), (3500.0, "itm"), (20.0, "itm")])
+@pytest.mark.parametrize(("f_mhz", "model"), [(20.0, "itm"), (29.9, "itm"), (30.0, "p1812"), (450.0, "p1812"),
+                                              (900.0, "p1812"), (1500.0, "p1812"), (1800.0, "p1812"),
+                                              (2000.0, "p1812"), (2100.0, "p1812"), (3500.0, "p1812"),
+                                              (6000.0, "p1812"), (6001.0, "itm"), (26000.0, "itm")])
 def test_auto_choice_by_band(f_mhz: float, model: str) -> None:
     assert model_for_frequency(f_mhz) == model
+
+
+@pytest.mark.parametrize("model", ["hata", "cost231", "itm", "fspl", "p1812"])
+def test_every_model_stays_selectable(model: str) -> None:
+    cfg = CoverageConfig(model=model, threshold_dbm=-110.0, max_radius_m=2_000.0)  # type: ignore[arg-type]
+    dem = Grid(np.full((41, 41), 5.0, dtype=np.float32), Affine(RES, 0, X0, 0, -RES, Y0), 32648, None)
+    x, y = X0 + 20.5 * RES, Y0 - 20.5 * RES
+    lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(x, y)
+    st = pd.DataFrame({"operator": ["A"], "technology": ["4G"], "lon": [lon], "lat": [lat], "antenna_height_m": [30.0],
+                       "azimuth_deg": [np.nan], "freq_mhz": [1800.0], "eirp_dbm": [43.0]})
+    res = run_coverage(dem, st, config=cfg)
+    assert set(res.stations["model"]) == {model}
+    assert np.isfinite(res.best_level.values).any()
 
 
 def _reach_m(f_mhz: float) -> float:
@@ -40,7 +56,7 @@ def _reach_m(f_mhz: float) -> float:
     st = pd.DataFrame({"operator": ["A"], "technology": ["4G"], "lon": [lon], "lat": [lat],
                        "antenna_height_m": [30.0], "azimuth_deg": [np.nan], "freq_mhz": [f_mhz],
                        "eirp_dbm": [43.0]})
-    res = run_coverage(dem, st, config=CoverageConfig(threshold_dbm=-110.0, max_radius_m=17_000.0, model="p1812"))
+    res = run_coverage(dem, st, config=CoverageConfig(threshold_dbm=-110.0, max_radius_m=17_000.0))  # auto
     assert set(res.stations["model"]) == {"p1812"}
     covered = np.isfinite(res.best_level.values)
     rows, cols = np.nonzero(covered)
@@ -48,7 +64,7 @@ def _reach_m(f_mhz: float) -> float:
     return float(np.hypot(xs - x, ys - y).max())
 
 
-def test_p1812_4g_reach_shrinks_steadily_with_frequency_on_flat_open_ground() -> None:
+def test_auto_4g_reach_shrinks_steadily_with_frequency_on_flat_open_ground() -> None:
     freqs = (900.0, 1800.0, 2100.0, 3500.0)
     reach = [_reach_m(f) for f in freqs]
     assert reach[-1] > 1000.0, reach

@@ -244,10 +244,10 @@ def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
                 continue
             _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
                            clut_h, clut_code, z, rclut, zone)
+            fi = min(max(first[j], 1), n - 1)
             p1812_radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
                                ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
-                               fpar[F_APLB], flat, lb)
-            fi = min(max(first[j], 1), n - 1)
+                               fpar[F_APLB], flat, fi, lb)
             for i in range(fi, n):
                 lbt[j, i] = lb[i]
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)

@@ -9,10 +9,13 @@ kernels are :mod:`towerplan.coverage._p1812_kernels`):
 
 * eq. 69 ``Lb = max(Lb0p, Lbc + Lloc)``; eq. 63's ``Lbc`` rises with both ``Lbs`` and
   ``Lbam``, so it is bounded by its value at their bounds;
-* eq. 62 ``Lbam`` lies between ``Lbda`` and ``Lminb0p`` (``Fj`` in [0, 1]); eq. 61
-  ``Lbda`` is ``Lbd`` or lies between ``Lminbap`` and ``Lbd`` (``Fk`` in [0, 1]); eq. 60
-  ``Lminbap >= max(Lba, Lb0p)`` (a log-sum-exp); eq. 59 ``Lminb0p`` is ``Lb0p + (1 -
-  omega) Ldp`` or lies between ``Lbd50`` and ``Lb0b + (1 - omega) Ldp`` (``Fi`` in [0, 1]);
+* eqs 60-62: ``Lminbap`` (a log-sum-exp), ``Lbda`` and ``Lbam`` rise with each of their
+  inputs (the weights ``Fk``, from the distance, and ``Fj``, from the angular distance
+  theta, are exact: theta uses the direct-path angles in line of sight and otherwise
+  the transmitter horizon (a running maximum) and the receiver horizon (the largest slope
+  to the receiver on an upper hull of the profile)), so each is bounded by its value at
+  the bounds of its inputs; eq. 59 ``Lminb0p`` is ``Lb0p + (1 - omega) Ldp`` or lies
+  between ``Lbd50`` and ``Lb0b + (1 - omega) Ldp`` (``Fi`` in [0, 1]);
 * eq. 10 ``Lb0p = Lbfs + Kes log10(p / 50)`` with ``0 <= Kes < 2.6`` (the only term of
   the line-of-sight model below free space: <= 4.4 dB of focusing at 1 % time), and
   ``Lb0b`` likewise with beta0 <= 46.8 % (eq. 2);
@@ -30,8 +33,8 @@ kernels are :mod:`towerplan.coverage._p1812_kernels`):
   each and only with a sea terminal, ``dlt + dlr >= dlt + one step``, ``theta'' >= ae
   d + min(theta_td, 0.1 step) + min(theta_rd, 0.1 step)``, and ``Ap(beta)`` at its
   minimum over ``0 < beta <= beta0_max`` (:func:`ap_floor_db`: the term is what lets
-  ducting undercut diffraction, about +31 dB at 50 % time over Vietnam);
-* troposcatter (eq. 44) with ``theta >= ae d + theta_td + theta_rd``;
+  ducting undercut diffraction, about +16 dB at 50 % time over Vietnam);
+* troposcatter (eq. 44) with the exact theta;
 * the location term (eq. 64) is added exactly.
 
 Nothing here is an approximation of the loss: every step is an inequality that the
@@ -47,11 +50,13 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_kernels import beta0, inv_cum_norm, path_radii, spherical_earth, troposcatter
+from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth, troposcatter
 from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
 
 #: floating-point slack and the remainder of the I(x) approximation at 50 % (I(0.5) ~ 1e-5)
 _SLACK_DB = 0.05
+#: eq. 60's blending constant
+_ETA = 2.5
 #: samples shorter than the Recommendation's 5-point path are resampled by the radial: always computed
 _MIN_POINTS = 5
 
@@ -126,7 +131,7 @@ def _hull_push(hx, hy, m, x, y):
 
 @njit(cache=True)
 def _hull_max_slope(hx, hy, m, qx, qy):
-    """max over the points of (y - qy) / (qx - x), ``qx`` right of them all: (value, x of the point).
+    """max over the points of (y - qy) / (qx - x), ``qx`` right of them all: (value, hull index).
 
     On the upper hull the next vertex is better while Q lies strictly below the line of
     their edge, a condition that holds for a prefix of the edges (binary search).
@@ -141,13 +146,13 @@ def _hull_max_slope(hx, hy, m, qx, qy):
         else:
             hi = mid
     best = -math.inf
-    bx = hx[lo]
+    bk = lo
     for k in range(max(lo - 1, 0), min(lo + 2, m)):  # rounding at the turn
         v = (hy[k] - qy) / (qx - hx[k])
         if v > best:
             best = v
-            bx = hx[k]
-    return best, bx
+            bk = k
+    return best, bk
 
 
 @njit(cache=True)
@@ -185,27 +190,23 @@ def _bullington_floor(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
     profile is at least that of any point tried.
     """
     stim = 500.0 * dtot / a + q
-    srim_p, _ = _hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)
+    srim_p, k0 = _hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)
     srim = srim_p - 500.0 * dtot / a
     if stim >= (hrs - hts) / dtot:
         return bullington_loss(stim, srim, math.nan, False, hts, hrs, dtot, lam)
     nu = _nu(kg, kd, dtot, hts, hrs, a, lam)
-    # the largest nu: searched over the hull's vertices (a ternary search; any vertex is a
-    # profile point, so whatever it finds is a lower bound of the profile's largest nu)
-    lo = 0
-    hi = m - 1
-    while hi - lo > 2:
-        m1 = lo + (hi - lo) // 3
-        m2 = hi - (hi - lo) // 3
-        n1 = _nu(hy[m1] + 500.0 * hx[m1] * hx[m1] / a, hx[m1], dtot, hts, hrs, a, lam)
-        n2 = _nu(hy[m2] + 500.0 * hx[m2] * hx[m2] / a, hx[m2], dtot, hts, hrs, a, lam)
-        nu = max(nu, n1, n2)
-        if n1 < n2:
-            lo = m1
-        else:
-            hi = m2
-    for k in range(lo, hi + 1):
-        nu = max(nu, _nu(hy[k] + 500.0 * hx[k] * hx[k] / a, hx[k], dtot, hts, hrs, a, lam))
+    # the largest nu: a hill climb over the hull's vertices from the receiver-side tangent point
+    # (every vertex is a profile point, so whatever it finds is a lower bound of the largest nu)
+    best = _nu(hy[k0] + 500.0 * hx[k0] * hx[k0] / a, hx[k0], dtot, hts, hrs, a, lam)
+    for direction in (-1, 1):
+        k = k0 + direction
+        while 0 <= k < m:
+            v = _nu(hy[k] + 500.0 * hx[k] * hx[k] / a, hx[k], dtot, hts, hrs, a, lam)
+            if v <= best:
+                break
+            best = v
+            k += direction
+    nu = max(nu, best)
     return bullington_loss(0.0, 0.0, nu, True, hts, hrs, dtot, lam)
 
 
@@ -230,12 +231,12 @@ def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, l
 
 @njit(cache=True)
 def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
-                       flat, out):
-    """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]`` into ``out[i]``.
+                       flat, first, out):
+    """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
 
     Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
     :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington`. Samples 1-3 (resampled paths)
-    get -inf (always computed).
+    get -inf (always computed); samples before ``first`` are left as they are.
     """
     n_all = len(z)
     for i in range(min(n_all, _MIN_POINTS - 1)):
@@ -252,7 +253,10 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     for k in range(n_all):
         d[k] = k * step_km
     b0_lo, b0_hi = _beta0_bounds(phi_deg)
+    lb0b_off = 2.6 * math.log10(b0_lo / 50.0)  # Lb0b - Lbfs >= this (eq. 11, Kes < 2.6)
     i_p = inv_cum_norm(p / 100.0)
+    fi_lo = min(max(i_p / inv_cum_norm(b0_lo / 100.0), 0.0), 1.0)  # Fi (eq. 58) at the ends of beta0 <= p
+    fi_hi = min(max(i_p / inv_cum_norm(min(b0_hi, p) / 100.0), 0.0), 1.0)
     lf = 20.0 * math.log10(f_ghz)
     gamma_d = 5e-5 * ae * f_ghz ** (1.0 / 3.0)
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
@@ -263,6 +267,9 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     by = np.empty(n_all)
     tx = np.empty(n_all)
     ty = np.empty(n_all)
+    rx = np.empty(n_all)  # (d, h - 500 d^2 / ae): the receiver horizon (eq. 80) as a largest slope
+    ry = np.empty(n_all)
+    mr = 0
     ma = 0
     mb = 0
     mt = 0
@@ -310,7 +317,8 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             if two:
                 mb = _hull_push(bx, by, mb, dk, gk - 500.0 * dk * dk / ab)
             mt = _hull_push(tx, ty, mt, dk, z[k])
-        if i < _MIN_POINTS - 1:
+            mr = _hull_push(rx, ry, mr, dk, z[k] - 500.0 * dk * dk / ae)
+        if i < _MIN_POINTS - 1 or i < first:
             continue
         dtot = di
         hrs = z[i] + hrg
@@ -336,20 +344,11 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
                 d, i + 1, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical, flat[1, i]))
         dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
         lbd = lb0p + dp_lb
-        # Lminb0p (eq. 59): both branches, Fi at its extremes over beta0
-        b0_lo_i = b0_lo
-        b0_hi_i = b0_hi
-        if inland:
-            b0_lo_i = beta0(phi_deg, dtot, dtot)
-            b0_hi_i = b0_lo_i
+        # Lminb0p (eq. 59): both branches, Fi at its extremes over beta0 (global bounds: no per-path beta0)
         a_end = lbfs + d50
-        b_end = lbfs + 2.6 * math.log10(b0_lo_i / 50.0) + dom
-        lminb0p = a_end
-        if p >= b0_lo_i:
-            for b0x in (b0_lo_i, min(b0_hi_i, p)):
-                fi = min(max(i_p / inv_cum_norm(b0x / 100.0), 0.0), 1.0)
-                lminb0p = min(lminb0p, a_end + (b_end - a_end) * fi)
-        if p < b0_hi_i:
+        b_end = lbfs + lb0b_off + dom
+        lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if p >= b0_lo else a_end
+        if p < b0_hi:
             lminb0p = min(lminb0p, lb0p + dom)
         # ducting (eqs 46-56)
         th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
@@ -357,13 +356,19 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
         th_max = 1000.0 * math.atan(at)
         dlt = d[lt]
         ast = 0.0
-        th_t = th_td
-        if th_max > th_td + 1e-9 * (1.0 + abs(th_td)):  # beyond line of sight: the horizon is known
+        if th_max > th_td:  # beyond line of sight (section 4.3.1 / Attachment 2, as the kernel decides)
             th_t = th_max
+            ar = (_hull_max_slope(rx, ry, mr, dtot, hrs - 500.0 * dtot * dtot / ae)[0] - 1000.0 * dtot / ae) / 1000.0
+            th_r = 1000.0 * math.atan(ar)
             tht2 = th_max - 0.1 * dlt
             if tht2 > 0.0:
                 ast = 20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt)) + 0.264 * tht2 * f_ghz ** (1.0 / 3.0)
-        th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)
+            th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * step_km)  # dlr >= one step
+        else:
+            th_t = th_td
+            th_r = th_rd
+            th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)  # dlt, dlr >= one step
+        theta = 1e3 * dtot / ae + th_t + th_r  # exact (eq. 76)
         acx = 0.0
         if not inland:
             if sea_tx:
@@ -371,8 +376,14 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             if zone[i] == 1:
                 acx -= 6.0
         lba = 102.45 + lf + 20.0 * math.log10(dlt + step_km) + ast + acx + gamma_d * th1 + ap_lb
-        lbam = min(lbd, max(lba, lb0p), lminb0p)
-        lbs = troposcatter(dtot, 1e3 * dtot / ae + th_t + th_rd, f_ghz, p, n0)
+        # blending (eqs 57-62): every step rises with its inputs; Fj and Fk are exact here
+        big = max(lba, lb0p) / _ETA
+        lminbap = _ETA * (big + math.log(math.exp(lba / _ETA - big) + math.exp(lb0p / _ETA - big)))
+        fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
+        lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
+        fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))
+        lbam = lbda + (lminb0p - lbda) * fj
+        lbs = troposcatter(dtot, theta, f_ghz, p, n0)
         lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
         lloc = 0.0 if zone[i] == 1 else lloc_land
         out[i] = max(lb0p, lbc + lloc) - _SLACK_DB
