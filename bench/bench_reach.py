@@ -32,12 +32,12 @@ from pyproj import Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_coverage import rugged_dem  # noqa: E402
+from bench_coverage import rugged_dem
 
-from towerplan.coverage.clutter import ClutterGrid  # noqa: E402
-from towerplan.coverage.config import CoverageConfig  # noqa: E402
-from towerplan.coverage.engine import run_coverage, warm_up  # noqa: E402
-from towerplan.grid import Grid  # noqa: E402
+from towerplan.coverage.clutter import ClutterGrid
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.engine import run_coverage, warm_up
+from towerplan.grid import Grid
 
 
 def _timed(label: str, dem: Grid, st: pd.DataFrame, cfg: CoverageConfig, clutter: ClutterGrid | None = None):

@@ -42,7 +42,7 @@ from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
 from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
 from towerplan.coverage._itm_radial import itm_radial_loss
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
-from towerplan.coverage._p1812_reach import flat_bullington, p1812_radial_bound
+from towerplan.coverage._p1812_reach import flat_bullington, mark_needed, p1812_radial_bound
 
 MODEL_FSPL = 0
 MODEL_HATA = 1
@@ -181,47 +181,6 @@ def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
             zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
 
 
-@njit(cache=True)
-def _fill_level(d, radius_m, lmax):
-    """Ring level :func:`fill_window` uses at distance ``d`` from the site."""
-    if d <= 0.0:
-        return lmax
-    return min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-
-
-@njit(cache=True)
-def _mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need):
-    """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
-
-    A cell of :func:`fill_window` at distance d uses samples i0, i0 + 1 of the radials
-    k s and (k + 1) s, s = 2**level(d). Sample (j, i) is skipped only if every sample that
-    shares a cell with it has a lower bound above ``lneed[j]`` (the largest loss any sector
-    can afford, plus the margin, over the angles of those cells): then those cells are out
-    of reach with or without it, and the ones computed keep their exact values.
-    """
-    for j in range(n0):
-        fi = min(max(first[j], 1), count[j] - 1)
-        for i in range(fi, count[j]):
-            best = math.inf
-            for di in (-1, 0, 1):
-                k = i + di
-                if 0 <= k < lbt.shape[1]:
-                    best = min(best, lbt[j, k])
-            lv_hi = _fill_level((i - 1) * step_m, radius_m, lmax)
-            lv_lo = _fill_level((i + 1) * step_m, radius_m, lmax)
-            for lv in range(lv_lo, lv_hi + 1):
-                s = 1 << lv
-                if j % s != 0:
-                    continue
-                for jj in ((j - s) % n0, (j + s) % n0):
-                    for di in (-1, 0, 1):
-                        k = i + di
-                        if 0 <= k < lbt.shape[1]:
-                            best = min(best, lbt[jj, k])
-            if best <= lneed[j]:
-                need[j, i] = 1
-
-
 @njit(cache=True, parallel=True)
 def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
                   fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter):
@@ -251,7 +210,7 @@ def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
             for i in range(fi, n):
                 lbt[j, i] = lb[i]
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
-    _mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
+    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
     return need
 
 
@@ -267,8 +226,8 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
     (P.1812 only) are the clutter height and code windows aligned with ``dem`` (an
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
     ``lneed`` (P.1812 only; empty: no bound): per radial, the largest loss that can matter
-    (:func:`_mark_needed`); samples the reach bound shows beyond it are +inf. ``lmax`` and
-    ``radius_m`` are those of :func:`fill_window`.
+    (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound shows
+    beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
     """
     has_clutter = clut_code.shape[0] > 0 and model == MODEL_P1812
     nmax = 0
@@ -327,12 +286,13 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
 
 @njit(cache=True, parallel=True)
 def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
-                max_loss_db):
+                max_loss_db, cut_m):
     """Interpolate the radial table onto the cells of a window (float32 ``out``).
 
     ``out[r, c]`` is global cell (r_lo + r, c_lo + c); ``left`` / ``top`` the DEM's outer
     edges. NaN outside ``radius_m`` and where the loss exceeds ``max_loss_db`` (out of
-    reach of every sector of the site; samples there may skip the diffraction term).
+    reach of every sector of the site; samples there may skip the diffraction term), and beyond
+    ``cut_m`` (<= ``radius_m``: where the table holds no finite sample any more).
     """
     h, w = out.shape
     n_samp = table.shape[1]
@@ -344,7 +304,7 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
             x = left + (c_lo + c + 0.5) * res_x
             dx = x - site_x
             d = math.sqrt(dx * dx + dy * dy)
-            if d > radius_m:
+            if d > cut_m:
                 out[r, c] = math.nan
                 continue
             lvl = lmax

@@ -362,7 +362,8 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             th_r = 1000.0 * math.atan(ar)
             tht2 = th_max - 0.1 * dlt
             if tht2 > 0.0:
-                ast = 20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt)) + 0.264 * tht2 * f_ghz ** (1.0 / 3.0)
+                ast = (20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt))
+                       + 0.264 * tht2 * f_ghz ** (1.0 / 3.0))
             th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * step_km)  # dlr >= one step
         else:
             th_t = th_td
@@ -387,3 +388,44 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
         lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
         lloc = 0.0 if zone[i] == 1 else lloc_land
         out[i] = max(lb0p, lbc + lloc) - _SLACK_DB
+
+
+@njit(cache=True)
+def _fill_level(d, radius_m, lmax):
+    """Ring level :func:`~towerplan.coverage._kernels.fill_window` uses at distance ``d`` from the site."""
+    if d <= 0.0:
+        return lmax
+    return min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
+
+
+@njit(cache=True)
+def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need):
+    """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
+
+    A cell of :func:`~towerplan.coverage._kernels.fill_window` at distance d uses samples i0, i0 + 1 of the radials
+    k s and (k + 1) s, s = 2**level(d). Sample (j, i) is skipped only if every sample that
+    shares a cell with it has a lower bound above ``lneed[j]`` (the largest loss any sector
+    can afford, plus the margin, over the angles of those cells): then those cells are out
+    of reach with or without it, and the ones computed keep their exact values.
+    """
+    for j in range(n0):
+        fi = min(max(first[j], 1), count[j] - 1)
+        for i in range(fi, count[j]):
+            best = math.inf
+            for di in (-1, 0, 1):
+                k = i + di
+                if 0 <= k < lbt.shape[1]:
+                    best = min(best, lbt[j, k])
+            lv_hi = _fill_level((i - 1) * step_m, radius_m, lmax)
+            lv_lo = _fill_level((i + 1) * step_m, radius_m, lmax)
+            for lv in range(lv_lo, lv_hi + 1):
+                s = 1 << lv
+                if j % s != 0:
+                    continue
+                for jj in ((j - s) % n0, (j + s) % n0):
+                    for di in (-1, 0, 1):
+                        k = i + di
+                        if 0 <= k < lbt.shape[1]:
+                            best = min(best, lbt[jj, k])
+            if best <= lneed[j]:
+                need[j, i] = 1

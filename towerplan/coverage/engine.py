@@ -52,7 +52,6 @@ from towerplan.coverage.antenna import TabulatedPattern
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
-from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.plan import (
     SiteGroup,
     hata_constant_db,
@@ -63,6 +62,7 @@ from towerplan.coverage.plan import (
     radial_layout,
     window_exit_m,
 )
+from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.service import served
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
@@ -207,9 +207,13 @@ def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, fl
         lneed = radial_loss_limits(group.sectors, n0, lmax, config)
     table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
                                fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m)
+    cut_m = group.radius_m
+    if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
+        live = np.isfinite(table).any(axis=0)
+        cut_m = min(cut_m, (int(np.flatnonzero(live)[-1]) + 1 if live.any() else 1) * step)
     out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
-                     out, fpar[kern.F_LMAX])
+                     out, fpar[kern.F_LMAX], cut_m)
     return out
 
 
