@@ -72,7 +72,9 @@ def assert_identical(a: CoverageResult, b: CoverageResult) -> None:
 
 
 def test_the_case_is_not_trivial(serial: CoverageResult) -> None:
-    assert set(serial.stations["model"]) == {"hata", "cost231", "itm"}
+    # auto is P.1812 for every band of the case since issue 15 (was Hata / COST-231 / ITM by band),
+    # so the executors are compared on the P.1812 kernels with the reach bound
+    assert set(serial.stations["model"]) == {"p1812"}
     assert np.isfinite(serial.best_level.values).mean() > 0.3
     assert serial.server_count.values.max() >= 2
     assert np.isfinite(serial.second_level.values).any()

@@ -97,7 +97,7 @@ _VI: dict[str, str] = {
         "vùng chồng lấn."
     ),
     "cov_model": "Mô hình truyền sóng",
-    "model_auto": "Tự động theo tần số (Hata / COST-231 + nhiễu xạ, ITM)",
+    "model_auto": "Tự động theo tần số (ITU-R P.1812 từ 30 MHz đến 6 GHz, ITM ngoài dải)",
     "model_p1812": "ITU-R P.1812 (địa hình + lớp phủ)",
     "model_itm": "ITM (Longley-Rice)",
     "model_hata": "Hata + nhiễu xạ",
@@ -356,7 +356,7 @@ _EN: dict[str, str] = {
     "col_sectors": "Sectors",
     "cov_intro": "Computes every sector's signal over the terrain, then the best server and the overlap.",
     "cov_model": "Propagation model",
-    "model_auto": "Automatic by frequency (Hata / COST-231 + diffraction, ITM)",
+    "model_auto": "Automatic by frequency (ITU-R P.1812 for 30 MHz-6 GHz, ITM outside)",
     "model_p1812": "ITU-R P.1812 (terrain + clutter)",
     "model_itm": "ITM (Longley-Rice)",
     "model_hata": "Hata + diffraction",
