@@ -24,6 +24,7 @@ from app_pages.uploads import SESSION_MAX_AGE_H, sweep_session_dirs, touch_sessi
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
 from towerplan.maps.assets import install_leaflet_assets
+from towerplan.plan_checks import warning_in
 
 # as in the CLI: numba's OpenMP threads wait passively (spinning made coverage 5x slower on a busy
 # 2-core server); read by the OpenMP runtime when the first parallel kernel starts, after this line
@@ -85,6 +86,8 @@ with st.sidebar:
     st.caption(tr("app_tagline"))
     if _store is None or (_actor is not None and _actor.role == "planner"):
         st.info(tr("data_source", label=input_label(current_inputs())))
+        for _text in current_inputs().warnings:  # what the plan will say about its inputs, said on every page
+            st.warning(warning_in(_text, lang()))
     if st.session_state.get("meas_applied"):  # said on every page: levels include drive-test corrections
         st.warning(tr("meas_applied", **st.session_state["meas_applied"]))
 

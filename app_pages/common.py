@@ -122,6 +122,7 @@ def using_demo() -> bool:
 
 def set_inputs(inputs: StudyInputs | None) -> None:
     """Use ``inputs`` (None: back to the demo); earlier results become stale."""
+    st.session_state.pop("store_snapshot", None)  # the store's station versions no longer describe the study
     if inputs is None:
         st.session_state.pop("data_inputs", None)
     else:

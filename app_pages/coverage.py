@@ -22,6 +22,7 @@ from app_pages.common import (
     ui,
 )
 from app_pages.scenarios import (
+    SERVICE_CHOICES,
     default_technologies,
     page_widgets,
     remember_widgets,
@@ -30,6 +31,7 @@ from app_pages.scenarios import (
 )
 from app_pages.uploads import inputs_at, set_resolution
 from towerplan.coverage.config import CoverageConfig
+from towerplan.export.report_service import criterion_sentence
 from towerplan.i18n import t
 from towerplan.maps.study import coverage_map, with_site_footprint
 from towerplan.study import (
@@ -39,6 +41,7 @@ from towerplan.study import (
     select_technologies,
     server_names,
 )
+from towerplan.study.service import criterion_record
 
 LANG = lang()  # for option labels (format_func runs outside the script in AppTest)
 st.title(tr("page_coverage"))
@@ -53,6 +56,8 @@ seed_widgets("cov", present_techs=present, valid={
     "cov_model": lambda v: v if v in MODELS else "auto",
     "cov_techs": lambda v: [x for x in (v or []) if x in present] or default_technologies(present),
     "cov_resolution": lambda v: float(v) if float(v) in RESOLUTIONS else RESOLUTIONS[0],
+    "cov_service": lambda v: v if v in SERVICE_CHOICES else "outdoor",
+    "cov_service_probability": lambda v: min(99, max(50, round(float(v)))),
 })
 T_LOW, T_HIGH = min(-130, int(st.session_state["cov_threshold"])), max(-80, int(st.session_state["cov_threshold"]))
 P_LOW = min(50, int(st.session_state["cov_probability"]))
@@ -61,6 +66,9 @@ left, right = st.columns([1, 3])
 with left, st.form("cov_form"):
     model = st.selectbox(tr("cov_model"), MODELS, format_func=lambda m: t(f"model_{m}", LANG), key="cov_model")
     techs = st.multiselect(tr("cov_technology"), present, key="cov_techs")
+    st.selectbox(t("svc_class", LANG), SERVICE_CHOICES, format_func=lambda c: t(f"svc_class_{c}", LANG),
+                 key="cov_service")  # the service criterion (towerplan.coverage.criteria)
+    st.slider(t("svc_probability", LANG), 50, 99, step=1, key="cov_service_probability")
     threshold = st.slider(tr("cov_threshold"), T_LOW, T_HIGH, step=1, key="cov_threshold")
     resolution = st.selectbox(tr("cov_resolution"), RESOLUTIONS, format_func=lambda r: f"{r:g} m",
                               key="cov_resolution")
@@ -79,8 +87,10 @@ def _run() -> None:
     (Streamlit ends the script at the progress bar's next update) leaves the previous results."""
     inputs = inputs_at(float(resolution))
     # the settings a loaded scenario brought and this page does not show are kept (cov_base)
-    config = settings_from_widgets({**page_widgets("cov", present_techs=present), **page_widgets("gaps"),
-                                    **page_widgets("towers")}, cov_base=st.session_state.get("cov_base")).coverage
+    settings = settings_from_widgets({**page_widgets("cov", present_techs=present), **page_widgets("gaps"),
+                                      **page_widgets("towers")}, cov_base=st.session_state.get("cov_base"),
+                                     service_base=st.session_state.get("service_base"))
+    config = settings.coverage
     technologies = tuple(techs) or ("4G",)
     select_technologies(inputs.stations, technologies)  # a clear message before any work when none is left
     bar, report = progress_bar("cov_progress")
@@ -89,7 +99,8 @@ def _run() -> None:
     bar.empty()
     set_resolution(float(resolution), inputs)
     store("cov_result", {"coverage": result, "config": config, "technologies": technologies,
-                         "seconds": time.perf_counter() - t0})
+                         "seconds": time.perf_counter() - t0,
+                         "criterion": criterion_record(config, settings.service, technologies)})
     for stale in ("gaps_result", "towers_result", "export_package", "cov_site_cache", "cov_site_map"):
         st.session_state.pop(stale, None)
 
@@ -128,6 +139,7 @@ with right:
     st.success(tr("cov_done", s=item["seconds"], sites=cov.n_sites, sectors=int(cov.stations["usable"].sum())))
     if len(cov.skipped):
         st.warning(tr("cov_skipped", n=len(cov.skipped)))
+    st.caption(criterion_sentence(item.get("criterion"), LANG))  # what "covered" means in this run
 
     summary = cov.summary()
     cols = st.columns(1 + len(summary["operators"]))

@@ -25,6 +25,7 @@ from app_pages.scenarios import (
     apply_scenario,
     load_scenario_upload,
 )
+from app_pages.store_links import offer_store_upload
 from app_pages.uploads import (
     SESSION_MAX_AGE_H,
     back_to_demo,
@@ -105,7 +106,9 @@ if load is not None:
         st.warning(tr("upload_read_error", error="; ".join(u.name for role in ("dem", "population", "communes",
                                                                               "roads")
                                                           for u in uploads[role] if not u.ok)))
-    elif st.button(tr("use_uploads"), key="data_use", type="primary"):
+    else:
+        offer_store_upload(good_stations)  # a store is configured: keep the accepted list as a new version
+    if len(load.stations) and not bad_extra and st.button(tr("use_uploads"), key="data_use", type="primary"):
         if dem_grid is not None and not any(u.ok for u in uploads["population"]):
             st.error(ui("upload_dem_needs_population"))
         else:

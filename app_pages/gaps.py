@@ -23,6 +23,7 @@ from app_pages.scenarios import (
     remember_widgets,
     seed_widgets,
 )
+from towerplan.export.report_service import criterion_sentence
 from towerplan.maps.study import gaps_map
 from towerplan.planning.analysis import pick_name_column
 from towerplan.planning.gaps import GapConfig
@@ -43,6 +44,7 @@ seed_widgets("gaps")  # kept, or the page's last value, or a loaded scenario's
 min_people = c1.number_input(tr("gaps_min_people"), 0, max(10_000, int(st.session_state["gaps_min_people"])),
                              step=10, key="gaps_min_people")
 remember_widgets("gaps")
+c2.caption(criterion_sentence(cov_item.get("criterion"), lang()))  # the people without this service
 clicked = c1.button(tr("gaps_run"), type="primary", key="gaps_run")
 c2.caption(ui("run_stoppable"))
 if clicked or st.session_state.get("gaps_result") is None:

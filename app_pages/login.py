@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import tr
-from app_pages.storeauth import configured_store, log_in
+from app_pages.storeauth import EXTERNAL_ERROR_KEY, configured_store, external_provider, log_in
 from towerplan.store import StoreError
 
 store = configured_store()
@@ -23,3 +23,17 @@ if store is not None:
             st.error(tr("login_failed", error=str(exc)))
         else:
             st.rerun()
+    provider = external_provider()
+    if provider is not None:  # an external identity provider (OpenID Connect), when configured
+        st.divider()
+        problem = st.session_state.get(EXTERNAL_ERROR_KEY)
+        if problem:
+            st.error(problem)
+            if st.button(tr("login_external_other"), key="login_external_logout"):
+                st.session_state.pop(EXTERNAL_ERROR_KEY, None)
+                st.logout()
+        elif st.button(tr("login_external", provider=provider[0]), key="login_external"):
+            if provider[1] is None:
+                st.login()
+            else:
+                st.login(provider[1])

@@ -43,16 +43,19 @@ log = logging.getLogger(__name__)
 #: the pages' widget keys whose values a scenario carries, per page (the pages seed them with
 #: :func:`seed_widgets` and mirror their values into ``<page>_widgets`` with :func:`remember_widgets`)
 SCENARIO_WIDGETS: dict[str, tuple[str, ...]] = {
-    "cov": ("cov_model", "cov_techs", "cov_threshold", "cov_resolution", "cov_indoor", "cov_body", "cov_probability"),
+    "cov": ("cov_model", "cov_techs", "cov_threshold", "cov_resolution", "cov_indoor", "cov_body", "cov_probability",
+            "cov_service", "cov_service_probability"),
     "gaps": ("gaps_min_people",),
-    "towers": ("towers_budget_kind", "towers_n", "towers_bn", "towers_method", "towers_objective"),
+    "towers": ("towers_budget_kind", "towers_n", "towers_bn", "towers_method", "towers_objective",
+               "towers_sharing", "towers_horizon", "towers_discount"),
 }
 #: library defaults as the pages show them (the coverage technologies and resolution depend on the data)
 WIDGET_DEFAULTS: dict[str, Any] = {
     "cov_model": "auto", "cov_threshold": -110, "cov_indoor": 0.0, "cov_body": 0.0, "cov_probability": 50,
+    "cov_service": "outdoor", "cov_service_probability": 75,  # service criterion ("fixed": the threshold widgets)
     "gaps_min_people": 50,
     "towers_budget_kind": "towers", "towers_n": 5, "towers_bn": 10.0, "towers_method": "greedy",
-    "towers_objective": "any",
+    "towers_objective": "any", "towers_sharing": "per_operator", "towers_horizon": 10.0, "towers_discount": 10.0,
 }
 SCENARIO_TYPES = ("toml", "zip")
 #: results a loaded scenario replaces
@@ -103,13 +106,30 @@ def _kept(base: float, shown: float, to_ui: Callable[[float], float]) -> float:
     return float(base) if to_ui(base) == shown else float(shown)
 
 
+#: the coverage page's service choices: a class of towerplan.coverage.criteria, or one fixed threshold
+SERVICE_CHOICES = ("outdoor", "in_car", "indoor", "fixed")
+
+
+def _service_of(values: dict[str, Any], base: Any) -> Any:
+    """The ServiceSettings the widgets choose (None for a fixed threshold); ``base``'s other fields kept."""
+    from towerplan.coverage.criteria import ServiceSettings
+
+    choice = values.get("cov_service", "fixed")
+    if choice not in SERVICE_CHOICES or choice == "fixed":
+        return None
+    service = base if base is not None else ServiceSettings()
+    probability = _kept(service.location_probability * 100, values.get("cov_service_probability", 75), round)
+    return dataclasses.replace(service, service_class=choice, location_probability=probability / 100.0)
+
+
 def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_base: Any = None,
-                          towers_base: Any = None) -> StudySettings:
+                          towers_base: Any = None, service_base: Any = None) -> StudySettings:
     """The study's settings from the pages' widget values (``values``: the three pages' keys together).
 
     ``*_base``: the settings a loaded scenario brought (fields the pages do not show are kept from them).
-    The threshold widget sets the service criterion (``coverage.threshold_dbm``); the gap threshold is
-    derived from it (:meth:`StudySettings.create`).
+    The service widgets choose the criterion (``cov_service``: a class of
+    :mod:`towerplan.coverage.criteria`, whose threshold is derived, or ``fixed``: the threshold and margin
+    widgets); the gap threshold is derived from the coverage one (:meth:`StudySettings.create`).
     """
     from towerplan.coverage.config import CoverageConfig
     from towerplan.planning.gaps import GapConfig
@@ -122,15 +142,25 @@ def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_
         link_budget=dataclasses.replace(
             lb, indoor_loss_db=float(values["cov_indoor"]), body_loss_db=float(values["cov_body"]),
             location_probability=_kept(lb.location_probability * 100, values["cov_probability"], round) / 100.0))
+    service = _service_of(values, service_base)
+    if service is not None:  # the criterion holds the losses and margin: the link budget stays neutral
+        coverage = dataclasses.replace(cov, model=values["cov_model"], link_budget=dataclasses.replace(
+            lb, indoor_loss_db=0.0, body_loss_db=0.0, location_probability=0.5))
     gaps = dataclasses.replace(gaps_base or GapConfig(), min_people=float(values["gaps_min_people"]))
     towers = towers_base or PlacementSettings(max_sites=5)
     by_count = values["towers_budget_kind"] == "towers"
     placement = dataclasses.replace(
         towers, objective=values["towers_objective"], method=values["towers_method"],
         max_sites=int(values["towers_n"]) if by_count else None,
-        budget_vnd=_kept((towers.budget_vnd or 0) / 1e9, values["towers_bn"], float) * 1e9 if not by_count else None)
+        budget_vnd=_kept((towers.budget_vnd or 0) / 1e9, values["towers_bn"], float) * 1e9 if not by_count else None,
+        radio_sharing=values.get("towers_sharing", towers.radio_sharing),
+        costs=dataclasses.replace(
+            towers.costs, horizon_years=float(values.get("towers_horizon", towers.costs.horizon_years)),
+            discount_rate=_kept(towers.costs.discount_rate * 100, values.get(
+                "towers_discount", towers.costs.discount_rate * 100), float) / 100.0))
     return StudySettings.create(coverage=coverage, technologies=tuple(values["cov_techs"]) or ("4G",),
-                                resolution_m=float(values["cov_resolution"]), gaps=gaps, placement=placement)
+                                resolution_m=float(values["cov_resolution"]), gaps=gaps, placement=placement,
+                                service=service)
 
 
 def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[str, Any]]:
@@ -141,12 +171,17 @@ def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[
            "cov_threshold": round(c.threshold_dbm), "cov_resolution": float(resolution_m),
            "cov_indoor": float(lb.indoor_loss_db), "cov_body": float(lb.body_loss_db),
            "cov_probability": round(lb.location_probability * 100)}
+    service = scenario.settings.service
+    cov.update(cov_service=service.service_class if service is not None else "fixed",
+               cov_service_probability=round((service.location_probability if service is not None else 0.75) * 100))
     gaps = {"gaps_min_people": round(scenario.gaps.min_people)}
     towers = dict(WIDGET_DEFAULTS)
     p = scenario.placement
     if p is not None:
         towers.update(towers_method=p.method, towers_objective=p.objective,
-                      towers_budget_kind="towers" if p.max_sites is not None else "vnd")
+                      towers_budget_kind="towers" if p.max_sites is not None else "vnd",
+                      towers_sharing=p.radio_sharing, towers_horizon=float(p.costs.horizon_years),
+                      towers_discount=float(p.costs.discount_rate * 100))
         if p.max_sites is not None:
             towers["towers_n"] = int(p.max_sites)
         if p.budget_vnd is not None:
@@ -371,7 +406,8 @@ def scenario_session_values(load: ScenarioLoad) -> dict[str, Any]:
         page_values = {k: v for k, v in widgets[page].items() if v is not None}
         values[f"{page}_widgets"] = page_values
         values.update(dict.fromkeys(keys))  # the widgets are drawn again from <page>_widgets
-    values.update({"cov_base": sc.coverage, "gaps_base": sc.gaps, "towers_base": sc.placement})
+    values.update({"cov_base": sc.coverage, "gaps_base": sc.gaps, "towers_base": sc.placement,
+                   "service_base": sc.settings.service})
     values.update(dict.fromkeys(_RESULT_KEYS))
     return values
 
@@ -421,7 +457,8 @@ def current_scenario(*, present_techs: list[str]) -> Any:
               **page_widgets("towers")}
     settings = settings_from_widgets(values, cov_base=st.session_state.get("cov_base"),
                                      gaps_base=st.session_state.get("gaps_base"),
-                                     towers_base=st.session_state.get("towers_base"))
+                                     towers_base=st.session_state.get("towers_base"),
+                                     service_base=st.session_state.get("service_base"))
     loaded = st.session_state.get("data_scenario")
     return build_app_scenario(current_scenario_inputs(), settings, language=lang(),
                               title=f"towerplan · {input_label(current_inputs())}",

@@ -21,11 +21,13 @@ from app_pages.common import (
     ui,
 )
 from app_pages.scenarios import (
+    current_scenario,
     page_widgets,
     remember_widgets,
     seed_widgets,
     settings_from_widgets,
 )
+from app_pages.store_links import offer_plan_record
 from towerplan.i18n import t
 from towerplan.maps.study import towers_map
 from towerplan.study import run_placement_step, select_technologies
@@ -58,6 +60,10 @@ with left, st.form("towers_form"):
                       key="towers_method")
     objective = st.radio(tr("objective"), OBJECTIVES, format_func=lambda o: t(f"objective_{o}", LANG),
                          key="towers_objective")
+    st.radio(tr("radio_sharing"), ("per_operator", "shared"), format_func=lambda o: t(f"sharing_{o}", LANG),
+             key="towers_sharing", horizontal=True)
+    st.number_input(tr("horizon_years"), 0.0, 50.0, step=1.0, key="towers_horizon")
+    st.number_input(tr("discount_rate_pct"), 0.0, 50.0, step=0.5, key="towers_discount")
     run = st.form_submit_button(tr("towers_run"), type="primary")
     st.caption(ui("run_stoppable"))
 remember_widgets("towers")
@@ -85,6 +91,10 @@ with right:
     else:
         st.success(tr("towers_done", n=len(props), people=summary["people_newly_covered"],
                       cost=summary["cost_vnd"] / 1e9))
+        st.caption(tr("towers_costs", capex=summary["capex_vnd"] / 1e9, pv=summary["present_value_vnd"] / 1e9,
+                      years=summary["horizon_years"], rate=100 * summary["discount_rate"]))
+    if summary.get("fibre_assumed"):
+        st.warning(tr("fibre_assumed_warning", n=summary.get("proposals_on_assumed_fibre", 0)))
 
     osm = osm_checkbox("towers")
     map_key = (id(plan), lang(), osm)
@@ -99,6 +109,7 @@ with right:
         cached = {"key": map_key, "map": fmap}
         st.session_state["towers_map"] = cached
     show_map(cached["map"], key="towers_map_view", height=560)
+    offer_plan_record(summary, scenario=lambda: current_scenario(present_techs=list(cov_item["technologies"])))
 
 # ------------------------------------------------------------ before / after
 st.subheader(tr("before_after"))

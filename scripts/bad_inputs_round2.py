@@ -207,6 +207,7 @@ def small_files() -> dict[str, Callable[[], bytes]]:
         "stations/xlsx_two_row_merged_header.xlsx": lambda: _xlsx(_two_row_header),
         "stations/cp1258_five_rows.csv": cp1258_five_rows,
         "stations/decimal_comma_ambiguous.csv": lambda: (";".join(HEAD) + "\nV1;V1-1;Viettel;4G;105,5865;19,8745;30;1.040;4;1842,5\nV2;V2-1;Viettel;4G;105,5935;19,8805;30;120;4;1842,5\n").encode(),
+        "stations/csv_two_row_header.csv": lambda: "Mã trạm,Nhà mạng,Vị trí,,Công nghệ,Tần số\n,,Kinh độ,Vĩ độ,,MHz\nTH001,Viettel,105.7,19.8,4G,1800\nTH002,VNPT,105.71,19.81,4G,1800\n".encode(),
         "scenario/nul_in_path.toml": lambda: b'[scenario]\nname = "x"\n[inputs]\nstations = "a\\u0000b.csv"\ndem = "d.tif"\npopulation = "p.tif"\n',
     }  # fmt: skip
 

@@ -34,13 +34,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: Mapping[str, str], log: Path, *, start_s: float = 90.0) -> Iterator[str]:
-    """Run the app on 127.0.0.1 and yield its URL; the server's output goes to ``log``."""
-    port = free_port()
+def streamlit_server(env: Mapping[str, str], log: Path, *, start_s: float = 90.0, port: int | None = None,
+                     args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run the app on 127.0.0.1 and yield its URL; the server's output goes to ``log``.
+
+    ``port``: a port chosen beforehand (when a setting must name it); ``args``: more ``streamlit run`` options.
+    """
+    port = port or free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             *args],
             cwd=REPO, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from towerplan.coverage.criteria import ServiceSettings
 from towerplan.i18n import DEFAULT_LANG, MESSAGES, placeholders, t
 
 REPO = Path(__file__).resolve().parents[1]
@@ -216,7 +217,9 @@ def test_an_interrupted_run_keeps_the_previous_results(covered, monkeypatch) -> 
     assert calls == [1]
     after = covered.session_state["cov_result"]
     assert after is before or after == before
-    assert after["value"]["config"].threshold_dbm == -110.0  # still the completed run's
+    # still the completed run's: the default criterion, outdoor 4G RSRP at 75 % (towerplan.coverage.criteria)
+    assert after["value"]["config"].threshold_dbm == pytest.approx(
+        ServiceSettings().criterion("4G").required_median_dbm, abs=1e-6)
     monkeypatch.undo()
     covered.run()  # the page keeps working on the kept results
     _ok(covered)

@@ -41,7 +41,8 @@ def cache(home: Path) -> Path:
 
 def test_demo_scenario_round_trip_keeps_the_pages_settings(tmp_path: Path, cache: Path) -> None:
     values = _values(cov_model="hata", cov_threshold=-100, cov_indoor=12.0, cov_body=3.0, cov_probability=90,
-                     gaps_min_people=120, towers_n=3, towers_method="ilp", towers_objective="per_operator")
+                     cov_service="fixed", gaps_min_people=120, towers_n=3, towers_method="ilp",
+                     towers_objective="per_operator")
     settings = scenarios.settings_from_widgets(values)
     scenario = scenarios.build_app_scenario({"demo": DemoInputs()}, settings, language="en")
     archive, text = scenarios.scenario_archive(scenario)
@@ -64,6 +65,31 @@ def test_demo_scenario_round_trip_keeps_the_pages_settings(tmp_path: Path, cache
     plain = scenarios.load_scenario_upload("scenario.toml", text.encode(), tmp_path, "en", cache_dir=cache)
     assert plain.ok
     assert plain.scenario == scenario
+
+
+def test_the_service_criterion_widgets_round_trip(tmp_path: Path, cache: Path) -> None:
+    values = _values(cov_service="indoor", cov_service_probability=90)
+    settings = scenarios.settings_from_widgets(values)
+    assert settings.service is not None
+    assert (settings.service.service_class, settings.service.location_probability) == ("indoor", 0.9)
+    assert settings.threshold_dbm == pytest.approx(settings.criteria["4G"].required_median_dbm)
+    assert settings.coverage.link_budget.indoor_loss_db == 0.0  # the criterion holds the building loss
+    scenario = scenarios.build_app_scenario({"demo": DemoInputs()}, settings, language="en")
+    archive, text = scenarios.scenario_archive(scenario)
+    assert "[service]" in text
+    assert 'service_class = "indoor"' in text
+    load = scenarios.load_scenario_upload("plan.zip", archive, tmp_path, "en", cache_dir=cache)
+    assert load.ok, load.messages
+    widgets = scenarios.widgets_from_scenario(load.scenario, load.resolution_m)
+    assert (widgets["cov"]["cov_service"], widgets["cov"]["cov_service_probability"]) == ("indoor", 90)
+    flat = {**widgets["cov"], **widgets["gaps"], **widgets["towers"]}
+    again = scenarios.settings_from_widgets(flat, cov_base=load.scenario.coverage, gaps_base=load.scenario.gaps,
+                                            towers_base=load.scenario.placement,
+                                            service_base=load.scenario.settings.service)
+    assert again.service == settings.service
+    assert again.threshold_dbm == settings.threshold_dbm
+    fixed = scenarios.settings_from_widgets(_values(cov_service="fixed", cov_threshold=-100))
+    assert (fixed.service, fixed.threshold_dbm) == (None, -100.0)
 
 
 def test_settings_the_pages_do_not_show_survive_a_load_and_save(tmp_path: Path, cache: Path) -> None:
@@ -206,6 +232,7 @@ def test_the_export_page_saves_the_pages_settings(home: Path, tmp_path: Path, mo
     app.switch_page("app_pages/coverage.py").run()
     _ok(app)
     app.selectbox(key="cov_model").set_value("hata")
+    app.selectbox(key="cov_service").set_value("fixed")  # the threshold and margin fields, not a service class
     app.slider(key="cov_threshold").set_value(-100)
     app.number_input(key="cov_indoor").set_value(10.0)
     app.button(key="FormSubmitter:cov_form-Compute coverage").click().run()  # the form's values count once submitted
@@ -263,6 +290,7 @@ def test_a_loaded_scenario_sets_the_pages_widgets(home: Path, tmp_path: Path, mo
     _ok(app)
     assert app.selectbox(key="cov_model").value == "fspl"
     assert app.slider(key="cov_threshold").value == -95
+    assert app.selectbox(key="cov_service").value == "fixed"  # the scenario's fixed threshold
     assert "cov_result" not in app.session_state  # earlier results cleared
     app.switch_page("app_pages/export.py").run()
     _ok(app)

@@ -22,6 +22,7 @@ from towerplan.planning.backhaul import (
     microwave_clearance,
     microwave_links,
 )
+from towerplan.planning.backhaul_p530 import hop_clearance
 from towerplan.planning.costs import ASSUMED_BACKHAUL, CostModel, candidate_costs
 
 X0, Y0 = 560_000.0, 2_200_000.0  # EPSG:32648, near Thanh Hóa
@@ -154,9 +155,9 @@ def test_kernel_matches_the_scalar_reference_on_rough_terrain() -> None:
     cands = np.column_stack([X0 + rng.uniform(1000, 19000, 60), Y0 - rng.uniform(1000, 19000, 60)])
     tower = _xy((10000.0, -10000.0))
     _d, j = microwave_links(dem, cands, np.full(60, 30.0), tower, [30.0], max_distance_m=30000)
-    ref = np.array([microwave_clearance(dem, tuple(c), tuple(tower[0]), height_a_m=30.0, height_b_m=30.0)
+    ref = np.array([hop_clearance(dem, tuple(c), tuple(tower[0]), height_a_m=30.0, height_b_m=30.0).ok
                     for c in cands])
-    np.testing.assert_array_equal(j == 0, ref >= FRESNEL_CLEARANCE)
+    np.testing.assert_array_equal(j == 0, ref)
     assert 0 < (j == 0).sum() < 60  # the terrain blocks some hops and not others
 
 
@@ -173,7 +174,8 @@ def test_compute_backhaul_table_and_costs() -> None:
     # no fibre layer: the existing tower is the fed point
     bh = compute_backhaul(dem, cands, roads=roads, fed_sites=fed, cost_model=CostModel(microwave_max_km=6.0))
     assert bh["fibre_route_m"].iloc[0] == pytest.approx(200 + 5000)
-    assert bh["fibre_from"].iloc[0] == "tower:T1"
+    assert bh["fibre_from"].iloc[0] == "tower:T1 (assumed fed)"  # the assumption is named
+    assert bh.attrs["fibre_assumed"] is True
     assert bh["microwave_to"].iloc[0] == "tower:T1"
     assert bh["microwave_m"].iloc[0] == pytest.approx(math.hypot(5000, 200))
     assert bh["fibre_route_m"].iloc[1] == pytest.approx(4010 + 5000)
@@ -185,6 +187,7 @@ def test_compute_backhaul_table_and_costs() -> None:
     fp = gpd.GeoDataFrame({"fibre_id": ["POP1"]}, geometry=[Point(X0 + 3000, Y0 - 5100)], crs=CRS)
     bh2 = compute_backhaul(dem, cands, roads=roads, fibre_points=fp, fed_sites=fed)
     assert bh2["fibre_from"].iloc[0] == "fibre:POP1"
+    assert bh2.attrs["fibre_assumed"] is False
     assert bh2["fibre_route_m"].iloc[0] == pytest.approx(300.0)
     costs = candidate_costs(cands, fibre_route_m=bh2["fibre_route_m"], microwave_m=bh2["microwave_m"])
     assert costs["backhaul"].tolist()[0] == "fibre"

@@ -12,6 +12,7 @@ from pyproj import Transformer
 from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import InputError
 from towerplan.grid import Grid
+from towerplan.planning.costs import CostModel
 from towerplan.planning.matrix import CandidateRadio
 from towerplan.planning.placement import plan_towers
 
@@ -58,9 +59,21 @@ def test_any_operator_gap_gets_the_tower_over_the_village() -> None:
     assert res.demand_weight == pytest.approx(4000.0)
     assert res.curve["people_newly_covered"].tolist() == [pytest.approx(4000.0)]
     assert props.iloc[0].vnd_per_person == pytest.approx(props.iloc[0].cost_vnd / 4000.0)
-    # one radio is costed; either operator may take it (the planners' choice)
-    assert props.iloc[0].operators_hosted == "MobiFone / Viettel"
-    assert props.iloc[0].tenants_costed == 1
+    # everybody counted is served: one radio per operator wanted (the default accounting) ...
+    assert props.iloc[0].operators_hosted == "MobiFone,Viettel"
+    assert props.iloc[0].radio_sharing == "per_operator"
+    assert props.iloc[0].tenants_costed == 2
+    # ... or one shared radio (MOCN/MORAN) for both: same people, one radio set and a sharing fee
+    shared = plan_towers(dem, pop, levels, cands, objective="any", max_sites=1, method="ilp", config=CONFIG,
+                         radio=RADIO, radio_sharing="shared")
+    sp_ = shared.proposals.iloc[0]
+    assert (sp_.candidate_id, sp_.operators_hosted, sp_.tenants_costed) == ("G2", "MobiFone,Viettel", 1)
+    assert sp_.people_newly_covered == pytest.approx(4000.0)
+    m = CostModel()
+    radio_pv = m.equipment_vnd + (m.power_per_radio_year_vnd + m.radio_upkeep_per_year_vnd) * m.pv_factor
+    assert props.iloc[0].cost_vnd - sp_.cost_vnd == pytest.approx(radio_pv - m.shared_radio_per_operator_vnd)
+    assert props.iloc[0].capex_vnd - sp_.capex_vnd == pytest.approx(m.equipment_vnd
+                                                                     - m.shared_radio_per_operator_vnd)
 
 
 def test_colocation_on_a_viettel_tower_closes_two_operators_gaps_cheaply() -> None:
@@ -72,7 +85,8 @@ def test_colocation_on_a_viettel_tower_closes_two_operators_gaps_cheaply() -> No
     levels = {"Viettel": _grid(viettel), "MobiFone": _grid(none), "VNPT-VinaPhone": _grid(none)}
     cands = _cands(dem, [("C-V1", "colocation", (120, 120), "Viettel"),
                          ("G1", "greenfield", (120, 128), "")])
-    budget = 2_200e6  # two tenancies (2 x 1,040 M VND) fit; a new mast with three radios (3.3 bn) does not
+    # two tenancies (2 x 1,393 M VND over ten years) fit; a new mast with three radios (4.4 bn) does not
+    budget = 3_000e6
     res = plan_towers(dem, pop, levels, cands, objective="per_operator", budget_vnd=budget, method="ilp",
                       config=CONFIG, radio=RADIO)
     p = res.proposals.iloc[0]
@@ -158,3 +172,30 @@ def test_backup_and_bad_ids_are_reported() -> None:
     with pytest.raises(InputError, match="locked-in"):
         plan_towers(dem, pop, levels, cands, max_sites=1, config=CONFIG, radio=RADIO, locked_in=("G1",),
                     must_include=("G1",))
+
+
+@pytest.mark.parametrize("method", ["greedy", "ilp"])
+def test_equal_coverage_is_broken_by_cost_with_a_tower_budget(method: str) -> None:
+    """Two new masts at the same place cover the same people; the one off the grid (5 km from a road) costs
+    more over the horizon. With only a tower budget the cheaper one is chosen, whichever comes first."""
+    dem = _grid(np.full((N, N), 20.0))
+    pop = _grid(_village(120, 120))
+    none = np.full((N, N), np.nan)
+    levels = {"Viettel": _grid(none)}
+    cands = _cands(dem, [("G-far", "greenfield", (120, 120), ""), ("G-near", "greenfield", (120, 120), "")])
+    cands["road_distance_m"] = [5000.0, 100.0]
+    res = plan_towers(dem, pop, levels, cands, objective="any", max_sites=1, method=method, config=CONFIG,
+                      radio=RADIO)
+    costs = res.candidate_costs.set_index("candidate_id")
+    assert costs.loc["G-far", "total_vnd"] > costs.loc["G-near", "total_vnd"]
+    assert res.proposals["candidate_id"].tolist() == ["G-near"]
+    # the other order: still the cheaper one
+    swapped = cands.iloc[::-1].reset_index(drop=True)
+    res2 = plan_towers(dem, pop, levels, swapped, objective="any", max_sites=1, method=method, config=CONFIG,
+                       radio=RADIO)
+    assert res2.proposals["candidate_id"].tolist() == ["G-near"]
+    # ... and when the near one is dearer (a pricey grid extension), the far one wins the tie
+    dear = CostModel(grid_per_km_vnd=1e15, grid_max_km=0.2)
+    res3 = plan_towers(dem, pop, levels, cands, objective="any", max_sites=1, method=method, config=CONFIG,
+                       radio=RADIO, cost_model=dear)
+    assert res3.proposals["candidate_id"].tolist() == ["G-far"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.criteria import ServiceSettings
 from towerplan.coverage.itm import CLIMATES
 from towerplan.errors import ConfigError, UnreadableFileError
 from towerplan.planning.candidates import CandidateConfig
@@ -25,6 +26,7 @@ from towerplan.study import (
     save_scenario,
     scenario_from_settings,
 )
+from towerplan.study.service import coverage_for_service
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -156,8 +158,11 @@ def test_defaults_and_no_placement_section(folder: Path) -> None:
     s = load_scenario(write(folder, BASE_INPUTS))
     assert s.name == "scenario"  # the file's stem
     assert s.language == "vi"
-    assert s.coverage == CoverageConfig()
-    assert s.gaps == GapConfig()
+    # no threshold given: the default service criterion (towerplan.coverage.criteria) derives it
+    assert s.settings.service == ServiceSettings()
+    assert s.coverage == coverage_for_service(CoverageConfig(), ServiceSettings(), ("4G",))
+    assert s.coverage.threshold_dbm == pytest.approx(ServiceSettings().criterion("4G").required_median_dbm)
+    assert s.gaps == GapConfig(threshold_dbm=s.coverage.threshold_dbm)
     assert s.placement is None
     assert s.technologies == ("4G",)
     assert s.resolution_m is None
@@ -532,9 +537,9 @@ def test_scenario_inputs_value_object() -> None:
 def test_a_gap_threshold_that_contradicts_the_coverage_one_is_refused_naming_both_keys(folder: Path) -> None:
     msg = one(folder, BASE_INPUTS + "[coverage]\nthreshold_dbm = -100\n[gaps]\nthreshold_dbm = -95\n")
     assert msg.startswith("gaps.threshold_dbm = -95 contradicts coverage.threshold_dbm = -100")
-    # against the default coverage threshold, said so
+    # against the threshold derived from the default service criterion, said so
     msg = one(folder, BASE_INPUTS + "[gaps]\nthreshold_dbm = -100\nmin_people = 10\n")
-    assert "gaps.threshold_dbm = -100 contradicts coverage.threshold_dbm (default) = -110" in msg
+    assert "gaps.threshold_dbm = -100 contradicts coverage.threshold_dbm (derived from [service]) = -105.953" in msg
     # the same value twice is no contradiction
     s = load_scenario(write(folder, BASE_INPUTS + "[coverage]\nthreshold_dbm = -98\n[gaps]\nthreshold_dbm = -98\n"))
     assert s.gaps.threshold_dbm == s.coverage.threshold_dbm == s.settings.threshold_dbm == -98.0

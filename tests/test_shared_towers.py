@@ -114,6 +114,22 @@ def test_plan_with_backhaul_and_before_after(world: dict) -> None:
     assert summary["vnd_per_person"] == pytest.approx(summary["cost_vnd"] / 4000.0)
     assert summary["unit"] == "people"
     assert summary["optimality_gap"] == 0.0
+    # both totals over the horizon; fibre points were given, so nothing is assumed
+    assert summary["capex_vnd"] == pytest.approx(props.iloc[0].capex_vnd)
+    assert summary["present_value_vnd"] > summary["capex_vnd"]
+    assert summary["cost_vnd"] == pytest.approx(summary["present_value_vnd"])
+    assert (summary["horizon_years"], summary["discount_rate"], summary["radio_sharing"]) == (10.0, 0.1,
+                                                                                             "per_operator")
+    assert summary["fibre_assumed"] is False
+    assert summary["warnings"] == []
+    # without the fibre layer the towers stand in, and the plan says so
+    assumed = propose_shared_towers(
+        DEM, world["pop"], world["stations"], world["levels"],
+        settings=PlacementSettings(max_sites=1, include_greenfield=False, radio=RADIO), coverage_config=CONFIG,
+        roads=world["roads"], user_candidates=world["users"]).summary()
+    assert assumed["fibre_assumed"] is True
+    assert assumed["fibre_source"] == "existing tower sites (assumed fed)"
+    assert "ASSUMED to be fibre-fed" in assumed["warnings"][0]
 
 
 def test_locked_in_site_counts_as_existing(world: dict) -> None:

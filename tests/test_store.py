@@ -111,6 +111,27 @@ def test_admin_manages_users_and_others_cannot(project):
         store.current_versions(project.vt)
 
 
+def test_an_external_identity_opens_a_session_only_for_an_enabled_account(project):
+    store = project.store
+    store.create_user(project.admin, "An.Nguyen@ThanhHoa.example", "unused-password-1", "operator", operator="VNPT")
+    session = store.login_external("an.nguyen@thanhhoa.example", provider="Sở KH&CN")  # e-mail case ignored
+    assert store.authenticate(session.token) == session.actor
+    assert (session.actor.role, session.actor.operator) == ("operator", "VNPT-VinaPhone")
+    with pytest.raises(StoreError, match="has no enabled account"):
+        store.login_external("stranger@example.org", provider="Sở KH&CN")
+    with pytest.raises(StoreError, match="no usable e-mail"):
+        store.login_external("  ", provider="Sở KH&CN")
+    store.disable_user(project.admin, "An.Nguyen@ThanhHoa.example")
+    with pytest.raises(NotAllowedError):
+        store.authenticate(session.token)
+    with pytest.raises(StoreError, match="has no enabled account"):
+        store.login_external("an.nguyen@thanhhoa.example", provider="Sở KH&CN")
+    actions = [(e.action, e.target) for e in store.audit_log(project.admin)]
+    assert ("login.external", "user An.Nguyen@ThanhHoa.example") in actions
+    assert ("login.external.refused", "user stranger@example.org") in actions
+    assert all(u.username != "stranger@example.org" for u in store.list_users(project.admin))
+
+
 def test_upload_keeps_versions_report_checksum_and_restores(project, tmp_path):
     store, vt = project.store, project.vt
     first = store.upload_stations(vt, project.files["Viettel"])

@@ -15,6 +15,7 @@ from typing import Literal
 
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
+from towerplan.i18n_service import SERVICE_EN, SERVICE_VI
 from towerplan.i18n_store import STORE_MESSAGES
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
@@ -153,6 +154,15 @@ _VI: dict[str, str] = {
     "budget_vnd": "Tiền (tỷ đồng)",
     "budget_towers_n": "Số trạm tối đa",
     "budget_vnd_bn": "Ngân sách (tỷ đồng)",
+    "radio_sharing": "Thiết bị vô tuyến",
+    "sharing_per_operator": "Mỗi nhà mạng một bộ",
+    "sharing_shared": "Dùng chung (MOCN/MORAN)",
+    "horizon_years": "Thời gian tính chi phí (năm)",
+    "fibre_assumed_warning": ("Không có dữ liệu điểm cáp quang: giả định mọi trạm hiện có đều có cáp quang "
+                              "({n} trạm đề xuất dựa vào giả định này). Hãy nạp điểm cáp quang của nhà mạng."),
+    "discount_rate_pct": "Tỷ lệ chiết khấu (%/năm)",
+    "towers_costs": ("Vốn đầu tư {capex:,.2f} tỷ đồng; chi phí {years:g} năm quy về hiện tại {pv:,.2f} tỷ đồng "
+                     "(chiết khấu {rate:g} %/năm)"),
     "method": "Phương pháp",
     "method_greedy": "Tham lam (nhanh)",
     "method_ilp": "Quy hoạch nguyên (tối ưu)",
@@ -410,6 +420,15 @@ _EN: dict[str, str] = {
     "budget_vnd": "Money (bn VND)",
     "budget_towers_n": "Number of towers",
     "budget_vnd_bn": "Budget (bn VND)",
+    "radio_sharing": "Radio equipment",
+    "sharing_per_operator": "One per operator",
+    "sharing_shared": "Shared (MOCN/MORAN)",
+    "horizon_years": "Cost horizon (years)",
+    "fibre_assumed_warning": ("No fibre points given: every existing tower is assumed fibre-fed ({n} proposed "
+                              "site(s) rely on it). Load the operators' fibre points to replace the assumption."),
+    "discount_rate_pct": "Discount rate (% a year)",
+    "towers_costs": ("Capex {capex:,.2f} bn VND; {years:g}-year cost at present value {pv:,.2f} bn VND "
+                     "(discounted at {rate:g} % a year)"),
     "method": "Method",
     "method_greedy": "Greedy (fast)",
     "method_ilp": "Integer programme (optimal)",
@@ -551,6 +570,8 @@ _VI.update(MEASUREMENTS_VI)
 _EN.update(MEASUREMENTS_EN)
 _VI.update(SCENARIO_VI)
 _EN.update(SCENARIO_EN)
+_VI.update(SERVICE_VI)
+_EN.update(SERVICE_EN)
 _VI.update(STORE_MESSAGES["vi"])
 _EN.update(STORE_MESSAGES["en"])
 

@@ -47,6 +47,18 @@ _VI: dict[str, str] = {
     "store_unavailable": "Không mở được kho dữ liệu dự án: {error}",
     "store_use_snapshot": "Lập quy hoạch trên các danh sách trạm hiện hành của kho",
     "store_snapshot_label": "Kho dữ liệu dự án: {versions}",
+    "store_save_uploads": "Lưu danh sách trạm này vào kho dữ liệu dự án",
+    "login_external": "Đăng nhập bằng {provider}",
+    "login_external_other": "Đăng xuất khỏi nhà cung cấp định danh để dùng tài khoản khác",
+    "login_external_no_email": "{provider} không cho biết địa chỉ e-mail đã xác minh: không đăng nhập được.",
+    "store_save_operator": "Nhà mạng của danh sách",
+    "store_record_section": "Ghi kế hoạch vào kho dữ liệu dự án",
+    "store_record_name": "Tên kế hoạch",
+    "store_record": "Ghi kế hoạch",
+    "store_recorded": "Đã ghi kế hoạch số {plan} \"{name}\" vào kho (danh sách trạm: {versions}).",
+    "store_record_needs_snapshot": (
+        "Chỉ ghi được kế hoạch lập trên danh sách trạm của kho: trên trang Kho dữ liệu dự án, chọn "
+        "\"Lập quy hoạch trên các danh sách trạm hiện hành của kho\", rồi chạy lại vùng phủ và quy hoạch."),
 }
 
 _EN: dict[str, str] = {
@@ -89,6 +101,18 @@ _EN: dict[str, str] = {
     "store_unavailable": "The project store cannot be opened: {error}",
     "store_use_snapshot": "Plan on the store's current station lists",
     "store_snapshot_label": "Project store: {versions}",
+    "store_save_uploads": "Save this station list in the project store",
+    "login_external": "Log in with {provider}",
+    "login_external_other": "Log out of the identity provider to use another account",
+    "login_external_no_email": "{provider} gave no verified e-mail address: cannot log in.",
+    "store_save_operator": "Operator of the list",
+    "store_record_section": "Record the plan in the project store",
+    "store_record_name": "Plan name",
+    "store_record": "Record the plan",
+    "store_recorded": "Plan {plan} \"{name}\" recorded in the store (station lists: {versions}).",
+    "store_record_needs_snapshot": (
+        "Only a plan made on the store's station lists can be recorded: on the Project store page, choose "
+        "\"Plan on the store's current station lists\", then run coverage and the plan again."),
 }
 
 STORE_MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}

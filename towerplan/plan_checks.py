@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 import numpy as np
 
 from towerplan.errors import ConfigError
 
-__all__ = ["MAX_PEOPLE_PER_KM2", "check_people_density", "check_study", "nodata_warning"]
+__all__ = ["MAX_PEOPLE_PER_KM2", "check_people_density", "check_study", "nodata_warning", "warning_in"]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,44 @@ log = logging.getLogger(__name__)
 MAX_PEOPLE_PER_KM2 = 1_000_000.0
 #: share of the population raster's cells on the grid without data above which a warning is given
 NODATA_WARN_SHARE = 0.01
+
+
+#: the warnings of this module, English and Vietnamese (the plan keeps the English text, the app and
+#: the Vietnamese outputs show it through :func:`warning_in`)
+_TEMPLATES: dict[str, tuple[str, str]] = {
+    "nodata": (
+        "{share} of the study grid's land cells have no data in the {name} (nodata, or outside it) and count as "
+        "nobody: if people live there, they are missing from every figure (fill the gaps or use another "
+        "population raster)",
+        "{share} ô đất liền của lưới nghiên cứu không có dữ liệu trong {name} (nodata, hoặc nằm ngoài) và được tính "
+        "là không có người: nếu có người sống ở đó, họ bị thiếu trong mọi số liệu (hãy bổ sung chỗ thiếu hoặc dùng "
+        "một raster dân số khác)",
+    ),
+    "communes_outside": (
+        "{outside} of {total} communes lie wholly outside the study grid and are left out of the commune table",
+        "{outside} trên {total} xã nằm hoàn toàn ngoài lưới nghiên cứu và không có trong bảng theo xã",
+    ),
+}
+_NAMES_VI = {"population raster": "raster dân số"}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    out = "".join(re.escape(p) if k % 2 == 0 else f"(?P<{p}>.+?)" for k, p in enumerate(parts))
+    return re.compile(out + "$", re.DOTALL)
+
+
+def warning_in(text: str, language: str) -> str:
+    """``text`` (a warning of this module, as the plan records it) in ``language`` ("vi" or "en");
+    a text that is not one of this module's warnings is returned as it is."""
+    if language != "vi":
+        return text
+    for en, vi in _TEMPLATES.values():
+        found = _pattern(en).match(text)
+        if found:
+            values = {k: _NAMES_VI.get(v, v) for k, v in found.groupdict().items()}
+            return vi.format(**values)
+    return text
 
 
 def check_people_density(counts: np.ndarray, cell_area_km2: np.ndarray | float, *, name: str = "") -> None:
@@ -51,9 +90,7 @@ def nodata_warning(share: float, *, name: str = "population raster") -> str | No
     """The warning when a share of the grid's land cells has no population data, or None."""
     if not share > NODATA_WARN_SHARE:
         return None
-    return (f"{share:.0%} of the study grid's land cells have no data in the {name} (nodata, or outside it) and "
-            "count as nobody: if people live there, they are missing from every figure (fill the gaps or use "
-            "another population raster)")
+    return _TEMPLATES["nodata"][0].format(share=f"{share:.0%}", name=name)
 
 
 def check_study(*, population_total: float, communes: Any = None, grid_bounds: tuple[float, float, float, float],
@@ -81,8 +118,8 @@ def check_study(*, population_total: float, communes: Any = None, grid_bounds: t
                 "(or in the right CRS)? the plan would count 0 people per commune"
             )
         if not inside.all():
-            warnings.append(f"{int((~inside).sum()):,} of {len(communes):,} communes lie wholly outside the study "
-                            "grid and are left out of the commune table")
+            warnings.append(_TEMPLATES["communes_outside"][0].format(outside=f"{int((~inside).sum()):,}",
+                                                                     total=f"{len(communes):,}"))
     for text in warnings:
         log.warning("%s", text)
     return warnings

@@ -5,12 +5,17 @@
     towerplan gaps --coverage DIR --population POP --out DIR [--communes FILE] [--roads FILE]
         [--dem DEM] [--stations FILE] [--threshold-dbm -110] [--operator NAME] [--min-people 50]
         [--min-area-km2 0] [--min-density 10] [--household-size H] [--commune-name COLUMN]
+        [--service-class outdoor|in_car|indoor] [--technology 4g] [--location-probability 0.75]
 
 Reads every ``rsrp_<operator>_dbm.tif`` in ``--coverage`` (as ``towerplan coverage``
 writes them, or made by another tool in that form: dBm, NaN/nodata = no signal).
 Writes to ``--out``: ``gaps.gpkg`` (layers ``gaps``, and with communes
 ``commune_stats``, with roads ``road_coverage``), ``commune_stats.csv`` (UTF-8 with
-BOM, so Excel shows Vietnamese names) and ``gaps_summary.json``. Every file is
+BOM, so Excel shows Vietnamese names) and ``gaps_summary.json``. ``--service-class`` /
+``--technology`` / ``--location-probability`` set the threshold from a service criterion
+(``--service-class indoor --technology 4g``: people without indoor 4G; the rasters must hold that
+technology's median levels, as ``towerplan coverage`` writes them) instead of ``--threshold-dbm``
+(default -110 dBm); ``gaps_summary.json`` records it. Every file is
 written atomically. When ``--coverage`` was made with ``towerplan coverage --sinr``, the speed
 analysis (load model, people reaching the 4G/5G speed targets, speed gaps) is written too
 (:mod:`towerplan.cli.radio_io`).
@@ -47,27 +52,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--roads", type=Path, help="road lines (GeoPackage, GeoJSON ...)")
     p.add_argument("--dem", type=Path, help="elevation raster, for the gaps' mean and max elevation")
     p.add_argument("--stations", type=Path, help="station list, for distances to the nearest tower")
-    p.add_argument("--threshold-dbm", type=float, default=d.threshold_dbm, help="covered at or above (dBm)")
+    p.add_argument("--threshold-dbm", type=float, default=None,
+                   help=f"covered at or above (dBm; default {d.threshold_dbm:g}, or from --service-class)")
     p.add_argument("--operator", help="gaps of this operator only (default: no operator covers)")
     p.add_argument("--min-people", type=float, default=d.min_people, help="drop gaps with fewer people")
     p.add_argument("--min-area-km2", type=float, default=d.min_area_km2, help="drop smaller gaps (km2)")
     p.add_argument("--min-density", type=float, default=d.min_density_per_km2,
                    help="a cell is populated from this many people per km2")
     p.add_argument("--household-size", type=float, default=None, help="people per household (reports households)")
+    from towerplan.cli.service_flags import add_service_arguments
+
+    add_service_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan gaps`` and return its exit code."""
+    from towerplan.cli.service_flags import gap_threshold
     from towerplan.planning.gaps import GapConfig
     from towerplan.study.commands import gaps_run
 
     t0 = time.perf_counter()
-    config = GapConfig(threshold_dbm=args.threshold_dbm, operator=args.operator, min_people=args.min_people,
+    threshold, criterion = gap_threshold(args, GapConfig().threshold_dbm)
+    config = GapConfig(threshold_dbm=threshold, operator=args.operator, min_people=args.min_people,
                        min_area_km2=args.min_area_km2, min_density_per_km2=args.min_density,
                        household_size=args.household_size)
     done = gaps_run(args.coverage, args.population, args.out, config=config, communes=args.communes,
-                    commune_name_column=args.commune_name, roads=args.roads, dem=args.dem, stations=args.stations)
+                    commune_name_column=args.commune_name, roads=args.roads, dem=args.dem, stations=args.stations,
+                    criterion=criterion)
     from towerplan.cli.radio_io import speed_outputs  # `towerplan coverage --sinr` rasters: speed gaps too
 
     files = [*done.files, *speed_outputs(args.coverage, done.extras["population"], done.extras["communes"], args.out)]

@@ -16,8 +16,11 @@ run`` and the app use (:func:`towerplan.study.commands.place_run`:
 :func:`towerplan.planning.shared_towers.propose_shared_towers`; candidates: tenancy
 on every existing tower, greenfield high ground near the people without coverage,
 your own list; backhaul by fibre along roads or microwave in line of sight; costs
-in VND; greedy or exact selection). Without a fibre layer, existing tower sites
-count as fibre-fed.
+in VND over a horizon (capex and present value); greedy or exact selection, equal
+coverage broken by cost). Without a fibre layer, existing tower sites are assumed
+fibre-fed, and the summary says so (``--no-fibre-assumption`` drops the assumption).
+Microwave hops follow ITU-R P.530 (full first Fresnel zone at k = 4/3 and the low-k rule)
+within the band's rain-limited hop length.
 
 Writes, atomically, into ``--out``: ``proposals.gpkg`` (layers ``proposals`` and
 ``backhaul_routes``, EPSG:4326), ``proposals.csv``, ``curve.csv`` (cumulative people
@@ -74,6 +77,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="keep at most N greenfield candidates, best high ground first (default %(default)s)")
     p.add_argument("--no-colocation", action="store_true", help="do not consider tenancy on existing towers")
     p.add_argument("--microwave-freq-ghz", type=float, default=15.0, help="microwave backhaul frequency (GHz)")
+    p.add_argument("--rain-rate-mm-h", type=float, default=110.0,
+                   help="R0.01 rain rate of the region (ITU-R P.837; Thanh Hóa ~110 mm/h): sets the microwave hop "
+                        "limit with --availability-pct (default %(default)s)")
+    p.add_argument("--availability-pct", type=float, default=99.99,
+                   help="yearly availability a microwave hop must reach against rain (default %(default)s)")
+    p.add_argument("--climate", choices=["tropical", "temperate"], default="tropical",
+                   help="ITU-R P.530 path-clearance climate (low-k rule: 0.6 F1 tropical, 0.3/0.0 temperate)")
+    p.add_argument("--no-fibre-assumption", action="store_true",
+                   help="without --fibre-points, do not assume existing towers are fibre-fed (no fibre option)")
+    p.add_argument("--radio-sharing", choices=["per_operator", "shared"], default="per_operator",
+                   help="per_operator: one radio per operator served, costed per operator; shared: one radio for "
+                        "all (MOCN/MORAN RAN sharing)")
+    p.add_argument("--horizon-years", type=float, default=10.0,
+                   help="planning horizon: yearly costs (rent, power, upkeep, backhaul) counted over it (default "
+                        "%(default)s)")
+    p.add_argument("--discount-rate", type=float, default=0.10,
+                   help="yearly discount rate of the present-value total (default %(default)s)")
+    p.add_argument("--budget-basis", choices=["present_value", "capex"], default="present_value",
+                   help="what --budget-vnd limits and what breaks ties between equal coverage")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate`: corrects the existing sectors' levels "
@@ -83,7 +105,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from towerplan.coverage.config import CoverageConfig
+    from towerplan.planning.backhaul_p530 import ClearanceRule
+    from towerplan.planning.backhaul_rain import MicrowaveLink
     from towerplan.planning.candidates import CandidateConfig
+    from towerplan.planning.costs import CostModel
     from towerplan.planning.shared_towers import PlacementSettings
     from towerplan.study import StudySettings
     from towerplan.study.commands import place_run
@@ -105,6 +130,11 @@ def run(args: argparse.Namespace) -> int:
         forbidden=tuple(args.forbidden), locked_in=tuple(args.locked_in),
         microwave_freq_ghz=args.microwave_freq_ghz, include_colocation=not args.no_colocation,
         candidates=CandidateConfig(mast_height_m=args.mast_height_m, max_candidates=args.max_greenfield),
+        costs=CostModel(horizon_years=args.horizon_years, discount_rate=args.discount_rate,
+                        budget_basis=args.budget_basis),
+        microwave=MicrowaveLink(rain_rate_mm_h=args.rain_rate_mm_h, availability_pct=args.availability_pct,
+                                clearance=ClearanceRule(climate=args.climate)),
+        radio_sharing=args.radio_sharing, assume_towers_fed=not args.no_fibre_assumption,
     )
     settings = StudySettings.create(coverage=CoverageConfig(threshold_dbm=args.threshold_dbm),
                                     technologies=(args.technology,), placement=placement)
@@ -115,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
     gap = summary["optimality_gap"]
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "
           f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {args.technology} from every "
-          f"operator) for {summary['cost_vnd'] / 1e9:,.2f} bn VND ({summary['method']}, gap "
+          f"operator) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, {summary['present_value_vnd'] / 1e9:,.2f} "
+          f"bn VND over {summary['horizon_years']:g} years ({summary['method']}, gap "
           f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
+    for warning in summary.get("warnings") or ():
+        print(f"warning: {warning}")
     return 0

@@ -3,13 +3,16 @@
 ::
 
     towerplan run SCENARIO.toml --out DIR [--force] [--lang vi|en] [--quiet] [--allow-root DIR ...]
+        [--service-class outdoor|in_car|indoor] [--technology 4g] [--location-probability 0.75]
 
 Reads the scenario (inputs and every setting, see :mod:`towerplan.study.scenario_file`),
 computes the current coverage, the dead zones and (with a ``[placement]``
 section) the shared-tower proposals, and writes the plan package into DIR:
 ``plan.gpkg``, GeoJSON, CSV/XLSX tables, cloud-optimised GeoTIFFs, ``plan.kmz``,
-``report.html``/``report.pdf`` and ``summary.json``. The package is built in a
-temporary folder beside DIR and moved into place only when complete: an
+``report.html``/``report.pdf`` and ``summary.json``. ``--service-class``, ``--technology`` and
+``--location-probability`` replace the scenario's service criterion (``[service]``) and
+technologies: ``--service-class indoor --technology 4g`` plans for the people without indoor 4G.
+The package is built in a temporary folder beside DIR and moved into place only when complete: an
 interrupted or failed run leaves an earlier DIR as it was. An existing DIR is
 replaced only with ``--force`` (exit 2 otherwise).
 
@@ -54,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "scenario file's folder and its subfolders")
     p.add_argument("--calibration", type=Path, default=None,
                    help="calibration.json of `towerplan calibrate` (replaces the scenario's inputs.calibration)")
+    from towerplan.cli.service_flags import add_service_arguments
+
+    add_service_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -112,11 +118,20 @@ def _run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     scenario = load_scenario(args.scenario, allowed_roots=args.allow_root or None)
-    if args.calibration is not None:
-        import dataclasses
+    import dataclasses
 
+    if args.calibration is not None:
         scenario = dataclasses.replace(scenario, inputs=dataclasses.replace(scenario.inputs,
                                                                             calibration=args.calibration.resolve()))
+        service = scenario.settings.service
+        if service is not None and service.sigma_db is None:  # the new calibration's sigma
+            from towerplan.study.service import with_calibration_sigma
+
+            scenario = dataclasses.replace(scenario, settings=scenario.settings.replace(
+                service=with_calibration_sigma(service, args.calibration)))
+    from towerplan.cli.service_flags import settings_with_service
+
+    scenario = dataclasses.replace(scenario, settings=settings_with_service(scenario.settings, args))
     bar = ProgressBar(sys.stderr) if (not args.quiet and sys.stderr.isatty()) else None
     try:
         done = run_scenario(scenario, args.out, force=args.force, lang=args.lang, cache_dir=_cache_dir(),
@@ -127,7 +142,8 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         s = done.package.summary
         line = (f"run: {s['population_total']:,.0f} people, {s['covered_any_pct']}% covered by any operator "
-                f"({'/'.join(scenario.technologies) if scenario.technologies else 'all'}), "
+                f"({'/'.join(scenario.technologies) if scenario.technologies else 'all'}"
+                f"{', ' + scenario.settings.service.service_class if scenario.settings.service else ''}), "
                 f"{s['gap_count']} dead zones with {s['gap_people']:,.0f} people")
         pl = s.get("placement")
         if pl:

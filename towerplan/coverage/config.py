@@ -241,6 +241,10 @@ class CoverageConfig:
         sector loop (:mod:`towerplan.coverage.sinr`; ``CoverageResult.sinr``).
     radio
         Noise, load, throughput and uplink settings of that layer (:class:`RadioSettings`).
+    level_offsets_db
+        dB added to every level of a technology's sectors (technology -> dB, default none). The study
+        layer derives them from the service criteria (:mod:`towerplan.study.settings`) when technologies
+        with different required levels share one threshold: a 2G level then reads on the 4G scale.
     """
 
     model: ModelName = "auto"
@@ -265,9 +269,15 @@ class CoverageConfig:
     p1812_reach_bound: bool = True
     sinr: bool = False
     radio: RadioSettings = field(default_factory=RadioSettings)
+    level_offsets_db: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
+        offsets = self.level_offsets_db
+        if not isinstance(offsets, Mapping) or any(
+                t not in ("2G", "3G", "4G", "5G") or not (isinstance(v, int | float) and math.isfinite(v)
+                                                         and abs(v) <= 100.0) for t, v in offsets.items()):
+            problems.append(f"level_offsets_db must map 2G-5G to finite offsets within +-100 dB, got {offsets!r}")
         if self.model not in ("auto", *MODELS):
             problems.append(f"model must be one of auto, {', '.join(MODELS)}; got {self.model!r}")
         if not (math.isfinite(self.threshold_dbm) and -200.0 <= self.threshold_dbm <= 0.0):
@@ -323,5 +333,6 @@ class CoverageConfig:
         """Plain-JSON form (for ``coverage_summary.json``)."""
         out = asdict(self)
         out["technologies"] = {k: asdict(v) for k, v in self.technologies.items()}
+        out["level_offsets_db"] = dict(self.level_offsets_db)
         out["link_budget"]["total_margin_db"] = self.link_budget.total_margin_db
         return out

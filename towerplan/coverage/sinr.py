@@ -224,8 +224,9 @@ def finish_sinr(dem: Grid, acc: dict[str, np.ndarray], holes: np.ndarray, plan: 
                 config: CoverageConfig) -> SinrResult:
     """Turn the merged accumulators into SINR grids (nodata in DEM holes and where no serving sector)."""
     settings = config.radio.sinr
+    # levels carry the study's per-technology offset (CoverageConfig.level_offsets_db): so does the noise
     noise = {t: settings.noise_per_re_dbm(config.technologies[t].subcarrier_spacing_khz if t == "5G" else 15)
-             for t in DATA_TECHNOLOGIES}
+             + config.level_offsets_db.get(t, 0.0) for t in DATA_TECHNOLOGIES}
     car_of = plan.codes[:, 1]
     out_sinr, out_srv, out_lvl, out_int = {}, {}, {}, {}
     for p, (op, tech) in enumerate(plan.pairs):

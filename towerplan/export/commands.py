@@ -77,7 +77,8 @@ def _finite(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_gap_files(result: GapAnalysis, out: Path, *, notes: list[str] | None = None) -> list[str]:
+def write_gap_files(result: GapAnalysis, out: Path, *, notes: list[str] | None = None,
+                    extra: Mapping[str, Any] | None = None) -> list[str]:
     """``gaps.gpkg`` (layers ``gaps``, ``commune_stats``, ``road_coverage`` as available),
     ``commune_stats.csv`` (UTF-8 with BOM) and ``gaps_summary.json``; returns the file names."""
     out.mkdir(parents=True, exist_ok=True)
@@ -95,6 +96,7 @@ def write_gap_files(result: GapAnalysis, out: Path, *, notes: list[str] | None =
         files.append("commune_stats.csv")
     summary = result.summary()
     summary["notes"] = [*(notes or []), *result.notes]
+    summary.update(extra or {})  # e.g. the service criterion the threshold comes from
     _write_json(out / "gaps_summary.json", summary)
     return sorted(files)
 

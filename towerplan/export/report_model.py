@@ -137,8 +137,39 @@ def headline_block(package: PlanPackage, lang: str) -> Block:
     if cost is not None:
         rows.append([text("cost_total", lang),
                      f"{fmt_number(float(cost) / 1e9, decimals=2, lang=lang)} {text('bn_vnd', lang)}"])
+    rows.extend(cost_rows(s, lang))
     return Block("table", text=text("headline", lang), columns=[text("figure", lang), text("value", lang)],
                  rows=rows, numeric=[False, True])
+
+
+def cost_rows(summary: Mapping[str, Any], lang: str) -> list[list[str]]:
+    """Both cost totals of a placement (capex, present value over the horizon), its radio accounting and
+    the backhaul assumptions, as headline rows (none without a placement)."""
+    placed = summary.get("placement") if isinstance(summary.get("placement"), Mapping) else None
+    if not placed or placed.get("capex_vnd") is None:
+        return []
+
+    def bn(value: Any) -> str:
+        return f"{fmt_number(float(value) / 1e9, decimals=2, lang=lang)} {text('bn_vnd', lang)}"
+
+    rows = [[text("cost_capex", lang), bn(placed["capex_vnd"])]]
+    if placed.get("present_value_vnd") is not None:
+        label = text("cost_present_value", lang, years=float(placed.get("horizon_years") or 0),
+                     rate=100 * float(placed.get("discount_rate") or 0))
+        rows.append([label, bn(placed["present_value_vnd"])])
+    if placed.get("radio_sharing") in ("per_operator", "shared"):
+        key = "radio_per_operator" if placed["radio_sharing"] == "per_operator" else "radio_shared"
+        rows.append([text("radio_sharing", lang), text(key, lang)])
+    if placed.get("fibre_assumed"):
+        rows.append([text("fibre_assumed", lang),
+                     text("fibre_assumed_text", lang, n=int(placed.get("proposals_on_assumed_fibre") or 0))])
+    if placed.get("microwave_clearance_rule"):
+        hop = placed.get("microwave_max_hop_km")
+        rule = str(placed["microwave_clearance_rule"]) + (f"; {placed.get('microwave_rain')}, {text('max_hop', lang)} "
+                                                          f"{fmt_number(hop, decimals=1, lang=lang)} km"
+                                                          if hop is not None else "")
+        rows.append([text("microwave_rule", lang), rule])
+    return rows
 
 
 def _decimals(column: str, values: pd.Series) -> int:
@@ -178,7 +209,8 @@ def table_block(frame: pd.DataFrame, columns: list[str], caption: str, lang: str
     if total and len(frame):
         summable = {"people", "population", "gap_people", "road_km", "road_covered_km", "length_km",
                     "covered_km", "uncovered_km", "people_uncovered", "people_covered_any", "people_covered_2plus",
-                    "area_km2", "sites", "sectors", "people_newly_covered", "cost_vnd", "cost_mvnd"}
+                    "area_km2", "sites", "sectors", "people_newly_covered", "cost_vnd", "cost_mvnd", "capex_mvnd",
+                    "present_value_mvnd"}
         row = []
         for i, (c, num) in enumerate(zip(cols, numeric, strict=True)):
             if totals is not None and c in totals:
@@ -289,6 +321,9 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
     absent = summary_document(package)["plan_package"]["layers_absent"]
     for warning in (package.summary or {}).get("warnings") or ():  # towerplan.plan_checks (in English)
         blocks.append(Block("paragraph", text=f"{text('input_warning', lang)}: {warning}"))
+    from towerplan.export.report_service import service_blocks
+
+    blocks.extend(service_blocks(package.summary, lang))  # which criterion "covered" means
     if figures:
         blocks.append(Block("heading", text=text("maps", lang), level=1))
         for number, (key, path) in enumerate(figures.items(), start=1):
@@ -311,15 +346,18 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
                                   caption, lang, small=True))
     if "proposals" in tables and len(tables["proposals"]):
         props = tables["proposals"].copy()
-        if "cost_vnd" in props:
-            props["cost_mvnd"] = props["cost_vnd"] / 1e6
+        for col in ("cost", "capex", "present_value"):
+            if f"{col}_vnd" in props:
+                props[f"{col}_mvnd"] = props[f"{col}_vnd"] / 1e6
         if "operators_hosted" in props:
             props["operators_hosted"] = props["operators_hosted"].astype(str).str.replace(",", ", ", regex=False)
         for col in ("kind", "backhaul"):
             if col in props:
                 props[col] = props[col].map(lambda v: value_label(v, lang))
-        cols = ["build_order", "candidate_id", "kind", "operators_hosted", "people_newly_covered", "cost_mvnd",
-                "vnd_per_person", "backhaul"]
+        cols = ["build_order", "candidate_id", "kind", "operators_hosted", "people_newly_covered", "capex_mvnd",
+                "present_value_mvnd", "vnd_per_person", "backhaul"]
+        if "present_value_mvnd" not in props:
+            cols.insert(cols.index("capex_mvnd"), "cost_mvnd")
         blocks.append(table_block(props, cols, text("table_proposals", lang), lang, total=True, small=True))
         blocks.append(Block("paragraph", text=text("indicative_costs", lang), small=True))
     if "road_coverage" in tables and len(tables["road_coverage"]):

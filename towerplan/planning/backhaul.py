@@ -16,19 +16,22 @@ Fibre (:func:`fibre_routes`)
 
 Microwave (:func:`microwave_links`)
     The nearest fed site (an existing tower, or a fibre point with a ``mast_height_m``)
-    within ``CostModel.microwave_max_km`` with radio line of sight: along the straight
-    path, sampled at the DEM resolution and interpolated bilinearly as in
-    :func:`towerplan.coverage.profile.profile`, the ray between the two antennas
-    (ground + mast height at each end) must clear the terrain raised by the effective
-    earth bulge ``d1 d2 / (2 k R)`` (k = 4/3; ITU-R P.452 eq. 13, P.526) by at least
-    60 % of the first Fresnel zone radius ``F1 = sqrt(λ d1 d2 / d)`` (ITU-R P.526-15,
-    Fresnel ellipsoids: ``R1 = 550 sqrt(d1 d2 / ((d1 + d2) f))``, km and MHz). 0.6 F1 is the
-    usual path-clearance planning criterion for line-of-sight links (ITU-R P.530, planning
-    criteria for path clearance): there the knife-edge parameter is ``v = -0.6 sqrt(2) =
-    -0.85`` and the diffraction loss ``J(v)`` of P.526-15 eq. 31 is 0 dB (``v <= -0.78``).
-    DEM nodata samples (sea) are treated as height 0. The test is a numba kernel over
-    candidates (parallel), each walking its fed sites nearest first and stopping at
-    the first clear one.
+    within the band's hop limit (:func:`towerplan.planning.backhaul_rain.max_hop_km`: the
+    rain fade of ITU-R P.530 / P.838 at the availability asked for, in the region's rain
+    climate; never beyond ``CostModel.microwave_max_km``) whose path clears the terrain
+    by the rules of ITU-R P.530-18 §2.2.2.1 (:mod:`towerplan.planning.backhaul_p530`): the
+    full first Fresnel zone at the median k (4/3) and 0.6 F1 (tropical) at the low k of
+    P.530 Fig. 3 for the path length, the terrain sampled along the straight path at the
+    DEM resolution (bilinear, as :func:`towerplan.coverage.profile.profile`), raised by the
+    earth bulge ``d1 d2 / (2 k R)`` and any clutter height; antennas at ground + mast height
+    at each end. DEM nodata samples (sea) count as 0 m. The test is a numba kernel over
+    candidates (parallel), each walking its fed sites nearest first and stopping at the
+    first clear one.
+
+Fibre-fed towers
+    Without a fibre layer, existing towers are *assumed* fed (fibre may start there) when
+    ``assume_towers_fed`` is true (the default): the outputs say so
+    (:func:`fibre_assumption_warning`); with it false there is no fibre option at all.
 """
 
 from __future__ import annotations
@@ -48,91 +51,38 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
-from towerplan.coverage.profile import earth_bulge_m, effective_earth_radius_m, profile
+from towerplan.coverage.profile import EARTH_RADIUS_M
 from towerplan.errors import InputError
 from towerplan.grid import Grid
+from towerplan.planning.backhaul_p530 import (
+    KE_999_FIG3,
+    SPEED_OF_LIGHT_M_S,
+    ClearanceRule,
+    fresnel_radius_m,
+    microwave_clearance,
+)
+from towerplan.planning.backhaul_rain import MicrowaveLink, max_hop_km
 from towerplan.planning.costs import CostModel
 from towerplan.roadgraph import road_graph_from_lines
 from towerplan.stations.sites import physical_sites, tower_names
 
 __all__ = [
-    "FibreRoutes", "compute_backhaul", "fed_sites_from_stations", "fibre_routes", "fresnel_radius_m",
-    "microwave_clearance", "microwave_links",
+    "FRESNEL_CLEARANCE", "FibreRoutes", "compute_backhaul", "fed_sites_from_stations", "fibre_assumption_warning",
+    "fibre_routes", "fresnel_radius_m", "microwave_clearance", "microwave_links",
 ]
 
 log = logging.getLogger(__name__)
 
-SPEED_OF_LIGHT_M_S = 299_792_458.0
-#: the fraction of the first Fresnel zone that must be clear (ITU-R P.530 planning criterion)
+#: the Fresnel fraction of P.530's tropical low-k rule (before the P.530 rules, the only one checked, at k = 4/3)
 FRESNEL_CLEARANCE = 0.6
 #: most fed sites checked per candidate for microwave line of sight (nearest first)
 MAX_FED_CHECKED = 256
 _SOURCE = -1  # the super-source node of the fibre Dijkstra
 _DEFAULT_COSTS = CostModel()
+_DEFAULT_LINK = MicrowaveLink()
 
 
 # ------------------------------------------------------------------ microwave
-def fresnel_radius_m(d1_m, d2_m, freq_ghz: float) -> np.ndarray:
-    """Radius of the first Fresnel zone (m) at distances ``d1_m`` and ``d2_m`` from the two ends.
-
-    ``F1 = sqrt(λ d1 d2 / (d1 + d2))`` with ``λ = c / f`` (ITU-R P.526-15, Fresnel ellipsoids:
-    ``R1 = 550 sqrt(d1 d2 / ((d1 + d2) f))``, d in km, f in MHz; 550 rounds sqrt(c) = 547.5).
-    About 7.1 m mid-path of a 10 km hop at 15 GHz.
-    """
-    d1 = np.asarray(d1_m, dtype=float)
-    d2 = np.asarray(d2_m, dtype=float)
-    lam = SPEED_OF_LIGHT_M_S / (float(freq_ghz) * 1e9)
-    total = d1 + d2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.sqrt(lam * d1 * d2 / np.where(total > 0, total, 1.0)), 0.0)
-
-
-def microwave_clearance(
-    dem: Grid,
-    a_xy: tuple[float, float],
-    b_xy: tuple[float, float],
-    *,
-    height_a_m: float,
-    height_b_m: float,
-    freq_ghz: float = 15.0,
-    k_factor: float = 4.0 / 3.0,
-    step_m: float | None = None,
-) -> float:
-    """Smallest clearance of a hop over the terrain, in units of the first Fresnel radius.
-
-    ``min over interior samples of (ray height - (terrain + earth bulge)) / F1``; the hop
-    has line of sight in the planning sense when it is >= 0.6 (:data:`FRESNEL_CLEARANCE`).
-    The reference (scalar) form of what :func:`microwave_links` computes in a kernel.
-
-    Parameters
-    ----------
-    dem
-        Terrain heights (m), projected metric CRS.
-    a_xy, b_xy
-        Ends of the hop in the DEM's CRS (m).
-    height_a_m, height_b_m
-        Antenna heights above the ground at each end (m).
-    freq_ghz
-        Link frequency (GHz).
-    k_factor
-        Effective earth radius factor (4/3: median standard atmosphere).
-    step_m
-        Sample spacing (default: the DEM resolution).
-    """
-    step = float(step_m or min(dem.res))
-    d, z = profile(dem, a_xy, b_xy, step)
-    z = np.where(np.isfinite(z), z, 0.0)
-    total = float(d[-1])
-    za, zb = z[0] + height_a_m, z[-1] + height_b_m
-    inner = slice(1, len(d) - 1)
-    if len(d) <= 2:
-        return float("inf")
-    ray = za + (zb - za) * d[inner] / total
-    ground = z[inner] + earth_bulge_m(d[inner], total, k_factor=k_factor)
-    f1 = fresnel_radius_m(d[inner], total - d[inner], freq_ghz)
-    return float(np.min((ray - ground) / f1))
-
-
 @numba.njit(cache=True)
 def _bilinear(z: np.ndarray, c0: float, a: float, f0: float, e: float, x: float, y: float) -> float:
     h, w = z.shape
@@ -153,10 +103,20 @@ def _bilinear(z: np.ndarray, c0: float, a: float, f0: float, e: float, x: float,
 
 
 @numba.njit(cache=True)
-def _hop_clear(z, c0, a, f0, e, xa, ya, ha, xb, yb, hb, step, lam, two_kr, need) -> bool:
+def _hop_clear(z, c0, a, f0, e, xa, ya, ha, xb, yb, hb, step, lam, rule) -> bool:
+    """Both P.530 rules on one hop; ``rule`` = (2 k_median R, median F1 fraction, low-k F1 fraction, fixed
+    low k (<= 0: from the Fig. 3 table), clutter (m), then the table's log-distances (km) and k values)."""
     total = math.hypot(xb - xa, yb - ya)
     if total <= 0:
         return True
+    two_kr, need, need_low, k_fixed, clutter = rule[0], rule[1], rule[2], rule[3], rule[4]
+    m = (rule.shape[0] - 5) // 2
+    if k_fixed > 0:
+        k_low = k_fixed
+    else:
+        k_low = np.interp(math.log(min(max(total / 1000.0, math.exp(rule[5])), math.exp(rule[4 + m]))),
+                          rule[5 : 5 + m], rule[5 + m :])
+    two_kr_low = 2.0 * k_low * 6_371_000.0
     n = max(1, math.ceil(total / step - 1e-9))
     za = _bilinear(z, c0, a, f0, e, xa, ya) + ha
     zb = _bilinear(z, c0, a, f0, e, xb, yb) + hb
@@ -164,15 +124,16 @@ def _hop_clear(z, c0, a, f0, e, xa, ya, ha, xb, yb, hb, step, lam, two_kr, need)
         t = k / n
         d1 = t * total
         d2 = total - d1
-        ground = _bilinear(z, c0, a, f0, e, xa + t * (xb - xa), ya + t * (yb - ya)) + d1 * d2 / two_kr
+        terrain = _bilinear(z, c0, a, f0, e, xa + t * (xb - xa), ya + t * (yb - ya)) + clutter
         ray = za + (zb - za) * t
-        if ray - ground < need * math.sqrt(lam * d1 * d2 / total):
+        f1 = math.sqrt(lam * d1 * d2 / total)
+        if ray - (terrain + d1 * d2 / two_kr) < need * f1 or ray - (terrain + d1 * d2 / two_kr_low) < need_low * f1:
             return False
     return True
 
 
 @numba.njit(cache=True, parallel=True)
-def _first_clear(z, c0, a, f0, e, cx, cy, ch, fx, fy, fh, nbr, step, lam, two_kr, need) -> np.ndarray:
+def _first_clear(z, c0, a, f0, e, cx, cy, ch, fx, fy, fh, nbr, step, lam, rule) -> np.ndarray:
     n = cx.shape[0]
     out = np.full(n, -1, dtype=np.int64)
     for i in numba.prange(n):
@@ -180,10 +141,16 @@ def _first_clear(z, c0, a, f0, e, cx, cy, ch, fx, fy, fh, nbr, step, lam, two_kr
             j = nbr[i, k]
             if j < 0:
                 break
-            if _hop_clear(z, c0, a, f0, e, cx[i], cy[i], ch[i], fx[j], fy[j], fh[j], step, lam, two_kr, need):
+            if _hop_clear(z, c0, a, f0, e, cx[i], cy[i], ch[i], fx[j], fy[j], fh[j], step, lam, rule):
                 out[i] = j
                 break
     return out
+
+
+def _rule_vector(rule: ClearanceRule) -> np.ndarray:
+    d, k = (np.asarray(v, dtype=float) for v in KE_999_FIG3)
+    return np.concatenate([[2.0 * rule.median_k * EARTH_RADIUS_M, rule.median_clearance, rule.low_fraction,
+                            rule.low_k if rule.low_k is not None else -1.0, rule.clutter_m], np.log(d), k])
 
 
 def microwave_links(
@@ -195,10 +162,9 @@ def microwave_links(
     *,
     max_distance_m: float,
     freq_ghz: float = 15.0,
-    k_factor: float = 4.0 / 3.0,
-    clearance: float = FRESNEL_CLEARANCE,
+    rule: ClearanceRule | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest fed site within ``max_distance_m`` with line of sight, for every candidate.
+    """Nearest fed site within ``max_distance_m`` whose hop meets the P.530 clearance rules, for every candidate.
 
     Parameters
     ----------
@@ -210,14 +176,19 @@ def microwave_links(
         (m, 2) fed sites and their antenna heights (m).
     max_distance_m
         Longest hop (m).
-    freq_ghz, k_factor, clearance
-        Frequency (GHz), effective earth factor, and required clearance in F1 units.
+    freq_ghz
+        Link frequency (GHz).
+    rule
+        The clearance rule (default :class:`~towerplan.planning.backhaul_p530.ClearanceRule`: tropical,
+        1.0 F1 at k = 4/3 and 0.6 F1 at the low k of P.530 Fig. 3); its scalar reference is
+        :func:`towerplan.planning.backhaul_p530.hop_clearance`.
 
     Returns
     -------
     (distance_m, index)
         Hop length (m, NaN = no fed site in sight within range) and the fed site's row (-1).
     """
+    rule = rule if rule is not None else ClearanceRule()
     dem.require_metric()
     cand_xy = np.asarray(cand_xy, dtype=float).reshape(-1, 2)
     fed_xy = np.asarray(fed_xy, dtype=float).reshape(-1, 2)
@@ -237,7 +208,7 @@ def microwave_links(
                      np.ascontiguousarray(cand_xy[:, 0]), np.ascontiguousarray(cand_xy[:, 1]),
                      np.asarray(cand_height_m, dtype=float), np.ascontiguousarray(fed_xy[:, 0]),
                      np.ascontiguousarray(fed_xy[:, 1]), np.asarray(fed_height_m, dtype=float),
-                     nbr, float(min(dem.res)), lam, 2.0 * effective_earth_radius_m(k_factor), float(clearance))
+                     nbr, float(min(dem.res)), lam, _rule_vector(rule))
     ok = j >= 0
     idx[ok] = j[ok]
     dist[ok] = np.hypot(*(cand_xy[ok] - fed_xy[j[ok]]).T)
@@ -448,7 +419,8 @@ def compute_backhaul(
     fed_sites: pd.DataFrame | None = None,
     cost_model: CostModel = _DEFAULT_COSTS,
     microwave_freq_ghz: float = 15.0,
-    k_factor: float = 4.0 / 3.0,
+    microwave: MicrowaveLink = _DEFAULT_LINK,
+    assume_towers_fed: bool = True,
 ) -> pd.DataFrame:
     """Fibre route and microwave hop of every new-mast candidate (co-location rows stay empty).
 
@@ -463,14 +435,18 @@ def compute_backhaul(
     fibre_points
         Points in the DEM's CRS where fibre is available (id from ``fibre_id``/``id``/``name``;
         with ``mast_height_m`` they are microwave targets too). None: the fed sites are
-        the fibre sources (assumption: existing towers are fed).
+        the fibre sources when ``assume_towers_fed`` (an assumption, labelled
+        ``tower:<site_id> (assumed fed)``), else there is no fibre option.
     fed_sites
         Existing towers (:func:`fed_sites_from_stations`): microwave targets, and fibre
         sources when ``fibre_points`` is None.
     cost_model
-        Gives ``microwave_max_km``.
-    microwave_freq_ghz, k_factor
-        Microwave frequency (GHz) and effective earth radius factor.
+        Gives ``microwave_max_km``, the longest hop considered at all.
+    microwave_freq_ghz, microwave
+        Microwave frequency (GHz); clearance rule, radio and rain climate, which set the hop limit
+        (:func:`towerplan.planning.backhaul_rain.max_hop_km`).
+    assume_towers_fed
+        Without fibre points, whether existing towers count as fibre sources.
 
     Returns
     -------
@@ -478,6 +454,8 @@ def compute_backhaul(
         Aligned with ``candidates``: ``candidate_id``, ``fibre_route_m`` (inf = none),
         ``fibre_from`` (``fibre:<id>`` or ``tower:<site_id>``), ``microwave_m`` (NaN = none),
         ``microwave_to`` (``tower:<site_id>`` / ``fibre:<id>``), ``route`` (LineString or None).
+        ``attrs["microwave_max_hop_km"]`` holds the hop limit used, ``attrs["fibre_assumed"]`` whether
+        towers stood in for missing fibre points.
     """
     n = len(candidates)
     for col in ("candidate_id", "kind", "x", "y", "mast_height_m"):
@@ -489,6 +467,9 @@ def compute_backhaul(
         "microwave_m": np.full(n, np.nan), "microwave_to": np.full(n, "", dtype=object),
         "route": np.full(n, None, dtype=object),
     })
+    limit_km = min(cost_model.microwave_max_km, max_hop_km(microwave_freq_ghz, microwave))
+    has_fibre = fibre_points is not None and len(fibre_points) > 0
+    out.attrs.update(microwave_max_hop_km=limit_km, fibre_assumed=not has_fibre and assume_towers_fed)
     new = np.flatnonzero(candidates["kind"].astype(str).to_numpy() != "colocation")
     if new.size == 0:
         return out
@@ -496,11 +477,13 @@ def compute_backhaul(
     mast = candidates["mast_height_m"].to_numpy(float)[new]
     towers = fed_sites if fed_sites is not None else pd.DataFrame({"site_id": [], "x": [], "y": [],
                                                                    "mast_height_m": []})
-    if fibre_points is not None and len(fibre_points):
+    if fibre_points is not None and has_fibre:
         fp = _fibre_point_table(fibre_points)
         sources = fp.assign(label="fibre:" + fp["site_id"])
+    elif assume_towers_fed:
+        sources = towers.assign(label="tower:" + towers["site_id"].astype(str) + " (assumed fed)")
     else:
-        sources = towers.assign(label="tower:" + towers["site_id"].astype(str))
+        sources = towers.iloc[:0].assign(label="")
     if roads is not None and len(sources):
         fr = fibre_routes(roads, xy, sources[["x", "y"]].to_numpy(float), crs=dem.crs)
         ok = fr.source >= 0
@@ -508,7 +491,7 @@ def compute_backhaul(
         out.loc[new[ok], "fibre_from"] = sources["label"].to_numpy()[fr.source[ok]]
         out.loc[new, "route"] = fr.geometry
     targets = towers.assign(label="tower:" + towers["site_id"].astype(str))
-    if fibre_points is not None and len(fibre_points):
+    if fibre_points is not None and has_fibre:
         fp_t = fp[np.isfinite(fp["mast_height_m"])]
         targets = pd.concat([targets, fp_t.assign(label="fibre:" + fp_t["site_id"])], ignore_index=True)
     if len(targets):
@@ -517,11 +500,20 @@ def compute_backhaul(
     if len(targets):
         d, j = microwave_links(dem, xy, mast, targets[["x", "y"]].to_numpy(float),
                                targets["mast_height_m"].to_numpy(float),
-                               max_distance_m=cost_model.microwave_max_km * 1000.0, freq_ghz=microwave_freq_ghz,
-                               k_factor=k_factor)
+                               max_distance_m=limit_km * 1000.0, freq_ghz=microwave_freq_ghz,
+                               rule=microwave.clearance)
         ok = j >= 0
         out.loc[new, "microwave_m"] = d
         out.loc[new[ok], "microwave_to"] = targets["label"].to_numpy()[j[ok]]
     log.info("backhaul: %d new masts, %d with a fibre route, %d with a microwave hop in sight", new.size,
              int(np.isfinite(out["fibre_route_m"].to_numpy()).sum()), int(np.isfinite(out["microwave_m"]).sum()))
     return out
+
+
+def fibre_assumption_warning(proposals_on_assumed_fibre: int | None = None) -> str:
+    """The warning a plan carries when no fibre points were given and existing towers stood in for them."""
+    text = ("no fibre points were given: existing tower sites are ASSUMED to be fibre-fed (fibre routes to new "
+            "masts start there); give the operators' fibre points (fibre_points) to replace the assumption")
+    if proposals_on_assumed_fibre:
+        text += f"; {proposals_on_assumed_fibre} proposed site(s) rely on it"
+    return text

@@ -25,6 +25,12 @@ Methods
              Σ_i x_i <= max_sites,  Σ_i c_i x_i <= budget
              x_i ∈ {0, 1},  0 <= y_j <= 1
 
+Equal coverage is broken by cost when ``tie_costs`` is given (the placement passes every
+candidate's cost, with or without a money budget): greedy takes the cheaper of two sites
+with the same gain (and the same gain per VND under a budget); the ILP is solved a second
+time minimising ``Σ_i t_i x_i`` subject to ``Σ_j w_j y_j`` being at least the coverage of
+the first solve (a lexicographic objective: coverage first, then cost).
+
 Before either method, demand columns covered by exactly the same set of
 candidates are merged into one with the summed weight, and columns that no
 allowed candidate covers (or that weigh nothing) are dropped: with a million
@@ -161,8 +167,9 @@ def _check_indices(idx: Iterable[int], n: int, what: str) -> np.ndarray:
 # ------------------------------------------------------------------ greedy
 def _greedy(
     rows: sp.csr_matrix, w: np.ndarray, costs: np.ndarray, *, max_sites: int | None, budget: float | None,
-    must: np.ndarray, allowed: np.ndarray, by_ratio: bool,
+    must: np.ndarray, allowed: np.ndarray, by_ratio: bool, tie: np.ndarray | None = None,
 ) -> tuple[list[int], list[float]]:
+    tie = np.zeros(rows.shape[0]) if tie is None else tie
     covered = np.zeros(w.size, dtype=bool)
     chosen: list[int] = []
     gains: list[float] = []
@@ -182,26 +189,26 @@ def _greedy(
 
     for i in must:
         take(int(i), gain(int(i)))
-    heap: list[tuple[float, int, int]] = []
+    heap: list[tuple[float, float, int, int]] = []  # (-key, tie cost, site, round): cheaper first on equal keys
     taken = set(chosen)
     for i in np.flatnonzero(allowed):
         if int(i) in taken:
             continue
         g = gain(int(i))
         key = g / costs[i] if by_ratio else g
-        heap.append((-key, int(i), 0))
+        heap.append((-key, float(tie[i]), int(i), 0))
     heapq.heapify(heap)
     rnd = 0
     while heap:
         if max_sites is not None and len(chosen) >= max_sites:
             break
-        _, i, stamp = heapq.heappop(heap)
+        _, _, i, stamp = heapq.heappop(heap)
         if budget is not None and spent + costs[i] > budget * (1 + 1e-12):
             continue  # cannot afford it now, nor later (spending only grows)
         if stamp != rnd:  # stale upper bound: re-evaluate and push back (lazy greedy)
             g = gain(i)
             key = g / costs[i] if by_ratio else g
-            heapq.heappush(heap, (-key, i, rnd))
+            heapq.heappush(heap, (-key, float(tie[i]), i, rnd))
             continue
         g = gain(i)
         if g <= 0:
@@ -254,8 +261,10 @@ def _quiet_fd1() -> Iterator[None]:
 def _solve_ilp(
     rows: sp.csr_matrix, w: np.ndarray, costs: np.ndarray, *, max_sites: int | None, budget: float | None,
     must: np.ndarray, allowed: np.ndarray, start: list[int], time_limit_s: float, mip_rel_gap: float,
+    tie: np.ndarray | None = None,
 ) -> tuple[list[int], float, float, str]:
-    """HiGHS on the reduced model within ``time_limit_s`` of wall time (model building included)."""
+    """HiGHS on the reduced model within ``time_limit_s`` of wall time (model building included); with
+    ``tie``, a second solve for the cheapest sites that cover as much (:func:`_cheapest_alike`)."""
     import highspy
 
     t_start = time.perf_counter()
@@ -333,8 +342,45 @@ def _solve_ilp(
         raise InfeasibleError("the placement problem has no feasible solution (check must-include, forbidden, budget)")
     values = np.asarray(h.getSolution().col_value[:n_cand])
     chosen = [int(i) for i in np.flatnonzero(values > 0.5)]
-    bound = float(info.mip_dual_bound)
-    return chosen, bound, float(info.mip_gap), status
+    bound, gap = float(info.mip_dual_bound), float(info.mip_gap)
+    left = float(time_limit_s) - (time.perf_counter() - t_start)
+    if tie is not None and chosen and left > 0.05:
+        chosen = _cheapest_alike(h, rows, w, tie, chosen, left)
+    return chosen, bound, gap, status
+
+
+def _cheapest_alike(h, rows: sp.csr_matrix, w: np.ndarray, tie: np.ndarray, chosen: list[int],
+                    time_left_s: float) -> list[int]:
+    """Second stage of the lexicographic objective: min ``Σ t_i x_i`` s.t. ``Σ w_j y_j >=`` the coverage of
+    ``chosen`` (same model, warm-started from ``chosen``); ``chosen`` when nothing better is found in time."""
+    import highspy
+
+    n_cand, n_dem = rows.shape
+    covered = _covered_weight(rows, w, chosen)
+    scale = float(np.max(tie)) if tie.size and np.max(tie) > 0 else 1.0
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.changeColsCost(n_cand + n_dem, np.arange(n_cand + n_dem, dtype=np.int32),
+                     np.concatenate([tie / scale, np.zeros(n_dem)]).astype(float))
+    wsum = float(w.sum()) or 1.0
+    y_idx = (n_cand + np.arange(n_dem)).astype(np.int32)
+    h.addRow(covered / wsum - 1e-9, highspy.kHighsInf, n_dem, y_idx, (w / wsum).astype(float))
+    sol = highspy.HighsSolution()
+    x0 = np.zeros(n_cand)
+    x0[chosen] = 1.0
+    y0 = np.zeros(n_dem)
+    y0[np.unique(rows[chosen].indices)] = 1.0
+    sol.col_value = list(np.concatenate([x0, y0]))
+    sol.value_valid = True
+    h.setSolution(sol)
+    h.setOptionValue("time_limit", max(0.05, time_left_s))
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # no feasible solution found: keep the first stage's
+        return chosen
+    values = np.asarray(h.getSolution().col_value[:n_cand])
+    cheaper = [int(i) for i in np.flatnonzero(values > 0.5)]
+    if _covered_weight(rows, w, cheaper) + 1e-9 * wsum < covered or tie[cheaper].sum() > tie[chosen].sum():
+        return chosen
+    return cheaper
 
 
 #: above this many non-zeros HiGHS runs without presolve: its presolve (probing and the passes after
@@ -358,6 +404,7 @@ def choose_sites(
     forbidden: Iterable[int] = (),
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 1e-4,
+    tie_costs=None,
 ) -> Selection:
     """Choose candidate sites that cover the most demand weight under a tower count and/or budget.
 
@@ -383,6 +430,9 @@ def choose_sites(
         (:func:`towerplan.planning.coverage_bound.lagrangian_bound`) computed in the time left.
     mip_rel_gap
         ILP stopping gap (1e-4 = proven within 0.01 %).
+    tie_costs
+        Cost per candidate (>= 0) that breaks ties between equal coverage (cheaper first); None: no
+        tie-break. Usually the same as ``costs``, but also given without a money budget.
 
     Raises
     ------
@@ -425,6 +475,9 @@ def choose_sites(
         )
     allowed = np.ones(n_cand, dtype=bool)
     allowed[forb] = False
+    tie = None if tie_costs is None else np.asarray(tie_costs, dtype=float).ravel()
+    if tie is not None and (tie.size != n_cand or not np.isfinite(tie).all() or (tie < 0).any()):
+        raise InputError(f"tie_costs must be {n_cand} finite values >= 0")
 
     csc_red, w_red = reduce_demand(rows, w)
     rows_red = csc_red.tocsr()
@@ -433,7 +486,7 @@ def choose_sites(
 
     by_ratio = budget is not None and costs is not None
     chosen, gains = _greedy(rows_red, w_red, c, max_sites=max_sites, budget=budget, must=must,
-                            allowed=allowed, by_ratio=by_ratio)
+                            allowed=allowed, by_ratio=by_ratio, tie=tie)
     if by_ratio:  # best single affordable site (plus the must-includes): the partial-enumeration guard
         best_single: list[int] | None = None
         best_val = _covered_weight(rows_red, w_red, chosen)
@@ -450,16 +503,18 @@ def choose_sites(
     total = float(sum(gains))
     gap, bound, status = float("nan"), float("nan"), "greedy"
     coverable = float(w_red.sum())  # every allowed-coverable demand: a trivial upper bound
-    if method == "ilp" and total >= coverable * (1 - 1e-12):
+    if method == "ilp" and total >= coverable * (1 - 1e-12) and tie is None:
         gap, bound, status = 0.0, coverable, "Optimal (greedy covers every coverable demand)"
     elif method == "ilp":
         deadline = t0 + time_limit_s
         sites, bound, gap, status = _solve_ilp(
             rows_red, w_red, c, max_sites=max_sites, budget=budget, must=must, allowed=allowed, start=chosen,
             time_limit_s=(1.0 - _BOUND_SHARE) * (deadline - time.perf_counter()), mip_rel_gap=mip_rel_gap,
+            tie=tie,
         )
         ilp_total = _covered_weight(rows_red, w_red, sites)
-        if ilp_total + 1e-9 >= total:
+        if ilp_total > total + 1e-9 or (ilp_total + 1e-9 >= total and (
+                tie is None or tie[sites].sum() <= tie[chosen].sum())):
             chosen, gains = _order_by_gain(rows_red, w_red, sites, must)
             total = float(sum(gains))
         if not np.isfinite(bound):  # stopped before HiGHS proved any bound (e.g. time limit in the root LP)

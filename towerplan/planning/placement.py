@@ -8,7 +8,11 @@ Objectives
 ----------
 ``any``
     Universal service: a demand is a populated cell no operator covers; weight =
-    its people. A chosen site installs one operator's (or a neutral host's) radio.
+    its people. A chosen site serves the subscribers of every operator not already
+    on it, so that everybody counted as covered is served: with one radio set per
+    operator (``radio_sharing="per_operator"``, the default) or one shared radio set
+    (``"shared"``: MOCN/MORAN RAN sharing), costed accordingly
+    (:func:`~towerplan.planning.costs.candidate_costs`).
 ``per_operator``
     What operators pay for: a demand is a (cell, operator) pair where that operator
     does not cover the populated cell; a candidate hosts every operator not already
@@ -30,6 +34,10 @@ Objectives
 Locked-in candidates (``locked_in``) are already decided: before the demand is built,
 the cells each covers count as covered by every operator it hosts; they are never
 proposed and are not charged to the budget.
+
+Equal coverage is broken by cost (the ``budget_basis`` total of the cost model) with
+either method, with or without a money budget (``tie_costs`` of
+:func:`~towerplan.planning.optimize.choose_sites`).
 
 Backhaul: when the candidate table carries ``fibre_route_m`` / ``microwave_m`` (from
 :func:`towerplan.planning.backhaul.compute_backhaul`) they are priced by
@@ -53,7 +61,7 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.service import served
 from towerplan.errors import InputError
 from towerplan.grid import Grid
-from towerplan.planning.costs import CostModel, candidate_costs
+from towerplan.planning.costs import CostModel, RadioSharing, candidate_costs
 from towerplan.planning.matrix import CandidateRadio, coverage_matrix
 from towerplan.planning.optimize import Selection, choose_sites
 
@@ -64,6 +72,8 @@ log = logging.getLogger(__name__)
 Objective = Literal["any", "per_operator", "backup"]
 _DEFAULT_RADIO = CandidateRadio()
 _DEFAULT_COSTS = CostModel()
+#: cost totals of each proposal besides ``cost_vnd`` (the budget basis)
+_COST_TOTALS = ("capex_vnd", "opex_per_year_vnd", "present_value_vnd")
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,11 +84,12 @@ class PlacementResult:
     ----------
     proposals
         Chosen sites in build order (candidate CRS): ``build_order``, ``candidate_id``, ``kind``,
-        ``lon``/``lat``, ``mast_height_m``, ``operators_hosted`` (objective ``any``: the operators that
-        could take the one radio costed, separated by " / " — which one is the planners' choice;
-        otherwise every tenant, comma-separated), ``tenants_costed``, ``people_newly_covered`` (and
-        ``people_<operator>`` for ``per_operator``), ``cost_vnd``, ``cumulative_cost_vnd``,
-        ``vnd_per_person``, ``backhaul``.
+        ``lon``/``lat``, ``mast_height_m``, ``operators_hosted`` (every operator whose subscribers the
+        site serves, comma-separated), ``radio_sharing``, ``tenants_costed`` (radio sets costed: one per
+        operator, or one shared), ``people_newly_covered`` (and ``people_<operator>`` for
+        ``per_operator``), ``cost_vnd`` (the cost model's ``budget_basis`` total), ``capex_vnd``,
+        ``opex_per_year_vnd``, ``present_value_vnd``, ``cumulative_cost_vnd``, ``vnd_per_person``,
+        ``backhaul``.
     curve
         After each site in build order: ``towers``, ``candidate_id``, ``people_newly_covered``
         and ``cost_vnd`` (both cumulative; ``cumulative_cost_vnd`` is the same as ``cost_vnd``,
@@ -151,6 +162,7 @@ def plan_towers(
     locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    radio_sharing: RadioSharing = "per_operator",
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
 
@@ -164,8 +176,8 @@ def plan_towers(
         From :mod:`towerplan.planning.candidates` (``kind``, ``candidate_id``, ``lon``/``lat``,
         ``mast_height_m``, ``operators_present``, ``road_distance_m``; optional backhaul
         columns ``fibre_route_m``, ``microwave_m``).
-    objective
-        ``any``, ``per_operator`` or ``backup`` (module docstring).
+    objective, radio_sharing
+        ``any``, ``per_operator`` or ``backup``; radios ``per_operator`` or ``shared`` (module docstring).
     must_include, forbidden
         Candidate ids forced in / out.
     locked_in
@@ -214,7 +226,6 @@ def plan_towers(
         demand_ok = n_cov == 0
         covers = geo_cov[:, np.flatnonzero(demand_ok)]
         weights = flat_people[demand_ok]
-        tenants = np.array([1 if h else 0 for h in hosts])
         labels = [("any", np.flatnonzero(demand_ok))]
     else:
         blocks, wblocks = [], []
@@ -232,11 +243,11 @@ def plan_towers(
             labels.append((name, cols))
         covers = sp.hstack(blocks, format="csr")
         weights = np.concatenate(wblocks)
-        tenants = np.array([len(h) for h in hosts])
+    tenants = np.array([len(h) for h in hosts])  # every operator wanted is served, under `any` too
     covers = sp.csr_matrix(covers)
     covers.sort_indices()
     costs = candidate_costs(
-        candidates, model=cost_model, new_tenants=np.maximum(tenants, 1),
+        candidates, model=cost_model, new_tenants=np.maximum(tenants, 1), radio_sharing=radio_sharing,
         fibre_route_m=_column(candidates.get("fibre_route_m")), microwave_m=_column(candidates.get("microwave_m")),
     )
     no_tenant = [i for i, t in enumerate(tenants) if t == 0]
@@ -244,6 +255,7 @@ def plan_towers(
         covers, weights, max_sites=max_sites, costs=costs["total_vnd"].to_numpy() if budget_vnd else None,
         budget=budget_vnd, method=method, must_include=[index[c] for c in must_include],
         forbidden=sorted({index[c] for c in forbidden} | set(no_tenant) | set(locked)), time_limit_s=time_limit_s,
+        tie_costs=costs["total_vnd"].to_numpy(),
     )
     # read back: newly covered people per operator, in build order
     taken = np.zeros(covers.shape[1], dtype=bool)
@@ -260,11 +272,11 @@ def plan_towers(
         cand = candidates.iloc[i]
         rows.append({
             "build_order": order, "candidate_id": ids[i], "kind": cand["kind"], "lon": cand["lon"], "lat": cand["lat"],
-            "mast_height_m": cand["mast_height_m"], "operators_hosted": ",".join(hosts[i]) if objective != "any"
-            else " / ".join(hosts[i]), "tenants_costed": 1 if objective == "any" else len(hosts[i]),
-            "people_newly_covered": total,
+            "mast_height_m": cand["mast_height_m"], "operators_hosted": ",".join(hosts[i]),
+            "radio_sharing": radio_sharing, "tenants_costed": int(costs.radios.iloc[i]), "people_newly_covered": total,
             **({f"people_{op}": v for op, v in per_op.items()} if objective == "per_operator" else {}),
-            "cost_vnd": cost, "vnd_per_person": cost / total if total > 0 else float("inf"),
+            "cost_vnd": cost, **{c: float(costs[c].iloc[i]) for c in _COST_TOTALS},
+            "vnd_per_person": cost / total if total > 0 else float("inf"),
             "backhaul": costs["backhaul"].iloc[i],
         })
     props = pd.DataFrame(rows)

@@ -42,7 +42,8 @@ from towerplan.coverage.engine import run_coverage
 from towerplan.coverage.service import served
 from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
-from towerplan.planning.backhaul import compute_backhaul, fed_sites_from_stations
+from towerplan.planning.backhaul import compute_backhaul, fed_sites_from_stations, fibre_assumption_warning
+from towerplan.planning.backhaul_rain import MicrowaveLink
 from towerplan.planning.candidates import (
     CandidateConfig,
     colocation_candidates,
@@ -50,7 +51,7 @@ from towerplan.planning.candidates import (
     lonlat_to_xy,
     user_candidates,
 )
-from towerplan.planning.costs import CostModel
+from towerplan.planning.costs import RADIO_SHARING, CostModel, RadioSharing
 from towerplan.planning.matrix import CandidateRadio, candidate_sectors
 from towerplan.planning.placement import PlacementResult, plan_towers
 
@@ -106,7 +107,15 @@ class PlacementSettings:
     candidates, costs, radio
         Greenfield generation, unit costs (VND) and the radio a tenant installs.
     microwave_freq_ghz
-        Microwave backhaul frequency for the Fresnel clearance (GHz).
+        Microwave backhaul frequency (GHz): Fresnel clearance and the band's hop limit.
+    microwave
+        Microwave hop rules: P.530 clearance, radio and rain climate
+        (:class:`~towerplan.planning.backhaul_rain.MicrowaveLink`).
+    radio_sharing
+        ``per_operator`` (each operator served installs its own radio, costed per operator) or
+        ``shared`` (one radio for all: MOCN/MORAN RAN sharing); :mod:`towerplan.planning.costs`.
+    assume_towers_fed
+        Without fibre points, whether existing towers count as fibre-fed (flagged in the outputs).
     """
 
     objective: Literal["any", "per_operator", "backup"] = "any"
@@ -124,6 +133,9 @@ class PlacementSettings:
     costs: CostModel = field(default_factory=CostModel)
     radio: CandidateRadio = field(default_factory=CandidateRadio)
     microwave_freq_ghz: float = 15.0
+    microwave: MicrowaveLink = field(default_factory=MicrowaveLink)
+    radio_sharing: RadioSharing = "per_operator"
+    assume_towers_fed: bool = True
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -148,7 +160,12 @@ class PlacementSettings:
         f = self.microwave_freq_ghz
         if not (isinstance(f, (int, float)) and math.isfinite(f) and 1.0 <= f <= 100.0):
             problems.append(f"microwave_freq_ghz must be within 1-100 GHz, got {f!r}")
-        for name, typ in (("candidates", CandidateConfig), ("costs", CostModel), ("radio", CandidateRadio)):
+        if self.radio_sharing not in RADIO_SHARING:
+            problems.append(f"radio_sharing must be one of {', '.join(RADIO_SHARING)}, got {self.radio_sharing!r}")
+        if not isinstance(self.assume_towers_fed, bool):
+            problems.append(f"assume_towers_fed must be true or false, got {self.assume_towers_fed!r}")
+        for name, typ in (("candidates", CandidateConfig), ("costs", CostModel), ("radio", CandidateRadio),
+                          ("microwave", MicrowaveLink)):
             if not isinstance(getattr(self, name), typ):
                 problems.append(f"{name} must be a {typ.__name__}, got {type(getattr(self, name)).__name__}")
         sets: dict[str, tuple[str, ...]] = {}
@@ -214,7 +231,11 @@ class SharedTowerPlan:
         kinds = self.candidates["kind"].value_counts() if len(self.candidates) else pd.Series(dtype=int)
         newly = float(props["people_newly_covered"].sum()) if len(props) else 0.0
         cost = float(props["cost_vnd"].sum()) if len(props) else 0.0
+        capex = float(props["capex_vnd"].sum()) if len(props) else 0.0
+        present = float(props["present_value_vnd"].sum()) if len(props) else 0.0
+        yearly = float(props["opex_per_year_vnd"].sum()) if len(props) else 0.0
         backhaul = props["backhaul"].value_counts().to_dict() if len(props) else {}
+        model = self.settings.costs
         return {
             "objective": self.result.objective,
             "method": sel.method,
@@ -232,9 +253,17 @@ class SharedTowerPlan:
             "people_without_coverage": float(self.people_without_coverage),
             "demand_weight": float(self.result.demand_weight),
             "cost_vnd": cost,
+            "capex_vnd": capex,
+            "present_value_vnd": present,
+            "opex_per_year_vnd": yearly,
+            "cost_basis": model.budget_basis,
+            "horizon_years": model.horizon_years,
+            "discount_rate": model.discount_rate,
+            "radio_sharing": self.settings.radio_sharing,
             "vnd_per_person": cost / newly if newly > 0 else None,
             "backhaul": {str(k): int(v) for k, v in backhaul.items()},
             "unit": self.settings.unit,
+            "warnings": list(self.extra.get("warnings", ())),
             **{k: v for k, v in self.extra.items() if isinstance(v, (int, float, str, bool, type(None)))},
         }
 
@@ -330,6 +359,29 @@ def _candidates(
     return cands, dropped
 
 
+def _backhaul_notes(bh: pd.DataFrame, cands: pd.DataFrame, pos: list[int], settings: PlacementSettings, *,
+                    dropped: int, fibre_given: bool) -> dict[str, Any]:
+    """Summary notes on the backhaul: fibre source, hop limit, clearance rule and the no-fibre warning."""
+    assumed = bool(bh.attrs.get("fibre_assumed", False))
+    on_assumed = sum(1 for i in pos if str(cands["backhaul"].iloc[i]) == "fibre"
+                     and str(cands["fibre_from"].iloc[i]).endswith("(assumed fed)"))
+    source = ("fibre points" if fibre_given else "existing tower sites (assumed fed)" if assumed
+              else "none (no fibre points; towers not assumed fed)")
+    notes: dict[str, Any] = {
+        "user_candidates_dropped_in_exclusions": dropped, "fibre_source": source, "fibre_assumed": assumed,
+        "proposals_on_assumed_fibre": on_assumed,
+        "microwave_max_hop_km": float(bh.attrs.get("microwave_max_hop_km", float("nan"))),
+        "microwave_clearance_rule": settings.microwave.clearance.describe(),
+        "microwave_rain": (f"R0.01 = {settings.microwave.rain_rate_mm_h:g} mm/h, "
+                           f"{settings.microwave.availability_pct:g} % availability at "
+                           f"{settings.microwave_freq_ghz:g} GHz (ITU-R P.530-18 §2.4.1, P.838-3)"),
+        "warnings": [fibre_assumption_warning(on_assumed)] if assumed else [],
+    }
+    if assumed:
+        log.warning(notes["warnings"][0])
+    return notes
+
+
 # -------------------------------------------------------------------- API
 def propose_shared_towers(
     dem: Grid,
@@ -417,7 +469,8 @@ def propose_shared_towers(
     fed = fed_sites_from_stations(stations, dem)
     bh = compute_backhaul(
         dem, cands, roads=roads_m, fibre_points=fibre_m, fed_sites=fed, cost_model=settings.costs,
-        microwave_freq_ghz=settings.microwave_freq_ghz,
+        microwave_freq_ghz=settings.microwave_freq_ghz, microwave=settings.microwave,
+        assume_towers_fed=settings.assume_towers_fed,
     )
     cands = cands.assign(**{c: bh[c].to_numpy() for c in ("fibre_route_m", "fibre_from", "microwave_m",
                                                            "microwave_to")})
@@ -428,6 +481,7 @@ def propose_shared_towers(
         budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=settings.radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
         locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress,
+        radio_sharing=settings.radio_sharing,
     )
     costs = result.candidate_costs
     assert costs is not None  # plan_towers always sets it
@@ -458,8 +512,7 @@ def propose_shared_towers(
         "backhaul_vnd": cands["backhaul_vnd"].iloc[uses_fibre].to_numpy(float),
     })
     backhaul_routes = gpd.GeoDataFrame(route_rows, geometry=list(routes.iloc[uses_fibre].to_numpy()), crs=dem.crs)
-    extra = {"user_candidates_dropped_in_exclusions": dropped,
-             "fibre_source": "fibre points" if fibre_m is not None else "existing tower sites (assumed fed)"}
+    extra = _backhaul_notes(bh, cands, pos, settings, dropped=dropped, fibre_given=fibre_m is not None)
     log.info("shared towers: %d proposals of %d candidates (%s, %s)", len(result.proposals), len(cands),
              settings.objective, settings.method)
     return SharedTowerPlan(result, cands, backhaul_routes, before, after, without, settings, extra)

@@ -225,3 +225,21 @@ def find_header_row(rows: Sequence[Sequence[Any]], *, max_scan: int = 10) -> int
         if score >= 2 and (best is None or score > best[0]):
             best = (score, index)
     return None if best is None else best[1]
+
+
+def two_row_header_column(rows: Sequence[Sequence[Any]], header_index: int) -> int | None:
+    """Column index of a label above an empty header cell (a header of two rows), or ``None``.
+
+    A title row holds one cell (or sits above filled header cells); a row with two or more labels
+    where one stands above a column the header row leaves empty is the upper half of a merged
+    header, and reading only the lower row loses that column (an operator column read as missing
+    turns every sector into a default one).
+    """
+    if header_index <= 0 or header_index >= len(rows):
+        return None
+    header, above = rows[header_index], rows[header_index - 1]
+    filled_above = [k for k, v in enumerate(above) if v is not None and str(v).strip()]
+    if len(filled_above) < 2:
+        return None
+    lost = [k for k in filled_above if k >= len(header) or header[k] is None or not str(header[k]).strip()]
+    return lost[0] if lost else None

@@ -26,7 +26,7 @@ from typing import IO, Any, Literal, get_args
 from towerplan.errors import InputError, UnreadableFileError
 from towerplan.input_files import checked_path
 from towerplan.stations._text import nfc
-from towerplan.stations.headers import find_header_row, header_score
+from towerplan.stations.headers import find_header_row, header_score, two_row_header_column
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows, too_many_rows
 from towerplan.stations.report import Issue
 from towerplan.textsafe import visible
@@ -416,6 +416,14 @@ def read_csv_text(
     found = find_header_row([cells for _, cells in records])
     header_index = 0 if found is None else found
     header_line, header = records[header_index]
+    lost = two_row_header_column([cells for _, cells in records], header_index)
+    if lost is not None:
+        above_line, above = records[header_index - 1]
+        raise UnreadableFileError(
+            f"{source_file}: the header takes two lines (merged cells?): {above[lost]!r} on line {above_line}, "
+            f"column {lost + 1}, stands above an empty header cell on line {header_line}; make one header line "
+            "(one label per column) and read the file again"
+        )
     if header_index > 0:
         issues.append(
             Issue(

@@ -16,7 +16,7 @@ import zipfile
 from typing import Any
 
 from towerplan.errors import UnreadableFileError
-from towerplan.stations.headers import find_header_row
+from towerplan.stations.headers import find_header_row, two_row_header_column
 from towerplan.stations.rawtable import (
     MAX_BYTES,
     MAX_ROWS,
@@ -187,24 +187,13 @@ def read_xlsx(data: bytes, *, source_file: str, max_rows: int = MAX_ROWS, max_by
 
 
 def _refuse_two_row_header(head: list[list[Any]], header_index: int, source_file: str, sheet: str) -> None:
-    """Refuse a header spread over two rows (merged cells): a label above an empty header cell.
-
-    A title row holds one cell (or sits above filled header cells); a row that labels a column the
-    header row leaves empty is half of the header, and reading only the lower row loses that column
-    (an operator column read as missing turns every sector into a default one).
-    """
-    if header_index == 0:
-        return
-    header, above = head[header_index], head[header_index - 1]
-    filled_above = [k for k, v in enumerate(above) if v is not None and str(v).strip()]
-    if len(filled_above) < 2:
-        return
-    lost = [k for k in filled_above if k < len(header) and (header[k] is None or not str(header[k]).strip())]
-    if not lost:
+    """Refuse a header spread over two rows (merged cells): see :func:`two_row_header_column`."""
+    k = two_row_header_column(head, header_index)
+    if k is None:
         return
     from openpyxl.utils import get_column_letter
 
-    k = lost[0]
+    above = head[header_index - 1]
     raise UnreadableFileError(
         f"{source_file}: sheet '{sheet}' has a header of two rows (merged cells?): {str(above[k])!r} in "
         f"{get_column_letter(k + 1)}{header_index} stands above an empty header cell in row {header_index + 1}; "

@@ -277,16 +277,46 @@ class Store:
                 if auth.needs_rehash(digest, policy=self.policy):
                     tx.execute("UPDATE users SET password_hash = ? WHERE user_id = ?",
                                (auth.hash_password(password, policy=self.policy), user_id))
-                token = auth.new_token()
-                expires = now + self.policy.session_ttl
-                tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_id = ?", (user_id,))
-                tx.execute("INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                           (auth.token_digest(token), user_id, tx.dump_time(now), tx.dump_time(expires)))
-                actor = Actor(int(user_id), username, role, operator)
-                self.audit(tx, actor, "login", f"user {username}")
+                session = self._open_session(tx, Actor(int(user_id), username, role, operator), now)
+                self.audit(tx, session.actor, "login", f"user {username}")
         if error is not None:
             raise error
+        return session
+
+    def _open_session(self, tx: Transaction, actor: Actor, now: datetime) -> SessionToken:
+        token = auth.new_token()
+        expires = now + self.policy.session_ttl
+        tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE user_id = ?", (actor.user_id,))
+        tx.execute("INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                   (auth.token_digest(token), actor.user_id, tx.dump_time(now), tx.dump_time(expires)))
         return SessionToken(token, actor, expires)
+
+    def login_external(self, identity: str, *, provider: str) -> SessionToken:
+        """Open a session for the account named ``identity``, which an external identity provider vouched for.
+
+        The app calls this only after Streamlit's OpenID Connect login has verified the provider's
+        signed ID token (``st.login``); ``identity`` is its verified e-mail address. The account must
+        exist (an administrator creates it with that user name and a role; its password is not used
+        here) and be enabled: an identity the store does not know gets no access and no account.
+        """
+        identity = str(identity).strip()
+        if not identity or len(identity) > 254:
+            raise StoreError(f"{provider}: the identity provider gave no usable e-mail address")
+        now = self.clock()
+        with self.transaction(None, write=True) as tx:
+            row = tx.execute("SELECT user_id, username, role, operator, disabled FROM users WHERE lower(username) = ?",
+                             (identity.lower(),)).fetchone()
+            if row is None or bool(row[4]):
+                self.audit(tx, None, "login.external.refused", f"user {identity}", detail={"provider": provider})
+                error = StoreError(f"{identity} (signed in with {provider}) has no enabled account in this project: "
+                                   "ask an administrator to create one with this user name")
+            else:
+                error = None
+                session = self._open_session(tx, Actor(int(row[0]), row[1], row[2], row[3]), now)
+                self.audit(tx, session.actor, "login.external", f"user {row[1]}", detail={"provider": provider})
+        if error is not None:
+            raise error
+        return session
 
     def authenticate(self, token: str) -> Actor:
         """The actor of a live session token, else NotAllowedError (expired, logged out, unknown)."""

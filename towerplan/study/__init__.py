@@ -5,6 +5,8 @@ The layer between the library's packages (``stations``, ``terrain``, ``coverage`
 
 - :mod:`.settings`: :class:`StudySettings`, one frozen object with every setting of a plan;
   the service criterion (``coverage.threshold_dbm``) is the gap and placement threshold.
+- :mod:`.service`: that threshold derived from per-technology service criteria
+  (:class:`~towerplan.coverage.criteria.ServiceSettings`, ``[service]``), and their record.
 - :mod:`.inputs`: :class:`StudyInputs`, assembled once (:func:`study_inputs`) from files read
   once by role (:func:`read_input`): a folder, a scenario's files or the app's uploads.
 - :mod:`.steps`: coverage, dead zones, shared towers, and :func:`run_plan` chaining them.

@@ -124,11 +124,13 @@ def gaps_run(
     roads: Path | None = None,
     dem: Path | None = None,
     stations: Path | None = None,
+    criterion: Mapping[str, Any] | None = None,
 ) -> StepRun:
     """Dead zones from coverage rasters (``rsrp_<operator>_dbm.tif`` in ``coverage``), written into ``out``
     (:func:`towerplan.export.commands.write_gap_files`). ``config``: a
     :class:`~towerplan.planning.gaps.GapConfig` (rasters made elsewhere carry no coverage settings, so
-    the threshold is the caller's)."""
+    the threshold is the caller's; ``criterion``: the service criterion it comes from, recorded in
+    ``gaps_summary.json`` as ``service_criterion``)."""
     from towerplan.export.commands import write_gap_files
     from towerplan.planning.analysis import analyse_gaps
     from towerplan.rasters import read_grid
@@ -143,8 +145,12 @@ def gaps_run(
     towers = read_study_stations(stations).stations if stations else None
     result = analyse_gaps(levels, people, config=config, communes=zones, commune_name_column=commune_name_column,
                           roads=lines, dem=terrain, towers=towers)
-    files = write_gap_files(result, out, notes=notes)
-    return StepRun(result.summary(), files, result, notes, extras={"population": people, "communes": zones})
+    extra = {"service_criterion": dict(criterion)} if criterion is not None else None
+    files = write_gap_files(result, out, notes=notes, extra=extra)
+    summary = result.summary()
+    if extra:
+        summary.update(extra)
+    return StepRun(summary, files, result, notes, extras={"population": people, "communes": zones})
 
 
 # ------------------------------------------------------------------ shared towers for a study folder

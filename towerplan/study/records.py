@@ -22,6 +22,7 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.export.commands import server_names
 from towerplan.grid import Grid
 from towerplan.planning.coverage_stats import operator_slug
+from towerplan.study.service import criterion_record
 from towerplan.study.steps import PlanResults
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,6 +85,8 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         "study": results.inputs.label,
         "technologies": list(results.technologies) if results.technologies else "all",
         "threshold_dbm": results.coverage_config.threshold_dbm,
+        "service_criterion": criterion_record(results.coverage_config, results.settings.service,
+                                              results.technologies),
         "population_total": gaps.get("total_people"),
         "covered_by_operator": gaps.get("covered_by_operator"),
         "covered_by_technology": gaps.get("covered_by_technology"),
@@ -107,7 +110,11 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         summary["proposals"] = placed.get("proposals")
         summary["people_newly_covered"] = placed.get("people_newly_covered")
         summary["cost_vnd"] = placed.get("cost_vnd")
+        summary["capex_vnd"] = placed.get("capex_vnd")
+        summary["present_value_vnd"] = placed.get("present_value_vnd")
         summary["placement"] = placed
+        if placed.get("warnings"):  # e.g. towers assumed fibre-fed: the plan must say so
+            summary["warnings"] = [*summary.get("warnings", []), *placed["warnings"]]
     else:
         summary["placement"] = None
     return jsonable(summary), jsonable(moved)
@@ -171,6 +178,7 @@ def method_record(
         "coverage": results.coverage_config.to_dict(),
         "gaps": {k: getattr(results.gaps.config, k) for k in results.gaps.config.__dataclass_fields__},
         "gap_score_formula": results.gaps.score_formula,
+        "service": None if results.settings.service is None else asdict(results.settings.service),
     }
     if results.placement is not None:
         settings["placement"] = jsonable(results.placement.settings)

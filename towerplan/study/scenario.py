@@ -242,8 +242,15 @@ def scenario_dict(s: Scenario, relative_to: Path | None) -> dict[str, Any]:
         cov["resolution_m"] = s.resolution_m
     plain_cov = plain(s.coverage)
     plain_cov["technology_params"] = plain_cov.pop("technologies")
+    plain_cov.pop("level_offsets_db", None)  # derived from [service]
+    if s.settings.service is not None:
+        plain_cov.pop("threshold_dbm", None)  # derived from [service]
     cov.update(plain_cov)
     doc["coverage"] = cov
+    if s.settings.service is not None:
+        service = plain(s.settings.service)
+        service.pop("calibration_sigma_db", None)  # read again from inputs.calibration
+        doc["service"] = service
     gaps = plain(s.gaps)
     gaps.pop("threshold_dbm", None)  # derived from [coverage] threshold_dbm
     doc["gaps"] = gaps

@@ -23,6 +23,13 @@
     [coverage.link_budget]               # LinkBudget fields (margins)
     [coverage.technology_params.4G]      # TechnologyParams fields
 
+    [service]                            # ServiceSettings fields: the service criterion (default:
+    service_class = "outdoor"            # outdoor | in_car | indoor        3GPP-based levels, 75 %)
+    location_probability = 0.75          # at the edge of the served area
+    # environment, sigma_db, building_type, building_probability, body_loss_db, min_level_4g_dbm ...
+    # (towerplan.coverage.criteria); coverage.threshold_dbm is then derived, and giving it too is refused.
+    # Without [service], a coverage.threshold_dbm (or link-budget margins) keeps one fixed threshold.
+
     [gaps]                               # GapConfig fields (threshold: always the coverage one)
     [placement]                          # PlacementSettings fields (budget_towers = max_sites;
                                          # its mast_height_m wins over [candidates] mast_height_m)
@@ -57,6 +64,7 @@ from typing import Any
 
 from towerplan._atomic import atomic_path
 from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.criteria import ServiceSettings
 from towerplan.errors import TowerplanError
 from towerplan.planning.candidates import CandidateConfig
 from towerplan.planning.costs import CostModel
@@ -73,6 +81,7 @@ from towerplan.study.scenario import (
     ScenarioError,
     ScenarioInputs,
 )
+from towerplan.study.service import LINK_BUDGET_MARGIN_KEYS, coverage_for_service, with_calibration_sigma
 from towerplan.study.settings import TECHNOLOGIES, Executor, StudySettings, gap_config_for
 from towerplan.study.toml_io import BAD, NONE, build_dataclass, convert, show, suggest, toml_type, unknown
 
@@ -80,10 +89,12 @@ __all__ = ["load_scenario", "parse_scenario", "save_scenario", "scenario_from_se
 
 log = logging.getLogger(__name__)
 
-_SECTIONS = ("scenario", "inputs", "coverage", "gaps", "placement", "costs", "candidates", "run", "area", "grid")
+_SECTIONS = ("scenario", "inputs", "coverage", "service", "gaps", "placement", "costs", "candidates", "run", "area",
+             "grid")
 _SCENARIO_KEYS = ("name", "title", "language", "description")
 #: keys of ``[coverage]`` that are not CoverageConfig fields
-_COVERAGE_EXTRA = ("technologies", "resolution_m")
+_COVERAGE_EXTRA = ("technologies", "resolution_m", "level_offsets_db")
+_SERVICE_ALIASES = {"class": "service_class"}
 #: CoverageConfig fields renamed in the file (its ``technologies`` are the per-technology level definitions)
 _COVERAGE_RENAMED = {"technology_params": "technologies"}
 _PLACEMENT_ALIASES = {"budget_towers": "max_sites"}
@@ -175,19 +186,59 @@ def _technologies(value: Any, problems: list[str]) -> tuple[str, ...] | None:
     return techs
 
 
-def _gaps(data: dict[str, Any], coverage: Any, coverage_has_threshold: bool, problems: list[str]) -> Any:
+def _gaps(data: dict[str, Any], coverage: Any, coverage_has_threshold: bool | str, problems: list[str]) -> Any:
     """GapConfig from ``[gaps]`` with the threshold of ``[coverage]``; a different ``gaps.threshold_dbm`` is a
     problem naming both keys."""
     threshold = coverage.threshold_dbm if coverage is not BAD else CoverageConfig().threshold_dbm
     given = data.get("threshold_dbm")
     if isinstance(given, int | float) and not isinstance(given, bool) and float(given) != threshold \
             and coverage is not BAD:
-        where = "coverage.threshold_dbm" if coverage_has_threshold else "coverage.threshold_dbm (default)"
+        where = ("coverage.threshold_dbm" if coverage_has_threshold is True else
+                 f"coverage.threshold_dbm ({coverage_has_threshold})" if coverage_has_threshold else
+                 "coverage.threshold_dbm (default)")
         problems.append(f"gaps.threshold_dbm = {given:g} contradicts {where} = {threshold:g}: a cell is served "
                         "at one level for coverage, dead zones and proposals; set it once, as coverage.threshold_dbm")
         return BAD
     return build_dataclass(GapConfig, data, "gaps", problems, base=gap_config_for(
         coverage if coverage is not BAD else CoverageConfig()))
+
+
+def _service(doc: dict[str, Any], cov: dict[str, Any], inputs: ScenarioInputs | None,
+             technologies: tuple[str, ...] | None, problems: list[str]) -> ServiceSettings | None:
+    """ServiceSettings from ``[service]``; the default criteria when neither ``[service]`` nor a fixed
+    ``coverage.threshold_dbm`` (or link-budget margin) is given; None (one fixed threshold) otherwise."""
+    given = cov.get("link_budget")
+    link_budget: dict[str, Any] = given if isinstance(given, dict) else {}
+    fixed = [f"coverage.{k}" for k in ("threshold_dbm",) if k in cov]
+    fixed += [f"coverage.link_budget.{k} = {show(link_budget[k])}" for k, neutral in LINK_BUDGET_MARGIN_KEYS.items()
+              if k in link_budget and link_budget[k] != neutral]
+    if "service" not in doc:
+        if fixed:
+            log.info("%s given without [service]: one fixed threshold for every technology", ", ".join(fixed))
+            return None
+        service: Any = ServiceSettings()
+    else:
+        data = _section(doc, "service", problems)
+        if "calibration_sigma_db" in data:
+            problems.append("service.calibration_sigma_db: read from inputs.calibration; give service.sigma_db "
+                            "to set the shadowing sigma yourself")
+            data = {k: v for k, v in data.items() if k != "calibration_sigma_db"}
+        if fixed:
+            problems.append(f"{', '.join(fixed)} contradicts [service]: with service criteria the threshold is "
+                            "derived (minimum level + losses + margin per technology); remove "
+                            f"{' and '.join(f.split(' = ')[0] for f in fixed)} or the [service] table")
+            return None
+        service = build_dataclass(ServiceSettings, data, "service", problems, base=ServiceSettings(),
+                                  aliases=_SERVICE_ALIASES)
+        if service is BAD:
+            return None
+    calibration = inputs.calibration if inputs is not None else None
+    if calibration is not None and service.sigma_db is None:
+        try:
+            service = with_calibration_sigma(service, calibration)
+        except TowerplanError as exc:
+            problems.append(f"inputs.calibration: {exc}")
+    return service  # type: ignore[no-any-return]
 
 
 def parse_scenario(
@@ -210,7 +261,7 @@ def parse_scenario(
     roots = resolve_roots(Path(base_dir), allowed_roots)
     for name in doc:
         if name not in _SECTIONS:
-            problems.append(f"[{name}]: unknown section{suggest(name, _SECTIONS[:8])}")
+            problems.append(f"[{name}]: unknown section{suggest(name, _SECTIONS[:9])}")
     fetch_skeleton = "area" in doc or "grid" in doc
     # [scenario]
     meta = _section(doc, "scenario", problems)
@@ -258,8 +309,20 @@ def parse_scenario(
         resolution = None
     coverage = build_dataclass(CoverageConfig, cov, "coverage", problems, base=CoverageConfig(), skip=_COVERAGE_EXTRA,
                       renamed=_COVERAGE_RENAMED)
+    if "level_offsets_db" in cov:
+        problems.append("coverage.level_offsets_db: derived from [service] (the technologies' required levels); "
+                        "leave it out")
+    # [service]: the service criterion, from which coverage.threshold_dbm is derived
+    service = _service(doc, cov, inputs, technologies, problems)
+    if service is not None and coverage is not BAD:
+        try:
+            coverage = coverage_for_service(coverage, service, technologies)
+        except TowerplanError as exc:
+            problems.append(str(exc))
+            coverage = BAD
     # [gaps]: the threshold is the service criterion of [coverage]
-    gaps = _gaps(_section(doc, "gaps", problems), coverage, "threshold_dbm" in cov, problems)
+    gaps = _gaps(_section(doc, "gaps", problems), coverage,
+                 "derived from [service]" if service is not None else "threshold_dbm" in cov, problems)
     # [costs], [candidates], [placement]
     costs = build_dataclass(CostModel, _section(doc, "costs", problems), "costs", problems, base=CostModel())
     cands = build_dataclass(CandidateConfig, _section(doc, "candidates", problems), "candidates", problems,
@@ -295,7 +358,7 @@ def parse_scenario(
     if not problems:
         try:
             settings = StudySettings(coverage=coverage, technologies=technologies, resolution_m=resolution,
-                                     gaps=gaps, placement=placement, **run_kw)
+                                     gaps=gaps, placement=placement, service=service, **run_kw)
         except TowerplanError as exc:
             problems.append(str(exc))
     if problems:

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.criteria import ServiceCriterion, ServiceSettings
 from towerplan.errors import ConfigError
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.study.service import check_service, coverage_for_service, criteria_of
 
 __all__ = ["EXECUTORS", "TECHNOLOGIES", "Executor", "StudySettings", "check_gap_threshold", "gap_config_for"]
 
@@ -72,6 +74,11 @@ class StudySettings:
         Shared-tower settings (candidates, costs, radio and budget inside); None: no proposals.
     executor, workers
         How the coverage engine runs.
+    service
+        The service criteria (:class:`~towerplan.coverage.criteria.ServiceSettings`): per technology
+        and class the required median level, from which ``coverage.threshold_dbm`` and
+        ``coverage.level_offsets_db`` are derived (:mod:`towerplan.study.service`, checked); None: one
+        fixed ``coverage.threshold_dbm`` for every technology.
     """
 
     coverage: CoverageConfig = field(default_factory=CoverageConfig)
@@ -81,6 +88,7 @@ class StudySettings:
     placement: PlacementSettings | None = None
     executor: Executor = "serial"
     workers: int | None = None
+    service: ServiceSettings | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -103,8 +111,11 @@ class StudySettings:
         if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(self.workers, int)
                                          or self.workers < 1):
             problems.append(f"workers must be at least 1, got {self.workers!r}")
+        if self.service is not None and not isinstance(self.service, ServiceSettings):
+            problems.append("service must be ServiceSettings or None")
         if problems:
             raise ConfigError("study settings: " + "; ".join(problems))
+        check_service(self.coverage, self.service, self.technologies)
         check_gap_threshold(self.coverage, self.gaps)
 
     @classmethod
@@ -118,18 +129,30 @@ class StudySettings:
         placement: PlacementSettings | None = None,
         executor: Executor = "serial",
         workers: int | None = None,
+        service: ServiceSettings | None = None,
     ) -> StudySettings:
-        """Settings with the gap threshold derived from ``coverage`` (``gaps``' own threshold is not read)."""
+        """Settings with the gap threshold derived from ``coverage`` (``gaps``' own threshold is not read) and,
+        with ``service``, the coverage threshold and level offsets derived from the service criteria."""
         cov = coverage if coverage is not None else CoverageConfig()
-        return cls(coverage=cov,
-                   technologies=None if technologies is None else tuple(str(t).upper() for t in technologies),
+        techs = None if technologies is None else tuple(str(t).upper() for t in technologies)
+        if service is not None:
+            cov = coverage_for_service(cov, service, techs)
+        elif cov.level_offsets_db:  # offsets of an earlier service criterion
+            cov = dataclasses.replace(cov, level_offsets_db={})
+        return cls(coverage=cov, technologies=techs,
                    resolution_m=None if resolution_m is None else float(resolution_m),
-                   gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers)
+                   gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers,
+                   service=service)
 
     @property
     def threshold_dbm(self) -> float:
         """The service criterion (dBm): a cell is served at or above it."""
         return self.coverage.threshold_dbm
+
+    @property
+    def criteria(self) -> dict[str, ServiceCriterion] | None:
+        """The service criterion of every modelled technology (None without service criteria)."""
+        return None if self.service is None else criteria_of(self.service, self.technologies)
 
     def replace(self, **changes: object) -> StudySettings:
         """A copy with ``changes``; a new ``coverage`` carries its threshold into the gap settings."""

@@ -1,0 +1,73 @@
+"""People covered in the demo province per technology and service class (issue 16, bench/README.md).
+
+    python bench/bench_service_criteria.py [--resolution 90] [--probability 0.75] [--json OUT.json]
+
+One coverage run of every technology of the synthetic demo province (the demo scenario's model and
+settings, no margins in the engine: median levels), then for each technology and each service class
+of :mod:`towerplan.coverage.criteria` the share of people whose cell is served by any operator:
+``served(technology level, required median level)`` (:func:`towerplan.coverage.service.served`), the
+same comparison the study makes. The old fixed -110 dBm threshold is given beside for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from towerplan.coverage.config import CoverageConfig
+from towerplan.coverage.criteria import SERVICE_CLASSES, ServiceSettings
+from towerplan.coverage.engine import run_coverage
+from towerplan.coverage.service import served
+from towerplan.study.scenario_file import load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--resolution", type=float, default=90.0)
+    ap.add_argument("--probability", type=float, default=0.75, help="edge location probability")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    scenario = load_scenario(REPO / "data" / "demo" / "scenario.toml")
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "towerplan"
+    inputs = scenario.load_inputs(cache_dir=cache)
+    criteria = {c: ServiceSettings(service_class=c, location_probability=args.probability).criteria()
+                for c in SERVICE_CLASSES}
+    floor = min(min(x.required_median_dbm for x in crit.values()) for crit in criteria.values())
+    floor = min(floor, -110.0) - 0.5
+    config = CoverageConfig(model=scenario.coverage.model, threshold_dbm=floor)
+    t0 = time.perf_counter()
+    result = run_coverage(inputs.dem, inputs.stations, config=config)
+    seconds = time.perf_counter() - t0
+    people = np.nan_to_num(inputs.population.values.astype(np.float64))
+    total = float(people.sum())
+    rows: dict[str, dict[str, float]] = {}
+    for tech, level in sorted(result.technology_levels.items()):
+        row = {"fixed_-110": 100.0 * float(people[served(level, -110.0)].sum()) / total}
+        for cls, crit in criteria.items():
+            row[cls] = 100.0 * float(people[served(level, crit[tech].required_median_dbm)].sum()) / total
+            row[f"{cls}_required_dbm"] = round(crit[tech].required_median_dbm, 1)
+        rows[tech] = row
+    print(f"demo province {args.resolution:g} m, {total:,.0f} people, coverage of all technologies {seconds:.0f} s "
+          f"({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
+    print("| technology | fixed -110 dBm | " + " | ".join(f"{c} (median ≥ dBm)" for c in SERVICE_CLASSES) + " |")
+    print("|---|---:|" + "---:|" * len(SERVICE_CLASSES))
+    for tech, row in rows.items():
+        cells = " | ".join(f"{row[c]:.1f} % ({row[f'{c}_required_dbm']:g})" for c in SERVICE_CLASSES)
+        print(f"| {tech} | {row['fixed_-110']:.1f} % | {cells} |")
+    if args.json is not None:
+        args.json.write_text(json.dumps({"people": total, "seconds": seconds, "rows": rows}, indent=1),
+                             encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
