@@ -230,6 +230,36 @@ def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, l
 
 
 @njit(cache=True)
+def _ducting_floor(dtot, hts, hrs, at, dlt, step_km, ae, f_ghz, rx, ry, mr):
+    """(part of the Lba floor, exact theta): eqs 46-56 without Alf, Asr (>= 0), Act, Acr, Ap and 20 log f.
+
+    ``at``: the running maximum of the transmitter elevation term (eq. 77) and ``dlt`` its
+    distance; ``rx``/``ry``/``mr``: the upper hull of (d, h - 500 d^2 / ae) (receiver horizon).
+    """
+    inv2ae = 1.0 / (2.0 * ae)
+    th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
+    th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
+    th_max = 1000.0 * math.atan(at)
+    ast = 0.0
+    if th_max > th_td:  # beyond line of sight (section 4.3.1 / Attachment 2, as the kernel decides)
+        th_t = th_max
+        ar = (_hull_max_slope(rx, ry, mr, dtot, hrs - 500.0 * dtot * dtot / ae)[0] - 1000.0 * dtot / ae) / 1000.0
+        th_r = 1000.0 * math.atan(ar)
+        tht2 = th_max - 0.1 * dlt
+        if tht2 > 0.0:
+            ast = (20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt))
+                   + 0.264 * tht2 * f_ghz ** (1.0 / 3.0))
+        th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * step_km)  # dlr >= one step
+    else:
+        th_t = th_td
+        th_r = th_rd
+        th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)  # dlt, dlr >= one step
+    theta = 1e3 * dtot / ae + th_t + th_r  # exact (eq. 76)
+    gamma_d = 5e-5 * ae * f_ghz ** (1.0 / 3.0)
+    return 102.45 + 20.0 * math.log10(dlt + step_km) + ast + gamma_d * th1, theta
+
+
+@njit(cache=True)
 def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
                        flat, first, out):
     """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
@@ -258,7 +288,6 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     fi_lo = min(max(i_p / inv_cum_norm(b0_lo / 100.0), 0.0), 1.0)  # Fi (eq. 58) at the ends of beta0 <= p
     fi_hi = min(max(i_p / inv_cum_norm(min(b0_hi, p) / 100.0), 0.0), 1.0)
     lf = 20.0 * math.log10(f_ghz)
-    gamma_d = 5e-5 * ae * f_ghz ** (1.0 / 3.0)
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
     # upper hulls of the intermediate points: (d, g - 500 d^2 / a) for ae and ab, (d, h)
     ax = np.empty(n_all)
@@ -351,32 +380,14 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
         if p < b0_hi:
             lminb0p = min(lminb0p, lb0p + dom)
         # ducting (eqs 46-56)
-        th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
-        th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
-        th_max = 1000.0 * math.atan(at)
-        dlt = d[lt]
-        ast = 0.0
-        if th_max > th_td:  # beyond line of sight (section 4.3.1 / Attachment 2, as the kernel decides)
-            th_t = th_max
-            ar = (_hull_max_slope(rx, ry, mr, dtot, hrs - 500.0 * dtot * dtot / ae)[0] - 1000.0 * dtot / ae) / 1000.0
-            th_r = 1000.0 * math.atan(ar)
-            tht2 = th_max - 0.1 * dlt
-            if tht2 > 0.0:
-                ast = (20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt))
-                       + 0.264 * tht2 * f_ghz ** (1.0 / 3.0))
-            th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * step_km)  # dlr >= one step
-        else:
-            th_t = th_td
-            th_r = th_rd
-            th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)  # dlt, dlr >= one step
-        theta = 1e3 * dtot / ae + th_t + th_r  # exact (eq. 76)
+        lba0, theta = _ducting_floor(dtot, hts, hrs, at, d[lt], step_km, ae, f_ghz, rx, ry, mr)
         acx = 0.0
         if not inland:
             if sea_tx:
                 acx -= 6.0
             if zone[i] == 1:
                 acx -= 6.0
-        lba = 102.45 + lf + 20.0 * math.log10(dlt + step_km) + ast + acx + gamma_d * th1 + ap_lb
+        lba = lba0 + lf + acx + ap_lb
         # blending (eqs 57-62): every step rises with its inputs; Fj and Fk are exact here
         big = max(lba, lb0p) / _ETA
         lminbap = _ETA * (big + math.log(math.exp(lba / _ETA - big) + math.exp(lb0p / _ETA - big)))
