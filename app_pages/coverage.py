@@ -77,6 +77,7 @@ with left, st.form("cov_form"):
     body = st.number_input(tr("cov_body"), 0.0, max(10.0, float(st.session_state["cov_body"])), step=1.0,
                            key="cov_body")
     probability = st.slider(tr("cov_shadow"), P_LOW, 99, step=1, key="cov_probability")
+    st.checkbox(tr("cov_sinr"), key="cov_sinr")
     run = st.form_submit_button(tr("cov_run"), type="primary")
     st.caption(ui("run_stoppable"))
 remember_widgets("cov")
@@ -101,8 +102,44 @@ def _run() -> None:
     store("cov_result", {"coverage": result, "config": config, "technologies": technologies,
                          "seconds": time.perf_counter() - t0,
                          "criterion": criterion_record(config, settings.service, technologies)})
-    for stale in ("gaps_result", "towers_result", "export_package", "cov_site_cache", "cov_site_map"):
+    for stale in ("gaps_result", "towers_result", "export_package", "cov_site_cache", "cov_site_map", "cov_radio"):
         st.session_state.pop(stale, None)
+
+
+def show_speed(cov, inputs, map_key):
+    """With SINR in the run: the speed figures against the Decision 36 targets, and the map with the SINR and
+    speed layers (kept per run in ``cov_radio``); None without SINR."""
+    if getattr(cov, "sinr", None) is None:
+        return None
+    if not cov.sinr.pairs:
+        st.info(tr("cov_sinr_none"))
+        return None
+    from towerplan.coverage.radio_maps import radio_maps
+    from towerplan.maps.radio import with_radio_layers
+    from towerplan.study import run_speed_step
+
+    cached = st.session_state.get("cov_radio")
+    if cached is None or cached["key"] != map_key:
+        maps = radio_maps(cov)
+        speed = run_speed_step(inputs, cov, st.session_state.get("speed_base"))
+        layers = {op: (r.sinr_db, r.throughput_dl_mbps) for op, r in maps.operators.items()}
+        cached = {"key": map_key, "speed": speed,
+                  "map": with_radio_layers(st.session_state["cov_map"]["map"], layers, lang=lang())}
+        st.session_state["cov_radio"] = cached
+    speed = cached["speed"]
+    st.subheader(tr("cov_speed_title"))
+    for tech, tot in sorted(speed.totals.items()):
+        cols = st.columns(3)
+        cols[0].metric(tr("cov_speed_target", tech=tech, target_mbps=float(tot["target_mbps"] or 0)),
+                       f"{tot['people_target'] or 0:,.0f}")
+        cols[1].metric(tr("cov_speed_gap", tech=tech), f"{tot['people_speed_gap'] or 0:,.0f}")
+        mean = tot.get("mean_user_throughput_mbps")
+        cols[2].metric(tr("cov_speed_mean", tech=tech), "-" if mean is None else f"{mean:,.1f} Mbit/s")
+    shares = ", ".join(f"{op} {100 * v:g} %" for op, v in speed.load.market_share.items())
+    st.caption(tr("cov_speed_note", activity=speed.load.busy_hour_activity, shares=shares))
+    if speed.communes is not None:
+        st.dataframe(speed.communes, hide_index=True)
+    return cached["map"]
 
 
 def site_footprint(cov, site: tuple[str, str], config: CoverageConfig, technologies, inputs):
@@ -169,6 +206,9 @@ with right:
         cached = {"key": map_key, "map": fmap}
         st.session_state["cov_map"] = cached
     shown = cached["map"]
+    radio = show_speed(cov, inputs, map_key)  # coverage.sinr: SINR / speed layers and the speed figures
+    if radio is not None:
+        shown = radio
     if site is not None:
         footprint = None
         with run_guard(tr("cov_site")):

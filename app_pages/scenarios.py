@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 #: :func:`seed_widgets` and mirror their values into ``<page>_widgets`` with :func:`remember_widgets`)
 SCENARIO_WIDGETS: dict[str, tuple[str, ...]] = {
     "cov": ("cov_model", "cov_techs", "cov_threshold", "cov_resolution", "cov_indoor", "cov_body", "cov_probability",
-            "cov_service", "cov_service_probability"),
+            "cov_service", "cov_service_probability", "cov_sinr"),
     "gaps": ("gaps_min_people",),
     "towers": ("towers_budget_kind", "towers_n", "towers_bn", "towers_method", "towers_objective",
                "towers_sharing", "towers_horizon", "towers_discount"),
@@ -52,6 +52,7 @@ SCENARIO_WIDGETS: dict[str, tuple[str, ...]] = {
 #: library defaults as the pages show them (the coverage technologies and resolution depend on the data)
 WIDGET_DEFAULTS: dict[str, Any] = {
     "cov_model": "auto", "cov_threshold": -110, "cov_indoor": 0.0, "cov_body": 0.0, "cov_probability": 50,
+    "cov_sinr": False,
     "cov_service": "outdoor", "cov_service_probability": 75,  # service criterion ("fixed": the threshold widgets)
     "gaps_min_people": 50,
     "towers_budget_kind": "towers", "towers_n": 5, "towers_bn": 10.0, "towers_method": "greedy",
@@ -60,7 +61,7 @@ WIDGET_DEFAULTS: dict[str, Any] = {
 SCENARIO_TYPES = ("toml", "zip")
 #: results a loaded scenario replaces
 _RESULT_KEYS = ("cov_result", "cov_map", "cov_site_cache", "cov_site_map", "gaps_result", "gaps_map",
-                "towers_result", "towers_map", "export_package", "export_scenario")
+                "towers_result", "towers_map", "export_package", "export_scenario", "cov_radio")
 
 
 def default_technologies(present: list[str]) -> list[str]:
@@ -123,7 +124,8 @@ def _service_of(values: dict[str, Any], base: Any) -> Any:
 
 
 def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_base: Any = None,
-                          towers_base: Any = None, service_base: Any = None) -> StudySettings:
+                          towers_base: Any = None, service_base: Any = None,
+                          speed_base: Any = None) -> StudySettings:
     """The study's settings from the pages' widget values (``values``: the three pages' keys together).
 
     ``*_base``: the settings a loaded scenario brought (fields the pages do not show are kept from them).
@@ -146,6 +148,7 @@ def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_
     if service is not None:  # the criterion holds the losses and margin: the link budget stays neutral
         coverage = dataclasses.replace(cov, model=values["cov_model"], link_budget=dataclasses.replace(
             lb, indoor_loss_db=0.0, body_loss_db=0.0, location_probability=0.5))
+    coverage = dataclasses.replace(coverage, sinr=bool(values.get("cov_sinr", cov.sinr)))
     gaps = dataclasses.replace(gaps_base or GapConfig(), min_people=float(values["gaps_min_people"]))
     towers = towers_base or PlacementSettings(max_sites=5)
     by_count = values["towers_budget_kind"] == "towers"
@@ -160,7 +163,7 @@ def settings_from_widgets(values: dict[str, Any], *, cov_base: Any = None, gaps_
                 "towers_discount", towers.costs.discount_rate * 100), float) / 100.0))
     return StudySettings.create(coverage=coverage, technologies=tuple(values["cov_techs"]) or ("4G",),
                                 resolution_m=float(values["cov_resolution"]), gaps=gaps, placement=placement,
-                                service=service)
+                                service=service, speed=speed_base)
 
 
 def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[str, Any]]:
@@ -170,7 +173,7 @@ def widgets_from_scenario(scenario: Any, resolution_m: float) -> dict[str, dict[
     cov = {"cov_model": c.model, "cov_techs": list(scenario.technologies) if scenario.technologies else None,
            "cov_threshold": round(c.threshold_dbm), "cov_resolution": float(resolution_m),
            "cov_indoor": float(lb.indoor_loss_db), "cov_body": float(lb.body_loss_db),
-           "cov_probability": round(lb.location_probability * 100)}
+           "cov_probability": round(lb.location_probability * 100), "cov_sinr": bool(c.sinr)}
     service = scenario.settings.service
     cov.update(cov_service=service.service_class if service is not None else "fixed",
                cov_service_probability=round((service.location_probability if service is not None else 0.75) * 100))
@@ -407,7 +410,7 @@ def scenario_session_values(load: ScenarioLoad) -> dict[str, Any]:
         values[f"{page}_widgets"] = page_values
         values.update(dict.fromkeys(keys))  # the widgets are drawn again from <page>_widgets
     values.update({"cov_base": sc.coverage, "gaps_base": sc.gaps, "towers_base": sc.placement,
-                   "service_base": sc.settings.service})
+                   "service_base": sc.settings.service, "speed_base": sc.settings.speed})
     values.update(dict.fromkeys(_RESULT_KEYS))
     return values
 
@@ -458,7 +461,8 @@ def current_scenario(*, present_techs: list[str]) -> Any:
     settings = settings_from_widgets(values, cov_base=st.session_state.get("cov_base"),
                                      gaps_base=st.session_state.get("gaps_base"),
                                      towers_base=st.session_state.get("towers_base"),
-                                     service_base=st.session_state.get("service_base"))
+                                     service_base=st.session_state.get("service_base"),
+                                     speed_base=st.session_state.get("speed_base"))
     loaded = st.session_state.get("data_scenario")
     return build_app_scenario(current_scenario_inputs(), settings, language=lang(),
                               title=f"towerplan · {input_label(current_inputs())}",

@@ -46,6 +46,8 @@ inputs = current_inputs()
 
 OBJECTIVES = ("any", "per_operator", "backup") if st.session_state.get("towers_objective") == "backup" or (
     (st.session_state.get("towers_widgets") or {}).get("towers_objective") == "backup") else ("any", "per_operator")
+if getattr(coverage, "sinr", None) is not None and coverage.sinr.pairs:  # the run has SINR: the speed objective
+    OBJECTIVES = (*OBJECTIVES, "speed")
 seed_widgets("towers", valid={"towers_objective": lambda v: v if v in OBJECTIVES else "any"})
 
 left, right = st.columns([1, 3])

@@ -346,6 +346,17 @@ def small_files() -> dict[str, Callable[[], bytes]]:
         "scenario/invalid_toml.toml": lambda: b'[scenario\nname = \n',
         "scenario/binary.toml": lambda: junk[:300],
         "vectors/roads_empty_geometries.geojson": lambda: _geojson([{"type": "Feature", "geometry": None, "properties": {"highway": "x"}}]),
+        # --- drive-test measurements (`towerplan calibrate`; the good stations and DEM of write_good_inputs)
+        "measurements/empty.csv": lambda: b"",
+        "measurements/binary_junk.csv": lambda: junk[:2048],
+        "measurements/no_level_column.csv": lambda: _measurements("lon,lat,cell_id", "{lon},{lat},V0-1"),
+        "measurements/no_position.csv": lambda: b"rsrp_dbm,cell_id\n-90,V0-1\n-95,V0-1\n",
+        "measurements/impossible_levels.csv": lambda: _measurements(
+            "lon,lat,rsrp_dbm,cell_id", "{lon},{lat},5,V0-1", "{lon},{lat},-250,V0-1", "{lon},xx,-90,V0-1"),
+        "measurements/no_matching_cell.csv": lambda: _measurements(
+            "lon,lat,rsrp_dbm,cell_id", "{lon},{lat},-90,ZZ-9", "{lon},{lat},-95,ZZ-9"),
+        "measurements/damaged.csv.gz": lambda: b"\x1f\x8b\x08\x00" + junk[:200],
+        "measurements/xml_entities.csv": lambda: b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>\n',
     }  # fmt: skip
     files.update(_round2().small_files())
     return files
@@ -419,6 +430,12 @@ def _round2() -> Any:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def _measurements(header: str, *rows: str) -> bytes:
+    """A drive-test CSV whose rows sit 1 km east of the first good station (``{lon}``, ``{lat}``)."""
+    lon, lat = GOOD_LONLAT[0]
+    return ("\n".join([header, *(r.format(lon=f"{lon + 0.0095:.4f}", lat=f"{lat:.4f}") for r in rows)]) + "\n").encode()
 
 
 def write_small(dest: Path) -> list[Path]:

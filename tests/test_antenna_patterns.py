@@ -5,6 +5,7 @@ Gains are checked against values worked out by hand at chosen angles (comments g
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -210,3 +211,25 @@ def test_pattern_files_are_found_beside_the_list_and_used_by_the_engine(tmp_path
     bad.loc[0, "antenna_pattern"] = str(tmp_path / "nothere.msi")
     with pytest.raises(StationDataError, match=r"nothere\.msi"):
         run_coverage(_flat(), bad, config=cfg)
+
+
+def test_sinr_sees_the_same_pattern_file_level_as_the_coverage(tmp_path) -> None:
+    """One level definition (kernels.sector_level_dbm): the SINR serving level is the engine's best level."""
+    _write_csv_pattern(tmp_path / "panel.csv", tilt=3.0)
+    lon, lat = _lonlat(X0 + 100.5 * RES, Y0 - 100.5 * RES)
+    csv = tmp_path / "cells.csv"
+    csv.write_text("site_id,cell_id,operator,technology,lon,lat,antenna_height_m,azimuth_deg,freq_mhz,eirp_dbm,"
+                   "antenna_pattern,tilt_deg,mechanical_tilt_deg\n"
+                   f"A,A1,Viettel,4G,{lon},{lat},30,90,1800,60,panel.csv,,4\n", encoding="utf-8")
+    st = read_stations(csv).stations
+    cfg = CoverageConfig(model="fspl", max_radius_m=2900.0, threshold_dbm=-200.0, sinr=True)
+    res = run_coverage(_flat(), st, config=cfg)
+    assert res.sinr is not None
+    sinr_level = res.sinr.level_dbm[("Viettel", "4G")].values
+    ok = np.isfinite(res.best_level.values)
+    assert ok.sum() > 20_000
+    np.testing.assert_array_equal(sinr_level[ok], res.best_level.values[ok])
+    # and the file's pattern is in use: the parametric pattern gives other levels
+    params = dataclasses.replace(cfg, sinr=False)
+    plain = run_coverage(_flat(), st.assign(antenna_pattern=None), config=params)
+    assert np.nanmax(np.abs(plain.best_level.values - res.best_level.values)) > 1.0

@@ -29,7 +29,7 @@ BAD = HERE / "data" / "bad"
 FILES = BAD / "files"
 MANIFEST = BAD / "cases.toml"
 SCRIPT = HERE.parent / "scripts" / "make_bad_inputs.py"
-KINDS = {"stations", "dem", "population", "coverage", "communes", "roads", "scenario"}
+KINDS = {"stations", "dem", "population", "coverage", "communes", "roads", "scenario", "measurements"}
 
 pytestmark = pytest.mark.filterwarnings("ignore:GPKG. bad application_id:RuntimeWarning")
 
@@ -135,6 +135,13 @@ def _read(kind: str, path: Path, corpus: dict[str, Path]) -> Any:
         from towerplan.study import load_scenario
 
         return load_scenario(path)
+    if kind == "measurements":
+        from towerplan.measurements import read_measurements
+        from towerplan.measurements.pipeline import calibrate_drive_tests
+
+        load = read_measurements([path])
+        return calibrate_drive_tests(load, read_stations(corpus["stations"]).stations,
+                                     read_dem(corpus["dem"], resolution_m=90.0))
     return read_roads(path)
 
 
@@ -172,6 +179,9 @@ def _argv(case: dict[str, Any], path: Path, corpus: dict[str, Path]) -> list[str
         return ["validate", str(path)]
     if kind == "scenario":
         return ["run", str(path), "--out", str(out), "--quiet"]
+    if kind == "measurements":
+        return ["calibrate", "--measurements", str(path), "--stations", str(corpus["stations"]), "--dem",
+                str(corpus["dem"]), "--out", str(out)]  # fmt: skip
     if kind == "dem":
         return ["coverage", "--dem", str(path), "--stations", str(corpus["stations"]), "--out", str(out),
                 "--resolution-m", "90"]  # fmt: skip

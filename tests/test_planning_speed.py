@@ -53,8 +53,8 @@ def test_user_throughput_shares_each_sectors_rate_among_its_active_users():
 
 def test_market_share_matches_aliases_and_is_validated():
     load = LoadModel()
-    assert load.share("vinaphone") == 0.26
-    assert load.share("Viettel Telecom") == 0.55
+    assert load.share("vinaphone") == 0.19
+    assert load.share("Viettel Telecom") == 0.48
     assert load.share("Somebody") == load.other_share
     with pytest.raises(ConfigError):
         LoadModel(market_share={"Viettel": 1.5})
@@ -69,7 +69,7 @@ def test_speed_targets_per_commune_and_speed_gaps():
     west = box(X0, Y0 - 100 * RES, X0 + 50 * RES, Y0)
     east = box(X0 + 50 * RES, Y0 - 100 * RES, X0 + 100 * RES, Y0)
     communes = gpd.GeoDataFrame({"name": ["west", "east"]}, geometry=[west, east], crs=32648)
-    load = LoadModel(busy_hour_activity=0.0005, targets_mbps={"4G": 2.0})
+    load = LoadModel(market_share={"Viettel": 0.55}, busy_hour_activity=0.0005, targets_mbps={"4G": 2.0})
     res = analyse_speed(maps.throughput_dl_mbps, maps.serving, pop, communes=communes, load=load)
     # the cells of column 50 are on the bisector (a tie, to the lower station index): the first sector serves
     # 51 columns, 51,000 people x 0.55 x 0.0005 = 14.025 active users, the second 49,000 -> 13.475

@@ -14,6 +14,7 @@ import string
 from typing import Literal
 
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
+from towerplan.i18n_radio import RADIO_EN, RADIO_VI
 from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_service import SERVICE_EN, SERVICE_VI
 from towerplan.i18n_store import STORE_MESSAGES
@@ -569,6 +570,8 @@ _EN: dict[str, str] = {
 _VI.update(MEASUREMENTS_VI)
 _EN.update(MEASUREMENTS_EN)
 _VI.update(SCENARIO_VI)
+_VI.update(RADIO_VI)
+_EN.update(RADIO_EN)
 _EN.update(SCENARIO_EN)
 _VI.update(SERVICE_VI)
 _EN.update(SERVICE_EN)

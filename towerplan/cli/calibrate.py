@@ -66,6 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--min-distance-m", type=float, default=100.0, help="leave out samples closer to their cell (m)")
     p.add_argument("--bin-m", type=float, default=0.0, help="average training samples in squares of this size (m)")
     p.add_argument("--no-cell-offsets", action="store_true", help="fit no per-cell offsets")
+    p.add_argument("--estimate-azimuths", action="store_true",
+                   help="fit the sector azimuth of cells the station list gives none (inside each CV fold; "
+                        "written to calibration.json and set on such stations by --calibration)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fold assignment (0)")
     p.set_defaults(func=run)
 
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     settings = CalibrationSettings(min_distance_m=args.min_distance_m, folds=args.folds, fold_by=args.fold_by,
                                    tile_m=args.tile_m, seed=args.seed, per_cell=not args.no_cell_offsets,
-                                   bin_m=args.bin_m)
+                                   bin_m=args.bin_m, estimate_azimuths=args.estimate_azimuths)
     config = CoverageConfig(model=args.model, rx_height_m=args.rx_height_m)
     load = read_measurements(args.measurements, technology=args.technology)
     if args.stations_from_measurements:

@@ -55,9 +55,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--budget-towers", type=int, help="number of sites to choose")
     p.add_argument("--budget-vnd", type=float, help="money budget in VND (e.g. 20e9); may be combined with towers")
     p.add_argument("--method", choices=["greedy", "ilp"], default="greedy")
-    p.add_argument("--objective", choices=["any", "per_operator", "backup"], default="any",
+    p.add_argument("--objective", choices=["any", "per_operator", "backup", "speed"], default="any",
                    help="any: people without coverage; per_operator: person-operator pairs; "
-                        "backup: people who get a second operator")
+                        "backup: people who get a second operator; speed: people brought up to the national "
+                        "speed target (Decision 36/QĐ-TTg: 4G 40, 5G 100 Mbit/s; computes SINR)")
     p.add_argument("--technology", default="4G", choices=list(TECHNOLOGIES),
                    help="technology whose coverage is planned (default 4G)")
     p.add_argument("--threshold-dbm", type=float, default=-110.0)
@@ -136,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
                                 clearance=ClearanceRule(climate=args.climate)),
         radio_sharing=args.radio_sharing, assume_towers_fed=not args.no_fibre_assumption,
     )
-    settings = StudySettings.create(coverage=CoverageConfig(threshold_dbm=args.threshold_dbm),
+    # the speed objective reads the current SINR and speeds: the coverage step computes them
+    settings = StudySettings.create(coverage=CoverageConfig(threshold_dbm=args.threshold_dbm,
+                                                            sinr=args.objective == "speed"),
                                     technologies=(args.technology,), placement=placement)
     done = place_run(args.scenario, args.out, settings=settings,
                      files={"candidates": args.candidates, "exclusions": args.exclusions,

@@ -441,6 +441,26 @@ def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, re
             bearing[r, c] = math.degrees(math.atan2(dx, dy))
 
 
+@njit(cache=True)
+def sector_level_dbm(lo, phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables, base_dbm):
+    """Received level (dBm, float32) of one sector at one cell: ``base_dbm + gain - lo``.
+
+    The one definition shared by the coverage accumulators (:func:`accumulate_sector`) and the
+    SINR accumulators (:func:`towerplan.coverage._sinr_kernels.accumulate_carrier`), so both see
+    the same antenna pattern and tilts. ``phi``: horizontal offset from boresight (deg),
+    ``theta``: elevation below the horizon (deg). ``tabulated``: the gain comes from a pattern
+    file's cuts ``tables`` (:func:`tabulated_gain_db`; ``e_tilt`` the extra electrical tilt,
+    ``fb_db`` the largest tabulated loss), else the TR 36.814 parametric pattern
+    (:func:`sector_gain_db`). Rounded to float32 before any comparison, exactly as the
+    accumulators store it, so the order of sectors (and of batches) cannot change a result.
+    """
+    if tabulated:
+        gain = tabulated_gain_db(phi, theta, tables, e_tilt, m_tilt, fb_db)
+    else:
+        gain = sector_gain_db(phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
+    return np.float32(base_dbm + gain - lo)
+
+
 @njit(cache=True, parallel=True)
 def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
                       fb_db, sla_db, tabulated, tables, base_dbm, threshold_dbm, idx, op, tech, best, best_idx, second,
@@ -463,13 +483,8 @@ def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg,
             phi = 0.0
             if not omni:
                 phi = bearing[r, c] - azimuth_deg
-            if tabulated:
-                gain = tabulated_gain_db(phi, theta[r, c], tables, e_tilt, m_tilt, fb_db)
-            else:
-                gain = sector_gain_db(phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
-            # rounded to float32 before any comparison, exactly as the accumulators store it,
-            # so the order of sectors (and of batches) cannot change a result
-            level = np.float32(base_dbm + gain - lo)
+            level = sector_level_dbm(lo, phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db,
+                                     tabulated, tables, base_dbm)
             if not level >= threshold_dbm:
                 continue
             pc = c_lo + c - p_c0

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import sector_gain_db
+from towerplan.coverage._kernels import sector_level_dbm
 
 #: mW per unit of the power sums: 1e-17 mW = -170 dBm, 50 dB below the thermal noise of a 15 kHz
 #: subcarrier; the int64 range then holds 92 mW (+19.6 dBm) per resource element
@@ -33,12 +32,13 @@ def quantize(level_dbm):
 
 @njit(cache=True, parallel=True)
 def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
-                       fb_db, sla_db, base_dbm, threshold_dbm, floor_dbm, idx, pair, carrier, pair_best, pair_idx,
-                       carrier_sum):
+                       fb_db, sla_db, tabulated, tables, base_dbm, threshold_dbm, floor_dbm, idx, pair, carrier,
+                       pair_best, pair_idx, carrier_sum):
     """Add one sector to the SINR accumulators of a partial result (in place).
 
-    Same geometry and level as :func:`~towerplan.coverage._kernels.accumulate_sector`:
-    level = ``base_dbm + gain - loss``, rounded to float32. Levels at or above
+    Same geometry and level as :func:`~towerplan.coverage._kernels.accumulate_sector` (the shared
+    :func:`~towerplan.coverage._kernels.sector_level_dbm`, pattern files and tilts included;
+    the gain arguments mean the same there). Levels at or above
     ``floor_dbm`` add to ``carrier_sum[carrier]``; levels at or above ``threshold_dbm``
     compete for ``pair_best[pair]`` (ties to the lower station index ``idx``).
     """
@@ -52,8 +52,8 @@ def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg
             phi = 0.0
             if not omni:
                 phi = bearing[r, c] - azimuth_deg
-            g = sector_gain_db(phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
-            level = np.float32(base_dbm + g - lo)
+            level = sector_level_dbm(lo, phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db,
+                                     tabulated, tables, base_dbm)
             if not level >= floor_dbm:
                 continue
             pc = c_lo + c - p_c0

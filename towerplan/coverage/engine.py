@@ -262,31 +262,41 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         no_table = np.zeros((2, 360))
         log_km = _log10_km(loss.shape, group, geo) if group.sectors["calibration_slope_db"].any() else None
         for s in group.sectors:
-            omni = bool(s["omni"])
             sector_loss = loss
             if log_km is not None and s["calibration_slope_db"]:
                 # calibration: level + slope log10(d / 1 km) as a loss correction (the offset is in base_dbm)
                 sector_loss = (loss - s["calibration_slope_db"] * log_km).astype(np.float32)
-            az = 0.0 if omni else float(s["azimuth_deg"])
-            pid = int(s["pattern_id"])
-            tabulated = pid >= 0
-            kern.accumulate_sector(
-                sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, az, omni, float(s["h_beamwidth_deg"]),
-                float(s["v_beamwidth_deg"]),
-                float(s["electrical_shift_deg"] if tabulated else s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
-                float(s["pattern_cap_db"]) if tabulated else fb, sla, tabulated,
-                group.patterns[pid] if tabulated else no_table, float(s["base_dbm"]), config.threshold_dbm,
-                int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
+            gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
+            kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
+                sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, *gain_args, float(s["base_dbm"]),
+                config.threshold_dbm, int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
                 acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
                 acc["op_best"], acc["tech_best"],
             )
             if sinr_acc is not None:
-                sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, sector_loss, theta, bearing, (r_lo, c_lo),
-                                          (p_r0, p_c0), config)
+                sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, gain_args, sector_loss, theta, bearing,
+                                          (r_lo, c_lo), (p_r0, p_c0), config)
     out = {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
     if sinr_acc is not None:
         out["sinr_acc"] = sinr_acc
     return out
+
+
+def sector_gain_args(s: np.void, patterns: Any, fb_db: float, sla_db: float, no_table: np.ndarray) -> tuple[Any, ...]:
+    """The antenna arguments of :func:`~towerplan.coverage._kernels.sector_level_dbm` for one sector record.
+
+    ``(azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables)``: a
+    sector with a pattern file (``pattern_id >= 0``) passes its cuts, its extra electrical tilt
+    and its largest tabulated loss; the others the parametric pattern's beamwidths, tilt and limits.
+    Used for the coverage and the SINR accumulators alike, so both compute one level.
+    """
+    omni = bool(s["omni"])
+    pid = int(s["pattern_id"])
+    tabulated = pid >= 0
+    return (0.0 if omni else float(s["azimuth_deg"]), omni, float(s["h_beamwidth_deg"]), float(s["v_beamwidth_deg"]),
+            float(s["electrical_shift_deg"] if tabulated else s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
+            float(s["pattern_cap_db"]) if tabulated else fb_db, sla_db, tabulated,
+            patterns[pid] if tabulated else no_table)
 
 
 def _log10_km(shape: tuple[int, int], group: SiteGroup, geo: tuple[float, float, float, float]) -> np.ndarray:

@@ -21,7 +21,7 @@ from towerplan.coverage.engine import _fill_dem, _tasks, run_batch
 from towerplan.coverage.plan import Sectors, plan_groups
 from towerplan.grid import Grid
 
-__all__ = ["dem_window", "reach_cells"]
+__all__ = ["dem_window", "reach_cells", "reach_levels"]
 
 
 def dem_window(dem: Grid, x: float, y: float, radius_m: float) -> tuple[Grid, int, int]:
@@ -45,6 +45,12 @@ def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: Coverag
     its count): a site's window is small, and on a busy machine the threads' fork-join cost
     more than they share (``bench/README.md``).
     """
+    return reach_levels(dem, sectors, x, y, config)[0]
+
+
+def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float,
+                 config: CoverageConfig) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reach_cells` and the site's best level there (dBm, float32, the engine's ``best_level``)."""
     win, r0, c0 = dem_window(dem, x, y, config.max_radius_m)
     dem_z, holes = _fill_dem(win)
     groups = plan_groups(sectors, win, dem_z, config)
@@ -57,4 +63,4 @@ def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: Coverag
     hit = part["acc"]["count"] > 0
     hit &= ~holes[p_r0:p_r1, p_c0:p_c1]
     rr, cc = np.nonzero(hit)
-    return (rr + (p_r0 + r0)) * dem.width + (cc + (p_c0 + c0))
+    return (rr + (p_r0 + r0)) * dem.width + (cc + (p_c0 + c0)), part["acc"]["best"][rr, cc]

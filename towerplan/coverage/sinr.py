@@ -142,18 +142,21 @@ def new_sinr_acc(shape: tuple[int, int], plan: CarrierPlan) -> dict[str, np.ndar
 SINR_ACC_ORDER = ("pair_best", "pair_idx", "carrier_sum")
 
 
-def accumulate_one(acc: dict[str, np.ndarray], plan: CarrierPlan, s: np.void, loss: np.ndarray, theta: np.ndarray,
-                   bearing: np.ndarray, box: tuple[int, int], origin: tuple[int, int], config: CoverageConfig) -> None:
-    """Add one sector (a record of the engine's site group, with its own path loss) to the SINR accumulators."""
+def accumulate_one(acc: dict[str, np.ndarray], plan: CarrierPlan, s: np.void, gain_args: tuple[Any, ...],
+                   loss: np.ndarray, theta: np.ndarray, bearing: np.ndarray, box: tuple[int, int],
+                   origin: tuple[int, int], config: CoverageConfig) -> None:
+    """Add one sector (a record of the engine's site group, with its own path loss) to the SINR accumulators.
+
+    ``gain_args``: the sector's antenna arguments as the engine passes them to its own
+    accumulator (:func:`towerplan.coverage.engine.sector_gain_args`: pattern file or parametric
+    pattern, tilts), so the serving level here is the engine's level.
+    """
     idx = int(s["station_index"])
     pair, carrier = (int(v) for v in plan.codes[idx])
     if pair < 0:
         return
-    omni = bool(s["omni"])
-    skern.accumulate_carrier(
-        loss, theta, bearing, box[0], box[1], origin[0], origin[1], 0.0 if omni else float(s["azimuth_deg"]), omni,
-        float(s["h_beamwidth_deg"]), float(s["v_beamwidth_deg"]), float(s["tilt_deg"]),
-        float(s["mechanical_tilt_deg"]), config.front_to_back_db, config.side_lobe_db, float(s["base_dbm"]),
+    skern.accumulate_carrier(  # type: ignore[call-arg]  # numba stub rejects *args
+        loss, theta, bearing, box[0], box[1], origin[0], origin[1], *gain_args, float(s["base_dbm"]),
         config.threshold_dbm, plan.floor_dbm, idx, pair, carrier, acc["pair_best"], acc["pair_idx"],
         acc["carrier_sum"])
 

@@ -255,7 +255,14 @@ def run_coverage_tiled(
 
     config = config or CoverageConfig()
     if config.sinr:
-        raise ConfigError("the tiled engine does not compute SINR layers yet: run without sinr, or untiled")
+        raise ConfigError(
+            "the tiled engine does not compute SINR, throughput or uplink layers: its tiles hold the coverage "
+            "layers only (the SINR accumulators, one level and station per operator/technology and one power "
+            "sum per carrier, would be exact per tile with the same halo, but the tile files, the merge and the "
+            "throughput/uplink rasters that need the whole grid are not written). Run the SINR untiled "
+            "(`towerplan coverage --sinr` without --tile-cells: it needs about "
+            "16 x carriers + 28 x operator-technology pairs bytes a cell more), at a coarser --resolution-m, "
+            "or on a smaller --area")
     t0 = time.perf_counter()
     dem = Path(dem_path)
     out = Path(out_dir)

@@ -111,6 +111,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "sheet_roads": "Đường giao thông",
         "sheet_stations": "Tổng hợp trạm",
         "sheet_curve": "Đường cong chi phí",
+        "sheet_speed": "Tốc độ theo xã",
+        "speed": "Tốc độ tải xuống so với mục tiêu quốc gia",
+        "speed_intro": ("Tốc độ tải xuống trung bình của người dùng giờ cao điểm, từ SINR (3GPP TR 36.942 Phụ lục "
+                        "A.2) chia đều cho số người dùng hoạt động của mỗi ô (thị phần nhà mạng x hệ số hoạt động "
+                        "giờ cao điểm {activity:g}), so với mục tiêu của Quyết định 36/QĐ-TTg (4G ≥ 40 Mbit/s, "
+                        "5G ≥ 100 Mbit/s). Thị phần: {shares}."),
+        "speed_line": ("{tech}: {served} người được phục vụ, {target} người đạt {target_mbps:g} Mbit/s, "
+                       "{gap} người có sóng nhưng dưới mục tiêu (vùng thiếu tốc độ); tốc độ trung bình "
+                       "{mean} Mbit/s."),
+        "table_speed_communes": "Tốc độ theo xã: dân số đạt và chưa đạt mục tiêu tốc độ",
         "sheet_about": "Giới thiệu",
     },
     "en": {
@@ -210,6 +220,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "sheet_roads": "Roads",
         "sheet_stations": "Sites summary",
         "sheet_curve": "Cost curve",
+        "sheet_speed": "Speed by commune",
+        "speed": "Download speed against the national targets",
+        "speed_intro": ("Busy-hour average user download speed: the single-user rate from the SINR (3GPP TR 36.942 "
+                        "Annex A.2) shared among each sector's active users (operator market share x busy-hour "
+                        "activity {activity:g}), against the targets of Decision 36/QĐ-TTg (4G ≥ 40 Mbit/s, "
+                        "5G ≥ 100 Mbit/s). Market shares: {shares}."),
+        "speed_line": ("{tech}: {served} people served, {target} reach {target_mbps:g} Mbit/s, {gap} served but "
+                       "below the target (speed gaps); mean user speed {mean} Mbit/s."),
+        "table_speed_communes": "Speed by commune: people reaching and below the speed targets",
         "sheet_about": "About",
     },
 }
@@ -296,11 +315,22 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "freq_mhz": ("Tần số (MHz)", "Frequency (MHz)", INT),
     "eirp_dbm": ("EIRP (dBm)", "EIRP (dBm)", DEC1),
     "best_server": ("Mã trạm phục vụ", "Best-server value", INT),
+    # speed (coverage.sinr)
+    "people_4g_served": ("Có sóng 4G", "4G served", INT),
+    "people_4g_target": ("Đạt 40 Mbit/s (4G)", "Reach 40 Mbit/s (4G)", INT),
+    "people_4g_speed_gap": ("4G dưới mục tiêu tốc độ", "4G below speed target", INT),
+    "user_throughput_4g_mbps": ("Tốc độ 4G TB (Mbit/s)", "Mean 4G speed (Mbit/s)", DEC1),
+    "people_5g_served": ("Có sóng 5G", "5G served", INT),
+    "people_5g_target": ("Đạt 100 Mbit/s (5G)", "Reach 100 Mbit/s (5G)", INT),
+    "people_5g_speed_gap": ("5G dưới mục tiêu tốc độ", "5G below speed target", INT),
+    "user_throughput_5g_mbps": ("Tốc độ 5G TB (Mbit/s)", "Mean 5G speed (Mbit/s)", DEC1),
 }
 
 # dynamic per-operator columns: regex -> (Vietnamese template, English template, format)
 _PATTERNS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
     (re.compile(r"^people_covered_(.+)$"), ("Được phủ sóng – {op}", "Covered – {op}", INT)),
+    (re.compile(r"^people_4g_target_(.+)$"), ("Đạt mục tiêu 4G – {op}", "4G target – {op}", INT)),
+    (re.compile(r"^people_5g_target_(.+)$"), ("Đạt mục tiêu 5G – {op}", "5G target – {op}", INT)),
     (re.compile(r"^people_(?!newly_covered$)(.+)$"), ("Phủ mới – {op}", "Newly covered – {op}", INT)),
     (re.compile(r"^rsrp_(.+)_dbm$"), ("RSRP {op} (dBm)", "RSRP {op} (dBm)", PCT)),
 ]

@@ -65,6 +65,10 @@ class PlanPackage:
         Models and validity ranges, settings, input files with sha256, version.
     server_names
         ``best_server`` value -> site, cell and operator.
+    speed_communes
+        With ``coverage.sinr``: per commune, people served by / reaching the speed target of each
+        data technology, in speed gaps, and the mean user throughput
+        (:attr:`towerplan.planning.speed.SpeedAnalysis.communes`).
     """
 
     title: str
@@ -79,6 +83,7 @@ class PlanPackage:
     summary: dict
     method: dict
     server_names: pd.DataFrame | None = None
+    speed_communes: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.stations, gpd.GeoDataFrame):

@@ -366,6 +366,9 @@ def build_report(package: PlanPackage, figures: Mapping[str, Path], *, lang: str
             roads["road_class"] = roads["road_class"].map(lambda v: value_label(v, lang))
         blocks.append(table_block(roads, ["road_class", "zone_name", "length_km", "covered_km", "covered_pct"],
                                   text("table_roads", lang), lang))
+    from towerplan.export.report_speed import speed_blocks  # coverage.sinr: the speed targets
+
+    blocks.extend(speed_blocks(package.summary, tables, lang))
     stations = tables["stations_summary"]
     if len(stations):
         st = package.stations

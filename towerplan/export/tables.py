@@ -35,6 +35,7 @@ SHEETS = {
     "road_coverage": "sheet_roads",
     "stations_summary": "sheet_stations",
     "curve": "sheet_curve",
+    "speed_communes": "sheet_speed",
 }
 
 
@@ -74,6 +75,8 @@ def plan_tables(package: PlanPackage) -> dict[str, pd.DataFrame]:
     out["stations_summary"] = stations_summary(package.stations)
     if package.curve is not None:
         out["curve"] = pd.DataFrame(package.curve).reset_index(drop=True)
+    if getattr(package, "speed_communes", None) is not None:
+        out["speed_communes"] = _drop_geometry(package.speed_communes)
     return out
 
 

@@ -8,6 +8,8 @@ the Decision 36/QĐ-TTg targets (4G 40 Mbit/s, 5G 100 Mbit/s) on class edges.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import folium
 
 from towerplan.grid import Grid
@@ -15,7 +17,7 @@ from towerplan.maps.layers import legend
 from towerplan.maps.render import value_image
 
 __all__ = ["SINR_STOPS", "THROUGHPUT_STOPS", "sinr_layer", "throughput_layer", "sinr_legend", "throughput_legend",
-           "class_legend_items"]
+           "class_legend_items", "with_radio_layers"]
 
 Stops = tuple[tuple[float, tuple[int, int, int]], ...]
 
@@ -78,3 +80,26 @@ def throughput_legend(title: str = "Throughput", *, note: str | None = "targets:
                       corner: str = "bottomright"):
     """The legend box of :func:`throughput_layer`."""
     return legend(title, class_legend_items(THROUGHPUT_STOPS, "Mbit/s"), note=note, corner=corner)
+
+
+def with_radio_layers(m: folium.Map, operators: Mapping[str, tuple[Grid, Grid]], *, lang: str = "en") -> folium.Map:
+    """A copy of a (not yet rendered) map with, per operator, its SINR and downlink-speed layers (hidden at
+    first) and both legends; ``operators``: name -> (SINR dB, single-user downlink rate Mbit/s), as
+    :class:`towerplan.coverage.radio_maps.OperatorRadio` holds them. ``m`` itself is left as it is."""
+    import copy
+
+    from towerplan.i18n import t
+
+    out = copy.deepcopy(m)
+    # the layer control's script names every layer, so the new ones must come before it
+    controls = [k for k, child in out._children.items() if isinstance(child, folium.LayerControl)]
+    for k in controls:
+        del out._children[k]
+    for op, (sinr, rate) in sorted(operators.items()):
+        sinr_layer(sinr, name=t("map_sinr", lang, op=op), show=False).add_to(out)
+        throughput_layer(rate, name=t("map_throughput", lang, op=op), show=False).add_to(out)
+    if controls:
+        folium.LayerControl(collapsed=False).add_to(out)
+    sinr_legend(t("legend_sinr", lang), corner="topleft").add_to(out)
+    throughput_legend(t("legend_throughput", lang), note=t("legend_throughput_note", lang)).add_to(out)
+    return out

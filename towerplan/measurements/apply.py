@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +37,21 @@ class Calibration:
 
     ``groups`` maps (operator, band) -> (offset_db, slope_db_per_decade);
     ``cells`` maps ``site_id/cell_id`` -> offset_db; ``shadowing_sigma_db`` is the
-    held-out standard deviation (NaN if absent).
+    held-out standard deviation (NaN if absent); ``azimuths`` maps ``site_id/cell_id`` ->
+    the sector azimuth fitted to the drive test for a cell the station list gave none
+    (:mod:`towerplan.measurements.azimuth`).
     """
 
     groups: dict[tuple[str, str], tuple[float, float]]
     cells: dict[str, float]
     shadowing_sigma_db: float
     source: str = ""
+    azimuths: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for cell, az in self.azimuths.items():
+            if not (np.isfinite(az) and 0.0 <= az <= 360.0):
+                raise ConfigError(f"calibration cell {cell}: azimuth {az} outside 0-360 degrees")
         for key, (a, b) in self.groups.items():
             if not (np.isfinite(a) and np.isfinite(b) and abs(a) <= 100 and abs(b) <= 100):
                 raise ConfigError(f"calibration group {key}: offset {a} dB / slope {b} dB per decade out of +-100")
@@ -79,9 +85,10 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
         groups = {k: (v[0] / v[2], v[1] / v[2]) for k, v in sums.items() if v[2] > 0}
         cells = {str(c["cell"]): float(c["offset_db"]) for c in data.get("cells", [])}
         sigma = data.get("shadowing_sigma_db")
+        azimuths = {str(a["cell"]): float(a["azimuth_deg"]) for a in data.get("azimuths", [])}
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{p}: damaged calibration file ({type(exc).__name__}: {exc})") from exc
-    return Calibration(groups, cells, float("nan") if sigma is None else float(sigma), str(p))
+    return Calibration(groups, cells, float("nan") if sigma is None else float(sigma), str(p), azimuths)
 
 
 def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
@@ -107,4 +114,13 @@ def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.Da
                     ", ".join(f"{o}/{b}" for o, b in sorted(missing)))
     out["calibration_offset_db"] = offset
     out["calibration_slope_db"] = slope
+    if calibration.azimuths:  # sectors whose azimuth the list lacked: the drive test's estimate
+        az = pd.to_numeric(out["azimuth_deg"], errors="coerce") if "azimuth_deg" in out.columns else \
+            pd.Series(np.nan, index=out.index)
+        fitted = pd.Series(cells, index=out.index).map(calibration.azimuths)
+        fill = az.isna() & fitted.notna()
+        out["azimuth_deg"] = az.where(~fill, fitted)
+        if fill.any():
+            log.info("calibration %s: %d sector(s) without an azimuth get the drive test's", calibration.source,
+                     int(fill.sum()))
     return out

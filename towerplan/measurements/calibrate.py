@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from towerplan.errors import ConfigError, InputError
+from towerplan.measurements.azimuth import azimuth_gain_db, fit_azimuths
 from towerplan.measurements.compare import residual_stats
 
 __all__ = ["CalibrationModel", "CalibrationResult", "CalibrationSettings", "GroupCorrection", "assign_folds",
@@ -69,6 +70,7 @@ class CalibrationSettings:
     bin_m: float = 0.0
     min_samples: int = 30
     min_log_span: float = 0.3
+    estimate_azimuths: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -118,6 +120,7 @@ class CalibrationModel:
     cell_samples: dict[str, int] = field(default_factory=dict)
     tau_db: float = 0.0
     residual_std_db: float = float("nan")
+    cell_azimuths_deg: dict[str, float] = field(default_factory=dict)
 
     def correction_db(self, samples: pd.DataFrame) -> np.ndarray:
         """Correction (dB) to add to each sample's prediction; 0 for groups the model has not seen."""
@@ -131,7 +134,7 @@ class CalibrationModel:
                 out[k] = g.offset_db + g.slope_db_per_decade * logd[k]
         if self.cell_offsets_db:
             out += samples["cell"].astype(str).map(self.cell_offsets_db).fillna(0.0).to_numpy(dtype=float)
-        return out
+        return out + azimuth_gain_db(samples, self.cell_azimuths_deg)
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,10 +192,18 @@ def _binned(samples: pd.DataFrame, bin_m: float) -> pd.DataFrame:
         return samples
     key = _block_ids(samples["x"].to_numpy(dtype=float), samples["y"].to_numpy(dtype=float), bin_m)
     df = samples.assign(_bin=key, _logd=np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0)))
+    extra = {}
+    if {"bearing_deg", "azimuth_unknown"} <= set(df.columns):  # circular mean of the bearings
+        rad = np.radians(df["bearing_deg"].to_numpy(dtype=float))
+        df = df.assign(_bs=np.sin(rad), _bc=np.cos(rad))
+        extra = {"_bs": ("_bs", "mean"), "_bc": ("_bc", "mean"), "azimuth_unknown": ("azimuth_unknown", "max")}
     agg = df.groupby(["cell", "_bin", *GROUP_KEYS], sort=True).agg(
         measured_dbm=("measured_dbm", "mean"), uncalibrated_dbm=("uncalibrated_dbm", "mean"),
-        _logd=("_logd", "mean"), x=("x", "mean"), y=("y", "mean")).reset_index()
+        _logd=("_logd", "mean"), x=("x", "mean"), y=("y", "mean"), **extra).reset_index()
     agg["distance_m"] = 10.0 ** agg["_logd"]
+    if extra:
+        agg["bearing_deg"] = np.degrees(np.arctan2(agg["_bs"], agg["_bc"])) % 360.0
+        agg = agg.drop(columns=["_bs", "_bc"])
     return agg.drop(columns=["_bin", "_logd"])
 
 
@@ -204,6 +215,8 @@ def fit_corrections(samples: pd.DataFrame, settings: CalibrationSettings | None 
     if len(s) == 0:
         raise InputError("no samples to fit corrections on")
     resid = s["measured_dbm"].to_numpy(dtype=float) - s["uncalibrated_dbm"].to_numpy(dtype=float)
+    azimuths = fit_azimuths(s, resid, min_samples=settings.min_samples) if settings.estimate_azimuths else {}
+    resid = resid - azimuth_gain_db(s, azimuths)
     logd = np.log10(np.maximum(s["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
     groups = []
     remaining = np.empty(len(s))
@@ -219,13 +232,13 @@ def fit_corrections(samples: pd.DataFrame, settings: CalibrationSettings | None 
         remaining[idx] = r - a - b * x
         groups.append(GroupCorrection(str(key[0]), str(key[1]), str(key[2]), float(a), float(b), len(idx),
                                       bool(fit_slope)))
-    model = CalibrationModel(tuple(groups), residual_std_db=float(np.std(remaining)))
+    model = CalibrationModel(tuple(groups), residual_std_db=float(np.std(remaining)), cell_azimuths_deg=azimuths)
     if not settings.per_cell:
         return model
     cells, cell_n, offsets, tau = _cell_offsets(s, remaining, settings.cell_block_m)
     return CalibrationModel(tuple(groups), dict(zip(cells, offsets, strict=True)), dict(zip(cells, cell_n,
                             strict=True)), tau, float(np.std(remaining - s["cell"].astype(str).map(
-                                dict(zip(cells, offsets, strict=True))).to_numpy(dtype=float))))
+                                dict(zip(cells, offsets, strict=True))).to_numpy(dtype=float))), azimuths)
 
 
 def _cell_offsets(s: pd.DataFrame, remaining: np.ndarray, block_m: float):

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 #: columns of the sample table
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "file", "row", "line", "lon", "lat", "x", "y", "measured_dbm", "predicted_dbm", "distance_m", "station",
-    "cell", "operator", "band", "technology", "model", "landcover",
+    "cell", "operator", "band", "technology", "model", "landcover", "bearing_deg", "azimuth_unknown",
 )  # fmt: skip
 
 
@@ -69,11 +69,28 @@ def predict_samples(
         "operator": st["operator"].astype(str).to_numpy()[serving],
         "band": [bands[(f, t)] for f, t in zip(freq.tolist(), tech.tolist(), strict=True)], "technology": tech,
         "model": pts.model, "landcover": _classes(landcover, dem, x, y),
+        # from the site to the sample, and whether the list gives the cell's azimuth (measurements.azimuth)
+        "bearing_deg": _bearing_deg(st, serving, x, y, tr), "azimuth_unknown": _azimuth_unknown(st)[serving],
     })
     missing = ~np.isfinite(out["predicted_dbm"].to_numpy())
     if missing.any():
         log.warning("%d measurement(s) could not be predicted (outside the DEM) and are left out", int(missing.sum()))
     return out.loc[~missing].reset_index(drop=True)
+
+
+def _bearing_deg(st: pd.DataFrame, serving: np.ndarray, x: np.ndarray, y: np.ndarray, tr: Transformer) -> np.ndarray:
+    """Bearing (deg clockwise from grid north) from each sample's serving site to the sample."""
+    sx, sy = tr.transform(st["lon"].to_numpy(dtype=float), st["lat"].to_numpy(dtype=float))
+    dx = x - np.asarray(sx, dtype=float)[serving]
+    dy = y - np.asarray(sy, dtype=float)[serving]
+    return np.degrees(np.arctan2(dx, dy)) % 360.0
+
+
+def _azimuth_unknown(st: pd.DataFrame) -> np.ndarray:
+    """Cells the list gives no azimuth (modelled omni)."""
+    if "azimuth_deg" not in st.columns:
+        return np.ones(len(st), dtype=bool)
+    return ~np.isfinite(pd.to_numeric(st["azimuth_deg"], errors="coerce").to_numpy(dtype=float))
 
 
 def _levels(dem: Grid, st: pd.DataFrame, serving: np.ndarray, x: np.ndarray, y: np.ndarray, rx_h: np.ndarray,

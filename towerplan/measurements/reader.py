@@ -22,6 +22,7 @@ import gzip
 import io
 import logging
 import os
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +99,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
                 data = fh.read(max_bytes + 1)  # bounded: a gzip bomb stops at the limit
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise UnreadableFileError(f"{path.name}: damaged gzip file ({exc})") from exc
         if len(data) > max_bytes:
             raise UnreadableFileError(f"{path.name}: more than {max_bytes / 1e6:,.0f} MB once unpacked; split it")

@@ -44,6 +44,8 @@ def calibration_record(result: CalibrationResult, *, inputs: Mapping[str, Any], 
         "cells": [{"cell": c, "offset_db": _r(v), "n_samples": int(m.cell_samples.get(c, 0))}
                   for c, v in sorted(m.cell_offsets_db.items())],
         "cell_offset_tau_db": _r(m.tau_db),
+        # sector azimuths the station list lacked, fitted to the drive test (measurements.azimuth)
+        "azimuths": [{"cell": c, "azimuth_deg": _r(v, 1)} for c, v in sorted(m.cell_azimuths_deg.items())],
         "shadowing_sigma_db": _r(result.shadowing_sigma_db),
         "cross_validation": {**{k: _r(v) if k != "count" else v for k, v in result.cv_stats.items()},
                              "folds": result.settings.folds, "fold_by": result.settings.fold_by,

@@ -28,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.footprint import reach_cells
+from towerplan.coverage.footprint import reach_levels
 from towerplan.coverage.plan import Sectors, prepare_stations
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
@@ -47,6 +47,10 @@ class CandidateRadio:
     """The radio a new tenant would install on a candidate (defaults: a 3-sector 4G B3 site).
 
     ``omni=True`` puts one omnidirectional antenna instead of the sectors.
+    ``calibration_offset_db`` / ``calibration_slope_db``: the drive-test correction of the
+    new sectors (``offset + slope log10(d / 1 km)`` added to the level, as for calibrated
+    stations; :func:`towerplan.planning.candidate_calibration.calibrated_radio` derives it
+    from the calibrated station list).
     """
 
     technology: str = "4G"
@@ -57,8 +61,14 @@ class CandidateRadio:
     v_beamwidth_deg: float = _STATION_DEFAULTS.v_beamwidth_deg
     tilt_deg: float = 2.0
     omni: bool = False
+    calibration_offset_db: float = 0.0
+    calibration_slope_db: float = 0.0
 
     def __post_init__(self) -> None:
+        for name in ("calibration_offset_db", "calibration_slope_db"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and np.isfinite(v) and abs(v) <= 100.0):
+                raise InputError(f"{name} must be within +-100 dB, got {v!r}")
         if self.technology not in ("2G", "3G", "4G", "5G"):
             raise InputError(f"unknown technology {self.technology!r}")
         if not (400.0 <= self.freq_mhz <= 6000.0):
@@ -89,6 +99,7 @@ def candidate_sectors(candidate: pd.Series, radio: CandidateRadio, *, operator: 
             "antenna_height_m": float(radio_height_m(pd.DataFrame([candidate]))[0]),
             "azimuth_deg": float(az), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
             "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
+            "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
         })
     return pd.DataFrame(rows)
 
@@ -110,6 +121,7 @@ def candidate_table(candidates: pd.DataFrame, radio: CandidateRadio, *, operator
         "antenna_height_m": np.repeat(radio_height_m(candidates), m),
         "azimuth_deg": np.tile(azimuths, n), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
         "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
+        "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
     })
 
 
@@ -121,6 +133,7 @@ def coverage_matrix(
     radio: CandidateRadio = CandidateRadio(),
     config: CoverageConfig | None = None,
     progress: Callable[[int, int], None] | None = None,
+    min_level_dbm: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Sparse candidates x demand-cells matrix: True where a candidate's site reaches the threshold.
 
@@ -147,6 +160,10 @@ def coverage_matrix(
         Coverage settings (model, threshold, margins, radius) shared with the network's run.
     progress
         Called as ``progress(done, total)`` after each candidate.
+    min_level_dbm
+        Optional level (dBm) a candidate must reach at each cell on ``dem``'s lattice, on top of
+        the threshold (the speed objective's per-cell requirement,
+        :mod:`towerplan.planning.speed_objective`); NaN or +inf: never reached.
 
     Returns
     -------
@@ -165,6 +182,11 @@ def coverage_matrix(
     demand = np.asarray(demand, dtype=bool)
     if demand.shape != dem.shape:
         raise InputError(f"the demand mask has shape {demand.shape}, the DEM {dem.shape}")
+    need_flat = None
+    if min_level_dbm is not None:
+        if np.shape(min_level_dbm) != dem.shape:
+            raise InputError(f"min_level_dbm has shape {np.shape(min_level_dbm)}, the DEM {dem.shape}")
+        need_flat = np.nan_to_num(np.asarray(min_level_dbm, dtype=float), nan=np.inf).ravel()
     dem.require_metric()
     cells = np.flatnonzero(demand.ravel())
     column = np.full(dem.height * dem.width, -1, dtype=np.int64)
@@ -186,8 +208,11 @@ def coverage_matrix(
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
                            sectors.skipped, sectors.patterns)
-            cols = column[reach_cells(dem, part, float(xs[k * m]), float(ys[k * m]), config)]
-            cols = np.sort(cols[cols >= 0])
+            flat, level = reach_levels(dem, part, float(xs[k * m]), float(ys[k * m]), config)
+            keep = column[flat] >= 0
+            if need_flat is not None:
+                keep &= level >= need_flat[flat]
+            cols = np.sort(column[flat[keep]])
             indices.append(cols)
             indptr[k + 1] = indptr[k] + cols.size
             if progress is not None:

@@ -30,6 +30,13 @@ Objectives
     covering problem (one site suffices per demand), at the price of a conservative
     count: two chosen sites each bringing one operator to the same empty cell do not
     count it. Needs at least two operators.
+``speed``
+    The national speed targets (Decision 36/QĐ-TTg): a demand is a populated cell where no
+    operator's user throughput meets the target of the candidate radio's technology; weight =
+    its people. A candidate covers it when its level there reaches the level a new carrier
+    needs for the target against the interference and noise there
+    (:mod:`towerplan.planning.speed_objective`, passed as ``speed``). One radio is costed, as
+    for ``any``.
 
 Locked-in candidates (``locked_in``) are already decided: before the demand is built,
 the cells each covers count as covered by every operator it hosts; they are never
@@ -64,12 +71,13 @@ from towerplan.grid import Grid
 from towerplan.planning.costs import CostModel, RadioSharing, candidate_costs
 from towerplan.planning.matrix import CandidateRadio, coverage_matrix
 from towerplan.planning.optimize import Selection, choose_sites
+from towerplan.planning.speed_objective import SpeedDemand
 
 __all__ = ["PlacementResult", "plan_towers"]
 
 log = logging.getLogger(__name__)
 
-Objective = Literal["any", "per_operator", "backup"]
+Objective = Literal["any", "per_operator", "backup", "speed"]
 _DEFAULT_RADIO = CandidateRadio()
 _DEFAULT_COSTS = CostModel()
 #: cost totals of each proposal besides ``cost_vnd`` (the budget basis)
@@ -144,6 +152,26 @@ def _column(a: np.ndarray | pd.Series | None) -> np.ndarray | None:
     return None if a is None else np.asarray(a, dtype=float)
 
 
+def _not_reached(covers: sp.csr_matrix, rows: list[int]) -> np.ndarray:
+    """Columns no row of ``rows`` reaches (the speed demand left after the locked-in sites)."""
+    out = np.ones(covers.shape[1], dtype=bool)
+    for i in rows:
+        out[covers.indices[covers.indptr[i] : covers.indptr[i + 1]]] = False
+    return out
+
+
+def _check_objective(objective: str, operators: list[str], n_candidates: int, speed: SpeedDemand | None,
+                     shape: tuple[int, int]) -> None:
+    if objective not in ("any", "per_operator", "backup", "speed"):
+        raise InputError(f"objective must be 'any', 'per_operator', 'backup' or 'speed', got {objective!r}")
+    if objective == "speed" and (speed is None or np.shape(speed.below_target) != shape):
+        raise InputError("the speed objective needs the speed demand on the DEM's lattice (a coverage run with SINR)")
+    if objective == "backup" and len(operators) < 2:
+        raise InputError(f"the backup objective needs at least two operators; the coverage has only {operators}")
+    if n_candidates == 0:
+        raise InputError("no candidate sites")
+
+
 def plan_towers(
     dem: Grid,
     population: Grid,
@@ -162,6 +190,7 @@ def plan_towers(
     locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
     progress: Callable[[int, int], None] | None = None,
+    speed: SpeedDemand | None = None,
     radio_sharing: RadioSharing = "per_operator",
 ) -> PlacementResult:
     """Choose candidate sites that newly cover the most people under a tower count and/or a VND budget.
@@ -177,13 +206,16 @@ def plan_towers(
         ``mast_height_m``, ``operators_present``, ``road_distance_m``; optional backhaul
         columns ``fibre_route_m``, ``microwave_m``).
     objective, radio_sharing
-        ``any``, ``per_operator`` or ``backup``; radios ``per_operator`` or ``shared`` (module docstring).
+        ``any``, ``per_operator``, ``backup`` or ``speed``; radios ``per_operator`` or ``shared`` (module
+        docstring).
     must_include, forbidden
         Candidate ids forced in / out.
     locked_in
         Candidate ids already built: their coverage counts before choosing (module docstring).
     progress
         Called with (done, total) while the coverage matrix is computed.
+    speed
+        The speed objective's demand and level requirement (objective ``speed`` only).
     """
     config = config or CoverageConfig()
     if not population.same_lattice(dem):
@@ -191,12 +223,7 @@ def plan_towers(
     operators = sorted(levels)
     if not operators:
         raise InputError("no current coverage given: pass one level grid per operator")
-    if objective not in ("any", "per_operator", "backup"):
-        raise InputError(f"objective must be 'any', 'per_operator' or 'backup', got {objective!r}")
-    if objective == "backup" and len(operators) < 2:
-        raise InputError(f"the backup objective needs at least two operators; the coverage has only {operators}")
-    if len(candidates) == 0:
-        raise InputError("no candidate sites")
+    _check_objective(objective, operators, len(candidates), speed, dem.shape)
     ids = candidates["candidate_id"].astype(str).tolist()
     index = {cid: i for i, cid in enumerate(ids)}
     unknown = [c for c in (*must_include, *forbidden, *locked_in) if c not in index]
@@ -209,8 +236,9 @@ def plan_towers(
     covered = {op: served(levels[op], config.threshold_dbm) for op in operators}
     count_now = np.sum([covered[op] for op in operators], axis=0)
     target = 2 if objective == "backup" else len(operators)
-    need = (people > 0) & (count_now < target)
-    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress)
+    need = (people > 0) & (speed.below_target if speed is not None and objective == "speed" else count_now < target)
+    geo_cov, cells = coverage_matrix(dem, candidates, need, radio=radio, config=config, progress=progress,
+                                     min_level_dbm=speed.required_level_dbm if objective == "speed" and speed else None)
     flat_people = people.ravel()[cells]
     hosts = _hosts(candidates, operators)
     # coverage per operator at the demand columns, with the locked-in sites counted as built
@@ -222,8 +250,8 @@ def plan_towers(
             cov[op][reach] = True
     n_cov = np.sum([cov[op] for op in operators], axis=0) if cells.size else np.zeros(0, dtype=int)
     labels: list[tuple[str, np.ndarray]] = []
-    if objective == "any":
-        demand_ok = n_cov == 0
+    if objective in ("any", "speed"):
+        demand_ok = n_cov == 0 if objective == "any" else _not_reached(geo_cov, locked)
         covers = geo_cov[:, np.flatnonzero(demand_ok)]
         weights = flat_people[demand_ok]
         labels = [("any", np.flatnonzero(demand_ok))]

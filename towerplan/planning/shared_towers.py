@@ -44,6 +44,7 @@ from towerplan.errors import ConfigError, InputError
 from towerplan.grid import Grid
 from towerplan.planning.backhaul import compute_backhaul, fed_sites_from_stations, fibre_assumption_warning
 from towerplan.planning.backhaul_rain import MicrowaveLink
+from towerplan.planning.candidate_calibration import calibrated_radio
 from towerplan.planning.candidates import (
     CandidateConfig,
     colocation_candidates,
@@ -54,14 +55,16 @@ from towerplan.planning.candidates import (
 from towerplan.planning.costs import RADIO_SHARING, CostModel, RadioSharing
 from towerplan.planning.matrix import CandidateRadio, candidate_sectors
 from towerplan.planning.placement import PlacementResult, plan_towers
+from towerplan.planning.speed_objective import SpeedDemand
 
 __all__ = ["PlacementSettings", "SharedTowerPlan", "propose_shared_towers"]
 
 log = logging.getLogger(__name__)
 
-_OBJECTIVES = ("any", "per_operator", "backup")
+_OBJECTIVES = ("any", "per_operator", "backup", "speed")
 _METHODS = ("greedy", "ilp")
-_UNITS = {"any": "people", "per_operator": "person-operator pairs", "backup": "people gaining a second operator"}
+_UNITS = {"any": "people", "per_operator": "person-operator pairs", "backup": "people gaining a second operator",
+          "speed": "people brought up to the speed target"}
 
 
 def _ids(value: Any, name: str) -> tuple[str, ...]:
@@ -87,7 +90,9 @@ class PlacementSettings:
     objective
         ``any`` (people without coverage from every operator), ``per_operator``
         (person-operator pairs, what operators pay for) or ``backup`` (people who get a
-        second operator); see :mod:`towerplan.planning.placement`.
+        second operator) or ``speed`` (people brought up to the national speed target of the
+        candidate radio's technology; needs a coverage run with SINR); see
+        :mod:`towerplan.planning.placement`.
     method
         ``greedy`` (lazy greedy, seconds) or ``ilp`` (HiGHS, proven gap).
     max_sites, budget_vnd
@@ -118,7 +123,7 @@ class PlacementSettings:
         Without fibre points, whether existing towers count as fibre-fed (flagged in the outputs).
     """
 
-    objective: Literal["any", "per_operator", "backup"] = "any"
+    objective: Literal["any", "per_operator", "backup", "speed"] = "any"
     method: Literal["greedy", "ilp"] = "greedy"
     max_sites: int | None = None
     budget_vnd: float | None = None
@@ -396,6 +401,7 @@ def propose_shared_towers(
     user_candidates: pd.DataFrame | None = None,
     fibre_points: gpd.GeoDataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
+    speed: SpeedDemand | None = None,
 ) -> SharedTowerPlan:
     """Propose towers to build or share for the most people within a tower count and/or VND budget.
 
@@ -427,6 +433,9 @@ def propose_shared_towers(
         as fed points (fibre may start there).
     progress
         Called with (done, total) while the coverage matrix is computed.
+    speed
+        Objective ``speed``: the demand below the speed target and the level a candidate must reach
+        (:func:`towerplan.planning.speed_objective.speed_demand`).
 
     Raises
     ------
@@ -446,6 +455,8 @@ def propose_shared_towers(
         if techs != [settings.radio.technology]:
             log.warning("stations are %s but the candidate radio is %s: coverage compares unlike levels",
                         ",".join(techs), settings.radio.technology)
+    # a calibrated station list (--calibration): the new sites get the same drive-test correction
+    radio = calibrated_radio(settings.radio, stations)
     roads_m = _in_crs(roads, dem.crs, "roads")
     excl_m = _in_crs(exclusions, dem.crs, "exclusions")
     fibre_m = _in_crs(fibre_points, dem.crs, "fibre points")
@@ -457,6 +468,10 @@ def propose_shared_towers(
     current = _best([g.values for g in current_levels.values()], dem.shape)
     covered_now = served(current, threshold)
     serve = (people > 0) & ~covered_now
+    if settings.objective == "speed":
+        if speed is None:
+            raise ConfigError("the speed objective needs a coverage run with SINR (coverage.sinr = true)")
+        serve = (people > 0) & speed.below_target
     cands, dropped = _candidates(dem, stations, serve, settings, roads=roads_m, exclusions=excl_m,
                                  user=user_candidates)
     ids = set(cands["candidate_id"].astype(str))
@@ -478,9 +493,9 @@ def propose_shared_towers(
 
     result = plan_towers(
         dem, population, current_levels, cands, objective=settings.objective, max_sites=settings.max_sites,
-        budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=settings.radio,
+        budget_vnd=settings.budget_vnd, method=settings.method, config=config, radio=radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
-        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress,
+        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress, speed=speed,
         radio_sharing=settings.radio_sharing,
     )
     costs = result.candidate_costs
@@ -490,11 +505,11 @@ def propose_shared_towers(
     # before / after on the same lattice with the same models
     index = {cid: i for i, cid in enumerate(cands["candidate_id"].astype(str))}
     locked = cands.iloc[[index[c] for c in settings.locked_in]]
-    locked_levels = _site_levels(dem, locked, settings.radio, config)
+    locked_levels = _site_levels(dem, locked, radio, config)
     before_v = current if locked_levels is None else _best([current, locked_levels], dem.shape)
     chosen_ids = result.proposals["candidate_id"].astype(str).tolist() if len(result.proposals) else []
     chosen = cands.iloc[[index[c] for c in chosen_ids]]
-    chosen_levels = _site_levels(dem, chosen, settings.radio, config)
+    chosen_levels = _site_levels(dem, chosen, radio, config)
     after_v = before_v if chosen_levels is None else _best([before_v, chosen_levels], dem.shape)
     nodata = float("nan")
     before = Grid(before_v, dem.transform, dem.crs, nodata)
@@ -513,6 +528,8 @@ def propose_shared_towers(
     })
     backhaul_routes = gpd.GeoDataFrame(route_rows, geometry=list(routes.iloc[uses_fibre].to_numpy()), crs=dem.crs)
     extra = _backhaul_notes(bh, cands, pos, settings, dropped=dropped, fibre_given=fibre_m is not None)
+    if speed is not None and settings.objective == "speed":
+        extra.update({f"speed_{k}": v for k, v in speed.summary().items()})
     log.info("shared towers: %d proposals of %d candidates (%s, %s)", len(result.proposals), len(cands),
              settings.objective, settings.method)
     return SharedTowerPlan(result, cands, backhaul_routes, before, after, without, settings, extra)

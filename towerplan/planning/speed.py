@@ -49,11 +49,14 @@ __all__ = ["LoadModel", "SpeedAnalysis", "VIETNAM_MARKET_SHARE", "SPEED_TARGETS_
 
 log = logging.getLogger(__name__)
 
-#: mobile subscriber shares in Viet Nam, rounded: Viettel ~55 %, VNPT-VinaPhone ~26 %, MobiFone ~16 %,
-#: Vietnamobile ~2 %, Gmobile ~1 % (order of the Ministry of Information and Communications' White
-#: Book on ICT figures for 2022-2023 as published; approximate, replace with current figures for a study)
-VIETNAM_MARKET_SHARE: dict[str, float] = {"Viettel": 0.55, "VNPT-VinaPhone": 0.26, "MobiFone": 0.16,
-                                          "Vietnamobile": 0.02, "Gmobile": 0.01}
+#: mobile subscriber shares in Viet Nam: the Ministry of Information and Communications' count of active
+#: subscribers at the end of October 2016 (131.9 million: Viettel 63.3 M, MobiFone 34 M, VinaPhone 25 M,
+#: Gmobile 6 M, Vietnamobile 4 M; reported by VietNamNet, "Which markets have Vietnamese telcos entered?",
+#: 2016), rounded to shares. The most recent operator-level count found offline: the shares have moved since
+#: (the earlier default, 55/26/16 % "from the 2022-2023 ICT White Book", could not be checked and was
+#: replaced). Override per study with current figures: scenario ``[speed] market_share = {...}``.
+VIETNAM_MARKET_SHARE: dict[str, float] = {"Viettel": 0.48, "MobiFone": 0.26, "VNPT-VinaPhone": 0.19,
+                                          "Gmobile": 0.045, "Vietnamobile": 0.03}
 #: Decision 36/QĐ-TTg (2024): average mobile download speed targets, Mbit/s
 SPEED_TARGETS_MBPS: dict[str, float] = {"4G": 40.0, "5G": 100.0}
 
@@ -161,8 +164,9 @@ class SpeedAnalysis:
         Per technology: people served, reaching the target, in speed gaps.
     communes
         Per commune (when given): ``people``, and per technology ``people_<tech>_served``,
-        ``people_<tech>_target``, ``people_<tech>_speed_gap``, plus
-        ``people_<tech>_target_<operator>``.
+        ``people_<tech>_target``, ``people_<tech>_speed_gap``, ``user_throughput_<tech>_mbps``
+        (people-weighted mean over the served people of the best operator's user throughput),
+        plus ``people_<tech>_target_<operator>``.
     speed_gaps
         4-connected groups of speed-gap cells per technology: ``technology, people,
         area_km2, geometry`` (largest first).
@@ -170,7 +174,7 @@ class SpeedAnalysis:
 
     user_throughput_mbps: dict[tuple[str, str], Grid]
     sectors: pd.DataFrame
-    totals: dict[str, dict[str, float]]
+    totals: dict[str, dict[str, float | None]]
     communes: pd.DataFrame | None
     speed_gaps: gpd.GeoDataFrame
     load: LoadModel
@@ -214,11 +218,19 @@ def analyse_speed(throughput_dl_mbps: Mapping[Pair, Grid], serving: Mapping[Pair
     totals = {tech: {"people_served": round(float(people[m["served"]].sum()), 1),
                      "people_target": round(float(people[m["target"]].sum()), 1),
                      "people_speed_gap": round(float(people[m["gap"]].sum()), 1),
+                     "mean_user_throughput_mbps": _people_mean(m["best_mbps"], people, m["served"]),
                      "target_mbps": load.targets_mbps.get(tech, math.nan)}
               for tech, m in layers.items()}
     table = _commune_table(communes, like, people, layers) if communes is not None else None
     gaps = _speed_gap_polygons(layers, people, like, min_gap_people)
     return SpeedAnalysis(per_cell, sectors, totals, table, gaps, load)
+
+
+def _people_mean(values: np.ndarray, people: np.ndarray, where: np.ndarray) -> float | None:
+    """People-weighted mean of ``values`` over the cells ``where`` (None when nobody lives there)."""
+    w = np.where(where, people, 0.0)
+    total = float(w.sum())
+    return round(float((w * values).sum() / total), 2) if total > 0 else None
 
 
 def _target_layers(rates: Mapping[Pair, Grid], per_cell: Mapping[tuple[str, str], Grid],
@@ -233,13 +245,16 @@ def _target_layers(rates: Mapping[Pair, Grid], per_cell: Mapping[tuple[str, str]
         served = np.zeros(shape, dtype=bool)
         reach = np.zeros(shape, dtype=bool)
         by_op = {}
+        best = np.zeros(shape)
         for p in pairs:
             rate = rates[p].values
             served |= np.isfinite(rate) & (rate > 0)
-            ok = np.nan_to_num(per_cell[p].values, nan=-1.0) >= target
+            user = np.nan_to_num(per_cell[p].values, nan=-1.0)
+            best = np.maximum(best, user)
+            ok = user >= target
             by_op[p[0]] = ok
             reach |= ok
-        out[tech] = {"served": served, "target": reach, "gap": served & ~reach,
+        out[tech] = {"served": served, "target": reach, "gap": served & ~reach, "best_mbps": best,
                      **{f"op:{op}": m for op, m in by_op.items()}}
     return out
 
@@ -257,6 +272,10 @@ def _commune_table(communes: gpd.GeoDataFrame, like: Grid, people: np.ndarray,
         out[f"people_{t}_served"] = weights.sums(np.where(masks["served"], people, 0.0))
         out[f"people_{t}_target"] = weights.sums(np.where(masks["target"], people, 0.0))
         out[f"people_{t}_speed_gap"] = weights.sums(np.where(masks["gap"], people, 0.0))
+        served_people = np.asarray(out[f"people_{t}_served"], dtype=float)
+        thr_sum = np.asarray(weights.sums(np.where(masks["served"], people * masks["best_mbps"], 0.0)), dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"user_throughput_{t}_mbps"] = np.where(served_people > 0, thr_sum / served_people, np.nan)
         for key, mask in masks.items():
             if key.startswith("op:"):
                 out[f"people_{t}_target_{column_slug(key[3:])}"] = weights.sums(np.where(mask, people, 0.0))

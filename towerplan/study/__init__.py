@@ -42,6 +42,7 @@ from towerplan.study.steps import (
     run_gaps_step,
     run_placement_step,
     run_plan,
+    run_speed_step,
     select_technologies,
 )
 
@@ -73,6 +74,7 @@ __all__ = [
     "run_coverage_step",
     "run_gaps_step",
     "run_placement_step",
+    "run_speed_step",
     "run_plan",
     "save_scenario",
     "scenario_from_settings",

@@ -117,6 +117,10 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
             summary["warnings"] = [*summary.get("warnings", []), *placed["warnings"]]
     else:
         summary["placement"] = None
+    speed = getattr(results, "speed", None)
+    if speed is not None:  # coverage.sinr: people reaching the speed targets (Decision 36/QĐ-TTg)
+        summary["speed"] = {**speed.summary(), "market_share": dict(speed.load.market_share),
+                            "other_share": speed.load.other_share}
     return jsonable(summary), jsonable(moved)
 
 
@@ -234,6 +238,7 @@ def plan_package(
         curve = plan.result.curve
     summary, _ = plan_summary(results)
     gaps = results.gaps
+    speed = getattr(results, "speed", None)
     return PlanPackage(
         title=title,
         study_label=results.inputs.label,
@@ -247,4 +252,5 @@ def plan_package(
         summary=summary,
         method=method_record(results, extra=method, base_dir=base_dir),
         server_names=server_names(cov),
+        speed_communes=speed.communes if speed is not None else None,
     )

@@ -9,6 +9,7 @@ A scenario is written as one TOML file (read and written by
     [coverage]  CoverageConfig + technologies, resolution_m   (the service threshold lives here)
     [gaps]      GapConfig (its threshold is the coverage one)
     [placement] PlacementSettings, [placement.radio], [costs], [candidates]
+    [speed]     LoadModel: market_share, other_share, busy_hour_activity, targets_mbps
     [run]       executor, workers
 """
 
@@ -260,6 +261,7 @@ def scenario_dict(s: Scenario, relative_to: Path | None) -> dict[str, Any]:
         doc["placement"] = pl
         doc["costs"] = costs
         doc["candidates"] = cands
+    doc["speed"] = plain(s.settings.speed)
     run: dict[str, Any] = {"executor": s.executor}
     if s.workers is not None:
         run["workers"] = s.workers

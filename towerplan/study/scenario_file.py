@@ -70,6 +70,7 @@ from towerplan.planning.candidates import CandidateConfig
 from towerplan.planning.costs import CostModel
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.planning.speed import LoadModel
 from towerplan.study.inputs import STUDY_FILES
 from towerplan.study.sandbox import check_path, check_paths, resolve_roots
 from towerplan.study.scenario import (
@@ -90,7 +91,7 @@ __all__ = ["load_scenario", "parse_scenario", "save_scenario", "scenario_from_se
 log = logging.getLogger(__name__)
 
 _SECTIONS = ("scenario", "inputs", "coverage", "service", "gaps", "placement", "costs", "candidates", "run", "area",
-             "grid")
+             "grid", "speed")
 _SCENARIO_KEYS = ("name", "title", "language", "description")
 #: keys of ``[coverage]`` that are not CoverageConfig fields
 _COVERAGE_EXTRA = ("technologies", "resolution_m", "level_offsets_db")
@@ -338,6 +339,9 @@ def parse_scenario(
                             "(budget_vnd), or both; leave [placement] out to skip the proposals")
     elif doc.get("costs") or doc.get("candidates"):
         log.info("[costs] / [candidates] given without [placement]: no proposals are computed")
+    # [speed]: the load model and speed targets of the speed analysis
+    speed = build_dataclass(LoadModel, _section(doc, "speed", problems), "speed", problems, base=LoadModel())
+    run_speed: dict[str, Any] = {} if speed is BAD else {"speed": speed}
     # [run]
     run = _section(doc, "run", problems)
     run_kw: dict[str, Any] = {}
@@ -358,7 +362,7 @@ def parse_scenario(
     if not problems:
         try:
             settings = StudySettings(coverage=coverage, technologies=technologies, resolution_m=resolution,
-                                     gaps=gaps, placement=placement, service=service, **run_kw)
+                                     gaps=gaps, placement=placement, service=service, **run_kw, **run_speed)
         except TowerplanError as exc:
             problems.append(str(exc))
     if problems:

@@ -25,6 +25,7 @@ from towerplan.coverage.criteria import ServiceCriterion, ServiceSettings
 from towerplan.errors import ConfigError
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
+from towerplan.planning.speed import LoadModel
 from towerplan.study.service import check_service, coverage_for_service, criteria_of
 
 __all__ = ["EXECUTORS", "TECHNOLOGIES", "Executor", "StudySettings", "check_gap_threshold", "gap_config_for"]
@@ -74,6 +75,9 @@ class StudySettings:
         Shared-tower settings (candidates, costs, radio and budget inside); None: no proposals.
     executor, workers
         How the coverage engine runs.
+    speed
+        Load model and speed targets of the speed analysis (``coverage.sinr``): operator market
+        shares, busy-hour activity, targets (scenario section ``[speed]``).
     service
         The service criteria (:class:`~towerplan.coverage.criteria.ServiceSettings`): per technology
         and class the required median level, from which ``coverage.threshold_dbm`` and
@@ -88,6 +92,7 @@ class StudySettings:
     placement: PlacementSettings | None = None
     executor: Executor = "serial"
     workers: int | None = None
+    speed: LoadModel = field(default_factory=LoadModel)
     service: ServiceSettings | None = None
 
     def __post_init__(self) -> None:
@@ -96,6 +101,8 @@ class StudySettings:
             problems.append("coverage must be a CoverageConfig")
         if not isinstance(self.gaps, GapConfig):
             problems.append("gaps must be a GapConfig")
+        if not isinstance(self.speed, LoadModel):
+            problems.append("speed must be a LoadModel")
         if self.placement is not None and not isinstance(self.placement, PlacementSettings):
             problems.append("placement must be PlacementSettings or None")
         if self.technologies is not None:
@@ -129,6 +136,7 @@ class StudySettings:
         placement: PlacementSettings | None = None,
         executor: Executor = "serial",
         workers: int | None = None,
+        speed: LoadModel | None = None,
         service: ServiceSettings | None = None,
     ) -> StudySettings:
         """Settings with the gap threshold derived from ``coverage`` (``gaps``' own threshold is not read) and,
@@ -142,7 +150,7 @@ class StudySettings:
         return cls(coverage=cov, technologies=techs,
                    resolution_m=None if resolution_m is None else float(resolution_m),
                    gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers,
-                   service=service)
+                   service=service, speed=speed if speed is not None else LoadModel())
 
     @property
     def threshold_dbm(self) -> float:

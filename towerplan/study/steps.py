@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from towerplan.planning.analysis import GapAnalysis
     from towerplan.planning.gaps import GapConfig
     from towerplan.planning.shared_towers import PlacementSettings, SharedTowerPlan
+    from towerplan.planning.speed import LoadModel, SpeedAnalysis
 
 __all__ = [
     "PlanResults",
@@ -43,6 +44,7 @@ __all__ = [
     "run_gaps_step",
     "run_placement_step",
     "run_plan",
+    "run_speed_step",
     "select_technologies",
 ]
 
@@ -52,7 +54,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
 #: share of :func:`run_plan`'s progress bar per step (coverage is fast; placement is not)
-_WEIGHTS = {"inputs": 0.0, "coverage": 0.2, "gaps": 0.15, "placement": 0.65}
+_WEIGHTS = {"inputs": 0.0, "coverage": 0.2, "gaps": 0.15, "speed": 0.02, "placement": 0.65}
 
 
 def select_technologies(stations: pd.DataFrame, technologies: Sequence[str] | None) -> pd.DataFrame:
@@ -166,6 +168,25 @@ def run_gaps_step(
     )
 
 
+def run_speed_step(inputs: StudyInputs, coverage: CoverageResult, load: LoadModel | None = None) -> SpeedAnalysis:
+    """User throughput, people reaching the speed targets and speed gaps per commune
+    (:func:`towerplan.planning.speed.analyse_speed`) from a coverage run with SINR.
+
+    Raises
+    ------
+    ConfigError
+        The coverage run has no SINR layer (``coverage.sinr`` off) or no 4G/5G sector.
+    """
+    from towerplan.coverage.radio_maps import radio_maps
+    from towerplan.planning.speed import analyse_speed
+
+    if coverage.sinr is None or not coverage.sinr.pairs:
+        raise ConfigError("the speed analysis needs a coverage run with SINR (coverage.sinr = true) on 4G/5G sectors")
+    maps = radio_maps(coverage)
+    return analyse_speed(maps.throughput_dl_mbps, maps.serving, inputs.population, communes=inputs.communes,
+                         load=load)
+
+
 def run_placement_step(
     inputs: StudyInputs,
     coverage: CoverageResult,
@@ -173,13 +194,24 @@ def run_placement_step(
     *,
     coverage_config: CoverageConfig,
     progress: Progress | None = None,
+    speed: SpeedAnalysis | None = None,
 ) -> SharedTowerPlan:
     """Shared-tower proposals (:func:`towerplan.planning.shared_towers.propose_shared_towers`).
 
     Current coverage is the coverage step's per-operator levels; existing towers are
-    the stations of the technologies that step modelled.
+    the stations of the technologies that step modelled. Objective ``speed`` uses the speed
+    analysis ``speed`` (:func:`run_speed_step`, computed here when not given).
     """
     from towerplan.planning.shared_towers import propose_shared_towers
+
+    demand = None
+    if settings.objective == "speed":
+        from towerplan.planning.speed_objective import speed_demand
+
+        speed = speed if speed is not None else run_speed_step(inputs, coverage)
+        assert coverage.sinr is not None  # run_speed_step checked it
+        demand = speed_demand(coverage.sinr, speed.user_throughput_mbps, technology=settings.radio.technology,
+                              config=coverage_config, load=speed.load)
 
     techs = sorted(set(coverage.stations["technology"])) if "technology" in coverage.stations else None
     stations = select_technologies(inputs.stations, techs)
@@ -187,7 +219,7 @@ def run_placement_step(
         inputs.dem, inputs.population, stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
         user_candidates=inputs.user_candidates, fibre_points=inputs.fibre_points,
-        progress=_step_progress(progress, "shared towers"),
+        progress=_step_progress(progress, "shared towers"), speed=demand,
     )
 
 
@@ -201,6 +233,7 @@ class PlanResults:
     placement: SharedTowerPlan | None
     timings: dict[str, float] = field(default_factory=dict)
     settings: StudySettings = field(default_factory=StudySettings)
+    speed: SpeedAnalysis | None = None  #: with ``coverage.sinr``: the speed analysis
 
     @property
     def coverage_config(self) -> CoverageConfig:
@@ -212,12 +245,14 @@ class PlanResults:
 
 
 def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress | None = None) -> PlanResults:
-    """Coverage, then dead zones, then (with ``settings.placement``) shared-tower proposals.
+    """Coverage, then dead zones, then (with ``coverage.sinr``) the speed analysis, then (with
+    ``settings.placement``) shared-tower proposals.
 
     ``progress(stage, fraction)`` reports the fraction of the whole plan.
     """
     timings: dict[str, float] = {}
-    steps = ["coverage", "gaps", *(["placement"] if settings.placement is not None else [])]
+    steps = ["coverage", "gaps", *(["speed"] if settings.coverage.sinr else []),
+             *(["placement"] if settings.placement is not None else [])]
     total = sum(_WEIGHTS[s] for s in steps)
     done = 0.0
 
@@ -244,12 +279,20 @@ def run_plan(inputs: StudyInputs, settings: StudySettings, *, progress: Progress
     t0 = time.perf_counter()
     gaps = run_gaps_step(inputs, coverage, settings.gaps, progress=scoped("gaps"))
     finish("gaps", t0)
+    speed = None
+    if settings.coverage.sinr:
+        t0 = time.perf_counter()
+        if coverage.sinr is not None and coverage.sinr.pairs:
+            speed = run_speed_step(inputs, coverage, settings.speed)
+        else:
+            log.warning("coverage.sinr: no 4G/5G sector modelled, no speed analysis")
+        finish("speed", t0)
     plan = None
     if settings.placement is not None:
         t0 = time.perf_counter()
         plan = run_placement_step(inputs, coverage, settings.placement, coverage_config=settings.coverage,
-                                  progress=scoped("placement"))
+                                  progress=scoped("placement"), speed=speed)
         finish("placement", t0)
     if progress:
         progress("done", 1.0)
-    return PlanResults(inputs, coverage, gaps, plan, timings, settings)
+    return PlanResults(inputs, coverage, gaps, plan, timings, settings, speed)
