@@ -42,6 +42,7 @@ from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
 from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
 from towerplan.coverage._itm_radial import itm_radial_loss
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
+from towerplan.coverage._p1812_reach import flat_bullington, mark_needed, p1812_radial_bound
 
 MODEL_FSPL = 0
 MODEL_HATA = 1
@@ -57,7 +58,8 @@ DIFF_DELTA_BULLINGTON = 3
 # indices into the float parameter vector of radial_losses
 F_HTX, F_HRX, F_FREQ, F_LAM, F_AE, F_N0, F_EPS, F_SIGMA, F_TIME, F_LOC, F_SIT, F_HATA_C, F_LMAX = range(13)
 F_DN, F_PHI, F_SIGL = 13, 14, 15  # P.1812: refractivity lapse rate, latitude (deg), location sigma (dB)
-N_FPAR = 16
+F_APLB = 16  # P.1812 reach bound: floor of the ducting time term Ap (towerplan.coverage._p1812_reach)
+N_FPAR = 17
 #: clutter defaults (P.1812 open/rural) and the sea-zone ground limit; see towerplan.coverage.clutter
 CLUTTER_DEFAULT_H = 0.0
 CLUTTER_DEFAULT_CODE = 2
@@ -97,8 +99,11 @@ def fspl(d_m, f_mhz):
 
 
 @njit(cache=True)
-def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch):
-    """Loss (dB) from z[0] to every sample z[first .. n-1] of one radial, into ``row``."""
+def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch, need):
+    """Loss (dB) from z[0] to every sample z[first .. n-1] of one radial, into ``row``.
+
+    ``need`` (P.1812 only): empty, or the mask of samples to compute (+inf elsewhere).
+    """
     h_tx = fpar[F_HTX]
     h_rx = fpar[F_HRX]
     f_mhz = fpar[F_FREQ]
@@ -107,7 +112,7 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
     if model == MODEL_P1812:
         p1812_radial_loss(z[:n], rclut[:n], zone[:n], step_m, f_mhz / 1000.0, fpar[F_TIME], h_tx, h_rx,
                           ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL], first,
-                          row)
+                          row, need)
         return
     if model == MODEL_ITM:
         itm_radial_loss(z[:n], step_m, h_tx, h_rx, ipar[I_CLIMATE], fpar[F_N0], f_mhz, ipar[I_POL], fpar[F_EPS],
@@ -157,9 +162,61 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
         row[i] = loss
 
 
+@njit(cache=True)
+def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter, clut_h,
+                   clut_code, z, rclut, zone):
+    """Terrain (bilinear) and clutter (nearest cell) of the first ``n`` samples of radial ``j``."""
+    a = 2.0 * math.pi * j / n0
+    sa = math.sin(a)
+    ca = math.cos(a)
+    for i in range(n):
+        d = dist[i]
+        gc = site_col + d * sa / res_x
+        gr = site_row - d * ca / res_y
+        z[i] = bilinear(dem, gc - col_off, gr - row_off)
+        if has_clutter:
+            rh, code = sample_clutter(clut_h, clut_code, gc - col_off, gr - row_off, CLUTTER_DEFAULT_H,
+                                      CLUTTER_DEFAULT_CODE)
+            rclut[i] = rh
+            zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
+
+
+@njit(cache=True, parallel=True)
+def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
+                  fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter):
+    """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`)."""
+    f_ghz = fpar[F_FREQ] / 1000.0
+    flat = flat_bullington(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
+    lbt = np.full((n0, nmax + 1), np.inf)
+    n_chunks = min(n0, 64)
+    for chunk in prange(n_chunks):
+        z = np.empty(nmax + 1)
+        dist = np.empty(nmax + 1)
+        rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
+        zone = np.full(nmax + 1, 4, dtype=np.int64)
+        lb = np.empty(nmax + 1)
+        for i in range(nmax + 1):
+            dist[i] = i * step_m
+        for j in range(chunk, n0, n_chunks):
+            n = count[j]
+            if n < 2:
+                continue
+            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
+                           clut_h, clut_code, z, rclut, zone)
+            fi = min(max(first[j], 1), n - 1)
+            p1812_radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
+                               ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
+                               fpar[F_APLB], flat, fi, lb)
+            for i in range(fi, n):
+                lbt[j, i] = lb[i]
+    need = np.zeros((n0, nmax + 1), dtype=np.uint8)
+    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
+    return need
+
+
 @njit(cache=True, parallel=True)
 def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, model, fpar,
-                  ipar, clut_h, clut_code):
+                  ipar, clut_h, clut_code, lneed, lmax, radius_m):
     """Path loss along ``n0`` radials from a site: array (n0, max(count)) float32, NaN where not computed.
 
     ``dem`` is a window of the (gap-filled) DEM whose cell (0, 0) is global cell
@@ -168,11 +225,19 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
     ``i * step_m`` and is evaluated for ``i >= first[j]``. ``clut_h`` / ``clut_code``
     (P.1812 only) are the clutter height and code windows aligned with ``dem`` (an
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
+    ``lneed`` (P.1812 only; empty: no bound): per radial, the largest loss that can matter
+    (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound shows
+    beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
     """
     has_clutter = clut_code.shape[0] > 0 and model == MODEL_P1812
     nmax = 0
     for j in range(n0):
         nmax = max(nmax, count[j])
+    bounded = model == MODEL_P1812 and lneed.shape[0] == n0
+    need_all = np.zeros((0, 0), dtype=np.uint8)
+    if bounded:
+        need_all = _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
+                                 first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
     n_chunks = min(n0, 64)
     # radials are independent: chunks run in parallel (numba threads), each with its own
@@ -187,29 +252,33 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
         rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
         scratch = np.empty((4, nmax + 1))
         zone = np.full(nmax + 1, 4, dtype=np.int64)
+        no_mask = np.zeros(0, dtype=np.uint8)
         for i in range(nmax + 1):
             dist[i] = i * step_m
         for j in range(chunk, n0, n_chunks):
             n = count[j]
             if n < 2:
                 continue
-            a = 2.0 * math.pi * j / n0
-            sa = math.sin(a)
-            ca = math.cos(a)
-            for i in range(n):
-                d = dist[i]
-                gc = site_col + d * sa / res_x
-                gr = site_row - d * ca / res_y
-                z[i] = bilinear(dem, gc - col_off, gr - row_off)
-                if has_clutter:
-                    rh, code = sample_clutter(clut_h, clut_code, gc - col_off, gr - row_off, CLUTTER_DEFAULT_H,
-                                              CLUTTER_DEFAULT_CODE)
-                    rclut[i] = rh
-                    zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
+            fi = min(max(first[j], 1), n - 1)
+            need = no_mask
+            if bounded:
+                need = need_all[j]
+                last = -1
+                for i in range(n - 1, fi - 1, -1):
+                    if need[i]:
+                        last = i
+                        break
+                # the profile beyond the last sample needed is never read: stop the radial there
+                for i in range(max(last + 1, fi), n):
+                    table[j, i] = np.inf
+                n = last + 1
+                if n <= fi:
+                    continue
+            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
+                           clut_h, clut_code, z, rclut, zone)
             for i in range(n):
                 row[i] = math.nan
-            fi = min(max(first[j], 1), n - 1)
-            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch)
+            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch, need)
             for i in range(fi, n):
                 table[j, i] = row[i]
     return table
@@ -217,12 +286,13 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
 
 @njit(cache=True, parallel=True)
 def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
-                max_loss_db):
+                max_loss_db, cut_m):
     """Interpolate the radial table onto the cells of a window (float32 ``out``).
 
     ``out[r, c]`` is global cell (r_lo + r, c_lo + c); ``left`` / ``top`` the DEM's outer
     edges. NaN outside ``radius_m`` and where the loss exceeds ``max_loss_db`` (out of
-    reach of every sector of the site; samples there may skip the diffraction term).
+    reach of every sector of the site; samples there may skip the diffraction term), and beyond
+    ``cut_m`` (<= ``radius_m``: where the table holds no finite sample any more).
     """
     h, w = out.shape
     n_samp = table.shape[1]
@@ -234,7 +304,7 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
             x = left + (c_lo + c + 0.5) * res_x
             dx = x - site_x
             d = math.sqrt(dx * dx + dy * dy)
-            if d > radius_m:
+            if d > cut_m:
                 out[r, c] = math.nan
                 continue
             lvl = lmax

@@ -23,8 +23,13 @@ _MIN_POINTS = 5
 
 
 @njit(cache=True)
-def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out):
-    """P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i = first .. len(z) - 1, into ``out[i]``."""
+def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
+                      need):
+    """P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i = first .. len(z) - 1, into ``out[i]``.
+
+    ``need``: empty (every sample) or a mask of the samples to compute; the others get +inf
+    (the reach bound, :mod:`towerplan.coverage._p1812_reach`, has shown them out of reach).
+    """
     n_all = len(z)
     d = np.empty(n_all)
     inv_d = np.empty(n_all)
@@ -44,7 +49,11 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
         if zone[k] != 4:
             first_other = k
             break
+    masked = len(need) > 0
     for i in range(max(first, 1), n_all):
+        if masked and not need[i]:
+            out[i] = math.inf
+            continue
         n = i + 1
         if n >= _MIN_POINTS:
             out[i] = p1812_path(d, inv_d, True, z, r, zone, n, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,

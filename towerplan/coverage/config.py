@@ -44,10 +44,13 @@ def model_for_frequency(freq_mhz: float) -> str:
     the bands they were fitted on, where they carry the clutter losses that ITM (a
     terrain-only model) ignores; everything else goes to ITM, valid 20 MHz - 20 GHz.
 
-    ITU-R P.1812 (``model="p1812"``) is the one model meant to take every band: it is
-    not yet the default because, like ITM, it has no reach bound tighter than the 30 km
-    cap, and the demo plan takes about 15x longer with it (261 s -> 3,824 s measured on
-    a loaded machine, bench/README.md). The switch waits for a terrain-aware reach bound.
+    ITU-R P.1812 (``model="p1812"``, with land cover) is the one model meant to take
+    every band, and the target default (issue 15). With the P.1812 reach bound
+    (:mod:`towerplan.coverage.reach`) one 30 km site costs 0.4-0.5 s of CPU at 90 m
+    (5-36 s without it), but the whole demo plan still took 391 s with ``auto`` =
+    P.1812 against about 70-140 s with this rule on the same machine (bench/README.md),
+    and the province and candidate-matrix targets are further away still: the switch
+    waits for a cheaper first-stage bound and a coarser exact step far from the site.
     """
     if 150.0 <= freq_mhz <= 1500.0:
         return "hata"
@@ -232,6 +235,12 @@ class CoverageConfig:
         every k-th sample of a radial and interpolated between (everything else is
         exact per sample): 1 = exact ITM; 4 (default) is ~1.8x faster and differs from
         exact ITM by less than 0.15 dB at 98 % of points (``bench/README.md``).
+    p1812_reach_bound
+        P.1812 only: compute a radial sample exactly only where a lower bound of its loss
+        (derived from the Recommendation's equations, :mod:`towerplan.coverage._p1812_reach`)
+        is within what a sector can afford in that direction plus ``REACH_MARGIN_DB``
+        (:mod:`towerplan.coverage.reach`). Cells within reach are identical with and without
+        it; ``False`` computes every sample to the radius (for checks).
     sinr
         Also compute the downlink SINR per operator and technology (4G, 5G) inside the
         sector loop (:mod:`towerplan.coverage.sinr`; ``CoverageResult.sinr``).
@@ -262,6 +271,7 @@ class CoverageConfig:
     sample_step_cells: float = 1.0
     radial_spacing_cells: float | None = None
     itm_delta_h_every: int = 4
+    p1812_reach_bound: bool = True
     sinr: bool = False
     radio: RadioSettings = field(default_factory=RadioSettings)
     level_offsets_db: Mapping[str, float] = field(default_factory=dict)
@@ -309,6 +319,8 @@ class CoverageConfig:
             problems.append(f"itm_delta_h_every = {self.itm_delta_h_every!r} must be an integer 1-16")
         if not self.max_cells > 0:
             problems.append("max_cells must be positive")
+        if not isinstance(self.p1812_reach_bound, bool):
+            problems.append(f"p1812_reach_bound must be true or false, got {self.p1812_reach_bound!r}")
         if not isinstance(self.sinr, bool):
             problems.append(f"sinr must be true or false, got {self.sinr!r}")
         if not isinstance(self.radio, RadioSettings):

@@ -62,6 +62,7 @@ from towerplan.coverage.plan import (
     radial_layout,
     window_exit_m,
 )
+from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.service import served
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
@@ -150,8 +151,6 @@ class CoverageResult:
 
 
 # ---------------------------------------------------------------- batch work
-#: losses are computed exactly up to this much beyond the largest loss any sector of a site can afford
-REACH_MARGIN_DB = 10.0
 
 
 def _max_loss_db(group: SiteGroup, config: CoverageConfig) -> float:
@@ -169,7 +168,9 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
     fpar = np.array([group.h_tx_m, config.rx_height_m, group.freq_mhz, 299.792458 / group.freq_mhz,
                      config.k_factor * 6_371_000.0, n0, itm.epsilon, itm.sigma, time_pct,
                      loc_pct, itm.situation_pct, hata_c, _max_loss_db(group, config), config.p1812.delta_n,
-                     group.lat_deg, config.p1812.location_sigma_db], dtype=np.float64)
+                     group.lat_deg, config.p1812.location_sigma_db,
+                     site_ap_floor_db(config, group.lat_deg, group.radius_m) if model == kern.MODEL_P1812 else 0.0],
+                    dtype=np.float64)
     ipar = np.array([int(itm.climate), pol, itm.mdvar, diff, config.deygout_edges,
                      config.itm_delta_h_every],
                     dtype=np.int64)
@@ -177,6 +178,7 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
 
 
 _NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
+_NO_LIMITS = np.zeros(0)
 
 
 def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
@@ -200,11 +202,18 @@ def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, fl
     n0, lmax, first, count = radial_layout(group.radius_m, step, exit_m, spacing=spacing)
     model, fpar, ipar = _params(group, config)
     clut_h, clut_code = clutter if clutter is not None else _NO_CLUTTER
+    lneed = _NO_LIMITS
+    if model == kern.MODEL_P1812 and config.p1812_reach_bound:
+        lneed = radial_loss_limits(group.sectors, n0, lmax, config)
     table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
-                               fpar, ipar, clut_h, clut_code)
+                               fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m)
+    cut_m = group.radius_m
+    if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
+        live = np.isfinite(table).any(axis=0)
+        cut_m = min(cut_m, (int(np.flatnonzero(live)[-1]) + 1 if live.any() else 1) * step)
     out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
-                     out, fpar[kern.F_LMAX])
+                     out, fpar[kern.F_LMAX], cut_m)
     return out
 
 
