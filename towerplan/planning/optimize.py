@@ -47,7 +47,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,7 +55,7 @@ import scipy.sparse as sp
 from towerplan.errors import InputError
 from towerplan.planning.coverage_bound import lagrangian_bound
 
-__all__ = ["InfeasibleError", "Selection", "choose_sites", "reduce_demand"]
+__all__ = ["InfeasibleError", "Selection", "choose_sites", "reduce_demand", "set_warm_start"]
 
 log = logging.getLogger(__name__)
 
@@ -327,14 +327,7 @@ def _solve_ilp(
     h.setOptionValue("threads", 1)
     h.passModel(lp)
     if start:
-        sol = highspy.HighsSolution()
-        x0 = np.zeros(n_cand)
-        x0[start] = 1.0
-        y0 = np.zeros(n_dem)
-        y0[np.unique(rows[start].indices)] = 1.0
-        sol.col_value = list(np.concatenate([x0, y0]))
-        sol.value_valid = True
-        h.setSolution(sol)
+        set_warm_start(h, rows, start)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
@@ -347,6 +340,22 @@ def _solve_ilp(
     if tie is not None and chosen and left > 0.05:
         chosen = _cheapest_alike(h, rows, w, tie, chosen, left)
     return chosen, bound, gap, status
+
+
+def set_warm_start(h: Any, rows: sp.csr_matrix, chosen: list[int]) -> None:
+    """Give HiGHS ``h`` the feasible start "build ``chosen``": x = 1 for those candidates, y = 1 for every
+    demand column they cover (the variable layout of the covering models here: candidates, then demand)."""
+    import highspy
+
+    n_cand, n_dem = rows.shape
+    x0 = np.zeros(n_cand)
+    x0[chosen] = 1.0
+    y0 = np.zeros(n_dem)
+    y0[np.unique(rows[chosen].indices)] = 1.0
+    sol = highspy.HighsSolution()
+    sol.col_value = list(np.concatenate([x0, y0]))
+    sol.value_valid = True
+    h.setSolution(sol)
 
 
 def _cheapest_alike(h, rows: sp.csr_matrix, w: np.ndarray, tie: np.ndarray, chosen: list[int],
@@ -364,14 +373,7 @@ def _cheapest_alike(h, rows: sp.csr_matrix, w: np.ndarray, tie: np.ndarray, chos
     wsum = float(w.sum()) or 1.0
     y_idx = (n_cand + np.arange(n_dem)).astype(np.int32)
     h.addRow(covered / wsum - 1e-9, highspy.kHighsInf, n_dem, y_idx, (w / wsum).astype(float))
-    sol = highspy.HighsSolution()
-    x0 = np.zeros(n_cand)
-    x0[chosen] = 1.0
-    y0 = np.zeros(n_dem)
-    y0[np.unique(rows[chosen].indices)] = 1.0
-    sol.col_value = list(np.concatenate([x0, y0]))
-    sol.value_valid = True
-    h.setSolution(sol)
+    set_warm_start(h, rows, chosen)
     h.setOptionValue("time_limit", max(0.05, time_left_s))
     h.run()
     if h.getInfo().primal_solution_status != 2:  # no feasible solution found: keep the first stage's

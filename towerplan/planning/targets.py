@@ -48,7 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from towerplan.errors import ConfigError, InputError
-from towerplan.planning.optimize import InfeasibleError, Selection, reduce_demand
+from towerplan.planning.optimize import InfeasibleError, Selection, reduce_demand, set_warm_start
 
 __all__ = ["TargetReport", "TargetSettings", "TargetSolution", "cover_target"]
 
@@ -222,14 +222,7 @@ def _solve_cover_ilp(rows: sp.csr_matrix, w: np.ndarray, req: np.ndarray, costs:
     h.setOptionValue("threads", 1)
     h.passModel(lp)
     if start:
-        sol = highspy.HighsSolution()
-        x0 = np.zeros(n_cand)
-        x0[start] = 1.0
-        y0 = np.zeros(n_dem)
-        y0[np.unique(rows[start].indices)] = 1.0
-        sol.col_value = list(np.concatenate([x0, y0]))
-        sol.value_valid = True
-        h.setSolution(sol)
+        set_warm_start(h, rows, start)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
