@@ -105,6 +105,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "lc_source": "Nguồn lớp phủ mặt đất",
         "lc_default_source": "không có: mọi ô dùng lớp mặc định",
         "lc_table": "Bảng phân loại vật cản",
+        "lc_worldcover_source": ("chú giải ESA WorldCover 2021 v200; loại vật cản và độ cao theo bảng 2 của "
+                                 "ITU-R P.1812-7, loại vật cản quanh máy đầu cuối theo bảng 3 của ITU-R P.2108-1"),
         "lc_models_using": "Mô hình dùng lớp phủ mặt đất",
         "lc_no_model": "không mô hình nào của lần chạy này (mức tín hiệu không phụ thuộc lớp phủ mặt đất)",
         "lc_default_class": "Ô không có dữ liệu",
@@ -230,6 +232,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "lc_source": "Land-cover source",
         "lc_default_source": "none: every cell uses the default class",
         "lc_table": "Clutter table",
+        "lc_worldcover_source": ("ESA WorldCover 2021 v200 legend; clutter categories and heights from ITU-R "
+                                 "P.1812-7 Table 2, terminal clutter types from ITU-R P.2108-1 Table 3"),
         "lc_models_using": "Models using the land cover",
         "lc_no_model": "none of this run's models (the levels do not depend on the land cover)",
         "lc_default_class": "Cells without data",

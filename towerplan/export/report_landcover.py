@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["land_cover_blocks"]
 
+#: the name of towerplan's built-in class table (towerplan.landcover.table)
+_BUILT_IN_TABLE = "ESA WorldCover 10 m v200"
 #: the method record's source when no land cover was given
 _DEFAULT_SOURCE = "default class"
 
@@ -41,6 +43,8 @@ def land_cover_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
     if cover.get("table_file"):
         f = cover["table_file"]
         table += f" ({f.get('file')}, SHA-256 {f.get('sha256') or '–'})"
+    elif cover.get("table") == _BUILT_IN_TABLE:  # the built-in table: its source in the report's language
+        table += f" ({text('lc_worldcover_source', lang)})"
     elif cover.get("table_source"):
         table += f" ({cover['table_source']})"
     using = list(cover.get("models_using") or [])

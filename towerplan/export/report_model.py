@@ -19,6 +19,7 @@ from towerplan import __version__
 from towerplan.export.i18n_report import column_label, text, value_label
 from towerplan.export.method_text import model_name, model_text, note_text, readable_settings, role_label
 from towerplan.export.tables import plan_tables
+from towerplan.i18n_summary import format_number
 from towerplan.plan_checks import warning_in
 
 if TYPE_CHECKING:
@@ -63,21 +64,9 @@ class Report:
 
 
 def fmt_number(value: Any, *, decimals: int = 0, lang: str = "en") -> str:
-    """Format a number with thousands separators (``1.234,5`` in Vietnamese, ``1,234.5`` in English)."""
-    if value is None:
-        return "–"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if not math.isfinite(number):
-        return "–"
-    out = f"{number:,.{decimals}f}"
-    if out in ("-0", "-0.0", "-0.00"):
-        out = out[1:]
-    if lang == "vi":
-        out = out.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return out
+    """Format a number with thousands separators (``1.234,5`` in Vietnamese, ``1,234.5`` in English):
+    :func:`towerplan.i18n_summary.format_number`, the one formatter of the app, CLI and report."""
+    return format_number(value, decimals=decimals, lang=lang)
 
 
 def _lookup(summary: Mapping[str, Any], *keys: str) -> Any:
