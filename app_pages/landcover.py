@@ -47,5 +47,5 @@ def model_line(models: Mapping[str, int], config_model: str, inputs: StudyInputs
     if cover.source == "none":
         lines.append(t("lc_default_warning", language))
     elif not any(m in MODELS_USING_CLUTTER for m in used):
-        lines.append(t("lc_not_used", language, models=", ".join(used)))
+        lines.append(t("lc_not_used", language, models=", ".join(t(f"model_{m}", language) for m in used)))
     return lines
