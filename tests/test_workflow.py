@@ -238,9 +238,10 @@ def test_a_custom_threshold_gives_the_same_uncovered_people_in_gaps_and_placemen
            "candidates": {"max_candidates": 10}}
     scenario = parse_scenario(doc, base_dir=study)
     assert scenario.gaps.threshold_dbm == -95.5
-    # without communes: with them, the gap totals are over the communes' union (people outside the study
-    # area are not counted there) while the placement serves every person of the grid
-    inputs = dataclasses.replace(scenario.load_inputs(), communes=None)
+    # with communes: both count the people of the study area (the communes' union), the placement's demand
+    # included (towerplan.study.summary.study_area_population)
+    inputs = scenario.load_inputs()
+    assert inputs.communes is not None
     res = run_plan(inputs, scenario.settings)
     assert res.gaps.config.threshold_dbm == res.coverage.config.threshold_dbm == -95.5
     uncovered = res.gaps.summary()["uncovered"]
