@@ -96,7 +96,7 @@ def test_the_plan_package_has_the_sheets_and_report_tables(written):
     assert en_rows[2][6] == "Existing mast – antennas added (shared)"
     villages = pd.read_excel(written / "plan.xlsx", sheet_name="Thôn bản", header=1)
     assert villages["Village id"].tolist() == ["V1", "V2"]
-    assert villages["Served 4G"].tolist() == [True, False]
+    assert villages["Served 4G"].tolist() == ["Có / Yes", "Không / No"]  # yes/no in words, never True/False
     html = (written / "report.html").read_text(encoding="utf-8")
     for expected in ("Bảng quy hoạch vị trí cột ăng-ten", "Thôn, bản chưa có sóng (1 trên 2 thôn bản",
                      "độ chính xác (precision) 1.00", "Đơn vị hành chính: units_2025.geojson: 2 units, no districts",
