@@ -79,3 +79,17 @@ def test_static_folder_is_in_a_fresh_clone() -> None:
     if tracked.returncode != 0:
         pytest.skip("not a git checkout")
     assert "static/README.txt" in tracked.stdout.split()
+
+
+def test_the_demo_scenario_is_labelled_synthetic_with_its_shipped_village_list(monkeypatch, tmp_path) -> None:
+    """The demo's village list ships beside the scenario and is synthetic like the generated province: the
+    demo is labelled synthetic, never "mixed" (issue 21 item 1)."""
+    from towerplan.cli.run import DEMO_SCENARIO
+    from towerplan.study import load_scenario
+    from towerplan.study.origin import data_origin
+
+    monkeypatch.setenv("TOWERPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    inputs = load_scenario(DEMO_SCENARIO).with_resolution(1000.0).load_inputs(cache_dir=tmp_path / "cache")
+    origin = data_origin(inputs)
+    assert origin.kind == "synthetic", origin
+    assert "villages" in origin.synthetic

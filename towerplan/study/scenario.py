@@ -223,8 +223,11 @@ class Scenario:
             from towerplan.study.origin import REAL, SYNTHETIC, origin_of_files
 
             own = {k: v for k, v in self.inputs.paths().items() if k != "study_folder"}
-            inputs = dataclasses.replace(inputs, origins={**origin_of_files(files, SYNTHETIC),
-                                                          **origin_of_files(own, REAL)})
+            shipped = {k: v for k, v in own.items() if _shipped_demo_file(v)}  # e.g. the demo's villages
+            inputs = dataclasses.replace(inputs, origins={
+                **origin_of_files(files, SYNTHETIC), **origin_of_files({k: v for k, v in own.items()
+                                                                      if k not in shipped}, REAL),
+                **origin_of_files(shipped, SYNTHETIC)})
         return inputs
 
     def method(self) -> dict[str, Any]:
@@ -302,3 +305,16 @@ def scenario_dict(s: Scenario, relative_to: Path | None) -> dict[str, Any]:
     doc["run"] = run
     return doc
 
+
+def _shipped_demo_file(path: Any) -> bool:
+    """Whether ``path`` is one of the synthetic demo files shipped with towerplan (the package's ``demo``
+    folder or a clone's ``data/demo``): those are synthetic like the generated province, not the user's."""
+    import towerplan
+
+    package = Path(towerplan.__file__).resolve().parent
+    folders = (package / "demo", package.parent / "data" / "demo")
+    paths = path if isinstance(path, (list, tuple)) else [path]
+    try:
+        return bool(paths) and all(any(Path(p).resolve().is_relative_to(f) for f in folders) for p in paths)
+    except (OSError, TypeError, ValueError):
+        return False
