@@ -117,7 +117,8 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     page.goto(f"{app_url}/coverage?lang=en", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Coverage").first.wait_for(timeout=120_000)
     page.get_by_role("button", name="Compute coverage").click()
-    page.get_by_text("sectors.", exact=False).first.wait_for(timeout=120_000)
+    # a fresh checkout compiles the coverage kernels in the server on this first run (no numba cache yet)
+    page.get_by_text("sectors.", exact=False).first.wait_for(timeout=300_000)
     m = _map(page)
     m.locator(".towerplan-legend", has_text="Best signal (RSRP, dBm)").wait_for(timeout=60_000)
     m.locator(".leaflet-control-layers", has_text="Best server").wait_for(timeout=30_000)
@@ -144,7 +145,7 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     _nav(page, "Shared towers")
     page.get_by_label("Number of towers").fill("3")
     page.get_by_role("button", name="Propose towers").click()
-    page.get_by_text("Shared sites proposed").first.wait_for(timeout=180_000)  # the study summary's figures
+    page.get_by_text("Shared sites proposed").first.wait_for(timeout=300_000)  # the study summary's figures
     _map(page).locator(".towerplan-proposal").first.wait_for(timeout=60_000)
     assert _map(page).locator(".towerplan-proposal").count() == 3
     page.get_by_text("Proposed towers (in build order)").wait_for(timeout=30_000)
