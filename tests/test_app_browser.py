@@ -76,7 +76,7 @@ def _idle(page) -> None:
 def _nav(page, label: str) -> None:
     """Go to another page through the sidebar (keeps the session, unlike a new URL)."""
     page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
-    page.get_by_role("heading", name=label).first.wait_for(timeout=60_000)
+    page.get_by_role("heading", name=label).first.wait_for(timeout=180_000)  # a page's first visit may compile its kernels (fresh checkout)
 
 
 def test_demo_map_shows_leaflet_layers_offline(page, app_url: str) -> None:
