@@ -74,9 +74,10 @@ def _idle(page) -> None:
 
 
 def _nav(page, label: str) -> None:
-    """Go to another page through the sidebar (keeps the session, unlike a new URL)."""
+    """Go to another page through the sidebar (keeps the session, unlike a new URL); a page's first visit
+    in a fresh checkout may compile its kernels (no numba cache yet), hence the long wait."""
     page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
-    page.get_by_role("heading", name=label).first.wait_for(timeout=180_000)  # a page's first visit may compile its kernels (fresh checkout)
+    page.get_by_role("heading", name=label).first.wait_for(timeout=180_000)
 
 
 def test_demo_map_shows_leaflet_layers_offline(page, app_url: str) -> None:
