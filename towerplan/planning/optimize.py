@@ -55,7 +55,7 @@ import scipy.sparse as sp
 from towerplan.errors import InputError
 from towerplan.planning.coverage_bound import lagrangian_bound
 
-__all__ = ["InfeasibleError", "Selection", "choose_sites", "reduce_demand", "set_warm_start"]
+__all__ = ["InfeasibleError", "Selection", "choose_sites", "new_highs", "reduce_demand", "set_warm_start"]
 
 log = logging.getLogger(__name__)
 
@@ -316,15 +316,9 @@ def _solve_ilp(
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_cand + [highspy.HighsVarType.kContinuous] * n_dem
-    with _quiet_fd1():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs(float(time_limit_s) - (time.perf_counter() - t_start), mip_rel_gap)
     if A.nnz > _PRESOLVE_MAX_NNZ:  # HiGHS's presolve does not watch the time limit (see the constant)
         h.setOptionValue("presolve", "off")
-    h.setOptionValue("time_limit", max(0.1, float(time_limit_s) - (time.perf_counter() - t_start)))
-    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
     h.passModel(lp)
     if start:
         set_warm_start(h, rows, start)
@@ -340,6 +334,20 @@ def _solve_ilp(
     if tie is not None and chosen and left > 0.05:
         chosen = _cheapest_alike(h, rows, w, tie, chosen, left)
     return chosen, bound, gap, status
+
+
+def new_highs(time_limit_s: float, mip_rel_gap: float) -> Any:
+    """A quiet, deterministic HiGHS (seed 0, one thread) with its time limit (at least 0.1 s) and MIP gap."""
+    import highspy
+
+    with _quiet_fd1():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", max(0.1, float(time_limit_s)))
+    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    return h
 
 
 def set_warm_start(h: Any, rows: sp.csr_matrix, chosen: list[int]) -> None:

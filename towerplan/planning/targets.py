@@ -48,7 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from towerplan.errors import ConfigError, InputError
-from towerplan.planning.optimize import InfeasibleError, Selection, reduce_demand, set_warm_start
+from towerplan.planning.optimize import InfeasibleError, Selection, new_highs, reduce_demand, set_warm_start
 
 __all__ = ["TargetReport", "TargetSettings", "TargetSolution", "cover_target"]
 
@@ -187,7 +187,6 @@ def _solve_cover_ilp(rows: sp.csr_matrix, w: np.ndarray, req: np.ndarray, costs:
                      mip_rel_gap: float) -> tuple[list[int], float, float, str]:
     import highspy
 
-    from towerplan.planning.optimize import _quiet_fd1
 
     n_cand, n_dem = rows.shape
     csc = rows.tocsc()
@@ -213,13 +212,7 @@ def _solve_cover_ilp(rows: sp.csr_matrix, w: np.ndarray, req: np.ndarray, costs:
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_cand + [highspy.HighsVarType.kContinuous] * n_dem
-    with _quiet_fd1():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", max(0.1, float(time_limit_s)))
-    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
+    h = new_highs(time_limit_s, mip_rel_gap)
     h.passModel(lp)
     if start:
         set_warm_start(h, rows, start)
