@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit, prange
 
 from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
+from towerplan.coverage._hata_reach import hata_base_loss, hata_radial_bound
 from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
 from towerplan.coverage._itm_radial import itm_radial_loss
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
@@ -102,7 +103,7 @@ def fspl(d_m, f_mhz):
 def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch, need):
     """Loss (dB) from z[0] to every sample z[first .. n-1] of one radial, into ``row``.
 
-    ``need`` (P.1812 only): empty, or the mask of samples to compute (+inf elsewhere).
+    ``need`` (P.1812, Hata / COST-231): empty, or the mask of samples to compute (+inf elsewhere).
     """
     h_tx = fpar[F_HTX]
     h_rx = fpar[F_HRX]
@@ -139,19 +140,12 @@ def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zer
         smooth_sums(dist, z, n, v1, v2)
     a3 = math.ceil(3000.0 / step_m)
     a15 = math.floor(15000.0 / step_m)
+    masked_run = need.shape[0] > 0
     for i in range(first, n):
-        d = dist[i]
-        if d >= 15000.0:
-            lo = a3
-            hi = min(a15, n - 1)
-        else:
-            lo = math.ceil(0.2 * i)
-            hi = i
-        mean = (prefix[hi + 1] - prefix[lo]) / (hi - lo + 1)
-        hb = max(hts - mean, 1.0)
-        log_hb = math.log10(hb)
-        loss = fpar[F_HATA_C] - 13.82 * log_hb + (44.9 - 6.55 * log_hb) * math.log10(d / 1000.0)
-        loss = max(loss, fspl(d, f_mhz))
+        if masked_run and need[i] == 0:
+            row[i] = math.inf  # the reach bound shows every cell using this sample out of reach
+            continue
+        loss = hata_base_loss(prefix, i, n, dist, hts, a3, a15, fpar[F_HATA_C], f_mhz)
         if loss > fpar[F_LMAX]:
             # out of reach already without diffraction (which only adds loss): skip it
             row[i] = loss
@@ -215,6 +209,41 @@ def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
 
 
 @njit(cache=True, parallel=True)
+def _hata_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
+                 fpar, ipar, lneed, nmax):
+    """Reach bound of a Hata / COST-231 site: the mask of radial samples to compute (:mod:`._hata_reach`)."""
+    lbt = np.full((n0, nmax + 1), np.inf)
+    n_chunks = min(n0, 64)
+    no_clut_h = np.zeros((0, 0), dtype=np.float32)
+    no_clut_code = np.zeros((0, 0), dtype=np.uint8)
+    for chunk in prange(n_chunks):
+        z = np.empty(nmax + 1)
+        dist = np.empty(nmax + 1)
+        rclut = np.empty(0)
+        zone = np.empty(0, dtype=np.int64)
+        prefix = np.empty(nmax + 2)
+        v1 = np.empty(nmax + 1)
+        v2 = np.empty(nmax + 1)
+        lb = np.empty(nmax + 1)
+        for i in range(nmax + 1):
+            dist[i] = i * step_m
+        for j in range(chunk, n0, n_chunks):
+            n = count[j]
+            if n < 2:
+                continue
+            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, False,
+                           no_clut_h, no_clut_code, z, rclut, zone)
+            fi = min(max(first[j], 1), n - 1)
+            hata_radial_bound(z, dist, n, fi, step_m, z[0] + fpar[F_HTX], fpar[F_HRX], fpar[F_FREQ], fpar[F_LAM],
+                              fpar[F_HATA_C], fpar[F_LMAX], ipar[I_DIFF], prefix, v1, v2, 1e15, lb)
+            for i in range(fi, n):
+                lbt[j, i] = lb[i]
+    need = np.zeros((n0, nmax + 1), dtype=np.uint8)
+    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
+    return need
+
+
+@njit(cache=True, parallel=True)
 def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, model, fpar,
                   ipar, clut_h, clut_code, lneed, lmax, radius_m):
     """Path loss along ``n0`` radials from a site: array (n0, max(count)) float32, NaN where not computed.
@@ -225,17 +254,20 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
     ``i * step_m`` and is evaluated for ``i >= first[j]``. ``clut_h`` / ``clut_code``
     (P.1812 only) are the clutter height and code windows aligned with ``dem`` (an
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
-    ``lneed`` (P.1812 only; empty: no bound): per radial, the largest loss that can matter
-    (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound shows
-    beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
+    ``lneed`` (P.1812, Hata / COST-231; empty: no bound): per radial, the largest loss that can
+    matter (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound
+    (:mod:`._p1812_reach`, :mod:`._hata_reach`) shows beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
     """
     has_clutter = clut_code.shape[0] > 0 and model == MODEL_P1812
     nmax = 0
     for j in range(n0):
         nmax = max(nmax, count[j])
-    bounded = model == MODEL_P1812 and lneed.shape[0] == n0
+    bounded = lneed.shape[0] == n0 and model in (MODEL_P1812, MODEL_HATA, MODEL_COST231)
     need_all = np.zeros((0, 0), dtype=np.uint8)
-    if bounded:
+    if bounded and model != MODEL_P1812:
+        need_all = _hata_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
+                                first, count, fpar, ipar, lneed, nmax)
+    elif bounded:
         need_all = _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
                                  first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)

@@ -190,6 +190,30 @@ def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, fl
     ``geo`` = (left, top, res_x, res_y) of the full DEM; ``clutter`` the (height, code)
     windows aligned with ``dem`` (P.1812 only; None: open/rural everywhere).
     """
+    loss, (r_lo, r_hi, c_lo, c_hi) = site_loss(dem, off, geo, group, config, clutter)
+    g_r0, g_r1, g_c0, g_c1 = group.box
+    out = np.full((g_r1 - g_r0, g_c1 - g_c0), np.nan, dtype=np.float32)
+    out[r_lo - g_r0: r_hi - g_r0, c_lo - g_c0: c_hi - g_c0] = loss
+    return out
+
+
+#: slack on the loss limit of the reach tests, for the rounding of the fill's weighted mean (dB)
+_ROUNDING_DB = 1e-3
+#: the Hata / COST-231 reach bound (:mod:`._hata_reach`; rasters are identical without it, slower)
+HATA_REACH_BOUND = True
+
+
+def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
+              group: SiteGroup, config: CoverageConfig,
+              clutter: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """:func:`site_loss_window` on the part of ``group.box`` that can be within reach, and that part's box.
+
+    Every cell of ``group.box`` outside the returned box is NaN in :func:`site_loss_window`:
+    it lies beyond the last radial sample whose loss is within the site's limit (``F_LMAX``),
+    so its interpolated loss is out of reach (or not computed). The loss, the angles and the
+    sectors' levels are then only computed on the part that matters (a 2G site whose radius
+    is the 30 km cap in mountains reaches a few km).
+    """
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
     step = min(res_x, res_y) * config.sample_step_cells
@@ -205,16 +229,26 @@ def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, fl
     lneed = _NO_LIMITS
     if model == kern.MODEL_P1812 and config.p1812_reach_bound:
         lneed = radial_loss_limits(group.sectors, n0, lmax, config)
+    elif model in (kern.MODEL_HATA, kern.MODEL_COST231) and HATA_REACH_BOUND:
+        lneed = np.full(n0, fpar[kern.F_LMAX] + _ROUNDING_DB)
     table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
                                fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m)
     cut_m = group.radius_m
     if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
         live = np.isfinite(table).any(axis=0)
         cut_m = min(cut_m, (int(np.flatnonzero(live)[-1]) + 1 if live.any() else 1) * step)
+    # any model: a cell at distance d interpolates samples int(d / step) and the next; beyond the last
+    # sample within the limit on every radial, its loss is out of reach (NaN in the fill)
+    within = (table <= fpar[kern.F_LMAX] + _ROUNDING_DB).any(axis=0)
+    cut_m = min(cut_m, (int(np.flatnonzero(within)[-1]) + 1 if within.any() else 1) * step)
+    r_lo = max(r_lo, math.floor(site_row - cut_m / res_y) - 1)
+    r_hi = max(min(r_hi, math.ceil(site_row + cut_m / res_y) + 2), r_lo)
+    c_lo = max(c_lo, math.floor(site_col - cut_m / res_x) - 1)
+    c_hi = max(min(c_hi, math.ceil(site_col + cut_m / res_x) + 2), c_lo)
     out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
                      out, fpar[kern.F_LMAX], cut_m)
-    return out
+    return out, (r_lo, r_hi, c_lo, c_hi)
 
 
 def _new_acc(shape: tuple[int, int], n_ops: int, n_techs: int) -> dict[str, np.ndarray]:
@@ -248,8 +282,8 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
-        r_lo, r_hi, c_lo, c_hi = group.box
-        loss = site_loss_window(dem, off, geo, group, config, task.get("clutter"))
+        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"))
+        r_lo, r_hi, c_lo, c_hi = box
         kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
         ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
         site_col = (group.x - left) / res_x - 0.5
@@ -260,7 +294,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
         no_table = np.zeros((2, 360))
-        log_km = _log10_km(loss.shape, group, geo) if group.sectors["calibration_slope_db"].any() else None
+        log_km = _log10_km(loss.shape, group, box, geo) if group.sectors["calibration_slope_db"].any() else None
         for s in group.sectors:
             sector_loss = loss
             if log_km is not None and s["calibration_slope_db"]:
@@ -299,10 +333,11 @@ def sector_gain_args(s: np.void, patterns: Any, fb_db: float, sla_db: float, no_
             patterns[pid] if tabulated else no_table)
 
 
-def _log10_km(shape: tuple[int, int], group: SiteGroup, geo: tuple[float, float, float, float]) -> np.ndarray:
-    """log10 of the distance (km, at least 1 m) from the site to each cell centre of its window."""
+def _log10_km(shape: tuple[int, int], group: SiteGroup, box: tuple[int, int, int, int],
+              geo: tuple[float, float, float, float]) -> np.ndarray:
+    """log10 of the distance (km, at least 1 m) from the site to each cell centre of its window ``box``."""
     left, top, res_x, res_y = geo
-    r_lo, _, c_lo, _ = group.box
+    r_lo, _, c_lo, _ = box
     xs = left + (c_lo + np.arange(shape[1]) + 0.5) * res_x - group.x
     ys = top - (r_lo + np.arange(shape[0]) + 0.5) * res_y - group.y
     return np.log10(np.maximum(np.hypot(xs[None, :], ys[:, None]), 1.0) / 1000.0)
