@@ -26,6 +26,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -100,14 +101,22 @@ def timed(dem, st, cfg, repeats: int, **kw) -> tuple[float, list[float], object]
     times = []
     res = None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = run_coverage(dem, st, config=cfg, **kw)
         times.append(time.perf_counter() - t0)
+        CPU_TIMES.append(time.process_time() - c0)
     return statistics.median(times), times, res
+
+
+#: CPU seconds of this process (all threads) of every timed run, printed by :func:`report`
+CPU_TIMES: list[float] = []
 
 
 def report(name: str, med: float, times: list[float], res, extra: str = "") -> None:
     own, kids = peak_rss_gb()
+    if CPU_TIMES:
+        extra = f"CPU {[round(t, 3) for t in CPU_TIMES]} s, load {os.getloadavg()[0]:.1f}  {extra}"
+        CPU_TIMES.clear()
     cov = np.isfinite(res.best_level.values).mean() if res is not None else float("nan")
     print(f"{name:14s} median {med:8.3f} s  runs {[round(t, 3) for t in times]}  grid {res.best_level.shape}  "
           f"covered {cov:.1%}  peak RSS {own:.2f} GB (children {kids:.2f} GB)  {extra}", flush=True)

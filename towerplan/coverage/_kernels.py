@@ -256,7 +256,8 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
     ``lneed`` (P.1812, Hata / COST-231; empty: no bound): per radial, the largest loss that can
     matter (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound
-    (:mod:`._p1812_reach`, :mod:`._hata_reach`) shows beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
+    (:mod:`._p1812_reach`, :mod:`._hata_reach`) shows beyond it are +inf. ``lmax`` and
+    ``radius_m`` are those of :func:`fill_window`.
     """
     has_clutter = clut_code.shape[0] > 0 and model == MODEL_P1812
     nmax = 0

@@ -2,16 +2,23 @@
 
 The public per-site API of the coverage engine for callers that evaluate many
 hypothetical sites one by one (the placement's coverage matrix,
-:mod:`towerplan.planning.matrix`): :func:`dem_window` cuts the DEM around a site and
-:func:`reach_cells` runs the engine's own steps on it (window and hole filling, site
-groups, one batch task and :func:`towerplan.coverage.engine.run_batch`) without the
-full-window accumulators and result rasters. The cells are those where
-``run_coverage(window, sectors)`` gives a level at or above the threshold.
+:mod:`towerplan.planning.matrix`):
+
+* :func:`footprint_terrain` prepares the DEM once (hole filling, the block minima of
+  the reach bound, the land cover) and :func:`site_footprint` runs the engine's own
+  steps for one site on it (site groups, one batch task and
+  :func:`towerplan.coverage.engine.run_batch`) without the full-grid accumulators and
+  result rasters: the cells are those where ``run_coverage(dem, sectors)`` gives a level
+  at or above the threshold, with the same levels;
+* :func:`reach_cells` / :func:`reach_levels` do the same on a window of the DEM cut
+  around the site (:func:`dem_window`), as ``run_coverage(window, sectors)``; they fill
+  and plan that window on every call.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from affine import Affine
@@ -19,11 +26,11 @@ from affine import Affine
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, _tasks, run_batch
-from towerplan.coverage.plan import Sectors, plan_groups
+from towerplan.coverage.plan import Sectors, block_minima, plan_groups
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 
-__all__ = ["dem_window", "reach_cells", "reach_levels"]
+__all__ = ["FootprintTerrain", "dem_window", "footprint_terrain", "reach_cells", "reach_levels", "site_footprint"]
 
 
 def dem_window(dem: Grid, x: float, y: float, radius_m: float) -> tuple[Grid, int, int]:
@@ -74,3 +81,56 @@ def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float, config: Covera
     hit &= ~holes[p_r0:p_r1, p_c0:p_c1]
     rr, cc = np.nonzero(hit)
     return (rr + (p_r0 + r0)) * dem.width + (cc + (p_c0 + c0)), part["acc"]["best"][rr, cc]
+
+
+@dataclass(frozen=True, eq=False)
+class FootprintTerrain:
+    """A DEM prepared once for many sites' footprints (:func:`footprint_terrain`).
+
+    ``filled``: the heights with nodata holes filled as ``run_coverage`` fills them (float64);
+    ``holes``: the nodata cells (never in a footprint); ``block_min``: the block minima of
+    ``filled`` the Hata / COST-231 radius uses; ``clutter``: the land cover (P.1812 only).
+    """
+
+    dem: Grid
+    filled: np.ndarray
+    holes: np.ndarray
+    block_min: np.ndarray
+    clutter: ClutterGrid | None = None
+
+    def __post_init__(self) -> None:
+        if self.filled.shape != self.dem.shape or self.holes.shape != self.dem.shape:
+            raise RasterDataError(f"filled heights {self.filled.shape} / holes {self.holes.shape} are not on the "
+                                  f"DEM's grid {self.dem.shape}")
+        if self.clutter is not None and self.clutter.shape != self.dem.shape:
+            raise RasterDataError(f"the clutter grid {self.clutter.shape} is not on the DEM's grid {self.dem.shape}")
+
+
+def footprint_terrain(dem: Grid, *, clutter: ClutterGrid | None = None) -> FootprintTerrain:
+    """Fill ``dem``'s holes and compute its block minima once, for :func:`site_footprint`."""
+    dem.require_metric()
+    filled, holes = _fill_dem(dem)
+    return FootprintTerrain(dem, filled, holes, block_minima(filled), clutter)
+
+
+def site_footprint(terrain: FootprintTerrain, sectors: Sectors,
+                   config: CoverageConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices (in ``terrain.dem``) of the cells the ``sectors`` reach at or above the threshold, and
+    their best level there (dBm, float32): ``run_coverage(terrain.dem, sectors, clutter=terrain.clutter)``'s
+    served cells and ``best_level``, serial, the kernels on one numba thread (``run_batch`` sets it; the
+    caller restores its count).
+
+    ``sectors``: prepared with :func:`towerplan.coverage.plan.prepare_stations` on ``terrain.dem``.
+    """
+    dem = terrain.dem
+    groups = plan_groups(sectors, dem, terrain.filled, config, block_min=terrain.block_min)
+    left, _, _, top = dem.bounds
+    geo = (left, top, dem.res[0], dem.res[1])
+    task = next(_tasks(groups, [list(range(len(groups)))], terrain.filled, geo, config, len(sectors.operators),
+                       len(sectors.technologies), 1, terrain.clutter))
+    part = run_batch(task)
+    p_r0, p_r1, p_c0, p_c1 = part["box"]
+    hit = part["acc"]["count"] > 0
+    hit &= ~terrain.holes[p_r0:p_r1, p_c0:p_c1]
+    rr, cc = np.nonzero(hit)
+    return (rr + p_r0) * dem.width + (cc + p_c0), part["acc"]["best"][rr, cc]

@@ -24,7 +24,7 @@ from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
 
 __all__ = ["REQUIRED_COLUMNS", "Sectors", "SiteGroup", "prepare_stations", "projected_xy", "plan_groups",
-           "radial_layout", "hata_constant_db", "loss_radius_m", "make_batches"]
+           "radial_layout", "hata_constant_db", "loss_radius_m", "make_batches", "block_minima"]
 
 log = logging.getLogger(__name__)
 
@@ -274,23 +274,26 @@ def loss_radius_m(model: str, freq_mhz: float, max_loss_db: float, *, hb_max_m: 
 
 
 def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: CoverageConfig, *,
-                offset: tuple[int, int] = (0, 0)) -> list[SiteGroup]:
+                offset: tuple[int, int] = (0, 0), block_min: np.ndarray | None = None) -> list[SiteGroup]:
     """Group usable sectors into sites and size each site's window (boxes in ``dem``'s rows and columns).
 
     ``dem_filled`` is the gap-filled DEM, or a window of it whose cell (0, 0) is cell ``offset``
     = (row, col) of ``dem`` (the tiled engine): both offsets must be multiples of the block size
     (16) and the window must hold every cell within ``2 * max_radius_m`` of each site for the
     radii to equal those computed on the whole DEM. Only ``dem``'s lattice is read, not its values.
+    ``block_min``: :func:`block_minima` of ``dem_filled`` when the caller has it already (callers
+    that plan many sites one by one on one DEM, :mod:`towerplan.coverage.footprint`).
     """
     if offset[0] % _MIN_BLOCK or offset[1] % _MIN_BLOCK:
         raise ConfigError(f"window offset {offset} must be a multiple of {_MIN_BLOCK} cells")
-    df = sectors.table[sectors.table["usable"]]
+    table = sectors.table
+    df = table if bool(table["usable"].all()) else table[table["usable"]]
     res_x, res_y = dem.res
     left, _, _, top = dem.bounds
     keys = ["x", "y", "antenna_height_m", "freq_mhz", "model"]
-    blockmin = _block_min(dem_filled)
+    blockmin = block_minima(dem_filled) if block_min is None else block_min
     groups: list[SiteGroup] = []
-    for key, part in df.groupby(keys, sort=False):
+    for key, part in _site_parts(df, keys):
         x, y, h_tx, f, model = key
         max_loss = float(part["reach_dbm"].max() - config.threshold_dbm)
         col = (x - left) / res_x - 0.5
@@ -318,10 +321,17 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
     return groups
 
 
+def _site_parts(df: pd.DataFrame, keys: list[str]):
+    """``df.groupby(keys, sort=False)``'s (key, rows) pairs; one site's sectors without pandas' grouping."""
+    if len(df) and all(bool((df[k].to_numpy() == df[k].iat[0]).all()) for k in keys):
+        return [(tuple(df[k].iat[0] for k in keys), df)]
+    return df.groupby(keys, sort=False)
+
+
 _MIN_BLOCK = 16
 
 
-def _block_min(z: np.ndarray) -> np.ndarray:
+def block_minima(z: np.ndarray) -> np.ndarray:
     """Minimum elevation of each block of ``_MIN_BLOCK`` x ``_MIN_BLOCK`` cells."""
     h, w = z.shape
     hb, wb = -(-h // _MIN_BLOCK), -(-w // _MIN_BLOCK)

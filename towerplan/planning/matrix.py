@@ -8,12 +8,12 @@ network, and the cells it reaches at or above the threshold are stored sparsely.
 Every operator it would host gets the same radio unless the caller passes
 per-operator radios, so one row per candidate serves all tenants.
 
-The stations of all candidates are prepared once and each candidate runs the
-engine's per-site API (:func:`towerplan.coverage.footprint.reach_cells`), skipping
+The stations of all candidates and the DEM are prepared once and each candidate runs the
+engine's per-site API (:func:`towerplan.coverage.footprint.site_footprint`), skipping
 the per-call set-up and result rasters of ``run_coverage``: the rows are identical
-to one ``run_coverage`` call per candidate (the reference in
+to one ``run_coverage`` call per candidate on the whole DEM (the reference in
 ``bench/matrix_reference.py``, checked by ``tests/test_placement_matrix.py``) and
-come 5-8x faster (``bench/README.md``).
+come many times faster (``bench/README.md``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.footprint import reach_levels
+from towerplan.coverage.footprint import footprint_terrain, site_footprint
 from towerplan.coverage.plan import Sectors, prepare_stations
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
@@ -139,12 +139,13 @@ def coverage_matrix(
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Sparse candidates x demand-cells matrix: True where a candidate's site reaches the threshold.
 
-    Each candidate's row is what ``run_coverage`` gives for its sectors alone on a DEM
-    window of ``config.max_radius_m`` around it (cells where any sector's level is at or
-    above the threshold). The stations are prepared once for all candidates and each
-    candidate runs the engine's batch function directly, skipping the per-call set-up
-    and the full-window result rasters: the rows are identical to one ``run_coverage``
-    call per candidate (``tests/test_placement_matrix.py``), several times faster.
+    Each candidate's row is what ``run_coverage`` gives for its sectors alone on ``dem``
+    (cells where any sector's level is at or above the threshold), so a proposal covers in
+    the plan's coverage run exactly the cells its row promised. The stations and the DEM
+    are prepared once for all candidates and each candidate runs the engine's batch
+    function directly, skipping the per-call set-up and the full-grid result rasters: the
+    rows are identical to one ``run_coverage`` call per candidate
+    (``tests/test_placement_matrix.py``), many times faster.
 
     Parameters
     ----------
@@ -205,16 +206,15 @@ def coverage_matrix(
         raise StationDataError(f"{len(bad)} candidate(s) lie outside the DEM (rows {bad[:10]})")
     table = sectors.table
     m = len(table) // n
-    xs, ys = table["x"].to_numpy(), table["y"].to_numpy()
     indptr = np.zeros(n + 1, dtype=np.int64)
     indices: list[np.ndarray] = []
+    terrain = footprint_terrain(dem, clutter=clutter)
     threads = numba.get_num_threads()
     try:
         for k in range(n):
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
                            sectors.skipped, sectors.patterns)
-            flat, level = reach_levels(dem, part, float(xs[k * m]), float(ys[k * m]), config,
-                                       clutter=clutter)
+            flat, level = site_footprint(terrain, part, config)
             keep = column[flat] >= 0
             if need_flat is not None:
                 keep &= level >= need_flat[flat]
