@@ -116,14 +116,16 @@ def main() -> None:
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
         return
-    times, covers = [], None
+    times, cpu, covers = [], [], None
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         covers, _cells = coverage_matrix(dem, cands, serve, config=config)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     assert covers is not None
     runs = ", ".join(f"{t:.2f}" for t in times)
-    print(f"fast path: median {statistics.median(times):.2f} s over {args.repeat} ({runs}), "
+    print(f"fast path: median {statistics.median(times):.2f} s over {args.repeat} ({runs}), CPU "
+          f"{statistics.median(cpu):.2f} s ({', '.join(f'{t:.2f}' for t in cpu)}), load {os.getloadavg()[0]:.1f}, "
           f"{covers.nnz:,} non-zeros, {1e3 * statistics.median(times) / len(cands):.2f} ms per candidate")
     if args.per_candidate or args.check:
         n_ref = args.check or len(cands)

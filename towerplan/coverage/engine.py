@@ -205,7 +205,8 @@ HATA_REACH_BOUND = True
 
 def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
               group: SiteGroup, config: CoverageConfig,
-              clutter: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+              clutter: tuple[np.ndarray, np.ndarray] | None = None, *,
+              reach_only: bool = False) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """:func:`site_loss_window` on the part of ``group.box`` that can be within reach, and that part's box.
 
     Every cell of ``group.box`` outside the returned box is NaN in :func:`site_loss_window`:
@@ -213,6 +214,13 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     so its interpolated loss is out of reach (or not computed). The loss, the angles and the
     sectors' levels are then only computed on the part that matters (a 2G site whose radius
     is the 30 km cap in mountains reaches a few km).
+
+    ``reach_only`` (callers that read only the sectors' levels at or above the threshold, not
+    the path loss: :mod:`towerplan.coverage.footprint`): Hata / COST-231 samples are needed
+    only where a cell may be within what a sector affords in that direction
+    (:func:`~towerplan.coverage.reach.radial_loss_limits`, without the 10 dB path-loss margin
+    unless SINR is on), and the window ends there. Levels at or above the threshold are
+    unchanged; the loss between the reach and the margin may be NaN.
     """
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
@@ -230,7 +238,10 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     if model == kern.MODEL_P1812 and config.p1812_reach_bound:
         lneed = radial_loss_limits(group.sectors, n0, lmax, config)
     elif model in (kern.MODEL_HATA, kern.MODEL_COST231) and HATA_REACH_BOUND:
-        lneed = np.full(n0, fpar[kern.F_LMAX] + _ROUNDING_DB)
+        if reach_only:
+            lneed = radial_loss_limits(group.sectors, n0, lmax, config) + _ROUNDING_DB
+        else:
+            lneed = np.full(n0, fpar[kern.F_LMAX] + _ROUNDING_DB)
     table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
                                fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m)
     cut_m = group.radius_m
@@ -239,7 +250,8 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
         cut_m = min(cut_m, (int(np.flatnonzero(live)[-1]) + 1 if live.any() else 1) * step)
     # any model: a cell at distance d interpolates samples int(d / step) and the next; beyond the last
     # sample within the limit on every radial, its loss is out of reach (NaN in the fill)
-    within = (table <= fpar[kern.F_LMAX] + _ROUNDING_DB).any(axis=0)
+    limit = _max_loss_db(group, config) - REACH_MARGIN_DB if reach_only and not config.sinr else fpar[kern.F_LMAX]
+    within = (table <= limit + _ROUNDING_DB).any(axis=0)
     cut_m = min(cut_m, (int(np.flatnonzero(within)[-1]) + 1 if within.any() else 1) * step)
     r_lo = max(r_lo, math.floor(site_row - cut_m / res_y) - 1)
     r_hi = max(min(r_hi, math.ceil(site_row + cut_m / res_y) + 2), r_lo)
@@ -282,7 +294,8 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
-        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"))
+        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"),
+                              reach_only=bool(task.get("reach_only")))
         r_lo, r_hi, c_lo, c_hi = box
         kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
         ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])

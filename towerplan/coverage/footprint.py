@@ -26,11 +26,12 @@ from affine import Affine
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, _tasks, run_batch
-from towerplan.coverage.plan import Sectors, block_minima, plan_groups
+from towerplan.coverage.plan import Sectors, SiteGroup, block_minima, plan_groups
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 
-__all__ = ["FootprintTerrain", "dem_window", "footprint_terrain", "reach_cells", "reach_levels", "site_footprint"]
+__all__ = ["FootprintTerrain", "dem_window", "footprint_terrain", "groups_footprint", "reach_cells", "reach_levels",
+           "site_footprint"]
 
 
 def dem_window(dem: Grid, x: float, y: float, radius_m: float) -> tuple[Grid, int, int]:
@@ -122,13 +123,22 @@ def site_footprint(terrain: FootprintTerrain, sectors: Sectors,
 
     ``sectors``: prepared with :func:`towerplan.coverage.plan.prepare_stations` on ``terrain.dem``.
     """
+    groups = plan_groups(sectors, terrain.dem, terrain.filled, config, block_min=terrain.block_min)
+    return groups_footprint(terrain, groups, config, n_ops=len(sectors.operators),
+                            n_techs=len(sectors.technologies))
+
+
+def groups_footprint(terrain: FootprintTerrain, groups: list[SiteGroup], config: CoverageConfig, *, n_ops: int,
+                     n_techs: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`site_footprint` of site groups already planned on ``terrain``
+    (:func:`towerplan.coverage.plan.site_group`); ``n_ops`` / ``n_techs``: the prepared table's
+    operators and technologies."""
     dem = terrain.dem
-    groups = plan_groups(sectors, dem, terrain.filled, config, block_min=terrain.block_min)
     left, _, _, top = dem.bounds
     geo = (left, top, dem.res[0], dem.res[1])
-    task = next(_tasks(groups, [list(range(len(groups)))], terrain.filled, geo, config, len(sectors.operators),
-                       len(sectors.technologies), 1, terrain.clutter))
-    part = run_batch(task)
+    task = next(_tasks(groups, [list(range(len(groups)))], terrain.filled, geo, config, n_ops, n_techs, 1,
+                       terrain.clutter))
+    part = run_batch({**task, "reach_only": True})
     p_r0, p_r1, p_c0, p_c1 = part["box"]
     hit = part["acc"]["count"] > 0
     hit &= ~terrain.holes[p_r0:p_r1, p_c0:p_c1]

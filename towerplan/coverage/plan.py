@@ -24,7 +24,8 @@ from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
 
 __all__ = ["REQUIRED_COLUMNS", "Sectors", "SiteGroup", "prepare_stations", "projected_xy", "plan_groups",
-           "radial_layout", "hata_constant_db", "loss_radius_m", "make_batches", "block_minima"]
+           "radial_layout", "hata_constant_db", "loss_radius_m", "make_batches", "block_minima",
+           "sector_records", "site_group"]
 
 log = logging.getLogger(__name__)
 
@@ -288,37 +289,60 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
         raise ConfigError(f"window offset {offset} must be a multiple of {_MIN_BLOCK} cells")
     table = sectors.table
     df = table if bool(table["usable"].all()) else table[table["usable"]]
-    res_x, res_y = dem.res
-    left, _, _, top = dem.bounds
     keys = ["x", "y", "antenna_height_m", "freq_mhz", "model"]
     blockmin = block_minima(dem_filled) if block_min is None else block_min
     groups: list[SiteGroup] = []
     for key, part in _site_parts(df, keys):
-        x, y, h_tx, f, model = key
-        max_loss = float(part["reach_dbm"].max() - config.threshold_dbm)
-        col = (x - left) / res_x - 0.5
-        row = (top - y) / res_y - 0.5
-        if model in ("hata", "cost231"):
-            radius = _hata_radius(model, f, max_loss, h_tx, col - offset[1], row - offset[0], dem_filled, blockmin,
-                                  min(res_x, res_y), config)
-        else:
-            radius = loss_radius_m(model, f, max_loss, hb_max_m=h_tx, h_rx_m=config.rx_height_m, config=config)
-        radius = max(radius, 2.0 * max(res_x, res_y))
-        r_lo = max(math.floor(row - radius / res_y) - 1, 0)
-        r_hi = min(math.ceil(row + radius / res_y) + 2, dem.height)
-        c_lo = max(math.floor(col - radius / res_x) - 1, 0)
-        c_hi = min(math.ceil(col + radius / res_x) + 2, dem.width)
-        rec = np.empty(len(part), dtype=[(n, np.float64) for n in _SECTOR_FIELDS])
-        for n in _SECTOR_FIELDS:
-            rec[n] = part[n].to_numpy(dtype=float)
-        # the group carries only the pattern tables its sectors use, renumbered from 0
-        used = np.unique(part["pattern_id"].to_numpy()[part["pattern_id"].to_numpy() >= 0])
-        rec["pattern_id"] = np.where(rec["pattern_id"] >= 0, np.searchsorted(used, rec["pattern_id"]), -1)
-        local = np.ascontiguousarray(sectors.patterns[used]) if len(used) else np.zeros((0, 2, 360))
-        groups.append(SiteGroup(float(x), float(y), float(h_tx), float(f), str(model), float(radius),
-                                (r_lo, r_hi, c_lo, c_hi), rec, lat_deg=float(part["lat"].iloc[0]), patterns=local))
+        groups.append(site_group(sector_records(part), key, float(part["lat"].iloc[0]), sectors.patterns, dem,
+                                 dem_filled, config, block_min=blockmin, offset=offset))
     groups.sort(key=lambda g: int(g.sectors["station_index"].min()))
     return groups
+
+
+def sector_records(part: pd.DataFrame) -> np.ndarray:
+    """The kernels' sector columns of a prepared station table (rows of :attr:`Sectors.table`), a float
+    structured array (:attr:`SiteGroup.sectors`, before the pattern ids are renumbered per site)."""
+    rec = np.empty(len(part), dtype=[(n, np.float64) for n in _SECTOR_FIELDS])
+    for n in _SECTOR_FIELDS:
+        rec[n] = part[n].to_numpy(dtype=float)
+    return rec
+
+
+def site_group(records: np.ndarray, key: tuple, lat_deg: float, patterns: np.ndarray, dem: Grid,
+               dem_filled: np.ndarray, config: CoverageConfig, *, block_min: np.ndarray,
+               offset: tuple[int, int] = (0, 0)) -> SiteGroup:
+    """One site group of :func:`plan_groups`: its radius and window for sectors sharing ``key`` =
+    (x, y, antenna height, frequency, model).
+
+    ``records``: the sectors' :func:`sector_records` (not modified); ``patterns``: the
+    pattern tables of the whole table (:attr:`Sectors.patterns`); ``block_min``:
+    :func:`block_minima` of ``dem_filled``. Callers that plan many sites of one table
+    (the candidate matrix) convert the table once and call this per site.
+    """
+    res_x, res_y = dem.res
+    left, _, _, top = dem.bounds
+    x, y, h_tx, f, model = key
+    max_loss = float(records["reach_dbm"].max() - config.threshold_dbm)
+    col = (x - left) / res_x - 0.5
+    row = (top - y) / res_y - 0.5
+    if model in ("hata", "cost231"):
+        radius = _hata_radius(model, f, max_loss, h_tx, col - offset[1], row - offset[0], dem_filled, block_min,
+                              min(res_x, res_y), config)
+    else:
+        radius = loss_radius_m(model, f, max_loss, hb_max_m=h_tx, h_rx_m=config.rx_height_m, config=config)
+    radius = max(radius, 2.0 * max(res_x, res_y))
+    r_lo = max(math.floor(row - radius / res_y) - 1, 0)
+    r_hi = min(math.ceil(row + radius / res_y) + 2, dem.height)
+    c_lo = max(math.floor(col - radius / res_x) - 1, 0)
+    c_hi = min(math.ceil(col + radius / res_x) + 2, dem.width)
+    rec = records.copy()
+    # the group carries only the pattern tables its sectors use, renumbered from 0
+    pid = rec["pattern_id"]
+    used = np.unique(pid[pid >= 0]).astype(np.int64)
+    rec["pattern_id"] = np.where(pid >= 0, np.searchsorted(used, pid), -1)
+    local = np.ascontiguousarray(patterns[used]) if len(used) else np.zeros((0, 2, 360))
+    return SiteGroup(float(x), float(y), float(h_tx), float(f), str(model), float(radius),
+                     (r_lo, r_hi, c_lo, c_hi), rec, lat_deg=lat_deg, patterns=local)
 
 
 def _site_parts(df: pd.DataFrame, keys: list[str]):

@@ -9,7 +9,7 @@ Every operator it would host gets the same radio unless the caller passes
 per-operator radios, so one row per candidate serves all tenants.
 
 The stations of all candidates and the DEM are prepared once and each candidate runs the
-engine's per-site API (:func:`towerplan.coverage.footprint.site_footprint`), skipping
+engine's per-site API (:func:`towerplan.coverage.footprint.groups_footprint`), skipping
 the per-call set-up and result rasters of ``run_coverage``: the rows are identical
 to one ``run_coverage`` call per candidate on the whole DEM (the reference in
 ``bench/matrix_reference.py``, checked by ``tests/test_placement_matrix.py``) and
@@ -29,8 +29,8 @@ import scipy.sparse as sp
 
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.footprint import footprint_terrain, site_footprint
-from towerplan.coverage.plan import Sectors, prepare_stations
+from towerplan.coverage.footprint import footprint_terrain, groups_footprint
+from towerplan.coverage.plan import prepare_stations, sector_records, site_group
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
@@ -209,12 +209,19 @@ def coverage_matrix(
     indptr = np.zeros(n + 1, dtype=np.int64)
     indices: list[np.ndarray] = []
     terrain = footprint_terrain(dem, clutter=clutter)
+    # every sector of a candidate shares its place, height, frequency and model: one site group, planned
+    # from the table's columns converted once (the grouping of plan_groups, without pandas per candidate)
+    records = sector_records(table)
+    keys = list(zip(*(table[c].to_numpy() for c in ("x", "y", "antenna_height_m", "freq_mhz", "model")),
+                    strict=True))
+    lats = table["lat"].to_numpy(dtype=float)
+    n_ops, n_techs = len(sectors.operators), len(sectors.technologies)
     threads = numba.get_num_threads()
     try:
         for k in range(n):
-            part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
-                           sectors.skipped, sectors.patterns)
-            flat, level = site_footprint(terrain, part, config)
+            group = site_group(records[k * m : (k + 1) * m], keys[k * m], float(lats[k * m]), sectors.patterns, dem,
+                               terrain.filled, config, block_min=terrain.block_min)
+            flat, level = groups_footprint(terrain, [group], config, n_ops=n_ops, n_techs=n_techs)
             keep = column[flat] >= 0
             if need_flat is not None:
                 keep &= level >= need_flat[flat]
