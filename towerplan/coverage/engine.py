@@ -96,7 +96,9 @@ class CoverageResult:
     path_loss
         Smallest path loss from any site, dB, without antenna gains; NaN where no site
         computed it: outside every site's radius, and where a site's loss exceeds by
-        more than ``REACH_MARGIN_DB`` (10 dB) what its strongest sector can afford.
+        more than ``REACH_MARGIN_DB`` (10 dB) what its strongest sector can afford. With
+        the reach bounds (P.1812, Hata / COST-231) and no SINR, a site's loss may also end
+        where no sector of it can reach the threshold in that direction.
     stations
         The prepared table (``station_index``, projected ``x``/``y``, ``model``, ``usable``).
     skipped
@@ -215,12 +217,12 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     sectors' levels are then only computed on the part that matters (a 2G site whose radius
     is the 30 km cap in mountains reaches a few km).
 
-    ``reach_only`` (callers that read only the sectors' levels at or above the threshold, not
-    the path loss: :mod:`towerplan.coverage.footprint`): Hata / COST-231 samples are needed
+    ``reach_only`` (the coverage runs, :func:`run_batch`): Hata / COST-231 samples are needed
     only where a cell may be within what a sector affords in that direction
     (:func:`~towerplan.coverage.reach.radial_loss_limits`, without the 10 dB path-loss margin
-    unless SINR is on), and the window ends there. Levels at or above the threshold are
-    unchanged; the loss between the reach and the margin may be NaN.
+    unless SINR is on, as for P.1812), and the window ends there. Levels at or above the
+    threshold are unchanged; the loss between the reach and the margin may be NaN. Without it
+    (:func:`site_loss_window`, levels at points) the loss is computed to the margin.
     """
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
@@ -294,8 +296,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
-        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"),
-                              reach_only=bool(task.get("reach_only")))
+        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), reach_only=True)
         r_lo, r_hi, c_lo, c_hi = box
         kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
         ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])

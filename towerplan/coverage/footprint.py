@@ -138,7 +138,7 @@ def groups_footprint(terrain: FootprintTerrain, groups: list[SiteGroup], config:
     geo = (left, top, dem.res[0], dem.res[1])
     task = next(_tasks(groups, [list(range(len(groups)))], terrain.filled, geo, config, n_ops, n_techs, 1,
                        terrain.clutter))
-    part = run_batch({**task, "reach_only": True})
+    part = run_batch(task)
     p_r0, p_r1, p_c0, p_c1 = part["box"]
     hit = part["acc"]["count"] > 0
     hit &= ~terrain.holes[p_r0:p_r1, p_c0:p_c1]
