@@ -322,7 +322,10 @@ def _solve_ilp(
     h.passModel(lp)
     if start:
         set_warm_start(h, rows, start)
+    t_run = time.perf_counter()
     h.run()
+    log.debug("ilp: %d non-zeros, HiGHS started at %.2f s and ran %.2f s for a %.2f s limit", A.nnz,
+              t_run - t_start, time.perf_counter() - t_run, h.getOptionValue("time_limit")[1])
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
     if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
@@ -337,7 +340,12 @@ def _solve_ilp(
 
 
 def new_highs(time_limit_s: float, mip_rel_gap: float) -> Any:
-    """A quiet, deterministic HiGHS (seed 0, one thread) with its time limit (at least 0.1 s) and MIP gap."""
+    """A quiet, deterministic HiGHS (seed 0, one thread) with its time limit (at least 0.1 s) and MIP gap.
+
+    The feasibility-jump heuristic is off: it runs before the root LP without checking the time
+    limit (HiGHS 1.16: 11 s on the Thanh Hóa-scale placement model whatever the limit,
+    bench/README.md), and the models here start from a feasible greedy answer anyway.
+    """
     import highspy
 
     with _quiet_fd1():
@@ -347,6 +355,7 @@ def new_highs(time_limit_s: float, mip_rel_gap: float) -> Any:
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     return h
 
 
@@ -399,6 +408,15 @@ def _cheapest_alike(h, rows: sp.csr_matrix, w: np.ndarray, tie: np.ndarray, chos
 _PRESOLVE_MAX_NNZ = 1_000_000
 #: share of the ILP time limit kept for the Lagrangian bound when HiGHS has not proved its answer
 _BOUND_SHARE = 0.2
+#: HiGHS's start-up per model non-zero: copying the model in and its MIP set-up, which do not check the
+#: time limit (1.7-2.3 s for the 1.86 M non-zeros of the Thanh Hóa-scale model at load 15 on 2 cores,
+#: bench/README.md); with less time than this HiGHS is not started
+_HIGHS_START_S_PER_NNZ = 1.2e-6
+
+
+def _highs_start_s(nnz: int) -> float:
+    """Estimated seconds before HiGHS can stop on its time limit, for a model of ``nnz`` non-zeros."""
+    return 0.05 + _HIGHS_START_S_PER_NNZ * nnz
 
 
 # -------------------------------------------------------------------- API
@@ -438,6 +456,9 @@ def choose_sites(
         HiGHS and the bound); the best solution found and its gap are returned. When HiGHS has
         not proved its answer in time, the bound is the better of HiGHS's and a Lagrangian bound
         (:func:`towerplan.planning.coverage_bound.lagrangian_bound`) computed in the time left.
+        When the time left after the greedy answer cannot cover HiGHS's start-up (estimated from
+        the model's non-zeros), HiGHS is not started: the greedy answer comes back with the
+        Lagrangian bound, and the status says so.
     mip_rel_gap
         ILP stopping gap (1e-4 = proven within 0.01 %).
     tie_costs
@@ -517,16 +538,22 @@ def choose_sites(
         gap, bound, status = 0.0, coverable, "Optimal (greedy covers every coverable demand)"
     elif method == "ilp":
         deadline = t0 + time_limit_s
-        sites, bound, gap, status = _solve_ilp(
-            rows_red, w_red, c, max_sites=max_sites, budget=budget, must=must, allowed=allowed, start=chosen,
-            time_limit_s=(1.0 - _BOUND_SHARE) * (deadline - time.perf_counter()), mip_rel_gap=mip_rel_gap,
-            tie=tie,
-        )
-        ilp_total = _covered_weight(rows_red, w_red, sites)
-        if ilp_total > total + 1e-9 or (ilp_total + 1e-9 >= total and (
-                tie is None or tie[sites].sum() <= tie[chosen].sum())):
-            chosen, gains = _order_by_gain(rows_red, w_red, sites, must)
-            total = float(sum(gains))
+        highs_s = (1.0 - _BOUND_SHARE) * (deadline - time.perf_counter())
+        if highs_s < _highs_start_s(rows_red.nnz + w_red.size + n_cand):
+            # HiGHS could not even load the model in time: the greedy answer, with the Lagrangian bound below
+            status = "Greedy (no time left to start HiGHS), bound by Lagrangian relaxation"
+            log.info("placement: %.1f s left for HiGHS, below its estimated start-up: greedy + Lagrangian bound",
+                     highs_s)
+        else:
+            sites, bound, gap, status = _solve_ilp(
+                rows_red, w_red, c, max_sites=max_sites, budget=budget, must=must, allowed=allowed, start=chosen,
+                time_limit_s=highs_s, mip_rel_gap=mip_rel_gap, tie=tie,
+            )
+            ilp_total = _covered_weight(rows_red, w_red, sites)
+            if ilp_total > total + 1e-9 or (ilp_total + 1e-9 >= total and (
+                    tie is None or tie[sites].sum() <= tie[chosen].sum())):
+                chosen, gains = _order_by_gain(rows_red, w_red, sites, must)
+                total = float(sum(gains))
         if not np.isfinite(bound):  # stopped before HiGHS proved any bound (e.g. time limit in the root LP)
             bound = coverable
         bound = min(bound, coverable)
