@@ -409,14 +409,19 @@ _PRESOLVE_MAX_NNZ = 1_000_000
 #: share of the ILP time limit kept for the Lagrangian bound when HiGHS has not proved its answer
 _BOUND_SHARE = 0.2
 #: HiGHS's start-up per model non-zero: copying the model in and its MIP set-up, which do not check the
-#: time limit (1.7-2.3 s for the 1.86 M non-zeros of the Thanh Hóa-scale model at load 15 on 2 cores,
-#: bench/README.md); with less time than this HiGHS is not started
+#: time limit (1.7-2.3 s for the 1.86 M non-zeros of the Thanh Hóa-scale model at load 15 on 2 cores)
 _HIGHS_START_S_PER_NNZ = 1.2e-6
+#: without presolve (above _PRESOLVE_MAX_NNZ), HiGHS's root LP per model non-zero: on the Thanh Hóa-scale
+#: model it had not finished after 40 s (so HiGHS gave neither a better answer nor a bound within a 60 s
+#: limit), while the Lagrangian bound given the same time proves 2.7 % instead of 6.2 % at a 20 s limit
+_HIGHS_ROOT_LP_S_PER_NNZ = 25e-6
 
 
-def _highs_start_s(nnz: int) -> float:
-    """Estimated seconds before HiGHS can stop on its time limit, for a model of ``nnz`` non-zeros."""
-    return 0.05 + _HIGHS_START_S_PER_NNZ * nnz
+def _highs_needs_s(nnz: int) -> float:
+    """Estimated seconds HiGHS needs to improve on the greedy start or its bound, for ``nnz`` non-zeros:
+    its start-up, plus the root LP when the model is too large for presolve (bench/README.md)."""
+    root_lp = _HIGHS_ROOT_LP_S_PER_NNZ * nnz if nnz > _PRESOLVE_MAX_NNZ else 0.0
+    return 0.05 + _HIGHS_START_S_PER_NNZ * nnz + root_lp
 
 
 # -------------------------------------------------------------------- API
@@ -456,9 +461,9 @@ def choose_sites(
         HiGHS and the bound); the best solution found and its gap are returned. When HiGHS has
         not proved its answer in time, the bound is the better of HiGHS's and a Lagrangian bound
         (:func:`towerplan.planning.coverage_bound.lagrangian_bound`) computed in the time left.
-        When the time left after the greedy answer cannot cover HiGHS's start-up (estimated from
-        the model's non-zeros), HiGHS is not started: the greedy answer comes back with the
-        Lagrangian bound, and the status says so.
+        When the time left after the greedy answer cannot cover HiGHS's start-up and (for models
+        too large for presolve) its root LP, estimated from the model's non-zeros, HiGHS is not
+        started: the greedy answer comes back with the Lagrangian bound, and the status says so.
     mip_rel_gap
         ILP stopping gap (1e-4 = proven within 0.01 %).
     tie_costs
@@ -539,10 +544,10 @@ def choose_sites(
     elif method == "ilp":
         deadline = t0 + time_limit_s
         highs_s = (1.0 - _BOUND_SHARE) * (deadline - time.perf_counter())
-        if highs_s < _highs_start_s(rows_red.nnz + w_red.size + n_cand):
-            # HiGHS could not even load the model in time: the greedy answer, with the Lagrangian bound below
-            status = "Greedy (no time left to start HiGHS), bound by Lagrangian relaxation"
-            log.info("placement: %.1f s left for HiGHS, below its estimated start-up: greedy + Lagrangian bound",
+        if highs_s < _highs_needs_s(rows_red.nnz + w_red.size + n_cand):
+            # HiGHS would stop before doing anything useful: the greedy answer, and the time to the bound below
+            status = "Greedy (HiGHS not started: no time for its start-up and root LP), bound by Lagrangian relaxation"
+            log.info("placement: %.1f s left for HiGHS, below what this model needs: greedy + Lagrangian bound",
                      highs_s)
         else:
             sites, bound, gap, status = _solve_ilp(
