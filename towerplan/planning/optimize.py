@@ -424,6 +424,27 @@ def _highs_needs_s(nnz: int) -> float:
     return 0.05 + _HIGHS_START_S_PER_NNZ * nnz + root_lp
 
 
+def _run_highs(
+    rows: sp.csr_matrix, w: np.ndarray, costs: np.ndarray, chosen: list[int], gains: list[float], *, highs_s: float,
+    max_sites: int | None, budget: float | None, must: np.ndarray, allowed: np.ndarray, mip_rel_gap: float,
+    tie: np.ndarray | None,
+) -> tuple[list[int], list[float], float, str]:
+    """HiGHS from the greedy answer ``chosen`` when ``highs_s`` leaves it the time to do anything useful
+    (:func:`_highs_needs_s`), else the greedy answer: (sites, their gains, HiGHS's bound or NaN, status)."""
+    if highs_s < _highs_needs_s(rows.nnz + w.size + rows.shape[0]):
+        log.info("placement: %.1f s left for HiGHS, below what this model needs: greedy + Lagrangian bound", highs_s)
+        return chosen, gains, float("nan"), ("Greedy (HiGHS not started: no time for its start-up and root LP), "
+                                             "bound by Lagrangian relaxation")
+    sites, bound, _gap, status = _solve_ilp(rows, w, costs, max_sites=max_sites, budget=budget, must=must,
+                                            allowed=allowed, start=chosen, time_limit_s=highs_s,
+                                            mip_rel_gap=mip_rel_gap, tie=tie)
+    total, ilp_total = float(sum(gains)), _covered_weight(rows, w, sites)
+    if ilp_total > total + 1e-9 or (ilp_total + 1e-9 >= total and (
+            tie is None or tie[sites].sum() <= tie[chosen].sum())):
+        chosen, gains = _order_by_gain(rows, w, sites, must)
+    return chosen, gains, bound, status
+
+
 # -------------------------------------------------------------------- API
 def choose_sites(
     covers,
@@ -543,22 +564,11 @@ def choose_sites(
         gap, bound, status = 0.0, coverable, "Optimal (greedy covers every coverable demand)"
     elif method == "ilp":
         deadline = t0 + time_limit_s
-        highs_s = (1.0 - _BOUND_SHARE) * (deadline - time.perf_counter())
-        if highs_s < _highs_needs_s(rows_red.nnz + w_red.size + n_cand):
-            # HiGHS would stop before doing anything useful: the greedy answer, and the time to the bound below
-            status = "Greedy (HiGHS not started: no time for its start-up and root LP), bound by Lagrangian relaxation"
-            log.info("placement: %.1f s left for HiGHS, below what this model needs: greedy + Lagrangian bound",
-                     highs_s)
-        else:
-            sites, bound, gap, status = _solve_ilp(
-                rows_red, w_red, c, max_sites=max_sites, budget=budget, must=must, allowed=allowed, start=chosen,
-                time_limit_s=highs_s, mip_rel_gap=mip_rel_gap, tie=tie,
-            )
-            ilp_total = _covered_weight(rows_red, w_red, sites)
-            if ilp_total > total + 1e-9 or (ilp_total + 1e-9 >= total and (
-                    tie is None or tie[sites].sum() <= tie[chosen].sum())):
-                chosen, gains = _order_by_gain(rows_red, w_red, sites, must)
-                total = float(sum(gains))
+        chosen, gains, bound, status = _run_highs(
+            rows_red, w_red, c, chosen, gains, highs_s=(1.0 - _BOUND_SHARE) * (deadline - time.perf_counter()),
+            max_sites=max_sites, budget=budget, must=must, allowed=allowed, mip_rel_gap=mip_rel_gap, tie=tie,
+        )
+        total = float(sum(gains))
         if not np.isfinite(bound):  # stopped before HiGHS proved any bound (e.g. time limit in the root LP)
             bound = coverable
         bound = min(bound, coverable)
