@@ -66,7 +66,7 @@ window.towerplanSectors = window.towerplanSectors || function (layer, d) {
   d.c.forEach(function (c) {
     var s = d.s[c[0]], ring = [];
     if (c[1] === null) {
-      for (var k = 0; k <= 24; k++) { ring.push(dest(s[0], s[1], 15 * k)); }
+      for (var k = 0; k < 24; k++) { ring.push(dest(s[0], s[1], 15 * k)); }
     } else {
       var half = Math.min(Math.max(c[2], 10), 360) / 2;
       ring.push([s[0], s[1]]);
