@@ -68,10 +68,10 @@ def test_ilp_reports_a_bound_at_least_its_answer() -> None:
 
 @pytest.mark.parametrize("too_slow", [
     {"_HIGHS_START_S_PER_NNZ": 1e3},  # as if the model were far too large to load
-    {"_PRESOLVE_MAX_NNZ": 0, "_HIGHS_ROOT_LP_S_PER_NNZ": 1e3},  # as if its root LP (no presolve) took hours
+    {"_PRESOLVE_S_PER_NNZ": 1e3, "_HIGHS_ROOT_LP_S_PER_NNZ": 1e3},  # presolve and root LP taking hours
 ])
 def test_without_time_for_highs_the_answer_is_greedy_with_a_valid_bound(monkeypatch, too_slow) -> None:
-    from towerplan.planning import optimize
+    from towerplan.planning import highs, optimize
 
     def no_highs(*_a, **_k):
         raise AssertionError("HiGHS started without the time to do anything")
@@ -80,7 +80,7 @@ def test_without_time_for_highs_the_answer_is_greedy_with_a_valid_bound(monkeypa
     opt = _optimum(covers, w, p=3, costs=np.ones(9), budget=None)
     assert "not started" not in choose_sites(covers, w, max_sites=3, method="ilp", time_limit_s=2.0).status
     for name, value in too_slow.items():
-        monkeypatch.setattr(optimize, name, value)
+        monkeypatch.setattr(highs, name, value)
     monkeypatch.setattr(optimize, "new_highs", no_highs)
     sel = choose_sites(covers, w, max_sites=3, method="ilp", time_limit_s=2.0)
     greedy = choose_sites(covers, w, max_sites=3, method="greedy")
