@@ -162,9 +162,6 @@ def _run_tiled(args: argparse.Namespace, config: CoverageConfig) -> int:
     from towerplan.cli.coverage_tiled import run_tiled
     from towerplan.study import read_study_stations, select_technologies
 
-    if args.landcover or args.landcover_table:
-        raise ConfigError("--landcover is not available with --tile-cells yet (the tiled engine has no clutter); "
-                          "run without --tile-cells")
     if not (1.0 <= args.resolution_m <= 1000.0):
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     if args.workers is not None and args.workers < 1:
