@@ -256,3 +256,18 @@ def test_a_tile_without_any_height_is_nodata(tmp_path) -> None:
     best = read_grid(tiled.files["best_level"]).values
     assert np.isnan(best[:, 80:]).all()
     assert np.isfinite(best[:, :70]).any()
+
+
+def test_a_cells_uplink_rate_depends_on_its_own_allocation_only() -> None:
+    """A cell tries 1, 2, 4 ... and its own N_RB resource blocks, whatever the other cells' N_RB: the
+    uplink raster of a tile is the whole grid's (10 and 20 MHz LTE: 50 and 100 blocks)."""
+    from towerplan.coverage.uplink import uplink_rate_mbps
+
+    settings = CoverageConfig().radio.uplink
+    rx = np.linspace(-135.0, -95.0, 41)
+    alone = uplink_rate_mbps(rx, np.full(rx.shape, 100), 15, settings)
+    mixed = uplink_rate_mbps(np.concatenate([rx, rx]), np.concatenate([np.full(rx.shape, 100), np.full(rx.shape, 50)]),
+                             15, settings)
+    assert np.array_equal(alone, mixed[: rx.size])
+    assert (alone > 0).any()
+    assert (alone[1:] >= alone[:-1]).all()  # more power, never a lower rate
