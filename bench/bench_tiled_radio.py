@@ -94,6 +94,7 @@ def main() -> None:
     ap.add_argument("--tile", type=int, default=128)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-memory", action="store_true", help="skip the memory runs on 1x and 4x the area")
+    ap.add_argument("--memory-only", action="store_true", help="only the memory runs")
     args = ap.parse_args()
     from towerplan.coverage.config import CoverageConfig
     from towerplan.coverage.engine import warm_up
@@ -113,19 +114,11 @@ def main() -> None:
         cases = {"plain": (base, None), "land cover": (base, clutter), "sinr": (replace(base, sinr=True), None),
                  "land cover + sinr": (replace(base, sinr=True), clutter)}
         times: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
-        for i in range(args.repeat):  # interleaved, so that the machine's load hits every case alike
+        for i in range(0 if args.memory_only else args.repeat):  # interleaved, so that the machine's load hits every case alike
             for name, (config, clut) in cases.items():
                 times[name].append(run(dem_path, st, folder / f"{i}-{name}", config, tile=args.tile, clutter=clut))
-        plain = statistics.median(t["wall_s"] for t in times["plain"])
-        plain_cpu = statistics.median(t["cpu_s"] for t in times["plain"])
-        for name, rows in times.items():
-            wall = statistics.median(t["wall_s"] for t in rows)
-            cpu = statistics.median(t["cpu_s"] for t in rows)
-            print(f"{name:18s} median wall {wall:6.2f} s ({wall / plain:4.2f}x plain), CPU {cpu:6.2f} s "
-                  f"({cpu / plain_cpu:4.2f}x plain) over {len(rows)} runs; {rows[0]['tiles']} tiles, "
-                  f"{rows[0]['files']} rasters", flush=True)
-            report[name] = {"median_wall_s": round(wall, 2), "ratio": round(wall / plain, 2),
-                            "median_cpu_s": round(cpu, 2), "cpu_ratio": round(cpu / plain_cpu, 2), "runs": rows}
+        if not args.memory_only:
+            _print_times(times, report)
         # memory of a worker: the same tile size on the area and on 4x the area (local processes)
         for side in () if args.no_memory else (args.side, 2 * args.side):
             big = dem_grid(side, seed=3)
@@ -140,6 +133,19 @@ def main() -> None:
             report[f"memory_{side}"] = row
     report["load_after"] = os.getloadavg()
     print(json.dumps(report, default=str)[:2000], file=sys.stderr)
+
+
+def _print_times(times: dict[str, list[dict[str, float]]], report: dict[str, object]) -> None:
+    plain = statistics.median(t["wall_s"] for t in times["plain"])
+    plain_cpu = statistics.median(t["cpu_s"] for t in times["plain"])
+    for name, rows in times.items():
+        wall = statistics.median(t["wall_s"] for t in rows)
+        cpu = statistics.median(t["cpu_s"] for t in rows)
+        print(f"{name:18s} median wall {wall:6.2f} s ({wall / plain:4.2f}x plain), CPU {cpu:6.2f} s "
+              f"({cpu / plain_cpu:4.2f}x plain) over {len(rows)} runs; {rows[0]['tiles']} tiles, "
+              f"{rows[0]['files']} rasters", flush=True)
+        report[name] = {"median_wall_s": round(wall, 2), "ratio": round(wall / plain, 2),
+                        "median_cpu_s": round(cpu, 2), "cpu_ratio": round(cpu / plain_cpu, 2), "runs": rows}
 
 
 def _clutter_for(dem, folder: Path, side: int) -> Path:

@@ -255,6 +255,9 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
             add_terminal_clutter_loss(loss, task["terminal"], slice(r_lo - off[0], r_hi - off[0]),
                                       slice(c_lo - off[1], c_hi - off[1]), freq_mhz=group.freq_mhz,
                                       model=group.model, rx_height_m=config.rx_height_m)
+        r_lo, r_hi, c_lo, c_hi, loss = _clip(group.box, task["box"], loss)  # the tiled engine's tile only
+        if loss.size == 0:
+            continue
         kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
         ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
         site_col = (group.x - left) / res_x - 0.5
@@ -265,7 +268,8 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
         no_table = np.zeros((2, 360))
-        log_km = _log10_km(loss.shape, group, geo) if group.sectors["calibration_slope_db"].any() else None
+        log_km = (_log10_km(loss.shape, (r_lo, c_lo), group, geo) if group.sectors["calibration_slope_db"].any()
+                  else None)
         for s in group.sectors:
             sector_loss = loss
             if log_km is not None and s["calibration_slope_db"]:
@@ -304,10 +308,23 @@ def sector_gain_args(s: np.void, patterns: Any, fb_db: float, sla_db: float, no_
             patterns[pid] if tabulated else no_table)
 
 
-def _log10_km(shape: tuple[int, int], group: SiteGroup, geo: tuple[float, float, float, float]) -> np.ndarray:
-    """log10 of the distance (km, at least 1 m) from the site to each cell centre of its window."""
+def _clip(box: tuple[int, int, int, int], keep: tuple[int, int, int, int],
+          loss: np.ndarray) -> tuple[int, int, int, int, np.ndarray]:
+    """A site's window ``box`` and its ``loss`` cut to the batch's box ``keep`` (unchanged when inside it:
+    always so for ``run_coverage``; the tiled engine's box is its tile, so its accumulators are tile-sized)."""
+    r_lo, r_hi = max(box[0], keep[0]), min(box[1], keep[1])
+    c_lo, c_hi = max(box[2], keep[2]), min(box[3], keep[3])
+    if (r_lo, r_hi, c_lo, c_hi) == tuple(box):
+        return (*box, loss)
+    cut = loss[r_lo - box[0]: max(r_hi, r_lo) - box[0], c_lo - box[2]: max(c_hi, c_lo) - box[2]]
+    return r_lo, r_hi, c_lo, c_hi, np.ascontiguousarray(cut)
+
+
+def _log10_km(shape: tuple[int, int], origin: tuple[int, int], group: SiteGroup,
+              geo: tuple[float, float, float, float]) -> np.ndarray:
+    """log10 of the distance (km, at least 1 m) from the site to each cell centre of a window at ``origin``."""
     left, top, res_x, res_y = geo
-    r_lo, _, c_lo, _ = group.box
+    r_lo, c_lo = origin
     xs = left + (c_lo + np.arange(shape[1]) + 0.5) * res_x - group.x
     ys = top - (r_lo + np.arange(shape[0]) + 0.5) * res_y - group.y
     return np.log10(np.maximum(np.hypot(xs[None, :], ys[:, None]), 1.0) / 1000.0)

@@ -60,7 +60,6 @@ from towerplan.coverage.sinr import CarrierPlan, new_sinr_acc, plan_carriers
 from towerplan.coverage.terminal_clutter import batch_clutter
 from towerplan.coverage.tiled_layers import (
     check_clutter_raster,
-    crop_acc,
     local_sectors,
     read_clutter_window,
     tile_layers,
@@ -168,17 +167,13 @@ def run_tile(task: dict[str, Any]) -> dict[str, Any]:
     geo = (left, top, lattice.res[0], lattice.res[1])
     n_ops, n_techs = len(sectors.operators), len(sectors.technologies)
     shape = (r1 - r0, c1 - c0)
-    acc = _new_acc(shape, n_ops, n_techs)
-    sinr_acc = new_sinr_acc(shape, plan) if plan is not None else None
-    if groups:
-        box = (min(g.box[0] for g in groups), max(g.box[1] for g in groups),
-               min(g.box[2] for g in groups), max(g.box[3] for g in groups))
-        part = run_batch({"dem": z, "off": (w0, v0), "geo": geo, "config": config, "box": box, "groups": groups,
+    if groups:  # accumulated over the tile only (each site's window is cut to it): tile-sized accumulators
+        part = run_batch({"dem": z, "off": (w0, v0), "geo": geo, "config": config, "box": tile.box, "groups": groups,
                           "n_ops": n_ops, "n_techs": n_techs, "threads": task.get("threads"), "sinr": plan,
                           **batch_clutter(clutter, {g.model for g in groups}, (0, z.shape[0], 0, z.shape[1]))})
-        acc = crop_acc(part["acc"], box, tile.box, acc)
-        if sinr_acc is not None:
-            sinr_acc = crop_acc(part["sinr_acc"], box, tile.box, sinr_acc)
+        acc, sinr_acc = part["acc"], part.get("sinr_acc")
+    else:
+        acc, sinr_acc = _new_acc(shape, n_ops, n_techs), new_sinr_acc(shape, plan) if plan is not None else None
     tile_grid = Grid(np.broadcast_to(np.float64(0.0), shape), lattice.transform @ Affine.translation(c0, r0),
                      lattice.crs, None)
     tile_holes = holes[r0 - w0: r1 - w0, c0 - v0: c1 - v0]

@@ -37,7 +37,7 @@ from towerplan.coverage.sinr import CarrierPlan, finish_sinr
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 
-__all__ = ["check_clutter_raster", "crop_acc", "local_sectors", "read_clutter_window", "tile_layers",
+__all__ = ["check_clutter_raster", "local_sectors", "read_clutter_window", "tile_layers",
            "write_clutter_raster"]
 
 _P2108_TAG = "P2108_TYPES"
@@ -105,19 +105,6 @@ def local_sectors(sectors: Sectors, near: pd.DataFrame,
         plan = dataclasses.replace(plan, codes=plan.codes[global_index], bandwidth_mhz=plan.bandwidth_mhz[global_index],
                                    uplink_gain_db=plan.uplink_gain_db[global_index])
     return part, global_index, plan
-
-
-def crop_acc(acc: dict[str, np.ndarray], box: tuple[int, int, int, int], tile: tuple[int, int, int, int],
-             empty: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The ``tile`` cells of accumulators over ``box`` written into ``empty`` (the tile's empty accumulators)."""
-    r0, _, c0, _ = tile
-    rr0, rr1 = max(r0, box[0]), min(tile[1], box[1])
-    cc0, cc1 = max(c0, box[2]), min(tile[3], box[3])
-    if rr0 < rr1 and cc0 < cc1:
-        for k, arr in acc.items():
-            empty[k][..., rr0 - r0: rr1 - r0, cc0 - c0: cc1 - c0] = arr[..., rr0 - box[0]: rr1 - box[0],
-                                                                        cc0 - box[2]: cc1 - box[2]]
-    return empty
 
 
 def _to_global(index: np.ndarray, global_index: np.ndarray) -> np.ndarray:
