@@ -114,7 +114,8 @@ def main() -> None:
         cases = {"plain": (base, None), "land cover": (base, clutter), "sinr": (replace(base, sinr=True), None),
                  "land cover + sinr": (replace(base, sinr=True), clutter)}
         times: dict[str, list[dict[str, float]]] = {k: [] for k in cases}
-        for i in range(0 if args.memory_only else args.repeat):  # interleaved, so that the machine's load hits every case alike
+        # interleaved, so that the machine's load hits every case alike
+        for i in range(0 if args.memory_only else args.repeat):
             for name, (config, clut) in cases.items():
                 times[name].append(run(dem_path, st, folder / f"{i}-{name}", config, tile=args.tile, clutter=clut))
         if not args.memory_only:
