@@ -5,7 +5,8 @@ cut into square tiles of ``tile_cells`` cells. The task of one tile reads from t
 DEM file only its window: the tile plus a halo of twice the largest site radius
 (sites within reach of the tile, and the lowest ground their Hata radius looks at),
 plans the site groups that can reach the tile, runs them with the serial engine's
-batch function (:func:`towerplan.coverage.engine.run_batch`) and writes the tile's
+batch function (:func:`towerplan.coverage.engine.run_batch`, each site's window cut
+to the tile, so the accumulators are the tile's size) and writes the tile's
 layers (best level, best server, second level, server count, best level per
 operator and per technology, path loss) to one compressed ``.npz`` file in the tile
 folder. The merge then writes each layer as a tiled, cloud-optimised GeoTIFF, one
@@ -28,7 +29,7 @@ sum per carrier, from the same sites (the halo holds every interferer that reach
 the tile: an interferer is a site within its radius, as for coverage); throughput and
 uplink are computed cell by cell from those, so the radio rasters are the serial
 run's too (:mod:`.tiled_layers`). Extra memory per task: 8 bytes per carrier and
-8 per operator-technology pair for each cell of its window.
+8 per operator-technology pair for each cell of its tile.
 
 Tasks are idempotent (a tile's file is written atomically and rewritten if its task
 runs twice), so a Dask worker lost mid-run only costs its tasks being run again on
