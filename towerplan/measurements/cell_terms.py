@@ -49,7 +49,7 @@ __all__ = ["BEARING_ORDER", "PENALTY_GRID", "TILT_GRID_DEG", "bearing_features",
 BEARING_ORDER = 8
 #: candidate (bearing, slope) penalties for the inner cross-validation; inf leaves the term out
 PENALTY_GRID: tuple[tuple[float, float], ...] = tuple(
-    (lb, ls) for lb in (np.inf, 10.0, 3.0, 1.0, 0.3) for ls in (np.inf, 30.0, 3.0))
+    (lb, ls) for lb in (np.inf, 10.0, 3.0, 1.0, 0.3, 0.1, 0.03) for ls in (np.inf, 30.0, 3.0))
 #: candidate downtilts (deg) of cells without a vertical pattern
 TILT_GRID_DEG = np.arange(0.0, 16.0, 1.0)
 
@@ -66,8 +66,8 @@ def _line_sse(r: np.ndarray, x: np.ndarray, g: np.ndarray) -> np.ndarray:
     sx, sxx = x.sum(), (x * x).sum()
     det = n * sxx - sx * sx
     sy = r.sum() - g.sum(axis=1)
-    sxy = (r * x).sum() - g @ x
-    syy = (r * r).sum() - 2.0 * (g @ r) + (g * g).sum(axis=1)
+    sxy = (r * x).sum() - np.einsum("kn,n->k", g, x)
+    syy = (r * r).sum() - 2.0 * np.einsum("kn,n->k", g, r) + (g * g).sum(axis=1)
     if det <= 1e-12:
         return syy - sy**2 / n
     return syy - (sxx * sy**2 - 2.0 * sx * sy * sxy + n * sxy**2) / det
@@ -88,10 +88,10 @@ def fit_tilts(samples: pd.DataFrame, residual_db: np.ndarray, *, v_beamwidth_deg
         return {}
     elev = samples["elevation_deg"].to_numpy(dtype=float)
     logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
-    cells = samples["cell"].astype(str).to_numpy()
     out: dict[str, float] = {}
-    for cell in np.unique(cells[unknown]):
-        idx = np.flatnonzero((cells == cell) & unknown & np.isfinite(elev))
+    ok = unknown & np.isfinite(elev)
+    for cell, idx in _split_by(samples["cell"].astype(str).to_numpy()).items():
+        idx = idx[ok[idx]]
         if len(idx) < min_samples:
             continue
         g = np.vstack([np.zeros(len(idx))] + [vertical_gain_db(elev[idx], t, v_beamwidth_deg=v_beamwidth_deg,
@@ -100,6 +100,16 @@ def fit_tilts(samples: pd.DataFrame, residual_db: np.ndarray, *, v_beamwidth_deg
         if best > 0:
             out[str(cell)] = float(TILT_GRID_DEG[best - 1])
     return out
+
+
+def _split_by(cells: np.ndarray) -> dict[str, np.ndarray]:
+    """Cell -> indices of its samples (one sort, not one comparison per cell)."""
+    if len(cells) == 0:
+        return {}
+    codes, uniq = pd.factorize(cells)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(uniq)))
+    return {str(c): idx for c, idx in zip(uniq, np.split(order, starts[1:]), strict=True)}
 
 
 def bearing_features(bearing_deg: np.ndarray, order: int = BEARING_ORDER) -> np.ndarray:
@@ -132,42 +142,47 @@ def ridge_terms(samples: pd.DataFrame, residual_db: np.ndarray, weight: np.ndarr
 
     Returns, for each penalty pair, ``{cell: [centre, slope, a_1, b_1, ...]}``; with ``test``
     given, the predicted terms (dB) of the test samples instead (one array per pair), which
-    is what the inner cross-validation needs (one factorisation per cell, all pairs).
-    An ``inf`` penalty leaves its term out (coefficient 0).
+    is what the inner cross-validation needs (one set of normal equations per cell, all pairs
+    solved at once). An ``inf`` penalty leaves its term out (coefficient 0).
     """
     with_bearing = "bearing_deg" in samples.columns
-    cells = samples["cell"].astype(str).to_numpy()
     logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
     bearing = samples["bearing_deg"].to_numpy(dtype=float) if with_bearing else None
-    fits: list[dict[str, np.ndarray]] = [{} for _ in penalties]
-    preds = [np.zeros(len(test)) for _ in penalties] if test is not None else []
-    t_cells = test["cell"].astype(str).to_numpy() if test is not None else np.array([], dtype=object)
-    t_logd = np.log10(np.maximum(test["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0) \
-        if test is not None else np.array([])
-    t_bearing = test["bearing_deg"].to_numpy(dtype=float) if test is not None and with_bearing else None
-    order = np.argsort(cells, kind="stable")
-    uniq, starts = np.unique(cells[order], return_index=True)
-    for cell, idx in zip(uniq, np.split(order, starts[1:]), strict=True):
+    groups = _split_by(samples["cell"].astype(str).to_numpy())
+    names = list(groups)
+    n_par = 1 + (2 * BEARING_ORDER if with_bearing else 0)
+    gram = np.zeros((len(names), n_par, n_par))
+    rhs = np.zeros((len(names), n_par))
+    centre = np.zeros(len(names))
+    for j, idx in enumerate(groups.values()):
         w = weight[idx]
-        centre = float(np.average(logd[idx], weights=w))
-        x = _design(logd[idx], centre, bearing[idx] if bearing is not None else None)
-        a = (x * w[:, None]).T @ x
-        b = (x * w[:, None]).T @ residual_db[idx]
-        t_idx = np.flatnonzero(t_cells == cell) if test is not None else np.array([], dtype=int)
-        xt = _design(t_logd[t_idx], centre, t_bearing[t_idx] if t_bearing is not None else None) \
-            if len(t_idx) else None
-        for k, (lb, ls) in enumerate(penalties):
-            pen = _penalty(lb, ls, with_bearing)
-            keep = np.isfinite(pen)
-            coef = np.zeros(len(pen))
-            if keep.any():
-                sub = a[np.ix_(keep, keep)] + np.diag(pen[keep])
-                coef[keep] = np.linalg.lstsq(sub, b[keep], rcond=None)[0]
-            if test is None:
-                fits[k][str(cell)] = np.concatenate([[centre], coef])
-            elif xt is not None:
-                preds[k][t_idx] = xt @ coef
-    return preds if test is not None else fits
+        centre[j] = float(np.average(logd[idx], weights=w)) if w.sum() > 0 else float(logd[idx].mean())
+        x = _design(logd[idx], centre[j], bearing[idx] if bearing is not None else None)
+        xw = x * w[:, None]  # einsum, not BLAS: small products, no thread start-up on a busy machine
+        gram[j] = np.einsum("ni,nj->ij", xw, x)
+        rhs[j] = np.einsum("ni,n->i", xw, residual_db[idx])
+    coefs = []
+    for lb, ls in penalties:
+        pen = _penalty(lb, ls, with_bearing)
+        keep = np.isfinite(pen)
+        coef = np.zeros((len(names), n_par))
+        if keep.any() and names:
+            sub = gram[:, keep][:, :, keep] + np.diag(pen[keep] + 1e-9)[None]
+            coef[:, keep] = np.linalg.solve(sub, rhs[:, keep][:, :, None])[:, :, 0]
+        coefs.append(coef)
+    if test is None:
+        return [{c: np.concatenate([[centre[j]], coef[j]]) for j, c in enumerate(names)} for coef in coefs]
+    code = pd.Series(test["cell"].astype(str).to_numpy()).map({c: j for j, c in enumerate(names)}).to_numpy()
+    seen = np.isfinite(code.astype(float))
+    preds = [np.zeros(len(test)) for _ in penalties]
+    if seen.any():
+        rows = code[seen].astype(np.int64)
+        t_logd = np.log10(np.maximum(test["distance_m"].to_numpy(dtype=float)[seen], 1.0) / 1000.0)
+        xt = np.column_stack([t_logd - centre[rows]] + ([bearing_features(
+            test["bearing_deg"].to_numpy(dtype=float)[seen])] if with_bearing else []))
+        for k, coef in enumerate(coefs):
+            preds[k][seen] = np.einsum("ni,ni->n", xt, coef[rows])
+    return preds
 
 
 def terms_db(samples: pd.DataFrame, coefs: dict[str, np.ndarray], *, bearing: bool = True) -> np.ndarray:
@@ -175,13 +190,14 @@ def terms_db(samples: pd.DataFrame, coefs: dict[str, np.ndarray], *, bearing: bo
     out = np.zeros(len(samples))
     if not coefs or len(samples) == 0:
         return out
-    cells = samples["cell"].astype(str).to_numpy()
     logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
     has_bearing = "bearing_deg" in samples.columns
-    for cell in np.intersect1d(np.unique(cells), np.array(list(coefs), dtype=object)):
-        idx = np.flatnonzero(cells == cell)
-        c = coefs[str(cell)]
+    for cell, idx in _split_by(samples["cell"].astype(str).to_numpy()).items():
+        c = coefs.get(cell)
+        if c is None:
+            continue
         out[idx] = c[1] * (logd[idx] - c[0])
         if bearing and has_bearing and len(c) > 2:
-            out[idx] += bearing_features(samples["bearing_deg"].to_numpy(dtype=float)[idx]) @ c[2:]
+            out[idx] += np.einsum("ni,i->n", bearing_features(samples["bearing_deg"].to_numpy(dtype=float)[idx]),
+                                  c[2:])
     return out
