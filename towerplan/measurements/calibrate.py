@@ -276,15 +276,16 @@ def _fit_base(s: pd.DataFrame, settings: CalibrationSettings, *, tilts: bool) ->
         remaining[idx] = r - a - b * x
         groups.append(GroupCorrection(str(key[0]), str(key[1]), str(key[2]), float(a), float(b), len(idx),
                                       bool(fit_slope)))
-    base = dict(groups=tuple(groups), cell_azimuths_deg=azimuths, cell_tilts_deg=cell_tilts,
-                tilt_v_beamwidth_deg=settings.tilt_v_beamwidth_deg, sla_db=settings.sla_db)
+    model = CalibrationModel(tuple(groups), residual_std_db=float(np.std(remaining)), cell_azimuths_deg=azimuths,
+                             cell_tilts_deg=cell_tilts, tilt_v_beamwidth_deg=settings.tilt_v_beamwidth_deg,
+                             sla_db=settings.sla_db)
     if not settings.per_cell:
-        return CalibrationModel(**base, residual_std_db=float(np.std(remaining))), remaining
+        return model, remaining
     cells, cell_n, offsets, tau = _cell_offsets(s, remaining, settings.cell_block_m)
     table = dict(zip(cells, offsets, strict=True))
     remaining = remaining - s["cell"].astype(str).map(table).to_numpy(dtype=float)
-    return CalibrationModel(**base, cell_offsets_db=table, cell_samples=dict(zip(cells, cell_n, strict=True)),
-                            tau_db=tau, residual_std_db=float(np.std(remaining))), remaining
+    return dataclasses.replace(model, cell_offsets_db=table, cell_samples=dict(zip(cells, cell_n, strict=True)),
+                               tau_db=tau, residual_std_db=float(np.std(remaining))), remaining
 
 
 def _tilt_gain_db(s: pd.DataFrame, tilts: dict[str, float], settings: CalibrationSettings) -> np.ndarray:
@@ -323,9 +324,9 @@ def _choose_terms(s: pd.DataFrame, settings: CalibrationSettings) -> tuple[bool,
             preds = ridge_terms(train, remaining, _sample_weights(train, settings.cell_block_m), grid, test=t)
             for k, p in enumerate(preds):
                 sse[i, k] += float(np.sum((r_test - np.asarray(p)) ** 2))
-    i, k = np.unravel_index(int(np.argmin(sse)), sse.shape)
-    log.debug("inner CV: tilts %s, bearing/slope penalties %s (SSE %s)", tilt_options[i], grid[k], sse.round(0))
-    return bool(tilt_options[i]), float(grid[k][0]), float(grid[k][1])
+    best_i, best_k = (int(v) for v in np.unravel_index(int(np.argmin(sse)), sse.shape))
+    log.debug("inner CV: tilts %s, bearing/slope penalties %s", tilt_options[best_i], grid[best_k])
+    return bool(tilt_options[best_i]), float(grid[best_k][0]), float(grid[best_k][1])
 
 
 def _settings_dict(settings: CalibrationSettings) -> dict:

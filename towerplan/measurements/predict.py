@@ -115,7 +115,7 @@ def _elevation_deg(dem: Grid, st: pd.DataFrame, serving: np.ndarray, x: np.ndarr
 
 
 def _vertical_unknown(st: pd.DataFrame) -> np.ndarray:
-    """Cells the list gives no vertical pattern (no vertical beamwidth, or one of 90 deg or more, and no pattern file)."""
+    """Cells without a vertical pattern (no vertical beamwidth, or 90 deg or more, and no pattern file)."""
     vbw = pd.to_numeric(st["v_beamwidth_deg"], errors="coerce").to_numpy(dtype=float) \
         if "v_beamwidth_deg" in st.columns else np.full(len(st), np.nan)
     pattern = st["antenna_pattern"].fillna("").astype(str).str.strip().to_numpy() != "" \
