@@ -178,6 +178,7 @@ def test_real_dtu_drive_test(shared_data: Path, tmp_path: Path, capsys: pytest.C
     assert cv["std_db"] <= 8.0 < raw["std_db"]
     assert rec["shadowing_sigma_db"] < 10.5
     assert len(rec["tilts"]) == 2  # both omni cells built from the file get a fitted downtilt
+    assert set(rec["models_used"]) == {"B20", "B7"}  # what `auto` resolved to, per band
 
 
 def test_corrections_per_land_cover_class(tmp_path: Path) -> None:

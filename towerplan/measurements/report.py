@@ -77,7 +77,15 @@ def calibration_record(result: CalibrationResult, *, inputs: Mapping[str, Any], 
                      "estimate_azimuths": result.settings.estimate_azimuths,
                      **settings_extra},
         "inputs": dict(inputs),
+        # the path-loss model each band was predicted with (what `auto` resolved to in this run)
+        "models_used": _models_used(result.predictions),
     }
+
+
+def _models_used(p: pd.DataFrame) -> dict[str, list[str]]:
+    if not {"band", "model"} <= set(p.columns):
+        return {}
+    return {str(b): sorted({str(m) for m in part["model"]}) for b, part in p.groupby("band", sort=True)}
 
 
 def _group_stats(result: CalibrationResult) -> list[dict[str, Any]]:
