@@ -120,6 +120,8 @@ class GroupCorrection:
     slope_db_per_decade: float
     n_samples: int
     slope_fitted: bool
+    #: 1st and 99th percentile of the fitted samples' distances: outside them the slope is extrapolated
+    distance_range_m: tuple[float, float] = (float("nan"), float("nan"))
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.offset_db) and math.isfinite(self.slope_db_per_decade)):
@@ -274,8 +276,9 @@ def _fit_base(s: pd.DataFrame, settings: CalibrationSettings, *, tilts: bool) ->
         else:
             a, b = float(r.mean()), 0.0
         remaining[idx] = r - a - b * x
+        lo, hi = (float(v) for v in 1000.0 * 10.0 ** np.percentile(x, [1.0, 99.0]))
         groups.append(GroupCorrection(str(key[0]), str(key[1]), str(key[2]), float(a), float(b), len(idx),
-                                      bool(fit_slope)))
+                                      bool(fit_slope), (lo, hi)))
     model = CalibrationModel(tuple(groups), residual_std_db=float(np.std(remaining)), cell_azimuths_deg=azimuths,
                              cell_tilts_deg=cell_tilts, tilt_v_beamwidth_deg=settings.tilt_v_beamwidth_deg,
                              sla_db=settings.sla_db)

@@ -42,8 +42,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["BEARING_ORDER", "PENALTY_GRID", "TILT_GRID_DEG", "bearing_features", "fit_tilts", "ridge_terms",
-           "terms_db", "vertical_gain_db"]
+__all__ = ["BEARING_ORDER", "PENALTY_GRID", "TILT_GRID_DEG", "bearing_features", "fit_tilts", "line_sse",
+           "ridge_terms", "terms_db", "vertical_gain_db"]
 
 #: harmonics of the bearing series (8: features down to 45 deg, about a sector's beamwidth)
 BEARING_ORDER = 8
@@ -60,7 +60,7 @@ def vertical_gain_db(elevation_deg: np.ndarray, tilt_deg: float | np.ndarray, *,
     return -np.minimum(12.0 * ((np.asarray(elevation_deg, dtype=float) - tilt_deg) / v_beamwidth_deg) ** 2, sla_db)
 
 
-def _line_sse(r: np.ndarray, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+def line_sse(r: np.ndarray, x: np.ndarray, g: np.ndarray) -> np.ndarray:
     """SSE of the least-squares line of ``r - g_i`` on ``x`` for each row ``g_i`` of ``g`` (closed form)."""
     n = len(r)
     sx, sxx = x.sum(), (x * x).sum()
@@ -96,7 +96,7 @@ def fit_tilts(samples: pd.DataFrame, residual_db: np.ndarray, *, v_beamwidth_deg
             continue
         g = np.vstack([np.zeros(len(idx))] + [vertical_gain_db(elev[idx], t, v_beamwidth_deg=v_beamwidth_deg,
                                                                 sla_db=sla_db) for t in TILT_GRID_DEG])
-        best = int(np.argmin(_line_sse(residual_db[idx], logd[idx], g)))
+        best = int(np.argmin(line_sse(residual_db[idx], logd[idx], g)))
         if best > 0:
             out[str(cell)] = float(TILT_GRID_DEG[best - 1])
     return out

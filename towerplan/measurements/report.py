@@ -43,7 +43,9 @@ def calibration_record(result: CalibrationResult, *, inputs: Mapping[str, Any], 
                       " vertical pattern get the fitted tilt",
         "groups": [{"operator": g.operator, "band": g.band, "landcover": g.landcover, "offset_db": _r(g.offset_db),
                     "slope_db_per_decade": _r(g.slope_db_per_decade), "n_samples": g.n_samples,
-                    "slope_fitted": g.slope_fitted} for g in m.groups],
+                    "slope_fitted": g.slope_fitted,
+                    # the rasters extrapolate the slope (and a fitted tilt's pattern) outside this range
+                    "distance_range_m": [_r(v, 0) for v in g.distance_range_m]} for g in m.groups],
         "cells": [{"cell": c, "offset_db": _r(v), "n_samples": int(m.cell_samples.get(c, 0))}
                   for c, v in sorted(m.cell_offsets_db.items())],
         "cell_offset_tau_db": _r(m.tau_db),
