@@ -100,6 +100,9 @@ def test_apply_sets_tilts_and_cell_slopes_as_the_fit_predicts(tmp_path) -> None:
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(calibration_record(r, inputs={}, settings_extra={})), encoding="utf-8")
     cal = read_calibration(path)
+    lo, hi = cal.distance_ranges_m[("Viettel", "B3")]  # the drive spans 120-3000 m
+    assert 120.0 <= lo < 200.0
+    assert 2500.0 < hi <= 3000.0
     stations = pd.DataFrame({"site_id": ["A", "B"], "cell_id": ["1", "1"], "operator": "Viettel",
                              "technology": "4G", "freq_mhz": 1842.5, "tilt_deg": [0.0, 4.0],
                              "v_beamwidth_deg": [180.0, 7.0]})

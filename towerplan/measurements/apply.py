@@ -57,6 +57,8 @@ class Calibration:
     cell_slopes: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: cells with bearing terms (recorded, not applied by the engine)
     bearing_cells: int = 0
+    #: (operator, band) -> distances (m) the corrections were fitted on; the rasters extrapolate outside
+    distance_ranges_m: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for cell, (tilt, vbw) in self.tilts.items():
@@ -99,6 +101,13 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
             acc[1] += w * float(g["slope_db_per_decade"])
             acc[2] += w
         groups = {k: (v[0] / v[2], v[1] / v[2]) for k, v in sums.items() if v[2] > 0}
+        ranges: dict[tuple[str, str], tuple[float, float]] = {}
+        for g in data["groups"]:
+            lo, hi = (g.get("distance_range_m") or [None, None])[:2]
+            if lo is not None and hi is not None:
+                key = (str(g["operator"]), str(g["band"]))
+                old = ranges.get(key, (float(lo), float(hi)))
+                ranges[key] = (min(old[0], float(lo)), max(old[1], float(hi)))
         cells = {str(c["cell"]): float(c["offset_db"]) for c in data.get("cells", [])}
         sigma = data.get("shadowing_sigma_db")
         azimuths = {str(a["cell"]): float(a["azimuth_deg"]) for a in data.get("azimuths", [])}
@@ -110,7 +119,7 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{p}: damaged calibration file ({type(exc).__name__}: {exc})") from exc
     return Calibration(groups, cells, float("nan") if sigma is None else float(sigma), str(p), azimuths, tilts,
-                       slopes, bearing_cells)
+                       slopes, bearing_cells, ranges)
 
 
 def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
@@ -142,6 +151,9 @@ def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.Da
                     "bearing correction in the engine); its shadowing sigma is the held-out one without them",
                     calibration.source, calibration.bearing_cells)
     _apply_tilts(out, cells, calibration)
+    for (op, band), (lo, hi) in sorted(calibration.distance_ranges_m.items()):
+        log.info("calibration %s: %s/%s fitted on %.0f-%.0f m from the sites; the rasters extrapolate its slope "
+                 "outside", calibration.source, op, band, lo, hi)
     out["calibration_offset_db"] = offset
     out["calibration_slope_db"] = slope
     if calibration.azimuths:  # sectors whose azimuth the list lacked: the drive test's estimate
