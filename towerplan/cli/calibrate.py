@@ -66,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tile-m", type=float, default=500.0, help="tile size of the spatial folds (m, 500)")
     p.add_argument("--min-distance-m", type=float, default=100.0, help="leave out samples closer to their cell (m)")
     p.add_argument("--bin-m", type=float, default=0.0, help="average training samples in squares of this size (m)")
-    p.add_argument("--no-cell-offsets", action="store_true", help="fit no per-cell offsets (nor any per-cell term)")
+    p.add_argument("--no-cell-offsets", action="store_true",
+                   help="fit no per-cell offsets (nor any per-cell term: slope, bearing, tilt)")
     p.add_argument("--no-cell-terms", action="store_true",
                    help="fit no per-cell slope and bearing terms (by default their penalties are chosen by an inner "
                         "blocked cross-validation, which leaves them out where they do not predict held-out tiles)")

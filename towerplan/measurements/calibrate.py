@@ -20,6 +20,15 @@ and, when land cover is given, land-cover class) served by cell *c* at distance 
   Successive samples are strongly correlated, so ``m_c`` counts the distinct squares
   of ``cell_block_m`` (default 50 m) the cell's samples fall in, not the samples.
 
+Per cell, after the group line and the offset (:mod:`towerplan.measurements.cell_terms`): a
+downtilt for cells without a vertical pattern (``fit_tilts``), and a shrunk slope and bearing
+function (``cell_terms``); whether to use each, and the ridge penalties, are chosen by an inner
+blocked cross-validation (``inner_folds`` folds of the same tiles) on the samples being fitted
+only, so inside each outer fold the held-out samples never choose their own terms. The held-out
+statistics are given with every term (``cv_stats``), without the bearing terms the rasters do not
+apply (``raster_cv_stats``, the shadowing sigma) and averaged per cell in ``STAT_BIN_M`` squares
+(``binned_cv_stats``).
+
 Samples closer than ``min_distance_m`` (default 100 m) are left out of fitting and
 evaluation (near the mast the antenna's vertical pattern and the mast itself dominate).
 ``bin_m`` averages the training samples of each cell in squares of that size before
