@@ -47,7 +47,6 @@ import logging
 from pathlib import Path
 
 from towerplan.errors import ConfigError
-from towerplan.study.settings import TECHNOLOGIES
 
 __all__ = ["register", "run"]
 
@@ -77,9 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="any: people without coverage; per_operator: person-operator pairs; "
                         "backup: people who get a second operator; speed: people brought up to the national "
                         "speed target (Decision 36/QĐ-TTg: 4G 40, 5G 100 Mbit/s; computes SINR)")
-    p.add_argument("--technology", default="4G", choices=list(TECHNOLOGIES),
-                   help="technology whose coverage is planned (default 4G)")
-    p.add_argument("--threshold-dbm", type=float, default=-110.0)
+    p.add_argument("--threshold-dbm", type=float, default=None,
+                   help="one fixed level (dBm) in place of the technology's service criterion (default: the "
+                        "criterion of --service-class, outdoor at 75 %% by default)")
+    from towerplan.cli.service_flags import add_service_arguments
+
+    add_service_arguments(p)  # --technology (the technology planned, default 4G), --service-class, ...
     p.add_argument("--mast-height-m", type=float, default=40.0)
     p.add_argument("--time-limit-s", type=float, default=60.0)
     p.add_argument("--must-include", type=_id_list, default=(), metavar="ID[,ID]", help="candidate ids forced in")
@@ -145,8 +147,10 @@ def run(args: argparse.Namespace) -> int:
     from towerplan.planning.shared_towers import PlacementSettings
     from towerplan.planning.targets import TargetSettings
     from towerplan.study import StudySettings
+    from towerplan.cli.service_flags import command_service
     from towerplan.study.commands import place_run
 
+    technology = args.technology or "4G"
     if args.scenario.suffix.lower() == ".toml":
         raise ConfigError(f"{args.scenario}: a TOML scenario; run it with `towerplan run` (place takes a study-area "
                           "folder)")
@@ -170,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
             start_year=args.phasing[0], budgets_vnd=args.phasing[1],
             carry_over=not args.no_carry_over),
         # a 5G plan installs a 3-sector 5G radio (n78, massive-MIMO EIRP); upgrades use each operator's band
-        radio=CandidateRadio(technology="5G", freq_mhz=3550.0, eirp_dbm=74.0) if args.technology == "5G"
+        radio=CandidateRadio(technology="5G", freq_mhz=3550.0, eirp_dbm=74.0) if technology == "5G"
         else CandidateRadio(),
         costs=CostModel(horizon_years=args.horizon_years, discount_rate=args.discount_rate,
                         budget_basis=args.budget_basis),
@@ -179,9 +183,12 @@ def run(args: argparse.Namespace) -> int:
         radio_sharing=args.radio_sharing, assume_towers_fed=not args.no_fibre_assumption,
     )
     # the speed objective reads the current SINR and speeds: the coverage step computes them
-    settings = StudySettings.create(coverage=CoverageConfig(threshold_dbm=args.threshold_dbm,
-                                                            sinr=args.objective == "speed"),
-                                    technologies=(args.technology,), placement=placement)
+    service = command_service(args, default=True)
+    coverage = CoverageConfig(sinr=args.objective == "speed")
+    if service is None:
+        coverage = CoverageConfig(threshold_dbm=args.threshold_dbm, sinr=coverage.sinr)
+    settings = StudySettings.create(coverage=coverage, technologies=(technology,), placement=placement,
+                                    service=service)
     done = place_run(args.scenario, args.out, settings=settings,
                      files={"candidates": args.candidates, "exclusions": args.exclusions,
                             "fibre_points": args.fibre_points, "landcover": args.landcover,
@@ -198,8 +205,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"place: {year['year']}: {year['sites']} site(s), {year['spent_vnd'] / 1e9:,.2f} bn VND, "
               f"{year['people_covered_cumulative']:,.0f} people served")
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "
-          f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {args.technology} from every "
-          f"operator) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, {summary['present_value_vnd'] / 1e9:,.2f} "
+          f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {technology} from every "
+          f"operator at {summary['threshold_dbm']:.1f} dBm) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, {summary['present_value_vnd'] / 1e9:,.2f} "
           f"bn VND over {summary['horizon_years']:g} years ({summary['method']}, gap "
           f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
     from towerplan.cli.run import summary_text
