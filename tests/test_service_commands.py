@@ -204,5 +204,5 @@ def test_the_carrier_term_is_derived_never_given(tmp_path: Path) -> None:
     assert load_scenario(saved).settings == s.settings
     path.write_text(path.read_text(encoding="utf-8") + '[coverage.carrier_entry_loss]\nprobability = 0.9\n',
                     encoding="utf-8")
-    with pytest.raises(ConfigError, match="coverage.carrier_entry_loss: derived"):
+    with pytest.raises(ConfigError, match=r"coverage\.carrier_entry_loss: derived"):
         load_scenario(path)

@@ -137,6 +137,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from towerplan.cli.service_flags import command_service
     from towerplan.coverage.config import CoverageConfig
     from towerplan.planning.backhaul_p530 import ClearanceRule
     from towerplan.planning.backhaul_rain import MicrowaveLink
@@ -147,7 +148,6 @@ def run(args: argparse.Namespace) -> int:
     from towerplan.planning.shared_towers import PlacementSettings
     from towerplan.planning.targets import TargetSettings
     from towerplan.study import StudySettings
-    from towerplan.cli.service_flags import command_service
     from towerplan.study.commands import place_run
 
     technology = args.technology or "4G"
@@ -206,8 +206,8 @@ def run(args: argparse.Namespace) -> int:
               f"{year['people_covered_cumulative']:,.0f} people served")
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "
           f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {technology} from every "
-          f"operator at {summary['threshold_dbm']:.1f} dBm) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, {summary['present_value_vnd'] / 1e9:,.2f} "
-          f"bn VND over {summary['horizon_years']:g} years ({summary['method']}, gap "
+          f"operator at {summary['threshold_dbm']:.1f} dBm) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, "
+          f"{summary['present_value_vnd'] / 1e9:,.2f} bn VND over {summary['horizon_years']:g} years ({summary['method']}, gap "
           f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
     from towerplan.cli.run import summary_text
 
