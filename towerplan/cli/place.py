@@ -207,8 +207,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "
           f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {technology} from every "
           f"operator at {summary['threshold_dbm']:.1f} dBm) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, "
-          f"{summary['present_value_vnd'] / 1e9:,.2f} bn VND over {summary['horizon_years']:g} years ({summary['method']}, gap "
-          f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
+          f"{summary['present_value_vnd'] / 1e9:,.2f} bn VND over {summary['horizon_years']:g} years "
+          f"({summary['method']}, gap {'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
     from towerplan.cli.run import summary_text
 
     print(summary_text(summary, lang="en", command="place"))  # the study summary's figures (as `run`, the app)
