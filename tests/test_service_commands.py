@@ -206,3 +206,19 @@ def test_the_carrier_term_is_derived_never_given(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(ConfigError, match=r"coverage\.carrier_entry_loss: derived"):
         load_scenario(path)
+
+
+def test_report_says_the_carrier_term_in_both_languages() -> None:
+    from towerplan.export.report_service import service_blocks
+    from towerplan.study.service import criterion_record
+
+    s = StudySettings.create(service=ServiceSettings(service_class="indoor"))
+    summary = {"service_criterion": criterion_record(s.coverage, s.service, s.technologies)}
+    for lang, words in (("en", ("each carrier", "14.1 dB @ 700 MHz", "traditional")),
+                        ("vi", ("từng sóng mang", "14,1 dB @ 700 MHz", "truyền thống"))):
+        note = service_blocks(summary, lang)[-1].text
+        assert all(w in note for w in words), note
+    outdoor = StudySettings.create(service=ServiceSettings())
+    blocks = service_blocks({"service_criterion": criterion_record(outdoor.coverage, outdoor.service,
+                                                                   outdoor.technologies)}, "en")
+    assert blocks[-1].kind == "table"  # no carrier note outdoors

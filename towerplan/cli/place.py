@@ -7,6 +7,13 @@
     towerplan place --scenario DIR --technology 5G --upgrades --target 0.99 --method ilp --out DIR
     towerplan place --scenario DIR --budget-vnd 200e9 --phasing 2027:60e9,60e9,80e9 --out DIR
 
+What "served" means is the service criterion of ``run`` and ``gaps``: ``--service-class
+outdoor|in_car|indoor``, ``--technology`` (the technology planned, default 4G),
+``--location-probability``, ``--environment``, ``--sigma-db``, ``--building-type``,
+``--building-probability`` (:mod:`towerplan.cli.service_flags`; default: outdoor at 75 %, as a
+scenario without ``[service]`` keys); ``--threshold-dbm X`` alone keeps one fixed level instead.
+``placement_summary.json`` records it as ``service_criterion``.
+
 ``--target SHARE`` asks for the least cost reaching that share of the people (e.g. 0.99, the
 5G goal of Decision 36/QĐ-TTg) instead of the most people for a budget, and says how far it
 falls short when the candidates cannot reach it (:mod:`towerplan.planning.targets`).
