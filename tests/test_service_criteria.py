@@ -351,7 +351,8 @@ def test_report_section_states_the_criterion():
     summary = {"service_criterion": criterion_record(s.coverage, s.service, s.technologies)}
     for lang, words in (("en", ("RSRP", "indoor", "75 %")), ("vi", ("RSRP", "trong nhà", "75 %"))):
         blocks = service_blocks(summary, lang)
-        assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph", "table"]
+        # indoors a last small paragraph says the building entry loss is each carrier's own
+        assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph", "table", "paragraph"]
         assert all(w in blocks[1].text for w in words)
         assert blocks[3].rows[0][:2] == ["4G", "RSRP"]
     assert "-110" in criterion_sentence(criterion_record(CoverageConfig(), None, ("4G",)), "en")
