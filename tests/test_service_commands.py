@@ -85,6 +85,12 @@ def test_gaps_and_place_agree_on_the_people_without_indoor_4g(study: Path, tmp_p
     without = gaps["total_people"] - gaps["covered_any_operator"]
     assert without == pytest.approx(place["people_without_coverage"], abs=0.5)
     assert 0 < without < gaps["total_people"]  # a real split, not everybody or nobody
+    # without flags, gaps takes the criterion the rasters were made with (coverage_summary.json)
+    assert main(["gaps", "--coverage", str(cov), "--population", str(study / "population.tif"), "--min-density",
+                 "1", "--out", str(tmp_path / "gaps_rec")]) == 0
+    recorded = _json(tmp_path / "gaps_rec" / "gaps_summary.json")
+    assert recorded["threshold_dbm"] == pytest.approx(place["threshold_dbm"])
+    assert recorded["service_criterion"]["service_class"] == "indoor"
     # outdoors more people are served: the indoor class is a stricter criterion, not a relabelling (the
     # rasters are made for the class: cells below its level are empty, and indoors each carrier is shifted)
     code = main(["coverage", "--dem", str(study / "dem.tif"), "--stations", str(study / "stations.csv"),

@@ -14,7 +14,9 @@ distribution (equations 1-10):
 
 Coefficients r..z from Table 1 of the Recommendation. Valid 80 MHz to 100 GHz.
 Checked against the equations and against pycraf's independent implementation
-(``tests/test_building_loss.py``); NTIA publishes no P.2109 package on PyPI.
+(``tests/test_clutter_building_loss.py``). No other reference installs from PyPI (checked for this
+work): NTIA's proplib packages there are P.2108 and LF/MF only, ITU-Rpy (``itur``) has no P.2109
+model, and CRC's crc-covlib, which has one, is not on PyPI.
 """
 
 from __future__ import annotations
