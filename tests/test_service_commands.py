@@ -228,3 +228,43 @@ def test_report_says_the_carrier_term_in_both_languages() -> None:
     blocks = service_blocks({"service_criterion": criterion_record(outdoor.coverage, outdoor.service,
                                                                    outdoor.technologies)}, "en")
     assert blocks[-1].kind == "table"  # no carrier note outdoors
+
+
+def test_the_carrier_term_leaves_sinr_and_uplink_unchanged() -> None:
+    """Signal, interference and noise of a carrier all move by its building-entry term: the SINR and the
+    uplink rate (which takes the term back off the level) are those of the plain run."""
+    from towerplan.coverage.engine import run_coverage
+    from towerplan.coverage.radio_maps import radio_maps
+
+    n = 41
+    dem = Grid(np.zeros((n, n), np.float32), Affine(RES, 0, X0, 0, -RES, Y0), 32648, None)
+    to_ll = Transformer.from_crs(32648, 4326, always_xy=True)
+    rows = []
+    for k, (dx, freq, eirp) in enumerate(((800.0, 763.0, 60.0), (3200.0, 763.0, 60.0), (2000.0, 2655.0, 75.0))):
+        lon, lat = to_ll.transform(X0 + dx, Y0 - 2000.0)
+        rows.append({"site_id": f"S{k}", "cell_id": f"C{k}", "operator": "Viettel", "technology": "4G", "lon": lon,
+                     "lat": lat, "antenna_height_m": 30.0, "azimuth_deg": np.nan, "tilt_deg": 0.0,
+                     "h_beamwidth_deg": 360.0, "v_beamwidth_deg": 7.0, "freq_mhz": freq, "eirp_dbm": eirp})
+    stations = pd.DataFrame(rows)
+    plain = CoverageConfig(model="fspl", threshold_dbm=-150.0, max_radius_m=5000.0, sinr=True)
+    term = CarrierEntryLoss(building_type="thermally_efficient", reference_freq_mhz=dict(REPRESENTATIVE_FREQ_MHZ))
+    shifted = CoverageConfig(model="fspl", threshold_dbm=-150.0, max_radius_m=5000.0, sinr=True,
+                             carrier_entry_loss=term)
+    a, b = run_coverage(dem, stations, config=plain), run_coverage(dem, stations, config=shifted)
+    pair = ("Viettel", "4G")
+    sa, sb = a.sinr.sinr_db[pair].values, b.sinr.sinr_db[pair].values
+    both = np.isfinite(sa) & np.isfinite(sb) & (a.sinr.serving[pair].values == b.sinr.serving[pair].values)
+    assert both.sum() > 1000
+    np.testing.assert_allclose(sb[both], sa[both], atol=0.05)
+    # the levels themselves did move, by the carrier's term
+    low = float(term.offset_db(["4G"], [763.0])[0])
+    assert abs(low) > 0.5
+    la, lb = a.technology_levels["4G"].values, b.technology_levels["4G"].values
+    high = float(term.offset_db(["4G"], [2655.0])[0])
+    assert np.nanmax(lb - la) == pytest.approx(max(low, high), abs=0.01)
+    assert np.nanmin(lb - la) == pytest.approx(min(low, high), abs=0.01)
+    ua = radio_maps(a).throughput_ul_mbps[pair].values
+    ub = radio_maps(b).throughput_ul_mbps[pair].values
+    ok = both & np.isfinite(ua) & np.isfinite(ub)
+    assert ok.sum() > 1000
+    np.testing.assert_allclose(ub[ok], ua[ok], rtol=1e-3, atol=1e-3)
