@@ -88,6 +88,19 @@ def main() -> None:
           f"+ indoor per-carrier run of {', '.join(multi) or 'none'} {seconds_indoor:.0f} s "
           f"({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
     print("bands: " + "; ".join(f"{t} {', '.join(f'{f:g}' for f in b)} MHz" for t, b in bands.items()))
+    moved: dict[str, dict[str, object]] = {}
+    for tech, grid in indoor_levels.items():  # what the per-carrier term did to each multi-band technology
+        plain, term = result.technology_levels[tech].values, grid.values
+        need = criteria["indoor"][tech].required_median_dbm
+        both = np.isfinite(plain) & np.isfinite(term)
+        shift, counts = np.unique(np.round((term - plain)[both], 2), return_counts=True)
+        top = np.argsort(-counts)[:3]
+        lost = int((served(plain, need) & ~served(term, need)).sum())
+        gained = int((~served(plain, need) & served(term, need)).sum())
+        moved[tech] = {"shift_db_cells": {f"{shift[i]:+.2f}": int(counts[i]) for i in top},
+                       "cells_lost": lost, "cells_gained": gained}
+        print(f"{tech} indoor per-carrier term: cells by shift {moved[tech]['shift_db_cells']}; {lost} cells fall "
+              f"below {need:.1f} dBm, {gained} rise above it")
     print("| technology | fixed -110 dBm | " + " | ".join(f"{c} (median ≥ dBm)" for c in SERVICE_CLASSES)
           + " | indoor, one reference frequency |")
     print("|---|---:|" + "---:|" * (len(SERVICE_CLASSES) + 1))
@@ -96,7 +109,7 @@ def main() -> None:
         print(f"| {tech} | {row['fixed_-110']:.1f} % | {cells} | {row['indoor_reference_freq']:.1f} % |")
     if args.json is not None:
         args.json.write_text(json.dumps({"people": total, "seconds": seconds, "seconds_indoor": seconds_indoor,
-                                         "bands": bands, "rows": rows}, indent=1, default=float), encoding="utf-8")
+                                         "bands": bands, "rows": rows, "per_carrier": moved}, indent=1, default=float), encoding="utf-8")
 
 
 if __name__ == "__main__":
