@@ -108,8 +108,9 @@ def main() -> None:
         cells = " | ".join(f"{row[c]:.1f} % ({row[f'{c}_required_dbm']:g})" for c in SERVICE_CLASSES)
         print(f"| {tech} | {row['fixed_-110']:.1f} % | {cells} | {row['indoor_reference_freq']:.1f} % |")
     if args.json is not None:
-        args.json.write_text(json.dumps({"people": total, "seconds": seconds, "seconds_indoor": seconds_indoor,
-                                         "bands": bands, "rows": rows, "per_carrier": moved}, indent=1, default=float), encoding="utf-8")
+        report = {"people": total, "seconds": seconds, "seconds_indoor": seconds_indoor, "bands": bands,
+                  "rows": rows, "per_carrier": moved}
+        args.json.write_text(json.dumps(report, indent=1, default=float), encoding="utf-8")
 
 
 if __name__ == "__main__":
