@@ -24,6 +24,7 @@ from app_pages.summary_view import current_origin, origin_banner
 from app_pages.uploads import SESSION_MAX_AGE_H, sweep_session_dirs, touch_session_dir
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
+from towerplan.i18n_errors import error_in
 from towerplan.maps.assets import install_leaflet_assets
 from towerplan.plan_checks import warning_in
 
@@ -101,4 +102,4 @@ try:
     nav.run()
 except Exception as exc:  # a page's bug: one friendly line (the traceback goes to the server log)
     logging.getLogger("towerplan.app").exception("page %s failed", nav.title)
-    st.error(ui("run_failed_unexpected", what=nav.title, error=f"{type(exc).__name__}: {exc}"))
+    st.error(ui("run_failed_unexpected", what=nav.title, error=error_in(exc, lang())))

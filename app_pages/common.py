@@ -182,7 +182,7 @@ def run_guard(what: str) -> Iterator[None]:
         st.error(ui("run_failed_memory", what=what))
     except Exception as exc:
         log.exception("%s failed", what)
-        st.error(ui("run_failed_unexpected", what=what, error=f"{type(exc).__name__}: {exc}"))
+        st.error(ui("run_failed_unexpected", what=what, error=error_in(exc, lang())))
 
 
 def progress_bar(label_key: str) -> tuple[Any, Callable[[str, float], None]]:

@@ -274,7 +274,7 @@ _VI: dict[str, str] = {
     'upload_no_rows': 'Tệp «{name}» không có dòng trạm nào dùng được: xem báo cáo kiểm tra bên dưới.',
     'upload_needs_dem': 'Tệp dân số «{name}» cần một DEM hợp lệ: hãy tải lên DEM cùng lúc.',
     'upload_population_outside': (
-        'Tệp dân số «{name}»: the population raster does not overlap the coverage grids (vùng của DEM); hãy '
+        'Tệp dân số «{name}»: lớp dân số không chồng lên vùng tính (vùng của DEM); hãy '
         'kiểm tra phạm vi và hệ toạ độ của tệp.'
     ),
     'upload_note': 'Tệp «{name}»: {note}',
