@@ -22,6 +22,7 @@ from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_service import SERVICE_EN, SERVICE_VI
 from towerplan.i18n_store import STORE_MESSAGES
 from towerplan.i18n_summary import SUMMARY_EN, SUMMARY_VI
+from towerplan.i18n_widgets import WIDGETS_EN, WIDGETS_VI
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
 
@@ -575,7 +576,7 @@ _EN: dict[str, str] = {
 for _vi, _en in ((MEASUREMENTS_VI, MEASUREMENTS_EN), (SCENARIO_VI, SCENARIO_EN), (RADIO_VI, RADIO_EN),
                  (SERVICE_VI, SERVICE_EN), (PLAN_APP_VI, PLAN_APP_EN), (STORE_MESSAGES["vi"], STORE_MESSAGES["en"]),
                  (SUMMARY_VI, SUMMARY_EN), (PROVINCIAL_MESSAGES["vi"], PROVINCIAL_MESSAGES["en"]),
-                 (LANDCOVER_VI, LANDCOVER_EN)):
+                 (LANDCOVER_VI, LANDCOVER_EN), (WIDGETS_VI, WIDGETS_EN)):
     _VI.update(_vi)
     _EN.update(_en)
 
