@@ -24,7 +24,7 @@ WIDGETS_VI: dict[str, str] = {
     "budget_compare_result": "Chi phí kết quả ({basis})",
     "budget_compare_by_towers": "không dùng: kết quả tính theo số trạm ({n})",
     "budget_compare_note": ("Ngân sách và chi phí kết quả cùng tính theo {basis}. Vốn đầu tư của kết quả: "
-                            "{capex}; giá trị hiện tại: {pv}."),
+                            "{capex}; chi phí {years} năm quy về hiện tại (chiết khấu {rate} %/năm): {pv}."),
     # map aids (towerplan.maps.aids)
     "map_newly_outline": "Viền vùng mới được phủ",
 }
@@ -43,6 +43,6 @@ WIDGETS_EN: dict[str, str] = {
     "budget_compare_result": "Cost of the result ({basis})",
     "budget_compare_by_towers": "not used: the result was computed for a number of towers ({n})",
     "budget_compare_note": ("The budget and the result's cost are both counted as {basis}. The result's capex: "
-                            "{capex}; present value: {pv}."),
+                            "{capex}; {years}-year cost at present value (discounted at {rate} % a year): {pv}."),
     "map_newly_outline": "Outline of the newly covered area",
 }
