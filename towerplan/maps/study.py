@@ -421,7 +421,7 @@ def coverage_map(
     if land_cover is not None and land_cover.source != "none":
         from towerplan.maps.landcover import land_cover_layer
 
-        group, items = land_cover_layer(land_cover, name=t("map_landcover", lang), show=True)
+        group, items = land_cover_layer(land_cover, name=t("map_landcover", lang), show=True, lang=lang)
         group.add_to(m)
         legend(t("map_landcover", lang), items, corner="topleft").add_to(m)
     add_context(m, communes=communes, roads=roads, lang=lang, show_roads=False)
