@@ -39,11 +39,13 @@ def show_budget_and_result(settings: Any, summary: dict[str, Any], lang: str) ->
     if settings.budget_vnd:
         budget = figure_text("cost_bn_vnd", settings.budget_vnd / 1e9, lang)
     else:
-        budget = t("budget_compare_by_towers", lang, n=settings.max_sites if settings.max_sites else "–")
+        budget = t("budget_compare_by_towers", lang)
     left, right = st.columns(2)
     left.metric(t("budget_compare_budget", lang, basis=basis), budget)
     right.metric(t("budget_compare_result", lang, basis=basis),
                  figure_text("cost_bn_vnd", float(summary["cost_vnd"]) / 1e9, lang))
+    if not settings.budget_vnd:
+        st.caption(t("budget_compare_by_towers_note", lang, n=settings.max_sites if settings.max_sites else "–"))
     st.caption(t("budget_compare_note", lang, basis=basis,
                  capex=figure_text("cost_bn_vnd", float(summary["capex_vnd"]) / 1e9, lang),
                  pv=figure_text("cost_bn_vnd", float(summary["present_value_vnd"]) / 1e9, lang),

@@ -212,7 +212,7 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     # every page shows summary.json's figures, in English and in Vietnamese (issue 21 item 3)
     _pages_show_the_summary(page, figures, "en")
     page.get_by_text("Tiếng Việt").click()
-    page.get_by_role("heading", name="Xuất kết quả").first.wait_for(timeout=120_000)
+    page.get_by_role("heading", name="Trạm dùng chung").first.wait_for(timeout=120_000)  # the last page visited
     _pages_show_the_summary(page, figures, "vi")
 
     # results survive switching pages, and a map kept in the session renders again

@@ -22,7 +22,8 @@ WIDGETS_VI: dict[str, str] = {
                               "ngân sách bằng tiền."),
     "budget_compare_budget": "Ngân sách ({basis})",
     "budget_compare_result": "Chi phí kết quả ({basis})",
-    "budget_compare_by_towers": "không dùng: kết quả tính theo số trạm ({n})",
+    "budget_compare_by_towers": "không dùng",
+    "budget_compare_by_towers_note": "Kết quả này được tính theo số trạm ({n}), không theo ngân sách tiền.",
     "budget_compare_note": ("Ngân sách và chi phí kết quả cùng tính theo {basis}. Vốn đầu tư của kết quả: "
                             "{capex}; chi phí {years} năm quy về hiện tại (chiết khấu {rate} %/năm): {pv}."),
     # map aids (towerplan.maps.aids)
@@ -41,7 +42,8 @@ WIDGETS_EN: dict[str, str] = {
                               "scenario's cost model says. Used only when the budget is money."),
     "budget_compare_budget": "Budget ({basis})",
     "budget_compare_result": "Cost of the result ({basis})",
-    "budget_compare_by_towers": "not used: the result was computed for a number of towers ({n})",
+    "budget_compare_by_towers": "not used",
+    "budget_compare_by_towers_note": "This result was computed for a number of towers ({n}), not a money budget.",
     "budget_compare_note": ("The budget and the result's cost are both counted as {basis}. The result's capex: "
                             "{capex}; {years}-year cost at present value (discounted at {rate} % a year): {pv}."),
     "map_newly_outline": "Outline of the newly covered area",

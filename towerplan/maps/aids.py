@@ -232,8 +232,8 @@ class MapAids(MacroElement):
         self.corners = _json(LEGEND_CORNERS)
 
 
-def newly_covered_outline(before: Grid, after: Grid, *, name: str, colour: str = "#111111",
-                          weight_px: float = 2.5, max_cells: int = 400_000) -> folium.GeoJson | None:
+def newly_covered_outline(before: Grid, after: Grid, *, name: str, colour: str = "#ff00ff",
+                          weight_px: float = 3.0, max_cells: int = 400_000) -> folium.GeoJson | None:
     """The outline of the cells with a signal after (finite) and none before, as lines in WGS84.
 
     A line keeps its width in pixels at every zoom, so a newly covered patch of a few cells still shows

@@ -498,7 +498,8 @@ def towers_map(
         rsrp_layer(best_level, name=t("map_best_rsrp", lang), show=True, opacity=0.5).add_to(m)
     if best_level is not None and before_level is not None:
         newly_covered_layer(before_level, best_level, name=t("map_newly_covered", lang)).add_to(m)
-        outline = newly_covered_outline(before_level, best_level, name=t("map_newly_outline", lang))
+        outline = newly_covered_outline(before_level, best_level, name=t("map_newly_outline", lang),
+                                        colour=NEWLY_COVERED_COLOUR)
         if outline is not None:  # seen at province zoom too, where the fill is under a pixel
             outline.add_to(m)
     if gaps is not None and len(gaps):
