@@ -198,7 +198,8 @@ def _page_text(app) -> str:
     parts += [f"{m.label} {m.value}" for m in app.metric]
     parts += [" ".join(map(str, d.value.columns)) for d in app.dataframe]
     widgets = [w for kind in ("button", "checkbox", "radio", "number_input", "selectbox", "multiselect", "text_input",
-                              "slider", "toggle", "expander", "tabs") for w in getattr(app, kind, [])]
+                              "slider", "toggle", "expander", "tabs") for w in getattr(app, kind, [])
+               if getattr(w, "key", None) != "lang"]  # the language switch names both languages in their own
     parts += [str(getattr(w, "label", "") or "") for w in widgets]  # labels, help and options as the user reads them
     parts += [str(getattr(w, "help", "") or "") for w in widgets]
     parts += [" ".join(map(str, getattr(w, "options", []) or [])) for w in widgets]

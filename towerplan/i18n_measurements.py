@@ -42,8 +42,8 @@ MEASUREMENTS_EN: dict[str, str] = {
     "meas_intro": "Upload drive tests (CSV, G-NetTrack Pro TXT, XLSX, also gzipped), compare them with the model "
                   "and calibrate it; the error is cross-validated by spatial tiles.",
     "meas_upload": "Drive-test file",
-    "meas_from_file": "Take the serving cells' positions from the file (cell_lon, cell_lat, freq_mhz) instead of "
-                      "the station list",
+    "meas_from_file": ("Take the serving cells' positions from the file (columns “Cell longitude”, “Cell latitude”, "
+                       "“Frequency”) instead of the station list"),
     "meas_folds": "Cross-validation folds",
     "meas_fold_by": "Folds by",
     "meas_fold_tile": "square tiles (recommended)",
