@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from app_pages.widget_text import uploader_keys, uploader_css
+from app_pages.widget_text import uploader_css, uploader_keys
 
 
 def test_the_vietnamese_uploader_text_replaces_streamlits() -> None:
