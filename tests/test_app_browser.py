@@ -252,11 +252,16 @@ def _pages_show_the_summary(page, figures: dict, lang: str) -> None:
     for page_key, keys in PAGE_FIGURES.items():
         _nav(page, t(page_key, lang))
         _idle(page)
-        shown = {label: value for label, value in _metrics(page).items() if label in expected}
+        for _ in range(240):  # the page may still be drawing (a map in the new language) below its first figures
+            shown = {label: value for label, value in _metrics(page).items() if label in expected}
+            seen = {expected[label][0].split(":")[0] for label in shown}
+            if set(keys) <= seen:
+                break
+            page.wait_for_timeout(500)
+        assert set(keys) <= seen, (page_key, lang, set(keys) - seen)
+        _idle(page)
         wrong = {label: (value, expected[label][1]) for label, value in shown.items() if value != expected[label][1]}
         assert wrong == {}, (page_key, lang, wrong)
-        seen = {expected[label][0].split(":")[0] for label in shown}
-        assert set(keys) <= seen, (page_key, lang, set(keys) - seen)
         if page_key == "page_towers":  # the budget beside the result: the result's cost, on the budget's basis
             result_label = t("budget_compare_result", lang, basis="").split("(")[0]
             cost = [v for k, v in _metrics(page).items() if k.startswith(result_label)]
