@@ -77,7 +77,7 @@ def test_the_bound_never_exceeds_the_exact_loss(p, pl, sigma, sea, f_mhz, h_tx) 
                           np.zeros(0, dtype=np.uint8))
         lb = np.full(n, np.nan)
         p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, ap_lb,
-                           flat, 1, lb)
+                           flat, 1, lb, np.zeros(0, dtype=np.uint8))
         worst = max(worst, float(np.max(lb[1:] - exact[1:])))
     assert worst <= 0.0, worst
 
@@ -92,7 +92,8 @@ def test_the_bound_is_tight_on_flat_open_ground() -> None:
                       np.zeros(0, dtype=np.uint8))
     lb = np.full(n, np.nan)
     p1812_radial_bound(prof, zeros, zone, RES, 1.8, 50.0, 30.0, 1.5, True, 19.8, 50.0, 375.0, 50.0, 0.0,
-                       ap_floor_db(50.0, 19.8, 30.0), flat_bullington(n, RES, 1.8, 30.0, 1.5, 50.0, False), 1, lb)
+                       ap_floor_db(50.0, 19.8, 30.0), flat_bullington(n, RES, 1.8, 30.0, 1.5, 50.0, False), 1, lb,
+                       np.zeros(0, dtype=np.uint8))
     gap = exact[10:250] - lb[10:250]
     assert np.all(gap >= 0.0), gap.min()
     assert np.all(gap < 0.5), gap.max()

@@ -52,10 +52,8 @@ def model_for_frequency(freq_mhz: float) -> str:
     and the province and candidate-matrix targets are further away still: the switch
     waits for a cheaper first-stage bound and a coarser exact step far from the site.
     """
-    if 150.0 <= freq_mhz <= 1500.0:
-        return "hata"
-    if 1500.0 < freq_mhz <= 2000.0:
-        return "cost231"
+    if 30.0 <= freq_mhz <= 6000.0:
+        return "p1812"
     return "itm"
 
 
