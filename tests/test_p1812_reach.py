@@ -168,3 +168,32 @@ def test_bounded_raster_equals_unbounded_on_covered_cells(land_cover: bool) -> N
     sec = np.isfinite(a.second_level.values)
     assert np.array_equal(sec, np.isfinite(b.second_level.values))
     assert np.array_equal(a.second_level.values[sec], b.second_level.values[sec])
+
+
+def test_demand_mask_gives_the_same_cells_and_levels_inside_it() -> None:
+    """The coverage matrix computes only the radial samples its demand cells read (``reach_levels(only=...)``)."""
+    from scipy import ndimage
+
+    from towerplan.coverage.clutter import ClutterGrid
+    from towerplan.coverage.footprint import reach_levels
+    from towerplan.coverage.plan import prepare_stations
+
+    dem = rugged_dem(240, RES, seed=11)
+    clut = synthetic_clutter(dem.shape, seed=11)
+    rng = np.random.default_rng(11)
+    f = ndimage.gaussian_filter(rng.standard_normal(dem.shape), 5.0)
+    only = f > np.quantile(f, 0.85)  # scattered patches, 15 % of the cells
+    cfg = CoverageConfig(model="p1812", threshold_dbm=-110.0, max_radius_m=10_000.0)
+    st = _sites(dem)
+    for (lon, lat), part in st.groupby(["lon", "lat"]):
+        sec = prepare_stations(part, dem, cfg)
+        x, y = float(sec.table["x"].iloc[0]), float(sec.table["y"].iloc[0])
+        full, lv_full = reach_levels(dem, sec, x, y, cfg, clutter=ClutterGrid(clut.height_m, clut.code))
+        part_only, lv_only = reach_levels(dem, sec, x, y, cfg, clutter=clut, only=only)
+        inside = only.ravel()[full]
+        assert inside.sum() > 100, (lon, lat)
+        a = dict(zip(full[inside].tolist(), lv_full[inside].tolist(), strict=True))
+        keep = only.ravel()[part_only]
+        b = dict(zip(part_only[keep].tolist(), lv_only[keep].tolist(), strict=True))
+        assert a == b  # same cells, same levels to the bit
+        assert len(part_only) < len(full)  # samples only other cells read were never computed
