@@ -78,8 +78,9 @@ def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float, config: Covera
     task = next(_tasks(groups, [list(range(len(groups)))], dem_z, geo, config, len(sectors.operators),
                        len(sectors.technologies), 1, clut))
     if only is not None:
+        (o_r, o_c), (o_h, o_w) = task["off"], task["dem"].shape
         task["only"] = np.asarray(only[r0: r0 + win.height, c0: c0 + win.width], dtype=bool)[
-            task["off"][0]: task["off"][0] + task["dem"].shape[0], task["off"][1]: task["off"][1] + task["dem"].shape[1]]
+            o_r: o_r + o_h, o_c: o_c + o_w]
     part = run_batch(task)
     p_r0, p_r1, p_c0, p_c1 = part["box"]
     hit = part["acc"]["count"] > 0
