@@ -107,7 +107,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="calibration.json of `towerplan calibrate`: per-sector offset and distance slope")
     p.add_argument("--landcover", nargs="+", type=Path, default=None, metavar="FILE",
                    help="land-cover GeoTIFF(s) (ESA WorldCover classes, e.g. landcover.tif of `towerplan fetch "
-                        "--landcover`): the clutter of P.1812; without it every cell is open/rural (a warning)")
+                        "--landcover`): the clutter of P.1812, and the ITU-R P.2108 terminal clutter loss added to ITM "
+                        "and free space; without it every cell is open/rural (a warning). Works with --tile-cells")
     p.add_argument("--landcover-table", type=Path, default=None, metavar="FILE",
                    help="class table (CSV / TOML) of a land cover that is not ESA WorldCover")
     p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
@@ -163,9 +164,6 @@ def _run_tiled(args: argparse.Namespace, config: CoverageConfig) -> int:
     from towerplan.cli.coverage_tiled import run_tiled
     from towerplan.study import read_study_stations, select_technologies
 
-    if args.landcover or args.landcover_table:
-        raise ConfigError("--landcover is not available with --tile-cells yet (the tiled engine has no clutter); "
-                          "run without --tile-cells")
     if not (1.0 <= args.resolution_m <= 1000.0):
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     if args.workers is not None and args.workers < 1:

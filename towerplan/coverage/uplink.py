@@ -57,7 +57,9 @@ def uplink_rate_mbps(rx_power_dbm, n_prb, subcarrier_spacing_khz: float, setting
         noise = thermal_noise_dbm_hz + 10.0 * math.log10(b_hz) + settings.bs_noise_figure_db \
             + settings.interference_margin_db
         rate = settings.rate.layers * b_hz / 1e6 * spectral_efficiency_bps_hz(p - noise, settings.rate)
-        best = np.where((n <= nmax) & (rate > best), rate, best)
+        # a cell tries 1, 2, 4, ... and its own N_RB only (not other cells' N_RB): its rate is its own
+        allowed = (n <= nmax) & ((n & (n - 1) == 0) | (n == nmax))
+        best = np.where(allowed & (rate > best), rate, best)
     return best
 
 

@@ -129,9 +129,7 @@ def coverage_run(
     cover = read_study_land_cover(list(landcover) if landcover else None, grid, table=landcover_table)
     clutter = None
     if cover.source != "none":
-        from towerplan.coverage.clutter import ClutterGrid
-
-        clutter = ClutterGrid(*cover.to_clutter_arrays())
+        clutter = cover.to_clutter_grid()
     t_read = time.perf_counter() - t0
     result = coverage_of_stations(grid, kept, config, technologies=None, executor=executor, workers=workers,
                                   scheduler=scheduler, progress=progress, clutter=clutter)
