@@ -93,7 +93,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="path-loss model (auto: ITU-R P.1812 at 30-6000 MHz, with the land cover when given; "
                         "ITM otherwise)")
     p.add_argument("--resolution-m", type=float, default=30.0, help="cell size of the analysis grid (m)")
-    p.add_argument("--threshold-dbm", type=float, default=d.threshold_dbm, help="sensitivity (dBm)")
+    p.add_argument("--threshold-dbm", type=float, default=None,
+                   help=f"one fixed level (dBm; default {d.threshold_dbm:g}) at or above which a cell is served, "
+                        "or the service criterion of --service-class / --location-probability")
     p.add_argument("--max-radius-m", type=float, default=d.max_radius_m, help="largest radius per site (m)")
     p.add_argument("--rx-height-m", type=float, default=d.rx_height_m, help="receiver height above ground (m)")
     p.add_argument("--executor", choices=["serial", "processes", "dask"], default="serial")
@@ -127,6 +129,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--itm-mdvar", type=int, default=it.mdvar, help="ITM variability mode (12)")
     p.add_argument("--itm-tls", type=_tls, default=(it.time_pct, it.location_pct, it.situation_pct),
                    metavar="T,L,S", help="time, location, situation percentages (50,50,50)")
+    from towerplan.cli.service_flags import add_service_arguments
+
+    add_service_arguments(p, technology=False)  # --technology above names the modelled technologies
     p.set_defaults(func=run)
 
 
@@ -138,15 +143,17 @@ def run(args: argparse.Namespace) -> int:
     itm = ItmSettings(climate=args.itm_climate, n0=args.itm_n0, epsilon=args.itm_epsilon, sigma=args.itm_sigma,
                       polarization=args.itm_polarization, mdvar=args.itm_mdvar, time_pct=args.itm_tls[0],
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
-    config = CoverageConfig(model=args.model, threshold_dbm=args.threshold_dbm, rx_height_m=args.rx_height_m,
-                            max_radius_m=args.max_radius_m, itm=itm, sinr=bool(getattr(args, "sinr", False)))
+    config = CoverageConfig(model=args.model, rx_height_m=args.rx_height_m, max_radius_m=args.max_radius_m, itm=itm,
+                            sinr=bool(getattr(args, "sinr", False)))
+    config, criterion = _service_config(args, config)
     if args.tile_cells is not None:
         return _run_tiled(args, config)
     bar = _progress_printer() if sys.stderr.isatty() else None
     done = coverage_run(args.dem, args.stations, args.out, config=config, resolution_m=args.resolution_m,
                         technologies=args.technology, calibration=args.calibration, landcover=args.landcover,
                         landcover_table=args.landcover_table, executor=args.executor, workers=args.workers,
-                        scheduler=args.scheduler, write_loss=args.write_loss, progress=bar)
+                        scheduler=args.scheduler, write_loss=args.write_loss, progress=bar,
+                        service_criterion=criterion)
     summary = done.summary
     covered = summary["any_operator"]
     print(f"coverage: {summary['stations']['used']} sectors at {summary['stations']['sites']} sites, "
@@ -157,6 +164,23 @@ def run(args: argparse.Namespace) -> int:
     for note in done.notes:
         print(f"  {note}", file=sys.stderr)
     return 0
+
+
+def _service_config(args: argparse.Namespace, config: CoverageConfig) -> tuple[CoverageConfig, dict | None]:
+    """``config`` with the threshold (and per-technology offsets) of the service flags, through the study
+    settings as ``towerplan run`` and ``place`` derive them, and the criterion's record; a fixed threshold
+    (``--threshold-dbm``, default -110 dBm) without flags."""
+    from towerplan.cli.service_flags import command_service
+
+    service = command_service(args, default=False)
+    if service is None:
+        fixed = config.threshold_dbm if args.threshold_dbm is None else float(args.threshold_dbm)
+        return replace(config, threshold_dbm=fixed), None
+    from towerplan.study.service import criterion_record
+    from towerplan.study.settings import StudySettings
+
+    settings = StudySettings.create(coverage=config, technologies=args.technology, service=service)
+    return settings.coverage, criterion_record(settings.coverage, settings.service, settings.technologies)
 
 
 def _run_tiled(args: argparse.Namespace, config: CoverageConfig) -> int:

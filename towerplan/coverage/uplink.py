@@ -77,8 +77,9 @@ def uplink_of_pair(sinr: SinrResult, stations: pd.DataFrame, pair: tuple[str, st
     eirp = stations["eirp_dbm"].to_numpy(dtype=float)
     freq = stations["freq_mhz"].to_numpy(dtype=float)
     p_ue = ue_power_dbm(tech, freq, settings)
-    offset = tp.level_offset_db + config.level_offsets_db.get(tech, 0.0)  # the study's per-technology offset too
-    rx = level - offset - eirp[i] + p_ue[i] + sinr.uplink_gain_db[i]
+    # the study's per-technology (and per-carrier) offsets too
+    offset = config.sector_offsets_db(np.full(len(freq), tech), freq)
+    rx = level - offset[i] - eirp[i] + p_ue[i] + sinr.uplink_gain_db[i]
     nprb_of = {b: prb_count(tech, float(b), scs) for b in np.unique(sinr.bandwidth_mhz)}
     nprb = np.array([nprb_of[b] for b in sinr.bandwidth_mhz], dtype=np.int64)[i]
     rate = uplink_rate_mbps(np.where(ok, rx, np.nan), nprb, scs, settings,
