@@ -104,7 +104,7 @@ _VI: dict[str, str] = {
         "vùng chồng lấn."
     ),
     "cov_model": "Mô hình truyền sóng",
-    "model_auto": "Tự động theo tần số (Hata / COST-231 + nhiễu xạ, ITM)",
+    "model_auto": "Tự động: ITU-R P.1812 (30-6000 MHz, có lớp phủ mặt đất), ITM ngoài dải",
     "model_p1812": "ITU-R P.1812 (địa hình + lớp phủ)",
     "model_itm": "ITM (Longley-Rice)",
     "model_hata": "Hata + nhiễu xạ",
@@ -372,7 +372,7 @@ _EN: dict[str, str] = {
     "col_sectors": "Sectors",
     "cov_intro": "Computes every sector's signal over the terrain, then the best server and the overlap.",
     "cov_model": "Propagation model",
-    "model_auto": "Automatic by frequency (Hata / COST-231 + diffraction, ITM)",
+    "model_auto": "Automatic: ITU-R P.1812 (30-6000 MHz, with land cover), ITM outside",
     "model_p1812": "ITU-R P.1812 (terrain + clutter)",
     "model_itm": "ITM (Longley-Rice)",
     "model_hata": "Hata + diffraction",

@@ -182,48 +182,44 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
 
 _NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
 _NO_LIMITS = np.zeros(0)
+_NO_WANTED = np.zeros((0, 0), dtype=np.uint8)
 
 
 def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
                      group: SiteGroup, config: CoverageConfig,
-                     clutter: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                     clutter: tuple[np.ndarray, np.ndarray] | None = None,
+                     only: np.ndarray | None = None) -> np.ndarray:
     """Path loss (dB, float32) over ``group.box`` for one site group; NaN outside its radius.
 
     ``dem`` is a gap-filled DEM window whose cell (0, 0) is global ``off`` = (row, col);
     ``geo`` = (left, top, res_x, res_y) of the full DEM; ``clutter`` the (height, code)
-    windows aligned with ``dem`` (P.1812 only; None: open/rural everywhere).
+    windows aligned with ``dem`` (P.1812 only; None: open/rural everywhere). ``only``: a
+    boolean mask aligned with ``dem``; with the P.1812 reach bound, only the radial samples
+    its cells read are computed, so the loss is exact there and may be NaN elsewhere
+    (the coverage matrix, which keeps only demand cells).
     """
-    loss, (r_lo, r_hi, c_lo, c_hi) = site_loss(dem, off, geo, group, config, clutter)
+    loss, (r_lo, r_hi, c_lo, c_hi) = site_loss(dem, off, geo, group, config, clutter, only)
     g_r0, g_r1, g_c0, g_c1 = group.box
     out = np.full((g_r1 - g_r0, g_c1 - g_c0), np.nan, dtype=np.float32)
     out[r_lo - g_r0: r_hi - g_r0, c_lo - g_c0: c_hi - g_c0] = loss
     return out
 
 
-#: slack on the loss limit of the reach tests, for the rounding of the fill's weighted mean (dB)
-_ROUNDING_DB = 1e-3
-#: the Hata / COST-231 reach bound (:mod:`._hata_reach`; rasters are identical without it, slower)
-HATA_REACH_BOUND = True
+_ROUNDING_DB = 1e-3  # slack on the reach tests' loss limit for the rounding of the fill's mean (dB)
+HATA_REACH_BOUND = True  # the Hata / COST-231 reach bound (:mod:`._hata_reach`; same levels without it)
 
 
 def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
               group: SiteGroup, config: CoverageConfig,
-              clutter: tuple[np.ndarray, np.ndarray] | None = None, *,
+              clutter: tuple[np.ndarray, np.ndarray] | None = None, only: np.ndarray | None = None, *,
               reach_only: bool = False) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """:func:`site_loss_window` on the part of ``group.box`` that can be within reach, and that part's box.
+    """:func:`site_loss_window` on the part of ``group.box`` that can be within reach (beyond the
+    last radial sample within the loss limit, the fill is NaN), and that part's box.
 
-    Every cell of ``group.box`` outside the returned box is NaN in :func:`site_loss_window`:
-    it lies beyond the last radial sample whose loss is within the site's limit (``F_LMAX``),
-    so its interpolated loss is out of reach (or not computed). The loss, the angles and the
-    sectors' levels are then only computed on the part that matters (a 2G site whose radius
-    is the 30 km cap in mountains reaches a few km).
-
-    ``reach_only`` (the coverage runs, :func:`run_batch`): Hata / COST-231 samples are needed
-    only where a cell may be within what a sector affords in that direction
-    (:func:`~towerplan.coverage.reach.radial_loss_limits`, without the 10 dB path-loss margin
-    unless SINR is on, as for P.1812), and the window ends there. Levels at or above the
-    threshold are unchanged; the loss between the reach and the margin may be NaN. Without it
-    (:func:`site_loss_window`, levels at points) the loss is computed to the margin.
+    ``reach_only`` (:func:`run_batch`): Hata / COST-231 samples are needed only where a cell may be
+    within what a sector affords in that direction (:func:`~.reach.radial_loss_limits`: the 10 dB
+    path-loss margin only with SINR, as P.1812) and the window ends there; levels at or above the
+    threshold are unchanged. Without it (levels at points) the loss is computed to the margin.
     """
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
@@ -241,18 +237,22 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     if model == kern.MODEL_P1812 and config.p1812_reach_bound:
         lneed = radial_loss_limits(group.sectors, n0, lmax, config)
     elif model in (kern.MODEL_HATA, kern.MODEL_COST231) and HATA_REACH_BOUND:
-        if reach_only:
-            lneed = radial_loss_limits(group.sectors, n0, lmax, config) + _ROUNDING_DB
-        else:
-            lneed = np.full(n0, fpar[kern.F_LMAX] + _ROUNDING_DB)
+        lneed = (radial_loss_limits(group.sectors, n0, lmax, config) if reach_only
+                 else np.full(n0, fpar[kern.F_LMAX])) + _ROUNDING_DB
+    wanted = _NO_WANTED
+    if len(lneed) and only is not None and model == kern.MODEL_P1812:
+        from towerplan.coverage._p1812_reach import mark_wanted  # P.1812's kernels load only when used
+
+        rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+        wanted = mark_wanted(n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y,
+                             rr + r_lo, cc + c_lo, max(int(count.max()), 2), group.radius_m)
     table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
-                               fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m)
+                               fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m, wanted)
     cut_m = group.radius_m
     if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
         live = np.isfinite(table).any(axis=0)
         cut_m = min(cut_m, (int(np.flatnonzero(live)[-1]) + 1 if live.any() else 1) * step)
-    # any model: a cell at distance d interpolates samples int(d / step) and the next; beyond the last
-    # sample within the limit on every radial, its loss is out of reach (NaN in the fill)
+    # any model: a cell at d reads samples int(d / step) and the next; beyond the last within the limit: NaN
     limit = _max_loss_db(group, config) - REACH_MARGIN_DB if reach_only and not config.sinr else fpar[kern.F_LMAX]
     within = (table <= limit + _ROUNDING_DB).any(axis=0)
     cut_m = min(cut_m, (int(np.flatnonzero(within)[-1]) + 1 if within.any() else 1) * step)
@@ -297,7 +297,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
-        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), reach_only=True)
+        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), task.get("only"), reach_only=True)
         r_lo, r_hi, c_lo, c_hi = box
         if task.get("terminal") is not None:  # ITU-R P.2108 terminal clutter for ITM / free space
             add_terminal_clutter_loss(loss, task["terminal"], slice(r_lo - off[0], r_hi - off[0]),

@@ -221,7 +221,7 @@ def coverage_matrix(
         for k in range(n):
             group = site_group(records[k * m : (k + 1) * m], keys[k * m], float(lats[k * m]), sectors.patterns, dem,
                                terrain.filled, config, block_min=terrain.block_min)
-            flat, level = groups_footprint(terrain, [group], config, n_ops=n_ops, n_techs=n_techs)
+            flat, level = groups_footprint(terrain, [group], config, n_ops=n_ops, n_techs=n_techs, only=demand)
             keep = column[flat] >= 0
             if need_flat is not None:
                 keep &= level >= need_flat[flat]
