@@ -1,5 +1,5 @@
 """The provincial scenario on the demo, end to end (issue 22): ``data/demo/provincial.toml`` with the demo at
-300 m instead of 90 m and fewer greenfield candidates (same sections, same structure), and the village
+300 m instead of 150 m and fewer greenfield candidates (same sections, same structure), and the village
 target on the demo's villages.
 
 What must show in the package: the switch-off by the calendar (its accounting per commune and operator,
@@ -29,7 +29,7 @@ DEMO = REPO / "data" / "demo"
 
 def _reduced(text: str) -> str:
     """provincial.toml on the 300 m demo with 60 greenfield candidates (every section kept)."""
-    text, n = re.subn(r"resolution_m = 90\}", "resolution_m = 300}", text)
+    text, n = re.subn(r"resolution_m = 150\}", "resolution_m = 300}", text)
     assert n == 1
     text, n = re.subn(r"max_candidates = \d+", "max_candidates = 60", text)
     assert n == 1

@@ -69,7 +69,7 @@ def village_target_report(villages: gpd.GeoDataFrame, min_households: float, *, 
                     np.asarray(r, dtype=np.int64) * grid.width + np.asarray(c, dtype=np.int64), -1)
     out_of_reach = set(np.asarray(unreachable_cells).tolist()) if unreachable_cells is not None else set()
     demand = set(np.asarray(demand_cells).tolist()) if demand_cells is not None else None
-    records = []
+    records: list[dict[str, Any]] = []
     for i in np.flatnonzero(left):
         if int(cell[i]) in out_of_reach:
             reason = REASONS[0]
@@ -83,7 +83,7 @@ def village_target_report(villages: gpd.GeoDataFrame, min_households: float, *, 
                if k in villages},
             "households": float(households[i]), "reason": reason,
         })
-    records.sort(key=lambda d: (-d["households"], str(d.get("name", ""))))
+    records.sort(key=lambda d: (-float(d["households"]), str(d.get("name", ""))))
     return {
         "min_households": float(min_households),
         "villages_required": int(big.sum()),
