@@ -267,8 +267,9 @@ def _cells_table(towers: list[_Tower], city_xy: np.ndarray, rng: np.random.Gener
                  legacy_rng: np.random.Generator) -> pd.DataFrame:
     """One row per (tower, operator, layer, sector) in the canonical columns.
 
-    ``legacy_rng`` draws once per (tower, operator), whatever the outcome, so the legacy sites
-    change no other draw.
+    ``legacy_rng`` draws once per (tower, operator), whatever the outcome (and the jitter of a legacy
+    site's added 2G layer), so the legacy sites change no other draw: every other cell is as it was
+    before they were added (demo version 1).
     """
     to_wgs84 = Transformer.from_crs(DEMO_EPSG, 4326, always_xy=True)
     records = []
@@ -291,9 +292,9 @@ def _cells_table(towers: list[_Tower], city_xy: np.ndarray, rng: np.random.Gener
                 if rng.random() < probs[zone]:
                     layers.append(code)
             legacy = legacy_rng.random() < LEGACY_SHARE and t.area >= _HILLS and gain < LEGACY_MAX_PEOPLE
-            if legacy:
-                layers = _legacy_layers(layers)
-            layers.sort(key=list(_LAYERS).index)
+            drawn = set(layers)
+            kept = _legacy_layers(layers) if legacy else layers
+            layers = sorted(set(layers) | set(kept), key=list(_LAYERS).index)
             base_az = int(rng.integers(0, 120))
             if t.area == _URBAN:
                 tilt = int(rng.integers(4, 9))
@@ -306,7 +307,12 @@ def _cells_table(towers: list[_Tower], city_xy: np.ndarray, rng: np.random.Gener
                 layer = _LAYERS[code]
                 if omni and code == "N35":
                     continue
-                eirp = layer.eirp_dbm + float(rng.choice([-1.0, 0.0, 0.0, 1.0])) - (7.0 if omni else 0.0)
+                # a legacy site's layers not drawn above (its 2G) jitter on the legacy stream, and the layers it
+                # drops still draw theirs: the main stream stays as without legacy sites
+                jitter = rng if code in drawn else legacy_rng
+                eirp = layer.eirp_dbm + float(jitter.choice([-1.0, 0.0, 0.0, 1.0])) - (7.0 if omni else 0.0)
+                if code not in kept:
+                    continue
                 for sector, az in sectors:
                     records.append(
                         {
