@@ -21,16 +21,19 @@ if str(REPO) not in sys.path:
 
 def _parts(html: str) -> dict[str, int]:
     images = sum(len(m) for m in re.findall(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", html))
-    geojson = sum(len(m) for m in re.findall(r'\{"type": ?"FeatureCollection".*?\}\s*\)?;?\n', html, flags=re.S))
-    return {"html": len(html), "images": images, "geojson": geojson}
+    # folium writes each GeoJSON layer as geo_json_<id>_add({...,"type": "FeatureCollection"});
+    geojson = sum(len(m) for m in re.findall(r'_add\((\{.*?"type": ?"FeatureCollection"\})\);', html, flags=re.S))
+    # station sectors as compact arrays drawn by the page (towerplan.maps.sectors)
+    sectors = sum(len(m) for m in re.findall(r"window\.towerplanSectors\(\w+, .*?\);$", html, flags=re.M))
+    return {"html": len(html.encode("utf-8")), "images": images, "geojson": geojson, "sectors": sectors}
 
 
 def _report(name: str, fmap, seconds: float) -> None:
     html = fmap.get_root().render()
     p = _parts(html)
     print(f"{name:10s} {p['html'] / 1e6:6.2f} MB  (images {p['images'] / 1e6:.2f} MB, GeoJSON "
-          f"{p['geojson'] / 1e6:.2f} MB, other {(p['html'] - p['images'] - p['geojson']) / 1e6:.2f} MB)  "
-          f"built in {seconds:.1f} s")
+          f"{p['geojson'] / 1e6:.2f} MB, sectors {p['sectors'] / 1e6:.2f} MB, other "
+          f"{(p['html'] - p['images'] - p['geojson'] - p['sectors']) / 1e6:.2f} MB)  built in {seconds:.1f} s")
 
 
 def main() -> None:

@@ -129,7 +129,7 @@ def main() -> None:
     from towerplan.coverage.config import CoverageConfig
     from towerplan.coverage.engine import warm_up
     from towerplan.coverage.plan import Sectors, plan_groups, prepare_stations
-    from towerplan.coverage.tiled import TileSpec, _lattice, _tile_tasks, halo_cells, plan_tiles, run_tile
+    from towerplan.coverage.tiled import TileSpec, _tile_tasks, halo_cells, lattice_of, plan_tiles, run_tile
     from towerplan.grid import Grid
     from towerplan.rasters import read_grid
 
@@ -140,7 +140,7 @@ def main() -> None:
     if not dem.exists():
         country_dem(dem)
     config = CoverageConfig()
-    lattice = _lattice(dem)
+    lattice = lattice_of(dem)
     sectors = prepare_stations(country_sites(), lattice, config)
     grid = read_grid(dem)
     z = np.ascontiguousarray(grid.values.astype(np.float64))
@@ -192,9 +192,11 @@ def main() -> None:
     tile = plan_tiles(lattice.shape, tile_cells=1024, halo=halo_cells(config, RES))[14]
     out = args.cache / "tiles_mem"
     out.mkdir(exist_ok=True)
-    task = next(_tile_tasks([TileSpec(tile.index, tile.box, tile.window)], sectors, lattice, config, dem, out, 1))
+    task = next(_tile_tasks([TileSpec(tile.index, tile.box, tile.window)], sectors, lattice, config, dem, out, 1,
+                            clutter=None, plan=None, slug=None))
     task["sectors"] = Sectors(task["sectors"].table.iloc[:36].copy(), sectors.operators, sectors.technologies,
                               sectors.skipped)
+    task["global_index"] = task["global_index"][:36]
     address, procs = _cluster(1, args.cache)
     try:
         with Client(address) as client:

@@ -15,6 +15,8 @@ from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.planning.backhaul import FRESNEL_CLEARANCE, compute_backhaul, microwave_links
 from towerplan.planning.backhaul_p530 import (
+    KE_999_CURVE,
+    KE_999_FIG3,
     ClearanceRule,
     fresnel_radius_m,
     hop_clearance,
@@ -56,7 +58,7 @@ def test_k_factors() -> None:
     assert k_factor_from_gradient(0.0) == 1.0
     with pytest.raises(ConfigError):
         k_factor_from_gradient(-200.0)
-    # P.530 Fig. 3: k_e(99.9 %) grows with the path length toward 1; short paths hold the 10 km value
+    # P.530-18 Fig. 2: k_e(99.9 %) grows with the path length toward 1; short paths hold the 10 km value
     ks = low_k_factor(np.array([5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 400.0]))
     assert ks[1] == pytest.approx(0.53)
     assert ks[2] == pytest.approx(0.60)
@@ -65,6 +67,34 @@ def test_k_factors() -> None:
     assert ks[-1] == ks[-2]
     assert np.all(np.diff(ks) >= 0)
     assert ks.max() < 1.0
+
+
+def test_low_k_curve_points_and_interpolation_properties() -> None:
+    """The hand-read points of P.530-18 Fig. 2 (KE_999_CURVE) and what the interpolation guarantees."""
+    d, k = (np.asarray(v) for v in KE_999_CURVE)
+    assert KE_999_CURVE is KE_999_FIG3
+    assert d.tolist() == [10.0, 20.0, 30.0, 40.0, 50.0, 70.0, 100.0, 150.0, 200.0]
+    np.testing.assert_allclose(low_k_factor(d), k)  # the nodes are returned exactly
+    assert np.all(np.diff(d) > 0)
+    assert np.all(np.diff(k) > 0)
+    # below the median k (the low-k check is the stricter one) and far from grazing ducting (k -> inf)
+    assert k.min() > 0.5
+    assert k.max() < 4.0 / 3.0
+    # dense sweep: non-decreasing, continuous (no step above the largest node-to-node rise), flat outside
+    x = np.geomspace(0.1, 5000.0, 4001)
+    y = low_k_factor(x)
+    assert np.all(np.diff(y) >= 0)
+    assert np.max(np.abs(np.diff(y))) <= np.max(np.diff(k)) + 1e-12
+    assert np.all(y[x <= 10.0] == k[0])
+    assert np.all(y[x >= 200.0] == k[-1])
+    # linear in log(distance) between nodes: the geometric mean of two nodes gets the mean of their k
+    for i in range(len(d) - 1):
+        mid = float(low_k_factor(np.sqrt(d[i] * d[i + 1])))
+        assert mid == pytest.approx((k[i] + k[i + 1]) / 2, abs=1e-12)
+    assert low_k_factor(np.array([[15.0, 25.0]])).shape == (1, 2)  # broadcasts like its input
+    # the low-k rule then asks for the most earth-bulge clearance on short paths: a 20 km hop at 0.60
+    # sees a mid-path bulge of 10 km x 10 km / (2 x 0.60 x 6371 km) = 13.1 m instead of 5.9 m at 4/3
+    assert earth_bulge_m(10_000.0, 20_000.0, k_factor=float(low_k_factor(20.0))) == pytest.approx(13.08, abs=0.01)
 
 
 def _wall(path_m: float, wall_m: float) -> tuple[Grid, tuple[float, float], tuple[float, float]]:
@@ -107,7 +137,7 @@ def test_an_obstacle_at_0_7_f1_passed_the_old_rule_and_fails_p530() -> None:
 
 
 def test_an_obstacle_clear_at_k_4_3_fails_the_low_k_rule() -> None:
-    """A 20 km hop at 15 GHz leaving 1.05 F1 at k = 4/3 passes the median rule; at k_e = 0.60 (Fig. 3, 20 km)
+    """A 20 km hop at 15 GHz leaving 1.05 F1 at k = 4/3 passes the median rule; at k_e = 0.60 (Fig. 2, 20 km)
     the bulge grows by d²/8R (1/0.6 - 3/4) = 7.19 m and leaves 0.33 F1: below the tropical 0.6 F1, above the
     temperate 0.3 F1 of an extended obstruction."""
     path = 20_000.0

@@ -113,7 +113,10 @@ def test_calibrate_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture)
     assert abs(cv["mean_db"]) < 0.5
     assert cv["std_db"] == pytest.approx(4.0, abs=0.6)
     assert record["uncalibrated"]["mean_db"] > 5.0
-    assert record["shadowing_sigma_db"] == cv["std_db"]
+    # the margin's sigma: held out with what the rasters apply (no bearing terms); the terms barely help here
+    assert record["shadowing_sigma_db"] == record["cross_validation_without_bearing_terms"]["std_db"]
+    assert record["shadowing_sigma_db"] == pytest.approx(cv["std_db"], abs=0.3)
+    assert record["cross_validation_binned"]["std_db"] <= cv["std_db"] + 0.5
     rows = pd.read_csv(out / "cv_predictions.csv")
     assert list(rows.columns[:8]) == ["file", "row", "measured_dbm", "predicted_dbm", "uncalibrated_dbm", "fold",
                                       "operator", "band"]
@@ -171,7 +174,11 @@ def test_real_dtu_drive_test(shared_data: Path, tmp_path: Path, capsys: pytest.C
     cv, raw = rec["cross_validation"], rec["uncalibrated"]
     assert abs(cv["mean_db"]) <= 2.0
     assert abs(cv["slope_db_per_decade"]) <= 5.0
-    assert cv["std_db"] < 10.5 < raw["std_db"]  # 10.1 dB recorded in bench/README.md (target 8 dB missed)
+    # bench/README.md: 7.1 dB held out with the cell terms (target 8 dB); 9.6 dB with what the rasters apply
+    assert cv["std_db"] <= 8.0 < raw["std_db"]
+    assert rec["shadowing_sigma_db"] < 10.5
+    assert len(rec["tilts"]) == 2  # both omni cells built from the file get a fitted downtilt
+    assert set(rec["models_used"]) == {"B20", "B7"}  # what `auto` resolved to, per band
 
 
 def test_corrections_per_land_cover_class(tmp_path: Path) -> None:

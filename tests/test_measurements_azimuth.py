@@ -42,10 +42,15 @@ def test_fit_recovers_a_sectors_azimuth_and_leaves_an_omni_cell_omni() -> None:
 
 def test_held_out_error_drops_when_the_azimuth_is_fitted_in_each_fold(tmp_path) -> None:
     s = _samples({"A/1": 300.0, "B/1": 40.0}, n=3000)
-    settings = CalibrationSettings(tile_m=300.0, estimate_azimuths=True)
-    plain = calibrate(s, CalibrationSettings(tile_m=300.0))  # off by default
+    settings = CalibrationSettings(tile_m=300.0, estimate_azimuths=True, cell_terms=False)
+    plain = calibrate(s, CalibrationSettings(tile_m=300.0, cell_terms=False))  # off by default
     fitted = calibrate(s, settings)
     assert plain.cv_stats["std_db"] > 8.0  # the pattern is left as error
+    # the default bearing terms (measurements.cell_terms) take the pattern too, held out, but the rasters do not
+    default = calibrate(s, CalibrationSettings(tile_m=300.0))
+    assert default.cv_stats["std_db"] < 5.0
+    assert default.raster_cv_stats["std_db"] > 8.0
+    assert default.shadowing_sigma_db == default.raster_cv_stats["std_db"]
     assert fitted.cv_stats["std_db"] < 4.6  # ~ the 4 dB noise
     assert fitted.model.cell_azimuths_deg == {"A/1": pytest.approx(300.0, abs=5.0),
                                               "B/1": pytest.approx(40.0, abs=5.0)}

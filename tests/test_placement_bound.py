@@ -64,3 +64,28 @@ def test_ilp_reports_a_bound_at_least_its_answer() -> None:
     sel = choose_sites(covers, w, max_sites=4, method="ilp", time_limit_s=10.0)
     assert sel.upper_bound >= sel.covered_weight - 1e-6
     assert sel.gap == pytest.approx(max(0.0, (sel.upper_bound - sel.covered_weight) / sel.upper_bound), abs=1e-9)
+
+
+@pytest.mark.parametrize("too_slow", [
+    {"_HIGHS_START_S_PER_NNZ": 1e3},  # as if the model were far too large to load
+    {"_PRESOLVE_S_PER_NNZ": 1e3, "_HIGHS_ROOT_LP_S_PER_NNZ": 1e3},  # presolve and root LP taking hours
+])
+def test_without_time_for_highs_the_answer_is_greedy_with_a_valid_bound(monkeypatch, too_slow) -> None:
+    from towerplan.planning import highs, optimize
+
+    def no_highs(*_a, **_k):
+        raise AssertionError("HiGHS started without the time to do anything")
+
+    covers, w = _instance(5, n_cand=9, n_dem=60)
+    opt = _optimum(covers, w, p=3, costs=np.ones(9), budget=None)
+    assert "not started" not in choose_sites(covers, w, max_sites=3, method="ilp", time_limit_s=2.0).status
+    for name, value in too_slow.items():
+        monkeypatch.setattr(highs, name, value)
+    monkeypatch.setattr(optimize, "new_highs", no_highs)
+    sel = choose_sites(covers, w, max_sites=3, method="ilp", time_limit_s=2.0)
+    greedy = choose_sites(covers, w, max_sites=3, method="greedy")
+    assert sel.sites == greedy.sites
+    assert "not started" in sel.status
+    assert "Lagrangian" in sel.status
+    assert opt - 1e-6 <= sel.upper_bound <= w.sum() + 1e-6
+    assert sel.gap == pytest.approx((sel.upper_bound - sel.covered_weight) / sel.upper_bound, abs=1e-9)

@@ -22,6 +22,7 @@ RADIO_VI: dict[str, str] = {
     "legend_throughput": "Tốc độ tải xuống (một người dùng)",
     "legend_throughput_note": "mục tiêu: 4G 40, 5G 100 Mbit/s",
     "objective_speed": "Dân được nâng lên mục tiêu tốc độ (QĐ 36/QĐ-TTg)",
+    "pop_omni": "vô hướng",  # a sector popup's azimuth of an omni antenna (towerplan.maps.sectors)
 }
 
 RADIO_EN: dict[str, str] = {
@@ -39,4 +40,5 @@ RADIO_EN: dict[str, str] = {
     "legend_throughput": "Download speed (one user)",
     "legend_throughput_note": "targets: 4G 40, 5G 100 Mbit/s",
     "objective_speed": "People brought up to the speed target (Decision 36/QĐ-TTg)",
+    "pop_omni": "omni",
 }

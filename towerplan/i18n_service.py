@@ -44,6 +44,11 @@ SERVICE_VI: dict[str, str] = {
         "Tiêu chí phục vụ theo công nghệ ({service_class}); độ tin cậy diện tích theo công thức Jakes "
         "(1974, mục 2.5) với số mũ suy hao {exponent}."
     ),
+    "svc_carrier_note": (
+        "Trong nhà, suy hao vào nhà được tính tại tần số của từng sóng mang (ITU-R P.2109-2, nhà {building}, "
+        "không vượt quá ở {probability} % số nhà): bảng trên ghi giá trị tại tần số tham chiếu của mỗi công "
+        "nghệ ({freqs}); chẳng hạn {example}."
+    ),
 }
 
 SERVICE_EN: dict[str, str] = {
@@ -84,5 +89,10 @@ SERVICE_EN: dict[str, str] = {
     "svc_table_caption": (
         "Service criterion per technology ({service_class}); area reliability by Jakes' formula "
         "(1974, section 2.5) with path-loss exponent {exponent}."
+    ),
+    "svc_carrier_note": (
+        "Indoors the building entry loss is taken at each carrier's own frequency (ITU-R P.2109-2, "
+        "{building} buildings, not exceeded in {probability} % of them): the table gives it at each "
+        "technology's reference frequency ({freqs}); for instance {example}."
     ),
 }

@@ -4,7 +4,8 @@
 
     towerplan calibrate --measurements FILE [FILE ...] (--stations FILE [...] | --stations-from-measurements)
         --dem FILE [...] --out DIR [--landcover FILE] [--model auto] [--folds 5] [--fold-by tile|random]
-        [--tile-m 500] [--min-distance-m 100] [--bin-m 0] [--no-cell-offsets] [--seed 0]
+        [--tile-m 500] [--min-distance-m 100] [--bin-m 0] [--no-cell-offsets] [--no-cell-terms] [--no-tilts]
+        [--estimate-azimuths] [--seed 0]
 
 Writes to ``--out``: ``calibration.json`` (corrections with sample counts, the
 cross-validated statistics and the shadowing sigma; ``towerplan coverage
@@ -65,7 +66,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tile-m", type=float, default=500.0, help="tile size of the spatial folds (m, 500)")
     p.add_argument("--min-distance-m", type=float, default=100.0, help="leave out samples closer to their cell (m)")
     p.add_argument("--bin-m", type=float, default=0.0, help="average training samples in squares of this size (m)")
-    p.add_argument("--no-cell-offsets", action="store_true", help="fit no per-cell offsets")
+    p.add_argument("--no-cell-offsets", action="store_true",
+                   help="fit no per-cell offsets (nor any per-cell term: slope, bearing, tilt)")
+    p.add_argument("--no-cell-terms", action="store_true",
+                   help="fit no per-cell slope and bearing terms (by default their penalties are chosen by an inner "
+                        "blocked cross-validation, which leaves them out where they do not predict held-out tiles)")
+    p.add_argument("--no-tilts", action="store_true",
+                   help="fit no downtilt for cells without a vertical pattern (by default chosen by the inner "
+                        "cross-validation; written to calibration.json and set on such stations by --calibration)")
     p.add_argument("--estimate-azimuths", action="store_true",
                    help="fit the sector azimuth of cells the station list gives none (inside each CV fold; "
                         "written to calibration.json and set on such stations by --calibration)")
@@ -81,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         read_measurements,
         stations_from_measurements,
     )
+    from towerplan.measurements.calibrate import STAT_BIN_M
     from towerplan.measurements.messages_vi import measurement_report_frame
     from towerplan.measurements.report import calibration_record, write_calibration_outputs
     from towerplan.rasters import read_grid
@@ -93,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     settings = CalibrationSettings(min_distance_m=args.min_distance_m, folds=args.folds, fold_by=args.fold_by,
                                    tile_m=args.tile_m, seed=args.seed, per_cell=not args.no_cell_offsets,
-                                   bin_m=args.bin_m, estimate_azimuths=args.estimate_azimuths)
+                                   bin_m=args.bin_m, estimate_azimuths=args.estimate_azimuths,
+                                   cell_terms=not args.no_cell_terms, fit_tilts=not args.no_tilts)
     config = CoverageConfig(model=args.model, rx_height_m=args.rx_height_m)
     load = read_measurements(args.measurements, technology=args.technology)
     if args.stations_from_measurements:
@@ -129,5 +139,9 @@ def run(args: argparse.Namespace) -> int:
           f"slope {raw['slope_db_per_decade']:+.2f} dB/decade")
     print(f"  held out ({settings.folds} folds by {settings.fold_by}): mean {cv['mean_db']:+.2f} dB, "
           f"std {cv['std_db']:.2f} dB, RMSE {cv['rmse_db']:.2f} dB, slope {cv['slope_db_per_decade']:+.2f} dB/decade")
+    nb, bn = run_.result.raster_cv_stats, run_.result.binned_cv_stats
+    print(f"  held out without the bearing terms (as the rasters): std {nb['std_db']:.2f} dB, slope "
+          f"{nb['slope_db_per_decade']:+.2f} dB/decade; averaged in {STAT_BIN_M:g} m squares: "
+          f"std {bn['std_db']:.2f} dB")
     print(f"  {len(files)} files in {out} ({time.perf_counter() - t0:.1f} s)")
     return 0

@@ -92,7 +92,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", choices=["auto", *MODELS], default=d.model,
                    help="path-loss model (auto: Hata 150-1500 MHz, COST-231 1500-2000 MHz, ITM otherwise)")
     p.add_argument("--resolution-m", type=float, default=30.0, help="cell size of the analysis grid (m)")
-    p.add_argument("--threshold-dbm", type=float, default=d.threshold_dbm, help="sensitivity (dBm)")
+    p.add_argument("--threshold-dbm", type=float, default=None,
+                   help=f"one fixed level (dBm; default {d.threshold_dbm:g}) at or above which a cell is served, "
+                        "or the service criterion of --service-class / --location-probability")
     p.add_argument("--max-radius-m", type=float, default=d.max_radius_m, help="largest radius per site (m)")
     p.add_argument("--rx-height-m", type=float, default=d.rx_height_m, help="receiver height above ground (m)")
     p.add_argument("--executor", choices=["serial", "processes", "dask"], default="serial")
@@ -106,7 +108,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="calibration.json of `towerplan calibrate`: per-sector offset and distance slope")
     p.add_argument("--landcover", nargs="+", type=Path, default=None, metavar="FILE",
                    help="land-cover GeoTIFF(s) (ESA WorldCover classes, e.g. landcover.tif of `towerplan fetch "
-                        "--landcover`): the clutter of P.1812; without it every cell is open/rural (a warning)")
+                        "--landcover`): the clutter of P.1812, and the ITU-R P.2108 terminal clutter loss added to ITM "
+                        "and free space; without it every cell is open/rural (a warning). Works with --tile-cells")
     p.add_argument("--landcover-table", type=Path, default=None, metavar="FILE",
                    help="class table (CSV / TOML) of a land cover that is not ESA WorldCover")
     p.add_argument("--technology", type=_technologies, default=None, metavar="TECH[,TECH]",
@@ -125,6 +128,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--itm-mdvar", type=int, default=it.mdvar, help="ITM variability mode (12)")
     p.add_argument("--itm-tls", type=_tls, default=(it.time_pct, it.location_pct, it.situation_pct),
                    metavar="T,L,S", help="time, location, situation percentages (50,50,50)")
+    from towerplan.cli.service_flags import add_service_arguments
+
+    add_service_arguments(p, technology=False)  # --technology above names the modelled technologies
     p.set_defaults(func=run)
 
 
@@ -136,15 +142,17 @@ def run(args: argparse.Namespace) -> int:
     itm = ItmSettings(climate=args.itm_climate, n0=args.itm_n0, epsilon=args.itm_epsilon, sigma=args.itm_sigma,
                       polarization=args.itm_polarization, mdvar=args.itm_mdvar, time_pct=args.itm_tls[0],
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
-    config = CoverageConfig(model=args.model, threshold_dbm=args.threshold_dbm, rx_height_m=args.rx_height_m,
-                            max_radius_m=args.max_radius_m, itm=itm, sinr=bool(getattr(args, "sinr", False)))
+    config = CoverageConfig(model=args.model, rx_height_m=args.rx_height_m, max_radius_m=args.max_radius_m, itm=itm,
+                            sinr=bool(getattr(args, "sinr", False)))
+    config, criterion = _service_config(args, config)
     if args.tile_cells is not None:
         return _run_tiled(args, config)
     bar = _progress_printer() if sys.stderr.isatty() else None
     done = coverage_run(args.dem, args.stations, args.out, config=config, resolution_m=args.resolution_m,
                         technologies=args.technology, calibration=args.calibration, landcover=args.landcover,
                         landcover_table=args.landcover_table, executor=args.executor, workers=args.workers,
-                        scheduler=args.scheduler, write_loss=args.write_loss, progress=bar)
+                        scheduler=args.scheduler, write_loss=args.write_loss, progress=bar,
+                        service_criterion=criterion)
     summary = done.summary
     covered = summary["any_operator"]
     print(f"coverage: {summary['stations']['used']} sectors at {summary['stations']['sites']} sites, "
@@ -157,14 +165,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _service_config(args: argparse.Namespace, config: CoverageConfig) -> tuple[CoverageConfig, dict | None]:
+    """``config`` with the threshold (and per-technology offsets) of the service flags, through the study
+    settings as ``towerplan run`` and ``place`` derive them, and the criterion's record; a fixed threshold
+    (``--threshold-dbm``, default -110 dBm) without flags."""
+    from towerplan.cli.service_flags import command_service
+
+    service = command_service(args, default=False)
+    if service is None:
+        fixed = config.threshold_dbm if args.threshold_dbm is None else float(args.threshold_dbm)
+        return replace(config, threshold_dbm=fixed), None
+    from towerplan.study.service import criterion_record
+    from towerplan.study.settings import StudySettings
+
+    settings = StudySettings.create(coverage=config, technologies=args.technology, service=service)
+    return settings.coverage, criterion_record(settings.coverage, settings.service, settings.technologies)
+
+
 def _run_tiled(args: argparse.Namespace, config: CoverageConfig) -> int:
     """``--tile-cells``: the tiled, out-of-core engine (:mod:`towerplan.cli.coverage_tiled`)."""
     from towerplan.cli.coverage_tiled import run_tiled
     from towerplan.study import read_study_stations, select_technologies
 
-    if args.landcover or args.landcover_table:
-        raise ConfigError("--landcover is not available with --tile-cells yet (the tiled engine has no clutter); "
-                          "run without --tile-cells")
     if not (1.0 <= args.resolution_m <= 1000.0):
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
     if args.workers is not None and args.workers < 1:

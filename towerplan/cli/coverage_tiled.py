@@ -5,6 +5,12 @@ its own window (never whole); other DEM inputs are first resampled onto the anal
 lattice (in memory, as the plain command does) and written to ``dem_analysis.tif``.
 With ``--executor dask --scheduler tcp://host:port`` the tiles run on a running cluster;
 the DEM and the output folder must then be on a file system every worker sees.
+
+``--landcover`` is read onto the analysis lattice once (by majority, as the plain
+command does; about 12 bytes a cell in the driver) and written to
+``clutter_analysis.tif``, from which each tile reads its window. ``--sinr`` writes the
+same radio rasters as the plain command (``sinr_<operator>_db.tif`` ...), computed
+tile by tile; their summary percentiles are not computed (they need the whole grid).
 """
 
 from __future__ import annotations
@@ -39,6 +45,25 @@ def _analysis_dem(args: argparse.Namespace, out: Path) -> Path:
     return write_grid(dem, out / "dem_analysis.tif", dtype="float32")
 
 
+def _clutter(args: argparse.Namespace, dem: Path, out: Path) -> tuple[Path | None, dict[str, Any] | None]:
+    """``--landcover``: the clutter raster on the analysis lattice for the tiles, and the summary's land cover."""
+    if not (args.landcover or args.landcover_table):
+        return None, None
+    from towerplan.coverage.tiled import lattice_of
+    from towerplan.coverage.tiled_layers import write_clutter_raster
+    from towerplan.study.inputs import read_study_land_cover
+
+    lattice = lattice_of(dem)
+    cover = read_study_land_cover(list(args.landcover) if args.landcover else None, lattice,
+                                  table=args.landcover_table)
+    land = cover.summary()
+    summary = {"source": "default class" if cover.source == "none" else cover.source, "table": land["table"],
+               "warnings": land["warnings"]}
+    if cover.source == "none":
+        return None, summary
+    return write_clutter_raster(cover.to_clutter_grid(), lattice, out / "clutter_analysis.tif"), summary
+
+
 def run_tiled(args: argparse.Namespace, config: CoverageConfig, stations: Any, *, slug: Any) -> dict[str, Any]:
     """Run the tiled engine for the coverage command; return its summary (files renamed as the command's)."""
     from towerplan.coverage.tiled import run_coverage_tiled
@@ -46,8 +71,10 @@ def run_tiled(args: argparse.Namespace, config: CoverageConfig, stations: Any, *
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     dem = _analysis_dem(args, out)
+    clutter, land_cover = _clutter(args, dem, out)
     result = run_coverage_tiled(dem, stations, out / "tiled", config=config, tile_cells=args.tile_cells,
-                                executor=args.executor, workers=args.workers, scheduler=args.scheduler)
+                                executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                                clutter=clutter, slug=slug)
     names = {"best_level": "best_rsrp_dbm.tif", "best_server": "best_server.tif",
              "server_count": "server_count.tif", "second_level": "second_rsrp_dbm.tif"}
     if args.write_loss:
@@ -56,7 +83,8 @@ def run_tiled(args: argparse.Namespace, config: CoverageConfig, stations: Any, *
     for layer, path in result.files.items():
         kind, _, key = layer.partition(":")
         name = names.get(layer) or (f"rsrp_{slug(key)}_dbm.tif" if kind == "operator" else
-                                    f"level_{key.lower()}_dbm.tif" if kind == "technology" else None)
+                                    f"level_{key.lower()}_dbm.tif" if kind == "technology" else
+                                    key if kind == "radio" else None)
         if name is None:
             path.unlink()
             continue
@@ -78,6 +106,7 @@ def run_tiled(args: argparse.Namespace, config: CoverageConfig, stations: Any, *
         "settings": config.to_dict(),
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
         "files": sorted([*files, "coverage_summary.json", "stations_index.csv"]),
+        **({"land_cover": land_cover} if land_cover is not None else {}),
         "inputs": {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
                    "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers,
                    "scheduler": args.scheduler},

@@ -15,7 +15,8 @@ BOM, so Excel shows Vietnamese names) and ``gaps_summary.json``. ``--service-cla
 ``--technology`` / ``--location-probability`` set the threshold from a service criterion
 (``--service-class indoor --technology 4g``: people without indoor 4G; the rasters must hold that
 technology's median levels, as ``towerplan coverage`` writes them) instead of ``--threshold-dbm``
-(default -110 dBm); ``gaps_summary.json`` records it. Every file is
+(default -110 dBm, or the criterion ``towerplan coverage --service-class ...`` recorded in the folder's
+``coverage_summary.json``); ``gaps_summary.json`` records it. Every file is
 written atomically. When ``--coverage`` was made with ``towerplan coverage --sinr``, the speed
 analysis (load model, people reaching the 4G/5G speed targets, speed gaps) is written too
 (:mod:`towerplan.cli.radio_io`).
@@ -66,6 +67,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _recorded_criterion(folder: Path) -> dict | None:
+    """The ``service_criterion`` that ``towerplan coverage`` recorded in ``folder``'s coverage_summary.json."""
+    import json
+
+    path = folder / "coverage_summary.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")).get("service_criterion")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(record, dict) and isinstance(record.get("threshold_dbm"), int | float):
+        return record
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan gaps`` and return its exit code."""
     from towerplan.cli.service_flags import gap_threshold
@@ -74,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     threshold, criterion = gap_threshold(args, GapConfig().threshold_dbm)
+    if criterion is None and args.threshold_dbm is None:  # rasters of `towerplan coverage --service-class ...`
+        recorded = _recorded_criterion(args.coverage)
+        if recorded is not None:
+            threshold, criterion = float(recorded["threshold_dbm"]), recorded
+            logger.info("gaps: the service criterion the rasters were made with (%.2f dBm)", threshold)
     config = GapConfig(threshold_dbm=threshold, operator=args.operator, min_people=args.min_people,
                        min_area_km2=args.min_area_km2, min_density_per_km2=args.min_density,
                        household_size=args.household_size)

@@ -7,6 +7,13 @@
     towerplan place --scenario DIR --technology 5G --upgrades --target 0.99 --method ilp --out DIR
     towerplan place --scenario DIR --budget-vnd 200e9 --phasing 2027:60e9,60e9,80e9 --out DIR
 
+What "served" means is the service criterion of ``run`` and ``gaps``: ``--service-class
+outdoor|in_car|indoor``, ``--technology`` (the technology planned, default 4G),
+``--location-probability``, ``--environment``, ``--sigma-db``, ``--building-type``,
+``--building-probability`` (:mod:`towerplan.cli.service_flags`; default: outdoor at 75 %, as a
+scenario without ``[service]`` keys); ``--threshold-dbm X`` alone keeps one fixed level instead.
+``placement_summary.json`` records it as ``service_criterion``.
+
 ``--target SHARE`` asks for the least cost reaching that share of the people (e.g. 0.99, the
 5G goal of Decision 36/QĐ-TTg) instead of the most people for a budget, and says how far it
 falls short when the candidates cannot reach it (:mod:`towerplan.planning.targets`).
@@ -47,7 +54,6 @@ import logging
 from pathlib import Path
 
 from towerplan.errors import ConfigError
-from towerplan.study.settings import TECHNOLOGIES
 
 __all__ = ["register", "run"]
 
@@ -77,9 +83,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="any: people without coverage; per_operator: person-operator pairs; "
                         "backup: people who get a second operator; speed: people brought up to the national "
                         "speed target (Decision 36/QĐ-TTg: 4G 40, 5G 100 Mbit/s; computes SINR)")
-    p.add_argument("--technology", default="4G", choices=list(TECHNOLOGIES),
-                   help="technology whose coverage is planned (default 4G)")
-    p.add_argument("--threshold-dbm", type=float, default=-110.0)
+    p.add_argument("--threshold-dbm", type=float, default=None,
+                   help="one fixed level (dBm) in place of the technology's service criterion (default: the "
+                        "criterion of --service-class, outdoor at 75 %% by default)")
+    from towerplan.cli.service_flags import add_service_arguments
+
+    add_service_arguments(p)  # --technology (the technology planned, default 4G), --service-class, ...
     p.add_argument("--mast-height-m", type=float, default=40.0)
     p.add_argument("--time-limit-s", type=float, default=60.0)
     p.add_argument("--must-include", type=_id_list, default=(), metavar="ID[,ID]", help="candidate ids forced in")
@@ -135,6 +144,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from towerplan.cli.service_flags import command_service
     from towerplan.coverage.config import CoverageConfig
     from towerplan.planning.backhaul_p530 import ClearanceRule
     from towerplan.planning.backhaul_rain import MicrowaveLink
@@ -147,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from towerplan.study import StudySettings
     from towerplan.study.commands import place_run
 
+    technology = args.technology or "4G"
     if args.scenario.suffix.lower() == ".toml":
         raise ConfigError(f"{args.scenario}: a TOML scenario; run it with `towerplan run` (place takes a study-area "
                           "folder)")
@@ -170,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
             start_year=args.phasing[0], budgets_vnd=args.phasing[1],
             carry_over=not args.no_carry_over),
         # a 5G plan installs a 3-sector 5G radio (n78, massive-MIMO EIRP); upgrades use each operator's band
-        radio=CandidateRadio(technology="5G", freq_mhz=3550.0, eirp_dbm=74.0) if args.technology == "5G"
+        radio=CandidateRadio(technology="5G", freq_mhz=3550.0, eirp_dbm=74.0) if technology == "5G"
         else CandidateRadio(),
         costs=CostModel(horizon_years=args.horizon_years, discount_rate=args.discount_rate,
                         budget_basis=args.budget_basis),
@@ -179,9 +190,12 @@ def run(args: argparse.Namespace) -> int:
         radio_sharing=args.radio_sharing, assume_towers_fed=not args.no_fibre_assumption,
     )
     # the speed objective reads the current SINR and speeds: the coverage step computes them
-    settings = StudySettings.create(coverage=CoverageConfig(threshold_dbm=args.threshold_dbm,
-                                                            sinr=args.objective == "speed"),
-                                    technologies=(args.technology,), placement=placement)
+    service = command_service(args, default=True)
+    coverage = CoverageConfig(sinr=args.objective == "speed")
+    if service is None:
+        coverage = CoverageConfig(threshold_dbm=args.threshold_dbm, sinr=coverage.sinr)
+    settings = StudySettings.create(coverage=coverage, technologies=(technology,), placement=placement,
+                                    service=service)
     done = place_run(args.scenario, args.out, settings=settings,
                      files={"candidates": args.candidates, "exclusions": args.exclusions,
                             "fibre_points": args.fibre_points, "landcover": args.landcover,
@@ -198,10 +212,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"place: {year['year']}: {year['sites']} site(s), {year['spent_vnd'] / 1e9:,.2f} bn VND, "
               f"{year['people_covered_cumulative']:,.0f} people served")
     print(f"place: {summary['proposals']} site(s) newly cover {summary['people_newly_covered']:,.0f} "
-          f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {args.technology} from every "
-          f"operator) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, {summary['present_value_vnd'] / 1e9:,.2f} "
-          f"bn VND over {summary['horizon_years']:g} years ({summary['method']}, gap "
-          f"{'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
+          f"{summary['unit']} ({summary['people_without_coverage']:,.0f} people lack {technology} from every "
+          f"operator at {summary['threshold_dbm']:.1f} dBm) for {summary['capex_vnd'] / 1e9:,.2f} bn VND capex, "
+          f"{summary['present_value_vnd'] / 1e9:,.2f} bn VND over {summary['horizon_years']:g} years "
+          f"({summary['method']}, gap {'n/a' if gap is None else f'{gap:.2%}'}); files in {args.out}")
     from towerplan.cli.run import summary_text
 
     print(summary_text(summary, lang="en", command="place"))  # the study summary's figures (as `run`, the app)

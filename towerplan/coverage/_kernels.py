@@ -24,25 +24,25 @@ Model codes: 0 free space + single knife edge, 1 Okumura-Hata, 2 COST-231 Hata
 (:mod:`towerplan.coverage._p1812_radial`, with the clutter profile). Diffraction
 codes: 0 none, 1 Deygout, 2 Bullington, 3 delta-Bullington.
 
-ITM runs through :func:`~towerplan.coverage._itm_radial.itm_radial_loss`, the
-results of ``_itm_kernels.p2p_radial`` with pruned horizon searches.
+The radial sweep of each model is its own module, imported by :func:`radial_kernel` on
+first use, so a run loads (and numba compiles or reads from its cache) only the kernels
+of the models it uses: :mod:`._sweep_hata` (codes 0-2), :mod:`._sweep_itm` (3, through
+:func:`~towerplan.coverage._itm_radial.itm_radial_loss`, the results of
+``_itm_kernels.p2p_radial`` with pruned horizon searches), :mod:`._sweep_p1812` (4). This
+module imports no model's kernels.
 
-Note: numba's ``cache=True`` keys these kernels on this file only; after editing
-``_itm_*``, ``_diffraction_kernels`` or ``_diffraction_fast``, delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
+Note: numba's ``cache=True`` keys each kernel on its own file only; after editing a
+module a sweep calls (``_itm_*``, ``_p1812_*``, ``_diffraction_*``, ``_hata_terrain``, this
+one), delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit, prange
-
-from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
-from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
-from towerplan.coverage._itm_radial import itm_radial_loss
-from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
-from towerplan.coverage._p1812_reach import flat_bullington, mark_needed, p1812_radial_bound
 
 MODEL_FSPL = 0
 MODEL_HATA = 1
@@ -99,73 +99,8 @@ def fspl(d_m, f_mhz):
 
 
 @njit(cache=True)
-def _radial_model(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch, need):
-    """Loss (dB) from z[0] to every sample z[first .. n-1] of one radial, into ``row``.
-
-    ``need`` (P.1812 only): empty, or the mask of samples to compute (+inf elsewhere).
-    """
-    h_tx = fpar[F_HTX]
-    h_rx = fpar[F_HRX]
-    f_mhz = fpar[F_FREQ]
-    lam = fpar[F_LAM]
-    ae = fpar[F_AE]
-    if model == MODEL_P1812:
-        p1812_radial_loss(z[:n], rclut[:n], zone[:n], step_m, f_mhz / 1000.0, fpar[F_TIME], h_tx, h_rx,
-                          ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL], first,
-                          row, need)
-        return
-    if model == MODEL_ITM:
-        itm_radial_loss(z[:n], step_m, h_tx, h_rx, ipar[I_CLIMATE], fpar[F_N0], f_mhz, ipar[I_POL], fpar[F_EPS],
-                        fpar[F_SIGMA], ipar[I_MDVAR], fpar[F_TIME], fpar[F_LOC], fpar[F_SIT], first, row,
-                        ipar[I_DH_EVERY])
-        return
-    hts = z[0] + h_tx
-    bmax = block_max(z, n)
-    if model == MODEL_FSPL:
-        for i in range(first, n):
-            fs = fspl(dist[i], f_mhz)
-            ke = 0.0
-            if i >= 2 and fs <= fpar[F_LMAX]:
-                ke = deygout_pruned(dist[: i + 1], z[: i + 1], bmax, hts, z[i] + h_rx, lam, ae, 1, False)
-            row[i] = fs + ke
-        return
-    # Hata / COST-231: effective base height over the mean terrain 3-15 km towards the
-    # mobile (0.2 d to d for shorter paths, ITU-R P.1546-6 Annex 5), from prefix sums
-    prefix[0] = 0.0
-    for k in range(n):
-        prefix[k + 1] = prefix[k] + z[k]
-    v1, v2, resid, masked = scratch[0], scratch[1], scratch[2], scratch[3]
-    if ipar[I_DIFF] != DIFF_NONE:
-        smooth_sums(dist, z, n, v1, v2)
-    a3 = math.ceil(3000.0 / step_m)
-    a15 = math.floor(15000.0 / step_m)
-    for i in range(first, n):
-        d = dist[i]
-        if d >= 15000.0:
-            lo = a3
-            hi = min(a15, n - 1)
-        else:
-            lo = math.ceil(0.2 * i)
-            hi = i
-        mean = (prefix[hi + 1] - prefix[lo]) / (hi - lo + 1)
-        hb = max(hts - mean, 1.0)
-        log_hb = math.log10(hb)
-        loss = fpar[F_HATA_C] - 13.82 * log_hb + (44.9 - 6.55 * log_hb) * math.log10(d / 1000.0)
-        loss = max(loss, fspl(d, f_mhz))
-        if loss > fpar[F_LMAX]:
-            # out of reach already without diffraction (which only adds loss): skip it
-            row[i] = loss
-            continue
-        # terrain beyond the smooth earth only: Hata already holds the ground (towerplan.coverage._hata_terrain)
-        loss += terrain_excess_db(ipar[I_DIFF], ipar[I_EDGES], dist, z, i, hts, z[i] + h_rx, lam, v1, v2, resid,
-                                  masked, zeros)
-        row[i] = loss
-
-
-@njit(cache=True)
-def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter, clut_h,
-                   clut_code, z, rclut, zone):
-    """Terrain (bilinear) and clutter (nearest cell) of the first ``n`` samples of radial ``j``."""
+def sample_terrain(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, z):
+    """Terrain (bilinear) of the first ``n`` samples of radial ``j`` into ``z``."""
     a = 2.0 * math.pi * j / n0
     sa = math.sin(a)
     ca = math.cos(a)
@@ -174,49 +109,32 @@ def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
         gc = site_col + d * sa / res_x
         gr = site_row - d * ca / res_y
         z[i] = bilinear(dem, gc - col_off, gr - row_off)
-        if has_clutter:
-            rh, code = sample_clutter(clut_h, clut_code, gc - col_off, gr - row_off, CLUTTER_DEFAULT_H,
-                                      CLUTTER_DEFAULT_CODE)
-            rclut[i] = rh
-            zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
 
 
-@njit(cache=True, parallel=True)
-def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
-                  fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter):
-    """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`)."""
-    f_ghz = fpar[F_FREQ] / 1000.0
-    flat = flat_bullington(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
-    lbt = np.full((n0, nmax + 1), np.inf)
-    n_chunks = min(n0, 64)
-    for chunk in prange(n_chunks):
-        z = np.empty(nmax + 1)
-        dist = np.empty(nmax + 1)
-        rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
-        zone = np.full(nmax + 1, 4, dtype=np.int64)
-        lb = np.empty(nmax + 1)
-        for i in range(nmax + 1):
-            dist[i] = i * step_m
-        for j in range(chunk, n0, n_chunks):
-            n = count[j]
-            if n < 2:
-                continue
-            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
-                           clut_h, clut_code, z, rclut, zone)
-            fi = min(max(first[j], 1), n - 1)
-            p1812_radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
-                               ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
-                               fpar[F_APLB], flat, fi, lb)
-            for i in range(fi, n):
-                lbt[j, i] = lb[i]
-    need = np.zeros((n0, nmax + 1), dtype=np.uint8)
-    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
-    return need
+def radial_kernel(model: int) -> Any:
+    """The numba radial sweep of ``model``; imports (and compiles or loads from cache) that model's kernels only.
+
+    Each model's sweep is its own module, so a run loads only the kernels of the models it
+    uses: :mod:`._sweep_hata` (free space, Hata, COST-231 with Deygout / Bullington),
+    :mod:`._sweep_itm` (ITM), :mod:`._sweep_p1812` (P.1812 with its reach bound).
+    """
+    if model == MODEL_ITM:
+        from towerplan.coverage._sweep_itm import radial_losses_itm
+
+        return radial_losses_itm
+    if model == MODEL_P1812:
+        from towerplan.coverage._sweep_p1812 import radial_losses_p1812
+
+        return radial_losses_p1812
+    from towerplan.coverage._sweep_hata import radial_losses_hata
+
+    return radial_losses_hata
 
 
-@njit(cache=True, parallel=True)
-def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, model, fpar,
-                  ipar, clut_h, clut_code, lneed, lmax, radius_m):
+def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, site_row: float, res_x: float,
+                  res_y: float, step_m: float, n0: int, first: np.ndarray, count: np.ndarray, model: int,
+                  fpar: np.ndarray, ipar: np.ndarray, clut_h: np.ndarray, clut_code: np.ndarray, lneed: np.ndarray,
+                  lmax: int, radius_m: float) -> np.ndarray:
     """Path loss along ``n0`` radials from a site: array (n0, max(count)) float32, NaN where not computed.
 
     ``dem`` is a window of the (gap-filled) DEM whose cell (0, 0) is global cell
@@ -228,60 +146,15 @@ def radial_losses(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
     ``lneed`` (P.1812 only; empty: no bound): per radial, the largest loss that can matter
     (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound shows
     beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
+    Runs the sweep of :func:`radial_kernel`.
     """
-    has_clutter = clut_code.shape[0] > 0 and model == MODEL_P1812
-    nmax = 0
-    for j in range(n0):
-        nmax = max(nmax, count[j])
-    bounded = model == MODEL_P1812 and lneed.shape[0] == n0
-    need_all = np.zeros((0, 0), dtype=np.uint8)
-    if bounded:
-        need_all = _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
-                                 first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter)
-    table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
-    n_chunks = min(n0, 64)
-    # radials are independent: chunks run in parallel (numba threads), each with its own
-    # scratch arrays; radial j goes to chunk j % n_chunks, so costs balance across rings.
-    # The result does not depend on the number of threads.
-    for chunk in prange(n_chunks):
-        z = np.empty(nmax + 1)
-        dist = np.empty(nmax + 1)
-        prefix = np.empty(nmax + 2)
-        zeros = np.zeros(nmax + 1)
-        row = np.empty(nmax + 1)
-        rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
-        scratch = np.empty((4, nmax + 1))
-        zone = np.full(nmax + 1, 4, dtype=np.int64)
-        no_mask = np.zeros(0, dtype=np.uint8)
-        for i in range(nmax + 1):
-            dist[i] = i * step_m
-        for j in range(chunk, n0, n_chunks):
-            n = count[j]
-            if n < 2:
-                continue
-            fi = min(max(first[j], 1), n - 1)
-            need = no_mask
-            if bounded:
-                need = need_all[j]
-                last = -1
-                for i in range(n - 1, fi - 1, -1):
-                    if need[i]:
-                        last = i
-                        break
-                # the profile beyond the last sample needed is never read: stop the radial there
-                for i in range(max(last + 1, fi), n):
-                    table[j, i] = np.inf
-                n = last + 1
-                if n <= fi:
-                    continue
-            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
-                           clut_h, clut_code, z, rclut, zone)
-            for i in range(n):
-                row[i] = math.nan
-            _radial_model(row, z, dist, n, fi, step_m, model, fpar, ipar, prefix, zeros, rclut, zone, scratch, need)
-            for i in range(fi, n):
-                table[j, i] = row[i]
-    return table
+    sweep = radial_kernel(model)
+    args = (dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count)
+    if model == MODEL_ITM:
+        return sweep(*args, fpar, ipar)
+    if model == MODEL_P1812:
+        return sweep(*args, fpar, ipar, clut_h, clut_code, lneed, lmax, radius_m)
+    return sweep(*args, model, fpar, ipar)
 
 
 @njit(cache=True, parallel=True)

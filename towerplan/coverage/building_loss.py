@@ -14,13 +14,17 @@ distribution (equations 1-10):
 
 Coefficients r..z from Table 1 of the Recommendation. Valid 80 MHz to 100 GHz.
 Checked against the equations and against pycraf's independent implementation
-(``tests/test_building_loss.py``); NTIA publishes no P.2109 package on PyPI.
+(``tests/test_clutter_building_loss.py``). No other reference installs from PyPI (checked for this
+work): NTIA's proplib packages there are P.2108 and LF/MF only, ITU-Rpy (``itur``) has no P.2109
+model, and CRC's crc-covlib, which has one, is not on PyPI.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,7 +32,8 @@ from scipy.special import ndtri
 
 from towerplan.errors import ModelInputError
 
-__all__ = ["BUILDING_TYPES", "P2109_COEFFICIENTS", "BuildingType", "P2109Coefficients", "p2109_building_entry_loss_db"]
+__all__ = ["BUILDING_TYPES", "P2109_COEFFICIENTS", "BuildingType", "CarrierEntryLoss", "P2109Coefficients",
+           "p2109_building_entry_loss_db"]
 
 BuildingType = Literal["traditional", "thermally_efficient"]
 #: building types, in the order of their codes (code = index + 1)
@@ -122,3 +127,59 @@ def p2109_building_entry_loss_db(
     a = q * sigma1 + mu1
     b = q * sigma2 + mu2
     return 10.0 * np.log10(10.0 ** (0.1 * a) + 10.0 ** (0.1 * b) + 10.0 ** (0.1 * _C_DB))
+
+
+@dataclass(frozen=True)
+class CarrierEntryLoss:
+    """The building entry loss of each carrier at its own frequency, as an offset on the one threshold.
+
+    A study's service threshold holds the indoor class's building entry loss of each technology at a
+    *reference* frequency (``reference_freq_mhz``; :data:`towerplan.coverage.criteria.REPRESENTATIVE_FREQ_MHZ`).
+    A carrier at ``f`` loses ``L_BEL(f)`` instead (ITU-R P.2109-2 at ``probability``, ``building_type``,
+    horizontal path): :meth:`offset_db` = ``L_BEL(f_ref) - L_BEL(f)`` is added to that carrier's levels by the
+    engine, so a cell is served by it where ``level - L_BEL(f) >= min level + other losses + margin``, the
+    comparison the threshold makes. A 700 MHz LTE carrier (about 14.1 dB through a traditional wall at the
+    median) thus reaches further indoors than a 2600 MHz one (15.3 dB); through thermally efficient walls the
+    spread is larger (30.5 dB at 1800 MHz, 31.6 dB at 700 MHz, 30.9 dB at 3500 MHz: P.2109's second
+    term falls with frequency while the first grows).
+    """
+
+    building_type: BuildingType = "traditional"
+    probability: float = 0.5
+    reference_freq_mhz: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if self.building_type not in BUILDING_TYPES:
+            problems.append(f"building_type must be one of {', '.join(BUILDING_TYPES)}, got {self.building_type!r}")
+        if not (isinstance(self.probability, int | float) and 0.0 < self.probability < 1.0):
+            problems.append(f"probability = {self.probability!r} must be strictly between 0 and 1")
+        refs = self.reference_freq_mhz
+        if not isinstance(refs, Mapping) or not refs or any(
+                t not in ("2G", "3G", "4G", "5G") or not (isinstance(f, int | float) and math.isfinite(f)
+                                                         and 80.0 <= f <= 100_000.0) for t, f in refs.items()):
+            problems.append(f"reference_freq_mhz must map 2G-5G to frequencies within 80-100,000 MHz, got {refs!r}")
+        if problems:
+            raise ModelInputError("carrier entry loss: " + "; ".join(problems))
+
+    def loss_db(self, freq_mhz: ArrayLike) -> np.ndarray:
+        """L_BEL at ``freq_mhz`` (dB), this building type and probability, horizontal path."""
+        return p2109_building_entry_loss_db(freq_mhz, self.probability, self.building_type)
+
+    def offset_db(self, technologies: ArrayLike, freq_mhz: ArrayLike) -> np.ndarray:
+        """``L_BEL(reference of the technology) - L_BEL(freq_mhz)`` per carrier (dB); 0 for a technology
+        without a reference frequency."""
+        techs = np.asarray(technologies).astype(str)
+        freq = np.broadcast_to(np.asarray(freq_mhz, dtype=float), techs.shape)
+        ref = np.array([self.reference_freq_mhz.get(t, np.nan) for t in techs.ravel()], dtype=float)
+        ref = ref.reshape(techs.shape)
+        has = np.isfinite(ref)
+        out = np.zeros(techs.shape, dtype=float)
+        if has.any():
+            out[has] = self.loss_db(ref[has]) - self.loss_db(freq[has])
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"building_type": self.building_type, "probability": self.probability,
+                "reference_freq_mhz": dict(self.reference_freq_mhz)}

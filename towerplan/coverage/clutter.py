@@ -49,6 +49,10 @@ class ClutterGrid:
 
     height_m: np.ndarray
     code: np.ndarray
+    #: optional P.2108 terminal clutter type per cell (uint8: 1 water/sea, 2 open/rural, 3 suburban,
+    #: 4 urban, 5 trees/forest, 6 dense urban, 0 none), for the terminal clutter loss of the models
+    #: without clutter (:mod:`towerplan.coverage.terminal_clutter`); None: no terminal clutter loss
+    p2108_type: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         h = np.asarray(self.height_m)
@@ -75,6 +79,13 @@ class ClutterGrid:
         cc.setflags(write=False)
         object.__setattr__(self, "height_m", hh)
         object.__setattr__(self, "code", cc)
+        if self.p2108_type is not None:
+            t = np.ascontiguousarray(self.p2108_type)
+            if t.shape != h.shape or t.dtype != np.uint8 or (t > 6).any():
+                raise RasterDataError(f"clutter: p2108_type must be a uint8 array of the grid's shape {h.shape} "
+                                      f"with codes 0-6, got {t.dtype} {t.shape}")
+            t.setflags(write=False)
+            object.__setattr__(self, "p2108_type", t)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -90,3 +101,8 @@ class ClutterGrid:
     def window(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
         """The (height, code) arrays of rows r0:r1, columns c0:c1 (contiguous copies)."""
         return (np.ascontiguousarray(self.height_m[r0:r1, c0:c1]), np.ascontiguousarray(self.code[r0:r1, c0:c1]))
+
+    def subgrid(self, r0: int, r1: int, c0: int, c1: int) -> ClutterGrid:
+        """The clutter of rows r0:r1, columns c0:c1, P.2108 types included (views, no copy)."""
+        types = None if self.p2108_type is None else self.p2108_type[r0:r1, c0:c1]
+        return ClutterGrid(self.height_m[r0:r1, c0:c1], self.code[r0:r1, c0:c1], types)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from towerplan.coverage.building_loss import CarrierEntryLoss
 from towerplan.coverage.climates import CLIMATES
 from towerplan.coverage.linkbudget import TECHNOLOGIES, LinkBudget, TechnologyParams
 from towerplan.coverage.radio import RadioSettings
@@ -250,6 +251,12 @@ class CoverageConfig:
         dB added to every level of a technology's sectors (technology -> dB, default none). The study
         layer derives them from the service criteria (:mod:`towerplan.study.settings`) when technologies
         with different required levels share one threshold: a 2G level then reads on the 4G scale.
+    carrier_entry_loss
+        Indoor service criteria only (derived by the study layer): each sector's levels also get
+        ``L_BEL(reference frequency of its technology) - L_BEL(its frequency)`` (ITU-R P.2109,
+        :class:`~towerplan.coverage.building_loss.CarrierEntryLoss`), so the threshold, which holds the
+        loss at the reference frequency, applies each carrier's own building entry loss. None: no
+        per-carrier term.
     """
 
     model: ModelName = "auto"
@@ -275,9 +282,12 @@ class CoverageConfig:
     sinr: bool = False
     radio: RadioSettings = field(default_factory=RadioSettings)
     level_offsets_db: Mapping[str, float] = field(default_factory=dict)
+    carrier_entry_loss: CarrierEntryLoss | None = None
 
     def __post_init__(self) -> None:
         problems = []
+        if self.carrier_entry_loss is not None and not isinstance(self.carrier_entry_loss, CarrierEntryLoss):
+            problems.append("carrier_entry_loss must be a CarrierEntryLoss or None")
         offsets = self.level_offsets_db
         if not isinstance(offsets, Mapping) or any(
                 t not in ("2G", "3G", "4G", "5G") or not (isinstance(v, int | float) and math.isfinite(v)
@@ -334,10 +344,23 @@ class CoverageConfig:
             return float(self.radial_spacing_cells)
         return 2.0 if model in ("itm", "p1812") else 1.0
 
+    def sector_offsets_db(self, technologies: Any, freq_mhz: Any) -> Any:
+        """dB added to each sector's levels (numpy array): its technology's ``level_offset_db``, the study's
+        ``level_offsets_db`` and, with ``carrier_entry_loss``, the carrier's building entry loss term."""
+        import numpy as np
+
+        techs = np.asarray(technologies).astype(str)
+        out = np.array([self.technologies[t].level_offset_db + self.level_offsets_db.get(t, 0.0)
+                        for t in techs.ravel()], dtype=float).reshape(techs.shape)
+        if self.carrier_entry_loss is not None:
+            out = out + self.carrier_entry_loss.offset_db(techs, freq_mhz)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (for ``coverage_summary.json``)."""
         out = asdict(self)
         out["technologies"] = {k: asdict(v) for k, v in self.technologies.items()}
         out["level_offsets_db"] = dict(self.level_offsets_db)
+        out["carrier_entry_loss"] = None if self.carrier_entry_loss is None else self.carrier_entry_loss.to_dict()
         out["link_budget"]["total_margin_db"] = self.link_budget.total_margin_db
         return out

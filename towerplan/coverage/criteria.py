@@ -36,11 +36,24 @@ Defaults and their sources (``docs/DESIGN.md``, "Service criteria"):
     §5.1.1), but an n78 carrier's 30 kHz resource element holds twice the noise of LTE's 15 kHz one:
     the 4G edge plus 3 dB.
 
-  No Vietnamese technical regulation read for this work sets a signal level: QCVN 36:2015/BTTTT and
-  QCVN 81:2019/BTTTT set service-quality targets (call set-up, data rates) measured by drive test, and
-  QCVN 81's Annex B asks operators to publish their service area as a map without fixing the level in
-  the parts available here. The values above are therefore design practice, overridable per
-  technology (``min_level_2g_dbm`` ...).
+  No Vietnamese technical regulation found for this work sets a coverage signal level, so none is
+  taken from one (searched: QCVN 81:2019/BTTTT, QCVN 36, QCVN 117, operators' published service areas):
+
+  - QCVN 81:2019/BTTTT (mobile Internet access quality, Circular 09/2019/TT-BTTTT of 16 Aug 2019) sets
+    drive-test targets in §2.1 (radio network availability, access failure ratio, latency, dropped
+    transfers, mean download rate) and in Annex B asks operators to publish their service area as a
+    digital map; the areas operators publish under it are drawn by data rate, not by level (VNPT,
+    LTE-Advanced: area 1 minimum 5 Mbit/s and mean >= 15 Mbit/s down, area 2 minimum 2.5 and mean
+    >= 5 Mbit/s; vnpt.vn, "Vùng phủ sóng của VNPT", 9 Dec 2020). The text of §2.1.1 and the annexes
+    available to this work names no RSRP threshold.
+  - QCVN 36 (voice service quality) likewise sets call set-up, drop and speech-quality targets.
+  - QCVN 117:2018/BTTTT and QCVN 117:2023/BTTTT (E-UTRA user equipment) bound the phone (receiver
+    sensitivity; total radiated sensitivity TRS since 2023), not the coverage edge.
+  - Operator practice seen: VNPT's drive-test legend (QĐ 1705/QĐ-VNPT-CNM-CLG) grades RxLev and RSCP
+    below -105 dBm "very poor" and -105..-95 dBm "poor": a grading of measurements, not a service edge.
+
+  The values above are therefore design practice, overridable per technology (``min_level_2g_dbm`` ...):
+  put a regulator's or operator's own levels there.
 * **Body loss**: 3 dB for 2G and 3G (voice, phone at the head), 0 dB for 4G and 5G (data, phone held in
   front), as in the standard link budgets (Holma & Toskala, *WCDMA for UMTS* and *LTE for UMTS*,
   link-budget chapters).
@@ -48,8 +61,11 @@ Defaults and their sources (``docs/DESIGN.md``, "Service criteria"):
   normal with μ = 9 dB, σ = 5 dB; 20 dB for metallised windows).
 * **Building entry loss**: ITU-R P.2109-2 (:func:`~towerplan.coverage.building_loss.p2109_building_entry_loss_db`)
   at the chosen probability (default 0.5: the median) and building type (default *traditional*,
-  the brick-and-concrete houses of rural Vietnam), at the technology's representative frequency
-  (2G 900, 3G 2100, 4G 1800, 5G 3500 MHz: the bands of Vietnam's networks), horizontal path.
+  the brick-and-concrete houses of rural Vietnam), horizontal path. The criterion holds it at the
+  technology's reference frequency (2G 900, 3G 2100, 4G 1800, 5G 3500 MHz: the bands of Vietnam's
+  networks); the engine moves it to each carrier's own frequency
+  (:class:`~towerplan.coverage.building_loss.CarrierEntryLoss`, derived by :mod:`towerplan.study.service`),
+  so a 700 MHz and a 2600 MHz LTE carrier each meet their own indoor criterion.
 * **Location probability at the edge**: 75 %, which with σ/n near 2 gives about 90 % of the cell's area
   (Jakes 1974 §2.5; :func:`area_reliability`).
 * **Shadowing σ**: the held-out standard deviation of a drive-test calibration when the study has one

@@ -64,6 +64,7 @@ from towerplan.coverage.plan import (
 )
 from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.service import served
+from towerplan.coverage.terminal_clutter import add_terminal_clutter_loss, batch_clutter
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 from towerplan.resources import check_memory
@@ -250,6 +251,13 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     for group in task["groups"]:
         r_lo, r_hi, c_lo, c_hi = group.box
         loss = site_loss_window(dem, off, geo, group, config, task.get("clutter"))
+        if task.get("terminal") is not None:  # ITU-R P.2108 terminal clutter for ITM / free space
+            add_terminal_clutter_loss(loss, task["terminal"], slice(r_lo - off[0], r_hi - off[0]),
+                                      slice(c_lo - off[1], c_hi - off[1]), freq_mhz=group.freq_mhz,
+                                      model=group.model, rx_height_m=config.rx_height_m)
+        r_lo, r_hi, c_lo, c_hi, loss = _clip(group.box, task["box"], loss)  # the tiled engine's tile only
+        if loss.size == 0:
+            continue
         kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
         ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
         site_col = (group.x - left) / res_x - 0.5
@@ -260,7 +268,8 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
         no_table = np.zeros((2, 360))
-        log_km = _log10_km(loss.shape, group, geo) if group.sectors["calibration_slope_db"].any() else None
+        log_km = (_log10_km(loss.shape, (r_lo, c_lo), group, geo) if group.sectors["calibration_slope_db"].any()
+                  else None)
         for s in group.sectors:
             sector_loss = loss
             if log_km is not None and s["calibration_slope_db"]:
@@ -299,10 +308,23 @@ def sector_gain_args(s: np.void, patterns: Any, fb_db: float, sla_db: float, no_
             patterns[pid] if tabulated else no_table)
 
 
-def _log10_km(shape: tuple[int, int], group: SiteGroup, geo: tuple[float, float, float, float]) -> np.ndarray:
-    """log10 of the distance (km, at least 1 m) from the site to each cell centre of its window."""
+def _clip(box: tuple[int, int, int, int], keep: tuple[int, int, int, int],
+          loss: np.ndarray) -> tuple[int, int, int, int, np.ndarray]:
+    """A site's window ``box`` and its ``loss`` cut to the batch's box ``keep`` (unchanged when inside it:
+    always so for ``run_coverage``; the tiled engine's box is its tile, so its accumulators are tile-sized)."""
+    r_lo, r_hi = max(box[0], keep[0]), min(box[1], keep[1])
+    c_lo, c_hi = max(box[2], keep[2]), min(box[3], keep[3])
+    if (r_lo, r_hi, c_lo, c_hi) == tuple(box):
+        return (*box, loss)
+    cut = loss[r_lo - box[0]: max(r_hi, r_lo) - box[0], c_lo - box[2]: max(c_hi, c_lo) - box[2]]
+    return r_lo, r_hi, c_lo, c_hi, np.ascontiguousarray(cut)
+
+
+def _log10_km(shape: tuple[int, int], origin: tuple[int, int], group: SiteGroup,
+              geo: tuple[float, float, float, float]) -> np.ndarray:
+    """log10 of the distance (km, at least 1 m) from the site to each cell centre of a window at ``origin``."""
     left, top, res_x, res_y = geo
-    r_lo, _, c_lo, _ = group.box
+    r_lo, c_lo = origin
     xs = left + (c_lo + np.arange(shape[1]) + 0.5) * res_x - group.x
     ys = top - (r_lo + np.arange(shape[0]) + 0.5) * res_y - group.y
     return np.log10(np.maximum(np.hypot(xs[None, :], ys[:, None]), 1.0) / 1000.0)
@@ -348,12 +370,9 @@ def _tasks(groups: list[SiteGroup], batches: list[list[int]], dem_z: np.ndarray,
         c1 = max(g.box[3] for g in gs)
         wr0, wr1 = max(r0 - _PAD, 0), min(r1 + _PAD, h)
         wc0, wc1 = max(c0 - _PAD, 0), min(c1 + _PAD, w)
-        clut = None
-        if clutter is not None and any(g.model == "p1812" for g in gs):
-            clut = clutter.window(wr0, wr1, wc0, wc1)
         yield {"dem": np.ascontiguousarray(dem_z[wr0:wr1, wc0:wc1]), "off": (wr0, wc0), "geo": geo,
                "config": config, "box": (r0, r1, c0, c1), "groups": gs, "n_ops": n_ops, "n_techs": n_techs,
-               "threads": threads, "clutter": clut}
+               "threads": threads, **batch_clutter(clutter, {g.model for g in gs}, (wr0, wr1, wc0, wc1))}
 
 
 def run_coverage(
@@ -402,7 +421,9 @@ def run_coverage(
         Land cover on the DEM's grid (:class:`~towerplan.coverage.clutter.ClutterGrid`:
         representative clutter height R and SG3 clutter code per cell), used by
         P.1812. None: every cell open/rural with R = 0 m (bare terrain), with a
-        warning when a P.1812 site is computed.
+        warning when a P.1812 site is computed. With P.2108 types (``clutter.p2108_type``)
+        ITM and free-space sites add the ITU-R P.2108 §3.1 terminal clutter loss per cell
+        (:mod:`~towerplan.coverage.terminal_clutter`).
     patterns
         Antenna pattern files already read, by the name in the ``antenna_pattern`` column
         (names not given here are read as paths).

@@ -20,6 +20,7 @@ from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, _tasks, run_batch
 from towerplan.coverage.plan import Sectors, plan_groups
+from towerplan.coverage.terminal_clutter import uses_clutter
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 
@@ -62,8 +63,8 @@ def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float, config: Covera
     dem_z, holes = _fill_dem(win)
     groups = plan_groups(sectors, win, dem_z, config)
     clut = None
-    if clutter is not None and any(g.model == "p1812" for g in groups):  # only P.1812 reads the clutter
-        clut = ClutterGrid(*clutter.window(r0, r0 + win.height, c0, c0 + win.width))
+    if clutter is not None and uses_clutter(clutter, {g.model for g in groups}):  # P.1812, P.2108 terminal loss
+        clut = clutter.subgrid(r0, r0 + win.height, c0, c0 + win.width)
     left, _, _, top = win.bounds
     geo = (left, top, win.res[0], win.res[1])
     task = next(_tasks(groups, [list(range(len(groups)))], dem_z, geo, config, len(sectors.operators),

@@ -160,8 +160,7 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
     stack = _attach_patterns(df, patterns)
     default_tilt = np.where(df["omni"].to_numpy(), _STATION_DEFAULTS.omni_tilt_deg, _STATION_DEFAULTS.tilt_deg)
     df["tilt_deg"] = np.where(np.isnan(df["tilt_deg"].to_numpy()), default_tilt, df["tilt_deg"].to_numpy())
-    offsets = np.array([config.technologies[t].level_offset_db + config.level_offsets_db.get(t, 0.0)
-                        for t in df["technology"]])
+    offsets = config.sector_offsets_db(df["technology"].to_numpy(), df["freq_mhz"].to_numpy(dtype=float))
     df["base_dbm"] = (df["eirp_dbm"].to_numpy() + offsets - config.link_budget.total_margin_db
                       + df["calibration_offset_db"].to_numpy())
     # a positive calibration slope raises levels beyond 1 km: the reach must allow for it

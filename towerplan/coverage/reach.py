@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from towerplan.coverage._p1812_reach import ap_floor_db
 from towerplan.coverage.config import CoverageConfig
 
 __all__ = ["REACH_MARGIN_DB", "radial_loss_limits", "site_ap_floor_db"]
@@ -63,5 +62,7 @@ def radial_loss_limits(sectors: np.ndarray, n0: int, lmax: int, config: Coverage
 
 
 def site_ap_floor_db(config: CoverageConfig, lat_deg: float, radius_m: float) -> float:
-    """The ducting-term floor of a site's paths (:func:`ap_floor_db` at the site's latitude)."""
+    """The ducting-term floor of a site's paths (:func:`~._p1812_reach.ap_floor_db` at the site's latitude)."""
+    from towerplan.coverage._p1812_reach import ap_floor_db  # P.1812 sites only: its kernels load on first use
+
     return ap_floor_db(config.p1812.time_percent, lat_deg, max(radius_m, 1.0) / 1000.0)

@@ -231,6 +231,11 @@ def finish_sinr(dem: Grid, acc: dict[str, np.ndarray], holes: np.ndarray, plan: 
     noise = {t: settings.noise_per_re_dbm(config.technologies[t].subcarrier_spacing_khz if t == "5G" else 15)
              + config.level_offsets_db.get(t, 0.0) for t in DATA_TECHNOLOGIES}
     car_of = plan.codes[:, 1]
+    # and, indoors, each carrier's building entry loss term (CoverageConfig.carrier_entry_loss): per carrier
+    carrier_db = np.zeros(max(len(plan.carriers), 1))
+    if config.carrier_entry_loss is not None and plan.carriers:
+        carrier_db = config.carrier_entry_loss.offset_db([c[1] for c in plan.carriers],
+                                                         [(c[2] + c[3]) / 2.0 for c in plan.carriers])
     out_sinr, out_srv, out_lvl, out_int = {}, {}, {}, {}
     for p, (op, tech) in enumerate(plan.pairs):
         idx = acc["pair_idx"][p]
@@ -244,7 +249,7 @@ def finish_sinr(dem: Grid, acc: dict[str, np.ndarray], holes: np.ndarray, plan: 
         s_q = np.floor(10.0 ** (np.minimum(np.where(none, -300.0, level), skern.MAX_LEVEL_DBM) / 10.0)
                        / skern.QUANTUM_MW + 0.5).astype(np.int64)
         other = np.maximum(total - s_q, 0).astype(np.float64) * skern.QUANTUM_MW * settings.load(tech)
-        n_mw = 10.0 ** (noise[tech] / 10.0)
+        n_mw = 10.0 ** ((noise[tech] + carrier_db[np.maximum(carrier, 0)]) / 10.0)
         with np.errstate(divide="ignore"):
             sinr = 10.0 * np.log10(s_q * skern.QUANTUM_MW / (other + n_mw))
             interf = 10.0 * np.log10(other)

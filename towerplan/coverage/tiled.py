@@ -5,7 +5,8 @@ cut into square tiles of ``tile_cells`` cells. The task of one tile reads from t
 DEM file only its window: the tile plus a halo of twice the largest site radius
 (sites within reach of the tile, and the lowest ground their Hata radius looks at),
 plans the site groups that can reach the tile, runs them with the serial engine's
-batch function (:func:`towerplan.coverage.engine.run_batch`) and writes the tile's
+batch function (:func:`towerplan.coverage.engine.run_batch`, each site's window cut
+to the tile, so the accumulators are the tile's size) and writes the tile's
 layers (best level, best server, second level, server count, best level per
 operator and per technology, path loss) to one compressed ``.npz`` file in the tile
 folder. The merge then writes each layer as a tiled, cloud-optimised GeoTIFF, one
@@ -19,6 +20,16 @@ global coordinates, and the same order-independent accumulation. One exception: 
 holes are filled from the nearest valid height inside the window, so a hole that
 reaches the window's edge may be filled differently (outputs are nodata in holes
 either way); a window with no valid height at all (open sea) gives nodata.
+
+Land cover (``clutter=``, a GeoTIFF on the lattice) is read by each tile for its DEM
+window: P.1812's clutter profile and the P.2108 terminal loss of ITM and free space
+see the serial run's values. SINR (``CoverageConfig(sinr=True)``) accumulates, per
+tile, the serving level and sector per operator and technology and the integer power
+sum per carrier, from the same sites (the halo holds every interferer that reaches
+the tile: an interferer is a site within its radius, as for coverage); throughput and
+uplink are computed cell by cell from those, so the radio rasters are the serial
+run's too (:mod:`.tiled_layers`). Extra memory per task: 8 bytes per carrier and
+8 per operator-technology pair for each cell of its tile.
 
 Tasks are idempotent (a tile's file is written atomically and rewritten if its task
 runs twice), so a Dask worker lost mid-run only costs its tasks being run again on
@@ -43,13 +54,21 @@ import pandas as pd
 from affine import Affine
 
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.engine import _PAD, _fill_dem, _new_acc, _wrap, run_batch
+from towerplan.coverage.engine import _PAD, _fill_dem, _new_acc, run_batch
 from towerplan.coverage.executors import Executor, map_batches
 from towerplan.coverage.plan import Sectors, plan_groups, prepare_stations
+from towerplan.coverage.sinr import CarrierPlan, new_sinr_acc, plan_carriers
+from towerplan.coverage.terminal_clutter import batch_clutter
+from towerplan.coverage.tiled_layers import (
+    check_clutter_raster,
+    local_sectors,
+    read_clutter_window,
+    tile_layers,
+)
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 
-__all__ = ["TileSpec", "TiledCoverage", "plan_tiles", "run_coverage_tiled", "run_tile"]
+__all__ = ["TileSpec", "TiledCoverage", "lattice_of", "plan_tiles", "run_coverage_tiled", "run_tile"]
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +120,13 @@ def plan_tiles(shape: tuple[int, int], *, tile_cells: int, halo: int) -> list[Ti
     return tiles
 
 
-def _lattice(path: Path) -> Grid:
+def lattice_of(path: str | os.PathLike[str]) -> Grid:
     """The DEM's lattice (transform, CRS, shape) as a Grid whose values take no memory."""
     from pyproj import CRS
 
     from towerplan.input_files import open_raster
 
-    with open_raster(path, what="DEM") as src:
+    with open_raster(Path(path), what="DEM") as src:
         return Grid(np.broadcast_to(np.float64(0.0), (src.height, src.width)), src.transform,
                     CRS.from_wkt(src.crs.to_wkt()), None)
 
@@ -132,9 +151,11 @@ def run_tile(task: dict[str, Any]) -> dict[str, Any]:
     tile: TileSpec = task["tile"]
     config: CoverageConfig = task["config"]
     sectors: Sectors = task["sectors"]
+    plan: CarrierPlan | None = task.get("sinr")
     dem_path = Path(task["dem"])
-    lattice = _lattice(dem_path)
+    lattice = lattice_of(dem_path)
     window = _read_window(dem_path, tile.window, lattice)
+    clutter = read_clutter_window(task["clutter"], tile.window) if task.get("clutter") else None
     w0, _, v0, _ = tile.window
     r0, r1, c0, c1 = tile.box
     if window.valid_mask().any():
@@ -146,43 +167,26 @@ def run_tile(task: dict[str, Any]) -> dict[str, Any]:
     left, _, _, top = lattice.bounds
     geo = (left, top, lattice.res[0], lattice.res[1])
     n_ops, n_techs = len(sectors.operators), len(sectors.technologies)
-    if groups:
-        box = (min(g.box[0] for g in groups), max(g.box[1] for g in groups),
-               min(g.box[2] for g in groups), max(g.box[3] for g in groups))
-        part = run_batch({"dem": z, "off": (w0, v0), "geo": geo, "config": config, "box": box, "groups": groups,
-                          "n_ops": n_ops, "n_techs": n_techs, "threads": task.get("threads")})
-        acc = _crop(part["acc"], box, tile.box, n_ops, n_techs)
+    shape = (r1 - r0, c1 - c0)
+    if groups:  # accumulated over the tile only (each site's window is cut to it): tile-sized accumulators
+        part = run_batch({"dem": z, "off": (w0, v0), "geo": geo, "config": config, "box": tile.box, "groups": groups,
+                          "n_ops": n_ops, "n_techs": n_techs, "threads": task.get("threads"), "sinr": plan,
+                          **batch_clutter(clutter, {g.model for g in groups}, (0, z.shape[0], 0, z.shape[1]))})
+        acc, sinr_acc = part["acc"], part.get("sinr_acc")
     else:
-        acc = _new_acc((r1 - r0, c1 - c0), n_ops, n_techs)
-    tile_grid = Grid(np.broadcast_to(np.float64(0.0), (r1 - r0, c1 - c0)),
-                     lattice.transform @ Affine.translation(c0, r0), lattice.crs, None)
+        acc, sinr_acc = _new_acc(shape, n_ops, n_techs), new_sinr_acc(shape, plan) if plan is not None else None
+    tile_grid = Grid(np.broadcast_to(np.float64(0.0), shape), lattice.transform @ Affine.translation(c0, r0),
+                     lattice.crs, None)
     tile_holes = holes[r0 - w0: r1 - w0, c0 - v0: c1 - v0]
-    result = _wrap(tile_grid, acc, tile_holes, sectors, config, len(groups))
-    layers = {"best_level": result.best_level.values, "best_server": result.best_server.values,
-              "second_level": result.second_level.values, "server_count": result.server_count.values,
-              "path_loss": result.path_loss.values}
-    layers.update({f"operator_{k}": g.values for k, g in enumerate(result.operator_levels.values())})
-    layers.update({f"technology_{k}": g.values for k, g in enumerate(result.technology_levels.values())})
+    layers, radio = tile_layers(tile_grid, acc, tile_holes, sectors, config, task["global_index"],
+                                sinr=None if plan is None or sinr_acc is None else (plan, sinr_acc),
+                                slug=task.get("slug") or str)
     out = Path(task["out"]) / f"tile_{tile.index:06d}.npz"
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.npz")
     np.savez_compressed(tmp, **layers)  # type: ignore[arg-type]
     os.replace(tmp, out)  # atomic: a task run twice (lost worker) rewrites the same file
     return {"tile": tile.index, "path": str(out), "n_groups": len(groups), "seconds": time.perf_counter() - t0,
-            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-
-def _crop(acc: dict[str, np.ndarray], box: tuple[int, int, int, int], tile: tuple[int, int, int, int],
-          n_ops: int, n_techs: int) -> dict[str, np.ndarray]:
-    """The tile's cells of accumulators over ``box``; tile cells outside ``box`` keep the empty values."""
-    r0, r1, c0, c1 = tile
-    out = _new_acc((r1 - r0, c1 - c0), n_ops, n_techs)
-    rr0, rr1 = max(r0, box[0]), min(r1, box[1])
-    cc0, cc1 = max(c0, box[2]), min(c1, box[3])
-    if rr0 < rr1 and cc0 < cc1:
-        for k, arr in acc.items():
-            out[k][..., rr0 - r0: rr1 - r0, cc0 - c0: cc1 - c0] = arr[..., rr0 - box[0]: rr1 - box[0],
-                                                                      cc0 - box[2]: cc1 - box[2]]
-    return out
+            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "radio_layers": radio}
 
 
 # ---------------------------------------------------------------- driver
@@ -191,8 +195,9 @@ class TiledCoverage:
     """Outputs of :func:`run_coverage_tiled`: one cloud-optimised GeoTIFF per layer, and per-tile figures.
 
     ``files`` maps a layer name (``best_level``, ``best_server``, ``second_level``, ``server_count``,
-    ``path_loss``, ``operator:<name>``, ``technology:<name>``) to its GeoTIFF; ``tiles`` has one row
-    per tile (sites computed, seconds, peak resident memory of the process that ran it, MB).
+    ``path_loss``, ``operator:<name>``, ``technology:<name>``, and with SINR ``radio:<file name>``, the
+    file names of :meth:`~towerplan.coverage.radio_maps.RadioMaps.rasters`) to its GeoTIFF; ``tiles``
+    has one row per tile (sites computed, seconds, peak resident memory of the process that ran it, MB).
     """
 
     files: dict[str, Path]
@@ -203,7 +208,8 @@ class TiledCoverage:
 
 
 def _tile_tasks(tiles: list[TileSpec], sectors: Sectors, lattice: Grid, config: CoverageConfig, dem: Path,
-                out: Path, threads: int | None) -> Iterator[dict[str, Any]]:
+                out: Path, threads: int | None, *, clutter: Path | None, plan: CarrierPlan | None,
+                slug: Callable[[str], str] | None) -> Iterator[dict[str, Any]]:
     table = sectors.table
     t = lattice.transform
     reach = config.max_radius_m + 4 * max(lattice.res)
@@ -212,8 +218,10 @@ def _tile_tasks(tiles: list[TileSpec], sectors: Sectors, lattice: Grid, config: 
         x0, x1 = t.c + c0 * t.a - reach, t.c + c1 * t.a + reach
         y1, y0 = t.f + r0 * t.e + reach, t.f + r1 * t.e - reach
         near = table[(table["x"] >= x0) & (table["x"] <= x1) & (table["y"] >= y0) & (table["y"] <= y1)]
-        part = Sectors(near, sectors.operators, sectors.technologies, sectors.skipped.iloc[:0], sectors.patterns)
-        yield {"tile": tile, "sectors": part, "config": config, "dem": str(dem), "out": str(out), "threads": threads}
+        part, global_index, local_plan = local_sectors(sectors, near, plan)
+        yield {"tile": tile, "sectors": part, "global_index": global_index, "config": config, "dem": str(dem),
+               "out": str(out), "threads": threads, "clutter": str(clutter) if clutter else None, "sinr": local_plan,
+               "slug": slug}
 
 
 def run_coverage_tiled(
@@ -227,6 +235,8 @@ def run_coverage_tiled(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    clutter: str | os.PathLike[str] | None = None,
+    slug: Callable[[str], str] | None = None,
 ) -> TiledCoverage:
     """Coverage of ``stations`` over the DEM GeoTIFF at ``dem_path``, tile by tile, written to ``out_dir``.
 
@@ -250,27 +260,33 @@ def run_coverage_tiled(
         cluster; tasks are retried on another worker when one is lost.
     progress
         Called as ``progress(done_tiles, total_tiles)``.
+    clutter
+        The land cover as a clutter GeoTIFF on the DEM's lattice
+        (:func:`~towerplan.coverage.tiled_layers.write_clutter_raster`); each tile reads its window.
+        Used as by ``run_coverage(clutter=...)``: P.1812's clutter profile, and the P.2108 terminal
+        clutter loss of ITM and free space.
+    slug
+        With ``config.sinr``: how an operator's name is written in the radio layers' names
+        (``radio:sinr_<slug>_db.tif`` ...; a top-level function, it travels to the workers;
+        default: the name as it is). SINR adds to each tile ``8 bytes x carriers + 8 bytes x
+        operator-technology pairs`` per cell of the tile's computation window, and its rasters
+        are computed tile by tile: identical to the serial run's.
     """
     from towerplan.coverage.tiled_merge import merge_tiles
 
     config = config or CoverageConfig()
-    if config.sinr:
-        raise ConfigError(
-            "the tiled engine does not compute SINR, throughput or uplink layers: its tiles hold the coverage "
-            "layers only (the SINR accumulators, one level and station per operator/technology and one power "
-            "sum per carrier, would be exact per tile with the same halo, but the tile files, the merge and the "
-            "throughput/uplink rasters that need the whole grid are not written). Run the SINR untiled "
-            "(`towerplan coverage --sinr` without --tile-cells: it needs about "
-            "16 x carriers + 28 x operator-technology pairs bytes a cell more), at a coarser --resolution-m, "
-            "or on a smaller --area")
     t0 = time.perf_counter()
     dem = Path(dem_path)
     out = Path(out_dir)
     tile_dir = out / "tiles"
     tile_dir.mkdir(parents=True, exist_ok=True)
-    lattice = _lattice(dem)
+    lattice = lattice_of(dem)
     lattice.require_metric()
     sectors = prepare_stations(stations, lattice, config)
+    plan = plan_carriers(sectors.table, stations, config) if config.sinr else None
+    clutter_path = Path(clutter) if clutter is not None else None
+    if clutter_path is not None:
+        check_clutter_raster(clutter_path, lattice)
     tiles = plan_tiles(lattice.shape, tile_cells=tile_cells, halo=halo_cells(config, min(lattice.res)))
     rows: list[dict[str, Any]] = []
 
@@ -281,7 +297,8 @@ def run_coverage_tiled(
 
     n_workers = max(1, workers or (2 if executor != "serial" else 1))
     threads = None if executor == "serial" else 1
-    tasks = _tile_tasks(tiles, sectors, lattice, config, dem, tile_dir, threads)
+    tasks = _tile_tasks(tiles, sectors, lattice, config, dem, tile_dir, threads, clutter=clutter_path, plan=plan,
+                        slug=slug)
     t1 = time.perf_counter()
     if executor == "dask":
         from towerplan.coverage.tiled_merge import map_dask_resilient
@@ -292,7 +309,8 @@ def run_coverage_tiled(
     t2 = time.perf_counter()
     table = pd.DataFrame(rows).sort_values("tile").reset_index(drop=True)
     files = merge_tiles(tiles, {int(r["tile"]): Path(r["path"]) for r in rows}, lattice, out,
-                        operators=sectors.operators, technologies=sectors.technologies, layers=LAYERS)
+                        operators=sectors.operators, technologies=sectors.technologies,
+                        layers={**LAYERS, **(rows[0]["radio_layers"] if rows else {})})
     t3 = time.perf_counter()
     timings = {"prepare": t1 - t0, "compute": t2 - t1, "merge": t3 - t2, "total": t3 - t0}
     log.info("tiled coverage: %d tiles, %d sectors in %.1f s", len(tiles), int(sectors.table["usable"].sum()),

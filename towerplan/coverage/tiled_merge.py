@@ -33,7 +33,8 @@ def _layer_keys(operators: Sequence[str], technologies: Sequence[str],
 
 
 def _file_name(layer: str) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in layer.replace(":", "_"))
+    stem = layer.removesuffix(".tif")  # radio layers are named by their file name
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem.replace(":", "_"))
     return f"{safe}.tif"
 
 

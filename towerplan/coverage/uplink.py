@@ -57,7 +57,9 @@ def uplink_rate_mbps(rx_power_dbm, n_prb, subcarrier_spacing_khz: float, setting
         noise = thermal_noise_dbm_hz + 10.0 * math.log10(b_hz) + settings.bs_noise_figure_db \
             + settings.interference_margin_db
         rate = settings.rate.layers * b_hz / 1e6 * spectral_efficiency_bps_hz(p - noise, settings.rate)
-        best = np.where((n <= nmax) & (rate > best), rate, best)
+        # a cell tries 1, 2, 4, ... and its own N_RB only (not other cells' N_RB): its rate is its own
+        allowed = (n <= nmax) & ((n & (n - 1) == 0) | (n == nmax))
+        best = np.where(allowed & (rate > best), rate, best)
     return best
 
 
@@ -75,8 +77,9 @@ def uplink_of_pair(sinr: SinrResult, stations: pd.DataFrame, pair: tuple[str, st
     eirp = stations["eirp_dbm"].to_numpy(dtype=float)
     freq = stations["freq_mhz"].to_numpy(dtype=float)
     p_ue = ue_power_dbm(tech, freq, settings)
-    offset = tp.level_offset_db + config.level_offsets_db.get(tech, 0.0)  # the study's per-technology offset too
-    rx = level - offset - eirp[i] + p_ue[i] + sinr.uplink_gain_db[i]
+    # the study's per-technology (and per-carrier) offsets too
+    offset = config.sector_offsets_db(np.full(len(freq), tech), freq)
+    rx = level - offset[i] - eirp[i] + p_ue[i] + sinr.uplink_gain_db[i]
     nprb_of = {b: prb_count(tech, float(b), scs) for b in np.unique(sinr.bandwidth_mhz)}
     nprb = np.array([nprb_of[b] for b in sinr.bandwidth_mhz], dtype=np.int64)[i]
     rate = uplink_rate_mbps(np.where(ok, rx, np.nan), nprb, scs, settings,

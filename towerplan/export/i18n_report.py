@@ -109,6 +109,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                  "ITU-R P.1812-7, loại vật cản quanh máy đầu cuối theo bảng 3 của ITU-R P.2108-1"),
         "lc_models_using": "Mô hình dùng lớp phủ mặt đất",
         "lc_no_model": "không mô hình nào của lần chạy này (mức tín hiệu không phụ thuộc lớp phủ mặt đất)",
+        "lc_terminal_clutter": ("Suy hao vật cản quanh máy đầu cuối theo ITU-R P.2108-1 mục 3.1 (giá trị trung vị, "
+                                "theo lớp phủ của từng ô) cộng thêm cho"),
         "lc_default_class": "Ô không có dữ liệu",
         "lc_default_value": "lớp mặc định đất trống/nông thôn (loại vật cản P.1812 số 2), chiều cao vật cản 0 m",
         "lc_class": "Mã lớp",
@@ -236,6 +238,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                  "P.1812-7 Table 2, terminal clutter types from ITU-R P.2108-1 Table 3"),
         "lc_models_using": "Models using the land cover",
         "lc_no_model": "none of this run's models (the levels do not depend on the land cover)",
+        "lc_terminal_clutter": ("Terminal clutter loss of ITU-R P.2108-1 §3.1 (median, by each cell's land-cover "
+                                "class) added for"),
         "lc_default_class": "Cells without data",
         "lc_default_value": "the default class open/rural (P.1812 clutter category 2), clutter height 0 m",
         "lc_class": "Class",

@@ -51,6 +51,9 @@ def land_cover_blocks(method: Mapping[str, Any], lang: str) -> list[Block]:
     lines = [f"{text('lc_source', lang)}: {_source(cover, lang)}", f"{text('lc_table', lang)}: {table}",
              f"{text('lc_models_using', lang)}: {', '.join(using) if using else text('lc_no_model', lang)}",
              f"{text('lc_default_class', lang)}: {text('lc_default_value', lang)}"]
+    terminal = cover.get("terminal_clutter")
+    if isinstance(terminal, Mapping) and terminal.get("models"):
+        lines.append(f"{text('lc_terminal_clutter', lang)}: {', '.join(terminal['models'])}")
     blocks = [Block("heading", text=text("method_land_cover", lang), level=2)]
     blocks.extend(Block("paragraph", text=line) for line in lines)
     rows = [[str(c.get("class")), str(c.get("name")), str(c.get("clutter")), fmt_number(c.get("height_m"), lang=lang),

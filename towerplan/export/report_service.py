@@ -13,7 +13,7 @@ from typing import Any
 from towerplan.export.report_model import Block, fmt_number
 from towerplan.i18n import t
 
-__all__ = ["criterion_sentence", "service_blocks"]
+__all__ = ["carrier_note", "criterion_sentence", "service_blocks"]
 
 
 def _class_label(service_class: Any, lang: str) -> str:
@@ -75,4 +75,31 @@ def service_blocks(summary: Mapping[str, Any] | None, lang: str) -> list[Block]:
                 exponent=fmt_number(float(exponent), decimals=1, lang=lang))
     blocks.append(Block("table", text=caption, columns=columns, rows=table,
                         numeric=[False, False, True, True, True, True, True, True, True], small=True))
+    carrier = record.get("carrier_entry_loss")
+    if isinstance(carrier, Mapping):
+        blocks.append(Block("paragraph", text=carrier_note(carrier, lang), small=True))
     return blocks
+
+
+def carrier_note(carrier: Mapping[str, Any], lang: str) -> str:
+    """The sentence saying that indoors each carrier's building entry loss is taken at its own frequency,
+    with the P.2109 loss at 700, 1800 and 3500 MHz as an example."""
+    import numpy as np
+
+    from towerplan.coverage.building_loss import p2109_building_entry_loss_db
+
+    kind, prob = str(carrier.get("building_type", "traditional")), float(carrier.get("probability", 0.5))
+    refs = carrier.get("reference_freq_mhz") or {}
+    freqs = ", ".join(f"{tech} {fmt_number(float(f), decimals=0, lang=lang)} MHz" for tech, f in refs.items())
+    losses = p2109_building_entry_loss_db(np.array([700.0, 1800.0, 3500.0]), prob, np.asarray(kind))
+    example = ", ".join(f"{fmt_number(float(v), decimals=1, lang=lang)} dB @ {f:g} MHz"
+                        for f, v in zip((700.0, 1800.0, 3500.0), losses, strict=True))
+    return t("svc_carrier_note", lang, building=_building_label(kind, lang), probability=_pct(prob, lang),
+             freqs=freqs, example=example)
+
+
+def _building_label(kind: str, lang: str) -> str:
+    try:
+        return t(f"svc_building_{kind}", lang)
+    except KeyError:
+        return kind

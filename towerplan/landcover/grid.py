@@ -39,6 +39,7 @@ from rasterio.errors import RasterioError, RasterioIOError
 from rasterio.windows import from_bounds
 
 from towerplan.coverage.building_loss import BUILDING_TYPES
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.clutter_loss import P2108_CLUTTER_TYPES
 from towerplan.coverage.terminal_loss import ServiceClass, terminal_extra_loss_db
 from towerplan.errors import RasterDataError, UnreadableFileError
@@ -111,6 +112,11 @@ class LandCover:
     def to_clutter_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(height_m float32, code uint8)`` on the DEM grid, for P.1812's ``ClutterGrid(height_m, code)``."""
         return self.clutter_height_m(), self.clutter_code()
+
+    def to_clutter_grid(self) -> ClutterGrid:
+        """The engine's clutter: P.1812 heights and categories, and the P.2108 type per cell for the terminal
+        clutter loss of ITM and free space (:mod:`towerplan.coverage.terminal_clutter`)."""
+        return ClutterGrid(*self.to_clutter_arrays(), p2108_type=self.p2108_type_code())
 
     def p2108_type_code(self) -> np.ndarray:
         """uint8 P.2108 clutter type per cell (index in ``P2108_CLUTTER_TYPES`` + 1)."""

@@ -36,6 +36,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from towerplan.measurements.cell_terms import line_sse
+
 __all__ = ["horizontal_gain_db", "fit_azimuths", "azimuth_gain_db"]
 
 #: TR 36.814 parametric sector: 3 dB beamwidth (deg) and front-to-back limit (dB), the engine's defaults
@@ -53,13 +55,6 @@ def horizontal_gain_db(offset_deg) -> np.ndarray:
     """``-min(12 (phi / 65)^2, 25)`` dB for the horizontal offset ``phi`` from boresight (any angle, wrapped)."""
     phi = (np.asarray(offset_deg, dtype=float) + 180.0) % 360.0 - 180.0
     return -np.minimum(12.0 * (phi / BEAMWIDTH_DEG) ** 2, FRONT_TO_BACK_DB)
-
-
-def _sse_line(r: np.ndarray, x: np.ndarray) -> float:
-    design = np.column_stack([np.ones(len(x)), x])
-    coef, *_ = np.linalg.lstsq(design, r, rcond=None)
-    e = r - design @ coef
-    return float(e @ e)
 
 
 def fit_azimuths(samples: pd.DataFrame, residual_db: np.ndarray, *, min_samples: int = 30, step_deg: float = 5.0,
@@ -85,8 +80,8 @@ def fit_azimuths(samples: pd.DataFrame, residual_db: np.ndarray, *, min_samples:
         if len(idx) < min_samples:
             continue
         r, x, b = residual_db[idx], logd[idx], bearing[idx]
-        omni = _sse_line(r, x)
-        sse = np.array([_sse_line(r - horizontal_gain_db(b - az), x) for az in grid])
+        sse = line_sse(r, x, np.vstack([np.zeros(len(idx))] + [horizontal_gain_db(b - az) for az in grid]))
+        omni, sse = max(float(sse[0]), 0.0), np.maximum(sse[1:], 0.0)
         best = int(np.argmin(sse))
         gain = np.sqrt(omni / len(idx)) - np.sqrt(sse[best] / len(idx))
         if gain >= min_gain_db:

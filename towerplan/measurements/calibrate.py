@@ -20,6 +20,15 @@ and, when land cover is given, land-cover class) served by cell *c* at distance 
   Successive samples are strongly correlated, so ``m_c`` counts the distinct squares
   of ``cell_block_m`` (default 50 m) the cell's samples fall in, not the samples.
 
+Per cell, after the group line and the offset (:mod:`towerplan.measurements.cell_terms`): a
+downtilt for cells without a vertical pattern (``fit_tilts``), and a shrunk slope and bearing
+function (``cell_terms``); whether to use each, and the ridge penalties, are chosen by an inner
+blocked cross-validation (``inner_folds`` folds of the same tiles) on the samples being fitted
+only, so inside each outer fold the held-out samples never choose their own terms. The held-out
+statistics are given with every term (``cv_stats``), without the bearing terms the rasters do not
+apply (``raster_cv_stats``, the shadowing sigma) and averaged per cell in ``STAT_BIN_M`` squares
+(``binned_cv_stats``).
+
 Samples closer than ``min_distance_m`` (default 100 m) are left out of fitting and
 evaluation (near the mast the antenna's vertical pattern and the mast itself dominate).
 ``bin_m`` averages the training samples of each cell in squares of that size before
@@ -35,6 +44,7 @@ random folds flatter the error by 1-2 dB on real drive tests.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass, field
@@ -45,6 +55,7 @@ import pandas as pd
 
 from towerplan.errors import ConfigError, InputError
 from towerplan.measurements.azimuth import azimuth_gain_db, fit_azimuths
+from towerplan.measurements.cell_terms import PENALTY_GRID, fit_tilts, ridge_terms, terms_db, vertical_gain_db
 from towerplan.measurements.compare import residual_stats
 
 __all__ = ["CalibrationModel", "CalibrationResult", "CalibrationSettings", "GroupCorrection", "assign_folds",
@@ -53,6 +64,8 @@ __all__ = ["CalibrationModel", "CalibrationResult", "CalibrationSettings", "Grou
 log = logging.getLogger(__name__)
 
 FoldBy = Literal["tile", "random"]
+#: squares (m) of the binned held-out statistic: about 40 wavelengths at 1 GHz (Lee 1985, the local mean)
+STAT_BIN_M = 10.0
 GROUP_KEYS: tuple[str, ...] = ("operator", "band", "landcover")
 
 
@@ -71,9 +84,20 @@ class CalibrationSettings:
     min_samples: int = 30
     min_log_span: float = 0.3
     estimate_azimuths: bool = False
+    fit_tilts: bool = True
+    cell_terms: bool = True
+    inner_folds: int = 4
+    tilt_v_beamwidth_deg: float = 7.0
+    sla_db: float = 20.0
 
     def __post_init__(self) -> None:
         problems = []
+        if not (isinstance(self.inner_folds, int) and 2 <= self.inner_folds <= 20):
+            problems.append(f"inner_folds = {self.inner_folds!r} must be an integer 2-20")
+        if not (1.0 <= self.tilt_v_beamwidth_deg <= 90.0):
+            problems.append(f"tilt_v_beamwidth_deg = {self.tilt_v_beamwidth_deg} must be within 1-90 deg")
+        if not (0.0 < self.sla_db <= 60.0):
+            problems.append(f"sla_db = {self.sla_db} must be within 0-60 dB")
         if not (0.0 <= self.min_distance_m <= 100_000.0):
             problems.append(f"min_distance_m = {self.min_distance_m} must be within 0-100000 m")
         if not (isinstance(self.folds, int) and 2 <= self.folds <= 100):
@@ -105,6 +129,8 @@ class GroupCorrection:
     slope_db_per_decade: float
     n_samples: int
     slope_fitted: bool
+    #: 1st and 99th percentile of the fitted samples' distances: outside them the slope is extrapolated
+    distance_range_m: tuple[float, float] = (float("nan"), float("nan"))
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.offset_db) and math.isfinite(self.slope_db_per_decade)):
@@ -121,9 +147,19 @@ class CalibrationModel:
     tau_db: float = 0.0
     residual_std_db: float = float("nan")
     cell_azimuths_deg: dict[str, float] = field(default_factory=dict)
+    cell_tilts_deg: dict[str, float] = field(default_factory=dict)
+    tilt_v_beamwidth_deg: float = 7.0
+    sla_db: float = 20.0
+    #: cell -> [centre log10(d / 1 km), slope, a_1, b_1, ... a_K, b_K] (measurements.cell_terms)
+    cell_terms: dict[str, np.ndarray] = field(default_factory=dict)
+    bearing_penalty: float = float("inf")
+    slope_penalty: float = float("inf")
 
-    def correction_db(self, samples: pd.DataFrame) -> np.ndarray:
-        """Correction (dB) to add to each sample's prediction; 0 for groups the model has not seen."""
+    def correction_db(self, samples: pd.DataFrame, *, bearing: bool = True) -> np.ndarray:
+        """Correction (dB) to add to each sample's prediction; 0 for groups the model has not seen.
+
+        ``bearing=False`` leaves out the cells' bearing terms (what the rasters apply).
+        """
         table = {(g.operator, g.band, g.landcover): g for g in self.groups}
         out = np.zeros(len(samples))
         logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
@@ -134,7 +170,13 @@ class CalibrationModel:
                 out[k] = g.offset_db + g.slope_db_per_decade * logd[k]
         if self.cell_offsets_db:
             out += samples["cell"].astype(str).map(self.cell_offsets_db).fillna(0.0).to_numpy(dtype=float)
-        return out + azimuth_gain_db(samples, self.cell_azimuths_deg)
+        out += azimuth_gain_db(samples, self.cell_azimuths_deg)
+        if self.cell_tilts_deg:
+            t = samples["cell"].astype(str).map(self.cell_tilts_deg).to_numpy(dtype=float)
+            has = np.isfinite(t)
+            out[has] += vertical_gain_db(samples["elevation_deg"].to_numpy(dtype=float)[has], t[has],
+                                         v_beamwidth_deg=self.tilt_v_beamwidth_deg, sla_db=self.sla_db)
+        return out + terms_db(samples, self.cell_terms, bearing=bearing)
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,11 +193,16 @@ class CalibrationResult:
     cv_stats: dict[str, float]
     uncalibrated_stats: dict[str, float]
     excluded_near: int
+    #: held out with the corrections the rasters apply (without the bearing terms)
+    raster_cv_stats: dict[str, float] = field(default_factory=dict)
+    #: held out, residuals averaged per cell in squares of STAT_BIN_M (the local mean, fast fading averaged out)
+    binned_cv_stats: dict[str, float] = field(default_factory=dict)
 
     @property
     def shadowing_sigma_db(self) -> float:
-        """Standard deviation of the held-out residuals: the location variability left after calibration."""
-        return float(self.cv_stats["std_db"])
+        """Standard deviation of the held-out residuals with the corrections the rasters apply: the location
+        variability left after calibration (for the service margin)."""
+        return float((self.raster_cv_stats or self.cv_stats)["std_db"])
 
 
 def _block_ids(x: np.ndarray, y: np.ndarray, size_m: float) -> np.ndarray:
@@ -197,26 +244,34 @@ def _binned(samples: pd.DataFrame, bin_m: float) -> pd.DataFrame:
         rad = np.radians(df["bearing_deg"].to_numpy(dtype=float))
         df = df.assign(_bs=np.sin(rad), _bc=np.cos(rad))
         extra = {"_bs": ("_bs", "mean"), "_bc": ("_bc", "mean"), "azimuth_unknown": ("azimuth_unknown", "max")}
+    if {"elevation_deg", "vertical_unknown"} <= set(df.columns):
+        extra = {**extra, "elevation_deg": ("elevation_deg", "mean"), "vertical_unknown": ("vertical_unknown", "max")}
     agg = df.groupby(["cell", "_bin", *GROUP_KEYS], sort=True).agg(
         measured_dbm=("measured_dbm", "mean"), uncalibrated_dbm=("uncalibrated_dbm", "mean"),
         _logd=("_logd", "mean"), x=("x", "mean"), y=("y", "mean"), **extra).reset_index()
     agg["distance_m"] = 10.0 ** agg["_logd"]
-    if extra:
+    if "_bs" in extra:
         agg["bearing_deg"] = np.degrees(np.arctan2(agg["_bs"], agg["_bc"])) % 360.0
         agg = agg.drop(columns=["_bs", "_bc"])
     return agg.drop(columns=["_bin", "_logd"])
 
 
-def fit_corrections(samples: pd.DataFrame, settings: CalibrationSettings | None = None) -> CalibrationModel:
-    """Fit group offsets/slopes and shrunk cell offsets (columns ``measured_dbm``, ``uncalibrated_dbm``,
-    ``distance_m``, ``x``, ``y``, ``cell`` and :data:`GROUP_KEYS`)."""
-    settings = settings or CalibrationSettings()
-    s = _binned(samples, settings.bin_m)
-    if len(s) == 0:
-        raise InputError("no samples to fit corrections on")
+def _sample_weights(s: pd.DataFrame, block_m: float) -> np.ndarray:
+    """Weight of each sample: its cell's distinct squares of ``block_m`` / its cell's samples (sum = squares)."""
+    blocks = _block_ids(s["x"].to_numpy(dtype=float), s["y"].to_numpy(dtype=float), block_m)
+    df = pd.DataFrame({"cell": s["cell"].astype(str).to_numpy(), "b": blocks})
+    g = df.groupby("cell", sort=False)["b"]
+    return (g.transform("nunique") / g.transform("size")).to_numpy(dtype=float)
+
+
+def _fit_base(s: pd.DataFrame, settings: CalibrationSettings, *, tilts: bool) -> tuple[CalibrationModel, np.ndarray]:
+    """Azimuths, tilts, group lines and shrunk cell offsets; the model and the residual it leaves on ``s``."""
     resid = s["measured_dbm"].to_numpy(dtype=float) - s["uncalibrated_dbm"].to_numpy(dtype=float)
     azimuths = fit_azimuths(s, resid, min_samples=settings.min_samples) if settings.estimate_azimuths else {}
     resid = resid - azimuth_gain_db(s, azimuths)
+    cell_tilts = fit_tilts(s, resid, v_beamwidth_deg=settings.tilt_v_beamwidth_deg, sla_db=settings.sla_db,
+                           min_samples=settings.min_samples) if tilts else {}
+    resid = resid - _tilt_gain_db(s, cell_tilts, settings)
     logd = np.log10(np.maximum(s["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
     groups = []
     remaining = np.empty(len(s))
@@ -230,15 +285,87 @@ def fit_corrections(samples: pd.DataFrame, settings: CalibrationSettings | None 
         else:
             a, b = float(r.mean()), 0.0
         remaining[idx] = r - a - b * x
+        lo, hi = (float(v) for v in 1000.0 * 10.0 ** np.percentile(x, [1.0, 99.0]))
         groups.append(GroupCorrection(str(key[0]), str(key[1]), str(key[2]), float(a), float(b), len(idx),
-                                      bool(fit_slope)))
-    model = CalibrationModel(tuple(groups), residual_std_db=float(np.std(remaining)), cell_azimuths_deg=azimuths)
+                                      bool(fit_slope), (lo, hi)))
+    model = CalibrationModel(tuple(groups), residual_std_db=float(np.std(remaining)), cell_azimuths_deg=azimuths,
+                             cell_tilts_deg=cell_tilts, tilt_v_beamwidth_deg=settings.tilt_v_beamwidth_deg,
+                             sla_db=settings.sla_db)
     if not settings.per_cell:
-        return model
+        return model, remaining
     cells, cell_n, offsets, tau = _cell_offsets(s, remaining, settings.cell_block_m)
-    return CalibrationModel(tuple(groups), dict(zip(cells, offsets, strict=True)), dict(zip(cells, cell_n,
-                            strict=True)), tau, float(np.std(remaining - s["cell"].astype(str).map(
-                                dict(zip(cells, offsets, strict=True))).to_numpy(dtype=float))), azimuths)
+    table = dict(zip(cells, offsets, strict=True))
+    remaining = remaining - s["cell"].astype(str).map(table).to_numpy(dtype=float)
+    return dataclasses.replace(model, cell_offsets_db=table, cell_samples=dict(zip(cells, cell_n, strict=True)),
+                               tau_db=tau, residual_std_db=float(np.std(remaining))), remaining
+
+
+def _tilt_gain_db(s: pd.DataFrame, tilts: dict[str, float], settings: CalibrationSettings) -> np.ndarray:
+    out = np.zeros(len(s))
+    if not tilts:
+        return out
+    t = s["cell"].astype(str).map(tilts).to_numpy(dtype=float)
+    has = np.isfinite(t)
+    out[has] = vertical_gain_db(s["elevation_deg"].to_numpy(dtype=float)[has], t[has],
+                                v_beamwidth_deg=settings.tilt_v_beamwidth_deg, sla_db=settings.sla_db)
+    return out
+
+
+def _choose_terms(s: pd.DataFrame, settings: CalibrationSettings) -> tuple[bool, float, float]:
+    """(tilts, lambda_bearing, lambda_slope) of the smallest inner blocked-CV error on ``s`` alone."""
+    tilt_options = (False, True) if settings.fit_tilts and {"elevation_deg", "vertical_unknown"} <= set(s.columns) \
+        and bool(s["vertical_unknown"].any()) else (False,)
+    grid = PENALTY_GRID if settings.cell_terms else ((np.inf, np.inf),)
+    if len(tilt_options) == 1 and len(grid) == 1:
+        return False, np.inf, np.inf
+    inner = CalibrationSettings(**{**_settings_dict(settings), "folds": settings.inner_folds,
+                                   "seed": settings.seed + 1})
+    try:
+        folds = assign_folds(s, inner)
+    except ConfigError:  # too few tiles to choose: no extra term
+        return False, np.inf, np.inf
+    measured = s["measured_dbm"].to_numpy(dtype=float)
+    sse = np.zeros((len(tilt_options), len(grid)))
+    for i, tilts in enumerate(tilt_options):
+        for f in range(inner.folds):
+            test = folds == f
+            train = s.loc[~test]
+            base, remaining = _fit_base(train, settings, tilts=tilts)
+            t = s.loc[test]
+            r_test = measured[test] - t["uncalibrated_dbm"].to_numpy(dtype=float) - base.correction_db(t)
+            preds = ridge_terms(train, remaining, _sample_weights(train, settings.cell_block_m), grid, test=t)
+            for k, p in enumerate(preds):
+                sse[i, k] += float(np.sum((r_test - np.asarray(p)) ** 2))
+    best_i, best_k = (int(v) for v in np.unravel_index(int(np.argmin(sse)), sse.shape))
+    log.debug("inner CV: tilts %s, bearing/slope penalties %s", tilt_options[best_i], grid[best_k])
+    return bool(tilt_options[best_i]), float(grid[best_k][0]), float(grid[best_k][1])
+
+
+def _settings_dict(settings: CalibrationSettings) -> dict:
+    return {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+
+
+def fit_corrections(samples: pd.DataFrame, settings: CalibrationSettings | None = None) -> CalibrationModel:
+    """Fit group offsets/slopes, shrunk cell offsets and the per-cell terms (columns ``measured_dbm``,
+    ``uncalibrated_dbm``, ``distance_m``, ``x``, ``y``, ``cell`` and :data:`GROUP_KEYS`; optional
+    ``bearing_deg``, ``azimuth_unknown``, ``elevation_deg``, ``vertical_unknown``).
+
+    The tilts and the penalties of the cell terms are chosen by an inner blocked cross-validation
+    on ``samples`` alone (:mod:`towerplan.measurements.cell_terms`).
+    """
+    settings = settings or CalibrationSettings()
+    s = _binned(samples, settings.bin_m)
+    if len(s) == 0:
+        raise InputError("no samples to fit corrections on")
+    tilts, lam_b, lam_s = _choose_terms(s, settings) if settings.per_cell else (False, np.inf, np.inf)
+    model, remaining = _fit_base(s, settings, tilts=tilts)
+    if not (np.isfinite(lam_b) or np.isfinite(lam_s)):
+        return model
+    coefs = ridge_terms(s, remaining, _sample_weights(s, settings.cell_block_m), ((lam_b, lam_s),))[0]
+    assert isinstance(coefs, dict)
+    left = remaining - terms_db(s, coefs)
+    return dataclasses.replace(model, cell_terms=coefs, bearing_penalty=lam_b, slope_penalty=lam_s,
+                               residual_std_db=float(np.std(left)))
 
 
 def _cell_offsets(s: pd.DataFrame, remaining: np.ndarray, block_m: float):
@@ -272,15 +399,24 @@ def calibrate(samples: pd.DataFrame, settings: CalibrationSettings | None = None
                          "few to calibrate")
     folds = assign_folds(used, settings)
     held_out = np.full(len(used), np.nan)
+    raster = np.full(len(used), np.nan)
     for f in range(settings.folds):
         test = folds == f
         model = fit_corrections(used.loc[~test], settings)
-        held_out[test] = used["uncalibrated_dbm"].to_numpy()[test] + model.correction_db(used.loc[test])
+        base = used["uncalibrated_dbm"].to_numpy()[test]
+        held_out[test] = base + model.correction_db(used.loc[test])
+        raster[test] = base + model.correction_db(used.loc[test], bearing=False)
     used["fold"] = folds + 1
     used["predicted_dbm"] = held_out
     final = fit_corrections(used, settings)
-    cv = residual_stats(used["measured_dbm"] - used["predicted_dbm"], used["distance_m"])
+    resid = used["measured_dbm"] - used["predicted_dbm"]
+    cv = residual_stats(resid, used["distance_m"])
     raw = residual_stats(used["measured_dbm"] - used["uncalibrated_dbm"], used["distance_m"])
-    log.info("calibration: %d samples, held-out mean %.2f dB, std %.2f dB, slope %.2f dB/decade", len(used),
-             cv["mean_db"], cv["std_db"], cv["slope_db_per_decade"])
-    return CalibrationResult(final, settings, used, cv, raw, int(near.sum()))
+    raster_cv = residual_stats(used["measured_dbm"] - raster, used["distance_m"])
+    binned = used.assign(_r=resid, _b=_block_ids(used["x"].to_numpy(dtype=float), used["y"].to_numpy(dtype=float),
+                                                 STAT_BIN_M)).groupby(["cell", "_b"])
+    binned_cv = residual_stats(binned["_r"].mean(), binned["distance_m"].mean())
+    log.info("calibration: %d samples, held-out mean %.2f dB, std %.2f dB, slope %.2f dB/decade (without the "
+             "bearing terms: std %.2f dB; in %g m squares: std %.2f dB)", len(used), cv["mean_db"], cv["std_db"],
+             cv["slope_db_per_decade"], raster_cv["std_db"], STAT_BIN_M, binned_cv["std_db"])
+    return CalibrationResult(final, settings, used, cv, raw, int(near.sum()), raster_cv, binned_cv)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "file", "row", "line", "lon", "lat", "x", "y", "measured_dbm", "predicted_dbm", "distance_m", "station",
     "cell", "operator", "band", "technology", "model", "landcover", "bearing_deg", "azimuth_unknown",
+    "elevation_deg", "vertical_unknown",
 )  # fmt: skip
 
 
@@ -55,7 +56,8 @@ def predict_samples(
     tr = Transformer.from_crs("EPSG:4326", dem.crs, always_xy=True)
     x, y = tr.transform(m["lon"].to_numpy(dtype=float), m["lat"].to_numpy(dtype=float))
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    pts = _levels(dem, st, serving, x, y, m["rx_height_m"].to_numpy(dtype=float), config or CoverageConfig())
+    config = config or CoverageConfig()
+    pts = _levels(dem, st, serving, x, y, m["rx_height_m"].to_numpy(dtype=float), config)
     freq = st["freq_mhz"].to_numpy(dtype=float)[serving]
     tech = st["technology"].astype(str).str.upper().to_numpy()[serving]
     cell_names = (st["site_id"].astype(str) + "/" + st["cell_id"].astype(str)).to_numpy() \
@@ -71,6 +73,10 @@ def predict_samples(
         "model": pts.model, "landcover": _classes(landcover, dem, x, y),
         # from the site to the sample, and whether the list gives the cell's azimuth (measurements.azimuth)
         "bearing_deg": _bearing_deg(st, serving, x, y, tr), "azimuth_unknown": _azimuth_unknown(st)[serving],
+        # seen from the antenna, deg below the horizon, and whether the list gives no vertical pattern
+        "elevation_deg": _elevation_deg(dem, st, serving, x, y, _rx_heights(m["rx_height_m"].to_numpy(dtype=float),
+                                                                            config), tr, config.k_factor),
+        "vertical_unknown": _vertical_unknown(st)[serving],
     })
     missing = ~np.isfinite(out["predicted_dbm"].to_numpy())
     if missing.any():
@@ -86,6 +92,42 @@ def _bearing_deg(st: pd.DataFrame, serving: np.ndarray, x: np.ndarray, y: np.nda
     return np.degrees(np.arctan2(dx, dy)) % 360.0
 
 
+def _ground_m(dem: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(x))
+    inside = dem.contains(x, y)
+    if inside.any():
+        r, c = dem.rowcol(x[inside], y[inside])
+        z = dem.values[np.asarray(r), np.asarray(c)].astype(float)
+        out[inside] = np.where(np.isfinite(z), z, 0.0)
+    return out
+
+
+def _elevation_deg(dem: Grid, st: pd.DataFrame, serving: np.ndarray, x: np.ndarray, y: np.ndarray,
+                   rx_h: np.ndarray, tr: Transformer, k_factor: float) -> np.ndarray:
+    """Angle (deg) below the horizon of each sample seen from its serving antenna, as the engine's ``theta``
+    (:func:`towerplan.coverage.points.levels_at_points`: heights above the DEM, the effective earth radius)."""
+    sx, sy = (np.asarray(v, dtype=float) for v in tr.transform(st["lon"].to_numpy(dtype=float),
+                                                                st["lat"].to_numpy(dtype=float)))
+    z_tx = _ground_m(dem, sx, sy) + pd.to_numeric(st["antenna_height_m"], errors="coerce").fillna(30.0).to_numpy()
+    d = np.maximum(np.hypot(x - sx[serving], y - sy[serving]), 0.01)
+    dz = z_tx[serving] - _ground_m(dem, x, y) - rx_h
+    return np.degrees(np.arctan(dz / d + d / (2.0 * k_factor * 6_371_000.0)))
+
+
+def _vertical_unknown(st: pd.DataFrame) -> np.ndarray:
+    """Cells without a vertical pattern (no vertical beamwidth, or 90 deg or more, and no pattern file)."""
+    vbw = pd.to_numeric(st["v_beamwidth_deg"], errors="coerce").to_numpy(dtype=float) \
+        if "v_beamwidth_deg" in st.columns else np.full(len(st), np.nan)
+    pattern = st["antenna_pattern"].fillna("").astype(str).str.strip().to_numpy() != "" \
+        if "antenna_pattern" in st.columns else np.zeros(len(st), dtype=bool)
+    return (~np.isfinite(vbw) | (vbw >= 90.0)) & ~pattern
+
+
+def _rx_heights(rx_h: np.ndarray, config: CoverageConfig) -> np.ndarray:
+    return np.where(np.isfinite(rx_h) & (rx_h >= 0.5) & (rx_h <= 100.0), np.round(rx_h * 2.0) / 2.0,
+                    config.rx_height_m)
+
+
 def _azimuth_unknown(st: pd.DataFrame) -> np.ndarray:
     """Cells the list gives no azimuth (modelled omni)."""
     if "azimuth_deg" not in st.columns:
@@ -96,8 +138,7 @@ def _azimuth_unknown(st: pd.DataFrame) -> np.ndarray:
 def _levels(dem: Grid, st: pd.DataFrame, serving: np.ndarray, x: np.ndarray, y: np.ndarray, rx_h: np.ndarray,
             config: CoverageConfig) -> PointLevels:
     """Engine predictions; measurements with their own receiver height (rounded to 0.5 m) are predicted at it."""
-    heights = np.where(np.isfinite(rx_h) & (rx_h >= 0.5) & (rx_h <= 100.0), np.round(rx_h * 2.0) / 2.0,
-                       config.rx_height_m)
+    heights = _rx_heights(rx_h, config)
     uniq = np.unique(heights)
     if len(uniq) == 1:
         return levels_at_points(dem, st, serving, x, y, config=replace(config, rx_height_m=float(uniq[0])))

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from towerplan._atomic import atomic_path
-from towerplan.measurements.calibrate import CalibrationResult
+from towerplan.measurements.calibrate import STAT_BIN_M, CalibrationResult
+from towerplan.measurements.cell_terms import BEARING_ORDER
 from towerplan.measurements.compare import comparison_tables
 from towerplan.textsafe import formula_safe_frame
 
@@ -37,16 +38,33 @@ def calibration_record(result: CalibrationResult, *, inputs: Mapping[str, Any], 
     m = result.model
     return {
         "format": "towerplan-calibration", "version": FORMAT_VERSION,
-        "correction": "level_dbm += offset_db + slope_db_per_decade * log10(distance_m / 1000) + cell_offset_db",
+        "correction": "level_dbm += offset_db + slope_db_per_decade * log10(distance_m / 1000) + cell_offset_db"
+                      " + cell slope * (log10(distance_m / 1000) - centre) + cell bearing terms; cells without a"
+                      " vertical pattern get the fitted tilt",
         "groups": [{"operator": g.operator, "band": g.band, "landcover": g.landcover, "offset_db": _r(g.offset_db),
                     "slope_db_per_decade": _r(g.slope_db_per_decade), "n_samples": g.n_samples,
-                    "slope_fitted": g.slope_fitted} for g in m.groups],
+                    "slope_fitted": g.slope_fitted,
+                    # the rasters extrapolate the slope (and a fitted tilt's pattern) outside this range
+                    "distance_range_m": [_r(v, 0) for v in g.distance_range_m]} for g in m.groups],
         "cells": [{"cell": c, "offset_db": _r(v), "n_samples": int(m.cell_samples.get(c, 0))}
                   for c, v in sorted(m.cell_offsets_db.items())],
         "cell_offset_tau_db": _r(m.tau_db),
         # sector azimuths the station list lacked, fitted to the drive test (measurements.azimuth)
         "azimuths": [{"cell": c, "azimuth_deg": _r(v, 1)} for c, v in sorted(m.cell_azimuths_deg.items())],
+        # downtilts of cells the list gave no vertical pattern (measurements.cell_terms), with the beamwidth used
+        "tilts": [{"cell": c, "tilt_deg": _r(v, 1), "v_beamwidth_deg": m.tilt_v_beamwidth_deg}
+                  for c, v in sorted(m.cell_tilts_deg.items())],
+        # per-cell slope (around the cell's centre log10 distance) and bearing Fourier terms (measurements.cell_terms)
+        "cell_terms": {"bearing_penalty": _r(m.bearing_penalty), "slope_penalty": _r(m.slope_penalty),
+                       "bearing_order": BEARING_ORDER,
+                       "cells": [{"cell": c, "centre_log10_km": _r(v[0], 4), "slope_db_per_decade": _r(v[1]),
+                                  "bearing_cos_sin_db": [_r(x) for x in v[2:]]}
+                                 for c, v in sorted(m.cell_terms.items())]},
         "shadowing_sigma_db": _r(result.shadowing_sigma_db),
+        "cross_validation_without_bearing_terms": {k: _r(v) if k != "count" else v
+                                                   for k, v in result.raster_cv_stats.items()},
+        "cross_validation_binned": {**{k: _r(v) if k != "count" else v for k, v in result.binned_cv_stats.items()},
+                                    "bin_m": STAT_BIN_M},
         "cross_validation": {**{k: _r(v) if k != "count" else v for k, v in result.cv_stats.items()},
                              "folds": result.settings.folds, "fold_by": result.settings.fold_by,
                              "tile_m": result.settings.tile_m, "seed": result.settings.seed},
@@ -56,9 +74,20 @@ def calibration_record(result: CalibrationResult, *, inputs: Mapping[str, Any], 
         "settings": {"min_distance_m": result.settings.min_distance_m, "per_cell": result.settings.per_cell,
                      "cell_block_m": result.settings.cell_block_m, "bin_m": result.settings.bin_m,
                      "min_samples": result.settings.min_samples, "min_log_span": result.settings.min_log_span,
+                     "fit_tilts": result.settings.fit_tilts, "cell_terms": result.settings.cell_terms,
+                     "inner_folds": result.settings.inner_folds,
+                     "estimate_azimuths": result.settings.estimate_azimuths,
                      **settings_extra},
         "inputs": dict(inputs),
+        # the path-loss model each band was predicted with (what `auto` resolved to in this run)
+        "models_used": _models_used(result.predictions),
     }
+
+
+def _models_used(p: pd.DataFrame) -> dict[str, list[str]]:
+    if not {"band", "model"} <= set(p.columns):
+        return {}
+    return {str(b): sorted({str(m) for m in part["model"]}) for b, part in p.groupby("band", sort=True)}
 
 
 def _group_stats(result: CalibrationResult) -> list[dict[str, Any]]:
@@ -190,6 +219,8 @@ def _write_html(path: Path, record: Mapping[str, Any], stats: pd.DataFrame, file
     table = stats.round(2)
     stat_rows = "".join(row(list(r)) for r in table[["prediction", "by", "group", "count", "mean_db", "std_db",
                                                     "rmse_db", "slope_db_per_decade"]].itertuples(index=False))
+    nb = record.get("cross_validation_without_bearing_terms", {})
+    bn = record.get("cross_validation_binned", {})
     links = "".join(f'<li><a href="{e(f)}">{e(f)}</a></li>' for f in files)
     text = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>towerplan calibration</title>
@@ -203,8 +234,14 @@ Cross-validation: {e(str(cv['folds']))} folds by {e(str(cv['fold_by']))}
 (tiles of {e(str(cv['tile_m']))} m).</p>
 <table>{row(['', 'mean (dB)', 'std (dB)', 'RMSE (dB)', 'slope (dB/decade)'], 'th')}
 {row(['uncalibrated', raw['mean_db'], raw['std_db'], raw['rmse_db'], raw['slope_db_per_decade']])}
-{row(['calibrated, held out', cv['mean_db'], cv['std_db'], cv['rmse_db'], cv['slope_db_per_decade']])}</table>
-<p>Shadowing sigma (held-out std): {e(str(record['shadowing_sigma_db']))} dB.</p>
+{row(['calibrated, held out', cv['mean_db'], cv['std_db'], cv['rmse_db'], cv['slope_db_per_decade']])}
+{row(['held out, without the bearing terms (as the rasters)', nb.get('mean_db'), nb.get('std_db'), nb.get('rmse_db'),
+      nb.get('slope_db_per_decade')])}
+{row([f"held out, averaged in {bn.get('bin_m')} m squares", bn.get('mean_db'), bn.get('std_db'), bn.get('rmse_db'),
+      bn.get('slope_db_per_decade')])}</table>
+<p>Shadowing sigma (held-out std with the corrections the rasters apply): {e(str(record['shadowing_sigma_db']))} dB.
+Tilts fitted: {e(str(len(record.get('tilts', []))))}; cells with slope/bearing terms:
+{e(str(len(record.get('cell_terms', {}).get('cells', []))))}.</p>
 <h2>Corrections</h2>
 <table>{row(['operator', 'band', 'land cover', 'offset (dB)', 'slope (dB/decade)', 'samples'], 'th')}{groups}</table>
 <h2>Plots</h2><img src="measured_vs_predicted.png" alt="measured vs predicted">

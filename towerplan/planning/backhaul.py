@@ -21,7 +21,7 @@ Microwave (:func:`microwave_links`)
     climate; never beyond ``CostModel.microwave_max_km``) whose path clears the terrain
     by the rules of ITU-R P.530-18 §2.2.2.1 (:mod:`towerplan.planning.backhaul_p530`): the
     full first Fresnel zone at the median k (4/3) and 0.6 F1 (tropical) at the low k of
-    P.530 Fig. 3 for the path length, the terrain sampled along the straight path at the
+    P.530 Fig. 2 for the path length, the terrain sampled along the straight path at the
     DEM resolution (bilinear, as :func:`towerplan.coverage.profile.profile`), raised by the
     earth bulge ``d1 d2 / (2 k R)`` and any clutter height; antennas at ground + mast height
     at each end. DEM nodata samples (sea) count as 0 m. The test is a numba kernel over
@@ -105,7 +105,7 @@ def _bilinear(z: np.ndarray, c0: float, a: float, f0: float, e: float, x: float,
 @numba.njit(cache=True)
 def _hop_clear(z, c0, a, f0, e, xa, ya, ha, xb, yb, hb, step, lam, rule) -> bool:
     """Both P.530 rules on one hop; ``rule`` = (2 k_median R, median F1 fraction, low-k F1 fraction, fixed
-    low k (<= 0: from the Fig. 3 table), clutter (m), then the table's log-distances (km) and k values)."""
+    low k (<= 0: from the Fig. 2 table), clutter (m), then the table's log-distances (km) and k values)."""
     total = math.hypot(xb - xa, yb - ya)
     if total <= 0:
         return True
@@ -180,7 +180,7 @@ def microwave_links(
         Link frequency (GHz).
     rule
         The clearance rule (default :class:`~towerplan.planning.backhaul_p530.ClearanceRule`: tropical,
-        1.0 F1 at k = 4/3 and 0.6 F1 at the low k of P.530 Fig. 3); its scalar reference is
+        1.0 F1 at k = 4/3 and 0.6 F1 at the low k of P.530 Fig. 2); its scalar reference is
         :func:`towerplan.planning.backhaul_p530.hop_clearance`.
 
     Returns

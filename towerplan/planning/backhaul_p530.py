@@ -8,8 +8,8 @@ for path clearance", frequencies above about 2 GHz, single antennas):
    by default, or ``157 / (157 + ΔN)`` from the climate's median refractivity gradient ΔN
    of the lowest kilometre, ITU-R P.453 / P.530 §2.2.2);
 2. **Low k**: clearance of ``low_k_clearance`` F1 at ``k_e``, the effective earth radius factor
-   exceeded for about 99.9 % of the worst month, which depends on the path length (P.530
-   Fig. 3, :data:`KE_999_FIG3`): 0.0 F1 (grazing) in a temperate climate over a single
+   exceeded for about 99.9 % of the worst month, which depends on the path length (P.530-18
+   Figure 2, :data:`KE_999_CURVE`): 0.0 F1 (grazing) in a temperate climate over a single
    isolated obstruction, 0.3 F1 in a temperate climate over an obstruction extended along
    part of the path, 0.6 F1 in a tropical climate (the Recommendation gives it for paths over
    about 30 km and no separate value below; towerplan keeps 0.6 F1 on shorter tropical paths,
@@ -39,7 +39,7 @@ from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 
 __all__ = [
-    "CLIMATES", "KE_999_FIG3", "LOW_K_CLEARANCE", "OBSTRUCTIONS", "SPEED_OF_LIGHT_M_S", "ClearanceRule",
+    "CLIMATES", "KE_999_CURVE", "KE_999_FIG3", "LOW_K_CLEARANCE", "OBSTRUCTIONS", "SPEED_OF_LIGHT_M_S", "ClearanceRule",
     "HopClearance", "fresnel_radius_m", "hop_clearance", "k_factor_from_gradient", "low_k_factor",
     "microwave_clearance",
 ]
@@ -54,13 +54,22 @@ LOW_K_CLEARANCE: dict[tuple[str, str], float] = {
     ("temperate", "isolated"): 0.0, ("temperate", "extended"): 0.3,
     ("tropical", "isolated"): 0.6, ("tropical", "extended"): 0.6,
 }
-#: k_e exceeded for about 99.9 % of the worst month against path length (km), ITU-R P.530 Fig. 3
-#: (continental temperate climate), digitised by hand from the figure (read to about ±0.03); outside
-#: 10-200 km the end values are held. P.530 uses it for tropical paths too, lacking a tropical curve.
+#: k_e exceeded for about 99.9 % of the worst month against path length (km): the curve of ITU-R
+#: P.530-18 (09/2021) §2.2.2.1, Figure 2, "Value of k_e exceeded for approximately 99.9 % of the worst
+#: month (continental temperate climate)". The Recommendation gives this curve only as a figure: no
+#: equation or table for it in P.530 (editions -16 to -18) nor in P.453 (which tabulates the refractivity
+#: gradient statistics, not k_e against path length); searched for this work in vain. The nine points are
+#: read by hand from that figure at 10, 20, 30, 40, 50, 70, 100, 150 and 200 km (k_e read to about
+#: ±0.03); :func:`low_k_factor` interpolates linearly in log(distance) and holds the end values outside
+#: 10-200 km (the figure's range). P.530 uses the curve for tropical paths too, lacking a tropical one.
+#: (The constant keeps the name it had when the figure was cited as "Fig. 3": in P.530-18 Figure 3 is the
+#: fade-depth distribution of §2.3.2, as CRC's crc-covlib P.530-18 helper, ``itur_p530.FIGURE_3``, draws it.)
 KE_999_FIG3: tuple[tuple[float, ...], tuple[float, ...]] = (
     (10.0, 20.0, 30.0, 40.0, 50.0, 70.0, 100.0, 150.0, 200.0),
     (0.53, 0.60, 0.65, 0.69, 0.72, 0.77, 0.83, 0.89, 0.92),
 )
+#: the same points under the figure's own number
+KE_999_CURVE = KE_999_FIG3
 
 
 def fresnel_radius_m(d1_m, d2_m, freq_ghz: float) -> np.ndarray:
@@ -90,8 +99,9 @@ def k_factor_from_gradient(dn_per_km: float) -> float:
 
 
 def low_k_factor(path_km: float | np.ndarray) -> np.ndarray:
-    """``k_e`` exceeded for about 99.9 % of the worst month for a path of ``path_km`` (P.530 Fig. 3,
-    :data:`KE_999_FIG3`; interpolated on the logarithm of the distance)."""
+    """``k_e`` exceeded for about 99.9 % of the worst month for a path of ``path_km`` (P.530-18 Figure 2,
+    :data:`KE_999_CURVE`; interpolated on the logarithm of the distance, the end values held outside
+    10-200 km): non-decreasing in the path length, between 0.53 and 0.92."""
     d, k = (np.asarray(v, dtype=float) for v in KE_999_FIG3)
     x = np.log(np.clip(np.asarray(path_km, dtype=float), d[0], d[-1]))
     return np.interp(x, np.log(d), k)
@@ -112,7 +122,7 @@ class ClearanceRule:
     median_clearance
         First Fresnel zone fraction to clear at the median k (1.0 in P.530).
     low_k
-        Effective earth radius factor of the low-k check; None: P.530 Fig. 3 for the path length.
+        Effective earth radius factor of the low-k check; None: P.530-18 Figure 2 for the path length.
     low_k_clearance
         Fresnel fraction to clear at the low k; None: :data:`LOW_K_CLEARANCE` for the climate and obstruction.
     clutter_m
@@ -158,7 +168,7 @@ class ClearanceRule:
 
     def describe(self) -> str:
         """One line for reports: both rules with their numbers."""
-        low = f"k = {self.low_k:g}" if self.low_k is not None else "k_e(99.9 %) of P.530 Fig. 3"
+        low = f"k = {self.low_k:g}" if self.low_k is not None else "k_e(99.9 %) of P.530 Fig. 2"
         return (f"ITU-R P.530-18 §2.2.2.1 ({self.climate}, {self.obstruction} obstruction): "
                 f"{self.median_clearance:g} F1 clear at k = {self.median_k:.3g} and {self.low_fraction:g} F1 at "
                 f"{low}" + (f"; {self.clutter_m:g} m of clutter on the terrain" if self.clutter_m else ""))

@@ -39,21 +39,19 @@ population cells this typically shrinks the problem by orders of magnitude.
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import logging
-import os
-import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 
 from towerplan.errors import InputError
 from towerplan.planning.coverage_bound import lagrangian_bound
+from towerplan.planning.highs import highs_plan, new_highs, set_warm_start
 
 __all__ = ["InfeasibleError", "Selection", "choose_sites", "new_highs", "reduce_demand", "set_warm_start"]
 
@@ -239,32 +237,14 @@ def _order_by_gain(
 
 
 # --------------------------------------------------------------------- ILP
-@contextlib.contextmanager
-def _quiet_fd1() -> Iterator[None]:
-    """Send file descriptor 1 to /dev/null: HiGHS prints its banner from C++ while constructed,
-    before ``output_flag`` can be switched off, and it would corrupt a CLI's stdout."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError, AttributeError):
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def _solve_ilp(
     rows: sp.csr_matrix, w: np.ndarray, costs: np.ndarray, *, max_sites: int | None, budget: float | None,
     must: np.ndarray, allowed: np.ndarray, start: list[int], time_limit_s: float, mip_rel_gap: float,
-    tie: np.ndarray | None = None,
+    tie: np.ndarray | None = None, presolve: bool = True,
 ) -> tuple[list[int], float, float, str]:
     """HiGHS on the reduced model within ``time_limit_s`` of wall time (model building included); with
-    ``tie``, a second solve for the cheapest sites that cover as much (:func:`_cheapest_alike`)."""
+    ``tie``, a second solve for the cheapest sites that cover as much (:func:`_cheapest_alike`);
+    ``presolve`` False: HiGHS without presolve (:func:`~towerplan.planning.highs.highs_plan`)."""
     import highspy
 
     t_start = time.perf_counter()
@@ -317,12 +297,15 @@ def _solve_ilp(
     lp.a_matrix_.value_ = A.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_cand + [highspy.HighsVarType.kContinuous] * n_dem
     h = new_highs(float(time_limit_s) - (time.perf_counter() - t_start), mip_rel_gap)
-    if A.nnz > _PRESOLVE_MAX_NNZ:  # HiGHS's presolve does not watch the time limit (see the constant)
+    if not presolve:  # HiGHS's presolve does not watch the time limit (towerplan.planning.highs)
         h.setOptionValue("presolve", "off")
     h.passModel(lp)
     if start:
         set_warm_start(h, rows, start)
+    t_run = time.perf_counter()
     h.run()
+    log.debug("ilp: %d non-zeros, HiGHS started at %.2f s and ran %.2f s for a %.2f s limit", A.nnz,
+              t_run - t_start, time.perf_counter() - t_run, h.getOptionValue("time_limit")[1])
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
     if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
@@ -334,36 +317,6 @@ def _solve_ilp(
     if tie is not None and chosen and left > 0.05:
         chosen = _cheapest_alike(h, rows, w, tie, chosen, left)
     return chosen, bound, gap, status
-
-
-def new_highs(time_limit_s: float, mip_rel_gap: float) -> Any:
-    """A quiet, deterministic HiGHS (seed 0, one thread) with its time limit (at least 0.1 s) and MIP gap."""
-    import highspy
-
-    with _quiet_fd1():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", max(0.1, float(time_limit_s)))
-    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
-    return h
-
-
-def set_warm_start(h: Any, rows: sp.csr_matrix, chosen: list[int]) -> None:
-    """Give HiGHS ``h`` the feasible start "build ``chosen``": x = 1 for those candidates, y = 1 for every
-    demand column they cover (the variable layout of the covering models here: candidates, then demand)."""
-    import highspy
-
-    n_cand, n_dem = rows.shape
-    x0 = np.zeros(n_cand)
-    x0[chosen] = 1.0
-    y0 = np.zeros(n_dem)
-    y0[np.unique(rows[chosen].indices)] = 1.0
-    sol = highspy.HighsSolution()
-    sol.col_value = list(np.concatenate([x0, y0]))
-    sol.value_valid = True
-    h.setSolution(sol)
 
 
 def _cheapest_alike(h, rows: sp.csr_matrix, w: np.ndarray, tie: np.ndarray, chosen: list[int],
@@ -393,12 +346,29 @@ def _cheapest_alike(h, rows: sp.csr_matrix, w: np.ndarray, tie: np.ndarray, chos
     return cheaper
 
 
-#: above this many non-zeros HiGHS runs without presolve: its presolve (probing and the passes after
-#: it) does not check the time limit; on the Thanh Hóa-scale model (1.86 M non-zeros) it ran 100-145 s
-#: under a 20 s limit, while without presolve HiGHS stops within ~2 s of the limit (bench/README.md)
-_PRESOLVE_MAX_NNZ = 1_000_000
 #: share of the ILP time limit kept for the Lagrangian bound when HiGHS has not proved its answer
 _BOUND_SHARE = 0.2
+def _run_highs(
+    rows: sp.csr_matrix, w: np.ndarray, costs: np.ndarray, chosen: list[int], gains: list[float], *, highs_s: float,
+    max_sites: int | None, budget: float | None, must: np.ndarray, allowed: np.ndarray, mip_rel_gap: float,
+    tie: np.ndarray | None,
+) -> tuple[list[int], list[float], float, str]:
+    """HiGHS from the greedy answer ``chosen`` when ``highs_s`` leaves it the time to do anything useful
+    (:func:`~towerplan.planning.highs.highs_plan`), else the greedy answer: (sites, their gains, HiGHS's
+    bound or NaN, status)."""
+    start, presolve = highs_plan(rows.nnz + w.size + rows.shape[0], highs_s)
+    if not start:
+        log.info("placement: %.1f s left for HiGHS, below what this model needs: greedy + Lagrangian bound", highs_s)
+        return chosen, gains, float("nan"), ("Greedy (HiGHS not started: no time for its start-up and root LP), "
+                                             "bound by Lagrangian relaxation")
+    sites, bound, _gap, status = _solve_ilp(rows, w, costs, max_sites=max_sites, budget=budget, must=must,
+                                            allowed=allowed, start=chosen, time_limit_s=highs_s,
+                                            mip_rel_gap=mip_rel_gap, tie=tie, presolve=presolve)
+    total, ilp_total = float(sum(gains)), _covered_weight(rows, w, sites)
+    if ilp_total > total + 1e-9 or (ilp_total + 1e-9 >= total and (
+            tie is None or tie[sites].sum() <= tie[chosen].sum())):
+        chosen, gains = _order_by_gain(rows, w, sites, must)
+    return chosen, gains, bound, status
 
 
 # -------------------------------------------------------------------- API
@@ -438,6 +408,11 @@ def choose_sites(
         HiGHS and the bound); the best solution found and its gap are returned. When HiGHS has
         not proved its answer in time, the bound is the better of HiGHS's and a Lagrangian bound
         (:func:`towerplan.planning.coverage_bound.lagrangian_bound`) computed in the time left.
+        HiGHS presolves only when its estimated presolve time fits in half of HiGHS's time (the
+        presolve does not watch the limit); when the time left after the greedy answer cannot cover
+        HiGHS's start-up and (without presolve) its root LP, estimated from the model's non-zeros,
+        HiGHS is not started: the greedy answer comes back with the Lagrangian bound, and the
+        status says so.
     mip_rel_gap
         ILP stopping gap (1e-4 = proven within 0.01 %).
     tie_costs
@@ -517,16 +492,11 @@ def choose_sites(
         gap, bound, status = 0.0, coverable, "Optimal (greedy covers every coverable demand)"
     elif method == "ilp":
         deadline = t0 + time_limit_s
-        sites, bound, gap, status = _solve_ilp(
-            rows_red, w_red, c, max_sites=max_sites, budget=budget, must=must, allowed=allowed, start=chosen,
-            time_limit_s=(1.0 - _BOUND_SHARE) * (deadline - time.perf_counter()), mip_rel_gap=mip_rel_gap,
-            tie=tie,
+        chosen, gains, bound, status = _run_highs(
+            rows_red, w_red, c, chosen, gains, highs_s=(1.0 - _BOUND_SHARE) * (deadline - time.perf_counter()),
+            max_sites=max_sites, budget=budget, must=must, allowed=allowed, mip_rel_gap=mip_rel_gap, tie=tie,
         )
-        ilp_total = _covered_weight(rows_red, w_red, sites)
-        if ilp_total > total + 1e-9 or (ilp_total + 1e-9 >= total and (
-                tie is None or tie[sites].sum() <= tie[chosen].sum())):
-            chosen, gains = _order_by_gain(rows_red, w_red, sites, must)
-            total = float(sum(gains))
+        total = float(sum(gains))
         if not np.isfinite(bound):  # stopped before HiGHS proved any bound (e.g. time limit in the root LP)
             bound = coverable
         bound = min(bound, coverable)

@@ -167,6 +167,7 @@ def place_run(
     (:func:`towerplan.export.commands.write_placement_files`). ``calibration``: a ``calibration.json`` of
     ``towerplan calibrate`` correcting the existing sectors (candidate sites keep the uncalibrated model)."""
     from towerplan.export.commands import write_placement_files
+    from towerplan.study.service import criterion_record
     from towerplan.study.summary import study_summary
 
     t0 = time.perf_counter()
@@ -186,6 +187,8 @@ def place_run(
     summary: dict[str, Any] = plan.summary()
     summary.update({
         "technology": technology, "threshold_dbm": settings.threshold_dbm,
+        # what "served" means here, as summary.json and gaps_summary.json record it
+        "service_criterion": criterion_record(settings.coverage, settings.service, settings.technologies),
         "people_total": float(inputs.population.masked(fill=0.0).sum()),
         "total_runtime_s": round(time.perf_counter() - t0, 3),
         # the study summary's figures, as `towerplan run`, the app and the report show them

@@ -100,6 +100,7 @@ def coverage_run(
     scheduler: str | None = None,
     write_loss: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    service_criterion: dict[str, Any] | None = None,
 ) -> StepRun:
     """Coverage of a station list over DEM file(s), written into ``out`` (:func:`write_coverage_files`).
 
@@ -107,7 +108,9 @@ def coverage_run(
     lattice and given to the engine as clutter; without it every cell is the default class and the
     summary's ``land_cover`` says so. ``calibration``: a ``calibration.json`` of ``towerplan
     calibrate`` (its held-out sigma feeds the shadowing margin). ``summary`` of the result is
-    ``coverage_summary.json`` as written; ``notes`` the land cover's warnings.
+    ``coverage_summary.json`` as written; ``notes`` the land cover's warnings. ``service_criterion``: the
+    record of the criterion ``config`` derives from (:func:`towerplan.study.service.criterion_record`),
+    written as the summary's ``service_criterion``.
     """
     from towerplan.study.inputs import read_study_dem, read_study_land_cover, read_study_stations
     from towerplan.study.steps import coverage_of_stations, select_technologies
@@ -129,9 +132,7 @@ def coverage_run(
     cover = read_study_land_cover(list(landcover) if landcover else None, grid, table=landcover_table)
     clutter = None
     if cover.source != "none":
-        from towerplan.coverage.clutter import ClutterGrid
-
-        clutter = ClutterGrid(*cover.to_clutter_arrays())
+        clutter = cover.to_clutter_grid()
     t_read = time.perf_counter() - t0
     result = coverage_of_stations(grid, kept, config, technologies=None, executor=executor, workers=workers,
                                   scheduler=scheduler, progress=progress, clutter=clutter)
@@ -139,6 +140,8 @@ def coverage_run(
               "executor": executor, "workers": workers, "calibration": str(calibration) if calibration else None,
               "technologies": list(technologies) if technologies else "all"}
     extra: dict[str, Any] = {"inputs": inputs}
+    if service_criterion is not None:
+        extra["service_criterion"] = dict(service_criterion)
     if landcover or landcover_table:  # only then: runs without land cover keep their summary as it was
         inputs.update(landcover=[str(p) for p in landcover or ()],
                       landcover_table=str(landcover_table) if landcover_table else None)

@@ -178,9 +178,7 @@ class StudyInputs:
         open/rural with R = 0 m)."""
         if self.land_cover is None or self.land_cover.source == "none":
             return None
-        from towerplan.coverage.clutter import ClutterGrid
-
-        return ClutterGrid(*self.land_cover.to_clutter_arrays())
+        return self.land_cover.to_clutter_grid()
 
 
 # ------------------------------------------------------------------ readers, one per role

@@ -180,6 +180,8 @@ def _models(counts: Mapping[str, int], config: CoverageConfig, *, land_cover: st
             from towerplan.coverage.p1812 import p1812_method_text
 
             text = p1812_method_text(config.p1812, land_cover=land_cover)
+        if name in ("itm", "fspl") and land_cover:  # the engine adds the P.2108 terminal clutter loss
+            text += f"; + ITU-R P.2108-1 §3.1 terminal clutter loss, median, by the class of {land_cover}"
         rng = VALIDITY_RANGES.get(name)
         if rng:
             f, d, hb, hm = (rng[k] for k in ("freq_mhz", "distance_m", "h_base_m", "h_mobile_m"))

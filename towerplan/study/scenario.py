@@ -279,6 +279,7 @@ def scenario_dict(s: Scenario, relative_to: Path | None) -> dict[str, Any]:
     plain_cov = plain(s.coverage)
     plain_cov["technology_params"] = plain_cov.pop("technologies")
     plain_cov.pop("level_offsets_db", None)  # derived from [service]
+    plain_cov.pop("carrier_entry_loss", None)  # derived from [service]
     if s.settings.service is not None:
         plain_cov.pop("threshold_dbm", None)  # derived from [service]
     cov.update(plain_cov)

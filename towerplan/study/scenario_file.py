@@ -102,7 +102,7 @@ _SECTIONS = ("scenario", "inputs", "coverage", "service", "gaps", "placement", "
              "grid", "speed", "switch_off")
 _SCENARIO_KEYS = ("name", "title", "language", "description")
 #: keys of ``[coverage]`` that are not CoverageConfig fields
-_COVERAGE_EXTRA = ("technologies", "resolution_m", "level_offsets_db")
+_COVERAGE_EXTRA = ("technologies", "resolution_m", "level_offsets_db", "carrier_entry_loss")
 _SERVICE_ALIASES = {"class": "service_class"}
 #: CoverageConfig fields renamed in the file (its ``technologies`` are the per-technology level definitions)
 _COVERAGE_RENAMED = {"technology_params": "technologies"}
@@ -323,9 +323,10 @@ def parse_scenario(
         resolution = None
     coverage = build_dataclass(CoverageConfig, cov, "coverage", problems, base=CoverageConfig(), skip=_COVERAGE_EXTRA,
                       renamed=_COVERAGE_RENAMED)
-    if "level_offsets_db" in cov:
-        problems.append("coverage.level_offsets_db: derived from [service] (the technologies' required levels); "
-                        "leave it out")
+    for derived in ("level_offsets_db", "carrier_entry_loss"):
+        if derived in cov:
+            problems.append(f"coverage.{derived}: derived from [service] (the technologies' required levels); "
+                            "leave it out")
     # [service]: the service criterion, from which coverage.threshold_dbm is derived
     service = _service(doc, cov, inputs, technologies, problems)
     if service is not None and coverage is not BAD:

@@ -11,6 +11,11 @@ scenarios, the app and ``towerplan run``), that threshold is *derived*:
   required(primary) - required(t), added to its levels by the engine, so that one
   comparison applies each technology's own criterion (its levels then read on the
   primary's scale); the primary's levels are the predicted median levels;
+* indoors, every sector's levels also get ``L_BEL(f_ref) - L_BEL(f)``
+  (``coverage.carrier_entry_loss``, :class:`~towerplan.coverage.building_loss.CarrierEntryLoss`): the
+  threshold holds each technology's ITU-R P.2109 building entry loss at its reference frequency
+  (:data:`~towerplan.coverage.criteria.REPRESENTATIVE_FREQ_MHZ`), the term moves it to the carrier's own
+  frequency, so 700 MHz and 3500 MHz carriers of one technology meet their own indoor criterion;
 * the link budget carries no margin of its own (body and indoor loss 0, location
   probability 50 %): the criterion holds them.
 
@@ -30,9 +35,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from towerplan.coverage.building_loss import CarrierEntryLoss
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.criteria import (
     LEVEL_QUANTITIES,
+    REPRESENTATIVE_FREQ_MHZ,
     SERVICE_TECHNOLOGIES,
     ServiceCriterion,
     ServiceSettings,
@@ -41,8 +48,8 @@ from towerplan.coverage.criteria import (
 )
 from towerplan.errors import ConfigError
 
-__all__ = ["LINK_BUDGET_MARGIN_KEYS", "check_service", "coverage_for_service", "criteria_of", "criterion_record",
-           "with_calibration_sigma"]
+__all__ = ["LINK_BUDGET_MARGIN_KEYS", "carrier_entry_loss_for", "check_service", "coverage_for_service",
+           "criteria_of", "criterion_record", "with_calibration_sigma"]
 
 log = logging.getLogger(__name__)
 #: link-budget fields the service criterion replaces, with their neutral values
@@ -64,6 +71,14 @@ def _derived(service: ServiceSettings, technologies: Sequence[str] | None) -> tu
     return round(threshold, 9), {t: v for t, v in offsets.items() if v != 0.0}
 
 
+def carrier_entry_loss_for(service: ServiceSettings | None) -> CarrierEntryLoss | None:
+    """The per-carrier building entry loss term of ``service``: indoor only (None otherwise)."""
+    if service is None or service.service_class != "indoor":
+        return None
+    return CarrierEntryLoss(building_type=service.building_type, probability=float(service.building_probability),
+                            reference_freq_mhz=dict(REPRESENTATIVE_FREQ_MHZ))
+
+
 def _margin_conflicts(coverage: CoverageConfig) -> list[str]:
     lb = coverage.link_budget
     return [f"coverage.link_budget.{k} = {getattr(lb, k):g}" for k, neutral in LINK_BUDGET_MARGIN_KEYS.items()
@@ -79,9 +94,12 @@ def coverage_for_service(coverage: CoverageConfig, service: ServiceSettings,
                           "and the shadowing margin (service_class, location_probability, body_loss_db); leave the "
                           "link-budget margins at 0 dB and 50 %")
     threshold, offsets = _derived(service, technologies)
-    if coverage.threshold_dbm == threshold and dict(coverage.level_offsets_db) == offsets:
+    carrier = carrier_entry_loss_for(service)
+    if (coverage.threshold_dbm == threshold and dict(coverage.level_offsets_db) == offsets
+            and coverage.carrier_entry_loss == carrier):
         return coverage
-    return dataclasses.replace(coverage, threshold_dbm=threshold, level_offsets_db=offsets)
+    return dataclasses.replace(coverage, threshold_dbm=threshold, level_offsets_db=offsets,
+                               carrier_entry_loss=carrier)
 
 
 def check_service(coverage: CoverageConfig, service: ServiceSettings | None,
@@ -91,6 +109,9 @@ def check_service(coverage: CoverageConfig, service: ServiceSettings | None,
         if coverage.level_offsets_db:
             raise ConfigError("coverage.level_offsets_db is derived from the service criteria: give [service] "
                               "or leave the offsets out")
+        if coverage.carrier_entry_loss is not None:
+            raise ConfigError("coverage.carrier_entry_loss is derived from an indoor service criterion: give "
+                              "[service] class = \"indoor\" or leave it out")
         return
     conflicts = _margin_conflicts(coverage)
     if conflicts:
@@ -105,6 +126,9 @@ def check_service(coverage: CoverageConfig, service: ServiceSettings | None,
     have = dict(coverage.level_offsets_db)
     if set(have) != set(offsets) or any(abs(have[t] - offsets[t]) > _TOLERANCE_DB for t in offsets):
         raise ConfigError(f"coverage.level_offsets_db = {have} contradicts [service] ({offsets}): they are derived")
+    if coverage.carrier_entry_loss != carrier_entry_loss_for(service):
+        raise ConfigError(f"coverage.carrier_entry_loss = {coverage.carrier_entry_loss} contradicts [service] "
+                          f"(class {service.service_class}): it is derived")
 
 
 def with_calibration_sigma(service: ServiceSettings, calibration: Path | None) -> ServiceSettings:
@@ -141,8 +165,11 @@ def criterion_record(coverage: CoverageConfig, service: ServiceSettings | None,
                 "primary_technology": primary_technology(techs), "technologies": rows}
     crit = criteria_of(service, techs)
     primary = primary_technology(techs)
-    return {"mode": "service criteria", "service_class": service.service_class,
-            "location_probability": service.location_probability,
-            "area_reliability": round(crit[primary].area_reliability, 4), "threshold_dbm": coverage.threshold_dbm,
-            "primary_technology": primary, "level_offsets_db": dict(coverage.level_offsets_db),
-            "technologies": {t: c.to_dict() for t, c in crit.items()}}
+    record = {"mode": "service criteria", "service_class": service.service_class,
+              "location_probability": service.location_probability,
+              "area_reliability": round(crit[primary].area_reliability, 4), "threshold_dbm": coverage.threshold_dbm,
+              "primary_technology": primary, "level_offsets_db": dict(coverage.level_offsets_db),
+              "technologies": {t: c.to_dict() for t, c in crit.items()}}
+    if coverage.carrier_entry_loss is not None:  # indoors: each carrier's P.2109 loss at its own frequency
+        record["carrier_entry_loss"] = coverage.carrier_entry_loss.to_dict()
+    return record

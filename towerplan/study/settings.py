@@ -153,8 +153,8 @@ class StudySettings:
         techs = None if technologies is None else tuple(str(t).upper() for t in technologies)
         if service is not None:
             cov = coverage_for_service(cov, service, techs)
-        elif cov.level_offsets_db:  # offsets of an earlier service criterion
-            cov = dataclasses.replace(cov, level_offsets_db={})
+        elif cov.level_offsets_db or cov.carrier_entry_loss is not None:  # of an earlier service criterion
+            cov = dataclasses.replace(cov, level_offsets_db={}, carrier_entry_loss=None)
         return cls(coverage=cov, technologies=techs,
                    resolution_m=None if resolution_m is None else float(resolution_m),
                    gaps=gap_config_for(cov, gaps), placement=placement, executor=executor, workers=workers,

@@ -1,0 +1,161 @@
+"""Benchmark: page load to the demo's maps in headless Chromium, with what the map frame holds.
+
+    python bench/bench_map_load.py                 # 5 warm loads of each page after a cold one
+    python bench/bench_map_load.py --loads 7
+
+One Streamlit server of the app (started here; the 90 m demo generated beforehand, as on a
+used server), Debian's headless Chromium through Playwright, every request outside
+127.0.0.1 refused.
+
+* **Overview**: ``page.goto`` of the app's first page until the map is complete inside the
+  st_folium frame: Leaflet container, relief image, legend, and every sector wedge drawn
+  (the wedges are drawn by the page's script from compact arrays: ``towerplan.maps.sectors``).
+  A new page (new session) each time.
+* **Coverage**: in one session, coverage is computed once (4G, the page's defaults; not
+  timed), then each load goes to the Overview page and back to Coverage through the sidebar
+  and times the click until the coverage map is complete (legend, best-signal image, layer
+  control), as a user switching pages sees it.
+
+Target (issue 20): <= 2 s warm. ``--repo PATH`` serves another checkout's app (e.g. main, for
+a before/after comparison on the same machine load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+CHROMIUM = "/usr/bin/chromium"
+IFRAME = "iframe[title='streamlit_folium.st_folium']"
+_POLYGONS = """() => { const m = Object.values(window).find(v => v instanceof L.Map); if (!m) return -1;
+                      let n = 0; m.eachLayer(l => { if (l instanceof L.Polygon) n += 1; }); return n; }"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _map_frame(page):
+    return next(f for f in page.frames if "st_folium" in f.url or "streamlit_folium" in f.url)
+
+
+def _guard(page) -> None:
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("data:", "blob:", "about:"))
+               or "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
+
+
+def overview_loads(browser, url: str, loads: int, n_sectors: int) -> list[tuple[float, float, int]]:
+    """(seconds to the Leaflet container, seconds to the complete map, polygons drawn) per load of the
+    first page, the cold one first."""
+    out = []
+    for _ in range(loads + 1):
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        _guard(page)
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="domcontentloaded")
+        frame = page.frame_locator(IFRAME).first
+        frame.locator(".leaflet-container").wait_for(timeout=180_000)
+        container_s = time.perf_counter() - t0
+        frame.locator(".leaflet-image-layer").first.wait_for(state="attached", timeout=60_000)
+        frame.locator(".towerplan-legend").first.wait_for(timeout=60_000)
+        f = _map_frame(page)
+        f.wait_for_function(f"() => ({_POLYGONS})() >= {n_sectors}", timeout=60_000)
+        seconds = time.perf_counter() - t0
+        out.append((container_s, seconds, int(f.evaluate(_POLYGONS))))
+        page.close()
+    return out
+
+
+def coverage_loads(browser, url: str, loads: int) -> tuple[float, list[float]]:
+    """(seconds of the coverage run, [seconds per switch back to the coverage page])."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    _guard(page)
+    page.goto(f"{url}/coverage?lang=en", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Coverage").first.wait_for(timeout=180_000)
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Compute coverage").click()
+    page.get_by_text("sectors.", exact=False).first.wait_for(timeout=600_000)
+    run_s = time.perf_counter() - t0
+    out = []
+    for _ in range(loads + 1):
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").first.click()
+        page.get_by_role("heading", name="Overview").first.wait_for(timeout=120_000)
+        page.frame_locator(IFRAME).first.locator(".towerplan-legend").first.wait_for(timeout=60_000)
+        t0 = time.perf_counter()
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Coverage").first.click()
+        frame = page.frame_locator(IFRAME).first
+        frame.locator(".towerplan-legend", has_text="Best signal (RSRP, dBm)").wait_for(timeout=120_000)
+        frame.locator(".leaflet-image-layer").first.wait_for(state="attached", timeout=60_000)
+        frame.locator(".leaflet-control-layers", has_text="Best server").wait_for(timeout=60_000)
+        seconds = time.perf_counter() - t0
+        out.append(seconds)
+    page.close()
+    return run_s, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--loads", type=int, default=5, help="warm loads of each page after the cold one")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is served")
+    args = parser.parse_args()
+    repo = args.repo.resolve()
+
+    from playwright.sync_api import sync_playwright
+
+    from towerplan.demo import demo_dir
+    from towerplan.study import default_cache_dir, load_study_folder
+
+    folder = demo_dir(default_cache_dir(), resolution_m=90.0)
+    n_sectors = len(load_study_folder(folder).stations)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(repo / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    print(f"app of {repo}; load average at start: {os.getloadavg()}")
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            over = overview_loads(browser, url, args.loads, n_sectors)
+            warm = [s for _, s, _ in over[1:]]
+            print(f"overview: cold {over[0][1]:.2f} s; warm median {statistics.median(warm):.2f} s (min "
+                  f"{min(warm):.2f}, max {max(warm):.2f}, n={len(warm)}; Leaflet container at "
+                  f"{statistics.median([c for c, _, _ in over[1:]]):.2f} s); {over[-1][2]} polygons drawn "
+                  f"({n_sectors} sectors) [target <= 2 s warm]", flush=True)
+            run_s, cov = coverage_loads(browser, url, args.loads)
+            warm = cov[1:]
+            print(f"coverage (run {run_s:.1f} s, not counted): first switch back {cov[0]:.2f} s; warm median "
+                  f"{statistics.median(warm):.2f} s (min {min(warm):.2f}, max {max(warm):.2f}, n={len(warm)}) "
+                  "[target <= 2 s warm]", flush=True)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    print(f"load average at end: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Radial sweep of ITU-R P.1812 (code 4), with its clutter profile and reach bound.
+
+Loaded by :func:`towerplan.coverage._kernels.radial_kernel` only when a site uses P.1812,
+with the P.1812 kernels (:mod:`._p1812_radial`, :mod:`._p1812_reach` and what they call).
+Layout, coordinates and the returned table as :func:`towerplan.coverage._kernels.radial_losses`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from towerplan.coverage._kernels import (
+    CLUTTER_DEFAULT_CODE,
+    CLUTTER_DEFAULT_H,
+    F_APLB,
+    F_DN,
+    F_FREQ,
+    F_HRX,
+    F_HTX,
+    F_LOC,
+    F_N0,
+    F_PHI,
+    F_SIGL,
+    F_TIME,
+    I_POL,
+    SEA_LEVEL_M,
+    sample_terrain,
+)
+from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
+from towerplan.coverage._p1812_reach import flat_bullington, mark_needed, p1812_radial_bound
+
+
+@njit(cache=True)
+def _sample_clutter_radial(col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, clut_h, clut_code, z,
+                           rclut, zone):
+    """Clutter (nearest cell) of the first ``n`` samples of radial ``j``; ``z`` its terrain (sea zone test)."""
+    a = 2.0 * math.pi * j / n0
+    sa = math.sin(a)
+    ca = math.cos(a)
+    for i in range(n):
+        d = dist[i]
+        gc = site_col + d * sa / res_x
+        gr = site_row - d * ca / res_y
+        rh, code = sample_clutter(clut_h, clut_code, gc - col_off, gr - row_off, CLUTTER_DEFAULT_H,
+                                  CLUTTER_DEFAULT_CODE)
+        rclut[i] = rh
+        zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
+
+
+@njit(cache=True)
+def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter, clut_h,
+                   clut_code, z, rclut, zone):
+    """Terrain (bilinear) and clutter (nearest cell) of the first ``n`` samples of radial ``j``."""
+    sample_terrain(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, z)
+    if has_clutter:
+        _sample_clutter_radial(col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, clut_h, clut_code,
+                               z, rclut, zone)
+
+
+@njit(cache=True, parallel=True)
+def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
+                  fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter):
+    """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`)."""
+    f_ghz = fpar[F_FREQ] / 1000.0
+    flat = flat_bullington(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
+    lbt = np.full((n0, nmax + 1), np.inf)
+    n_chunks = min(n0, 64)
+    for chunk in prange(n_chunks):
+        z = np.empty(nmax + 1)
+        dist = np.empty(nmax + 1)
+        rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
+        zone = np.full(nmax + 1, 4, dtype=np.int64)
+        lb = np.empty(nmax + 1)
+        for i in range(nmax + 1):
+            dist[i] = i * step_m
+        for j in range(chunk, n0, n_chunks):
+            n = count[j]
+            if n < 2:
+                continue
+            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
+                           clut_h, clut_code, z, rclut, zone)
+            fi = min(max(first[j], 1), n - 1)
+            p1812_radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
+                               ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
+                               fpar[F_APLB], flat, fi, lb)
+            for i in range(fi, n):
+                lbt[j, i] = lb[i]
+    need = np.zeros((n0, nmax + 1), dtype=np.uint8)
+    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
+    return need
+
+
+@njit(cache=True, parallel=True)
+def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
+                        clut_h, clut_code, lneed, lmax, radius_m):
+    """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs."""
+    has_clutter = clut_code.shape[0] > 0
+    nmax = 0
+    for j in range(n0):
+        nmax = max(nmax, count[j])
+    bounded = lneed.shape[0] == n0
+    need_all = np.zeros((0, 0), dtype=np.uint8)
+    if bounded:
+        need_all = _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
+                                 first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter)
+    table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
+    n_chunks = min(n0, 64)
+    # radials are independent: chunks run in parallel (numba threads), each with its own
+    # scratch arrays; radial j goes to chunk j % n_chunks, so costs balance across rings.
+    # The result does not depend on the number of threads.
+    for chunk in prange(n_chunks):
+        z = np.empty(nmax + 1)
+        dist = np.empty(nmax + 1)
+        row = np.empty(nmax + 1)
+        rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
+        zone = np.full(nmax + 1, 4, dtype=np.int64)
+        no_mask = np.zeros(0, dtype=np.uint8)
+        for i in range(nmax + 1):
+            dist[i] = i * step_m
+        for j in range(chunk, n0, n_chunks):
+            n = count[j]
+            if n < 2:
+                continue
+            fi = min(max(first[j], 1), n - 1)
+            need = no_mask
+            if bounded:
+                need = need_all[j]
+                last = -1
+                for i in range(n - 1, fi - 1, -1):
+                    if need[i]:
+                        last = i
+                        break
+                # the profile beyond the last sample needed is never read: stop the radial there
+                for i in range(max(last + 1, fi), n):
+                    table[j, i] = np.inf
+                n = last + 1
+                if n <= fi:
+                    continue
+            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
+                           clut_h, clut_code, z, rclut, zone)
+            for i in range(n):
+                row[i] = math.nan
+            p1812_radial_loss(z[:n], rclut[:n], zone[:n], step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_HTX],
+                              fpar[F_HRX], ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC],
+                              fpar[F_SIGL], fi, row, need)
+            for i in range(fi, n):
+                table[j, i] = row[i]
+    return table
