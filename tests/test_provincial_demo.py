@@ -116,7 +116,8 @@ def test_the_provincial_plan_shows_every_part(provincial) -> None:
     # the province table: positions in the units, with their target years
     positions = _csv(out, "province_plan")
     assert len(positions) == summary["proposals"]
-    assert set(positions["Xã / Commune"]) <= units
+    assert set(positions["Xã / Commune"]) <= units | {"ngoài các đơn vị hành chính đã nạp"}  # a mast past the edge
+    assert positions["Xã / Commune"].isin(units).mean() > 0.5
     funded = positions["Năm thực hiện / Target year"].dropna()
     assert set(funded.astype(int)) <= {2027, 2028, 2029, 2030}
     assert len(funded) == len(positions) - placement["phasing"]["unfunded"]
