@@ -22,8 +22,10 @@ from app_pages.common import (
 from app_pages.storeauth import configured_store, current_actor, log_out, role_label, store_pages
 from app_pages.summary_view import current_origin, origin_banner
 from app_pages.uploads import SESSION_MAX_AGE_H, sweep_session_dirs, touch_session_dir
+from app_pages.widget_text import show_widget_text
 from towerplan import __version__
 from towerplan.i18n import LANGUAGES
+from towerplan.i18n_errors import error_in
 from towerplan.maps.assets import install_leaflet_assets
 from towerplan.plan_checks import warning_in
 
@@ -55,6 +57,7 @@ touch_session_dir()  # this session's folder (if it has one) is in use
 with st.sidebar:
     lang()  # sets the session's language on its first run (the radio below then keeps it)
     st.radio(tr("lang_switch"), list(LANGUAGES), key="lang", format_func=LANGUAGES.__getitem__, horizontal=True)
+show_widget_text(lang())  # Streamlit's own uploader text in the session's language
 
 _PAGES = [
     ("overview.py", "page_overview"),
@@ -101,4 +104,4 @@ try:
     nav.run()
 except Exception as exc:  # a page's bug: one friendly line (the traceback goes to the server log)
     logging.getLogger("towerplan.app").exception("page %s failed", nav.title)
-    st.error(ui("run_failed_unexpected", what=nav.title, error=f"{type(exc).__name__}: {exc}"))
+    st.error(ui("run_failed_unexpected", what=nav.title, error=error_in(exc, lang())))

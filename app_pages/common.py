@@ -186,7 +186,7 @@ def run_guard(what: str) -> Iterator[None]:
         st.error(ui("run_failed_memory", what=what))
     except Exception as exc:
         log.exception("%s failed", what)
-        st.error(ui("run_failed_unexpected", what=what, error=f"{type(exc).__name__}: {exc}"))
+        st.error(ui("run_failed_unexpected", what=what, error=error_in(exc, lang())))
 
 
 def progress_bar(label_key: str) -> tuple[Any, Callable[[str, float], None]]:
@@ -227,8 +227,19 @@ def report_for_display(report: pd.DataFrame, *, language: str = "en") -> pd.Data
     for col in ("column", "value", "file", "message", "code"):
         if col in shown:
             shown[col] = shown[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+    if "row" in shown:  # row numbers with blanks (file-level issues): text, not a column Arrow cannot type
+        shown["row"] = shown["row"].map(_row_text)
     shown = shown.drop(columns=[c for c in ("code",) if c in shown])  # a machine code: in the CSV download only
     return shown.rename(columns={c: report_header(c, language) for c in shown.columns})
+
+
+def _row_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return ""
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def show_table(frame: pd.DataFrame, **kwargs: Any) -> Any:

@@ -10,6 +10,7 @@ from app_pages.common import lang, run_guard, show_table, tr, zip_folder
 from app_pages.uploads import session_dir
 from towerplan.export.compare import PlanView, compare_plans
 from towerplan.export.compare_io import unpack_plan_zip, write_comparison
+from towerplan.i18n_summary import format_number
 
 st.title(tr("page_compare"))
 st.write(tr("cmp_intro"))
@@ -48,10 +49,13 @@ s = result.summary
 if result.identical:
     st.success(tr("cmp_identical"))
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("cmp_people"), f"{s['people_covered_change']:+,.0f}")
-m2.metric(tr("cmp_proposals"), f"{s['proposals_differing']:,}")
-m3.metric(tr("cmp_area"), f"{s['area_gained_km2']:,.1f} / {s['area_lost_km2']:,.1f}")
-m4.metric(tr("cmp_villages"), f"{s['villages_gained']:,} / {s['villages_lost']:,}")
+m1.metric(tr("cmp_people"),
+          ("+" if s["people_covered_change"] > 0 else "") + format_number(s["people_covered_change"], lang=lang()))
+m2.metric(tr("cmp_proposals"), format_number(s["proposals_differing"], lang=lang()))
+m3.metric(tr("cmp_area"), f"{format_number(s['area_gained_km2'], decimals=1, lang=lang())} / "
+                                f"{format_number(s['area_lost_km2'], decimals=1, lang=lang())}")
+m4.metric(tr("cmp_villages"), f"{format_number(s['villages_gained'], lang=lang())} / "
+                                    f"{format_number(s['villages_lost'], lang=lang())}")
 if len(result.communes):
     st.subheader(tr("cmp_communes"))
     show_table(result.communes, key="cmp_communes_table")

@@ -135,10 +135,11 @@ def show_speed(cov, inputs, map_key):
     for tech, tot in sorted(speed.totals.items()):
         cols = st.columns(3)
         cols[0].metric(tr("cov_speed_target", tech=tech, target_mbps=float(tot["target_mbps"] or 0)),
-                       f"{tot['people_target'] or 0:,.0f}")
-        cols[1].metric(tr("cov_speed_gap", tech=tech), f"{tot['people_speed_gap'] or 0:,.0f}")
+                       format_number(tot["people_target"] or 0, lang=lang()))
+        cols[1].metric(tr("cov_speed_gap", tech=tech), format_number(tot["people_speed_gap"] or 0, lang=lang()))
         mean = tot.get("mean_user_throughput_mbps")
-        cols[2].metric(tr("cov_speed_mean", tech=tech), "-" if mean is None else f"{mean:,.1f} Mbit/s")
+        cols[2].metric(tr("cov_speed_mean", tech=tech),
+                       "-" if mean is None else f"{format_number(mean, decimals=1, lang=lang())} Mbit/s")
     shares = ", ".join(f"{op} {100 * v:g} %" for op, v in speed.load.market_share.items())
     st.caption(tr("cov_speed_note", activity=speed.load.busy_hour_activity, shares=shares))
     if speed.communes is not None:

@@ -183,7 +183,8 @@ w, s, e, n = bounds_lonlat(dem)
 st.markdown(
     "- " + tr("summary_extent", w=w, e=e, s=s, n=n) + "\n"
     "- " + tr("summary_crs", crs=dem.crs.to_string(), w=dem.width, h=dem.height, res=dem.res[0]) + "\n"
-    "- " + tr("summary_people", people=float(inputs.population.masked(fill=0.0).sum())) + "\n"
+    "- " + tr("summary_people", people=format_number(float(inputs.population.masked(fill=0.0).sum()),
+                                                      lang=lang())) + "\n"
     "- " + tr("summary_layers", layers=", ".join(tr(f"role_{k}") for k in ("communes", "roads")
                                                  if getattr(inputs, k) is not None)
               or "–") + "\n"

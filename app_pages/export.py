@@ -23,8 +23,9 @@ from app_pages.scenarios import (
     scenario_archive,
 )
 from app_pages.uploads import session_dir
+from towerplan.export.names import deliverable_name, package_zip_name
 from towerplan.study import TECHNOLOGIES, PlanResults, StudySettings, plan_package
-from towerplan.study.origin import data_origin, origin_slug
+from towerplan.study.origin import data_origin
 
 st.title(tr("page_export"))
 st.write(tr("export_intro"))
@@ -80,7 +81,8 @@ if item is None or item["key"] != key:
             st.stop()
 
 # the file name says what the study is made of (demo / mixed / real), as every page and export does
-zip_name = f"towerplan_plan_{origin_slug(data_origin(current_inputs()))}.zip"
+origin = data_origin(current_inputs()).kind
+zip_name = package_zip_name(origin)
 st.download_button(tr("export_zip"), item["zip"], zip_name, "application/zip", type="primary",
                    on_click="ignore", key="export_zip")
 for note in item["notes"]:
@@ -92,5 +94,5 @@ cols = st.columns(3)
 for k, path in enumerate(files):
     rel = path.relative_to(item["folder"]).as_posix()
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    cols[k % 3].download_button(tr("export_file", name=rel), path.read_bytes(), path.name, mime, on_click="ignore",
-                                key=f"export_file_{rel}")
+    cols[k % 3].download_button(tr("export_file", name=rel), path.read_bytes(), deliverable_name(rel, origin), mime,
+                                on_click="ignore", key=f"export_file_{rel}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app_pages.common import tr
+from app_pages.common import lang, tr
 from towerplan.i18n import t
 from towerplan.study import StudyInputs
 from towerplan.study.land_cover_record import MODELS_USING_CLUTTER, land_cover_of
@@ -32,7 +32,7 @@ def land_cover_line(inputs: StudyInputs) -> str:
     cover = land_cover_of(inputs)
     if cover.source == "none":
         return tr("summary_landcover", source=tr("lc_default"), classes=cover.table.name)
-    return tr("summary_landcover", source=cover.source, classes=cover.describe())
+    return tr("summary_landcover", source=cover.source, classes=cover.describe(lang=lang()))
 
 
 def model_line(models: Mapping[str, int], config_model: str, inputs: StudyInputs, language: str) -> list[str]:

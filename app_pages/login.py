@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import tr
+from app_pages.common import lang, tr
 from app_pages.storeauth import EXTERNAL_ERROR_KEY, configured_store, external_provider, log_in
+from towerplan.i18n_errors import error_in
 from towerplan.store import StoreError
 
 store = configured_store()
@@ -20,7 +21,7 @@ if store is not None:
         try:
             log_in(store, username.strip(), password)
         except StoreError as exc:  # wrong password, throttled, disabled: one line, no detail on the account
-            st.error(tr("login_failed", error=str(exc)))
+            st.error(tr("login_failed", error=error_in(exc, lang())))
         else:
             st.rerun()
     provider = external_provider()

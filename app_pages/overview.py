@@ -16,6 +16,7 @@ from app_pages.common import (
     using_demo,
 )
 from app_pages.summary_view import show_figures
+from towerplan.i18n_summary import format_number
 from towerplan.maps.overview import overview_map
 
 st.title(tr("page_overview"))
@@ -28,7 +29,7 @@ st.caption(label)
 show_figures(("sites", "towers", "sectors", "operators"))
 dem = inputs.dem
 col4 = st.columns(4)[0]
-col4.metric(tr("metric_area"), f"{dem.width * dem.height * dem.cell_area_m2 / 1e6:,.0f} km²")
+col4.metric(tr("metric_area"), f"{format_number(dem.width * dem.height * dem.cell_area_m2 / 1e6, lang=lang())} km²")
 
 osm = osm_checkbox("overview")
 if using_demo():  # every session opens on the demo: its map is built once per server (shown on a copy)

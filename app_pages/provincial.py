@@ -13,6 +13,7 @@ from app_pages.common import current_inputs, fetch, lang, progress_bar, run_guar
 from app_pages.scenarios import page_widgets, settings_from_widgets
 from app_pages.units import units_caption
 from towerplan.errors import TowerplanError
+from towerplan.i18n_errors import error_in
 from towerplan.planning.phasing import PhasingSettings
 from towerplan.planning.switchoff import SwitchOffSettings
 from towerplan.planning.targets import TargetSettings
@@ -84,7 +85,7 @@ if run_plan:
                 phasing=PhasingSettings(start_year=int(start), budgets_vnd=budgets, carry_over=carry)
                 if budgets else None)
         except TowerplanError as exc:
-            st.error(str(exc))
+            st.error(error_in(exc, lang()))
             st.stop()
         bar, report = progress_bar("prov_plan_progress")
         store("prov_plan_result", run_placement_step(current_inputs(), cov_item["coverage"], placement,

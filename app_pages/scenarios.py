@@ -34,6 +34,7 @@ from app_pages.common import (
     using_demo,
 )
 from app_pages.uploads import library_warnings, refusal_message, remove_unused_uploads
+from towerplan.i18n_errors import error_in
 from towerplan.safety import MAX_UPLOAD_BYTES
 from towerplan.study import StudyInputs, StudySettings
 
@@ -366,18 +367,19 @@ def load_scenario_upload(name: str, data: bytes, folder: Path, language: str, *,
             else:
                 inputs = scenario.load_inputs(cache_dir=cache)
                 resolution = float(scenario.resolution_m or inputs.dem.res[0])
-        notes = [ui("upload_note", language, name=shown, note=w) for w in warnings]
+        notes = [ui("upload_note", language, name=shown, note=error_in(w, language, note=True)) for w in warnings]
         return ScenarioLoad(shown, scenario, inputs, resolution, private,
                             tuple(_hide_folder(m, private, shown) for m in notes))
     except _NoScenarioError as exc:
         messages = [str(exc)]
     except TowerplanError as exc:
-        messages = [ui("scenario_unusable", language, name=shown, error=_hide_folder(str(exc), private, shown))]
+        messages = [ui("scenario_unusable", language, name=shown,
+                       error=_hide_folder(error_in(exc, language), private, shown))]
     except MemoryError:
         messages = [ui("upload_memory", language, name=shown)]
     except Exception as exc:  # a reader's gap must not take the page down
         log.exception("unexpected error reading scenario %r", name)
-        messages = [ui("upload_unexpected", language, name=shown, error=f"{type(exc).__name__}: {exc}")]
+        messages = [ui("upload_unexpected", language, name=shown, error=error_in(exc, language))]
     shutil.rmtree(private, ignore_errors=True)
     return ScenarioLoad(shown, messages=tuple(messages))
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.common import data_version, tr
+from app_pages.common import data_version, lang, tr
 from app_pages.storeauth import configured_store, current_actor
 from towerplan.errors import TowerplanError
+from towerplan.i18n_errors import error_in
 from towerplan.stations import OPERATORS
 
 __all__ = ["current_result", "offer_plan_record", "offer_store_upload", "plan_record_summary"]
@@ -48,7 +49,7 @@ def offer_store_upload(uploads: list[Any]) -> None:
         try:
             version = store.upload_stations(actor, upload.path.read_bytes(), name=upload.name, operator=operator)
         except TowerplanError as exc:
-            st.error(tr("store_failed", error=str(exc)))
+            st.error(tr("store_failed", error=error_in(exc, lang())))
         else:
             st.success(tr("store_uploaded", operator=version.operator, number=version.number,
                           sectors=f"{version.n_sectors:,}", rejected=f"{version.n_rejected:,}"))
@@ -95,7 +96,7 @@ def offer_plan_record(summary: dict[str, Any], *, scenario: Callable[[], Any]) -
         record = store.record_plan(actor, name.strip(), scenario=made.to_toml(), settings=made.to_dict(),
                                    station_versions=dict(snapshot), summary=plan_record_summary(summary))
     except TowerplanError as exc:
-        st.error(tr("store_failed", error=str(exc)))
+        st.error(tr("store_failed", error=error_in(exc, lang())))
         return
     versions = ", ".join(f"{op} #{vid}" for op, vid in sorted(record.station_versions.items()))
     st.success(tr("store_recorded", plan=record.plan_id, name=record.name, versions=versions))

@@ -13,10 +13,11 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import UPLOAD_TYPES, current_inputs, set_inputs, tr
+from app_pages.common import UPLOAD_TYPES, current_inputs, lang, set_inputs, tr
 from app_pages.storeauth import configured_store, current_actor
 from app_pages.uploads import session_dir
 from towerplan.errors import TowerplanError
+from towerplan.i18n_errors import error_in
 from towerplan.stations import OPERATORS
 from towerplan.store import ROLES, Actor, Store
 
@@ -39,13 +40,13 @@ def _versions(store: Store, actor: Actor) -> None:
             restored = store.restore_version(actor, int(version_id))
             st.success(tr("store_restored", operator=restored.operator, number=restored.number))
         except TowerplanError as exc:
-            st.error(tr("store_failed", error=str(exc)))
+            st.error(tr("store_failed", error=error_in(exc, lang())))
     if c2.button(tr("store_export"), key="store_export_btn"):
         target = session_dir() / f"stations_{actor.username}.csv"
         try:
             st.session_state["store_export_path"] = str(store.export_stations(actor, target))
         except TowerplanError as exc:
-            st.error(tr("store_failed", error=str(exc)))
+            st.error(tr("store_failed", error=error_in(exc, lang())))
     path = st.session_state.get("store_export_path")
     if path:
         with open(path, "rb") as handle:
@@ -64,7 +65,7 @@ def _upload(store: Store, actor: Actor) -> None:
         try:
             version = store.upload_stations(actor, upload.getvalue(), name=upload.name, operator=operator)
         except TowerplanError as exc:
-            st.error(tr("store_failed", error=str(exc)))
+            st.error(tr("store_failed", error=error_in(exc, lang())))
         else:
             st.success(tr("store_uploaded", operator=version.operator, number=version.number,
                           sectors=f"{version.n_sectors:,}", rejected=f"{version.n_rejected:,}"))
@@ -77,7 +78,7 @@ def _plan_on_snapshot(store: Store, actor: Actor) -> None:
             snapshot = store.current_versions(actor)
             stations = store.load_stations(actor, snapshot).drop(columns=["version_id"])
         except TowerplanError as exc:
-            st.error(tr("store_failed", error=str(exc)))
+            st.error(tr("store_failed", error=error_in(exc, lang())))
             return
         if stations.empty:
             st.info(tr("store_no_versions"))
@@ -111,7 +112,7 @@ def _plans(store: Store, actor: Actor) -> None:
                 store.publish_plan(actor, int(plan_id))
                 st.success(tr("store_published", plan=int(plan_id)))
             except TowerplanError as exc:
-                st.error(tr("store_failed", error=str(exc)))
+                st.error(tr("store_failed", error=error_in(exc, lang())))
 
 
 def _users(store: Store, actor: Actor) -> None:
@@ -130,7 +131,7 @@ def _users(store: Store, actor: Actor) -> None:
                 store.create_user(actor, username.strip(), password, role, operator=operator or None)
                 st.success(tr("store_user_created", user=username.strip()))
             except TowerplanError as exc:
-                st.error(tr("store_failed", error=str(exc)))
+                st.error(tr("store_failed", error=error_in(exc, lang())))
     st.subheader(tr("store_audit"))
     st.dataframe(pd.DataFrame([{"at": e.at.strftime("%Y-%m-%d %H:%M:%S"), "user": e.username, "action": e.action,
                                 "target": e.target} for e in store.audit_log(actor, limit=200)]),

@@ -14,6 +14,7 @@ import streamlit as st
 
 from towerplan.errors import TowerplanError
 from towerplan.i18n import DEFAULT_LANG, t
+from towerplan.i18n_errors import error_in
 from towerplan.store import Actor, NotAllowedError, Store, StoreError, open_store, store_location
 
 __all__ = ["configured_store", "current_actor", "external_provider", "log_in", "log_out", "role_label", "store_pages"]
@@ -39,7 +40,7 @@ def configured_store() -> Store | None:
     try:
         return _store(location)
     except TowerplanError as exc:
-        st.error(t("store_unavailable", st.session_state.get("lang", DEFAULT_LANG), error=str(exc)))
+        st.error(t("store_unavailable", _lang(), error=error_in(exc, _lang())))
         st.stop()
         raise  # st.stop() does not return
 
@@ -80,7 +81,7 @@ def _external_session(store: Store) -> str | None:
     try:
         session = store.login_external(str(email), provider=provider[0])
     except StoreError as exc:
-        st.session_state[EXTERNAL_ERROR_KEY] = t("login_failed", _lang(), error=str(exc))
+        st.session_state[EXTERNAL_ERROR_KEY] = t("login_failed", _lang(), error=error_in(exc, _lang()))
         return None
     st.session_state.pop(EXTERNAL_ERROR_KEY, None)
     st.session_state[TOKEN_KEY] = session.token
@@ -108,7 +109,7 @@ def current_actor(store: Store) -> Actor | None:
         st.session_state.pop(TOKEN_KEY, None)
         if external_provider() is not None and getattr(st.user, "is_logged_in", False):
             # no silent new session from the provider's cookie: the user signs in again
-            st.session_state[EXTERNAL_ERROR_KEY] = t("login_failed", _lang(), error=str(exc))
+            st.session_state[EXTERNAL_ERROR_KEY] = t("login_failed", _lang(), error=error_in(exc, _lang()))
         return None
 
 

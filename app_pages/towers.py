@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app_pages.budget_view import budget_label, show_budget_and_result
 from app_pages.common import (
     current_inputs,
     fetch,
@@ -31,8 +32,9 @@ from app_pages.store_links import offer_plan_record
 from app_pages.summary_view import show_figures
 from towerplan.export.i18n_report import value_label
 from towerplan.i18n import t
-from towerplan.i18n_summary import figure_text, format_number
+from towerplan.i18n_summary import format_number
 from towerplan.maps.study import towers_map
+from towerplan.planning.shared_towers import PlacementSettings
 from towerplan.study import run_placement_step, select_technologies
 
 LANG = lang()  # for option labels (format_func runs outside the script in AppTest)
@@ -59,8 +61,11 @@ with left, st.form("towers_form"):
                     horizontal=True, key="towers_budget_kind")
     n_towers = st.number_input(tr("budget_towers_n"), 1, max(500, int(st.session_state["towers_n"])), step=1,
                                key="towers_n")
-    budget_bn = st.number_input(tr("budget_vnd_bn"), 0.5, max(5000.0, float(st.session_state["towers_bn"])),
-                                step=0.5, key="towers_bn")
+    # the money budget names its basis (present value over the horizon, or capex: the cost model's)
+    bn_label, bn_help = budget_label((st.session_state.get("towers_base") or PlacementSettings()).costs, LANG,
+                                     horizon_years=float(st.session_state.get("towers_horizon", 10.0)))
+    budget_bn = st.number_input(bn_label, 0.5, max(5000.0, float(st.session_state["towers_bn"])),
+                                step=0.5, key="towers_bn", help=bn_help)
     method = st.radio(tr("method"), ("greedy", "ilp"), format_func=lambda m: t(f"method_{m}", LANG),
                       key="towers_method")
     objective = st.radio(tr("objective"), OBJECTIVES, format_func=lambda o: t(f"objective_{o}", LANG),
@@ -95,13 +100,9 @@ with right:
         st.warning(tr("towers_none"))
     else:
         show_figures(("proposals", "people_newly_covered", "cost_bn_vnd"), columns=3)
-        # the budget this result was computed with (the form may show another kind of budget)
-        budget = [figure_text("proposals", plan.settings.max_sites, lang())] if plan.settings.max_sites else []
-        if plan.settings.budget_vnd:
-            budget.append(figure_text("cost_bn_vnd", plan.settings.budget_vnd / 1e9, lang()))
-        st.caption(tr("towers_budget_used", budget=" · ".join(budget) or "–"))
-        st.caption(tr("towers_costs", capex=summary["capex_vnd"] / 1e9, pv=summary["present_value_vnd"] / 1e9,
-                      years=summary["horizon_years"], rate=100 * summary["discount_rate"]))
+        # the budget this result was computed with beside its cost, on the same basis (the form may show
+        # another kind of budget)
+        show_budget_and_result(plan.settings, summary, lang())
     if summary.get("fibre_assumed"):
         st.warning(tr("fibre_assumed_warning", n=summary.get("proposals_on_assumed_fibre", 0)))
 

@@ -38,6 +38,7 @@ from app_pages.common import (
     using_demo,
 )
 from towerplan.grid import Grid
+from towerplan.i18n_errors import error_in
 from towerplan.safety import MAX_UPLOAD_BYTES
 from towerplan.stations import StationLoad
 from towerplan.study import StudyInputs
@@ -277,14 +278,15 @@ def handle_upload(role: str, name: str, data: bytes, folder: Path, language: str
             value, problems = _read_upload(role, path, name, dem=dem, resolution_m=resolution_m, language=language,
                                            check_only=check_only)
     except TowerplanError as exc:
-        value, problems, warnings = None, [ui("upload_unusable", language, name=name, error=exc)], []
+        problems = [ui("upload_unusable", language, name=name, error=error_in(exc, language))]
+        value, warnings = None, []
     except MemoryError:
         value, problems, warnings = None, [ui("upload_memory", language, name=name)], []
     except Exception as exc:  # a reader's gap must not take the page down: say so, keep the session
         log.exception("unexpected error reading upload %r (%s)", name, role)
         value, problems, warnings = None, [ui("upload_unexpected", language, name=name,
-                                              error=f"{type(exc).__name__}: {exc}")], []
-    notes = [ui("upload_note", language, name=name, note=w) for w in warnings]
+                                              error=error_in(exc, language))], []
+    notes = [ui("upload_note", language, name=name, note=error_in(w, language, note=True)) for w in warnings]
     messages = tuple(_user_names(m, path, name) for m in problems + notes)
     if value is None and path is not None:
         with contextlib.suppress(OSError):
@@ -325,7 +327,7 @@ def refusal_message(name: str, size: int, allowed: tuple[str, ...], language: st
     if size > MAX_UPLOAD_BYTES:
         return ui("upload_too_large", language, name=name, size=format_bytes(size),
                   limit=format_bytes(MAX_UPLOAD_BYTES))
-    return ui("upload_bad_type", language, name=name, allowed=", ".join(allowed), error=exc)
+    return ui("upload_bad_type", language, name=name, allowed=", ".join(allowed), error=error_in(exc, language))
 
 
 def remove_unused_uploads(keep: list[Path]) -> None:

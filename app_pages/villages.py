@@ -20,6 +20,7 @@ from app_pages.common import (
     using_demo,
 )
 from app_pages.uploads import handle_upload, session_dir, upload_display
+from towerplan.i18n_summary import format_number
 from towerplan.study.villages_step import run_villages_step, villages_summary
 from towerplan.textsafe import formula_safe_frame
 from towerplan.villages.status import village_agreement
@@ -54,7 +55,8 @@ load = st.session_state.get("vil_load")
 if load is None:
     st.info(tr("vil_none"))
     st.stop()
-st.success(tr("vil_loaded", n=f"{len(load.villages):,}", name=st.session_state.get("vil_name", "")))
+st.success(tr("vil_loaded", n=format_number(len(load.villages), lang=lang()),
+              name=st.session_state.get("vil_name", "")))
 if load.issues:
     with st.expander(tr("vil_issues")):
         show_table(load.issues_frame(), key="vil_issue_table")
@@ -78,10 +80,10 @@ if item is None or item["table"] is None:
 table = item["table"]
 figures = villages_summary(table) or {}
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("vil_total"), f"{figures.get('villages', 0):,}")
-m2.metric(tr("vil_without"), f"{figures.get('without_signal', 0):,}")
-m3.metric(tr("vil_households"), f"{figures.get('households_without_signal', 0):,.0f}")
-m4.metric(tr("vil_no_power"), f"{figures.get('without_signal_and_power', 0):,}")
+m1.metric(tr("vil_total"), format_number(figures.get("villages", 0), lang=lang()))
+m2.metric(tr("vil_without"), format_number(figures.get("without_signal", 0), lang=lang()))
+m3.metric(tr("vil_households"), format_number(figures.get("households_without_signal", 0), lang=lang()))
+m4.metric(tr("vil_no_power"), format_number(figures.get("without_signal_and_power", 0), lang=lang()))
 if "agreement" in figures:
     agreement = village_agreement(table)
     a1, a2 = st.columns(2)

@@ -6,6 +6,10 @@ Cases (``--case``, repeatable):
   ``auto`` (now P.1812 with the reach bound), without and with the demo's land cover as
   clutter, against COST-231 + terrain term (the old ``auto`` for 1800 MHz); CPU and wall
   seconds, cells covered;
+* ``matrix``: the coverage matrix's per-candidate footprint on the demo (land cover on,
+  P.1812, one numba thread) for 12 of the demo's sites, over the whole window and with
+  ``only=`` a demand mask (scattered patches, ``--demand-share`` of the cells): CPU seconds
+  per site and whether the demand cells get the same levels;
 * ``site-90`` / ``site-30``: one three-sector 1800 MHz site, 30 km radius, on the rugged
   synthetic DEM of ``bench_coverage.py`` and on flat ground, -110 dBm: P.1812 with and
   without the bound, ITM on the same grid (bounded and unbounded rasters compared on the
@@ -69,6 +73,44 @@ def demo_case() -> None:
            CoverageConfig(threshold_dbm=-110.0, model="cost231"))
 
 
+def matrix_case(share: float) -> None:
+    import numba
+    from scipy import ndimage
+
+    from towerplan.coverage.footprint import reach_levels
+    from towerplan.coverage.plan import prepare_stations
+    from towerplan.demo import demo_dir
+    from towerplan.landcover import read_land_cover
+    from towerplan.rasters import read_grid
+
+    folder = demo_dir(Path.home() / ".cache" / "towerplan")
+    dem = read_grid(folder / "dem.tif")
+    clutter = ClutterGrid(*read_land_cover(folder / "landcover.tif", dem).to_clutter_arrays())
+    cfg = CoverageConfig(threshold_dbm=-110.0, model="p1812")
+    f = ndimage.gaussian_filter(np.random.default_rng(0).standard_normal(dem.shape), 8.0)
+    only = f > np.quantile(f, 1.0 - share)
+    st = pd.read_csv(folder / "stations.csv")
+    st = st[st["technology"].astype(str).str.upper() == "4G"].reset_index(drop=True)
+    sites = st.drop_duplicates(["lon", "lat"]).sample(13, random_state=2)
+    numba.set_num_threads(1)  # as coverage_matrix runs it
+    cpu = {"full": [], "only": []}
+    same = True
+    for k, (_, s) in enumerate(sites.iterrows()):
+        sec = prepare_stations(st[(st.lon == s.lon) & (st.lat == s.lat)], dem, cfg)
+        x, y = float(sec.table["x"].iloc[0]), float(sec.table["y"].iloc[0])
+        out = {}
+        for name, mask in (("full", None), ("only", only)):
+            c0 = time.process_time()
+            flat, level = reach_levels(dem, sec, x, y, cfg, clutter=clutter, only=mask)
+            if k:  # the first site loads the kernels
+                cpu[name].append(time.process_time() - c0)
+            keep = only.ravel()[flat]
+            out[name] = dict(zip(flat[keep].tolist(), level[keep].tolist(), strict=True))
+        same &= out["full"] == out["only"]
+    print(f"matrix, demo, {share:.0%} of cells in demand: CPU per site {np.mean(cpu['full']):.3f} s whole window, "
+          f"{np.mean(cpu['only']):.3f} s demand only; demand cells identical: {same}", flush=True)
+
+
 def _site_table(dem: Grid) -> pd.DataFrame:
     left, bottom, right, top = dem.bounds
     x, y = (left + right) / 2 + 7.0, (bottom + top) / 2 - 3.0
@@ -99,13 +141,16 @@ def site_case(res_m: float, unbounded: bool) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--case", action="append", choices=["demo", "site-90", "site-30"], required=True)
+    ap.add_argument("--case", action="append", choices=["demo", "matrix", "site-90", "site-30"], required=True)
+    ap.add_argument("--demand-share", type=float, default=0.1, help="matrix case: share of the cells in demand")
     ap.add_argument("--no-unbounded", action="store_true", help="skip the unbounded P.1812 runs (slow at 30 m)")
     args = ap.parse_args()
     warm_up()
     for case in args.case:
         if case == "demo":
             demo_case()
+        elif case == "matrix":
+            matrix_case(args.demand_share)
         else:
             site_case(90.0 if case == "site-90" else 30.0, not args.no_unbounded)
 

@@ -6,7 +6,9 @@ One Streamlit server for the module (demo at 90 m, 4G only); screenshots go to
 
 from __future__ import annotations
 
+import json
 import os
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,6 +67,38 @@ def _leaflet_count(page, js_class: str) -> int:
         f"""() => {{ const m = Object.values(window).find(v => v instanceof L.Map); let n = 0;
                    m.eachLayer(l => {{ if (l instanceof {js_class}) n += 1; }}); return n; }}"""
     )
+
+
+def _metrics(page) -> dict[str, str]:
+    """The page's ``st.metric`` label -> value, as shown."""
+    return page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll("[data-testid='stMetric']")).map(m => [
+               m.querySelector("[data-testid='stMetricLabel']").innerText.trim(),
+               m.querySelector("[data-testid='stMetricValue']").innerText.trim()]))""")
+
+
+def _rects_overlap(page, selector_a: str, selector_b: str) -> list[str]:
+    """Pairs of visible elements of the two kinds (in the map frame) whose boxes overlap."""
+    frame = next(f for f in page.frames if "st_folium" in f.url or "streamlit_folium" in f.url)
+    return frame.evaluate(
+        """([a, b]) => { const box = e => e.getBoundingClientRect(); const out = [];
+             for (const x of document.querySelectorAll(a)) { for (const y of document.querySelectorAll(b)) {
+               const p = box(x), q = box(y);
+               if (p.width && q.width && p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom)
+                 out.push(x.className + ' / ' + y.innerText); } } return out; }""", [selector_a, selector_b])
+
+
+def _tooltips_inside(page) -> list[str]:
+    """Open each proposal's tooltip; those cut at the map frame's edge (frame-relative boxes)."""
+    frame = next(f for f in page.frames if "st_folium" in f.url or "streamlit_folium" in f.url)
+    return frame.evaluate(
+        """() => { const m = Object.values(window).find(v => v instanceof L.Map); const out = [];
+             const f = m.getContainer().getBoundingClientRect();
+             m.eachLayer(l => { if (l instanceof L.Marker && l.options.towerplanProposal) {
+               l.openTooltip(); const r = l.getTooltip().getElement().getBoundingClientRect();
+               if (r.left < f.left || r.top < f.top || r.right > Math.min(f.right, innerWidth)
+                   || r.bottom > Math.min(f.bottom, innerHeight)) out.push(JSON.stringify(r));
+               l.closeTooltip(); } }); return out; }""")
 
 
 def _idle(page) -> None:
@@ -150,7 +184,11 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     _map(page).locator(".towerplan-proposal").first.wait_for(timeout=60_000)
     assert _map(page).locator(".towerplan-proposal").count() == 3
     page.get_by_text("Proposed towers (in build order)").wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1000)
+    # readable maps (issue 21): no legend over a proposal, tooltips inside the frame, the new area outlined
+    assert _rects_overlap(page, ".towerplan-legend", ".towerplan-proposal") == []
+    assert _tooltips_inside(page) == []
+    assert _leaflet_count(page, "L.Polyline") >= 1  # the outline of the newly covered area
     page.screenshot(path=str(SHOTS / "05_towers.png"), full_page=True)
 
     _nav(page, "Export")
@@ -161,11 +199,79 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
         page.screenshot(path=str(SHOTS / "06_export_failed.png"), full_page=True)
         raise AssertionError(page.locator("[data-testid='stMain']").inner_text()[-3000:]) from None
     page.screenshot(path=str(SHOTS / "06_export.png"), full_page=True)
+    # the downloads are named by the data origin (the demo: "demo"), and the package holds summary.json
+    with page.expect_download(timeout=120_000) as got:
+        zip_button.click()
+    assert got.value.suggested_filename == "towerplan_plan_demo.zip"
+    with zipfile.ZipFile(got.value.path()) as zf:
+        figures = json.loads(zf.read("summary.json").decode("utf-8"))["figures"]
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="Download report.pdf").click()
+    assert got.value.suggested_filename == "towerplan_demo_report.pdf"
+
+    # every page shows summary.json's figures, in English and in Vietnamese (issue 21 item 3)
+    _pages_show_the_summary(page, figures, "en")
+    page.get_by_text("Tiếng Việt").click()
+    page.get_by_role("heading", name="Trạm dùng chung").first.wait_for(timeout=120_000)  # the last page visited
+    _pages_show_the_summary(page, figures, "vi")
 
     # results survive switching pages, and a map kept in the session renders again
-    _nav(page, "Coverage")
-    page.get_by_text("sectors.", exact=False).first.wait_for(timeout=60_000)
-    _map(page).locator(".towerplan-legend", has_text="Best signal (RSRP, dBm)").wait_for(timeout=60_000)
+    _nav(page, "Vùng phủ")
+    _map(page).locator(".towerplan-legend", has_text="Tín hiệu mạnh nhất (RSRP, dBm)").first.wait_for(timeout=60_000)
+
+
+#: what each page shows of the study summary (the keys of summary.json's figures)
+PAGE_FIGURES = {
+    "page_overview": ("sites", "sectors"),
+    "page_coverage": ("sites_modelled", "sectors_modelled", "threshold_dbm"),
+    "page_gaps": ("uncovered", "gap_people", "covered_any_pct", "population_total"),
+    "page_towers": ("proposals", "people_newly_covered", "cost_bn_vnd", "uncovered_after"),
+}
+
+
+def _main_text(page) -> str:
+    """The main area's text as read, without the names of Material icons (``keyboard_arrow_right`` is drawn
+    as an arrow)."""
+    main = page.locator("[data-testid='stMain']")
+    text = main.inner_text()
+    for icon in set(main.locator("[data-testid='stIconMaterial']").all_inner_texts()):
+        text = text.replace(icon, " ")
+    return text
+
+
+def _pages_show_the_summary(page, figures: dict, lang: str) -> None:
+    """Each page's metrics are the summary's figures as :func:`summary_rows` writes them; the pages of the
+    Vietnamese app have no English words or internal names, those of the English one no Vietnamese."""
+    from test_summary import VIETNAMESE_LETTERS, _english, _internal
+
+    from towerplan.i18n import t
+    from towerplan.i18n_errors import original_detail
+    from towerplan.i18n_summary import summary_rows
+
+    expected = {label: (key, text) for key, label, text in summary_rows(figures, lang)}
+    for page_key, keys in PAGE_FIGURES.items():
+        _nav(page, t(page_key, lang))
+        _idle(page)
+        for _ in range(240):  # the page may still be drawing (a map in the new language) below its first figures
+            shown = {label: value for label, value in _metrics(page).items() if label in expected}
+            seen = {expected[label][0].split(":")[0] for label in shown}
+            if set(keys) <= seen:
+                break
+            page.wait_for_timeout(500)
+        assert set(keys) <= seen, (page_key, lang, set(keys) - seen)
+        _idle(page)
+        wrong = {label: (value, expected[label][1]) for label, value in shown.items() if value != expected[label][1]}
+        assert wrong == {}, (page_key, lang, wrong)
+        if page_key == "page_towers":  # the budget beside the result: the result's cost, on the budget's basis
+            result_label = t("budget_compare_result", lang, basis="").split("(")[0]
+            cost = [v for k, v in _metrics(page).items() if k.startswith(result_label)]
+            assert cost == [expected[t("fig_cost_bn_vnd", lang)][1]], cost
+        text = original_detail(_main_text(page))
+        if lang == "vi":
+            assert _english(text) == [], (page_key, _english(text))
+        else:
+            assert VIETNAMESE_LETTERS.findall(text) == [], (page_key, VIETNAMESE_LETTERS.findall(text)[:10])
+        assert _internal(text) == [], (page_key, lang, _internal(text))
 
 
 def test_a_bad_upload_shows_an_error_and_the_page_keeps_working(page, app_url: str, tmp_path: Path) -> None:
@@ -204,6 +310,21 @@ def test_stations_without_terrain_are_refused_then_labelled_mixed(page, app_url:
     stations = next(default_cache_dir().glob("demo-*-90m")) / "stations.csv"
     page.goto(f"{app_url}/data?lang={lang}", wait_until="domcontentloaded")
     page.get_by_role("heading", name=t("page_data", lang)).first.wait_for(timeout=120_000)
+    # Streamlit's own uploader text in the page language (issue 21 item 4)
+    zone = page.locator("[data-testid='stFileUploaderDropzone']").first
+    zone.wait_for(timeout=60_000)
+    after = zone.locator("button [data-testid='stMarkdownContainer']").evaluate(
+        "e => getComputedStyle(e, '::after').content")
+    if lang == "vi":
+        assert "per file" not in zone.inner_text()
+        assert "Upload" not in zone.inner_text()
+        assert after == '"Chọn tệp"'
+        limit = zone.locator("[data-testid='stFileUploaderDropzoneInstructions'] > div").evaluate(
+            "e => getComputedStyle(e, '::after').content")
+        assert "tối đa 200 MB mỗi tệp • CSV" in limit
+    else:
+        assert "Upload" in zone.inner_text()
+        assert after in ("none", "normal", "")
     page.locator("input[type='file']").first.set_input_files(str(stations))
     page.get_by_text(t("mixed_refused", lang)[:40]).first.wait_for(timeout=120_000)  # refused ...
     assert page.get_by_role("button", name=t("use_uploads", lang)).count() == 0

@@ -72,7 +72,9 @@ def assert_identical(a: CoverageResult, b: CoverageResult) -> None:
 
 
 def test_the_case_is_not_trivial(serial: CoverageResult) -> None:
-    assert set(serial.stations["model"]) == {"hata", "cost231", "itm"}
+    # auto is ITU-R P.1812 in every one of the case's bands (900, 1800, 2600 MHz): the heaviest kernel,
+    # with its reach bound; the other models' executors share the same batch code
+    assert set(serial.stations["model"]) == {"p1812"}
     assert np.isfinite(serial.best_level.values).mean() > 0.3
     assert serial.server_count.values.max() >= 2
     assert np.isfinite(serial.second_level.values).any()

@@ -77,7 +77,7 @@ def test_the_bound_never_exceeds_the_exact_loss(p, pl, sigma, sea, f_mhz, h_tx) 
                           np.zeros(0, dtype=np.uint8))
         lb = np.full(n, np.nan)
         p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, ap_lb,
-                           flat, 1, lb)
+                           flat, 1, lb, np.zeros(0, dtype=np.uint8))
         worst = max(worst, float(np.max(lb[1:] - exact[1:])))
     assert worst <= 0.0, worst
 
@@ -92,7 +92,8 @@ def test_the_bound_is_tight_on_flat_open_ground() -> None:
                       np.zeros(0, dtype=np.uint8))
     lb = np.full(n, np.nan)
     p1812_radial_bound(prof, zeros, zone, RES, 1.8, 50.0, 30.0, 1.5, True, 19.8, 50.0, 375.0, 50.0, 0.0,
-                       ap_floor_db(50.0, 19.8, 30.0), flat_bullington(n, RES, 1.8, 30.0, 1.5, 50.0, False), 1, lb)
+                       ap_floor_db(50.0, 19.8, 30.0), flat_bullington(n, RES, 1.8, 30.0, 1.5, 50.0, False), 1, lb,
+                       np.zeros(0, dtype=np.uint8))
     gap = exact[10:250] - lb[10:250]
     assert np.all(gap >= 0.0), gap.min()
     assert np.all(gap < 0.5), gap.max()
@@ -167,3 +168,32 @@ def test_bounded_raster_equals_unbounded_on_covered_cells(land_cover: bool) -> N
     sec = np.isfinite(a.second_level.values)
     assert np.array_equal(sec, np.isfinite(b.second_level.values))
     assert np.array_equal(a.second_level.values[sec], b.second_level.values[sec])
+
+
+def test_demand_mask_gives_the_same_cells_and_levels_inside_it() -> None:
+    """The coverage matrix computes only the radial samples its demand cells read (``reach_levels(only=...)``)."""
+    from scipy import ndimage
+
+    from towerplan.coverage.clutter import ClutterGrid
+    from towerplan.coverage.footprint import reach_levels
+    from towerplan.coverage.plan import prepare_stations
+
+    dem = rugged_dem(240, RES, seed=11)
+    clut = synthetic_clutter(dem.shape, seed=11)
+    rng = np.random.default_rng(11)
+    f = ndimage.gaussian_filter(rng.standard_normal(dem.shape), 5.0)
+    only = f > np.quantile(f, 0.85)  # scattered patches, 15 % of the cells
+    cfg = CoverageConfig(model="p1812", threshold_dbm=-110.0, max_radius_m=10_000.0)
+    st = _sites(dem)
+    for (lon, lat), part in st.groupby(["lon", "lat"]):
+        sec = prepare_stations(part, dem, cfg)
+        x, y = float(sec.table["x"].iloc[0]), float(sec.table["y"].iloc[0])
+        full, lv_full = reach_levels(dem, sec, x, y, cfg, clutter=ClutterGrid(clut.height_m, clut.code))
+        part_only, lv_only = reach_levels(dem, sec, x, y, cfg, clutter=clut, only=only)
+        inside = only.ravel()[full]
+        assert inside.sum() > 100, (lon, lat)
+        a = dict(zip(full[inside].tolist(), lv_full[inside].tolist(), strict=True))
+        keep = only.ravel()[part_only]
+        b = dict(zip(part_only[keep].tolist(), lv_only[keep].tolist(), strict=True))
+        assert a == b  # same cells, same levels to the bit
+        assert len(part_only) < len(full)  # samples only other cells read were never computed

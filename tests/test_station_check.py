@@ -106,4 +106,4 @@ def test_library_errors_shown_in_the_app_are_vietnamese() -> None:
         study_area_lonlat(Grid(np.zeros((2, 2), dtype=np.float32), Affine(30, 0, 5e5, 0, -30, 2.2e6), 32648, None),
                           margin_m=-5)
     assert error_in(info.value, "vi").startswith("lề vùng nghiên cứu phải")
-    assert error_in("something unknown", "vi") == "something unknown"
+    assert error_in("something unknown", "vi") == "lỗi kỹ thuật, nguyên văn tiếng Anh: «something unknown»"

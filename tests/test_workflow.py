@@ -170,7 +170,8 @@ def test_coverage_of_stations_is_the_coverage_step(inputs: StudyInputs, results)
 
     res, _ = results
     dem = read_study_dem(inputs.files["dem"])
-    cov = coverage_of_stations(dem, inputs.stations, CoverageConfig(), technologies=["4G"])
+    # the study's land cover is P.1812's clutter (auto): the step passes it, so the direct call does too
+    cov = coverage_of_stations(dem, inputs.stations, CoverageConfig(), technologies=["4G"], clutter=inputs.clutter)
     np.testing.assert_array_equal(cov.best_level.values, res.coverage.best_level.values)
     assert len(server_names(cov)) == len(select_technologies(inputs.stations, ["4G"]))
 

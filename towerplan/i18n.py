@@ -22,6 +22,7 @@ from towerplan.i18n_scenario import SCENARIO_EN, SCENARIO_VI
 from towerplan.i18n_service import SERVICE_EN, SERVICE_VI
 from towerplan.i18n_store import STORE_MESSAGES
 from towerplan.i18n_summary import SUMMARY_EN, SUMMARY_VI
+from towerplan.i18n_widgets import WIDGETS_EN, WIDGETS_VI
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "Lang", "t", "MESSAGES", "placeholders"]
 
@@ -90,7 +91,7 @@ _VI: dict[str, str] = {
     "loaded_summary": "Dữ liệu đang dùng",
     "summary_extent": "Phạm vi (kinh độ, vĩ độ): {w:.3f}–{e:.3f} °E, {s:.3f}–{n:.3f} °N",
     "summary_crs": "Hệ toạ độ phân tích: {crs}; lưới {w} × {h} ô {res:.0f} m",
-    "summary_people": "Dân số trên lưới: {people:,.0f} người",
+    "summary_people": "Dân số trên lưới: {people} người",
     "summary_layers": "Lớp: {layers}",
     "no_stations": "Không còn cell hợp lệ nào.",
     "col_operator": "Nhà mạng",
@@ -103,7 +104,7 @@ _VI: dict[str, str] = {
         "vùng chồng lấn."
     ),
     "cov_model": "Mô hình truyền sóng",
-    "model_auto": "Tự động theo tần số (Hata / COST-231 + nhiễu xạ, ITM)",
+    "model_auto": "Tự động: ITU-R P.1812 (30-6000 MHz, có lớp phủ mặt đất), ITM ngoài dải",
     "model_p1812": "ITU-R P.1812 (địa hình + lớp phủ)",
     "model_itm": "ITM (Longley-Rice)",
     "model_hata": "Hata + nhiễu xạ",
@@ -274,7 +275,7 @@ _VI: dict[str, str] = {
     'upload_no_rows': 'Tệp «{name}» không có dòng trạm nào dùng được: xem báo cáo kiểm tra bên dưới.',
     'upload_needs_dem': 'Tệp dân số «{name}» cần một DEM hợp lệ: hãy tải lên DEM cùng lúc.',
     'upload_population_outside': (
-        'Tệp dân số «{name}»: the population raster does not overlap the coverage grids (vùng của DEM); hãy '
+        'Tệp dân số «{name}»: lớp dân số không chồng lên vùng tính (vùng của DEM); hãy '
         'kiểm tra phạm vi và hệ toạ độ của tệp.'
     ),
     'upload_note': 'Tệp «{name}»: {note}',
@@ -362,7 +363,7 @@ _EN: dict[str, str] = {
     "loaded_summary": "What is loaded",
     "summary_extent": "Extent (lon, lat): {w:.3f}–{e:.3f} °E, {s:.3f}–{n:.3f} °N",
     "summary_crs": "Analysis CRS: {crs}; grid {w} × {h} cells of {res:.0f} m",
-    "summary_people": "People on the grid: {people:,.0f}",
+    "summary_people": "People on the grid: {people}",
     "summary_layers": "Layers: {layers}",
     "no_stations": "No valid sector is left.",
     "col_operator": "Operator",
@@ -371,7 +372,7 @@ _EN: dict[str, str] = {
     "col_sectors": "Sectors",
     "cov_intro": "Computes every sector's signal over the terrain, then the best server and the overlap.",
     "cov_model": "Propagation model",
-    "model_auto": "Automatic by frequency (Hata / COST-231 + diffraction, ITM)",
+    "model_auto": "Automatic: ITU-R P.1812 (30-6000 MHz, with land cover), ITM outside",
     "model_p1812": "ITU-R P.1812 (terrain + clutter)",
     "model_itm": "ITM (Longley-Rice)",
     "model_hata": "Hata + diffraction",
@@ -575,7 +576,7 @@ _EN: dict[str, str] = {
 for _vi, _en in ((MEASUREMENTS_VI, MEASUREMENTS_EN), (SCENARIO_VI, SCENARIO_EN), (RADIO_VI, RADIO_EN),
                  (SERVICE_VI, SERVICE_EN), (PLAN_APP_VI, PLAN_APP_EN), (STORE_MESSAGES["vi"], STORE_MESSAGES["en"]),
                  (SUMMARY_VI, SUMMARY_EN), (PROVINCIAL_MESSAGES["vi"], PROVINCIAL_MESSAGES["en"]),
-                 (LANDCOVER_VI, LANDCOVER_EN)):
+                 (LANDCOVER_VI, LANDCOVER_EN), (WIDGETS_VI, WIDGETS_EN)):
     _VI.update(_vi)
     _EN.update(_en)
 

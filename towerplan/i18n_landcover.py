@@ -6,7 +6,29 @@ Merged into :data:`towerplan.i18n.MESSAGES`; kept apart so these strings live to
 
 from __future__ import annotations
 
-__all__ = ["LANDCOVER_EN", "LANDCOVER_VI"]
+__all__ = ["LANDCOVER_EN", "LANDCOVER_VI", "LAND_CLASS_VI", "land_class_name"]
+
+#: land-cover class names (ESA WorldCover v200 legend and the default class) in Vietnamese
+LAND_CLASS_VI: dict[str, str] = {
+    "Tree cover": "Rừng, cây che phủ",
+    "Shrubland": "Cây bụi",
+    "Grassland": "Đồng cỏ",
+    "Cropland": "Đất trồng trọt",
+    "Built-up": "Khu xây dựng",
+    "Bare / sparse vegetation": "Đất trống, thực vật thưa",
+    "Snow and ice": "Băng tuyết",
+    "Permanent water bodies": "Mặt nước thường xuyên",
+    "Herbaceous wetland": "Đất ngập nước",
+    "Mangroves": "Rừng ngập mặn",
+    "Moss and lichen": "Rêu, địa y",
+    "default: open/rural (no land cover)": "mặc định: đất trống/nông thôn (không có lớp phủ)",
+    "no land cover (open/rural)": "không có lớp phủ (đất trống/nông thôn)",
+}
+
+
+def land_class_name(name: str, lang: str) -> str:
+    """A land-cover class name in ``lang`` (a user's own class names are kept as written)."""
+    return LAND_CLASS_VI.get(name, name) if lang == "vi" else name
 
 LANDCOVER_VI: dict[str, str] = {
     "upload_landcover": "Lớp phủ mặt đất (GeoTIFF phân loại, ví dụ ESA WorldCover: towerplan fetch --landcover)",

@@ -12,7 +12,8 @@ MEASUREMENTS_VI: dict[str, str] = {
     "meas_intro": "Tải lên kết quả đo kiểm (drive test: CSV, TXT của G-NetTrack Pro, XLSX, có thể nén .gz), so sánh "
                   "với mô hình và hiệu chỉnh mô hình; sai số được đánh giá chéo theo ô không gian.",
     "meas_upload": "Tệp đo kiểm",
-    "meas_from_file": "Lấy vị trí cell phục vụ từ tệp đo (cell_lon, cell_lat, freq_mhz) thay vì danh sách trạm",
+    "meas_from_file": ("Lấy vị trí cell phục vụ từ tệp đo (các cột «Kinh độ trạm», «Vĩ độ trạm», «Tần số») "
+                       "thay vì danh sách trạm"),
     "meas_folds": "Số phần đánh giá chéo",
     "meas_fold_by": "Chia phần theo",
     "meas_fold_tile": "ô vuông (khuyến nghị)",
@@ -41,8 +42,8 @@ MEASUREMENTS_EN: dict[str, str] = {
     "meas_intro": "Upload drive tests (CSV, G-NetTrack Pro TXT, XLSX, also gzipped), compare them with the model "
                   "and calibrate it; the error is cross-validated by spatial tiles.",
     "meas_upload": "Drive-test file",
-    "meas_from_file": "Take the serving cells' positions from the file (cell_lon, cell_lat, freq_mhz) instead of "
-                      "the station list",
+    "meas_from_file": ("Take the serving cells' positions from the file (columns “Cell longitude”, “Cell latitude”, "
+                       "“Frequency”) instead of the station list"),
     "meas_folds": "Cross-validation folds",
     "meas_fold_by": "Folds by",
     "meas_fold_tile": "square tiles (recommended)",

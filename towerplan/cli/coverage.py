@@ -90,7 +90,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stations", required=True, type=Path, help="station list (CSV, XLSX, GeoJSON, KML ...)")
     p.add_argument("--out", required=True, type=Path, help="output folder (created)")
     p.add_argument("--model", choices=["auto", *MODELS], default=d.model,
-                   help="path-loss model (auto: Hata 150-1500 MHz, COST-231 1500-2000 MHz, ITM otherwise)")
+                   help="path-loss model (auto: ITU-R P.1812 at 30-6000 MHz, with the land cover when given; "
+                        "ITM otherwise)")
     p.add_argument("--resolution-m", type=float, default=30.0, help="cell size of the analysis grid (m)")
     p.add_argument("--threshold-dbm", type=float, default=None,
                    help=f"one fixed level (dBm; default {d.threshold_dbm:g}) at or above which a cell is served, "

@@ -134,7 +134,7 @@ def radial_kernel(model: int) -> Any:
 def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, site_row: float, res_x: float,
                   res_y: float, step_m: float, n0: int, first: np.ndarray, count: np.ndarray, model: int,
                   fpar: np.ndarray, ipar: np.ndarray, clut_h: np.ndarray, clut_code: np.ndarray, lneed: np.ndarray,
-                  lmax: int, radius_m: float) -> np.ndarray:
+                  lmax: int, radius_m: float, wanted: np.ndarray | None = None) -> np.ndarray:
     """Path loss along ``n0`` radials from a site: array (n0, max(count)) float32, NaN where not computed.
 
     ``dem`` is a window of the (gap-filled) DEM whose cell (0, 0) is global cell
@@ -145,7 +145,9 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
     ``lneed`` (P.1812 only; empty: no bound): per radial, the largest loss that can matter
     (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound shows
-    beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
+    beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`. ``wanted``
+    (P.1812 with ``lneed``; None or empty: every sample): the samples the cells that matter read
+    (:func:`~towerplan.coverage._p1812_reach.mark_wanted`); the others are +inf.
     Runs the sweep of :func:`radial_kernel`.
     """
     sweep = radial_kernel(model)
@@ -153,7 +155,9 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     if model == MODEL_ITM:
         return sweep(*args, fpar, ipar)
     if model == MODEL_P1812:
-        return sweep(*args, fpar, ipar, clut_h, clut_code, lneed, lmax, radius_m)
+        if wanted is None:
+            wanted = np.zeros((0, 0), dtype=np.uint8)
+        return sweep(*args, fpar, ipar, clut_h, clut_code, lneed, lmax, radius_m, wanted)
     return sweep(*args, model, fpar, ipar)
 
 

@@ -261,12 +261,14 @@ def _ducting_floor(dtot, hts, hrs, at, dlt, step_km, ae, f_ghz, rx, ry, mr):
 
 @njit(cache=True)
 def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
-                       flat, first, out):
+                       flat, first, out, want):
     """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
 
     Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
     :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington`. Samples 1-3 (resampled paths)
-    get -inf (always computed); samples before ``first`` are left as they are.
+    get -inf (always computed); samples before ``first`` are left as they are. ``want``: empty
+    (every sample) or a mask (:func:`mark_wanted`); the bound is evaluated only there (+inf
+    elsewhere: no cell that matters reads the sample), the running quantities everywhere.
     """
     n_all = len(z)
     for i in range(min(n_all, _MIN_POINTS - 1)):
@@ -316,6 +318,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     aot = -math.inf  # max (h_k - hts) / d_k (eq. 90 without the line's slope)
     inland = zone[0] == 4
     sea_tx = zone[0] == 1
+    masked = len(want) > 0
     for i in range(1, n_all):
         di = d[i]
         dp = d[i - 1]
@@ -348,6 +351,9 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             mt = _hull_push(tx, ty, mt, dk, z[k])
             mr = _hull_push(rx, ry, mr, dk, z[k] - 500.0 * dk * dk / ae)
         if i < _MIN_POINTS - 1 or i < first:
+            continue
+        if masked and not want[i]:
+            out[i] = math.inf
             continue
         dtot = di
         hrs = z[i] + hrg
@@ -410,18 +416,22 @@ def _fill_level(d, radius_m, lmax):
 
 
 @njit(cache=True)
-def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need):
+def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted):
     """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
 
     A cell of :func:`~towerplan.coverage._kernels.fill_window` at distance d uses samples i0, i0 + 1 of the radials
     k s and (k + 1) s, s = 2**level(d). Sample (j, i) is skipped only if every sample that
     shares a cell with it has a lower bound above ``lneed[j]`` (the largest loss any sector
     can afford, plus the margin, over the angles of those cells): then those cells are out
-    of reach with or without it, and the ones computed keep their exact values.
+    of reach with or without it, and the ones computed keep their exact values. ``wanted``
+    (:func:`mark_wanted`; empty: every sample): only those samples can be needed.
     """
+    masked = wanted.shape[0] > 0
     for j in range(n0):
         fi = min(max(first[j], 1), count[j] - 1)
         for i in range(fi, count[j]):
+            if masked and not wanted[j, i]:
+                continue
             best = math.inf
             for di in (-1, 0, 1):
                 k = i + di
@@ -440,3 +450,38 @@ def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need):
                             best = min(best, lbt[jj, k])
             if best <= lneed[j]:
                 need[j, i] = 1
+
+
+@njit(cache=True)
+def mark_wanted(n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, rows, cols, n_samp, cut_m):
+    """``wanted[j, i]`` = 1 for the radial samples a cell of (``rows``, ``cols``) interpolates.
+
+    The same four samples per cell as :func:`~towerplan.coverage._kernels.fill_window`
+    (global rows and columns; cells beyond ``cut_m`` are skipped). Samples no such cell
+    reads can stay unevaluated without changing the loss at any of those cells.
+    """
+    wanted = np.zeros((n0, n_samp), dtype=np.uint8)
+    two_pi = 2.0 * math.pi
+    for k in range(len(rows)):
+        dy = top - (rows[k] + 0.5) * res_y - site_y
+        dx = left + (cols[k] + 0.5) * res_x - site_x
+        d = math.sqrt(dx * dx + dy * dy)
+        if d > cut_m:
+            continue
+        lvl = lmax
+        if d > 0.0:
+            lvl = min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
+        s = 1 << lvl
+        nr = n0 // s
+        az = math.atan2(dx, dy)
+        if az < 0.0:
+            az += two_pi
+        k0 = math.floor(az / two_pi * nr) % nr
+        k1 = (k0 + 1) % nr
+        i0 = int(max(d / step_m, 1.0))
+        if i0 > n_samp - 2:
+            i0 = n_samp - 2
+        for jj in (k0 * s, k1 * s):
+            wanted[jj, i0] = 1
+            wanted[jj, i0 + 1] = 1
+    return wanted

@@ -62,11 +62,15 @@ def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
 
 @njit(cache=True, parallel=True)
 def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
-                  fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter):
-    """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`)."""
+                  fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted):
+    """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`).
+
+    ``wanted``: empty, or the samples the cells that matter read (the rest is never computed).
+    """
     f_ghz = fpar[F_FREQ] / 1000.0
     flat = flat_bullington(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
     lbt = np.full((n0, nmax + 1), np.inf)
+    masked = wanted.shape[0] > 0
     n_chunks = min(n0, 64)
     for chunk in prange(n_chunks):
         z = np.empty(nmax + 1)
@@ -74,10 +78,15 @@ def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
         rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
         zone = np.full(nmax + 1, 4, dtype=np.int64)
         lb = np.empty(nmax + 1)
+        every = np.zeros(0, dtype=np.uint8)
         for i in range(nmax + 1):
             dist[i] = i * step_m
         for j in range(chunk, n0, n_chunks):
             n = count[j]
+            want = every
+            if masked:
+                want = wanted[j]
+                n = min(n, _last_set(want, n) + 1)
             if n < 2:
                 continue
             _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
@@ -85,18 +94,31 @@ def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
             fi = min(max(first[j], 1), n - 1)
             p1812_radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
                                ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
-                               fpar[F_APLB], flat, fi, lb)
+                               fpar[F_APLB], flat, fi, lb, want[:n] if masked else want)
             for i in range(fi, n):
                 lbt[j, i] = lb[i]
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
-    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
+    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
     return need
+
+
+@njit(cache=True)
+def _last_set(mask, n):
+    """Index of the last nonzero entry of ``mask[:n]`` (-1: none)."""
+    for i in range(min(n, len(mask)) - 1, -1, -1):
+        if mask[i]:
+            return i
+    return -1
 
 
 @njit(cache=True, parallel=True)
 def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
-                        clut_h, clut_code, lneed, lmax, radius_m):
-    """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs."""
+                        clut_h, clut_code, lneed, lmax, radius_m, wanted):
+    """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.
+
+    ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
+    (:func:`~towerplan.coverage._p1812_reach.mark_wanted`); the others are +inf.
+    """
     has_clutter = clut_code.shape[0] > 0
     nmax = 0
     for j in range(n0):
@@ -105,7 +127,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     need_all = np.zeros((0, 0), dtype=np.uint8)
     if bounded:
         need_all = _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
-                                 first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter)
+                                 first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
     n_chunks = min(n0, 64)
     # radials are independent: chunks run in parallel (numba threads), each with its own

@@ -39,24 +39,19 @@ _POLARIZATIONS = {"horizontal": 0, "vertical": 1}
 
 
 def model_for_frequency(freq_mhz: float) -> str:
-    """The model ``auto`` picks: Okumura-Hata 150-1500 MHz, COST-231 Hata 1500-2000 MHz, ITM otherwise.
+    """The model ``auto`` picks: ITU-R P.1812 within its 30-6000 MHz, ITM outside.
 
-    Hata and COST-231 (each plus the terrain term beyond smooth earth) are used inside
-    the bands they were fitted on, where they carry the clutter losses that ITM (a
-    terrain-only model) ignores; everything else goes to ITM, valid 20 MHz - 20 GHz.
-
-    ITU-R P.1812 (``model="p1812"``, with land cover) is the one model meant to take
-    every band, and the target default (issue 15). With the P.1812 reach bound
-    (:mod:`towerplan.coverage.reach`) one 30 km site costs 0.4-0.5 s of CPU at 90 m
-    (5-36 s without it), but the whole demo plan still took 391 s with ``auto`` =
-    P.1812 against about 70-140 s with this rule on the same machine (bench/README.md),
-    and the province and candidate-matrix targets are further away still: the switch
-    waits for a cheaper first-stage bound and a coarser exact step far from the site.
+    One model for every mobile band (issue 15): P.1812-7 (terrain, land cover as clutter
+    along the path and at the terminals, time and location variability) covers 2G to 5G
+    below 6 GHz, so a sector's reach changes smoothly with frequency (no hand-over between
+    model families: the old rule, Hata 150-1500 MHz / COST-231 1500-2000 MHz / ITM above,
+    gave a 4G sector 1.5 km of reach at 1800 MHz and 20.7 km at 2100 MHz on flat ground).
+    Land cover enters when the study has it (``ClutterGrid``); without it every cell is
+    open/rural and the run says so. ITM (20 MHz-20 GHz) takes the frequencies P.1812 does
+    not cover. Hata, COST-231, ITM and free space stay selectable by name.
     """
-    if 150.0 <= freq_mhz <= 1500.0:
-        return "hata"
-    if 1500.0 < freq_mhz <= 2000.0:
-        return "cost231"
+    if 30.0 <= freq_mhz <= 6000.0:
+        return "p1812"
     return "itm"
 
 

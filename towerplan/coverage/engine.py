@@ -180,16 +180,21 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
 
 _NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
 _NO_LIMITS = np.zeros(0)
+_NO_WANTED = np.zeros((0, 0), dtype=np.uint8)
 
 
 def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
                      group: SiteGroup, config: CoverageConfig,
-                     clutter: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                     clutter: tuple[np.ndarray, np.ndarray] | None = None,
+                     only: np.ndarray | None = None) -> np.ndarray:
     """Path loss (dB, float32) over ``group.box`` for one site group; NaN outside its radius.
 
     ``dem`` is a gap-filled DEM window whose cell (0, 0) is global ``off`` = (row, col);
     ``geo`` = (left, top, res_x, res_y) of the full DEM; ``clutter`` the (height, code)
-    windows aligned with ``dem`` (P.1812 only; None: open/rural everywhere).
+    windows aligned with ``dem`` (P.1812 only; None: open/rural everywhere). ``only``: a
+    boolean mask aligned with ``dem``; with the P.1812 reach bound, only the radial samples
+    its cells read are computed, so the loss is exact there and may be NaN elsewhere
+    (the coverage matrix, which keeps only demand cells).
     """
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
@@ -206,8 +211,15 @@ def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, fl
     lneed = _NO_LIMITS
     if model == kern.MODEL_P1812 and config.p1812_reach_bound:
         lneed = radial_loss_limits(group.sectors, n0, lmax, config)
+    wanted = _NO_WANTED
+    if len(lneed) and only is not None:
+        from towerplan.coverage._p1812_reach import mark_wanted  # P.1812's kernels load only when used
+
+        rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+        wanted = mark_wanted(n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y,
+                             rr + r_lo, cc + c_lo, max(int(count.max()), 2), group.radius_m)
     table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
-                               fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m)
+                               fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m, wanted)
     cut_m = group.radius_m
     if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
         live = np.isfinite(table).any(axis=0)
@@ -250,7 +262,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
         r_lo, r_hi, c_lo, c_hi = group.box
-        loss = site_loss_window(dem, off, geo, group, config, task.get("clutter"))
+        loss = site_loss_window(dem, off, geo, group, config, task.get("clutter"), task.get("only"))
         if task.get("terminal") is not None:  # ITU-R P.2108 terminal clutter for ITM / free space
             add_terminal_clutter_loss(loss, task["terminal"], slice(r_lo - off[0], r_hi - off[0]),
                                       slice(c_lo - off[1], c_hi - off[1]), freq_mhz=group.freq_mhz,

@@ -55,10 +55,19 @@ def reach_cells(dem: Grid, sectors: Sectors, x: float, y: float, config: Coverag
 
 
 def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float, config: CoverageConfig, *,
-                 clutter: ClutterGrid | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`reach_cells` and the site's best level there (dBm, float32, the engine's ``best_level``)."""
+                 clutter: ClutterGrid | None = None,
+                 only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reach_cells` and the site's best level there (dBm, float32, the engine's ``best_level``).
+
+    ``only``: a boolean mask on ``dem``'s grid (the coverage matrix's demand cells): the cells
+    returned inside it are the same as without it, those outside it may be missing. With the
+    P.1812 reach bound, radial samples no masked cell reads are never computed
+    (:func:`towerplan.coverage._p1812_reach.mark_wanted`); the other models ignore it.
+    """
     if clutter is not None and clutter.shape != dem.shape:
         raise RasterDataError(f"the clutter grid {clutter.shape} is not on the DEM's grid {dem.shape}")
+    if only is not None and np.shape(only) != dem.shape:
+        raise RasterDataError(f"the mask {np.shape(only)} is not on the DEM's grid {dem.shape}")
     win, r0, c0 = dem_window(dem, x, y, config.max_radius_m)
     dem_z, holes = _fill_dem(win)
     groups = plan_groups(sectors, win, dem_z, config)
@@ -69,6 +78,10 @@ def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float, config: Covera
     geo = (left, top, win.res[0], win.res[1])
     task = next(_tasks(groups, [list(range(len(groups)))], dem_z, geo, config, len(sectors.operators),
                        len(sectors.technologies), 1, clut))
+    if only is not None:
+        (o_r, o_c), (o_h, o_w) = task["off"], task["dem"].shape
+        task["only"] = np.asarray(only[r0: r0 + win.height, c0: c0 + win.width], dtype=bool)[
+            o_r: o_r + o_h, o_c: o_c + o_w]
     part = run_batch(task)
     p_r0, p_r1, p_c0, p_c1 = part["box"]
     hit = part["acc"]["count"] > 0

@@ -51,7 +51,8 @@ SETTINGS: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 _VALUES: dict[str, tuple[str, str]] = {
-    "auto": ("tự chọn theo băng tần (Hata / COST-231 / ITM)", "chosen by band (Hata / COST-231 / ITM)"),
+    "auto": ("tự động: ITU-R P.1812 trong 30-6000 MHz, ITM ngoài dải",
+             "automatic: ITU-R P.1812 within 30-6000 MHz, ITM outside"),
     "p1812": ("ITU-R P.1812", "ITU-R P.1812"),
     "itm": ("Longley-Rice ITM", "Longley-Rice ITM"),
     "hata": ("Okumura-Hata", "Okumura-Hata"),

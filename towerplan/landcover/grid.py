@@ -151,13 +151,16 @@ class LandCover:
         values, counts = np.unique(self.classes.values, return_counts=True)
         return {int(v): int(n) for v, n in zip(values, counts, strict=True)}
 
-    def describe(self, *, top: int = 4) -> str:
-        """One line: the largest classes and their shares (``Tree cover 52 %, Cropland 31 %, ...``)."""
+    def describe(self, *, top: int = 4, lang: str = "en") -> str:
+        """One line: the largest classes and their shares (``Tree cover 52 %, Cropland 31 %, ...``), the class
+        names in ``lang``."""
+        from towerplan.i18n_landcover import land_class_name
+
         total = self.classes.values.size
         parts = []
         for code, n in sorted(self.class_cells().items(), key=lambda kv: -kv[1])[:top]:
             cls = DEFAULT_CLASS if code == NO_CLASS else self.table.get(code)
-            parts.append(f"{cls.name if cls else code} {100.0 * n / total:.0f} %")
+            parts.append(f"{land_class_name(cls.name, lang) if cls else code} {100.0 * n / total:.0f} %")
         return ", ".join(parts)
 
     def summary(self) -> dict[str, object]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import folium
 import numpy as np
 
+from towerplan.i18n_landcover import land_class_name
 from towerplan.landcover import NO_CLASS, WORLDCOVER_TABLE, LandCover
 from towerplan.maps.render import category_image
 
@@ -34,7 +35,7 @@ def land_cover_colours(land_cover: LandCover) -> dict[int, str]:
 
 
 def land_cover_layer(
-    land_cover: LandCover, *, name: str = "Land cover", show: bool = False, opacity: float = 0.6,
+    land_cover: LandCover, *, name: str = "Land cover", show: bool = False, opacity: float = 0.6, lang: str = "en",
 ) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
     """The classes as an image overlay in a toggleable group, and the legend items of the classes present.
 
@@ -54,7 +55,7 @@ def land_cover_layer(
     items = []
     for cls in land_cover.table.classes:
         if cls.code in present:
-            items.append((cls.name, colours[cls.code]))
+            items.append((land_class_name(cls.name, lang), colours[cls.code]))
     if NO_CLASS in present:
-        items.append(("no land cover (open/rural)", _DEFAULT_COLOUR))
+        items.append((land_class_name("no land cover (open/rural)", lang), _DEFAULT_COLOUR))
     return group, items

@@ -10,7 +10,6 @@ the layer control, so a planner can switch it on and off.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 
@@ -23,7 +22,9 @@ from pyproj import Transformer
 
 from towerplan.grid import Grid
 from towerplan.i18n import t
+from towerplan.i18n_summary import format_number
 from towerplan.landcover import LandCover
+from towerplan.maps.aids import MapAids, newly_covered_outline, proposal_markers
 from towerplan.maps.assets import offline_map
 from towerplan.maps.layers import ROAD_STYLES, legend, operator_colour, stations_layers, terrain_layer
 from towerplan.maps.render import RSRP_STOPS, category_image, value_image
@@ -76,7 +77,7 @@ COLOCATION_COLOUR = "#1f78b4"
 GAP_TOP_COLOUR = "#3f007d"
 GAP_OTHER_COLOUR = "#807dba"
 #: cells the proposed towers newly cover
-NEWLY_COVERED_COLOUR = "#00c8f0"
+NEWLY_COVERED_COLOUR = "#ff00ff"  # magenta: not the tenancy blue, an operator or a signal class
 GREENFIELD_COLOUR = "#e31a1c"
 #: one site's own footprint on the coverage map (cyan: neither the signal scale nor an operator colour)
 SITE_COLOUR = "#00e5ff"
@@ -306,34 +307,23 @@ def proposals_layer(proposals: gpd.GeoDataFrame, *, lang: str = "en") -> folium.
         "order": p["build_order"].astype(int).astype(str).to_numpy(),
         "candidate": p["candidate_id"].astype(str).to_numpy(),
         "kind": [kind_label.get(str(k), str(k)) for k in p["kind"]],
-        "newly": p["people_newly_covered"].round(0).astype(int).map("{:,}".format).to_numpy(),
+        "newly": [format_number(v, lang=lang) for v in p["people_newly_covered"]],
         "hosted": p.get("operators_hosted", pd.Series("", index=p.index)).fillna("").astype(str).to_numpy(),
-        "cost": (p["cost_vnd"] / 1e9).round(2).map("{:,.2f}".format).to_numpy(),
-        "mast": p.get("mast_height_m", pd.Series(np.nan, index=p.index)).round(0).astype(str).to_numpy(),
+        "cost": [format_number(v / 1e9, decimals=2, lang=lang) for v in p["cost_vnd"]],
+        "mast": [format_number(v, lang=lang) for v in p.get("mast_height_m", pd.Series(np.nan, index=p.index))],
         "_colour": [COLOCATION_COLOUR if str(k) == "colocation" else GREENFIELD_COLOUR for k in p["kind"]],
     }, geometry=p.geometry.values, crs=4326)
     fields = ["order", "candidate", "kind", "newly", "hosted", "cost", "mast"]
     aliases = [t(k, lang) for k in ("pop_order", "pop_candidate", "pop_kind", "pop_newly", "pop_hosted",
                                     "pop_cost", "pop_mast")]
-    folium.GeoJson(
-        data, name=t("map_proposals", lang),
-        marker=folium.CircleMarker(radius=11, weight=2, color="#ffffff", fill=True, fill_opacity=0.95),
-        style_function=lambda f: {"fillColor": f["properties"]["_colour"], "color": "#ffffff"},
-        tooltip=folium.GeoJsonTooltip(fields=["order", "newly", "hosted"],
-                                      aliases=[aliases[0], aliases[3], aliases[4]]),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+    # one numbered disc per proposal, spread apart when they overlap (towerplan.maps.aids)
+    rows = [dict(zip(fields, values, strict=True)) for values in zip(*(data[f] for f in fields), strict=True)]
+    proposal_markers(
+        data.geometry.y.to_numpy(), data.geometry.x.to_numpy(), labels=data["order"].tolist(),
+        colours=data["_colour"].tolist(),
+        tooltips=[[(aliases[0], r["order"]), (aliases[3], r["newly"]), (aliases[4], r["hosted"])] for r in rows],
+        popups=[list(zip(aliases, (r[f] for f in fields), strict=True)) for r in rows],
     ).add_to(fg)
-    for row in data.itertuples(index=False):
-        folium.Marker(
-            (row.geometry.y, row.geometry.x),
-            icon=folium.DivIcon(
-                html=f'<div class="towerplan-proposal" style="font: bold 11px sans-serif; color: #fff; '
-                     f'width: 22px; text-align: center; line-height: 22px; pointer-events: none;">'
-                     f'{html.escape(row.order)}</div>',
-                icon_size=(22, 22), icon_anchor=(11, 11),
-            ),
-            interactive=False,
-        ).add_to(fg)
     return fg
 
 
@@ -402,6 +392,7 @@ def with_site_footprint(m: folium.Map, level: Grid, *, site_id: str, operator: s
 
 def _finish(m: folium.Map) -> folium.Map:
     folium.LayerControl(collapsed=False).add_to(m)
+    MapAids().add_to(m)  # tooltips inside the frame, proposal discs apart, legends off them
     return m
 
 
@@ -430,7 +421,7 @@ def coverage_map(
     if land_cover is not None and land_cover.source != "none":
         from towerplan.maps.landcover import land_cover_layer
 
-        group, items = land_cover_layer(land_cover, name=t("map_landcover", lang), show=True)
+        group, items = land_cover_layer(land_cover, name=t("map_landcover", lang), show=True, lang=lang)
         group.add_to(m)
         legend(t("map_landcover", lang), items, corner="topleft").add_to(m)
     add_context(m, communes=communes, roads=roads, lang=lang, show_roads=False)
@@ -507,6 +498,10 @@ def towers_map(
         rsrp_layer(best_level, name=t("map_best_rsrp", lang), show=True, opacity=0.5).add_to(m)
     if best_level is not None and before_level is not None:
         newly_covered_layer(before_level, best_level, name=t("map_newly_covered", lang)).add_to(m)
+        outline = newly_covered_outline(before_level, best_level, name=t("map_newly_outline", lang),
+                                        colour=NEWLY_COVERED_COLOUR)
+        if outline is not None:  # seen at province zoom too, where the fill is under a pixel
+            outline.add_to(m)
     if gaps is not None and len(gaps):
         gaps_layer(gaps, lang=lang, fill_opacity=0.3).add_to(m)  # light: the new coverage shows through
     if stations is not None and len(stations):

@@ -214,7 +214,7 @@ def coverage_matrix(
             part = Sectors(table.iloc[k * m : (k + 1) * m], sectors.operators, sectors.technologies,
                            sectors.skipped, sectors.patterns)
             flat, level = reach_levels(dem, part, float(xs[k * m]), float(ys[k * m]), config,
-                                       clutter=clutter)
+                                       clutter=clutter, only=demand)
             keep = column[flat] >= 0
             if need_flat is not None:
                 keep &= level >= need_flat[flat]

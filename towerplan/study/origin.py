@@ -80,8 +80,10 @@ def data_origin(inputs: StudyInputs) -> DataOrigin:
 
 
 def origin_slug(origin: DataOrigin) -> str:
-    """A word for file names: ``demo``, ``mixed`` or ``real``."""
-    return {SYNTHETIC: "demo", "mixed": "mixed", REAL: "real"}[origin.kind]
+    """A word for file names: ``demo``, ``mixed`` or ``real`` (:func:`towerplan.export.names.origin_word`)."""
+    from towerplan.export.names import origin_word
+
+    return origin_word(origin.kind)
 
 
 def mixing_needs_consent(origin: DataOrigin) -> bool:

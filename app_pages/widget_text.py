@@ -1,0 +1,77 @@
+"""Streamlit's own widget text in the session's language (issue 21, item 4).
+
+Streamlit writes the file uploader's button ("Upload"), its instructions ("200MB per file • CSV, ...") and
+the note on a refused file in English, and (version 1.67) has no option to change them. In the Vietnamese
+app a stylesheet hides that text and writes the Vietnamese in its place with CSS generated content
+(``::after`` on the uploader's ``data-testid`` elements); the accepted file types of the app's own
+uploaders are listed by their widget key (Streamlit gives each keyed widget the class ``st-key-<key>``).
+The English app keeps Streamlit's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+from towerplan.i18n import t
+
+__all__ = ["UPLOADER_KEYS", "show_widget_text", "uploader_css", "uploader_keys"]
+
+#: the app's uploaders by widget key -> the file types each accepts (as the page passes them to Streamlit)
+UPLOADER_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def uploader_keys() -> dict[str, tuple[str, ...]]:
+    """The app's uploaders by widget key and the file types each takes."""
+    from app_pages.common import UPLOAD_TYPES
+    from app_pages.scenarios import SCENARIO_TYPES
+
+    keys = {"data_uploads": UPLOAD_TYPES["stations"], "store_upload_file": UPLOAD_TYPES["stations"],
+            "vil_upload": UPLOAD_TYPES["villages"], "data_scenario_file": tuple(SCENARIO_TYPES),
+            "meas_file": ("csv", "txt", "xlsx", "gz"), "cmp_a": ("zip",), "cmp_b": ("zip",)}
+    keys.update({f"data_{role}": UPLOAD_TYPES[role] for role in ("dem", "population", "communes", "roads",
+                                                                 "landcover")})
+    return keys
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+
+
+def uploader_css(lang: str, *, max_mb: int, types_by_key: Mapping[str, Sequence[str]]) -> str:
+    """The stylesheet writing the file uploader's text in ``lang`` (empty for English: Streamlit's own)."""
+    if lang == "en":
+        return ""
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    instructions = '[data-testid="stFileUploaderDropzoneInstructions"]'
+    limit = t("uploader_limit", lang, mb=max_mb)
+    rules = [
+        # the button: Streamlit's "Upload" hidden, ours after it (the icon stays)
+        f'{zone} button [data-testid="stMarkdownContainer"] p {{ display: none; }}',
+        f'{zone} button [data-testid="stMarkdownContainer"]::after '
+        f'{{ content: {_css_text(t("uploader_button", lang))}; }}',
+        # the instructions: "200MB per file • CSV, ..." hidden, the limit (and the key's file types) instead
+        f"{instructions} span {{ display: none; }}",
+        f"{instructions} > div::after {{ content: {_css_text(limit)}; font-size: 0.875rem;"
+        " color: rgba(49, 51, 63, 0.6); }",
+        # a file Streamlit refused in the browser (type or size): said beside its name
+        f'[data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"]::after {{ content: '
+        f'{_css_text(" — " + t("uploader_refused", lang, mb=max_mb))}; }}',
+    ]
+    for key, types in sorted(types_by_key.items()):
+        text = limit + " • " + ", ".join(s.upper() for s in types)
+        rules.append(f".st-key-{key} {instructions} > div::after {{ content: {_css_text(text)}; }}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
+def show_widget_text(lang: str) -> None:
+    """Put the stylesheet of :func:`uploader_css` on the page (every page: the app calls it once per run)."""
+    from app_pages.common import MAX_UPLOAD_MB
+
+    if not UPLOADER_KEYS:
+        UPLOADER_KEYS.update(uploader_keys())
+    css = uploader_css(lang, max_mb=MAX_UPLOAD_MB, types_by_key=UPLOADER_KEYS)
+    if css:
+        st.html(css)
