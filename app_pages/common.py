@@ -42,6 +42,7 @@ UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
     "roads": ("gpkg", "geojson", "json"),
     "villages": ("csv", "txt", "xlsx"),
     "landcover": ("tif", "tiff"),
+    "admin_units": ("gpkg", "geojson", "json"),  # the communes and wards after the 2025 reform (app_pages.units)
 }
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = {"csv": REPO / "data" / "stations_template.csv", "xlsx": REPO / "data" / "stations_template.xlsx"}
@@ -112,11 +113,14 @@ def data_version() -> int:
 
 
 def current_inputs() -> StudyInputs:
-    """The session's study: its uploads if it chose them, else the demo at the chosen resolution."""
+    """The session's study: its uploads if it chose them, else the demo at the chosen resolution; with the
+    administrative units the Data page loaded, if any (:func:`app_pages.units.with_units`)."""
+    from app_pages.units import with_units
+
     inputs = st.session_state.get("data_inputs")
     if inputs is not None:
-        return inputs
-    return demo_inputs(float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M)))
+        return with_units(inputs)
+    return with_units(demo_inputs(float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))))
 
 
 def using_demo() -> bool:

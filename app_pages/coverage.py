@@ -31,6 +31,7 @@ from app_pages.scenarios import (
     settings_from_widgets,
 )
 from app_pages.summary_view import current_summary, show_figures
+from app_pages.units import units_caption
 from app_pages.uploads import inputs_at, set_resolution
 from towerplan.coverage.config import CoverageConfig
 from towerplan.export.report_service import criterion_sentence
@@ -143,6 +144,7 @@ def show_speed(cov, inputs, map_key):
     st.caption(tr("cov_speed_note", activity=speed.load.busy_hour_activity, shares=shares))
     if speed.communes is not None:
         st.dataframe(speed.communes, hide_index=True)
+        st.caption(units_caption(inputs, lang()))
     return cached["map"]
 
 

@@ -29,6 +29,7 @@ from app_pages.scenarios import (
     load_scenario_upload,
 )
 from app_pages.store_links import offer_store_upload
+from app_pages.units import units_caption, units_section
 from app_pages.uploads import (
     SESSION_MAX_AGE_H,
     back_to_demo,
@@ -73,6 +74,7 @@ with st.expander(tr("upload_dem") + " · " + tr("upload_population") + " · " + 
                                       help=tr("upload_landcover_help"), key="data_landcover"),
     }
 extra_files = {role: ([f] if f is not None and not isinstance(f, list) else (f or [])) for role, f in extra.items()}
+units_section()  # administrative units (after the 2025 reform): replace the communes of any study
 
 # every upload is checked (size, type), stored in the session folder and read by towerplan.safety-aware
 # readers once (uploads.handle_upload); a bad file shows its message and never stops the page
@@ -186,7 +188,8 @@ st.markdown(
     "- " + tr("summary_layers", layers=", ".join(tr(f"role_{k}") for k in ("communes", "roads")
                                                  if getattr(inputs, k) is not None)
               or "–") + "\n"
-    "- " + land_cover_line(inputs)
+    "- " + land_cover_line(inputs) + "\n"
+    "- " + units_caption(inputs, lang())
 )
 table = inputs.stations.groupby(["operator", "technology"]).agg(
     sites=("site_id", "nunique"), sectors=("cell_id", "count")).reset_index()

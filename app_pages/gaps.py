@@ -24,6 +24,7 @@ from app_pages.scenarios import (
     seed_widgets,
 )
 from app_pages.summary_view import show_figures
+from app_pages.units import units_caption
 from towerplan.export.method_text import priority_formula
 from towerplan.export.report_service import criterion_sentence
 from towerplan.maps.study import gaps_map
@@ -117,6 +118,7 @@ with right:
 stats = analysis.commune_stats
 if stats is not None and len(stats):
     st.subheader(tr("commune_table"))
+    st.caption(units_caption(inputs, lang()))
     name_col = inputs.commune_name_column or pick_name_column(stats)
     cols = [c for c in (name_col, "people", "covered_any_pct", "gap_people", "gap_count", "road_km",
                         "road_covered_km") if c and c in stats.columns]

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages.common import current_inputs, fetch, lang, progress_bar, run_guard, show_table, store, tr
 from app_pages.scenarios import page_widgets, settings_from_widgets
+from app_pages.units import units_caption
 from towerplan.errors import TowerplanError
 from towerplan.i18n_errors import error_in
 from towerplan.planning.phasing import PhasingSettings
@@ -56,6 +57,7 @@ if impact is not None:
                   after=totals["people_after"], gained=totals["people_gained"], sites=int(totals["sites_to_act"])))
     lost = impact.by_commune[impact.by_commune["people_lost"] > 0]
     show_table(lost.round(0), key="prov_switch_table", height=260)
+    st.caption(units_caption(current_inputs(), lang()))
     if len(impact.sites):
         show_table(impact.sites, key="prov_switch_sites", height=220)
 

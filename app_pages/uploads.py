@@ -50,13 +50,15 @@ log = logging.getLogger(__name__)
 def inputs_at(resolution_m: float) -> StudyInputs:
     """The session's study at ``resolution_m``, without changing the session (uploads are read again
     when the resolution differs). Commit it with :func:`set_resolution` once a run completes."""
+    from app_pages.units import with_units
+
     if float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M)) == float(resolution_m):
         return current_inputs()
     if using_demo():
-        return demo_inputs(float(resolution_m))
+        return with_units(demo_inputs(float(resolution_m)))
     scenario = st.session_state.get("data_scenario")
     if scenario is not None:  # a loaded scenario's files, read again at the new resolution
-        return scenario.with_resolution(float(resolution_m)).load_inputs(cache_dir=CACHE_DIR)
+        return with_units(scenario.with_resolution(float(resolution_m)).load_inputs(cache_dir=CACHE_DIR))
     paths = st.session_state.get("data_upload_paths")
     if paths and paths.get("dem"):
         return uploads_at(current_inputs(), paths, resolution_m=float(resolution_m))

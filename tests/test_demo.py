@@ -246,6 +246,20 @@ def test_sites_shared_towers_and_density(demo):
     assert np.ptp(five_g, axis=0).max() < 8_000.0
 
 
+def test_a_few_remote_legacy_sites_have_no_4g(demo):
+    """The 2G/3G switch-off must leave someone to act on: remote 2G sites never given 4G (issue 22)."""
+    st = demo.stations
+    techs = st.groupby(["operator", "site_id"])["technology"].agg(set)
+    legacy = techs[techs.map(lambda t: "4G" not in t)]
+    assert 1 <= len(legacy) <= 0.1 * len(techs)
+    assert all(t <= {"2G", "3G"} and "2G" in t for t in legacy)
+    # in the hills and mountains, west of the plain
+    xy = _site_xy(st[st["site_id"].isin(legacy.index.get_level_values("site_id"))])
+    assert np.median(xy[:, 0] - demo.dem.bounds[0]) < 35_000.0
+    # the generator's other draws did not move: the same towers, and the other sites keep their layers
+    assert st["site_id"].nunique() == st.loc[st["technology"].isin(["2G", "4G"]), "site_id"].nunique()
+
+
 def test_real_dead_zones_exist(demo):
     pop = demo.population
     xs, ys = pop.cell_centres()

@@ -64,6 +64,14 @@ def test_positions_per_commune_with_codes_addresses_and_types():
     assert vi.loc[1, "lon"] == pytest.approx(ll.loc["G00001", "lon"])
     phased = package.proposals.assign(target_year=[2026, 2028])  # a phased plan's own years win
     assert province_plan_table(phased, units=package.commune_stats)["target_year"].tolist() == [2028, 2026]
+    # an upgrade (5G on an operator's own 4G site) is that operator's existing mast, not a new one
+    kinds = package.proposals["kind"].replace({"colocation": "upgrade"})  # the Mường Lát position
+    hosted = kinds.map({"upgrade": "Viettel"}).fillna("MobiFone")
+    upgraded = package.proposals.assign(kind=kinds, operators_hosted=hosted)
+    up = province_plan_table(upgraded, units=package.commune_stats, lang="en").set_index("commune")
+    assert up.loc["Xã Mường Lát", "mast_type"] == "Operator's existing mast – radio added (upgrade)"
+    assert up.loc["Xã Mường Lát", "owner"] == "Viettel (existing mast)"
+    assert up.loc["Xã Pù Nhi", "mast_type"] == "A2b – bulky ground-based antenna mast (new)"
     far = province_plan_table(package.proposals, units=None)
     assert far["commune"].eq("ngoài các đơn vị hành chính đã nạp").all()
     assert province_plan_table(package.proposals.iloc[:0]).empty

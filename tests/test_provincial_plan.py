@@ -364,7 +364,8 @@ def test_scenario_sections_round_trip(tmp_path) -> None:
     assert p.phasing.years == (2027, 2028, 2029, 2030)
     assert s.settings.switch_off is not None
     assert s.settings.switch_off.off == ("2G", "3G")
-    again = load_scenario(save_scenario(s, tmp_path / "again.toml"))
+    # it names the demo's villages and units (data/demo): saved elsewhere, that folder must be allowed
+    again = load_scenario(save_scenario(s, tmp_path / "again.toml"), allowed_roots=[demo.parent])
     assert again.settings == s.settings
     bad = (tmp_path / "bad.toml")
     bad.write_text('[inputs]\ndemo = true\n[switch_off]\ndate = "soon"\n[placement]\n'

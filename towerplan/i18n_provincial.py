@@ -34,6 +34,17 @@ _VI: dict[str, str] = {
     "prov_years": "Vùng phủ theo năm",
     "prov_switch_progress": "Đang tính tác động tắt sóng… {pct:.0f} %",
     "prov_plan_progress": "Đang lập phương án… {pct:.0f} %",
+    # administrative units (Data page upload; the caption of every per-commune table)
+    "upload_admin_units": "Đơn vị hành chính cấp xã sau sắp xếp 2025 (GeoPackage, GeoJSON)",
+    "upload_admin_units_help": ("Ranh giới các xã, phường sau sắp xếp năm 2025 (Thanh Hóa: 166 đơn vị, không còn "
+                                "cấp huyện). Khi dùng, mọi bảng theo xã tính theo các đơn vị này thay cho lớp ranh "
+                                "giới xã."),
+    "units_read": "Đã đọc {label}.",
+    "units_use": "Dùng các đơn vị này cho các bảng theo xã",
+    "units_drop": "Bỏ các đơn vị đã tải, dùng lại lớp ranh giới xã",
+    "units_in_use": "Đơn vị hành chính: {label}",
+    "units_communes_layer": "Đơn vị hành chính: lớp ranh giới xã của dữ liệu ({n} xã)",
+    "units_none": "Đơn vị hành chính: chưa có ranh giới xã",
 }
 
 _EN: dict[str, str] = {
@@ -63,6 +74,17 @@ _EN: dict[str, str] = {
     "prov_years": "Coverage year by year",
     "prov_switch_progress": "Computing the switch-off… {pct:.0f} %",
     "prov_plan_progress": "Planning… {pct:.0f} %",
+    # administrative units (Data page upload; the caption of every per-commune table)
+    "upload_admin_units": "Administrative units after the 2025 reform (GeoPackage, GeoJSON)",
+    "upload_admin_units_help": ("The boundaries of the communes and wards after the 2025 reform (Thanh Hóa: 166 "
+                                "units, no districts). Once used, every per-commune table counts these units "
+                                "instead of the communes layer."),
+    "units_read": "Read {label}.",
+    "units_use": "Use these units for the per-commune tables",
+    "units_drop": "Drop the uploaded units, use the communes layer again",
+    "units_in_use": "Administrative units: {label}",
+    "units_communes_layer": "Administrative units: the data's communes layer ({n} communes)",
+    "units_none": "Administrative units: no commune boundaries",
 }
 
 PROVINCIAL_MESSAGES: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}

@@ -202,12 +202,22 @@ def _option_lines(summary: dict) -> list[str]:
     off = summary.get("switch_off")
     if off:
         out.append(f"run: switch-off {'+'.join(off['technologies_off']) or 'nothing'}: {off['people_lost'] or 0:,.0f} "
-                   f"people lose every service; {int(off['sites_to_act'] or 0)} sites to act on")
+                   f"people lose every service; {int(off['sites_to_act'] or 0)} sites to act on, "
+                   f"{int(off.get('sites_needing_4g_radio') or 0)} of them need a 4G radio"
+                   + (f" (with it {off['people_kept_by_added_4g']:,.0f} people keep a service)"
+                      if off.get("people_kept_by_added_4g") is not None else ""))
     pl = summary.get("placement") or {}
     if pl.get("target"):
         t = pl["target"]
         out.append(f"run: target {'reached' if t['reachable'] else 'out of reach'}: {(t['share_reached'] or 0):.2%} "
                    f"served (at most {(t['share_reachable_max'] or 0):.2%} with these candidates)")
+    vt = (summary.get("villages") or {}).get("target")
+    if vt:
+        left = ", ".join(f"{v.get('name')} ({v.get('commune')}, {v['households']:,.0f} hh: {v['reason']})"
+                         for v in vt["left"][:10])
+        out.append(f"run: villages of more than {vt['min_households']:,.0f} households: {vt['served_after_plan']} of "
+                   f"{vt['villages_required']} served after the plan"
+                   + (f"; left: {left}{' …' if len(vt['left']) > 10 else ''}" if vt["left"] else ""))
     for y in (pl.get("phasing") or {}).get("years", []):
         out.append(f"run: {y['year']}: {y['sites']} site(s), {(y['spent_vnd'] or 0) / 1e9:,.2f} bn VND, "
                    f"{(y['share_covered'] or 0):.1%} served")

@@ -33,7 +33,7 @@ from towerplan.grid import Grid
 log = logging.getLogger(__name__)
 
 #: bump when the generator's output changes (it names the cache folders)
-DEMO_VERSION = "1"
+DEMO_VERSION = "2"
 DEMO_LABEL = "towerplan synthetic demo province (not real data)"
 #: value of the ``source`` attribute of every demo vector layer
 DEMO_SOURCE = "towerplan synthetic demo"

@@ -35,6 +35,10 @@ STATION_COLUMNS = (
 #: radius (m) kept free of sites around each dead-zone village
 DEAD_ZONE_RADIUS_M = 9_500.0
 _STATION_RES_M = 600.0
+#: an operator's remote site (hills or mountains) serving fewer people than this may be a legacy 2G site
+LEGACY_MAX_PEOPLE = 2_500.0
+#: the probability that such a site is a legacy 2G site (2G, maybe 3G; no 4G or 5G)
+LEGACY_SHARE = 0.35
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ def make_stations(
             _place(towers, op, c, int(area[c]), pts, float(gain[j]), planning, z, roads, dead_zones, rng)
 
     towers.sort(key=lambda t: (-round(t.y_m), round(t.x_m)))
-    return _cells_table(towers, towns[0], rng)
+    return _cells_table(towers, towns[0], rng, rng_for(seed, "legacy 2G sites"))
 
 
 def _place(
@@ -254,8 +258,19 @@ def _rural_spot(
     return nx_, ny_, high
 
 
-def _cells_table(towers: list[_Tower], city_xy: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
-    """One row per (tower, operator, layer, sector) in the canonical columns."""
+def _legacy_layers(layers: list[str]) -> list[str]:
+    """A legacy remote site's layers: its 2G (900 MHz) and any 3G drawn, no 4G or 5G."""
+    return ["G09", *(["U21"] if "U21" in layers else [])]
+
+
+def _cells_table(towers: list[_Tower], city_xy: np.ndarray, rng: np.random.Generator,
+                 legacy_rng: np.random.Generator) -> pd.DataFrame:
+    """One row per (tower, operator, layer, sector) in the canonical columns.
+
+    ``legacy_rng`` draws once per (tower, operator), whatever the outcome (and the jitter of a legacy
+    site's added 2G layer), so the legacy sites change no other draw: every other cell is as it was
+    before they were added (demo version 1).
+    """
     to_wgs84 = Transformer.from_crs(DEMO_EPSG, 4326, always_xy=True)
     records = []
     for n, t in enumerate(towers, start=1):
@@ -276,7 +291,10 @@ def _cells_table(towers: list[_Tower], city_xy: np.ndarray, rng: np.random.Gener
                     continue
                 if rng.random() < probs[zone]:
                     layers.append(code)
-            layers.sort(key=list(_LAYERS).index)
+            legacy = legacy_rng.random() < LEGACY_SHARE and t.area >= _HILLS and gain < LEGACY_MAX_PEOPLE
+            drawn = set(layers)
+            kept = _legacy_layers(layers) if legacy else layers
+            layers = sorted(set(layers) | set(kept), key=list(_LAYERS).index)
             base_az = int(rng.integers(0, 120))
             if t.area == _URBAN:
                 tilt = int(rng.integers(4, 9))
@@ -289,7 +307,12 @@ def _cells_table(towers: list[_Tower], city_xy: np.ndarray, rng: np.random.Gener
                 layer = _LAYERS[code]
                 if omni and code == "N35":
                     continue
-                eirp = layer.eirp_dbm + float(rng.choice([-1.0, 0.0, 0.0, 1.0])) - (7.0 if omni else 0.0)
+                # a legacy site's layers not drawn above (its 2G) jitter on the legacy stream, and the layers it
+                # drops still draw theirs: the main stream stays as without legacy sites
+                jitter = rng if code in drawn else legacy_rng
+                eirp = layer.eirp_dbm + float(jitter.choice([-1.0, 0.0, 0.0, 1.0])) - (7.0 if omni else 0.0)
+                if code not in kept:
+                    continue
                 for sector, az in sectors:
                     records.append(
                         {

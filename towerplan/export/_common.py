@@ -85,8 +85,9 @@ def plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = series.map(_cell_text)
         elif isinstance(series.dtype, pd.CategoricalDtype):
             out[col] = series.astype(str)
-        elif pd.api.types.is_bool_dtype(series.dtype):
-            out[col] = series.astype(bool)
+        elif pd.api.types.is_bool_dtype(series.dtype):  # nullable booleans: unknown stays unknown (None)
+            out[col] = series.astype(object).where(series.notna(), None) if series.isna().any() \
+                else series.astype(bool)
     return out
 
 

@@ -6,7 +6,8 @@ an address (village, hamlet), the type of antenna mast, its height, the owner, t
 that will share it and the period or year it is to be built. The mast types follow Joint
 Circular 15/2016/TTLT-BTTTT-BXD (antenna masts: A1 "không cồng kềnh", compact, on buildings or
 poles; A2 "cồng kềnh", bulky: A2a on a building, A2b standing on the ground). A new tower of
-the plan stands on the ground (A2b); a co-location adds antennas to an existing tower.
+the plan stands on the ground (A2b); a co-location adds antennas to an existing tower; an upgrade adds
+a radio to the operator's own existing mast (its owner).
 
 :func:`province_plan_table` builds that table from the plan's proposals, in Vietnamese or
 English cell values; the column titles come from :mod:`towerplan.export.i18n_report` in both
@@ -33,6 +34,10 @@ _WORDS: dict[str, tuple[str, str]] = {
                    "A2b – bulky ground-based antenna mast (new)"),
     "colocation": ("Cột hiện có – lắp thêm ăng-ten (dùng chung)", "Existing mast – antennas added (shared)"),
     "user": ("A2b – vị trí do địa phương đề xuất", "A2b – site listed by the province"),
+    # an upgrade (4G on a 2G/3G site, 5G on a 4G site) adds a radio to the operator's own existing mast
+    "upgrade": ("Cột hiện có của doanh nghiệp – lắp thêm thiết bị (nâng cấp)",
+                "Operator's existing mast – radio added (upgrade)"),
+    "owner_operator": ("{operator} (cột hiện có)", "{operator} (existing mast)"),
     "owner_new": ("Doanh nghiệp được giao đầu tư (dùng chung)", "Operator or tower company to be assigned (shared)"),
     "owner_existing": ("Chủ cột hiện có", "Owner of the existing mast"),
     "near": ("gần {village}, {commune}", "near {village}, {commune}"),
@@ -119,7 +124,9 @@ def province_plan_table(
         address = _word("near", lang, village=near[k], commune=commune) if near[k] else commune
         owner = row.get("owner")
         if owner is None or (isinstance(owner, float) and math.isnan(owner)):
-            owner = _word("owner_existing" if kind == "colocation" else "owner_new", lang)
+            hosted = str(row.get("operators_hosted", "") or "")
+            owner = (_word("owner_operator", lang, operator=hosted) if kind == "upgrade" and hosted
+                     else _word("owner_existing" if kind in ("colocation", "upgrade") else "owner_new", lang))
         year = row.get("target_year", target_year)
         year = target_year if year is None or (isinstance(year, float) and math.isnan(year)) else year
         rows.append({

@@ -125,7 +125,13 @@ def run_switch_off_step(inputs: StudyInputs, settings: StudySettings, *, progres
     impact = switch_off_impact(levels, inputs.population, **kwargs)
     if settings.switch_off.add_4g_on_lost_sites and bool(np.any(impact.sites.get("needs_4g_radio", []))):
         with_radios = switch_off_impact(levels, inputs.population, added=_added_4g(inputs, settings, impact), **kwargs)
-        impact = replace(with_radios, sites=impact.sites)  # the sites to act on are those of the switch-off alone
+        # what the radios win back: people who would lose every service without them (not "gained": they were
+        # served before); the sites to act on are those of the switch-off alone
+        totals = {**with_radios.totals, "sites_to_act": impact.totals["sites_to_act"],
+                  "sites_needing_4g_radio": impact.totals["sites_needing_4g_radio"],
+                  "people_lost_without_added_4g": impact.totals["people_lost"],
+                  "people_kept_by_added_4g": impact.totals["people_lost"] - with_radios.totals["people_lost"]}
+        impact = replace(with_radios, sites=impact.sites, totals=totals)
     if cb:
         cb(1, 1)
     return impact

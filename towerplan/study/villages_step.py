@@ -19,10 +19,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from towerplan.coverage.config import CoverageConfig
     from towerplan.coverage.criteria import ServiceSettings
     from towerplan.coverage.engine import CoverageResult
+    from towerplan.grid import Grid
     from towerplan.planning.analysis import GapAnalysis
     from towerplan.planning.shared_towers import SharedTowerPlan
 
-__all__ = ["class_criteria_for", "run_villages_step", "villages_summary"]
+__all__ = ["class_criteria_for", "run_villages_step", "village_target_summary", "villages_summary"]
 
 
 def class_criteria_for(service: ServiceSettings | None, coverage: CoverageConfig,
@@ -95,3 +96,25 @@ def villages_summary(villages: gpd.GeoDataFrame | None) -> dict[str, Any] | None
         agreement = village_agreement(villages)
         out["agreement"] = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in agreement.as_dict().items()}
     return out
+
+
+def village_target_summary(villages: gpd.GeoDataFrame | None, placement: SharedTowerPlan | None,
+                           grid: Grid) -> dict[str, Any] | None:
+    """With a village target (``[placement.target] min_households``): the villages of more than N households
+    served after the plan and those left, each with why (:func:`towerplan.villages.target.village_target_report`);
+    None without villages or without such a target."""
+    target = placement.settings.target if placement is not None else None
+    if villages is None or target is None or target.min_households is None:
+        return None
+    import numpy as np
+
+    from towerplan.villages.target import village_target_report
+
+    assert placement is not None  # target was read from it
+    result = placement.result
+    demand = result.demand_cells
+    unreachable = None
+    if demand is not None and result.target is not None:
+        unreachable = np.asarray(demand)[list(result.target.unreachable_required)]
+    return village_target_report(villages, target.min_households, grid=grid, demand_cells=demand,
+                                 unreachable_cells=unreachable)
