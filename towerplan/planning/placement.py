@@ -208,6 +208,7 @@ def plan_towers(
     forbidden: tuple[str, ...] = (),
     locked_in: tuple[str, ...] = (),
     time_limit_s: float = 60.0,
+    mip_rel_gap: float = 1e-4,
     progress: Callable[[int, int], None] | None = None,
     upgrade_costs: UpgradeCosts = _DEFAULT_UPGRADES,
     coverage_target: TargetSettings | None = None,
@@ -324,6 +325,7 @@ def plan_towers(
             covers, weights, max_sites=max_sites, costs=costs["total_vnd"].to_numpy() if budget_vnd else None,
             budget=budget_vnd, method=method, must_include=[index[c] for c in must_include],
             forbidden=out_ids, time_limit_s=time_limit_s, tie_costs=costs["total_vnd"].to_numpy(),
+            mip_rel_gap=mip_rel_gap,
         )
     proposals, curve = _read_back(covers, weights, labels, sel, costs, candidates, hosts, objective, radio_sharing)
     return PlacementResult(proposals, curve, sel, objective, float(weights.sum()), costs, tuple(locked_in),

@@ -108,6 +108,10 @@ class PlacementSettings:
         it overrides ``candidates.mast_height_m``.
     time_limit_s
         ILP time limit.
+    mip_rel_gap
+        ILP stopping gap: HiGHS stops once its answer is proven within this share of the optimum
+        (1e-4 = 0.01 %, HiGHS's default). A looser gap that HiGHS proves before its time limit gives
+        the same answer on every run, where a time limit depends on the machine's speed.
     must_include, forbidden
         Candidate ids forced in / out (``C-<site_id>``, ``G00001``..., user ids).
     locked_in
@@ -145,6 +149,7 @@ class PlacementSettings:
     budget_vnd: float | None = None
     mast_height_m: float = 40.0
     time_limit_s: float = 60.0
+    mip_rel_gap: float = 1e-4
     must_include: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()
     locked_in: tuple[str, ...] = ()
@@ -180,6 +185,9 @@ class PlacementSettings:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v > lo):
                 problems.append(f"{name} must be a finite number > {lo:g}, got {v!r}")
+        g = self.mip_rel_gap
+        if isinstance(g, bool) or not (isinstance(g, (int, float)) and 0.0 <= g < 1.0):
+            problems.append(f"mip_rel_gap must be a share in [0, 1), got {g!r}")
         if isinstance(self.mast_height_m, (int, float)) and self.mast_height_m > 300:
             problems.append(f"mast_height_m {self.mast_height_m} m is not a plausible mast (at most 300 m)")
         f = self.microwave_freq_ghz
@@ -551,7 +559,8 @@ def propose_shared_towers(
         dem, population, current_levels, cands, objective=settings.objective, max_sites=settings.max_sites,
         budget_vnd=budget_vnd, method=settings.method, config=config, radio=radio,
         cost_model=settings.costs, must_include=settings.must_include, forbidden=settings.forbidden,
-        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, progress=progress, speed=speed,
+        locked_in=settings.locked_in, time_limit_s=settings.time_limit_s, mip_rel_gap=settings.mip_rel_gap,
+        progress=progress, speed=speed,
         upgrade_costs=settings.upgrade_costs, coverage_target=settings.target, required_cells=required_cells,
         radio_sharing=settings.radio_sharing, clutter=clutter,
     )
