@@ -31,7 +31,7 @@ def uploader_keys() -> dict[str, tuple[str, ...]]:
             "vil_upload": UPLOAD_TYPES["villages"], "data_scenario_file": tuple(SCENARIO_TYPES),
             "meas_file": ("csv", "txt", "xlsx", "gz"), "cmp_a": ("zip",), "cmp_b": ("zip",)}
     keys.update({f"data_{role}": UPLOAD_TYPES[role] for role in ("dem", "population", "communes", "roads",
-                                                                 "landcover")})
+                                                                 "landcover", "admin_units")})
     return keys
 
 

@@ -50,7 +50,7 @@ def test_points_equal_the_raster(freq_mhz: float, model: str) -> None:
     ok = np.isfinite(expected)
     assert ok.sum() > 250
     np.testing.assert_array_equal(pts.level_dbm[ok].astype(np.float32), expected[ok])
-    assert pts.model[0] == (model if model != "auto" else "hata")
+    assert pts.model[0] == (model if model != "auto" else "p1812")  # auto: ITU-R P.1812 for 30-6000 MHz
 
 
 def test_engine_applies_calibration_offset_and_slope() -> None:
