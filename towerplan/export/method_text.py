@@ -48,6 +48,8 @@ SETTINGS: tuple[tuple[str, str, str, str, str], ...] = (
     ("placement.candidates.max_candidates", "Số vị trí ứng viên tối đa", "Most candidate sites", "", ""),
     ("placement.costs.horizon_years", "Thời gian tính chi phí", "Cost horizon", "năm", "years"),
     ("placement.time_limit_s", "Thời gian giải tối đa", "Solver time limit", "giây", "s"),
+    ("placement.mip_rel_gap", "Khoảng cách tối ưu cho phép khi dừng giải", "Solver stopping gap (share of the optimum)",
+     "", ""),
 )
 
 _VALUES: dict[str, tuple[str, str]] = {
