@@ -81,4 +81,5 @@ def test_auto_at_band_3_is_p1812_with_no_second_terminal_clutter() -> None:
     engine adds the P.2108 §3.1 terminal correction only to ITM and free space."""
     assert model_for_frequency(F_MHZ) == "p1812"
     assert not needs_terminal_loss("p1812")
-    assert needs_terminal_loss("itm") and needs_terminal_loss("fspl")
+    assert needs_terminal_loss("itm")
+    assert needs_terminal_loss("fspl")
