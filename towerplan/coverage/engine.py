@@ -48,6 +48,7 @@ from scipy import ndimage
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.antenna import TabulatedPattern
+from towerplan.coverage.calibration import has_terms, sector_terms_db
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
@@ -235,17 +236,17 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         site_row = (top - group.y) / res_y - 0.5
         z_tx = kern.bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
         theta = np.empty(loss.shape)
-        bearing = np.empty(loss.shape)
+        bearing = np.zeros(loss.shape)  # 0 where the loss is NaN (the calibration's bearing terms read it)
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
         no_table = np.zeros((2, 360))
-        log_km = (_log10_km(loss.shape, (r_lo, c_lo), group, geo) if group.sectors["calibration_slope_db"].any()
-                  else None)
-        for s in group.sectors:
+        calibrated = [has_terms(s) for s in group.sectors]
+        log_km = _log10_km(loss.shape, (r_lo, c_lo), group, geo) if any(calibrated) else None
+        for s, with_terms in zip(group.sectors, calibrated, strict=True):
             sector_loss = loss
-            if log_km is not None and s["calibration_slope_db"]:
-                # calibration: level + slope log10(d / 1 km) as a loss correction (the offset is in base_dbm)
-                sector_loss = (loss - s["calibration_slope_db"] * log_km).astype(np.float32)
+            if with_terms and log_km is not None:
+                # calibration: its clamped slopes and bearing terms as a loss correction (the offset is in base_dbm)
+                sector_loss = (loss - sector_terms_db(s, log_km, bearing)).astype(np.float32)
             gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
             kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
                 sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, *gain_args, float(s["base_dbm"]),
