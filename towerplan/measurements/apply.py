@@ -174,8 +174,8 @@ def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.Da
     for (op, band), (lo, hi) in sorted(calibration.distance_ranges_m.items()):
         log.info("calibration %s: %s/%s fitted on %.0f-%.0f m from the sites; its slope is held at the range's "
                  "edges outside", calibration.source, op, band, lo, hi)
-    for c, v in cols.items():
-        out[c] = v
+    for c, values in cols.items():
+        out[c] = values
     if calibration.azimuths:  # sectors whose azimuth the list lacked: the drive test's estimate
         az = pd.to_numeric(out["azimuth_deg"], errors="coerce") if "azimuth_deg" in out.columns else \
             pd.Series(np.nan, index=out.index)

@@ -51,9 +51,9 @@ def calibrated_radio(radio: CandidateRadio, stations: pd.DataFrame) -> Candidate
                                   for f, t in zip(freq, tech, strict=True)], dtype=bool)
     use = same if same.any() else calibrated
     a, b = float(offset[use].mean()), float(slope[use].mean())
-    lo, hi = (_bound(stations, f"calibration_{end}_distance_m", use) for end in ("min", "max"))
-    lo, hi = (float(np.nanmin(lo)), float(np.nanmax(hi))) if np.isfinite(lo).any() and np.isfinite(hi).any() \
-        else (float("nan"), float("nan"))
+    lows, highs = (_bound(stations, f"calibration_{end}_distance_m", use) for end in ("min", "max"))
+    lo, hi = (float(np.nanmin(lows)), float(np.nanmax(highs))) if np.isfinite(lows).any() and \
+        np.isfinite(highs).any() else (float("nan"), float("nan"))
     log.info("candidate radio %s %s: calibration %+.2f dB, %+.2f dB/decade within %.0f-%.0f m (mean of %d "
              "calibrated %s sectors)", radio.technology, want, a, b, lo, hi, int(use.sum()),
              "same-band" if same.any() else "(any band)")
