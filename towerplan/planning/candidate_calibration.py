@@ -53,10 +53,10 @@ def calibrated_radio(radio: CandidateRadio, stations: pd.DataFrame) -> Candidate
     a, b = float(offset[use].mean()), float(slope[use].mean())
     lows, highs = (_bound(stations, f"calibration_{end}_distance_m", use) for end in ("min", "max"))
     lo, hi = (float(np.nanmin(lows)), float(np.nanmax(highs))) if np.isfinite(lows).any() and \
-        np.isfinite(highs).any() else (float("nan"), float("nan"))
-    log.info("candidate radio %s %s: calibration %+.2f dB, %+.2f dB/decade within %.0f-%.0f m (mean of %d "
-             "calibrated %s sectors)", radio.technology, want, a, b, lo, hi, int(use.sum()),
-             "same-band" if same.any() else "(any band)")
+        np.isfinite(highs).any() else (None, None)
+    log.info("candidate radio %s %s: calibration %+.2f dB, %+.2f dB/decade within %s m (mean of %d "
+             "calibrated %s sectors)", radio.technology, want, a, b, "any distance" if lo is None else
+             f"{lo:.0f}-{hi:.0f}", int(use.sum()), "same-band" if same.any() else "(any band)")
     return dataclasses.replace(radio, calibration_offset_db=a, calibration_slope_db=b, calibration_min_distance_m=lo,
                                calibration_max_distance_m=hi)
 

@@ -66,12 +66,15 @@ class CandidateRadio:
     omni: bool = False
     calibration_offset_db: float = 0.0
     calibration_slope_db: float = 0.0
-    calibration_min_distance_m: float = float("nan")
-    calibration_max_distance_m: float = float("nan")
+    calibration_min_distance_m: float | None = None
+    calibration_max_distance_m: float | None = None
 
     def __post_init__(self) -> None:
         lo, hi = self.calibration_min_distance_m, self.calibration_max_distance_m
-        if not ((np.isnan(lo) or lo > 0) and (np.isnan(hi) or hi > 0) and not (lo > hi)):
+        for v in (lo, hi):
+            if v is not None and not (isinstance(v, int | float) and np.isfinite(v) and v > 0):
+                raise InputError(f"calibration distance range {lo}-{hi} m is not a range of positive distances")
+        if lo is not None and hi is not None and lo > hi:
             raise InputError(f"calibration distance range {lo}-{hi} m is not a range of positive distances")
         for name in ("calibration_offset_db", "calibration_slope_db"):
             v = getattr(self, name)
@@ -108,8 +111,7 @@ def candidate_sectors(candidate: pd.Series, radio: CandidateRadio, *, operator: 
             "azimuth_deg": float(az), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
             "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
             "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
-            "calibration_min_distance_m": radio.calibration_min_distance_m,
-            "calibration_max_distance_m": radio.calibration_max_distance_m,
+            **_range_columns(radio),
         })
     return pd.DataFrame(rows)
 
@@ -132,9 +134,15 @@ def candidate_table(candidates: pd.DataFrame, radio: CandidateRadio, *, operator
         "azimuth_deg": np.tile(azimuths, n), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
         "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
         "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
-        "calibration_min_distance_m": radio.calibration_min_distance_m,
-        "calibration_max_distance_m": radio.calibration_max_distance_m,
+        **_range_columns(radio),
     })
+
+
+def _range_columns(radio: CandidateRadio) -> dict[str, float]:
+    """The radio's calibration distance range as station columns (NaN: none, the slope unclamped)."""
+    return {name: float("nan") if v is None else float(v)
+            for name, v in (("calibration_min_distance_m", radio.calibration_min_distance_m),
+                            ("calibration_max_distance_m", radio.calibration_max_distance_m))}
 
 
 def coverage_matrix(
