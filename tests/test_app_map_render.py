@@ -17,6 +17,7 @@ from affine import Affine
 from app_pages import map_render
 from towerplan.grid import Grid
 from towerplan.maps.overview import overview_map
+from towerplan.maps.study import coverage_map
 
 pytestmark = pytest.mark.skipif(not map_render.supported(), reason="streamlit-folium lacks the helpers used")
 
@@ -36,7 +37,13 @@ def _maps() -> list[Any]:
     folium.CircleMarker((19.8, 105.6), radius=4, tooltip="a site").add_to(folium.FeatureGroup("sites").add_to(plain))
     branca.colormap.LinearColormap(["#000000", "#ffffff"], vmin=-120, vmax=-60).add_to(plain)
     folium.LayerControl().add_to(plain)
-    return [overview_map(dem, stations, title="Synthetic", lang="en"), plain]
+    level = dem.with_values(np.where(dem.values > 450, -80.0 - (dem.values - 450) / 10, np.nan).astype(np.float32),
+                            nodata=None)
+    server = np.where(np.isfinite(level.values), 0, -1).astype(np.int32)
+    coverage = coverage_map(dem, best_level=level, threshold_dbm=-110.0,
+                            best_server=dem.with_values(server, nodata=None), station_operators=pd.Series(["Viettel"], index=[0]), operator_levels={"Viettel": level},
+                            stations=stations, lang="vi")
+    return [overview_map(dem, stations, title="Synthetic", lang="en"), plain, coverage]
 
 
 def _st_folium_args(fmap: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
