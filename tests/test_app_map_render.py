@@ -41,7 +41,8 @@ def _maps() -> list[Any]:
                             nodata=None)
     server = np.where(np.isfinite(level.values), 0, -1).astype(np.int32)
     coverage = coverage_map(dem, best_level=level, threshold_dbm=-110.0,
-                            best_server=dem.with_values(server, nodata=None), station_operators=pd.Series(["Viettel"], index=[0]), operator_levels={"Viettel": level},
+                            best_server=dem.with_values(server, nodata=None),
+                            station_operators=pd.Series(["Viettel"], index=[0]), operator_levels={"Viettel": level},
                             stations=stations, lang="vi")
     return [overview_map(dem, stations, title="Synthetic", lang="en"), plain, coverage]
 
