@@ -148,6 +148,8 @@ def coverage_loads(browser, url: str, loads: int, meter: CpuMeter | None = None)
         page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").first.click()
         page.get_by_role("heading", name="Overview").first.wait_for(timeout=120_000)
         page.frame_locator(IFRAME).first.locator(".towerplan-legend").first.wait_for(timeout=60_000)
+        if meter:
+            meter.mark()
         t0 = time.perf_counter()
         page.locator("[data-testid='stSidebarNav'] a", has_text="Coverage").first.click()
         frame = page.frame_locator(IFRAME).first
