@@ -97,12 +97,14 @@ def test_every_target_village_has_its_status_reason_and_reaching_proposal(plan_a
     record, plan = plan_and_villages["record"], plan_and_villages["plan"]
     by_name = {v["name"]: v for v in record["villages"]}
     assert set(by_name) == {"Thôn A", "Thôn B", "Thôn C", "Thôn D"}  # E has 50 households: not a target village
-    assert by_name["Thôn A"]["status"] == "served before" and by_name["Thôn A"]["proposal"] is None
+    assert by_name["Thôn A"]["status"] == "served before"
+    assert by_name["Thôn A"]["proposal"] is None
     assert by_name["Thôn B"]["status"] == "reached by the plan"
     assert by_name["Thôn B"]["proposal"] == "U1"
     assert by_name["Thôn C"]["status"] == "reached by the plan"
     assert by_name["Thôn C"]["proposal"] == "UP4G-viettel-S2"
-    assert by_name["Thôn D"]["status"] == "left" and by_name["Thôn D"]["reason"] == "out of reach"
+    assert by_name["Thôn D"]["status"] == "left"
+    assert by_name["Thôn D"]["reason"] == "out of reach"
     assert record["villages"][0]["name"] == "Thôn D"  # the villages left come first
     # build order and the phasing year are the proposal's own
     props = plan.result.proposals.reset_index(drop=True)
@@ -112,7 +114,7 @@ def test_every_target_village_has_its_status_reason_and_reaching_proposal(plan_a
         assert props.loc[v["build_order"] - 1, "candidate_id"] == v["proposal"]
         assert v["target_year"] == int(years[v["proposal"]])
     # the people of the village's cell, from the plan's population grid
-    for name, (r, c, p, hh) in ((f"Thôn {k}", v) for k, v in VILLAGES.items() if v[3] > MIN_HOUSEHOLDS):
+    for name, (_, _, p, hh) in ((f"Thôn {k}", v) for k, v in VILLAGES.items() if v[3] > MIN_HOUSEHOLDS):
         assert by_name[name]["people_in_cell"] == pytest.approx(p)
         assert by_name[name]["households"] == hh
     # the counts agree with the rows
@@ -197,6 +199,7 @@ def test_app_provincial_page_shows_the_village_target(plan_and_villages) -> None
         shown = at.dataframe[-1].value
         assert len(shown) == len(record["villages"])
         values = shown.astype(str).to_numpy().ravel().tolist()
-        assert status in values and "U1" in values and "UP4G-viettel-S2" in values
+        for value in (status, "U1", "UP4G-viettel-S2"):
+            assert value in values
         hh = "Số hộ" if lang == "vi" else "Households"
         assert [float(v) for v in shown[hh]] == [v["households"] for v in record["villages"]]
