@@ -83,6 +83,8 @@ def village_target_blocks(summary: Mapping[str, Any] | None, lang: str) -> list[
     table = village_target_table(record, lang)
     if len(table):
         shown = [c for c in TABLE_COLUMNS if table[c].notna().any() or c in ("households", "target_status")]
+        if "unit" in shown and table["unit"].astype(str).equals(table["commune"].astype(str)):
+            shown.remove("unit")  # the units are the listed communes: one column says it
         blocks.append(table_block(table, shown, text("table_village_target", lang, min_households=n), lang,
                                   small=True))
         blocks.append(Block("paragraph", text=text("village_target_note", lang), small=True))
