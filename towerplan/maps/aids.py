@@ -33,11 +33,14 @@ __all__ = ["DECLUTTER_PX", "MapAids", "ProposalMarkers", "newly_covered_outline"
 
 #: proposal discs closer than this on screen (px) are spread apart
 DECLUTTER_PX = 26
-#: free places a legend may move to (CSS of a fixed box in the map frame), in the order tried
+#: free places a legend may move to (CSS of a fixed box in the map frame), in the order tried; the first
+#: three are the corners legends start in (the top-right one holds the layer control)
 LEGEND_CORNERS: dict[str, dict[str, str]] = {
     "bottomleft": {"bottom": "44px", "left": "12px"},
     "bottomright": {"bottom": "24px", "right": "12px"},
     "topleft": {"top": "80px", "left": "12px"},
+    "bottomcentre": {"bottom": "24px", "left": "50%", "transform": "translateX(-50%)"},
+    "topcentre": {"top": "12px", "left": "50%", "transform": "translateX(-50%)"},
 }
 
 
@@ -184,29 +187,36 @@ _AIDS_TEMPLATE = """
     });
   }
   function put(el, corner) {
-    ['top', 'bottom', 'left', 'right'].forEach(function (k) { el.style[k] = ''; });
+    ['top', 'bottom', 'left', 'right', 'transform'].forEach(function (k) { el.style[k] = ''; });
     Object.keys(corners[corner]).forEach(function (k) { el.style[k] = corners[corner][k]; });
     el.dataset.corner = corner;
   }
+  function fits(el, data, taken) {
+    var r = el.getBoundingClientRect();
+    return !hits(r, data) && !hits(r, taken);
+  }
   function clearLegends() {
-    var data = boxes();
+    var data = boxes().filter(function (b) { return b.width > 0 && b.height > 0; });
+    if (!data.length) { return; }
     var legends = Array.prototype.slice.call(document.querySelectorAll('.towerplan-legend'));
     legends.forEach(function (el) {
+      if (!el.dataset.corner) { el.dataset.corner = el.dataset.home || Object.keys(corners)[0]; }
+      el.style.visibility = '';
       if (!hits(el.getBoundingClientRect(), data)) { return; }
       var taken = legends.filter(function (o) { return o !== el; })
                          .map(function (o) { return o.getBoundingClientRect(); });
       var control = document.querySelector('.leaflet-control-layers');
       if (control) { taken.push(control.getBoundingClientRect()); }
       var here = el.dataset.corner;
-      var found = Object.keys(corners).some(function (c) {
-        put(el, c);
-        var r = el.getBoundingClientRect();
-        if (!hits(r, data) && !hits(r, taken)) { return true; }
-        return false;
-      });
-      if (!found) {
-        if (here) { put(el, here); }
-        el.open = false;  // folded to its title: a click opens it again
+      var order = Object.keys(corners);
+      var found = order.some(function (c) { put(el, c); return fits(el, data, taken); });
+      if (!found) {  // folded to its title (a click opens it again), in the first corner where the title is clear
+        el.open = false;
+        found = [here].concat(order).some(function (c) { put(el, c); return fits(el, data, taken); });
+      }
+      if (!found) {  // nowhere clear even folded: folded where it was, but never over a disc
+        put(el, here);
+        if (hits(el.getBoundingClientRect(), data)) { el.style.visibility = 'hidden'; }
       }
     });
   }
@@ -214,7 +224,17 @@ _AIDS_TEMPLATE = """
   map.on('zoomend overlayadd overlayremove', tidy);
   map.on('moveend', clearLegends);
   window.addEventListener('resize', clearLegends);
-  map.whenReady(function () { setTimeout(tidy, 0); });
+  // the frame and the legends get their sizes after the first paint (the page's iframe is sized by its host,
+  // fonts arrive late): the legends are checked again whenever the map or a legend changes size
+  if (window.ResizeObserver) {
+    var watch = new ResizeObserver(function () { clearLegends(); });
+    watch.observe(map.getContainer());
+    document.querySelectorAll('.towerplan-legend').forEach(function (el) { watch.observe(el); });
+  }
+  map.whenReady(function () {
+    setTimeout(tidy, 0);
+    [200, 600, 1500].forEach(function (ms) { setTimeout(clearLegends, ms); });
+  });
 })();
 {% endmacro %}
 """

@@ -19,6 +19,7 @@ from pyproj import Geod
 
 from towerplan.grid import Grid
 from towerplan.i18n import t
+from towerplan.maps.aids import LEGEND_CORNERS
 from towerplan.maps.render import terrain_image
 from towerplan.maps.sectors import SectorLayer
 from towerplan.palette import OPERATOR_COLOURS as PALETTE_OPERATORS
@@ -135,7 +136,8 @@ def stations_layers(
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<details open class="towerplan-legend" style="position: fixed; {{ this.css_corner }} z-index: 9999;
+<details open class="towerplan-legend" data-home="{{ this.corner }}"
+     style="position: fixed; {{ this.css_corner }} z-index: 9999;
      background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px; font: 12px sans-serif;
      box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
   <summary style="font-weight: bold; margin-bottom: 4px; cursor: pointer;">{{ this.title }}</summary>
@@ -149,11 +151,8 @@ _LEGEND_TEMPLATE = """
 """
 
 
-_CORNERS = {
-    "bottomleft": "bottom: 44px; left: 12px;",
-    "bottomright": "bottom: 24px; right: 12px;",
-    "topleft": "top: 80px; left: 12px;",
-}
+#: a legend's place in the frame: the corners :class:`~towerplan.maps.aids.MapAids` may move it between
+_CORNERS = {name: " ".join(f"{k}: {v};" for k, v in css.items()) for name, css in LEGEND_CORNERS.items()}
 
 
 def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None,
@@ -163,7 +162,9 @@ def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None,
 
     ``corner``: ``bottomleft`` (above the scale bar), ``bottomright`` or ``topleft``.
     """
-    return _Legend(title, items, note, _CORNERS[corner])
+    if corner not in _CORNERS:
+        raise ValueError(f"legend corner {corner!r}: one of {sorted(_CORNERS)}")
+    return _Legend(title, items, note, corner)
 
 
 class _Legend(MacroElement):
@@ -172,9 +173,10 @@ class _Legend(MacroElement):
     _template = Template(_LEGEND_TEMPLATE)
 
     def __init__(self, title: str, items: list[tuple[str, str]], note: str | None,
-                 css_corner: str = _CORNERS["bottomleft"]) -> None:
+                 corner: str = "bottomleft") -> None:
         super().__init__()
-        self.css_corner = css_corner
+        self.corner = corner
+        self.css_corner = _CORNERS[corner]
         self._name = "TowerplanLegend"
         self.title = html.escape(title)
         self.items = [(html.escape(label), colour) for label, colour in items]
