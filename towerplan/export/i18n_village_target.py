@@ -34,10 +34,10 @@ STRINGS: dict[str, dict[str, str]] = {
                                    "households are served after the plan ({before} served before, {reached} reached "
                                    "by the proposed sites)."),
         "village_target_left": ("Target not reached: {after} of the {required} villages of more than "
-                                "{min_households} households are served after the plan ({before} served before); "
-                                "{left} are left: {out_of_reach} out of reach of every candidate, {no_people} on a "
-                                "cell with no people in the population layer, {not_chosen} covered by a candidate "
-                                "the plan does not choose."),
+                                "{min_households} households are served after the plan ({before} served before). "
+                                "Left without service: {left} ({out_of_reach} out of reach of every candidate, "
+                                "{no_people} on a cell with no people in the population layer, {not_chosen} "
+                                "covered by a candidate the plan does not choose)."),
         "village_target_note": ("People in cell: the people of the one grid cell holding the village point (not the "
                                 "village's population). Reaching proposal: the first proposal in build order whose "
                                 "footprint covers the village's cell."),
