@@ -11,8 +11,9 @@ app's own uploaders are listed by their widget key (Streamlit gives each keyed w
 Two of these elements carry no ``data-testid`` of their own and are found by their place in Streamlit 1.67's
 markup (``FileUploader`` and ``Tooltip`` in its frontend): the drag banner is the ``div`` the dropzone renders
 right after its file ``input`` while a drag is active (a ``span`` holding the text); the refused file's tooltip
-is Streamlit's error tooltip (``stTooltipErrorContent``, which in this app only file chips open), whose text
-(type or size) a stylesheet cannot tell apart, so the Vietnamese names both causes. A new Streamlit version
+is Streamlit's error tooltip (``stTooltipErrorContent``, rendered apart from the uploader), taken only while the
+page shows a refused file and only when it holds plain text (the other widgets' error tooltips hold markdown);
+its text (type or size) a stylesheet cannot tell apart, so the Vietnamese names both causes. A new Streamlit version
 may move them: ``tests/test_app_browser_uploader.py`` drags a file over an uploader and hovers over a
 refused one in Chromium and fails when the English shows again.
 """
@@ -34,8 +35,10 @@ UPLOADER_KEYS: dict[str, tuple[str, ...]] = {}
 #: the banner's text while a file is dragged over an uploader (the span of the div after the dropzone's input)
 _DRAG = ('[data-testid="stFileUploaderDropzone"] > [data-testid="stFileUploaderDropzoneInput"] '
          '+ div:not([data-testid]) > span')
-#: the tooltip over a refused file (Streamlit's error tooltip)
-_TIP = '[data-testid="stTooltipErrorContent"]'
+#: the tooltip over a refused file: Streamlit's error tooltip (a portal at the page's end) holding plain text, while
+#: the page shows a refused file (the number, text, date and select boxes' error tooltips hold markdown elements)
+_TIP = ('body:has([data-testid="stFileChip"][aria-invalid="true"]) '
+        '[data-testid="stTooltipErrorContent"]:not(:has(*))')
 
 
 def uploader_keys() -> dict[str, tuple[str, ...]]:
