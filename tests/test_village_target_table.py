@@ -203,3 +203,21 @@ def test_app_provincial_page_shows_the_village_target(plan_and_villages) -> None
             assert value in values
         hh = "Số hộ" if lang == "vi" else "Households"
         assert [float(v) for v in shown[hh]] == [v["households"] for v in record["villages"]]
+
+
+def test_a_long_village_list_says_the_report_shows_its_first_rows() -> None:
+    from towerplan.export.report_model import MAX_TABLE_ROWS
+    from towerplan.export.report_village_target import village_target_blocks
+
+    n = MAX_TABLE_ROWS + 5
+    rows = [{"village_id": f"V{i}", "name": f"Thôn {i}", "commune": "Xã Thử", "unit": None, "households": 300.0 - i,
+             "people_in_cell": 10.0, "status": "left" if i < 3 else "served before",
+             "reason": "not chosen" if i < 3 else None, "proposal": None, "build_order": None, "target_year": None}
+            for i in range(n)]
+    record = {"min_households": 10.0, "villages_required": n, "served_before": n - 3, "served_after_plan": n - 3,
+              "reached": False, "left": rows[:3], "left_by_reason": {"not chosen": 3}, "villages": rows}
+    table = village_target_blocks({"villages": {"target": record}}, "en")[2]
+    assert len(table.rows) == MAX_TABLE_ROWS
+    assert table.text.endswith(f"(the first {MAX_TABLE_ROWS} of {n}: those left first; the full list is in "
+                               "summary.json)")
+    assert [r[0] for r in table.rows[:3]] == ["V0", "V1", "V2"]  # the villages left are on the page

@@ -27,6 +27,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                 "thôn). Trạm phủ tới là đề xuất đầu tiên theo thứ tự xây dựng có vùng phủ chứa "
                                 "ô của thôn."),
         "table_village_target": "Các thôn trên {min_households} hộ: trạng thái sau quy hoạch",
+        "table_village_target_cut": (" ({shown} thôn đầu trên {n}: các thôn chưa có sóng trước, đủ danh sách trong "
+                                     "summary.json)"),
     },
     "en": {
         "section_village_target": "Village target: every village of more than {min_households} households served",
@@ -42,6 +44,7 @@ STRINGS: dict[str, dict[str, str]] = {
                                 "village's population). Reaching proposal: the first proposal in build order whose "
                                 "footprint covers the village's cell."),
         "table_village_target": "Villages of more than {min_households} households: status after the plan",
+        "table_village_target_cut": " (the first {shown} of {n}: those left first; the full list is in summary.json)",
     },
 }
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from towerplan.export.i18n_report import LANGS, column_label, text
 from towerplan.export.i18n_village_target import LABELS
-from towerplan.export.report_model import Block, fmt_number, table_block
+from towerplan.export.report_model import MAX_TABLE_ROWS, Block, fmt_number, table_block
 from towerplan.villages.target import REASONS, village_target_frame
 
 __all__ = ["TABLE_COLUMNS", "village_target_blocks", "village_target_record", "village_target_table",
@@ -85,7 +85,10 @@ def village_target_blocks(summary: Mapping[str, Any] | None, lang: str) -> list[
         shown = [c for c in TABLE_COLUMNS if table[c].notna().any() or c in ("households", "target_status")]
         if "unit" in shown and table["unit"].astype(str).equals(table["commune"].astype(str)):
             shown.remove("unit")  # the units are the listed communes: one column says it
-        blocks.append(table_block(table, shown, text("table_village_target", lang, min_households=n), lang,
-                                  small=True))
+        caption = text("table_village_target", lang, min_households=n)
+        if len(table) > MAX_TABLE_ROWS:  # the table shows its first rows: the villages left come first
+            caption += text("table_village_target_cut", lang, shown=fmt_number(MAX_TABLE_ROWS, lang=lang),
+                            n=fmt_number(len(table), lang=lang))
+        blocks.append(table_block(table, shown, caption, lang, small=True))
         blocks.append(Block("paragraph", text=text("village_target_note", lang), small=True))
     return blocks
