@@ -88,10 +88,12 @@ def synthetic(n: int) -> None:
 
 def dtu_apply(out: Path, data: Path = DTU) -> None:
     """Calibrate the DTU drive test, apply calibration.json to the stations and predict the samples again
-    through the engine: the levels should equal the uncalibrated ones plus the fit's correction without
-    the bearing terms (the tilt now comes from the engine's vertical pattern)."""
+    through the engine: the levels should equal the uncalibrated ones plus the fit's correction as the
+    rasters apply it (clamped slopes, bearing terms; the tilt comes from the engine's vertical pattern).
+    Prints too each band's distance correction at its range's far edge, 3 km and 10 km (held beyond it)."""
     import json
 
+    from towerplan.coverage.calibration import sector_terms_db
     from towerplan.measurements import calibrate, read_measurements, stations_from_measurements
     from towerplan.measurements.apply import apply_calibration, read_calibration
     from towerplan.measurements.matching import match_serving
@@ -106,14 +108,26 @@ def dtu_apply(out: Path, data: Path = DTU) -> None:
     samples = predict_samples(load.table, st, match_serving(load.table, st), dem)
     r = calibrate(samples)
     (out / "calibration.json").write_text(json.dumps(calibration_record(r, inputs={}, settings_extra={})))
-    st2 = apply_calibration(st, read_calibration(out / "calibration.json"))
+    cal = read_calibration(out / "calibration.json")
+    st2 = apply_calibration(st, cal)
     again = predict_samples(load.table, st2, match_serving(load.table, st2), dem)
     near = samples["distance_m"].to_numpy() < 100.0
     s0, s2 = samples.loc[~near].reset_index(drop=True), again.loc[~near].reset_index(drop=True)
-    diff = s2["predicted_dbm"].to_numpy() - (s0["predicted_dbm"].to_numpy() + r.model.correction_db(s0, bearing=False))
+    fit = s0["predicted_dbm"].to_numpy() + r.model.correction_db(s0, as_rasters=True)
+    diff = s2["predicted_dbm"].to_numpy() - fit
     p1, p50, p99 = np.percentile(diff, [1, 50, 99])
-    print(f"engine with calibration.json - (uncalibrated + fitted correction without bearing terms): "
+    print(f"engine with calibration.json - (uncalibrated + the fit's correction as the rasters): "
           f"median {p50:+.3f} dB, P1 {p1:+.3f}, P99 {p99:+.3f} ({len(diff):,} samples)")
+    resid = s0["measured_dbm"].to_numpy() - s2["predicted_dbm"].to_numpy()
+    print(f"in-sample std of measured - engine with calibration.json: {resid.std():.2f} dB "
+          f"(final fit, all samples; the held-out figure is the CLI's)")
+    for k, row in st2.iterrows():
+        edge = row["calibration_max_distance_m"]
+        at = {f"{d:g} m": float(row["calibration_offset_db"] + sector_terms_db(
+            row.drop([c for c in row.index if c.startswith("calibration_bearing")]), np.log10(np.array([d]) / 1e3),
+            np.zeros(1))[0]) for d in (edge, 3000.0, 10000.0)}
+        print(f"station {k} ({row['freq_mhz']:g} MHz): distance correction {at} (range "
+              f"{row['calibration_min_distance_m']:.0f}-{edge:.0f} m)")
 
 
 def shadowing() -> None:

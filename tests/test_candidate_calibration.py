@@ -27,6 +27,10 @@ def test_candidates_take_the_mean_correction_of_their_band_else_of_all() -> None
     out = calibrated_radio(radio, st)
     assert out.calibration_offset_db == pytest.approx(-5.0)  # the two B3 sectors
     assert out.calibration_slope_db == pytest.approx(2.0)
+    assert out.calibration_min_distance_m is None  # the stations' slopes carry no range: none
+    ranged = calibrated_radio(radio, st.assign(calibration_min_distance_m=[120.0, 90.0, 50.0, 50.0],
+                                               calibration_max_distance_m=[1500.0, 2000.0, 9e3, 9e3]))
+    assert (ranged.calibration_min_distance_m, ranged.calibration_max_distance_m) == (90.0, 2000.0)  # B3's union
     # no calibrated sector on the radio's band: all calibrated sectors
     b20 = CandidateRadio(freq_mhz=2140.0)  # 2100 MHz: none in the list
     assert calibrated_radio(b20, st).calibration_offset_db == pytest.approx(0.5)
@@ -37,6 +41,8 @@ def test_candidates_take_the_mean_correction_of_their_band_else_of_all() -> None
     assert calibrated_radio(own, st) == own
     with pytest.raises(InputError, match="calibration_offset_db"):
         CandidateRadio(calibration_offset_db=150.0)
+    with pytest.raises(InputError, match="distance range"):
+        CandidateRadio(calibration_min_distance_m=2000.0, calibration_max_distance_m=100.0)
 
 
 def test_the_coverage_matrix_uses_the_candidates_calibration() -> None:

@@ -20,6 +20,7 @@ import pytest
 from conftest import SHARED_REFERENCE
 
 from towerplan.cli import main
+from towerplan.coverage.config import P1812Settings
 from towerplan.coverage.p1812 import location_sigma_db, p1812_p2p_db, path_centre_latitude_deg, predict_sg3
 from towerplan.coverage.sg3db import parse_sg3db, read_sg3db
 from towerplan.errors import ModelInputError, UnreadableFileError
@@ -207,6 +208,10 @@ def test_inputs_are_checked() -> None:
 
 
 def test_location_sigma_follows_eq_65() -> None:
-    assert location_sigma_db(1000.0, 1.5, 10.0) == pytest.approx((0.52 + 24.0) * 100.0**0.28)
+    """f in GHz (eq. 65; the old MHz reading gave 89 dB at 1 GHz, outside P1812Settings' 0-30 dB)."""
+    assert location_sigma_db(1000.0, 1.5, 10.0) == pytest.approx((0.52 + 0.024) * 100.0**0.28)
+    assert location_sigma_db(1800.0, 1.5, 15.0) == pytest.approx(2.045, abs=0.001)
     assert location_sigma_db(1000.0, 25.0, 10.0) == 0.0
-    assert location_sigma_db(1000.0, 15.0, 10.0) == pytest.approx(0.5 * (0.52 + 24.0) * 100.0**0.28)
+    assert location_sigma_db(1000.0, 15.0, 10.0) == pytest.approx(0.5 * (0.52 + 0.024) * 100.0**0.28)
+    # usable as the settings' sigma, as P1812Settings' docstring suggests
+    assert P1812Settings(location_percent=75.0, location_sigma_db=location_sigma_db(6000.0, 1.5, 20.0))

@@ -72,7 +72,8 @@ Defaults and their sources (``docs/DESIGN.md``, "Service criteria"):
   (``towerplan calibrate``), else 8 / 7 / 6 dB for urban / suburban / rural surroundings: measured
   macro-cell spreads lie between 5 and 10 dB, 8 dB being the textbook urban value (Jakes 1974 §2.4;
   Rappaport, *Wireless Communications*, 2nd ed., §4.9.2); 3GPP TR 36.942 uses 10 dB in its macro-cell
-  system simulations; the Thanh Hóa LTE drive test of ``bench/README.md`` gave 10.1 dB held out.
+  system simulations; the shared LTE drive test of ``bench/README.md`` (DTU campus) gave 10.1 dB held out
+  with group lines only, 7.1 dB with the per-cell terms the rasters apply.
   Default environment: rural (most of a province's people).
 
 **Area reliability** (:func:`area_reliability`): the fraction of a circular cell's area where the level

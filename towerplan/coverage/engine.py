@@ -38,7 +38,6 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numba
@@ -49,6 +48,7 @@ from scipy import ndimage
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.antenna import TabulatedPattern
+from towerplan.coverage.calibration import has_terms, sector_terms_db
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
@@ -63,7 +63,7 @@ from towerplan.coverage.plan import (
     window_exit_m,
 )
 from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
-from towerplan.coverage.service import served
+from towerplan.coverage.result import CoverageResult, wrap_result
 from towerplan.coverage.terminal_clutter import add_terminal_clutter_loss, batch_clutter
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
@@ -75,82 +75,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 _PAD = 12  # cells of DEM around each site window, so radial sampling never clamps inside the DEM
-
-
-@dataclass(frozen=True, eq=False)
-class CoverageResult:
-    """Outputs of :func:`run_coverage`, all on the DEM's lattice and CRS.
-
-    Attributes
-    ----------
-    best_level
-        Best reported level (RSRP / RSCP / RxLev), dBm, float32; NaN where no sector
-        reaches ``threshold_dbm``.
-    best_server
-        Station index (row of ``stations``) of the best sector, int32; -1 where none.
-    second_level
-        Second-best level from another sector, dBm (NaN where fewer than two).
-    server_count
-        Sectors at or above the threshold (overlap), int32.
-    operator_levels, technology_levels
-        Best level per operator / per technology (NaN where none).
-    path_loss
-        Smallest path loss from any site, dB, without antenna gains; NaN where no site
-        computed it: outside every site's radius, and where a site's loss exceeds by
-        more than ``REACH_MARGIN_DB`` (10 dB) what its strongest sector can afford. With
-        the reach bounds (P.1812, Hata / COST-231) and no SINR, a site's loss may also end
-        where no sector of it can reach the threshold in that direction.
-    stations
-        The prepared table (``station_index``, projected ``x``/``y``, ``model``, ``usable``).
-    skipped
-        Stations left out, with a ``reason``.
-    timings
-        Seconds: ``prepare``, ``compute`` (wall time of the batches), ``finish``, ``total``.
-    sinr
-        Downlink SINR per operator and technology (:class:`~towerplan.coverage.sinr.SinrResult`)
-        when ``config.sinr``, else None.
-    """
-
-    best_level: Grid
-    best_server: Grid
-    second_level: Grid
-    server_count: Grid
-    operator_levels: dict[str, Grid]
-    technology_levels: dict[str, Grid]
-    path_loss: Grid
-    stations: pd.DataFrame
-    skipped: pd.DataFrame
-    config: CoverageConfig
-    timings: dict[str, float] = field(default_factory=dict)
-    n_sites: int = 0
-    sinr: sinr_layer.SinrResult | None = None
-
-    @property
-    def covered(self) -> np.ndarray:
-        """Any-operator union: True where at least one sector reaches the threshold."""
-        return served(self.best_level, self.config.threshold_dbm)
-
-    def summary(self) -> dict[str, Any]:
-        """Cells and km² covered in total, per operator and per technology, plus settings and timings."""
-        cell_km2 = self.best_level.cell_area_m2 / 1e6
-
-        def stats(grid: Grid) -> dict[str, float]:
-            n = int(served(grid, self.config.threshold_dbm).sum())
-            return {"cells": n, "area_km2": round(n * cell_km2, 4)}
-
-        return {
-            "grid": {"shape": list(self.best_level.shape), "resolution_m": list(self.best_level.res),
-                     "crs": self.best_level.crs.to_string(), "bounds": list(self.best_level.bounds)},
-            "stations": {"used": int(self.stations["usable"].sum()), "skipped": len(self.skipped),
-                         "sites": self.n_sites,
-                         "skipped_rows": self.skipped.index.tolist()[:100]},
-            "any_operator": stats(self.best_level),
-            "operators": {k: stats(v) for k, v in self.operator_levels.items()},
-            "technologies": {k: stats(v) for k, v in self.technology_levels.items()},
-            "models": self.stations.loc[self.stations["usable"], "model"].value_counts().to_dict(),
-            "settings": self.config.to_dict(),
-            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
-        }
 
 
 # ---------------------------------------------------------------- batch work
@@ -312,17 +236,17 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         site_row = (top - group.y) / res_y - 0.5
         z_tx = kern.bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
         theta = np.empty(loss.shape)
-        bearing = np.empty(loss.shape)
+        bearing = np.zeros(loss.shape)  # 0 where the loss is NaN (the calibration's bearing terms read it)
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
                            config.rx_height_m, ae, theta, bearing)
         no_table = np.zeros((2, 360))
-        log_km = (_log10_km(loss.shape, (r_lo, c_lo), group, geo) if group.sectors["calibration_slope_db"].any()
-                  else None)
-        for s in group.sectors:
+        calibrated = [has_terms(s) for s in group.sectors]
+        log_km = _log10_km(loss.shape, (r_lo, c_lo), group, geo) if any(calibrated) else None
+        for s, with_terms in zip(group.sectors, calibrated, strict=True):
             sector_loss = loss
-            if log_km is not None and s["calibration_slope_db"]:
-                # calibration: level + slope log10(d / 1 km) as a loss correction (the offset is in base_dbm)
-                sector_loss = (loss - s["calibration_slope_db"] * log_km).astype(np.float32)
+            if with_terms and log_km is not None:
+                # calibration: its clamped slopes and bearing terms as a loss correction (the offset is in base_dbm)
+                sector_loss = (loss - sector_terms_db(s, log_km, bearing)).astype(np.float32)
             gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
             kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
                 sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, *gain_args, float(s["base_dbm"]),
@@ -543,7 +467,7 @@ def run_coverage(
     map_batches(run_batch, tasks, executor=executor, workers=n_workers, scheduler=scheduler, on_result=merge,
                 n_tasks=len(batch_list))
     t2 = time.perf_counter()
-    result = _wrap(dem, full, holes, sectors, config, len(groups))
+    result = wrap_result(dem, full, holes, sectors, config, len(groups))
     if carriers is not None and full_sinr is not None:
         result = dataclasses.replace(result, sinr=sinr_layer.finish_sinr(dem, full_sinr, holes, carriers, config))
     t3 = time.perf_counter()
@@ -551,27 +475,6 @@ def run_coverage(
     log.info("coverage: %d sectors at %d sites on %s in %.2f s", int(sectors.table["usable"].sum()), len(groups),
              dem.shape, t3 - t0)
     return result
-
-
-def _wrap(dem: Grid, full: dict[str, np.ndarray], holes: np.ndarray, sectors, config: CoverageConfig,
-          n_sites: int) -> CoverageResult:
-    none = full["best_idx"] < 0
-    none |= holes
-
-    def level(arr: np.ndarray, mask: np.ndarray) -> Grid:
-        out = np.where(mask | ~np.isfinite(arr), np.float32(np.nan), arr).astype(np.float32)
-        return dem.with_values(out, nodata=float("nan"))
-
-    best = level(full["best"], none)
-    server = np.where(none, -1, full["best_idx"]).astype(np.int32)
-    second = level(full["second"], none | (full["second_idx"] < 0))
-    count = np.where(holes, 0, full["count"]).astype(np.int32)
-    ops = {name: level(full["op_best"][k], holes) for k, name in enumerate(sectors.operators)}
-    techs = {name: level(full["tech_best"][k], holes) for k, name in enumerate(sectors.technologies)}
-    loss = level(full["loss"], holes)
-    table = sectors.table.drop(columns=["op_code", "tech_code"])
-    return CoverageResult(best, dem.with_values(server, nodata=-1), second, dem.with_values(count, nodata=None),
-                          ops, techs, loss, table, sectors.skipped, config, {}, n_sites)
 
 
 def warm_up() -> None:

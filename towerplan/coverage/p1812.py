@@ -84,10 +84,12 @@ def path_centre_latitude_deg(tx_lat_deg: float, tx_lon_deg: float, rx_lat_deg: f
 def location_sigma_db(freq_mhz: float, h_rx_m: float, clutter_m: float, *, wa_m: float = 100.0) -> float:
     """Location variability σL (dB) of P.1812-7 section 4.8 (eq. 65) for a receiver in clutter of height R.
 
-    ``wa_m`` is the square the prediction stands for (the Recommendation's
-    reference is 100 m); σL falls to zero as the antenna rises 10 m above R.
+    σL = (0.52 + 0.024 f) wa^0.28 with f in **GHz**, as everywhere in P.1812 (1.8 GHz, wa = 100 m:
+    2.0 dB; the SG3 reference implementation's ``stdDev`` alike). ``wa_m`` is the square the
+    prediction stands for (the Recommendation's reference is 100 m); σL falls to zero as the
+    antenna rises 10 m above R.
     """
-    sigma = (0.52 + 0.024 * freq_mhz) * wa_m**0.28
+    sigma = (0.52 + 0.024 * freq_mhz / 1000.0) * wa_m**0.28
     if h_rx_m < clutter_m:
         uh = 1.0
     elif h_rx_m >= clutter_m + 10.0:

@@ -18,6 +18,8 @@ from pyproj import Transformer
 
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage.antenna import TabulatedPattern, read_pattern
+from towerplan.coverage.calibration import BEARING_COLUMNS, DISTANCE_COLUMNS, reach_headroom_db
+from towerplan.coverage.calibration import COLUMN_DEFAULTS as CALIBRATION_DEFAULTS
 from towerplan.coverage.config import DIFFRACTION_METHODS, MODELS, CoverageConfig, model_for_frequency
 from towerplan.errors import ConfigError, StationDataError, UnreadableFileError
 from towerplan.grid import Grid
@@ -41,8 +43,8 @@ _OPTIONAL_DEFAULTS = {"site_id": "", "cell_id": "", "tilt_deg": np.nan,
                       "h_beamwidth_deg": _STATION_DEFAULTS.h_beamwidth_deg,
                       "v_beamwidth_deg": _STATION_DEFAULTS.v_beamwidth_deg, "mechanical_tilt_deg": 0.0,
                       "antenna_pattern": "",
-                      # drive-test calibration (towerplan.measurements): level + offset + slope log10(d / 1 km)
-                      "calibration_offset_db": 0.0, "calibration_slope_db": 0.0}
+                      # drive-test calibration (towerplan.measurements): offset, clamped slopes, bearing terms
+                      **CALIBRATION_DEFAULTS}
 TECH_ORDER = ("2G", "3G", "4G", "5G")
 
 
@@ -102,13 +104,11 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
     for c, default in _OPTIONAL_DEFAULTS.items():
         df[c] = stations[c].to_numpy() if c in stations.columns else default
     numeric = ("lon", "lat", "antenna_height_m", "azimuth_deg", "freq_mhz", "eirp_dbm", "tilt_deg",
-               "h_beamwidth_deg", "v_beamwidth_deg", "mechanical_tilt_deg", "calibration_offset_db",
-               "calibration_slope_db")
+               "h_beamwidth_deg", "v_beamwidth_deg", "mechanical_tilt_deg", *CALIBRATION_DEFAULTS)
     problems: list[str] = []
     for c in numeric:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
-    for c in ("mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg", "calibration_offset_db",
-              "calibration_slope_db"):
+    for c in ("mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg", *CALIBRATION_DEFAULTS):
         df[c] = df[c].fillna(_OPTIONAL_DEFAULTS[c])
     checks = [
         ("lon", lambda v: np.isfinite(v) & (v >= -180) & (v <= 180), "longitude must be -180..180"),
@@ -122,6 +122,10 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
         ("mechanical_tilt_deg", lambda v: np.abs(v) <= 90, "mechanical tilt within +-90"),
         ("calibration_offset_db", lambda v: np.abs(v) <= 100, "calibration offset within +-100 dB"),
         ("calibration_slope_db", lambda v: np.abs(v) <= 100, "calibration slope within +-100 dB/decade"),
+        ("calibration_cell_slope_db", lambda v: np.abs(v) <= 100, "calibration cell slope within +-100 dB/decade"),
+        *((c, lambda v: np.isnan(v) | (v > 0), "calibration distance range > 0 m (or empty)")
+          for c in DISTANCE_COLUMNS if c.endswith("_distance_m")),
+        *((c, lambda v: np.abs(v) <= 100, "calibration bearing term within +-100 dB") for c in BEARING_COLUMNS),
     ]
     for col, ok, what in checks:
         bad = ~ok(df[col].to_numpy())
@@ -164,9 +168,8 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
     offsets = config.sector_offsets_db(df["technology"].to_numpy(), df["freq_mhz"].to_numpy(dtype=float))
     df["base_dbm"] = (df["eirp_dbm"].to_numpy() + offsets - config.link_budget.total_margin_db
                       + df["calibration_offset_db"].to_numpy())
-    # a positive calibration slope raises levels beyond 1 km: the reach must allow for it
-    headroom = np.maximum(df["calibration_slope_db"].to_numpy(), 0.0) * math.log10(max(config.max_radius_m, 1e3) / 1e3)
-    df["reach_dbm"] = df["base_dbm"].to_numpy() + headroom
+    # calibration terms that raise levels (a positive slope beyond 1 km, a bearing lobe): the reach allows for them
+    df["reach_dbm"] = df["base_dbm"].to_numpy() + reach_headroom_db(df, config.max_radius_m)
     df["usable"] = inside
     return Sectors(df, operators, techs, skipped, stack)
 
@@ -229,7 +232,7 @@ class SiteGroup:
 
 _SECTOR_FIELDS = ("station_index", "azimuth_deg", "omni", "h_beamwidth_deg", "v_beamwidth_deg", "tilt_deg",
                   "mechanical_tilt_deg", "base_dbm", "op_code", "tech_code", "calibration_slope_db", "reach_dbm",
-                  "pattern_id", "pattern_cap_db", "electrical_shift_deg")
+                  "pattern_id", "pattern_cap_db", "electrical_shift_deg", *DISTANCE_COLUMNS[1:], *BEARING_COLUMNS)
 
 
 def hata_constant_db(model: str, freq_mhz: float, h_rx_m: float, config: CoverageConfig) -> float:

@@ -15,7 +15,8 @@ engine's steps for each serving site, on the same lattice:
    and the sector adds its antenna gain with the exact angles the engine uses for
    that cell (:func:`~towerplan.coverage._kernels.sector_gain_db`, elevation over the
    effective earth from the antenna to the cell's ground + receiver height), and
-   its calibration slope when the table has one (as in the engine's accumulation).
+   its calibration terms when the table has them (clamped slopes, bearing terms: :mod:`.calibration`,
+   as in the engine's accumulation).
 
 The loss is not cut at the coverage threshold: a predicted level below it is still
 a prediction to compare. Points outside the DEM or the site's window get NaN.
@@ -30,6 +31,7 @@ import pandas as pd
 from numba import njit
 
 from towerplan.coverage import _kernels as kern
+from towerplan.coverage.calibration import has_terms, sector_terms_db
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, site_loss_window
 from towerplan.coverage.plan import SiteGroup, plan_groups, prepare_stations
@@ -96,7 +98,7 @@ def levels_at_points(
     stations
         Station table in the engine's canonical columns (see
         :func:`~towerplan.coverage.engine.run_coverage`); optional
-        ``calibration_offset_db`` / ``calibration_slope_db`` columns are applied as in
+        calibration columns (:data:`~towerplan.coverage.calibration.COLUMN_DEFAULTS`) are applied as in
         the engine.
     serving
         For each point, the row (0-based position) in ``stations`` of its serving
@@ -187,9 +189,8 @@ def _group_levels(group: SiteGroup, dem: Grid, dem_z: np.ndarray, g_rows: np.nda
                float(s["v_beamwidth_deg"]), float(s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
                config.front_to_back_db, config.side_lobe_db, gains)
         lo = loss[m]
-        slope = float(s["calibration_slope_db"])
-        if slope:  # as the engine: the slope corrects the float32 loss, the offset is in base_dbm
-            lo = (lo - slope * log_km[m]).astype(np.float32)
+        if has_terms(s):  # as the engine: the terms correct the float32 loss, the offset is in base_dbm
+            lo = (lo - sector_terms_db(s, log_km[m], bearing[m])).astype(np.float32)
         # the engine's arithmetic: float64 base + gain - float32 loss, rounded to float32
         level[target[m]] = (float(s["base_dbm"]) + gains - lo.astype(np.float64)).astype(np.float32)
         loss_out[target[m]] = loss[m]

@@ -31,8 +31,8 @@ import pandas as pd
 
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.engine import _wrap
 from towerplan.coverage.plan import Sectors
+from towerplan.coverage.result import wrap_result
 from towerplan.coverage.sinr import CarrierPlan, finish_sinr
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
@@ -119,7 +119,7 @@ def tile_layers(tile_grid: Grid, acc: dict[str, np.ndarray], holes: np.ndarray, 
     ``sinr``: the tile's carrier plan and SINR accumulators; ``slug`` names an operator in the radio
     layers' file names (``sinr_<slug>_db.tif``, as :meth:`RadioMaps.rasters`).
     """
-    result = _wrap(tile_grid, acc, holes, sectors, config, 0)
+    result = wrap_result(tile_grid, acc, holes, sectors, config, 0)
     layers = {"best_level": result.best_level.values,
               "best_server": _to_global(result.best_server.values, global_index),
               "second_level": result.second_level.values, "server_count": result.server_count.values,

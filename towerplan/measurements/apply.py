@@ -1,17 +1,19 @@
-"""Apply a ``calibration.json`` to a station table: per-sector offset and distance slope for the engine.
+"""Apply a ``calibration.json`` to a station table: per-sector calibration terms for the engine.
 
-The coverage engine adds ``calibration_offset_db + calibration_slope_db * log10(d / 1 km)``
-to every level of a sector (:mod:`towerplan.coverage.plan` reads the two optional
-columns). A sector takes the correction of its (operator, band) group plus its own
-cell offset when the calibration has one (``site_id/cell_id``), and its own slope (around the
-cell's centre distance: offset and slope of the engine's form). A cell without a vertical
-pattern (no vertical beamwidth, or 90 deg or more) the calibration fitted a tilt for gets that
-tilt and beamwidth. The cells' bearing terms are not applied (the engine has no per-sector
-bearing correction yet; logged). Per-land-cover
-groups cannot follow each cell's class in the engine: a sector takes the
-sample-weighted mean of its operator and band's land-cover groups. Sectors of an
-operator and band the calibration has not seen are left uncorrected (listed in the
-log).
+The coverage engine adds to every level of a sector its offset, its group's and its cell's
+distance slopes, each held within the distances it was fitted on, and its cell's bearing
+function (:mod:`towerplan.coverage.calibration`: the columns of
+:data:`~towerplan.coverage.calibration.COLUMN_DEFAULTS`, one definition shared with the
+calibration's held-out evaluation). A sector takes the correction of its (operator, band)
+group plus, when the calibration has them for its cell (matched by ``site_id/cell_id``, the
+identity the drive test's samples were matched by), the cell's offset, slope (around the cell's
+centre distance, folded into the offset) and bearing terms. A cell without a vertical pattern
+(no vertical beamwidth, or 90 deg or more) the calibration fitted a tilt for gets that tilt and
+beamwidth. Per-land-cover groups cannot follow each cell's class in the engine: a sector takes
+its operator and band's groups merged by
+:func:`towerplan.measurements.calibrate.raster_groups` (and the calibration's shadowing sigma is
+the held-out figure with that merge). Sectors of an operator and band the calibration has not
+seen are left uncorrected (listed in the log).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from towerplan.errors import ConfigError, UnreadableFileError
+from towerplan.coverage.calibration import BEARING_COLUMNS, COLUMN_DEFAULTS
+from towerplan.errors import ConfigError, InputError, UnreadableFileError
+from towerplan.measurements.calibrate import GroupCorrection, raster_groups
 from towerplan.measurements.schema import band_label
 
 __all__ = ["Calibration", "apply_calibration", "read_calibration"]
@@ -39,9 +43,11 @@ _MAX_BYTES = 20 * 1024 * 1024
 class Calibration:
     """Corrections read from ``calibration.json``.
 
-    ``groups`` maps (operator, band) -> (offset_db, slope_db_per_decade);
+    ``groups`` maps (operator, band) -> (offset_db, slope_db_per_decade), the land-cover groups
+    merged as the rasters take them (:func:`~towerplan.measurements.calibrate.raster_groups`);
     ``cells`` maps ``site_id/cell_id`` -> offset_db; ``shadowing_sigma_db`` is the
-    held-out standard deviation (NaN if absent); ``azimuths`` maps ``site_id/cell_id`` ->
+    held-out standard deviation with the corrections as the rasters apply them (NaN if absent);
+    ``azimuths`` maps ``site_id/cell_id`` ->
     the sector azimuth fitted to the drive test for a cell the station list gave none
     (:mod:`towerplan.measurements.azimuth`).
     """
@@ -55,10 +61,12 @@ class Calibration:
     tilts: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: cell -> (centre log10(d / 1 km), slope dB/decade) of the cell's own slope
     cell_slopes: dict[str, tuple[float, float]] = field(default_factory=dict)
-    #: cells with bearing terms (recorded, not applied by the engine)
-    bearing_cells: int = 0
-    #: (operator, band) -> distances (m) the corrections were fitted on; the rasters extrapolate outside
+    #: cell -> its bearing function's coefficients a_1, b_1, ... (dB)
+    cell_bearings: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    #: (operator, band) -> distances (m) the group's slope was fitted on and applies within
     distance_ranges_m: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
+    #: cell -> distances (m) the cell's own slope was fitted on and applies within
+    cell_ranges_m: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for cell, (tilt, vbw) in self.tilts.items():
@@ -67,6 +75,13 @@ class Calibration:
         for cell, (centre, slope) in self.cell_slopes.items():
             if not (np.isfinite(centre) and np.isfinite(slope) and abs(slope) <= 100 and abs(centre) <= 5):
                 raise ConfigError(f"calibration cell {cell}: slope {slope} dB per decade out of +-100")
+        for cell, coefs in self.cell_bearings.items():
+            if len(coefs) > len(BEARING_COLUMNS) or not all(np.isfinite(c) and abs(c) <= 100 for c in coefs):
+                raise ConfigError(f"calibration cell {cell}: bearing terms beyond order {len(BEARING_COLUMNS) // 2} "
+                                  "or +-100 dB")
+        for key, (lo, hi) in [*self.distance_ranges_m.items(), *self.cell_ranges_m.items()]:
+            if not (lo > 0 and hi >= lo):
+                raise ConfigError(f"calibration {key}: distance range {lo}-{hi} m is not a range")
         for cell, az in self.azimuths.items():
             if not (np.isfinite(az) and 0.0 <= az <= 360.0):
                 raise ConfigError(f"calibration cell {cell}: azimuth {az} outside 0-360 degrees")
@@ -92,22 +107,13 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
     if not isinstance(data, dict) or data.get("format") != "towerplan-calibration":
         raise ConfigError(f"{p}: not a towerplan calibration (no 'format': 'towerplan-calibration')")
     try:
-        sums: dict[tuple[str, str], list[float]] = {}
-        for g in data["groups"]:
-            key = (str(g["operator"]), str(g["band"]))
-            w = float(g.get("n_samples", 1))
-            acc = sums.setdefault(key, [0.0, 0.0, 0.0])
-            acc[0] += w * float(g["offset_db"])
-            acc[1] += w * float(g["slope_db_per_decade"])
-            acc[2] += w
-        groups = {k: (v[0] / v[2], v[1] / v[2]) for k, v in sums.items() if v[2] > 0}
-        ranges: dict[tuple[str, str], tuple[float, float]] = {}
-        for g in data["groups"]:
-            lo, hi = (g.get("distance_range_m") or [None, None])[:2]
-            if lo is not None and hi is not None:
-                key = (str(g["operator"]), str(g["band"]))
-                old = ranges.get(key, (float(lo), float(hi)))
-                ranges[key] = (min(old[0], float(lo)), max(old[1], float(hi)))
+        fitted = [GroupCorrection(str(g["operator"]), str(g["band"]), str(g.get("landcover", "")),
+                                  float(g["offset_db"]), float(g["slope_db_per_decade"]), int(g.get("n_samples", 1)),
+                                  bool(g.get("slope_fitted", True)), _range(g.get("distance_range_m")))
+                  for g in data["groups"]]
+        merged = raster_groups(fitted)
+        groups = {k: (g.offset_db, g.slope_db_per_decade) for k, g in merged.items()}
+        ranges = {k: g.distance_range_m for k, g in merged.items() if all(np.isfinite(g.distance_range_m))}
         cells = {str(c["cell"]): float(c["offset_db"]) for c in data.get("cells", [])}
         sigma = data.get("shadowing_sigma_db")
         azimuths = {str(a["cell"]): float(a["azimuth_deg"]) for a in data.get("azimuths", [])}
@@ -115,11 +121,19 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
         terms = (data.get("cell_terms") or {}).get("cells", [])
         slopes = {str(c["cell"]): (float(c["centre_log10_km"]), float(c["slope_db_per_decade"])) for c in terms
                   if c.get("slope_db_per_decade")}
-        bearing_cells = sum(1 for c in terms if any(c.get("bearing_cos_sin_db") or []))
-    except (KeyError, TypeError, ValueError) as exc:
+        cell_ranges = {str(c["cell"]): _range(c.get("distance_range_m")) for c in terms}
+        bearings = {str(c["cell"]): tuple(float(v) for v in c["bearing_cos_sin_db"]) for c in terms
+                    if any(c.get("bearing_cos_sin_db") or [])}
+    except (KeyError, TypeError, ValueError, InputError) as exc:
         raise ConfigError(f"{p}: damaged calibration file ({type(exc).__name__}: {exc})") from exc
     return Calibration(groups, cells, float("nan") if sigma is None else float(sigma), str(p), azimuths, tilts,
-                       slopes, bearing_cells, ranges)
+                       slopes, bearings, ranges, {c: r for c, r in cell_ranges.items() if all(np.isfinite(r))})
+
+
+def _range(value: Any) -> tuple[float, float]:
+    """A ``[lo, hi]`` distance range of calibration.json (NaN, NaN when absent)."""
+    lo, hi = [*(value or []), None, None][:2]
+    return (float("nan") if lo is None else float(lo), float("nan") if hi is None else float(hi))
 
 
 def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
@@ -131,31 +145,37 @@ def apply_calibration(stations: pd.DataFrame, calibration: Calibration) -> pd.Da
     bands = [band_label(f, t) for f, t in zip(freq, tech, strict=True)]
     cells = ((out["site_id"].astype(str) + "/" + out["cell_id"].astype(str)).to_numpy()
              if {"site_id", "cell_id"} <= set(out.columns) else np.full(len(out), ""))
-    offset = np.zeros(len(out))
-    slope = np.zeros(len(out))
+    cols = {c: np.full(len(out), v) for c, v in COLUMN_DEFAULTS.items()}
     missing: set[tuple[str, str]] = set()
     for k, key in enumerate(zip(ops, bands, strict=True)):
         if key in calibration.groups:
-            offset[k], slope[k] = calibration.groups[key]
+            cols["calibration_offset_db"][k], cols["calibration_slope_db"][k] = calibration.groups[key]
+            lo, hi = calibration.distance_ranges_m.get(key, (np.nan, np.nan))
+            cols["calibration_min_distance_m"][k], cols["calibration_max_distance_m"][k] = lo, hi
         else:
             missing.add(key)
-        offset[k] += calibration.cells.get(cells[k], 0.0)
+        cols["calibration_offset_db"][k] += calibration.cells.get(cells[k], 0.0)
         centre, cell_slope = calibration.cell_slopes.get(cells[k], (0.0, 0.0))
-        slope[k] += cell_slope
-        offset[k] -= cell_slope * centre
+        if cell_slope:  # s (clamp(log d) - centre): the centre's part is an offset
+            cols["calibration_cell_slope_db"][k] = cell_slope
+            cols["calibration_offset_db"][k] -= cell_slope * centre
+            lo, hi = calibration.cell_ranges_m.get(cells[k], (np.nan, np.nan))
+            cols["calibration_cell_min_distance_m"][k], cols["calibration_cell_max_distance_m"][k] = lo, hi
+        for c, v in zip(BEARING_COLUMNS, calibration.cell_bearings.get(cells[k], ()), strict=False):
+            cols[c][k] = v
     if missing:
         log.warning("calibration %s has no correction for %s: those sectors are not corrected", calibration.source,
                     ", ".join(f"{o}/{b}" for o, b in sorted(missing)))
-    if calibration.bearing_cells:
-        log.warning("calibration %s: the bearing terms of %d cell(s) are not applied to the rasters (no per-sector "
-                    "bearing correction in the engine); its shadowing sigma is the held-out one without them",
-                    calibration.source, calibration.bearing_cells)
+    with_bearing = int(np.isin(cells, list(calibration.cell_bearings)).sum()) if calibration.cell_bearings else 0
+    if calibration.cell_bearings:
+        log.info("calibration %s: %d sector(s) get their cell's bearing terms (%d cell(s) in the calibration)",
+                 calibration.source, with_bearing, len(calibration.cell_bearings))
     _apply_tilts(out, cells, calibration)
     for (op, band), (lo, hi) in sorted(calibration.distance_ranges_m.items()):
-        log.info("calibration %s: %s/%s fitted on %.0f-%.0f m from the sites; the rasters extrapolate its slope "
-                 "outside", calibration.source, op, band, lo, hi)
-    out["calibration_offset_db"] = offset
-    out["calibration_slope_db"] = slope
+        log.info("calibration %s: %s/%s fitted on %.0f-%.0f m from the sites; its slope is held at the range's "
+                 "edges outside", calibration.source, op, band, lo, hi)
+    for c, values in cols.items():
+        out[c] = values
     if calibration.azimuths:  # sectors whose azimuth the list lacked: the drive test's estimate
         az = pd.to_numeric(out["azimuth_deg"], errors="coerce") if "azimuth_deg" in out.columns else \
             pd.Series(np.nan, index=out.index)

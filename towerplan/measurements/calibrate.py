@@ -3,10 +3,12 @@
 The correction of a predicted level (dBm) for a sample of group *g* (operator, band
 and, when land cover is given, land-cover class) served by cell *c* at distance *d*::
 
-    corrected = predicted + a_g + b_g log10(d / 1 km) + u_c
+    corrected = predicted + a_g + b_g log10(clip(d, lo_g, hi_g) / 1 km) + u_c
 
 * ``a_g, b_g``: ordinary least squares of the residual (measured - predicted) on
-  log10 distance, the usual form of a drive-test model tuning (the slope corrects the
+  log10 distance held within the group's range ``[lo_g, hi_g]`` (the 1st and 99th percentiles
+  of its samples' distances: the slope is not extrapolated beyond what was measured,
+  :mod:`towerplan.coverage.calibration`), the usual form of a drive-test model tuning (the slope corrects the
   model's distance exponent, the offset its intercept: e.g. Mishra, *Fundamentals of
   Cellular Network Planning and Optimisation*, ch. 3, "model tuning"). With fewer than
   ``min_samples`` samples, or distances spanning less than ``min_log_span`` decades
@@ -25,9 +27,12 @@ downtilt for cells without a vertical pattern (``fit_tilts``), and a shrunk slop
 function (``cell_terms``); whether to use each, and the ridge penalties, are chosen by an inner
 blocked cross-validation (``inner_folds`` folds of the same tiles) on the samples being fitted
 only, so inside each outer fold the held-out samples never choose their own terms. The held-out
-statistics are given with every term (``cv_stats``), without the bearing terms the rasters do not
-apply (``raster_cv_stats``, the shadowing sigma) and averaged per cell in ``STAT_BIN_M`` squares
-(``binned_cv_stats``).
+statistics are given with every term (``cv_stats``), with the corrections as the rasters apply
+them (``raster_cv_stats``: the land-cover groups of an operator and band merged as
+:func:`raster_groups` does, the shadowing sigma; equal to ``cv_stats`` without land cover),
+without the bearing terms (``no_bearing_cv_stats``) and averaged per cell in ``STAT_BIN_M``
+squares (``binned_cv_stats``). The distance and bearing terms are evaluated by the functions of
+:mod:`towerplan.coverage.calibration`, the ones the coverage engine applies.
 
 Samples closer than ``min_distance_m`` (default 100 m) are left out of fitting and
 evaluation (near the mast the antenna's vertical pattern and the mast itself dominate).
@@ -53,13 +58,22 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from towerplan.coverage.calibration import clamped_log10_km, distance_terms_db
 from towerplan.errors import ConfigError, InputError
 from towerplan.measurements.azimuth import azimuth_gain_db, fit_azimuths
-from towerplan.measurements.cell_terms import PENALTY_GRID, fit_tilts, ridge_terms, terms_db, vertical_gain_db
+from towerplan.measurements.cell_terms import (
+    PENALTY_GRID,
+    RANGE_PERCENTILES,
+    cell_ranges_m,
+    fit_tilts,
+    ridge_terms,
+    terms_db,
+    vertical_gain_db,
+)
 from towerplan.measurements.compare import residual_stats
 
 __all__ = ["CalibrationModel", "CalibrationResult", "CalibrationSettings", "GroupCorrection", "assign_folds",
-           "calibrate", "fit_corrections"]
+           "calibrate", "fit_corrections", "raster_groups"]
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +143,41 @@ class GroupCorrection:
     slope_db_per_decade: float
     n_samples: int
     slope_fitted: bool
-    #: 1st and 99th percentile of the fitted samples' distances: outside them the slope is extrapolated
+    #: 1st and 99th percentile of the fitted samples' distances: the slope applies within, held outside
     distance_range_m: tuple[float, float] = (float("nan"), float("nan"))
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.offset_db) and math.isfinite(self.slope_db_per_decade)):
             raise InputError(f"correction of {self.operator}/{self.band} is not finite")
+
+    def distance_db(self, log10_km: np.ndarray) -> np.ndarray:
+        """Offset + slope at ``log10(d / 1 km)``, the distance held within :attr:`distance_range_m`."""
+        return self.offset_db + distance_terms_db(log10_km, slope_db=self.slope_db_per_decade,
+                                                  range_m=self.distance_range_m)
+
+
+def raster_groups(groups: tuple[GroupCorrection, ...] | list[GroupCorrection]
+                  ) -> dict[tuple[str, str], GroupCorrection]:
+    """(operator, band) -> the correction a raster applies: the land-cover groups' offsets and slopes
+    averaged by their sample counts over the union of their distance ranges (the engine has one
+    correction per sector, not one per land-cover class of each cell it reaches)."""
+    parts: dict[tuple[str, str], list[GroupCorrection]] = {}
+    for g in groups:
+        parts.setdefault((g.operator, g.band), []).append(g)
+    out = {}
+    for key, gs in parts.items():
+        if len(gs) == 1:
+            out[key] = dataclasses.replace(gs[0], landcover="")
+            continue
+        w = np.array([max(g.n_samples, 0) for g in gs], dtype=float)
+        w = w if w.sum() > 0 else np.ones(len(gs))
+        lo = [g.distance_range_m[0] for g in gs if math.isfinite(g.distance_range_m[0])]
+        hi = [g.distance_range_m[1] for g in gs if math.isfinite(g.distance_range_m[1])]
+        out[key] = GroupCorrection(key[0], key[1], "", float(np.average([g.offset_db for g in gs], weights=w)),
+                                   float(np.average([g.slope_db_per_decade for g in gs], weights=w)),
+                                   int(sum(g.n_samples for g in gs)), any(g.slope_fitted for g in gs),
+                                   (min(lo) if lo else math.nan, max(hi) if hi else math.nan))
+    return out
 
 
 @dataclass(frozen=True)
@@ -154,20 +197,28 @@ class CalibrationModel:
     cell_terms: dict[str, np.ndarray] = field(default_factory=dict)
     bearing_penalty: float = float("inf")
     slope_penalty: float = float("inf")
+    #: cell -> distances (m) its own slope applies over (measurements.cell_terms.cell_ranges_m)
+    cell_ranges_m: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def correction_db(self, samples: pd.DataFrame, *, bearing: bool = True) -> np.ndarray:
+    def correction_db(self, samples: pd.DataFrame, *, bearing: bool = True, as_rasters: bool = False
+                      ) -> np.ndarray:
         """Correction (dB) to add to each sample's prediction; 0 for groups the model has not seen.
 
-        ``bearing=False`` leaves out the cells' bearing terms (what the rasters apply).
+        ``bearing=False`` leaves out the cells' bearing terms; ``as_rasters`` takes each
+        operator and band's correction as the rasters do (:func:`raster_groups`).
         """
-        table = {(g.operator, g.band, g.landcover): g for g in self.groups}
         out = np.zeros(len(samples))
         logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
-        keys = list(zip(*(samples[k].astype(str) for k in GROUP_KEYS), strict=True))
-        for k, key in enumerate(keys):
-            g = table.get(key)
+        if as_rasters:
+            merged = raster_groups(self.groups)
+            table = {(*k, lc): g for k, g in merged.items() for lc in samples["landcover"].astype(str).unique()}
+        else:
+            table = {(g.operator, g.band, g.landcover): g for g in self.groups}
+        keys = pd.DataFrame({k: samples[k].astype(str).to_numpy() for k in GROUP_KEYS})
+        for key, idx in keys.groupby(list(GROUP_KEYS), sort=False).indices.items():
+            g = table.get(tuple(key))
             if g is not None:
-                out[k] = g.offset_db + g.slope_db_per_decade * logd[k]
+                out[idx] = g.distance_db(logd[idx])
         if self.cell_offsets_db:
             out += samples["cell"].astype(str).map(self.cell_offsets_db).fillna(0.0).to_numpy(dtype=float)
         out += azimuth_gain_db(samples, self.cell_azimuths_deg)
@@ -176,7 +227,7 @@ class CalibrationModel:
             has = np.isfinite(t)
             out[has] += vertical_gain_db(samples["elevation_deg"].to_numpy(dtype=float)[has], t[has],
                                          v_beamwidth_deg=self.tilt_v_beamwidth_deg, sla_db=self.sla_db)
-        return out + terms_db(samples, self.cell_terms, bearing=bearing)
+        return out + terms_db(samples, self.cell_terms, bearing=bearing, ranges=self.cell_ranges_m)
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,10 +244,12 @@ class CalibrationResult:
     cv_stats: dict[str, float]
     uncalibrated_stats: dict[str, float]
     excluded_near: int
-    #: held out with the corrections the rasters apply (without the bearing terms)
+    #: held out with the corrections as the rasters apply them (land-cover groups merged: raster_groups)
     raster_cv_stats: dict[str, float] = field(default_factory=dict)
     #: held out, residuals averaged per cell in squares of STAT_BIN_M (the local mean, fast fading averaged out)
     binned_cv_stats: dict[str, float] = field(default_factory=dict)
+    #: held out without the cells' bearing terms (what they add)
+    no_bearing_cv_stats: dict[str, float] = field(default_factory=dict)
 
     @property
     def shadowing_sigma_db(self) -> float:
@@ -276,7 +329,9 @@ def _fit_base(s: pd.DataFrame, settings: CalibrationSettings, *, tilts: bool) ->
     groups = []
     remaining = np.empty(len(s))
     for key, idx in s.groupby(list(GROUP_KEYS), sort=True).indices.items():
-        r, x = resid[idx], logd[idx]
+        r = resid[idx]
+        lo, hi = (float(v) for v in 1000.0 * 10.0 ** np.percentile(logd[idx], RANGE_PERCENTILES))
+        x = clamped_log10_km(logd[idx], lo, hi)  # the slope applies within the fitted range only
         span = float(np.percentile(x, 95) - np.percentile(x, 5)) if len(x) else 0.0
         fit_slope = len(idx) >= settings.min_samples and span >= settings.min_log_span
         if fit_slope:
@@ -285,7 +340,6 @@ def _fit_base(s: pd.DataFrame, settings: CalibrationSettings, *, tilts: bool) ->
         else:
             a, b = float(r.mean()), 0.0
         remaining[idx] = r - a - b * x
-        lo, hi = (float(v) for v in 1000.0 * 10.0 ** np.percentile(x, [1.0, 99.0]))
         groups.append(GroupCorrection(str(key[0]), str(key[1]), str(key[2]), float(a), float(b), len(idx),
                                       bool(fit_slope), (lo, hi)))
     model = CalibrationModel(tuple(groups), residual_std_db=float(np.std(remaining)), cell_azimuths_deg=azimuths,
@@ -361,11 +415,13 @@ def fit_corrections(samples: pd.DataFrame, settings: CalibrationSettings | None 
     model, remaining = _fit_base(s, settings, tilts=tilts)
     if not (np.isfinite(lam_b) or np.isfinite(lam_s)):
         return model
-    coefs = ridge_terms(s, remaining, _sample_weights(s, settings.cell_block_m), ((lam_b, lam_s),))[0]
+    ranges = cell_ranges_m(s)
+    coefs = ridge_terms(s, remaining, _sample_weights(s, settings.cell_block_m), ((lam_b, lam_s),), ranges=ranges)[0]
     assert isinstance(coefs, dict)
-    left = remaining - terms_db(s, coefs)
+    left = remaining - terms_db(s, coefs, ranges=ranges)
     return dataclasses.replace(model, cell_terms=coefs, bearing_penalty=lam_b, slope_penalty=lam_s,
-                               residual_std_db=float(np.std(left)))
+                               residual_std_db=float(np.std(left)),
+                               cell_ranges_m={c: r for c, r in ranges.items() if c in coefs})
 
 
 def _cell_offsets(s: pd.DataFrame, remaining: np.ndarray, block_m: float):
@@ -400,12 +456,14 @@ def calibrate(samples: pd.DataFrame, settings: CalibrationSettings | None = None
     folds = assign_folds(used, settings)
     held_out = np.full(len(used), np.nan)
     raster = np.full(len(used), np.nan)
+    no_bearing = np.full(len(used), np.nan)
     for f in range(settings.folds):
         test = folds == f
         model = fit_corrections(used.loc[~test], settings)
         base = used["uncalibrated_dbm"].to_numpy()[test]
         held_out[test] = base + model.correction_db(used.loc[test])
-        raster[test] = base + model.correction_db(used.loc[test], bearing=False)
+        raster[test] = base + model.correction_db(used.loc[test], as_rasters=True)
+        no_bearing[test] = base + model.correction_db(used.loc[test], bearing=False)
     used["fold"] = folds + 1
     used["predicted_dbm"] = held_out
     final = fit_corrections(used, settings)
@@ -413,10 +471,12 @@ def calibrate(samples: pd.DataFrame, settings: CalibrationSettings | None = None
     cv = residual_stats(resid, used["distance_m"])
     raw = residual_stats(used["measured_dbm"] - used["uncalibrated_dbm"], used["distance_m"])
     raster_cv = residual_stats(used["measured_dbm"] - raster, used["distance_m"])
+    no_bearing_cv = residual_stats(used["measured_dbm"] - no_bearing, used["distance_m"])
     binned = used.assign(_r=resid, _b=_block_ids(used["x"].to_numpy(dtype=float), used["y"].to_numpy(dtype=float),
                                                  STAT_BIN_M)).groupby(["cell", "_b"])
     binned_cv = residual_stats(binned["_r"].mean(), binned["distance_m"].mean())
-    log.info("calibration: %d samples, held-out mean %.2f dB, std %.2f dB, slope %.2f dB/decade (without the "
-             "bearing terms: std %.2f dB; in %g m squares: std %.2f dB)", len(used), cv["mean_db"], cv["std_db"],
-             cv["slope_db_per_decade"], raster_cv["std_db"], STAT_BIN_M, binned_cv["std_db"])
-    return CalibrationResult(final, settings, used, cv, raw, int(near.sum()), raster_cv, binned_cv)
+    log.info("calibration: %d samples, held-out mean %.2f dB, std %.2f dB, slope %.2f dB/decade (as the rasters: "
+             "std %.2f dB; without the bearing terms: std %.2f dB; in %g m squares: std %.2f dB)", len(used),
+             cv["mean_db"], cv["std_db"], cv["slope_db_per_decade"], raster_cv["std_db"], no_bearing_cv["std_db"],
+             STAT_BIN_M, binned_cv["std_db"])
+    return CalibrationResult(final, settings, used, cv, raw, int(near.sum()), raster_cv, binned_cv, no_bearing_cv)

@@ -32,9 +32,11 @@ combines them with the group offsets and slopes):
   training samples only (:mod:`towerplan.measurements.calibrate`), from :data:`PENALTY_GRID`
   (``inf`` = the term left out), so a term that does not predict held-out tiles is not used.
 
-Limit: the rasters apply the tilt and the cell slope, not the bearing terms (the engine has
-no per-sector bearing correction yet); ``calibration.json`` records the held-out figures
-with and without them, and the shadowing sigma for the service margin is the one without.
+The cell slope applies over the distances the cell was fitted on (1st to 99th percentile of its
+samples, :func:`cell_ranges_m`): its log distance is clamped to that range in the fit, in the
+held-out evaluation and in the rasters alike, and the bearing series is evaluated by the same
+function the engine uses (:mod:`towerplan.coverage.calibration`), so the rasters apply exactly
+the terms the cross-validation measured.
 """
 
 from __future__ import annotations
@@ -42,11 +44,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["BEARING_ORDER", "PENALTY_GRID", "TILT_GRID_DEG", "bearing_features", "fit_tilts", "line_sse",
-           "ridge_terms", "terms_db", "vertical_gain_db"]
+from towerplan.coverage.calibration import BEARING_ORDER, bearing_features, bearing_terms_db, clamped_log10_km
 
-#: harmonics of the bearing series (8: features down to 45 deg, about a sector's beamwidth)
-BEARING_ORDER = 8
+__all__ = ["BEARING_ORDER", "PENALTY_GRID", "RANGE_PERCENTILES", "TILT_GRID_DEG", "bearing_features",
+           "cell_ranges_m", "fit_tilts", "line_sse", "ridge_terms", "terms_db", "vertical_gain_db"]
+
+#: percentiles of the fitted samples' distances bounding the range a slope applies over
+RANGE_PERCENTILES = (1.0, 99.0)
 #: candidate (bearing, slope) penalties for the inner cross-validation; inf leaves the term out
 PENALTY_GRID: tuple[tuple[float, float], ...] = tuple(
     (lb, ls) for lb in (np.inf, 10.0, 3.0, 1.0, 0.3, 0.1, 0.03) for ls in (np.inf, 30.0, 3.0))
@@ -112,13 +116,18 @@ def _split_by(cells: np.ndarray) -> dict[str, np.ndarray]:
     return {str(c): idx for c, idx in zip(uniq, np.split(order, starts[1:]), strict=True)}
 
 
-def bearing_features(bearing_deg: np.ndarray, order: int = BEARING_ORDER) -> np.ndarray:
-    """``[cos phi, sin phi, cos 2 phi, ..., sin K phi]``, one row per bearing (NaN bearings give 0)."""
-    phi = np.radians(np.nan_to_num(np.asarray(bearing_deg, dtype=float)))
-    cols = [f(k * phi) for k in range(1, order + 1) for f in (np.cos, np.sin)]
-    out = np.column_stack(cols) if cols else np.zeros((len(phi), 0))
-    out[~np.isfinite(np.asarray(bearing_deg, dtype=float))] = 0.0
+def cell_ranges_m(samples: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Cell -> distances (m) its slope applies over: the :data:`RANGE_PERCENTILES` of its samples'."""
+    d = np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0)
+    out = {}
+    for cell, idx in _split_by(samples["cell"].astype(str).to_numpy()).items():
+        lo, hi = np.percentile(d[idx], RANGE_PERCENTILES)
+        out[cell] = (float(lo), float(hi))
     return out
+
+
+def _clamped(logd: np.ndarray, cell_range: tuple[float, float] | None) -> np.ndarray:
+    return logd if cell_range is None else clamped_log10_km(logd, *cell_range)
 
 
 def _design(logd: np.ndarray, centre: float, bearing: np.ndarray | None) -> np.ndarray:
@@ -136,9 +145,13 @@ def _penalty(lam_bearing: float, lam_slope: float, with_bearing: bool) -> np.nda
 
 
 def ridge_terms(samples: pd.DataFrame, residual_db: np.ndarray, weight: np.ndarray,
-                penalties: tuple[tuple[float, float], ...], *, test: pd.DataFrame | None = None
+                penalties: tuple[tuple[float, float], ...], *, test: pd.DataFrame | None = None,
+                ranges: dict[str, tuple[float, float]] | None = None
                 ) -> list[dict[str, np.ndarray]] | list[np.ndarray]:
     """Per-cell ridge coefficients for each ``(lambda_bearing, lambda_slope)`` (module docstring).
+
+    The slope's regressor is the log distance clamped to the cell's range (``ranges``, by default
+    :func:`cell_ranges_m` of ``samples``), in the fit and in the test predictions.
 
     Returns, for each penalty pair, ``{cell: [centre, slope, a_1, b_1, ...]}``; with ``test``
     given, the predicted terms (dB) of the test samples instead (one array per pair), which
@@ -150,14 +163,16 @@ def ridge_terms(samples: pd.DataFrame, residual_db: np.ndarray, weight: np.ndarr
     bearing = samples["bearing_deg"].to_numpy(dtype=float) if with_bearing else None
     groups = _split_by(samples["cell"].astype(str).to_numpy())
     names = list(groups)
+    ranges = cell_ranges_m(samples) if ranges is None else ranges
     n_par = 1 + (2 * BEARING_ORDER if with_bearing else 0)
     gram = np.zeros((len(names), n_par, n_par))
     rhs = np.zeros((len(names), n_par))
     centre = np.zeros(len(names))
-    for j, idx in enumerate(groups.values()):
+    for j, (cell, idx) in enumerate(groups.items()):
         w = weight[idx]
-        centre[j] = float(np.average(logd[idx], weights=w)) if w.sum() > 0 else float(logd[idx].mean())
-        x = _design(logd[idx], centre[j], bearing[idx] if bearing is not None else None)
+        xc = _clamped(logd[idx], ranges.get(cell))
+        centre[j] = float(np.average(xc, weights=w)) if w.sum() > 0 else float(xc.mean())
+        x = _design(xc, centre[j], bearing[idx] if bearing is not None else None)
         xw = x * w[:, None]  # einsum, not BLAS: small products, no thread start-up on a busy machine
         gram[j] = np.einsum("ni,nj->ij", xw, x)
         rhs[j] = np.einsum("ni,n->i", xw, residual_db[idx])
@@ -178,6 +193,9 @@ def ridge_terms(samples: pd.DataFrame, residual_db: np.ndarray, weight: np.ndarr
     if seen.any():
         rows = code[seen].astype(np.int64)
         t_logd = np.log10(np.maximum(test["distance_m"].to_numpy(dtype=float)[seen], 1.0) / 1000.0)
+        t_cells = test["cell"].astype(str).to_numpy()[seen]
+        for cell, idx in _split_by(t_cells).items():
+            t_logd[idx] = _clamped(t_logd[idx], ranges.get(cell))
         xt = np.column_stack([t_logd - centre[rows]] + ([bearing_features(
             test["bearing_deg"].to_numpy(dtype=float)[seen])] if with_bearing else []))
         for k, coef in enumerate(coefs):
@@ -185,19 +203,24 @@ def ridge_terms(samples: pd.DataFrame, residual_db: np.ndarray, weight: np.ndarr
     return preds
 
 
-def terms_db(samples: pd.DataFrame, coefs: dict[str, np.ndarray], *, bearing: bool = True) -> np.ndarray:
-    """The cell slope (+ bearing) terms (dB) of each sample; 0 for cells without coefficients."""
+def terms_db(samples: pd.DataFrame, coefs: dict[str, np.ndarray], *, bearing: bool = True,
+             ranges: dict[str, tuple[float, float]] | None = None) -> np.ndarray:
+    """The cell slope (+ bearing) terms (dB) of each sample; 0 for cells without coefficients.
+
+    The slope applies within the cell's range (``ranges``; none: unclamped), by the functions the
+    rasters use (:mod:`towerplan.coverage.calibration`).
+    """
     out = np.zeros(len(samples))
     if not coefs or len(samples) == 0:
         return out
     logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
     has_bearing = "bearing_deg" in samples.columns
+    ranges = ranges or {}
     for cell, idx in _split_by(samples["cell"].astype(str).to_numpy()).items():
         c = coefs.get(cell)
         if c is None:
             continue
-        out[idx] = c[1] * (logd[idx] - c[0])
+        out[idx] = c[1] * (_clamped(logd[idx], ranges.get(cell)) - c[0])
         if bearing and has_bearing and len(c) > 2:
-            out[idx] += np.einsum("ni,i->n", bearing_features(samples["bearing_deg"].to_numpy(dtype=float)[idx]),
-                                  c[2:])
+            out[idx] += bearing_terms_db(samples["bearing_deg"].to_numpy(dtype=float)[idx], c[2:])
     return out

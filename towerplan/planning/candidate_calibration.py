@@ -8,7 +8,9 @@ shrunk toward their group and average to about zero), and its one radio may go t
 operator. :func:`calibrated_radio` gives it the mean correction of the calibrated sectors
 of the same technology and band (what the model's bias is on that band in this area);
 without any, the mean over every calibrated sector (the model's bias in the area,
-whatever the band), logged. The coverage matrix, the before/after rasters and so the
+whatever the band), logged; the slope applies over the distances those sectors' slopes were
+fitted on (the smallest lower and the largest upper bound), held at the edges beyond
+(:mod:`towerplan.coverage.calibration`). The coverage matrix, the before/after rasters and so the
 proposals then use the calibrated model, as the existing network's coverage does.
 """
 
@@ -49,6 +51,17 @@ def calibrated_radio(radio: CandidateRadio, stations: pd.DataFrame) -> Candidate
                                   for f, t in zip(freq, tech, strict=True)], dtype=bool)
     use = same if same.any() else calibrated
     a, b = float(offset[use].mean()), float(slope[use].mean())
-    log.info("candidate radio %s %s: calibration %+.2f dB, %+.2f dB/decade (mean of %d calibrated %s sectors)",
-             radio.technology, want, a, b, int(use.sum()), "same-band" if same.any() else "(any band)")
-    return dataclasses.replace(radio, calibration_offset_db=a, calibration_slope_db=b)
+    lows, highs = (_bound(stations, f"calibration_{end}_distance_m", use) for end in ("min", "max"))
+    lo, hi = (float(np.nanmin(lows)), float(np.nanmax(highs))) if np.isfinite(lows).any() and \
+        np.isfinite(highs).any() else (None, None)
+    log.info("candidate radio %s %s: calibration %+.2f dB, %+.2f dB/decade within %s m (mean of %d "
+             "calibrated %s sectors)", radio.technology, want, a, b, "any distance" if lo is None else
+             f"{lo:.0f}-{hi:.0f}", int(use.sum()), "same-band" if same.any() else "(any band)")
+    return dataclasses.replace(radio, calibration_offset_db=a, calibration_slope_db=b, calibration_min_distance_m=lo,
+                               calibration_max_distance_m=hi)
+
+
+def _bound(stations: pd.DataFrame, column: str, use: np.ndarray) -> np.ndarray:
+    if column not in stations.columns:
+        return np.full(int(use.sum()), np.nan)
+    return pd.to_numeric(stations[column], errors="coerce").to_numpy(dtype=float)[use]

@@ -49,9 +49,11 @@ class CandidateRadio:
 
     ``omni=True`` puts one omnidirectional antenna instead of the sectors.
     ``calibration_offset_db`` / ``calibration_slope_db``: the drive-test correction of the
-    new sectors (``offset + slope log10(d / 1 km)`` added to the level, as for calibrated
-    stations; :func:`towerplan.planning.candidate_calibration.calibrated_radio` derives it
-    from the calibrated station list).
+    new sectors (``offset + slope log10(d / 1 km)`` added to the level, the distance held within
+    ``calibration_min_distance_m`` - ``calibration_max_distance_m`` when given, as for calibrated
+    stations: :mod:`towerplan.coverage.calibration`;
+    :func:`towerplan.planning.candidate_calibration.calibrated_radio` derives them from the
+    calibrated station list).
     """
 
     technology: str = "4G"
@@ -64,8 +66,16 @@ class CandidateRadio:
     omni: bool = False
     calibration_offset_db: float = 0.0
     calibration_slope_db: float = 0.0
+    calibration_min_distance_m: float | None = None
+    calibration_max_distance_m: float | None = None
 
     def __post_init__(self) -> None:
+        lo, hi = self.calibration_min_distance_m, self.calibration_max_distance_m
+        for v in (lo, hi):
+            if v is not None and not (isinstance(v, int | float) and np.isfinite(v) and v > 0):
+                raise InputError(f"calibration distance range {lo}-{hi} m is not a range of positive distances")
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(f"calibration distance range {lo}-{hi} m is not a range of positive distances")
         for name in ("calibration_offset_db", "calibration_slope_db"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and np.isfinite(v) and abs(v) <= 100.0):
@@ -101,6 +111,7 @@ def candidate_sectors(candidate: pd.Series, radio: CandidateRadio, *, operator: 
             "azimuth_deg": float(az), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
             "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
             "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
+            **_range_columns(radio),
         })
     return pd.DataFrame(rows)
 
@@ -123,7 +134,15 @@ def candidate_table(candidates: pd.DataFrame, radio: CandidateRadio, *, operator
         "azimuth_deg": np.tile(azimuths, n), "tilt_deg": radio.tilt_deg, "h_beamwidth_deg": radio.h_beamwidth_deg,
         "v_beamwidth_deg": radio.v_beamwidth_deg, "freq_mhz": radio.freq_mhz, "eirp_dbm": radio.eirp_dbm,
         "calibration_offset_db": radio.calibration_offset_db, "calibration_slope_db": radio.calibration_slope_db,
+        **_range_columns(radio),
     })
+
+
+def _range_columns(radio: CandidateRadio) -> dict[str, float]:
+    """The radio's calibration distance range as station columns (NaN: none, the slope unclamped)."""
+    return {name: float("nan") if v is None else float(v)
+            for name, v in (("calibration_min_distance_m", radio.calibration_min_distance_m),
+                            ("calibration_max_distance_m", radio.calibration_max_distance_m))}
 
 
 def coverage_matrix(

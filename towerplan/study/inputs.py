@@ -81,7 +81,7 @@ REQUIRED_ROLES = ("dem", "population", "stations")
 OPTIONAL_ROLES = ("communes", "roads", "candidates", "exclusions", "fibre_points", "villages", "admin_units",
                   "no_signal_villages")
 #: a file a study reads besides its layers: ``calibration.json`` of ``towerplan calibrate``, whose
-#: corrections are set on the stations (``calibration_offset_db``, ``calibration_slope_db``)
+#: corrections are set on the stations (the columns of ``coverage.calibration.COLUMN_DEFAULTS``)
 CALIBRATION_ROLE = "calibration"
 #: the land-cover class table replacing ESA WorldCover's (CSV / TOML, :func:`towerplan.landcover.read_class_table`)
 LANDCOVER_TABLE_ROLE = "landcover_table"
