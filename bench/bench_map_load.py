@@ -170,6 +170,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, default=5, help="warm loads of each page after the cold one")
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is served")
+    parser.add_argument("--overview-only", action="store_true", help="skip the coverage page (its run takes minutes)")
     args = parser.parse_args()
     repo = args.repo.resolve()
 
@@ -205,6 +206,9 @@ def main() -> None:
                   f"{min(warm):.2f}, max {max(warm):.2f}, n={len(warm)}; Leaflet container at "
                   f"{statistics.median([c for c, _, _ in over[1:]]):.2f} s); {over[-1][2]} polygons drawn "
                   f"({n_sectors} sectors) [target <= 2 s warm]", flush=True)
+            if args.overview_only:
+                browser.close()
+                return
             run_s, cov = coverage_loads(browser, url, args.loads, meter)
             warm = cov[1:]
             print(f"coverage (run {run_s:.1f} s, not counted): first switch back {cov[0]:.2f} s; warm median "
