@@ -9,7 +9,6 @@ module only keeps each browser session's inputs and results in ``st.session_stat
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -91,16 +90,17 @@ def demo_overview_map(resolution_m: float, language: str, osm: bool) -> Any:
 
 
 def show_map(fmap: Any, *, key: str, height: int) -> None:
-    """Show a Folium map with st_folium, on a deep copy.
+    """Show a Folium map with st_folium, rendered once per map object (``app_pages.map_render``).
 
     Rendering a folium Map mutates it (its layer scripts are added again, and a second render
     of the same object gives a page whose script fails), so maps kept in session_state or
-    caches are masters that are never rendered themselves; ``returned_objects=[]``: panning
+    caches are masters that are never rendered themselves: a copy is rendered on the first
+    show and its payload kept while the master lives; ``returned_objects=[]``: panning
     does not rerun the script.
     """
-    from streamlit_folium import st_folium
+    from app_pages.map_render import show_map_cached
 
-    st_folium(copy.deepcopy(fmap), height=height, use_container_width=True, returned_objects=[], key=key)
+    show_map_cached(fmap, key=key, height=height)
 
 
 def demo_stations_csv(resolution_m: float = DEMO_RESOLUTION_M) -> bytes:

@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages.common import current_inputs, fetch, lang, progress_bar, run_guard, show_table, store, tr
 from app_pages.scenarios import page_widgets, settings_from_widgets
 from app_pages.units import units_caption
+from app_pages.village_target import loaded_villages, show_village_target, village_target_record
 from towerplan.errors import TowerplanError
 from towerplan.i18n_errors import error_in
 from towerplan.planning.phasing import PhasingSettings
@@ -66,6 +67,13 @@ st.subheader(tr("prov_plan"))
 with st.form("prov_plan_form"):
     upgrades = st.checkbox(tr("prov_upgrades"), value=True, key="prov_upgrades")
     target_pct = st.number_input(tr("prov_target_pct"), 0.0, 100.0, value=0.0, step=0.5, key="prov_target_pct")
+    villages = loaded_villages()
+    if villages is not None:
+        min_households = st.number_input(tr("prov_village_households"), 0, 100_000, value=0, step=10,
+                                         key="prov_village_households")
+    else:
+        min_households = 0
+        st.caption(tr("prov_village_needs_list"))
     start = st.number_input(tr("prov_start_year"), 2025, 2100, value=2027, step=1, key="prov_start_year")
     budgets_text = st.text_input(tr("prov_phasing"), value="", key="prov_budgets")
     carry = st.checkbox(tr("prov_carry"), value=True, key="prov_carry")
@@ -81,15 +89,21 @@ if run_plan:
             base = _settings().placement
             placement = dataclasses.replace(
                 base, include_upgrades=upgrades,
-                target=TargetSettings(population_share=target_pct / 100.0) if target_pct > 0 else None,
+                target=TargetSettings(population_share=target_pct / 100.0 if target_pct > 0 else None,
+                                      min_households=float(min_households) if min_households > 0 else None)
+                if target_pct > 0 or min_households > 0 else None,
                 phasing=PhasingSettings(start_year=int(start), budgets_vnd=budgets, carry_over=carry)
                 if budgets else None)
         except TowerplanError as exc:
             st.error(error_in(exc, lang()))
             st.stop()
         bar, report = progress_bar("prov_plan_progress")
-        store("prov_plan_result", run_placement_step(current_inputs(), cov_item["coverage"], placement,
-                                                     coverage_config=cov_item["config"], progress=report))
+        inputs = current_inputs() if villages is None else dataclasses.replace(current_inputs(), villages=villages)
+        result = run_placement_step(inputs, cov_item["coverage"], placement, coverage_config=cov_item["config"],
+                                    progress=report)
+        store("prov_plan_result", result)
+        store("prov_village_target", village_target_record(inputs, cov_item["coverage"], fetch("gaps_result"),
+                                                           result) if villages is not None else None)
         bar.empty()
 plan = fetch("prov_plan_result")
 if plan is not None:
@@ -108,3 +122,4 @@ if plan is not None:
     cols = [c for c in ("build_order", "candidate_id", "kind", "operators_hosted", "people_newly_covered",
                         "cost_vnd", "target_year") if c in props]
     show_table(props[cols].round(0), key="prov_plan_table", height=300)
+    show_village_target(fetch("prov_village_target"))

@@ -1,11 +1,21 @@
 """Streamlit's own widget text in the session's language (issue 21, item 4).
 
-Streamlit writes the file uploader's button ("Upload"), its instructions ("200MB per file • CSV, ...") and
-the note on a refused file in English, and (version 1.67) has no option to change them. In the Vietnamese
-app a stylesheet hides that text and writes the Vietnamese in its place with CSS generated content
-(``::after`` on the uploader's ``data-testid`` elements); the accepted file types of the app's own
-uploaders are listed by their widget key (Streamlit gives each keyed widget the class ``st-key-<key>``).
-The English app keeps Streamlit's text.
+Streamlit writes the file uploader's button ("Upload"), its instructions ("200MB per file • CSV, ..."), the
+banner shown while a file is dragged over it ("Drag and drop files here") and the tooltip on a refused file
+("CSV files are not allowed.", "File must be 200.0MB or smaller.") in English, and (version 1.67) has no option
+to change them. In the Vietnamese app a stylesheet hides that text and writes the Vietnamese in its place with
+CSS generated content (``::after`` on the uploader's ``data-testid`` elements); the accepted file types of the
+app's own uploaders are listed by their widget key (Streamlit gives each keyed widget the class
+``st-key-<key>``). The English app keeps Streamlit's text.
+
+Two of these elements carry no ``data-testid`` of their own and are found by their place in Streamlit 1.67's
+markup (``FileUploader`` and ``Tooltip`` in its frontend): the drag banner is the ``div`` the dropzone renders
+right after its file ``input`` while a drag is active (a ``span`` holding the text); the refused file's tooltip
+is Streamlit's error tooltip (``stTooltipErrorContent``, rendered apart from the uploader), taken only while the
+page shows a refused file and only when it holds plain text (the other widgets' error tooltips hold markdown);
+its text (type or size) a stylesheet cannot tell apart, so the Vietnamese names both causes. A new Streamlit version
+may move them: ``tests/test_app_browser_uploader.py`` drags a file over an uploader and hovers over a
+refused one in Chromium and fails when the English shows again.
 """
 
 from __future__ import annotations
@@ -20,6 +30,15 @@ __all__ = ["UPLOADER_KEYS", "show_widget_text", "uploader_css", "uploader_keys"]
 
 #: the app's uploaders by widget key -> the file types each accepts (as the page passes them to Streamlit)
 UPLOADER_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+#: the banner's text while a file is dragged over an uploader (the span of the div after the dropzone's input)
+_DRAG = ('[data-testid="stFileUploaderDropzone"] > [data-testid="stFileUploaderDropzoneInput"] '
+         '+ div:not([data-testid]) > span')
+#: the tooltip over a refused file: Streamlit's error tooltip (a portal at the page's end) holding plain text, while
+#: the page shows a refused file (the number, text, date and select boxes' error tooltips hold markdown elements)
+_TIP = ('body:has([data-testid="stFileChip"][aria-invalid="true"]) '
+        '[data-testid="stTooltipErrorContent"]:not(:has(*))')
 
 
 def uploader_keys() -> dict[str, tuple[str, ...]]:
@@ -59,6 +78,13 @@ def uploader_css(lang: str, *, max_mb: int, types_by_key: Mapping[str, Sequence[
         # a file Streamlit refused in the browser (type or size): said beside its name
         f'[data-testid="stFileChip"][aria-invalid="true"] [data-testid="stFileChipName"]::after {{ content: '
         f'{_css_text(" — " + t("uploader_refused", lang, mb=max_mb))}; }}',
+        # ... and in the tooltip over it (Streamlit's English reason hidden: font size 0, ours after it)
+        f'{_TIP} {{ font-size: 0 !important; }}',
+        f'{_TIP}::after {{ content: {_css_text(t("uploader_refused_tip", lang, mb=max_mb))}; '
+        "font-size: 0.875rem; }",
+        # the banner while a file is dragged over the uploader
+        f'{_DRAG} {{ font-size: 0 !important; }}',
+        f'{_DRAG}::after {{ content: {_css_text(t("uploader_drop", lang))}; font-size: 0.875rem; }}',
     ]
     for key, types in sorted(types_by_key.items()):
         text = limit + " • " + ", ".join(s.upper() for s in types)

@@ -53,18 +53,67 @@ def _map_frame(page):
     return next(f for f in page.frames if "st_folium" in f.url or "streamlit_folium" in f.url)
 
 
+def _cpu_s(proc) -> float:
+    """CPU seconds (user + system) of a process and its children so far (psutil)."""
+    import psutil
+
+    total = 0.0
+    try:
+        procs = [psutil.Process(proc if isinstance(proc, int) else proc.pid)]
+        procs += procs[0].children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+class CpuMeter:
+    """CPU seconds spent by the app server and by the browser (its whole process tree) between marks."""
+
+    def __init__(self, server_pid: int, browser_pid: int | None) -> None:
+        self.server_pid, self.browser_pid = server_pid, browser_pid
+        self.mark()
+
+    def mark(self) -> None:
+        self._s0 = _cpu_s(self.server_pid)
+        self._b0 = _cpu_s(self.browser_pid) if self.browser_pid else 0.0
+
+    def since(self) -> tuple[float, float]:
+        b = _cpu_s(self.browser_pid) - self._b0 if self.browser_pid else float("nan")
+        return _cpu_s(self.server_pid) - self._s0, b
+
+
+def _browser_pid(server_pid: int) -> int | None:
+    """The headless Chromium launched by Playwright (a child of this process, not of the server)."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        if child.pid != server_pid and "chrom" in child.name().lower() and child.parent() is not None \
+                and "chrom" not in child.parent().name().lower():
+            return child.pid
+    return None
+
+
 def _guard(page) -> None:
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("data:", "blob:", "about:"))
                or "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
 
 
-def overview_loads(browser, url: str, loads: int, n_sectors: int) -> list[tuple[float, float, int]]:
+def overview_loads(browser, url: str, loads: int, n_sectors: int,
+                   meter: CpuMeter | None = None) -> list[tuple[float, float, int]]:
     """(seconds to the Leaflet container, seconds to the complete map, polygons drawn) per load of the
-    first page, the cold one first."""
+    first page, the cold one first; ``meter`` prints the server's and the browser's CPU per load."""
     out = []
     for _ in range(loads + 1):
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         _guard(page)
+        if meter:
+            meter.mark()
         t0 = time.perf_counter()
         page.goto(url, wait_until="domcontentloaded")
         frame = page.frame_locator(IFRAME).first
@@ -76,11 +125,15 @@ def overview_loads(browser, url: str, loads: int, n_sectors: int) -> list[tuple[
         f.wait_for_function(f"() => ({_POLYGONS})() >= {n_sectors}", timeout=60_000)
         seconds = time.perf_counter() - t0
         out.append((container_s, seconds, int(f.evaluate(_POLYGONS))))
+        if meter:
+            server_cpu, browser_cpu = meter.since()
+            print(f"  overview load {seconds:.2f} s wall; CPU: server {server_cpu:.2f} s, browser "
+                  f"{browser_cpu:.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
         page.close()
     return out
 
 
-def coverage_loads(browser, url: str, loads: int) -> tuple[float, list[float]]:
+def coverage_loads(browser, url: str, loads: int, meter: CpuMeter | None = None) -> tuple[float, list[float]]:
     """(seconds of the coverage run, [seconds per switch back to the coverage page])."""
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     _guard(page)
@@ -95,6 +148,8 @@ def coverage_loads(browser, url: str, loads: int) -> tuple[float, list[float]]:
         page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").first.click()
         page.get_by_role("heading", name="Overview").first.wait_for(timeout=120_000)
         page.frame_locator(IFRAME).first.locator(".towerplan-legend").first.wait_for(timeout=60_000)
+        if meter:
+            meter.mark()
         t0 = time.perf_counter()
         page.locator("[data-testid='stSidebarNav'] a", has_text="Coverage").first.click()
         frame = page.frame_locator(IFRAME).first
@@ -103,6 +158,10 @@ def coverage_loads(browser, url: str, loads: int) -> tuple[float, list[float]]:
         frame.locator(".leaflet-control-layers", has_text="Best server").wait_for(timeout=60_000)
         seconds = time.perf_counter() - t0
         out.append(seconds)
+        if meter:
+            server_cpu, browser_cpu = meter.since()
+            print(f"  coverage switch {seconds:.2f} s wall; CPU: server {server_cpu:.2f} s, browser "
+                  f"{browser_cpu:.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
     page.close()
     return run_s, out
 
@@ -111,6 +170,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, default=5, help="warm loads of each page after the cold one")
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is served")
+    parser.add_argument("--overview-only", action="store_true", help="skip the coverage page (its run takes minutes)")
     args = parser.parse_args()
     repo = args.repo.resolve()
 
@@ -139,13 +199,17 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            over = overview_loads(browser, url, args.loads, n_sectors)
+            meter = CpuMeter(proc.pid, _browser_pid(proc.pid))
+            over = overview_loads(browser, url, args.loads, n_sectors, meter)
             warm = [s for _, s, _ in over[1:]]
             print(f"overview: cold {over[0][1]:.2f} s; warm median {statistics.median(warm):.2f} s (min "
                   f"{min(warm):.2f}, max {max(warm):.2f}, n={len(warm)}; Leaflet container at "
                   f"{statistics.median([c for c, _, _ in over[1:]]):.2f} s); {over[-1][2]} polygons drawn "
                   f"({n_sectors} sectors) [target <= 2 s warm]", flush=True)
-            run_s, cov = coverage_loads(browser, url, args.loads)
+            if args.overview_only:
+                browser.close()
+                return
+            run_s, cov = coverage_loads(browser, url, args.loads, meter)
             warm = cov[1:]
             print(f"coverage (run {run_s:.1f} s, not counted): first switch back {cov[0]:.2f} s; warm median "
                   f"{statistics.median(warm):.2f} s (min {min(warm):.2f}, max {max(warm):.2f}, n={len(warm)}) "

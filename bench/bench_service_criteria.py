@@ -2,8 +2,12 @@
 
     python bench/bench_service_criteria.py [--resolution 90] [--probability 0.75] [--json OUT.json]
 
-One coverage run of every technology of the synthetic demo province (the demo scenario's model and
-settings, no margins in the engine: median levels), then for each technology and each service class
+One coverage run of every technology of the synthetic demo province with the demo scenario's coverage
+settings and land cover, exactly as ``towerplan run data/demo/scenario.toml`` runs its 4G
+(:func:`towerplan.study.steps.coverage_of_stations` with the study's projected stations and
+``StudyInputs.clutter``: under ``auto`` ITU-R P.1812 with the land cover as its clutter) but without the
+service criterion's level offsets (every technology's median levels, no margins in the engine),
+then for each technology and each service class
 of :mod:`towerplan.coverage.criteria` the share of people whose cell is served by any operator:
 ``served(technology level, required median level)`` (:func:`towerplan.coverage.service.served`), the
 same comparison the study makes. The old fixed -110 dBm threshold is given beside for comparison.
@@ -23,16 +27,17 @@ import logging
 import os
 import platform
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.criteria import SERVICE_CLASSES, ServiceSettings
-from towerplan.coverage.engine import run_coverage
 from towerplan.coverage.service import served
+from towerplan.study.scenario import default_cache_dir
 from towerplan.study.scenario_file import load_scenario
 from towerplan.study.service import carrier_entry_loss_for
+from towerplan.study.steps import coverage_of_stations
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,27 +50,30 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     scenario = load_scenario(REPO / "data" / "demo" / "scenario.toml")
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "towerplan"
-    inputs = scenario.load_inputs(cache_dir=cache)
-    criteria = {c: ServiceSettings(service_class=c, location_probability=args.probability).criteria()
+    inputs = scenario.load_inputs(cache_dir=default_cache_dir())  # the cache `towerplan run` reads
+    # the scenario's service settings (environment, building type, ...) with each class and the probability
+    base = scenario.settings.service or ServiceSettings()
+    criteria = {c: replace(base, service_class=c, location_probability=args.probability).criteria()
                 for c in SERVICE_CLASSES}
     floor = min(min(x.required_median_dbm for x in crit.values()) for crit in criteria.values())
     floor = min(floor, -110.0) - 0.5
-    config = CoverageConfig(model=scenario.coverage.model, threshold_dbm=floor)
+    # the study's coverage settings (model, P.1812/ITM settings, antennas, ...) with median levels for every
+    # technology: no level offsets, no per-carrier term, a threshold below every criterion
+    config = replace(scenario.coverage, threshold_dbm=floor, level_offsets_db={}, carrier_entry_loss=None)
+    stations, clutter = inputs.projected_stations, inputs.clutter
     t0 = time.perf_counter()
-    result = run_coverage(inputs.dem, inputs.stations, config=config)
+    result = coverage_of_stations(inputs.dem, stations, config, technologies=None, clutter=clutter)
     seconds = time.perf_counter() - t0
     # indoors: one band -> the criterion at that band; several bands -> levels with the per-carrier term
-    indoor = ServiceSettings(service_class="indoor", location_probability=args.probability)
+    indoor = replace(base, service_class="indoor", location_probability=args.probability)
     bands = {str(t): sorted(set(g)) for t, g in inputs.stations.groupby("technology")["freq_mhz"]}
     multi = [t for t, b in bands.items() if len(b) > 1]
     indoor_levels = {}
     t1 = time.perf_counter()
     if multi:
-        carrier_config = CoverageConfig(model=scenario.coverage.model, threshold_dbm=floor,
-                                        carrier_entry_loss=carrier_entry_loss_for(indoor))
-        subset = inputs.stations[inputs.stations["technology"].isin(multi)]
-        indoor_levels = run_coverage(inputs.dem, subset, config=carrier_config).technology_levels
+        carrier_config = replace(config, carrier_entry_loss=carrier_entry_loss_for(indoor))
+        indoor_levels = coverage_of_stations(inputs.dem, stations, carrier_config, technologies=multi,
+                                             clutter=clutter).technology_levels
     seconds_indoor = time.perf_counter() - t1
     people = np.nan_to_num(inputs.population.values.astype(np.float64))
     total = float(people.sum())

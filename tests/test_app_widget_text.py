@@ -12,6 +12,11 @@ def test_the_vietnamese_uploader_text_replaces_streamlits() -> None:
     assert 'content: "Chọn tệp"' in css
     assert '.st-key-data_dem [data-testid="stFileUploaderDropzoneInstructions"] > div::after' in css
     assert "tối đa 200 MB mỗi tệp • TIF, HGT" in css
+    # the drag banner and the refused file's tooltip (tests/test_app_browser_uploader.py shows them in Chromium)
+    assert '+ div:not([data-testid]) > span::after { content: "Thả tệp vào đây"; font-size: 0.875rem; }' in css
+    assert ('body:has([data-testid="stFileChip"][aria-invalid="true"]) [data-testid="stTooltipErrorContent"]'
+            ':not(:has(*)) { font-size: 0 !important; }') in css
+    assert 'content: "Tệp bị từ chối: chỉ nhận các loại tệp được liệt kê, tối đa 200 MB mỗi tệp."' in css
     assert uploader_css("en", max_mb=200, types_by_key={}) == ""  # English: Streamlit's own text
 
 

@@ -129,6 +129,10 @@ def test_tiled_land_cover_and_sinr_are_bit_identical(case, land, serial_radio, t
     assert len(tiled.tiles) == 4
     assert_same(serial_radio, tiled)
     assert_same_radio(serial_radio, tiled)
+    # the summary's SINR and rate percentiles (issue 18): from the merged rasters, the serial run's exactly
+    expected = {"sinr": serial_radio.sinr.summary(), **radio_maps(serial_radio).summary()}
+    assert tiled.radio_summary == expected
+    assert expected["sinr"]["operators"]["Mobi Fone"]["5G"]["sinr_db_p10_p50_p90"]  # percentiles, not []
 
 
 def test_tiled_clutter_file_must_be_on_the_lattice(case, tmp_path) -> None:
@@ -239,6 +243,13 @@ def test_cli_tile_cells_with_landcover_and_sinr(case, land, tmp_path) -> None:
                               equal_nan=True)
     assert (out / "throughput_dl_mobifone_5g_mbps.tif").exists()
     summary = json.loads((out / "coverage_summary.json").read_text())
+    # the radio summary as the plain command writes it (operator names as the reader normalises them)
+    expected = json.loads(json.dumps({"sinr": serial.sinr.summary(), **maps.summary()}, default=str))
+    got = summary["radio"]
+    assert got["sinr"]["noise_per_re_dbm"] == expected["sinr"]["noise_per_re_dbm"]
+    assert list(got["sinr"]["operators"].values()) == list(expected["sinr"]["operators"].values())
+    assert list(got["operators"].values()) == list(expected["operators"].values())
+    assert [c[1:] for c in got["sinr"]["carriers"]] == [c[1:] for c in expected["sinr"]["carriers"]]
     assert summary["land_cover"]["source"] == "landcover.tif"
     assert not (out / "tiled").exists()
 

@@ -93,3 +93,28 @@ def test_the_demo_scenario_is_labelled_synthetic_with_its_shipped_village_list(m
     origin = data_origin(inputs)
     assert origin.kind == "synthetic", origin
     assert "villages" in origin.synthetic
+
+
+def test_a_copied_demo_scenario_keeps_its_village_list_synthetic(monkeypatch, tmp_path) -> None:
+    """The demo scenario and its village list copied to a folder of the user's own are still the synthetic
+    demo (a byte-for-byte copy of a shipped file); an edited copy is the user's file (real)."""
+    import shutil
+
+    from towerplan.cli.run import DEMO_SCENARIO
+    from towerplan.study import load_scenario
+    from towerplan.study.origin import data_origin
+
+    monkeypatch.setenv("TOWERPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    shutil.copy(DEMO_SCENARIO, folder / "scenario.toml")
+    shutil.copy(DEMO_SCENARIO.parent / "villages.csv", folder / "villages.csv")
+    inputs = load_scenario(folder / "scenario.toml").with_resolution(1000.0).load_inputs(cache_dir=tmp_path / "cache")
+    assert data_origin(inputs).kind == "synthetic"
+
+    with (folder / "villages.csv").open("a", encoding="utf-8") as f:  # the user's own edit
+        f.write("\n")
+    inputs = load_scenario(folder / "scenario.toml").with_resolution(1000.0).load_inputs(cache_dir=tmp_path / "cache")
+    origin = data_origin(inputs)
+    assert origin.kind == "mixed"
+    assert "villages" in origin.real

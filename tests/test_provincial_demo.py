@@ -175,3 +175,16 @@ def test_village_target_is_reached_or_the_villages_left_are_listed(village_plan)
         assert solved["required_places_out_of_reach"] >= 1
         assert 1 <= out_of_reach <= len(left)
     assert summary["proposals"] > 0 or target["served_before"] == target["villages_required"]
+    # the report (Vietnamese, as the scenario) shows the same record: its counts and every target village
+    import html as html_lib
+
+    from towerplan.export.report_village_target import village_target_text
+
+    report = html_lib.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert "Các thôn trên 200 hộ: trạng thái sau quy hoạch" in report
+    assert village_target_text(target, "vi") in report
+    assert len(target["villages"]) == target["villages_required"]
+    for v in target["villages"]:
+        assert f">{v['village_id']}<" in report, v
+        if v["proposal"]:
+            assert f">{v['proposal']}<" in report, v

@@ -34,6 +34,9 @@ _VI: dict[str, str] = {
     "prov_years": "Vùng phủ theo năm",
     "prov_switch_progress": "Đang tính tác động tắt sóng… {pct:.0f} %",
     "prov_plan_progress": "Đang lập phương án… {pct:.0f} %",
+    "prov_village_households": "Mục tiêu thôn bản: mọi thôn trên bao nhiêu hộ phải có sóng (0 = không đặt mục tiêu)",
+    "prov_village_needs_list": "Nạp danh sách thôn ở trang Thôn bản để đặt mục tiêu thôn bản.",
+    "prov_village_target": "Mục tiêu thôn bản",
     # administrative units (Data page upload; the caption of every per-commune table)
     "upload_admin_units": "Đơn vị hành chính cấp xã sau sắp xếp 2025 (GeoPackage, GeoJSON)",
     "upload_admin_units_help": ("Ranh giới các xã, phường sau sắp xếp năm 2025 (Thanh Hóa: 166 đơn vị, không còn "
@@ -74,6 +77,9 @@ _EN: dict[str, str] = {
     "prov_years": "Coverage year by year",
     "prov_switch_progress": "Computing the switch-off… {pct:.0f} %",
     "prov_plan_progress": "Planning… {pct:.0f} %",
+    "prov_village_households": "Village target: every village of more than this many households served (0 = no target)",
+    "prov_village_needs_list": "Load a village list on the Villages page to set a village target.",
+    "prov_village_target": "Village target",
     # administrative units (Data page upload; the caption of every per-commune table)
     "upload_admin_units": "Administrative units after the 2025 reform (GeoPackage, GeoJSON)",
     "upload_admin_units_help": ("The boundaries of the communes and wards after the 2025 reform (Thanh Hóa: 166 "

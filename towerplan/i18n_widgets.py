@@ -12,6 +12,8 @@ WIDGETS_VI: dict[str, str] = {
     "uploader_button": "Chọn tệp",
     "uploader_limit": "Kéo thả tệp vào đây · tối đa {mb} MB mỗi tệp",
     "uploader_refused": "tệp bị từ chối (sai loại tệp hoặc quá {mb} MB)",
+    "uploader_drop": "Thả tệp vào đây",
+    "uploader_refused_tip": "Tệp bị từ chối: chỉ nhận các loại tệp được liệt kê, tối đa {mb} MB mỗi tệp.",
     # the budget beside the result (app_pages.towers)
     "budget_basis_present_value": "giá trị hiện tại, {years:g} năm",
     "budget_basis_capex": "vốn đầu tư",
@@ -34,6 +36,8 @@ WIDGETS_EN: dict[str, str] = {
     "uploader_button": "Choose files",
     "uploader_limit": "Drag and drop files here · at most {mb} MB per file",
     "uploader_refused": "file refused (wrong file type or over {mb} MB)",
+    "uploader_drop": "Drop files here",
+    "uploader_refused_tip": "File refused: only the file types listed are taken, at most {mb} MB per file.",
     "budget_basis_present_value": "present value, {years:g} years",
     "budget_basis_capex": "capex",
     "budget_vnd_basis": "Budget (bn VND, {basis})",

@@ -10,7 +10,7 @@ the DEM and the output folder must then be on a file system every worker sees.
 command does; about 12 bytes a cell in the driver) and written to
 ``clutter_analysis.tif``, from which each tile reads its window. ``--sinr`` writes the
 same radio rasters as the plain command (``sinr_<operator>_db.tif`` ...), computed
-tile by tile; their summary percentiles are not computed (they need the whole grid).
+tile by tile, and the same ``radio`` summary (SINR and rate percentiles, from the merged rasters).
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ def run_tiled(args: argparse.Namespace, config: CoverageConfig, stations: Any, *
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
         "files": sorted([*files, "coverage_summary.json", "stations_index.csv"]),
         **({"land_cover": land_cover} if land_cover is not None else {}),
+        **({"radio": result.radio_summary} if result.radio_summary is not None else {}),
         "inputs": {"dem": [str(p) for p in args.dem], "stations": str(args.stations),
                    "resolution_m": args.resolution_m, "executor": args.executor, "workers": args.workers,
                    "scheduler": args.scheduler},

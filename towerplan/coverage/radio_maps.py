@@ -18,12 +18,13 @@ import numpy as np
 
 from towerplan.coverage.engine import CoverageResult
 from towerplan.coverage.radio import DATA_TECHNOLOGIES
+from towerplan.coverage.sinr import p10_p50_p90
 from towerplan.coverage.throughput import downlink_rate_mbps
 from towerplan.coverage.uplink import uplink_of_pair
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 
-__all__ = ["RadioMaps", "OperatorRadio", "radio_maps"]
+__all__ = ["RadioMaps", "OperatorRadio", "radio_maps", "rate_summary"]
 
 Pair = tuple[str, str]
 
@@ -74,19 +75,22 @@ class RadioMaps:
 
     def summary(self) -> dict[str, Any]:
         """Cells served downlink, served both ways and uplink-limited, and rate percentiles, per operator."""
-        out: dict[str, Any] = {"min_uplink_mbps": self.min_uplink_mbps, "operators": {}}
-        for op, r in self.operators.items():
-            lim = r.uplink_limited.values
-            dl = r.throughput_dl_mbps.values
-            ok = dl[np.isfinite(dl)]
-            out["operators"][op] = {
-                "cells_downlink": int((lim != 255).sum()),
-                "cells_both_directions": int((lim == 0).sum()),
-                "cells_uplink_limited": int((lim == 1).sum()),
-                "throughput_dl_mbps_p10_p50_p90": [round(float(q), 1) for q in np.percentile(ok, (10, 50, 90))]
-                if ok.size else [],
-            }
-        return out
+        return rate_summary(self.min_uplink_mbps, {op: (r.uplink_limited.values, r.throughput_dl_mbps.values)
+                                                   for op, r in self.operators.items()})
+
+
+def rate_summary(min_uplink_mbps: float, operators: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """``RadioMaps.summary`` from each operator's ``(uplink_limited, throughput_dl_mbps)`` values (whole
+    grids, or the merged rasters of a tiled run)."""
+    out: dict[str, Any] = {"min_uplink_mbps": min_uplink_mbps, "operators": {}}
+    for op, (lim, dl) in operators.items():
+        out["operators"][op] = {
+            "cells_downlink": int((lim != 255).sum()),
+            "cells_both_directions": int((lim == 0).sum()),
+            "cells_uplink_limited": int((lim == 1).sum()),
+            "throughput_dl_mbps_p10_p50_p90": p10_p50_p90(dl, decimals=1),
+        }
+    return out
 
 
 def radio_maps(result: CoverageResult) -> RadioMaps:

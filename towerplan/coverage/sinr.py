@@ -30,6 +30,7 @@ site, inside the site's radius). 2G C/I and 3G Ec/Io are not computed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ from towerplan.errors import StationDataError
 from towerplan.grid import Grid
 
 __all__ = ["CarrierPlan", "SinrResult", "plan_carriers", "new_sinr_acc", "finish_sinr", "sinr_bytes_needed",
-           "sinr_db"]
+           "sinr_db", "sinr_summary", "noise_per_re_dbm", "p10_p50_p90"]
 
 log = logging.getLogger(__name__)
 
@@ -200,16 +201,29 @@ class SinrResult:
     uplink_gain_db: np.ndarray
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"noise_per_re_dbm": {k: round(v, 2) for k, v in self.noise_dbm.items()},
-                               "carriers": [list(c) for c in self.carriers], "operators": {}}
-        for op, tech in self.pairs:
-            v = self.sinr_db[(op, tech)].values
-            ok = v[np.isfinite(v)]
-            out["operators"].setdefault(op, {})[tech] = {
-                "cells": int(ok.size),
-                "sinr_db_p10_p50_p90": [round(float(q), 2) for q in np.percentile(ok, (10, 50, 90))] if ok.size else [],
-            }
-        return out
+        """Noise per resource element, carriers, and per (operator, technology) the SINR percentiles."""
+        return sinr_summary(self.pairs, lambda pair: self.sinr_db[pair].values, self.noise_dbm, self.carriers)
+
+
+def p10_p50_p90(values: np.ndarray, *, decimals: int) -> list[float]:
+    """The 10th, 50th and 90th percentiles (numpy's linear rule) of the finite values, rounded; [] if none."""
+    ok = values[np.isfinite(values)]
+    return [round(float(q), decimals) for q in np.percentile(ok, (10, 50, 90))] if ok.size else []
+
+
+def sinr_summary(pairs: tuple[Pair, ...], values: Callable[[Pair], np.ndarray], noise_dbm: dict[str, float],
+                 carriers: tuple[tuple[str, str, float, float], ...]) -> dict[str, Any]:
+    """``SinrResult.summary`` from the SINR values of each pair (``values(pair)``; whole grids, or the
+    merged rasters of a tiled run): cells with a finite SINR and their P10 / P50 / P90 (dB)."""
+    out: dict[str, Any] = {"noise_per_re_dbm": {k: round(v, 2) for k, v in noise_dbm.items()},
+                           "carriers": [list(c) for c in carriers], "operators": {}}
+    for op, tech in pairs:
+        v = values((op, tech))
+        out["operators"].setdefault(op, {})[tech] = {
+            "cells": int(np.isfinite(v).sum()),
+            "sinr_db_p10_p50_p90": p10_p50_p90(v, decimals=2),
+        }
+    return out
 
 
 def sinr_db(signal_dbm, interference_sum_dbm, noise_dbm, load):
@@ -223,13 +237,19 @@ def sinr_db(signal_dbm, interference_sum_dbm, noise_dbm, load):
     return 10.0 * np.log10(s / (load * np.maximum(i - s, 0.0) + n))
 
 
+def noise_per_re_dbm(config: CoverageConfig) -> dict[str, float]:
+    """Thermal noise plus noise figure per resource element (dBm) per data technology, as the SINR uses it."""
+    settings = config.radio.sinr
+    # levels carry the study's per-technology offset (CoverageConfig.level_offsets_db): so does the noise
+    return {t: settings.noise_per_re_dbm(config.technologies[t].subcarrier_spacing_khz if t == "5G" else 15)
+            + config.level_offsets_db.get(t, 0.0) for t in DATA_TECHNOLOGIES}
+
+
 def finish_sinr(dem: Grid, acc: dict[str, np.ndarray], holes: np.ndarray, plan: CarrierPlan,
                 config: CoverageConfig) -> SinrResult:
     """Turn the merged accumulators into SINR grids (nodata in DEM holes and where no serving sector)."""
     settings = config.radio.sinr
-    # levels carry the study's per-technology offset (CoverageConfig.level_offsets_db): so does the noise
-    noise = {t: settings.noise_per_re_dbm(config.technologies[t].subcarrier_spacing_khz if t == "5G" else 15)
-             + config.level_offsets_db.get(t, 0.0) for t in DATA_TECHNOLOGIES}
+    noise = noise_per_re_dbm(config)
     car_of = plan.codes[:, 1]
     # and, indoors, each carrier's building entry loss term (CoverageConfig.carrier_entry_loss): per carrier
     carrier_db = np.zeros(max(len(plan.carriers), 1))

@@ -198,6 +198,8 @@ class TiledCoverage:
     ``path_loss``, ``operator:<name>``, ``technology:<name>``, and with SINR ``radio:<file name>``, the
     file names of :meth:`~towerplan.coverage.radio_maps.RadioMaps.rasters`) to its GeoTIFF; ``tiles``
     has one row per tile (sites computed, seconds, peak resident memory of the process that ran it, MB).
+    ``radio_summary``: with SINR, the serial run's ``coverage_summary.json`` ``radio`` entry (SINR and
+    rate percentiles; :func:`~towerplan.coverage.tiled_summary.tiled_radio_summary`), else None.
     """
 
     files: dict[str, Path]
@@ -205,6 +207,7 @@ class TiledCoverage:
     stations: pd.DataFrame
     skipped: pd.DataFrame
     timings: dict[str, float]
+    radio_summary: dict[str, Any] | None = None
 
 
 def _tile_tasks(tiles: list[TileSpec], sectors: Sectors, lattice: Grid, config: CoverageConfig, dem: Path,
@@ -311,9 +314,15 @@ def run_coverage_tiled(
     files = merge_tiles(tiles, {int(r["tile"]): Path(r["path"]) for r in rows}, lattice, out,
                         operators=sectors.operators, technologies=sectors.technologies,
                         layers={**LAYERS, **(rows[0]["radio_layers"] if rows else {})})
+    radio_summary: dict[str, Any] | None = None
+    if plan is not None:  # the percentiles need the whole grid: from the merged rasters, as the serial run's
+        from towerplan.coverage.tiled_summary import tiled_radio_summary
+
+        radio_summary = (tiled_radio_summary(files, plan, config, slug or str) if plan.pairs
+                         else {"note": "no 4G or 5G sectors"})
     t3 = time.perf_counter()
     timings = {"prepare": t1 - t0, "compute": t2 - t1, "merge": t3 - t2, "total": t3 - t0}
     log.info("tiled coverage: %d tiles, %d sectors in %.1f s", len(tiles), int(sectors.table["usable"].sum()),
              t3 - t0)
     return TiledCoverage(files, table, sectors.table.drop(columns=["op_code", "tech_code"]), sectors.skipped,
-                         timings)
+                         timings, radio_summary)

@@ -461,11 +461,13 @@ def column_format(column: str) -> str:
 
 def _merge_provincial() -> None:
     """Add the labels of the provincial-plan options (:mod:`towerplan.export.i18n_provincial`)."""
-    from towerplan.export import i18n_provincial
+    from towerplan.export import i18n_provincial, i18n_village_target
 
     for lang in LANGS:
         STRINGS[lang].update(i18n_provincial.STRINGS[lang])
+        STRINGS[lang].update(i18n_village_target.STRINGS[lang])
     COLUMNS.update(i18n_provincial.COLUMNS)
+    COLUMNS.update(i18n_village_target.COLUMNS)
     VALUES.update(i18n_provincial.VALUES)
 
 

@@ -83,7 +83,7 @@ def _phasing_blocks(tables: Mapping[str, pd.DataFrame], info: Mapping[str, Any],
 
 def option_blocks(tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any] | None, lang: str
                       ) -> list[Block]:
-    """Blocks for the switch-off, the target and the phasing (only those in ``summary``)."""
+    """Blocks for the switch-off, the target (and the village target) and the phasing (only those in ``summary``)."""
     summary = summary or {}
     placement = summary.get("placement") or {}
     blocks: list[Block] = []
@@ -91,6 +91,9 @@ def option_blocks(tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any]
         blocks += _switch_off_blocks(tables, summary["switch_off"], lang)
     if placement.get("target"):
         blocks += _target_blocks(placement["target"], lang)
+    from towerplan.export.report_village_target import village_target_blocks
+
+    blocks += village_target_blocks(summary, lang)  # every village of more than N households: reached or why not
     if placement.get("phasing"):
         blocks += _phasing_blocks(tables, placement["phasing"], lang)
     return blocks

@@ -141,9 +141,11 @@ def plan_summary(results: PlanResults) -> tuple[dict[str, Any], dict[str, Any]]:
         from towerplan.study.villages_step import villages_summary
 
         summary["villages"] = villages_summary(results.villages)
+        from towerplan.study.summary import study_area_population
         from towerplan.study.villages_step import village_target_summary
 
-        village_target = village_target_summary(results.villages, results.placement, results.inputs.dem)
+        village_target = village_target_summary(results.villages, results.placement, results.inputs.dem,
+                                                people=study_area_population(results.inputs))
         if village_target is not None and summary["villages"] is not None:  # every village of > N households
             summary["villages"]["target"] = village_target
     if results.switch_off is not None:

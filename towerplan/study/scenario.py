@@ -309,13 +309,24 @@ def scenario_dict(s: Scenario, relative_to: Path | None) -> dict[str, Any]:
 
 def _shipped_demo_file(path: Any) -> bool:
     """Whether ``path`` is one of the synthetic demo files shipped with towerplan (the package's ``demo``
-    folder or a clone's ``data/demo``): those are synthetic like the generated province, not the user's."""
+    folder or a clone's ``data/demo``), or a byte-for-byte copy of one (a user who copied the demo scenario
+    and its village list to a folder of their own): those are synthetic like the generated province, not
+    the user's."""
     import towerplan
 
     package = Path(towerplan.__file__).resolve().parent
     folders = (package / "demo", package.parent / "data" / "demo")
     paths = path if isinstance(path, (list, tuple)) else [path]
+
+    def shipped(p: Any) -> bool:
+        here = Path(p).resolve()
+        if any(here.is_relative_to(f) for f in folders):
+            return True
+        copies = [f / here.name for f in folders if (f / here.name).is_file()]
+        size = here.stat().st_size if here.is_file() else -1
+        return any(c.stat().st_size == size and c.read_bytes() == here.read_bytes() for c in copies)
+
     try:
-        return bool(paths) and all(any(Path(p).resolve().is_relative_to(f) for f in folders) for p in paths)
+        return bool(paths) and all(shipped(p) for p in paths)
     except (OSError, TypeError, ValueError):
         return False

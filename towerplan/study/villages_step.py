@@ -99,10 +99,11 @@ def villages_summary(villages: gpd.GeoDataFrame | None) -> dict[str, Any] | None
 
 
 def village_target_summary(villages: gpd.GeoDataFrame | None, placement: SharedTowerPlan | None,
-                           grid: Grid) -> dict[str, Any] | None:
+                           grid: Grid, *, people: Grid | None = None) -> dict[str, Any] | None:
     """With a village target (``[placement.target] min_households``): the villages of more than N households
-    served after the plan and those left, each with why (:func:`towerplan.villages.target.village_target_report`);
-    None without villages or without such a target."""
+    served after the plan and those left, each with why, and every one of them with its status and the proposal
+    that reaches it (with its phasing year) (:func:`towerplan.villages.target.village_target_report`; ``people``:
+    the people per cell the plan counts); None without villages or without such a target."""
     target = placement.settings.target if placement is not None else None
     if villages is None or target is None or target.min_households is None:
         return None
@@ -116,5 +117,11 @@ def village_target_summary(villages: gpd.GeoDataFrame | None, placement: SharedT
     unreachable = None
     if demand is not None and result.target is not None:
         unreachable = np.asarray(demand)[list(result.target.unreachable_required)]
+    years = None
+    if placement.phasing is not None and "target_year" in placement.phasing.proposals:
+        phased = placement.phasing.proposals
+        years = dict(zip(phased["candidate_id"].astype(str), phased["target_year"], strict=True))
+    ids = result.proposals["candidate_id"].astype(str).tolist() if len(result.proposals) else []
     return village_target_report(villages, target.min_households, grid=grid, demand_cells=demand,
-                                 unreachable_cells=unreachable)
+                                 unreachable_cells=unreachable, proposal_covers=result.proposal_covers,
+                                 proposal_ids=ids, target_years=years, people=people)
