@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["BEARING_COLUMNS", "BEARING_ORDER", "COLUMN_DEFAULTS", "DISTANCE_COLUMNS", "bearing_features",
-           "bearing_terms_db", "clamped_log10_km", "distance_terms_db", "has_terms", "reach_headroom_db",
+           "bearing_terms_db", "clamped_log10_km", "distance_terms_db", "has_terms", "log10_km", "reach_headroom_db",
            "sector_terms_db"]
 
 #: harmonics of the bearing series (8: features down to 45 deg, about a sector's beamwidth)
@@ -54,9 +54,20 @@ COLUMN_DEFAULTS: dict[str, float] = {"calibration_offset_db": 0.0, "calibration_
                                      **dict.fromkeys(BEARING_COLUMNS, 0.0)}
 
 
+def log10_km(distance_m: np.ndarray | float) -> np.ndarray:
+    """``log10(d / 1 km)`` of distances in metres, d taken as at least 1 m (the terms' distance variable)."""
+    return np.log10(np.maximum(np.asarray(distance_m, dtype=float), 1.0) / 1000.0)
+
+
+def _log_bounds_of(distance_m: np.ndarray | float, default: float) -> np.ndarray:
+    """:func:`log10_km` of range bounds; ``default`` where a bound is NaN or not positive (no bound)."""
+    d = np.asarray(distance_m, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isfinite(d) & (d > 0), log10_km(d), default)
+
+
 def _log_bound(distance_m: float, default: float) -> float:
-    d = float(distance_m)
-    return math.log10(max(d, 1.0) / 1000.0) if math.isfinite(d) and d > 0 else default
+    return float(_log_bounds_of(distance_m, default))
 
 
 def clamped_log10_km(log10_km: np.ndarray | float, min_distance_m: float, max_distance_m: float) -> np.ndarray:
@@ -136,9 +147,7 @@ def _column(table: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _log_bounds(table: pd.DataFrame, name: str, default: float) -> np.ndarray:
-    d = _column(table, name)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.isfinite(d) & (d > 0), np.log10(np.maximum(d, 1.0) / 1000.0), default)
+    return _log_bounds_of(_column(table, name), default)
 
 
 def reach_headroom_db(table: pd.DataFrame, max_radius_m: float) -> np.ndarray:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from towerplan.coverage.calibration import log10_km
 from towerplan.measurements.cell_terms import line_sse
 
 __all__ = ["horizontal_gain_db", "fit_azimuths", "azimuth_gain_db"]
@@ -72,7 +73,7 @@ def fit_azimuths(samples: pd.DataFrame, residual_db: np.ndarray, *, min_samples:
         return {}
     grid = np.arange(0.0, 360.0, step_deg)
     bearing = samples["bearing_deg"].to_numpy(dtype=float)
-    logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
+    logd = log10_km(samples["distance_m"].to_numpy(dtype=float))
     out: dict[str, float] = {}
     cells = samples["cell"].astype(str).to_numpy()
     for cell in np.unique(cells[unknown]):

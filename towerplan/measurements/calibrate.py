@@ -58,7 +58,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from towerplan.coverage.calibration import clamped_log10_km, distance_terms_db
+from towerplan.coverage.calibration import clamped_log10_km, distance_terms_db, log10_km
 from towerplan.errors import ConfigError, InputError
 from towerplan.measurements.azimuth import azimuth_gain_db, fit_azimuths
 from towerplan.measurements.cell_terms import (
@@ -208,7 +208,7 @@ class CalibrationModel:
         operator and band's correction as the rasters do (:func:`raster_groups`).
         """
         out = np.zeros(len(samples))
-        logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
+        logd = log10_km(samples["distance_m"].to_numpy(dtype=float))
         if as_rasters:
             merged = raster_groups(self.groups)
             table = {(*k, lc): g for k, g in merged.items() for lc in samples["landcover"].astype(str).unique()}
@@ -325,7 +325,7 @@ def _fit_base(s: pd.DataFrame, settings: CalibrationSettings, *, tilts: bool) ->
     cell_tilts = fit_tilts(s, resid, v_beamwidth_deg=settings.tilt_v_beamwidth_deg, sla_db=settings.sla_db,
                            min_samples=settings.min_samples) if tilts else {}
     resid = resid - _tilt_gain_db(s, cell_tilts, settings)
-    logd = np.log10(np.maximum(s["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
+    logd = log10_km(s["distance_m"].to_numpy(dtype=float))
     groups = []
     remaining = np.empty(len(s))
     for key, idx in s.groupby(list(GROUP_KEYS), sort=True).indices.items():

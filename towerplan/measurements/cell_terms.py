@@ -44,7 +44,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from towerplan.coverage.calibration import BEARING_ORDER, bearing_features, bearing_terms_db, clamped_log10_km
+from towerplan.coverage.calibration import (
+    BEARING_ORDER,
+    bearing_features,
+    bearing_terms_db,
+    clamped_log10_km,
+    log10_km,
+)
 
 __all__ = ["BEARING_ORDER", "PENALTY_GRID", "RANGE_PERCENTILES", "TILT_GRID_DEG", "bearing_features",
            "cell_ranges_m", "fit_tilts", "line_sse", "ridge_terms", "terms_db", "vertical_gain_db"]
@@ -91,7 +97,7 @@ def fit_tilts(samples: pd.DataFrame, residual_db: np.ndarray, *, v_beamwidth_deg
     if not unknown.any():
         return {}
     elev = samples["elevation_deg"].to_numpy(dtype=float)
-    logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
+    logd = log10_km(samples["distance_m"].to_numpy(dtype=float))
     out: dict[str, float] = {}
     ok = unknown & np.isfinite(elev)
     for cell, idx in _split_by(samples["cell"].astype(str).to_numpy()).items():
@@ -159,7 +165,7 @@ def ridge_terms(samples: pd.DataFrame, residual_db: np.ndarray, weight: np.ndarr
     solved at once). An ``inf`` penalty leaves its term out (coefficient 0).
     """
     with_bearing = "bearing_deg" in samples.columns
-    logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
+    logd = log10_km(samples["distance_m"].to_numpy(dtype=float))
     bearing = samples["bearing_deg"].to_numpy(dtype=float) if with_bearing else None
     groups = _split_by(samples["cell"].astype(str).to_numpy())
     names = list(groups)
@@ -192,7 +198,7 @@ def ridge_terms(samples: pd.DataFrame, residual_db: np.ndarray, weight: np.ndarr
     preds = [np.zeros(len(test)) for _ in penalties]
     if seen.any():
         rows = code[seen].astype(np.int64)
-        t_logd = np.log10(np.maximum(test["distance_m"].to_numpy(dtype=float)[seen], 1.0) / 1000.0)
+        t_logd = log10_km(test["distance_m"].to_numpy(dtype=float)[seen])
         t_cells = test["cell"].astype(str).to_numpy()[seen]
         for cell, idx in _split_by(t_cells).items():
             t_logd[idx] = _clamped(t_logd[idx], ranges.get(cell))
@@ -213,7 +219,7 @@ def terms_db(samples: pd.DataFrame, coefs: dict[str, np.ndarray], *, bearing: bo
     out = np.zeros(len(samples))
     if not coefs or len(samples) == 0:
         return out
-    logd = np.log10(np.maximum(samples["distance_m"].to_numpy(dtype=float), 1.0) / 1000.0)
+    logd = log10_km(samples["distance_m"].to_numpy(dtype=float))
     has_bearing = "bearing_deg" in samples.columns
     ranges = ranges or {}
     for cell, idx in _split_by(samples["cell"].astype(str).to_numpy()).items():
