@@ -1,9 +1,10 @@
 """What the browser tests share: a real Streamlit server of the app and Debian's headless Chromium.
 
-``streamlit_server`` starts ``streamlit run app.py`` on a free loopback port with the given
-environment, waits for its health endpoint and stops it afterwards; ``chromium`` launches
-Debian's ``/usr/bin/chromium`` through Playwright (no browser download), failing in CI and
-skipping elsewhere when it is missing.
+``streamlit_server`` starts ``streamlit run app.py`` on a free loopback port with the given environment
+(through :data:`coverage_runs.SERVER_MAIN`: with ``TOWERPLAN_TEST_COVERAGE_RUNS`` in that environment the
+session's stored coverage runs are the app's coverage step), waits for its health endpoint and stops it
+afterwards; ``chromium`` launches Debian's ``/usr/bin/chromium`` through Playwright (no browser download),
+failing in CI and skipping elsewhere when it is missing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coverage_runs import SERVER_MAIN
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +45,7 @@ def streamlit_server(env: Mapping[str, str], log: Path, *, start_s: float = 90.0
     port = port or free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+            [sys.executable, str(SERVER_MAIN), "run", str(REPO / "app.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              *args],
             cwd=REPO, env=dict(env), stdout=out, stderr=subprocess.STDOUT,

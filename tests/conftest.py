@@ -6,14 +6,13 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from affine import Affine
+from coverage_runs import ENV, MEMOS, CandidateMatrices, CoverageRuns, install
 
 from towerplan.grid import Grid
 
@@ -51,68 +50,64 @@ def utm_grid() -> Grid:
     return Grid(values, Affine(30.0, 0.0, 560_010.0, 0.0, -30.0, 2_200_020.0), 32648, None)
 
 
-class CoverageRuns:
-    """``towerplan.study.run_coverage_step`` computed once per test session for each distinct study and
-    settings: the in-process app tests (AppTest) share the demo's coverage runs.
+@pytest.fixture(scope="session")
+def shared_coverage_runs(tmp_path_factory) -> Iterator[CoverageRuns]:
+    """The session's :class:`coverage_runs.CoverageRuns`: one memo of real coverage runs for every test
+    module that installs it, stored in a session folder that the browser tests' Streamlit server reads too
+    (:func:`streamlit_env`)."""
+    import towerplan.study
 
-    Every AppTest session on the demo presses "Compute coverage" with the page's defaults; under ITU-R
-    P.1812 with the land cover the demo at 90 m costs one to two minutes of CPU a run, and a dozen app
-    tests asked for the same run. The first call for a key runs the real step; later calls with the same
-    study (the same DEM, station and land-cover objects: the app's shared demo, with or without
-    administrative units, which the coverage does not read) and the same settings
-    (``repr`` of the frozen CoverageConfig, exact to the last digit) get that run's result, which the
-    step, being deterministic, would have given again. A test that replaces the step itself
-    (``monkeypatch.setattr(towerplan.study, "run_coverage_step", ...)``) replaces this memo too, so a
-    run that must fail or be interrupted still does. The CLI and library tests never see it
-    (:func:`home` installs it for the app test modules only).
-    """
-
-    #: runs kept (the least recently used goes first): a demo run at 90 m holds a few grids of the province
-    MAX_RUNS = 4
-
-    def __init__(self, real: Callable[..., Any]) -> None:
-        self.real = real
-        self.runs: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
-
-    def __call__(self, inputs: Any, config: Any, **options: Any) -> Any:
-        progress = options.pop("progress", None)
-        layers = (inputs.dem, inputs.stations, inputs.land_cover)
-        technologies = options.get("technologies", ("4G",))
-        key = (tuple(id(x) for x in layers), repr(config), repr(technologies),
-               repr(sorted((k, v) for k, v in options.items() if k != "technologies")))
-        if key not in self.runs:
-            result = self.real(inputs, config, progress=progress, **options)
-            self.runs[key] = (layers, result)  # the layers are kept: their ids stay theirs
-            while len(self.runs) > self.MAX_RUNS:
-                self.runs.popitem(last=False)
-        self.runs.move_to_end(key)
-        return self.runs[key][1]
+    folder = tmp_path_factory.mktemp("coverage-runs")
+    yield CoverageRuns(towerplan.study.run_coverage_step, folder)
+    shutil.rmtree(folder, ignore_errors=True)  # a demo run at 90 m is some 100 MB
 
 
 @pytest.fixture(scope="session")
-def shared_coverage_runs() -> CoverageRuns:
-    """The session's :class:`CoverageRuns` (one memo for every app test module)."""
-    import towerplan.study
+def shared_candidate_matrices(shared_coverage_runs) -> CandidateMatrices:
+    """The session's :class:`coverage_runs.CandidateMatrices`, stored beside the coverage runs."""
+    import towerplan.planning.upgrades
 
-    return CoverageRuns(towerplan.study.run_coverage_step)
+    return CandidateMatrices(towerplan.planning.upgrades.coverage_matrix, shared_coverage_runs.folder)
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory, shared_coverage_runs) -> Iterator[Path]:
+def home(tmp_path_factory, shared_coverage_runs, shared_candidate_matrices) -> Iterator[Path]:
     """A private HOME for the app's demo cache (the user's cached 90 m demo is copied in when present).
 
-    For the module's duration the app's coverage step is the session's :class:`CoverageRuns`.
+    For the module's duration the app's coverage step is the session's :class:`CoverageRuns` and its
+    placements' candidate matrix the session's :class:`CandidateMatrices`: every
+    AppTest session on the demo presses "Compute coverage" with the page's defaults, and a dozen app tests
+    asked for the same run. A test that replaces the step itself (``monkeypatch.setattr(towerplan.study,
+    "run_coverage_step", ...)``) replaces this memo too, so a run that must fail or be interrupted still does.
+    The CLI and library tests never see it, except ``towerplan run`` of the shipped demo
+    (``tests/test_cli_run.py``), whose coverage settings are the app's defaults.
     """
-    import towerplan.study
-
     home = tmp_path_factory.mktemp("home")
     cached = Path.home() / ".cache" / "towerplan"
     demos = sorted(cached.glob("demo-*-90m")) if cached.is_dir() else []
     if demos:
         shutil.copytree(demos[-1], home / ".cache" / "towerplan" / demos[-1].name)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(towerplan.study, "run_coverage_step", shared_coverage_runs)
+    undo = install(shared_coverage_runs, shared_candidate_matrices)
+    try:
         yield home
+    finally:
+        undo()
+
+
+@pytest.fixture(scope="module")
+def streamlit_env(home: Path, shared_coverage_runs) -> dict[str, str]:
+    """The environment of a Streamlit server of the app for the browser tests: HOME is :func:`home`, and the
+    server's coverage step reads the session's stored runs (started through
+    :data:`coverage_runs.SERVER_MAIN`, which ``browser_support.streamlit_server`` uses)."""
+    assert shared_coverage_runs.folder is not None
+    return {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO), ENV: str(shared_coverage_runs.folder)}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How this process's shared runs were answered (computed, from memory, from another process's file)."""
+    for memo in MEMOS:
+        if any(memo.counts.values()):
+            terminalreporter.write_line(f"shared {memo.kind} runs: {memo.counts}")
 
 
 # ------------------------------------------------------------------ the project store (issue 23)

@@ -7,13 +7,12 @@ One Streamlit server for the module (demo at 90 m, 4G only); screenshots go to
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import REPO, chromium, streamlit_server
+from browser_support import chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +21,10 @@ FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 @pytest.fixture(scope="module")
-def app_url(home: Path) -> Iterator[str]:
-    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO)}
-    with streamlit_server(env, home / "streamlit.log") as url:
+def app_url(home: Path, streamlit_env: dict[str, str]) -> Iterator[str]:
+    """The app's server; its coverage step reads the session's stored runs (the demo's default run, when an
+    in-process app test computed it first)."""
+    with streamlit_server(streamlit_env, home / "streamlit.log") as url:
         yield url
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pyogrio
 import pytest
 import rasterio
+from coverage_runs import install
 
 from towerplan.cli import main
 
@@ -52,11 +53,21 @@ def _hidden(folder: Path) -> list[str]:
 
 # ------------------------------------------------------------------ the shipped demo, once
 @pytest.fixture(scope="session")
-def demo_plan(tmp_path_factory) -> tuple[Path, float]:
-    """``towerplan run data/demo/scenario.toml --out OUT`` (demo inputs from the user cache, as the app)."""
+def demo_plan(tmp_path_factory, shared_coverage_runs, shared_candidate_matrices) -> tuple[Path, float]:
+    """``towerplan run data/demo/scenario.toml --out OUT`` (demo inputs from the user cache, as the app).
+
+    The demo scenario's coverage and candidate settings are the app's defaults: its coverage step and
+    candidate matrix are the session's memos of real runs (``coverage_runs``), which give what an app test
+    computed on the same demo, or compute it here when this test runs first or alone; the rest of the plan
+    (dead zones, the ILP, the coverage after, the package) is computed here.
+    """
     out = tmp_path_factory.mktemp("demo-run") / "OUT"
+    undo = install(shared_coverage_runs, shared_candidate_matrices, in_plans=True)
     start = time.perf_counter()
-    code = main(["run", str(DEMO_SCENARIO), "--out", str(out), "--quiet"])
+    try:
+        code = main(["run", str(DEMO_SCENARIO), "--out", str(out), "--quiet"])
+    finally:
+        undo()
     assert code == 0
     return out, time.perf_counter() - start
 
