@@ -58,7 +58,9 @@ def shared_coverage_runs(tmp_path_factory) -> Iterator[CoverageRuns]:
     import towerplan.study
 
     folder = tmp_path_factory.mktemp("coverage-runs")
-    yield CoverageRuns(towerplan.study.run_coverage_step, folder)
+    runs = CoverageRuns(towerplan.study.run_coverage_step, folder)
+    MEMOS.append(runs)
+    yield runs
     shutil.rmtree(folder, ignore_errors=True)  # a demo run at 90 m is some 100 MB
 
 
@@ -67,7 +69,9 @@ def shared_candidate_matrices(shared_coverage_runs) -> CandidateMatrices:
     """The session's :class:`coverage_runs.CandidateMatrices`, stored beside the coverage runs."""
     import towerplan.planning.upgrades
 
-    return CandidateMatrices(towerplan.planning.upgrades.coverage_matrix, shared_coverage_runs.folder)
+    matrices = CandidateMatrices(towerplan.planning.upgrades.coverage_matrix, shared_coverage_runs.folder)
+    MEMOS.append(matrices)
+    return matrices
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ log = logging.getLogger("tests.coverage_runs")
 ENV = "TOWERPLAN_TEST_COVERAGE_RUNS"
 #: a run that took less than this is not stored on disk
 DISK_MIN_S = 5.0
-#: every memo of this process, for the session's summary line (``conftest.pytest_terminal_summary``)
+#: the session's memos in this process, for the session's summary line (``conftest.pytest_terminal_summary``)
 MEMOS: list[_StoredRuns] = []
 #: ``python SERVER_MAIN run app.py ...``: Streamlit's command line with the session's stored runs installed
 SERVER_MAIN = Path(__file__).with_name("streamlit_with_runs.py")
@@ -107,7 +107,6 @@ class _StoredRuns:
         self.digests: OrderedDict[int, tuple[Any, str]] = OrderedDict()
         #: how the calls were answered: "computed", "memory", "disk"
         self.counts = {"computed": 0, "memory": 0, "disk": 0}
-        MEMOS.append(self)
 
     def digest(self, obj: Any, how: Callable[[Any], str]) -> str:
         """``how(obj)``, remembered while ``obj`` is among the last few asked for."""

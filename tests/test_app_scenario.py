@@ -305,9 +305,17 @@ def load_scenario_from_zip(data: bytes, folder: Path):
     return load_scenario(folder / "scenario.toml")
 
 
-def test_a_saved_scenario_runs_with_towerplan_run(home: Path, tmp_path: Path, cache: Path, monkeypatch) -> None:
-    """The saved ZIP, unzipped elsewhere, is a complete plan: ``towerplan run scenario.toml --out OUT``."""
+def test_a_saved_scenario_runs_with_towerplan_run(home: Path, tmp_path: Path, cache: Path, monkeypatch,
+                                                  shared_coverage_runs) -> None:
+    """The saved ZIP, unzipped elsewhere, is a complete plan: ``towerplan run scenario.toml --out OUT``.
+
+    The uploaded study is the demo's files (terrain, people, stations, land cover) with the pages' default
+    coverage settings: the run's coverage step is the session's memo (``coverage_runs``), so when an app
+    test has computed the demo's default coverage the run reads it; the rest of the plan runs here.
+    """
     import json
+
+    from coverage_runs import install
 
     from towerplan.cli import main
     from towerplan.demo import demo_dir
@@ -316,14 +324,20 @@ def test_a_saved_scenario_runs_with_towerplan_run(home: Path, tmp_path: Path, ca
 
     folder = demo_dir(cache, resolution_m=90.0)
     inputs = {"dem": (folder / "dem.tif",), "population": folder / "population.tif",
-              "stations": (folder / "stations.csv",), "label": "Uploaded study"}
+              "stations": (folder / "stations.csv",), "landcover": (folder / "landcover.tif",),
+              "label": "Uploaded study"}
     small = PlacementSettings(max_sites=1, candidates=CandidateConfig(max_candidates=40))  # keeps the test fast
     settings = scenarios.settings_from_widgets(_values(towers_n=1, cov_threshold=-105), towers_base=small)
     archive, _ = scenarios.scenario_archive(scenarios.build_app_scenario(inputs, settings, language="en"))
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         zf.extractall(tmp_path / "unzipped")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    assert main(["run", str(tmp_path / "unzipped" / "scenario.toml"), "--out", str(tmp_path / "plan"), "--quiet"]) == 0
+    undo = install(shared_coverage_runs, in_plans=True)
+    try:
+        code = main(["run", str(tmp_path / "unzipped" / "scenario.toml"), "--out", str(tmp_path / "plan"), "--quiet"])
+    finally:
+        undo()
+    assert code == 0
     method = json.loads((tmp_path / "plan" / "method.json").read_text(encoding="utf-8"))
     assert method["settings"]["placement"]["max_sites"] == 1
     assert (tmp_path / "plan" / "summary.json").is_file()

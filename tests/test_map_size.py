@@ -8,12 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-from towerplan.coverage.config import CoverageConfig
 from towerplan.demo import demo_dir
 from towerplan.maps.overview import overview_map
 from towerplan.maps.study import coverage_map
 from towerplan.study import default_cache_dir, load_study_folder
-from towerplan.workflow import coverage_of_stations, select_technologies, server_names
+from towerplan.workflow import select_technologies, server_names
 
 LIMIT_BYTES = 1_000_000
 _CALL = re.compile(r"window\.towerplanSectors\(\w+, (\{.*\})\);$", flags=re.M)
@@ -42,10 +41,14 @@ def test_demo_overview_page_is_under_1_mb_with_every_sector(demo) -> None:
     assert sorted(drawn) == sorted(zip(demo.stations["operator"], demo.stations["cell_id"], strict=True))
 
 
-@pytest.mark.slow  # a 4G coverage run of the demo at 90 m
-def test_demo_coverage_page_is_under_1_mb(demo) -> None:
-    config = CoverageConfig()
-    cov = coverage_of_stations(demo.dem, demo.stations, config, technologies=("4G",))
+@pytest.mark.slow  # a 4G coverage run of the demo at 90 m (shared with the app tests that ran it first)
+def test_demo_coverage_page_is_under_1_mb(demo, shared_coverage_runs) -> None:
+    """The coverage page of the app's first run: the demo at 90 m with its land cover, the page's default
+    settings (ITU-R P.1812, the outdoor service criterion), 4G."""
+    from app_pages.scenarios import WIDGET_DEFAULTS, settings_from_widgets
+
+    config = settings_from_widgets({**WIDGET_DEFAULTS, "cov_techs": ["4G"], "cov_resolution": 90.0}).coverage
+    cov = shared_coverage_runs(demo, config, technologies=("4G",))
     names = server_names(cov)
     stations = select_technologies(demo.stations, ("4G",))
     html = coverage_map(
