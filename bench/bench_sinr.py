@@ -45,7 +45,7 @@ from towerplan.coverage.radio_maps import radio_maps
 from towerplan.grid import Grid
 
 
-def demo_case(technologies: tuple[str, ...]):
+def demo_case(technologies: tuple[str, ...]) -> tuple[Grid, pd.DataFrame, CoverageConfig]:
     from towerplan.demo import demo_dir
     from towerplan.workflow import read_study_dem, read_study_stations, select_technologies
 
@@ -56,7 +56,7 @@ def demo_case(technologies: tuple[str, ...]):
     return dem, st, CoverageConfig()
 
 
-def province_part(n_sites: int, part: int):
+def province_part(n_sites: int, part: int) -> tuple[Grid, pd.DataFrame, CoverageConfig]:
     """The province at 90 m, or (``part`` 4) its north-west quarter with the sites of the whole draw inside it."""
     dem, st, cfg = province(90.0, n_sites, (1800.0,))
     if part == 1:
