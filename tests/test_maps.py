@@ -328,12 +328,15 @@ def test_legends_sit_in_one_band_outside_the_map() -> None:
     html = m.get_root().render()
     band = html[html.index('<div class="towerplan-legend-band">'):]
     assert band.index(">Signal<") < band.index(">Operators<") < band.index("</body>")
-    assert html.count('<details open class="towerplan-legend">') == 2 and "<summary>" in html
+    assert html.count('<details open class="towerplan-legend">') == 2
+    assert "<summary>" in html
     assert "position: fixed" not in html  # nothing floats over the map
     assert "&lt;b&gt;n&lt;/b&gt;" in html
-    assert html.count("frame.className = 'towerplan-map-frame'") == 1 and html.count(".towerplan-map-frame {") == 1
-    assert html.index("frame.className = 'towerplan-map-frame'") < html.index(".fitBounds(")  # laid out before the view is fitted
-    with pytest.raises(ValueError, match="folium.Map"):
+    assert html.count("frame.className = 'towerplan-map-frame'") == 1
+    assert html.count(".towerplan-map-frame {") == 1
+    # laid out before the view is fitted
+    assert html.index("frame.className = 'towerplan-map-frame'") < html.index(".fitBounds(")
+    with pytest.raises(ValueError, match=r"folium\.Map"):
         legend("x", []).add_to(folium.FeatureGroup(name="g").add_to(m))
 
 

@@ -93,7 +93,8 @@ def _state(browser, url: str, width: int, height: int, *, frame_suffix: str | No
     page = browser.new_page(viewport={"width": width, "height": height})
     try:
         page.goto(url)
-        frame = page.main_frame if frame_suffix is None else next(f for f in page.frames if f.url.endswith(frame_suffix))
+        frame = page.main_frame if frame_suffix is None else next(f for f in page.frames
+                                                                  if f.url.endswith(frame_suffix))
         frame.locator(".towerplan-proposal").first.wait_for(timeout=30_000)
         page.wait_for_timeout(wait_ms)
         return frame.evaluate(_STATE)
@@ -104,11 +105,15 @@ def _state(browser, url: str, width: int, height: int, *, frame_suffix: str | No
 def _assert_clear(state: dict, names: list[str]) -> None:
     assert state["discs"] == 5
     assert state["dataArea"] >= 0.99 * (state["map"][2] - state["map"][0]) * (state["map"][3] - state["map"][1])
-    assert state["overMap"] == [] and state["overData"] == [] and state["overDiscs"] == []
-    assert state["hidden"] == [] and state["outOfView"] == []
+    assert state["overMap"] == []
+    assert state["overData"] == []
+    assert state["overDiscs"] == []
+    assert state["hidden"] == []
+    assert state["outOfView"] == []
     assert sorted(state["open"] + state["folded"]) == sorted(names)
     # the map and the band fill the window without pushing anything out of it
-    assert state["pageHigh"] <= state["high"] and state["pageWide"] <= state["wide"]
+    assert state["pageHigh"] <= state["high"]
+    assert state["pageWide"] <= state["wide"]
 
 
 @pytest.mark.parametrize(("width", "height", "side"), [(1280, 800, True), (700, 600, False)])
@@ -129,7 +134,8 @@ def test_legends_that_do_not_fit_fold_to_their_titles(browser, tmp_path: Path) -
     names = [f"Legend {k + 1}" for k in range(6)]
     state = _state(browser, _page(tmp_path, n_legends=6, n_items=6).as_uri(), 1280, 420)
     _assert_clear(state, names)
-    assert state["folded"] and state["open"][0] == "Legend 1"
+    assert state["folded"]
+    assert state["open"][0] == "Legend 1"
     assert state["folded"] == names[len(names) - len(state["folded"]):]  # the last ones fold first
 
 

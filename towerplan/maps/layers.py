@@ -7,7 +7,6 @@ share them.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 

@@ -27,7 +27,8 @@ import html
 
 from branca.element import Element, Figure, MacroElement, Template
 
-__all__ = ["BAND_BELOW_MAX_FRACTION", "BAND_SIDE_MIN_PX", "BAND_SIDE_WIDTH_PX", "Legend", "LegendBand", "LegendLayout", "legend"]
+__all__ = ["BAND_BELOW_MAX_FRACTION", "BAND_SIDE_MIN_PX", "BAND_SIDE_WIDTH_PX", "Legend", "LegendBand", "LegendLayout",
+           "legend"]
 
 #: a frame at least this wide (px) gets the band at the map's side, a narrower one under the map
 BAND_SIDE_MIN_PX = 760
@@ -170,8 +171,9 @@ class Legend(MacroElement):
         parent.add_child(self, name=name, index=index)
         return self
 
-    def render(self, **kwargs: object) -> None:
-        """The box into the page's legend band (made on first use) and the band's style into the header."""
+    def render(self, **kwargs: object) -> str:
+        """The box into the page's legend band (made on first use) and the band's style into the header
+        (nothing in place: the empty string)."""
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise ValueError("a legend can only be rendered in a page (a branca Figure)")
@@ -181,6 +183,7 @@ class Legend(MacroElement):
             figure.html.add_child(band, name=_BAND_NAME)
         band.add_child(Element(self._template.module.html(self, kwargs)), name=self.get_name())
         figure.header.add_child(Element(_STYLE), name=_STYLE_NAME)
+        return ""
 
 
 def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None) -> Legend:
