@@ -106,6 +106,7 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
 
 _NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
 _NO_LIMITS = np.zeros(0)
+_NO_MASK = np.zeros((0, 0), dtype=np.uint8)
 _NO_WANTED = np.zeros((0, 0), dtype=np.uint8)
 
 
@@ -185,8 +186,12 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     c_lo = max(c_lo, math.floor(site_col - cut_m / res_x) - 1)
     c_hi = max(min(c_hi, math.ceil(site_col + cut_m / res_x) + 2), c_lo)
     out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
+    # with ``only`` (levels wanted on some cells: the candidate matrix's demand), the others stay NaN, so
+    # neither the fill nor the sectors' passes (which skip NaN) spend time on them
+    mask = _NO_MASK if only is None else np.ascontiguousarray(
+        only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
-                     out, fpar[kern.F_LMAX], cut_m)
+                     out, fpar[kern.F_LMAX], cut_m, mask)
     return out, (r_lo, r_hi, c_lo, c_hi)
 
 
