@@ -4,10 +4,11 @@ page from file://).
 The page is a raster map (an image overlay under the whole view, as on the coverage and gaps maps) with
 proposal discs at its corners and several legends. At a wide and a narrow window every legend must be
 outside the Leaflet container (so over neither the raster nor a disc), visible, and inside the window
-with the map; the band sits at the map's side in the wide window and under it in the narrow one. More
-legends than the band holds fold (the last ones) to their titles, which stay in view. The last case
-loads the map in a frame that gets its height only after the page has loaded, as Streamlit's component
-frame does: the layout follows the final size.
+with the map, and so must the layer control (which still switches layers from there); the band sits at
+the map's side in the wide window and under it in the narrow one. More legends than the band holds fold
+(the last ones) to their titles, which stay in view. The last case loads the map in a frame that gets
+its height only after the page has loaded, as Streamlit's component frame does: the layout follows the
+final size.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ _STATE = """() => {
         || title.right > window.innerWidth + 1) out.outOfView.push(name);
     (el.open ? out.open : out.folded).push(name);
   }
+  const control = document.querySelector('.leaflet-control-layers');
+  out.controlOverMap = !control || hit(control.getBoundingClientRect(), map);
+  out.controlInBand = !!control && !!control.closest('.towerplan-legend-band');
   return out; }"""
 
 
@@ -111,6 +115,9 @@ def _assert_clear(state: dict, names: list[str]) -> None:
     assert state["hidden"] == []
     assert state["outOfView"] == []
     assert sorted(state["open"] + state["folded"]) == sorted(names)
+    # the layer control is at the band's head too, not over the map's corner
+    assert state["controlInBand"]
+    assert not state["controlOverMap"]
     # the map and the band fill the window without pushing anything out of it
     assert state["pageHigh"] <= state["high"]
     assert state["pageWide"] <= state["wide"]
@@ -150,3 +157,20 @@ def test_legends_are_placed_against_the_frame_size_given_after_load(browser, tmp
     _assert_clear(state, ["Legend 1", "Legend 2", "Legend 3"])
     assert state["side"] is True
     assert state["map"][3] - state["map"][1] >= 599  # the map took the frame's final height
+
+
+def test_the_layer_control_in_the_band_still_switches_layers(browser, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(_page(tmp_path).as_uri())
+        box = page.locator(".towerplan-legend-band .leaflet-control-layers")
+        box.wait_for(timeout=30_000)
+        assert page.locator(".leaflet-overlay-pane img").count() == 1
+        box.get_by_text("Raster").click()  # switched off from the band
+        page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane img').length === 0",
+                               timeout=10_000)
+        box.get_by_text("Raster").click()  # and on again
+        page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane img').length === 1",
+                               timeout=10_000)
+    finally:
+        page.close()

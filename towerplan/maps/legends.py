@@ -12,6 +12,8 @@ of data). Here every legend of a map sits in one *legend band* outside the Leafl
   strip under the map at most :data:`BAND_BELOW_MAX_FRACTION` of the frame high, its legends side by
   side and wrapping; the map gets the rest and is told its new size (``invalidateSize``) whenever it
   changes (the frame resized by its host, a legend opened under the map);
+* the layer control (when the map has one) is moved to the band's head once the map is built, so it does
+  not cover the map's top right corner either;
 * when the legends do not fit in the band at the frame's size, the last ones fold to their titles (a
   click opens them again, the band then scrolls); every title stays in the band, nothing is hidden.
 
@@ -61,6 +63,8 @@ _STYLE = f"""
 .towerplan-legend .towerplan-swatch {{ display: inline-block; width: 12px; height: 12px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }}
 .towerplan-legend .towerplan-legend-note {{ margin-top: 4px; color: #555; }}
+.towerplan-legend-band > .leaflet-control-layers {{ position: static; float: none; clear: none; margin: 0;
+  font: 12px sans-serif; box-shadow: 0 1px 3px rgba(0,0,0,0.25); }}
 @media print {{ .towerplan-legend-band {{ max-height: none; overflow: visible; }} }}
 </style>
 """
@@ -111,7 +115,17 @@ _LAYOUT_TEMPLATE = """
     }
     map.invalidateSize();
   }
+  // the layer control (added after this script runs) at the band's head instead of over the map's corner;
+  // Leaflet's control keeps its listeners on its own element, so it works where it is put
+  function moveLayerControl() {
+    var control = box.querySelector('.leaflet-control-layers');
+    if (!control) { return; }
+    band.insertBefore(control, band.firstChild);
+    laidOut = '';
+    layout();
+  }
   layout();  // before the map's first view is set (this script runs right after the map is made)
+  setTimeout(moveLayerControl, 0);
   window.addEventListener('resize', layout);
   if (window.ResizeObserver) {  // a frame sized by its host after load; a legend opened or folded by a click
     new ResizeObserver(layout).observe(frame);
