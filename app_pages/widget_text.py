@@ -41,6 +41,10 @@ _TIP = ('body:has([data-testid="stFileChip"][aria-invalid="true"]) '
         '[data-testid="stTooltipErrorContent"]:not(:has(*))')
 
 
+#: the class of the empty element that goes with the stylesheet (see :func:`show_widget_text`)
+_MARK = "tp-widget-text"
+
+
 def uploader_keys() -> dict[str, tuple[str, ...]]:
     """The app's uploaders by widget key and the file types each takes."""
     from app_pages.common import UPLOAD_TYPES
@@ -85,6 +89,8 @@ def uploader_css(lang: str, *, max_mb: int, types_by_key: Mapping[str, Sequence[
         # the banner while a file is dragged over the uploader
         f'{_DRAG} {{ font-size: 0 !important; }}',
         f'{_DRAG}::after {{ content: {_css_text(t("uploader_drop", lang))}; font-size: 0.875rem; }}',
+        # the element holding this stylesheet takes no room on the page
+        f'[data-testid="stElementContainer"]:has(.{_MARK}) {{ display: none; }}',
     ]
     for key, types in sorted(types_by_key.items()):
         text = limit + " • " + ", ".join(s.upper() for s in types)
@@ -100,4 +106,8 @@ def show_widget_text(lang: str) -> None:
         UPLOADER_KEYS.update(uploader_keys())
     css = uploader_css(lang, max_mb=MAX_UPLOAD_MB, types_by_key=UPLOADER_KEYS)
     if css:
-        st.html(css)
+        # with an (empty, hidden) element beside the stylesheet: Streamlit sends style-only HTML to its "event"
+        # container (toasts), which its frontend keeps apart from the page's elements, and a CI run once saw
+        # Streamlit's English on the uploader (not reproduced here); as an element of the main script's main
+        # container the stylesheet is kept like the page's own elements, across reruns and page changes
+        st.html(css + f'<span class="{_MARK}" hidden></span>')

@@ -7,7 +7,11 @@ Measures, after a numba warm-up, the median over ``--repeats`` runs of:
 * ``itm_p2p_db``: the public function (input validation + result object);
 * ``many``: :func:`itm_p2p_many_db` over ``--batch`` profiles, per profile;
 * ``radial``: :func:`itm_p2p_radial_db`, per receiver point, against one kernel
-  call per point on the growing profile.
+  call per point on the growing profile;
+* ``raster radial``: the coverage sweep's radial (``_itm_radial.itm_radial_loss``) on
+  1,000-point radials (30 m steps) of a fractal profile with 1,500 m of relief, per point,
+  exact ITM against the interpolated Delta h (every 4th sample; every 4th then every
+  i/32-th, the engine's default), with the error against exact ITM.
 
 Profiles of 112 and 1,112 points (the sizes of the issue's C++ reference
 figures) are cut from NTIA's first reference profile when ../shared/reference is
@@ -29,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from towerplan.coverage import _itm_kernels as kern
+from towerplan.coverage._itm_radial import itm_radial_loss
 from towerplan.coverage.itm import itm_p2p_db, itm_p2p_many_db, itm_p2p_radial_db, warm_up
 
 NTIA_PFL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ntia-itm" / "pfls.csv"
@@ -69,7 +74,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per figure (median reported)")
     parser.add_argument("--calls", type=int, default=2000, help="calls per timed run")
     parser.add_argument("--batch", type=int, default=2000, help="profiles per itm_p2p_many_db call")
+    parser.add_argument("--raster-only", action="store_true", help="only the raster radial table")
     args = parser.parse_args()
+    if args.raster_only:
+        warm_up()
+        raster_radials(args.repeats)
+        return
 
     terrain, step, source = _terrain()
     t0 = time.perf_counter()
@@ -108,6 +118,48 @@ def main() -> None:
 
         t_sep = _median_seconds(separate, 1, args.repeats) / (n_points - 1)
         print(f"| {n_points:,} | {t_radial * 1e6:.2f} | {t_sep * 1e6:.2f} | {t_sep / t_radial:.1f}x |")
+    raster_radials(args.repeats)
+
+
+def _rugged(seed: int, n: int, step_m: float) -> np.ndarray:
+    """Hills at 3 km, 1 km and 300 m scales, scaled to 1,500 m of relief (as the coverage bench's DEM)."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    z = np.zeros(n)
+    for scale_m in (3000.0, 1000.0, 300.0):
+        f = ndimage.gaussian_filter1d(rng.standard_normal(n + 400), scale_m / step_m)[200:-200]
+        z += f / f.std() * scale_m * 0.1
+    return (z - z.min()) * 1500.0 / (z.max() - z.min())
+
+
+def raster_radials(repeats: int, n_radials: int = 16, n: int = 1000, step_m: float = 30.0) -> None:
+    """Per-point CPU and error of the sweep's radial: exact ITM and the interpolated Delta h."""
+    args = (30.0, 1.5, 1, 360.0, 1800.0, 1, 15.0, 0.005, 1, 50.0, 50.0, 50.0)
+    profiles = [_rugged(seed, n, step_m) for seed in range(n_radials)]
+
+    def run(k: int, rel: int) -> np.ndarray:
+        outs = np.full((n_radials, n), np.nan)
+        for z, out in zip(profiles, outs, strict=True):
+            itm_radial_loss(z, step_m, *args, 1, out, k, rel)
+        return outs
+
+    print()
+    print(f"| raster radial ({n_radials} x {n:,} points, 30 m, 1,500 m relief) | CPU us/point | "
+          "P50 / P98 / max abs. error vs exact ITM (dB) |")
+    print("|---|---:|---:|")
+    exact = run(1, 0)
+    for label, k, rel in (("exact ITM (itm_delta_h_every=1)", 1, 0), ("Delta h every 4th sample (before)", 4, 0),
+                          ("Delta h every max(4, i/32) samples (default)", 4, 32)):
+        run(k, rel)
+        cpu = []
+        for _ in range(repeats):
+            c0 = time.process_time()
+            out = run(k, rel)
+            cpu.append(time.process_time() - c0)
+        err = np.abs(out - exact)[:, 10:].ravel()
+        print(f"| {label} | {statistics.median(cpu) / (n_radials * (n - 1)) * 1e6:.2f} | "
+              f"{np.median(err):.3f} / {np.percentile(err, 98):.3f} / {err.max():.2f} |")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ One Streamlit server for the module (demo at 90 m, 4G only); screenshots go to
 
 from __future__ import annotations
 
+import contextlib
 import json
 import zipfile
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import chromium, streamlit_server
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +92,30 @@ def _rects_overlap(page, selector_a: str, selector_b: str) -> list[str]:
                  out.push(x.className + ' / ' + y.innerText); } } return out; }""", [selector_a, selector_b])
 
 
+def _legends_off_the_map(page) -> list[str]:
+    """Legends (in the map frame) over the Leaflet container (its rasters, markers), hidden, or with their
+    title out of the frame; waits a few seconds for the layout when the frame is sized late."""
+    frame = next(f for f in page.frames if "st_folium" in f.url or "streamlit_folium" in f.url)
+    problems: list[str] = []
+    for _ in range(10):
+        problems = frame.evaluate(
+            """() => { const m = document.querySelector('.leaflet-container').getBoundingClientRect(); const out = [];
+                 const legends = document.querySelectorAll('.towerplan-legend');
+                 if (!legends.length) out.push('no legend');
+                 for (const el of legends) {
+                   const r = el.getBoundingClientRect(), t = el.querySelector('summary').getBoundingClientRect();
+                   const name = el.querySelector('summary').textContent, st = getComputedStyle(el);
+                   if (r.left < m.right && m.left < r.right && r.top < m.bottom && m.top < r.bottom)
+                     out.push(name + ' over the map');
+                   if (st.visibility === 'hidden' || st.display === 'none' || !r.width) out.push(name + ' hidden');
+                   if (t.bottom > innerHeight + 1 || t.right > innerWidth + 1) out.push(name + ' out of the frame');
+                 } return out; }""")
+        if not problems:
+            break
+        page.wait_for_timeout(500)
+    return problems
+
+
 def _tooltips_inside(page) -> list[str]:
     """Open each proposal's tooltip; those cut at the map frame's edge (frame-relative boxes)."""
     frame = next(f for f in page.frames if "st_folium" in f.url or "streamlit_folium" in f.url)
@@ -160,6 +186,7 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     m.locator(".towerplan-legend", has_text="Best signal (RSRP, dBm)").wait_for(timeout=60_000)
     m.locator(".leaflet-control-layers", has_text="Best server").wait_for(timeout=30_000)
     page.wait_for_timeout(500)
+    assert _legends_off_the_map(page) == []  # issue 21: beside or under the map, never over the raster
     page.screenshot(path=str(SHOTS / "03_coverage.png"))
 
     _nav(page, "Gaps")
@@ -167,6 +194,7 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     _map(page).locator(".towerplan-legend", has_text="Gaps").wait_for(timeout=60_000)
     assert _leaflet_count(page, "L.Polygon") > 10  # gaps and communes
     page.wait_for_timeout(500)
+    assert _legends_off_the_map(page) == []  # a narrower column: the band under the map
     page.screenshot(path=str(SHOTS / "04_gaps.png"))
     # select the second-ranked gap (the grid is a canvas: click its row-selection cell): the map zooms to it
     grid = page.locator("[data-testid='stDataFrame']").first
@@ -187,8 +215,9 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     assert _map(page).locator(".towerplan-proposal").count() == 3
     page.get_by_text("Proposed towers (in build order)").wait_for(timeout=30_000)
     page.wait_for_timeout(1000)
-    # readable maps (issue 21): no legend over a proposal, tooltips inside the frame, the new area outlined;
-    # the legends are placed once the frame has its size, so the check is given a few seconds to settle
+    # readable maps (issue 21): no legend over a proposal (nor anywhere over the map), tooltips inside the
+    # frame, the new area outlined; the band is laid out once the frame has its size, so the check is given a
+    # few seconds to settle
     for _ in range(10):
         overlaps = _rects_overlap(page, ".towerplan-legend", ".towerplan-proposal")
         if not overlaps:
@@ -197,6 +226,7 @@ def test_coverage_gaps_and_proposals(page, app_url: str) -> None:
     if overlaps:
         page.screenshot(path=str(SHOTS / "05_towers_overlap.png"), full_page=True)
     assert overlaps == []
+    assert _legends_off_the_map(page) == []
     assert _tooltips_inside(page) == []
     assert _leaflet_count(page, "L.Polyline") >= 1  # the outline of the newly covered area
     page.screenshot(path=str(SHOTS / "05_towers.png"), full_page=True)
@@ -323,6 +353,10 @@ def test_stations_without_terrain_are_refused_then_labelled_mixed(page, app_url:
     # Streamlit's own uploader text in the page language (issue 21 item 4)
     zone = page.locator("[data-testid='stFileUploaderDropzone']").first
     zone.wait_for(timeout=60_000)
+    if lang == "vi":  # the stylesheet comes with the page's first elements; give a busy browser a moment
+        with contextlib.suppress(PlaywrightTimeout):  # the assertions below say what shows
+            page.wait_for_function("""() => !document.querySelector("[data-testid='stFileUploaderDropzone']")
+                                         .innerText.includes("per file")""", timeout=15_000)
     after = zone.locator("button [data-testid='stMarkdownContainer']").evaluate(
         "e => getComputedStyle(e, '::after').content")
     if lang == "vi":

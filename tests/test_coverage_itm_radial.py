@@ -35,3 +35,40 @@ def test_bad_inputs_give_nan() -> None:
     itm_radial_loss(z, 90.0, 30.0, 1.5, 2, 360.0, 1800.0, 1, 15.0, 0.005, 12, 50.0, 50.0, 50.0, 1, out)
     assert np.isfinite(out[1:5]).all()
     assert np.isnan(out[5:]).all()
+
+
+def _rugged_radial(seed: int, n: int, step_m: float) -> np.ndarray:
+    """A 1-D profile with hills at 3 km, 1 km and 300 m scales and ~1,500 m of relief."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    z = np.zeros(n)
+    for scale_m in (3000.0, 1000.0, 300.0):
+        f = ndimage.gaussian_filter1d(rng.standard_normal(n + 400), scale_m / step_m)[200:-200]
+        z += f / f.std() * scale_m * 0.1
+    return (z - z.min()) * 1500.0 / (z.max() - z.min())
+
+
+def test_interpolated_delta_h_stays_close_to_exact_itm_on_rugged_terrain() -> None:
+    """The raster's Delta h anchors (every 4th sample, then every i/32-th) against exact ITM at every sample."""
+    step_m, n = 30.0, 1000
+    args = (30.0, 1.5, 1, 360.0, 1800.0, 1, 15.0, 0.005, 1, 50.0, 50.0, 50.0)
+    errors = []
+    for seed in range(8):
+        z = _rugged_radial(seed, n, step_m)
+        assert z.max() - z.min() == pytest.approx(1500.0)
+        exact = np.full(n, np.nan)
+        itm_radial_loss(z, step_m, *args, 1, exact, 1)
+        fast = np.full(n, np.nan)
+        itm_radial_loss(z, step_m, *args, 1, fast, 4)  # the engine's default
+        fixed = np.full(n, np.nan)
+        itm_radial_loss(z, step_m, *args, 1, fixed, 4, 0)  # every 4th sample only
+        assert np.isfinite(exact[1:]).all()
+        assert np.array_equal(np.isnan(fast), np.isnan(exact))
+        errors.append(np.abs(fast - exact)[10:])
+        assert not np.array_equal(fast, fixed)  # the spacing does grow with distance
+    e = np.concatenate(errors)
+    assert np.median(e) < 0.03
+    assert np.percentile(e, 98) < 0.25
+    assert np.percentile(e, 99.9) < 1.0
+    assert e.max() < 3.0

@@ -313,14 +313,46 @@ def test_site_footprint_is_a_layer_of_its_own_before_the_layer_control(utm_grid)
     assert footprint_bounds(utm_grid.with_values(np.full(utm_grid.shape, np.nan), nodata=None)) is None
 
 
-def test_legends_fold_away_from_the_data() -> None:
-    """Issue 21: a legend never has to cover markers: its title folds it (an HTML details element)."""
+def test_legends_sit_in_one_band_outside_the_map() -> None:
+    """Issue 21: every legend goes into one band element of the page (not over the map), in the order
+    added, each folding to its title (an HTML details element); the band's layout script runs once, right
+    after the map is made and before its view is fitted; text is escaped."""
     import folium
 
     from towerplan.maps.layers import legend
 
     m = folium.Map(location=[20.0, 105.5], zoom_start=9, tiles=None)
-    legend("Signal", [("≥ -80", "#1a9641")]).add_to(m)
+    m.fit_bounds([[19.7, 105.4], [19.9, 105.6]])
+    legend("Signal", [("≥ -80", "#1a9641")], note="<b>n</b>").add_to(m)
+    legend("Operators", [("Viettel", "#d7191c")]).add_to(m)
     html = m.get_root().render()
-    assert '<details open class="towerplan-legend"' in html
-    assert "<summary" in html
+    band = html[html.index('<div class="towerplan-legend-band">'):]
+    assert band.index(">Signal<") < band.index(">Operators<") < band.index("</body>")
+    assert html.count('<details open class="towerplan-legend">') == 2
+    assert "<summary>" in html
+    assert "position: fixed" not in html  # nothing floats over the map
+    assert "&lt;b&gt;n&lt;/b&gt;" in html
+    assert html.count("frame.className = 'towerplan-map-frame'") == 1
+    assert html.count(".towerplan-map-frame {") == 1
+    # laid out before the view is fitted
+    assert html.index("frame.className = 'towerplan-map-frame'") < html.index(".fitBounds(")
+    with pytest.raises(ValueError, match=r"folium\.Map"):
+        legend("x", []).add_to(folium.FeatureGroup(name="g").add_to(m))
+
+
+def test_legends_reach_streamlit_folium_with_their_layout() -> None:
+    """The app's path (streamlit-folium's HTML and script of a map): the band in the HTML, the layout
+    script in the map's script before the view is fitted."""
+    import folium
+
+    sf = pytest.importorskip("streamlit_folium")
+    from towerplan.maps.layers import legend
+
+    m = folium.Map(location=[20.0, 105.5], zoom_start=9, tiles=None)
+    m.fit_bounds([[19.7, 105.4], [19.9, 105.6]])
+    legend("Signal", [("≥ -80", "#1a9641")]).add_to(m)
+    m.get_root().render()
+    assert '<div class="towerplan-legend-band">' in sf._get_html(m)
+    assert ".towerplan-legend-band {" in sf._get_header(m)
+    script = sf._get_map_string(m)
+    assert script.index("frame.className = 'towerplan-map-frame'") < script.index(".fitBounds(")

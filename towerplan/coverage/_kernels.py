@@ -164,21 +164,27 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
 
 @njit(cache=True, parallel=True)
 def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
-                max_loss_db, cut_m):
+                max_loss_db, cut_m, mask):
     """Interpolate the radial table onto the cells of a window (float32 ``out``).
 
     ``out[r, c]`` is global cell (r_lo + r, c_lo + c); ``left`` / ``top`` the DEM's outer
     edges. NaN outside ``radius_m`` and where the loss exceeds ``max_loss_db`` (out of
     reach of every sector of the site; samples there may skip the diffraction term), and beyond
-    ``cut_m`` (<= ``radius_m``: where the table holds no finite sample any more).
+    ``cut_m`` (<= ``radius_m``: where the table holds no finite sample any more). ``mask``:
+    empty (every cell), or a uint8 array shaped like ``out``: cells where it is 0 are NaN
+    (not wanted by the caller; the others get the same value as without the mask).
     """
     h, w = out.shape
     n_samp = table.shape[1]
     two_pi = 2.0 * math.pi
+    masked = mask.shape[0] > 0
     for r in prange(h):
         y = top - (r_lo + r + 0.5) * res_y
         dy = y - site_y
         for c in range(w):
+            if masked and mask[r, c] == 0:
+                out[r, c] = math.nan
+                continue
             x = left + (c_lo + c + 0.5) * res_x
             dx = x - site_x
             d = math.sqrt(dx * dx + dy * dy)

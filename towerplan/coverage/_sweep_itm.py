@@ -2,7 +2,9 @@
 
 Loaded by :func:`towerplan.coverage._kernels.radial_kernel` only when a site uses ITM, with
 the ITM kernels (:mod:`._itm_radial` and what it calls). Layout, coordinates and the
-returned table as :func:`towerplan.coverage._kernels.radial_losses`.
+returned table as :func:`towerplan.coverage._kernels.radial_losses`. ITM's Delta h is exact at
+anchors every ``max(itm_delta_h_every, i // 32)`` samples and interpolated between
+(:func:`~towerplan.coverage._itm_radial.itm_radial_loss`; ``itm_delta_h_every = 1``: exact ITM).
 """
 
 from __future__ import annotations

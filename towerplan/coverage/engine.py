@@ -106,6 +106,7 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
 
 _NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
 _NO_LIMITS = np.zeros(0)
+_NO_MASK = np.zeros((0, 0), dtype=np.uint8)
 _NO_WANTED = np.zeros((0, 0), dtype=np.uint8)
 
 
@@ -184,10 +185,28 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     r_hi = max(min(r_hi, math.ceil(site_row + cut_m / res_y) + 2), r_lo)
     c_lo = max(c_lo, math.floor(site_col - cut_m / res_x) - 1)
     c_hi = max(min(c_hi, math.ceil(site_col + cut_m / res_x) + 2), c_lo)
+    if only is not None:  # cells outside ``only`` are NaN: the window ends at the last wanted cell
+        r_lo, r_hi, c_lo, c_hi = _wanted_box(only, off, (r_lo, r_hi, c_lo, c_hi))
     out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
+    # with ``only`` (levels wanted on some cells: the candidate matrix's demand), the others stay NaN, so
+    # neither the fill nor the sectors' passes (which skip NaN) spend time on them
+    mask = _NO_MASK if only is None else np.ascontiguousarray(
+        only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
-                     out, fpar[kern.F_LMAX], cut_m)
+                     out, fpar[kern.F_LMAX], cut_m, mask)
     return out, (r_lo, r_hi, c_lo, c_hi)
+
+
+def _wanted_box(only: np.ndarray, off: tuple[int, int], box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The part of ``box`` (global rows / columns, half-open) that holds the nonzero cells of ``only``
+    (a mask on the window at ``off``); an empty box (r_hi = r_lo, c_hi = c_lo) when there are none."""
+    r_lo, r_hi, c_lo, c_hi = box
+    part = only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]]
+    rows = np.flatnonzero(part.any(axis=1))
+    if rows.size == 0:
+        return r_lo, r_lo, c_lo, c_lo
+    cols = np.flatnonzero(part[rows[0]: rows[-1] + 1].any(axis=0))
+    return r_lo + int(rows[0]), r_lo + int(rows[-1]) + 1, c_lo + int(cols[0]), c_lo + int(cols[-1]) + 1
 
 
 def _new_acc(shape: tuple[int, int], n_ops: int, n_techs: int) -> dict[str, np.ndarray]:

@@ -188,7 +188,7 @@ def _map_rsrp(package: PlanPackage, *, crs, lang: str) -> Figure | None:
     cmap, norm = rsrp_cmap_norm(lowest_dbm=low)
     image = ax.imshow(values, extent=_extent_km(grid), cmap=cmap, norm=norm, interpolation="nearest", zorder=1)
     handles: list = [Patch(facecolor="white", edgecolor="#888888",
-                           label=text("below_threshold", lang, threshold=f"{_threshold(package):g}"))]
+                           label=text("below_threshold", lang, threshold=f"{_threshold(package):.0f}"))]
     if _communes(ax, package, crs):
         handles.append(Line2D([], [], color="#555555", linewidth=0.6, label=text("communes_boundary", lang)))
     sites = _sites(package, crs)

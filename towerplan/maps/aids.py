@@ -1,5 +1,5 @@
 """Reading aids for the result maps (issue 21, item 5): markers that stay readable, tooltips inside the
-map, legends off the data, and a newly covered area seen at province zoom.
+map, and a newly covered area seen at province zoom.
 
 Everything here is plain Leaflet 1.9 (the offline copy :mod:`towerplan.maps.assets` serves) plus a few
 lines of script inlined in the map page: no plugin, nothing fetched.
@@ -8,9 +8,8 @@ lines of script inlined in the map page: no plugin, nothing fetched.
   ``towerplan-proposal``) with its tooltip and popup. Discs closer than :data:`DECLUTTER_PX` on screen
   are spread on a small circle around their centre at each zoom, with a leader line to the true place
   (the "spiderfy" idea of Leaflet.markercluster, done in a few lines instead of the plugin).
-* :class:`MapAids`: tooltips are shifted back inside the map frame when they would be cut at its edge;
-  a legend that covers a marker moves to a free corner of the frame, or folds to its title when none is
-  free (checked after every zoom and pan).
+* :class:`MapAids`: tooltips are shifted back inside the map frame when they would be cut at its edge.
+  (Legends never cover the data: they sit in a band beside or under the map, :mod:`towerplan.maps.legends`.)
 * :func:`newly_covered_outline`: the outline of the area the proposals newly cover as vector lines,
   whose width in pixels does not shrink with the zoom, so a few cells stay visible over a province.
 """
@@ -33,15 +32,6 @@ __all__ = ["DECLUTTER_PX", "MapAids", "ProposalMarkers", "newly_covered_outline"
 
 #: proposal discs closer than this on screen (px) are spread apart
 DECLUTTER_PX = 26
-#: free places a legend may move to (CSS of a fixed box in the map frame), in the order tried; the first
-#: three are the corners legends start in (the top-right one holds the layer control)
-LEGEND_CORNERS: dict[str, dict[str, str]] = {
-    "bottomleft": {"bottom": "44px", "left": "12px"},
-    "bottomright": {"bottom": "24px", "right": "12px"},
-    "topleft": {"top": "80px", "left": "12px"},
-    "bottomcentre": {"bottom": "24px", "left": "50%", "transform": "translateX(-50%)"},
-    "topcentre": {"top": "12px", "left": "50%", "transform": "translateX(-50%)"},
-}
 
 
 def _json(value: object) -> str:
@@ -107,13 +97,11 @@ _AIDS_TEMPLATE = """
 {% macro header(this, kwargs) %}
 <style>
 .leaflet-tooltip { white-space: normal; max-width: 260px; }
-.towerplan-legend summary { list-style-position: inside; }
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  var corners = {{ this.corners }};
   var near = {{ this.near_px }};
   function frame() {  // the visible part of the map (the page may be smaller than the map)
     var r = map.getContainer().getBoundingClientRect();
@@ -176,72 +164,15 @@ _AIDS_TEMPLATE = """
       });
     });
   }
-  // legends: moved off the proposal discs to a free corner, else folded to their title
-  function boxes() {
-    return Array.prototype.map.call(document.querySelectorAll('.towerplan-proposal'),
-                                    function (e) { return e.getBoundingClientRect(); });
-  }
-  function hits(a, list) {
-    return list.some(function (b) {
-      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-    });
-  }
-  function put(el, corner) {
-    ['top', 'bottom', 'left', 'right', 'transform'].forEach(function (k) { el.style[k] = ''; });
-    Object.keys(corners[corner]).forEach(function (k) { el.style[k] = corners[corner][k]; });
-    el.dataset.corner = corner;
-  }
-  function fits(el, data, taken) {
-    var r = el.getBoundingClientRect();
-    return !hits(r, data) && !hits(r, taken);
-  }
-  function clearLegends() {
-    var data = boxes().filter(function (b) { return b.width > 0 && b.height > 0; });
-    if (!data.length) { return; }
-    var legends = Array.prototype.slice.call(document.querySelectorAll('.towerplan-legend'));
-    legends.forEach(function (el) {
-      if (!el.dataset.corner) { el.dataset.corner = el.dataset.home || Object.keys(corners)[0]; }
-      el.style.visibility = '';
-      if (!hits(el.getBoundingClientRect(), data)) { return; }
-      var taken = legends.filter(function (o) { return o !== el; })
-                         .map(function (o) { return o.getBoundingClientRect(); });
-      var control = document.querySelector('.leaflet-control-layers');
-      if (control) { taken.push(control.getBoundingClientRect()); }
-      var here = el.dataset.corner;
-      var order = Object.keys(corners);
-      var found = order.some(function (c) { put(el, c); return fits(el, data, taken); });
-      if (!found) {  // folded to its title (a click opens it again), in the first corner where the title is clear
-        el.open = false;
-        found = [here].concat(order).some(function (c) { put(el, c); return fits(el, data, taken); });
-      }
-      if (!found) {  // nowhere clear even folded: folded where it was, but never over a disc
-        put(el, here);
-        if (hits(el.getBoundingClientRect(), data)) { el.style.visibility = 'hidden'; }
-      }
-    });
-  }
-  function tidy() { declutter(); clearLegends(); }
-  map.on('zoomend overlayadd overlayremove', tidy);
-  map.on('moveend', clearLegends);
-  window.addEventListener('resize', clearLegends);
-  // the frame and the legends get their sizes after the first paint (the page's iframe is sized by its host,
-  // fonts arrive late): the legends are checked again whenever the map or a legend changes size
-  if (window.ResizeObserver) {
-    var watch = new ResizeObserver(function () { clearLegends(); });
-    watch.observe(map.getContainer());
-    document.querySelectorAll('.towerplan-legend').forEach(function (el) { watch.observe(el); });
-  }
-  map.whenReady(function () {
-    setTimeout(tidy, 0);
-    [200, 600, 1500].forEach(function (ms) { setTimeout(clearLegends, ms); });
-  });
+  map.on('zoomend overlayadd overlayremove', declutter);
+  map.whenReady(function () { setTimeout(declutter, 0); });
 })();
 {% endmacro %}
 """
 
 
 class MapAids(MacroElement):
-    """Tooltips kept inside the map, proposal discs spread apart, legends moved off the discs (see module)."""
+    """Tooltips kept inside the map and proposal discs spread apart (see the module)."""
 
     _template = Template(_AIDS_TEMPLATE)
 
@@ -249,7 +180,6 @@ class MapAids(MacroElement):
         super().__init__()
         self._name = "TowerplanMapAids"
         self.near_px = int(near_px)
-        self.corners = _json(LEGEND_CORNERS)
 
 
 def newly_covered_outline(before: Grid, after: Grid, *, name: str, colour: str = "#ff00ff",

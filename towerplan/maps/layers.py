@@ -1,4 +1,4 @@
-"""Folium layers: terrain relief, stations drawn as sector wedges, legends.
+"""Folium layers: terrain relief, stations drawn as sector wedges; legends (:mod:`towerplan.maps.legends`).
 
 Builders take library objects (Grids, station tables) and return Folium
 elements; they never import streamlit, so the CLI's HTML export and the app
@@ -7,19 +7,17 @@ share them.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement, Template
 from pyproj import Geod
 
 from towerplan.grid import Grid
 from towerplan.i18n import t
-from towerplan.maps.aids import LEGEND_CORNERS
+from towerplan.maps.legends import legend
 from towerplan.maps.render import terrain_image
 from towerplan.maps.sectors import SectorLayer
 from towerplan.palette import OPERATOR_COLOURS as PALETTE_OPERATORS
@@ -132,52 +130,3 @@ def stations_layers(
                     radius_m=radius_m, lang=lang).add_to(fg)
         groups.append(fg)
     return groups
-
-
-_LEGEND_TEMPLATE = """
-{% macro html(this, kwargs) %}
-<details open class="towerplan-legend" data-home="{{ this.corner }}"
-     style="position: fixed; {{ this.css_corner }} z-index: 9999;
-     background: rgba(255,255,255,0.92); padding: 8px 10px; border-radius: 6px; font: 12px sans-serif;
-     box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 260px;">
-  <summary style="font-weight: bold; margin-bottom: 4px; cursor: pointer;">{{ this.title }}</summary>
-  {% for label, colour in this.items %}
-  <div><span style="display:inline-block;width:12px;height:12px;background:{{ colour }};
-       margin-right:6px;vertical-align:middle;border:1px solid #555;"></span>{{ label }}</div>
-  {% endfor %}
-  {% if this.note %}<div style="margin-top:4px;color:#555;">{{ this.note }}</div>{% endif %}
-</details>
-{% endmacro %}
-"""
-
-
-#: a legend's place in the frame: the corners :class:`~towerplan.maps.aids.MapAids` may move it between
-_CORNERS = {name: " ".join(f"{k}: {v};" for k, v in css.items()) for name, css in LEGEND_CORNERS.items()}
-
-
-def legend(title: str, items: list[tuple[str, str]], *, note: str | None = None,
-           corner: str = "bottomleft") -> MacroElement:
-    """A fixed legend box (no external CSS) listing (label, colour) pairs; a click on its title folds it
-    away, so it never has to cover data (markers, proposals) under it.
-
-    ``corner``: ``bottomleft`` (above the scale bar), ``bottomright`` or ``topleft``.
-    """
-    if corner not in _CORNERS:
-        raise ValueError(f"legend corner {corner!r}: one of {sorted(_CORNERS)}")
-    return _Legend(title, items, note, corner)
-
-
-class _Legend(MacroElement):
-    """A fixed legend box rendered from :data:`_LEGEND_TEMPLATE`."""
-
-    _template = Template(_LEGEND_TEMPLATE)
-
-    def __init__(self, title: str, items: list[tuple[str, str]], note: str | None,
-                 corner: str = "bottomleft") -> None:
-        super().__init__()
-        self.corner = corner
-        self.css_corner = _CORNERS[corner]
-        self._name = "TowerplanLegend"
-        self.title = html.escape(title)
-        self.items = [(html.escape(label), colour) for label, colour in items]
-        self.note = html.escape(note) if note else None

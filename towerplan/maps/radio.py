@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import folium
 
 from towerplan.grid import Grid
-from towerplan.maps.layers import legend
+from towerplan.maps.legends import Legend, legend
 from towerplan.maps.render import value_image
 
 __all__ = ["SINR_STOPS", "THROUGHPUT_STOPS", "sinr_layer", "throughput_layer", "sinr_legend", "throughput_legend",
@@ -71,15 +71,15 @@ def throughput_layer(rate_mbps: Grid, *, name: str, show: bool = True, opacity: 
     return _overlay(rate_mbps, THROUGHPUT_STOPS, name, show=show, opacity=opacity)
 
 
-def sinr_legend(title: str = "Downlink SINR", *, corner: str = "bottomright"):
+def sinr_legend(title: str = "Downlink SINR") -> Legend:
     """The legend box of :func:`sinr_layer`."""
-    return legend(title, class_legend_items(SINR_STOPS, "dB"), corner=corner)
+    return legend(title, class_legend_items(SINR_STOPS, "dB"))
 
 
-def throughput_legend(title: str = "Throughput", *, note: str | None = "targets: 4G 40, 5G 100 Mbit/s",
-                      corner: str = "bottomright"):
+def throughput_legend(title: str = "Throughput", *,
+                      note: str | None = "targets: 4G 40, 5G 100 Mbit/s") -> Legend:
     """The legend box of :func:`throughput_layer`."""
-    return legend(title, class_legend_items(THROUGHPUT_STOPS, "Mbit/s"), note=note, corner=corner)
+    return legend(title, class_legend_items(THROUGHPUT_STOPS, "Mbit/s"), note=note)
 
 
 def with_radio_layers(m: folium.Map, operators: Mapping[str, tuple[Grid, Grid]], *, lang: str = "en") -> folium.Map:
@@ -100,6 +100,6 @@ def with_radio_layers(m: folium.Map, operators: Mapping[str, tuple[Grid, Grid]],
         throughput_layer(rate, name=t("map_throughput", lang, op=op), show=False).add_to(out)
     if controls:
         folium.LayerControl(collapsed=False).add_to(out)
-    sinr_legend(t("legend_sinr", lang), corner="topleft").add_to(out)
+    sinr_legend(t("legend_sinr", lang)).add_to(out)
     throughput_legend(t("legend_throughput", lang), note=t("legend_throughput_note", lang)).add_to(out)
     return out

@@ -381,7 +381,7 @@ def with_site_footprint(m: folium.Map, level: Grid, *, site_id: str, operator: s
     site_footprint_layer(level, name=name, lonlat=lonlat).add_to(out)
     if controls:
         folium.LayerControl(collapsed=False).add_to(out)
-    legend(t("legend_site", lang), [(name, SITE_COLOUR)], corner="topleft").add_to(out)
+    legend(t("legend_site", lang), [(name, SITE_COLOUR)]).add_to(out, index=1)  # first in the band (after its layout)
     bounds = footprint_bounds(level)
     if bounds is not None:
         fit_to(out, bounds, pad_deg=0.02)
@@ -392,7 +392,7 @@ def with_site_footprint(m: folium.Map, level: Grid, *, site_id: str, operator: s
 
 def _finish(m: folium.Map) -> folium.Map:
     folium.LayerControl(collapsed=False).add_to(m)
-    MapAids().add_to(m)  # tooltips inside the frame, proposal discs apart, legends off them
+    MapAids().add_to(m)  # tooltips inside the frame, proposal discs apart (legends: beside the map)
     return m
 
 
@@ -418,12 +418,15 @@ def coverage_map(
     operator legend. ``land_cover`` (from a raster, not the default class): its classes as a
     layer (shown) with a legend (:func:`towerplan.maps.landcover.land_cover_layer`)."""
     m = base_map(dem, lang=lang, osm=osm, tint=False, asset_url=asset_url)
+    # legends in the band in this order (when they do not all fit, the last ones fold to their titles)
+    legend(t("legend_rsrp", lang), rsrp_legend_items(threshold_dbm),
+           note=t("legend_rsrp_note", lang, threshold=threshold_dbm)).add_to(m)
     if land_cover is not None and land_cover.source != "none":
         from towerplan.maps.landcover import land_cover_layer
 
         group, items = land_cover_layer(land_cover, name=t("map_landcover", lang), show=True, lang=lang)
         group.add_to(m)
-        legend(t("map_landcover", lang), items, corner="topleft").add_to(m)
+        legend(t("map_landcover", lang), items).add_to(m)
     add_context(m, communes=communes, roads=roads, lang=lang, show_roads=False)
     rsrp_layer(best_level, name=t("map_best_rsrp", lang), show=True).add_to(m)
     if best_server is not None and station_operators is not None and len(station_operators):
@@ -437,9 +440,7 @@ def coverage_map(
             fg.add_to(m)
         ops = sorted(stations["operator"].astype(str).unique())
         legend(t("legend_stations", lang), [(op, operator_colour(op)) for op in ops],
-               note=t("legend_stations_note", lang), corner="bottomright").add_to(m)
-    legend(t("legend_rsrp", lang), rsrp_legend_items(threshold_dbm),
-           note=t("legend_rsrp_note", lang, threshold=threshold_dbm)).add_to(m)
+               note=t("legend_stations_note", lang)).add_to(m)
     return _finish(m)
 
 
@@ -458,16 +459,16 @@ def gaps_map(
     """Choropleth of covered population per commune, current coverage (hidden), road coverage (hidden)
     and the ranked gaps on top; zoomed to the gap of ``selected_rank`` when given."""
     m = base_map(dem, lang=lang, osm=osm, tint=False, asset_url=asset_url)
+    legend(t("legend_gaps", lang), [("1 – 10", GAP_TOP_COLOUR), ("> 10", GAP_OTHER_COLOUR)]).add_to(m)
     if commune_stats is not None and len(commune_stats):
         choropleth_layer(commune_stats, lang=lang).add_to(m)
-        legend(t("legend_choropleth", lang), choropleth_legend_items(), corner="bottomright").add_to(m)
+        legend(t("legend_choropleth", lang), choropleth_legend_items()).add_to(m)
     if best_level is not None:
         rsrp_layer(best_level, name=t("map_best_rsrp", lang), show=False, opacity=0.55).add_to(m)
     if road_pieces is not None and len(road_pieces):
         road_coverage_layer(road_pieces, lang=lang).add_to(m)
     if len(gaps):
         gaps_layer(gaps, lang=lang).add_to(m)
-    legend(t("legend_gaps", lang), [("1 – 10", GAP_TOP_COLOUR), ("> 10", GAP_OTHER_COLOUR)]).add_to(m)
     if selected_rank is not None and len(gaps) and "rank" in gaps.columns:
         hit = gaps[gaps["rank"] == selected_rank]
         if len(hit):
@@ -512,7 +513,7 @@ def towers_map(
              (t("map_gaps", lang), GAP_TOP_COLOUR)]
     if best_level is not None and before_level is not None:
         items.append((t("map_newly_covered", lang), NEWLY_COVERED_COLOUR))
-    legend(t("legend_proposals", lang), items, corner="topleft").add_to(m)
+    legend(t("legend_proposals", lang), items).add_to(m)
     if proposals is not None and len(proposals):
         fit_to(m, tuple(proposals.to_crs(4326).total_bounds), pad_deg=0.08)  # the proposals and their surroundings
     if best_level is not None:

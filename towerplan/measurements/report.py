@@ -178,7 +178,7 @@ def _plots(p: pd.DataFrame, out: Path) -> list[str]:
 
     rng = np.random.default_rng(0)
     show = p if len(p) <= 20_000 else p.iloc[np.sort(rng.choice(len(p), 20_000, replace=False))]
-    fig, ax = plt.subplots(figsize=(6, 6), dpi=100)
+    fig, ax = plt.subplots(figsize=(6, 6.4), dpi=100, layout="constrained")
     lo = float(np.nanmin([show["measured_dbm"].min(), show["uncalibrated_dbm"].min(), show["predicted_dbm"].min()]))
     hi = float(np.nanmax([show["measured_dbm"].max(), show["uncalibrated_dbm"].max(), show["predicted_dbm"].max()]))
     ax.scatter(show["uncalibrated_dbm"], show["measured_dbm"], s=2, alpha=0.25, label="uncalibrated", color="#bbbbbb")
@@ -187,12 +187,11 @@ def _plots(p: pd.DataFrame, out: Path) -> list[str]:
     ax.plot([lo, hi], [lo, hi], color="k", lw=1)
     ax.set_xlabel("predicted level (dBm)")
     ax.set_ylabel("measured level (dBm)")
-    ax.legend(markerscale=5)
-    fig.tight_layout()
+    fig.legend(markerscale=5, loc="outside lower center", ncol=2, frameon=False)  # under the axes, off the points
     with atomic_path(out / "measured_vs_predicted.png") as tmp:
         fig.savefig(tmp, format="png", metadata={"Software": None})
     plt.close(fig)
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=100, layout="constrained")
     d = show["distance_m"].to_numpy(dtype=float)
     for col, label, color in (("uncalibrated_dbm", "uncalibrated", "#bbbbbb"),
                               ("predicted_dbm", "calibrated (held out)", "#1f77b4")):
@@ -208,8 +207,7 @@ def _plots(p: pd.DataFrame, out: Path) -> list[str]:
     ax.set_xscale("log")
     ax.set_xlabel("distance to the serving cell (m)")
     ax.set_ylabel("measured - predicted (dB)")
-    ax.legend(markerscale=5, fontsize=8)
-    fig.tight_layout()
+    fig.legend(markerscale=5, fontsize=8, loc="outside lower center", ncol=2, frameon=False)
     with atomic_path(out / "residual_vs_distance.png") as tmp:
         fig.savefig(tmp, format="png", metadata={"Software": None})
     plt.close(fig)
