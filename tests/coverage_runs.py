@@ -255,6 +255,8 @@ def install_from_env() -> CoverageRuns | None:
     import towerplan.planning.upgrades
     import towerplan.study
 
+    log.addHandler(logging.StreamHandler())  # "coverage <key> read from <file>" in the server's log
+    log.setLevel(logging.INFO)
     runs = CoverageRuns(towerplan.study.run_coverage_step, Path(folder))
     matrices = CandidateMatrices(towerplan.planning.upgrades.coverage_matrix, Path(folder))
     runs.MAX_RUNS = matrices.MAX_RUNS = 2
