@@ -35,6 +35,7 @@ import numpy as np
 from towerplan.coverage import _itm_kernels as kern
 from towerplan.coverage._itm_radial import itm_radial_loss
 from towerplan.coverage.itm import itm_p2p_db, itm_p2p_many_db, itm_p2p_radial_db, warm_up
+from towerplan.demo.profiles import rugged_profile
 
 NTIA_PFL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ntia-itm" / "pfls.csv"
 # NTIA p2p case 1: 230 MHz, 10 m / 1 m, climate 5, vertical, mdvar 12
@@ -121,22 +122,10 @@ def main() -> None:
     raster_radials(args.repeats)
 
 
-def _rugged(seed: int, n: int, step_m: float) -> np.ndarray:
-    """Hills at 3 km, 1 km and 300 m scales, scaled to 1,500 m of relief (as the coverage bench's DEM)."""
-    from scipy import ndimage
-
-    rng = np.random.default_rng(seed)
-    z = np.zeros(n)
-    for scale_m in (3000.0, 1000.0, 300.0):
-        f = ndimage.gaussian_filter1d(rng.standard_normal(n + 400), scale_m / step_m)[200:-200]
-        z += f / f.std() * scale_m * 0.1
-    return (z - z.min()) * 1500.0 / (z.max() - z.min())
-
-
 def raster_radials(repeats: int, n_radials: int = 16, n: int = 1000, step_m: float = 30.0) -> None:
     """Per-point CPU and error of the sweep's radial: exact ITM and the interpolated Delta h."""
     args = (30.0, 1.5, 1, 360.0, 1800.0, 1, 15.0, 0.005, 1, 50.0, 50.0, 50.0)
-    profiles = [_rugged(seed, n, step_m) for seed in range(n_radials)]
+    profiles = [rugged_profile(seed, n, step_m) for seed in range(n_radials)]
 
     def run(k: int, rel: int) -> np.ndarray:
         outs = np.full((n_radials, n), np.nan)

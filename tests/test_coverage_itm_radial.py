@@ -7,6 +7,7 @@ import pytest
 
 from towerplan.coverage import _itm_kernels as ik
 from towerplan.coverage._itm_radial import itm_radial_loss
+from towerplan.demo.profiles import rugged_profile
 
 
 @pytest.mark.parametrize(("seed", "relief", "n", "h_tx"), [(0, 300.0, 400, 30.0), (1, 30.0, 250, 10.0),
@@ -37,25 +38,13 @@ def test_bad_inputs_give_nan() -> None:
     assert np.isnan(out[5:]).all()
 
 
-def _rugged_radial(seed: int, n: int, step_m: float) -> np.ndarray:
-    """A 1-D profile with hills at 3 km, 1 km and 300 m scales and ~1,500 m of relief."""
-    from scipy import ndimage
-
-    rng = np.random.default_rng(seed)
-    z = np.zeros(n)
-    for scale_m in (3000.0, 1000.0, 300.0):
-        f = ndimage.gaussian_filter1d(rng.standard_normal(n + 400), scale_m / step_m)[200:-200]
-        z += f / f.std() * scale_m * 0.1
-    return (z - z.min()) * 1500.0 / (z.max() - z.min())
-
-
 def test_interpolated_delta_h_stays_close_to_exact_itm_on_rugged_terrain() -> None:
     """The raster's Delta h anchors (every 4th sample, then every i/32-th) against exact ITM at every sample."""
     step_m, n = 30.0, 1000
     args = (30.0, 1.5, 1, 360.0, 1800.0, 1, 15.0, 0.005, 1, 50.0, 50.0, 50.0)
     errors = []
     for seed in range(8):
-        z = _rugged_radial(seed, n, step_m)
+        z = rugged_profile(seed, n, step_m)
         assert z.max() - z.min() == pytest.approx(1500.0)
         exact = np.full(n, np.nan)
         itm_radial_loss(z, step_m, *args, 1, exact, 1)
