@@ -142,6 +142,14 @@ def _nav(page, label: str) -> None:
     page.get_by_role("heading", name=label).first.wait_for(timeout=180_000)
 
 
+def _upload(page, key: str, path: Path) -> None:
+    """Give ``path`` to the uploader of widget key ``key`` once the page's script run is over (a file given while
+    the page is still being drawn can go to an input Streamlit then replaces), and wait until it shows the file."""
+    _idle(page)
+    page.locator(f".st-key-{key} input[type='file']").set_input_files(str(path))
+    page.locator(f".st-key-{key} [data-testid='stFileChipName']", has_text=path.name).first.wait_for(timeout=60_000)
+
+
 def test_demo_map_shows_leaflet_layers_offline(page, app_url: str) -> None:
     page.goto(app_url, wait_until="domcontentloaded")
     page.get_by_role("heading", name="Tổng quan").wait_for(timeout=120_000)  # Vietnamese by default
@@ -169,7 +177,7 @@ def test_uploaded_station_errors_appear(page, app_url: str, tmp_path: Path) -> N
     )
     page.goto(f"{app_url}/data?lang=en", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Data").first.wait_for(timeout=120_000)
-    page.locator("input[type='file']").first.set_input_files(str(bad))
+    _upload(page, "data_uploads", bad)
     page.get_by_text("1 sector(s) kept from 1 file(s)").wait_for(timeout=60_000)
     page.get_by_text("2 error(s) and").wait_for(timeout=30_000)  # row 3 (no longitude), row 4 (height -5)
     page.get_by_text("Download the rows in error").wait_for(timeout=30_000)
@@ -321,7 +329,7 @@ def test_a_bad_upload_shows_an_error_and_the_page_keeps_working(page, app_url: s
     page.goto(f"{app_url}/data?lang=en", wait_until="domcontentloaded")
     page.get_by_role("heading", name="Data").first.wait_for(timeout=120_000)
     page.get_by_text("Elevation model DEM", exact=False).first.click()  # open the expander
-    page.locator("input[type='file']").nth(1).set_input_files(str(junk))
+    _upload(page, "data_dem", junk)
     error = page.locator("[data-testid='stAlertContentError']", has_text="dem_from_email.tif")
     error.first.wait_for(timeout=60_000)
     assert "cannot be used" in error.first.inner_text()
@@ -330,7 +338,7 @@ def test_a_bad_upload_shows_an_error_and_the_page_keeps_working(page, app_url: s
     # the page keeps working: a station list is still read and summarised
     good = tmp_path / "tram.csv"
     good.write_text("site_id,operator,technology,lon,lat\nOK1,Viettel,4G,105.78,19.81\n", encoding="utf-8")
-    page.locator("input[type='file']").first.set_input_files(str(good))
+    _upload(page, "data_uploads", good)
     page.get_by_text("sector(s) kept from 1 file(s)").wait_for(timeout=60_000)
     _nav(page, "Overview")
     assert page.locator("[data-testid='stException']").count() == 0
@@ -369,7 +377,7 @@ def test_stations_without_terrain_are_refused_then_labelled_mixed(page, app_url:
     else:
         assert "Upload" in zone.inner_text()
         assert after in ("none", "normal", "")
-    page.locator("input[type='file']").first.set_input_files(str(stations))
+    _upload(page, "data_uploads", stations)
     page.get_by_text(t("mixed_refused", lang)[:40]).first.wait_for(timeout=120_000)  # refused ...
     assert page.get_by_role("button", name=t("use_uploads", lang)).count() == 0
     page.get_by_text(t("mixed_consent", lang)[:40]).first.click()  # ... unless ticked
