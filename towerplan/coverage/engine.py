@@ -106,8 +106,8 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
 
 _NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
 _NO_LIMITS = np.zeros(0)
-_NO_MASK = np.zeros((0, 0), dtype=np.uint8)
-_NO_WANTED = np.zeros((0, 0), dtype=np.uint8)
+#: no cell selection (every cell): the kernels' empty uint8 mask, for ``wanted`` and the fill's ``mask`` alike
+_ALL_CELLS = np.zeros((0, 0), dtype=np.uint8)
 
 
 def site_loss_window(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
@@ -164,7 +164,7 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     elif model in (kern.MODEL_HATA, kern.MODEL_COST231) and HATA_REACH_BOUND:
         lneed = (radial_loss_limits(group.sectors, n0, lmax, config) if reach_only
                  else np.full(n0, fpar[kern.F_LMAX])) + _ROUNDING_DB
-    wanted = _NO_WANTED
+    wanted = _ALL_CELLS
     if len(lneed) and only is not None and model == kern.MODEL_P1812:
         from towerplan.coverage._p1812_reach import mark_wanted  # P.1812's kernels load only when used
 
@@ -190,7 +190,7 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
     # with ``only`` (levels wanted on some cells: the candidate matrix's demand), the others stay NaN, so
     # neither the fill nor the sectors' passes (which skip NaN) spend time on them
-    mask = _NO_MASK if only is None else np.ascontiguousarray(
+    mask = _ALL_CELLS if only is None else np.ascontiguousarray(
         only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
                      out, fpar[kern.F_LMAX], cut_m, mask)
