@@ -20,6 +20,7 @@ from app_pages.common import (
     ui,
     using_demo,
 )
+from app_pages.server_heap import freeze_loaded_heap
 from app_pages.storeauth import configured_store, current_actor, log_out, role_label, store_pages
 from app_pages.summary_view import current_origin, origin_banner
 from app_pages.uploads import SESSION_MAX_AGE_H, sweep_session_dirs, touch_session_dir
@@ -109,3 +110,4 @@ try:
 except Exception as exc:  # a page's bug: one friendly line (the traceback goes to the server log)
     logging.getLogger("towerplan.app").exception("page %s failed", nav.title)
     st.error(ui("run_failed_unexpected", what=nav.title, error=error_in(exc, lang())))
+freeze_loaded_heap()  # after the first page's caches: later post-run collections skip the server's own heap
