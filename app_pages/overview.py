@@ -44,6 +44,6 @@ with st.expander(tr("stations_by_op")):
         sites=("site_id", "nunique"), sectors=("cell_id", "count")
     ).reset_index()
     table.columns = [tr("col_operator"), tr("col_technology"), tr("col_sites"), tr("col_sectors")]
-    st.dataframe(table, hide_index=True)
+    st.table(table, hide_index=True)
 st.caption(tr("grid_caption", w=dem.width, h=dem.height, res=dem.res[0], epsg=dem.crs.to_epsg()) + " "
            + tr("offline_note"))

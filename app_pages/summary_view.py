@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.common import current_inputs, data_version, lang, tr
+from app_pages.common import DEMO_RESOLUTION_M, current_inputs, data_version, demo_inputs, lang, tr
 from towerplan.study.origin import DataOrigin, data_origin
 from towerplan.study.summary import StudySummary, study_summary
 
@@ -43,6 +43,11 @@ def current_summary() -> StudySummary:
     cached = st.session_state.get("summary_view")
     if cached is not None and cached[0] == key:
         return cached[1]
+    resolution_m = float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M))
+    if cov_item is None and st.session_state.get("data_inputs") is None and inputs is demo_inputs(resolution_m):
+        summary = _demo_summary(resolution_m)  # every session opens on the demo: its summary once per server
+        st.session_state["summary_view"] = (key, summary)
+        return summary
     from towerplan.study import StudySettings
 
     settings = (StudySettings.create(coverage=cov_item["config"], technologies=cov_item["technologies"])
@@ -51,6 +56,13 @@ def current_summary() -> StudySummary:
                             gaps=gaps, placement=plan)
     st.session_state["summary_view"] = (key, summary)
     return summary
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _demo_summary(resolution_m: float) -> StudySummary:
+    """The demo's summary before any result (counting its sites and towers: ~0.1 s of the server's CPU that
+    every new session's first page paid; bench/README.md, "Overview page load", issue 20 item 6)."""
+    return study_summary(demo_inputs(resolution_m))
 
 
 def origin_banner() -> None:

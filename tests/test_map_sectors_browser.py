@@ -1,4 +1,5 @@
-"""Sector wedges drawn by the page's script (towerplan.maps.sectors), checked in headless Chromium."""
+"""Sector wedges drawn by the page's script (towerplan.maps.sectors), checked in headless Chromium: where they
+are, and what the mouse gets on each (tooltip, hover style, popup: bound once on the operator's layer)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,36 @@ _LAYERS = """() => { const m = Object.values(window).find(v => v instanceof L.Ma
     if (l instanceof L.Polygon) out.push({kind: "polygon", ring: l.getLatLngs()[0].map(p => [p.lat, p.lng])});
     else if (l instanceof L.CircleMarker) out.push({kind: "dot"}); });
   return out; }"""
-_POPUP = """(k) => { const m = Object.values(window).find(v => v instanceof L.Map); const ps = [];
+# the page point (px) inside wedge k (the mean of its vertices: site and arc, or the omni circle's centre), and the
+# wedge's current line weight
+_POINT = """(k) => { const m = Object.values(window).find(v => v instanceof L.Map); const ps = [];
   m.eachLayer(l => { if (l instanceof L.Polygon) ps.push(l); });
-  m.closePopup(); ps[k].openPopup(ps[k].getBounds().getCenter());
-  const shown = document.querySelectorAll('.leaflet-popup-content'); return shown[shown.length - 1].innerHTML; }"""
+  const ring = ps[k].getLatLngs()[0];
+  const c = L.latLng(ring.reduce((s, p) => s + p.lat, 0) / ring.length,
+                     ring.reduce((s, p) => s + p.lng, 0) / ring.length);
+  const xy = m.latLngToContainerPoint(c), box = m.getContainer().getBoundingClientRect();
+  return {x: box.left + xy.x, y: box.top + xy.y, weight: ps[k].options.weight}; }"""
+_WEIGHT = """(k) => { const m = Object.values(window).find(v => v instanceof L.Map); const ps = [];
+  m.eachLayer(l => { if (l instanceof L.Polygon) ps.push(l); }); return ps[k].options.weight; }"""
+_SHOWN = """(cls) => { const el = document.querySelectorAll(cls);
+  return el.length ? el[el.length - 1].innerHTML : ""; }"""
+
+
+def _mouse_on_wedge(page, k: int) -> tuple[str, float, str]:
+    """Hover wedge k (its tooltip, its line weight while hovered), then click it (its popup)."""
+    point = page.evaluate(_POINT, k)
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(100)  # Leaflet's canvas reads the mouse at most every 32 ms (later moves are dropped)
+    page.mouse.move(point["x"], point["y"], steps=3)
+    page.wait_for_timeout(100)
+    page.mouse.move(point["x"] + 1, point["y"] + 1)
+    page.wait_for_function(f"() => ({_SHOWN})('.leaflet-tooltip') !== ''")
+    tooltip, weight = page.evaluate(_SHOWN, ".leaflet-tooltip"), page.evaluate(_WEIGHT, k)
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function(f"() => ({_SHOWN})('.leaflet-popup-content') !== ''")
+    popup = page.evaluate(_SHOWN, ".leaflet-popup-content")
+    page.evaluate("() => Object.values(window).find(v => v instanceof L.Map).closePopup()")
+    return tooltip, weight, popup
 
 
 def _stations() -> pd.DataFrame:
@@ -39,13 +66,13 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def test_every_sector_is_drawn_where_python_puts_it_with_its_popup(tmp_path) -> None:
     stations = _stations()
-    m = offline_map(bounds_lonlat=(105.7, 19.7, 105.9, 19.9), asset_url=leaflet_source_dir().as_uri())
+    m = offline_map(bounds_lonlat=(105.76, 19.79, 105.81, 19.83), asset_url=leaflet_source_dir().as_uri())
     for fg in stations_layers(stations, radius_m=700.0, lang="en"):
         fg.add_to(m)
     page_file = tmp_path / "map.html"
     page_file.write_text(m.get_root().render(), encoding="utf-8")
     with chromium() as browser:
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 900, "height": 700})
         page.goto(page_file.as_uri())
         page.wait_for_function("() => typeof L !== 'undefined' && Object.values(window).some(v => v instanceof L.Map)")
         layers = page.evaluate(_LAYERS)
@@ -63,7 +90,17 @@ def test_every_sector_is_drawn_where_python_puts_it_with_its_popup(tmp_path) -> 
                       for e in expected if e.shape == ring.shape]
             assert errors
             assert min(errors) < 5.0
-        texts = [page.evaluate(_POPUP, k) for k in range(len(polygons))]
+        shown = [_mouse_on_wedge(page, k) for k in range(len(polygons))]
+        page.wait_for_timeout(100)
+        page.mouse.move(5, 5)  # off every wedge: the hover style goes
+        page.wait_for_timeout(100)
+        assert [page.evaluate(_WEIGHT, k) for k in range(len(polygons))] == [1] * len(polygons)
+    assert [weight for _, weight, _ in shown] == [3] * len(polygons)  # the wedge under the mouse is outlined
+    tooltips, texts = [x[0] for x in shown], [x[2] for x in shown]
+    # each wedge's own tooltip (site, cell, technology) and popup (every field), one wedge each
+    assert sorted(x.split("Cell</th><td>")[1].split("<")[0] for x in tooltips) == sorted(
+        ["S1-0", "S1-1", "S1-2", "&lt;b&gt;omni&lt;/b&gt;"])
+    assert all("Azimuth" not in x and "Site" in x for x in tooltips)
     viettel = next(x for x in texts if "S1-1" in x)
     for part in ("Viettel", "4G", "1842.5 MHz", "120°", "4.0°", "30 m", "58.0 dBm", "Azimuth", "EIRP"):
         assert part in viettel, part

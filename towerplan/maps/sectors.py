@@ -63,6 +63,15 @@ window.towerplanSectors = window.towerplanSectors || function (layer, d) {
     return "<table>" + rows + "</table>";
   }
   var style = {color: d.colour, weight: 1, fillColor: d.colour, fillOpacity: 0.45};
+  var hover = {weight: 3, fillOpacity: 0.7};
+  // one tooltip, one popup and one pair of hover listeners for the whole layer, which its wedges' events reach
+  // (a Leaflet feature group): per wedge, a tooltip and a popup object and seven listeners cost more than the
+  // wedge itself. The wedge's row is kept on it (towerplanCell); site dots take no pointer events.
+  function cellOf(l) { return l && l.towerplanCell; }
+  layer.bindTooltip(function (l) { return cellOf(l) ? table(cellOf(l), d.tooltip) : ""; }, {sticky: true});
+  layer.bindPopup(function (l) { return cellOf(l) ? table(cellOf(l), d.popup) : ""; }, {maxWidth: 320});
+  layer.on("mouseover", function (e) { if (cellOf(e.layer)) { e.layer.setStyle(hover); } });
+  layer.on("mouseout", function (e) { if (cellOf(e.layer)) { e.layer.setStyle(style); } });
   d.c.forEach(function (c) {
     var s = d.s[c[0]], ring = [];
     if (c[1] === null) {
@@ -73,16 +82,12 @@ window.towerplanSectors = window.towerplanSectors || function (layer, d) {
       for (var k = 0; k <= 6; k++) { ring.push(dest(s[0], s[1], c[1] - half + k * half / 3)); }
     }
     var p = L.polygon(ring, style);
-    p.bindTooltip(function () { return table(c, d.tooltip); }, {sticky: true});
-    p.bindPopup(function () { return table(c, d.popup); }, {maxWidth: 320});
-    p.on("mouseover", function () { p.setStyle({weight: 3, fillOpacity: 0.7}); });
-    p.on("mouseout", function () { p.setStyle(style); });
+    p.towerplanCell = c;
     layer.addLayer(p);
   });
-  d.s.forEach(function (s) {
-    layer.addLayer(L.circleMarker([s[0], s[1]], {radius: 2.5, color: "#111111", weight: 1, fill: true,
-                                                fillColor: d.colour, fillOpacity: 1.0}));
-  });
+  var dot = {radius: 2.5, color: "#111111", weight: 1, fill: true, fillColor: d.colour, fillOpacity: 1.0,
+             interactive: false};
+  d.s.forEach(function (s) { layer.addLayer(L.circleMarker([s[0], s[1]], dot)); });
 };
 """
 
