@@ -292,7 +292,10 @@ def plan_groups(sectors: Sectors, dem: Grid, dem_filled: np.ndarray, config: Cov
     table = sectors.table
     df = table if bool(table["usable"].all()) else table[table["usable"]]
     keys = ["x", "y", "antenna_height_m", "freq_mhz", "model"]
-    blockmin = block_minima(dem_filled) if block_min is None else block_min
+    blockmin = block_min
+    if blockmin is None:  # only the Hata / COST-231 radius reads the block minima (a pass over the whole DEM)
+        hata = bool(df["model"].isin(("hata", "cost231")).any())
+        blockmin = block_minima(dem_filled) if hata else np.zeros((0, 0))
     groups: list[SiteGroup] = []
     for key, part in _site_parts(df, keys):
         groups.append(site_group(sector_records(part), key, float(part["lat"].iloc[0]), sectors.patterns, dem,
