@@ -99,8 +99,8 @@ class CoverageResult:
 
 def wrap_result(dem: Grid, full: dict[str, np.ndarray], holes: np.ndarray, sectors, config: CoverageConfig,
           n_sites: int) -> CoverageResult:
-    # one parallel pass per layer (:mod:`._acc_kernels`): at 30 m these full-grid copies were a serial
-    # ~10 % of a one-site run
+    # one parallel pass per layer (:mod:`._acc_kernels`); numpy's masks and copies of the same took
+    # ~3x the CPU, on one core (bench/README.md, "One omni ITM site: the serial phases")
     def level(arr: np.ndarray, idx: np.ndarray | None = None) -> Grid:
         return dem.with_values(finish_level(arr, holes, idx), nodata=float("nan"))
 
