@@ -1,10 +1,10 @@
-"""Numba kernels for the engine's full-grid arrays: parallel fills and the result's masked copies.
+"""Numba kernels for the coverage result's full-grid layers: the masked copies of :func:`.result.wrap_result`.
 
-At 30 m a 60 x 60 km study is 2,040 x 2,040 cells, and each accumulator layer is 17 MB
-(float32 / int32): ``np.full`` and ``np.where`` write them on one core, which on a two-core
-machine costs twice its share of a one-site run's wall time (``bench/README.md``, "One omni
-ITM site: the serial phases"). These kernels split rows over numba's threads; every cell is
-written independently, so the values do not depend on the number of threads.
+At 30 m a 60 x 60 km study is 2,040 x 2,040 cells, and each layer is 17 MB (float32 / int32):
+``np.where`` with its masks and ``astype`` copies wrote each several times, on one core, which on
+a two-core machine costs twice its share of a one-site run's wall time (``bench/README.md``, "One
+omni ITM site: the serial phases"). Here each layer is one pass, its rows split over numba's
+threads; every cell is written independently, so the values do not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -14,23 +14,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["filled", "finish_count", "finish_level", "finish_server"]
-
-
-@njit(cache=True, parallel=True)
-def _fill_rows(a, value):
-    h, w = a.shape
-    for r in prange(h):
-        for c in range(w):
-            a[r, c] = value
-
-
-def filled(shape: tuple[int, ...], value: float, dtype: type) -> np.ndarray:
-    """``np.full(shape, value, dtype)`` written by numba's threads (float32 or int32)."""
-    out = np.empty(shape, dtype=dtype)
-    if out.size:
-        _fill_rows(out.reshape(-1, shape[-1]), out.dtype.type(value))
-    return out
+__all__ = ["finish_count", "finish_level", "finish_server"]
 
 
 @njit(cache=True, parallel=True)

@@ -47,7 +47,6 @@ from scipy import ndimage
 
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
-from towerplan.coverage._acc_kernels import filled
 from towerplan.coverage.antenna import TabulatedPattern
 from towerplan.coverage.calibration import has_terms, sector_terms_db
 from towerplan.coverage.clutter import ClutterGrid
@@ -211,16 +210,15 @@ def _wanted_box(only: np.ndarray, off: tuple[int, int], box: tuple[int, int, int
 
 
 def _new_acc(shape: tuple[int, int], n_ops: int, n_techs: int) -> dict[str, np.ndarray]:
-    f32, i32 = np.float32, np.int32
-    return {  # filled on numba's threads (:mod:`._acc_kernels`)
-        "best": filled(shape, -np.inf, f32),
-        "best_idx": filled(shape, -1, i32),
-        "second": filled(shape, -np.inf, f32),
-        "second_idx": filled(shape, -1, i32),
-        "count": filled(shape, 0, i32),
-        "op_best": filled((max(n_ops, 1), *shape), -np.inf, f32),
-        "tech_best": filled((max(n_techs, 1), *shape), -np.inf, f32),
-        "loss": filled(shape, np.inf, f32),
+    return {
+        "best": np.full(shape, -np.inf, dtype=np.float32),
+        "best_idx": np.full(shape, -1, dtype=np.int32),
+        "second": np.full(shape, -np.inf, dtype=np.float32),
+        "second_idx": np.full(shape, -1, dtype=np.int32),
+        "count": np.zeros(shape, dtype=np.int32),
+        "op_best": np.full((max(n_ops, 1), *shape), -np.inf, dtype=np.float32),
+        "tech_best": np.full((max(n_techs, 1), *shape), -np.inf, dtype=np.float32),
+        "loss": np.full(shape, np.inf, dtype=np.float32),
     }
 
 
