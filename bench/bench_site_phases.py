@@ -45,24 +45,10 @@ def instrument() -> None:
     """Wrap the engine's phases (module attributes, so the engine's own calls go through the timers)."""
     for name in ("prepare_stations", "plan_groups", "_fill_dem", "_new_acc", "wrap_result", "site_loss",
                  "check_memory", "make_batches", "map_batches"):
-        for mod in _modules_with(name):
-            setattr(mod, name, _timed(name, getattr(mod, name)))
+        setattr(engine, name, _timed(name, getattr(engine, name)))
     for name in ("radial_losses", "fill_window", "site_geometry", "accumulate_sector", "min_into", "merge_partial",
                  "bilinear"):
         setattr(kern, name, _timed(name, getattr(kern, name)))
-    for mod_name in ("towerplan.coverage.engine_site",):  # modules added by later changes, when present
-        mod = sys.modules.get(mod_name)
-        if mod is None:
-            continue
-        for name in dir(mod):
-            fn = getattr(mod, name)
-            if callable(fn) and not name.startswith("__") and getattr(fn, "__module__", "") == mod_name:
-                setattr(mod, name, _timed(f"{mod_name.rsplit('.', 1)[-1]}.{name}", fn))
-
-
-def _modules_with(name: str):
-    mods = (engine, sys.modules.get("towerplan.coverage.engine_site"))
-    return [m for m in mods if m is not None and hasattr(m, name)]
 
 
 def main() -> int:

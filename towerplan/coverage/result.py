@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from towerplan.coverage import sinr as sinr_layer
-from towerplan.coverage._acc_kernels import finish_count, finish_level, finish_server
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.service import served
 from towerplan.grid import Grid
@@ -99,19 +98,21 @@ class CoverageResult:
 
 def wrap_result(dem: Grid, full: dict[str, np.ndarray], holes: np.ndarray, sectors, config: CoverageConfig,
           n_sites: int) -> CoverageResult:
-    # one parallel pass per layer (:mod:`._acc_kernels`); numpy's masks and copies of the same took
-    # ~3x the CPU, on one core (bench/README.md, "One omni ITM site: the serial phases")
-    def level(arr: np.ndarray, idx: np.ndarray | None = None) -> Grid:
-        return dem.with_values(finish_level(arr, holes, idx), nodata=float("nan"))
+    none = full["best_idx"] < 0
+    none |= holes
 
-    best = level(full["best"], full["best_idx"])
-    server = finish_server(full["best_idx"], holes)
-    # a second server implies a best one (the top-2 insert fills the best first)
-    second = level(full["second"], full["second_idx"])
-    count = finish_count(full["count"], holes)
-    ops = {name: level(full["op_best"][k]) for k, name in enumerate(sectors.operators)}
-    techs = {name: level(full["tech_best"][k]) for k, name in enumerate(sectors.technologies)}
-    loss = level(full["loss"])
+    def level(arr: np.ndarray, mask: np.ndarray) -> Grid:
+        # float32 already (the accumulators' type): no second copy
+        out = np.where(mask | ~np.isfinite(arr), np.float32(np.nan), arr).astype(np.float32, copy=False)
+        return dem.with_values(out, nodata=float("nan"))
+
+    best = level(full["best"], none)
+    server = np.where(none, np.int32(-1), full["best_idx"]).astype(np.int32, copy=False)
+    second = level(full["second"], none | (full["second_idx"] < 0))
+    count = np.where(holes, np.int32(0), full["count"]).astype(np.int32, copy=False)
+    ops = {name: level(full["op_best"][k], holes) for k, name in enumerate(sectors.operators)}
+    techs = {name: level(full["tech_best"][k], holes) for k, name in enumerate(sectors.technologies)}
+    loss = level(full["loss"], holes)
     table = sectors.table.drop(columns=["op_code", "tech_code"])
     return CoverageResult(best, dem.with_values(server, nodata=-1), second, dem.with_values(count, nodata=None),
                           ops, techs, loss, table, sectors.skipped, config, {}, n_sites)
