@@ -11,6 +11,7 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,11 +109,12 @@ def prepare_stations(stations: pd.DataFrame, dem: Grid, config: CoverageConfig, 
                    else np.full(n, default, dtype=object if isinstance(default, str) else float))
     numeric = ("lon", "lat", "antenna_height_m", "azimuth_deg", "freq_mhz", "eirp_dbm", "tilt_deg",
                "h_beamwidth_deg", "v_beamwidth_deg", "mechanical_tilt_deg", *CALIBRATION_DEFAULTS)
-    filled = {"mechanical_tilt_deg", "h_beamwidth_deg", "v_beamwidth_deg", *CALIBRATION_DEFAULTS}
+    filled: dict[str, Any] = {c: _OPTIONAL_DEFAULTS[c] for c in ("mechanical_tilt_deg", "h_beamwidth_deg",
+                                                               "v_beamwidth_deg", *CALIBRATION_DEFAULTS)}
     problems: list[str] = []
     for c in numeric:
         v = np.asarray(pd.to_numeric(cols[c], errors="coerce"), dtype=float)
-        cols[c] = np.where(np.isnan(v), _OPTIONAL_DEFAULTS[c], v) if c in filled else v
+        cols[c] = np.where(np.isnan(v), filled[c], v) if c in filled else v
     df = pd.DataFrame(cols)
     checks = [
         ("lon", lambda v: np.isfinite(v) & (v >= -180) & (v <= 180), "longitude must be -180..180"),
