@@ -194,6 +194,13 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
         only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
                      out, fpar[kern.F_LMAX], cut_m, mask)
+    if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
+        from towerplan.coverage.cell_loss import point_to_point_cells
+
+        point_to_point_cells(out, table, dem=dem, off=off, geo=geo, site=(group.x, group.y),
+                             layout=(n0, lmax, group.radius_m, step, cut_m), origin=(r_lo, c_lo), model=model,
+                             params=(fpar, ipar), clutter=(clut_h, clut_code), mode=config.cell_loss,
+                             spread_db=config.refine_spread_db, mask=mask)
     return out, (r_lo, r_hi, c_lo, c_hi)
 
 
