@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realtile_tiles import compare, jacksboro_tile, ridge_trend_deg, study_dem, synthetic_tile
+from realtile_tiles import compare, escarpment_strike, jacksboro_tile, study_dem, synthetic_tile, warm_cell_loss
 
 from towerplan.coverage.engine import warm_up
 from towerplan.coverage.geo_reference import ReferenceSite, error_stats
@@ -66,8 +66,10 @@ def main() -> int:
     ap.add_argument("--radius-km", type=float, default=28.0, help="site radius on the synthetic tiles")
     ap.add_argument("--spread-db", type=float, default=None, help="refine_spread_db (default: CoverageConfig's)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=1, help="runs of each site and mode (the median time is shown)")
     args = ap.parse_args()
     warm_up()
+    warm_cell_loss()
     extra = {} if args.spread_db is None else {"refine_spread_db": args.spread_db}
     print(f"{'tile':7} {'res':>4} {'model':6} {'mode':7} {'n':>5} {'P10':>6} {'med':>6} {'P90':>6} {'<=3dB%':>7} "
           f"{'max':>6} {'s/site':>7} {'refined%':>8}")
@@ -76,7 +78,7 @@ def main() -> int:
             tile, sites, radius_m = tile_sites(name, args.radius_km)
             if name == "real":
                 print(f"# real tile: {tile.shape} samples, {float(tile.values.min()):.0f}-"
-                      f"{float(tile.values.max()):.0f} m, ridge strike N{ridge_trend_deg(tile):.0f}E "
+                      f"{float(tile.values.max()):.0f} m, escarpment strike N{escarpment_strike(tile)[0]:.0f}E "
                       "(row 0 north)")
             for res in args.res:
                 dem = study_dem(tile, Path(tmp), res)
@@ -87,7 +89,7 @@ def main() -> int:
                     per_site = -(-args.cells // len(sites))
                     for k, site in enumerate(sites):
                         c = compare(tile, dem, site, model=model, radius_m=radius_m, n_cells=per_site,
-                                    seed=args.seed + k, modes=tuple(args.modes), **extra)
+                                    seed=args.seed + k, modes=tuple(args.modes), repeats=args.repeats, **extra)
                         for m in args.modes:
                             diffs[m].append(c.diff_db[m])
                             secs[m].append(c.seconds[m])

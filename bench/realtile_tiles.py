@@ -8,8 +8,9 @@ Tiles (EPSG:4326 Grids, as a planner's SRTM tiles are):
   and the Jacksboro fault on the Tennessee-Kentucky border (84.414-84.078 W,
   36.446-36.733 N). Its ``ymin`` (36.7329) is the latitude of the *first row*, the north
   edge: row 0 is north, as matplotlib's own examples lay it out (``linspace(ymin, ymax,
-  nrows)``) and as :func:`ridge_trend_deg` confirms from the terrain (the Appalachian
-  ridges run north-east, strike ~N50E: flipped rows would make them run north-west).
+  nrows)``) and as :func:`escarpment_strike` confirms from the terrain (the straight
+  escarpment of its north-east quarter runs north-east, N53E, along the Appalachian
+  structures; flipped rows would leave no straight edge there).
 * :func:`synthetic_tile`: fractal relief of the coverage bench's kind (hills at 3 km, 1 km
   and 300 m, ``bench_coverage.rugged_dem``) on a 1" or 3" lattice near Thanh Hóa.
 
@@ -60,21 +61,27 @@ def jacksboro_tile() -> Grid | None:
     return Grid(z, Affine(dx, 0.0, west, 0.0, -dy, north), 4326, None)
 
 
-def ridge_trend_deg(tile: Grid) -> float:
-    """Strike of the dominant ridges (degrees clockwise from north, 0-180) from the gradient structure tensor.
+def escarpment_strike(tile: Grid) -> tuple[float, float]:
+    """Strike (degrees clockwise from north) and R² of the straight escarpment in the real tile's north-east.
 
-    The gradient's principal direction is across the ridges; the strike is 90 degrees from it.
+    In the box 84.21-84.13 W, 36.60-36.70 N, per column the southernmost sample above 470 m
+    (the foot of the upland over the ~350 m valley), fitted by a straight line. North-up, the
+    edge runs north-east (N53E, R² 0.985), along the Appalachian structures' strike (the Pine
+    Mountain block); with the rows flipped the same box holds no straight edge.
     """
-    z = tile.values.astype(np.float64)
-    lat = tile.bounds[1] + (tile.bounds[3] - tile.bounds[1]) / 2
-    dx_m = tile.res[0] * 111_320.0 * math.cos(math.radians(lat))
-    dy_m = tile.res[1] * 110_574.0
-    g_row, g_col = np.gradient(z)
-    gx, gy = g_col / dx_m, -g_row / dy_m  # east and north components (row 0 north)
-    sxx, syy, sxy = (ndimage.gaussian_filter(a, 2.0).mean() for a in (gx * gx, gy * gy, gx * gy))
-    across = 0.5 * math.atan2(2.0 * sxy, sxx - syy)  # radians counter-clockwise from east
-    strike_from_east = across + math.pi / 2
-    return (90.0 - math.degrees(strike_from_east)) % 180.0
+    w, _, _, n = tile.bounds
+    z = tile.values
+    lons = w + (np.arange(z.shape[1]) + 0.5) * tile.res[0]
+    lats = n - (np.arange(z.shape[0]) + 0.5) * tile.res[1]
+    cs = np.flatnonzero((lons > -84.21) & (lons < -84.13))
+    rs = np.flatnonzero((lats > 36.60) & (lats < 36.70))
+    high = z[np.ix_(rs, cs)] > 470.0
+    foot = np.array([rs[np.flatnonzero(col)[-1]] if col.any() else rs[0] for col in high.T])
+    x_km = lons[cs] * 111.32 * math.cos(math.radians(36.6))
+    y_km = lats[foot] * 110.57
+    slope, intercept = np.polyfit(x_km, y_km, 1)
+    r2 = 1.0 - float(np.var(y_km - intercept - slope * x_km) / np.var(y_km))
+    return 90.0 - math.degrees(math.atan(slope)), r2
 
 
 def synthetic_tile(*, arcsec: float, lon0: float = 105.3, lat0: float = 19.9, size_deg: float = 0.6,
@@ -126,6 +133,17 @@ def site_loss_grid(dem: Grid, site: ReferenceSite, config: CoverageConfig) -> tu
     return np.asarray(loss, dtype=np.float64), time.perf_counter() - t0
 
 
+def warm_cell_loss() -> None:
+    """Compile (or load from numba's cache) the point-to-point cell kernels, so that timings leave it out."""
+    dem = Grid(np.zeros((40, 40), dtype=np.float32) + 100.0,
+               Affine(90.0, 0.0, 500_000.0, 0.0, -90.0, 2_200_000.0), 32648, None)
+    lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(501_800.0, 2_198_200.0)
+    site = ReferenceSite(float(lon), float(lat), 30.0, 1800.0)
+    for model in ("itm", "p1812"):
+        for mode in ("refine", "exact"):
+            site_loss_grid(dem, site, replace(base_config(model, 1500.0), cell_loss=mode))
+
+
 def pick_cells(dem: Grid, loss: np.ndarray, tile: Grid, site: ReferenceSite, radius_m: float, n: int,
                seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``n`` random cells with a finite loss, 5 cells to ``radius_m`` from the site, inside the tile."""
@@ -154,13 +172,16 @@ class Comparison:
 
 
 def compare(tile: Grid, dem: Grid, site: ReferenceSite, *, model: str, radius_m: float, n_cells: int, seed: int,
-            modes: tuple[str, ...] = ("raster", "refine", "exact"), **overrides: object) -> Comparison:
-    """Each mode's raster against the geodesic reference on ``tile`` at the same ``n_cells`` random cells."""
+            modes: tuple[str, ...] = ("raster", "refine", "exact"), repeats: int = 1,
+            **overrides: object) -> Comparison:
+    """Each mode's raster against the geodesic reference on ``tile`` at the same ``n_cells`` random cells
+    (``seconds``: the median of ``repeats`` runs of the site)."""
     losses: dict[str, np.ndarray] = {}
     seconds: dict[str, float] = {}
     for mode in modes:
         cfg = replace(base_config(model, radius_m, **overrides), cell_loss=mode)
-        losses[mode], seconds[mode] = site_loss_grid(dem, site, cfg)
+        runs = [site_loss_grid(dem, site, cfg) for _ in range(max(repeats, 1))]
+        losses[mode], seconds[mode] = runs[0][0], float(np.median([t for _, t in runs]))
     first = losses[modes[0]]
     rows, cols = pick_cells(dem, first, tile, site, radius_m, n_cells, seed)
     ref = reference_losses_db(tile, site, dem, rows, cols, model=model, config=base_config(model, radius_m))
