@@ -397,7 +397,7 @@ def read_dem(
     return grid
 
 
-def auto_resampling(resolution_m: float, source_res_m: float) -> str:
+def auto_resampling(resolution_m: float, source_res_m: float) -> ResamplingName:
     """The resampling ``read_dem(..., resampling="auto")`` takes onto ``resolution_m`` from a source of
     ``source_res_m`` (see :func:`read_dem`): average coarser than 1.5x, cubic from 0.75x, bilinear finer."""
     if resolution_m > 1.5 * source_res_m:
