@@ -20,7 +20,9 @@ How one site is computed
    :func:`~towerplan.coverage._itm_kernels.p2p_radial`; Hata: prefix sums for the
    effective height).
 4. Every cell of the window takes the loss interpolated between its two
-   neighbouring radials and two neighbouring samples: no gaps, no blocks.
+   neighbouring radials and two neighbouring samples: no gaps, no blocks
+   (``CoverageConfig.cell_loss`` ``refine`` / ``exact``: some or all cells of ITM and
+   P.1812 sites are computed point to point instead, :mod:`.cell_loss`).
 5. Per sector, the level ``EIRP + level offset - margins + A(phi, theta) - loss``
    uses the exact horizontal and vertical angle from the antenna (ground + height)
    to the receiver (cell ground + ``rx_height_m``) over the effective earth.
