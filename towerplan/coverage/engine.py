@@ -20,7 +20,9 @@ How one site is computed
    :func:`~towerplan.coverage._itm_kernels.p2p_radial`; Hata: prefix sums for the
    effective height).
 4. Every cell of the window takes the loss interpolated between its two
-   neighbouring radials and two neighbouring samples: no gaps, no blocks.
+   neighbouring radials and two neighbouring samples: no gaps, no blocks
+   (``CoverageConfig.cell_loss`` ``refine`` / ``exact``: some or all cells of ITM and
+   P.1812 sites are computed point to point instead, :mod:`.cell_loss`).
 5. Per sector, the level ``EIRP + level offset - margins + A(phi, theta) - loss``
    uses the exact horizontal and vertical angle from the antenna (ground + height)
    to the receiver (cell ground + ``rx_height_m``) over the effective earth.
@@ -194,6 +196,13 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
         only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
                      out, fpar[kern.F_LMAX], cut_m, mask)
+    if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
+        from towerplan.coverage.cell_loss import point_to_point_cells
+
+        point_to_point_cells(out, table, dem=dem, off=off, geo=geo, site=(group.x, group.y),
+                             layout=(n0, lmax, group.radius_m, step, cut_m), origin=(r_lo, c_lo), model=model,
+                             params=(fpar, ipar), clutter=(clut_h, clut_code), mode=config.cell_loss,
+                             spread_db=config.refine_spread_db, mask=mask)
     return out, (r_lo, r_hi, c_lo, c_hi)
 
 
