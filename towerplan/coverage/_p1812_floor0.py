@@ -132,3 +132,78 @@ def out_of_reach_floor(i, dtot, hts, hrs, tabs, k, run, hulls):
     lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * tabs[3, i]
     lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
     return max(lb0p, lbc + lloc) - 0.05
+
+
+@njit(cache=True)
+def _bull_nu_beyond(kd, kg, d0, dmax, hts, hr_max, a, lam):
+    """A lower bound of nu at the fixed point (``kd``, ``kg``) for every receiver at d0 <= D <= dmax, height <= hr_max.
+
+    nu (eq. 15) = e(D, hrs) sqrt(0.002 D / (lam kd (D - kd))) with e = kg - hts + 500 kd (D - kd) / a +
+    (hts - hrs) kd / D: each term of e is bounded at its worst end; the root falls with D.
+    """
+    e = kg - hts + 500.0 * kd * (d0 - kd) / a + (hts - hr_max) * kd / (dmax if hts >= hr_max else d0)
+    root = math.sqrt(0.002 * (dmax if e > 0.0 else d0) / (lam * kd * ((dmax if e > 0.0 else d0) - kd)))
+    return e * root
+
+
+@njit(cache=True)
+def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
+    """A lower bound of the P.1812 loss of every sample from ``i`` to ``i_end`` (inclusive).
+
+    For any receiver beyond the current point, the points already passed stay intermediate
+    points of its path, and the knife-edge loss of its path is at least that of any one of
+    them (beyond line of sight its Bullington point is the apex of the two steepest rays, whose
+    nu is the largest under them; in line of sight the largest nu is taken, eqs 13-21): the
+    transmitter-side point of the running slope (eq. 13) is kept, with the receiver anywhere
+    from ``d[i]`` to ``d[i_end]`` and no higher than the highest ground there (``ahead``: the
+    largest and smallest terrain height of samples ``i .. i_end`` and whether they hold a
+    non-inland or a sea point). The other terms are bounded as in :func:`out_of_reach_floor` at their
+    least favourable distance and height: free space and troposcatter at ``d[i]``, the
+    direct-path angles at the extremes of the heights ahead, Fk (falling with distance) at
+    the end, the transmitter horizon and its distance (both only grow along the radial,
+    Ast left out), the sea terms where sea lies ahead.
+    """
+    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
+     lb0b_branch, lb0p_branch) = k
+    ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land = run
+    z_max, z_min, s_other, s_sea = ahead
+    d0 = d[i]
+    dmax = d[i_end]
+    hr_max = z_max + hrg
+    hr_min = z_min + hrg
+    lbfs = 92.4 + lf + tabs[2, i]
+    lb0p = lbfs + kes_p
+    d50 = _bullington_lo(_bull_nu_beyond(ka_d, ka_g, d0, dmax, hts, hr_max, ae, lam), d0)
+    dp_lb = d50
+    if two:
+        dp_lb = min(d50, _bullington_lo(_bull_nu_beyond(kb_d, kb_g, d0, dmax, hts, hr_max, ab, lam), d0))
+    inv2ae = 1.0 / (2.0 * ae)
+    up = hr_min - hts  # (hrs - hts) >= up; its quotient by D is least at the far end if up >= 0
+    a_td = up / (1000.0 * (dmax if up >= 0.0 else d0)) - dmax * inv2ae
+    down = hts - hr_max
+    a_rd = down / (1000.0 * (dmax if down >= 0.0 else d0)) - dmax * inv2ae
+    th_td = 1000.0 * _atan_lo(a_td)
+    th_rd = 1000.0 * _atan_lo(a_rd)
+    theta = 1e3 * d0 / ae + min(th_max, th_td) + th_rd
+    lbs = ((tropo_a + tabs[2, i]) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
+    th1 = 1e3 * d0 / ae + min(th_td, 0.0) + min(th_rd, 0.0)
+    all_inland = inland and not s_other
+    acx = 0.0
+    if not all_inland:
+        if sea_tx:
+            acx -= 6.0
+        if s_sea:
+            acx -= 6.0
+    lloc = min(lloc_land, 0.0) if s_sea else lloc_land
+    lba = 102.45 + tx_terms[1] + gamma_d * th1 + lf + acx + ap_lb
+    lminbap = max(lba, lb0p)
+    dom = dp_lb if all_inland else 0.0
+    lbd = lb0p + dp_lb
+    a_end = lbfs + d50
+    b_end = lbfs + lb0b_off + dom
+    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
+    if lb0p_branch:
+        lminb0p = min(lminb0p, lb0p + dom)
+    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * tabs[3, i_end]
+    lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
+    return max(lb0p, lbc + lloc) - 0.05

@@ -55,7 +55,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._p1812_floor0 import out_of_reach_floor
+from towerplan.coverage._p1812_floor0 import beyond_floor, out_of_reach_floor
 from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope, hull_push
 from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth
 from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
@@ -66,6 +66,8 @@ _SLACK_DB = 0.05
 _ETA = 2.5
 #: samples shorter than the Recommendation's 5-point path are resampled by the radial: always computed
 _MIN_POINTS = 5
+#: samples in a block of the first stage's block floor (:func:`~._p1812_floor0.beyond_floor`)
+_BLOCK = 8
 
 
 @njit(cache=True)
@@ -267,6 +269,29 @@ def _blend_floor(d50, dp_lb, inland, blend):
 
 
 @njit(cache=True)
+def _suffix_terrain(z, zone, n):
+    """(max, min of ``z[i:n]``, whether ``zone[i:n]`` holds a non-inland / a sea point) for every i."""
+    smax = np.empty(n)
+    smin = np.empty(n)
+    other = np.zeros(n, dtype=np.bool_)
+    sea = np.zeros(n, dtype=np.bool_)
+    hi = -math.inf
+    lo = math.inf
+    o = False
+    s = False
+    for i in range(n - 1, -1, -1):
+        hi = max(hi, z[i])
+        lo = min(lo, z[i])
+        o = o or zone[i] != 4
+        s = s or zone[i] == 1
+        smax[i] = hi
+        smin[i] = lo
+        other[i] = o
+        sea[i] = s
+    return smax, smin, other, sea
+
+
+@njit(cache=True)
 def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
                        flat, first, out, want, t_skip=math.inf):
     """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
@@ -349,6 +374,8 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     inland = zone[0] == 4
     sea_tx = zone[0] == 1
     masked = len(want) > 0
+    suffix = _suffix_terrain(z, zone, n_all if stage0 else 0)
+    skip_to = 0
     for i in range(1, n_all):
         di = d[i]
         dp = d[i - 1]
@@ -384,6 +411,30 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             mr = hull_push(rx, ry, mr, dk, z[k] - 500.0 * dk * dk / ae)
         if i < _MIN_POINTS - 1 or i < first:
             continue
+        if i < skip_to:  # in a block already shown out of reach
+            continue
+        if stage0 and i % _BLOCK == 0 and i >= _MIN_POINTS:
+            # the rest of the radial, then the next block of samples, out of reach as a whole
+            run = (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land)
+            rest = beyond_floor(i, n_all - 1, d, hts, hrg, flat, consts, run,
+                                (suffix[0][i], suffix[1][i], suffix[2][i], suffix[3][i]))
+            if rest > t_skip:
+                for j in range(i, n_all):
+                    out[j] = math.inf if masked and not want[j] else rest
+                return
+            i_end = min(i + _BLOCK, n_all) - 1
+            b_max = -math.inf
+            b_min = math.inf
+            for j in range(i, i_end + 1):
+                b_max = max(b_max, z[j])
+                b_min = min(b_min, z[j])
+            block = beyond_floor(i, i_end, d, hts, hrg, flat, consts, run,  # sea ahead: as if in the block
+                                 (b_max, b_min, suffix[2][i], suffix[3][i]))
+            if block > t_skip:
+                for j in range(i, i_end + 1):
+                    out[j] = math.inf if masked and not want[j] else block
+                skip_to = i_end + 1
+                continue
         if masked and not want[i]:
             out[i] = math.inf
             continue
