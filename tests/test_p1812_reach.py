@@ -27,7 +27,7 @@ from test_p1812_raster import synthetic_clutter
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage._p1812_kernels import path_radii, spherical_earth
 from towerplan.coverage._p1812_radial import p1812_radial_loss
-from towerplan.coverage._p1812_reach import ap_floor_db, flat_bullington, p1812_radial_bound
+from towerplan.coverage._p1812_reach import ap_floor_db, flat_bullington, p1812_radial_bound, site_tables
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
 
@@ -69,6 +69,7 @@ def test_the_bound_never_exceeds_the_exact_loss(p, pl, sigma, sea, f_mhz, h_tx) 
     n = 160  # 14.4 km at 90 m
     dn, n0, phi = 50.0, 375.0, 19.8
     flat = flat_bullington(n, RES, f_mhz / 1000.0, h_tx, 1.5, dn, p < 50.0)
+    tables = site_tables(n, RES, f_mhz / 1000.0, h_tx, 1.5, dn, p < 50.0)
     ap_lb = ap_floor_db(p, phi, n * RES / 1000.0)
     worst = -math.inf
     for prof, r_m, zone in _radials(24, n, seed=int(f_mhz), sea=sea):
@@ -80,6 +81,13 @@ def test_the_bound_never_exceeds_the_exact_loss(p, pl, sigma, sea, f_mhz, h_tx) 
             p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, ap_lb,
                                flat, 1, lb, np.zeros(0, dtype=np.uint8), t_skip)
             worst = max(worst, float(np.max(lb[1:] - exact[1:])))
+        # with the site tables, the cheapest floors (per sample, per block of samples, the rest of the radial)
+        # decide what lies above t_skip: at every limit, every value stays at or below the exact loss
+        for t_skip in (-1e300, 110.0, 130.0, 145.0, 160.0, 175.0):
+            lb = np.full(n, np.nan)
+            p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, ap_lb,
+                               tables, 1, lb, np.zeros(0, dtype=np.uint8), t_skip)
+            worst = max(worst, float(np.max(lb[1:] - exact[1:])))
     assert worst <= 0.0, worst
 
 
@@ -89,7 +97,7 @@ def test_the_staged_bound_decides_every_limit_as_the_full_bound(p, sea, f_mhz, f
     """Where the first stage exceeds ``t_skip`` the full bound does too; elsewhere the values are the full bound's."""
     n = 200
     dn, n0, phi = 50.0, 375.0, 19.8
-    flat = flat_bullington(n, RES, f_mhz / 1000.0, 30.0, 1.5, dn, p < 50.0)
+    flat = site_tables(n, RES, f_mhz / 1000.0, 30.0, 1.5, dn, p < 50.0)
     ap_lb = ap_floor_db(p, phi, n * RES / 1000.0)
     radials = list(_radials(12, n, seed=5, sea=sea))
     if flat_ground:
