@@ -43,7 +43,9 @@ from towerplan.coverage._p1812_hull import hull_max_slope
 _NU0 = -0.78
 _NU_STEP = 0.01
 _N_NU = 6100
-_LOG2_5 = 5.0 * math.log10(2.0)  # eq. 63: -5 log10(10^(-0.2 a) + 10^(-0.2 b)) >= min(a, b) - 5 log10 2
+_LOG2_5 = 5.0 * math.log10(2.0)
+#: samples in a block of :func:`block_floors`
+BLOCK = 8  # eq. 63: -5 log10(10^(-0.2 a) + 10^(-0.2 b)) >= min(a, b) - 5 log10 2
 
 
 def _knife_edge_table() -> np.ndarray:
@@ -207,3 +209,56 @@ def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
     lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * tabs[3, i_end]
     lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
     return max(lb0p, lbc + lloc) - 0.05
+
+
+@njit(cache=True)
+def suffix_terrain(z, zone, n):
+    """(max, min of ``z[i:n]``, whether ``zone[i:n]`` holds a non-inland / a sea point) for every i."""
+    smax = np.empty(n)
+    smin = np.empty(n)
+    other = np.zeros(n, dtype=np.bool_)
+    sea = np.zeros(n, dtype=np.bool_)
+    hi = -math.inf
+    lo = math.inf
+    o = False
+    s = False
+    for i in range(n - 1, -1, -1):
+        hi = max(hi, z[i])
+        lo = min(lo, z[i])
+        o = o or zone[i] != 4
+        s = s or zone[i] == 1
+        smax[i] = hi
+        smin[i] = lo
+        other[i] = o
+        sea[i] = s
+    return smax, smin, other, sea
+
+
+@njit(cache=True)
+def block_floors(i, n_all, z, d, hts, hrg, flat, consts, run, suffix, out, want, t_skip):
+    """The floors of the rest of the radial and of the block from sample ``i`` (:func:`~._p1812_floor0.beyond_floor`).
+
+    Writes them into ``out`` where they are above ``t_skip`` (+inf where ``want`` leaves a sample
+    out); returns -1 (the rest is out of reach: stop), the first sample after the block (the
+    block is), or ``i`` (neither).
+    """
+    masked = len(want) > 0
+    rest = beyond_floor(i, n_all - 1, d, hts, hrg, flat, consts, run,
+                        (suffix[0][i], suffix[1][i], suffix[2][i], suffix[3][i]))
+    if rest > t_skip:
+        for j in range(i, n_all):
+            out[j] = math.inf if masked and not want[j] else rest
+        return -1
+    i_end = min(i + BLOCK, n_all) - 1
+    b_max = -math.inf
+    b_min = math.inf
+    for j in range(i, i_end + 1):
+        b_max = max(b_max, z[j])
+        b_min = min(b_min, z[j])
+    block = beyond_floor(i, i_end, d, hts, hrg, flat, consts, run,  # sea anywhere ahead: as if in the block
+                         (b_max, b_min, suffix[2][i], suffix[3][i]))
+    if block > t_skip:
+        for j in range(i, i_end + 1):
+            out[j] = math.inf if masked and not want[j] else block
+        return i_end + 1
+    return i

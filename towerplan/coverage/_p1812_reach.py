@@ -37,10 +37,15 @@ kernels are :mod:`towerplan.coverage._p1812_kernels`):
 * troposcatter (eq. 44) with the exact theta;
 * the location term (eq. 64) is added exactly.
 
-The bound of a sample is built in two stages (:func:`p1812_radial_bound`): without the
-spherical-earth excess of eq. 40 first (it is >= 0 and the floor rises with the diffraction
-loss), with it only where the first stage leaves the sample within the largest loss limit
-of the site.
+The bound of a sample is built in stages (:func:`p1812_radial_bound`, ``t_skip``: the largest
+loss limit of the site, to which the caller compares the bounds): with the site tables
+(:func:`site_tables`) floors without any transcendental function per sample
+(:mod:`towerplan.coverage._p1812_floor0`: for the rest of the radial and for blocks of 8 samples
+every 8 samples, then per sample) decide the samples far out of reach; then the bound without the
+spherical-earth excess of eq. 40 (it is >= 0 and the floor rises with the diffraction loss,
+:func:`_blend_floor`); the full bound only where both leave the sample within ``t_skip``. A sample
+decided by a cheaper stage keeps that (lower, still sound) value: every comparison with a limit
+<= ``t_skip`` comes out as with the full bound, so the samples computed exactly are the same.
 
 Nothing here is an approximation of the loss: every step is an inequality that the
 Recommendation's equations guarantee, and the engine keeps a margin (``REACH_MARGIN_DB``)
@@ -53,9 +58,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from towerplan.coverage._p1812_floor0 import beyond_floor, out_of_reach_floor
+from towerplan.coverage._p1812_floor0 import BLOCK, block_floors, out_of_reach_floor, suffix_terrain
 from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope, hull_push
 from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth
 from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
@@ -66,8 +71,6 @@ _SLACK_DB = 0.05
 _ETA = 2.5
 #: samples shorter than the Recommendation's 5-point path are resampled by the radial: always computed
 _MIN_POINTS = 5
-#: samples in a block of the first stage's block floor (:func:`~._p1812_floor0.beyond_floor`)
-_BLOCK = 8
 
 
 @njit(cache=True)
@@ -269,26 +272,39 @@ def _blend_floor(d50, dp_lb, inland, blend):
 
 
 @njit(cache=True)
-def _suffix_terrain(z, zone, n):
-    """(max, min of ``z[i:n]``, whether ``zone[i:n]`` holds a non-inland / a sea point) for every i."""
-    smax = np.empty(n)
-    smin = np.empty(n)
-    other = np.zeros(n, dtype=np.bool_)
-    sea = np.zeros(n, dtype=np.bool_)
-    hi = -math.inf
-    lo = math.inf
-    o = False
-    s = False
-    for i in range(n - 1, -1, -1):
-        hi = max(hi, z[i])
-        lo = min(lo, z[i])
-        o = o or zone[i] != 4
-        s = s or zone[i] == 1
-        smax[i] = hi
-        smin[i] = lo
-        other[i] = o
-        sea[i] = s
-    return smax, smin, other, sea
+def _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb):
+    """What every sample's bound shares (see :func:`~._p1812_floor0.out_of_reach_floor` for the order)."""
+    ae, ab = path_radii(dn)
+    b0_lo, b0_hi = _beta0_bounds(phi_deg)
+    i_p = inv_cum_norm(p / 100.0)
+    fi_lo = min(max(i_p / inv_cum_norm(b0_lo / 100.0), 0.0), 1.0)  # Fi (eq. 58) at the ends of beta0 <= p
+    fi_hi = min(max(i_p / inv_cum_norm(min(b0_hi, p) / 100.0), 0.0), 1.0)
+    # the constant parts of troposcatter (eq. 44), in its order of operations
+    tropo_a = 190.1 + (25.0 * math.log10(f_ghz) - 2.5 * math.log10(f_ghz / 2.0) ** 2)
+    return (20.0 * math.log10(f_ghz),
+            2.6 * math.log10(p / 50.0),  # Lb0p - Lbfs (eq. 10) at its extreme Kes
+            0.2998 / f_ghz, ae, ab, p < 50.0,
+            5e-5 * ae * f_ghz ** (1.0 / 3.0),  # gamma_d, eq. 51
+            ap_lb, tropo_a, 0.15 * n0, 10.125 * math.log10(50.0 / p) ** 0.7,
+            2.6 * math.log10(b0_lo / 50.0),  # Lb0b - Lbfs >= this (eq. 11, Kes < 2.6)
+            fi_lo, fi_hi,
+            p >= b0_lo,  # eq. 59's second branch is possible (p >= beta0 for some path)
+            p < b0_hi)  # and its first
+
+
+@njit(cache=True)
+def _smooth_earth_terminals(v1, v2, dtot, hts, hrs, z0, zi, aot, tx, ty, mt):
+    """Upper bounds of the terminal heights above the diffraction model's smooth surface (eqs 85-91)."""
+    hst = (2.0 * v1 * dtot - v2) / (dtot * dtot)
+    hsr = (v2 - v1 * dtot) / (dtot * dtot)
+    slope = (hts - hrs) / dtot
+    hobs = hull_max_linear(tx, ty, mt, slope) - hts
+    if hobs > 0.0:
+        aobt = aot + slope
+        aobr = hull_max_slope(tx, ty, mt, dtot, hrs)[0] - slope
+        hst = hst - hobs * aobt / (aobt + aobr)
+        hsr = hsr - hobs * aobr / (aobt + aobr)
+    return hts - min(hst, z0), hrs - min(hsr, zi)
 
 
 @njit(cache=True)
@@ -299,51 +315,27 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
     :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington` or :func:`site_tables`. Samples
     1-3 (resampled paths) get -inf (always computed); samples before ``first`` are left as they
-    are. ``want``: empty
-    (every sample) or a mask (:func:`mark_wanted`); the bound is evaluated only there (+inf
-    elsewhere: no cell that matters reads the sample), the running quantities everywhere.
-
-    ``t_skip`` (+inf: every sample gets the full bound): the largest loss limit the caller
-    compares the bound with (``max(lneed)``). With ``flat`` from :func:`site_tables` a first,
-    much cheaper floor (:func:`~._p1812_floor0.out_of_reach_floor`) decides the samples far out
-    of reach. The bound is then built in two stages: first without
-    the spherical-earth excess ``max(Ldsph - Lbulls, 0)`` of eq. 40 (>= 0; the floor rises with
-    the diffraction loss, :func:`_blend_floor`), which costs about half as much; a sample whose
-    first stage is already above ``t_skip`` keeps that (lower, still sound) value, so every
-    comparison with a limit <= ``t_skip`` comes out as with the full bound.
+    are. ``want``: empty (every sample) or a mask (:func:`~._p1812_need.mark_wanted`); the bound is
+    evaluated only there (+inf elsewhere), the running quantities everywhere. ``t_skip`` (+inf:
+    the full bound everywhere): the largest loss limit the caller compares the bound with; the
+    cheaper stages (module docstring) leave a lower, still sound value where they exceed it.
     """
     n_all = len(z)
     for i in range(min(n_all, _MIN_POINTS - 1)):
         out[i] = -math.inf
     if n_all < _MIN_POINTS:
         return
-    two = p < 50.0
-    ae, ab = path_radii(dn)
-    lam = 0.2998 / f_ghz
-    hts = z[0] + htg
-    inv2ae = 1.0 / (2.0 * ae)
     step_km = step_m / 1000.0
     d = np.empty(n_all)
     for k in range(n_all):
         d[k] = k * step_km
-    b0_lo, b0_hi = _beta0_bounds(phi_deg)
-    lb0b_off = 2.6 * math.log10(b0_lo / 50.0)  # Lb0b - Lbfs >= this (eq. 11, Kes < 2.6)
-    i_p = inv_cum_norm(p / 100.0)
-    fi_lo = min(max(i_p / inv_cum_norm(b0_lo / 100.0), 0.0), 1.0)  # Fi (eq. 58) at the ends of beta0 <= p
-    fi_hi = min(max(i_p / inv_cum_norm(min(b0_hi, p) / 100.0), 0.0), 1.0)
-    lf = 20.0 * math.log10(f_ghz)
+    consts = _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb)
+    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
+     lb0b_branch, lb0p_branch) = consts
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
-    kes_p = 2.6 * math.log10(p / 50.0)  # Lb0p - Lbfs (eq. 10) at its extreme Kes
-    gamma_d = 5e-5 * ae * f_ghz ** (1.0 / 3.0)  # eq. 51
-    # the constant parts of troposcatter (eq. 44), in its order of operations
-    tropo_a = 190.1 + (25.0 * math.log10(f_ghz) - 2.5 * math.log10(f_ghz / 2.0) ** 2)
-    tropo_n0 = 0.15 * n0
-    tropo_p = 10.125 * math.log10(50.0 / p) ** 0.7
-    lb0b_branch = p >= b0_lo  # eq. 59's second branch is possible (p >= beta0 for some path)
-    lb0p_branch = p < b0_hi  # and its first
     stage0 = t_skip < math.inf and flat.shape[0] >= 4
-    consts = (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
-              lb0b_branch, lb0p_branch)
+    hts = z[0] + htg
+    inv2ae = 1.0 / (2.0 * ae)
     # upper hulls of the intermediate points: (d, g - 500 d^2 / a) for ae and ab, (d, h)
     ax = np.empty(n_all)
     ay = np.empty(n_all)
@@ -374,7 +366,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     inland = zone[0] == 4
     sea_tx = zone[0] == 1
     masked = len(want) > 0
-    suffix = _suffix_terrain(z, zone, n_all if stage0 else 0)
+    suffix = suffix_terrain(z, zone, n_all if stage0 else 0)
     skip_to = 0
     for i in range(1, n_all):
         di = d[i]
@@ -413,27 +405,13 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             continue
         if i < skip_to:  # in a block already shown out of reach
             continue
-        if stage0 and i % _BLOCK == 0 and i >= _MIN_POINTS:
-            # the rest of the radial, then the next block of samples, out of reach as a whole
-            run = (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land)
-            rest = beyond_floor(i, n_all - 1, d, hts, hrg, flat, consts, run,
-                                (suffix[0][i], suffix[1][i], suffix[2][i], suffix[3][i]))
-            if rest > t_skip:
-                for j in range(i, n_all):
-                    out[j] = math.inf if masked and not want[j] else rest
+        if stage0 and i % BLOCK == 0 and i >= _MIN_POINTS:  # the rest of the radial, or the next block, out of reach
+            skip_to = block_floors(i, n_all, z, d, hts, hrg, flat, consts,
+                                    (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land), suffix,
+                                    out, want, t_skip)
+            if skip_to < 0:
                 return
-            i_end = min(i + _BLOCK, n_all) - 1
-            b_max = -math.inf
-            b_min = math.inf
-            for j in range(i, i_end + 1):
-                b_max = max(b_max, z[j])
-                b_min = min(b_min, z[j])
-            block = beyond_floor(i, i_end, d, hts, hrg, flat, consts, run,  # sea ahead: as if in the block
-                                 (b_max, b_min, suffix[2][i], suffix[3][i]))
-            if block > t_skip:
-                for j in range(i, i_end + 1):
-                    out[j] = math.inf if masked and not want[j] else block
-                skip_to = i_end + 1
+            if skip_to > i:
                 continue
         if masked and not want[i]:
             out[i] = math.inf
@@ -471,101 +449,11 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
         if lb1 > t_skip:  # out of reach of every radial already: the spherical-earth term cannot change that
             out[i] = lb1
             continue
-        # stage 2: smooth-earth heights of the diffraction model (eqs 85-91) and the spherical-earth excess
-        hst = (2.0 * v1 * dtot - v2) / (dtot * dtot)
-        hsr = (v2 - v1 * dtot) / (dtot * dtot)
-        slope = (hts - hrs) / dtot
-        hobs = hull_max_linear(tx, ty, mt, slope) - hts
-        if hobs > 0.0:
-            aobt = aot + slope
-            aobr = hull_max_slope(tx, ty, mt, dtot, hrs)[0] - slope
-            hst = hst - hobs * aobt / (aobt + aobr)
-            hsr = hsr - hobs * aobr / (aobt + aobr)
-        hte1 = hts - min(hst, z[0])
-        hre1 = hrs - min(hsr, z[i])
+        # stage 2: the spherical-earth excess, at the smooth-earth heights of the diffraction model
+        hte1, hre1 = _smooth_earth_terminals(v1, v2, dtot, hts, hrs, z[0], z[i], aot, tx, ty, mt)
         d50 = bull_a + _spherical_excess(d, i + 1, dtot, hte1, hre1, ae, f_ghz, lam, inland, vertical, flat[0, i])
         dp_lb = d50
         if two:
             dp_lb = min(d50, bull_b + _spherical_excess(d, i + 1, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical,
                                                         flat[1, i]))
         out[i] = _blend_floor(d50, dp_lb, inland, blend)
-
-
-@njit(cache=True)
-def _fill_level(d, radius_m, lmax):
-    """Ring level :func:`~towerplan.coverage._kernels.fill_window` uses at distance ``d`` from the site."""
-    if d <= 0.0:
-        return lmax
-    return min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-
-
-@njit(cache=True, parallel=True)
-def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted):
-    """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
-
-    A cell of :func:`~towerplan.coverage._kernels.fill_window` at distance d uses samples i0, i0 + 1 of the radials
-    k s and (k + 1) s, s = 2**level(d). Sample (j, i) is skipped only if every sample that
-    shares a cell with it has a lower bound above ``lneed[j]`` (the largest loss any sector
-    can afford, plus the margin, over the angles of those cells): then those cells are out
-    of reach with or without it, and the ones computed keep their exact values. ``wanted``
-    (:func:`mark_wanted`; empty: every sample): only those samples can be needed.
-    """
-    masked = wanted.shape[0] > 0
-    for j in prange(n0):  # each radial writes its own row of ``need``
-        fi = min(max(first[j], 1), count[j] - 1)
-        for i in range(fi, count[j]):
-            if masked and not wanted[j, i]:
-                continue
-            best = math.inf
-            for di in (-1, 0, 1):
-                k = i + di
-                if 0 <= k < lbt.shape[1]:
-                    best = min(best, lbt[j, k])
-            lv_hi = _fill_level((i - 1) * step_m, radius_m, lmax)
-            lv_lo = _fill_level((i + 1) * step_m, radius_m, lmax)
-            for lv in range(lv_lo, lv_hi + 1):
-                s = 1 << lv
-                if j % s != 0:
-                    continue
-                for jj in ((j - s) % n0, (j + s) % n0):
-                    for di in (-1, 0, 1):
-                        k = i + di
-                        if 0 <= k < lbt.shape[1]:
-                            best = min(best, lbt[jj, k])
-            if best <= lneed[j]:
-                need[j, i] = 1
-
-
-@njit(cache=True)
-def mark_wanted(n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, rows, cols, n_samp, cut_m):
-    """``wanted[j, i]`` = 1 for the radial samples a cell of (``rows``, ``cols``) interpolates.
-
-    The same four samples per cell as :func:`~towerplan.coverage._kernels.fill_window`
-    (global rows and columns; cells beyond ``cut_m`` are skipped). Samples no such cell
-    reads can stay unevaluated without changing the loss at any of those cells.
-    """
-    wanted = np.zeros((n0, n_samp), dtype=np.uint8)
-    two_pi = 2.0 * math.pi
-    for k in range(len(rows)):
-        dy = top - (rows[k] + 0.5) * res_y - site_y
-        dx = left + (cols[k] + 0.5) * res_x - site_x
-        d = math.sqrt(dx * dx + dy * dy)
-        if d > cut_m:
-            continue
-        lvl = lmax
-        if d > 0.0:
-            lvl = min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-        s = 1 << lvl
-        nr = n0 // s
-        az = math.atan2(dx, dy)
-        if az < 0.0:
-            az += two_pi
-        k0 = math.floor(az / two_pi * nr) % nr
-        k1 = (k0 + 1) % nr
-        i0 = int(max(d / step_m, 1.0))
-        if i0 > n_samp - 2:
-            i0 = n_samp - 2
-        for jj in (k0 * s, k1 * s):
-            wanted[jj, i0] = 1
-            wanted[jj, i0 + 1] = 1
-    return wanted

@@ -29,8 +29,9 @@ from towerplan.coverage._kernels import (
     SEA_LEVEL_M,
     sample_terrain,
 )
+from towerplan.coverage._p1812_need import mark_needed
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
-from towerplan.coverage._p1812_reach import mark_needed, p1812_radial_bound, site_tables
+from towerplan.coverage._p1812_reach import p1812_radial_bound, site_tables
 
 
 @njit(cache=True)
@@ -120,7 +121,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.
 
     ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
-    (:func:`~towerplan.coverage._p1812_reach.mark_wanted`); the others are +inf.
+    (:func:`~towerplan.coverage._p1812_need.mark_wanted`); the others are +inf.
     """
     has_clutter = clut_code.shape[0] > 0
     nmax = 0
