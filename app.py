@@ -18,6 +18,7 @@ from app_pages.common import (
     lang,
     tr,
     ui,
+    using_demo,
 )
 from app_pages.storeauth import configured_store, current_actor, log_out, role_label, store_pages
 from app_pages.summary_view import current_origin, origin_banner
@@ -92,7 +93,10 @@ with st.sidebar:
     st.markdown(f"**towerplan** {__version__}")
     st.caption(tr("app_tagline"))
     if _store is None or (_actor is not None and _actor.role == "planner"):
-        st.info(tr("data_source", label=input_label(current_inputs())) + " · " + current_origin().label(lang()))
+        _source = tr("data_source", label=input_label(current_inputs()))
+        if not using_demo():  # the demo's label already says it is synthetic: the origin would repeat it
+            _source += " · " + current_origin().label(lang())
+        st.info(_source)
         for _text in current_inputs().warnings:  # what the plan will say about its inputs, said on every page
             st.warning(warning_in(_text, lang()))
     if st.session_state.get("meas_applied"):  # said on every page: levels include drive-test corrections

@@ -63,11 +63,19 @@ def origin_banner() -> None:
         st.caption(label)
 
 
+#: characters of st.metric values that fit side by side in the main area (1280 px window, sidebar open)
+_ROW_CHARS = 48
+
+
 def show_figures(keys: Sequence[str], *, columns: int = 4) -> None:
     """``st.metric`` of each of ``keys`` present (a ``covered_by_operator`` key shows every operator)."""
     rows = [(k, label, text) for k, label, text in current_summary().rows(lang())
             if k in keys or k.split(":", 1)[0] in keys]
     rows.sort(key=lambda r: list(keys).index(r[0].split(":", 1)[0]))
+    # st.metric cuts a value wider than its column with an ellipsis ("1,103 sec…"): at Streamlit's value size a
+    # row of the main area holds about 48 characters, so long values get fewer, wider columns
+    longest = max((len(text) for _, _, text in rows), default=1)
+    columns = max(1, min(columns, _ROW_CHARS // max(longest, 1)))
     for start in range(0, len(rows), columns):
         cols = st.columns(columns)
         for col, (_, label, text) in zip(cols, rows[start:start + columns], strict=False):

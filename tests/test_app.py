@@ -78,6 +78,10 @@ def test_overview_opens_on_the_demo(at) -> None:
     # sites counted as everywhere (operator sites; the study summary): "340 sites"
     assert int(labels["Sites (each operator's site) in the inputs"].split()[0].replace(",", "")) > 50
     assert any("Synthetic demo" in c.value for c in at.caption)
+    # the sidebar says once that the demo is synthetic (the demo label and the data origin said it twice)
+    source = [i.value for i in at.sidebar.info if i.value.startswith("Data:") or "demo" in i.value.lower()]
+    assert source
+    assert all(v.lower().count("not real data") == 1 for v in source), source
 
 
 def test_data_page_summarises_the_demo(at) -> None:
