@@ -6,7 +6,10 @@ Cases (``--case``, repeatable; run with ``NUMBA_NUM_THREADS=1`` to compare CPU o
   ``bench_coverage.py``'s 4,000-site province at 90 m (same DEM, same site draw), ``auto``
   (= P.1812, no land cover): CPU seconds of the whole ``run_coverage`` and per site;
 * ``site``: one three-sector 1800 MHz site on ``bench_reach.py``'s rugged 30 km grid at 90 m,
-  without and with synthetic land cover, -110 dBm.
+  without and with synthetic land cover, -110 dBm;
+* ``needed``: the reach-bound pass alone (``_p1812_needed``) for that site, three times, with the
+  site's loss limits, with limits so low that the cheapest floor decides every sample, and with
+  none (every sample through the full bound).
 
 Each case runs twice: once plain (the figure to compare) and once with the engine's kernels
 wrapped by CPU timers (the split: reach-bound pass, exact P.1812 on the needed samples, fill,
@@ -157,15 +160,49 @@ def _print_gap_stats() -> None:
     STATS["dist_km"].clear()
 
 
+def needed_case() -> None:
+    from towerplan.coverage import _sweep_p1812 as sw
+
+    n = int(2 * 30_000 / 90.0) + 40
+    dem = rugged_dem(n, n, 90.0)
+    cfg = CoverageConfig(model="p1812", threshold_dbm=-110.0, max_radius_m=30_000.0)
+    cap = {}
+    orig = kern.radial_losses
+
+    def grab(*a):
+        cap["a"] = a
+        return orig(*a)
+
+    kern.radial_losses = grab
+    try:
+        run_coverage(dem, _site_table(dem), config=cfg)
+    finally:
+        kern.radial_losses = orig
+    a = cap["a"]
+    n0, count, lneed = a[8], a[10], a[16]
+    print(f"needed: {n0} radials, loss limits {lneed.min():.1f}-{lneed.max():.1f} dB")
+    for _ in range(3):
+        for name, limits in (("site's limits", lneed), ("every sample by the cheapest floor", np.full(n0, -1e300)),
+                             ("every sample by the full bound", np.full(n0, np.inf))):
+            c0 = time.process_time()
+            need = sw._p1812_needed(*a[:9], a[17], a[18], a[9], a[10], a[12], a[13], a[14], a[15], limits,
+                                    int(count.max()), a[15].shape[0] > 0, a[19])
+            print(f"    {name:36s} {1000 * (time.process_time() - c0):7.1f} ms CPU, needed {int(need.sum()):,}",
+                  flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--case", action="append", choices=["province", "site"], required=True)
+    ap.add_argument("--case", action="append", choices=["province", "site", "needed"], required=True)
     ap.add_argument("--sites", type=int, default=200)
     ap.add_argument("--stats", action="store_true")
     ap.add_argument("--no-split", action="store_true", help="plain runs only")
     args = ap.parse_args()
     warm_up()
     for case in args.case:
+        if case == "needed":
+            needed_case()
+            continue
         if case == "province":
             dem, st, cfg = province(90.0, 4000, (900.0, 1800.0))
             keep = st["site_id"].isin([f"S{k}" for k in range(args.sites)])
