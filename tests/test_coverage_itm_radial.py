@@ -61,3 +61,21 @@ def test_interpolated_delta_h_stays_close_to_exact_itm_on_rugged_terrain() -> No
     assert np.percentile(e, 98) < 0.25
     assert np.percentile(e, 99.9) < 1.0
     assert e.max() < 3.0
+
+
+@pytest.mark.parametrize(("pol", "climate", "mdvar", "quantiles"), [
+    (1, 5, 12, (50.0, 50.0, 50.0)), (0, 1, 0, (90.0, 10.0, 70.0)), (1, 7, 1, (10.0, 90.0, 50.0)),
+    (0, 3, 2, (95.0, 50.0, 20.0)), (1, 4, 3, (50.0, 95.0, 50.0)), (1, 6, 23, (99.0, 1.0, 50.0))])
+def test_radial_terms_computed_once_give_itm_to_the_bit(pol: int, climate: int, mdvar: int,
+                                                       quantiles: tuple[float, float, float]) -> None:
+    """:mod:`._itm_line` (the radial's path-independent terms once, no troposcatter line short of d_x)
+    against ITM's own functions in every propagation mode, polarisation and variability option."""
+    step_m, n = 100.0, 1500  # 150 km: line of sight, diffraction and troposcatter along one radial
+    z = rugged_profile(5, n, step_m) * 0.2
+    args = (30.0, 1.5, climate, 320.0, 900.0, pol, 15.0, 0.005, mdvar, *quantiles)
+    ref = ik.p2p_radial(z, step_m, *args, 1)
+    out = np.full(n, np.nan)
+    itm_radial_loss(z, step_m, *args, 1, out)
+    assert np.array_equal(out[1:], ref[1:, 0], equal_nan=True)
+    assert np.isfinite(out[1:]).all()
+    assert set(ref[1:, 3].astype(int)) == {1, 2, 3}  # every mode: line of sight, diffraction, troposcatter

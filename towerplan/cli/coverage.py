@@ -121,6 +121,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also write per operator sinr_<operator>_db.tif, throughput_dl_<operator>_mbps.tif, "
                         "throughput_ul_<operator>_mbps.tif and uplink_limited_<operator>.tif (4G/5G; interference "
                         "from the operator's own co-channel sectors at 100 %% load, 7 dB UE noise figure)")
+    p.add_argument("--cell-loss", choices=["raster", "refine", "exact"], default=d.cell_loss,
+                   help="ITM / P.1812 cells: raster (interpolated between radials, default), refine (cells whose "
+                        f"radial samples differ by more than {d.refine_spread_db:g} dB computed point to point) or "
+                        "exact (every cell point to point: slower, see bench/README.md)")
     p.add_argument("--itm-climate", type=_climate, default=it.climate, help="ITM radio climate 1-7 (2)")
     p.add_argument("--itm-n0", type=float, default=it.n0, help="surface refractivity, N-units (360)")
     p.add_argument("--itm-epsilon", type=float, default=it.epsilon, help="ground permittivity (15)")
@@ -144,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
                       polarization=args.itm_polarization, mdvar=args.itm_mdvar, time_pct=args.itm_tls[0],
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
     config = CoverageConfig(model=args.model, rx_height_m=args.rx_height_m, max_radius_m=args.max_radius_m, itm=itm,
-                            sinr=bool(getattr(args, "sinr", False)))
+                            sinr=bool(getattr(args, "sinr", False)), cell_loss=getattr(args, "cell_loss", "raster"))
     config, criterion = _service_config(args, config)
     if args.tile_cells is not None:
         return _run_tiled(args, config)

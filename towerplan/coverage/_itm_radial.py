@@ -21,9 +21,10 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._itm_core import ERR_NONE, MODE_P2P
+from towerplan.coverage._itm_core import ERR_NONE
 from towerplan.coverage._itm_kernels import radial_tables
-from towerplan.coverage._itm_model import initialize, reference_and_total, validate_inputs
+from towerplan.coverage._itm_line import effective_earth, radial_constants, total_loss
+from towerplan.coverage._itm_model import validate_inputs
 from towerplan.coverage._itm_terrain import compute_delta_h, finish_with_delta_h
 
 _B = 16
@@ -56,6 +57,7 @@ def itm_radial_loss(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma,
         return
     s = np.empty(_SCRATCH)
     diffs = np.empty(_SCRATCH)
+    kc = radial_constants(f_mhz, pol, epsilon, sigma, climate, mdvar, time, location, situation)
     c0, c1, dist, slope_tx, inv_d, first_nan = radial_tables(z, xi, h_tx)
     n_blocks = n_all // _B + 1
     bmax = np.full(n_blocks, -np.inf)
@@ -72,7 +74,7 @@ def itm_radial_loss(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma,
                 out[i] = math.nan
                 continue
             out[i] = _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz,
-                            pol, epsilon, sigma, mdvar, time, location, situation, s, diffs, math.nan, False)
+                            kc, s, diffs, math.nan, False)
         return
     # anchors: first, then steps of max(k, i // _DH_REL) samples, and the last valid sample
     anchor_i = np.empty(n_all + 2, dtype=np.int64)
@@ -82,8 +84,7 @@ def itm_radial_loss(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma,
     while a <= last:
         anchor_i[n_anchor] = a
         anchor_dh[n_anchor] = _point(z, a, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate,
-                                     n_0, f_mhz, pol, epsilon, sigma, mdvar, time, location, situation, s, diffs,
-                                     math.nan, True)
+                                     n_0, f_mhz, kc, s, diffs, math.nan, True)
         n_anchor += 1
         if a == last:
             break
@@ -100,17 +101,20 @@ def itm_radial_loss(z, xi, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon, sigma,
         else:
             w = (i - anchor_i[p]) / (anchor_i[p + 1] - anchor_i[p])
             dh = anchor_dh[p] * (1.0 - w) + anchor_dh[p + 1] * w
-        out[i] = _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz, pol,
-                        epsilon, sigma, mdvar, time, location, situation, s, diffs, dh, False)
+        out[i] = _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz, kc,
+                        s, diffs, dh, False)
 
 
 @njit(cache=True)
-def _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz, pol, epsilon,
-           sigma, mdvar, time, location, situation, s, diffs, delta_h_in, want_delta_h):
-    """Loss to point i (or, with ``want_delta_h``, its exact Delta h); ``delta_h_in`` NaN = compute it."""
+def _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, climate, n_0, f_mhz, kc, s, diffs,
+           delta_h_in, want_delta_h):
+    """Loss to point i (or, with ``want_delta_h``, its exact Delta h); ``delta_h_in`` NaN = compute it.
+
+    ``kc``: the radial's path-independent ITM terms (:func:`~towerplan.coverage._itm_line.radial_constants`).
+    """
     p10 = int(0.1 * i)
     h_sys = (c0[i - p10 + 1] - c0[p10]) / (i - 2 * p10 + 1)
-    z_g, gamma_e, n_s = initialize(f_mhz, h_sys, n_0, pol, epsilon, sigma)
+    gamma_e, n_s = effective_earth(h_sys, n_0)
     a_e = 1.0 / gamma_e
     half_c = 1.0 / (2.0 * a_e)
     d = i * xi
@@ -164,11 +168,7 @@ def _point(z, i, xi, c0, c1, dist, slope_tx, inv_d, bmax, z_tx, h_tx, h_rx, clim
     else:
         delta_h = delta_h_in
     th0, th1, dh0, dh1, he0, he1, d = _finish(z, i, xi, a_e, h_tx, h_rx, th0, th1, dh0, dh1, c0, c1, delta_h)
-    loss, _a_ref, _w2, _propmode, err2 = reference_and_total(
-        th0, th1, f_mhz, z_g, dh0, dh1, he0, he1, gamma_e, n_s, delta_h, h_tx, h_rx, d, MODE_P2P,
-        climate, mdvar, time, location, situation
-    )
-    return loss if err2 == ERR_NONE else math.nan
+    return total_loss(kc, th0, th1, f_mhz, dh0, dh1, he0, he1, gamma_e, n_s, delta_h, h_tx, h_rx, d, climate)
 
 
 @njit(cache=True)

@@ -413,11 +413,11 @@ def merge_partial(p_r0, p_c0, best, best_idx, second, second_idx, count, op_best
                 loss[R, C] = pl
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def min_into(acc, r0, c0, values):
     """``acc[r0:, c0:] = fmin(acc, values)`` over the shape of ``values`` (NaN ignored)."""
     h, w = values.shape
-    for r in range(h):
+    for r in prange(h):  # rows write disjoint cells
         for c in range(w):
             v = values[r, c]
             if v < acc[r0 + r, c0 + c]:

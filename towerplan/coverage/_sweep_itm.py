@@ -4,7 +4,9 @@ Loaded by :func:`towerplan.coverage._kernels.radial_kernel` only when a site use
 the ITM kernels (:mod:`._itm_radial` and what it calls). Layout, coordinates and the
 returned table as :func:`towerplan.coverage._kernels.radial_losses`. ITM's Delta h is exact at
 anchors every ``max(itm_delta_h_every, i // 32)`` samples and interpolated between
-(:func:`~towerplan.coverage._itm_radial.itm_radial_loss`; ``itm_delta_h_every = 1``: exact ITM).
+(:func:`~towerplan.coverage._itm_radial.itm_radial_loss`; ``itm_delta_h_every = 1``: exact ITM), and each
+point's reference attenuation and variability take the radial's path-independent terms computed once
+(:mod:`~towerplan.coverage._itm_line`, the same results to the bit).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ __all__ = ["CoverageConfig", "ItmSettings", "P1812Settings", "MODELS", "DIFFRACT
 
 ModelName = Literal["auto", "p1812", "itm", "hata", "cost231", "fspl"]
 Diffraction = Literal["none", "deygout", "bullington", "delta_bullington"]
+CellLoss = Literal["raster", "refine", "exact"]
 
 #: model names -> kernel codes (see :mod:`towerplan.coverage._kernels`)
 MODELS: dict[str, int] = {"fspl": 0, "hata": 1, "cost231": 2, "itm": 3, "p1812": 4}
@@ -254,6 +255,15 @@ class CoverageConfig:
         :class:`~towerplan.coverage.building_loss.CarrierEntryLoss`), so the threshold, which holds the
         loss at the reference frequency, applies each carrier's own building entry loss. None: no
         per-carrier term.
+    cell_loss
+        How ITM and P.1812 sites give each cell its loss (:mod:`towerplan.coverage.cell_loss`):
+        ``"raster"`` interpolates between radials; ``"refine"`` also computes point to point
+        the cells whose interpolated samples differ by more than ``refine_spread_db`` (horizon
+        edges); ``"exact"`` computes every cell point to point on the study grid (for checks and
+        small studies: its cost per site is in ``bench/README.md``). Other models stay raster.
+    refine_spread_db
+        ``"refine"``: the spread (largest minus smallest of the four samples a cell reads, dB)
+        above which a cell is computed point to point.
     """
 
     model: ModelName = "auto"
@@ -280,6 +290,8 @@ class CoverageConfig:
     radio: RadioSettings = field(default_factory=RadioSettings)
     level_offsets_db: Mapping[str, float] = field(default_factory=dict)
     carrier_entry_loss: CarrierEntryLoss | None = None
+    cell_loss: CellLoss = "raster"
+    refine_spread_db: float = 3.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -332,6 +344,10 @@ class CoverageConfig:
             problems.append(f"sinr must be true or false, got {self.sinr!r}")
         if not isinstance(self.radio, RadioSettings):
             problems.append("radio must be a RadioSettings")
+        if self.cell_loss not in ("raster", "refine", "exact"):
+            problems.append(f"cell_loss must be raster, refine or exact, got {self.cell_loss!r}")
+        if not (isinstance(self.refine_spread_db, int | float) and 0.1 <= self.refine_spread_db <= 60.0):
+            problems.append(f"refine_spread_db = {self.refine_spread_db!r} must be within 0.1-60 dB")
         if problems:
             raise ConfigError("coverage settings: " + "; ".join(problems))
 

@@ -20,7 +20,9 @@ How one site is computed
    :func:`~towerplan.coverage._itm_kernels.p2p_radial`; Hata: prefix sums for the
    effective height).
 4. Every cell of the window takes the loss interpolated between its two
-   neighbouring radials and two neighbouring samples: no gaps, no blocks.
+   neighbouring radials and two neighbouring samples: no gaps, no blocks
+   (``CoverageConfig.cell_loss`` ``refine`` / ``exact``: some or all cells of ITM and
+   P.1812 sites are computed point to point instead, :mod:`.cell_loss`).
 5. Per sector, the level ``EIRP + level offset - margins + A(phi, theta) - loss``
    uses the exact horizontal and vertical angle from the antenna (ground + height)
    to the receiver (cell ground + ``rx_height_m``) over the effective earth.
@@ -194,6 +196,13 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
         only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
     kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
                      out, fpar[kern.F_LMAX], cut_m, mask)
+    if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
+        from towerplan.coverage.cell_loss import point_to_point_cells
+
+        point_to_point_cells(out, table, dem=dem, off=off, geo=geo, site=(group.x, group.y),
+                             layout=(n0, lmax, group.radius_m, step, cut_m), origin=(r_lo, c_lo), model=model,
+                             params=(fpar, ipar), clutter=(clut_h, clut_code), mode=config.cell_loss,
+                             spread_db=config.refine_spread_db, mask=mask)
     return out, (r_lo, r_hi, c_lo, c_hi)
 
 
@@ -235,7 +244,11 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     left, top, res_x, res_y = geo = task["geo"]
     config: CoverageConfig = task["config"]
     p_r0, p_r1, p_c0, p_c1 = task["box"]
-    acc = _new_acc((p_r1 - p_r0, p_c1 - p_c0), task["n_ops"], task["n_techs"])
+    # ``acc_into`` (the serial executor): the caller's full-grid accumulators, written in place (the same
+    # values as a partial merged into them, without allocating and merging the batch's partial)
+    into = task.get("acc_into")
+    acc = into if into is not None else _new_acc((p_r1 - p_r0, p_c1 - p_c0), task["n_ops"], task["n_techs"])
+    a_r0, a_c0 = (0, 0) if into is not None else (p_r0, p_c0)
     sinr_acc = sinr_layer.new_sinr_acc((p_r1 - p_r0, p_c1 - p_c0), task["sinr"]) if task.get("sinr") else None
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
@@ -249,8 +262,8 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         r_lo, r_hi, c_lo, c_hi, loss = _clip(box, task["box"], loss)  # the tiled engine's tile only
         if loss.size == 0:
             continue
-        kern.min_into(acc["loss"], r_lo - p_r0, c_lo - p_c0, loss)
-        ground = np.ascontiguousarray(dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+        kern.min_into(acc["loss"], r_lo - a_r0, c_lo - a_c0, loss)
+        ground = dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]]  # a view: the kernel reads it
         site_col = (group.x - left) / res_x - 0.5
         site_row = (top - group.y) / res_y - 0.5
         z_tx = kern.bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
@@ -268,7 +281,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
                 sector_loss = (loss - sector_terms_db(s, log_km, bearing)).astype(np.float32)
             gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
             kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
-                sector_loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, *gain_args, float(s["base_dbm"]),
+                sector_loss, theta, bearing, r_lo, c_lo, a_r0, a_c0, *gain_args, float(s["base_dbm"]),
                 config.threshold_dbm, int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
                 acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
                 acc["op_best"], acc["tech_best"],
@@ -276,7 +289,8 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
             if sinr_acc is not None:
                 sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, gain_args, sector_loss, theta, bearing,
                                           (r_lo, c_lo), (p_r0, p_c0), config)
-    out = {"box": task["box"], "acc": acc, "n_groups": len(task["groups"]), "seconds": time.perf_counter() - t0}
+    out = {"box": task["box"], "acc": None if into is not None else acc, "n_groups": len(task["groups"]),
+           "seconds": time.perf_counter() - t0}
     if sinr_acc is not None:
         out["sinr_acc"] = sinr_acc
     return out
@@ -466,7 +480,10 @@ def run_coverage(
         nonlocal done
         r0, r1, c0, c1 = part["box"]
         a = part["acc"]
-        if done == 0 and (r0, r1, c0, c1) == (0, dem.height, 0, dem.width):
+        if a is None:  # written into ``full`` by the batch (serial executor)
+            if full_sinr is not None:
+                sinr_layer.merge_sinr(full_sinr, part["sinr_acc"], (r0, c0))
+        elif done == 0 and (r0, r1, c0, c1) == (0, dem.height, 0, dem.width):
             full.update(a)  # the first partial covers the whole grid: merging into empty is a copy
             if full_sinr is not None:
                 full_sinr.update(part["sinr_acc"])
@@ -483,6 +500,8 @@ def run_coverage(
     tasks = _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads, clutter)
     if carriers is not None:
         tasks = ({**t, "sinr": carriers} for t in tasks)
+    if executor == "serial":  # the batches write into ``full`` (no partial to allocate and merge)
+        tasks = ({**t, "acc_into": full} for t in tasks)
     map_batches(run_batch, tasks, executor=executor, workers=n_workers, scheduler=scheduler, on_result=merge,
                 n_tasks=len(batch_list))
     t2 = time.perf_counter()

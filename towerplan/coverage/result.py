@@ -102,13 +102,14 @@ def wrap_result(dem: Grid, full: dict[str, np.ndarray], holes: np.ndarray, secto
     none |= holes
 
     def level(arr: np.ndarray, mask: np.ndarray) -> Grid:
-        out = np.where(mask | ~np.isfinite(arr), np.float32(np.nan), arr).astype(np.float32)
+        # float32 already (the accumulators' type): no second copy
+        out = np.where(mask | ~np.isfinite(arr), np.float32(np.nan), arr).astype(np.float32, copy=False)
         return dem.with_values(out, nodata=float("nan"))
 
     best = level(full["best"], none)
-    server = np.where(none, -1, full["best_idx"]).astype(np.int32)
+    server = np.where(none, np.int32(-1), full["best_idx"]).astype(np.int32, copy=False)
     second = level(full["second"], none | (full["second_idx"] < 0))
-    count = np.where(holes, 0, full["count"]).astype(np.int32)
+    count = np.where(holes, np.int32(0), full["count"]).astype(np.int32, copy=False)
     ops = {name: level(full["op_best"][k], holes) for k, name in enumerate(sectors.operators)}
     techs = {name: level(full["tech_best"][k], holes) for k, name in enumerate(sectors.technologies)}
     loss = level(full["loss"], holes)

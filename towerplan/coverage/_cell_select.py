@@ -1,0 +1,106 @@
+"""Which cells of a site's window are computed point to point (numba; :mod:`towerplan.coverage.cell_loss`).
+
+The fill (:func:`towerplan.coverage._kernels.fill_window`) reads four radial samples per
+cell: two radials (the cell's ring level, either side of its azimuth) times two samples
+(either side of its distance). :func:`select_cells` repeats that indexing and flags a cell
+when the finite samples it reads (positive weight) differ by more than ``spread_db``
+(``refine``), or every cell (``exact``). A cell reading a +inf sample (shown out of reach
+by a reach bound) or none is left to the fill, as in raster mode. Cells beyond ``cut_m``
+or outside ``mask`` (non-empty) are never flagged. Profiles from the site to a cell centre
+are sampled by :func:`cell_profile`, as the radials are (:func:`~._kernels.bilinear` on
+the gap-filled DEM, global pixel coordinates).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from towerplan.coverage._kernels import bilinear
+
+
+@njit(cache=True)
+def _spread(table, j0, j1, i0, wa, wt):
+    """max - min of the finite samples with positive weight; -1 when none, +inf when one is +inf."""
+    lo = math.inf
+    hi = -math.inf
+    for jj, ii, w in ((j0, i0, (1.0 - wa) * (1.0 - wt)), (j0, i0 + 1, (1.0 - wa) * wt),
+                      (j1, i0, wa * (1.0 - wt)), (j1, i0 + 1, wa * wt)):
+        if w <= 0.0:
+            continue
+        v = table[jj, ii]
+        if math.isnan(v):
+            continue
+        if math.isinf(v):
+            return math.inf
+        lo = min(lo, v)
+        hi = max(hi, v)
+    if hi < lo:
+        return -1.0
+    return hi - lo
+
+
+@njit(cache=True, parallel=True)
+def select_cells(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, h, w,
+                 cut_m, mask, spread_db, every, flags):
+    """Flag (uint8 ``flags`` shaped (h, w), window at global (r_lo, c_lo)) the cells to compute exactly.
+
+    ``every``: all cells within ``cut_m`` (and ``mask``); otherwise those whose samples
+    spread by more than ``spread_db``. The indexing is the fill's.
+    """
+    n_samp = table.shape[1]
+    two_pi = 2.0 * math.pi
+    masked = mask.shape[0] > 0
+    for r in prange(h):
+        y = top - (r_lo + r + 0.5) * res_y
+        dy = y - site_y
+        for c in range(w):
+            flags[r, c] = 0
+            if masked and mask[r, c] == 0:
+                continue
+            x = left + (c_lo + c + 0.5) * res_x
+            dx = x - site_x
+            d = math.sqrt(dx * dx + dy * dy)
+            if d > cut_m or d < 1e-3:
+                continue
+            if every:
+                flags[r, c] = 1
+                continue
+            lvl = min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
+            s = 1 << lvl
+            nr = n0 // s
+            az = math.atan2(dx, dy)
+            if az < 0.0:
+                az += two_pi
+            u = az / two_pi * nr
+            k0 = math.floor(u)
+            wa = u - k0
+            k0 = k0 % nr
+            k1 = (k0 + 1) % nr
+            t = max(d / step_m, 1.0)
+            i0 = min(int(t), n_samp - 2)
+            wt = min(t - i0, 1.0)
+            sp = _spread(table, k0 * s, k1 * s, i0, wa, wt)
+            if sp > spread_db and sp < math.inf:
+                flags[r, c] = 1
+
+
+@njit(cache=True)
+def cell_profile(dem, col_off, row_off, site_col, site_row, cell_col, cell_row, m, z):
+    """Terrain of ``m + 1`` equally spaced points from the site to a cell centre into ``z[:m + 1]``.
+
+    Fractional global pixel coordinates of both ends; ``dem`` is the window at
+    (row_off, col_off). Bilinear, as :func:`~._kernels.sample_terrain` samples radials.
+    """
+    for k in range(m + 1):
+        f = k / m
+        z[k] = bilinear(dem, site_col + f * (cell_col - site_col) - col_off,
+                        site_row + f * (cell_row - site_row) - row_off)
+
+
+def flagged_cells(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices (int64) of the flagged cells, in row-major order."""
+    rr, cc = np.nonzero(flags)
+    return rr.astype(np.int64), cc.astype(np.int64)
