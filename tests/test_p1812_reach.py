@@ -27,7 +27,7 @@ from test_p1812_raster import synthetic_clutter
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage._p1812_kernels import path_radii, spherical_earth
 from towerplan.coverage._p1812_radial import p1812_radial_loss
-from towerplan.coverage._p1812_reach import ap_floor_db, flat_bullington, p1812_radial_bound
+from towerplan.coverage._p1812_reach import ap_floor_db, flat_bullington, p1812_radial_bound, site_tables
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
 
@@ -69,17 +69,54 @@ def test_the_bound_never_exceeds_the_exact_loss(p, pl, sigma, sea, f_mhz, h_tx) 
     n = 160  # 14.4 km at 90 m
     dn, n0, phi = 50.0, 375.0, 19.8
     flat = flat_bullington(n, RES, f_mhz / 1000.0, h_tx, 1.5, dn, p < 50.0)
+    tables = site_tables(n, RES, f_mhz / 1000.0, h_tx, 1.5, dn, p < 50.0)
     ap_lb = ap_floor_db(p, phi, n * RES / 1000.0)
     worst = -math.inf
     for prof, r_m, zone in _radials(24, n, seed=int(f_mhz), sea=sea):
         exact = np.full(n, np.nan)
         p1812_radial_loss(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, 1, exact,
                           np.zeros(0, dtype=np.uint8))
-        lb = np.full(n, np.nan)
-        p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, ap_lb,
-                           flat, 1, lb, np.zeros(0, dtype=np.uint8))
-        worst = max(worst, float(np.max(lb[1:] - exact[1:])))
+        for t_skip in (math.inf, -math.inf):  # the full bound, and the first stage alone (no spherical-earth term)
+            lb = np.full(n, np.nan)
+            p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, ap_lb,
+                               flat, 1, lb, np.zeros(0, dtype=np.uint8), t_skip)
+            worst = max(worst, float(np.max(lb[1:] - exact[1:])))
+        # with the site tables, the cheapest floors (per sample, per block of samples, the rest of the radial)
+        # decide what lies above t_skip: at every limit, every value stays at or below the exact loss
+        for t_skip in (-1e300, 110.0, 130.0, 145.0, 160.0, 175.0):
+            lb = np.full(n, np.nan)
+            p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, h_tx, 1.5, True, phi, dn, n0, pl, sigma, ap_lb,
+                               tables, 1, lb, np.zeros(0, dtype=np.uint8), t_skip)
+            worst = max(worst, float(np.max(lb[1:] - exact[1:])))
     assert worst <= 0.0, worst
+
+
+@pytest.mark.parametrize(("p", "sea", "f_mhz", "flat_ground"), [
+    (50.0, False, 1800.0, False), (10.0, True, 900.0, False), (50.0, False, 1800.0, True)])
+def test_the_staged_bound_decides_every_limit_as_the_full_bound(p, sea, f_mhz, flat_ground) -> None:
+    """Where the first stage exceeds ``t_skip`` the full bound does too; elsewhere the values are the full bound's."""
+    n = 200
+    dn, n0, phi = 50.0, 375.0, 19.8
+    flat = site_tables(n, RES, f_mhz / 1000.0, 30.0, 1.5, dn, p < 50.0)
+    ap_lb = ap_floor_db(p, phi, n * RES / 1000.0)
+    radials = list(_radials(12, n, seed=5, sea=sea))
+    if flat_ground:
+        radials = [(np.full(n, 5.0), np.zeros(n), np.full(n, 4)), *radials[:3]]
+    skipped = 0
+    for prof, r_m, zone in radials:
+        full = np.full(n, np.nan)
+        p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, 30.0, 1.5, True, phi, dn, n0, 50.0, 0.0, ap_lb,
+                           flat, 1, full, np.zeros(0, dtype=np.uint8))
+        for t_skip in (140.0, 160.0, 168.0, 180.0):
+            staged = np.full(n, np.nan)
+            p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, 30.0, 1.5, True, phi, dn, n0, 50.0, 0.0, ap_lb,
+                               flat, 1, staged, np.zeros(0, dtype=np.uint8), t_skip)
+            assert np.array_equal(staged > t_skip, full > t_skip)
+            kept = full <= t_skip
+            assert np.array_equal(staged[kept], full[kept])  # to the bit
+            assert np.all(staged[4:] <= full[4:])
+            skipped += int(np.sum(staged[4:] != full[4:]))
+    assert skipped > 0  # the first stage decides some samples on its own
 
 
 def test_the_bound_is_tight_on_flat_open_ground() -> None:

@@ -23,7 +23,7 @@ A lower bound of every sample's loss, O(1) each:
 
 :func:`mark_needed` then keeps every sample that shares a filled cell with a sample
 whose bound is within the site's loss limit in that direction, and the others are
-stored as +inf (the rule of P.1812's reach bound, ``_p1812_reach.mark_needed``, kept
+stored as +inf (the rule of P.1812's reach bound, ``_p1812_need.mark_needed``, kept
 here so that a Hata run loads no P.1812 kernel). A needed sample is computed exactly
 as without the bound (including the existing skip of the terrain term beyond
 ``F_LMAX``); a cell that interpolates a skipped sample has every sample's loss above

@@ -144,11 +144,11 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     (P.1812 only) are the clutter height and code windows aligned with ``dem`` (an
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
     ``lneed`` (P.1812, Hata / COST-231; empty: no bound): per radial, the largest loss that can
-    matter (:func:`~towerplan.coverage._p1812_reach.mark_needed`); samples the reach bound
+    matter (:func:`~towerplan.coverage._p1812_need.mark_needed`); samples the reach bound
     (:mod:`._p1812_reach`, :mod:`._hata_reach`) shows beyond it are +inf.
     ``lmax`` and ``radius_m`` are those of :func:`fill_window`. ``wanted``
     (P.1812 with ``lneed``; None or empty: every sample): the samples the cells that matter read
-    (:func:`~towerplan.coverage._p1812_reach.mark_wanted`); the others are +inf.
+    (:func:`~towerplan.coverage._p1812_need.mark_wanted`); the others are +inf.
     Runs the sweep of :func:`radial_kernel`.
     """
     sweep = radial_kernel(model)

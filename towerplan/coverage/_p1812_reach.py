@@ -37,6 +37,16 @@ kernels are :mod:`towerplan.coverage._p1812_kernels`):
 * troposcatter (eq. 44) with the exact theta;
 * the location term (eq. 64) is added exactly.
 
+The bound of a sample is built in stages (:func:`p1812_radial_bound`, ``t_skip``: the largest
+loss limit of the site, to which the caller compares the bounds): with the site tables
+(:func:`site_tables`) floors without any transcendental function per sample
+(:mod:`towerplan.coverage._p1812_floor0`: for the rest of the radial and for blocks of 8 samples
+every 8 samples, then per sample) decide the samples far out of reach; then the bound without the
+spherical-earth excess of eq. 40 (it is >= 0 and the floor rises with the diffraction loss,
+:func:`_blend_floor`); the full bound only where both leave the sample within ``t_skip``. A sample
+decided by a cheaper stage keeps that (lower, still sound) value: every comparison with a limit
+<= ``t_skip`` comes out as with the full bound, so the samples computed exactly are the same.
+
 Nothing here is an approximation of the loss: every step is an inequality that the
 Recommendation's equations guarantee, and the engine keeps a margin (``REACH_MARGIN_DB``)
 on top. Numba's ``cache=True`` keys kernels on their own file: after editing this module
@@ -50,7 +60,9 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth, troposcatter
+from towerplan.coverage._p1812_floor0 import BLOCK, block_floors, out_of_reach_floor, suffix_terrain
+from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope, hull_push
+from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth
 from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
 
 #: floating-point slack and the remainder of the I(x) approximation at 50 % (I(0.5) ~ 1e-5)
@@ -117,59 +129,19 @@ def flat_bullington(n_all, step_m, f_ghz, htg, hrg, dn, two):
 
 
 @njit(cache=True)
-def _hull_push(hx, hy, m, x, y):
-    """Add (x, y), x larger than every x so far, to the upper convex hull hx/hy[:m]; the new size."""
-    while m >= 2:
-        cr = (hx[m - 1] - hx[m - 2]) * (y - hy[m - 2]) - (hy[m - 1] - hy[m - 2]) * (x - hx[m - 2])
-        if cr < 0.0:
-            break
-        m -= 1
-    hx[m] = x
-    hy[m] = y
-    return m + 1
+def site_tables(n_all, step_m, f_ghz, htg, hrg, dn, two):
+    """:func:`flat_bullington`'s two rows, then for every sample i: 20 log10 d_i (d in km) and Fk (eq. 57).
 
-
-@njit(cache=True)
-def _hull_max_slope(hx, hy, m, qx, qy):
-    """max over the points of (y - qy) / (qx - x), ``qx`` right of them all: (value, hull index).
-
-    On the upper hull the next vertex is better while Q lies strictly below the line of
-    their edge, a condition that holds for a prefix of the edges (binary search).
+    The ``flat`` argument of :func:`p1812_radial_bound` for a whole site (its first stage,
+    :func:`~._p1812_floor0.out_of_reach_floor`, reads rows 2 and 3).
     """
-    lo = 0
-    hi = m - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        cr = (hx[mid + 1] - hx[mid]) * (qy - hy[mid]) - (hy[mid + 1] - hy[mid]) * (qx - hx[mid])
-        if cr < 0.0:
-            lo = mid + 1
-        else:
-            hi = mid
-    best = -math.inf
-    bk = lo
-    for k in range(max(lo - 1, 0), min(lo + 2, m)):  # rounding at the turn
-        v = (hy[k] - qy) / (qx - hx[k])
-        if v > best:
-            best = v
-            bk = k
-    return best, bk
-
-
-@njit(cache=True)
-def _hull_max_linear(hx, hy, m, s):
-    """max over the points of y + s x (the upper hull's edge slopes decrease: binary search)."""
-    lo = 0
-    hi = m - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if hy[mid + 1] - hy[mid] > -s * (hx[mid + 1] - hx[mid]):
-            lo = mid + 1
-        else:
-            hi = mid
-    best = -math.inf
-    for k in range(max(lo - 1, 0), min(lo + 2, m)):
-        best = max(best, hy[k] + s * hx[k])
-    return best
+    out = np.empty((4, n_all))
+    out[:2] = flat_bullington(n_all, step_m, f_ghz, htg, hrg, dn, two)
+    for i in range(n_all):
+        dk = i * step_m / 1000.0
+        out[2, i] = 20.0 * math.log10(dk) if i > 0 else -math.inf
+        out[3, i] = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dk - 20.0) / 20.0))
+    return out
 
 
 @njit(cache=True)
@@ -190,7 +162,7 @@ def _bullington_floor(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
     profile is at least that of any point tried.
     """
     stim = 500.0 * dtot / a + q
-    srim_p, k0 = _hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)
+    srim_p, k0 = hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)
     srim = srim_p - 500.0 * dtot / a
     if stim >= (hrs - hts) / dtot:
         return bullington_loss(stim, srim, math.nan, False, hts, hrs, dtot, lam)
@@ -230,67 +202,140 @@ def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, l
 
 
 @njit(cache=True)
-def _ducting_floor(dtot, hts, hrs, at, dlt, step_km, ae, f_ghz, rx, ry, mr):
+def _tx_ducting_terms(th_max, dlt, step_km, f_ghz):
+    """What the Lba floor takes from the transmitter horizon (angle ``th_max`` mrad at ``dlt`` km).
+
+    (Ast of eq. 48 beyond line of sight, 20 log10(dlt + one step)): they change only where the
+    running horizon does, so the radial computes them there, not at every sample.
+    """
+    ast = 0.0
+    tht2 = th_max - 0.1 * dlt
+    if tht2 > 0.0:
+        ast = (20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt))
+               + 0.264 * tht2 * f_ghz ** (1.0 / 3.0))
+    return ast, 20.0 * math.log10(dlt + step_km)
+
+
+@njit(cache=True)
+def _ducting_floor(dtot, hts, hrs, th_max, dlt, tx_terms, step_km, ae, gamma_d, rx, ry, mr):
     """(part of the Lba floor, exact theta): eqs 46-56 without Alf, Asr (>= 0), Act, Acr, Ap and 20 log f.
 
-    ``at``: the running maximum of the transmitter elevation term (eq. 77) and ``dlt`` its
-    distance; ``rx``/``ry``/``mr``: the upper hull of (d, h - 500 d^2 / ae) (receiver horizon).
+    ``th_max``: the transmitter horizon angle (mrad, eq. 77's running maximum), ``dlt`` its
+    distance and ``tx_terms`` :func:`_tx_ducting_terms` of them; ``gamma_d``: eq. 51's specific
+    attenuation; ``rx``/``ry``/``mr``: the upper hull of (d, h - 500 d^2 / ae) (receiver horizon).
     """
     inv2ae = 1.0 / (2.0 * ae)
     th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
     th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
-    th_max = 1000.0 * math.atan(at)
     ast = 0.0
     if th_max > th_td:  # beyond line of sight (section 4.3.1 / Attachment 2, as the kernel decides)
         th_t = th_max
-        ar = (_hull_max_slope(rx, ry, mr, dtot, hrs - 500.0 * dtot * dtot / ae)[0] - 1000.0 * dtot / ae) / 1000.0
+        ar = (hull_max_slope(rx, ry, mr, dtot, hrs - 500.0 * dtot * dtot / ae)[0] - 1000.0 * dtot / ae) / 1000.0
         th_r = 1000.0 * math.atan(ar)
-        tht2 = th_max - 0.1 * dlt
-        if tht2 > 0.0:
-            ast = (20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt))
-                   + 0.264 * tht2 * f_ghz ** (1.0 / 3.0))
+        ast = tx_terms[0]
         th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * step_km)  # dlr >= one step
     else:
         th_t = th_td
         th_r = th_rd
         th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)  # dlt, dlr >= one step
     theta = 1e3 * dtot / ae + th_t + th_r  # exact (eq. 76)
-    gamma_d = 5e-5 * ae * f_ghz ** (1.0 / 3.0)
-    return 102.45 + 20.0 * math.log10(dlt + step_km) + ast + gamma_d * th1, theta
+    return 102.45 + tx_terms[1] + ast + gamma_d * th1, theta
+
+
+@njit(cache=True)
+def _blend_floor(d50, dp_lb, inland, blend):
+    """The loss floor (eqs 57-69) from floors of Ld50 and Ldp (eqs 39-41); it rises with both.
+
+    ``blend``: what does not depend on the diffraction loss (free space, the Lb0p / Lb0b
+    offsets, Fi at its extremes, Lminbap, the distance for Fk, Fj, Lbs, Lloc). Every step is
+    nondecreasing in ``d50`` and ``dp_lb``: Lbd and both branches of Lminb0p (eq. 59, convex
+    combinations with Fi in [0, 1]) rise with them, Lbda (eq. 61) is continuous with slopes 1
+    and Fk > 0 in Lbd, Lbam (eq. 62) a convex combination, Lbc (eq. 63) and eq. 69 rise with
+    their inputs; so floors of the diffraction loss give a floor of Lb.
+    """
+    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, dtot, fj, lbs, lloc = blend
+    dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
+    lbd = lb0p + dp_lb
+    # Lminb0p (eq. 59): both branches, Fi at its extremes over beta0 (global bounds: no per-path beta0)
+    a_end = lbfs + d50
+    b_end = lbfs + lb0b_off + dom
+    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
+    if lb0p_branch:
+        lminb0p = min(lminb0p, lb0p + dom)
+    lbda = lbd
+    if lminbap <= lbd:
+        fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))  # eq. 57, exact
+        lbda = lminbap + (lbd - lminbap) * fk
+    lbam = lbda + (lminb0p - lbda) * fj
+    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
+    return max(lb0p, lbc + lloc) - _SLACK_DB
+
+
+@njit(cache=True)
+def _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb):
+    """What every sample's bound shares (see :func:`~._p1812_floor0.out_of_reach_floor` for the order)."""
+    ae, ab = path_radii(dn)
+    b0_lo, b0_hi = _beta0_bounds(phi_deg)
+    i_p = inv_cum_norm(p / 100.0)
+    fi_lo = min(max(i_p / inv_cum_norm(b0_lo / 100.0), 0.0), 1.0)  # Fi (eq. 58) at the ends of beta0 <= p
+    fi_hi = min(max(i_p / inv_cum_norm(min(b0_hi, p) / 100.0), 0.0), 1.0)
+    # the constant parts of troposcatter (eq. 44), in its order of operations
+    tropo_a = 190.1 + (25.0 * math.log10(f_ghz) - 2.5 * math.log10(f_ghz / 2.0) ** 2)
+    return (20.0 * math.log10(f_ghz),
+            2.6 * math.log10(p / 50.0),  # Lb0p - Lbfs (eq. 10) at its extreme Kes
+            0.2998 / f_ghz, ae, ab, p < 50.0,
+            5e-5 * ae * f_ghz ** (1.0 / 3.0),  # gamma_d, eq. 51
+            ap_lb, tropo_a, 0.15 * n0, 10.125 * math.log10(50.0 / p) ** 0.7,
+            2.6 * math.log10(b0_lo / 50.0),  # Lb0b - Lbfs >= this (eq. 11, Kes < 2.6)
+            fi_lo, fi_hi,
+            p >= b0_lo,  # eq. 59's second branch is possible (p >= beta0 for some path)
+            p < b0_hi)  # and its first
+
+
+@njit(cache=True)
+def _smooth_earth_terminals(v1, v2, dtot, hts, hrs, z0, zi, aot, tx, ty, mt):
+    """Upper bounds of the terminal heights above the diffraction model's smooth surface (eqs 85-91)."""
+    hst = (2.0 * v1 * dtot - v2) / (dtot * dtot)
+    hsr = (v2 - v1 * dtot) / (dtot * dtot)
+    slope = (hts - hrs) / dtot
+    hobs = hull_max_linear(tx, ty, mt, slope) - hts
+    if hobs > 0.0:
+        aobt = aot + slope
+        aobr = hull_max_slope(tx, ty, mt, dtot, hrs)[0] - slope
+        hst = hst - hobs * aobt / (aobt + aobr)
+        hsr = hsr - hobs * aobr / (aobt + aobr)
+    return hts - min(hst, z0), hrs - min(hsr, zi)
 
 
 @njit(cache=True)
 def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
-                       flat, first, out, want):
+                       flat, first, out, want, t_skip=math.inf):
     """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
 
     Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
-    :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington`. Samples 1-3 (resampled paths)
-    get -inf (always computed); samples before ``first`` are left as they are. ``want``: empty
-    (every sample) or a mask (:func:`mark_wanted`); the bound is evaluated only there (+inf
-    elsewhere: no cell that matters reads the sample), the running quantities everywhere.
+    :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington` or :func:`site_tables`. Samples
+    1-3 (resampled paths) get -inf (always computed); samples before ``first`` are left as they
+    are. ``want``: empty (every sample) or a mask (:func:`~._p1812_need.mark_wanted`); the bound is
+    evaluated only there (+inf elsewhere), the running quantities everywhere. ``t_skip`` (+inf:
+    the full bound everywhere): the largest loss limit the caller compares the bound with; the
+    cheaper stages (module docstring) leave a lower, still sound value where they exceed it.
     """
     n_all = len(z)
     for i in range(min(n_all, _MIN_POINTS - 1)):
         out[i] = -math.inf
     if n_all < _MIN_POINTS:
         return
-    two = p < 50.0
-    ae, ab = path_radii(dn)
-    lam = 0.2998 / f_ghz
-    hts = z[0] + htg
-    inv2ae = 1.0 / (2.0 * ae)
     step_km = step_m / 1000.0
     d = np.empty(n_all)
     for k in range(n_all):
         d[k] = k * step_km
-    b0_lo, b0_hi = _beta0_bounds(phi_deg)
-    lb0b_off = 2.6 * math.log10(b0_lo / 50.0)  # Lb0b - Lbfs >= this (eq. 11, Kes < 2.6)
-    i_p = inv_cum_norm(p / 100.0)
-    fi_lo = min(max(i_p / inv_cum_norm(b0_lo / 100.0), 0.0), 1.0)  # Fi (eq. 58) at the ends of beta0 <= p
-    fi_hi = min(max(i_p / inv_cum_norm(min(b0_hi, p) / 100.0), 0.0), 1.0)
-    lf = 20.0 * math.log10(f_ghz)
+    consts = _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb)
+    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
+     lb0b_branch, lb0p_branch) = consts
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
+    stage0 = t_skip < math.inf and flat.shape[0] >= 4
+    hts = z[0] + htg
+    inv2ae = 1.0 / (2.0 * ae)
     # upper hulls of the intermediate points: (d, g - 500 d^2 / a) for ae and ab, (d, h)
     ax = np.empty(n_all)
     ay = np.empty(n_all)
@@ -313,12 +358,16 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     qb = -math.inf
     kb_d = 0.0
     kb_g = 0.0
-    at = -math.inf  # transmitter elevation term (eq. 77), first argmax lt
+    at = -math.inf  # transmitter elevation term (eq. 77), first argmax lt, and its angle (mrad)
     lt = 1
+    th_max = -math.inf
+    tx_terms = (0.0, 0.0)
     aot = -math.inf  # max (h_k - hts) / d_k (eq. 90 without the line's slope)
     inland = zone[0] == 4
     sea_tx = zone[0] == 1
     masked = len(want) > 0
+    suffix = suffix_terrain(z, zone, n_all if stage0 else 0)
+    skip_to = 0
     for i in range(1, n_all):
         di = d[i]
         dp = d[i - 1]
@@ -344,144 +393,67 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             if k == 1 or a_t > at:
                 at = a_t
                 lt = k
+                th_max = 1000.0 * math.atan(at)
+                tx_terms = _tx_ducting_terms(th_max, dk, step_km, f_ghz)
             aot = max(aot, (z[k] - hts) / dk)
-            ma = _hull_push(ax, ay, ma, dk, gk - 500.0 * dk * dk / ae)
+            ma = hull_push(ax, ay, ma, dk, gk - 500.0 * dk * dk / ae)
             if two:
-                mb = _hull_push(bx, by, mb, dk, gk - 500.0 * dk * dk / ab)
-            mt = _hull_push(tx, ty, mt, dk, z[k])
-            mr = _hull_push(rx, ry, mr, dk, z[k] - 500.0 * dk * dk / ae)
+                mb = hull_push(bx, by, mb, dk, gk - 500.0 * dk * dk / ab)
+            mt = hull_push(tx, ty, mt, dk, z[k])
+            mr = hull_push(rx, ry, mr, dk, z[k] - 500.0 * dk * dk / ae)
         if i < _MIN_POINTS - 1 or i < first:
             continue
+        if i < skip_to:  # in a block already shown out of reach
+            continue
+        if stage0 and i % BLOCK == 0 and i >= _MIN_POINTS:  # the rest of the radial, or the next block, out of reach
+            skip_to = block_floors(i, n_all, z, d, hts, hrg, flat, consts,
+                                    (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land), suffix,
+                                    out, want, t_skip)
+            if skip_to < 0:
+                return
+            if skip_to > i:
+                continue
         if masked and not want[i]:
             out[i] = math.inf
             continue
         dtot = di
         hrs = z[i] + hrg
-        lbfs = 92.4 + lf + 10.0 * math.log10(dtot * dtot + ((hts - hrs) / 1000.0) ** 2)
-        lb0p = lbfs + 2.6 * math.log10(p / 50.0)
-        # smooth-earth heights of the diffraction model (eqs 85-91)
-        hst = (2.0 * v1 * dtot - v2) / (dtot * dtot)
-        hsr = (v2 - v1 * dtot) / (dtot * dtot)
-        slope = (hts - hrs) / dtot
-        hobs = _hull_max_linear(tx, ty, mt, slope) - hts
-        if hobs > 0.0:
-            aobt = aot + slope
-            aobr = _hull_max_slope(tx, ty, mt, dtot, hrs)[0] - slope
-            hst = hst - hobs * aobt / (aobt + aobr)
-            hsr = hsr - hobs * aobr / (aobt + aobr)
-        hte1 = hts - min(hst, z[0])
-        hre1 = hrs - min(hsr, z[i])
-        d50 = _bullington_floor(qa, ka_d, ka_g, ax, ay, ma, dtot, hts, hrs, ae, lam) + _spherical_excess(
-            d, i + 1, dtot, hte1, hre1, ae, f_ghz, lam, inland, vertical, flat[0, i])
-        dp_lb = d50
-        if two:
-            dp_lb = min(d50, _bullington_floor(qb, kb_d, kb_g, bx, by, mb, dtot, hts, hrs, ab, lam) + _spherical_excess(
-                d, i + 1, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical, flat[1, i]))
-        dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
-        lbd = lb0p + dp_lb
-        # Lminb0p (eq. 59): both branches, Fi at its extremes over beta0 (global bounds: no per-path beta0)
-        a_end = lbfs + d50
-        b_end = lbfs + lb0b_off + dom
-        lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if p >= b0_lo else a_end
-        if p < b0_hi:
-            lminb0p = min(lminb0p, lb0p + dom)
-        # ducting (eqs 46-56)
-        lba0, theta = _ducting_floor(dtot, hts, hrs, at, d[lt], step_km, ae, f_ghz, rx, ry, mr)
         acx = 0.0
         if not inland:
             if sea_tx:
                 acx -= 6.0
             if zone[i] == 1:
                 acx -= 6.0
-        lba = lba0 + lf + acx + ap_lb
-        # blending (eqs 57-62): every step rises with its inputs; Fj and Fk are exact here
-        big = max(lba, lb0p) / _ETA
-        lminbap = _ETA * (big + math.log(math.exp(lba / _ETA - big) + math.exp(lb0p / _ETA - big)))
-        fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
-        lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
-        fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))
-        lbam = lbda + (lminb0p - lbda) * fj
-        lbs = troposcatter(dtot, theta, f_ghz, p, n0)
-        lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
         lloc = 0.0 if zone[i] == 1 else lloc_land
-        out[i] = max(lb0p, lbc + lloc) - _SLACK_DB
-
-
-@njit(cache=True)
-def _fill_level(d, radius_m, lmax):
-    """Ring level :func:`~towerplan.coverage._kernels.fill_window` uses at distance ``d`` from the site."""
-    if d <= 0.0:
-        return lmax
-    return min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-
-
-@njit(cache=True)
-def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted):
-    """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
-
-    A cell of :func:`~towerplan.coverage._kernels.fill_window` at distance d uses samples i0, i0 + 1 of the radials
-    k s and (k + 1) s, s = 2**level(d). Sample (j, i) is skipped only if every sample that
-    shares a cell with it has a lower bound above ``lneed[j]`` (the largest loss any sector
-    can afford, plus the margin, over the angles of those cells): then those cells are out
-    of reach with or without it, and the ones computed keep their exact values. ``wanted``
-    (:func:`mark_wanted`; empty: every sample): only those samples can be needed.
-    """
-    masked = wanted.shape[0] > 0
-    for j in range(n0):
-        fi = min(max(first[j], 1), count[j] - 1)
-        for i in range(fi, count[j]):
-            if masked and not wanted[j, i]:
+        if stage0:  # stage 0: no transcendental function (:mod:`._p1812_floor0`)
+            lb0 = out_of_reach_floor(i, dtot, hts, hrs, flat, consts,
+                                     (qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc),
+                                     (ax, ay, ma, bx, by, mb))
+            if lb0 > t_skip:
+                out[i] = lb0
                 continue
-            best = math.inf
-            for di in (-1, 0, 1):
-                k = i + di
-                if 0 <= k < lbt.shape[1]:
-                    best = min(best, lbt[j, k])
-            lv_hi = _fill_level((i - 1) * step_m, radius_m, lmax)
-            lv_lo = _fill_level((i + 1) * step_m, radius_m, lmax)
-            for lv in range(lv_lo, lv_hi + 1):
-                s = 1 << lv
-                if j % s != 0:
-                    continue
-                for jj in ((j - s) % n0, (j + s) % n0):
-                    for di in (-1, 0, 1):
-                        k = i + di
-                        if 0 <= k < lbt.shape[1]:
-                            best = min(best, lbt[jj, k])
-            if best <= lneed[j]:
-                need[j, i] = 1
-
-
-@njit(cache=True)
-def mark_wanted(n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, rows, cols, n_samp, cut_m):
-    """``wanted[j, i]`` = 1 for the radial samples a cell of (``rows``, ``cols``) interpolates.
-
-    The same four samples per cell as :func:`~towerplan.coverage._kernels.fill_window`
-    (global rows and columns; cells beyond ``cut_m`` are skipped). Samples no such cell
-    reads can stay unevaluated without changing the loss at any of those cells.
-    """
-    wanted = np.zeros((n0, n_samp), dtype=np.uint8)
-    two_pi = 2.0 * math.pi
-    for k in range(len(rows)):
-        dy = top - (rows[k] + 0.5) * res_y - site_y
-        dx = left + (cols[k] + 0.5) * res_x - site_x
-        d = math.sqrt(dx * dx + dy * dy)
-        if d > cut_m:
+        lbfs = 92.4 + lf + 10.0 * math.log10(dtot * dtot + ((hts - hrs) / 1000.0) ** 2)
+        lb0p = lbfs + kes_p
+        # ducting (eqs 46-56) and troposcatter (eq. 44): they do not depend on the diffraction loss
+        lba0, theta = _ducting_floor(dtot, hts, hrs, th_max, d[lt], tx_terms, step_km, ae, gamma_d, rx, ry, mr)
+        lba = lba0 + lf + acx + ap_lb
+        big = max(lba, lb0p) / _ETA
+        lminbap = _ETA * (big + math.log(math.exp(lba / _ETA - big) + math.exp(lb0p / _ETA - big)))  # eq. 60
+        fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))  # eq. 57, exact theta
+        lbs = (((tropo_a + 20.0 * math.log10(dtot)) + 0.573 * theta) - tropo_n0) - tropo_p  # eq. 44, as troposcatter
+        blend = (lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, dtot, fj, lbs, lloc)
+        # the Bullington floors (eqs 13-21); stage 1 leaves out max(Ldsph - Lbulls, 0) >= 0 (eq. 40)
+        bull_a = _bullington_floor(qa, ka_d, ka_g, ax, ay, ma, dtot, hts, hrs, ae, lam)
+        bull_b = _bullington_floor(qb, kb_d, kb_g, bx, by, mb, dtot, hts, hrs, ab, lam) if two else math.inf
+        lb1 = _blend_floor(bull_a, min(bull_a, bull_b), inland, blend)
+        if lb1 > t_skip:  # out of reach of every radial already: the spherical-earth term cannot change that
+            out[i] = lb1
             continue
-        lvl = lmax
-        if d > 0.0:
-            lvl = min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-        s = 1 << lvl
-        nr = n0 // s
-        az = math.atan2(dx, dy)
-        if az < 0.0:
-            az += two_pi
-        k0 = math.floor(az / two_pi * nr) % nr
-        k1 = (k0 + 1) % nr
-        i0 = int(max(d / step_m, 1.0))
-        if i0 > n_samp - 2:
-            i0 = n_samp - 2
-        for jj in (k0 * s, k1 * s):
-            wanted[jj, i0] = 1
-            wanted[jj, i0 + 1] = 1
-    return wanted
+        # stage 2: the spherical-earth excess, at the smooth-earth heights of the diffraction model
+        hte1, hre1 = _smooth_earth_terminals(v1, v2, dtot, hts, hrs, z[0], z[i], aot, tx, ty, mt)
+        d50 = bull_a + _spherical_excess(d, i + 1, dtot, hte1, hre1, ae, f_ghz, lam, inland, vertical, flat[0, i])
+        dp_lb = d50
+        if two:
+            dp_lb = min(d50, bull_b + _spherical_excess(d, i + 1, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical,
+                                                        flat[1, i]))
+        out[i] = _blend_floor(d50, dp_lb, inland, blend)

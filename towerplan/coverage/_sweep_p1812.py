@@ -29,8 +29,9 @@ from towerplan.coverage._kernels import (
     SEA_LEVEL_M,
     sample_terrain,
 )
+from towerplan.coverage._p1812_need import mark_needed
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
-from towerplan.coverage._p1812_reach import flat_bullington, mark_needed, p1812_radial_bound
+from towerplan.coverage._p1812_reach import p1812_radial_bound, site_tables
 
 
 @njit(cache=True)
@@ -68,9 +69,12 @@ def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
     ``wanted``: empty, or the samples the cells that matter read (the rest is never computed).
     """
     f_ghz = fpar[F_FREQ] / 1000.0
-    flat = flat_bullington(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
+    flat = site_tables(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
     lbt = np.full((n0, nmax + 1), np.inf)
     masked = wanted.shape[0] > 0
+    t_skip = -math.inf  # mark_needed compares the bounds with these limits only
+    for j in range(n0):
+        t_skip = max(t_skip, lneed[j])
     n_chunks = min(n0, 64)
     for chunk in prange(n_chunks):
         z = np.empty(nmax + 1)
@@ -94,7 +98,7 @@ def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
             fi = min(max(first[j], 1), n - 1)
             p1812_radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
                                ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
-                               fpar[F_APLB], flat, fi, lb, want[:n] if masked else want)
+                               fpar[F_APLB], flat, fi, lb, want[:n] if masked else want, t_skip)
             for i in range(fi, n):
                 lbt[j, i] = lb[i]
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
@@ -117,7 +121,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.
 
     ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
-    (:func:`~towerplan.coverage._p1812_reach.mark_wanted`); the others are +inf.
+    (:func:`~towerplan.coverage._p1812_need.mark_wanted`); the others are +inf.
     """
     has_clutter = clut_code.shape[0] > 0
     nmax = 0

@@ -1,0 +1,264 @@
+"""The first, cheapest stage of the P.1812 reach bound: a test that a radial sample is out of reach.
+
+:func:`towerplan.coverage._p1812_reach.p1812_radial_bound` bounds the P.1812-7 loss of
+every radial sample from below; most samples of a 30 km radial lie tens of dB beyond
+what any sector can afford (``bench/README.md``), and for them a much weaker floor says
+as much. This floor uses no transcendental function per sample (logarithms, arctangents,
+powers): only the running quantities of the radial, one or two hull searches, a square
+root, per-site tables by distance and a table of the knife-edge loss. Each input is a
+lower bound of the Recommendation's term (section and equation numbers of P.1812-7):
+
+* free space (eq. 8) without the height term: ``Lbfs >= 92.4 + 20 log f + 20 log d``;
+* the Bullington loss (eqs 12-21) at the Bullington point beyond line of sight, or at the
+  point with the steepest slope from the transmitter in line of sight (its nu is at most
+  the largest one), with J(nu) and ``1 - exp(-Luc / 6)`` read from a table at the grid
+  point below nu (both rise with nu); the spherical-earth excess of eq. 40 is >= 0;
+* the angles: for any arctangent ``atan(x) >= x - x^3 / 3`` (x >= 0) and ``>= x`` (x < 0);
+  the transmitter horizon angle and the receiver horizon angle are at least the direct
+  path's angles ``theta_td``, ``theta_rd`` (eqs 76-83: beyond line of sight the transmitter
+  horizon point lies above the direct ray, so it also rises above it seen from the
+  receiver), so theta (eq. 76) and ``theta''`` (eq. 51) are at least their direct-path values
+  and troposcatter (eq. 44) and ducting (eqs 46-56, without Alf, Asr, Ap's excess over its
+  floor, and with Ast only beyond line of sight) are bounded from them;
+* the blend (eqs 57-63): ``Lminbap >= max(Lba, Lb0p)`` (eq. 60), Lbda from the exact Fk
+  (eq. 61, nondecreasing in its inputs), ``Lbam >= min(Lbda, Lminb0p)`` (eq. 62, a convex
+  combination: Fj is not needed) and ``Lbc >= min(Lbs, Lbam) - 5 log10 2`` (eq. 63).
+
+The result is a valid (weaker) lower bound of the loss; the caller runs the full bound
+only where it is not already above the largest loss limit. Numba's ``cache=True`` keys
+kernels on their own file: after editing this module delete
+``towerplan/coverage/__pycache__/*.nb[ic]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from towerplan.coverage._p1812_hull import hull_max_slope
+
+#: the knife-edge table: nu from -0.78 (J = 0 below) in steps of 0.01 up to 60.77
+_NU0 = -0.78
+_NU_STEP = 0.01
+_N_NU = 6100
+_LOG2_5 = 5.0 * math.log10(2.0)
+#: samples in a block of :func:`block_floors`
+BLOCK = 8  # eq. 63: -5 log10(10^(-0.2 a) + 10^(-0.2 b)) >= min(a, b) - 5 log10 2
+
+
+def _knife_edge_table() -> np.ndarray:
+    """Rows: J(nu) (eq. 12) and ``1 - exp(-J / 6)`` (eq. 21) at nu = _NU0 + k _NU_STEP."""
+    nu = _NU0 + _NU_STEP * np.arange(_N_NU)
+    w = nu - 0.1
+    j = np.maximum(6.9 + 20.0 * np.log10(np.sqrt(w * w + 1.0) + w), 0.0)
+    j[0] = 0.0  # J(-0.78) = 0 to rounding
+    return np.ascontiguousarray(np.vstack([j, 1.0 - np.exp(-j / 6.0)]))
+
+
+_KNIFE = _knife_edge_table()
+
+
+@njit(cache=True)
+def _bullington_lo(nu, dtot):
+    """A lower bound of the Bullington loss (eq. 21) for a diffraction parameter >= ``nu``."""
+    if not nu >= _NU0:  # also NaN
+        return 0.0
+    k = min(int((nu - _NU0) / _NU_STEP), _N_NU - 1)
+    return _KNIFE[0, k] + _KNIFE[1, k] * (10.0 + 0.02 * dtot)
+
+
+@njit(cache=True)
+def _atan_lo(x):
+    """A lower bound of atan(x)."""
+    return x - x * x * x / 3.0 if x > 0.0 else x
+
+
+@njit(cache=True)
+def _bull_nu(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
+    """nu at the Bullington point (eqs 13-20) beyond line of sight, else at the transmitter-side point.
+
+    ``q``/``kd``/``kg``: the running Bullington slope and its point; ``hx``/``hy``/``m``: the
+    upper hull of (d, g - 500 d^2 / a) (as :func:`~._p1812_reach._bullington_floor`).
+    """
+    stim = 500.0 * dtot / a + q
+    if stim >= (hrs - hts) / dtot:
+        srim = hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)[0] - 500.0 * dtot / a
+        dbp = (hrs - hts + srim * dtot) / (stim + srim)
+        return (hts + stim * dbp - (hts * (dtot - dbp) + hrs * dbp) / dtot) * math.sqrt(
+            0.002 * dtot / (lam * dbp * (dtot - dbp)))
+    e = kg + 500.0 * kd * (dtot - kd) / a - (hts * (dtot - kd) + hrs * kd) / dtot
+    return e * math.sqrt(0.002 * dtot / (lam * kd * (dtot - kd)))
+
+
+@njit(cache=True)
+def out_of_reach_floor(i, dtot, hts, hrs, tabs, k, run, hulls):
+    """A lower bound of the P.1812 loss of sample ``i`` at ``dtot`` km (see the module docstring).
+
+    ``tabs``: :func:`~._p1812_reach.site_tables` (rows 2-3: ``20 log10 d``, Fk);
+    ``k``: the radial's constants (``lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a,
+    tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch``); ``run``: the running
+    quantities (``qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc``);
+    ``hulls``: ``(ax, ay, ma, bx, by, mb)``.
+    """
+    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
+     lb0b_branch, lb0p_branch) = k
+    qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc = run
+    ax, ay, ma, bx, by, mb = hulls
+    lbfs = 92.4 + lf + tabs[2, i]
+    lb0p = lbfs + kes_p
+    d50 = _bullington_lo(_bull_nu(qa, ka_d, ka_g, ax, ay, ma, dtot, hts, hrs, ae, lam), dtot)
+    dp_lb = d50
+    if two:
+        dp_lb = min(d50, _bullington_lo(_bull_nu(qb, kb_d, kb_g, bx, by, mb, dtot, hts, hrs, ab, lam), dtot))
+    # the direct path's angles (mrad, eqs 76-83) from below; beyond line of sight the horizons are above them
+    inv2ae = 1.0 / (2.0 * ae)
+    a_td = (hrs - hts) / (1000.0 * dtot) - dtot * inv2ae
+    th_td = 1000.0 * _atan_lo(a_td)
+    th_rd = 1000.0 * _atan_lo((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
+    beyond = at > a_td + 1e-9  # clearly beyond line of sight (the kernel's test, eq. 77 vs the direct path)
+    th_t = th_max if beyond else th_td
+    theta = 1e3 * dtot / ae + th_t + th_rd
+    lbs = ((tropo_a + tabs[2, i]) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
+    th1 = 1e3 * dtot / ae + min(th_td, 0.0) + min(th_rd, 0.0)
+    lba = 102.45 + tx_terms[1] + (tx_terms[0] if beyond else 0.0) + gamma_d * th1 + lf + acx + ap_lb
+    lminbap = max(lba, lb0p)
+    dom = dp_lb if inland else 0.0
+    lbd = lb0p + dp_lb
+    a_end = lbfs + d50
+    b_end = lbfs + lb0b_off + dom
+    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
+    if lb0p_branch:
+        lminb0p = min(lminb0p, lb0p + dom)
+    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * tabs[3, i]
+    lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
+    return max(lb0p, lbc + lloc) - 0.05
+
+
+@njit(cache=True)
+def _bull_nu_beyond(kd, kg, d0, dmax, hts, hr_max, a, lam):
+    """A lower bound of nu at the fixed point (``kd``, ``kg``) for every receiver at d0 <= D <= dmax, height <= hr_max.
+
+    nu (eq. 15) = e(D, hrs) sqrt(0.002 D / (lam kd (D - kd))) with e = kg - hts + 500 kd (D - kd) / a +
+    (hts - hrs) kd / D: each term of e is bounded at its worst end; the root falls with D.
+    """
+    e = kg - hts + 500.0 * kd * (d0 - kd) / a + (hts - hr_max) * kd / (dmax if hts >= hr_max else d0)
+    root = math.sqrt(0.002 * (dmax if e > 0.0 else d0) / (lam * kd * ((dmax if e > 0.0 else d0) - kd)))
+    return e * root
+
+
+@njit(cache=True)
+def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
+    """A lower bound of the P.1812 loss of every sample from ``i`` to ``i_end`` (inclusive).
+
+    For any receiver beyond the current point, the points already passed stay intermediate
+    points of its path, and the knife-edge loss of its path is at least that of any one of
+    them (beyond line of sight its Bullington point is the apex of the two steepest rays, whose
+    nu is the largest under them; in line of sight the largest nu is taken, eqs 13-21): the
+    transmitter-side point of the running slope (eq. 13) is kept, with the receiver anywhere
+    from ``d[i]`` to ``d[i_end]`` and no higher than the highest ground there (``ahead``: the
+    largest and smallest terrain height of samples ``i .. i_end`` and whether they hold a
+    non-inland or a sea point). The other terms are bounded as in :func:`out_of_reach_floor` at their
+    least favourable distance and height: free space and troposcatter at ``d[i]``, the
+    direct-path angles at the extremes of the heights ahead, Fk (falling with distance) at
+    the end, the transmitter horizon and its distance (both only grow along the radial,
+    Ast left out), the sea terms where sea lies ahead.
+    """
+    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
+     lb0b_branch, lb0p_branch) = k
+    ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land = run
+    z_max, z_min, s_other, s_sea = ahead
+    d0 = d[i]
+    dmax = d[i_end]
+    hr_max = z_max + hrg
+    hr_min = z_min + hrg
+    lbfs = 92.4 + lf + tabs[2, i]
+    lb0p = lbfs + kes_p
+    d50 = _bullington_lo(_bull_nu_beyond(ka_d, ka_g, d0, dmax, hts, hr_max, ae, lam), d0)
+    dp_lb = d50
+    if two:
+        dp_lb = min(d50, _bullington_lo(_bull_nu_beyond(kb_d, kb_g, d0, dmax, hts, hr_max, ab, lam), d0))
+    inv2ae = 1.0 / (2.0 * ae)
+    up = hr_min - hts  # (hrs - hts) >= up; its quotient by D is least at the far end if up >= 0
+    a_td = up / (1000.0 * (dmax if up >= 0.0 else d0)) - dmax * inv2ae
+    down = hts - hr_max
+    a_rd = down / (1000.0 * (dmax if down >= 0.0 else d0)) - dmax * inv2ae
+    th_td = 1000.0 * _atan_lo(a_td)
+    th_rd = 1000.0 * _atan_lo(a_rd)
+    theta = 1e3 * d0 / ae + min(th_max, th_td) + th_rd
+    lbs = ((tropo_a + tabs[2, i]) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
+    th1 = 1e3 * d0 / ae + min(th_td, 0.0) + min(th_rd, 0.0)
+    all_inland = inland and not s_other
+    acx = 0.0
+    if not all_inland:
+        if sea_tx:
+            acx -= 6.0
+        if s_sea:
+            acx -= 6.0
+    lloc = min(lloc_land, 0.0) if s_sea else lloc_land
+    lba = 102.45 + tx_terms[1] + gamma_d * th1 + lf + acx + ap_lb
+    lminbap = max(lba, lb0p)
+    dom = dp_lb if all_inland else 0.0
+    lbd = lb0p + dp_lb
+    a_end = lbfs + d50
+    b_end = lbfs + lb0b_off + dom
+    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
+    if lb0p_branch:
+        lminb0p = min(lminb0p, lb0p + dom)
+    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * tabs[3, i_end]
+    lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
+    return max(lb0p, lbc + lloc) - 0.05
+
+
+@njit(cache=True)
+def suffix_terrain(z, zone, n):
+    """(max, min of ``z[i:n]``, whether ``zone[i:n]`` holds a non-inland / a sea point) for every i."""
+    smax = np.empty(n)
+    smin = np.empty(n)
+    other = np.zeros(n, dtype=np.bool_)
+    sea = np.zeros(n, dtype=np.bool_)
+    hi = -math.inf
+    lo = math.inf
+    o = False
+    s = False
+    for i in range(n - 1, -1, -1):
+        hi = max(hi, z[i])
+        lo = min(lo, z[i])
+        o = o or zone[i] != 4
+        s = s or zone[i] == 1
+        smax[i] = hi
+        smin[i] = lo
+        other[i] = o
+        sea[i] = s
+    return smax, smin, other, sea
+
+
+@njit(cache=True)
+def block_floors(i, n_all, z, d, hts, hrg, flat, consts, run, suffix, out, want, t_skip):
+    """The floors of the rest of the radial and of the block from sample ``i`` (:func:`~._p1812_floor0.beyond_floor`).
+
+    Writes them into ``out`` where they are above ``t_skip`` (+inf where ``want`` leaves a sample
+    out); returns -1 (the rest is out of reach: stop), the first sample after the block (the
+    block is), or ``i`` (neither).
+    """
+    masked = len(want) > 0
+    rest = beyond_floor(i, n_all - 1, d, hts, hrg, flat, consts, run,
+                        (suffix[0][i], suffix[1][i], suffix[2][i], suffix[3][i]))
+    if rest > t_skip:
+        for j in range(i, n_all):
+            out[j] = math.inf if masked and not want[j] else rest
+        return -1
+    i_end = min(i + BLOCK, n_all) - 1
+    b_max = -math.inf
+    b_min = math.inf
+    for j in range(i, i_end + 1):
+        b_max = max(b_max, z[j])
+        b_min = min(b_min, z[j])
+    block = beyond_floor(i, i_end, d, hts, hrg, flat, consts, run,  # sea anywhere ahead: as if in the block
+                         (b_max, b_min, suffix[2][i], suffix[3][i]))
+    if block > t_skip:
+        for j in range(i, i_end + 1):
+            out[j] = math.inf if masked and not want[j] else block
+        return i_end + 1
+    return i
