@@ -7,7 +7,7 @@ Cases (``--case``, repeatable; run with ``NUMBA_NUM_THREADS=1`` to compare CPU o
   (= P.1812, no land cover): CPU seconds of the whole ``run_coverage`` and per site;
 * ``site``: one three-sector 1800 MHz site on ``bench_reach.py``'s rugged 30 km grid at 90 m,
   without and with synthetic land cover, -110 dBm;
-* ``needed``: the reach-bound pass alone (``_p1812_needed``) for that site, three times, with the
+* ``needed``: the reach-bound pass alone (``_reach_needed``) for that site, three times, with the
   site's loss limits, with limits so low that the cheapest floor decides every sample, and with
   none (every sample through the full bound).
 
@@ -66,7 +66,7 @@ def _radial_losses_split(fn, stats: bool):
             nmax = int(count.max())
             wanted = np.zeros((0, 0), dtype=np.uint8) if wanted is None else wanted
             c0 = time.process_time()
-            need = sw._p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step, n0, lmax, radius_m,
+            need = sw._reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step, n0, lmax, radius_m,
                                     first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, clut_code.shape[0] > 0,
                                     wanted)
             CPU["bound pass + mark_needed"] += time.process_time() - c0
@@ -185,7 +185,7 @@ def needed_case() -> None:
         for name, limits in (("site's limits", lneed), ("every sample by the cheapest floor", np.full(n0, -1e300)),
                              ("every sample by the full bound", np.full(n0, np.inf))):
             c0 = time.process_time()
-            need = sw._p1812_needed(*a[:9], a[17], a[18], a[9], a[10], a[12], a[13], a[14], a[15], limits,
+            need = sw._reach_needed(*a[:9], a[17], a[18], a[9], a[10], a[12], a[13], a[14], a[15], limits,
                                     int(count.max()), a[15].shape[0] > 0, a[19])
             print(f"    {name:36s} {1000 * (time.process_time() - c0):7.1f} ms CPU, needed {int(need.sum()):,}",
                   flush=True)

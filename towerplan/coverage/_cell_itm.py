@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._cell_select import cell_profile
+from towerplan.coverage._cell_select import cell_path
 from towerplan.coverage._itm_kernels import p2p_one
 from towerplan.coverage._kernels import (
     F_EPS,
@@ -43,10 +42,8 @@ def itm_cells(dem, col_off, row_off, site_col, site_row, site_x, site_y, left, t
         c = cols[k]
         gr = r_lo + r
         gc = c_lo + c
-        d = math.hypot(left + (gc + 0.5) * res_x - site_x, top - (gr + 0.5) * res_y - site_y)
-        m = max(math.floor(d / step_m + 0.5), 1)
-        z = np.empty(m + 1)
-        cell_profile(dem, col_off, row_off, site_col, site_row, float(gc), float(gr), m, z)
+        d, m, z = cell_path(dem, col_off, row_off, site_col, site_row, site_x, site_y, left, top, res_x, res_y, gr, gc,
+                            step_m)
         row = p2p_one(z, d / m, fpar[F_HTX], fpar[F_HRX], ipar[I_CLIMATE], fpar[F_N0], fpar[F_FREQ], ipar[I_POL],
                       fpar[F_EPS], fpar[F_SIGMA], ipar[I_MDVAR], fpar[F_TIME], fpar[F_LOC], fpar[F_SIT])
         v = row[0]

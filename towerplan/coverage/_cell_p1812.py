@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._cell_select import cell_profile
+from towerplan.coverage._cell_select import cell_path
 from towerplan.coverage._kernels import (
     CLUTTER_DEFAULT_CODE,
     CLUTTER_DEFAULT_H,
@@ -49,10 +49,8 @@ def p1812_cells(dem, col_off, row_off, site_col, site_row, site_x, site_y, left,
         c = cols[k]
         gr = r_lo + r
         gc = c_lo + c
-        d = math.hypot(left + (gc + 0.5) * res_x - site_x, top - (gr + 0.5) * res_y - site_y)
-        m = max(math.floor(d / step_m + 0.5), 1)
-        z = np.empty(m + 1)
-        cell_profile(dem, col_off, row_off, site_col, site_row, float(gc), float(gr), m, z)
+        d, m, z = cell_path(dem, col_off, row_off, site_col, site_row, site_x, site_y, left, top, res_x, res_y, gr, gc,
+                            step_m)
         rclut = np.full(m + 1, CLUTTER_DEFAULT_H)
         zone = np.full(m + 1, 4, dtype=np.int64)
         if has_clutter:

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import bilinear
+from towerplan.coverage._kernels import bilinear, fill_samples
 
 
 @njit(cache=True)
@@ -51,7 +51,6 @@ def select_cells(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, r
     spread by more than ``spread_db``. The indexing is the fill's.
     """
     n_samp = table.shape[1]
-    two_pi = 2.0 * math.pi
     masked = mask.shape[0] > 0
     for r in prange(h):
         y = top - (r_lo + r + 0.5) * res_y
@@ -68,21 +67,8 @@ def select_cells(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, r
             if every:
                 flags[r, c] = 1
                 continue
-            lvl = min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-            s = 1 << lvl
-            nr = n0 // s
-            az = math.atan2(dx, dy)
-            if az < 0.0:
-                az += two_pi
-            u = az / two_pi * nr
-            k0 = math.floor(u)
-            wa = u - k0
-            k0 = k0 % nr
-            k1 = (k0 + 1) % nr
-            t = max(d / step_m, 1.0)
-            i0 = min(int(t), n_samp - 2)
-            wt = min(t - i0, 1.0)
-            sp = _spread(table, k0 * s, k1 * s, i0, wa, wt)
+            j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
+            sp = _spread(table, j0, j1, i0, wa, wt)
             if sp > spread_db and sp < math.inf:
                 flags[r, c] = 1
 
@@ -98,6 +84,17 @@ def cell_profile(dem, col_off, row_off, site_col, site_row, cell_col, cell_row, 
         f = k / m
         z[k] = bilinear(dem, site_col + f * (cell_col - site_col) - col_off,
                         site_row + f * (cell_row - site_row) - row_off)
+
+
+@njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
+def cell_path(dem, col_off, row_off, site_col, site_row, site_x, site_y, left, top, res_x, res_y, gr, gc, step_m):
+    """The path from the site to global cell (``gr``, ``gc``): its length d (m), its number of steps m
+    (about ``step_m`` each, at least one) and the terrain of its m + 1 points (:func:`cell_profile`)."""
+    d = math.hypot(left + (gc + 0.5) * res_x - site_x, top - (gr + 0.5) * res_y - site_y)
+    m = max(math.floor(d / step_m + 0.5), 1)
+    z = np.empty(m + 1)
+    cell_profile(dem, col_off, row_off, site_col, site_row, float(gc), float(gr), m, z)
+    return d, m, z
 
 
 def flagged_cells(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

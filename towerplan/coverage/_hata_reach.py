@@ -21,10 +21,10 @@ A lower bound of every sample's loss, O(1) each:
   very expressions of ``_diffraction_kernels._max_v``; a 1e-6 dB slack covers
   rounding in J). Bullington and delta-Bullington get the first term only.
 
-:func:`mark_needed` then keeps every sample that shares a filled cell with a sample
-whose bound is within the site's loss limit in that direction, and the others are
-stored as +inf (the rule of P.1812's reach bound, ``_p1812_need.mark_needed``, kept
-here so that a Hata run loads no P.1812 kernel). A needed sample is computed exactly
+:func:`~towerplan.coverage._reach_need.mark_needed` (the rule P.1812's reach bound uses too,
+in a module of its own so that a Hata run loads no P.1812 kernel) then keeps every sample that
+shares a filled cell with a sample whose bound is within the site's loss limit in that direction,
+and the others are stored as +inf. A needed sample is computed exactly
 as without the bound (including the existing skip of the terrain term beyond
 ``F_LMAX``); a cell that interpolates a skipped sample has every sample's loss above
 the limit with or without the bound, so it is out of reach either way: the filled
@@ -39,7 +39,7 @@ from numba import njit
 
 from towerplan.coverage._diffraction_kernels import knife_edge_j
 
-__all__ = ["hata_base_loss", "hata_radial_bound", "horizon_edge_db", "mark_needed"]
+__all__ = ["hata_base_loss", "hata_radial_bound", "horizon_edge_db"]
 
 _SLACK_DB = 1e-6
 DIFF_DEYGOUT = 1
@@ -133,43 +133,3 @@ def hata_radial_bound(z, dist, n, first, step_m, hts, h_rx, f_mhz, lam, hata_c, 
         if deygout and base <= lmax_db and i >= 2:
             base = base + horizon_edge_db(dist, z, i, k_h, hts, z[i] + h_rx, lam, flat_ae, v1, v2)
         out[i] = base
-
-
-@njit(cache=True)
-def _fill_level(d, radius_m, lmax):
-    """Ring level :func:`~towerplan.coverage._kernels.fill_window` uses at distance ``d`` from the site."""
-    if d <= 0.0:
-        return lmax
-    return min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-
-
-@njit(cache=True)
-def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need):
-    """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
-
-    A cell of :func:`~towerplan.coverage._kernels.fill_window` at distance d uses samples i0,
-    i0 + 1 of the radials k s and (k + 1) s, s = 2**level(d). Sample (j, i) is skipped only if
-    every sample that shares a cell with it has a lower bound ``lbt`` above ``lneed[j]``: then
-    those cells are out of reach with or without it, and the ones computed keep their values.
-    """
-    for j in range(n0):
-        fi = min(max(first[j], 1), count[j] - 1)
-        for i in range(fi, count[j]):
-            best = math.inf
-            for di in (-1, 0, 1):
-                k = i + di
-                if 0 <= k < lbt.shape[1]:
-                    best = min(best, lbt[j, k])
-            lv_hi = _fill_level((i - 1) * step_m, radius_m, lmax)
-            lv_lo = _fill_level((i + 1) * step_m, radius_m, lmax)
-            for lv in range(lv_lo, lv_hi + 1):
-                s = 1 << lv
-                if j % s != 0:
-                    continue
-                for jj in ((j - s) % n0, (j + s) % n0):
-                    for di in (-1, 0, 1):
-                        k = i + di
-                        if 0 <= k < lbt.shape[1]:
-                            best = min(best, lbt[jj, k])
-            if best <= lneed[j]:
-                need[j, i] = 1

@@ -26,21 +26,16 @@ from towerplan.coverage._itm_core import (
     _BFP,
     _BSM,
     _BSP,
-    _C_D,
-    _Z_D,
     A_0_M,
     A_9000_M,
     MODE_P2P,
     THIRD,
-    fdim,
     fresnel_integral,
     height_function,
-    line_of_sight_loss,
     sigma_h,
     terrain_roughness,
-    troposcatter_loss,
 )
-from towerplan.coverage._itm_model import curve, qerfi
+from towerplan.coverage._itm_model import beyond_horizon_line, combine_variability, curve, line_of_sight_line, qerfi
 
 # indices of the per-radial constants (:func:`radial_constants`)
 _WN, _DEX, _ZT, _ZL, _ZS, _GM, _GP, _KDV, _P10, _P20, _FT, _FMT, _ABSZG, _FSPL0, _ZGRE, _ZGIM = range(16)
@@ -133,35 +128,9 @@ def _variability(k, h_e0, h_e1, delta_h, d_m, a_ref, climate):
     else:
         dhd = delta_h * (1.0 - 0.8 * math.exp(-d_m / 50e3))
         sigma_l = 10.0 * wn * dhd / (wn * dhd + 13.0)
-    y_l = sigma_l * z_l
     sigma_t_minus = curve(_BSM[0, c], _BSM[1, c], _BSM[2, c], _BSM[3, c], _BSM[4, c], d_e) * k[_GM]
     sigma_t_plus = curve(_BSP[0, c], _BSP[1, c], _BSP[2, c], _BSP[3, c], _BSP[4, c], d_e) * k[_GP]
-    sigma_td = _C_D[c] * sigma_t_plus
-    tgtd = (sigma_t_plus - sigma_td) * _Z_D[c]
-    if z_t < 0.0:
-        sigma_t = sigma_t_minus
-    elif z_t <= _Z_D[c]:
-        sigma_t = sigma_t_plus
-    else:
-        sigma_t = sigma_td + tgtd / z_t
-    y_t = sigma_t * z_t
-    y_s_temp = sigma_s * sigma_s + y_t * y_t / (7.8 + z_s * z_s) + y_l * y_l / (24.0 + z_s * z_s)
-    if kdv == 0:
-        y_r = 0.0
-        y_s = math.sqrt(sigma_t * sigma_t + sigma_l * sigma_l + y_s_temp) * z_s
-    elif kdv == 1:
-        y_r = y_t
-        y_s = math.sqrt(sigma_l * sigma_l + y_s_temp) * z_s
-    elif kdv == 2:
-        y_r = math.sqrt(sigma_t * sigma_t + sigma_l * sigma_l) * z_t
-        y_s = math.sqrt(y_s_temp) * z_s
-    else:
-        y_r = y_t + y_l
-        y_s = math.sqrt(y_s_temp) * z_s
-    result = a_ref - v_med - y_r - y_s
-    if result < 0.0:
-        result = result * (29.0 - result) / (29.0 - 10.0 * result)
-    return result
+    return combine_variability(a_ref, v_med, sigma_t_minus, sigma_t_plus, sigma_s, sigma_l, z_t, z_l, z_s, kdv, c)
 
 
 @njit(cache=True)
@@ -240,57 +209,15 @@ def _reference(k, theta0, theta1, f_mhz, d_hzn0, d_hzn1, h_e0, h_e1, gamma_e, n_
     m_d = (a_4 - a_3) / (d_4 - d_3)
     a_d0 = a_3 - m_d * d_3
     if d_m < d_sml:  # line of sight [ERL 79-ITS 67 3.19-3.21]
-        a_sml = d_sml * m_d + a_d0
-        d_0 = 0.04 * f_mhz * h_e0 * h_e1
-        if a_d0 >= 0.0:
-            d_0 = min(d_0, 0.5 * d_ml)
-            d_1 = d_0 + 0.25 * (d_ml - d_0)
-        else:
-            d_1 = max(-a_d0 / m_d, 0.25 * d_ml)
-        a_1 = line_of_sight_loss(d_1, h_e0, h_e1, z_g, delta_h, m_d, a_d0, d_sml, f_mhz)
-        flag = False
-        k_1 = 0.0
-        k_2 = 0.0
-        if d_0 < d_1:
-            a_0 = line_of_sight_loss(d_0, h_e0, h_e1, z_g, delta_h, m_d, a_d0, d_sml, f_mhz)
-            q = math.log(d_sml / d_0)
-            k_2 = max(0.0, ((d_sml - d_0) * (a_1 - a_0) - (d_1 - d_0) * (a_sml - a_0))
-                      / ((d_sml - d_0) * math.log(d_1 / d_0) - (d_1 - d_0) * q))
-            flag = a_d0 > 0.0 or k_2 > 0.0
-            if flag:
-                k_1 = (a_sml - a_0 - k_2 * q) / (d_sml - d_0)
-                if k_1 < 0.0:
-                    k_1 = 0.0
-                    k_2 = fdim(a_sml, a_0) / q
-                    if k_2 == 0.0:
-                        k_1 = m_d
-        if not flag:
-            k_1 = fdim(a_sml, a_1) / (d_sml - d_1)
-            k_2 = 0.0
-            if k_1 == 0.0:
-                k_1 = m_d
-        a_o = a_sml - k_1 * d_sml - k_2 * math.log(d_sml)
-        a_ref = a_o + k_1 * d_m + k_2 * math.log(d_m)
+        a_ref = line_of_sight_line(d_m, d_sml, d_ml, m_d, a_d0, h_e0, h_e1, z_g, delta_h, f_mhz)
     elif d_m <= max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz)):
         # beyond the horizon but short of the smallest d_x ITM can find (d_x is at least this whatever the
         # troposcatter line): the diffraction line, without evaluating the troposcatter line (~28 km past
         # the horizons at 1800 MHz, so nearly every sample of a 30 km radius)
         a_ref = m_d * d_m + a_d0
     else:  # beyond the horizon: diffraction line, or troposcatter past d_x
-        d_5 = d_ml + 200e3
-        d_6 = d_ml + 400e3
-        a_6, h0v = troposcatter_loss(d_6, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los, -1.0)
-        a_5, h0v = troposcatter_loss(d_5, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los, h0v)
-        if a_5 < 1000.0:
-            m_s = (a_6 - a_5) / 200e3
-            scale_ln = 1.088 * scale * math.log(f_mhz)
-            d_x = max(max(d_sml, d_ml + scale_ln), (a_5 - a_d0 - m_s * d_5) / (m_d - m_s))
-            a_s0 = (m_d - m_s) * d_x + a_d0
-        else:
-            m_s = m_d
-            a_s0 = a_d0
-            d_x = 10e6
-        a_ref = m_s * d_m + a_s0 if d_m > d_x else m_d * d_m + a_d0
+        a_ref = beyond_horizon_line(d_m, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los,
+                                    d_sml, d_ml, scale, m_d, a_d0)[0]
     return max(a_ref, 0.0), True
 
 

@@ -206,65 +206,79 @@ def longley_rice(theta0, theta1, f_mhz, z_g, d_hzn0, d_hzn1, h_e0, h_e1, gamma_e
 
     if d_m < d_sml:
         # line-of-sight region: A = A_o + k1 d + k2 ln d fitted to 3 points [ERL 79-ITS 67 3.19-3.21]
-        a_sml = d_sml * m_d + a_d0
-        d_0 = 0.04 * f_mhz * h_e0 * h_e1
-        if a_d0 >= 0.0:
-            d_0 = min(d_0, 0.5 * d_ml)
-            d_1 = d_0 + 0.25 * (d_ml - d_0)
-        else:
-            d_1 = max(-a_d0 / m_d, 0.25 * d_ml)
-        a_1 = line_of_sight_loss(d_1, h_e0, h_e1, z_g, delta_h, m_d, a_d0, d_sml, f_mhz)
-        flag = False
-        k_1 = 0.0
-        k_2 = 0.0
-        if d_0 < d_1:
-            a_0 = line_of_sight_loss(d_0, h_e0, h_e1, z_g, delta_h, m_d, a_d0, d_sml, f_mhz)
-            q = math.log(d_sml / d_0)
-            k_2 = max(
-                0.0,
-                ((d_sml - d_0) * (a_1 - a_0) - (d_1 - d_0) * (a_sml - a_0))
-                / ((d_sml - d_0) * math.log(d_1 / d_0) - (d_1 - d_0) * q),
-            )
-            flag = a_d0 > 0.0 or k_2 > 0.0
-            if flag:
-                k_1 = (a_sml - a_0 - k_2 * q) / (d_sml - d_0)
-                if k_1 < 0.0:
-                    k_1 = 0.0
-                    k_2 = fdim(a_sml, a_0) / q
-                    if k_2 == 0.0:
-                        k_1 = m_d
-        if not flag:
-            k_1 = fdim(a_sml, a_1) / (d_sml - d_1)
-            k_2 = 0.0
-            if k_1 == 0.0:
-                k_1 = m_d
-        a_o = a_sml - k_1 * d_sml - k_2 * math.log(d_sml)
-        a_ref = a_o + k_1 * d_m + k_2 * math.log(d_m)
+        a_ref = line_of_sight_line(d_m, d_sml, d_ml, m_d, a_d0, h_e0, h_e1, z_g, delta_h, f_mhz)
         propmode = PROPMODE_LOS
     else:
         # beyond the horizon: diffraction line, or troposcatter line past d_x
-        d_5 = d_ml + 200e3
-        d_6 = d_ml + 400e3
-        a_6, h0v = troposcatter_loss(d_6, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los, -1.0)
-        a_5, h0v = troposcatter_loss(d_5, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los, h0v)
-        if a_5 < 1000.0:
-            m_s = (a_6 - a_5) / 200e3
-            d_x = max(
-                max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz)),
-                (a_5 - a_d0 - m_s * d_5) / (m_d - m_s),
-            )
-            a_s0 = (m_d - m_s) * d_x + a_d0
-        else:
-            m_s = m_d
-            a_s0 = a_d0
-            d_x = 10e6
-        if d_m > d_x:
-            a_ref = m_s * d_m + a_s0
-            propmode = PROPMODE_TROPOSCATTER
-        else:
-            a_ref = m_d * d_m + a_d0
-            propmode = PROPMODE_DIFFRACTION
+        a_ref, tropo = beyond_horizon_line(d_m, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz,
+                                           theta_los, d_sml, d_ml, scale, m_d, a_d0)
+        propmode = PROPMODE_TROPOSCATTER if tropo else PROPMODE_DIFFRACTION
     return max(a_ref, 0.0), warnings, propmode, ERR_NONE
+
+
+@njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
+def line_of_sight_line(d_m, d_sml, d_ml, m_d, a_d0, h_e0, h_e1, z_g, delta_h, f_mhz):
+    """A_ref in line of sight: A_o + k1 d + k2 ln d fitted to 3 points [ERL 79-ITS 67 3.19-3.21;
+    Algorithm 4.20-4.28], given the diffraction line (slope ``m_d``, intercept ``a_d0``)."""
+    a_sml = d_sml * m_d + a_d0
+    d_0 = 0.04 * f_mhz * h_e0 * h_e1
+    if a_d0 >= 0.0:
+        d_0 = min(d_0, 0.5 * d_ml)
+        d_1 = d_0 + 0.25 * (d_ml - d_0)
+    else:
+        d_1 = max(-a_d0 / m_d, 0.25 * d_ml)
+    a_1 = line_of_sight_loss(d_1, h_e0, h_e1, z_g, delta_h, m_d, a_d0, d_sml, f_mhz)
+    flag = False
+    k_1 = 0.0
+    k_2 = 0.0
+    if d_0 < d_1:
+        a_0 = line_of_sight_loss(d_0, h_e0, h_e1, z_g, delta_h, m_d, a_d0, d_sml, f_mhz)
+        q = math.log(d_sml / d_0)
+        k_2 = max(
+            0.0,
+            ((d_sml - d_0) * (a_1 - a_0) - (d_1 - d_0) * (a_sml - a_0))
+            / ((d_sml - d_0) * math.log(d_1 / d_0) - (d_1 - d_0) * q),
+        )
+        flag = a_d0 > 0.0 or k_2 > 0.0
+        if flag:
+            k_1 = (a_sml - a_0 - k_2 * q) / (d_sml - d_0)
+            if k_1 < 0.0:
+                k_1 = 0.0
+                k_2 = fdim(a_sml, a_0) / q
+                if k_2 == 0.0:
+                    k_1 = m_d
+    if not flag:
+        k_1 = fdim(a_sml, a_1) / (d_sml - d_1)
+        k_2 = 0.0
+        if k_1 == 0.0:
+            k_1 = m_d
+    a_o = a_sml - k_1 * d_sml - k_2 * math.log(d_sml)
+    return a_o + k_1 * d_m + k_2 * math.log(d_m)
+
+
+@njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
+def beyond_horizon_line(d_m, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los, d_sml, d_ml,
+                        scale, m_d, a_d0):
+    """A_ref beyond the horizon: the diffraction line, or the troposcatter line past d_x [Algorithm
+    4.29-4.37]; returns (A_ref dB, True where troposcatter)."""
+    d_5 = d_ml + 200e3
+    d_6 = d_ml + 400e3
+    a_6, h0v = troposcatter_loss(d_6, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los, -1.0)
+    a_5, h0v = troposcatter_loss(d_5, theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, a_e, n_s, f_mhz, theta_los, h0v)
+    if a_5 < 1000.0:
+        m_s = (a_6 - a_5) / 200e3
+        d_x = max(
+            max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz)),
+            (a_5 - a_d0 - m_s * d_5) / (m_d - m_s),
+        )
+        a_s0 = (m_d - m_s) * d_x + a_d0
+    else:
+        m_s = m_d
+        a_s0 = a_d0
+        d_x = 10e6
+    if d_m > d_x:
+        return m_s * d_m + a_s0, True
+    return m_d * d_m + a_d0, False
 
 
 @njit(cache=True)
@@ -327,13 +341,22 @@ def variability(time, location, situation, h_e0, h_e1, delta_h, f_mhz, d_m, a_re
     else:
         dhd = delta_h * (1.0 - 0.8 * math.exp(-d_m / 50e3))
         sigma_l = 10.0 * wn * dhd / (wn * dhd + 13.0)  # [Algorithm 5.9]
-    y_l = sigma_l * z_l
 
     q = math.log(0.133 * wn)
     g_minus = _BFM[0, c] + _BFM[1, c] / ((_BFM[2, c] * q) ** 2 + 1.0)
     g_plus = _BFP[0, c] + _BFP[1, c] / ((_BFP[2, c] * q) ** 2 + 1.0)
     sigma_t_minus = curve(_BSM[0, c], _BSM[1, c], _BSM[2, c], _BSM[3, c], _BSM[4, c], d_e) * g_minus
     sigma_t_plus = curve(_BSP[0, c], _BSP[1, c], _BSP[2, c], _BSP[3, c], _BSP[4, c], d_e) * g_plus
+    result = combine_variability(a_ref, v_med, sigma_t_minus, sigma_t_plus, sigma_s, sigma_l, z_t, z_l, z_s, kdv, c)
+    return result, warnings
+
+
+@njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
+def combine_variability(a_ref, v_med, sigma_t_minus, sigma_t_plus, sigma_s, sigma_l, z_t, z_l, z_s, kdv, c):
+    """Attenuation below free space from the reference attenuation ``a_ref``, the climate's median term
+    ``v_med`` and the time, location and situation spreads at their quantiles ``z_t``, ``z_l``, ``z_s``
+    (``kdv``: the variability mode without its +10 / +20 flags; ``c``: climate index) [Algorithm 5.6-5.12]."""
+    y_l = sigma_l * z_l
     sigma_td = _C_D[c] * sigma_t_plus
     tgtd = (sigma_t_plus - sigma_td) * _Z_D[c]
     if z_t < 0.0:
@@ -360,7 +383,7 @@ def variability(time, location, situation, h_e0, h_e1, delta_h, f_mhz, d_m, a_re
     result = a_ref - v_med - y_r - y_s
     if result < 0.0:
         result = result * (29.0 - result) / (29.0 - 10.0 * result)  # [Algorithm 5.12]
-    return result, warnings
+    return result
 
 
 @njit(cache=True)

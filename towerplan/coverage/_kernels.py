@@ -144,11 +144,11 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     (P.1812 only) are the clutter height and code windows aligned with ``dem`` (an
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
     ``lneed`` (P.1812, Hata / COST-231; empty: no bound): per radial, the largest loss that can
-    matter (:func:`~towerplan.coverage._p1812_need.mark_needed`); samples the reach bound
+    matter (:func:`~towerplan.coverage._reach_need.mark_needed`); samples the reach bound
     (:mod:`._p1812_reach`, :mod:`._hata_reach`) shows beyond it are +inf.
     ``lmax`` and ``radius_m`` are those of :func:`fill_window`. ``wanted``
     (P.1812 with ``lneed``; None or empty: every sample): the samples the cells that matter read
-    (:func:`~towerplan.coverage._p1812_need.mark_wanted`); the others are +inf.
+    (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf.
     Runs the sweep of :func:`radial_kernel`.
     """
     sweep = radial_kernel(model)
@@ -160,6 +160,40 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
             wanted = np.zeros((0, 0), dtype=np.uint8)
         return sweep(*args, fpar, ipar, clut_h, clut_code, lneed, lmax, radius_m, wanted)
     return sweep(*args, model, fpar, ipar, lneed, lmax, radius_m)
+
+
+@njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
+def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
+    """The four radial samples :func:`fill_window` reads for a cell at offset (``dx``, ``dy``) m, distance
+    ``d`` m, from the site: radials ``j0``, ``j1`` (the ring level's neighbours around the cell's azimuth),
+    samples ``i0`` and ``i0 + 1``, and the weights ``wa`` (towards ``j1``) and ``wt`` (towards ``i0 + 1``).
+
+    One definition for the fill and for those that must know which samples a cell reads (the reach
+    bound's wanted samples, the refine mode's cell selection).
+    """
+    lvl = lmax
+    if d > 0.0:
+        lvl = math.floor(math.log2(radius_m / d))
+        lvl = min(max(lvl, 0), lmax)
+    s = 1 << lvl
+    nr = n0 // s
+    two_pi = 2.0 * math.pi
+    az = math.atan2(dx, dy)
+    if az < 0.0:
+        az += two_pi
+    u = az / two_pi * nr
+    k0 = math.floor(u)
+    wa = u - k0
+    k0 = k0 % nr
+    k1 = (k0 + 1) % nr
+    t = d / step_m
+    if t < 1.0:
+        t = 1.0
+    i0 = int(t)
+    if i0 > n_samp - 2:
+        i0 = n_samp - 2
+    wt = min(t - i0, 1.0)
+    return k0 * s, k1 * s, i0, wa, wt
 
 
 @njit(cache=True, parallel=True)
@@ -176,7 +210,6 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
     """
     h, w = out.shape
     n_samp = table.shape[1]
-    two_pi = 2.0 * math.pi
     masked = mask.shape[0] > 0
     for r in prange(h):
         y = top - (r_lo + r + 0.5) * res_y
@@ -191,29 +224,7 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
             if d > cut_m:
                 out[r, c] = math.nan
                 continue
-            lvl = lmax
-            if d > 0.0:
-                lvl = math.floor(math.log2(radius_m / d))
-                lvl = min(max(lvl, 0), lmax)
-            s = 1 << lvl
-            nr = n0 // s
-            az = math.atan2(dx, dy)
-            if az < 0.0:
-                az += two_pi
-            u = az / two_pi * nr
-            k0 = math.floor(u)
-            wa = u - k0
-            k0 = k0 % nr
-            k1 = (k0 + 1) % nr
-            j0 = k0 * s
-            j1 = k1 * s
-            t = d / step_m
-            if t < 1.0:
-                t = 1.0
-            i0 = int(t)
-            if i0 > n_samp - 2:
-                i0 = n_samp - 2
-            wt = min(t - i0, 1.0)
+            j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
             acc = 0.0
             wsum = 0.0
             v = table[j0, i0]

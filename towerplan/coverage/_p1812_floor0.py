@@ -92,6 +92,25 @@ def _bull_nu(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
     return e * math.sqrt(0.002 * dtot / (lam * kd * (dtot - kd)))
 
 
+@njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
+def _blend_floor(lba, lb0p, lbfs, d50, dp_lb, inland, lbs, lloc, fk, k):
+    """The floor of the blend (eqs 57-63) and of eq. 69 from floors of its inputs: ``lba`` (ducting),
+    ``d50`` / ``dp_lb`` (diffraction), ``lbs`` (troposcatter), ``lloc`` (eq. 64) and the exact ``fk`` (eq. 61);
+    ``k``: the radial's constants (the Lb0b offset, Fi at its extremes and which eq. 59 branches apply)."""
+    lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch = k[11], k[12], k[13], k[14], k[15]
+    lminbap = max(lba, lb0p)
+    dom = dp_lb if inland else 0.0
+    lbd = lb0p + dp_lb
+    a_end = lbfs + d50
+    b_end = lbfs + lb0b_off + dom
+    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
+    if lb0p_branch:
+        lminb0p = min(lminb0p, lb0p + dom)
+    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
+    lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
+    return max(lb0p, lbc + lloc) - 0.05
+
+
 @njit(cache=True)
 def out_of_reach_floor(i, dtot, hts, hrs, tabs, k, run, hulls):
     """A lower bound of the P.1812 loss of sample ``i`` at ``dtot`` km (see the module docstring).
@@ -102,8 +121,7 @@ def out_of_reach_floor(i, dtot, hts, hrs, tabs, k, run, hulls):
     quantities (``qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc``);
     ``hulls``: ``(ax, ay, ma, bx, by, mb)``.
     """
-    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
-     lb0b_branch, lb0p_branch) = k
+    lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p = k[:11]  # the rest: _blend_floor
     qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc = run
     ax, ay, ma, bx, by, mb = hulls
     lbfs = 92.4 + lf + tabs[2, i]
@@ -123,17 +141,7 @@ def out_of_reach_floor(i, dtot, hts, hrs, tabs, k, run, hulls):
     lbs = ((tropo_a + tabs[2, i]) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
     th1 = 1e3 * dtot / ae + min(th_td, 0.0) + min(th_rd, 0.0)
     lba = 102.45 + tx_terms[1] + (tx_terms[0] if beyond else 0.0) + gamma_d * th1 + lf + acx + ap_lb
-    lminbap = max(lba, lb0p)
-    dom = dp_lb if inland else 0.0
-    lbd = lb0p + dp_lb
-    a_end = lbfs + d50
-    b_end = lbfs + lb0b_off + dom
-    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
-    if lb0p_branch:
-        lminb0p = min(lminb0p, lb0p + dom)
-    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * tabs[3, i]
-    lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
-    return max(lb0p, lbc + lloc) - 0.05
+    return _blend_floor(lba, lb0p, lbfs, d50, dp_lb, inland, lbs, lloc, tabs[3, i], k)
 
 
 @njit(cache=True)
@@ -165,8 +173,7 @@ def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
     the end, the transmitter horizon and its distance (both only grow along the radial,
     Ast left out), the sea terms where sea lies ahead.
     """
-    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
-     lb0b_branch, lb0p_branch) = k
+    lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p = k[:11]  # the rest: _blend_floor
     ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land = run
     z_max, z_min, s_other, s_sea = ahead
     d0 = d[i]
@@ -198,17 +205,7 @@ def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
             acx -= 6.0
     lloc = min(lloc_land, 0.0) if s_sea else lloc_land
     lba = 102.45 + tx_terms[1] + gamma_d * th1 + lf + acx + ap_lb
-    lminbap = max(lba, lb0p)
-    dom = dp_lb if all_inland else 0.0
-    lbd = lb0p + dp_lb
-    a_end = lbfs + d50
-    b_end = lbfs + lb0b_off + dom
-    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
-    if lb0p_branch:
-        lminb0p = min(lminb0p, lb0p + dom)
-    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * tabs[3, i_end]
-    lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
-    return max(lb0p, lbc + lloc) - 0.05
+    return _blend_floor(lba, lb0p, lbfs, d50, dp_lb, all_inland, lbs, lloc, tabs[3, i_end], k)
 
 
 @njit(cache=True)

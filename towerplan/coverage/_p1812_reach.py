@@ -315,7 +315,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
     :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington` or :func:`site_tables`. Samples
     1-3 (resampled paths) get -inf (always computed); samples before ``first`` are left as they
-    are. ``want``: empty (every sample) or a mask (:func:`~._p1812_need.mark_wanted`); the bound is
+    are. ``want``: empty (every sample) or a mask (:func:`~._reach_need.mark_wanted`); the bound is
     evaluated only there (+inf elsewhere), the running quantities everywhere. ``t_skip`` (+inf:
     the full bound everywhere): the largest loss limit the caller compares the bound with; the
     cheaper stages (module docstring) leave a lower, still sound value where they exceed it.

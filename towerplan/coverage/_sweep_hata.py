@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from towerplan.coverage._diffraction_fast import block_max, deygout_pruned
-from towerplan.coverage._hata_reach import hata_base_loss, hata_radial_bound, mark_needed
+from towerplan.coverage._hata_reach import hata_base_loss, hata_radial_bound
 from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
 from towerplan.coverage._kernels import (
     DIFF_NONE,
@@ -31,6 +31,7 @@ from towerplan.coverage._kernels import (
     fspl,
     sample_terrain,
 )
+from towerplan.coverage._reach_need import mark_needed
 
 
 @njit(cache=True)
@@ -106,7 +107,7 @@ def _hata_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m
             for i in range(fi, n):
                 lbt[j, i] = lb[i]
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
-    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need)
+    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, np.zeros((0, 0), dtype=np.uint8))
     return need
 
 

@@ -29,9 +29,9 @@ from towerplan.coverage._kernels import (
     SEA_LEVEL_M,
     sample_terrain,
 )
-from towerplan.coverage._p1812_need import mark_needed
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
 from towerplan.coverage._p1812_reach import p1812_radial_bound, site_tables
+from towerplan.coverage._reach_need import mark_needed
 
 
 @njit(cache=True)
@@ -62,7 +62,7 @@ def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
 
 
 @njit(cache=True, parallel=True)
-def _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
+def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
                   fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted):
     """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`).
 
@@ -121,7 +121,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.
 
     ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
-    (:func:`~towerplan.coverage._p1812_need.mark_wanted`); the others are +inf.
+    (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf.
     """
     has_clutter = clut_code.shape[0] > 0
     nmax = 0
@@ -130,7 +130,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     bounded = lneed.shape[0] == n0
     need_all = np.zeros((0, 0), dtype=np.uint8)
     if bounded:
-        need_all = _p1812_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
+        need_all = _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
                                  first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
     n_chunks = min(n0, 64)

@@ -168,7 +168,7 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
                  else np.full(n0, fpar[kern.F_LMAX])) + _ROUNDING_DB
     wanted = _ALL_CELLS
     if len(lneed) and only is not None and model == kern.MODEL_P1812:
-        from towerplan.coverage._p1812_need import mark_wanted  # P.1812's kernels load only when used
+        from towerplan.coverage._reach_need import mark_wanted  # P.1812's kernels load only when used
 
         rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
         wanted = mark_wanted(n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y,

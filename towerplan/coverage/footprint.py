@@ -70,7 +70,7 @@ def reach_levels(dem: Grid, sectors: Sectors, x: float, y: float, config: Covera
     ``only``: a boolean mask on ``dem``'s grid (the coverage matrix's demand cells): the cells
     returned inside it are the same as without it, those outside it may be missing. With the
     P.1812 reach bound, radial samples no masked cell reads are never computed
-    (:func:`towerplan.coverage._p1812_need.mark_wanted`); the other models ignore it.
+    (:func:`towerplan.coverage._reach_need.mark_wanted`); the other models ignore it.
     """
     if clutter is not None and clutter.shape != dem.shape:
         raise RasterDataError(f"the clutter grid {clutter.shape} is not on the DEM's grid {dem.shape}")

@@ -1,7 +1,8 @@
-"""Which radial samples of a P.1812 site to compute: the cells' view of the reach bound.
+"""Which radial samples of a site to compute: the cells' view of a reach bound (any model).
 
-:mod:`towerplan.coverage._p1812_reach` gives a lower bound of the loss of every radial
-sample; :func:`mark_needed` keeps a sample only where a cell of the fill
+A model's reach bound (:mod:`towerplan.coverage._p1812_reach` for P.1812,
+:mod:`towerplan.coverage._hata_reach` for Hata / COST-231) gives a lower bound of the loss of every
+radial sample; :func:`mark_needed` keeps a sample only where a cell of the fill
 (:func:`towerplan.coverage._kernels.fill_window`) that reads it may be within reach, and
 :func:`mark_wanted` lists the samples the cells that matter read (the coverage matrix's
 demand cells). Numba's ``cache=True`` keys kernels on their own file: after editing this
@@ -14,6 +15,8 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+from towerplan.coverage._kernels import fill_samples
 
 
 @njit(cache=True)
@@ -70,27 +73,14 @@ def mark_wanted(n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, re
     reads can stay unevaluated without changing the loss at any of those cells.
     """
     wanted = np.zeros((n0, n_samp), dtype=np.uint8)
-    two_pi = 2.0 * math.pi
     for k in range(len(rows)):
         dy = top - (rows[k] + 0.5) * res_y - site_y
         dx = left + (cols[k] + 0.5) * res_x - site_x
         d = math.sqrt(dx * dx + dy * dy)
         if d > cut_m:
             continue
-        lvl = lmax
-        if d > 0.0:
-            lvl = min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
-        s = 1 << lvl
-        nr = n0 // s
-        az = math.atan2(dx, dy)
-        if az < 0.0:
-            az += two_pi
-        k0 = math.floor(az / two_pi * nr) % nr
-        k1 = (k0 + 1) % nr
-        i0 = int(max(d / step_m, 1.0))
-        if i0 > n_samp - 2:
-            i0 = n_samp - 2
-        for jj in (k0 * s, k1 * s):
+        j0, j1, i0, _, _ = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
+        for jj in (j0, j1):
             wanted[jj, i0] = 1
             wanted[jj, i0 + 1] = 1
     return wanted
