@@ -35,7 +35,14 @@ from towerplan.coverage._itm_core import (
     sigma_h,
     terrain_roughness,
 )
-from towerplan.coverage._itm_model import beyond_horizon_line, combine_variability, curve, line_of_sight_line, qerfi
+from towerplan.coverage._itm_model import (
+    beyond_horizon_line,
+    combine_variability,
+    curve,
+    line_of_sight_line,
+    mode_quantiles,
+    qerfi,
+)
 
 # indices of the per-radial constants (:func:`radial_constants`)
 _WN, _DEX, _ZT, _ZL, _ZS, _GM, _GP, _KDV, _P10, _P20, _FT, _FMT, _ABSZG, _FSPL0, _ZGRE, _ZGIM = range(16)
@@ -70,13 +77,7 @@ def radial_constants(f_mhz, pol, epsilon, sigma, climate, mdvar, time, location,
     if kdv >= 10:
         kdv -= 10
         out[_P10] = 1.0
-    if kdv == 0:
-        z_t = z_s
-        z_l = z_s
-    elif kdv == 1:
-        z_l = z_s
-    elif kdv == 2:
-        z_l = z_t
+    z_t, z_l = mode_quantiles(kdv, z_t, z_l, z_s)
     out[_KDV] = kdv
     out[_ZT] = z_t
     out[_ZL] = z_l

@@ -298,6 +298,19 @@ def curve(c1, c2, x1, x2, x3, d_e):
     return (c1 + c2 / (1.0 + ((d_e - x2) / x3) ** 2)) * (r * r) / (1.0 + r * r)
 
 
+@njit(cache=True, inline="always")
+def mode_quantiles(kdv, z_t, z_l, z_s):
+    """(z_t, z_l) as the variability mode ties them to the situation / time quantile [Algorithm 5.6]:
+    0 single message (both z_s), 1 accidental (z_l = z_s), 2 mobile (z_l = z_t), 3 broadcast (as given)."""
+    if kdv == 0:
+        return z_s, z_s
+    if kdv == 1:
+        return z_t, z_s
+    if kdv == 2:
+        return z_t, z_t
+    return z_t, z_l
+
+
 @njit(cache=True)
 def variability(time, location, situation, h_e0, h_e1, delta_h, f_mhz, d_m, a_ref, climate, mdvar):
     """Attenuation below free space at the given quantiles [Algorithm section 5; Hufford 1982].
@@ -326,13 +339,7 @@ def variability(time, location, situation, h_e0, h_e1, delta_h, f_mhz, d_m, a_re
         kdv -= 10
 
     v_med = curve(_ALL_YEAR[0, c], _ALL_YEAR[1, c], _ALL_YEAR[2, c], _ALL_YEAR[3, c], _ALL_YEAR[4, c], d_e)
-    if kdv == 0:
-        z_t = z_s
-        z_l = z_s
-    elif kdv == 1:
-        z_l = z_s
-    elif kdv == 2:
-        z_l = z_t
+    z_t, z_l = mode_quantiles(kdv, z_t, z_l, z_s)
     if abs(z_t) > 3.10 or abs(z_l) > 3.10 or abs(z_s) > 3.10:
         warnings |= WARN_EXTREME_VARIABILITIES
 

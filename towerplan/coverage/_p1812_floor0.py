@@ -92,6 +92,18 @@ def _bull_nu(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
     return e * math.sqrt(0.002 * dtot / (lam * kd * (dtot - kd)))
 
 
+@njit(cache=True, inline="always")
+def lminb0p_floor(lbfs, lb0p, d50, dom, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch):
+    """A floor of Lminb0p (eq. 59) from floors of Ld50 (``d50``) and of (1 - omega) Ldp (``dom``): both branches,
+    Fi at its extremes over beta0 (``fi_lo``, ``fi_hi``; convex combinations, nondecreasing in their inputs)."""
+    a_end = lbfs + d50
+    b_end = lbfs + lb0b_off + dom
+    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
+    if lb0p_branch:
+        lminb0p = min(lminb0p, lb0p + dom)
+    return lminb0p
+
+
 @njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
 def _blend_floor(lba, lb0p, lbfs, d50, dp_lb, inland, lbs, lloc, fk, k):
     """The floor of the blend (eqs 57-63) and of eq. 69 from floors of its inputs: ``lba`` (ducting),
@@ -101,11 +113,7 @@ def _blend_floor(lba, lb0p, lbfs, d50, dp_lb, inland, lbs, lloc, fk, k):
     lminbap = max(lba, lb0p)
     dom = dp_lb if inland else 0.0
     lbd = lb0p + dp_lb
-    a_end = lbfs + d50
-    b_end = lbfs + lb0b_off + dom
-    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
-    if lb0p_branch:
-        lminb0p = min(lminb0p, lb0p + dom)
+    lminb0p = lminb0p_floor(lbfs, lb0p, d50, dom, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch)
     lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
     lbc = min(lbs, min(lbda, lminb0p)) - _LOG2_5
     return max(lb0p, lbc + lloc) - 0.05

@@ -60,7 +60,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_floor0 import BLOCK, block_floors, out_of_reach_floor, suffix_terrain
+from towerplan.coverage._p1812_floor0 import BLOCK, block_floors, lminb0p_floor, out_of_reach_floor, suffix_terrain
 from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope, hull_push
 from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth
 from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
@@ -256,12 +256,8 @@ def _blend_floor(d50, dp_lb, inland, blend):
     lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, dtot, fj, lbs, lloc = blend
     dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
     lbd = lb0p + dp_lb
-    # Lminb0p (eq. 59): both branches, Fi at its extremes over beta0 (global bounds: no per-path beta0)
-    a_end = lbfs + d50
-    b_end = lbfs + lb0b_off + dom
-    lminb0p = min(a_end + (b_end - a_end) * fi_lo, a_end + (b_end - a_end) * fi_hi) if lb0b_branch else a_end
-    if lb0p_branch:
-        lminb0p = min(lminb0p, lb0p + dom)
+    # Lminb0p (eq. 59): Fi at its extremes over beta0 (global bounds: no per-path beta0)
+    lminb0p = lminb0p_floor(lbfs, lb0p, d50, dom, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch)
     lbda = lbd
     if lminbap <= lbd:
         fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))  # eq. 57, exact
