@@ -3,7 +3,7 @@
 For each tile (EPSG:4326), study resolution and model, the study DEM is built from the tile
 file as ``towerplan coverage --dem tile.tif --resolution-m R`` builds it
 (:func:`towerplan.terrain.read_dem`: UTM, bilinear), one omni site is run with each
-``CoverageConfig.cell_loss`` mode (``raster``, ``refine``, ``exact``), and random cells are
+``CoverageConfig.cell_loss`` mode (``raster``, ``refine``, ``exact``) and each ``profile_source`` (``study``, ``source``: the tile itself), and random cells are
 compared with the model point to point on the *original* tile along the WGS 84 geodesic
 from the site to the cell centre (:mod:`towerplan.coverage.geo_reference`; profile spacing
 = the study resolution). Prints per row: P10 / median / P90 of raster - reference (dB), the
@@ -65,13 +65,15 @@ def main() -> int:
     ap.add_argument("--cells", type=int, default=1200, help="random cells per tile, resolution and model")
     ap.add_argument("--radius-km", type=float, default=28.0, help="site radius on the synthetic tiles")
     ap.add_argument("--spread-db", type=float, default=None, help="refine_spread_db (default: CoverageConfig's)")
+    ap.add_argument("--profile-source", nargs="+", default=["study", "source"], choices=["study", "source"],
+                    help="CoverageConfig.profile_source values to run (the tile itself is the source)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=1, help="runs of each site and mode (the median time is shown)")
     args = ap.parse_args()
     warm_up()
     warm_cell_loss()
-    extra = {} if args.spread_db is None else {"refine_spread_db": args.spread_db}
-    print(f"{'tile':7} {'res':>4} {'model':6} {'mode':7} {'n':>5} {'P10':>6} {'med':>6} {'P90':>6} {'<=3dB%':>7} "
+    extra0 = {} if args.spread_db is None else {"refine_spread_db": args.spread_db}
+    print(f"{'tile':7} {'res':>4} {'model':6} {'src':6} {'mode':7} {'n':>5} {'P10':>6} {'med':>6} {'P90':>6} {'<=3dB%':>7} "
           f"{'max':>6} {'s/site':>7} {'refined%':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.tiles:
@@ -82,7 +84,8 @@ def main() -> int:
                       "(row 0 north)")
             for res in args.res:
                 dem = study_dem(tile, Path(tmp), res)
-                for model in args.models:
+                for model, psrc in [(m, p) for m in args.models for p in args.profile_source]:
+                    extra = {**extra0, "profile_source": psrc}
                     diffs: dict[str, list[np.ndarray]] = {m: [] for m in args.modes}
                     secs: dict[str, list[float]] = {m: [] for m in args.modes}
                     refined: list[float] = []
@@ -97,7 +100,7 @@ def main() -> int:
                     for m in args.modes:
                         st = error_stats(np.concatenate(diffs[m]))
                         ref_txt = f"{np.mean(refined):8.2f}" if m == "refine" else ""
-                        print(f"{name:7} {res:4.0f} {model:6} {m:7} {int(st['n']):5d} {st['p10_db']:6.2f} "
+                        print(f"{name:7} {res:4.0f} {model:6} {psrc:6} {m:7} {int(st['n']):5d} {st['p10_db']:6.2f} "
                               f"{st['median_db']:6.2f} {st['p90_db']:6.2f} {st['within_3db_pct']:7.2f} "
                               f"{st['max_abs_db']:6.1f} {np.median(secs[m]):7.2f} {ref_txt}", flush=True)
     return 0

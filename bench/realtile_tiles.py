@@ -126,10 +126,12 @@ def base_config(model: str, radius_m: float, **overrides: object) -> CoverageCon
                           **overrides)  # type: ignore[arg-type]
 
 
-def site_loss_grid(dem: Grid, site: ReferenceSite, config: CoverageConfig) -> tuple[np.ndarray, float]:
-    """Path loss (dB) of ``site`` on ``dem`` and the wall time of the run (s)."""
+def site_loss_grid(dem: Grid, site: ReferenceSite, config: CoverageConfig,
+                   source: Grid | None = None) -> tuple[np.ndarray, float]:
+    """Path loss (dB) of ``site`` on ``dem`` and the wall time of the run (s); ``source``: the tile,
+    for ``profile_source = "source"``."""
     t0 = time.perf_counter()
-    loss = run_coverage(dem, site_table(site), config=config).path_loss.values
+    loss = run_coverage(dem, site_table(site), config=config, source=source).path_loss.values
     return np.asarray(loss, dtype=np.float64), time.perf_counter() - t0
 
 
@@ -180,7 +182,7 @@ def compare(tile: Grid, dem: Grid, site: ReferenceSite, *, model: str, radius_m:
     seconds: dict[str, float] = {}
     for mode in modes:
         cfg = replace(base_config(model, radius_m, **overrides), cell_loss=mode)
-        runs = [site_loss_grid(dem, site, cfg) for _ in range(max(repeats, 1))]
+        runs = [site_loss_grid(dem, site, cfg, tile) for _ in range(max(repeats, 1))]
         losses[mode], seconds[mode] = runs[0][0], float(np.median([t for _, t in runs]))
     first = losses[modes[0]]
     rows, cols = pick_cells(dem, first, tile, site, radius_m, n_cells, seed)

@@ -7,8 +7,8 @@ when the finite samples it reads (positive weight) differ by more than ``spread_
 (``refine``), or every cell (``exact``). A cell reading a +inf sample (shown out of reach
 by a reach bound) or none is left to the fill, as in raster mode. Cells beyond ``cut_m``
 or outside ``mask`` (non-empty) are never flagged. Profiles from the site to a cell centre
-are sampled by :func:`cell_profile`, as the radials are (:func:`~._kernels.bilinear` on
-the gap-filled DEM, global pixel coordinates).
+are sampled by :func:`cell_profile`, as the radials are (:func:`~._kernels.terrain_at`: bilinear
+on the gap-filled DEM, or on the source tile; global pixel coordinates).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import bilinear, fill_samples
+from towerplan.coverage._kernels import fill_samples, terrain_at
 
 
 @njit(cache=True)
@@ -78,12 +78,13 @@ def cell_profile(dem, col_off, row_off, site_col, site_row, cell_col, cell_row, 
     """Terrain of ``m + 1`` equally spaced points from the site to a cell centre into ``z[:m + 1]``.
 
     Fractional global pixel coordinates of both ends; ``dem`` is the window at
-    (row_off, col_off). Bilinear, as :func:`~._kernels.sample_terrain` samples radials.
+    (row_off, col_off), or the (source window, map) pair of :func:`~._kernels.terrain_at`; as
+    :func:`~._kernels.sample_terrain` samples radials.
     """
     for k in range(m + 1):
         f = k / m
-        z[k] = bilinear(dem, site_col + f * (cell_col - site_col) - col_off,
-                        site_row + f * (cell_row - site_row) - row_off)
+        z[k] = terrain_at(dem, site_col + f * (cell_col - site_col), site_row + f * (cell_row - site_row), col_off,
+                          row_off)
 
 
 @njit(cache=True, inline="always")  # in hot loops: no call per sample or cell

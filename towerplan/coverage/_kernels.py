@@ -42,7 +42,8 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
 MODEL_FSPL = 0
 MODEL_HATA = 1
@@ -92,6 +93,52 @@ def bilinear(dem, colf, rowf):
     return top * (1.0 - fr) + bot * fr
 
 
+#: layout of a source-terrain map (:mod:`towerplan.coverage.source_terrain`): the site's global
+#: (col, row), the scales of (col, row) offsets into the unit square, then the 10 cubic coefficients
+#: of the source window's column and the 10 of its row (terms 1, u, v, u2, uv, v2, u3, u2v, uv2, v3)
+MAP_COEF = 4
+N_MAP = MAP_COEF + 20
+
+
+def terrain_at(terrain, gcol, grow, col_off, row_off):  # pragma: no cover - numba's overload below
+    """Ground height at global pixel (``gcol``, ``grow``) of the study grid.
+
+    ``terrain`` is either the study DEM window at (``row_off``, ``col_off``) (bilinear there) or a
+    tuple (source window, map): the source tile's own lattice (bilinear in *its* pixels) at the
+    point the per-site cubic map (:data:`N_MAP` floats) sends it to. One function for the radials
+    (:func:`sample_terrain`) and the point-to-point cells (:mod:`._cell_select`); numba compiles
+    a specialisation per kind of ``terrain``.
+    """
+    raise NotImplementedError
+
+
+@njit(cache=True, inline="always")
+def _map_cubic(p, k, u, v):
+    uu = u * u
+    vv = v * v
+    return (p[k] + p[k + 1] * u + p[k + 2] * v + p[k + 3] * uu + p[k + 4] * u * v + p[k + 5] * vv
+            + p[k + 6] * uu * u + p[k + 7] * uu * v + p[k + 8] * u * vv + p[k + 9] * vv * v)
+
+
+@overload(terrain_at, inline="always")
+def _terrain_at_impl(terrain, gcol, grow, col_off, row_off):
+    if isinstance(terrain, types.Array):
+        def on_study(terrain, gcol, grow, col_off, row_off):
+            return bilinear(terrain, gcol - col_off, grow - row_off)
+
+        return on_study
+    if isinstance(terrain, types.BaseTuple):
+        def on_source(terrain, gcol, grow, col_off, row_off):
+            tile = terrain[0]
+            p = terrain[1]
+            u = (gcol - p[0]) * p[2]
+            v = (grow - p[1]) * p[3]
+            return bilinear(tile, _map_cubic(p, MAP_COEF, u, v), _map_cubic(p, MAP_COEF + 10, u, v))
+
+        return on_source
+    return None
+
+
 @njit(cache=True)
 def fspl(d_m, f_mhz):
     """Free-space loss (ITU-R P.525), dB."""
@@ -100,7 +147,8 @@ def fspl(d_m, f_mhz):
 
 @njit(cache=True)
 def sample_terrain(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, z):
-    """Terrain (bilinear) of the first ``n`` samples of radial ``j`` into ``z``."""
+    """Terrain of the first ``n`` samples of radial ``j`` into ``z`` (:func:`terrain_at`: bilinear on the
+    study DEM, or on the source tile)."""
     a = 2.0 * math.pi * j / n0
     sa = math.sin(a)
     ca = math.cos(a)
@@ -108,7 +156,7 @@ def sample_terrain(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
         d = dist[i]
         gc = site_col + d * sa / res_x
         gr = site_row - d * ca / res_y
-        z[i] = bilinear(dem, gc - col_off, gr - row_off)
+        z[i] = terrain_at(dem, gc, gr, col_off, row_off)
 
 
 def radial_kernel(model: int) -> Any:

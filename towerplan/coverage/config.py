@@ -23,6 +23,7 @@ __all__ = ["CoverageConfig", "ItmSettings", "P1812Settings", "MODELS", "DIFFRACT
 ModelName = Literal["auto", "p1812", "itm", "hata", "cost231", "fspl"]
 Diffraction = Literal["none", "deygout", "bullington", "delta_bullington"]
 CellLoss = Literal["raster", "refine", "exact"]
+ProfileSource = Literal["study", "source"]
 
 #: model names -> kernel codes (see :mod:`towerplan.coverage._kernels`)
 MODELS: dict[str, int] = {"fspl": 0, "hata": 1, "cost231": 2, "itm": 3, "p1812": 4}
@@ -264,6 +265,13 @@ class CoverageConfig:
     refine_spread_db
         ``"refine"``: the spread (largest minus smallest of the four samples a cell reads, dB)
         above which a cell is computed point to point.
+    profile_source
+        Where the radials' and point-to-point cells' terrain profiles are sampled: ``"study"``
+        (the study grid, bilinear) or ``"source"`` (the DEM tile the study grid was resampled from,
+        bilinear in its own lattice at each point's geographic position:
+        :mod:`towerplan.coverage.source_terrain`; ``run_coverage(source=...)``, read from
+        ``--dem`` / ``[inputs] dem`` by the CLI and the scenario). Takes the resampling out of
+        the profiles; costs and accuracy in ``bench/README.md``.
     """
 
     model: ModelName = "auto"
@@ -292,6 +300,7 @@ class CoverageConfig:
     carrier_entry_loss: CarrierEntryLoss | None = None
     cell_loss: CellLoss = "raster"
     refine_spread_db: float = 3.0
+    profile_source: ProfileSource = "study"
 
     def __post_init__(self) -> None:
         problems = []
@@ -348,6 +357,8 @@ class CoverageConfig:
             problems.append(f"cell_loss must be raster, refine or exact, got {self.cell_loss!r}")
         if not (isinstance(self.refine_spread_db, int | float) and 0.1 <= self.refine_spread_db <= 60.0):
             problems.append(f"refine_spread_db = {self.refine_spread_db!r} must be within 0.1-60 dB")
+        if self.profile_source not in ("study", "source"):
+            problems.append(f"profile_source must be study or source, got {self.profile_source!r}")
         if problems:
             raise ConfigError("coverage settings: " + "; ".join(problems))
 

@@ -66,8 +66,9 @@ from towerplan.coverage.plan import (
 )
 from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.result import CoverageResult, wrap_result
+from towerplan.coverage.source_terrain import SourceTerrain, SourceWindow, site_map
 from towerplan.coverage.terminal_clutter import add_terminal_clutter_loss, batch_clutter
-from towerplan.errors import RasterDataError
+from towerplan.errors import ConfigError, RasterDataError
 from towerplan.grid import Grid
 from towerplan.resources import check_memory
 
@@ -139,7 +140,7 @@ HATA_REACH_BOUND = True  # the Hata / COST-231 reach bound (:mod:`._hata_reach`;
 def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
               group: SiteGroup, config: CoverageConfig,
               clutter: tuple[np.ndarray, np.ndarray] | None = None, only: np.ndarray | None = None, *,
-              reach_only: bool = False) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+              reach_only: bool = False, source: SourceWindow | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """:func:`site_loss_window` on the part of ``group.box`` that can be within reach (beyond the
     last radial sample within the loss limit, the fill is NaN), and that part's box.
 
@@ -147,6 +148,9 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     within what a sector affords in that direction (:func:`~.reach.radial_loss_limits`: the 10 dB
     path-loss margin only with SINR, as P.1812) and the window ends there; levels at or above the
     threshold are unchanged. Without it (levels at points) the loss is computed to the margin.
+
+    ``source`` (``CoverageConfig.profile_source = "source"``): the source tile under the window; the
+    radials' and the point-to-point cells' profiles are sampled from it (:mod:`.source_terrain`).
     """
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
@@ -173,7 +177,11 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
         rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
         wanted = mark_wanted(n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y,
                              rr + r_lo, cc + c_lo, max(int(count.max()), 2), group.radius_m)
-    table = kern.radial_losses(dem, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
+    terrain: Any = dem
+    if source is not None:  # profiles from the source tile, through the site's cubic map
+        site_map_coef, _ = site_map(source, geo, site_col, site_row, group.radius_m + 2.0 * max(res_x, res_y))
+        terrain = (source.values, site_map_coef)
+    table = kern.radial_losses(terrain, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
                                fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m, wanted)
     cut_m = group.radius_m
     if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
@@ -199,7 +207,7 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
         from towerplan.coverage.cell_loss import point_to_point_cells
 
-        point_to_point_cells(out, table, dem=dem, off=off, geo=geo, site=(group.x, group.y),
+        point_to_point_cells(out, table, dem=terrain, off=off, geo=geo, site=(group.x, group.y),
                              layout=(n0, lmax, group.radius_m, step, cut_m), origin=(r_lo, c_lo), model=model,
                              params=(fpar, ipar), clutter=(clut_h, clut_code), mode=config.cell_loss,
                              spread_db=config.refine_spread_db, mask=mask)
@@ -253,7 +261,8 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
-        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), task.get("only"), reach_only=True)
+        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), task.get("only"), reach_only=True,
+                              source=task.get("source"))
         r_lo, r_hi, c_lo, c_hi = box
         if task.get("terminal") is not None:  # ITU-R P.2108 terminal clutter for ITM / free space
             add_terminal_clutter_loss(loss, task["terminal"], slice(r_lo - off[0], r_hi - off[0]),
@@ -365,7 +374,7 @@ def _fill_dem(dem: Grid) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tasks(groups: list[SiteGroup], batches: list[list[int]], dem_z: np.ndarray, geo, config, n_ops, n_techs,
-           threads, clutter: ClutterGrid | None = None):
+           threads, clutter: ClutterGrid | None = None, source: tuple[SourceTerrain, Any] | None = None):
     h, w = dem_z.shape
     for batch in batches:
         gs = [groups[i] for i in batch]
@@ -377,7 +386,8 @@ def _tasks(groups: list[SiteGroup], batches: list[list[int]], dem_z: np.ndarray,
         wc0, wc1 = max(c0 - _PAD, 0), min(c1 + _PAD, w)
         yield {"dem": np.ascontiguousarray(dem_z[wr0:wr1, wc0:wc1]), "off": (wr0, wc0), "geo": geo,
                "config": config, "box": (r0, r1, c0, c1), "groups": gs, "n_ops": n_ops, "n_techs": n_techs,
-               "threads": threads, **batch_clutter(clutter, {g.model for g in gs}, (wr0, wr1, wc0, wc1))}
+               "threads": threads, **batch_clutter(clutter, {g.model for g in gs}, (wr0, wr1, wc0, wc1)),
+               **({} if source is None else {"source": source[0].window(source[1], geo, (wr0, wr1, wc0, wc1))})}
 
 
 def run_coverage(
@@ -392,6 +402,7 @@ def run_coverage(
     batches: int | None = None,
     clutter: ClutterGrid | None = None,
     patterns: Mapping[str, TabulatedPattern] | None = None,
+    source: SourceTerrain | Grid | None = None,
 ) -> CoverageResult:
     """Compute coverage of every sector in ``stations`` over ``dem``.
 
@@ -432,6 +443,11 @@ def run_coverage(
     patterns
         Antenna pattern files already read, by the name in the ``antenna_pattern`` column
         (names not given here are read as paths).
+    source
+        The DEM the study grid was resampled from, in its own CRS and lattice (a geographic SRTM
+        tile; :func:`~towerplan.coverage.source_terrain.read_source_terrain`). Read when
+        ``config.profile_source == "source"`` (required then): every radial's and point-to-point
+        cell's profile is sampled from it (:mod:`.source_terrain`); ignored with ``"study"``.
 
     Raises
     ------
@@ -458,6 +474,12 @@ def run_coverage(
                      what=f"coverage with SINR on {dem.width:,} x {dem.height:,} cells",
                      how_to_reduce="use a coarser --resolution-m, a smaller DEM area, or fewer operators")
     dem_z, holes = _fill_dem(dem)
+    src = None
+    if config.profile_source == "source":
+        if source is None:
+            raise ConfigError("profile_source = 'source' needs the source DEM (run_coverage(source=...); "
+                              "`towerplan coverage --profile-source source` reads it from --dem)")
+        src = (source if isinstance(source, SourceTerrain) else SourceTerrain.from_grid(source), dem.crs)
     groups = plan_groups(sectors, dem, dem_z, config)
     if clutter is not None and clutter.shape != dem.shape:
         raise RasterDataError(f"the clutter grid {clutter.shape} is not on the DEM's grid {dem.shape}; "
@@ -497,7 +519,7 @@ def run_coverage(
 
     # serial: numba's threads share each site's radials; parallel executors: one thread per worker
     threads = None if executor == "serial" else 1
-    tasks = _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads, clutter)
+    tasks = _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads, clutter, src)
     if carriers is not None:
         tasks = ({**t, "sinr": carriers} for t in tasks)
     if executor == "serial":  # the batches write into ``full`` (no partial to allocate and merge)
