@@ -125,6 +125,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="ITM / P.1812 cells: raster (interpolated between radials, default), refine (cells whose "
                         f"radial samples differ by more than {d.refine_spread_db:g} dB computed point to point) or "
                         "exact (every cell point to point: slower, see bench/README.md)")
+    p.add_argument("--profile-source", choices=["study", "source"], default=d.profile_source,
+                   help="terrain profiles of the radials and point-to-point cells: from the study grid (default) "
+                        "or from the --dem file(s) themselves, bilinear in their own lattice (no resampling "
+                        "error; see bench/README.md); not with --tile-cells")
     p.add_argument("--itm-climate", type=_climate, default=it.climate, help="ITM radio climate 1-7 (2)")
     p.add_argument("--itm-n0", type=float, default=it.n0, help="surface refractivity, N-units (360)")
     p.add_argument("--itm-epsilon", type=float, default=it.epsilon, help="ground permittivity (15)")
@@ -148,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
                       polarization=args.itm_polarization, mdvar=args.itm_mdvar, time_pct=args.itm_tls[0],
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
     config = CoverageConfig(model=args.model, rx_height_m=args.rx_height_m, max_radius_m=args.max_radius_m, itm=itm,
-                            sinr=bool(getattr(args, "sinr", False)), cell_loss=getattr(args, "cell_loss", "raster"))
+                            sinr=bool(getattr(args, "sinr", False)), cell_loss=getattr(args, "cell_loss", "raster"),
+                            profile_source=getattr(args, "profile_source", "study"))
     config, criterion = _service_config(args, config)
     if args.tile_cells is not None:
         return _run_tiled(args, config)
@@ -194,6 +199,8 @@ def _run_tiled(args: argparse.Namespace, config: CoverageConfig) -> int:
 
     if not (1.0 <= args.resolution_m <= 1000.0):
         raise ConfigError(f"--resolution-m {args.resolution_m} must be within 1-1000 m")
+    if config.profile_source != "study":
+        raise ConfigError("--profile-source source is not available with --tile-cells")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
     stations = select_technologies(read_study_stations(args.stations).stations, args.technology)

@@ -15,12 +15,15 @@ line from the site in UTM). Its position in the tile is given per site by a cubi
 polynomial in the offset from the site (:func:`site_map`), fitted by least squares to
 :mod:`pyproj`'s transformation at 21 x 21 nodes over the site's square (half-side = its
 radius) and checked at the 20 x 20 points between the nodes; the largest error found is
-returned (a few micrometres to millimetres over 10-30 km: far below a tile sample; a map
-worse than :data:`MAP_TOLERANCE_PX` raises). The straight UTM line differs from the WGS 84
-geodesic (the reference, :mod:`towerplan.coverage.geo_reference`) by under 0.1 m sideways
-over 30 km (the curvature of a projected geodesic in transverse Mercator is of order
-x / R^2; measured in ``tests/test_realtile_accuracy.py``), and its length by the UTM scale
-factor (0.9996-1.0004: under 0.004 dB of free-space loss).
+returned (2e-7 samples over a 10 km radius on a 3" tile: micrometres; a map worse than
+:data:`MAP_TOLERANCE_PX` raises). The straight UTM line differs from the WGS 84 geodesic (the
+reference, :mod:`towerplan.coverage.geo_reference`) by at most 0.7 m sideways (and 0.7 m
+along the track) over 30 km at 245 km from the zone's central meridian, 0.05-0.2 m near it
+(a projected geodesic curves by about x / R^2; pyproj, ``bench/README.md``), and its length
+by the UTM scale factor (0.9996-1.0004: under 0.004 dB of free-space loss; with it the
+number of profile intervals, round(d / step), differs from the geodesic's in a few % of the
+cells). Along the same points the source profile equals the geodesic reference's within
+0.03 m (``tests/test_realtile_accuracy.py``).
 
 Memory: the tile is kept once (float32, holes filled with the nearest sample); each batch
 of sites gets the part of it under its window (:meth:`SourceTerrain.window`), never a copy
@@ -100,9 +103,9 @@ class SourceTerrain:
     def _to_pixels(self, study_crs: CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Fractional (col, row) of the tile (cell centres at integers) of study-CRS points."""
         sx, sy = _transformer(study_crs.to_wkt(), self.crs.to_wkt()).transform(x, y)
-        inv = ~self.transform
-        col, row = inv * (np.asarray(sx), np.asarray(sy))
-        return np.asarray(col) - 0.5, np.asarray(row) - 0.5
+        a, b, c, d, e, f = (~self.transform)[:6]
+        sx, sy = np.asarray(sx), np.asarray(sy)
+        return a * sx + b * sy + c - 0.5, d * sx + e * sy + f - 0.5
 
     def window(self, study_crs: CRS, geo: tuple[float, float, float, float],
                box: tuple[int, int, int, int]) -> SourceWindow:

@@ -134,8 +134,13 @@ def coverage_run(
     if cover.source != "none":
         clutter = cover.to_clutter_grid()
     t_read = time.perf_counter() - t0
+    source = None
+    if config.profile_source == "source":  # profiles from the DEM files themselves (towerplan.coverage.source_terrain)
+        from towerplan.coverage.source_terrain import read_source_terrain
+
+        source = read_source_terrain(list(dem), grid)
     result = coverage_of_stations(grid, kept, config, technologies=None, executor=executor, workers=workers,
-                                  scheduler=scheduler, progress=progress, clutter=clutter)
+                                  scheduler=scheduler, progress=progress, clutter=clutter, source=source)
     inputs = {"dem": [str(p) for p in dem], "stations": str(stations), "resolution_m": resolution_m,
               "executor": executor, "workers": workers, "calibration": str(calibration) if calibration else None,
               "technologies": list(technologies) if technologies else "all"}

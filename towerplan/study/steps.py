@@ -107,6 +107,7 @@ def coverage_of_stations(
     scheduler: str | None = None,
     progress: SiteProgress | None = None,
     clutter: ClutterGrid | None = None,
+    source: Any = None,
 ) -> CoverageResult:
     """Coverage of the sectors of ``technologies`` (all when None) in ``stations`` over ``dem``.
 
@@ -114,7 +115,8 @@ def coverage_of_stations(
     :attr:`StudyInputs.projected_stations`, is not projected again);
     ``best_server`` values are rows of the technology-filtered table (``result.stations``;
     see :func:`server_names`). ``progress(done_sites, total_sites)`` and ``clutter`` (the land
-    cover on ``dem``'s grid, :attr:`StudyInputs.clutter`) as in
+    cover on ``dem``'s grid, :attr:`StudyInputs.clutter`) and ``source`` (the DEM tile, for
+    ``config.profile_source = "source"``; :func:`source_terrain_of`) as in
     :func:`towerplan.coverage.engine.run_coverage`.
     """
     from towerplan.coverage.engine import run_coverage
@@ -123,7 +125,21 @@ def coverage_of_stations(
     if isinstance(kept, gpd.GeoDataFrame) and projected_xy(kept, dem) is None:
         kept = pd.DataFrame(kept.drop(columns=kept.geometry.name))  # lon/lat are projected by the engine
     return run_coverage(dem, kept, config=config, executor=executor, workers=workers,  # type: ignore[arg-type]
-                        scheduler=scheduler, progress=progress, clutter=clutter)
+                        scheduler=scheduler, progress=progress, clutter=clutter, source=source)
+
+
+def source_terrain_of(inputs: StudyInputs, config: CoverageConfig) -> Any:
+    """The study's DEM file(s) in their own lattice (:func:`~towerplan.coverage.source_terrain.read_source_terrain`)
+    when ``config.profile_source == "source"``; None otherwise."""
+    if config.profile_source != "source":
+        return None
+    files = inputs.files.get("dem")
+    if not files:
+        raise ConfigError("profile_source = 'source' needs the study's DEM file(s) ([inputs] dem)")
+    from towerplan.coverage.source_terrain import read_source_terrain
+    from towerplan.study.inputs import _paths
+
+    return read_source_terrain(_paths(files), inputs.dem)
 
 
 def run_coverage_step(
@@ -141,7 +157,8 @@ def run_coverage_step(
     if cb:
         cb(0, 1)
     return coverage_of_stations(inputs.dem, inputs.projected_stations, config, technologies=technologies,
-                                executor=executor, workers=workers, progress=cb, clutter=inputs.clutter)
+                                executor=executor, workers=workers, progress=cb, clutter=inputs.clutter,
+                                source=source_terrain_of(inputs, config))
 
 
 def run_gaps_step(
