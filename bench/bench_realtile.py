@@ -3,8 +3,9 @@
 For each tile (EPSG:4326), study resolution and model, the study DEM is built from the tile
 file as ``towerplan coverage --dem tile.tif --resolution-m R`` builds it
 (:func:`towerplan.terrain.read_dem`: UTM, bilinear), one omni site is run with each
-``CoverageConfig.cell_loss`` mode (``raster``, ``refine``, ``exact``) and each ``profile_source`` (``study``, ``source``: the tile itself), and random cells are
-compared with the model point to point on the *original* tile along the WGS 84 geodesic
+``CoverageConfig.cell_loss`` mode (``raster``, ``refine``, ``exact``) and each
+``profile_source`` (``study``; ``source``: the tile itself), and random cells are compared
+with the model point to point on the *original* tile along the WGS 84 geodesic
 from the site to the cell centre (:mod:`towerplan.coverage.geo_reference`; profile spacing
 = the study resolution). Prints per row: P10 / median / P90 of raster - reference (dB), the
 share within 3 dB, the largest error, the wall time of the site's run (s) and, for
@@ -73,8 +74,8 @@ def main() -> int:
     warm_up()
     warm_cell_loss()
     extra0 = {} if args.spread_db is None else {"refine_spread_db": args.spread_db}
-    print(f"{'tile':7} {'res':>4} {'model':6} {'src':6} {'mode':7} {'n':>5} {'P10':>6} {'med':>6} {'P90':>6} {'<=3dB%':>7} "
-          f"{'max':>6} {'s/site':>7} {'refined%':>8}")
+    print(f"{'tile':7} {'res':>4} {'model':6} {'src':6} {'mode':7} {'n':>5} {'P10':>6} {'med':>6} {'P90':>6} "
+          f"{'<=3dB%':>7} {'max':>6} {'s/site':>7} {'refined%':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.tiles:
             tile, sites, radius_m = tile_sites(name, args.radius_km)

@@ -140,7 +140,8 @@ HATA_REACH_BOUND = True  # the Hata / COST-231 reach bound (:mod:`._hata_reach`;
 def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
               group: SiteGroup, config: CoverageConfig,
               clutter: tuple[np.ndarray, np.ndarray] | None = None, only: np.ndarray | None = None, *,
-              reach_only: bool = False, source: SourceWindow | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+              reach_only: bool = False,
+              source: SourceWindow | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """:func:`site_loss_window` on the part of ``group.box`` that can be within reach (beyond the
     last radial sample within the loss limit, the fill is NaN), and that part's box.
 

@@ -24,7 +24,7 @@ from towerplan.errors import ConfigError
 from towerplan.grid import Grid
 from towerplan.study.inputs import StudyInputs
 from towerplan.study.settings import TECHNOLOGIES
-from towerplan.study.steps import Progress, _step_progress, coverage_of_stations
+from towerplan.study.steps import Progress, _step_progress, coverage_of_stations, source_terrain_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from towerplan.planning.switchoff import SwitchOffImpact
@@ -60,6 +60,7 @@ def _coverage_config(settings: StudySettings) -> CoverageConfig:
 def _layers(inputs: StudyInputs, settings: StudySettings, progress: Progress | None
             ) -> tuple[dict[tuple[str, str], Grid], dict[tuple[str, str], tuple[Grid, pd.DataFrame]]]:
     config = _coverage_config(settings)
+    source = source_terrain_of(inputs, config)  # read once for every group (profile_source = "source")
     stations = pd.DataFrame(inputs.stations.drop(columns="geometry", errors="ignore"))
     stations["technology"] = stations["technology"].astype(str).str.upper()
     groups = list(stations.groupby(["operator", "technology"], sort=True))
@@ -69,7 +70,7 @@ def _layers(inputs: StudyInputs, settings: StudySettings, progress: Progress | N
         if progress:
             progress(f"switch-off: {op} {tech}", k / max(len(groups), 1))
         cov = coverage_of_stations(inputs.dem, group.reset_index(drop=True), config, technologies=None,
-                                   executor=settings.executor, workers=settings.workers)
+                                   executor=settings.executor, workers=settings.workers, source=source)
         if op not in cov.operator_levels:
             continue  # no usable sector
         levels[(str(op), str(tech))] = cov.operator_levels[op]
@@ -94,8 +95,9 @@ def _added_4g(inputs: StudyInputs, settings: StudySettings, impact: SwitchOffImp
             "mast_height_m": [float(heights.get((op, s), 30.0)) for s in group["site_id"]],
         })
         table = candidate_table(cands, radio, operator=str(op))
-        cov = coverage_of_stations(inputs.dem, table, _coverage_config(settings), technologies=None,
-                                   executor=settings.executor, workers=settings.workers)
+        config = _coverage_config(settings)
+        cov = coverage_of_stations(inputs.dem, table, config, technologies=None, executor=settings.executor,
+                                   workers=settings.workers, source=source_terrain_of(inputs, config))
         if op in cov.operator_levels:
             out[str(op)] = cov.operator_levels[op]
     return out
