@@ -94,9 +94,11 @@ def bilinear(dem, colf, rowf):
 
 
 #: layout of a source-terrain map (:mod:`towerplan.coverage.source_terrain`): the site's global
-#: (col, row), the scales of (col, row) offsets into the unit square, then the 10 cubic coefficients
-#: of the source window's column and the 10 of its row (terms 1, u, v, u2, uv, v2, u3, u2v, uv2, v3)
-MAP_COEF = 4
+#: (col, row), the scales of (col, row) offsets into the unit square, the source window's (col, row)
+#: offset in the tile, then the 10 cubic coefficients of the tile's column and the 10 of its row
+#: (terms 1, u, v, u2, uv, v2, u3, u2v, uv2, v3); the window's offset is subtracted last (exact, as
+#: the study DEM's), so a site's profiles do not depend on the batch's window
+MAP_COEF = 6
 N_MAP = MAP_COEF + 20
 
 
@@ -133,7 +135,7 @@ def _terrain_at_impl(terrain, gcol, grow, col_off, row_off):
             p = terrain[1]
             u = (gcol - p[0]) * p[2]
             v = (grow - p[1]) * p[3]
-            return bilinear(tile, _map_cubic(p, MAP_COEF, u, v), _map_cubic(p, MAP_COEF + 10, u, v))
+            return bilinear(tile, _map_cubic(p, MAP_COEF, u, v) - p[4], _map_cubic(p, MAP_COEF + 10, u, v) - p[5])
 
         return on_source
     return None

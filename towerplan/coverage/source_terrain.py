@@ -132,8 +132,9 @@ def _cubic_terms(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def site_map(win: SourceWindow, geo: tuple[float, float, float, float], site_col: float, site_row: float,
              half_m: float) -> tuple[np.ndarray, float]:
-    """The cubic map from a site's study-grid pixels to ``win``'s pixels (:data:`~._kernels.N_MAP` floats) and
-    its largest error (source pixels) at the check points, over the square of half-side ``half_m`` (m)."""
+    """The cubic map from a site's study-grid pixels to the tile's pixels, read in ``win``
+    (:data:`~._kernels.N_MAP` floats), and its largest error (tile pixels) at the check points, over the
+    square of half-side ``half_m`` (m). The fit is in the whole tile's pixels: the same for any window."""
     left, top, res_x, res_y = geo
     half = max(float(half_m), 2.0 * max(res_x, res_y))
     su, sv = res_x / half, res_y / half  # global pixel offsets -> [-1, 1]
@@ -143,7 +144,7 @@ def site_map(win: SourceWindow, geo: tuple[float, float, float, float], site_col
         gr = site_row + v / sv
         terr = SourceTerrain(win.values, win.transform, win.crs)
         pc, pr = terr._to_pixels(win.study_crs, left + (gc + 0.5) * res_x, top - (gr + 0.5) * res_y)
-        return pc - win.col_off, pr - win.row_off
+        return pc, pr
 
     g = np.linspace(-1.0, 1.0, _NODES)
     uu, vv = (a.ravel() for a in np.meshgrid(g, g))
@@ -160,9 +161,9 @@ def site_map(win: SourceWindow, geo: tuple[float, float, float, float], site_col
         raise ModelInputError(f"the source tile's map around a site is off by {err:.3g} samples (> "
                               f"{MAP_TOLERANCE_PX}); the site's radius is too large for one cubic map")
     out = np.empty(N_MAP)
-    out[:4] = (site_col, site_row, su, sv)
-    out[4:14] = coef_c
-    out[14:24] = coef_r
+    out[:6] = (site_col, site_row, su, sv, win.col_off, win.row_off)
+    out[6:16] = coef_c
+    out[16:26] = coef_r
     return out, err
 
 
