@@ -24,7 +24,7 @@ from towerplan.coverage.geo_reference import ReferenceSite, error_stats, geodesi
 from towerplan.coverage.itm import itm_p2p_db
 from towerplan.coverage.p1812 import p1812_p2p_db
 from towerplan.coverage.profile import sample_bilinear, to_pfl
-from towerplan.errors import ConfigError, ModelInputError
+from towerplan.errors import ConfigError, ModelInputError, RasterDataError
 from towerplan.grid import Grid
 
 _BENCH = Path(__file__).resolve().parents[1] / "bench" / "realtile_tiles.py"
@@ -359,3 +359,23 @@ def test_real_tile_at_30m_source_profiles_refine_meets_every_target(tile, tmp_pa
     assert refine["p90_db"] <= 1.0, refine
     assert abs(refine["median_db"]) <= 0.3, refine
     assert refine["within_3db_pct"] >= 99.0, refine
+
+
+def test_read_source_terrain_mosaics_adjacent_tiles_on_their_lattice(tile, dem90, tmp_path: Path) -> None:
+    """Two adjacent files of one lattice (the tile cut in two, overlapping by one column as SRTM tiles repeat
+    their edges) read back as the one tile; files of another sample size are refused."""
+    from towerplan.coverage.source_terrain import read_source_terrain
+    from towerplan.rasters import write_grid
+
+    t = tile.transform
+    west = Grid(tile.values[:, :201].copy(), t, 4326, None)
+    east = Grid(tile.values[:, 200:].copy(), RT.Affine(t.a, 0.0, t.c + 200 * t.a, 0.0, t.e, t.f), 4326, None)
+    write_grid(west, tmp_path / "w.tif", cog=False)
+    write_grid(east, tmp_path / "e.tif", cog=False)
+    src = read_source_terrain([tmp_path / "w.tif", tmp_path / "e.tif"], dem90)
+    np.testing.assert_array_equal(src.values, tile.values)
+    assert src.transform.almost_equals(tile.transform)
+    coarse = Grid(tile.values[::2, ::2].copy(), RT.Affine(2 * t.a, 0.0, t.c, 0.0, 2 * t.e, t.f), 4326, None)
+    write_grid(coarse, tmp_path / "c.tif", cog=False)
+    with pytest.raises(RasterDataError, match="one CRS and one sample size"):
+        read_source_terrain([tmp_path / "w.tif", tmp_path / "c.tif"], dem90)
