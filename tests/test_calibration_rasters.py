@@ -136,3 +136,20 @@ def test_a_raster_with_the_calibration_reproduces_the_calibrations_predictions(t
     terms = sector_terms_db(row, np.log10(np.array([edge_km, 3.0, 10.0])), np.full(3, 75.0))
     assert terms[1] == pytest.approx(terms[0], abs=1e-12)
     assert terms[2] == pytest.approx(terms[0], abs=1e-12)
+
+
+def test_levels_at_points_say_they_use_study_profiles_when_the_source_is_asked(caplog) -> None:
+    """profile_source = 'source' reaches the coverage rasters only: points (calibration, drive-test
+    comparison) still sample the study grid, and say so instead of ignoring the setting silently."""
+    from dataclasses import replace
+
+    dem = _dem()
+    st = _station(X0 + 1515.0, Y0 - 1515.0)
+    x, y = np.array([X0 + 600.0]), np.array([Y0 - 600.0])
+    with caplog.at_level("WARNING", logger="towerplan.coverage.points"):
+        levels_at_points(dem, st, np.zeros(1, dtype=int), x, y, config=CONFIG)
+    assert not caplog.records
+    with caplog.at_level("WARNING", logger="towerplan.coverage.points"):
+        pts = levels_at_points(dem, st, np.zeros(1, dtype=int), x, y, config=replace(CONFIG, profile_source="source"))
+    assert np.isfinite(pts.level_dbm).all()
+    assert any("study grid" in r.getMessage() for r in caplog.records)

@@ -24,6 +24,7 @@ a prediction to compare. Points outside the DEM or the site's window get NaN.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -38,8 +39,9 @@ from towerplan.coverage.plan import SiteGroup, plan_groups, prepare_stations
 from towerplan.errors import ModelInputError
 from towerplan.grid import Grid
 
-__all__ = ["PointLevels", "levels_at_points"]
+log = logging.getLogger(__name__)
 
+__all__ = ["PointLevels", "levels_at_points"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +112,9 @@ def levels_at_points(
         threshold is ignored: levels below it are returned too.
     """
     config = config or CoverageConfig()
+    if config.profile_source == "source":
+        log.warning("levels at points: the profiles come from the study grid (profile_source = 'source' applies "
+                    "to coverage rasters only)")
     no_cut = replace(config, threshold_dbm=-200.0)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)

@@ -243,6 +243,9 @@ def run_placement_step(
 
     techs = sorted(set(coverage.stations["technology"])) if "technology" in coverage.stations else None
     stations = select_technologies(inputs.projected_stations, techs)
+    if coverage_config.profile_source == "source":
+        log.warning("shared towers: the candidates' coverage uses profiles from the study grid "
+                    "(profile_source = 'source' applies to the coverage step only)")
     return propose_shared_towers(
         inputs.dem, study_area_population(inputs), stations, coverage.operator_levels, settings=settings,
         coverage_config=coverage_config, roads=inputs.roads, exclusions=inputs.exclusions,
