@@ -198,7 +198,9 @@ def coverage_matrix(
         Local processes that share the candidates (:func:`matrix_workers`; None: both cores of a
         two-core machine when there are at least ``PARALLEL_MIN_CANDIDATES`` candidates, else
         one). The rows do not depend on it: each candidate's row is computed alone, on one
-        numba thread, and the rows come back in the candidates' order.
+        numba thread, and the rows come back in the candidates' order. The workers are spawned, as
+        for the engine's ``executor="processes"``: a script that builds a matrix of that many
+        candidates must guard its entry point with ``if __name__ == "__main__":``.
 
     Returns
     -------
@@ -266,8 +268,8 @@ def coverage_matrix(
 
 #: candidates below which :func:`coverage_matrix` stays in its own process by default: starting a worker
 #: (imports, the numba kernels from their cache, the terrain sent once) costs a few seconds, about as
-#: much as ~100 P.1812 candidates (``bench/README.md``)
-PARALLEL_MIN_CANDIDATES = 256
+#: much as ~100 P.1812 candidates, so two workers gain only from several hundred (``bench/README.md``)
+PARALLEL_MIN_CANDIDATES = 512
 #: candidates per task sent to a worker (rows come back in order; small enough to balance two workers)
 _CHUNK = 16
 
