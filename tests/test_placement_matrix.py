@@ -132,3 +132,44 @@ def test_fast_path_restores_numba_threads_and_handles_no_candidates() -> None:
     covers, cells = coverage_matrix(dem, none, np.ones(dem.shape, dtype=bool), config=config)
     assert covers.shape == (0, dem.height * dem.width)
     assert cells.size == dem.height * dem.width
+
+
+def test_candidates_on_two_processes_give_the_same_rows_as_one() -> None:
+    """P.1812 (the default model) with land cover on rugged ground, random demand: the rows computed on two
+    worker processes equal those of the candidates one by one in this process, in the candidates' order."""
+    from towerplan.coverage.clutter import ClutterGrid
+
+    dem = _rugged()
+    rng = np.random.default_rng(11)
+    cells = [(int(r), int(c)) for r, c in rng.integers(5, dem.height - 5, (20, 2))]
+    cands = _cands(dem, cells)
+    cands["mast_height_m"] = rng.uniform(15.0, 60.0, len(cands))
+    demand = rng.random(dem.shape) < 0.15
+    code = rng.choice(np.array([2, 3, 4, 5], dtype=np.uint8), dem.shape)
+    clutter = ClutterGrid(np.array([0.0, 0.0, 0.0, 10.0, 15.0, 20.0], dtype=np.float32)[code], code)
+    config = CoverageConfig(model="p1812", threshold_dbm=-100.0, max_radius_m=6000.0)
+    done: list[tuple[int, int]] = []
+    one, cols = coverage_matrix(dem, cands, demand, config=config, clutter=clutter, workers=1)
+    two, cols2 = coverage_matrix(dem, cands, demand, config=config, clutter=clutter, workers=2,
+                                 progress=lambda k, n: done.append((k, n)))
+    np.testing.assert_array_equal(cols, cols2)
+    assert one.nnz > 0
+    assert 0 < one.getnnz(axis=1).min() < one.getnnz(axis=1).max()  # rows differ: the order matters
+    np.testing.assert_array_equal(one.indptr, two.indptr)
+    np.testing.assert_array_equal(one.indices, two.indices)
+    assert done[-1] == (len(cands), len(cands))
+    assert [k for k, _ in done] == sorted(k for k, _ in done)
+
+
+def test_matrix_workers() -> None:
+    import os
+
+    from towerplan.errors import InputError
+    from towerplan.planning.matrix import PARALLEL_MIN_CANDIDATES, matrix_workers
+
+    assert matrix_workers(PARALLEL_MIN_CANDIDATES - 1) == 1
+    assert matrix_workers(PARALLEL_MIN_CANDIDATES) == min(2, os.cpu_count() or 1)
+    assert matrix_workers(10, 2) == 2
+    assert matrix_workers(1, 4) == 1
+    with pytest.raises(InputError):
+        matrix_workers(10, 0)

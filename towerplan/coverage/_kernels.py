@@ -274,31 +274,39 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
             if d > cut_m:
                 out[r, c] = math.nan
                 continue
-            j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
-            acc = 0.0
-            wsum = 0.0
-            v = table[j0, i0]
-            wgt = (1.0 - wa) * (1.0 - wt)
-            if wgt > 0.0 and not math.isnan(v):
-                acc += wgt * v
-                wsum += wgt
-            v = table[j0, i0 + 1]
-            wgt = (1.0 - wa) * wt
-            if wgt > 0.0 and not math.isnan(v):
-                acc += wgt * v
-                wsum += wgt
-            v = table[j1, i0]
-            wgt = wa * (1.0 - wt)
-            if wgt > 0.0 and not math.isnan(v):
-                acc += wgt * v
-                wsum += wgt
-            v = table[j1, i0 + 1]
-            wgt = wa * wt
-            if wgt > 0.0 and not math.isnan(v):
-                acc += wgt * v
-                wsum += wgt
-            val = acc / wsum if wsum > 0.0 else math.nan
-            out[r, c] = val if val <= max_loss_db else math.nan
+            out[r, c] = fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
+
+
+@njit(cache=True, inline="always")  # in the fill's per-cell loop
+def fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db):
+    """The loss :func:`fill_window` gives a cell at offset (``dx``, ``dy``), distance ``d`` (within the fill's
+    cut): the weighted mean of its four samples (:func:`fill_samples`) that are not NaN; NaN above
+    ``max_loss_db``. One definition for the window's fill and the demand cells' (:mod:`._cell_levels`)."""
+    j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
+    acc = 0.0
+    wsum = 0.0
+    v = table[j0, i0]
+    wgt = (1.0 - wa) * (1.0 - wt)
+    if wgt > 0.0 and not math.isnan(v):
+        acc += wgt * v
+        wsum += wgt
+    v = table[j0, i0 + 1]
+    wgt = (1.0 - wa) * wt
+    if wgt > 0.0 and not math.isnan(v):
+        acc += wgt * v
+        wsum += wgt
+    v = table[j1, i0]
+    wgt = wa * (1.0 - wt)
+    if wgt > 0.0 and not math.isnan(v):
+        acc += wgt * v
+        wsum += wgt
+    v = table[j1, i0 + 1]
+    wgt = wa * wt
+    if wgt > 0.0 and not math.isnan(v):
+        acc += wgt * v
+        wsum += wgt
+    val = acc / wsum if wsum > 0.0 else math.nan
+    return val if val <= max_loss_db else math.nan
 
 
 @njit(cache=True)
@@ -380,10 +388,17 @@ def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, re
             if math.isnan(loss[r, c]):
                 continue
             x = left + (c_lo + c + 0.5) * res_x
-            dx = x - site_x
-            d = max(math.sqrt(dx * dx + dy * dy), 0.01)
-            theta[r, c] = math.degrees(math.atan((z_tx - ground[r, c] - h_rx) / d + d / (2.0 * ae)))
-            bearing[r, c] = math.degrees(math.atan2(dx, dy))
+            theta[r, c], bearing[r, c] = cell_angles(x - site_x, dy, ground[r, c], z_tx, h_rx, ae)
+
+
+@njit(cache=True, inline="always")  # in per-cell loops
+def cell_angles(dx, dy, ground, z_tx, h_rx, ae):
+    """(theta, bearing) of :func:`site_geometry` for a cell at offset (``dx``, ``dy``) m on ``ground`` m.
+
+    One definition for the window's geometry and the demand cells' (:mod:`._cell_levels`)."""
+    d = max(math.sqrt(dx * dx + dy * dy), 0.01)
+    return (math.degrees(math.atan((z_tx - ground - h_rx) / d + d / (2.0 * ae))),
+            math.degrees(math.atan2(dx, dy)))
 
 
 @njit(cache=True)

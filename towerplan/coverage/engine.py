@@ -40,7 +40,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -153,6 +153,48 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     ``source`` (``CoverageConfig.profile_source = "source"``): the source tile under the window; the
     radials' and the point-to-point cells' profiles are sampled from it (:mod:`.source_terrain`).
     """
+    st = site_table(dem, off, geo, group, config, clutter, only, reach_only=reach_only, source=source)
+    left, top, res_x, res_y = geo
+    r_lo, r_hi, c_lo, c_hi = st.box
+    out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
+    # with ``only`` (levels wanted on some cells: the candidate matrix's demand), the others stay NaN, so
+    # neither the fill nor the sectors' passes (which skip NaN) spend time on them
+    mask = _ALL_CELLS if only is None else np.ascontiguousarray(
+        only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
+    kern.fill_window(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x, res_y,
+                     r_lo, c_lo, out, st.fpar[kern.F_LMAX], st.cut_m, mask)
+    if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
+        from towerplan.coverage.cell_loss import point_to_point_cells
+
+        point_to_point_cells(out, st.table, dem=st.terrain, off=off, geo=geo, site=(group.x, group.y),
+                             layout=(st.n0, st.lmax, group.radius_m, st.step, st.cut_m), origin=(r_lo, c_lo),
+                             model=st.model, params=(st.fpar, st.ipar), clutter=st.clutter,
+                             mode=config.cell_loss, spread_db=config.refine_spread_db, mask=mask)
+    return out, st.box
+
+
+class SiteTable(NamedTuple):
+    """A site group's radial loss table and where its fill lies (:func:`site_table`)."""
+
+    table: np.ndarray
+    n0: int
+    lmax: int
+    step: float
+    cut_m: float
+    box: tuple[int, int, int, int]
+    model: int
+    fpar: np.ndarray
+    ipar: np.ndarray
+    clutter: tuple[np.ndarray, np.ndarray]
+    terrain: Any  # the study window, or (source tile window, the site's map) with profile_source = "source"
+
+
+def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
+               group: SiteGroup, config: CoverageConfig,
+               clutter: tuple[np.ndarray, np.ndarray] | None = None, only: np.ndarray | None = None, *,
+               reach_only: bool = False, source: SourceWindow | None = None) -> SiteTable:
+    """The radial table of :func:`site_loss` and the box (global rows / columns, half-open) and distance
+    ``cut_m`` its fill covers, before the fill (arguments as :func:`site_loss`)."""
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
     step = min(res_x, res_y) * config.sample_step_cells
@@ -198,21 +240,8 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     c_hi = max(min(c_hi, math.ceil(site_col + cut_m / res_x) + 2), c_lo)
     if only is not None:  # cells outside ``only`` are NaN: the window ends at the last wanted cell
         r_lo, r_hi, c_lo, c_hi = _wanted_box(only, off, (r_lo, r_hi, c_lo, c_hi))
-    out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
-    # with ``only`` (levels wanted on some cells: the candidate matrix's demand), the others stay NaN, so
-    # neither the fill nor the sectors' passes (which skip NaN) spend time on them
-    mask = _ALL_CELLS if only is None else np.ascontiguousarray(
-        only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
-    kern.fill_window(table, n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo,
-                     out, fpar[kern.F_LMAX], cut_m, mask)
-    if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
-        from towerplan.coverage.cell_loss import point_to_point_cells
-
-        point_to_point_cells(out, table, dem=terrain, off=off, geo=geo, site=(group.x, group.y),
-                             layout=(n0, lmax, group.radius_m, step, cut_m), origin=(r_lo, c_lo), model=model,
-                             params=(fpar, ipar), clutter=(clut_h, clut_code), mode=config.cell_loss,
-                             spread_db=config.refine_spread_db, mask=mask)
-    return out, (r_lo, r_hi, c_lo, c_hi)
+    return SiteTable(table, n0, lmax, step, cut_m, (r_lo, r_hi, c_lo, c_hi), model, fpar, ipar, (clut_h, clut_code),
+                     terrain)
 
 
 def _wanted_box(only: np.ndarray, off: tuple[int, int], box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:

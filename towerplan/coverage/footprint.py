@@ -23,9 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 from affine import Affine
 
+from towerplan.coverage._cell_levels import accumulate_cells, cell_losses_angles
+from towerplan.coverage._kernels import F_LMAX, bilinear
+from towerplan.coverage.calibration import has_terms
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.engine import _fill_dem, _tasks, run_batch
+from towerplan.coverage.engine import _fill_dem, _tasks, run_batch, sector_gain_args, site_table
 from towerplan.coverage.plan import Sectors, SiteGroup, block_minima, plan_groups
 from towerplan.coverage.terminal_clutter import uses_clutter
 from towerplan.errors import RasterDataError
@@ -158,9 +161,61 @@ def groups_footprint(terrain: FootprintTerrain, groups: list[SiteGroup], config:
             raise RasterDataError(f"the mask {np.shape(only)} is not on the DEM's grid {dem.shape}")
         (o_r, o_c), (o_h, o_w) = task["off"], task["dem"].shape
         task["only"] = np.asarray(only[o_r: o_r + o_h, o_c: o_c + o_w], dtype=bool)
+        if _cells_path(task, groups, config):
+            return _cells_footprint(terrain, task, config)
     part = run_batch(task)
     p_r0, p_r1, p_c0, p_c1 = part["box"]
     hit = part["acc"]["count"] > 0
     hit &= ~terrain.holes[p_r0:p_r1, p_c0:p_c1]
     rr, cc = np.nonzero(hit)
     return (rr + p_r0) * dem.width + (cc + p_c0), part["acc"]["best"][rr, cc]
+
+
+def _cells_path(task: dict, groups: list[SiteGroup], config: CoverageConfig) -> bool:
+    """Whether :func:`_cells_footprint` gives ``run_batch``'s levels for this task: the raster cell loss (no
+    point-to-point cells), no P.2108 terminal loss and no calibrated sector (their terms are window arrays)."""
+    return (config.cell_loss == "raster" and task.get("terminal") is None
+            and not any(has_terms(s) for g in groups for s in g.sectors))
+
+
+def _cells_footprint(terrain: FootprintTerrain, task: dict, config: CoverageConfig) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`groups_footprint` with a mask, visiting only the masked cells: each group's radial table
+    (:func:`~towerplan.coverage.engine.site_table`, the reach bound and the wanted samples as in
+    ``run_batch``), then the loss, angles and sectors' levels at the masked cells of its fill's box
+    (:mod:`._cell_levels`, the window path's definitions): the same cells and levels as ``run_batch``."""
+    dem, off, only = task["dem"], task["off"], task["only"]
+    left, top, res_x, res_y = geo = task["geo"]
+    ae = config.k_factor * 6_371_000.0
+    no_table = np.zeros((2, 360))
+    flats, levels = [], []
+    for group in task["groups"]:
+        st = site_table(dem, off, geo, group, config, task.get("clutter"), only, reach_only=True)
+        r_lo, r_hi, c_lo, c_hi = st.box
+        rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+        rows, cols = rr + r_lo, cc + c_lo
+        loss = np.empty(rows.size, dtype=np.float32)
+        theta, bearing = np.empty(rows.size), np.empty(rows.size)
+        site_col = (group.x - left) / res_x - 0.5
+        site_row = (top - group.y) / res_y - 0.5
+        z_tx = bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
+        cell_losses_angles(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x,
+                           res_y, rows, cols, st.fpar[F_LMAX], st.cut_m, dem, off[0], off[1], z_tx,
+                           config.rx_height_m, ae, loss, theta, bearing)
+        best = np.full(rows.size, -np.inf, dtype=np.float32)
+        count = np.zeros(rows.size, dtype=np.int32)
+        for s in group.sectors:
+            accumulate_cells(loss, theta, bearing,  # type: ignore[call-arg]  # numba stub rejects *args
+                             *sector_gain_args(s, group.patterns, config.front_to_back_db, config.side_lobe_db,
+                                               no_table),
+                             float(s["base_dbm"]), config.threshold_dbm, best, count)
+        hit = (count > 0) & ~terrain.holes[rows, cols]
+        flats.append(rows[hit] * terrain.dem.width + cols[hit])
+        levels.append(best[hit])
+    if len(flats) == 1:
+        return flats[0], levels[0]
+    # several groups: the best level of each cell over them, in the window path's row-major order
+    flat, level = np.concatenate(flats), np.concatenate(levels)
+    order = np.lexsort((-level, flat))
+    flat, level = flat[order], level[order]
+    first = np.r_[True, flat[1:] != flat[:-1]]
+    return flat[first], level[first]

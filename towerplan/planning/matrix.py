@@ -19,7 +19,10 @@ come many times faster (``bench/README.md``).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -29,13 +32,14 @@ import scipy.sparse as sp
 
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.footprint import footprint_terrain, groups_footprint
+from towerplan.coverage.footprint import FootprintTerrain, footprint_terrain, groups_footprint
 from towerplan.coverage.plan import prepare_stations, sector_records, site_group
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
 
-__all__ = ["CandidateRadio", "candidate_sectors", "candidate_table", "coverage_matrix", "radio_height_m"]
+__all__ = ["PARALLEL_MIN_CANDIDATES", "CandidateRadio", "candidate_sectors", "candidate_table", "coverage_matrix",
+           "matrix_workers", "radio_height_m"]
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +159,7 @@ def coverage_matrix(
     progress: Callable[[int, int], None] | None = None,
     min_level_dbm: np.ndarray | None = None,
     clutter: ClutterGrid | None = None,
+    workers: int | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Sparse candidates x demand-cells matrix: True where a candidate's site reaches the threshold.
 
@@ -189,6 +194,13 @@ def coverage_matrix(
     clutter
         Land cover on ``dem``'s grid (as given to the network's ``run_coverage``), so that the
         candidates see the same clutter as the existing sectors.
+    workers
+        Local processes that share the candidates (:func:`matrix_workers`; None: both cores of a
+        two-core machine when there are at least ``PARALLEL_MIN_CANDIDATES`` candidates, else
+        one). The rows do not depend on it: each candidate's row is computed alone, on one
+        numba thread, and the rows come back in the candidates' order. The workers are spawned, as
+        for the engine's ``executor="processes"``: a script that builds a matrix of that many
+        candidates must guard its entry point with ``if __name__ == "__main__":``.
 
     Returns
     -------
@@ -225,33 +237,110 @@ def coverage_matrix(
         raise StationDataError(f"{len(bad)} candidate(s) lie outside the DEM (rows {bad[:10]})")
     table = sectors.table
     m = len(table) // n
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indices: list[np.ndarray] = []
     terrain = footprint_terrain(dem, clutter=clutter)
     # every sector of a candidate shares its place, height, frequency and model: one site group, planned
     # from the table's columns converted once (the grouping of plan_groups, without pandas per candidate)
     records = sector_records(table)
     keys = list(zip(*(table[c].to_numpy() for c in ("x", "y", "antenna_height_m", "freq_mhz", "model")),
                     strict=True))
-    lats = table["lat"].to_numpy(dtype=float)
-    n_ops, n_techs = len(sectors.operators), len(sectors.technologies)
+    job = _MatrixJob(terrain, records, keys, table["lat"].to_numpy(dtype=float), sectors.patterns, config, demand,
+                     column, need_flat, m, len(sectors.operators), len(sectors.technologies))
+    n_workers = matrix_workers(n, workers)
+    indices: list[np.ndarray] = []
     threads = numba.get_num_threads()
     try:
-        for k in range(n):
-            group = site_group(records[k * m : (k + 1) * m], keys[k * m], float(lats[k * m]), sectors.patterns, dem,
-                               terrain.filled, config, block_min=terrain.block_min)
-            flat, level = groups_footprint(terrain, [group], config, n_ops=n_ops, n_techs=n_techs, only=demand)
-            keep = column[flat] >= 0
-            if need_flat is not None:
-                keep &= level >= need_flat[flat]
-            cols = np.sort(column[flat[keep]])
-            indices.append(cols)
-            indptr[k + 1] = indptr[k] + cols.size
-            if progress is not None:
-                progress(k + 1, n)
+        if n_workers <= 1:
+            for k in range(n):
+                indices.append(job.row(k))
+                if progress is not None:
+                    progress(k + 1, n)
+        else:
+            indices = _rows_on_processes(job, n, n_workers, progress)
     finally:
         numba.set_num_threads(threads)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([c.size for c in indices], out=indptr[1:])
     idx = np.concatenate(indices)
     covers = sp.csr_matrix((np.ones(idx.size, dtype=bool), idx, indptr), shape=(n, cells.size))
     log.info("coverage matrix: %d candidates x %d demand cells, %d entries", n, cells.size, covers.nnz)
     return covers, cells
+
+
+#: candidates below which :func:`coverage_matrix` stays in its own process by default: starting a worker
+#: (imports, the numba kernels from their cache, the terrain sent once) costs a few seconds, about as
+#: much as ~100 P.1812 candidates, so two workers gain only from several hundred (``bench/README.md``)
+PARALLEL_MIN_CANDIDATES = 512
+#: candidates per task sent to a worker (rows come back in order; small enough to balance two workers)
+_CHUNK = 16
+
+
+def matrix_workers(n_candidates: int, workers: int | None = None) -> int:
+    """The processes :func:`coverage_matrix` uses for ``n_candidates``: ``workers`` when given (at least
+    one), else the machine's cores up to two when there are at least :data:`PARALLEL_MIN_CANDIDATES`
+    candidates, else one."""
+    if workers is not None:
+        if workers < 1:
+            raise InputError(f"workers must be at least 1, got {workers}")
+        return min(workers, max(n_candidates, 1))
+    if n_candidates < PARALLEL_MIN_CANDIDATES:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True, eq=False)
+class _MatrixJob:
+    """Everything a candidate's row needs, prepared once (sent once to each worker process)."""
+
+    terrain: FootprintTerrain
+    records: np.ndarray
+    keys: list[tuple]
+    lats: np.ndarray
+    patterns: np.ndarray
+    config: CoverageConfig
+    demand: np.ndarray
+    column: np.ndarray
+    need_flat: np.ndarray | None
+    m: int
+    n_ops: int
+    n_techs: int
+
+    def row(self, k: int) -> np.ndarray:
+        """Candidate ``k``'s row: the sorted columns of the demand cells its site serves."""
+        m = self.m
+        group = site_group(self.records[k * m: (k + 1) * m], self.keys[k * m], float(self.lats[k * m]),
+                           self.patterns, self.terrain.dem, self.terrain.filled, self.config,
+                           block_min=self.terrain.block_min)
+        flat, level = groups_footprint(self.terrain, [group], self.config, n_ops=self.n_ops, n_techs=self.n_techs,
+                                       only=self.demand)
+        keep = self.column[flat] >= 0
+        if self.need_flat is not None:
+            keep &= level >= self.need_flat[flat]
+        return np.sort(self.column[flat[keep]])
+
+
+_WORKER_JOB: _MatrixJob | None = None
+
+
+def _init_worker(job: _MatrixJob) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = job
+
+
+def _rows_of(span: tuple[int, int]) -> list[np.ndarray]:
+    assert _WORKER_JOB is not None
+    return [_WORKER_JOB.row(k) for k in range(*span)]
+
+
+def _rows_on_processes(job: _MatrixJob, n: int, workers: int,
+                       progress: Callable[[int, int], None] | None) -> list[np.ndarray]:
+    """Every candidate's row, computed on ``workers`` spawned processes in spans of :data:`_CHUNK`."""
+    spans = [(k, min(k + _CHUNK, n)) for k in range(0, n, _CHUNK)]
+    rows: list[np.ndarray] = []
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(job,)) as pool:
+        for part in pool.map(_rows_of, spans):  # in the spans' order
+            rows.extend(part)
+            if progress is not None:
+                progress(len(rows), n)
+    return rows
