@@ -24,7 +24,7 @@ import pytest
 from test_coverage_executors import rugged_dem, stations
 
 from towerplan.coverage import _kernels as kern
-from towerplan.coverage import engine
+from towerplan.coverage import site_radials
 from towerplan.coverage._hata_reach import hata_base_loss, hata_radial_bound
 from towerplan.coverage._hata_terrain import smooth_sums, terrain_excess_db
 from towerplan.coverage.config import CoverageConfig
@@ -83,9 +83,9 @@ def test_rasters_are_identical_with_and_without_the_bound(monkeypatch: pytest.Mo
     st.loc[st.index[:3], "calibration_slope_db"] = 4.0
     st["calibration_slope_db"] = st["calibration_slope_db"].fillna(0.0)
     cfg = CoverageConfig(threshold_dbm=-100.0, diffraction=diffraction, max_radius_m=12_000.0)
-    monkeypatch.setattr(engine, "HATA_REACH_BOUND", False)
+    monkeypatch.setattr(site_radials, "HATA_REACH_BOUND", False)
     ref = run_coverage(dem, st, config=cfg)
-    monkeypatch.setattr(engine, "HATA_REACH_BOUND", True)
+    monkeypatch.setattr(site_radials, "HATA_REACH_BOUND", True)
     got = run_coverage(dem, st, config=cfg)
     assert ref.covered.sum() > 1000
     for name in ("best_level", "best_server", "second_level", "server_count"):
@@ -111,7 +111,7 @@ def test_levels_at_points_keep_the_margin(monkeypatch: pytest.MonkeyPatch) -> No
     groups = plan_groups(prepare_stations(st, dem, cfg), dem, terrain.filled, cfg)
     geo = (dem.bounds[0], dem.bounds[3], RES, RES)
     for g in groups:
-        monkeypatch.setattr(engine, "HATA_REACH_BOUND", False)
-        ref = engine.site_loss_window(terrain.filled, (0, 0), geo, g, cfg)
-        monkeypatch.setattr(engine, "HATA_REACH_BOUND", True)
-        np.testing.assert_array_equal(engine.site_loss_window(terrain.filled, (0, 0), geo, g, cfg), ref)
+        monkeypatch.setattr(site_radials, "HATA_REACH_BOUND", False)
+        ref = site_radials.site_loss_window(terrain.filled, (0, 0), geo, g, cfg)
+        monkeypatch.setattr(site_radials, "HATA_REACH_BOUND", True)
+        np.testing.assert_array_equal(site_radials.site_loss_window(terrain.filled, (0, 0), geo, g, cfg), ref)

@@ -28,8 +28,9 @@ from towerplan.coverage._kernels import F_LMAX, bilinear
 from towerplan.coverage.calibration import has_terms
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.engine import _fill_dem, _tasks, run_batch, sector_gain_args, site_table
+from towerplan.coverage.engine import _fill_dem, _tasks, run_batch, sector_gain_args
 from towerplan.coverage.plan import Sectors, SiteGroup, block_minima, plan_groups
+from towerplan.coverage.site_radials import site_table
 from towerplan.coverage.terminal_clutter import uses_clutter
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
@@ -180,7 +181,7 @@ def _cells_path(task: dict, groups: list[SiteGroup], config: CoverageConfig) -> 
 
 def _cells_footprint(terrain: FootprintTerrain, task: dict, config: CoverageConfig) -> tuple[np.ndarray, np.ndarray]:
     """:func:`groups_footprint` with a mask, visiting only the masked cells: each group's radial table
-    (:func:`~towerplan.coverage.engine.site_table`, the reach bound and the wanted samples as in
+    (:func:`~towerplan.coverage.site_radials.site_table`, the reach bound and the wanted samples as in
     ``run_batch``), then the loss, angles and sectors' levels at the masked cells of its fill's box
     (:mod:`._cell_levels`, the window path's definitions): the same cells and levels as ``run_batch``."""
     dem, off, only = task["dem"], task["off"], task["only"]

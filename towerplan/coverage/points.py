@@ -8,7 +8,7 @@ engine's steps for each serving site, on the same lattice:
    (the same projection, model choice per frequency, ``base_dbm`` = EIRP + level
    offset - link-budget margins, and calibration offset when the table has one);
 2. the path loss of each site group is the engine's
-   :func:`~towerplan.coverage.engine.site_loss_window` (radials, DEM sampled
+   :func:`~towerplan.coverage.site_radials.site_loss_window` (radials, DEM sampled
    bilinearly, the model evaluated along each radial, interpolated onto the cells),
    on a window just large enough for the site's points;
 3. each point takes the value of the cell it falls in (what the raster shows there),
@@ -34,8 +34,9 @@ from numba import njit
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage.calibration import has_terms, sector_terms_db
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.engine import _fill_dem, site_loss_window
+from towerplan.coverage.engine import _fill_dem
 from towerplan.coverage.plan import SiteGroup, plan_groups, prepare_stations
+from towerplan.coverage.site_radials import site_loss_window
 from towerplan.errors import ModelInputError
 from towerplan.grid import Grid
 
