@@ -60,6 +60,7 @@ STATIC_URL = "/app/static"
 #: pages not used by any server for this long are removed when a new page is written
 PAGE_MAX_AGE_S = 7 * 24 * 3600
 _NAME = re.compile(r"[0-9a-f]{64}\.html")
+_SCRIPT_END = re.compile(r"</script", flags=re.IGNORECASE)
 
 # st_folium's frame (streamlit-folium 0.27, frontend/build/index.html): the map's element and its parents
 _FRAME_STYLE = (".single>:first-child{width:100%}.single>:nth-child(2){display:none}"
@@ -77,10 +78,11 @@ def page_document(payload: MapPayload, *, height: int, lang: str) -> str:
         raise ValueError(f"a map page needs a positive height, not {height}")
     links = "".join(f'<link rel="stylesheet" href="{html.escape(href)}"/>' for href in payload.css_links)
     scripts = "".join(f'<script src="{html.escape(src)}"></script>' for src in payload.js_links)
-    # the script is the map's own (Folium's rendering, our templates escape what they put in it); only a
-    # closing tag inside it could end the element early: Folium's strings never hold one, refuse if one did
-    if re.search(r"</script", payload.script, flags=re.IGNORECASE):
-        raise ValueError("the map's script holds a closing script tag")
+    # the script is the map's own (Folium's rendering; our templates escape what they put in it), here parsed
+    # as the page's HTML (st_folium set it as a script element's text): "</script" inside one of its strings
+    # would end the element early, "<\/script" is the same string to JavaScript (as in a regular expression
+    # or a comment), the only places such text can stand in a script
+    script = _SCRIPT_END.sub(lambda m: "<\\/" + m.group(0)[2:], payload.script)
     return (
         f'<!doctype html><html lang="{html.escape(lang)}" style="font-size:1rem"><head><meta charset="utf-8"/>'
         f"<title>towerplan</title><style>{_FRAME_STYLE}</style>{links}{scripts}{payload.header}</head><body>"
@@ -88,7 +90,7 @@ def page_document(payload: MapPayload, *, height: int, lang: str) -> str:
         f'<div id="{html.escape(payload.map_id)}" style="height:{int(height)}px"></div></div>'
         f'<div class="float-child"><div id="map_div2"></div></div></div></div>'
         f"<div>{payload.html}</div>"
-        f"<script>{payload.script}\nwindow.map = {payload.map_id};</script></body></html>"
+        f"<script>{script}\nwindow.map = {payload.map_id};</script></body></html>"
     )
 
 
