@@ -60,6 +60,7 @@ STATIC_URL = "/app/static"
 #: pages not used by any server for this long are removed when a new page is written
 PAGE_MAX_AGE_S = 7 * 24 * 3600
 _NAME = re.compile(r"[0-9a-f]{64}\.html")
+_TEMP = re.compile(r"\.[A-Za-z0-9_]+\.tmp")  # write_page's temporary files (tempfile.mkstemp's names)
 _SCRIPT_END = re.compile(r"</script", flags=re.IGNORECASE)
 
 # st_folium's frame (streamlit-folium 0.27, frontend/build/index.html): the map's element and its parents
@@ -99,12 +100,14 @@ def _is_page(path: Path) -> bool:
 
 
 def sweep_pages(folder: Path, *, max_age_s: float = PAGE_MAX_AGE_S, keep: str | None = None) -> list[str]:
-    """Remove this folder's pages (``<sha256>.html`` only) unused for ``max_age_s``; returns their names."""
+    """Remove this folder's pages (``<sha256>.html`` only) unused for ``max_age_s``, and temporary files a
+    crashed writer left as old; returns their names. Nothing else (other names, links) is touched."""
     removed: list[str] = []
     cutoff = time.time() - max_age_s
-    for path in folder.glob("*.html"):
+    for path in [*folder.glob("*.html"), *folder.glob(".*.tmp")]:  # pages, and what a crashed writer left
         try:
-            if path.name != keep and _is_page(path) and path.stat().st_mtime < cutoff:
+            ours = _is_page(path) or (bool(_TEMP.fullmatch(path.name)) and path.is_file() and not path.is_symlink())
+            if path.name != keep and ours and path.stat().st_mtime < cutoff:
                 path.unlink()
                 removed.append(path.name)
         except OSError:  # another server removed or rewrote it meanwhile
@@ -118,7 +121,7 @@ def write_page(folder: Path, document: str) -> str:
     name = hashlib.sha256(data).hexdigest() + ".html"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    if _is_page(path) and path.stat().st_size == len(data):
+    if _is_page(path) and path.read_bytes() == data:  # once per server and map: ~1 ms
         os.utime(path)  # in use: not swept
         return name
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")

@@ -112,6 +112,15 @@ def test_a_file_of_that_name_with_other_content_is_replaced_atomically(tmp_path:
     assert map_static.write_page(tmp_path, doc) == name
     assert (tmp_path / name).read_text(encoding="utf-8") == doc
     assert [p.name for p in tmp_path.iterdir()] == [name]
+    # a link at the page's name is replaced by the page; what it pointed to is not written
+    target = tmp_path.parent / (tmp_path.name + "-target.txt")
+    target.write_text("not the app's")
+    (tmp_path / name).unlink()
+    (tmp_path / name).symlink_to(target)
+    assert map_static.write_page(tmp_path, doc) == name
+    assert not (tmp_path / name).is_symlink()
+    assert (tmp_path / name).read_text(encoding="utf-8") == doc
+    assert target.read_text() == "not the app's"
 
 
 def test_the_sweep_removes_only_old_pages_of_its_own_folder(tmp_path: Path) -> None:
@@ -124,10 +133,12 @@ def test_the_sweep_removes_only_old_pages_of_its_own_folder(tmp_path: Path) -> N
         path.write_text("x")
     link = folder / ("d" * 64 + ".html")
     link.symlink_to(outside)
-    for path in (stale, other_html, outside):
+    crashed = folder / ".tmpab_12cd.tmp"
+    crashed.write_text("x")
+    for path in (stale, other_html, outside, crashed):
         os.utime(path, (old, old))
     os.utime(link, (old, old), follow_symlinks=False)
-    assert map_static.sweep_pages(folder) == [stale.name]
+    assert sorted(map_static.sweep_pages(folder)) == sorted([stale.name, crashed.name])
     assert not stale.exists()
     assert fresh.exists()
     assert other_html.exists()
