@@ -31,6 +31,7 @@ is named after it, so whatever finds the map frame by its title or URL finds it 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -133,6 +134,7 @@ def write_page(folder: Path, document: str) -> str:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _LOG.info("wrote the map page %s (%d bytes)", name, len(data))
     sweep_pages(folder, keep=name)
     return name
 
@@ -171,6 +173,7 @@ def static_page(fmap: Any, static_dir: Path, *, height: int, lang: str) -> str:
     return _CACHE.url(fmap, Path(static_dir) / STATIC_SUBDIR, height=height, lang=lang)
 
 
+@functools.cache
 def static_supported() -> bool:
     """Whether this Streamlit has ``st.iframe`` with a title (``alt``) and streamlit-folium the render helpers."""
     import inspect
