@@ -44,6 +44,8 @@ UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
     "admin_units": ("gpkg", "geojson", "json"),  # the communes and wards after the 2025 reform (app_pages.units)
 }
 REPO = Path(__file__).resolve().parents[1]
+#: the app's static folder, served at /app/static (server.enableStaticServing in .streamlit/config.toml)
+STATIC_DIR = REPO / "static"
 TEMPLATES = {"csv": REPO / "data" / "stations_template.csv", "xlsx": REPO / "data" / "stations_template.xlsx"}
 
 
@@ -89,7 +91,7 @@ def demo_overview_map(resolution_m: float, language: str, osm: bool) -> Any:
                         title=t("demo_label", language), lang=language, osm=osm)
 
 
-def show_map(fmap: Any, *, key: str, height: int) -> None:
+def show_map(fmap: Any, *, key: str, height: int, shared: bool = False) -> None:
     """Show a Folium map with st_folium, rendered once per map object (``app_pages.map_render``).
 
     Rendering a folium Map mutates it (its layer scripts are added again, and a second render
@@ -97,10 +99,47 @@ def show_map(fmap: Any, *, key: str, height: int) -> None:
     caches are masters that are never rendered themselves: a copy is rendered on the first
     show and its payload kept while the master lives; ``returned_objects=[]``: panning
     does not rerun the script.
+
+    ``shared``: the map holds no session's data and is the same for every session (the demo's
+    overview): it is shown from a static page the browser loads by itself
+    (``app_pages.map_static``), which it starts on sooner than st_folium's frame.
     """
+    if shared:
+        from app_pages.map_static import show_static_map
+
+        show_static_map(fmap, STATIC_DIR, key=key, height=height, lang=lang())
+        return
     from app_pages.map_render import show_map_cached
 
     show_map_cached(fmap, key=key, height=height)
+
+
+class _Folded:
+    """What :func:`lazy_expander` gives where Streamlit cannot tell whether an expander is open."""
+
+    def __init__(self, box: Any) -> None:
+        self._box = box
+        self.open: bool | None = None
+
+    def __enter__(self) -> Any:
+        return self._box.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._box.__exit__(*exc)
+
+
+def lazy_expander(label: str, *, key: str) -> Any:
+    """A folded ``st.expander`` whose ``.open`` says whether to draw its content (rerun when opened).
+
+    Heavy content (a table: Streamlit's Arrow reader) is then only sent, loaded and started by the
+    browser once the user opens it. On a Streamlit without the expander's open state (< 1.5x: no
+    ``on_change``), ``.open`` is None and the content is drawn folded as before.
+    """
+    import inspect
+
+    if "on_change" in inspect.signature(st.expander).parameters:
+        return st.expander(label, key=key, on_change="rerun")
+    return _Folded(st.expander(label))
 
 
 def demo_stations_csv(resolution_m: float = DEMO_RESOLUTION_M) -> bytes:

@@ -28,7 +28,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MapPayload", "map_payload", "show_map_cached", "show_payload"]
+__all__ = ["MapPayload", "map_payload", "render_copy", "show_map_cached", "show_payload"]
 
 _NEEDED = ("_get_html", "_get_header", "_get_map_string", "_component_func", "get_full_id", "generate_js_hash")
 
@@ -67,7 +67,7 @@ class _PayloadCache:
             hit = self._by_map.get(fmap)
         if hit is not None:
             return hit
-        payload = _render(copy.deepcopy(fmap))  # outside the lock: another session's map need not wait
+        payload = render_copy(fmap)  # outside the lock: another session's map need not wait
         with self._lock:
             self.renders += 1
             return self._by_map.setdefault(fmap, payload)
@@ -111,6 +111,11 @@ def _render(fmap: Any) -> MapPayload:
     css, js = _asset_links(fmap)
     return MapPayload(script=script, header=header, html=html, map_id=sf.get_full_id(fmap), css_links=css,
                       js_links=js)
+
+
+def render_copy(fmap: Any) -> MapPayload:
+    """The payload of a master map, rendered from a copy (the master stays unrendered); not kept."""
+    return _render(copy.deepcopy(fmap))
 
 
 def supported() -> bool:

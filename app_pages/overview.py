@@ -10,6 +10,7 @@ from app_pages.common import (
     demo_overview_map,
     input_label,
     lang,
+    lazy_expander,
     osm_checkbox,
     show_map,
     tr,
@@ -32,18 +33,23 @@ col4 = st.columns(4)[0]
 col4.metric(tr("metric_area"), f"{format_number(dem.width * dem.height * dem.cell_area_m2 / 1e6, lang=lang())} km²")
 
 osm = osm_checkbox("overview")
-if using_demo():  # every session opens on the demo: its map is built once per server (shown on a copy)
+if using_demo():  # every session opens on the demo: its map is built once per server, shown from a static page
     fmap = demo_overview_map(float(st.session_state.get("data_resolution_m", DEMO_RESOLUTION_M)), lang(), osm)
+    show_map(fmap, key="overview_map", height=620, shared=True)
 else:
     fmap = overview_map(dem, stations, communes=inputs.communes, roads=inputs.roads, title=label, lang=lang(),
                         osm=osm)
-show_map(fmap, key="overview_map", height=620)
+    show_map(fmap, key="overview_map", height=620)
 
-with st.expander(tr("stations_by_op")):
-    table = stations.groupby(["operator", "technology"]).agg(
-        sites=("site_id", "nunique"), sectors=("cell_id", "count")
-    ).reset_index()
-    table.columns = [tr("col_operator"), tr("col_technology"), tr("col_sites"), tr("col_sectors")]
-    st.table(table, hide_index=True)
+# folded stations table: drawn only once opened (the table's script, an Arrow reader, is no longer loaded and
+# started by every first page; bench/README.md, "Overview page load: the map as a static page")
+stations_box = lazy_expander(tr("stations_by_op"), key="overview_stations_open")
+if stations_box.open is not False:  # None: a Streamlit that cannot tell draws it folded, as before
+    with stations_box:
+        table = stations.groupby(["operator", "technology"]).agg(
+            sites=("site_id", "nunique"), sectors=("cell_id", "count")
+        ).reset_index()
+        table.columns = [tr("col_operator"), tr("col_technology"), tr("col_sites"), tr("col_sectors")]
+        st.table(table, hide_index=True)
 st.caption(tr("grid_caption", w=dem.width, h=dem.height, res=dem.res[0], epsg=dem.crs.to_epsg()) + " "
            + tr("offline_note"))
