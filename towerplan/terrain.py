@@ -48,6 +48,7 @@ __all__ = [
     "describe_dem_file",
     "clip_grid",
     "pick_crs",
+    "open_sources",
     "read_dem",
     "read_hgt",
     "reproject_grid",
@@ -201,7 +202,7 @@ def _source_bounds_lonlat(src_crs: CRS, bounds: tuple[float, float, float, float
     return box(*tr.transform_bounds(*bounds, densify_pts=21))
 
 
-def _open_sources(sources: Sequence[str | os.PathLike[str]]) -> list[Grid | Path]:
+def open_sources(sources: Sequence[str | os.PathLike[str]]) -> list[Grid | Path]:
     """Grids for .hgt tiles (parsed here), paths for GDAL-readable files (warped lazily)."""
     out: list[Grid | Path] = []
     seen: dict[Path, int] = {}
@@ -276,7 +277,7 @@ def describe_dem_file(path: str | os.PathLike[str]) -> tuple[CRS, tuple[float, f
         lat, lon = _hgt_origin(p.name)
         half = 0.5 / (n - 1)
         return _WGS84, (lon - half, lat - half, lon + 1 + half, lat + 1 + half), 111_320.0 / (n - 1)
-    (src,) = _open_sources([p])
+    (src,) = open_sources([p])
     return _describe(src)
 
 
@@ -348,7 +349,7 @@ def read_dem(
     paths = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources)
     if not paths:
         raise RasterDataError("no DEM file given")
-    opened = _open_sources(paths)
+    opened = open_sources(paths)
     described = [_describe(s) for s in opened]
 
     geom = area_geometry(area) if area is not None else _union_lonlat(described)

@@ -175,10 +175,10 @@ def read_source_terrain(paths: str | os.PathLike[str] | Sequence[str | os.PathLi
     CRS and sample size (adjacent tiles: mosaicked on their common lattice).
     """
     from towerplan.rasters import read_grid
-    from towerplan.terrain import _open_sources
+    from towerplan.terrain import open_sources
 
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    opened = _open_sources(items)
+    opened = open_sources(items)
     grids = [g if isinstance(g, Grid) else read_grid(Path(g)) for g in opened]
     first = grids[0]
     crs = CRS.from_user_input(first.crs)
