@@ -29,6 +29,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +198,8 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=200)
     ap.add_argument("--stats", action="store_true")
     ap.add_argument("--no-split", action="store_true", help="plain runs only")
+    ap.add_argument("--anchor-every", type=int, default=None,
+                    help="CoverageConfig.p1812_anchor_every (default: the config's; 1: exact at every sample)")
     args = ap.parse_args()
     warm_up()
     for case in args.case:
@@ -218,6 +221,8 @@ def main() -> None:
             runs = [("site-90", dem, st, cfg, None), ("site-90 + land cover", dem, st, cfg,
                                                       synthetic_clutter(dem.shape))]
         for label, dem_, st_, cfg_, clut in runs:
+            if args.anchor_every is not None:
+                cfg_ = replace(cfg_, p1812_anchor_every=args.anchor_every)
             run_coverage(dem_, st_.iloc[:3], config=cfg_, clutter=clut)  # kernels loaded
             _run(label, dem_, st_, cfg_, clut, split=False)
             if not args.no_split:
