@@ -72,7 +72,7 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
         for i in range(fi, n_all):
             exact += 1 if need[i] else 0
         return exact
-    i_start = max(int(math.ceil(START_M / step_m)), fi, 4)
+    i_start = max(math.ceil(START_M / step_m), fi, 4)
     near = np.zeros(n_all, dtype=np.uint8)
     exact = 0
     for i in range(min(i_start, n_all)):

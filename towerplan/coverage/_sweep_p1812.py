@@ -124,7 +124,9 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.
 
     ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
-    (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf.
+    (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf. With ``lneed`` and no
+    ``wanted``, ``ipar[I_P1812_EVERY]`` > 1 computes the exact loss only at anchor samples beyond 2 km
+    (:mod:`._p1812_anchor`, the reach bound as the floor between them).
     """
     has_clutter = clut_code.shape[0] > 0
     nmax = 0
@@ -136,8 +138,9 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     # anchors (_p1812_anchor) only in plain runs: with a demand mask every wanted sample is exact
     every = ipar[I_P1812_EVERY] if ipar.shape[0] > I_P1812_EVERY and wanted.shape[0] == 0 else 1
     if bounded:
-        need_all, lbt = _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
-                                 first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted)
+        need_all, lbt = _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax,
+                                      radius_m, first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter,
+                                      wanted)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
     n_chunks = min(n0, 64)
     # radials are independent: chunks run in parallel (numba threads), each with its own
