@@ -67,9 +67,9 @@ def _radial_losses_split(fn, stats: bool):
             nmax = int(count.max())
             wanted = np.zeros((0, 0), dtype=np.uint8) if wanted is None else wanted
             c0 = time.process_time()
-            need = sw._reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step, n0, lmax, radius_m,
-                                    first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, clut_code.shape[0] > 0,
-                                    wanted)
+            need, _ = sw._reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step, n0, lmax,
+                                       radius_m, first, count, fpar, ipar, clut_h, clut_code, lneed, nmax,
+                                       clut_code.shape[0] > 0, wanted)
             CPU["bound pass + mark_needed"] += time.process_time() - c0
             total = sum(int(count[j]) - min(max(int(first[j]), 1), int(count[j]) - 1) for j in range(n0))
             STATS["samples"].append(total)
@@ -186,8 +186,8 @@ def needed_case() -> None:
         for name, limits in (("site's limits", lneed), ("every sample by the cheapest floor", np.full(n0, -1e300)),
                              ("every sample by the full bound", np.full(n0, np.inf))):
             c0 = time.process_time()
-            need = sw._reach_needed(*a[:9], a[17], a[18], a[9], a[10], a[12], a[13], a[14], a[15], limits,
-                                    int(count.max()), a[15].shape[0] > 0, a[19])
+            need, _ = sw._reach_needed(*a[:9], a[17], a[18], a[9], a[10], a[12], a[13], a[14], a[15], limits,
+                                       int(count.max()), a[15].shape[0] > 0, a[19])
             print(f"    {name:36s} {1000 * (time.process_time() - c0):7.1f} ms CPU, needed {int(need.sum()):,}",
                   flush=True)
 
