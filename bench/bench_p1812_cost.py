@@ -29,6 +29,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -66,9 +67,9 @@ def _radial_losses_split(fn, stats: bool):
             nmax = int(count.max())
             wanted = np.zeros((0, 0), dtype=np.uint8) if wanted is None else wanted
             c0 = time.process_time()
-            need = sw._reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step, n0, lmax, radius_m,
-                                    first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, clut_code.shape[0] > 0,
-                                    wanted)
+            need, _ = sw._reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step, n0, lmax,
+                                       radius_m, first, count, fpar, ipar, clut_h, clut_code, lneed, nmax,
+                                       clut_code.shape[0] > 0, wanted)
             CPU["bound pass + mark_needed"] += time.process_time() - c0
             total = sum(int(count[j]) - min(max(int(first[j]), 1), int(count[j]) - 1) for j in range(n0))
             STATS["samples"].append(total)
@@ -185,8 +186,8 @@ def needed_case() -> None:
         for name, limits in (("site's limits", lneed), ("every sample by the cheapest floor", np.full(n0, -1e300)),
                              ("every sample by the full bound", np.full(n0, np.inf))):
             c0 = time.process_time()
-            need = sw._reach_needed(*a[:9], a[17], a[18], a[9], a[10], a[12], a[13], a[14], a[15], limits,
-                                    int(count.max()), a[15].shape[0] > 0, a[19])
+            need, _ = sw._reach_needed(*a[:9], a[17], a[18], a[9], a[10], a[12], a[13], a[14], a[15], limits,
+                                       int(count.max()), a[15].shape[0] > 0, a[19])
             print(f"    {name:36s} {1000 * (time.process_time() - c0):7.1f} ms CPU, needed {int(need.sum()):,}",
                   flush=True)
 
@@ -197,6 +198,8 @@ def main() -> None:
     ap.add_argument("--sites", type=int, default=200)
     ap.add_argument("--stats", action="store_true")
     ap.add_argument("--no-split", action="store_true", help="plain runs only")
+    ap.add_argument("--anchor-every", type=int, default=None,
+                    help="CoverageConfig.p1812_anchor_every (default: the config's; 1: exact at every sample)")
     args = ap.parse_args()
     warm_up()
     for case in args.case:
@@ -218,6 +221,8 @@ def main() -> None:
             runs = [("site-90", dem, st, cfg, None), ("site-90 + land cover", dem, st, cfg,
                                                       synthetic_clutter(dem.shape))]
         for label, dem_, st_, cfg_, clut in runs:
+            if args.anchor_every is not None:
+                cfg_ = replace(cfg_, p1812_anchor_every=args.anchor_every)
             run_coverage(dem_, st_.iloc[:3], config=cfg_, clutter=clut)  # kernels loaded
             _run(label, dem_, st_, cfg_, clut, split=False)
             if not args.no_split:

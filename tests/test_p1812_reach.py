@@ -193,7 +193,9 @@ def test_bounded_raster_equals_unbounded_on_covered_cells(land_cover: bool) -> N
     st = _sites(dem)
     out = {}
     for bound in (False, True):
-        cfg = CoverageConfig(model="p1812", threshold_dbm=-110.0, max_radius_m=12_000.0, p1812_reach_bound=bound)
+        # exact P.1812 at every needed sample (the anchors of _p1812_anchor change levels: tests/test_p1812_anchor.py)
+        cfg = CoverageConfig(model="p1812", threshold_dbm=-110.0, max_radius_m=12_000.0, p1812_reach_bound=bound,
+                             p1812_anchor_every=1)
         out[bound] = run_coverage(dem, st, config=cfg, clutter=clut)
     a, b = out[False], out[True]
     covered = np.isfinite(a.best_level.values)
@@ -220,7 +222,7 @@ def test_demand_mask_gives_the_same_cells_and_levels_inside_it() -> None:
     rng = np.random.default_rng(11)
     f = ndimage.gaussian_filter(rng.standard_normal(dem.shape), 5.0)
     only = f > np.quantile(f, 0.85)  # scattered patches, 15 % of the cells
-    cfg = CoverageConfig(model="p1812", threshold_dbm=-110.0, max_radius_m=10_000.0)
+    cfg = CoverageConfig(model="p1812", threshold_dbm=-110.0, max_radius_m=10_000.0, p1812_anchor_every=1)
     st = _sites(dem)
     for (lon, lat), part in st.groupby(["lon", "lat"]):
         sec = prepare_stations(part, dem, cfg)

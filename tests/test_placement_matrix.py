@@ -106,7 +106,9 @@ def test_fast_path_matches_one_run_coverage_per_candidate(radio: CandidateRadio)
     cands["mast_height_m"] = np.linspace(15.0, 60.0, len(cands))
     demand = np.ones(dem.shape, dtype=bool)
     demand[::7, :] = False
-    config = CoverageConfig(threshold_dbm=-105.0, max_radius_m=6000.0)  # auto: COST-231 + Deygout at 1842.5 MHz
+    # auto: COST-231 + Deygout at 1842.5 MHz. The matrix computes P.1812 exactly at every demand cell's samples
+    # (no anchors with a demand mask, towerplan.coverage._p1812_anchor): the reference's run_coverage likewise
+    config = CoverageConfig(threshold_dbm=-105.0, max_radius_m=6000.0, p1812_anchor_every=1)
     done = []
     fast, cols = coverage_matrix(dem, cands, demand, radio=radio, config=config,
                                  progress=lambda k, n: done.append((k, n)))

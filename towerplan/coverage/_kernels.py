@@ -67,7 +67,8 @@ CLUTTER_DEFAULT_CODE = 2
 SEA_LEVEL_M = 1.0
 # indices into the integer parameter vector
 I_CLIMATE, I_POL, I_MDVAR, I_DIFF, I_EDGES, I_DH_EVERY = range(6)
-N_IPAR = 6
+I_P1812_EVERY = 6  # P.1812: exact loss at every n-th sample far from the site (towerplan.coverage._p1812_anchor)
+N_IPAR = 7
 
 
 @njit(cache=True)

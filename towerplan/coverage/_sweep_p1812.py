@@ -25,11 +25,13 @@ from towerplan.coverage._kernels import (
     F_PHI,
     F_SIGL,
     F_TIME,
+    I_P1812_EVERY,
     I_POL,
     SEA_LEVEL_M,
     sample_terrain,
 )
-from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
+from towerplan.coverage._p1812_anchor import anchored_radial_loss
+from towerplan.coverage._p1812_radial import sample_clutter
 from towerplan.coverage._p1812_reach import p1812_radial_bound, site_tables
 from towerplan.coverage._reach_need import mark_needed
 
@@ -64,7 +66,8 @@ def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
 @njit(cache=True, parallel=True)
 def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
                   fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted):
-    """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`).
+    """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`) and the
+    bound of every sample (+inf where not evaluated; the anchored radial's floor, :mod:`._p1812_anchor`).
 
     ``wanted``: empty, or the samples the cells that matter read (the rest is never computed).
     """
@@ -103,7 +106,7 @@ def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
                 lbt[j, i] = lb[i]
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
     mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
-    return need
+    return need, lbt
 
 
 @njit(cache=True)
@@ -121,7 +124,9 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.
 
     ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
-    (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf.
+    (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf. With ``lneed`` and no
+    ``wanted``, ``ipar[I_P1812_EVERY]`` > 1 computes the exact loss only at anchor samples beyond 2 km
+    (:mod:`._p1812_anchor`, the reach bound as the floor between them).
     """
     has_clutter = clut_code.shape[0] > 0
     nmax = 0
@@ -129,9 +134,13 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
         nmax = max(nmax, count[j])
     bounded = lneed.shape[0] == n0
     need_all = np.zeros((0, 0), dtype=np.uint8)
+    lbt = np.zeros((0, 0))
+    # anchors (_p1812_anchor) only in plain runs: with a demand mask every wanted sample is exact
+    every = ipar[I_P1812_EVERY] if ipar.shape[0] > I_P1812_EVERY and wanted.shape[0] == 0 else 1
     if bounded:
-        need_all = _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
-                                 first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted)
+        need_all, lbt = _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax,
+                                      radius_m, first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter,
+                                      wanted)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
     n_chunks = min(n0, 64)
     # radials are independent: chunks run in parallel (numba threads), each with its own
@@ -144,6 +153,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
         rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
         zone = np.full(nmax + 1, 4, dtype=np.int64)
         no_mask = np.zeros(0, dtype=np.uint8)
+        no_floor = np.zeros(0)
         for i in range(nmax + 1):
             dist[i] = i * step_m
         for j in range(chunk, n0, n_chunks):
@@ -152,7 +162,9 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
                 continue
             fi = min(max(first[j], 1), n - 1)
             need = no_mask
+            floor = no_floor
             if bounded:
+                floor = lbt[j]
                 need = need_all[j]
                 last = -1
                 for i in range(n - 1, fi - 1, -1):
@@ -169,9 +181,11 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
                            clut_h, clut_code, z, rclut, zone)
             for i in range(n):
                 row[i] = math.nan
-            p1812_radial_loss(z[:n], rclut[:n], zone[:n], step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_HTX],
-                              fpar[F_HRX], ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC],
-                              fpar[F_SIGL], fi, row, need)
+            # exact P.1812 at every needed sample (every = 1), or at anchors with the floor's gap between
+            anchored_radial_loss(z[:n], rclut[:n], zone[:n], step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_HTX],
+                                 fpar[F_HRX], ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC],
+                                 fpar[F_SIGL], fi, row, need[:n] if bounded else need, floor[:n] if bounded else floor,
+                                 every)
             for i in range(fi, n):
                 table[j, i] = row[i]
     return table

@@ -241,6 +241,14 @@ class CoverageConfig:
         is within what a sector can afford in that direction plus ``REACH_MARGIN_DB``
         (:mod:`towerplan.coverage.reach`). Cells within reach are identical with and without
         it; ``False`` computes every sample to the radius (for checks).
+    p1812_anchor_every
+        P.1812 with the reach bound only: beyond 2 km from the site the exact loss is computed at
+        every n-th needed radial sample (the anchors); a sample between two anchors gets the
+        reach bound's floor there plus the exact-minus-floor gap interpolated linearly between
+        the anchors, and is computed exactly wherever that cannot be trusted (zone or clutter
+        changes, the gap moves by more than 2 dB between the anchors;
+        :mod:`towerplan.coverage._p1812_anchor`). ``1``: the exact loss at every needed sample
+        (the raster before this option, bit for bit).
     sinr
         Also compute the downlink SINR per operator and technology (4G, 5G) inside the
         sector loop (:mod:`towerplan.coverage.sinr`; ``CoverageResult.sinr``).
@@ -294,6 +302,7 @@ class CoverageConfig:
     radial_spacing_cells: float | None = None
     itm_delta_h_every: int = 4
     p1812_reach_bound: bool = True
+    p1812_anchor_every: int = 4
     sinr: bool = False
     radio: RadioSettings = field(default_factory=RadioSettings)
     level_offsets_db: Mapping[str, float] = field(default_factory=dict)
@@ -349,6 +358,9 @@ class CoverageConfig:
             problems.append("max_cells must be positive")
         if not isinstance(self.p1812_reach_bound, bool):
             problems.append(f"p1812_reach_bound must be true or false, got {self.p1812_reach_bound!r}")
+        if not (isinstance(self.p1812_anchor_every, int) and not isinstance(self.p1812_anchor_every, bool)
+                and 1 <= self.p1812_anchor_every <= 8):
+            problems.append(f"p1812_anchor_every = {self.p1812_anchor_every!r} must be an integer within 1-8")
         if not isinstance(self.sinr, bool):
             problems.append(f"sinr must be true or false, got {self.sinr!r}")
         if not isinstance(self.radio, RadioSettings):

@@ -43,7 +43,7 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
                      site_ap_floor_db(config, group.lat_deg, group.radius_m) if model == kern.MODEL_P1812 else 0.0],
                     dtype=np.float64)
     ipar = np.array([int(itm.climate), pol, itm.mdvar, diff, config.deygout_edges,
-                     config.itm_delta_h_every],
+                     config.itm_delta_h_every, config.p1812_anchor_every],
                     dtype=np.int64)
     return model, fpar, ipar
 

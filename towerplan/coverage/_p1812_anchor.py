@@ -1,0 +1,148 @@
+"""P.1812 along one radial with the exact loss only at anchor samples far from the site.
+
+Beyond ``START_M`` from the site every ``every``-th needed sample is an anchor: its loss is the exact
+P.1812-7 path (:func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`). A sample between two
+anchors ``a < i < b`` gets the reach bound's floor at ``i`` (:func:`~._p1812_reach.p1812_radial_bound`:
+a lower bound of the Recommendation's loss built from the same path geometry: free space, the
+Bullington knife edge of eqs 13-21, the spherical-earth excess of eq. 40, troposcatter eq. 44,
+ducting eqs 46-56 and the blend of eqs 57-63) plus the gap ``exact - floor`` interpolated linearly
+between the anchors, in the way ITM's radial interpolates between its Delta-h anchors
+(:mod:`towerplan.coverage._itm_line`). The floor carries what changes from one sample to the next
+(the receiver's height against the horizon, the diffraction geometry); the gap is what the floor
+leaves out and varies slowly along a radial. The sample is computed exactly instead where the
+interpolation cannot be trusted: an anchor is missing or not finite (the reach bound skipped it),
+the floor is not finite, the zone (sea / land) or the clutter height differs between ``a``, ``i`` and
+``b``, or the gap changes by more than ``GAP_TOL_DB`` between the anchors (a line-of-sight to
+transhorizon transition, a new Bullington point, a new blend branch). Such an interval is halved:
+its middle sample is computed exactly and each half tested again, down to single samples.
+
+``every = 1`` is the exact loss at every needed sample, bit for bit the plain radial
+(``CoverageConfig.p1812_anchor_every``). Numba caches kernels per file: after editing this module
+delete ``towerplan/coverage/__pycache__/*.nb[ic]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from towerplan.coverage._p1812_kernels import p1812_path, path_radii
+from towerplan.coverage._p1812_profile import prefix_tables
+from towerplan.coverage._p1812_radial import p1812_radial_loss
+
+#: anchors only beyond this distance from the site (m): nearer, the geometry changes fast along a radial
+START_M = 2000.0
+#: largest change of the gap (exact - floor, dB) between two anchors that is interpolated
+GAP_TOL_DB = 2.0
+
+
+@njit(cache=True)
+def _interpolable(lo, hi, out, floor, zone, r, need):
+    """True if the samples between anchors ``lo`` and ``hi`` may take the floor plus the interpolated gap."""
+    if not (math.isfinite(out[lo]) and math.isfinite(out[hi]) and math.isfinite(floor[lo])
+            and math.isfinite(floor[hi])):
+        return False
+    if abs((out[hi] - floor[hi]) - (out[lo] - floor[lo])) > GAP_TOL_DB:
+        return False
+    for i in range(lo + 1, hi):
+        if need[i] and not (math.isfinite(floor[i]) and zone[i] == zone[lo] and zone[i] == zone[hi]
+                            and r[i] == r[lo] and r[i] == r[hi]):
+            return False
+    return True
+
+
+@njit(cache=True)
+def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
+                         need, floor, every):
+    """As :func:`~._p1812_radial.p1812_radial_loss` with ``need`` a mask (1: compute, else +inf); ``floor``:
+    the reach bound of every sample (the same length as ``z``); ``every`` (>= 1): the anchor spacing in samples.
+
+    Returns the number of samples computed exactly.
+    """
+    n_all = len(z)
+    fi = max(first, 1)
+    if every <= 1 or len(floor) < n_all or len(need) < n_all:
+        p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
+                          need)
+        if len(need) == 0:
+            return max(n_all - fi, 0)
+        exact = 0
+        for i in range(fi, n_all):
+            exact += 1 if need[i] else 0
+        return exact
+    i_start = max(math.ceil(START_M / step_m), fi, 4)
+    near = np.zeros(n_all, dtype=np.uint8)
+    exact = 0
+    for i in range(min(i_start, n_all)):
+        if need[i]:
+            near[i] = 1
+            exact += 1 if i >= fi else 0
+    # the samples near the site (and the resampled short paths) as the plain radial; +inf from i_start on
+    p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, near)
+    if i_start >= n_all:
+        return exact
+    # beyond: the same exact paths as p1812_radial_loss, called directly on its tables
+    d = np.empty(n_all)
+    inv_d = np.empty(n_all)
+    for k in range(n_all):
+        d[k] = k * step_m / 1000.0
+        inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+    ae, ab = path_radii(dn)
+    tables = prefix_tables(d, inv_d, z, r, n_all, z[0] + htg, ae, ab)
+    dbg = np.empty(0)
+    first_other = n_all  # first sample outside the inland zone
+    for k in range(n_all):
+        if zone[k] != 4:
+            first_other = k
+            break
+    for i in range(i_start, n_all, every):  # the anchors
+        if need[i]:
+            out[i] = p1812_path(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0,
+                                500.0, 500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg)
+            exact += 1
+    stack = np.empty((2 * (every + 2), 2), dtype=np.int64)
+    for a in range(i_start, n_all, every):
+        b = a + every
+        if b >= n_all or not (need[a] and need[b]):  # no anchor or one out of reach: the needed samples exactly
+            for i in range(a + 1, min(b, n_all)):
+                if need[i]:
+                    out[i] = p1812_path(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn,
+                                        n0, 500.0, 500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg)
+                    exact += 1
+            continue
+        top = 0
+        stack[0, 0] = a
+        stack[0, 1] = b
+        top = 1
+        while top > 0:
+            top -= 1
+            lo = stack[top, 0]
+            hi = stack[top, 1]
+            if hi - lo < 2:
+                continue
+            if _interpolable(lo, hi, out, floor, zone, r, need):
+                g_lo = out[lo] - floor[lo]
+                slope = ((out[hi] - floor[hi]) - g_lo) / (hi - lo)
+                for i in range(lo + 1, hi):
+                    if need[i]:
+                        out[i] = floor[i] + g_lo + slope * (i - lo)
+                continue
+            m = (lo + hi) // 2
+            if not need[m]:  # cannot halve on a sample out of reach: the needed ones exactly
+                for i in range(lo + 1, hi):
+                    if need[i]:
+                        out[i] = p1812_path(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg,
+                                            dn, n0, 500.0, 500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg)
+                        exact += 1
+                continue
+            out[m] = p1812_path(d, inv_d, True, z, r, zone, m + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0,
+                                500.0, 500.0, pl, sigma_l, m + 1 <= first_other, tables, dbg)
+            exact += 1
+            stack[top, 0] = lo
+            stack[top, 1] = m
+            stack[top + 1, 0] = m
+            stack[top + 1, 1] = hi
+            top += 2
+    return exact
