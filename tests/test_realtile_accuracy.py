@@ -195,6 +195,18 @@ def test_synthetic_3s_tile_at_90m_refine_meets_every_target(tmp_path: Path, mode
     assert st["within_3db_pct"] >= 99.0, st
 
 
+def _scenario_coverage(tmp_path: Path, coverage_toml: str) -> CoverageConfig:
+    """The coverage settings of a scenario whose [coverage] table is ``coverage_toml``."""
+    from towerplan.study.scenario_file import load_scenario
+
+    for name in ("dem.tif", "population.tif", "stations.csv"):
+        (tmp_path / name).write_bytes(b"x")
+    path = tmp_path / "scenario.toml"
+    path.write_text('[inputs]\ndem = "dem.tif"\npopulation = "population.tif"\nstations = "stations.csv"\n'
+                    "[coverage]\n" + coverage_toml, encoding="utf-8")
+    return load_scenario(path).coverage
+
+
 def test_cell_loss_settings_are_validated_and_read_from_the_scenario_and_the_cli(tmp_path: Path) -> None:
     assert CoverageConfig().cell_loss == "raster"
     with pytest.raises(ConfigError, match="cell_loss"):
@@ -202,18 +214,12 @@ def test_cell_loss_settings_are_validated_and_read_from_the_scenario_and_the_cli
     with pytest.raises(ConfigError, match="refine_spread_db"):
         CoverageConfig(refine_spread_db=0.0)
     from towerplan.cli import build_parser
-    from towerplan.study.scenario_file import load_scenario
 
     args = build_parser(["coverage"]).parse_args(["coverage", "--dem", "d.tif", "--stations", "s.csv", "--out", "o",
                                                   "--cell-loss", "exact"])
     assert args.cell_loss == "exact"
-    for name in ("dem.tif", "population.tif", "stations.csv"):
-        (tmp_path / name).write_bytes(b"x")
-    path = tmp_path / "scenario.toml"
-    path.write_text('[inputs]\ndem = "dem.tif"\npopulation = "population.tif"\nstations = "stations.csv"\n'
-                    '[coverage]\ncell_loss = "refine"\nrefine_spread_db = 2.5\n', encoding="utf-8")
-    s = load_scenario(path)
-    assert (s.coverage.cell_loss, s.coverage.refine_spread_db) == ("refine", 2.5)
+    cov = _scenario_coverage(tmp_path, 'cell_loss = "refine"\nrefine_spread_db = 2.5\n')
+    assert (cov.cell_loss, cov.refine_spread_db) == ("refine", 2.5)
 
 
 # ---------------------------------------------------------------- profiles from the source tile (profile_source)
@@ -290,7 +296,6 @@ def test_real_tile_at_90m_source_profiles_meet_every_target(tile, dem90, model: 
 def test_profile_source_is_validated_and_required_and_read_from_the_scenario_and_the_cli(tmp_path: Path) -> None:
     from towerplan.cli import build_parser
     from towerplan.coverage.engine import run_coverage
-    from towerplan.study.scenario_file import load_scenario
 
     assert CoverageConfig().profile_source == "study"
     with pytest.raises(ConfigError, match="profile_source"):
@@ -298,12 +303,7 @@ def test_profile_source_is_validated_and_required_and_read_from_the_scenario_and
     args = build_parser(["coverage"]).parse_args(["coverage", "--dem", "d.tif", "--stations", "s.csv", "--out", "o",
                                                   "--profile-source", "source"])
     assert args.profile_source == "source"
-    for name in ("dem.tif", "population.tif", "stations.csv"):
-        (tmp_path / name).write_bytes(b"x")
-    path = tmp_path / "scenario.toml"
-    path.write_text('[inputs]\ndem = "dem.tif"\npopulation = "population.tif"\nstations = "stations.csv"\n'
-                    '[coverage]\nprofile_source = "source"\n', encoding="utf-8")
-    assert load_scenario(path).coverage.profile_source == "source"
+    assert _scenario_coverage(tmp_path, 'profile_source = "source"\n').profile_source == "source"
     dem = Grid(np.full((20, 20), 100.0, dtype=np.float32), RT.Affine(90.0, 0, 500_000.0, 0, -90.0, 2_200_000.0),
                32648, None)
     lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(500_900.0, 2_199_100.0)
