@@ -53,6 +53,26 @@ def _interpolable(lo, hi, out, floor, zone, r, need):
     return True
 
 
+@njit(cache=True, inline="always")  # in the anchored radial's loops
+def _exact_at(i, path):
+    """The exact P.1812 loss of sample ``i`` (:func:`~._p1812_kernels.p1812_path` on the radial's prefix tables);
+    ``path``: the radial's arguments packed once by :func:`anchored_radial_loss`."""
+    d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg = path
+    return p1812_path(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0, 500.0,
+                      pl, sigma_l, i + 1 <= first_other, tables, dbg)
+
+
+@njit(cache=True, inline="always")
+def _exact_between(lo, hi, need, out, path):
+    """The exact loss of every needed sample strictly between ``lo`` and ``hi``; returns how many."""
+    exact = 0
+    for i in range(lo + 1, hi):
+        if need[i]:
+            out[i] = _exact_at(i, path)
+            exact += 1
+    return exact
+
+
 @njit(cache=True)
 def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
                          need, floor, every):
@@ -97,20 +117,16 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
         if zone[k] != 4:
             first_other = k
             break
+    path = (d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg)
     for i in range(i_start, n_all, every):  # the anchors
         if need[i]:
-            out[i] = p1812_path(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0,
-                                500.0, 500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg)
+            out[i] = _exact_at(i, path)
             exact += 1
     stack = np.empty((2 * (every + 2), 2), dtype=np.int64)
     for a in range(i_start, n_all, every):
         b = a + every
         if b >= n_all or not (need[a] and need[b]):  # no anchor or one out of reach: the needed samples exactly
-            for i in range(a + 1, min(b, n_all)):
-                if need[i]:
-                    out[i] = p1812_path(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn,
-                                        n0, 500.0, 500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg)
-                    exact += 1
+            exact += _exact_between(a, min(b, n_all), need, out, path)
             continue
         top = 0
         stack[0, 0] = a
@@ -131,14 +147,9 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
                 continue
             m = (lo + hi) // 2
             if not need[m]:  # cannot halve on a sample out of reach: the needed ones exactly
-                for i in range(lo + 1, hi):
-                    if need[i]:
-                        out[i] = p1812_path(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg,
-                                            dn, n0, 500.0, 500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg)
-                        exact += 1
+                exact += _exact_between(lo, hi, need, out, path)
                 continue
-            out[m] = p1812_path(d, inv_d, True, z, r, zone, m + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0,
-                                500.0, 500.0, pl, sigma_l, m + 1 <= first_other, tables, dbg)
+            out[m] = _exact_at(m, path)
             exact += 1
             stack[top, 0] = lo
             stack[top, 1] = m
