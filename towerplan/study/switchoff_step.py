@@ -87,6 +87,8 @@ def _added_4g(inputs: StudyInputs, settings: StudySettings, impact: SwitchOffImp
         radio = replace(CandidateRadio(), eirp_dbm=radio.eirp_dbm)
     sites = impact.sites[impact.sites["needs_4g_radio"]]
     heights = inputs.stations.groupby(["operator", "site_id"])["antenna_height_m"].max()
+    config = _coverage_config(settings)
+    source = source_terrain_of(inputs, config)  # read once for every operator (profile_source = "source")
     out: dict[str, Grid] = {}
     for op, group in sites.groupby("operator"):
         cands = pd.DataFrame({
@@ -95,9 +97,8 @@ def _added_4g(inputs: StudyInputs, settings: StudySettings, impact: SwitchOffImp
             "mast_height_m": [float(heights.get((op, s), 30.0)) for s in group["site_id"]],
         })
         table = candidate_table(cands, radio, operator=str(op))
-        config = _coverage_config(settings)
         cov = coverage_of_stations(inputs.dem, table, config, technologies=None, executor=settings.executor,
-                                   workers=settings.workers, source=source_terrain_of(inputs, config))
+                                   workers=settings.workers, source=source)
         if op in cov.operator_levels:
             out[str(op)] = cov.operator_levels[op]
     return out
