@@ -165,6 +165,17 @@ class Grid:
         return np.asarray(xs), np.asarray(ys)
 
     # ----------------------------------------------------------------- values
+    def nearest_filled(self, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(values as ``dtype``, C-contiguous, each nodata cell holding its nearest valid cell's value; the
+        nodata mask). The caller checks that some cell is valid (the fill has nothing to copy otherwise)."""
+        z = self.values.astype(dtype)
+        holes = ~self.valid_mask()
+        if holes.any():
+            from scipy import ndimage  # only when there are holes
+
+            z = z[tuple(ndimage.distance_transform_edt(holes, return_distances=False, return_indices=True))]
+        return np.ascontiguousarray(z), holes
+
     def valid_mask(self) -> np.ndarray:
         """True where the cell holds data (not nodata, not NaN)."""
         v = self.values

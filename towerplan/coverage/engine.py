@@ -45,7 +45,6 @@ from typing import Any
 import numba
 import numpy as np
 import pandas as pd
-from scipy import ndimage
 
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
@@ -207,18 +206,14 @@ def coverage_bytes_needed(shape: tuple[int, int], n_ops: int, n_techs: int) -> i
 
 
 def _fill_dem(dem: Grid) -> tuple[np.ndarray, np.ndarray]:
-    valid = dem.valid_mask()
-    if not valid.any():
+    if not dem.valid_mask().any():
         raise RasterDataError("the DEM has no valid heights (nodata everywhere); "
                               "check its nodata value and the area it covers")
-    z = dem.values.astype(np.float64)
-    holes = ~valid
+    z, holes = dem.nearest_filled(np.float64)
     if holes.any():
         log.warning("DEM: %d nodata cell(s) filled with the nearest elevation for propagation; outputs are "
                     "nodata there", int(holes.sum()))
-        idx = ndimage.distance_transform_edt(holes, return_distances=False, return_indices=True)
-        z = z[tuple(idx)]
-    return np.ascontiguousarray(z), holes
+    return z, holes
 
 
 def _tasks(groups: list[SiteGroup], batches: list[list[int]], dem_z: np.ndarray, geo, config, n_ops, n_techs,

@@ -42,7 +42,6 @@ from pathlib import Path
 import numpy as np
 from affine import Affine
 from pyproj import CRS, Transformer
-from scipy import ndimage
 
 from towerplan.coverage._kernels import N_MAP
 from towerplan.errors import ModelInputError, RasterDataError
@@ -63,6 +62,16 @@ _MARGIN_PX = 3
 @functools.lru_cache(maxsize=16)
 def _transformer(src_wkt: str, dst_wkt: str) -> Transformer:
     return Transformer.from_crs(CRS.from_wkt(src_wkt), CRS.from_wkt(dst_wkt), always_xy=True)
+
+
+def _tile_pixels(transform: Affine, crs: CRS, study_crs: CRS, x: np.ndarray,
+                 y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fractional (col, row) in the tile of ``transform`` / ``crs`` (cell centres at integers) of study-CRS
+    points."""
+    sx, sy = _transformer(study_crs.to_wkt(), crs.to_wkt()).transform(x, y)
+    a, b, c, d, e, f = (~transform)[:6]
+    sx, sy = np.asarray(sx), np.asarray(sy)
+    return a * sx + b * sy + c - 0.5, d * sx + e * sy + f - 0.5
 
 
 @dataclass(frozen=True)
@@ -89,23 +98,11 @@ class SourceTerrain:
 
     @classmethod
     def from_grid(cls, grid: Grid) -> SourceTerrain:
-        valid = grid.valid_mask()
-        if not valid.any():
+        if not grid.valid_mask().any():
             raise RasterDataError("the source DEM has no valid heights")
-        z = np.asarray(grid.values, dtype=np.float32)
-        if not valid.all():
-            idx = ndimage.distance_transform_edt(~valid, return_distances=False, return_indices=True)
-            z = z[tuple(idx)]
-        z = np.ascontiguousarray(z)
+        z, _ = grid.nearest_filled(np.float32)
         z.setflags(write=False)
         return cls(z, grid.transform, CRS.from_user_input(grid.crs))
-
-    def _to_pixels(self, study_crs: CRS, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fractional (col, row) of the tile (cell centres at integers) of study-CRS points."""
-        sx, sy = _transformer(study_crs.to_wkt(), self.crs.to_wkt()).transform(x, y)
-        a, b, c, d, e, f = (~self.transform)[:6]
-        sx, sy = np.asarray(sx), np.asarray(sy)
-        return a * sx + b * sy + c - 0.5, d * sx + e * sy + f - 0.5
 
     def window(self, study_crs: CRS, geo: tuple[float, float, float, float],
                box: tuple[int, int, int, int]) -> SourceWindow:
@@ -115,7 +112,7 @@ class SourceTerrain:
         t = np.linspace(0.0, 1.0, 33)
         cols = np.concatenate([c0 + t * (c1 - c0), np.full(33, c1), c0 + t * (c1 - c0), np.full(33, c0)])
         rows = np.concatenate([np.full(33, r0), r0 + t * (r1 - r0), np.full(33, r1), r0 + t * (r1 - r0)])
-        pc, pr = self._to_pixels(study_crs, left + cols * res_x, top - rows * res_y)
+        pc, pr = _tile_pixels(self.transform, self.crs, study_crs, left + cols * res_x, top - rows * res_y)
         h, w = self.values.shape
         tr0 = int(np.clip(np.floor(pr.min()) - _MARGIN_PX, 0, h - 1))
         tr1 = int(np.clip(np.ceil(pr.max()) + _MARGIN_PX + 1, tr0 + 1, h))
@@ -142,9 +139,7 @@ def site_map(win: SourceWindow, geo: tuple[float, float, float, float], site_col
     def source_px(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         gc = site_col + u / su
         gr = site_row + v / sv
-        terr = SourceTerrain(win.values, win.transform, win.crs)
-        pc, pr = terr._to_pixels(win.study_crs, left + (gc + 0.5) * res_x, top - (gr + 0.5) * res_y)
-        return pc, pr
+        return _tile_pixels(win.transform, win.crs, win.study_crs, left + (gc + 0.5) * res_x, top - (gr + 0.5) * res_y)
 
     g = np.linspace(-1.0, 1.0, _NODES)
     uu, vv = (a.ravel() for a in np.meshgrid(g, g))
