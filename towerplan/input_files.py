@@ -44,6 +44,7 @@ from towerplan.textsafe import visible
 
 __all__ = [
     "GDAL_INPUT_OPTIONS",
+    "HGT_SIZES",
     "RASTER_DRIVERS",
     "VECTOR_DRIVERS",
     "check_raster_file",
@@ -72,8 +73,8 @@ GDAL_INPUT_OPTIONS: dict[str, str] = {
     "GDAL_VRT_ENABLE_PYTHON": "NO",
     "GDAL_VRT_ENABLE_RAWRASTERBAND": "NO",
 }
-#: SRTM tile sizes (3 and 1 arc-second)
-_HGT_SIZES = (1201 * 1201 * 2, 3601 * 3601 * 2)
+#: SRTM .hgt tile sizes in bytes (3 and 1 arc-second; :mod:`towerplan.hgt`)
+HGT_SIZES = (1201 * 1201 * 2, 3601 * 3601 * 2)
 #: the longest a GeoPackage check may query SQLite (seconds)
 _SQLITE_SECONDS = 5.0
 _HEAD = 4096
@@ -172,7 +173,7 @@ def check_raster_file(path: str | os.PathLike[str], *, what: str = "raster") -> 
     kind = sniff(_head(real))
     if kind == "tiff":
         return real
-    if real.suffix.lower() == ".hgt" and real.stat().st_size in _HGT_SIZES:
+    if real.suffix.lower() == ".hgt" and real.stat().st_size in HGT_SIZES:
         return real
     if kind in ("xml", "kml"):
         raise UnsafeInputError(

@@ -18,8 +18,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal, TypeAlias
@@ -37,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 from towerplan.errors import RasterDataError, UnreadableFileError
 from towerplan.grid import Grid, utm_crs_for_lonlat
+from towerplan.hgt import HGT_SAMPLES, hgt_origin, read_hgt, zip_has_hgt
 from towerplan.input_files import checked_path, open_raster
 from towerplan.rasters import MAX_CELLS, check_band_type, check_georeferencing
 
@@ -73,8 +72,6 @@ _RESAMPLING: dict[str, Resampling] = {
 _MIN_ELEVATION_M = -500.0
 _MAX_ELEVATION_M = 9000.0
 
-_HGT_NAME = re.compile(r"([NS])(\d{1,2})([EW])(\d{1,3})", re.IGNORECASE)
-_HGT_SIZES = {1201 * 1201 * 2: 1201, 3601 * 3601 * 2: 3601}
 _WGS84 = CRS.from_epsg(4326)
 #: GDAL's approximate-transformer error, in pixels (GDAL's default 0.125 shifts a 90 m cell by
 #: up to 11 m); 0.01 px keeps heights on slopes within centimetres at little cost.
@@ -134,68 +131,6 @@ def _geom_to_crs(geom: BaseGeometry, crs: CRS, *, src_crs: CRS = _WGS84) -> Base
     return shapely.transform(geom, tr.transform, interleaved=False)
 
 
-# --------------------------------------------------------------------- SRTM
-def _hgt_origin(name: str) -> tuple[int, int]:
-    m = _HGT_NAME.search(name)
-    if not m:
-        raise UnreadableFileError(
-            f"{name}: an SRTM .hgt file must be named after its south-west corner, e.g. N19E105.hgt"
-        )
-    lat = int(m.group(2)) * (1 if m.group(1).upper() == "N" else -1)
-    lon = int(m.group(4)) * (1 if m.group(3).upper() == "E" else -1)
-    if not (-90 <= lat <= 89 and -180 <= lon <= 179):
-        raise UnreadableFileError(
-            f"{name}: the tile name puts its south-west corner at latitude {lat}, longitude {lon}, outside the "
-            "Earth (latitude -90..89, longitude -180..179); rename the tile after its real corner, e.g. N19E105.hgt"
-        )
-    return lat, lon
-
-
-def read_hgt(path: str | os.PathLike[str]) -> Grid:
-    """Read an SRTM ``.hgt`` tile (1" or 3", optionally inside a ``.zip``) into a Grid.
-
-    The format is a headerless square of big-endian int16 heights in metres,
-    1201x1201 (3") or 3601x3601 (1") samples, row 0 at the north edge; samples are
-    *points* on whole-degree lines, so pixel edges sit half a sample outside the
-    tile. The tile's south-west corner comes from the file name (``N19E105``).
-    Voids are -32768.
-    """
-    path = Path(path)
-    if path.suffix.lower() == ".zip":
-        from towerplan.safety import checked_members, read_zip_member
-
-        # safety checks (no '..', absolute names, links, too many members); the ratio limit is not
-        # needed: only a member of an exact SRTM tile size is ever read, and flat sea compresses well
-        try:
-            with zipfile.ZipFile(path) as zf:
-                members = checked_members(zf, name=path.name, max_ratio=math.inf)
-        except zipfile.BadZipFile as exc:
-            raise UnreadableFileError(f"{path.name}: not a valid zip file ({exc})") from exc
-        names = [i.filename for i in members if i.filename.lower().endswith(".hgt")]
-        if len(names) != 1:
-            raise UnreadableFileError(f"{path.name}: expected one .hgt inside the zip, found {names}")
-        info = next(i for i in members if i.filename == names[0])
-        if info.file_size not in _HGT_SIZES:
-            raise UnreadableFileError(f"{path.name}: {names[0]} has {info.file_size} bytes, not an SRTM tile")
-        inner, raw = read_zip_member(path, names[0], max_bytes=max(_HGT_SIZES), max_ratio=math.inf)
-    else:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise UnreadableFileError(f"{path}: cannot read ({exc})") from exc
-        inner = path.name
-    n = _HGT_SIZES.get(len(raw))
-    if n is None:
-        raise UnreadableFileError(
-            f"{path.name}: {len(raw)} bytes is not an SRTM tile (expected {sorted(_HGT_SIZES)} bytes)"
-        )
-    lat, lon = _hgt_origin(inner if _HGT_NAME.search(inner) else path.name)
-    values = np.frombuffer(raw, dtype=">i2").reshape(n, n).astype(np.int16)
-    step = 1.0 / (n - 1)
-    transform = Affine(step, 0.0, lon - step / 2, 0.0, -step, lat + 1 + step / 2)
-    return Grid(values, transform, _WGS84, -32768)
-
-
 # ---------------------------------------------------------------- the DEM
 def _source_bounds_lonlat(src_crs: CRS, bounds: tuple[float, float, float, float]) -> BaseGeometry:
     tr = Transformer.from_crs(src_crs, _WGS84, always_xy=True)
@@ -213,7 +148,7 @@ def open_sources(sources: Sequence[str | os.PathLike[str]]) -> list[Grid | Path]
         if seen[real] > 1:
             continue  # one file listed again: read once (one warning below, not one per copy)
         name = p.name.lower()
-        if name.endswith(".hgt") or name.endswith(".hgt.zip") or (name.endswith(".zip") and _zip_has_hgt(p)):
+        if name.endswith(".hgt") or name.endswith(".hgt.zip") or (name.endswith(".zip") and zip_has_hgt(p)):
             out.append(read_hgt(p))
         else:
             out.append(p)
@@ -222,14 +157,6 @@ def open_sources(sources: Sequence[str | os.PathLike[str]]) -> list[Grid | Path]
         shown = ", ".join(f"{path.name} ({n} times)" for path, n in list(repeats.items())[:5])
         log.warning("DEM: %d file(s) listed more than once, each read once: %s", len(repeats), shown)
     return out
-
-
-def _zip_has_hgt(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return any(n.lower().endswith(".hgt") for n in zf.namelist())
-    except zipfile.BadZipFile:
-        return False
 
 
 def _describe(src: Grid | Path) -> tuple[CRS, tuple[float, float, float, float], float]:
@@ -270,11 +197,11 @@ def describe_dem_file(path: str | os.PathLike[str]) -> tuple[CRS, tuple[float, f
     name = p.name.lower()
     if name.endswith(".hgt"):
         size = real.stat().st_size
-        n = _HGT_SIZES.get(size)
+        n = HGT_SAMPLES.get(size)
         if n is None:
-            raise UnreadableFileError(f"{p.name}: {size} bytes is not an SRTM tile (expected {sorted(_HGT_SIZES)} "
+            raise UnreadableFileError(f"{p.name}: {size} bytes is not an SRTM tile (expected {sorted(HGT_SAMPLES)} "
                                       "bytes)")
-        lat, lon = _hgt_origin(p.name)
+        lat, lon = hgt_origin(p.name)
         half = 0.5 / (n - 1)
         return _WGS84, (lon - half, lat - half, lon + 1 + half, lat + 1 + half), 111_320.0 / (n - 1)
     (src,) = open_sources([p])
