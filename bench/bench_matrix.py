@@ -11,6 +11,11 @@ N only, and asserts that both give the same rows.
     python bench/bench_matrix.py --candidates 788 --spacing-m 1500 --repeat 3 --per-candidate
     python bench/bench_matrix.py --candidates 10000 --repeat 3 --check 300
     python bench/bench_matrix.py --candidates 10000 --profile      # cProfile of one run
+    python bench/bench_matrix.py --candidates 10000 --land-cover --sample 300 --seed 2 --workers 1 --check 10
+
+``--land-cover`` reads the demo's ``landcover.tif`` onto the DEM (``auto`` = P.1812 with clutter, as the
+plan's matrix); ``--sample N --seed S`` times a random N of the candidates (the set is still built
+from --candidates); ``--workers`` as ``coverage_matrix(workers=...)``.
 
 `demo_instance()` is shared with `bench_spopt.py` (the demo's real placement instance).
 """
@@ -24,6 +29,7 @@ import pstats
 import resource
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,6 +41,7 @@ from pyproj import Transformer
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage, warm_up
 from towerplan.demo import demo_dir
+from towerplan.landcover import read_land_cover
 from towerplan.planning.candidates import CandidateConfig, colocation_candidates, greenfield_candidates
 from towerplan.planning.matrix import coverage_matrix
 from towerplan.population import read_population
@@ -101,6 +108,10 @@ def main() -> None:
     ap.add_argument("--per-candidate", action="store_true", help="also time the per-candidate reference path")
     ap.add_argument("--check", type=int, default=0, help="compare rows with the reference on this many candidates")
     ap.add_argument("--profile", action="store_true", help="cProfile one fast run, print the top 25")
+    ap.add_argument("--land-cover", action="store_true", help="the demo's land cover (P.1812 clutter)")
+    ap.add_argument("--sample", type=int, default=0, help="time a random sample of this many candidates")
+    ap.add_argument("--seed", type=int, default=0, help="numpy seed of --sample")
+    ap.add_argument("--workers", type=int, default=None, help="coverage_matrix(workers=...)")
     args = ap.parse_args()
     warm_up()
     inp = demo_inputs()
@@ -109,31 +120,43 @@ def main() -> None:
     dem, serve, config = inp["dem"], inp["serve"], inp["config"]
     print(f"demo 90 m: {dem.shape[0]} x {dem.shape[1]} cells, {int(serve.sum()):,} demand cells, "
           f"{len(cands):,} greenfield candidates (spacing {spacing:.0f} m)")
+    if args.sample:
+        pick = np.sort(np.random.default_rng(args.seed).choice(len(cands), min(args.sample, len(cands)), replace=False))
+        cands = cands.iloc[pick].reset_index(drop=True)
+        print(f"timing a random {len(cands):,} of them (seed {args.seed})")
+    clutter = None
+    if args.land_cover:
+        clutter = read_land_cover(demo_dir(CACHE, resolution_m=90.0) / "landcover.tif", dem).to_clutter_grid()
+    kw = {"config": config, "clutter": clutter, "workers": args.workers}
     if args.profile:
         prof = cProfile.Profile()
         prof.enable()
-        coverage_matrix(dem, cands, serve, config=config)
+        coverage_matrix(dem, cands, serve, **kw)
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
         return
     times, cpu, covers = [], [], None
     for _ in range(args.repeat):
         t0, c0 = time.perf_counter(), time.process_time()
-        covers, _cells = coverage_matrix(dem, cands, serve, config=config)
+        covers, _cells = coverage_matrix(dem, cands, serve, **kw)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     assert covers is not None
     runs = ", ".join(f"{t:.2f}" for t in times)
     print(f"fast path: median {statistics.median(times):.2f} s over {args.repeat} ({runs}), CPU "
           f"{statistics.median(cpu):.2f} s ({', '.join(f'{t:.2f}' for t in cpu)}), load {os.getloadavg()[0]:.1f}, "
-          f"{covers.nnz:,} non-zeros, {1e3 * statistics.median(times) / len(cands):.2f} ms per candidate")
+          f"{covers.nnz:,} non-zeros, {1e3 * statistics.median(times) / len(cands):.2f} ms per candidate "
+          f"({1e3 * statistics.median(cpu) / len(cands):.2f} ms CPU)")
     if args.per_candidate or args.check:
         n_ref = args.check or len(cands)
         sub = cands.iloc[:n_ref]
         ref_times, ref = [], None
         for _ in range(args.repeat if args.per_candidate else 1):
             t0 = time.perf_counter()
-            ref, _ = coverage_matrix_per_candidate(dem, sub, serve, config=config)
+            # the matrix computes every wanted P.1812 sample exactly (no anchors with a demand mask,
+            # coverage/_p1812_anchor.py): the reference's run_coverage likewise
+            ref, _ = coverage_matrix_per_candidate(dem, sub, serve, config=replace(config, p1812_anchor_every=1),
+                                                   clutter=clutter)
             ref_times.append(time.perf_counter() - t0)
         assert ref is not None
         same = (ref != covers[:n_ref]).nnz == 0

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
 from towerplan.coverage.service import served
@@ -27,9 +28,10 @@ def coverage_matrix_per_candidate(
     *,
     radio: CandidateRadio | None = None,
     config: CoverageConfig | None = None,
+    clutter: ClutterGrid | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """Candidates x demand cells, True where one ``run_coverage`` of the candidate's sectors on ``dem``
-    serves the cell; the columns follow ``np.flatnonzero(demand)``."""
+    (with ``clutter``, as ``coverage_matrix``) serves the cell; the columns follow ``np.flatnonzero(demand)``."""
     config = config or CoverageConfig()
     radio = radio or CandidateRadio()
     demand = np.asarray(demand, dtype=bool)
@@ -40,7 +42,7 @@ def coverage_matrix_per_candidate(
     indices: list[np.ndarray] = []
     n = len(candidates)
     for _, cand in candidates.iterrows():
-        result = run_coverage(dem, candidate_sectors(cand, radio), config=config)
+        result = run_coverage(dem, candidate_sectors(cand, radio), config=config, clutter=clutter)
         rr, cc = np.nonzero(served(result.best_level, config.threshold_dbm))
         flat = rr * dem.width + cc
         cols = column[flat]

@@ -10,6 +10,9 @@ hypothetical sites one by one (the placement's coverage matrix,
   :func:`towerplan.coverage.engine.run_batch`) without the full-grid accumulators and
   result rasters: the cells are those where ``run_coverage(dem, sectors)`` gives a level
   at or above the threshold, with the same levels;
+* :func:`demand_footprint` gives the same cells restricted to a fixed set of cells indexed once
+  (:class:`DemandCells`, the matrix's demand): each site looks its cells up instead of scanning a mask,
+  and its radials read the prepared DEM and land cover in place (no window copied per site);
 * :func:`reach_cells` / :func:`reach_levels` do the same on a window of the DEM cut
   around the site (:func:`dem_window`), as ``run_coverage(window, sectors)``; they fill
   and plan that window on every call.
@@ -24,6 +27,7 @@ import numpy as np
 from affine import Affine
 
 from towerplan.coverage._cell_levels import accumulate_cells, cell_losses_angles
+from towerplan.coverage._demand_cells import DemandCells
 from towerplan.coverage._kernels import F_LMAX, bilinear
 from towerplan.coverage.calibration import has_terms
 from towerplan.coverage.clutter import ClutterGrid
@@ -31,12 +35,12 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, _tasks, run_batch, sector_gain_args
 from towerplan.coverage.plan import Sectors, SiteGroup, block_minima, plan_groups
 from towerplan.coverage.site_radials import site_table
-from towerplan.coverage.terminal_clutter import uses_clutter
+from towerplan.coverage.terminal_clutter import needs_terminal_loss, uses_clutter
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 
-__all__ = ["FootprintTerrain", "dem_window", "footprint_terrain", "groups_footprint", "reach_cells", "reach_levels",
-           "site_footprint"]
+__all__ = ["DemandCells", "FootprintTerrain", "dem_window", "demand_footprint", "footprint_terrain", "groups_footprint",
+           "reach_cells", "reach_levels", "site_footprint"]
 
 
 def dem_window(dem: Grid, x: float, y: float, radius_m: float) -> tuple[Grid, int, int]:
@@ -179,21 +183,63 @@ def _cells_path(task: dict, groups: list[SiteGroup], config: CoverageConfig) -> 
             and not any(has_terms(s) for g in groups for s in g.sectors))
 
 
+def demand_footprint(terrain: FootprintTerrain, groups: list[SiteGroup], config: CoverageConfig, *, n_ops: int,
+                     n_techs: int, cells: DemandCells) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`groups_footprint` with ``only`` = the mask ``cells`` indexes (:class:`~._demand_cells.DemandCells`,
+    built once for many sites: the coverage matrix's demand): the same cells and levels.
+
+    Where the cells path applies (:func:`_cells_path`) the site's demand cells are looked up in the index, and
+    its radials read the whole prepared DEM and land cover (no window copied per site; a site's profiles do not
+    depend on the window they are read from); otherwise :func:`groups_footprint` on the mask.
+    """
+    if cells.shape != terrain.dem.shape:
+        raise RasterDataError(f"the indexed cells' grid {cells.shape} is not the DEM's {terrain.dem.shape}")
+    models = {g.model for g in groups}
+    clutter = terrain.clutter
+    terminal = clutter is not None and clutter.p2108_type is not None and any(needs_terminal_loss(m) for m in models)
+    if not _cells_path({"terminal": True if terminal else None}, groups, config):
+        mask = np.zeros(cells.shape, dtype=bool)
+        mask.ravel()[cells.flat] = True
+        return groups_footprint(terrain, groups, config, n_ops=n_ops, n_techs=n_techs, only=mask)
+    clut = None
+    if terrain.clutter is not None and "p1812" in models:
+        clut = (np.ascontiguousarray(terrain.clutter.height_m), np.ascontiguousarray(terrain.clutter.code))
+    dem = terrain.dem
+    left, _, _, top = dem.bounds
+    return _cells_levels(terrain, terrain.filled, (0, 0), (left, top, dem.res[0], dem.res[1]), groups, config, clut,
+                         None, cells)
+
+
 def _cells_footprint(terrain: FootprintTerrain, task: dict, config: CoverageConfig) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`groups_footprint` with a mask, visiting only the masked cells: each group's radial table
-    (:func:`~towerplan.coverage.site_radials.site_table`, the reach bound and the wanted samples as in
-    ``run_batch``), then the loss, angles and sectors' levels at the masked cells of its fill's box
-    (:mod:`._cell_levels`, the window path's definitions): the same cells and levels as ``run_batch``."""
-    dem, off, only = task["dem"], task["off"], task["only"]
-    left, top, res_x, res_y = geo = task["geo"]
+    """:func:`groups_footprint` with a mask, visiting only the masked cells (:func:`_cells_levels` on the task)."""
+    return _cells_levels(terrain, task["dem"], task["off"], task["geo"], task["groups"], config, task.get("clutter"),
+                         task["only"], None)
+
+
+def _cells_levels(terrain: FootprintTerrain, dem: np.ndarray, off: tuple[int, int],
+                  geo: tuple[float, float, float, float], groups: list[SiteGroup], config: CoverageConfig,
+                  clutter: tuple[np.ndarray, np.ndarray] | None, only: np.ndarray | None,
+                  cells: DemandCells | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's radial table (:func:`~towerplan.coverage.site_radials.site_table`, the reach bound and the
+    wanted samples as in ``run_batch``), then the loss, angles and sectors' levels at the wanted cells of its
+    fill's box (:mod:`._cell_levels`, the window path's definitions): the same cells and levels as ``run_batch``.
+
+    ``dem``: the filled heights window at global ``off``; the wanted cells: ``only`` (a mask on that window)
+    or ``cells`` (indexed on the whole grid).
+    """
+    left, top, res_x, res_y = geo
     ae = config.k_factor * 6_371_000.0
     no_table = np.zeros((2, 360))
     flats, levels = [], []
-    for group in task["groups"]:
-        st = site_table(dem, off, geo, group, config, task.get("clutter"), only, reach_only=True)
+    for group in groups:
+        st = site_table(dem, off, geo, group, config, clutter, only, reach_only=True, only_cells=cells)
         r_lo, r_hi, c_lo, c_hi = st.box
-        rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
-        rows, cols = rr + r_lo, cc + c_lo
+        if cells is not None:
+            rows, cols = cells.in_box(st.box)
+        else:
+            assert only is not None
+            rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+            rows, cols = rr + r_lo, cc + c_lo
         loss = np.empty(rows.size, dtype=np.float32)
         theta, bearing = np.empty(rows.size), np.empty(rows.size)
         site_col = (group.x - left) / res_x - 0.5

@@ -133,9 +133,14 @@ class SiteTable(NamedTuple):
 def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
                group: SiteGroup, config: CoverageConfig,
                clutter: tuple[np.ndarray, np.ndarray] | None = None, only: np.ndarray | None = None, *,
-               reach_only: bool = False, source: SourceWindow | None = None) -> SiteTable:
+               reach_only: bool = False, source: SourceWindow | None = None,
+               only_cells: Any = None) -> SiteTable:
     """The radial table of :func:`site_loss` and the box (global rows / columns, half-open) and distance
-    ``cut_m`` its fill covers, before the fill (arguments as :func:`site_loss`)."""
+    ``cut_m`` its fill covers, before the fill (arguments as :func:`site_loss`).
+
+    ``only_cells`` (instead of ``only``; the coverage matrix): the wanted cells indexed once
+    (:class:`~._demand_cells.DemandCells`), so that the box's cells are looked up, not scanned: the same
+    table and box as with their mask as ``only``."""
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = group.box
     step = min(res_x, res_y) * config.sample_step_cells
@@ -155,12 +160,17 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
         lneed = (radial_loss_limits(group.sectors, n0, lmax, config) if reach_only
                  else np.full(n0, fpar[kern.F_LMAX])) + _ROUNDING_DB
     wanted = _ALL_CELLS
-    if len(lneed) and only is not None and model == kern.MODEL_P1812:
+    if len(lneed) and (only is not None or only_cells is not None) and model == kern.MODEL_P1812:
         from towerplan.coverage._reach_need import mark_wanted  # P.1812's kernels load only when used
 
-        rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+        if only_cells is not None:
+            rows, cols = only_cells.in_box((r_lo, r_hi, c_lo, c_hi))
+        else:
+            assert only is not None
+            rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+            rows, cols = rr + r_lo, cc + c_lo
         wanted = mark_wanted(n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y,
-                             rr + r_lo, cc + c_lo, max(int(count.max()), 2), group.radius_m)
+                             rows, cols, max(int(count.max()), 2), group.radius_m)
     terrain: Any = dem
     if source is not None:  # profiles from the source tile, through the site's cubic map
         site_map_coef, _ = site_map(source, geo, site_col, site_row, group.radius_m + 2.0 * max(res_x, res_y))
@@ -179,7 +189,9 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     r_hi = max(min(r_hi, math.ceil(site_row + cut_m / res_y) + 2), r_lo)
     c_lo = max(c_lo, math.floor(site_col - cut_m / res_x) - 1)
     c_hi = max(min(c_hi, math.ceil(site_col + cut_m / res_x) + 2), c_lo)
-    if only is not None:  # cells outside ``only`` are NaN: the window ends at the last wanted cell
+    if only_cells is not None:  # cells outside ``only`` are NaN: the window ends at the last wanted cell
+        r_lo, r_hi, c_lo, c_hi = only_cells.box_of((r_lo, r_hi, c_lo, c_hi))
+    elif only is not None:
         r_lo, r_hi, c_lo, c_hi = _wanted_box(only, off, (r_lo, r_hi, c_lo, c_hi))
     return SiteTable(table, n0, lmax, step, cut_m, (r_lo, r_hi, c_lo, c_hi), model, fpar, ipar, (clut_h, clut_code),
                      terrain)

@@ -8,8 +8,9 @@ network, and the cells it reaches at or above the threshold are stored sparsely.
 Every operator it would host gets the same radio unless the caller passes
 per-operator radios, so one row per candidate serves all tenants.
 
-The stations of all candidates and the DEM are prepared once and each candidate runs the
-engine's per-site API (:func:`towerplan.coverage.footprint.groups_footprint`), skipping
+The stations of all candidates, the DEM and the demand cells (indexed once,
+:class:`towerplan.coverage.footprint.DemandCells`) are prepared once and each candidate runs the
+engine's per-site API (:func:`towerplan.coverage.footprint.demand_footprint`), skipping
 the per-call set-up and result rasters of ``run_coverage``: the rows are identical
 to one ``run_coverage`` call per candidate on the whole DEM (the reference in
 ``bench/matrix_reference.py``, checked by ``tests/test_placement_matrix.py``) and
@@ -32,7 +33,7 @@ import scipy.sparse as sp
 
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
-from towerplan.coverage.footprint import FootprintTerrain, footprint_terrain, groups_footprint
+from towerplan.coverage.footprint import DemandCells, FootprintTerrain, demand_footprint, footprint_terrain
 from towerplan.coverage.plan import prepare_stations, sector_records, site_group
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
@@ -243,8 +244,9 @@ def coverage_matrix(
     records = sector_records(table)
     keys = list(zip(*(table[c].to_numpy() for c in ("x", "y", "antenna_height_m", "freq_mhz", "model")),
                     strict=True))
-    job = _MatrixJob(terrain, records, keys, table["lat"].to_numpy(dtype=float), sectors.patterns, config, demand,
-                     column, need_flat, m, len(sectors.operators), len(sectors.technologies))
+    # the demand cells indexed once: each candidate looks up those around it instead of scanning the mask
+    job = _MatrixJob(terrain, records, keys, table["lat"].to_numpy(dtype=float), sectors.patterns, config,
+                     DemandCells(demand), column, need_flat, m, len(sectors.operators), len(sectors.technologies))
     n_workers = matrix_workers(n, workers)
     indices: list[np.ndarray] = []
     threads = numba.get_num_threads()
@@ -297,7 +299,7 @@ class _MatrixJob:
     lats: np.ndarray
     patterns: np.ndarray
     config: CoverageConfig
-    demand: np.ndarray
+    demand: DemandCells
     column: np.ndarray
     need_flat: np.ndarray | None
     m: int
@@ -310,8 +312,8 @@ class _MatrixJob:
         group = site_group(self.records[k * m: (k + 1) * m], self.keys[k * m], float(self.lats[k * m]),
                            self.patterns, self.terrain.dem, self.terrain.filled, self.config,
                            block_min=self.terrain.block_min)
-        flat, level = groups_footprint(self.terrain, [group], self.config, n_ops=self.n_ops, n_techs=self.n_techs,
-                                       only=self.demand)
+        flat, level = demand_footprint(self.terrain, [group], self.config, n_ops=self.n_ops, n_techs=self.n_techs,
+                                       cells=self.demand)
         keep = self.column[flat] >= 0
         if self.need_flat is not None:
             keep &= level >= self.need_flat[flat]
