@@ -16,7 +16,7 @@ from app_pages.common import (
     tr,
     using_demo,
 )
-from app_pages.summary_view import show_figures
+from app_pages.summary_view import figure_rows, show_figure_block
 from towerplan.i18n_summary import format_number
 from towerplan.maps.overview import overview_map
 
@@ -26,11 +26,11 @@ stations = inputs.stations
 label = input_label(inputs)
 st.caption(label)
 
-# sites, towers, sectors and operators as every page, the CLI and the report count them (study summary)
-show_figures(("sites", "towers", "sectors", "operators"))
+# sites, towers, sectors and operators as every page, the CLI and the report count them (study summary), and the
+# area; one Markdown block, not five st.metric (the first page loads no metric script: bench/README.md)
 dem = inputs.dem
-col4 = st.columns(4)[0]
-col4.metric(tr("metric_area"), f"{format_number(dem.width * dem.height * dem.cell_area_m2 / 1e6, lang=lang())} km²")
+area = f"{format_number(dem.width * dem.height * dem.cell_area_m2 / 1e6, lang=lang())} km²"
+show_figure_block([*figure_rows(("sites", "towers", "sectors", "operators")), (tr("metric_area"), area)])
 
 osm = osm_checkbox("overview")
 if using_demo():  # every session opens on the demo: its map is built once per server, shown from a static page

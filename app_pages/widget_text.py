@@ -109,5 +109,8 @@ def show_widget_text(lang: str) -> None:
         # with an (empty, hidden) element beside the stylesheet: Streamlit sends style-only HTML to its "event"
         # container (toasts), which its frontend keeps apart from the page's elements, and a CI run once saw
         # Streamlit's English on the uploader (not reproduced here); as an element of the main script's main
-        # container the stylesheet is kept like the page's own elements, across reruns and page changes
-        st.html(css + f'<span class="{_MARK}" hidden></span>')
+        # container the stylesheet is kept like the page's own elements, across reruns and page changes.
+        # Markdown, not st.html: its script is in Streamlit's first bundle (st.html loads two more, a sanitizer,
+        # on every first page; bench/README.md, "Overview page load: the first page's elements ...").
+        # "<style>" opens a raw HTML block that only "</style>" ends: Markdown leaves the rules as they are.
+        st.markdown(css + f'<span class="{_MARK}" hidden></span>', unsafe_allow_html=True)

@@ -17,7 +17,10 @@ used server), Debian's headless Chromium through Playwright, every request outsi
   control), as a user switching pages sees it.
 
 Target (issue 20): <= 2 s warm. ``--repo PATH`` serves another checkout's app (e.g. main, for
-a before/after comparison on the same machine load).
+a before/after comparison on the same machine load). ``--against PATH`` serves a second checkout
+beside the first and alternates the overview's loads between the two (A, B, A, B, ...), so that
+both see the same machine load load by load (on a shared machine the load changes within a
+minute); it prints each one's median and the median of the paired differences (B - A).
 """
 
 from __future__ import annotations
@@ -166,11 +169,48 @@ def coverage_loads(browser, url: str, loads: int, meter: CpuMeter | None = None)
     return run_s, out
 
 
+def _start(repo: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(repo / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    return proc, url
+
+
+def compare(browser, runs: list[tuple[Path, subprocess.Popen, str]], loads: int, n_sectors: int) -> None:
+    """Alternate warm overview loads between two servers (after a cold load of each); print both medians."""
+    meters = [CpuMeter(proc.pid, _browser_pid(proc.pid)) for _, proc, _ in runs]
+    for (_, _, url), meter in zip(runs, meters, strict=True):
+        overview_loads(browser, url, 0, n_sectors, meter)  # the cold load of each: not counted
+    walls: list[list[float]] = [[], []]
+    for _ in range(loads):
+        for k, ((_, _, url), meter) in enumerate(zip(runs, meters, strict=True)):
+            print(f"  [{'AB'[k]}]", end="", flush=True)
+            walls[k].append(overview_loads(browser, url, 0, n_sectors, meter)[0][1])
+    for k, (repo, _, _) in enumerate(runs):
+        print(f"{'AB'[k]} = {repo}: warm median {statistics.median(walls[k]):.2f} s (min {min(walls[k]):.2f}, "
+              f"max {max(walls[k]):.2f}, n={len(walls[k])})")
+    diffs = [b - a for a, b in zip(*walls, strict=True)]
+    print(f"B - A, load by load: median {statistics.median(diffs):+.2f} s (min {min(diffs):+.2f}, max "
+          f"{max(diffs):+.2f}) [target <= 2 s warm]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, default=5, help="warm loads of each page after the cold one")
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is served")
     parser.add_argument("--overview-only", action="store_true", help="skip the coverage page (its run takes minutes)")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="a second checkout: alternate the overview's loads between --repo (A) and it (B)")
     args = parser.parse_args()
     repo = args.repo.resolve()
 
@@ -181,24 +221,18 @@ def main() -> None:
 
     folder = demo_dir(default_cache_dir(), resolution_m=90.0)
     n_sectors = len(load_study_folder(folder).stations)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(repo / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    print(f"app of {repo}; load average at start: {os.getloadavg()}")
+    repos = [repo] if args.against is None else [repo, args.against.resolve()]
+    started = [(r, *_start(r)) for r in repos]
+    proc, url = started[0][1], started[0][2]
+    print(f"app of {', '.join(map(str, repos))}; load average at start: {os.getloadavg()}")
     try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            if args.against is not None:
+                compare(browser, started, args.loads, n_sectors)
+                browser.close()
+                return
             meter = CpuMeter(proc.pid, _browser_pid(proc.pid))
             over = overview_loads(browser, url, args.loads, n_sectors, meter)
             warm = [s for _, s, _ in over[1:]]
@@ -216,8 +250,9 @@ def main() -> None:
                   "[target <= 2 s warm]", flush=True)
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        for _, p, _ in started:
+            p.terminate()
+            p.wait(timeout=10)
     print(f"load average at end: {os.getloadavg()}")
 
 

@@ -10,6 +10,7 @@ import string
 from pathlib import Path
 
 import pytest
+from app_figures import figures
 
 from towerplan.coverage.criteria import ServiceSettings
 from towerplan.i18n import DEFAULT_LANG, MESSAGES, placeholders, t
@@ -73,7 +74,7 @@ def _ok(app) -> None:
 def test_overview_opens_on_the_demo(at) -> None:
     _ok(at)
     assert at.title[0].value == "Overview"
-    labels = {m.label: m.value for m in at.metric}
+    labels = figures(at)
     assert int(labels["Operators"]) == 3
     # sites counted as everywhere (operator sites; the study summary): "340 sites"
     assert int(labels["Sites (each operator's site) in the inputs"].split()[0].replace(",", "")) > 50
@@ -174,7 +175,7 @@ def test_language_switch_changes_labels(home: Path, monkeypatch) -> None:
     app.radio(key="lang").set_value("en").run()
     _ok(app)
     assert app.title[0].value == "Overview"
-    assert "Sites (each operator's site) in the inputs" in [m.label for m in app.metric]
+    assert "Sites (each operator's site) in the inputs" in figures(app)
 
 
 def test_uploaded_stations_replace_the_demo_stations(home: Path, monkeypatch) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_figures import FIGURES_JS
 from browser_support import chromium, streamlit_server
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -72,11 +73,8 @@ def _leaflet_count(page, js_class: str) -> int:
 
 
 def _metrics(page) -> dict[str, str]:
-    """The page's ``st.metric`` label -> value, as shown."""
-    return page.evaluate(
-        """() => Object.fromEntries(Array.from(document.querySelectorAll("[data-testid='stMetric']")).map(m => [
-               m.querySelector("[data-testid='stMetricLabel']").innerText.trim(),
-               m.querySelector("[data-testid='stMetricValue']").innerText.trim()]))""")
+    """The page's figures (``st.metric`` and the overview's figure block) label -> value, as shown."""
+    return page.evaluate(FIGURES_JS)
 
 
 def _rects_overlap(page, selector_a: str, selector_b: str) -> list[str]:

@@ -1,8 +1,9 @@
 """The demo's overview map in headless Chromium is loaded from its static page, offline (issue 20 item 6).
 
 The frame's URL is the content-keyed page under ``/app/static/st_folium/``, the bytes served are the file the
-app wrote, streamlit-folium's component is not loaded for it, and the map inside is complete (relief, legend,
-layer control, every sector wedge); each language has its own page.
+app wrote, streamlit-folium's component is not loaded for it, nor the scripts of ``st.metric`` and ``st.html``,
+and the map inside is complete (relief, legend, layer control, every sector wedge); each
+language has its own page.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def test_the_overview_map_loads_from_its_static_page(app_url: str) -> None:
     assert polygons > 1000
     assert polygons_vi == polygons
     assert not [u for u in requests if "/component/streamlit_folium" in u]  # no st_folium frame for it
+    # the first page's figures are Markdown (its script is in Streamlit's first bundle): no script of st.metric
+    # or st.html is loaded with the map's frame (bench/README.md, "Overview page load: ...")
+    assert not [u for u in requests if re.search(r"/static/js/(Metric|Html|numbro|purify)[.-]", u)]
     assert all(u.split("/")[2].startswith(("127.0.0.1", "localhost")) for u in requests if "://" in u)
     assert _PAGE.fullmatch(url_vi)
     assert url_vi != url_en

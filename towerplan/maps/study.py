@@ -17,7 +17,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import Transformer
 
 from towerplan.grid import Grid
@@ -26,7 +25,8 @@ from towerplan.i18n_summary import format_number
 from towerplan.landcover import LandCover
 from towerplan.maps.aids import MapAids, newly_covered_outline, proposal_markers
 from towerplan.maps.assets import offline_map
-from towerplan.maps.layers import ROAD_STYLES, legend, operator_colour, stations_layers, terrain_layer
+from towerplan.maps.context import add_context, display_vectors
+from towerplan.maps.layers import legend, operator_colour, stations_layers, terrain_layer
 from towerplan.maps.render import RSRP_STOPS, category_image, value_image
 from towerplan.palette import rsrp_classes
 
@@ -110,45 +110,6 @@ def base_map(dem: Grid, *, lang: str = "en", osm: bool = False, tint: bool = Tru
                          max_zoom=19).add_to(m)
     terrain_layer(dem, name=t("map_terrain", lang), opacity=0.6 if osm else 0.85, tint=tint).add_to(m)
     return m
-
-
-#: display vectors: simplified to ~11 m (1e-4 degree) and rounded to ~1 m (5 decimals); the map's
-#: pixels are 20-150 m at the zooms the app opens on, and full precision tripled the page size
-DISPLAY_TOLERANCE_DEG = 1e-4
-DISPLAY_DECIMALS = 5
-
-
-def display_vectors(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` in EPSG:4326 with geometries simplified and coordinates rounded for a web map."""
-    out = frame.to_crs(4326)
-    geoms = shapely.simplify(out.geometry.values, DISPLAY_TOLERANCE_DEG, preserve_topology=True)
-    geoms = shapely.transform(geoms, lambda xy: np.round(xy, DISPLAY_DECIMALS))
-    return out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=4326), crs=4326)
-
-
-def add_context(m: folium.Map, *, communes: gpd.GeoDataFrame | None = None, roads: gpd.GeoDataFrame | None = None,
-                lang: str = "en", show_roads: bool = True) -> None:
-    """Commune outlines (dashed, with a name tooltip) and roads by class, as two layers."""
-    if communes is not None and len(communes):
-        c = display_vectors(communes)
-        name_col = next((k for k in ("commune_vn", "name", "commune") if k in c.columns), None)
-        folium.GeoJson(
-            c[[k for k in (name_col, "geometry") if k]],
-            name=t("map_communes", lang),
-            style_function=lambda _f: {"color": "#333333", "weight": 1, "fillOpacity": 0.0, "dashArray": "4 3"},
-            tooltip=folium.GeoJsonTooltip(fields=[name_col], aliases=[t("pop_commune", lang)]) if name_col else None,
-        ).add_to(m)
-    if roads is not None and len(roads):
-        r = display_vectors(roads)
-        cls = "road_class" if "road_class" in r.columns else None
-
-        def style(feature: dict) -> dict:
-            colour, weight = ROAD_STYLES.get((feature["properties"].get(cls) if cls else None) or "secondary",
-                                             ("#f4a582", 2.0))
-            return {"color": colour, "weight": weight, "opacity": 0.9}
-
-        folium.GeoJson(r[[k for k in (cls, "geometry") if k]], name=t("map_roads", lang), style_function=style,
-                       show=show_roads).add_to(m)
 
 
 def _overlay(image, name: str, *, show: bool, zindex: int = 2) -> folium.FeatureGroup:
