@@ -14,6 +14,9 @@ Cases (``--case``, repeatable):
   2G 900 MHz and 4G 1800 MHz: Hata / COST-231 + diffraction), threshold -110 dBm;
 * ``dask-90``: the province at 90 m on a Dask LocalCluster with 1 and with 2 workers;
 * ``accuracy``: raster vs exact point-to-point at 300 random cells (ITM and COST-231).
+* ``accuracy-extended``: the same at 30 m, 8 km (ITM, COST-231, P.1812 with land cover at 600 cells) with
+  the extended zone (``extended_spacing_m`` 120 m beyond 3 km) and without (0);
+  ``--extended-spacing-m`` sets it for the province cases.
 
 Prints one line per case: median seconds of ``--repeats`` runs (after a warm-up),
 peak RSS of this process (children reported separately), and the settings.
@@ -26,6 +29,8 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import os
 import resource
 import statistics
@@ -164,11 +169,32 @@ def accuracy_p1812() -> None:
               f"median {med:+.2f} dB  P90 {p90:+.2f} dB  |max| {np.abs(d).max():.1f}", flush=True)
 
 
+def accuracy_extended() -> None:
+    """Raster vs exact at 30 m, 8 km, with the extended zone (120 m radials beyond 3 km) and without (0)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import test_p1812_raster as tp
+    from test_coverage_accuracy import raster_vs_exact
+
+    for ext in (0.0, 120.0):
+        for model in ("itm", "cost231"):
+            c0 = time.process_time()
+            d = raster_vs_exact(model, 30.0, 8000.0, n_cells=300, extended_spacing_m=ext)
+            p10, med, p90 = np.percentile(d, [10, 50, 90])
+            print(f"extended {ext:g} m {model:8s} 30 m: P10 {p10:+.2f} dB  median {med:+.2f} dB  P90 {p90:+.2f} dB  "
+                  f"|max| {np.abs(d).max():.1f}  ({time.process_time() - c0:.1f} s CPU)", flush=True)
+        tp.CoverageConfig = functools.partial(CoverageConfig, extended_spacing_m=ext)  # the test builds its own
+        d = tp.raster_vs_exact(30.0, 8000.0, n_cells=600, clutter=True)
+        tp.CoverageConfig = CoverageConfig
+        p10, med, p90 = np.percentile(d, [10, 50, 90])
+        print(f"extended {ext:g} m p1812+lc  30 m: P10 {p10:+.2f} dB  median {med:+.2f} dB  P90 {p90:+.2f} dB  "
+              f"|max| {np.abs(d).max():.1f}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", action="append", required=True,
                     choices=["site-itm-90", "site-itm-30", "site-p1812-90", "site-hata-30", "province-90",
-                             "province-30", "dask-90", "accuracy", "accuracy-p1812"])
+                             "province-30", "dask-90", "accuracy", "accuracy-p1812", "accuracy-extended"])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sites", type=int, default=4000)
     ap.add_argument("--freqs", type=float, nargs="+", default=[900.0, 1800.0],
@@ -178,6 +204,9 @@ def main() -> int:
     ap.add_argument("--itm-delta-h-every", type=int, default=4)
     ap.add_argument("--site-threshold-dbm", type=float, default=-200.0,
                     help="threshold of the one-site cases (-200: the full 30 km radius is computed)")
+    ap.add_argument("--extended-spacing-m", type=float, default=None,
+                    help="the extended zone's radial spacing of the province cases (default: the engine's, 120 m; "
+                         "0: off)")
     args = ap.parse_args()
     warm_up()
     fast = {"radial_spacing_cells": args.radial_spacing_cells, "itm_delta_h_every": args.itm_delta_h_every}
@@ -195,14 +224,19 @@ def main() -> int:
         elif case.startswith("province"):
             res_m = 90.0 if case.endswith("90") else 30.0
             dem, st, cfg = province(res_m, args.sites, tuple(args.freqs))
+            if args.extended_spacing_m is not None:
+                cfg = dataclasses.replace(cfg, extended_spacing_m=args.extended_spacing_m)
             med, times, res = timed(dem, st, cfg, args.repeats)
-            report(case, med, times, res, f"{args.sites} sites at {args.freqs} MHz; timings "
+            report(case, med, times, res, f"{args.sites} sites at {args.freqs} MHz, extended zone "
+                   f"{cfg.extended_spacing_m:g} m; timings "
                    f"{ {k: round(v, 2) for k, v in res.timings.items()} }")
         elif case == "dask-90":
             dem, st, cfg = province(90.0, args.sites, tuple(args.freqs))
             for workers in (1, 2):
                 med, times, res = timed(dem, st, cfg, args.repeats, executor="dask", workers=workers)
                 report(f"dask-{workers}w", med, times, res, f"{args.sites} sites at {args.freqs} MHz")
+        elif case == "accuracy-extended":
+            accuracy_extended()
         elif case == "accuracy":
             accuracy(90.0, **fast)
             accuracy(30.0, **fast)
