@@ -131,7 +131,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "error; see bench/README.md); not with --tile-cells")
     p.add_argument("--extended-spacing-m", type=float, default=d.extended_spacing_m, metavar="M",
                    help="beyond --main-radius-m from a site, radials at most M metres apart (default "
-                        f"{d.extended_spacing_m:g}; applies where wider than the main radials, e.g. at 30 m and "
+                        f"{d.extended_spacing_m:g}; applies where at least 1.5x the main radials' spacing: at 30 m, "
                         "not at 90 m); 0: one radial table to the radius (see bench/README.md)")
     p.add_argument("--main-radius-m", type=float, default=d.main_radius_m, metavar="M",
                    help=f"radius of the main zone around each site (default {d.main_radius_m:g} m)")
