@@ -14,6 +14,9 @@ Cases (``--case``, repeatable):
   2G 900 MHz and 4G 1800 MHz: Hata / COST-231 + diffraction), threshold -110 dBm;
 * ``dask-90``: the province at 90 m on a Dask LocalCluster with 1 and with 2 workers;
 * ``accuracy``: raster vs exact point-to-point at 300 random cells (ITM and COST-231).
+* ``accuracy-extended``: the same at 30 m, 8 km (ITM, COST-231, P.1812 with land cover at 600 cells) with
+  the extended zone (``extended_spacing_m`` 90 m and 120 m beyond 3 km) and without (0), two terrains;
+  ``--extended-spacing-m`` sets it for the province cases.
 
 Prints one line per case: median seconds of ``--repeats`` runs (after a warm-up),
 peak RSS of this process (children reported separately), and the settings.
@@ -26,6 +29,8 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import os
 import resource
 import statistics
@@ -164,11 +169,35 @@ def accuracy_p1812() -> None:
               f"median {med:+.2f} dB  P90 {p90:+.2f} dB  |max| {np.abs(d).max():.1f}", flush=True)
 
 
+def accuracy_extended() -> None:
+    """Raster vs exact at 30 m, 8 km, two terrains, without the extended zone (0) and with 90 m or 120 m radials
+    beyond a 3 km main zone (the default is 5 km; at 3 km 86 % of the cells lie in the extended zone)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import test_p1812_raster as tp
+    from test_coverage_accuracy import raster_vs_exact
+
+    def show(what: str, d: np.ndarray) -> None:
+        p10, med, p90 = np.percentile(d, [10, 50, 90])
+        print(f"{what}: P10 {p10:+.2f} dB  median {med:+.2f} dB  P90 {p90:+.2f} dB  |max| {np.abs(d).max():.1f}",
+              flush=True)
+
+    for seed in (5, 11):
+        for ext in (0.0, 90.0, 120.0):
+            cfg = {"extended_spacing_m": ext, "main_radius_m": 3000.0}
+            for model in ("itm", "cost231"):
+                show(f"seed {seed} extended {ext:g} m {model:8s}", raster_vs_exact(model, 30.0, 8000.0, seed=seed,
+                                                                                     **cfg))
+            tp.CoverageConfig = functools.partial(CoverageConfig, **cfg)  # the test builds its own
+            show(f"seed {seed} extended {ext:g} m p1812+lc", tp.raster_vs_exact(30.0, 8000.0, n_cells=600,
+                                                                                 clutter=True, seed=seed))
+            tp.CoverageConfig = CoverageConfig
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", action="append", required=True,
                     choices=["site-itm-90", "site-itm-30", "site-p1812-90", "site-hata-30", "province-90",
-                             "province-30", "dask-90", "accuracy", "accuracy-p1812"])
+                             "province-30", "dask-90", "accuracy", "accuracy-p1812", "accuracy-extended"])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sites", type=int, default=4000)
     ap.add_argument("--freqs", type=float, nargs="+", default=[900.0, 1800.0],
@@ -178,6 +207,9 @@ def main() -> int:
     ap.add_argument("--itm-delta-h-every", type=int, default=4)
     ap.add_argument("--site-threshold-dbm", type=float, default=-200.0,
                     help="threshold of the one-site cases (-200: the full 30 km radius is computed)")
+    ap.add_argument("--extended-spacing-m", type=float, default=None,
+                    help="the extended zone's radial spacing of the province cases (default: the engine's, 90 m; "
+                         "0: off)")
     args = ap.parse_args()
     warm_up()
     fast = {"radial_spacing_cells": args.radial_spacing_cells, "itm_delta_h_every": args.itm_delta_h_every}
@@ -195,14 +227,19 @@ def main() -> int:
         elif case.startswith("province"):
             res_m = 90.0 if case.endswith("90") else 30.0
             dem, st, cfg = province(res_m, args.sites, tuple(args.freqs))
+            if args.extended_spacing_m is not None:
+                cfg = dataclasses.replace(cfg, extended_spacing_m=args.extended_spacing_m)
             med, times, res = timed(dem, st, cfg, args.repeats)
-            report(case, med, times, res, f"{args.sites} sites at {args.freqs} MHz; timings "
+            report(case, med, times, res, f"{args.sites} sites at {args.freqs} MHz, extended zone "
+                   f"{cfg.extended_spacing_m:g} m; timings "
                    f"{ {k: round(v, 2) for k, v in res.timings.items()} }")
         elif case == "dask-90":
             dem, st, cfg = province(90.0, args.sites, tuple(args.freqs))
             for workers in (1, 2):
                 med, times, res = timed(dem, st, cfg, args.repeats, executor="dask", workers=workers)
                 report(f"dask-{workers}w", med, times, res, f"{args.sites} sites at {args.freqs} MHz")
+        elif case == "accuracy-extended":
+            accuracy_extended()
         elif case == "accuracy":
             accuracy(90.0, **fast)
             accuracy(30.0, **fast)

@@ -129,6 +129,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="terrain profiles of the radials and point-to-point cells: from the study grid (default) "
                         "or from the --dem file(s) themselves, bilinear in their own lattice (no resampling "
                         "error; see bench/README.md); not with --tile-cells")
+    p.add_argument("--extended-spacing-m", type=float, default=d.extended_spacing_m, metavar="M",
+                   help="beyond --main-radius-m from a site, radials at most M metres apart (default "
+                        f"{d.extended_spacing_m:g}; applies where at least 1.5x the main radials' spacing: at 30 m, "
+                        "not at 90 m); 0: one radial table to the radius (see bench/README.md)")
+    p.add_argument("--main-radius-m", type=float, default=d.main_radius_m, metavar="M",
+                   help=f"radius of the main zone around each site (default {d.main_radius_m:g} m)")
     p.add_argument("--itm-climate", type=_climate, default=it.climate, help="ITM radio climate 1-7 (2)")
     p.add_argument("--itm-n0", type=float, default=it.n0, help="surface refractivity, N-units (360)")
     p.add_argument("--itm-epsilon", type=float, default=it.epsilon, help="ground permittivity (15)")
@@ -153,7 +159,9 @@ def run(args: argparse.Namespace) -> int:
                       location_pct=args.itm_tls[1], situation_pct=args.itm_tls[2])
     config = CoverageConfig(model=args.model, rx_height_m=args.rx_height_m, max_radius_m=args.max_radius_m, itm=itm,
                             sinr=bool(getattr(args, "sinr", False)), cell_loss=getattr(args, "cell_loss", "raster"),
-                            profile_source=getattr(args, "profile_source", "study"))
+                            profile_source=getattr(args, "profile_source", "study"),
+                            extended_spacing_m=getattr(args, "extended_spacing_m", CoverageConfig.extended_spacing_m),
+                            main_radius_m=getattr(args, "main_radius_m", CoverageConfig.main_radius_m))
     config, criterion = _service_config(args, config)
     if args.tile_cells is not None:
         return _run_tiled(args, config)

@@ -6,6 +6,11 @@ ends the window at the last sample within reach; :func:`site_loss` fills the win
 table (and computes cells point to point in the ``refine`` / ``exact`` cell modes, :mod:`.cell_loss`);
 :func:`site_loss_window` returns it on the group's whole box. :mod:`.engine` runs these per batch and
 merges the levels; :mod:`.footprint` (the candidate matrix) and :mod:`.points` use them directly.
+
+The extended zone (``CoverageConfig.extended_spacing_m`` / ``main_radius_m``): beyond ``main_radius_m`` the
+cells read a second table of wider-spaced radials (:class:`FarTable`), near the site the main table, which
+then ends at ``main_radius_m`` plus a blend ring (:mod:`._fill_zones`). The radius, the reach bounds and the
+anchors apply to each table as to the single one; the model and the profiles' step are the same.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from towerplan.coverage.plan import SiteGroup, hata_constant_db, model_codes, ra
 from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.source_terrain import SourceWindow, site_map
 
-__all__ = ["HATA_REACH_BOUND", "SiteTable", "site_loss", "site_loss_window", "site_table"]
+__all__ = ["HATA_REACH_BOUND", "FarTable", "SiteTable", "site_loss", "site_loss_window", "site_table"]
 
 
 def _max_loss_db(group: SiteGroup, config: CoverageConfig) -> float:
@@ -102,8 +107,17 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     # neither the fill nor the sectors' passes (which skip NaN) spend time on them
     mask = _ALL_CELLS if only is None else np.ascontiguousarray(
         only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
-    kern.fill_window(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x, res_y,
-                     r_lo, c_lo, out, st.fpar[kern.F_LMAX], st.cut_m, mask)
+    far = st.far
+    if far is None:
+        kern.fill_window(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x,
+                         res_y, r_lo, c_lo, out, st.fpar[kern.F_LMAX], st.cut_m, mask)
+    else:  # main and extended zones (never with a mask: ``only`` keeps the single table)
+        from towerplan.coverage._fill_zones import fill_window_zones
+
+        fill_window_zones((st.table, st.n0, st.lmax, far.r_blend, st.step, st.cut_m),
+                          (far.table, far.n0, far.lmax, group.radius_m, far.step, far.cut_m), far.r_main,
+                          far.r_blend, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo, out,
+                          st.fpar[kern.F_LMAX])
     if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
         from towerplan.coverage.cell_loss import point_to_point_cells
 
@@ -128,6 +142,22 @@ class SiteTable(NamedTuple):
     ipar: np.ndarray
     clutter: tuple[np.ndarray, np.ndarray]
     terrain: Any  # the study window, or (source tile window, the site's map) with profile_source = "source"
+    far: FarTable | None = None  # the extended zone's table; with it, ``table`` reaches ``far.r_blend`` only
+
+
+class FarTable(NamedTuple):
+    """The extended zone's table (``CoverageConfig.extended_spacing_m``): radials to the site's radius, at
+    most ``extended_spacing_m`` apart, sampled every ``step`` m (the main table's step) from ``r_main`` on;
+    cells beyond ``r_main`` read it, and between ``r_main`` and ``r_blend`` (the main table's radius) the
+    fill blends both tables (:func:`~._fill_zones.fill_window_zones`)."""
+
+    table: np.ndarray
+    n0: int
+    lmax: int
+    step: float
+    cut_m: float
+    r_main: float
+    r_blend: float
 
 
 def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, float, float],
@@ -138,63 +168,118 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     """The radial table of :func:`site_loss` and the box (global rows / columns, half-open) and distance
     ``cut_m`` its fill covers, before the fill (arguments as :func:`site_loss`).
 
+    With the extended zone (``CoverageConfig.extended_spacing_m``; not with ``only``: the candidate matrix's
+    demand cells keep the single table), the table is cast to ``far.r_blend`` only, and ``far`` holds the
+    table of wider-spaced radials read beyond ``far.r_main`` (:class:`FarTable`).
+
     ``only_cells`` (instead of ``only``; the coverage matrix): the wanted cells indexed once
     (:class:`~._demand_cells.DemandCells`), so that the box's cells are looked up, not scanned: the same
     table and box as with their mask as ``only``."""
     left, top, res_x, res_y = geo
-    r_lo, r_hi, c_lo, c_hi = group.box
     step = min(res_x, res_y) * config.sample_step_cells
     spacing = config.radial_spacing_for(group.model) / config.sample_step_cells
     site_col = (group.x - left) / res_x - 0.5
     site_row = (top - group.y) / res_y - 0.5
-    box_xy = (left + c_lo * res_x, top - r_hi * res_y, left + c_hi * res_x, top - r_lo * res_y)
-    n0 = radial_layout(group.radius_m, step, spacing=spacing)[0]
-    exit_m = window_exit_m(n0, group.x, group.y, box_xy, group.radius_m, step)
-    n0, lmax, first, count = radial_layout(group.radius_m, step, exit_m, spacing=spacing)
     model, fpar, ipar = _params(group, config)
     clut_h, clut_code = clutter if clutter is not None else _NO_CLUTTER
-    lneed = _NO_LIMITS
-    if model == kern.MODEL_P1812 and config.p1812_reach_bound:
-        lneed = radial_loss_limits(group.sectors, n0, lmax, config)
-    elif model in (kern.MODEL_HATA, kern.MODEL_COST231) and HATA_REACH_BOUND:
-        lneed = (radial_loss_limits(group.sectors, n0, lmax, config) if reach_only
-                 else np.full(n0, fpar[kern.F_LMAX])) + _ROUNDING_DB
-    wanted = _ALL_CELLS
-    if len(lneed) and (only is not None or only_cells is not None) and model == kern.MODEL_P1812:
-        from towerplan.coverage._reach_need import mark_wanted  # P.1812's kernels load only when used
-
-        if only_cells is not None:
-            rows, cols = only_cells.in_box((r_lo, r_hi, c_lo, c_hi))
-        else:
-            assert only is not None
-            rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
-            rows, cols = rr + r_lo, cc + c_lo
-        wanted = mark_wanted(n0, lmax, group.radius_m, step, group.x, group.y, left, top, res_x, res_y,
-                             rows, cols, max(int(count.max()), 2), group.radius_m)
     terrain: Any = dem
     if source is not None:  # profiles from the source tile, through the site's cubic map
         site_map_coef, _ = site_map(source, geo, site_col, site_row, group.radius_m + 2.0 * max(res_x, res_y))
         terrain = (source.values, site_map_coef)
-    table = kern.radial_losses(terrain, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first, count, model,
-                               fpar, ipar, clut_h, clut_code, lneed, lmax, group.radius_m, wanted)
-    cut_m = group.radius_m
-    if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
-        live = np.isfinite(table).any(axis=0)
-        cut_m = min(cut_m, (int(np.flatnonzero(live)[-1]) + 1 if live.any() else 1) * step)
-    # any model: a cell at d reads samples int(d / step) and the next; beyond the last within the limit: NaN
-    limit = _max_loss_db(group, config) - REACH_MARGIN_DB if reach_only and not config.sinr else fpar[kern.F_LMAX]
-    within = (table <= limit + _ROUNDING_DB).any(axis=0)
-    cut_m = min(cut_m, (int(np.flatnonzero(within)[-1]) + 1 if within.any() else 1) * step)
-    r_lo = max(r_lo, math.floor(site_row - cut_m / res_y) - 1)
-    r_hi = max(min(r_hi, math.ceil(site_row + cut_m / res_y) + 2), r_lo)
-    c_lo = max(c_lo, math.floor(site_col - cut_m / res_x) - 1)
-    c_hi = max(min(c_hi, math.ceil(site_col + cut_m / res_x) + 2), c_lo)
+    cast = _Cast(terrain, off, geo, (site_col, site_row), group, config, model, fpar, ipar, (clut_h, clut_code),
+                 reach_only, step)
+    far_spacing = 0.0  # the extended zone's radial spacing (steps); never with ``only``
+    if only is None and only_cells is None:
+        far_spacing = config.extended_spacing_for(group.model, min(res_x, res_y)) / config.sample_step_cells
+    r_main = config.main_radius_m
+    r_blend = r_main + _BLEND_STEPS * step
+    far = None
+    if far_spacing > 0.0 and group.radius_m > r_blend + _BLEND_STEPS * step:
+        table, n0, lmax, cut_m = cast.table(r_blend, spacing, None, 0.0, None)
+        far_table, far_n0, far_lmax, far_cut = cast.table(group.radius_m, far_spacing, None, r_main, None)
+        far = FarTable(far_table, far_n0, far_lmax, step, far_cut, r_main, r_blend)
+        reach_m = max(cut_m, far_cut)
+    else:
+        table, n0, lmax, cut_m = cast.table(group.radius_m, spacing, only, 0.0, only_cells)
+        reach_m = cut_m
+    r_lo, r_hi, c_lo, c_hi = group.box
+    r_lo = max(r_lo, math.floor(site_row - reach_m / res_y) - 1)
+    r_hi = max(min(r_hi, math.ceil(site_row + reach_m / res_y) + 2), r_lo)
+    c_lo = max(c_lo, math.floor(site_col - reach_m / res_x) - 1)
+    c_hi = max(min(c_hi, math.ceil(site_col + reach_m / res_x) + 2), c_lo)
     if only_cells is not None:  # cells outside ``only`` are NaN: the window ends at the last wanted cell
         r_lo, r_hi, c_lo, c_hi = only_cells.box_of((r_lo, r_hi, c_lo, c_hi))
     elif only is not None:
         r_lo, r_hi, c_lo, c_hi = _wanted_box(only, off, (r_lo, r_hi, c_lo, c_hi))
     return SiteTable(table, n0, lmax, step, cut_m, (r_lo, r_hi, c_lo, c_hi), model, fpar, ipar, (clut_h, clut_code),
-                     terrain)
+                     terrain, far)
+
+
+#: the blend ring beyond ``main_radius_m``, in samples: the main table's samples reach its outer edge
+_BLEND_STEPS = 8.0
+
+
+class _Cast(NamedTuple):
+    """What casting one radial table of a site needs besides its radius and step (:meth:`table`)."""
+
+    terrain: Any
+    off: tuple[int, int]
+    geo: tuple[float, float, float, float]
+    site: tuple[float, float]
+    group: SiteGroup
+    config: CoverageConfig
+    model: int
+    fpar: np.ndarray
+    ipar: np.ndarray
+    clutter: tuple[np.ndarray, np.ndarray]
+    reach_only: bool
+    step: float
+
+    def table(self, radius_m: float, spacing: float, only: np.ndarray | None,
+              from_m: float, only_cells: Any) -> tuple[np.ndarray, int, int, float]:
+        """The table of radials to ``radius_m`` at most ``spacing`` steps apart (evaluated from ``from_m``
+        on), its layout (n0, lmax) and the distance ``cut_m`` beyond which it holds no sample within reach."""
+        left, top, res_x, res_y = self.geo
+        group, config, off, model, fpar, step = self.group, self.config, self.off, self.model, self.fpar, self.step
+        site_col, site_row = self.site
+        r_lo, r_hi, c_lo, c_hi = group.box
+        box_xy = (left + c_lo * res_x, top - r_hi * res_y, left + c_hi * res_x, top - r_lo * res_y)
+        n0 = radial_layout(radius_m, step, spacing=spacing)[0]
+        exit_m = window_exit_m(n0, group.x, group.y, box_xy, radius_m, step)
+        n0, lmax, first, count = radial_layout(radius_m, step, exit_m, spacing=spacing)
+        if from_m > 0.0:  # the extended zone: cells beyond from_m read samples int(d / step) on
+            first = np.maximum(first, np.minimum(int(from_m / step), count - 1))
+        lneed = _NO_LIMITS
+        if model == kern.MODEL_P1812 and config.p1812_reach_bound:
+            lneed = radial_loss_limits(group.sectors, n0, lmax, config)
+        elif model in (kern.MODEL_HATA, kern.MODEL_COST231) and HATA_REACH_BOUND:
+            lneed = (radial_loss_limits(group.sectors, n0, lmax, config) if self.reach_only
+                     else np.full(n0, fpar[kern.F_LMAX])) + _ROUNDING_DB
+        wanted = _ALL_CELLS
+        if len(lneed) and (only is not None or only_cells is not None) and model == kern.MODEL_P1812:
+            from towerplan.coverage._reach_need import mark_wanted  # P.1812's kernels load only when used
+
+            if only_cells is not None:  # the wanted cells indexed once (the coverage matrix)
+                rows, cols = only_cells.in_box((r_lo, r_hi, c_lo, c_hi))
+            else:
+                assert only is not None
+                rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+                rows, cols = rr + r_lo, cc + c_lo
+            wanted = mark_wanted(n0, lmax, radius_m, step, group.x, group.y, left, top, res_x, res_y,
+                                 rows, cols, max(int(count.max()), 2), radius_m)
+        clut_h, clut_code = self.clutter
+        table = kern.radial_losses(self.terrain, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first,
+                                   count, model, fpar, self.ipar, clut_h, clut_code, lneed, lmax, radius_m, wanted)
+        cut_m = radius_m
+        if len(lneed):  # the reach bound left +inf beyond each radial's last needed sample: fill only within
+            live = np.isfinite(table).any(axis=0)
+            cut_m = min(cut_m, (int(np.flatnonzero(live)[-1]) + 1 if live.any() else 1) * step)
+        # any model: a cell at d reads samples int(d / step) and the next; beyond the last within the limit: NaN
+        limit = (_max_loss_db(group, config) - REACH_MARGIN_DB if self.reach_only and not config.sinr
+                 else fpar[kern.F_LMAX])
+        within = (table <= limit + _ROUNDING_DB).any(axis=0)
+        cut_m = min(cut_m, (int(np.flatnonzero(within)[-1]) + 1 if within.any() else 1) * step)
+        return table, n0, lmax, cut_m
 
 
 def _wanted_box(only: np.ndarray, off: tuple[int, int], box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
