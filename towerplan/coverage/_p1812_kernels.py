@@ -157,30 +157,56 @@ def spherical_earth(d, hte, hre, ap, f, omega, vertical):
 @njit(cache=True)
 def troposcatter(dtot, theta, f, p, n0):
     """Lbs, troposcatter loss not exceeded for p % time (section 4.4, eqs 44-45)."""
+    k = path_constants(f, p, 50.0, 0.0)
+    return _troposcatter_k(dtot, theta, n0, k)
+
+
+@njit(cache=True)
+def _troposcatter_k(dtot, theta, n0, k):
+    """:func:`troposcatter` with the constants of :func:`path_constants`."""
+    return k[1] + 20.0 * math.log10(dtot) + 0.573 * theta - 0.15 * n0 - k[2]
+
+
+@njit(cache=True)
+def path_constants(f, p, pl, sigma_l):
+    """What the loss of every path of a site shares (frequency, time and location terms), in the order of
+    operations of the equations that use them: 92.4 + 20 log f (eq. 8), 190.1 + Lf and the time term of
+    eq. 44, f^(1/3) (eqs 48, 51), 102.45 + 20 log f and Alf (eqs 47, 55), I(p / 100) (eq. 58), Lloc on
+    land (eq. 64), log10(p / 50) (eq. 10)."""
     lf = 25.0 * math.log10(f) - 2.5 * math.log10(f / 2.0) ** 2
-    return (190.1 + lf + 20.0 * math.log10(dtot) + 0.573 * theta - 0.15 * n0
-            - 10.125 * math.log10(50.0 / p) ** 0.7)
+    alf = 45.375 - 137.0 * f + 92.5 * f * f if f < 0.5 else 0.0
+    lloc = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
+    return (92.4 + 20.0 * math.log10(f), 190.1 + lf, 10.125 * math.log10(50.0 / p) ** 0.7, f ** (1.0 / 3.0),
+            102.45 + 20.0 * math.log10(f), alf, inv_cum_norm(p / 100.0), lloc, math.log10(p / 50.0))
 
 
 @njit(cache=True)
 def anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0):
     """Lba, ducting / layer reflection loss (section 4.5, eqs 46-56)."""
-    alf = 45.375 - 137.0 * f + 92.5 * f * f if f < 0.5 else 0.0
+    return _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0,
+                        path_constants(f, p, 50.0, 0.0))
+
+
+@njit(cache=True)
+def _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, k):
+    """:func:`anomalous` with the constants of :func:`path_constants`."""
+    alf = k[5]
+    f13 = k[3]
     tht2 = th_t - 0.1 * dlt
     thr2 = th_r - 0.1 * dlr
     ast = 0.0
     asr = 0.0
     if tht2 > 0.0:
-        ast = 20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f * dlt)) + 0.264 * tht2 * f ** (1.0 / 3.0)
+        ast = 20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f * dlt)) + 0.264 * tht2 * f13
     if thr2 > 0.0:
-        asr = 20.0 * math.log10(1.0 + 0.361 * thr2 * math.sqrt(f * dlr)) + 0.264 * thr2 * f ** (1.0 / 3.0)
+        asr = 20.0 * math.log10(1.0 + 0.361 * thr2 * math.sqrt(f * dlr)) + 0.264 * thr2 * f13
     act = 0.0
     acr = 0.0
     if dct <= 5.0 and dct <= dlt and omega >= 0.75:
         act = -3.0 * math.exp(-0.25 * dct * dct) * (1.0 + math.tanh(0.07 * (50.0 - hts)))
     if dcr <= 5.0 and dcr <= dlr and omega >= 0.75:
         acr = -3.0 * math.exp(-0.25 * dcr * dcr) * (1.0 + math.tanh(0.07 * (50.0 - hrs)))
-    gamma_d = 5e-5 * ae * f ** (1.0 / 3.0)
+    gamma_d = 5e-5 * ae * f13
     th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * dlr)
     d_i = min(dtot - dlt - dlr, 40.0)
     mu3 = math.exp(-4.6e-5 * (hm - 10.0) * (43.0 + 6.0 * d_i)) if hm > 10.0 else 1.0
@@ -191,7 +217,7 @@ def anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r,
     lb = math.log10(beta)
     gam = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * dtot**1.13)
     ap = -12.0 + (1.2 + 3.7e-3 * dtot) * math.log10(p / beta) + 12.0 * (p / beta) ** gam
-    af = 102.45 + 20.0 * math.log10(f) + 20.0 * math.log10(dlt + dlr) + alf + ast + asr + act + acr
+    af = k[4] + 20.0 * math.log10(dlt + dlr) + alf + ast + asr + act + acr
     return af + gamma_d * th1 + ap
 
 
@@ -213,6 +239,14 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     ``zone[:n]`` is all 4 (skips the zone scan); ``dbg`` (length ``N_DBG`` or empty)
     receives the intermediate quantities.
     """
+    return p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl,
+                        sigma_l, all_inland, tables, dbg, path_constants(f, p, pl, sigma_l))
+
+
+@njit(cache=True)
+def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
+                 all_inland, tables, dbg, kc):
+    """:func:`p1812_path` with the site's constants ``kc`` (:func:`path_constants` of f, p, pl, sigma_l)."""
     dtot = d[n - 1]
     if zone[0] == 1:
         dct = 0.0
@@ -230,9 +264,9 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     geo, bull_a, bull_b = analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, p < 50.0, tables)
     dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm = geo
     # line of sight (section 4.2, eqs 8-11)
-    lbfs = 92.4 + 20.0 * math.log10(f) + 10.0 * math.log10(dtot**2 + ((hts - hrs) / 1000.0) ** 2)
+    lbfs = kc[0] + 10.0 * math.log10(dtot**2 + ((hts - hrs) / 1000.0) ** 2)
     k_es = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
-    lb0p = lbfs + k_es * math.log10(p / 50.0)
+    lb0p = lbfs + k_es * kc[8]
     lb0b = lbfs + k_es * math.log10(b0 / 50.0)
     # delta-Bullington diffraction (sections 4.3.3-4.3.4, eqs 37-43)
     hte1 = hts - hstd
@@ -245,7 +279,7 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     if p < 50.0:
         ldb = bull_b[0] + max(spherical_earth(dtot, hte1, hre1, ab, f, omega, vertical) - bull_b[1], 0.0)
         if p > b0:
-            fi = inv_cum_norm(p / 100.0) / inv_cum_norm(b0 / 100.0)
+            fi = kc[6] / inv_cum_norm(b0 / 100.0)
         ldp = ld50 + fi * (ldb - ld50)
     lbd50 = lbfs + ld50
     lbd = lb0p + ldp
@@ -254,9 +288,9 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
     lminb0p = lb0p + (1.0 - omega) * ldp
     if p >= b0:
-        fi = inv_cum_norm(p / 100.0) / inv_cum_norm(b0 / 100.0)
+        fi = kc[6] / inv_cum_norm(b0 / 100.0)
         lminb0p = lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
-    lba = anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0)
+    lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc)
     eta = 2.5
     big = max(lba, lb0p) / eta
     lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
@@ -264,9 +298,9 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     if lminbap <= lbd:
         lbda = lminbap + (lbd - lminbap) * fk
     lbam = lbda + (lminb0p - lbda) * fj
-    lbs = troposcatter(dtot, theta, f, p, n0)
+    lbs = _troposcatter_k(dtot, theta, n0, kc)
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63
-    lloc = 0.0 if (zone[n - 1] == 1 or sigma_l == 0.0) else -inv_cum_norm(pl / 100.0) * sigma_l  # eq 64
+    lloc = 0.0 if zone[n - 1] == 1 else kc[7]  # eq 64
     lb = max(lb0p, lbc + lloc)
     if len(dbg) >= N_DBG:
         vals = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm, ae, b0, omega, dtm, dlm, lbfs, lb0p, lb0b,

@@ -101,6 +101,45 @@ def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
 
 
 @njit(cache=True)
+def _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac):
+    """nu (eq. 15) of point i of the zero profile under terminals at hte1, hre1 (``a_coef`` = 1 / a)."""
+    di = d[i]
+    if equi:
+        dr = d[n - 1 - i]
+        idr = inv_d[n - 1 - i]
+    else:
+        dr = d[n - 1] - di
+        idr = 1.0 / dr
+    fac = math.sqrt(c_fac * inv_d[i] * idr)
+    return (500.0 * di * dr * a_coef - (hte1 * dr + hre1 * di) * inv_dtot) * fac
+
+
+@njit(cache=True)
+def _flat_nu_max(d, inv_d, equi, n, a_coef, hte1, hre1, inv_dtot, c_fac):
+    """max over points 1..n-2 of nu (eq. 15) of the zero profile under terminals at hte1, hre1 > 0.
+
+    With d_i = D sin^2 phi, nu = K ((500 D / 2a) sin 2 phi - (hte1 / D) cot phi - (hre1 / D) tan phi),
+    whose derivative in phi, K (500 D / a) cos 2 phi + hte1 / sin^2 phi - hre1 / cos^2 phi (times
+    positive factors), falls strictly on (0, pi / 2): nu is unimodal along the path, so the largest
+    value over the points is found by bisection on the sign of the step to the next point, then the
+    points around it are compared (rounding at a flat top).
+    """
+    lo = 1
+    hi = n - 2
+    while hi - lo > 2:
+        mid = (lo + hi) // 2
+        if _flat_nu(d, inv_d, equi, n, mid + 1, a_coef, hte1, hre1, inv_dtot, c_fac) > _flat_nu(
+                d, inv_d, equi, n, mid, a_coef, hte1, hre1, inv_dtot, c_fac):
+            lo = mid + 1
+        else:
+            hi = mid
+    best = -math.inf
+    for i in range(max(lo - 2, 1), min(hi + 3, n - 1)):
+        best = max(best, _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac))
+    return best
+
+
+@njit(cache=True)
 def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables):
     """Smooth earth, horizons and the Bullington losses of the path of points 0..n-1.
 
@@ -187,7 +226,13 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     nu_fa = -math.inf
     nu_b = -math.inf
     nu_fb = -math.inf
-    if los or los_a or los_fa or los_b or los_fb:
+    if not (los or los_a or los_b) and (los_fa or los_fb):  # only the zero profile's (unimodal) largest nu
+        c_fac = 0.002 * dtot / lam
+        if los_fa:
+            nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
+        if los_fb:
+            nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
+    elif los or los_a or los_fa or los_b or los_fb:
         numax = -math.inf
         c_fac = 0.002 * dtot / lam
         for i in range(1, n - 1):

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_kernels import p1812_path, path_radii
+from towerplan.coverage._p1812_kernels import p1812_path_k, path_constants, path_radii
 from towerplan.coverage._p1812_profile import prefix_tables
 
 _MIN_POINTS = 5
@@ -50,14 +50,15 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
             first_other = k
             break
     masked = len(need) > 0
+    kc = path_constants(f_ghz, p, pl, sigma_l)
     for i in range(max(first, 1), n_all):
         if masked and not need[i]:
             out[i] = math.inf
             continue
         n = i + 1
         if n >= _MIN_POINTS:
-            out[i] = p1812_path(d, inv_d, True, z, r, zone, n, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
-                                500.0, pl, sigma_l, n <= first_other, tables, dbg)
+            out[i] = p1812_path_k(d, inv_d, True, z, r, zone, n, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
+                                  500.0, pl, sigma_l, n <= first_other, tables, dbg, kc)
             continue
         for k in range(_MIN_POINTS):
             t = k * i / (_MIN_POINTS - 1)
@@ -70,8 +71,8 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
             rr[k] = r[near]
             zo[k] = zone[near]
         small = prefix_tables(dd, inv_dd, zz, rr, _MIN_POINTS, zz[0] + htg, ae, ab)
-        out[i] = p1812_path(dd, inv_dd, False, zz, rr, zo, _MIN_POINTS, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0,
-                            500.0, 500.0, pl, sigma_l, False, small, dbg)
+        out[i] = p1812_path_k(dd, inv_dd, False, zz, rr, zo, _MIN_POINTS, f_ghz, p, htg, hrg, vertical, phi_deg, dn,
+                              n0, 500.0, 500.0, pl, sigma_l, False, small, dbg, kc)
 
 
 @njit(cache=True)

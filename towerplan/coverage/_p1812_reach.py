@@ -130,18 +130,30 @@ def flat_bullington(n_all, step_m, f_ghz, htg, hrg, dn, two):
 
 @njit(cache=True)
 def site_tables(n_all, step_m, f_ghz, htg, hrg, dn, two):
-    """:func:`flat_bullington`'s two rows, then for every sample i: 20 log10 d_i (d in km) and Fk (eq. 57).
+    """:func:`flat_bullington`'s two rows, then for every sample i: 20 log10 d_i (d in km) and Fk (eq. 57), twice.
 
     The ``flat`` argument of :func:`p1812_radial_bound` for a whole site (its first stage,
-    :func:`~._p1812_floor0.out_of_reach_floor`, reads rows 2 and 3).
+    :func:`~._p1812_floor0.out_of_reach_floor`, reads rows 2 and 3; the later stages rows 4 and 5, the same
+    terms at the distance as :func:`p1812_radial_bound` rounds it, ``i * (step_m / 1000)``, so that they are
+    bit for bit what the stages computed per sample).
     """
-    out = np.empty((4, n_all))
+    out = np.empty((6, n_all))
     out[:2] = flat_bullington(n_all, step_m, f_ghz, htg, hrg, dn, two)
+    step_km = step_m / 1000.0
     for i in range(n_all):
         dk = i * step_m / 1000.0
         out[2, i] = 20.0 * math.log10(dk) if i > 0 else -math.inf
-        out[3, i] = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dk - 20.0) / 20.0))
+        out[3, i] = _fk(dk)
+        dk = i * step_km
+        out[4, i] = 20.0 * math.log10(dk) if i > 0 else -math.inf
+        out[5, i] = _fk(dk)
     return out
+
+
+@njit(cache=True)
+def _fk(dtot):
+    """Fk, eq. 57 (the blend of eq. 61's weight by distance)."""
+    return 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
 
 
 @njit(cache=True)
@@ -253,15 +265,14 @@ def _blend_floor(d50, dp_lb, inland, blend):
     and Fk > 0 in Lbd, Lbam (eq. 62) a convex combination, Lbc (eq. 63) and eq. 69 rise with
     their inputs; so floors of the diffraction loss give a floor of Lb.
     """
-    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, dtot, fj, lbs, lloc = blend
+    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, fk, fj, lbs, lloc = blend
     dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
     lbd = lb0p + dp_lb
     # Lminb0p (eq. 59): Fi at its extremes over beta0 (global bounds: no per-path beta0)
     lminb0p = lminb0p_floor(lbfs, lb0p, d50, dom, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch)
     lbda = lbd
     if lminbap <= lbd:
-        fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))  # eq. 57, exact
-        lbda = lminbap + (lbd - lminbap) * fk
+        lbda = lminbap + (lbd - lminbap) * fk  # Fk exact (eq. 57)
     lbam = lbda + (lminb0p - lbda) * fj
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
     return max(lb0p, lbc + lloc) - _SLACK_DB
@@ -330,6 +341,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
      lb0b_branch, lb0p_branch) = consts
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
     stage0 = t_skip < math.inf and flat.shape[0] >= 4
+    tabled = flat.shape[0] >= 6  # 20 log10 d and Fk by sample (:func:`site_tables`)
     hts = z[0] + htg
     inv2ae = 1.0 / (2.0 * ae)
     # upper hulls of the intermediate points: (d, g - 500 d^2 / a) for ae and ab, (d, h)
@@ -436,8 +448,10 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
         big = max(lba, lb0p) / _ETA
         lminbap = _ETA * (big + math.log(math.exp(lba / _ETA - big) + math.exp(lb0p / _ETA - big)))  # eq. 60
         fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))  # eq. 57, exact theta
-        lbs = (((tropo_a + 20.0 * math.log10(dtot)) + 0.573 * theta) - tropo_n0) - tropo_p  # eq. 44, as troposcatter
-        blend = (lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, dtot, fj, lbs, lloc)
+        lg = flat[4, i] if tabled else 20.0 * math.log10(dtot)
+        lbs = (((tropo_a + lg) + 0.573 * theta) - tropo_n0) - tropo_p  # eq. 44, as troposcatter
+        fk = flat[5, i] if tabled else _fk(dtot)
+        blend = (lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, fk, fj, lbs, lloc)
         # the Bullington floors (eqs 13-21); stage 1 leaves out max(Ldsph - Lbulls, 0) >= 0 (eq. 40)
         bull_a = _bullington_floor(qa, ka_d, ka_g, ax, ay, ma, dtot, hts, hrs, ae, lam)
         bull_b = _bullington_floor(qb, kb_d, kb_g, bx, by, mb, dtot, hts, hrs, ab, lam) if two else math.inf

@@ -63,7 +63,7 @@ def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
                                z, rclut, zone)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
                   fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted):
     """Reach bound of a P.1812 site: the mask of radial samples to compute (:mod:`._p1812_reach`) and the
@@ -71,9 +71,23 @@ def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
 
     ``wanted``: empty, or the samples the cells that matter read (the rest is never computed).
     """
+    need, lbt, _, _, _ = _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax,
+                                         radius_m, first, count, fpar, ipar, clut_h, clut_code, lneed, nmax,
+                                         has_clutter, wanted)
+    return need, lbt
+
+
+@njit(cache=True, parallel=True)
+def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
+                    count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted):
+    """:func:`_reach_needed`, and the profiles it sampled (terrain, clutter height, zone by radial and sample;
+    the exact pass reads them instead of sampling the terrain again)."""
     f_ghz = fpar[F_FREQ] / 1000.0
     flat = site_tables(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
     lbt = np.full((n0, nmax + 1), np.inf)
+    zt = np.empty((n0, nmax + 1))
+    rt = np.empty((n0, nmax + 1))
+    zonet = np.empty((n0, nmax + 1), dtype=np.int64)
     masked = wanted.shape[0] > 0
     t_skip = -math.inf  # mark_needed compares the bounds with these limits only
     for j in range(n0):
@@ -104,9 +118,12 @@ def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
                                fpar[F_APLB], flat, fi, lb, want[:n] if masked else want, t_skip)
             for i in range(fi, n):
                 lbt[j, i] = lb[i]
+            zt[j, :n] = z[:n]
+            rt[j, :n] = rclut[:n]
+            zonet[j, :n] = zone[:n]
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
     mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
-    return need, lbt
+    return need, lbt, zt, rt, zonet
 
 
 @njit(cache=True)
@@ -135,12 +152,15 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     bounded = lneed.shape[0] == n0
     need_all = np.zeros((0, 0), dtype=np.uint8)
     lbt = np.zeros((0, 0))
+    zt = np.zeros((0, 0))
+    rt = np.zeros((0, 0))
+    zonet = np.zeros((0, 0), dtype=np.int64)
     # anchors (_p1812_anchor) only in plain runs: with a demand mask every wanted sample is exact
     every = ipar[I_P1812_EVERY] if ipar.shape[0] > I_P1812_EVERY and wanted.shape[0] == 0 else 1
     if bounded:
-        need_all, lbt = _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax,
-                                      radius_m, first, count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter,
-                                      wanted)
+        need_all, lbt, zt, rt, zonet = _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y,
+                                                       step_m, n0, lmax, radius_m, first, count, fpar, ipar, clut_h,
+                                                       clut_code, lneed, nmax, has_clutter, wanted)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
     n_chunks = min(n0, 64)
     # radials are independent: chunks run in parallel (numba threads), each with its own
@@ -177,8 +197,13 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
                 n = last + 1
                 if n <= fi:
                     continue
-            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
-                           clut_h, clut_code, z, rclut, zone)
+            if bounded:  # the profile the bound pass sampled (the same samples, at least as far)
+                z[:n] = zt[j, :n]
+                rclut[:n] = rt[j, :n]
+                zone[:n] = zonet[j, :n]
+            else:
+                _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
+                               clut_h, clut_code, z, rclut, zone)
             for i in range(n):
                 row[i] = math.nan
             # exact P.1812 at every needed sample (every = 1), or at anchors with the floor's gap between
