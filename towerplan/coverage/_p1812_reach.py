@@ -353,10 +353,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     ty = np.empty(n_all)
     rx = np.empty(n_all)  # (d, h - 500 d^2 / ae): the receiver horizon (eq. 80) as a largest slope
     ry = np.empty(n_all)
-    mr = 0
-    ma = 0
-    mb = 0
-    mt = 0
+    mr = ma = mb = mt = 0  # the hulls' lengths
     # running quantities over the intermediate points 1 .. i-1
     v1 = 0.0
     v2 = 0.0
