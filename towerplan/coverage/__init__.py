@@ -8,7 +8,10 @@ as :mod:`towerplan.coverage.itm` does not load the engine)::
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from towerplan._numba_cache import refresh as _refresh_numba_cache
 
 __all__ = ["CoverageConfig", "CoverageResult", "ItmSettings", "run_coverage"]
 
@@ -18,6 +21,10 @@ _LAZY = {
     "CoverageResult": "towerplan.coverage.engine",
     "run_coverage": "towerplan.coverage.engine",
 }
+
+
+# before any kernel of this package loads: numba's cache does not see changes in the files a kernel calls into
+_refresh_numba_cache(Path(__file__).parent)
 
 
 def __getattr__(name: str) -> Any:
