@@ -31,8 +31,9 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from app_server import start_app
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -42,14 +43,6 @@ CHROMIUM = "/usr/bin/chromium"
 IFRAME = "iframe[title='streamlit_folium.st_folium']"
 _POLYGONS = """() => { const m = Object.values(window).find(v => v instanceof L.Map); if (!m) return -1;
                       let n = 0; m.eachLayer(l => { if (l instanceof L.Polygon) n += 1; }); return n; }"""
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _map_frame(page):
@@ -169,23 +162,6 @@ def coverage_loads(browser, url: str, loads: int, meter: CpuMeter | None = None)
     return run_s, out
 
 
-def _start(repo: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(repo / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.2)
-    return proc, url
-
-
 def compare(browser, runs: list[tuple[Path, subprocess.Popen, str]], loads: int, n_sectors: int) -> None:
     """Alternate warm overview loads between two servers (after a cold load of each); print both medians."""
     meters = [CpuMeter(proc.pid, _browser_pid(proc.pid)) for _, proc, _ in runs]
@@ -222,7 +198,7 @@ def main() -> None:
     folder = demo_dir(default_cache_dir(), resolution_m=90.0)
     n_sectors = len(load_study_folder(folder).stations)
     repos = [repo] if args.against is None else [repo, args.against.resolve()]
-    started = [(r, *_start(r)) for r in repos]
+    started = [(r, *start_app(r)) for r in repos]
     proc, url = started[0][1], started[0][2]
     print(f"app of {', '.join(map(str, repos))}; load average at start: {os.getloadavg()}")
     try:

@@ -23,7 +23,9 @@ class DemandCells:
         if mask.ndim != 2:
             raise ValueError(f"the mask must be 2-D, got shape {mask.shape}")
         self.shape: tuple[int, int] = (int(mask.shape[0]), int(mask.shape[1]))
-        self.flat = np.flatnonzero(mask.ravel()).astype(np.int64)
+        #: the mask itself (boolean), for the callers that still scan it
+        self.mask = np.asarray(mask, dtype=bool)
+        self.flat = np.flatnonzero(self.mask).astype(np.int64)
 
     def in_box(self, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
         """Rows and columns (int64) of the cells in rows ``box[0]:box[1]``, columns ``box[2]:box[3]``

@@ -1,12 +1,12 @@
 """The fill of a site's window from two radial tables: the main zone's and the extended zone's.
 
-``CoverageConfig.extended_step_m`` (:mod:`.site_radials`): near the site (distance <= ``r_main``) a cell
-takes its loss from the fine table (the grid's sample step and radial spacing), beyond ``r_blend`` from the
-coarse table of the extended zone, and in the ring between the two the linear blend of both (weight of the
-coarse one ``(d - r_main) / (r_blend - r_main)``), so that the zones meet without a step. Each table is read
-as :func:`~._kernels.fill_window` reads one (:func:`~._kernels.fill_cell`: the four samples around the
-cell, bilinear in azimuth and distance), with its own layout (radial count, octave levels, radius, step)
-and its own cut (beyond it the table holds no finite sample).
+``CoverageConfig.extended_spacing_m`` (:mod:`.site_radials`): near the site (distance <= ``r_main``) a cell
+takes its loss from the main table (the main radial spacing), beyond ``r_blend`` from the extended zone's table
+of wider-spaced radials (the same sample step along them), and in the ring between the two the linear blend of
+both (weight of the extended one ``(d - r_main) / (r_blend - r_main)``), so that the zones meet without a step.
+Each table is read as :func:`~._kernels.fill_window` reads one (:func:`~._kernels.fill_cell`: the four samples
+around the cell, bilinear in azimuth and distance), with its own layout (radial count, octave levels, radius,
+step) and its own cut (beyond it the table holds no finite sample).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem, _tasks, run_batch, sector_gain_args
 from towerplan.coverage.plan import Sectors, SiteGroup, block_minima, plan_groups
 from towerplan.coverage.site_radials import site_table
-from towerplan.coverage.terminal_clutter import needs_terminal_loss, uses_clutter
+from towerplan.coverage.terminal_clutter import terminal_loss_applies, uses_clutter
 from towerplan.errors import RasterDataError
 from towerplan.grid import Grid
 
@@ -177,10 +177,14 @@ def groups_footprint(terrain: FootprintTerrain, groups: list[SiteGroup], config:
 
 
 def _cells_path(task: dict, groups: list[SiteGroup], config: CoverageConfig) -> bool:
-    """Whether :func:`_cells_footprint` gives ``run_batch``'s levels for this task: the raster cell loss (no
+    """Whether :func:`_cells_footprint` gives ``run_batch``'s levels for this task (:func:`_cells_apply`)."""
+    return _cells_apply(task.get("terminal") is not None, groups, config)
+
+
+def _cells_apply(terminal: bool, groups: list[SiteGroup], config: CoverageConfig) -> bool:
+    """Whether the cell-by-cell levels (:func:`_cells_levels`) equal ``run_batch``'s: the raster cell loss (no
     point-to-point cells), no P.2108 terminal loss and no calibrated sector (their terms are window arrays)."""
-    return (config.cell_loss == "raster" and task.get("terminal") is None
-            and not any(has_terms(s) for g in groups for s in g.sectors))
+    return config.cell_loss == "raster" and not terminal and not any(has_terms(s) for g in groups for s in g.sectors)
 
 
 def demand_footprint(terrain: FootprintTerrain, groups: list[SiteGroup], config: CoverageConfig, *, n_ops: int,
@@ -196,15 +200,11 @@ def demand_footprint(terrain: FootprintTerrain, groups: list[SiteGroup], config:
         raise RasterDataError(f"the indexed cells' grid {cells.shape} is not the DEM's {terrain.dem.shape}")
     models = {g.model for g in groups}
     clutter = terrain.clutter
-    terminal = clutter is not None and clutter.p2108_type is not None and any(needs_terminal_loss(m) for m in models)
-    if not _cells_path({"terminal": True if terminal else None}, groups, config):
-        mask = np.zeros(cells.shape, dtype=bool)
-        mask.ravel()[cells.flat] = True
-        return groups_footprint(terrain, groups, config, n_ops=n_ops, n_techs=n_techs, only=mask)
-    clut = None
-    if terrain.clutter is not None and "p1812" in models:
-        clut = (np.ascontiguousarray(terrain.clutter.height_m), np.ascontiguousarray(terrain.clutter.code))
+    if not _cells_apply(terminal_loss_applies(clutter, models), groups, config):
+        return groups_footprint(terrain, groups, config, n_ops=n_ops, n_techs=n_techs, only=cells.mask)
     dem = terrain.dem
+    # the whole grid's (height, code) arrays, as a batch's ``clutter`` (views of contiguous arrays: no copy)
+    clut = clutter.window(0, dem.height, 0, dem.width) if clutter is not None and "p1812" in models else None
     left, _, _, top = dem.bounds
     return _cells_levels(terrain, terrain.filled, (0, 0), (left, top, dem.res[0], dem.res[1]), groups, config, clut,
                          None, cells)

@@ -115,7 +115,7 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
         from towerplan.coverage._fill_zones import fill_window_zones
 
         fill_window_zones((st.table, st.n0, st.lmax, far.r_blend, st.step, st.cut_m),
-                          (far.table, far.n0, far.lmax, group.radius_m, far.step, far.cut_m), far.r_main,
+                          (far.table, far.n0, far.lmax, group.radius_m, st.step, far.cut_m), far.r_main,
                           far.r_blend, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo, out,
                           st.fpar[kern.F_LMAX])
     if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
@@ -147,14 +147,13 @@ class SiteTable(NamedTuple):
 
 class FarTable(NamedTuple):
     """The extended zone's table (``CoverageConfig.extended_spacing_m``): radials to the site's radius, at
-    most ``extended_spacing_m`` apart, sampled every ``step`` m (the main table's step) from ``r_main`` on;
+    most ``extended_spacing_m`` apart, sampled at the main table's step (``SiteTable.step``) from ``r_main`` on;
     cells beyond ``r_main`` read it, and between ``r_main`` and ``r_blend`` (the main table's radius) the
     fill blends both tables (:func:`~._fill_zones.fill_window_zones`)."""
 
     table: np.ndarray
     n0: int
     lmax: int
-    step: float
     cut_m: float
     r_main: float
     r_blend: float
@@ -197,7 +196,7 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     if far_spacing > 0.0 and group.radius_m > r_blend + _BLEND_STEPS * step:
         table, n0, lmax, cut_m = cast.table(r_blend, spacing, None, 0.0, None)
         far_table, far_n0, far_lmax, far_cut = cast.table(group.radius_m, far_spacing, None, r_main, None)
-        far = FarTable(far_table, far_n0, far_lmax, step, far_cut, r_main, r_blend)
+        far = FarTable(far_table, far_n0, far_lmax, far_cut, r_main, r_blend)
         reach_m = max(cut_m, far_cut)
     else:
         table, n0, lmax, cut_m = cast.table(group.radius_m, spacing, only, 0.0, only_cells)

@@ -35,7 +35,7 @@ from towerplan.coverage.terminal_loss import MODELS_WITHOUT_CLUTTER, terminal_ex
 from towerplan.errors import ModelInputError
 
 __all__ = ["LOCATION_PERCENT", "METHOD_TEXT", "TerminalWindow", "add_terminal_clutter_loss", "batch_clutter",
-           "needs_terminal_loss", "terminal_window", "uses_clutter"]
+           "needs_terminal_loss", "terminal_loss_applies", "terminal_window", "uses_clutter"]
 
 #: §3.1 gives the median: the correction is not exceeded at 50 % of locations
 LOCATION_PERCENT = 50.0
@@ -106,11 +106,15 @@ def add_terminal_clutter_loss(loss: np.ndarray, window: TerminalWindow, rows: sl
     loss += lut[window.slot[rows, cols]]
 
 
+def terminal_loss_applies(clutter: ClutterGrid | None, models: set[str]) -> bool:
+    """Whether sites of these models on ``clutter`` get the P.2108 terminal loss (ITM / free space, and
+    clutter with P.2108 types)."""
+    return clutter is not None and clutter.p2108_type is not None and any(needs_terminal_loss(m) for m in models)
+
+
 def uses_clutter(clutter: ClutterGrid | None, models: set[str]) -> bool:
     """Whether sites of these models read ``clutter``: P.1812's profile, or the P.2108 terminal loss."""
-    if clutter is None:
-        return False
-    return "p1812" in models or (clutter.p2108_type is not None and any(needs_terminal_loss(m) for m in models))
+    return clutter is not None and ("p1812" in models or terminal_loss_applies(clutter, models))
 
 
 def batch_clutter(clutter: ClutterGrid | None, models: set[str], window: tuple[int, int, int, int]) -> dict[str, Any]:
@@ -124,6 +128,7 @@ def batch_clutter(clutter: ClutterGrid | None, models: set[str], window: tuple[i
         return parts
     if "p1812" in models:
         parts["clutter"] = clutter.window(r0, r1, c0, c1)
-    if clutter.p2108_type is not None and any(needs_terminal_loss(m) for m in models):
+    if terminal_loss_applies(clutter, models):
+        assert clutter.p2108_type is not None  # (what terminal_loss_applies checks)
         parts["terminal"] = terminal_window(clutter.p2108_type[r0:r1, c0:c1], clutter.height_m[r0:r1, c0:c1])
     return parts
