@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 from typing import Literal
 
+from towerplan.i18n_columns import COLUMNS_EN, COLUMNS_VI
 from towerplan.i18n_landcover import LANDCOVER_EN, LANDCOVER_VI
 from towerplan.i18n_measurements import MEASUREMENTS_EN, MEASUREMENTS_VI
 from towerplan.i18n_plan_app import PLAN_APP_EN, PLAN_APP_VI
@@ -94,10 +95,6 @@ _VI: dict[str, str] = {
     "summary_people": "Dân số trên lưới: {people} người",
     "summary_layers": "Lớp: {layers}",
     "no_stations": "Không còn cell hợp lệ nào.",
-    "col_operator": "Nhà mạng",
-    "col_technology": "Công nghệ",
-    "col_sites": "Vị trí",
-    "col_sectors": "Cell",
     # --- coverage
     "cov_intro": (
         "Tính cường độ tín hiệu của mọi cell trên địa hình, rồi vẽ nhà mạng phục vụ tốt nhất và "
@@ -140,16 +137,6 @@ _VI: dict[str, str] = {
     "road_km": "Đường (km)",
     "road_covered_km": "Đường được phủ (km)",
     "score_formula": "Điểm ưu tiên: {formula}",
-    "col_rank": "Hạng",
-    "col_people": "Số dân",
-    "col_area_km2": "Diện tích (km²)",
-    "col_commune": "Xã",
-    "col_dist_road": "Cách đường (km)",
-    "col_dist_tower": "Cách trạm (km)",
-    "col_score": "Điểm",
-    "col_covered_pct": "Dân được phủ (%)",
-    "col_gap_people": "Dân trong vùng lõm",
-    "col_road_class": "Loại đường",
     # --- shared towers
     "towers_intro": (
         "Đề xuất trạm dùng chung (thuê trên trạm có sẵn hoặc cột mới) phủ được nhiều dân nhất "
@@ -185,15 +172,6 @@ _VI: dict[str, str] = {
     "before": "Trước",
     "after": "Sau",
     "people_uncovered": "Dân chưa có sóng",
-    "col_build_order": "Thứ tự",
-    "col_kind": "Loại",
-    "col_newly_covered": "Dân được phủ thêm",
-    "col_hosted": "Nhà mạng lắp đặt",
-    "col_cost": "Chi phí (tỷ đồng)",
-    "col_vnd_per_person": "Đồng/người",
-    "col_backhaul": "Truyền dẫn",
-    "col_towers": "Số trạm",
-    "col_cost_cum": "Chi phí cộng dồn (tỷ đồng)",
     "kind_colocation": "thuê trạm có sẵn",
     "kind_greenfield": "cột mới",
     # --- export
@@ -230,28 +208,6 @@ _VI: dict[str, str] = {
     "legend_greenfield": "Cột mới",
     "road_covered": "Đường có sóng",
     "road_uncovered": "Đường không sóng",
-    "pop_site": "Vị trí",
-    "pop_cell": "Cell",
-    "pop_operator": "Nhà mạng",
-    "pop_technology": "Công nghệ",
-    "pop_frequency": "Tần số",
-    "pop_azimuth": "Góc phương vị",
-    "pop_tilt": "Góc ngẩng",
-    "pop_height": "Độ cao anten",
-    "pop_eirp": "EIRP",
-    "pop_tower": "Cột dùng chung",
-    "pop_rank": "Hạng",
-    "pop_people": "Số dân",
-    "pop_commune": "Xã",
-    "pop_area": "Diện tích (km²)",
-    "pop_covered_pct": "Dân được phủ (%)",
-    "pop_candidate": "Mã ứng viên",
-    "pop_order": "Thứ tự xây",
-    "pop_newly": "Dân được phủ thêm",
-    "pop_hosted": "Nhà mạng lắp đặt",
-    "pop_cost": "Chi phí (tỷ đồng)",
-    "pop_kind": "Loại",
-    "pop_mast": "Cột (m)",
     "scenario_demo_variant": (
         "Kịch bản «{name}» dùng một biến thể khác của tỉnh mẫu: ứng dụng chỉ nhận tỉnh mẫu hạt giống {seed} với "
         "độ phân giải {resolutions} m. Hãy chạy kịch bản này bằng dòng lệnh (towerplan run)."
@@ -366,10 +322,6 @@ _EN: dict[str, str] = {
     "summary_people": "People on the grid: {people}",
     "summary_layers": "Layers: {layers}",
     "no_stations": "No valid sector is left.",
-    "col_operator": "Operator",
-    "col_technology": "Technology",
-    "col_sites": "Sites",
-    "col_sectors": "Sectors",
     "cov_intro": "Computes every sector's signal over the terrain, then the best server and the overlap.",
     "cov_model": "Propagation model",
     "model_auto": "Automatic: ITU-R P.1812 (30-6000 MHz, with land cover), ITM outside",
@@ -407,16 +359,6 @@ _EN: dict[str, str] = {
     "road_km": "Roads (km)",
     "road_covered_km": "Roads covered (km)",
     "score_formula": "Priority score: {formula}",
-    "col_rank": "Rank",
-    "col_people": "People",
-    "col_area_km2": "Area (km²)",
-    "col_commune": "Commune",
-    "col_dist_road": "To road (km)",
-    "col_dist_tower": "To tower (km)",
-    "col_score": "Score",
-    "col_covered_pct": "People covered (%)",
-    "col_gap_people": "People in gaps",
-    "col_road_class": "Road class",
     "towers_intro": (
         "Proposes shared towers (tenancy on existing towers or new masts) covering the most people "
         "within a budget."
@@ -451,15 +393,6 @@ _EN: dict[str, str] = {
     "before": "Before",
     "after": "After",
     "people_uncovered": "People without coverage",
-    "col_build_order": "Order",
-    "col_kind": "Kind",
-    "col_newly_covered": "People newly covered",
-    "col_hosted": "Operators hosted",
-    "col_cost": "Cost (bn VND)",
-    "col_vnd_per_person": "VND per person",
-    "col_backhaul": "Backhaul",
-    "col_towers": "Towers",
-    "col_cost_cum": "Cumulative cost (bn VND)",
     "kind_colocation": "tenancy on existing tower",
     "kind_greenfield": "new mast",
     "export_intro": "Download the results for the plan.",
@@ -494,28 +427,6 @@ _EN: dict[str, str] = {
     "legend_greenfield": "New mast",
     "road_covered": "Road covered",
     "road_uncovered": "Road not covered",
-    "pop_site": "Site",
-    "pop_cell": "Cell",
-    "pop_operator": "Operator",
-    "pop_technology": "Technology",
-    "pop_frequency": "Frequency",
-    "pop_azimuth": "Azimuth",
-    "pop_tilt": "Tilt",
-    "pop_height": "Antenna height",
-    "pop_eirp": "EIRP",
-    "pop_tower": "Shared tower",
-    "pop_rank": "Rank",
-    "pop_people": "People",
-    "pop_commune": "Commune",
-    "pop_area": "Area (km²)",
-    "pop_covered_pct": "People covered (%)",
-    "pop_candidate": "Candidate",
-    "pop_order": "Build order",
-    "pop_newly": "People newly covered",
-    "pop_hosted": "Operators hosted",
-    "pop_cost": "Cost (bn VND)",
-    "pop_kind": "Kind",
-    "pop_mast": "Mast (m)",
     "scenario_demo_variant": (
         "The scenario “{name}” uses another variant of the demo province: the app takes only the demo with "
         "seed {seed} at {resolutions} m. Run this scenario from the command line (towerplan run)."
@@ -573,7 +484,8 @@ _EN: dict[str, str] = {
 }
 
 # the other message tables, in this order (a later one wins; Villages and Compare pages: PLAN_APP)
-for _vi, _en in ((MEASUREMENTS_VI, MEASUREMENTS_EN), (SCENARIO_VI, SCENARIO_EN), (RADIO_VI, RADIO_EN),
+for _vi, _en in ((COLUMNS_VI, COLUMNS_EN), (MEASUREMENTS_VI, MEASUREMENTS_EN), (SCENARIO_VI, SCENARIO_EN),
+                 (RADIO_VI, RADIO_EN),
                  (SERVICE_VI, SERVICE_EN), (PLAN_APP_VI, PLAN_APP_EN), (STORE_MESSAGES["vi"], STORE_MESSAGES["en"]),
                  (SUMMARY_VI, SUMMARY_EN), (PROVINCIAL_MESSAGES["vi"], PROVINCIAL_MESSAGES["en"]),
                  (LANDCOVER_VI, LANDCOVER_EN), (WIDGETS_VI, WIDGETS_EN)):
