@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from towerplan.planning.plan_summary import switch_off_summary
     from towerplan.planning.switchoff import SwitchOffSettings
     from towerplan.study import StudySettings
-    from towerplan.study.inputs import load_study_folder
+    from towerplan.study.folder import load_study_folder
     from towerplan.study.switchoff_step import run_switch_off_step
     from towerplan.textsafe import formula_safe_frame
 

@@ -8,7 +8,8 @@ The layer between the library's packages (``stations``, ``terrain``, ``coverage`
 - :mod:`.service`: that threshold derived from per-technology service criteria
   (:class:`~towerplan.coverage.criteria.ServiceSettings`, ``[service]``), and their record.
 - :mod:`.inputs`: :class:`StudyInputs`, assembled once (:func:`study_inputs`) from files read
-  once by role (:func:`read_input`): a folder, a scenario's files or the app's uploads.
+  once by role (:func:`read_input`): a folder, a scenario's files or the app's uploads;
+  :mod:`.folder` finds a study folder's files and reads it (:func:`load_study_folder`).
 - :mod:`.steps`: coverage, dead zones, shared towers, and :func:`run_plan` chaining them.
 - :mod:`.records`: ``summary.json``, the method record and the export package.
 - :mod:`.scenario` (the model), :mod:`.scenario_file` (TOML read/write), :mod:`.toml_io`
@@ -19,10 +20,10 @@ The layer between the library's packages (``stations``, ``terrain``, ``coverage`
 
 from __future__ import annotations
 
+from towerplan.study.folder import load_study_folder
 from towerplan.study.inputs import (
     STUDY_FILES,
     StudyInputs,
-    load_study_folder,
     load_study_inputs,
     read_input,
     read_study_dem,

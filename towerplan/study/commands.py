@@ -18,7 +18,8 @@ from typing import Any
 
 from towerplan.errors import ConfigError, RasterDataError, UnreadableFileError
 from towerplan.grid import Grid
-from towerplan.study.inputs import load_study_folder, read_study_stations
+from towerplan.study.folder import load_study_folder
+from towerplan.study.inputs import read_study_stations
 from towerplan.study.settings import StudySettings
 from towerplan.study.steps import run_coverage_step, run_placement_step
 

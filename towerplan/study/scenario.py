@@ -24,7 +24,8 @@ from towerplan.coverage.config import CoverageConfig
 from towerplan.errors import ConfigError
 from towerplan.planning.gaps import GapConfig
 from towerplan.planning.shared_towers import PlacementSettings
-from towerplan.study.inputs import STUDY_FILES, StudyInputs, folder_files, read_study_files
+from towerplan.study.folder import folder_files
+from towerplan.study.inputs import STUDY_FILES, StudyInputs, read_study_files
 from towerplan.study.settings import Executor, StudySettings
 from towerplan.study.toml_io import dumps, plain
 
