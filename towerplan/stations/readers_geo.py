@@ -18,8 +18,8 @@ from typing import Any
 
 from towerplan.errors import UnreadableFileError
 from towerplan.stations.rawtable import MAX_BYTES, MAX_ROWS, RawTable, table_from_rows
-from towerplan.stations.readers import decode_text
 from towerplan.stations.report import Issue
+from towerplan.stations.text_decode import decode_text
 
 __all__ = ["GEOMETRY_LAT", "GEOMETRY_LON", "kml_from_kmz", "read_geojson", "read_gpkg", "read_kml"]
 
