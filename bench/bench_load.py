@@ -36,15 +36,15 @@ import io
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+
+from app_server import start_app
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -54,12 +54,6 @@ CHROMIUM = "/usr/bin/chromium"
 STEPS = ("open", "upload", "use", "coverage", "gaps")
 FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 STEP_TIMEOUT_MS = 300_000  # --step-timeout
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _uptime() -> str:
@@ -281,28 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         files.append((path, n))
 
     before = set(Path(tempfile.gettempdir()).glob("towerplan-session-*"))
-    port = _free_port()
     log = work / "streamlit.log"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    try:
+        proc, url = start_app(REPO, wait_s=120.0, log=log, extra_args=("--browser.gatherUsageStats", "false"))
+    except RuntimeError as exc:
+        print(exc)
+        return 2
     watch = ServerWatch(proc.pid)
     try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            print(log.read_text(errors="replace")[-2000:])
-            return 2
         uptime_before = _uptime()
         watch.start()
         t0 = time.perf_counter()
