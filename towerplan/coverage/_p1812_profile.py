@@ -10,10 +10,18 @@ profile g = h + R and a zero profile under the smooth-surface heights. Here:
   transmitter horizon, the transmitter-side Bullington slope) is a running sum or
   maximum along the profile, computed once for every receiver position
   (:func:`prefix_tables`), so a radial pays it once;
-* one pass per path gathers the obstruction heights, and only where needed the
-  receiver horizon and the receiver-side Bullington slope;
-* a second pass, only where one of the paths is line of sight, finds the largest
-  diffraction parameters, which share their geometric factor;
+* what depends on the receiver too (the obstruction heights of eqs 89-91, the
+  receiver horizon of eq. 80, the receiver-side Bullington slope of eq. 17, the
+  terrain roughness hm of eq. 83) is a maximum over the upper convex hull of the
+  prefix's points in a suitable frame: the hulls of every prefix are built once
+  per radial as parent chains (:mod:`~towerplan.coverage._p1812_chain`) and each
+  path walks its chain from the receiver to the peak (a few vertices) instead of
+  scanning its n points; the Recommendation's expression is evaluated at the
+  vertices, so the values are those of the full scan;
+* where one of the paths is line of sight, the largest diffraction parameters of
+  eq. 15 are found block by block (:mod:`~towerplan.coverage._p1812_nublock`: a
+  bound per block of 16 points from the block's highest point, the points scanned
+  only in the blocks whose bound reaches the best value so far);
 * the zero-profile Bullington slopes are concave functions of distance, so their
   maxima over the profile points are found by bisection at the two points around
   the continuous maximum.
@@ -33,6 +41,9 @@ import math
 
 import numpy as np
 from numba import njit
+
+from towerplan.coverage._p1812_chain import chain_max, prefix_chains
+from towerplan.coverage._p1812_nublock import block_maxima, nu_max
 
 
 @njit(cache=True)
@@ -73,7 +84,12 @@ def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
     * ``at``, ``lt``: the largest transmitter elevation term of eq. 77 (before the
       arctangent) over points 1..k and its first index;
     * ``qa``, ``qb``: max over 1..k of (g_i - hts) / d_i - 500 d_i / a for a = ae, ab: the
-      Bullington slope of eq. 13 is ``500 D / a + q`` for a path of length D.
+      Bullington slope of eq. 13 is ``500 D / a + q`` for a path of length D;
+    * ``ot``: the first point of 1..k with the largest (h_i - hts) / d_i: the obstruction ratio
+      towards the transmitter of eq. 90, hobs_i / d_i, is that plus (hts - hrs) / D, so its largest
+      value is at this point for every receiver;
+    * ``up``: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
+      receiver-side maxima of eqs 17, 80, 89 and 91).
     """
     v1 = np.zeros(n_all)
     v2 = np.zeros(n_all)
@@ -81,6 +97,8 @@ def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
     lt = np.ones(n_all, dtype=np.int64)
     qa = np.full(n_all, -math.inf)
     qb = np.full(n_all, -math.inf)
+    ot = np.ones(n_all, dtype=np.int64)
+    ob = -math.inf
     inv2ae = 1.0 / (2.0 * ae)
     for i in range(1, n_all):
         di = d[i]
@@ -97,7 +115,14 @@ def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
             lt[i] = lt[i - 1]
         qa[i] = max(qa[i - 1], g - 500.0 * di / ae)
         qb[i] = max(qb[i - 1], g - 500.0 * di / ab)
-    return v1, v2, at, lt, qa, qb
+        o = (h[i] - hts) * inv_d[i]
+        if i == 1 or o > ob:
+            ob = o
+            ot[i] = i
+        else:
+            ot[i] = ot[i - 1]
+    bh, bg = block_maxima(h, r, n_all)
+    return v1, v2, at, lt, qa, qb, ot, prefix_chains(d, h, r, n_all, ae, ab), bh, bg
 
 
 @njit(cache=True)
@@ -139,6 +164,37 @@ def _flat_nu_max(d, inv_d, equi, n, a_coef, hte1, hre1, inv_dtot, c_fac):
     return best
 
 
+@njit(cache=True, inline="always")
+def _obstruction_t(d, inv_d, equi, n, h, i, c):
+    """(i, hobs_i / d_i) at point ``i`` (eq. 90's ratio towards the transmitter, as the scan writes it)."""
+    dtot, inv_dtot, hts, hrs = c[0], c[1], c[2], c[3]
+    di = d[i]
+    dr = d[n - 1 - i] if equi else dtot - di
+    return i, (h[i] - (hts * dr + hrs * di) * inv_dtot) * inv_d[i]
+
+
+@njit(cache=True)
+def _height_max(d, h, lt, lr, hst, m, up):
+    """hm (eq. 83): max over the points lt..lr of h_i - (hst + m d_i); -inf if lr < lt.
+
+    The hull of the points 1..lr (``up[0]``'s chain from lr) holds the largest value over its
+    vertices >= lt; a point of lt..lr off that part of the chain lies under it, except the
+    points before its earliest vertex u >= lt (hidden by points before lt), scanned one by one.
+    """
+    hm = -math.inf
+    if lr < lt:
+        return hm
+    v = lr
+    u = lr
+    while v >= lt and v >= 1:
+        hm = max(hm, h[v] - (hst + m * d[v]))
+        u = v
+        v = up[0, v]
+    for i in range(lt, u):
+        hm = max(hm, h[i] - (hst + m * d[i]))
+    return hm
+
+
 @njit(cache=True)
 def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables):
     """Smooth earth, horizons and the Bullington losses of the path of points 0..n-1.
@@ -150,7 +206,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     below 50). Returns ``geo`` = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre,
     hm) and the (terrain, zero-profile) Bullington losses for ``ae`` and ``ab``.
     """
-    t_v1, t_v2, t_at, t_lt, t_qa, t_qb = tables
+    t_v1, t_v2, t_at, t_lt, t_qa, t_qb, t_ot, up, t_bh, t_bg = tables
     dtot = d[n - 1]
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
@@ -172,35 +228,22 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     need_ar = not los
     need_sa = not los_a
     need_sb = two and not los_b
-    hobs = -math.inf
-    aobt = -math.inf
-    aobr = -math.inf
+    # the maxima of the Recommendation's scans over points 1..n-2, from the prefix hulls: the same
+    # expressions at the vertices where they peak (module docstring of _p1812_chain)
+    c = (dtot, inv_dtot, hts, hrs, inv2ae, inv_ae, inv_ab)
+    _, hobs = chain_max(up, 0, k, 0, d, inv_d, equi, n, h, r, c)
+    _, aobr = chain_max(up, 0, k, 1, d, inv_d, equi, n, h, r, c)
+    _, aobt = _obstruction_t(d, inv_d, equi, n, h, t_ot[k], c)
     ar_max = -math.inf
     lr = n - 2
     sa_r = -math.inf
     sb_r = -math.inf
-    for i in range(1, n - 1):
-        di = d[i]
-        if equi:
-            dr = d[n - 1 - i]
-            idr = inv_d[n - 1 - i]
-        else:
-            dr = dtot - di
-            idr = 1.0 / dr
-        hi = h[i]
-        hh = hi - (hts * dr + hrs * di) * inv_dtot
-        hobs = max(hobs, hh)
-        aobt = max(aobt, hh * inv_d[i])
-        aobr = max(aobr, hh * idr)
-        if need_ar:
-            a_r = (hi - hrs) * 0.001 * idr - dr * inv2ae
-            if a_r >= ar_max:
-                ar_max = a_r
-                lr = i
-        if need_sa:
-            sa_r = max(sa_r, (hi + r[i] + 500.0 * di * dr * inv_ae - hrs) * idr)
-        if need_sb:
-            sb_r = max(sb_r, (hi + r[i] + 500.0 * di * dr * inv_ab - hrs) * idr)
+    if need_ar:
+        lr, ar_max = chain_max(up, 1, k, 2, d, inv_d, equi, n, h, r, c)
+    if need_sa:
+        _, sa_r = chain_max(up, 2, k, 3, d, inv_d, equi, n, h, r, c)
+    if need_sb:
+        _, sb_r = chain_max(up, 3, k, 4, d, inv_d, equi, n, h, r, c)
     v1 = t_v1[n - 1]
     v2 = t_v2[n - 1]
     hst = (2.0 * v1 * dtot - v2) / dtot**2
@@ -232,33 +275,19 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
             nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
         if los_fb:
             nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
-    elif los or los_a or los_fa or los_b or los_fb:
-        numax = -math.inf
+    elif los or los_a or los_fa or los_b or los_fb:  # the largest nu of eq. 15, block by block (_p1812_nublock)
         c_fac = 0.002 * dtot / lam
-        for i in range(1, n - 1):
-            di = d[i]
-            if equi:
-                dr = d[n - 1 - i]
-                idr = inv_d[n - 1 - i]
-            else:
-                dr = dtot - di
-                idr = 1.0 / dr
-            fac = math.sqrt(c_fac * inv_d[i] * idr)
-            b = 500.0 * di * dr
-            line = (hts * dr + hrs * di) * inv_dtot
-            if los:
-                nu = (h[i] + b * inv_ae - line) * fac
-                if nu >= numax:
-                    numax = nu
-                    lt = i
-            if los_a:
-                nu_a = max(nu_a, (h[i] + r[i] + b * inv_ae - line) * fac)
-            if los_fa:
-                nu_fa = max(nu_fa, (b * inv_ae - (hte1 * dr + hre1 * di) * inv_dtot) * fac)
-            if los_b:
-                nu_b = max(nu_b, (h[i] + r[i] + b * inv_ab - line) * fac)
-            if los_fb:
-                nu_fb = max(nu_fb, (b * inv_ab - (hte1 * dr + hre1 * di) * inv_dtot) * fac)
+        cn = (dtot, inv_dtot, hts, hrs, c_fac)
+        if los:
+            _, lt = nu_max(False, inv_ae, d, inv_d, equi, n, h, r, t_bh, cn)  # the point of eq. 81
+        if los_a:
+            nu_a, _ = nu_max(True, inv_ae, d, inv_d, equi, n, h, r, t_bg, cn)
+        if los_b:
+            nu_b, _ = nu_max(True, inv_ab, d, inv_d, equi, n, h, r, t_bg, cn)
+        if los_fa:
+            nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
+        if los_fb:
+            nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
     if los:
         th_t = th_td
         th_r = th_rd
@@ -274,9 +303,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     hst = min(hst, h[0])
     hsr = min(hsr, h[n - 1])
     m = (hsr - hst) / dtot
-    hm = -math.inf
-    for i in range(lt, lr + 1):
-        hm = max(hm, h[i] - (hst + m * d[i]))
+    hm = _height_max(d, h, lt, lr, hst, m, up)
     geo = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, htg + h[0] - hst, hrg + h[n - 1] - hsr, hm)
     bull_a = (bullington_loss(sa_t, sa_r, nu_a, los_a, hts, hrs, dtot, lam),
               bullington_loss(fa_t, fa_r, nu_fa, los_fa, hte1, hre1, dtot, lam))
