@@ -25,7 +25,14 @@ lower bound of the Recommendation's term (section and equation numbers of P.1812
   combination: Fj is not needed) and ``Lbc >= min(Lbs, Lbam) - 5 log10 2`` (eq. 63).
 
 The result is a valid (weaker) lower bound of the loss; the caller runs the full bound
-only where it is not already above the largest loss limit. Numba's ``cache=True`` keys
+only where it is not already above the largest loss limit.
+
+With a wanted mask (the coverage matrix: only the samples its demand cells read matter),
+:func:`wanted_floors` replaces the rest-of-radial floor: blocks of wanted samples are shown
+out of reach one by one from the running quantities each block's first wanted sample will
+have (known ahead from the profile, :func:`wanted_blocks`) and the wanted samples' own heights
+(valleys, not the mountain tops ahead), so the radial's pass stops after its last wanted block
+within reach. Numba's ``cache=True`` keys
 kernels on their own file: after editing this module delete
 ``towerplan/coverage/__pycache__/*.nb[ic]``.
 """
@@ -267,3 +274,114 @@ def block_floors(i, n_all, z, d, hts, hrg, flat, consts, run, suffix, out, want,
             out[j] = math.inf if masked and not want[j] else block
         return i_end + 1
     return i
+
+
+
+
+
+@njit(cache=True)
+def wanted_blocks(z, r, d, zone, want, n, hts, ae, ab, two):
+    """What :func:`wanted_floors` needs of a profile, in one pass: per block of :data:`BLOCK` samples (block b:
+    samples ``b * BLOCK`` on), over the samples ``want`` keeps, ``idx[0:2, b]`` the first and last (-1: none);
+    ``idx[2:5, b]`` the points among 1 .. ``idx[0, b]`` - 1 with the steepest Bullington slope from the
+    transmitter (eq. 13; radii ae, ab) and the highest transmitter horizon (eq. 77, its first argmax): the
+    running quantities :func:`~._p1812_reach.p1812_radial_bound` will have at the block's first wanted sample;
+    ``val[0:2, b]`` the wanted samples' largest and smallest terrain height, ``val[2:4, b]`` room for the
+    block's horizon angle and 20 log10 (its distance + one step) (NaN: not yet computed); ``flags[0:2, b]``
+    whether ``zone`` holds a non-inland / a sea point from the block's start on. ``n`` = 0: no block.
+    """
+    nb = (n + BLOCK - 1) // BLOCK
+    idx = np.full((5, nb), -1, dtype=np.int64)
+    val = np.empty((4, nb))
+    flags = np.zeros((2, nb), dtype=np.bool_)
+    qa = -math.inf
+    qb = -math.inf
+    at = -math.inf
+    ka = 0
+    kb = 0
+    kt = 0
+    inv2ae = 1.0 / (2.0 * ae)
+    ca = 500.0 / ae
+    cb = 500.0 / ab
+    for k in range(n):
+        if k >= 2:  # point k - 1 becomes intermediate (which point is steepest: rounding cannot make it unsound)
+            m = k - 1
+            dm = d[m]
+            inv = 1.0 / dm
+            g = (z[m] + r[m] - hts) * inv
+            if g - ca * dm > qa:
+                qa = g - ca * dm
+                ka = m
+            if two and g - cb * dm > qb:
+                qb = g - cb * dm
+                kb = m
+            a_t = (z[m] - hts) * 0.001 * inv - dm * inv2ae
+            if m == 1 or a_t > at:
+                at = a_t
+                kt = m
+        if zone[k] != 4:
+            flags[0, k // BLOCK] = True
+            if zone[k] == 1:
+                flags[1, k // BLOCK] = True
+        if want[k]:
+            b = k // BLOCK
+            if idx[0, b] < 0:
+                idx[0, b] = k
+                idx[2, b] = ka
+                idx[3, b] = kb
+                idx[4, b] = kt
+                val[0, b] = z[k]
+                val[1, b] = z[k]
+                val[2, b] = math.nan
+            idx[1, b] = k
+            val[0, b] = max(val[0, b], z[k])
+            val[1, b] = min(val[1, b], z[k])
+    for b in range(nb - 2, -1, -1):
+        flags[0, b] = flags[0, b] or flags[0, b + 1]
+        flags[1, b] = flags[1, b] or flags[1, b + 1]
+    return idx, val, flags
+
+
+@njit(cache=True)
+def wanted_floors(i, p, first, d, z, r, hts, hrg, flat, consts, run, blocks, out, want, t_skip):
+    """The rest of a radial for its wanted samples only (the coverage matrix): at the block start ``i``, the
+    blocks from ``max(p, i // BLOCK)`` on are shown out of reach one after the other, until one is not.
+
+    A block without a wanted sample is out of reach by definition. Otherwise :func:`beyond_floor` over the
+    block's wanted samples (receivers from the first to the last of them, no higher than the highest) with the
+    running quantities the radial has at the block's first wanted sample (:func:`wanted_blocks`: the profile is
+    known ahead, only the running hulls are not): the points of the steepest Bullington slope (eq. 13) and of
+    the transmitter horizon (eq. 77) over the points before it. They are intermediate points of every wanted
+    sample's path in the block, the horizon of each such path is at least as high and at least as far, and
+    the Bullington loss is at least the knife-edge loss of any intermediate point (as :func:`beyond_floor`
+    argues), so the floor bounds the exact loss of every wanted sample of the block.
+
+    Writes each block shown out of reach into ``out`` from ``first`` on (its floor at the wanted samples, +inf
+    elsewhere) and returns the first block not shown so (``blocks[0].shape[1]``: none, the rest of the radial
+    is out of reach). A block shown out of reach stays so (its floor bounds the exact loss of its samples
+    whatever is walked later), so the caller passes the returned block back as ``p``.
+    """
+    idx, val, flags = blocks
+    nb = idx.shape[1]
+    ahead = i // BLOCK  # i is a block start: the zones from i on
+    n = len(out)
+    b = max(p, i // BLOCK)
+    while b < nb:
+        f = math.inf
+        lo = idx[0, b]
+        if lo >= 0:
+            if math.isnan(val[2, b]):  # the block's transmitter horizon: once
+                kt = idx[4, b]
+                val[2, b] = 1000.0 * math.atan((z[kt] - hts) * 0.001 / d[kt] - d[kt] / (2.0 * consts[3]))
+                val[3, b] = 20.0 * math.log10(d[kt] + d[1])
+            ka = idx[2, b]
+            kb = idx[3, b]
+            run_b = (d[ka], z[ka] + r[ka], d[kb], z[kb] + r[kb], val[2, b], (0.0, val[3, b]), run[6], run[7], run[8])
+            f = beyond_floor(lo, idx[1, b], d, hts, hrg, flat, consts, run_b, (val[0, b], val[1, b],
+                                                                                  flags[0, ahead], flags[1, ahead]))
+            if not f > t_skip:
+                break
+        for k in range(max(b * BLOCK, first), min((b + 1) * BLOCK, n)):
+            out[k] = f if want[k] else math.inf
+        b += 1
+    return b

@@ -41,7 +41,8 @@ The bound of a sample is built in stages (:func:`p1812_radial_bound`, ``t_skip``
 loss limit of the site, to which the caller compares the bounds): with the site tables
 (:func:`site_tables`) floors without any transcendental function per sample
 (:mod:`towerplan.coverage._p1812_floor0`: for the rest of the radial and for blocks of 8 samples
-every 8 samples, then per sample) decide the samples far out of reach; then the bound without the
+every 8 samples, or with a wanted mask for each block of wanted samples ahead,
+:func:`~._p1812_floor0.wanted_floors`; then per sample) decide the samples far out of reach; then the bound without the
 spherical-earth excess of eq. 40 (it is >= 0 and the floor rises with the diffraction loss,
 :func:`_blend_floor`); the full bound only where both leave the sample within ``t_skip``. A sample
 decided by a cheaper stage keeps that (lower, still sound) value: every comparison with a limit
@@ -60,7 +61,15 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_floor0 import BLOCK, block_floors, lminb0p_floor, out_of_reach_floor, suffix_terrain
+from towerplan.coverage._p1812_floor0 import (
+    BLOCK,
+    block_floors,
+    lminb0p_floor,
+    out_of_reach_floor,
+    suffix_terrain,
+    wanted_blocks,
+    wanted_floors,
+)
 from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope, hull_push
 from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth
 from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
@@ -326,14 +335,18 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     evaluated only there (+inf elsewhere), the running quantities everywhere. ``t_skip`` (+inf:
     the full bound everywhere): the largest loss limit the caller compares the bound with; the
     cheaper stages (module docstring) leave a lower, still sound value where they exceed it.
+
+    Returns the samples walked (``n_all``, or the block start where the rest was shown out of reach). With
+    ``want`` the floors of the wanted blocks replace per-sample bounds (sound floors all: ``bench/README.md``, w10).
     """
     n_all = len(z)
     for i in range(min(n_all, _MIN_POINTS - 1)):
         out[i] = -math.inf
     if n_all < _MIN_POINTS:
-        return
+        return n_all
     step_km = step_m / 1000.0
-    d = np.empty(n_all)
+    buf = np.empty((9, n_all))  # one allocation: the distances and the hulls' coordinates
+    d = buf[0]
     for k in range(n_all):
         d[k] = k * step_km
     consts = _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb)
@@ -345,14 +358,8 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     hts = z[0] + htg
     inv2ae = 1.0 / (2.0 * ae)
     # upper hulls of the intermediate points: (d, g - 500 d^2 / a) for ae and ab, (d, h)
-    ax = np.empty(n_all)
-    ay = np.empty(n_all)
-    bx = np.empty(n_all)
-    by = np.empty(n_all)
-    tx = np.empty(n_all)
-    ty = np.empty(n_all)
-    rx = np.empty(n_all)  # (d, h - 500 d^2 / ae): the receiver horizon (eq. 80) as a largest slope
-    ry = np.empty(n_all)
+    ax, ay, bx, by, tx, ty = buf[1], buf[2], buf[3], buf[4], buf[5], buf[6]
+    rx, ry = buf[7], buf[8]  # (d, h - 500 d^2 / ae): the receiver horizon (eq. 80) as a largest slope
     mr = ma = mb = mt = 0  # the hulls' lengths
     # running quantities over the intermediate points 1 .. i-1
     v1 = 0.0
@@ -371,8 +378,9 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     inland = zone[0] == 4
     sea_tx = zone[0] == 1
     masked = len(want) > 0
-    suffix = suffix_terrain(z, zone, n_all if stage0 else 0)
-    skip_to = 0
+    suffix = suffix_terrain(z, zone, n_all if stage0 and not masked else 0)  # with ``want``: by block
+    blocks = wanted_blocks(z, r, d, zone, want, n_all if stage0 and masked else 0, hts, ae, ab, two)
+    p_block = skip_to = 0  # with ``want``: the first block not yet shown out of reach (:func:`wanted_floors`)
     for i in range(1, n_all):
         di = d[i]
         dp = d[i - 1]
@@ -406,18 +414,19 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
                 mb = hull_push(bx, by, mb, dk, gk - 500.0 * dk * dk / ab)
             mt = hull_push(tx, ty, mt, dk, z[k])
             mr = hull_push(rx, ry, mr, dk, z[k] - 500.0 * dk * dk / ae)
-        if i < _MIN_POINTS - 1 or i < first:
-            continue
-        if i < skip_to:  # in a block already shown out of reach
-            continue
-        if stage0 and i % BLOCK == 0 and i >= _MIN_POINTS:  # the rest of the radial, or the next block, out of reach
-            skip_to = block_floors(i, n_all, z, d, hts, hrg, flat, consts,
-                                    (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land), suffix,
-                                    out, want, t_skip)
+        # the rest of the radial, or the next block, out of reach; with ``want`` the wanted blocks ahead (from 8 on)
+        if stage0 and i % BLOCK == 0 and i >= _MIN_POINTS and (masked or i >= max(first, skip_to)):
+            run = (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land)
+            if masked:
+                p_block = wanted_floors(i, p_block, first, d, z, r, hts, hrg, flat, consts, run, blocks, out, want,
+                                        t_skip)
+                skip_to = p_block * BLOCK if p_block < blocks[0].shape[1] else -1
+            else:
+                skip_to = block_floors(i, n_all, z, d, hts, hrg, flat, consts, run, suffix, out, want, t_skip)
             if skip_to < 0:
-                return
-            if skip_to > i:
-                continue
+                return i
+        if i < _MIN_POINTS - 1 or i < first or i < skip_to:  # (in a block already shown out of reach)
+            continue
         if masked and not want[i]:
             out[i] = math.inf
             continue
@@ -464,3 +473,4 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             dp_lb = min(d50, bull_b + _spherical_excess(d, i + 1, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical,
                                                         flat[1, i]))
         out[i] = _blend_floor(d50, dp_lb, inland, blend)
+    return n_all
