@@ -14,8 +14,9 @@ Cases (``--case``, repeatable):
   2G 900 MHz and 4G 1800 MHz: Hata / COST-231 + diffraction), threshold -110 dBm;
 * ``dask-90``: the province at 90 m on a Dask LocalCluster with 1 and with 2 workers;
 * ``accuracy``: raster vs exact point-to-point at 300 random cells (ITM and COST-231).
-* ``accuracy-extended``: the same at 30 m, 8 km (ITM, COST-231, P.1812 with land cover at 600 cells) with
-  the extended zone (``extended_spacing_m`` 90 m and 120 m beyond 3 km) and without (0), two terrains;
+* ``accuracy-extended``: P.1812 with land cover (30 m, 8 km; 90 m, 20 km; four terrains), without land cover
+  and on flat ground, COST-231 at 30 m, raster vs exact without the extended zone (0) and with several
+  spacings, with and without the receiver-clutter match and the refinement (``bench/accuracy_extended.py``);
   ``--extended-spacing-m`` sets it for the province cases.
 
 Prints one line per case: median seconds of ``--repeats`` runs (after a warm-up),
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
 import os
 import resource
 import statistics
@@ -170,27 +170,11 @@ def accuracy_p1812() -> None:
 
 
 def accuracy_extended() -> None:
-    """Raster vs exact at 30 m, 8 km, two terrains, without the extended zone (0) and with 90 m or 120 m radials
-    beyond a 3 km main zone (the default is 5 km; at 3 km 86 % of the cells lie in the extended zone)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    import test_p1812_raster as tp
-    from test_coverage_accuracy import raster_vs_exact
+    """Raster vs exact with the extended zone: ``bench/accuracy_extended.py``."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from accuracy_extended import accuracy_extended as run
 
-    def show(what: str, d: np.ndarray) -> None:
-        p10, med, p90 = np.percentile(d, [10, 50, 90])
-        print(f"{what}: P10 {p10:+.2f} dB  median {med:+.2f} dB  P90 {p90:+.2f} dB  |max| {np.abs(d).max():.1f}",
-              flush=True)
-
-    for seed in (5, 11):
-        for ext in (0.0, 90.0, 120.0):
-            cfg = {"extended_spacing_m": ext, "main_radius_m": 3000.0}
-            for model in ("itm", "cost231"):
-                show(f"seed {seed} extended {ext:g} m {model:8s}", raster_vs_exact(model, 30.0, 8000.0, seed=seed,
-                                                                                     **cfg))
-            tp.CoverageConfig = functools.partial(CoverageConfig, **cfg)  # the test builds its own
-            show(f"seed {seed} extended {ext:g} m p1812+lc", tp.raster_vs_exact(30.0, 8000.0, n_cells=600,
-                                                                                 clutter=True, seed=seed))
-            tp.CoverageConfig = CoverageConfig
+    run()
 
 
 def main() -> int:

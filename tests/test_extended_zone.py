@@ -48,28 +48,47 @@ def zone_fills(monkeypatch) -> list[int]:
 
 def test_defaults_apply_the_zone_at_30m_and_not_at_90m() -> None:
     cfg = CoverageConfig()
-    assert (cfg.extended_spacing_m, cfg.main_radius_m) == (90.0, 5000.0)
-    assert cfg.extended_spacing_for("p1812", 30.0) == pytest.approx(3.0)  # main: 2 cells (60 m)
-    assert cfg.extended_spacing_for("hata", 30.0) == pytest.approx(3.0)  # main: 1 cell (30 m)
-    assert cfg.extended_spacing_for("p1812", 90.0) == 0.0  # 90 m < the main 180 m: off at 90 m
+    assert (cfg.extended_spacing_m, cfg.extended_spacing_hata_m, cfg.main_radius_m) == (180.0, 120.0, 5000.0)
+    assert (cfg.rx_match, cfg.extended_refine_db) == (True, 0.0)
+    assert cfg.extended_spacing_for("p1812", 30.0) == pytest.approx(6.0)  # main: 2 cells (60 m)
+    assert cfg.extended_spacing_for("hata", 30.0) == pytest.approx(4.0)  # main: 1 cell (30 m)
+    assert cfg.extended_spacing_for("cost231", 30.0) == pytest.approx(4.0)
+    assert cfg.extended_spacing_for("p1812", 90.0) == 0.0  # 180 m < 1.5x the main 180 m
     assert cfg.extended_spacing_for("itm", 30.0) == 0.0  # never ITM (the real tile's P10, bench/README.md)
-    assert cfg.extended_spacing_for("hata", 90.0) == 0.0  # 1 cell: under 1.5x the main 1 cell
-    assert cfg.extended_spacing_for("hata", 60.0) == pytest.approx(1.5)
+    assert cfg.extended_spacing_for("itm", 90.0) == 0.0
+    assert cfg.extended_spacing_for("hata", 90.0) == 0.0  # 120 m: under 1.5x the main 90 m
+    assert cfg.extended_spacing_for("cost231", 90.0) == 0.0
+    assert cfg.extended_spacing_for("hata", 60.0) == pytest.approx(2.0)
     assert CoverageConfig(extended_spacing_m=360.0).extended_spacing_for("p1812", 90.0) == pytest.approx(4.0)
+    assert CoverageConfig(extended_spacing_m=270.0).extended_spacing_for("p1812", 90.0) == pytest.approx(3.0)
     assert CoverageConfig(extended_spacing_m=0).extended_spacing_for("p1812", 30.0) == 0.0
+    assert CoverageConfig(extended_spacing_m=0).extended_spacing_for("hata", 30.0) == 0.0
+    assert CoverageConfig(extended_spacing_hata_m=0).extended_spacing_for("hata", 30.0) == 0.0
     for mode in ("refine", "exact"):  # the accuracy modes read one table: never the zone
         assert CoverageConfig(cell_loss=mode).extended_spacing_for("p1812", 30.0) == 0.0  # type: ignore[arg-type]
     for bad in ({"extended_spacing_m": -1.0}, {"extended_spacing_m": 0.5}, {"extended_spacing_m": True},
-                {"main_radius_m": 10.0}, {"main_radius_m": math.nan}):
-        with pytest.raises(ConfigError, match=r"extended_spacing_m|main_radius_m"):
+                {"extended_spacing_hata_m": -1.0}, {"main_radius_m": 10.0}, {"main_radius_m": math.nan},
+                {"rx_match": 1}, {"extended_refine_db": -1.0}, {"extended_refine_db": 0.01}):
+        with pytest.raises(ConfigError, match=r"extended_spacing_m|extended_spacing_hata_m|main_radius_m|rx_match|"
+                                              r"extended_refine_db"):
             CoverageConfig(**bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("seed", [5, 11])
 def test_p1812_with_land_cover_meets_the_target_with_the_zone_at_30m(zone_fills, monkeypatch, seed: int) -> None:
-    # a 3 km main zone (default 5 km): 86 % of the cells lie in the extended zone
+    # a 3 km main zone (default 5 km): 86 % of the cells lie in the extended zone; 180 m radials (6 cells)
     monkeypatch.setattr(test_p1812_raster, "CoverageConfig", functools.partial(CoverageConfig, main_radius_m=3000.0))
+    assert CoverageConfig().extended_spacing_m == 180.0
     _check_p1812(p1812_vs_exact(30.0, 8000.0, n_cells=600, seed=seed))
+    assert zone_fills
+
+
+@pytest.mark.parametrize("seed", [5, 31])
+def test_p1812_with_land_cover_meets_the_target_with_360m_radials_at_90m(zone_fills, monkeypatch, seed: int) -> None:
+    # not the default at 90 m (bench/README.md, round w10); 360 m radials beyond 5 km, 20 km: 94 % of the cells
+    monkeypatch.setattr(test_p1812_raster, "CoverageConfig",
+                        functools.partial(CoverageConfig, extended_spacing_m=360.0))
+    _check_p1812(p1812_vs_exact(90.0, 20000.0, n_cells=1000, seed=seed))
     assert zone_fills
 
 

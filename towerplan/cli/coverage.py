@@ -130,9 +130,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "or from the --dem file(s) themselves, bilinear in their own lattice (no resampling "
                         "error; see bench/README.md); not with --tile-cells")
     p.add_argument("--extended-spacing-m", type=float, default=d.extended_spacing_m, metavar="M",
-                   help="beyond --main-radius-m from a site, radials at most M metres apart (default "
-                        f"{d.extended_spacing_m:g}; applies where at least 1.5x the main radials' spacing: at 30 m, "
-                        "not at 90 m); 0: one radial table to the radius (see bench/README.md)")
+                   help="beyond --main-radius-m from a site, P.1812 radials at most M metres apart (default "
+                        f"{d.extended_spacing_m:g}; Hata / COST-231: {d.extended_spacing_hata_m:g}; applies where "
+                        "at least 1.5x the main radials' spacing: at 30 m, at 90 m from 270 m; never ITM); 0: one "
+                        "radial table to the radius (see bench/README.md)")
     p.add_argument("--main-radius-m", type=float, default=d.main_radius_m, metavar="M",
                    help=f"radius of the main zone around each site (default {d.main_radius_m:g} m)")
     p.add_argument("--itm-climate", type=_climate, default=it.climate, help="ITM radio climate 1-7 (2)")

@@ -7,39 +7,188 @@ both (weight of the extended one ``(d - r_main) / (r_blend - r_main)``), so that
 Each table is read as :func:`~._kernels.fill_window` reads one (:func:`~._kernels.fill_cell`: the four samples
 around the cell, bilinear in azimuth and distance), with its own layout (radial count, octave levels, radius,
 step) and its own cut (beyond it the table holds no finite sample).
+
+The receiver's clutter (P.1812 with land cover): ITU-R P.1812-7 adds each intermediate profile point's
+representative clutter height to its terrain height (§3.2, eq. 1a: g_i = h_i + R_i, not at the terminals), so the
+point just before the receiver, one step towards the site, is an obstacle R - h_r above the receiver's ground,
+one step away: it sets the receiver-side Bullington slope S_rim (eq. 17) whenever it is tall, and with it the
+diffraction loss (eqs 12-21). A radial sample carries the clutter of the point one step before it on its radial,
+a cell between radials has its own: where they differ the interpolated loss is off by up to the whole clutter
+diffraction term (``bench/README.md``, round w10: the cells whose 5 x 5 neighbourhood holds one clutter height
+keep +-0.2 dB with 120 m radials, the others reach +2.3 dB). The Bullington construction takes the largest
+slope, so the term does not add to the rest of the path and cannot be taken out of the radials and put back per
+cell; the fill instead reads, of the four samples around a cell, those whose point before the receiver has the
+cell's clutter height (``rx_match``: the same weights, renormalised over the matching samples; all four where
+none matches). The clutter heights of the points before the samples are those the radial sweep reads
+(:func:`~._p1812_radial.sample_clutter`, nearest cell), the cell's that of its own point-to-point profile
+(:mod:`._cell_p1812`: ``round(d / step)`` intervals).
+
+What the match leaves (terrain edges between the radials, clutter beyond the point before the receiver) shows
+where the samples a cell reads still disagree: with ``CoverageConfig.extended_refine_db`` the P.1812 cells of the
+extended zone whose samples differ by more than that are computed point to point (:func:`refine_cells`, the
+kernel of the ``refine`` cell mode, :mod:`.cell_loss`: the error-driven refinement of adaptive mesh methods, with
+the spread of the samples as the error indicator).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import fill_cell
+from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, fill_samples
+from towerplan.coverage._p1812_radial import sample_clutter
 
-__all__ = ["fill_window_zones"]
+__all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "refine_cells", "rx_clutter"]
+
+#: two clutter heights (m) closer than this are the same receiver surroundings (land-cover classes map to
+#: heights metres apart, ``towerplan.coverage.clutter``)
+RX_MATCH_M = 0.5
+
+
+_NONE = np.zeros((0, 0), dtype=np.float32)
+
+
+def fill_zones(out: np.ndarray, st: Any, site: tuple[float, float, float], config: Any, off: tuple[int, int],
+               geo: tuple[float, float, float, float]) -> int:
+    """Fill ``out`` (float32, the window ``st.box``) from the main and extended tables of ``st``
+    (:class:`~.site_radials.SiteTable` with ``far``) for the site at ``site`` = (x, y, radius_m): the receiver
+    clutter match with ``config.rx_match`` (P.1812 with land cover), then, with ``config.extended_refine_db``
+    (P.1812, profiles from the study grid), the refinement of the extended zone's cells; returns how many
+    cells were refined."""
+    from towerplan.coverage._kernels import MODEL_P1812
+
+    far = st.far
+    left, top, res_x, res_y = geo
+    r_lo, _, c_lo, _ = st.box
+    p1812 = st.model == MODEL_P1812
+    refine = p1812 and config.extended_refine_db > 0.0 and isinstance(st.terrain, np.ndarray)
+    flags = np.zeros(out.shape, dtype=np.uint8)
+    rx = rx_clutter(((st.n0, st.table.shape[1], st.step, 1),
+                     (far.n0, far.table.shape[1], st.step, int(far.r_main / st.step))),
+                    st.clutter, off, geo, site[:2], p1812 and config.rx_match)
+    fill_window_zones((st.table, st.n0, st.lmax, far.r_blend, st.step, st.cut_m),
+                      (far.table, far.n0, far.lmax, site[2], st.step, far.cut_m), far.r_main, far.r_blend,
+                      site[0], site[1], left, top, res_x, res_y, r_lo, c_lo, out, st.fpar[F_LMAX], rx,
+                      config.extended_refine_db if refine else math.inf, flags)
+    if not refine:
+        return 0
+    return refine_cells(out, flags, dem=st.terrain, off=off, geo=geo, site=site[:2], step_m=st.step,
+                        origin=(r_lo, c_lo), params=(st.fpar, st.ipar), clutter=st.clutter)
+
+
+def rx_clutter(tables, clutter, off, geo, site, rx_match):
+    """``rx`` of :func:`fill_window_zones`: for each of ``tables`` ((n0, n_samp, step_m, from_i) each) its
+    :func:`prev_clutter`, and the clutter windows (``clutter`` = (height, code) at window offset ``off`` =
+    (row, col)); plain interpolation (empty arrays) without ``rx_match`` or land cover."""
+    clut_h, clut_code = clutter
+    if not rx_match or clut_code.shape[0] == 0:
+        return (_NONE, _NONE, _NONE, np.zeros((0, 0), dtype=np.uint8), 0, 0)
+    left, top, res_x, res_y = geo
+    site_col = (site[0] - left) / res_x - 0.5
+    site_row = (top - site[1]) / res_y - 0.5
+    prev = [prev_clutter(n0, n_samp, step_m, site_col, site_row, off[1], off[0], res_x, res_y, clut_h, clut_code,
+                         from_i) for n0, n_samp, step_m, from_i in tables]
+    return (prev[0], prev[1], clut_h, clut_code, off[1], off[0])
+
+
+def refine_cells(out, flags, *, dem, off, geo, site, step_m, origin, params, clutter) -> int:
+    """P.1812 point to point (:func:`~._cell_p1812.p1812_cells`, the ``refine`` cell mode's kernel) on the
+    cells ``flags`` marks (:func:`fill_window_zones`), into ``out``; returns how many."""
+    rows, cols = np.nonzero(flags)
+    if rows.size == 0:
+        return 0
+    from towerplan.coverage._cell_p1812 import p1812_cells  # P.1812's kernels load only when used
+
+    left, top, res_x, res_y = geo
+    fpar, ipar = params
+    site_col = (site[0] - left) / res_x - 0.5
+    site_row = (top - site[1]) / res_y - 0.5
+    p1812_cells(dem, off[1], off[0], site_col, site_row, site[0], site[1], left, top, res_x, res_y, step_m,
+                rows.astype(np.int64), cols.astype(np.int64), origin[0], origin[1], fpar, ipar, clutter[0], clutter[1],
+                fpar[F_LMAX], out)
+    return int(rows.size)
+
+
+@njit(cache=True, parallel=True)
+def prev_clutter(n0, n_samp, step_m, site_col, site_row, col_off, row_off, res_x, res_y, clut_h, clut_code, from_i):
+    """(n0, n_samp) float32: the clutter height the radial sweep gives the point one step before sample ``i``
+    of radial ``j`` (distance ``(i - 1) * step_m``; nearest cell, :func:`~._p1812_radial.sample_clutter`), for
+    ``i >= from_i`` (NaN before)."""
+    out = np.full((n0, n_samp), np.nan, dtype=np.float32)
+    for j in prange(n0):
+        a = 2.0 * math.pi * j / n0
+        sa = math.sin(a)
+        ca = math.cos(a)
+        for i in range(max(from_i, 1), n_samp):
+            d = (i - 1) * step_m
+            rh, _ = sample_clutter(clut_h, clut_code, site_col + d * sa / res_x - col_off,
+                                   site_row - d * ca / res_y - row_off, CLUTTER_DEFAULT_H, CLUTTER_DEFAULT_CODE)
+            out[j, i] = rh
+    return out
 
 
 @njit(cache=True, inline="always")
-def _zone_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, cut_m):
-    """The mean :func:`~._kernels.fill_cell` gives the cell from one table, without the loss limit; NaN
-    beyond the table's cut."""
+def _zone_cell(table, rprev, r_cell, dx, dy, d, n0, lmax, radius_m, step_m, cut_m):
+    """(loss, spread) of the cell from one table, without the loss limit: the weighted mean of its four samples
+    (:func:`~._kernels.fill_samples`' weights, those not NaN, as :func:`~._kernels.fill_cell`) over those whose
+    point before the receiver has the clutter height ``r_cell`` where ``rprev`` is given (over all four where
+    none has), and the largest minus the smallest of the samples averaged; NaN beyond the table's cut."""
     if d > cut_m:
-        return math.nan
-    return fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, table.shape[1], math.inf)
+        return math.nan, 0.0
+    j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, table.shape[1])
+    for attempt in range(0 if rprev.shape[0] > 0 else 1, 2):  # 0: the matching samples, 1: all four
+        acc = 0.0
+        wsum = 0.0
+        lo = math.inf
+        hi = -math.inf
+        for k in range(4):
+            j = j0 if k < 2 else j1
+            i = i0 + (k & 1)
+            w = (1.0 - wa if k < 2 else wa) * (wt if k & 1 else 1.0 - wt)
+            v = table[j, i]
+            if w > 0.0 and not math.isnan(v) and (attempt == 1 or abs(rprev[j, i] - r_cell) < RX_MATCH_M):
+                acc += w * v
+                wsum += w
+                lo = min(lo, v)
+                hi = max(hi, v)
+        if wsum > 0.0:
+            return acc / wsum, hi - lo
+    return math.nan, 0.0
+
+
+@njit(cache=True, inline="always")
+def _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, gc, gr, d, step_m):
+    """Clutter height of the point one step before the cell on its point-to-point profile (``round(d /
+    step_m)`` intervals, :mod:`._cell_p1812`)."""
+    m = max(round(d / step_m), 2)
+    f = (m - 1) / m
+    rh, _ = sample_clutter(clut_h, clut_code, site_col + f * (gc - site_col) - col_off,
+                           site_row + f * (gr - site_row) - row_off, CLUTTER_DEFAULT_H, CLUTTER_DEFAULT_CODE)
+    return rh
 
 
 @njit(cache=True, parallel=True)
 def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
-                      max_loss_db):
+                      max_loss_db, rx, spread_db, flags):
     """:func:`~._kernels.fill_window` from two tables (float32 ``out``; every cell, no mask).
 
     ``main`` / ``far``: (table, n0, lmax, radius_m, step_m, cut_m) of the main zone's table (cast to
     ``radius_m`` = ``r_blend``) and of the extended zone's (cast to the site's radius). NaN where the
-    loss exceeds ``max_loss_db`` and beyond both cuts.
+    loss exceeds ``max_loss_db`` and beyond both cuts. ``rx``: (rprev_main, rprev_far, clut_h, clut_code,
+    col_off, row_off): the tables' receiver clutter (:func:`prev_clutter`; empty: plain interpolation) and
+    the clutter windows, at window offset (``row_off``, ``col_off``), the cells' is read from. ``flags``
+    (uint8, ``out``'s shape): set to 1 on the cells beyond ``r_main`` whose extended-zone samples averaged
+    differ by more than ``spread_db`` (the refinement's cells, :func:`refine_cells`).
     """
     t_m, n0_m, lmax_m, rad_m, step_m, cut_m = main
     t_f, n0_f, lmax_f, rad_f, step_f, cut_f = far
+    rp_m, rp_f, clut_h, clut_code, col_off, row_off = rx
+    matching = rp_f.shape[0] > 0
+    site_col = (site_x - left) / res_x - 0.5
+    site_row = (top - site_y) / res_y - 0.5
     h, w = out.shape
     width = r_blend - r_main
     for r in prange(h):
@@ -49,13 +198,18 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
             x = left + (c_lo + c + 0.5) * res_x
             dx = x - site_x
             d = math.sqrt(dx * dx + dy * dy)
+            r_cell = 0.0
+            if matching:
+                r_cell = _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, c_lo + c, r_lo + r,
+                                       d, step_f)
+            spread = 0.0
             if d <= r_main:
-                v = _zone_cell(t_m, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
+                v, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
             elif d >= r_blend:
-                v = _zone_cell(t_f, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
+                v, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
             else:
-                vm = _zone_cell(t_m, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
-                vf = _zone_cell(t_f, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
+                vm, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
+                vf, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
                 if math.isnan(vm):
                     v = vf
                 elif math.isnan(vf):
@@ -63,4 +217,6 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
                 else:
                     wf = (d - r_main) / width
                     v = (1.0 - wf) * vm + wf * vf
-            out[r, c] = v if v <= max_loss_db else math.nan
+            keep = v <= max_loss_db
+            out[r, c] = v if keep else math.nan
+            flags[r, c] = 1 if (keep and spread > spread_db) else 0

@@ -280,19 +280,25 @@ class CoverageConfig:
         :mod:`towerplan.coverage.source_terrain`; ``run_coverage(source=...)``, read from
         ``--dem`` / ``[inputs] dem`` by the CLI and the scenario). Takes the resampling out of
         the profiles; costs and accuracy in ``bench/README.md``.
-    extended_spacing_m, main_radius_m
+    extended_spacing_m, extended_spacing_hata_m, main_radius_m, rx_match, extended_refine_db
         The extended zone (:mod:`towerplan.coverage.site_radials`): beyond ``main_radius_m`` from a site,
         cells take their loss from a second radial table whose neighbouring radials are at most
-        ``extended_spacing_m`` apart (sampled at the same step along the radials as the main table); near
-        the site from the main table (``radial_spacing_cells``); in a ring of 8 samples beyond
-        ``main_radius_m`` the blend of both. The model and its profiles are the same in both zones, only
-        the directions it is evaluated along change. It applies where ``extended_spacing_m`` is at least
-        1.5x the main table's spacing (the default 90 m: at 30 m, not at 90 m; 120 m at 30 m and 360 m at
-        90 m were measured and miss the accuracy target on some terrain), to P.1812, Hata / COST-231 and
-        free space, not to ITM (on a real tile at 30 m its P10 fell below -1 dB), in the ``raster`` cell
-        mode only, and not to the candidate matrix's demand cells; ``0`` turns it off (the single table, bit for bit).
-        A coarser sample step along the radials was measured and rejected: P.1812's clutter and the knife
-        edges of Hata / COST-231 read the profile at the grid's step. Accuracy and costs:
+        ``extended_spacing_m`` apart for P.1812 (``extended_spacing_hata_m`` for Hata, COST-231 and free
+        space), sampled at the same step along the radials as the main table; near the site from the main
+        table (``radial_spacing_cells``); in a ring of 8 samples beyond ``main_radius_m`` the blend of both.
+        The model and its profiles are the same in both zones, only the directions it is evaluated along
+        change. It applies where that spacing is at least 1.5x the main table's: at 30 m, not at 90 m by
+        default (``extended_spacing_m = 360`` there: 12 % less CPU on the province, P10-P90 within the
+        target, 1-3 % of the cells more beyond 3 dB; with ``extended_refine_db = 15`` fewer than without
+        the zone, at no saving). With ``rx_match`` (P.1812 with land cover) a cell reads, of its
+        four radial samples, those whose profile point before the receiver has the cell's clutter height
+        (:mod:`._fill_zones`): the receiver's clutter is what interpolation between radials got wrong. P.1812
+        cells of the extended zone whose samples (those read) still differ by more than ``extended_refine_db``
+        (0: never) are computed point to point (the ``refine`` cell mode's kernel; study-grid profiles). Not
+        ITM (on a real tile at 30 m its P10 fell below -1 dB), only in the ``raster`` cell mode, not for the
+        candidate matrix's demand cells; ``extended_spacing_m = 0`` turns it off (the single table, bit for
+        bit). A coarser sample step along the radials was measured and rejected: P.1812's clutter and the
+        knife edges of Hata / COST-231 read the profile at the grid's step. Accuracy and costs:
         ``bench/README.md``.
     """
 
@@ -324,8 +330,11 @@ class CoverageConfig:
     cell_loss: CellLoss = "raster"
     refine_spread_db: float = 3.0
     profile_source: ProfileSource = "study"
-    extended_spacing_m: float = 90.0
+    extended_spacing_m: float = 180.0
+    extended_spacing_hata_m: float = 120.0
     main_radius_m: float = 5000.0
+    rx_match: bool = True
+    extended_refine_db: float = 0.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -387,25 +396,34 @@ class CoverageConfig:
             problems.append(f"refine_spread_db = {self.refine_spread_db!r} must be within 0.1-60 dB")
         if self.profile_source not in ("study", "source"):
             problems.append(f"profile_source must be study or source, got {self.profile_source!r}")
-        if not (isinstance(self.extended_spacing_m, int | float) and not isinstance(self.extended_spacing_m, bool)
-                and (self.extended_spacing_m == 0 or 1.0 <= self.extended_spacing_m <= 10_000.0)):
-            problems.append(f"extended_spacing_m = {self.extended_spacing_m!r} must be 0 (off) or within 1-10,000 m")
+        for name in ("extended_spacing_m", "extended_spacing_hata_m"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and not isinstance(v, bool) and (v == 0 or 1.0 <= v <= 10_000.0)):
+                problems.append(f"{name} = {v!r} must be 0 (off) or within 1-10,000 m")
         if not (isinstance(self.main_radius_m, int | float) and not isinstance(self.main_radius_m, bool)
                 and 200.0 <= self.main_radius_m <= 200_000.0):
             problems.append(f"main_radius_m = {self.main_radius_m!r} must be within 200 m - 200 km")
+        if not (isinstance(self.extended_refine_db, int | float) and not isinstance(self.extended_refine_db, bool)
+                and (self.extended_refine_db == 0 or 0.1 <= self.extended_refine_db <= 100.0)):
+            problems.append(f"extended_refine_db = {self.extended_refine_db!r} must be 0 (off) or within 0.1-100 dB")
+        if not isinstance(self.rx_match, bool):
+            problems.append(f"rx_match must be true or false, got {self.rx_match!r}")
         if problems:
             raise ConfigError("coverage settings: " + "; ".join(problems))
 
     def extended_spacing_for(self, model: str, res_m: float) -> float:
-        """Radial spacing (cells of ``res_m``) of the extended zone for ``model``; 0 where the zone does not
-        apply (``extended_spacing_m`` 0 or under 1.5x the main spacing, where a second table would save under a
-        third of the radials; ``cell_loss`` not raster; ITM, whose P10 on a real tile at 30 m fell from -0.83 to
-        -1.13 dB with it, ``bench/README.md``)."""
-        cells = self.extended_spacing_m / res_m
-        if (self.extended_spacing_m == 0 or self.cell_loss != "raster" or model == "itm"
-                or cells < 1.5 * self.radial_spacing_for(model)):
+        """Radial spacing (cells of ``res_m``) of the extended zone for ``model``: ``extended_spacing_m`` (P.1812)
+        or ``extended_spacing_hata_m`` (the others); 0 where the zone does not apply: that spacing 0 or under 1.5x
+        the main one (where a second table would save under a third of the radials; the defaults at 90 m, where
+        360 m P.1812 radials save 12 % CPU but lose cells within 3 dB, ``bench/README.md`` round w10),
+        ``extended_spacing_m`` 0, ``cell_loss`` not raster, ITM (whose P10 on a real tile at 30 m fell from
+        -0.83 to -1.13 dB with it)."""
+        metres = self.extended_spacing_m if model == "p1812" else self.extended_spacing_hata_m
+        if self.extended_spacing_m == 0 or metres == 0 or self.cell_loss != "raster" or model == "itm":
             return 0.0
-        return cells
+        main = self.radial_spacing_for(model)
+        cells = metres / res_m
+        return cells if cells >= 1.5 * main else 0.0
 
     def radial_spacing_for(self, model: str) -> float:
         """Radial spacing (cells) used for ``model`` (see ``radial_spacing_cells``)."""

@@ -112,12 +112,9 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
         kern.fill_window(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x,
                          res_y, r_lo, c_lo, out, st.fpar[kern.F_LMAX], st.cut_m, mask)
     else:  # main and extended zones (never with a mask: ``only`` keeps the single table)
-        from towerplan.coverage._fill_zones import fill_window_zones
+        from towerplan.coverage._fill_zones import fill_zones
 
-        fill_window_zones((st.table, st.n0, st.lmax, far.r_blend, st.step, st.cut_m),
-                          (far.table, far.n0, far.lmax, group.radius_m, st.step, far.cut_m), far.r_main,
-                          far.r_blend, group.x, group.y, left, top, res_x, res_y, r_lo, c_lo, out,
-                          st.fpar[kern.F_LMAX])
+        fill_zones(out, st, (group.x, group.y, group.radius_m), config, off, geo)
     if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
         from towerplan.coverage.cell_loss import point_to_point_cells
 
