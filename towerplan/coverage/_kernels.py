@@ -227,7 +227,7 @@ def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
         lvl = math.floor(math.log2(radius_m / d))
         lvl = min(max(lvl, 0), lmax)
     s = 1 << lvl
-    nr = n0 // s
+    nr = n0 >> lvl  # n0 // s (n0 > 0); no integer division in the per-cell loop
     two_pi = 2.0 * math.pi
     az = math.atan2(dx, dy)
     if az < 0.0:
@@ -235,8 +235,11 @@ def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     u = az / two_pi * nr
     k0 = math.floor(u)
     wa = u - k0
-    k0 = k0 % nr
-    k1 = (k0 + 1) % nr
+    if k0 >= nr:  # k0 % nr: 0 <= u <= nr, as az lies in [0, 2 pi]
+        k0 -= nr
+    k1 = k0 + 1
+    if k1 >= nr:
+        k1 -= nr
     t = d / step_m
     if t < 1.0:
         t = 1.0

@@ -27,7 +27,9 @@ How one site is computed
    uses the exact horizontal and vertical angle from the antenna (ground + height)
    to the receiver (cell ground + ``rx_height_m``) over the effective earth.
 6. Levels merge into running accumulators (top-2 by level, ties to the lower
-   station index; counts; maxima), never one raster per sector.
+   station index; counts; maxima), never one raster per sector. Steps 5 and 6 (and the
+   SINR layer's sums) are one pass over the site group's loss window (:mod:`._fused`); a
+   group with calibrated sectors keeps the separate passes (each sector's own loss).
 
 Nodata in the DEM: holes are filled with the nearest valid elevation for the
 propagation (a warning tells how many cells), and the outputs are nodata there.
@@ -46,6 +48,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from towerplan.coverage import _fused as fkern
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.antenna import TabulatedPattern
@@ -108,6 +111,9 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     ae = config.k_factor * 6_371_000.0
     fb, sla = config.front_to_back_db, config.side_lobe_db
     for group in task["groups"]:
+        if not any(has_terms(s) for s in group.sectors):  # one pass over the loss window (:mod:`._fused`)
+            _fused_group(task, group, acc, (a_r0, a_c0), sinr_acc)
+            continue
         loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), task.get("only"), reach_only=True,
                               source=task.get("source"))
         r_lo, r_hi, c_lo, c_hi = box
@@ -118,6 +124,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         r_lo, r_hi, c_lo, c_hi, loss = _clip(box, task["box"], loss)  # the tiled engine's tile only
         if loss.size == 0:
             continue
+        # calibrated sectors: separate passes (each sector's loss has its own distance and bearing terms)
         kern.min_into(acc["loss"], r_lo - a_r0, c_lo - a_c0, loss)
         ground = dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]]  # a view: the kernel reads it
         site_col = (group.x - left) / res_x - 0.5
@@ -129,10 +136,10 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
                            config.rx_height_m, ae, theta, bearing)
         no_table = np.zeros((2, 360))
         calibrated = [has_terms(s) for s in group.sectors]
-        log_km = _log10_km(loss.shape, (r_lo, c_lo), group, geo) if any(calibrated) else None
+        log_km = _log10_km(loss.shape, (r_lo, c_lo), group, geo)
         for s, with_terms in zip(group.sectors, calibrated, strict=True):
             sector_loss = loss
-            if with_terms and log_km is not None:
+            if with_terms:
                 # calibration: its clamped slopes and bearing terms as a loss correction (the offset is in base_dbm)
                 sector_loss = (loss - sector_terms_db(s, log_km, bearing)).astype(np.float32)
             gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
@@ -179,6 +186,62 @@ def _clip(box: tuple[int, int, int, int], keep: tuple[int, int, int, int],
         return (*box, loss)
     cut = loss[r_lo - box[0]: max(r_hi, r_lo) - box[0], c_lo - box[2]: max(c_hi, c_lo) - box[2]]
     return r_lo, r_hi, c_lo, c_hi, np.ascontiguousarray(cut)
+
+
+_NO_SINR = (np.zeros((0, 0, 0), dtype=np.float32), np.zeros((0, 0, 0), dtype=np.int32),
+            np.zeros((0, 0, 0), dtype=np.int64))
+
+
+def _fused_group(task: dict[str, Any], group: SiteGroup, acc: dict[str, np.ndarray], origin: tuple[int, int],
+                 sinr_acc: dict[str, np.ndarray] | None) -> None:
+    """One site group of :func:`run_batch` (no calibrated sector): its loss window (:func:`.site_radials.site_loss`,
+    the terminal clutter loss, the tile's cut), then one pass for the min-loss raster, the angles and every
+    sector's level into the coverage and SINR accumulators (:func:`~._fused.accumulate_group`): the same rasters
+    as ``min_into``, ``site_geometry``, ``accumulate_sector`` and ``sinr.accumulate_one`` one after another."""
+    dem, off, config = task["dem"], task["off"], task["config"]
+    left, top, res_x, res_y = geo = task["geo"]
+    loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), task.get("only"), reach_only=True,
+                          source=task.get("source"))
+    if task.get("terminal") is not None:  # ITU-R P.2108 terminal clutter for ITM / free space
+        add_terminal_clutter_loss(loss, task["terminal"], slice(box[0] - off[0], box[1] - off[0]),
+                                  slice(box[2] - off[1], box[3] - off[1]), freq_mhz=group.freq_mhz,
+                                  model=group.model, rx_height_m=config.rx_height_m)
+    r_lo, _, c_lo, _, loss = _clip(box, task["box"], loss)  # the tiled engine's tile only
+    if loss.size == 0:
+        return
+    site_col = (group.x - left) / res_x - 0.5
+    site_row = (top - group.y) / res_y - 0.5
+    z_tx = kern.bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
+    plan = task.get("sinr")
+    sec_f, sec_i, tables = _sector_params(group, config, plan)
+    fkern.accumulate_group(
+        loss, (group.x, group.y), geo, (r_lo, c_lo), (dem, r_lo - off[0], c_lo - off[1]),
+        (z_tx, config.rx_height_m, config.k_factor * 6_371_000.0), sec_f, sec_i, tables,
+        (float(config.threshold_dbm), float(plan.floor_dbm) if plan is not None else -math.inf),
+        tuple(acc[k] for k in _ACC_ORDER), origin,
+        _NO_SINR if sinr_acc is None else tuple(sinr_acc[k] for k in sinr_layer.SINR_ACC_ORDER),
+        (task["box"][0], task["box"][2]))
+
+
+def _sector_params(group: SiteGroup, config: CoverageConfig,
+                   plan: sinr_layer.CarrierPlan | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``sec_f``, ``sec_i`` and ``tables`` of :func:`~._fused.accumulate_group` for a group's sectors: the
+    values :func:`sector_gain_args` gives the separate passes, the base level, codes, and SINR pair / carrier."""
+    n = len(group.sectors)
+    sec_f = np.empty((n, fkern.N_SF))
+    sec_i = np.full((n, fkern.N_SI), -1, dtype=np.int64)
+    tables = np.empty((n, 2, 360))
+    no_table = np.zeros((2, 360))
+    for k, s in enumerate(group.sectors):
+        az, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, cuts = sector_gain_args(
+            s, group.patterns, config.front_to_back_db, config.side_lobe_db, no_table)
+        sec_f[k] = (az, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, float(s["base_dbm"]))
+        idx = int(s["station_index"])
+        sec_i[k, :5] = (omni, tabulated, idx, int(s["op_code"]), int(s["tech_code"]))
+        if plan is not None:
+            sec_i[k, fkern.I_PAIR:] = plan.codes[idx]
+        tables[k] = cuts
+    return sec_f, sec_i, tables
 
 
 def _log10_km(shape: tuple[int, int], origin: tuple[int, int], group: SiteGroup,

@@ -1,0 +1,147 @@
+"""One pass over a site group's loss window: min-loss raster, angles and every sector's level at once.
+
+After the fill of a site group's loss window, the engine (:func:`towerplan.coverage.engine.run_batch`) used
+to walk that window once per step: :func:`~._kernels.min_into`, :func:`~._kernels.site_geometry` (theta and
+bearing into two float64 windows), then per sector :func:`~._kernels.accumulate_sector` and, with the SINR
+layer, :func:`~._sinr_kernels.accumulate_carrier` (the sector's antenna gain a second time).
+:func:`accumulate_group` walks it once: per row, the min-loss raster and, only where the group's strongest
+sector can reach the cell, the angles into row buffers; then each sector along the row, its level computed
+once for both accumulators. It calls the same per-cell definitions (:func:`~._kernels.cell_angles`,
+:func:`~._kernels.sector_level_dbm`, :func:`~._kernels._insert`, :func:`~._sinr_kernels.quantize`) on the
+same operands, and each cell sees its sectors in the same order, so every raster is bit-identical to the
+separate passes' (``tests/test_fused.py``).
+
+The fill itself stays a separate pass (:func:`~._kernels.fill_window`, :func:`~._fill_zones.fill_window_zones`,
+then the ``refine`` / ``exact`` cells and the P.2108 terminal loss on the window): a variant that computed
+each cell's loss from the radial tables inside this pass measured slower than the fill plus this pass
+(bench/README.md, round w10).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from towerplan.coverage._kernels import _insert, cell_angles, sector_level_dbm
+from towerplan.coverage._sinr_kernels import quantize
+
+__all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "accumulate_group", "N_SF", "N_SI"]
+
+#: columns of the sectors' float parameters (``sec_f``): the antenna arguments of
+#: :func:`~towerplan.coverage.engine.sector_gain_args` and the base level (dBm)
+S_AZ, S_HBW, S_VBW, S_ETILT, S_MTILT, S_FB, S_SLA, S_BASE = range(8)
+N_SF = 8
+#: columns of the sectors' integer parameters (``sec_i``): omni, tabulated, station index, operator and
+#: technology codes, SINR pair and carrier (-1: not in the SINR layer)
+I_OMNI, I_TAB, I_IDX, I_OP, I_TECH, I_PAIR, I_CARRIER = range(7)
+N_SI = 7
+
+
+@njit(cache=True, inline="always")
+def _reach_bases(sec_f, sec_i):
+    """The strongest base level of the group's sectors, and of those in the SINR layer (-inf: none)."""
+    top_cov = -math.inf
+    top_sinr = -math.inf
+    for k in range(sec_f.shape[0]):
+        top_cov = max(top_cov, sec_f[k, S_BASE])
+        if sec_i[k, I_PAIR] >= 0:
+            top_sinr = max(top_sinr, sec_f[k, S_BASE])
+    return top_cov, top_sinr
+
+
+@njit(cache=True, parallel=True)
+def accumulate_group(loss, site, geo, box, terrain, angles, sec_f, sec_i, tables, limits, acc, acc_origin, sinr,
+                     sinr_origin):
+    """Add one site group's sectors to the accumulators (in place), walking its loss window once.
+
+    ``loss``: the group's float32 loss window (NaN: none) on global cells from ``box`` = (r_lo, c_lo);
+    ``site`` = (x, y) m, ``geo`` = (left, top, res_x, res_y); ``terrain`` = (ground, row offset, column
+    offset) of the gap-filled DEM window; ``angles`` = (z_tx, h_rx, ae) of :func:`~._kernels.site_geometry`.
+    Per sector ``sec_f`` / ``sec_i`` (:data:`N_SF`, :data:`N_SI` columns) and ``tables`` (its pattern's
+    cuts, zeros when parametric); ``limits`` = (threshold_dbm, floor_dbm of the SINR layer). ``acc``:
+    (best, best_idx, second, second_idx, count, op_best, tech_best, loss) at global ``acc_origin``;
+    ``sinr``: (pair_best, pair_idx, carrier_sum) at global ``sinr_origin`` (empty arrays, and every
+    sector's pair -1, when the run has no SINR layer).
+    """
+    site_x, site_y = site
+    left, top, res_x, res_y = geo
+    r_lo, c_lo = box
+    ground, g_r0, g_c0 = terrain
+    z_tx, h_rx, ae = angles
+    threshold_dbm, floor_dbm = limits
+    best, best_idx, second, second_idx, count, op_best, tech_best, loss_acc = acc
+    pair_best, pair_idx, carrier_sum = sinr
+    top_cov, top_sinr = _reach_bases(sec_f, sec_i)
+    sinr_on = top_sinr > -math.inf
+    h, w = loss.shape
+    n_chunks = min(h, _CHUNKS)
+    for ch in prange(n_chunks):  # chunks of rows write disjoint cells; one set of row buffers per chunk
+        theta = np.empty(w)
+        bearing = np.empty(w)
+        for r in range(ch * h // n_chunks, (ch + 1) * h // n_chunks):
+            y = top - (r_lo + r + 0.5) * res_y
+            dy = y - site_y
+            pr = r_lo + r - acc_origin[0]
+            pc0 = c_lo - acc_origin[1]
+            row = loss[r]
+            for c in range(w):
+                lo = row[c]
+                if lo < loss_acc[pr, pc0 + c]:  # NaN: no
+                    loss_acc[pr, pc0 + c] = lo
+                if top_cov - lo >= threshold_dbm or (sinr_on and top_sinr - lo >= floor_dbm):  # a sector may reach it
+                    x = left + (c_lo + c + 0.5) * res_x
+                    theta[c], bearing[c] = cell_angles(x - site_x, dy, ground[g_r0 + r, g_c0 + c], z_tx, h_rx, ae)
+            for k in range(sec_f.shape[0]):
+                _sector_row(k, row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, floor_dbm, best, best_idx,
+                            second, second_idx, count, op_best, tech_best, pr, pc0, pair_best, pair_idx,
+                            carrier_sum, r_lo + r - sinr_origin[0], c_lo - sinr_origin[1])
+
+
+#: row chunks of :func:`accumulate_group` (its threads' work units; each allocates its row buffers once)
+_CHUNKS = 64
+
+
+@njit(cache=True, inline="always")
+def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, floor_dbm, best, best_idx, second,
+                second_idx, count, op_best, tech_best, pr, pc0, pair_best, pair_idx, carrier_sum, sr, sc0):
+    """Sector ``k`` along one row's buffers: :func:`~._kernels.accumulate_sector` and, in the SINR layer,
+    :func:`~._sinr_kernels.accumulate_carrier` on the row, the level computed once for both."""
+    base_dbm = sec_f[k, S_BASE]
+    azimuth_deg = sec_f[k, S_AZ]
+    h_bw, v_bw, e_tilt, m_tilt = sec_f[k, S_HBW], sec_f[k, S_VBW], sec_f[k, S_ETILT], sec_f[k, S_MTILT]
+    fb_db, sla_db = sec_f[k, S_FB], sec_f[k, S_SLA]
+    omni = sec_i[k, I_OMNI] != 0
+    tabulated = sec_i[k, I_TAB] != 0
+    idx, op, tech = sec_i[k, I_IDX], sec_i[k, I_OP], sec_i[k, I_TECH]
+    pair, carrier = sec_i[k, I_PAIR], sec_i[k, I_CARRIER]
+    cuts = tables[k]
+    for i in range(lo_row.shape[0]):
+        lo = lo_row[i]
+        covers = base_dbm - lo >= threshold_dbm
+        in_sinr = pair >= 0 and base_dbm - lo >= floor_dbm
+        if not (covers or in_sinr):  # NaN, or out of reach even at boresight
+            continue
+        phi = 0.0
+        if not omni:
+            phi = bearing[i] - azimuth_deg
+        level = sector_level_dbm(lo, phi, theta[i], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated,
+                                 cuts, base_dbm)
+        if covers and level >= threshold_dbm:
+            pc = pc0 + i
+            _insert(best, best_idx, second, second_idx, pr, pc, level, idx)
+            count[pr, pc] += 1
+            if level > op_best[op, pr, pc]:
+                op_best[op, pr, pc] = level
+            if level > tech_best[tech, pr, pc]:
+                tech_best[tech, pr, pc] = level
+        if in_sinr and level >= floor_dbm:
+            sc = sc0 + i
+            carrier_sum[carrier, sr, sc] += quantize(float(level))
+            if level >= threshold_dbm:
+                b = pair_best[pair, sr, sc]
+                bi = pair_idx[pair, sr, sc]
+                if bi < 0 or level > b or (level == b and idx < bi):
+                    pair_best[pair, sr, sc] = level
+                    pair_idx[pair, sr, sc] = idx
