@@ -114,22 +114,13 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         if not any(has_terms(s) for s in group.sectors):  # one pass over the loss window (:mod:`._fused`)
             _fused_group(task, group, acc, (a_r0, a_c0), sinr_acc)
             continue
-        loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), task.get("only"), reach_only=True,
-                              source=task.get("source"))
-        r_lo, r_hi, c_lo, c_hi = box
-        if task.get("terminal") is not None:  # ITU-R P.2108 terminal clutter for ITM / free space
-            add_terminal_clutter_loss(loss, task["terminal"], slice(r_lo - off[0], r_hi - off[0]),
-                                      slice(c_lo - off[1], c_hi - off[1]), freq_mhz=group.freq_mhz,
-                                      model=group.model, rx_height_m=config.rx_height_m)
-        r_lo, r_hi, c_lo, c_hi, loss = _clip(box, task["box"], loss)  # the tiled engine's tile only
+        r_lo, r_hi, c_lo, c_hi, loss = _group_window(task, group)
         if loss.size == 0:
             continue
         # calibrated sectors: separate passes (each sector's loss has its own distance and bearing terms)
         kern.min_into(acc["loss"], r_lo - a_r0, c_lo - a_c0, loss)
         ground = dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]]  # a view: the kernel reads it
-        site_col = (group.x - left) / res_x - 0.5
-        site_row = (top - group.y) / res_y - 0.5
-        z_tx = kern.bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
+        z_tx = _z_tx(task, group)
         theta = np.empty(loss.shape)
         bearing = np.zeros(loss.shape)  # 0 where the loss is NaN (the calibration's bearing terms read it)
         kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
@@ -188,6 +179,28 @@ def _clip(box: tuple[int, int, int, int], keep: tuple[int, int, int, int],
     return r_lo, r_hi, c_lo, c_hi, np.ascontiguousarray(cut)
 
 
+def _group_window(task: dict[str, Any], group: SiteGroup) -> tuple[int, int, int, int, np.ndarray]:
+    """A site group's loss window within the task's box: ``(r_lo, r_hi, c_lo, c_hi, loss)`` from
+    :func:`.site_radials.site_loss`, with the ITU-R P.2108 terminal clutter loss for ITM / free space, cut to the
+    tiled engine's tile (an empty ``loss`` when the group does not reach it)."""
+    dem, off, config = task["dem"], task["off"], task["config"]
+    loss, box = site_loss(dem, off, task["geo"], group, config, task.get("clutter"), task.get("only"),
+                          reach_only=True, source=task.get("source"))
+    if task.get("terminal") is not None:
+        add_terminal_clutter_loss(loss, task["terminal"], slice(box[0] - off[0], box[1] - off[0]),
+                                  slice(box[2] - off[1], box[3] - off[1]), freq_mhz=group.freq_mhz,
+                                  model=group.model, rx_height_m=config.rx_height_m)
+    return _clip(box, task["box"], loss)
+
+
+def _z_tx(task: dict[str, Any], group: SiteGroup) -> float:
+    """Height of the group's antennas above the datum: the DEM (bilinear) at the site plus the mast height."""
+    left, top, res_x, res_y = task["geo"]
+    site_col = (group.x - left) / res_x - 0.5
+    site_row = (top - group.y) / res_y - 0.5
+    return float(kern.bilinear(task["dem"], site_col - task["off"][1], site_row - task["off"][0]) + group.h_tx_m)
+
+
 _NO_SINR = (np.zeros((0, 0, 0), dtype=np.float32), np.zeros((0, 0, 0), dtype=np.int32),
             np.zeros((0, 0, 0), dtype=np.int64))
 
@@ -198,20 +211,11 @@ def _fused_group(task: dict[str, Any], group: SiteGroup, acc: dict[str, np.ndarr
     the terminal clutter loss, the tile's cut), then one pass for the min-loss raster, the angles and every
     sector's level into the coverage and SINR accumulators (:func:`~._fused.accumulate_group`): the same rasters
     as ``min_into``, ``site_geometry``, ``accumulate_sector`` and ``sinr.accumulate_one`` one after another."""
-    dem, off, config = task["dem"], task["off"], task["config"]
-    left, top, res_x, res_y = geo = task["geo"]
-    loss, box = site_loss(dem, off, geo, group, config, task.get("clutter"), task.get("only"), reach_only=True,
-                          source=task.get("source"))
-    if task.get("terminal") is not None:  # ITU-R P.2108 terminal clutter for ITM / free space
-        add_terminal_clutter_loss(loss, task["terminal"], slice(box[0] - off[0], box[1] - off[0]),
-                                  slice(box[2] - off[1], box[3] - off[1]), freq_mhz=group.freq_mhz,
-                                  model=group.model, rx_height_m=config.rx_height_m)
-    r_lo, _, c_lo, _, loss = _clip(box, task["box"], loss)  # the tiled engine's tile only
+    dem, off, config, geo = task["dem"], task["off"], task["config"], task["geo"]
+    r_lo, _, c_lo, _, loss = _group_window(task, group)
     if loss.size == 0:
         return
-    site_col = (group.x - left) / res_x - 0.5
-    site_row = (top - group.y) / res_y - 0.5
-    z_tx = kern.bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
+    z_tx = _z_tx(task, group)
     plan = task.get("sinr")
     sec_f, sec_i, tables = _sector_params(group, config, plan)
     fkern.accumulate_group(
