@@ -7,7 +7,7 @@ layer, :func:`~._sinr_kernels.accumulate_carrier` (the sector's antenna gain a s
 :func:`accumulate_group` walks it once: per row, the min-loss raster and, only where the group's strongest
 sector can reach the cell, the angles into row buffers; then each sector along the row, its level computed
 once for both accumulators. It calls the same per-cell definitions (:func:`~._kernels.cell_angles`,
-:func:`~._kernels.sector_level_dbm`, :func:`~._kernels._insert`, :func:`~._sinr_kernels.quantize`) on the
+:func:`~._kernels.sector_level_dbm`, :func:`~._kernels.take_level`, :func:`~._sinr_kernels.quantize`) on the
 same operands, and each cell sees its sectors in the same order, so every raster is bit-identical to the
 separate passes' (``tests/test_fused.py``).
 
@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import _insert, cell_angles, sector_level_dbm
+from towerplan.coverage._kernels import cell_angles, sector_level_dbm, take_level
 from towerplan.coverage._sinr_kernels import quantize
 
 __all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "accumulate_group", "N_SF", "N_SI"]
@@ -129,13 +129,8 @@ def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, 
         level = sector_level_dbm(lo, phi, theta[i], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated,
                                  cuts, base_dbm)
         if covers and level >= threshold_dbm:
-            pc = pc0 + i
-            _insert(best, best_idx, second, second_idx, pr, pc, level, idx)
-            count[pr, pc] += 1
-            if level > op_best[op, pr, pc]:
-                op_best[op, pr, pc] = level
-            if level > tech_best[tech, pr, pc]:
-                tech_best[tech, pr, pc] = level
+            take_level(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx, op,
+                       tech)
         if in_sinr and level >= floor_dbm:
             sc = sc0 + i
             carrier_sum[carrier, sr, sc] += quantize(float(level))

@@ -375,6 +375,18 @@ def _insert(best, best_idx, second, second_idx, r, c, level, idx):
             second_idx[r, c] = idx
 
 
+@njit(cache=True, inline="always")
+def take_level(best, best_idx, second, second_idx, count, op_best, tech_best, r, c, level, idx, op, tech):
+    """A serving level (at or above the threshold) of sector ``idx`` into cell (r, c)'s accumulators: the top two
+    (:func:`_insert`), the count, its operator's and its technology's best."""
+    _insert(best, best_idx, second, second_idx, r, c, level, idx)
+    count[r, c] += 1
+    if level > op_best[op, r, c]:
+        op_best[op, r, c] = level
+    if level > tech_best[tech, r, c]:
+        tech_best[tech, r, c] = level
+
+
 @njit(cache=True, parallel=True)
 def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, res_y, z_tx, h_rx, ae, theta, bearing):
     """Angles from the antenna to every cell of a site's window (degrees), shared by its sectors.
@@ -451,13 +463,8 @@ def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg,
                                      tabulated, tables, base_dbm)
             if not level >= threshold_dbm:
                 continue
-            pc = c_lo + c - p_c0
-            _insert(best, best_idx, second, second_idx, pr, pc, level, idx)
-            count[pr, pc] += 1
-            if level > op_best[op, pr, pc]:
-                op_best[op, pr, pc] = level
-            if level > tech_best[tech, pr, pc]:
-                tech_best[tech, pr, pc] = level
+            take_level(best, best_idx, second, second_idx, count, op_best, tech_best, pr, c_lo + c - p_c0, level, idx,
+                       op, tech)
 
 
 @njit(cache=True, parallel=True)
