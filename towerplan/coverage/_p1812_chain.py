@@ -35,6 +35,16 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, inline="always")
+def rx_distance(d, inv_d, equi, n, i):
+    """(dr, 1 / dr): the distance (km) from point i to the receiver, point n - 1 (read from the distances
+    when the points are equidistant, as the Recommendation's scans in :mod:`._p1812_profile` read it)."""
+    if equi:
+        return d[n - 1 - i], inv_d[n - 1 - i]
+    dr = d[n - 1] - d[i]
+    return dr, 1.0 / dr
+
+
 @njit(cache=True)
 def prefix_chains(d, h, r, n_all, ae, ab):
     """Upper-hull parents ``up[q, i]`` of the points 1..i of the four profiles q that
@@ -75,14 +85,9 @@ def prefix_chains(d, h, r, n_all, ae, ab):
 def _val(kind, i, d, inv_d, equi, n, h, r, c):
     """The quantity ``kind`` at point i, written as the Recommendation's scan writes it (see
     :func:`~._p1812_profile.analyse_profile`); ``c`` = (dtot, inv_dtot, hts, hrs, inv2ae, inv_ae, inv_ab)."""
-    dtot, inv_dtot, hts, hrs, inv2ae, inv_ae, inv_ab = c
+    _, inv_dtot, hts, hrs, inv2ae, inv_ae, inv_ab = c
     di = d[i]
-    if equi:
-        dr = d[n - 1 - i]
-        idr = inv_d[n - 1 - i]
-    else:
-        dr = dtot - di
-        idr = 1.0 / dr
+    dr, idr = rx_distance(d, inv_d, equi, n, i)
     if kind == 0:  # obstruction height above the terminals' line (eq. 89)
         return h[i] - (hts * dr + hrs * di) * inv_dtot
     if kind == 1:  # its ratio to the distance from the receiver (eq. 91)

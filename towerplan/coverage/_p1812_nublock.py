@@ -24,6 +24,8 @@ import math
 import numpy as np
 from numba import njit
 
+from towerplan.coverage._p1812_chain import rx_distance
+
 #: points per block
 BLOCK = 16
 
@@ -44,14 +46,9 @@ def block_maxima(h, r, n_all):
 @njit(cache=True, inline="always")
 def _nu(i, use_r, a_inv, d, inv_d, equi, n, h, r, c):
     """nu of point i (eq. 15) written as the Recommendation's scan in ``analyse_profile`` writes it."""
-    dtot, inv_dtot, hts, hrs, c_fac = c
+    _, inv_dtot, hts, hrs, c_fac = c
     di = d[i]
-    if equi:
-        dr = d[n - 1 - i]
-        idr = inv_d[n - 1 - i]
-    else:
-        dr = dtot - di
-        idr = 1.0 / dr
+    dr, idr = rx_distance(d, inv_d, equi, n, i)
     fac = math.sqrt(c_fac * inv_d[i] * idr)
     b = 500.0 * di * dr
     line = (hts * dr + hrs * di) * inv_dtot

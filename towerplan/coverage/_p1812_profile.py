@@ -42,7 +42,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_chain import chain_max, prefix_chains
+from towerplan.coverage._p1812_chain import chain_max, prefix_chains, rx_distance
 from towerplan.coverage._p1812_nublock import block_maxima, nu_max
 
 
@@ -129,12 +129,7 @@ def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
 def _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac):
     """nu (eq. 15) of point i of the zero profile under terminals at hte1, hre1 (``a_coef`` = 1 / a)."""
     di = d[i]
-    if equi:
-        dr = d[n - 1 - i]
-        idr = inv_d[n - 1 - i]
-    else:
-        dr = d[n - 1] - di
-        idr = 1.0 / dr
+    dr, idr = rx_distance(d, inv_d, equi, n, i)
     fac = math.sqrt(c_fac * inv_d[i] * idr)
     return (500.0 * di * dr * a_coef - (hte1 * dr + hre1 * di) * inv_dtot) * fac
 
