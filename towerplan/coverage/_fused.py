@@ -7,7 +7,7 @@ layer, :func:`~._sinr_kernels.accumulate_carrier` (the sector's antenna gain a s
 :func:`accumulate_group` walks it once: per row, the min-loss raster and, only where the group's strongest
 sector can reach the cell, the angles into row buffers; then each sector along the row, its level computed
 once for both accumulators. It calls the same per-cell definitions (:func:`~._kernels.cell_angles`,
-:func:`~._kernels.sector_level_dbm`, :func:`~._kernels.take_level`, :func:`~._sinr_kernels.quantize`) on the
+:func:`~._kernels.sector_level_dbm`, :func:`~._kernels.take_level`, :func:`~._sinr_kernels.take_carrier`) on the
 same operands, and each cell sees its sectors in the same order, so every raster is bit-identical to the
 separate passes' (``tests/test_fused.py``).
 
@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from towerplan.coverage._kernels import cell_angles, sector_level_dbm, take_level
-from towerplan.coverage._sinr_kernels import quantize
+from towerplan.coverage._sinr_kernels import take_carrier
 
 __all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "accumulate_group", "N_SF", "N_SI"]
 
@@ -132,11 +132,4 @@ def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, 
             take_level(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx, op,
                        tech)
         if in_sinr and level >= floor_dbm:
-            sc = sc0 + i
-            carrier_sum[carrier, sr, sc] += quantize(float(level))
-            if level >= threshold_dbm:
-                b = pair_best[pair, sr, sc]
-                bi = pair_idx[pair, sr, sc]
-                if bi < 0 or level > b or (level == b and idx < bi):
-                    pair_best[pair, sr, sc] = level
-                    pair_idx[pair, sr, sc] = idx
+            take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, sr, sc0 + i, level, idx, threshold_dbm)

@@ -30,6 +30,19 @@ def quantize(level_dbm):
     return math.floor(math.pow(10.0, lv / 10.0) / QUANTUM_MW + 0.5)
 
 
+@njit(cache=True, inline="always")
+def take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, r, c, level, idx, threshold_dbm):
+    """A level at or above the SINR floor of sector ``idx`` into cell (r, c): added (quantised) to its carrier's
+    sum and, at or above ``threshold_dbm``, competing for its pair's best (ties to the lower station index)."""
+    carrier_sum[carrier, r, c] += quantize(float(level))
+    if level >= threshold_dbm:
+        b = pair_best[pair, r, c]
+        bi = pair_idx[pair, r, c]
+        if bi < 0 or level > b or (level == b and idx < bi):
+            pair_best[pair, r, c] = level
+            pair_idx[pair, r, c] = idx
+
+
 @njit(cache=True, parallel=True)
 def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
                        fb_db, sla_db, tabulated, tables, base_dbm, threshold_dbm, floor_dbm, idx, pair, carrier,
@@ -56,14 +69,8 @@ def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg
                                      tabulated, tables, base_dbm)
             if not level >= floor_dbm:
                 continue
-            pc = c_lo + c - p_c0
-            carrier_sum[carrier, pr, pc] += quantize(float(level))
-            if level >= threshold_dbm:
-                b = pair_best[pair, pr, pc]
-                bi = pair_idx[pair, pr, pc]
-                if bi < 0 or level > b or (level == b and idx < bi):
-                    pair_best[pair, pr, pc] = level
-                    pair_idx[pair, pr, pc] = idx
+            take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, pr, c_lo + c - p_c0, level, idx,
+                         threshold_dbm)
 
 
 @njit(cache=True, parallel=True)
