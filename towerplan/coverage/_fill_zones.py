@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, fill_samples
+from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, disc_span, fill_samples
 from towerplan.coverage._p1812_radial import sample_clutter
 
 __all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "refine_cells", "rx_clutter"]
@@ -191,15 +191,21 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
     site_row = (top - site_y) / res_y - 0.5
     h, w = out.shape
     width = r_blend - r_main
+    reach = max(cut_m, cut_f)  # beyond both cuts, NaN (either zone's, and the blend of two NaN)
     for r in prange(h):
         y = top - (r_lo + r + 0.5) * res_y
         dy = y - site_y
-        for c in range(w):
+        c_a, c_b = disc_span(dy, reach, site_x, left, res_x, c_lo, w)
+        out[r, :c_a] = math.nan
+        out[r, c_b:] = math.nan
+        flags[r, :c_a] = 0
+        flags[r, c_b:] = 0
+        for c in range(c_a, c_b):
             x = left + (c_lo + c + 0.5) * res_x
             dx = x - site_x
             d = math.sqrt(dx * dx + dy * dy)
             r_cell = 0.0
-            if matching:
+            if matching and d <= reach:  # the cell's clutter, read only by a zone within its cut
                 r_cell = _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, c_lo + c, r_lo + r,
                                        d, step_f)
             spread = 0.0

@@ -268,7 +268,10 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
     for r in prange(h):
         y = top - (r_lo + r + 0.5) * res_y
         dy = y - site_y
-        for c in range(w):
+        c_a, c_b = disc_span(dy, cut_m, site_x, left, res_x, c_lo, w)
+        out[r, :c_a] = math.nan  # beyond the cut
+        out[r, c_b:] = math.nan
+        for c in range(c_a, c_b):
             if masked and mask[r, c] == 0:
                 out[r, c] = math.nan
                 continue
@@ -279,6 +282,19 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
                 out[r, c] = math.nan
                 continue
             out[r, c] = fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
+
+
+@njit(cache=True, inline="always")  # once a row
+def disc_span(dy, radius, site_x, left, res_x, c_lo, w):
+    """Columns [c_a, c_b) of a row of ``w`` cells from global column ``c_lo``, ``dy`` m from the site, that hold
+    every cell within ``radius`` m of it (two cells of margin, so that rounding cannot leave one out): the
+    cells outside are further than ``radius`` (all of them when ``radius`` is not finite)."""
+    if not radius < 1e300:
+        return 0, w
+    half = math.sqrt(max(radius * radius - dy * dy, 0.0)) + 2.0 * res_x
+    c_a = math.floor((site_x - half - left) / res_x - 0.5) - c_lo
+    c_b = math.ceil((site_x + half - left) / res_x - 0.5) - c_lo + 1
+    return min(max(c_a, 0), w), min(max(c_b, 0), w)
 
 
 @njit(cache=True, inline="always")  # in the fill's per-cell loop
@@ -320,18 +336,33 @@ def sector_gain_db(phi_deg, theta_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, 
     ``phi_deg`` horizontal offset from boresight, ``theta_deg`` elevation below the
     horizon; omni antennas use the vertical pattern with ``e_tilt`` only.
     """
-    phi = (phi_deg + 180.0) % 360.0 - 180.0
+    phi = mod360(phi_deg + 180.0) - 180.0
     if omni:
         return -min(12.0 * ((theta_deg - e_tilt) / v_bw) ** 2, sla_db)
     a_h = -min(12.0 * (phi / h_bw) ** 2, fb_db)
-    tilt = e_tilt + m_tilt * math.cos(math.radians(phi))
+    # no mechanical tilt: e_tilt + 0 * cos(.) is e_tilt (but for the sign of a zero, which the square drops)
+    tilt = e_tilt + m_tilt * math.cos(math.radians(phi)) if m_tilt != 0.0 else e_tilt
     a_v = -min(12.0 * ((theta_deg - tilt) / v_bw) ** 2, sla_db)
     return -min(-(a_h + a_v), fb_db)
 
 
+@njit(cache=True, inline="always")  # per sector and cell
+def mod360(a):
+    """``a % 360.0`` (Python's float modulo, as numba compiles it: ``fmod`` then the sign fix), without the
+    ``fmod`` call for ``-360 < a < 720``: there ``fmod(a, 360)`` is ``a`` or ``a - 360`` exactly (an exact
+    difference is representable), so the value is the same bit for bit."""
+    if 0.0 < a < 360.0:
+        return a
+    if -360.0 < a < 0.0:
+        return a + 360.0  # the sign fix: fmod(a, 360) = a, then + 360
+    if 360.0 < a < 720.0:
+        return a - 360.0
+    return a % 360.0
+
+
 @njit(cache=True)
 def _table360(table, angle_deg):
-    a = angle_deg % 360.0
+    a = mod360(angle_deg)
     i0 = math.floor(a) % 360
     frac = a - math.floor(a)
     return table[i0] * (1.0 - frac) + table[(i0 + 1) % 360] * frac
@@ -344,7 +375,7 @@ def tabulated_gain_db(phi_deg, theta_deg, tables, e_shift, m_tilt, cap):
     ``tables[0]`` / ``tables[1]``: horizontal / vertical loss, 360 values at 1°; ``e_shift`` the
     extra electrical tilt, ``m_tilt`` the mechanical tilt, ``cap`` the largest tabulated loss.
     """
-    phi = (phi_deg + 180.0) % 360.0 - 180.0
+    phi = mod360(phi_deg + 180.0) - 180.0
     cos_phi = math.cos(math.radians(phi))
     seen = theta_deg - e_shift - m_tilt * cos_phi
     v = tables[1]
