@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, disc_span, fill_samples
+from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, fill_samples
 from towerplan.coverage._p1812_radial import sample_clutter
 
 __all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "refine_cells", "rx_clutter"]
@@ -195,12 +195,7 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
     for r in prange(h):
         y = top - (r_lo + r + 0.5) * res_y
         dy = y - site_y
-        c_a, c_b = disc_span(dy, reach, site_x, left, res_x, c_lo, w)
-        out[r, :c_a] = math.nan
-        out[r, c_b:] = math.nan
-        flags[r, :c_a] = 0
-        flags[r, c_b:] = 0
-        for c in range(c_a, c_b):
+        for c in range(w):
             x = left + (c_lo + c + 0.5) * res_x
             dx = x - site_x
             d = math.sqrt(dx * dx + dy * dy)

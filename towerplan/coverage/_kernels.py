@@ -268,10 +268,7 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
     for r in prange(h):
         y = top - (r_lo + r + 0.5) * res_y
         dy = y - site_y
-        c_a, c_b = disc_span(dy, cut_m, site_x, left, res_x, c_lo, w)
-        out[r, :c_a] = math.nan  # beyond the cut
-        out[r, c_b:] = math.nan
-        for c in range(c_a, c_b):
+        for c in range(w):
             if masked and mask[r, c] == 0:
                 out[r, c] = math.nan
                 continue
@@ -282,19 +279,6 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
                 out[r, c] = math.nan
                 continue
             out[r, c] = fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
-
-
-@njit(cache=True, inline="always")  # once a row
-def disc_span(dy, radius, site_x, left, res_x, c_lo, w):
-    """Columns [c_a, c_b) of a row of ``w`` cells from global column ``c_lo``, ``dy`` m from the site, that hold
-    every cell within ``radius`` m of it (two cells of margin, so that rounding cannot leave one out): the
-    cells outside are further than ``radius`` (all of them when ``radius`` is not finite)."""
-    if not radius < 1e300:
-        return 0, w
-    half = math.sqrt(max(radius * radius - dy * dy, 0.0)) + 2.0 * res_x
-    c_a = math.floor((site_x - half - left) / res_x - 0.5) - c_lo
-    c_b = math.ceil((site_x + half - left) / res_x - 0.5) - c_lo + 1
-    return min(max(c_a, 0), w), min(max(c_b, 0), w)
 
 
 @njit(cache=True, inline="always")  # in the fill's per-cell loop

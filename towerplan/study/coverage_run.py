@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -70,13 +68,9 @@ def write_coverage_files(result: Any, out: Path, *, write_loss: bool = False,
     if write_loss:
         files["path_loss_db.tif"] = (result.path_loss, "float32", float("nan"))
     radio = _radio_files(result, files) if result.config.sinr else None
-    # GDAL compresses with the GIL released: the rasters are written side by side (each file's bytes are the
-    # same as written alone; the deflate of the 30 m demo's rasters was a one-core phase)
-    with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as pool:
-        done = pool.map(lambda item: write_grid(item[1][0], out / item[0], dtype=item[1][1], nodata=item[1][2]),
-                        files.items())
-        for path in done:  # in order; re-raises a failed write
-            log.info("wrote %s", path)
+    for name, (grid, dtype, nodata) in files.items():
+        write_grid(grid, out / name, dtype=dtype, nodata=nodata)
+        log.info("wrote %s", out / name)
     with atomic_path(out / SERVER_INDEX) as tmp:
         formula_safe_frame(server_index(result)).to_csv(tmp, index=False, encoding="utf-8")
     summary = result.summary()
