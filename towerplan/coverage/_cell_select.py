@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import fill_samples, terrain_at
+from towerplan.coverage._kernels import ROW_CHUNKS, fill_samples, terrain_at
 
 
 @njit(cache=True)
@@ -52,25 +52,27 @@ def select_cells(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, r
     """
     n_samp = table.shape[1]
     masked = mask.shape[0] > 0
-    for r in prange(h):
-        y = top - (r_lo + r + 0.5) * res_y
-        dy = y - site_y
-        for c in range(w):
-            flags[r, c] = 0
-            if masked and mask[r, c] == 0:
-                continue
-            x = left + (c_lo + c + 0.5) * res_x
-            dx = x - site_x
-            d = math.sqrt(dx * dx + dy * dy)
-            if d > cut_m or d < 1e-3:
-                continue
-            if every:
-                flags[r, c] = 1
-                continue
-            j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
-            sp = _spread(table, j0, j1, i0, wa, wt)
-            if sp > spread_db and sp < math.inf:
-                flags[r, c] = 1
+    n_ch = min(h, ROW_CHUNKS)
+    for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        for r in range(ch, h, n_ch):
+            y = top - (r_lo + r + 0.5) * res_y
+            dy = y - site_y
+            for c in range(w):
+                flags[r, c] = 0
+                if masked and mask[r, c] == 0:
+                    continue
+                x = left + (c_lo + c + 0.5) * res_x
+                dx = x - site_x
+                d = math.sqrt(dx * dx + dy * dy)
+                if d > cut_m or d < 1e-3:
+                    continue
+                if every:
+                    flags[r, c] = 1
+                    continue
+                j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
+                sp = _spread(table, j0, j1, i0, wa, wt)
+                if sp > spread_db and sp < math.inf:
+                    flags[r, c] = 1
 
 
 @njit(cache=True)

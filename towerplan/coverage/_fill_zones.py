@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, fill_samples
+from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, ROW_CHUNKS, fill_samples
 from towerplan.coverage._p1812_radial import sample_clutter
 
 __all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "refine_cells", "rx_clutter"]
@@ -192,32 +192,34 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
     h, w = out.shape
     width = r_blend - r_main
     reach = max(cut_m, cut_f)  # beyond both cuts, NaN (either zone's, and the blend of two NaN)
-    for r in prange(h):
-        y = top - (r_lo + r + 0.5) * res_y
-        dy = y - site_y
-        for c in range(w):
-            x = left + (c_lo + c + 0.5) * res_x
-            dx = x - site_x
-            d = math.sqrt(dx * dx + dy * dy)
-            r_cell = 0.0
-            if matching and d <= reach:  # the cell's clutter, read only by a zone within its cut
-                r_cell = _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, c_lo + c, r_lo + r,
-                                       d, step_f)
-            spread = 0.0
-            if d <= r_main:
-                v, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
-            elif d >= r_blend:
-                v, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
-            else:
-                vm, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
-                vf, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
-                if math.isnan(vm):
-                    v = vf
-                elif math.isnan(vf):
-                    v = vm
+    n_ch = min(h, ROW_CHUNKS)
+    for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        for r in range(ch, h, n_ch):
+            y = top - (r_lo + r + 0.5) * res_y
+            dy = y - site_y
+            for c in range(w):
+                x = left + (c_lo + c + 0.5) * res_x
+                dx = x - site_x
+                d = math.sqrt(dx * dx + dy * dy)
+                r_cell = 0.0
+                if matching and d <= reach:  # the cell's clutter, read only by a zone within its cut
+                    r_cell = _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, c_lo + c, r_lo + r,
+                                           d, step_f)
+                spread = 0.0
+                if d <= r_main:
+                    v, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
+                elif d >= r_blend:
+                    v, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
                 else:
-                    wf = (d - r_main) / width
-                    v = (1.0 - wf) * vm + wf * vf
-            keep = v <= max_loss_db
-            out[r, c] = v if keep else math.nan
-            flags[r, c] = 1 if (keep and spread > spread_db) else 0
+                    vm, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
+                    vf, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
+                    if math.isnan(vm):
+                        v = vf
+                    elif math.isnan(vf):
+                        v = vm
+                    else:
+                        wf = (d - r_main) / width
+                        v = (1.0 - wf) * vm + wf * vf
+                keep = v <= max_loss_db
+                out[r, c] = v if keep else math.nan
+                flags[r, c] = 1 if (keep and spread > spread_db) else 0

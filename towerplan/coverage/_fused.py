@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import cell_angles, sector_level_dbm, take_level
+from towerplan.coverage._kernels import ROW_CHUNKS, cell_angles, sector_level_dbm, take_level
 from towerplan.coverage._sinr_kernels import take_carrier
 
 __all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "accumulate_group", "N_SF", "N_SI"]
@@ -80,7 +80,7 @@ def accumulate_group(loss, site, geo, box, terrain, angles, sec_f, sec_i, tables
     for ch in prange(n_chunks):  # chunks of rows write disjoint cells; one set of row buffers per chunk
         theta = np.empty(w)
         bearing = np.empty(w)
-        for r in range(ch * h // n_chunks, (ch + 1) * h // n_chunks):
+        for r in range(ch, h, n_chunks):  # rows interleaved (_kernels.ROW_CHUNKS)
             y = top - (r_lo + r + 0.5) * res_y
             dy = y - site_y
             pr = r_lo + r - acc_origin[0]
@@ -99,8 +99,9 @@ def accumulate_group(loss, site, geo, box, terrain, angles, sec_f, sec_i, tables
                             carrier_sum, r_lo + r - sinr_origin[0], c_lo - sinr_origin[1])
 
 
-#: row chunks of :func:`accumulate_group` (its threads' work units; each allocates its row buffers once)
-_CHUNKS = 64
+#: row chunks of :func:`accumulate_group` (its threads' work units; each allocates its row buffers once), rows
+#: interleaved as in :data:`~._kernels.ROW_CHUNKS`
+_CHUNKS = ROW_CHUNKS
 
 
 @njit(cache=True, inline="always")

@@ -65,6 +65,11 @@ N_FPAR = 17
 CLUTTER_DEFAULT_H = 0.0
 CLUTTER_DEFAULT_CODE = 2
 SEA_LEVEL_M = 1.0
+#: chunks of the per-cell kernels' parallel loops; chunk ``ch`` takes rows (or radials) ``ch, ch + ROW_CHUNKS, ...``.
+#: numba's OpenMP layer hands each thread a contiguous half of a ``prange``; with contiguous rows a window cut
+#: by the study's edge (a site near it) gave one thread the rows near the site and the other the far ones.
+#: Interleaved, both threads get rows from everywhere. Each row's cells are computed as before (bit-identical).
+ROW_CHUNKS = 64
 # indices into the integer parameter vector
 I_CLIMATE, I_POL, I_MDVAR, I_DIFF, I_EDGES, I_DH_EVERY = range(6)
 I_P1812_EVERY = 6  # P.1812: exact loss at every n-th sample far from the site (towerplan.coverage._p1812_anchor)
@@ -265,20 +270,22 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
     h, w = out.shape
     n_samp = table.shape[1]
     masked = mask.shape[0] > 0
-    for r in prange(h):
-        y = top - (r_lo + r + 0.5) * res_y
-        dy = y - site_y
-        for c in range(w):
-            if masked and mask[r, c] == 0:
-                out[r, c] = math.nan
-                continue
-            x = left + (c_lo + c + 0.5) * res_x
-            dx = x - site_x
-            d = math.sqrt(dx * dx + dy * dy)
-            if d > cut_m:
-                out[r, c] = math.nan
-                continue
-            out[r, c] = fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
+    n_ch = min(h, ROW_CHUNKS)
+    for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        for r in range(ch, h, n_ch):
+            y = top - (r_lo + r + 0.5) * res_y
+            dy = y - site_y
+            for c in range(w):
+                if masked and mask[r, c] == 0:
+                    out[r, c] = math.nan
+                    continue
+                x = left + (c_lo + c + 0.5) * res_x
+                dx = x - site_x
+                d = math.sqrt(dx * dx + dy * dy)
+                if d > cut_m:
+                    out[r, c] = math.nan
+                    continue
+                out[r, c] = fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
 
 
 @njit(cache=True, inline="always")  # in the fill's per-cell loop
@@ -412,14 +419,16 @@ def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, re
     loss are skipped.
     """
     h, w = loss.shape
-    for r in prange(h):
-        y = top - (r_lo + r + 0.5) * res_y
-        dy = y - site_y
-        for c in range(w):
-            if math.isnan(loss[r, c]):
-                continue
-            x = left + (c_lo + c + 0.5) * res_x
-            theta[r, c], bearing[r, c] = cell_angles(x - site_x, dy, ground[r, c], z_tx, h_rx, ae)
+    n_ch = min(h, ROW_CHUNKS)
+    for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        for r in range(ch, h, n_ch):
+            y = top - (r_lo + r + 0.5) * res_y
+            dy = y - site_y
+            for c in range(w):
+                if math.isnan(loss[r, c]):
+                    continue
+                x = left + (c_lo + c + 0.5) * res_x
+                theta[r, c], bearing[r, c] = cell_angles(x - site_x, dy, ground[r, c], z_tx, h_rx, ae)
 
 
 @njit(cache=True, inline="always")  # in per-cell loops
@@ -465,21 +474,23 @@ def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg,
     electrical tilt, ``fb_db`` the largest loss), else the parametric pattern.
     """
     h, w = loss.shape
-    for r in prange(h):  # rows write disjoint cells
-        pr = r_lo + r - p_r0
-        for c in range(w):
-            lo = loss[r, c]
-            if not base_dbm - lo >= threshold_dbm:  # NaN, or out of reach even at boresight
-                continue
-            phi = 0.0
-            if not omni:
-                phi = bearing[r, c] - azimuth_deg
-            level = sector_level_dbm(lo, phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db,
-                                     tabulated, tables, base_dbm)
-            if not level >= threshold_dbm:
-                continue
-            take_level(best, best_idx, second, second_idx, count, op_best, tech_best, pr, c_lo + c - p_c0, level, idx,
-                       op, tech)
+    n_ch = min(h, ROW_CHUNKS)
+    for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        for r in range(ch, h, n_ch):  # rows write disjoint cells
+            pr = r_lo + r - p_r0
+            for c in range(w):
+                lo = loss[r, c]
+                if not base_dbm - lo >= threshold_dbm:  # NaN, or out of reach even at boresight
+                    continue
+                phi = 0.0
+                if not omni:
+                    phi = bearing[r, c] - azimuth_deg
+                level = sector_level_dbm(lo, phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db,
+                                         tabulated, tables, base_dbm)
+                if not level >= threshold_dbm:
+                    continue
+                take_level(best, best_idx, second, second_idx, count, op_best, tech_best, pr, c_lo + c - p_c0, level,
+                           idx, op, tech)
 
 
 @njit(cache=True, parallel=True)

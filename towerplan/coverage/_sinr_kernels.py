@@ -14,7 +14,7 @@ import math
 
 from numba import njit, prange
 
-from towerplan.coverage._kernels import sector_level_dbm
+from towerplan.coverage._kernels import ROW_CHUNKS, sector_level_dbm
 
 #: mW per unit of the power sums: 1e-17 mW = -170 dBm, 50 dB below the thermal noise of a 15 kHz
 #: subcarrier; the int64 range then holds 92 mW (+19.6 dBm) per resource element
@@ -56,21 +56,23 @@ def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg
     compete for ``pair_best[pair]`` (ties to the lower station index ``idx``).
     """
     h, w = loss.shape
-    for r in prange(h):  # rows write disjoint cells
-        pr = r_lo + r - p_r0
-        for c in range(w):
-            lo = loss[r, c]
-            if not base_dbm - lo >= floor_dbm:  # NaN, or below the floor even at boresight
-                continue
-            phi = 0.0
-            if not omni:
-                phi = bearing[r, c] - azimuth_deg
-            level = sector_level_dbm(lo, phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db,
-                                     tabulated, tables, base_dbm)
-            if not level >= floor_dbm:
-                continue
-            take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, pr, c_lo + c - p_c0, level, idx,
-                         threshold_dbm)
+    n_ch = min(h, ROW_CHUNKS)
+    for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        for r in range(ch, h, n_ch):  # rows write disjoint cells
+            pr = r_lo + r - p_r0
+            for c in range(w):
+                lo = loss[r, c]
+                if not base_dbm - lo >= floor_dbm:  # NaN, or below the floor even at boresight
+                    continue
+                phi = 0.0
+                if not omni:
+                    phi = bearing[r, c] - azimuth_deg
+                level = sector_level_dbm(lo, phi, theta[r, c], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db,
+                                         tabulated, tables, base_dbm)
+                if not level >= floor_dbm:
+                    continue
+                take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, pr, c_lo + c - p_c0, level, idx,
+                             threshold_dbm)
 
 
 @njit(cache=True, parallel=True)
