@@ -81,6 +81,8 @@ from towerplan.coverage._p1812_stages import fk_weight, stage1, stage2, tx_ducti
 
 #: samples shorter than the Recommendation's 5-point path are resampled by the radial: always computed
 _MIN_POINTS = 5
+#: stage 1 before stage 0 after a sample stage 0 did not decide (False: stage 0 always first; the same values)
+_STAGE1_FIRST = True
 
 
 @njit(cache=True)
@@ -349,7 +351,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
                 out[i] = lb0
                 within = False
                 continue
-        within = True
+        within = _STAGE1_FIRST
         if st1[0] > t_skip:  # out of reach of every radial already: the spherical-earth term cannot change that
             out[i] = st1[0]
             continue
