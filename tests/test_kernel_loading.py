@@ -47,7 +47,7 @@ def _kernels_after_each(*models: str) -> dict[str, set[str]]:
 
 ITM = {"_itm_core", "_itm_kernels", "_itm_model", "_itm_radial", "_itm_terrain", "_sweep_itm"}
 P1812 = {"_p1812_floor0", "_p1812_hull", "_p1812_kernels", "_p1812_profile", "_p1812_radial", "_p1812_reach",
-         "_sweep_p1812"}
+         "_p1812_stages", "_sweep_p1812"}
 HATA = {"_diffraction_fast", "_diffraction_kernels", "_hata_terrain", "_sweep_hata"}
 #: the needed-sample rule of the reach bounds, shared by the Hata / COST-231 and P.1812 sweeps
 REACH = {"_reach_need"}

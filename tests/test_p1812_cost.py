@@ -71,17 +71,18 @@ def test_a_radial_with_the_site_constants_is_the_single_path_kernel_to_the_bit(f
 def test_the_bound_reads_the_site_tables_as_it_computed_the_terms(f_mhz, p, sea) -> None:
     n = 200
     tables = site_tables(n, RES, f_mhz / 1000.0, 30.0, 1.5, DN, p < 50.0)
-    assert tables.shape == (6, n)
+    assert tables.shape == (14, n)
     ap_lb = ap_floor_db(p, PHI, n * RES / 1000.0)
     for prof, r_m, zone in _radials(6, n, seed=13, sea=sea):
         for t_skip in (math.inf, 140.0, 165.0):
             out = {}
-            for rows in (6, 4):  # rows 4-5 left out: the terms per sample
+            for rows in (14, 6, 4):  # the walk's rows 6-13, then rows 4-5 left out: the terms per sample
                 lb = np.full(n, np.nan)
                 p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, 30.0, 1.5, True, PHI, DN, N0, 50.0, 0.0,
                                    ap_lb, np.ascontiguousarray(tables[:rows]), 1, lb, np.zeros(0, dtype=np.uint8),
                                    t_skip)
                 out[rows] = lb
+            assert np.array_equal(out[14], out[6], equal_nan=True)
             assert np.array_equal(out[6], out[4], equal_nan=True)
 
 

@@ -53,6 +53,10 @@ _N_NU = 6100
 _LOG2_5 = 5.0 * math.log10(2.0)
 #: samples in a block of :func:`block_floors`
 BLOCK = 8  # eq. 63: -5 log10(10^(-0.2 a) + 10^(-0.2 b)) >= min(a, b) - 5 log10 2
+#: the rows of a radial's work buffer (:func:`~._p1812_reach.p1812_radial_bound`): upper hulls (x row, y row) of
+#: (d, g - 500 d^2 / ae), the same for ab, (d, h), (d, h - 500 d^2 / ae); then :func:`block_terrain`'s six rows
+HULL_A, HULL_B, HULL_T, HULL_R, AHEAD = 0, 2, 4, 6, 8
+WORK_ROWS = AHEAD + 6
 
 
 def _knife_edge_table() -> np.ndarray:
@@ -67,7 +71,7 @@ def _knife_edge_table() -> np.ndarray:
 _KNIFE = _knife_edge_table()
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _bullington_lo(nu, dtot):
     """A lower bound of the Bullington loss (eq. 21) for a diffraction parameter >= ``nu``."""
     if not nu >= _NU0:  # also NaN
@@ -76,22 +80,22 @@ def _bullington_lo(nu, dtot):
     return _KNIFE[0, k] + _KNIFE[1, k] * (10.0 + 0.02 * dtot)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _atan_lo(x):
     """A lower bound of atan(x)."""
     return x - x * x * x / 3.0 if x > 0.0 else x
 
 
-@njit(cache=True)
-def _bull_nu(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
+@njit(cache=True, inline="always")
+def _bull_nu(q, kd, kg, h, row, m, dtot, hts, hrs, a, lam):
     """nu at the Bullington point (eqs 13-20) beyond line of sight, else at the transmitter-side point.
 
-    ``q``/``kd``/``kg``: the running Bullington slope and its point; ``hx``/``hy``/``m``: the
-    upper hull of (d, g - 500 d^2 / a) (as :func:`~._p1812_reach._bullington_floor`).
+    ``q``/``kd``/``kg``: the running Bullington slope and its point; rows ``row``, ``row + 1`` of ``h``
+    (``m`` vertices): the upper hull of (d, g - 500 d^2 / a) (as :func:`~._p1812_stages._bullington_floor`).
     """
     stim = 500.0 * dtot / a + q
     if stim >= (hrs - hts) / dtot:
-        srim = hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)[0] - 500.0 * dtot / a
+        srim = hull_max_slope(h, row, m, dtot, hrs - 500.0 * dtot * dtot / a)[0] - 500.0 * dtot / a
         dbp = (hrs - hts + srim * dtot) / (stim + srim)
         return (hts + stim * dbp - (hts * (dtot - dbp) + hrs * dbp) / dtot) * math.sqrt(
             0.002 * dtot / (lam * dbp * (dtot - dbp)))
@@ -126,25 +130,25 @@ def _blend_floor(lba, lb0p, lbfs, d50, dp_lb, inland, lbs, lloc, fk, k):
     return max(lb0p, lbc + lloc) - 0.05
 
 
-@njit(cache=True)
-def out_of_reach_floor(i, dtot, hts, hrs, tabs, k, run, hulls):
-    """A lower bound of the P.1812 loss of sample ``i`` at ``dtot`` km (see the module docstring).
+@njit(cache=True, inline="always")
+def out_of_reach_floor(dtot, hts, hrs, l20, fk, k, run, h, ma, mb):
+    """A lower bound of the P.1812 loss of the sample at ``dtot`` km (see the module docstring).
 
-    ``tabs``: :func:`~._p1812_reach.site_tables` (rows 2-3: ``20 log10 d``, Fk);
+    ``l20``, ``fk``: the sample's ``20 log10 d`` and Fk (rows 2-3 of :func:`~._p1812_reach.site_tables`);
     ``k``: the radial's constants (``lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a,
     tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch``); ``run``: the running
     quantities (``qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc``);
-    ``hulls``: ``(ax, ay, ma, bx, by, mb)``.
+    ``h``: the radial's hulls (:data:`HULL_A`, :data:`HULL_B`: of (d, g - 500 d^2 / a) for ae and ab, ``ma``, ``mb``
+    vertices).
     """
     lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p = k[:11]  # the rest: _blend_floor
     qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc = run
-    ax, ay, ma, bx, by, mb = hulls
-    lbfs = 92.4 + lf + tabs[2, i]
+    lbfs = 92.4 + lf + l20
     lb0p = lbfs + kes_p
-    d50 = _bullington_lo(_bull_nu(qa, ka_d, ka_g, ax, ay, ma, dtot, hts, hrs, ae, lam), dtot)
+    d50 = _bullington_lo(_bull_nu(qa, ka_d, ka_g, h, HULL_A, ma, dtot, hts, hrs, ae, lam), dtot)
     dp_lb = d50
     if two:
-        dp_lb = min(d50, _bullington_lo(_bull_nu(qb, kb_d, kb_g, bx, by, mb, dtot, hts, hrs, ab, lam), dtot))
+        dp_lb = min(d50, _bullington_lo(_bull_nu(qb, kb_d, kb_g, h, HULL_B, mb, dtot, hts, hrs, ab, lam), dtot))
     # the direct path's angles (mrad, eqs 76-83) from below; beyond line of sight the horizons are above them
     inv2ae = 1.0 / (2.0 * ae)
     a_td = (hrs - hts) / (1000.0 * dtot) - dtot * inv2ae
@@ -153,13 +157,13 @@ def out_of_reach_floor(i, dtot, hts, hrs, tabs, k, run, hulls):
     beyond = at > a_td + 1e-9  # clearly beyond line of sight (the kernel's test, eq. 77 vs the direct path)
     th_t = th_max if beyond else th_td
     theta = 1e3 * dtot / ae + th_t + th_rd
-    lbs = ((tropo_a + tabs[2, i]) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
+    lbs = ((tropo_a + l20) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
     th1 = 1e3 * dtot / ae + min(th_td, 0.0) + min(th_rd, 0.0)
     lba = 102.45 + tx_terms[1] + (tx_terms[0] if beyond else 0.0) + gamma_d * th1 + lf + acx + ap_lb
-    return _blend_floor(lba, lb0p, lbfs, d50, dp_lb, inland, lbs, lloc, tabs[3, i], k)
+    return _blend_floor(lba, lb0p, lbfs, d50, dp_lb, inland, lbs, lloc, fk, k)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _bull_nu_beyond(kd, kg, d0, dmax, hts, hr_max, a, lam):
     """A lower bound of nu at the fixed point (``kd``, ``kg``) for every receiver at d0 <= D <= dmax, height <= hr_max.
 
@@ -171,9 +175,10 @@ def _bull_nu_beyond(kd, kg, d0, dmax, hts, hr_max, a, lam):
     return e * root
 
 
-@njit(cache=True)
-def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
-    """A lower bound of the P.1812 loss of every sample from ``i`` to ``i_end`` (inclusive).
+@njit(cache=True, inline="always")
+def beyond_floor(d0, dmax, l20, fk_end, hts, hrg, k, run, ahead):
+    """A lower bound of the P.1812 loss of every sample from ``d0`` to ``dmax`` km (inclusive; ``l20``: 20 log10 d0,
+    ``fk_end``: Fk at ``dmax``, rows 2-3 of :func:`~._p1812_reach.site_tables`).
 
     For any receiver beyond the current point, the points already passed stay intermediate
     points of its path, and the knife-edge loss of its path is at least that of any one of
@@ -191,11 +196,9 @@ def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
     lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p = k[:11]  # the rest: _blend_floor
     ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land = run
     z_max, z_min, s_other, s_sea = ahead
-    d0 = d[i]
-    dmax = d[i_end]
     hr_max = z_max + hrg
     hr_min = z_min + hrg
-    lbfs = 92.4 + lf + tabs[2, i]
+    lbfs = 92.4 + lf + l20
     lb0p = lbfs + kes_p
     d50 = _bullington_lo(_bull_nu_beyond(ka_d, ka_g, d0, dmax, hts, hr_max, ae, lam), d0)
     dp_lb = d50
@@ -209,7 +212,7 @@ def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
     th_td = 1000.0 * _atan_lo(a_td)
     th_rd = 1000.0 * _atan_lo(a_rd)
     theta = 1e3 * d0 / ae + min(th_max, th_td) + th_rd
-    lbs = ((tropo_a + tabs[2, i]) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
+    lbs = ((tropo_a + l20) + 0.573 * theta) - tropo_n0 - tropo_p  # eq. 44
     th1 = 1e3 * d0 / ae + min(th_td, 0.0) + min(th_rd, 0.0)
     all_inland = inland and not s_other
     acx = 0.0
@@ -220,16 +223,14 @@ def beyond_floor(i, i_end, d, hts, hrg, tabs, k, run, ahead):
             acx -= 6.0
     lloc = min(lloc_land, 0.0) if s_sea else lloc_land
     lba = 102.45 + tx_terms[1] + gamma_d * th1 + lf + acx + ap_lb
-    return _blend_floor(lba, lb0p, lbfs, d50, dp_lb, all_inland, lbs, lloc, tabs[3, i_end], k)
+    return _blend_floor(lba, lb0p, lbfs, d50, dp_lb, all_inland, lbs, lloc, fk_end, k)
 
 
 @njit(cache=True)
-def suffix_terrain(z, zone, n):
-    """(max, min of ``z[i:n]``, whether ``zone[i:n]`` holds a non-inland / a sea point) for every i."""
-    smax = np.empty(n)
-    smin = np.empty(n)
-    other = np.zeros(n, dtype=np.bool_)
-    sea = np.zeros(n, dtype=np.bool_)
+def block_terrain(z, zone, n, h):
+    """What :func:`block_floors` reads ahead of each block start ``b * BLOCK`` (< ``n``), into column b of ``h``'s
+    rows :data:`AHEAD` on: the largest and smallest of ``z`` from the block start to ``n`` and within the block,
+    and whether ``zone`` holds a non-inland / a sea point from the block start on (1.0 / 0.0)."""
     hi = -math.inf
     lo = math.inf
     o = False
@@ -239,44 +240,34 @@ def suffix_terrain(z, zone, n):
         lo = min(lo, z[i])
         o = o or zone[i] != 4
         s = s or zone[i] == 1
-        smax[i] = hi
-        smin[i] = lo
-        other[i] = o
-        sea[i] = s
-    return smax, smin, other, sea
+        if i % BLOCK == 0:
+            b = i // BLOCK
+            h[AHEAD, b] = hi
+            h[AHEAD + 1, b] = lo
+            h[AHEAD + 2, b] = 1.0 if o else 0.0
+            h[AHEAD + 3, b] = 1.0 if s else 0.0
+            b_max = -math.inf
+            b_min = math.inf
+            for j in range(i, min(i + BLOCK, n)):
+                b_max = max(b_max, z[j])
+                b_min = min(b_min, z[j])
+            h[AHEAD + 4, b] = b_max
+            h[AHEAD + 5, b] = b_min
 
 
-@njit(cache=True)
-def block_floors(i, n_all, z, d, hts, hrg, flat, consts, run, suffix, out, want, t_skip):
-    """The floors of the rest of the radial and of the block from sample ``i`` (:func:`~._p1812_floor0.beyond_floor`).
-
-    Writes them into ``out`` where they are above ``t_skip`` (+inf where ``want`` leaves a sample
-    out); returns -1 (the rest is out of reach: stop), the first sample after the block (the
-    block is), or ``i`` (neither).
-    """
-    masked = len(want) > 0
-    rest = beyond_floor(i, n_all - 1, d, hts, hrg, flat, consts, run,
-                        (suffix[0][i], suffix[1][i], suffix[2][i], suffix[3][i]))
+@njit(cache=True, inline="always")
+def block_floors(b, l20, d0, d_end, fk_end, d_blk, fk_blk, hts, hrg, consts, run, h, t_skip):
+    """The floors of the rest of the radial (to ``d_end`` km, Fk ``fk_end`` there) and, unless that one is above
+    ``t_skip`` (NaN then), of block ``b`` (to ``d_blk``, Fk ``fk_blk``) from its start at ``d0`` km (``l20``:
+    20 log10 d0) with what :func:`block_terrain` wrote in column b of ``h`` (:func:`beyond_floor`; sea anywhere
+    ahead counts as if in the block)."""
+    other = h[AHEAD + 2, b] > 0.0
+    sea = h[AHEAD + 3, b] > 0.0
+    rest = beyond_floor(d0, d_end, l20, fk_end, hts, hrg, consts, run, (h[AHEAD, b], h[AHEAD + 1, b], other, sea))
     if rest > t_skip:
-        for j in range(i, n_all):
-            out[j] = math.inf if masked and not want[j] else rest
-        return -1
-    i_end = min(i + BLOCK, n_all) - 1
-    b_max = -math.inf
-    b_min = math.inf
-    for j in range(i, i_end + 1):
-        b_max = max(b_max, z[j])
-        b_min = min(b_min, z[j])
-    block = beyond_floor(i, i_end, d, hts, hrg, flat, consts, run,  # sea anywhere ahead: as if in the block
-                         (b_max, b_min, suffix[2][i], suffix[3][i]))
-    if block > t_skip:
-        for j in range(i, i_end + 1):
-            out[j] = math.inf if masked and not want[j] else block
-        return i_end + 1
-    return i
-
-
-
+        return rest, math.nan
+    return rest, beyond_floor(d0, d_blk, l20, fk_blk, hts, hrg, consts, run,
+                              (h[AHEAD + 4, b], h[AHEAD + 5, b], other, sea))
 
 
 @njit(cache=True)
@@ -377,8 +368,9 @@ def wanted_floors(i, p, first, d, z, r, hts, hrg, flat, consts, run, blocks, out
             ka = idx[2, b]
             kb = idx[3, b]
             run_b = (d[ka], z[ka] + r[ka], d[kb], z[kb] + r[kb], val[2, b], (0.0, val[3, b]), run[6], run[7], run[8])
-            f = beyond_floor(lo, idx[1, b], d, hts, hrg, flat, consts, run_b, (val[0, b], val[1, b],
-                                                                                  flags[0, ahead], flags[1, ahead]))
+            hi = idx[1, b]
+            f = beyond_floor(d[lo], d[hi], flat[2, lo], flat[3, hi], hts, hrg, consts, run_b,
+                             (val[0, b], val[1, b], flags[0, ahead], flags[1, ahead]))
             if not f > t_skip:
                 break
         for k in range(max(b * BLOCK, first), min((b + 1) * BLOCK, n)):

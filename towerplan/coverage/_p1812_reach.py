@@ -63,23 +63,26 @@ from numba import njit
 
 from towerplan.coverage._p1812_floor0 import (
     BLOCK,
+    HULL_A,
+    HULL_B,
+    HULL_R,
+    HULL_T,
+    WORK_ROWS,
     block_floors,
-    lminb0p_floor,
+    block_terrain,
     out_of_reach_floor,
-    suffix_terrain,
     wanted_blocks,
     wanted_floors,
 )
-from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope, hull_push
-from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii, spherical_earth
-from towerplan.coverage._p1812_profile import _flat_max, analyse_profile, bullington_loss, prefix_tables
+from towerplan.coverage._p1812_hull import hull_push
+from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii
+from towerplan.coverage._p1812_profile import analyse_profile, prefix_tables
+from towerplan.coverage._p1812_stages import fk_weight, stage1, stage2, tx_ducting_terms
 
-#: floating-point slack and the remainder of the I(x) approximation at 50 % (I(0.5) ~ 1e-5)
-_SLACK_DB = 0.05
-#: eq. 60's blending constant
-_ETA = 2.5
 #: samples shorter than the Recommendation's 5-point path are resampled by the radial: always computed
 _MIN_POINTS = 5
+#: stage 1 before stage 0 after a sample stage 0 did not decide (False: stage 0 always first; the same values)
+_STAGE1_FIRST = True
 
 
 @njit(cache=True)
@@ -138,153 +141,50 @@ def flat_bullington(n_all, step_m, f_ghz, htg, hrg, dn, two):
 
 
 @njit(cache=True)
+def walk_tables(n_all, step_m, dn):
+    """What a radial's running quantities read at sample k, the same for every radial of a site (d_k = k step_m / 1000
+    km, as :func:`p1812_radial_bound` rounds it): rows d_k, 1000 / (k step_m), 500 d_k / ae, 500 d_k / ab,
+    500 d_k^2 / ae, 500 d_k^2 / ab, d_k / (2 ae) and 20 log10(d_k + one step) (eqs 13, 77, 80 and the ducting
+    floor's, :func:`~._p1812_stages.tx_ducting_terms`), each the operations the walk would do."""
+    ae, ab = path_radii(dn)
+    out = np.empty((8, n_all))
+    step_km = step_m / 1000.0
+    inv2ae = 1.0 / (2.0 * ae)
+    for k in range(n_all):
+        dk = k * step_km
+        out[0, k] = dk
+        out[1, k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+        out[2, k] = 500.0 * dk / ae
+        out[3, k] = 500.0 * dk / ab
+        out[4, k] = 500.0 * dk * dk / ae
+        out[5, k] = 500.0 * dk * dk / ab
+        out[6, k] = dk * inv2ae
+        out[7, k] = 20.0 * math.log10(dk + step_km)
+    return out
+
+
+@njit(cache=True)
 def site_tables(n_all, step_m, f_ghz, htg, hrg, dn, two):
-    """:func:`flat_bullington`'s two rows, then for every sample i: 20 log10 d_i (d in km) and Fk (eq. 57), twice.
+    """:func:`flat_bullington`'s two rows, then for every sample i: 20 log10 d_i (d in km) and Fk (eq. 57), twice,
+    then :func:`walk_tables`' eight rows.
 
     The ``flat`` argument of :func:`p1812_radial_bound` for a whole site (its first stage,
     :func:`~._p1812_floor0.out_of_reach_floor`, reads rows 2 and 3; the later stages rows 4 and 5, the same
     terms at the distance as :func:`p1812_radial_bound` rounds it, ``i * (step_m / 1000)``, so that they are
-    bit for bit what the stages computed per sample).
+    bit for bit what the stages computed per sample; the walk rows 6-13).
     """
-    out = np.empty((6, n_all))
+    out = np.empty((14, n_all))
     out[:2] = flat_bullington(n_all, step_m, f_ghz, htg, hrg, dn, two)
     step_km = step_m / 1000.0
     for i in range(n_all):
         dk = i * step_m / 1000.0
         out[2, i] = 20.0 * math.log10(dk) if i > 0 else -math.inf
-        out[3, i] = _fk(dk)
+        out[3, i] = fk_weight(dk)
         dk = i * step_km
         out[4, i] = 20.0 * math.log10(dk) if i > 0 else -math.inf
-        out[5, i] = _fk(dk)
+        out[5, i] = fk_weight(dk)
+    out[6:] = walk_tables(n_all, step_m, dn)
     return out
-
-
-@njit(cache=True)
-def _fk(dtot):
-    """Fk, eq. 57 (the blend of eq. 61's weight by distance)."""
-    return 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
-
-
-@njit(cache=True)
-def _nu(g, dk, dtot, hts, hrs, a, lam):
-    """Diffraction parameter of one profile point (eq. 15)."""
-    e = g + 500.0 * dk * (dtot - dk) / a - (hts * (dtot - dk) + hrs * dk) / dtot
-    return e * math.sqrt(0.002 * dtot / (lam * dk * (dtot - dk)))
-
-
-@njit(cache=True)
-def _bullington_floor(q, kd, kg, hx, hy, m, dtot, hts, hrs, a, lam):
-    """Lower bound of the Bullington loss of the profile (eqs 13-21) for the radius ``a``.
-
-    ``q``: the running maximum giving Stim (eq. 13) and ``kd`` / ``kg`` the distance and
-    height g of its point; ``hx``/``hy``: upper hull of (d, g - 500 d^2 / a), whose largest
-    slope towards (D, hrs - 500 D^2 / a) gives Srim (eq. 17) exactly. Beyond line of sight
-    this is the Recommendation's Bullington point; in line of sight the largest nu over the
-    profile is at least that of any point tried.
-    """
-    stim = 500.0 * dtot / a + q
-    srim_p, k0 = hull_max_slope(hx, hy, m, dtot, hrs - 500.0 * dtot * dtot / a)
-    srim = srim_p - 500.0 * dtot / a
-    if stim >= (hrs - hts) / dtot:
-        return bullington_loss(stim, srim, math.nan, False, hts, hrs, dtot, lam)
-    nu = _nu(kg, kd, dtot, hts, hrs, a, lam)
-    # the largest nu: a hill climb over the hull's vertices from the receiver-side tangent point
-    # (every vertex is a profile point, so whatever it finds is a lower bound of the largest nu)
-    best = _nu(hy[k0] + 500.0 * hx[k0] * hx[k0] / a, hx[k0], dtot, hts, hrs, a, lam)
-    for direction in (-1, 1):
-        k = k0 + direction
-        while 0 <= k < m:
-            v = _nu(hy[k] + 500.0 * hx[k] * hx[k] / a, hx[k], dtot, hts, hrs, a, lam)
-            if v <= best:
-                break
-            best = v
-            k += direction
-    nu = max(nu, best)
-    return bullington_loss(0.0, 0.0, nu, True, hts, hrs, dtot, lam)
-
-
-@njit(cache=True)
-def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, lbulls_hi):
-    """Lower bound of max(Ldsph - Lbulls, 0) (eq. 40) for the radius ``a``.
-
-    Ldsph at the path's smooth-earth heights; Lbulls exactly beyond line of sight of the
-    zero profile (:func:`~._p1812_profile._flat_max`), else its value at the lowest heights
-    (``lbulls_hi``; it falls as the terminals rise).
-    """
-    sph = spherical_earth(dtot, hte1, hre1, a, f_ghz, 0.0, vertical)
-    if not inland:  # omega unknown: Ldsph is linear in omega (eq. 28) before its clamp at 0
-        sph = min(sph, spherical_earth(dtot, hte1, hre1, a, f_ghz, 1.0, vertical))
-    ft = _flat_max(d, n, 500.0 / a, hte1, False)
-    lbulls = lbulls_hi
-    if not ft < (hre1 - hte1) / dtot:
-        fr = _flat_max(d, n, 500.0 / a, hre1, True)
-        lbulls = bullington_loss(ft, fr, math.nan, False, hte1, hre1, dtot, lam)
-    return max(sph - lbulls, 0.0)
-
-
-@njit(cache=True)
-def _tx_ducting_terms(th_max, dlt, step_km, f_ghz):
-    """What the Lba floor takes from the transmitter horizon (angle ``th_max`` mrad at ``dlt`` km).
-
-    (Ast of eq. 48 beyond line of sight, 20 log10(dlt + one step)): they change only where the
-    running horizon does, so the radial computes them there, not at every sample.
-    """
-    ast = 0.0
-    tht2 = th_max - 0.1 * dlt
-    if tht2 > 0.0:
-        ast = (20.0 * math.log10(1.0 + 0.361 * tht2 * math.sqrt(f_ghz * dlt))
-               + 0.264 * tht2 * f_ghz ** (1.0 / 3.0))
-    return ast, 20.0 * math.log10(dlt + step_km)
-
-
-@njit(cache=True)
-def _ducting_floor(dtot, hts, hrs, th_max, dlt, tx_terms, step_km, ae, gamma_d, rx, ry, mr):
-    """(part of the Lba floor, exact theta): eqs 46-56 without Alf, Asr (>= 0), Act, Acr, Ap and 20 log f.
-
-    ``th_max``: the transmitter horizon angle (mrad, eq. 77's running maximum), ``dlt`` its
-    distance and ``tx_terms`` :func:`_tx_ducting_terms` of them; ``gamma_d``: eq. 51's specific
-    attenuation; ``rx``/``ry``/``mr``: the upper hull of (d, h - 500 d^2 / ae) (receiver horizon).
-    """
-    inv2ae = 1.0 / (2.0 * ae)
-    th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
-    th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
-    ast = 0.0
-    if th_max > th_td:  # beyond line of sight (section 4.3.1 / Attachment 2, as the kernel decides)
-        th_t = th_max
-        ar = (hull_max_slope(rx, ry, mr, dtot, hrs - 500.0 * dtot * dtot / ae)[0] - 1000.0 * dtot / ae) / 1000.0
-        th_r = 1000.0 * math.atan(ar)
-        ast = tx_terms[0]
-        th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * step_km)  # dlr >= one step
-    else:
-        th_t = th_td
-        th_r = th_rd
-        th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)  # dlt, dlr >= one step
-    theta = 1e3 * dtot / ae + th_t + th_r  # exact (eq. 76)
-    return 102.45 + tx_terms[1] + ast + gamma_d * th1, theta
-
-
-@njit(cache=True)
-def _blend_floor(d50, dp_lb, inland, blend):
-    """The loss floor (eqs 57-69) from floors of Ld50 and Ldp (eqs 39-41); it rises with both.
-
-    ``blend``: what does not depend on the diffraction loss (free space, the Lb0p / Lb0b
-    offsets, Fi at its extremes, Lminbap, the distance for Fk, Fj, Lbs, Lloc). Every step is
-    nondecreasing in ``d50`` and ``dp_lb``: Lbd and both branches of Lminb0p (eq. 59, convex
-    combinations with Fi in [0, 1]) rise with them, Lbda (eq. 61) is continuous with slopes 1
-    and Fk > 0 in Lbd, Lbam (eq. 62) a convex combination, Lbc (eq. 63) and eq. 69 rise with
-    their inputs; so floors of the diffraction loss give a floor of Lb.
-    """
-    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, fk, fj, lbs, lloc = blend
-    dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
-    lbd = lb0p + dp_lb
-    # Lminb0p (eq. 59): Fi at its extremes over beta0 (global bounds: no per-path beta0)
-    lminb0p = lminb0p_floor(lbfs, lb0p, d50, dom, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch)
-    lbda = lbd
-    if lminbap <= lbd:
-        lbda = lminbap + (lbd - lminbap) * fk  # Fk exact (eq. 57)
-    lbam = lbda + (lminb0p - lbda) * fj
-    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
-    return max(lb0p, lbc + lloc) - _SLACK_DB
 
 
 @njit(cache=True)
@@ -305,22 +205,8 @@ def _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb):
             2.6 * math.log10(b0_lo / 50.0),  # Lb0b - Lbfs >= this (eq. 11, Kes < 2.6)
             fi_lo, fi_hi,
             p >= b0_lo,  # eq. 59's second branch is possible (p >= beta0 for some path)
-            p < b0_hi)  # and its first
-
-
-@njit(cache=True)
-def _smooth_earth_terminals(v1, v2, dtot, hts, hrs, z0, zi, aot, tx, ty, mt):
-    """Upper bounds of the terminal heights above the diffraction model's smooth surface (eqs 85-91)."""
-    hst = (2.0 * v1 * dtot - v2) / (dtot * dtot)
-    hsr = (v2 - v1 * dtot) / (dtot * dtot)
-    slope = (hts - hrs) / dtot
-    hobs = hull_max_linear(tx, ty, mt, slope) - hts
-    if hobs > 0.0:
-        aobt = aot + slope
-        aobr = hull_max_slope(tx, ty, mt, dtot, hrs)[0] - slope
-        hst = hst - hobs * aobt / (aobt + aobr)
-        hsr = hsr - hobs * aobr / (aobt + aobr)
-    return hts - min(hst, z0), hrs - min(hsr, zi)
+            p < b0_hi,  # and its first
+            f_ghz ** (1.0 / 3.0))  # (eq. 48)
 
 
 @njit(cache=True)
@@ -345,21 +231,20 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     if n_all < _MIN_POINTS:
         return n_all
     step_km = step_m / 1000.0
-    buf = np.empty((9, n_all))  # one allocation: the distances and the hulls' coordinates
-    d = buf[0]
-    for k in range(n_all):
-        d[k] = k * step_km
+    walk = flat[6:14] if flat.shape[0] >= 14 else walk_tables(n_all, step_m, dn)
+    d, inv_d, ca, cb, sa, sb, ta, lt20 = walk[0], walk[1], walk[2], walk[3], walk[4], walk[5], walk[6], walk[7]
     consts = _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb)
-    (lf, kes_p, lam, ae, ab, two, gamma_d, ap_lb, tropo_a, tropo_n0, tropo_p, lb0b_off, fi_lo, fi_hi,
-     lb0b_branch, lb0p_branch) = consts
+    ae, ab, two = consts[3], consts[4], consts[5]
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
     stage0 = t_skip < math.inf and flat.shape[0] >= 4
     tabled = flat.shape[0] >= 6  # 20 log10 d and Fk by sample (:func:`site_tables`)
     hts = z[0] + htg
-    inv2ae = 1.0 / (2.0 * ae)
-    # upper hulls of the intermediate points: (d, g - 500 d^2 / a) for ae and ab, (d, h)
-    ax, ay, bx, by, tx, ty = buf[1], buf[2], buf[3], buf[4], buf[5], buf[6]
-    rx, ry = buf[7], buf[8]  # (d, h - 500 d^2 / ae): the receiver horizon (eq. 80) as a largest slope
+    # the upper hulls of the intermediate points (:data:`~._p1812_floor0.HULL_A` ...), one buffer: (d, g - 500 d^2 / a)
+    # for ae and ab, (d, h), and (d, h - 500 d^2 / ae) for the receiver horizon (eq. 80) as a largest slope; the
+    # first hull's points where there is no clutter height (g = h), so that hull serves both
+    h = np.empty((WORK_ROWS, n_all))
+    shared = _all_zero(r)
+    row_r = HULL_A if shared else HULL_R
     mr = ma = mb = mt = 0  # the hulls' lengths
     # running quantities over the intermediate points 1 .. i-1
     v1 = 0.0
@@ -367,20 +252,22 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     qa = -math.inf  # max (g_k - hts) / d_k - 500 d_k / a (Bullington slope, eq. 13) and its point
     ka_d = 0.0
     ka_g = 0.0
-    qb = -math.inf
+    qb = -math.inf  # (only with ``two``)
     kb_d = 0.0
     kb_g = 0.0
     at = -math.inf  # transmitter elevation term (eq. 77), first argmax lt, and its angle (mrad)
     lt = 1
     th_max = -math.inf
     tx_terms = (0.0, 0.0)
+    fresh = True  # th_max and tx_terms are those of lt (computed where read, not at every new horizon)
     aot = -math.inf  # max (h_k - hts) / d_k (eq. 90 without the line's slope)
     inland = zone[0] == 4
     sea_tx = zone[0] == 1
     masked = len(want) > 0
-    suffix = suffix_terrain(z, zone, n_all if stage0 and not masked else 0)  # with ``want``: by block
+    block_terrain(z, zone, n_all if stage0 and not masked else 0, h)  # with ``want``: :func:`wanted_blocks`
     blocks = wanted_blocks(z, r, d, zone, want, n_all if stage0 and masked else 0, hts, ae, ab, two)
     p_block = skip_to = 0  # with ``want``: the first block not yet shown out of reach (:func:`wanted_floors`)
+    within = False  # the last sample evaluated was not decided by stage 0: stage 1 first (:func:`_stage0_after`)
     for i in range(1, n_all):
         di = d[i]
         dp = d[i - 1]
@@ -388,89 +275,118 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
         v2 += step_km * (z[i] * (2.0 * di + dp) + z[i - 1] * (di + 2.0 * dp))
         if zone[i] != 4:
             inland = False
-        if i >= 2:  # point i - 1 becomes intermediate
+        if i >= 2:  # point i - 1 becomes intermediate (the terms of d_k: :func:`walk_tables`)
             k = i - 1
             dk = d[k]
-            inv_dk = 1000.0 / (k * step_m)
+            inv_dk = inv_d[k]
             gk = z[k] + r[k]
             g = (gk - hts) * inv_dk
-            if g - 500.0 * dk / ae > qa:
-                qa = g - 500.0 * dk / ae
+            if g - ca[k] > qa:
+                qa = g - ca[k]
                 ka_d = dk
                 ka_g = gk
-            if g - 500.0 * dk / ab > qb:
-                qb = g - 500.0 * dk / ab
+            if two and g - cb[k] > qb:
+                qb = g - cb[k]
                 kb_d = dk
                 kb_g = gk
-            a_t = (z[k] - hts) * 0.001 * inv_dk - dk * inv2ae
+            a_t = (z[k] - hts) * 0.001 * inv_dk - ta[k]
             if k == 1 or a_t > at:
                 at = a_t
                 lt = k
-                th_max = 1000.0 * math.atan(at)
-                tx_terms = _tx_ducting_terms(th_max, dk, step_km, f_ghz)
+                fresh = False
             aot = max(aot, (z[k] - hts) / dk)
-            ma = hull_push(ax, ay, ma, dk, gk - 500.0 * dk * dk / ae)
+            ma = hull_push(h, HULL_A, ma, dk, gk - sa[k])
             if two:
-                mb = hull_push(bx, by, mb, dk, gk - 500.0 * dk * dk / ab)
-            mt = hull_push(tx, ty, mt, dk, z[k])
-            mr = hull_push(rx, ry, mr, dk, z[k] - 500.0 * dk * dk / ae)
+                mb = hull_push(h, HULL_B, mb, dk, gk - sb[k])
+            mt = hull_push(h, HULL_T, mt, dk, z[k])
+            if not shared:
+                mr = hull_push(h, HULL_R, mr, dk, z[k] - sa[k])
         # the rest of the radial, or the next block, out of reach; with ``want`` the wanted blocks ahead (from 8 on)
         if stage0 and i % BLOCK == 0 and i >= _MIN_POINTS and (masked or i >= max(first, skip_to)):
+            if not fresh:
+                th_max, tx_terms, fresh = _horizon_terms(at, d[lt], lt20[lt], f_ghz, consts[16])
             run = (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land)
             if masked:
                 p_block = wanted_floors(i, p_block, first, d, z, r, hts, hrg, flat, consts, run, blocks, out, want,
                                         t_skip)
-                skip_to = p_block * BLOCK if p_block < blocks[0].shape[1] else -1
+                if p_block >= blocks[0].shape[1]:
+                    return i
+                skip_to = p_block * BLOCK
             else:
-                skip_to = block_floors(i, n_all, z, d, hts, hrg, flat, consts, run, suffix, out, want, t_skip)
-            if skip_to < 0:
-                return i
+                i_end = min(i + BLOCK, n_all) - 1
+                rest, block = block_floors(i // BLOCK, flat[2, i], di, d[n_all - 1], flat[3, n_all - 1], d[i_end],
+                                           flat[3, i_end], hts, hrg, consts, run, h, t_skip)
+                if rest > t_skip:
+                    out[i:n_all] = rest
+                    return i
+                skip_to = i
+                if block > t_skip:
+                    out[i:i_end + 1] = block
+                    skip_to = i_end + 1
         if i < _MIN_POINTS - 1 or i < first or i < skip_to:  # (in a block already shown out of reach)
             continue
         if masked and not want[i]:
             out[i] = math.inf
             continue
-        dtot = di
         hrs = z[i] + hrg
-        acx = 0.0
-        if not inland:
-            if sea_tx:
-                acx -= 6.0
-            if zone[i] == 1:
-                acx -= 6.0
+        acx = 0.0 if inland else (-6.0 if sea_tx else 0.0) + (-6.0 if zone[i] == 1 else 0.0)  # Act, Acr >= -6 dB
         lloc = 0.0 if zone[i] == 1 else lloc_land
-        if stage0:  # stage 0: no transcendental function (:mod:`._p1812_floor0`)
-            lb0 = out_of_reach_floor(i, dtot, hts, hrs, flat, consts,
-                                     (qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc),
-                                     (ax, ay, ma, bx, by, mb))
+        if not fresh:
+            th_max, tx_terms, fresh = _horizon_terms(at, d[lt], lt20[lt], f_ghz, consts[16])
+        # stage 0, no transcendental function (:mod:`._p1812_floor0`), first unless the last sample evaluated went
+        # on to stage 1: then stage 1 first, and stage 0 only where stage 1 does not leave the sample within t_skip
+        run0 = (qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc)
+        if stage0 and not within:
+            lb0 = out_of_reach_floor(di, hts, hrs, flat[2, i], flat[3, i], consts, run0, h, ma, mb)
             if lb0 > t_skip:
                 out[i] = lb0
                 continue
-        lbfs = 92.4 + lf + 10.0 * math.log10(dtot * dtot + ((hts - hrs) / 1000.0) ** 2)
-        lb0p = lbfs + kes_p
-        # ducting (eqs 46-56) and troposcatter (eq. 44): they do not depend on the diffraction loss
-        lba0, theta = _ducting_floor(dtot, hts, hrs, th_max, d[lt], tx_terms, step_km, ae, gamma_d, rx, ry, mr)
-        lba = lba0 + lf + acx + ap_lb
-        big = max(lba, lb0p) / _ETA
-        lminbap = _ETA * (big + math.log(math.exp(lba / _ETA - big) + math.exp(lb0p / _ETA - big)))  # eq. 60
-        fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))  # eq. 57, exact theta
-        lg = flat[4, i] if tabled else 20.0 * math.log10(dtot)
-        lbs = (((tropo_a + lg) + 0.573 * theta) - tropo_n0) - tropo_p  # eq. 44, as troposcatter
-        fk = flat[5, i] if tabled else _fk(dtot)
-        blend = (lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, lminbap, fk, fj, lbs, lloc)
-        # the Bullington floors (eqs 13-21); stage 1 leaves out max(Ldsph - Lbulls, 0) >= 0 (eq. 40)
-        bull_a = _bullington_floor(qa, ka_d, ka_g, ax, ay, ma, dtot, hts, hrs, ae, lam)
-        bull_b = _bullington_floor(qb, kb_d, kb_g, bx, by, mb, dtot, hts, hrs, ab, lam) if two else math.inf
-        lb1 = _blend_floor(bull_a, min(bull_a, bull_b), inland, blend)
-        if lb1 > t_skip:  # out of reach of every radial already: the spherical-earth term cannot change that
-            out[i] = lb1
+        lg = flat[4, i] if tabled else 20.0 * math.log10(di)
+        fk = flat[5, i] if tabled else fk_weight(di)
+        st1 = stage1(di, hts, hrs, consts, (qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, d[lt], tx_terms), h, ma, mb,
+                     row_r, ma if shared else mr, shared, lg, fk, step_km, inland, acx, lloc)
+        if stage0 and within and _stage0_after(st1[0], t_skip):
+            lb0 = out_of_reach_floor(di, hts, hrs, flat[2, i], flat[3, i], consts, run0, h, ma, mb)
+            if lb0 > t_skip:
+                out[i] = lb0
+                within = False
+                continue
+        within = _STAGE1_FIRST
+        if st1[0] > t_skip:  # out of reach of every radial already: the spherical-earth term cannot change that
+            out[i] = st1[0]
             continue
-        # stage 2: the spherical-earth excess, at the smooth-earth heights of the diffraction model
-        hte1, hre1 = _smooth_earth_terminals(v1, v2, dtot, hts, hrs, z[0], z[i], aot, tx, ty, mt)
-        d50 = bull_a + _spherical_excess(d, i + 1, dtot, hte1, hre1, ae, f_ghz, lam, inland, vertical, flat[0, i])
-        dp_lb = d50
-        if two:
-            dp_lb = min(d50, bull_b + _spherical_excess(d, i + 1, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical,
-                                                        flat[1, i]))
-        out[i] = _blend_floor(d50, dp_lb, inland, blend)
+        out[i] = stage2(d, i + 1, di, hts, hrs, z[0], z[i], consts, f_ghz, vertical, inland, (flat[0, i], flat[1, i]),
+                        (v1, v2, aot), h, mt, st1)
     return n_all
+
+
+@njit(cache=True)
+def _all_zero(r):
+    """Whether every clutter height of the radial is 0 (then g = h at every point)."""
+    k = 0
+    while k < len(r) and r[k] == 0.0:
+        k += 1
+    return k == len(r)
+
+
+@njit(cache=True, inline="always")
+def _horizon_terms(at, dlt, l_dlt, f_ghz, f13):
+    """The transmitter horizon's angle (mrad, eq. 77's running maximum ``at`` at ``dlt`` km) and what the ducting
+    floor takes from it (:func:`~._p1812_stages.tx_ducting_terms`; ``l_dlt``: 20 log10(dlt + one step))."""
+    th_max = 1000.0 * math.atan(at)
+    return th_max, tx_ducting_terms(th_max, dlt, l_dlt, f_ghz, f13), True
+
+
+@njit(cache=True)
+def _stage0_after(lb1, t_skip):
+    """Whether stage 0 must still run after stage 1 gave ``lb1``: unless ``lb1 <= t_skip`` by more than rounding.
+
+    Stage 0 (:func:`~._p1812_floor0.out_of_reach_floor`) is stage 1 with every term taken at or below it: free space
+    without the height term, the same Bullington parameter (beyond line of sight: the same operations; in line of
+    sight the point stage 1 starts its search from) read from a table at the grid point below, the direct-path
+    angles from ``atan(x) >= x - x^3 / 3`` where stage 1 has them or the horizons above them, ducting with both
+    angles' terms at most stage 1's, Lminbap >= max(Lba, Lb0p) (eq. 60), and eq. 63's log-sum at least its smaller
+    term less 5 log10 2 with Lbam >= min(Lbda, Lminb0p) (eq. 62, Fj in [0, 1]); so stage 0 <= stage 1 up to
+    rounding (~1e-12 dB; ``tests/test_p1812_stages.py`` checks it on rugged radials).
+    """
+    return not lb1 <= t_skip - 1e-6
