@@ -25,6 +25,7 @@ how far above the loss limit the ruled-out samples' bounds lie.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -106,7 +107,7 @@ def _bound_stats(args, nmax: int) -> None:
         fi = min(max(int(first[j]), 1), n - 1)
         p1812_radial_bound(z[:n], rcl[:n], zone[:n], step, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
                            int(ipar[kern.I_POL]) == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC],
-                           fpar[F_SIGL], fpar[F_APLB], flat, fi, lb, np.zeros(0, dtype=np.uint8))
+                           fpar[F_SIGL], fpar[F_APLB], flat, fi, lb, np.zeros(0, dtype=np.uint8), math.inf)
         STATS["gap"].extend((lb[fi:n] - lneed[j]).tolist())
         STATS["dist_km"].extend((dist[fi:n] / 1000.0).tolist())
 

@@ -106,7 +106,7 @@ def test_the_staged_bound_decides_every_limit_as_the_full_bound(p, sea, f_mhz, f
     for prof, r_m, zone in radials:
         full = np.full(n, np.nan)
         p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, 30.0, 1.5, True, phi, dn, n0, 50.0, 0.0, ap_lb,
-                           flat, 1, full, np.zeros(0, dtype=np.uint8))
+                           flat, 1, full, np.zeros(0, dtype=np.uint8), math.inf)
         for t_skip in (140.0, 160.0, 168.0, 180.0):
             staged = np.full(n, np.nan)
             p1812_radial_bound(prof, r_m, zone, RES, f_mhz / 1000.0, p, 30.0, 1.5, True, phi, dn, n0, 50.0, 0.0, ap_lb,
@@ -130,7 +130,7 @@ def test_the_bound_is_tight_on_flat_open_ground() -> None:
     lb = np.full(n, np.nan)
     p1812_radial_bound(prof, zeros, zone, RES, 1.8, 50.0, 30.0, 1.5, True, 19.8, 50.0, 375.0, 50.0, 0.0,
                        ap_floor_db(50.0, 19.8, 30.0), flat_bullington(n, RES, 1.8, 30.0, 1.5, 50.0, False), 1, lb,
-                       np.zeros(0, dtype=np.uint8))
+                       np.zeros(0, dtype=np.uint8), math.inf)
     gap = exact[10:250] - lb[10:250]
     assert np.all(gap >= 0.0), gap.min()
     assert np.all(gap < 0.5), gap.max()

@@ -11,6 +11,7 @@ as the full computation gives it, to the bit.
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 
@@ -27,6 +28,7 @@ from towerplan.coverage._p1812_stages import _clears_earth, _lminbap
 DN, N0, PHI = 50.0, 375.0, 19.8
 
 
+@functools.cache  # one dispatcher for both cases: the bound takes ~25 s to compile
 def _stage0_first():
     """p1812_radial_bound compiled with stage 0 always first (the order before round w11)."""
     fn = p1812_radial_bound.py_func

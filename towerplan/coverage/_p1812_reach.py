@@ -211,7 +211,7 @@ def _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb):
 
 @njit(cache=True)
 def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
-                       flat, first, out, want, t_skip=math.inf):
+                       flat, first, out, want, t_skip):
     """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
 
     Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
