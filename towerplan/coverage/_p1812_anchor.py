@@ -47,9 +47,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_kernels import p1812_path_k, path_constants, path_radii
-from towerplan.coverage._p1812_profile import prefix_tables
-from towerplan.coverage._p1812_radial import _MIN_POINTS, p1812_radial_loss
+from towerplan.coverage._p1812_radial import _MIN_POINTS, exact_at, p1812_radial_loss, radial_path
 
 _SHORT = _MIN_POINTS - 1  # samples 0 .. 3: paths of under 5 points
 
@@ -112,16 +110,6 @@ def _split_at(lo, hi, out, floor, zone, r, gap_tol, kink_tol):
     return at
 
 
-@njit(cache=True, inline="always")  # in the anchored radial's loops
-def _exact_at(i, path):
-    """The exact P.1812 loss of sample ``i`` (:func:`~._p1812_kernels.p1812_path` on the radial's prefix tables);
-    ``path``: the radial's arguments packed once by :func:`anchored_radial_loss`."""
-    d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg, kc = (
-        path)
-    return p1812_path_k(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
-                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc)
-
-
 @njit(cache=True)
 def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path):
     """The needed samples strictly between anchors ``a`` and ``b`` (both exact, all needed); returns how many
@@ -143,7 +131,7 @@ def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path):
             for i in range(lo + 1, hi):
                 out[i] = floor[i] + g_lo + slope * (i - lo)
             continue
-        out[m] = _exact_at(m, path)
+        out[m] = exact_at(m, path)
         exact += 1
         stack[top, 0] = lo
         stack[top, 1] = m
@@ -188,24 +176,10 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
     if k >= n_all:
         return exact
     # from 5 points on: the same exact paths as p1812_radial_loss, on prefix tables built once for the radial
-    d = np.empty(n_all)
-    inv_d = np.empty(n_all)
-    for q in range(n_all):
-        d[q] = q * step_m / 1000.0
-        inv_d[q] = 1000.0 / (q * step_m) if q > 0 else math.inf
-    ae, ab = path_radii(dn)
-    tables = prefix_tables(d, inv_d, z, r, n_all, z[0] + htg, ae, ab)
-    dbg = np.empty(0)
-    first_other = n_all  # first sample outside the inland zone
-    for q in range(n_all):
-        if zone[q] != 4:
-            first_other = q
-            break
-    path = (d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg,
-            path_constants(f_ghz, p, pl, sigma_l))
+    path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l)
     for i in range(max(k, fi), i_start):  # near the site every needed sample
         if need[i]:
-            out[i] = _exact_at(i, path)
+            out[i] = exact_at(i, path)
             exact += 1
     far = max(math.ceil(FAR_M / step_m), i_start)
     stack = np.empty((2 * (FAR_FACTOR * spacing + 2), 2), dtype=np.int64)
@@ -218,12 +192,12 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
         e = s
         while e + 1 < n_all and need[e + 1]:
             e += 1
-        out[s] = _exact_at(s, path)
+        out[s] = exact_at(s, path)
         exact += 1
         a = s
         while a < e:
             b = min(_next_anchor(a, spacing, far, n_all), e)
-            out[b] = _exact_at(b, path)
+            out[b] = exact_at(b, path)
             exact += 1 + _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path)
             a = b
         s = e + 1

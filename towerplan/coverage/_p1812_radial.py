@@ -23,6 +23,38 @@ _MIN_POINTS = 5
 
 
 @njit(cache=True)
+def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l):
+    """What every exact path of a radial (:func:`exact_at`) shares, packed once: the distances (km) and their
+    inverses, the profile, the settings, the first sample outside the inland zone, the prefix tables
+    (:func:`~._p1812_profile.prefix_tables`), an empty debug array and :func:`~._p1812_kernels.path_constants`."""
+    n_all = len(z)
+    d = np.empty(n_all)
+    inv_d = np.empty(n_all)
+    for k in range(n_all):
+        d[k] = k * step_m / 1000.0
+        inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+    ae, ab = path_radii(dn)
+    tables = prefix_tables(d, inv_d, z, r, n_all, z[0] + htg, ae, ab)
+    first_other = n_all  # first sample outside the inland zone
+    for k in range(n_all):
+        if zone[k] != 4:
+            first_other = k
+            break
+    return (d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables,
+            np.empty(0), path_constants(f_ghz, p, pl, sigma_l))
+
+
+@njit(cache=True, inline="always")  # in the radials' per-sample loops
+def exact_at(i, path):
+    """The exact P.1812 loss of sample ``i`` (a path of ``i + 1 >= 5`` points; :func:`~._p1812_kernels.p1812_path_k`
+    on the radial's prefix tables); ``path``: :func:`radial_path`."""
+    d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg, kc = (
+        path)
+    return p1812_path_k(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
+                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc)
+
+
+@njit(cache=True)
 def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
                       need):
     """P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i = first .. len(z) - 1, into ``out[i]``.
@@ -31,34 +63,22 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
     (the reach bound, :mod:`towerplan.coverage._p1812_reach`, has shown them out of reach).
     """
     n_all = len(z)
-    d = np.empty(n_all)
-    inv_d = np.empty(n_all)
-    for k in range(n_all):
-        d[k] = k * step_m / 1000.0
-        inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+    path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l)
+    dbg, kc = path[17], path[18]
     inv_dd = np.empty(_MIN_POINTS)
     ae, ab = path_radii(dn)
-    tables = prefix_tables(d, inv_d, z, r, n_all, z[0] + htg, ae, ab)
-    dbg = np.empty(0)
     dd = np.empty(_MIN_POINTS)
     zz = np.empty(_MIN_POINTS)
     rr = np.empty(_MIN_POINTS)
     zo = np.empty(_MIN_POINTS, dtype=zone.dtype)
-    first_other = n_all  # first sample outside the inland zone
-    for k in range(n_all):
-        if zone[k] != 4:
-            first_other = k
-            break
     masked = len(need) > 0
-    kc = path_constants(f_ghz, p, pl, sigma_l)
     for i in range(max(first, 1), n_all):
         if masked and not need[i]:
             out[i] = math.inf
             continue
         n = i + 1
         if n >= _MIN_POINTS:
-            out[i] = p1812_path_k(d, inv_d, True, z, r, zone, n, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
-                                  500.0, pl, sigma_l, n <= first_other, tables, dbg, kc)
+            out[i] = exact_at(i, path)
             continue
         for k in range(_MIN_POINTS):
             t = k * i / (_MIN_POINTS - 1)
