@@ -50,8 +50,17 @@ def prefix_chains(d, h, r, n_all, ae, ab):
     """Upper-hull parents ``up[q, i]`` of the points 1..i of the four profiles q that
     :func:`~._p1812_profile.analyse_profile` queries: (d, h), (d, h - 500 d^2 / ae),
     (d, h + r - 500 d^2 / ae), (d, h + r - 500 d^2 / ab); ``up[q, 1] = 0`` ends every chain."""
-    y = np.empty((4, n_all))
     up = np.zeros((4, n_all), dtype=np.int64)
+    fill_chains(d, h, r, n_all, ae, ab, up, True)
+    return up
+
+
+@njit(cache=True)
+def fill_chains(d, h, r, n_all, ae, ab, up, two):
+    """:func:`prefix_chains` into rows 0-3 of ``up`` (zeros, at least 4 rows of ``n_all``): the tables of
+    :func:`~._p1812_profile.prefix_tables` keep their other integer rows below them (one array to pass).
+    ``two`` False leaves hull 3 (radius ab, read for time percentages below 50 only) empty."""
+    y = np.empty((4, n_all))
     no_r = True
     for i in range(n_all):
         no_r = no_r and r[i] == 0.0
@@ -61,7 +70,7 @@ def prefix_chains(d, h, r, n_all, ae, ab):
         y[1, i] = h[i] - c2 / ae
         y[2, i] = h[i] + r[i] - c2 / ae
         y[3, i] = h[i] + r[i] - c2 / ab
-    for q in range(4):
+    for q in range(4 if two else 3):
         if q == 2 and no_r:  # without clutter hull 2 is hull 1 (the same heights to the bit)
             up[2, :] = up[1, :]
             continue
@@ -78,7 +87,6 @@ def prefix_chains(d, h, r, n_all, ae, ab):
                     break
                 top = a
             up[q, i] = top
-    return up
 
 
 @njit(cache=True, inline="always")

@@ -50,14 +50,20 @@ def inv_cum_norm(x):
 @njit(cache=True)
 def beta0(phi_deg, dtm, dlm):
     """Time percentage beta0 (%) of anomalous propagation at the path centre (section 3.5, eqs 2-5)."""
+    return _beta0_tau(phi_deg, dtm, dlm)[0]
+
+
+@njit(cache=True)
+def _beta0_tau(phi_deg, dtm, dlm):
+    """(beta0, tau): :func:`beta0` and its tau (eq. 3), which eq. 55 reads again (the same dlm)."""
     tau = 1.0 - math.exp(-4.12e-4 * dlm**2.41)
     mu1 = (10.0 ** (-dtm / (16.0 - 6.6 * tau)) + 10.0 ** (-5.0 * (0.496 + 0.354 * tau))) ** 0.2
     mu1 = min(mu1, 1.0)
     a = abs(phi_deg)
     if a <= 70.0:
         mu4 = mu1 ** (-0.935 + 0.0176 * a)
-        return 10.0 ** (-0.015 * a + 1.67) * mu1 * mu4
-    return 4.17 * mu1 * mu1**0.3
+        return 10.0 ** (-0.015 * a + 1.67) * mu1 * mu4, tau
+    return 4.17 * mu1 * mu1**0.3, tau
 
 
 @njit(cache=True)
@@ -103,11 +109,26 @@ def zone_lengths(d, zone, n):
 
 
 @njit(cache=True)
-def _first_term_one(epsr, sigma, d, hte, hre, adft, f, vertical):
-    """First-term spherical-earth loss for one ground type and polarisation, dB (eqs 29-36)."""
-    k = 0.036 * (adft * f) ** (-1.0 / 3.0) * ((epsr - 1.0) ** 2 + (18.0 * sigma / f) ** 2) ** -0.25
+def ground_constants(f, vertical):
+    """The factors of eqs 29-30 that depend on the frequency and the ground only (land: epsr 22, sigma 0.003; sea:
+    80, 5), the same for every path of a site: ((epsr - 1)^2 + (18 sigma / f)^2)^-1/4 and, for vertical
+    polarisation, (epsr^2 + (18 sigma / f)^2)^1/2 (else 1), land then sea."""
+    out = (0.0, 0.0, 0.0, 0.0)
+    for g in range(2):
+        epsr, sigma = (22.0, 0.003) if g == 0 else (80.0, 5.0)
+        c1 = ((epsr - 1.0) ** 2 + (18.0 * sigma / f) ** 2) ** -0.25
+        c2 = (epsr**2 + (18.0 * sigma / f) ** 2) ** 0.5 if vertical else 1.0
+        out = (c1, c2, out[2], out[3]) if g == 0 else (out[0], out[1], c1, c2)
+    return out
+
+
+@njit(cache=True)
+def _first_term_one(c1, c2, d, hte, hre, adft, f, vertical):
+    """First-term spherical-earth loss for one ground type and polarisation, dB (eqs 29-36); ``c1``, ``c2``: the
+    ground's :func:`ground_constants`."""
+    k = 0.036 * (adft * f) ** (-1.0 / 3.0) * c1
     if vertical:
-        k *= (epsr**2 + (18.0 * sigma / f) ** 2) ** 0.5
+        k *= c2
     k2 = k * k
     beta = (1.0 + 1.6 * k2 + 0.67 * k2 * k2) / (1.0 + 4.5 * k2 + 1.53 * k2 * k2)
     x = 21.88 * beta * (f / adft**2) ** (1.0 / 3.0) * d
@@ -125,21 +146,28 @@ def _first_term_one(epsr, sigma, d, hte, hre, adft, f, vertical):
 
 
 @njit(cache=True)
-def first_term(d, hte, hre, adft, f, omega, vertical):
-    """Eq. 28: sea and land first-term losses weighted by the sea fraction ``omega``."""
-    land = _first_term_one(22.0, 0.003, d, hte, hre, adft, f, vertical)
+def first_term(d, hte, hre, adft, f, omega, vertical, kg):
+    """Eq. 28: sea and land first-term losses weighted by the sea fraction ``omega``; ``kg``:
+    :func:`ground_constants`."""
+    land = _first_term_one(kg[0], kg[1], d, hte, hre, adft, f, vertical)
     if omega <= 0.0:
         return land
-    return omega * _first_term_one(80.0, 5.0, d, hte, hre, adft, f, vertical) + (1.0 - omega) * land
+    return omega * _first_term_one(kg[2], kg[3], d, hte, hre, adft, f, vertical) + (1.0 - omega) * land
 
 
 @njit(cache=True)
 def spherical_earth(d, hte, hre, ap, f, omega, vertical):
     """Spherical-earth diffraction loss Ldsph, dB (section 4.3.2, eqs 22-27)."""
+    return _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, ground_constants(f, vertical))
+
+
+@njit(cache=True)
+def _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, kg):
+    """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``."""
     lam = 0.2998 / f
     dlos = math.sqrt(2.0 * ap) * (math.sqrt(0.001 * hte) + math.sqrt(0.001 * hre))
     if d >= dlos:
-        return first_term(d, hte, hre, ap, f, omega, vertical)
+        return first_term(d, hte, hre, ap, f, omega, vertical, kg)
     c = (hte - hre) / (hte + hre)
     m = 250.0 * d * d / (ap * (hte + hre))
     b = 2.0 * math.sqrt((m + 1.0) / (3.0 * m)) * math.cos(
@@ -151,7 +179,7 @@ def spherical_earth(d, hte, hre, ap, f, omega, vertical):
     if hse > hreq:
         return 0.0
     aem = 500.0 * (d / (math.sqrt(hte) + math.sqrt(hre))) ** 2
-    return (1.0 - hse / hreq) * max(first_term(d, hte, hre, aem, f, omega, vertical), 0.0)
+    return (1.0 - hse / hreq) * max(first_term(d, hte, hre, aem, f, omega, vertical, kg), 0.0)
 
 
 @njit(cache=True)
@@ -184,12 +212,13 @@ def path_constants(f, p, pl, sigma_l):
 def anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0):
     """Lba, ducting / layer reflection loss (section 4.5, eqs 46-56)."""
     return _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0,
-                        path_constants(f, p, 50.0, 0.0))
+                        path_constants(f, p, 50.0, 0.0), 1.0 - math.exp(-4.12e-4 * dlm**2.41))
 
 
 @njit(cache=True)
-def _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, k):
-    """:func:`anomalous` with the constants of :func:`path_constants`."""
+def _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, k, tau):
+    """:func:`anomalous` with the constants of :func:`path_constants` and tau of eq. 3 (``dlm``'s, as
+    :func:`_beta0_tau` computes it)."""
     alf = k[5]
     f13 = k[3]
     tht2 = th_t - 0.1 * dlt
@@ -210,7 +239,6 @@ def _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th
     th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * dlr)
     d_i = min(dtot - dlt - dlr, 40.0)
     mu3 = math.exp(-4.6e-5 * (hm - 10.0) * (43.0 + 6.0 * d_i)) if hm > 10.0 else 1.0
-    tau = 1.0 - math.exp(-4.12e-4 * dlm**2.41)
     alpha = max(-0.6 - 3.5e-9 * dtot**3.1 * tau, -3.4)
     mu2 = min((500.0 / ae * dtot**2 / (math.sqrt(hte) + math.sqrt(hre)) ** 2) ** alpha, 1.0)
     beta = b0 * mu2 * mu3
@@ -240,13 +268,18 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     receives the intermediate quantities.
     """
     return p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl,
-                        sigma_l, all_inland, tables, dbg, path_constants(f, p, pl, sigma_l))
+                        sigma_l, all_inland, tables, dbg, path_constants(f, p, pl, sigma_l),
+                        ground_constants(f, vertical))
 
 
 @njit(cache=True)
 def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
-                 all_inland, tables, dbg, kc):
-    """:func:`p1812_path` with the site's constants ``kc`` (:func:`path_constants` of f, p, pl, sigma_l)."""
+                 all_inland, tables, dbg, kc, kg):
+    """:func:`p1812_path` with the site's constants ``kc`` (:func:`path_constants` of f, p, pl, sigma_l) and
+    ``kg`` (:func:`ground_constants` of f and the polarisation).
+
+    Each term is the Recommendation's expression, evaluated once: tau (eq. 3) serves beta0 and eq. 55,
+    I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1."""
     dtot = d[n - 1]
     if zone[0] == 1:
         dct = 0.0
@@ -256,7 +289,7 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
         omega, dtm, dlm = 0.0, dtot, dtot
     else:
         omega, dtm, dlm = zone_lengths(d, zone, n)
-    b0 = beta0(phi_deg, dtm, dlm)
+    b0, tau = _beta0_tau(phi_deg, dtm, dlm)
     ae, ab = path_radii(dn)
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
@@ -271,15 +304,16 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     # delta-Bullington diffraction (sections 4.3.3-4.3.4, eqs 37-43)
     hte1 = hts - hstd
     hre1 = hrs - hsrd
-    ldsph = spherical_earth(dtot, hte1, hre1, ae, f, omega, vertical)
+    ldsph = _spherical_earth_k(dtot, hte1, hre1, ae, f, omega, vertical, kg)
     lbulla, lbulls = bull_a
     ld50 = lbulla + max(ldsph - lbulls, 0.0)
     ldp = ld50
     fi = 1.0
+    i_b0 = kc[6] / inv_cum_norm(b0 / 100.0) if p >= b0 else 1.0  # Fi of eq. 58 where p >= beta0 (p > beta0 for Ldp)
     if p < 50.0:
-        ldb = bull_b[0] + max(spherical_earth(dtot, hte1, hre1, ab, f, omega, vertical) - bull_b[1], 0.0)
+        ldb = bull_b[0] + max(_spherical_earth_k(dtot, hte1, hre1, ab, f, omega, vertical, kg) - bull_b[1], 0.0)
         if p > b0:
-            fi = kc[6] / inv_cum_norm(b0 / 100.0)
+            fi = i_b0
         ldp = ld50 + fi * (ldb - ld50)
     lbd50 = lbfs + ld50
     lbd = lb0p + ldp
@@ -288,12 +322,18 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
     lminb0p = lb0p + (1.0 - omega) * ldp
     if p >= b0:
-        fi = kc[6] / inv_cum_norm(b0 / 100.0)
+        fi = i_b0
         lminb0p = lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
-    lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc)
+    lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc,
+                       tau)
     eta = 2.5
     big = max(lba, lb0p) / eta
-    lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
+    if lba >= lb0p:  # exp(lba / eta - big) = exp(0) = 1
+        lminbap = eta * (big + math.log(1.0 + math.exp(lb0p / eta - big)))
+    elif lb0p > lba:
+        lminbap = eta * (big + math.log(math.exp(lba / eta - big) + 1.0))
+    else:
+        lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
     lbda = lbd
     if lminbap <= lbd:
         lbda = lminbap + (lbd - lminbap) * fk

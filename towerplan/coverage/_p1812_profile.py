@@ -42,7 +42,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_chain import chain_max, prefix_chains, rx_distance
+from towerplan.coverage._p1812_chain import chain_max, fill_chains, rx_distance
 from towerplan.coverage._p1812_nublock import block_maxima, nu_max
 
 
@@ -73,56 +73,76 @@ def _flat_max(d, n, a_coef, h_term, from_rx):
     return best
 
 
+#: rows of :func:`prefix_tables`' float table and of its integer table (rows 0-3 of which are the prefix hulls)
+TF_V1, TF_V2, TF_AT, TF_QA, TF_QB, TF_BH, TF_BG = range(7)
+TI_LT, TI_OT = 4, 5
+
+
 @njit(cache=True)
 def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
-    """What a path from point 0 to point k needs of the points before k, for every k at once.
+    """:func:`prefix_tables_k` for every time percentage."""
+    return prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, True)
 
-    Returns arrays indexed by the last intermediate point k (a path of n points uses
-    k = n - 2, except ``v1``/``v2``, which use k = n - 1):
 
-    * ``v1``, ``v2``: the sums of eqs 85-86 over the segments up to point k;
-    * ``at``, ``lt``: the largest transmitter elevation term of eq. 77 (before the
+@njit(cache=True)
+def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
+    """What a path from point 0 to point k needs of the points before k, for every k at once (``two`` False: the
+    paths read nothing of the radius ab, time percentages of 50 and above, and its hull is left empty).
+
+    Returns a float and an integer table, (7, n_all) and (6, n_all): every path passes them to its analysis,
+    and each array passed to a kernel costs a reference count in and out. Their columns are indexed by the last
+    intermediate point k (a path of n points uses k = n - 2, except ``v1``/``v2``, which use k = n - 1):
+
+    * float rows ``TF_V1``, ``TF_V2``: the sums of eqs 85-86 over the segments up to point k;
+    * float row ``TF_AT``, integer row ``TI_LT``: the largest transmitter elevation term of eq. 77 (before the
       arctangent) over points 1..k and its first index;
-    * ``qa``, ``qb``: max over 1..k of (g_i - hts) / d_i - 500 d_i / a for a = ae, ab: the
+    * float rows ``TF_QA``, ``TF_QB``: max over 1..k of (g_i - hts) / d_i - 500 d_i / a for a = ae, ab: the
       Bullington slope of eq. 13 is ``500 D / a + q`` for a path of length D;
-    * ``ot``: the first point of 1..k with the largest (h_i - hts) / d_i: the obstruction ratio
+    * integer row ``TI_OT``: the first point of 1..k with the largest (h_i - hts) / d_i: the obstruction ratio
       towards the transmitter of eq. 90, hobs_i / d_i, is that plus (hts - hrs) / D, so its largest
       value is at this point for every receiver;
-    * ``up``: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
-      receiver-side maxima of eqs 17, 80, 89 and 91).
+    * integer rows 0-3: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
+      receiver-side maxima of eqs 17, 80, 89 and 91);
+    * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima`, one column a block (the others
+      -inf).
     """
-    v1 = np.zeros(n_all)
-    v2 = np.zeros(n_all)
-    at = np.full(n_all, -math.inf)
-    lt = np.ones(n_all, dtype=np.int64)
-    qa = np.full(n_all, -math.inf)
-    qb = np.full(n_all, -math.inf)
-    ot = np.ones(n_all, dtype=np.int64)
+    tf = np.empty((7, n_all))
+    ti = np.zeros((6, n_all), dtype=np.int64)
+    for q in (TF_AT, TF_QA, TF_QB):
+        tf[q, 0] = -math.inf
+    tf[TF_V1, 0] = 0.0
+    tf[TF_V2, 0] = 0.0
+    ti[TI_LT, 0] = 1
+    ti[TI_OT, 0] = 1
     ob = -math.inf
     inv2ae = 1.0 / (2.0 * ae)
     for i in range(1, n_all):
         di = d[i]
         dd = di - d[i - 1]
-        v1[i] = v1[i - 1] + dd * (h[i] + h[i - 1])
-        v2[i] = v2[i - 1] + dd * (h[i] * (2.0 * di + d[i - 1]) + h[i - 1] * (di + 2.0 * d[i - 1]))
+        tf[TF_V1, i] = tf[TF_V1, i - 1] + dd * (h[i] + h[i - 1])
+        tf[TF_V2, i] = tf[TF_V2, i - 1] + dd * (h[i] * (2.0 * di + d[i - 1]) + h[i - 1] * (di + 2.0 * d[i - 1]))
         a_t = (h[i] - hts) * 0.001 * inv_d[i] - di * inv2ae
         g = (h[i] + r[i] - hts) * inv_d[i]
-        if i == 1 or a_t > at[i - 1]:
-            at[i] = a_t
-            lt[i] = i
+        if i == 1 or a_t > tf[TF_AT, i - 1]:
+            tf[TF_AT, i] = a_t
+            ti[TI_LT, i] = i
         else:
-            at[i] = at[i - 1]
-            lt[i] = lt[i - 1]
-        qa[i] = max(qa[i - 1], g - 500.0 * di / ae)
-        qb[i] = max(qb[i - 1], g - 500.0 * di / ab)
+            tf[TF_AT, i] = tf[TF_AT, i - 1]
+            ti[TI_LT, i] = ti[TI_LT, i - 1]
+        tf[TF_QA, i] = max(tf[TF_QA, i - 1], g - 500.0 * di / ae)
+        tf[TF_QB, i] = max(tf[TF_QB, i - 1], g - 500.0 * di / ab)
         o = (h[i] - hts) * inv_d[i]
         if i == 1 or o > ob:
             ob = o
-            ot[i] = i
+            ti[TI_OT, i] = i
         else:
-            ot[i] = ot[i - 1]
+            ti[TI_OT, i] = ti[TI_OT, i - 1]
     bh, bg = block_maxima(h, r, n_all)
-    return v1, v2, at, lt, qa, qb, ot, prefix_chains(d, h, r, n_all, ae, ab), bh, bg
+    for j in range(n_all):
+        tf[TF_BH, j] = bh[j] if j < len(bh) else -math.inf
+        tf[TF_BG, j] = bg[j] if j < len(bg) else -math.inf
+    fill_chains(d, h, r, n_all, ae, ab, ti, two)
+    return tf, ti
 
 
 @njit(cache=True)
@@ -201,7 +221,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     below 50). Returns ``geo`` = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre,
     hm) and the (terrain, zero-profile) Bullington losses for ``ae`` and ``ab``.
     """
-    t_v1, t_v2, t_at, t_lt, t_qa, t_qb, t_ot, up, t_bh, t_bg = tables
+    tf, up = tables
     dtot = d[n - 1]
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
@@ -212,12 +232,12 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     k = n - 2
     th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
     th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
-    th_max = 1000.0 * math.atan(t_at[k])
-    lt = t_lt[k]
+    th_max = 1000.0 * math.atan(tf[TF_AT, k])
+    lt = up[TI_LT, k]
     los = not th_max > th_td
     s_tr = (hrs - hts) / dtot
-    sa_t = 500.0 * dtot * inv_ae + t_qa[k]
-    sb_t = 500.0 * dtot * inv_ab + t_qb[k]
+    sa_t = 500.0 * dtot * inv_ae + tf[TF_QA, k]
+    sb_t = 500.0 * dtot * inv_ab + tf[TF_QB, k]
     los_a = sa_t < s_tr
     los_b = two and sb_t < s_tr
     need_ar = not los
@@ -228,7 +248,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     c = (dtot, inv_dtot, hts, hrs, inv2ae, inv_ae, inv_ab)
     _, hobs = chain_max(up, 0, k, 0, d, inv_d, equi, n, h, r, c)
     _, aobr = chain_max(up, 0, k, 1, d, inv_d, equi, n, h, r, c)
-    _, aobt = _obstruction_t(d, inv_d, equi, n, h, t_ot[k], c)
+    _, aobt = _obstruction_t(d, inv_d, equi, n, h, up[TI_OT, k], c)
     ar_max = -math.inf
     lr = n - 2
     sa_r = -math.inf
@@ -239,8 +259,8 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
         _, sa_r = chain_max(up, 2, k, 3, d, inv_d, equi, n, h, r, c)
     if need_sb:
         _, sb_r = chain_max(up, 3, k, 4, d, inv_d, equi, n, h, r, c)
-    v1 = t_v1[n - 1]
-    v2 = t_v2[n - 1]
+    v1 = tf[TF_V1, n - 1]
+    v2 = tf[TF_V2, n - 1]
     hst = (2.0 * v1 * dtot - v2) / dtot**2
     hsr = (v2 - v1 * dtot) / dtot**2
     hstp = hst
@@ -274,11 +294,11 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
         c_fac = 0.002 * dtot / lam
         cn = (dtot, inv_dtot, hts, hrs, c_fac)
         if los:
-            _, lt = nu_max(False, inv_ae, d, inv_d, equi, n, h, r, t_bh, cn)  # the point of eq. 81
+            _, lt = nu_max(False, inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn)  # the point of eq. 81
         if los_a:
-            nu_a, _ = nu_max(True, inv_ae, d, inv_d, equi, n, h, r, t_bg, cn)
+            nu_a, _ = nu_max(True, inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
         if los_b:
-            nu_b, _ = nu_max(True, inv_ab, d, inv_d, equi, n, h, r, t_bg, cn)
+            nu_b, _ = nu_max(True, inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
         if los_fa:
             nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
         if los_fb:

@@ -16,8 +16,8 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_kernels import p1812_path_k, path_constants, path_radii
-from towerplan.coverage._p1812_profile import prefix_tables
+from towerplan.coverage._p1812_kernels import ground_constants, p1812_path_k, path_constants, path_radii
+from towerplan.coverage._p1812_profile import prefix_tables_k
 
 _MIN_POINTS = 5
 
@@ -26,7 +26,8 @@ _MIN_POINTS = 5
 def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l):
     """What every exact path of a radial (:func:`exact_at`) shares, packed once: the distances (km) and their
     inverses, the profile, the settings, the first sample outside the inland zone, the prefix tables
-    (:func:`~._p1812_profile.prefix_tables`), an empty debug array and :func:`~._p1812_kernels.path_constants`."""
+    (:func:`~._p1812_profile.prefix_tables_k`), an empty debug array, :func:`~._p1812_kernels.path_constants` and
+    :func:`~._p1812_kernels.ground_constants`."""
     n_all = len(z)
     d = np.empty(n_all)
     inv_d = np.empty(n_all)
@@ -34,24 +35,24 @@ def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
         d[k] = k * step_m / 1000.0
         inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
     ae, ab = path_radii(dn)
-    tables = prefix_tables(d, inv_d, z, r, n_all, z[0] + htg, ae, ab)
+    tables = prefix_tables_k(d, inv_d, z, r, n_all, z[0] + htg, ae, ab, p < 50.0)
     first_other = n_all  # first sample outside the inland zone
     for k in range(n_all):
         if zone[k] != 4:
             first_other = k
             break
     return (d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables,
-            np.empty(0), path_constants(f_ghz, p, pl, sigma_l))
+            np.empty(0), path_constants(f_ghz, p, pl, sigma_l), ground_constants(f_ghz, vertical))
 
 
 @njit(cache=True, inline="always")  # in the radials' per-sample loops
 def exact_at(i, path):
     """The exact P.1812 loss of sample ``i`` (a path of ``i + 1 >= 5`` points; :func:`~._p1812_kernels.p1812_path_k`
     on the radial's prefix tables); ``path``: :func:`radial_path`."""
-    d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg, kc = (
-        path)
+    d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg, kc, \
+        kg = path
     return p1812_path_k(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
-                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc)
+                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc, kg)
 
 
 @njit(cache=True)
@@ -64,7 +65,7 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
     """
     n_all = len(z)
     path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l)
-    dbg, kc = path[17], path[18]
+    dbg, kc, kg = path[17], path[18], path[19]
     inv_dd = np.empty(_MIN_POINTS)
     ae, ab = path_radii(dn)
     dd = np.empty(_MIN_POINTS)
@@ -90,9 +91,9 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
             near = k0 if w < 0.5 else k0 + 1
             rr[k] = r[near]
             zo[k] = zone[near]
-        small = prefix_tables(dd, inv_dd, zz, rr, _MIN_POINTS, zz[0] + htg, ae, ab)
+        small = prefix_tables_k(dd, inv_dd, zz, rr, _MIN_POINTS, zz[0] + htg, ae, ab, p < 50.0)
         out[i] = p1812_path_k(dd, inv_dd, False, zz, rr, zo, _MIN_POINTS, f_ghz, p, htg, hrg, vertical, phi_deg, dn,
-                              n0, 500.0, 500.0, pl, sigma_l, False, small, dbg, kc)
+                              n0, 500.0, 500.0, pl, sigma_l, False, small, dbg, kc, kg)
 
 
 @njit(cache=True)
