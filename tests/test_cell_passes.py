@@ -9,7 +9,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._kernels import mod360, sector_gain_db
+from towerplan.coverage._gain_kernels import mod360, sector_gain_db
 
 
 @njit(cache=False)
