@@ -222,6 +222,22 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     return sweep(*args, model, fpar, ipar, lneed, lmax, radius_m)
 
 
+@njit(cache=True, inline="always")  # in the fills' per-cell loops
+def ring_level(x, lmax):
+    """``min(max(floor(log2(x)), 0), lmax)`` for ``x > 0``, bit for bit, mostly without ``log2``: compared with the
+    powers of two ``2, 4, ...``; where ``x`` lies within 1e-12 (relative) of the power it stopped below or of the one
+    before it, ``log2`` decides. Elsewhere ``log2(x)`` is at least 1.4e-12 from an integer, far more than the error of
+    glibc's ``log2`` (< 1 ulp, ~2e-15 at 11), so its floor is the comparisons' count."""
+    lvl = 0
+    p = 2.0
+    while lvl < lmax and x >= p:
+        lvl += 1
+        p *= 2.0
+    if abs(x - p) <= 1e-12 * p or abs(x - 0.5 * p) <= 1e-12 * p:  # next to a power of two
+        lvl = min(max(math.floor(math.log2(x)), 0), lmax)
+    return lvl
+
+
 @njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
 def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     """The four radial samples :func:`fill_window` reads for a cell at offset (``dx``, ``dy``) m, distance
@@ -233,8 +249,7 @@ def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     """
     lvl = lmax
     if d > 0.0:
-        lvl = math.floor(math.log2(radius_m / d))
-        lvl = min(max(lvl, 0), lmax)
+        lvl = ring_level(radius_m / d, lmax)
     s = 1 << lvl
     nr = n0 >> lvl  # n0 // s (n0 > 0); no integer division in the per-cell loop
     two_pi = 2.0 * math.pi
