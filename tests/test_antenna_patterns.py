@@ -14,7 +14,7 @@ import pytest
 from affine import Affine
 from pyproj import Transformer
 
-from towerplan.coverage import _kernels as kern
+from towerplan.coverage import _gain_kernels as gk
 from towerplan.coverage.antenna import SectorPattern, TabulatedPattern, read_pattern, read_pattern_csv
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
@@ -50,7 +50,7 @@ def test_sector_pattern_combines_electrical_and_mechanical_tilt() -> None:
     e_only = SectorPattern(65.0, 7.0, electrical_tilt_deg=6.0)
     assert float(e_only.vertical_db(6.0, 0.0)) == float(e_only.vertical_db(6.0, 150.0)) == 0.0
     for phi, theta in [(0.0, 7.0), (60.0, 4.0), (-135.0, 2.0), (180.0, 0.0)]:
-        assert kern.sector_gain_db(phi, theta, False, 65.0, 7.0, 4.0, 3.0, 25.0, 20.0) == pytest.approx(
+        assert gk.sector_gain_db(phi, theta, False, 65.0, 7.0, 4.0, 3.0, 25.0, 20.0) == pytest.approx(
             float(pat.gain_db(phi, theta)), abs=1e-12)
 
 
@@ -70,7 +70,7 @@ def test_tabulated_pattern_at_chosen_angles(phi, theta, e_shift, m_tilt, want) -
     pat = _linear_tables()
     got = float(pat.gain_db(phi, theta, electrical_shift_deg=e_shift, mechanical_tilt_deg=m_tilt))
     assert got == pytest.approx(want, abs=1e-9)
-    assert kern.tabulated_gain_db(phi, theta, pat.tables(), e_shift, m_tilt, pat.max_loss_db) == pytest.approx(
+    assert gk.tabulated_gain_db(phi, theta, pat.tables(), e_shift, m_tilt, pat.max_loss_db) == pytest.approx(
         want, abs=1e-9)
 
 
@@ -100,7 +100,7 @@ def test_kernel_matches_python_everywhere() -> None:
     theta = rng.uniform(-90, 90, 300)
     want = pat.gain_db(phi, theta, electrical_shift_deg=1.5, mechanical_tilt_deg=3.0)
     tables = pat.tables()
-    got = [kern.tabulated_gain_db(p, t, tables, 1.5, 3.0, pat.max_loss_db) for p, t in zip(phi, theta, strict=True)]
+    got = [gk.tabulated_gain_db(p, t, tables, 1.5, 3.0, pat.max_loss_db) for p, t in zip(phi, theta, strict=True)]
     np.testing.assert_allclose(got, want, atol=1e-9)
 
 

@@ -9,7 +9,8 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._kernels import mod360, sector_gain_db
+from towerplan.coverage._gain_kernels import mod360, sector_gain_db
+from towerplan.coverage._kernels import ring_level
 
 
 @njit(cache=False)
@@ -45,3 +46,34 @@ def test_gain_without_mechanical_tilt_is_the_full_formula() -> None:
         a_h = -min(12.0 * (p / 65.0) ** 2, 25.0)
         a_v = -min(12.0 * ((theta - (e_tilt + 0.0 * math.cos(math.radians(p)))) / 7.0) ** 2, 20.0)
         assert got == -min(-(a_h + a_v), 25.0)
+
+
+@njit(cache=False)
+def _level_mismatches(values, lmax):
+    bad = 0
+    for x in values:
+        if ring_level(x, lmax) != min(max(math.floor(math.log2(x)), 0), lmax):
+            bad += 1
+    return bad
+
+
+def test_ring_level_is_the_floor_of_log2_bit_for_bit() -> None:
+    """The fill's ring level from comparisons with powers of two (log2 only next to one) is the level
+    ``floor(log2(R / d))`` gave, including the floats just either side of every power of two."""
+    rng = np.random.default_rng(5)
+    near = []
+    for k in range(-4, 16):
+        p = 2.0**k
+        x = p
+        for _ in range(40):  # 40 floats either side of the power
+            near += [x]
+            x = np.nextafter(x, 0.0)
+        x = p
+        for _ in range(40):
+            x = np.nextafter(x, math.inf)
+            near += [x]
+        near += list(p * (1.0 + rng.uniform(-3e-12, 3e-12, 200)))
+    values = np.concatenate([np.array(near), 10.0 ** rng.uniform(-3.0, 4.5, 200_000),
+                             30_000.0 / np.hypot(*rng.uniform(-30_000.0, 30_000.0, (2, 100_000)))])
+    for lmax in range(0, 12):
+        assert _level_mismatches(values, lmax) == 0

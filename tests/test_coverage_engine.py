@@ -11,7 +11,7 @@ import pytest
 from affine import Affine
 from pyproj import Transformer
 
-from towerplan.coverage import _kernels as kern
+from towerplan.coverage import _gain_kernels as gk
 from towerplan.coverage.antenna import OmniPattern, SectorPattern
 from towerplan.coverage.config import CoverageConfig, ItmSettings
 from towerplan.coverage.diffraction import knife_edge_db
@@ -218,7 +218,7 @@ def test_kernel_gain_equals_antenna_py() -> None:
     pat = SectorPattern(65.0, 7.0, 4.0, 3.0)
     for _ in range(200):
         phi, theta = rng.uniform(-360, 360), rng.uniform(-30, 60)
-        got = kern.sector_gain_db(phi, theta, False, 65.0, 7.0, 4.0, 3.0, 25.0, 20.0)
+        got = gk.sector_gain_db(phi, theta, False, 65.0, 7.0, 4.0, 3.0, 25.0, 20.0)
         assert got == pytest.approx(float(pat.gain_db(phi, theta)), abs=1e-9)
 
 

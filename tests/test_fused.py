@@ -62,7 +62,8 @@ def _sinr_acc(shape):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("with_sinr", [False, True])
-def test_one_pass_equals_the_separate_passes(seed: int, with_sinr: bool) -> None:
+@pytest.mark.parametrize("borders", [False, True])
+def test_one_pass_equals_the_separate_passes(seed: int, with_sinr: bool, borders: bool) -> None:
     rng = np.random.default_rng(seed)
     h, w = 37, 53
     r_lo, c_lo = 7, 11  # the window's global origin
@@ -73,6 +74,12 @@ def test_one_pass_equals_the_separate_passes(seed: int, with_sinr: bool) -> None
     site = (left + (c_lo + w / 2 + 0.3) * res, top - (r_lo + h / 2 - 0.2) * res)
     loss = rng.uniform(100.0, 150.0, (h, w)).astype(np.float32)
     loss[rng.random((h, w)) < 0.2] = np.nan
+    if borders:  # the fills' NaN beyond each row's reach (the pass walks from a row's first loss to its last)
+        cols = np.arange(w)[None, :]
+        lead, trail = rng.integers(0, w // 2, (h, 1)), rng.integers(0, w // 2, (h, 1))
+        loss[(cols < lead) | (cols >= w - trail)] = np.nan
+        loss[rng.random(h) < 0.15] = np.nan
+        loss[:, -1] = np.nan
     ground = rng.uniform(0.0, 300.0, (h + 20, w + 20))
     g_off = (4, 6)
     z_tx, h_rx, ae = 230.0, 1.5, 8_494_666.0

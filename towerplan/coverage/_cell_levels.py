@@ -4,7 +4,7 @@ The same values, cell by cell, as the engine's window path (:func:`towerplan.cov
 after :func:`~towerplan.coverage._kernels.fill_window`, :func:`~towerplan.coverage._kernels.site_geometry`
 and :func:`~towerplan.coverage._kernels.accumulate_sector`): each cell's loss, angles and sector level
 come from the same inlined definitions (:func:`~._kernels.fill_cell`, :func:`~._kernels.cell_angles`,
-:func:`~._kernels.sector_level_dbm`); only the cells asked for are visited and nothing window-sized is
+:func:`~._gain_kernels.sector_level_dbm`); only the cells asked for are visited and nothing window-sized is
 allocated. Numba's ``cache=True`` keys kernels on their own file: after editing this module delete
 ``towerplan/coverage/__pycache__/*.nb[ic]``.
 """
@@ -15,7 +15,8 @@ import math
 
 from numba import njit
 
-from towerplan.coverage._kernels import cell_angles, fill_cell, sector_level_dbm
+from towerplan.coverage._gain_kernels import sector_level_dbm
+from towerplan.coverage._kernels import cell_angles, fill_cell
 
 
 @njit(cache=True)

@@ -40,6 +40,7 @@ from numba import njit, prange
 
 from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, ROW_CHUNKS, fill_samples
 from towerplan.coverage._p1812_radial import sample_clutter
+from towerplan.coverage._reach_spans import reach_spans, table_reach
 
 __all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "refine_cells", "rx_clutter"]
 
@@ -192,12 +193,24 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
     h, w = out.shape
     width = r_blend - r_main
     reach = max(cut_m, cut_f)  # beyond both cuts, NaN (either zone's, and the blend of two NaN)
+    spans = reach_spans((table_reach(t_m, lmax_m, rad_m, step_m, cut_m, max_loss_db),
+                         table_reach(t_f, lmax_f, rad_f, step_f, cut_f, max_loss_db)), site_x, site_y, left, top,
+                        res_x, res_y, r_lo, c_lo, h, w)
     n_ch = min(h, ROW_CHUNKS)
     for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
         for r in range(ch, h, n_ch):
             y = top - (r_lo + r + 0.5) * res_y
             dy = y - site_y
-            for c in range(w):
+            c_a = spans[r, 0]
+            c_b = spans[r, 1]
+            for c in range(c_a):  # beyond every sample within reach of either table (_reach_spans): NaN
+                out[r, c] = math.nan
+                flags[r, c] = 0
+            for c in range(c_b, w):
+                out[r, c] = math.nan
+                flags[r, c] = 0
+            for k in range(c_b - c_a):
+                c = c_a + k
                 x = left + (c_lo + c + 0.5) * res_x
                 dx = x - site_x
                 d = math.sqrt(dx * dx + dy * dy)

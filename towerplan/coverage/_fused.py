@@ -7,9 +7,11 @@ layer, :func:`~._sinr_kernels.accumulate_carrier` (the sector's antenna gain a s
 :func:`accumulate_group` walks it once: per row, the min-loss raster and, only where the group's strongest
 sector can reach the cell, the angles into row buffers; then each sector along the row, its level computed
 once for both accumulators. It calls the same per-cell definitions (:func:`~._kernels.cell_angles`,
-:func:`~._kernels.sector_level_dbm`, :func:`~._kernels.take_level`, :func:`~._sinr_kernels.take_carrier`) on the
+:func:`~._gain_kernels.sector_level_dbm`, :func:`~._kernels.take_level`, :func:`~._sinr_kernels.take_carrier`) on the
 same operands, and each cell sees its sectors in the same order, so every raster is bit-identical to the
-separate passes' (``tests/test_fused.py``).
+separate passes' (``tests/test_fused.py``). Each row is walked from its first non-NaN loss to its last only
+(:func:`_finite_span`): the fills leave the cells beyond the reach of every radial NaN (:mod:`._reach_spans`), and
+a NaN cell changes no accumulator.
 
 The fill itself stays a separate pass (:func:`~._kernels.fill_window`, :func:`~._fill_zones.fill_window_zones`,
 then the ``refine`` / ``exact`` cells and the P.2108 terminal loss on the window): a variant that computed
@@ -24,7 +26,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import ROW_CHUNKS, cell_angles, sector_level_dbm, take_level
+from towerplan.coverage._gain_kernels import sector_level_dbm
+from towerplan.coverage._kernels import ROW_CHUNKS, cell_angles, take_level
 from towerplan.coverage._sinr_kernels import take_carrier
 
 __all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "accumulate_group", "N_SF", "N_SI"]
@@ -86,7 +89,8 @@ def accumulate_group(loss, site, geo, box, terrain, angles, sec_f, sec_i, tables
             pr = r_lo + r - acc_origin[0]
             pc0 = c_lo - acc_origin[1]
             row = loss[r]
-            for c in range(w):
+            c_a, c_b = _finite_span(row)  # NaN cells change nothing: only the row's span from its first to last loss
+            for c in range(c_a, c_b):
                 lo = row[c]
                 if lo < loss_acc[pr, pc0 + c]:  # NaN: no
                     loss_acc[pr, pc0 + c] = lo
@@ -94,9 +98,23 @@ def accumulate_group(loss, site, geo, box, terrain, angles, sec_f, sec_i, tables
                     x = left + (c_lo + c + 0.5) * res_x
                     theta[c], bearing[c] = cell_angles(x - site_x, dy, ground[g_r0 + r, g_c0 + c], z_tx, h_rx, ae)
             for k in range(sec_f.shape[0]):
-                _sector_row(k, row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, floor_dbm, best, best_idx,
-                            second, second_idx, count, op_best, tech_best, pr, pc0, pair_best, pair_idx,
-                            carrier_sum, r_lo + r - sinr_origin[0], c_lo - sinr_origin[1])
+                _sector_row(k, row[c_a:c_b], theta[c_a:c_b], bearing[c_a:c_b], sec_f, sec_i, tables, threshold_dbm,
+                            floor_dbm, best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + c_a,
+                            pair_best, pair_idx, carrier_sum, r_lo + r - sinr_origin[0], c_lo + c_a - sinr_origin[1])
+
+
+@njit(cache=True, inline="always")
+def _finite_span(row):
+    """The half-open span of ``row`` from its first non-NaN value to its last (0, 0: none). The fills leave NaN
+    beyond each row's reach (:mod:`._reach_spans`), and a NaN cell adds nothing to any accumulator."""
+    w = row.shape[0]
+    c_a = 0
+    while c_a < w and math.isnan(row[c_a]):
+        c_a += 1
+    c_b = w
+    while c_b > c_a and math.isnan(row[c_b - 1]):
+        c_b -= 1
+    return c_a, c_b
 
 
 #: row chunks of :func:`accumulate_group` (its threads' work units; each allocates its row buffers once), rows

@@ -1,4 +1,5 @@
-"""Numba kernels of the coverage engine: radial sweeps, window fill, antenna gain, best-server merge.
+"""Numba kernels of the coverage engine: radial sweeps, window fill, best-server merge (the antenna gain:
+:mod:`._gain_kernels`).
 
 Plain ndarrays and numbers in, arrays out; no Grid, no pandas, no exceptions
 (bad paths give NaN). :mod:`towerplan.coverage.engine` prepares the inputs and
@@ -44,6 +45,9 @@ from typing import Any
 import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
+
+from towerplan.coverage._gain_kernels import sector_level_dbm
+from towerplan.coverage._reach_spans import reach_spans, table_reach
 
 MODEL_FSPL = 0
 MODEL_HATA = 1
@@ -218,6 +222,22 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     return sweep(*args, model, fpar, ipar, lneed, lmax, radius_m)
 
 
+@njit(cache=True, inline="always")  # in the fills' per-cell loops
+def ring_level(x, lmax):
+    """``min(max(floor(log2(x)), 0), lmax)`` for ``x > 0``, bit for bit, mostly without ``log2``: compared with the
+    powers of two ``2, 4, ...``; where ``x`` lies within 1e-12 (relative) of the power it stopped below or of the one
+    before it, ``log2`` decides. Elsewhere ``log2(x)`` is at least 1.4e-12 from an integer, far more than the error of
+    glibc's ``log2`` (< 1 ulp, ~2e-15 at 11), so its floor is the comparisons' count."""
+    lvl = 0
+    p = 2.0
+    while lvl < lmax and x >= p:
+        lvl += 1
+        p *= 2.0
+    if abs(x - p) <= 1e-12 * p or abs(x - 0.5 * p) <= 1e-12 * p:  # next to a power of two
+        lvl = min(max(math.floor(math.log2(x)), 0), lmax)
+    return lvl
+
+
 @njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
 def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     """The four radial samples :func:`fill_window` reads for a cell at offset (``dx``, ``dy``) m, distance
@@ -229,8 +249,7 @@ def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     """
     lvl = lmax
     if d > 0.0:
-        lvl = math.floor(math.log2(radius_m / d))
-        lvl = min(max(lvl, 0), lmax)
+        lvl = ring_level(radius_m / d, lmax)
     s = 1 << lvl
     nr = n0 >> lvl  # n0 // s (n0 > 0); no integer division in the per-cell loop
     two_pi = 2.0 * math.pi
@@ -265,17 +284,31 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
     reach of every sector of the site; samples there may skip the diffraction term), and beyond
     ``cut_m`` (<= ``radius_m``: where the table holds no finite sample any more). ``mask``:
     empty (every cell), or a uint8 array shaped like ``out``: cells where it is 0 are NaN
-    (not wanted by the caller; the others get the same value as without the mask).
+    (not wanted by the caller; the others get the same value as without the mask). Without a mask
+    only each row's span that can hold a cell within reach (:mod:`._reach_spans`) is interpolated.
     """
     h, w = out.shape
     n_samp = table.shape[1]
     masked = mask.shape[0] > 0
+    if masked:  # the mask already leaves out the cells the caller does not want (every row whole)
+        spans = np.zeros((h, 2), dtype=np.int64)
+        spans[:, 1] = w
+    else:  # only the row spans that can be within reach (_reach_spans), NaN on the rest as the cells would be
+        spans = reach_spans((table_reach(table, lmax, radius_m, step_m, cut_m, max_loss_db),), site_x, site_y, left,
+                            top, res_x, res_y, r_lo, c_lo, h, w)
     n_ch = min(h, ROW_CHUNKS)
     for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
         for r in range(ch, h, n_ch):
             y = top - (r_lo + r + 0.5) * res_y
             dy = y - site_y
-            for c in range(w):
+            c_a = spans[r, 0]
+            c_b = spans[r, 1]
+            for c in range(c_a):  # the fill's NaN beyond the span
+                out[r, c] = math.nan
+            for c in range(c_b, w):
+                out[r, c] = math.nan
+            for k in range(c_b - c_a):
+                c = c_a + k
                 if masked and mask[r, c] == 0:
                     out[r, c] = math.nan
                     continue
@@ -318,62 +351,6 @@ def fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
         wsum += wgt
     val = acc / wsum if wsum > 0.0 else math.nan
     return val if val <= max_loss_db else math.nan
-
-
-@njit(cache=True)
-def sector_gain_db(phi_deg, theta_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db):
-    """3GPP TR 36.814 parametric gain (dB, <= 0), as :class:`~towerplan.coverage.antenna.SectorPattern`.
-
-    ``phi_deg`` horizontal offset from boresight, ``theta_deg`` elevation below the
-    horizon; omni antennas use the vertical pattern with ``e_tilt`` only.
-    """
-    phi = mod360(phi_deg + 180.0) - 180.0
-    if omni:
-        return -min(12.0 * ((theta_deg - e_tilt) / v_bw) ** 2, sla_db)
-    a_h = -min(12.0 * (phi / h_bw) ** 2, fb_db)
-    # no mechanical tilt: e_tilt + 0 * cos(.) is e_tilt (but for the sign of a zero, which the square drops)
-    tilt = e_tilt + m_tilt * math.cos(math.radians(phi)) if m_tilt != 0.0 else e_tilt
-    a_v = -min(12.0 * ((theta_deg - tilt) / v_bw) ** 2, sla_db)
-    return -min(-(a_h + a_v), fb_db)
-
-
-@njit(cache=True, inline="always")  # per sector and cell
-def mod360(a):
-    """``a % 360.0`` (Python's float modulo, as numba compiles it: ``fmod`` then the sign fix), without the
-    ``fmod`` call for ``-360 < a < 720``: there ``fmod(a, 360)`` is ``a`` or ``a - 360`` exactly (an exact
-    difference is representable), so the value is the same bit for bit."""
-    if 0.0 < a < 360.0:
-        return a
-    if -360.0 < a < 0.0:
-        return a + 360.0  # the sign fix: fmod(a, 360) = a, then + 360
-    if 360.0 < a < 720.0:
-        return a - 360.0
-    return a % 360.0
-
-
-@njit(cache=True)
-def _table360(table, angle_deg):
-    a = mod360(angle_deg)
-    i0 = math.floor(a) % 360
-    frac = a - math.floor(a)
-    return table[i0] * (1.0 - frac) + table[(i0 + 1) % 360] * frac
-
-
-@njit(cache=True)
-def tabulated_gain_db(phi_deg, theta_deg, tables, e_shift, m_tilt, cap):
-    """Gain (dB, <= 0) of a pattern file's two cuts, as :meth:`~towerplan.coverage.antenna.TabulatedPattern.gain_db`.
-
-    ``tables[0]`` / ``tables[1]``: horizontal / vertical loss, 360 values at 1°; ``e_shift`` the
-    extra electrical tilt, ``m_tilt`` the mechanical tilt, ``cap`` the largest tabulated loss.
-    """
-    phi = mod360(phi_deg + 180.0) - 180.0
-    cos_phi = math.cos(math.radians(phi))
-    seen = theta_deg - e_shift - m_tilt * cos_phi
-    v = tables[1]
-    front = _table360(v, seen)
-    back = _table360(v, 180.0 - seen) - v[180] + v[0]
-    w = max(-cos_phi, 0.0)
-    return -min(_table360(tables[0], phi) + (1.0 - w) * front + w * back, cap)
 
 
 @njit(cache=True)
@@ -439,26 +416,6 @@ def cell_angles(dx, dy, ground, z_tx, h_rx, ae):
     d = max(math.sqrt(dx * dx + dy * dy), 0.01)
     return (math.degrees(math.atan((z_tx - ground - h_rx) / d + d / (2.0 * ae))),
             math.degrees(math.atan2(dx, dy)))
-
-
-@njit(cache=True)
-def sector_level_dbm(lo, phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables, base_dbm):
-    """Received level (dBm, float32) of one sector at one cell: ``base_dbm + gain - lo``.
-
-    The one definition shared by the coverage accumulators (:func:`accumulate_sector`) and the
-    SINR accumulators (:func:`towerplan.coverage._sinr_kernels.accumulate_carrier`), so both see
-    the same antenna pattern and tilts. ``phi``: horizontal offset from boresight (deg),
-    ``theta``: elevation below the horizon (deg). ``tabulated``: the gain comes from a pattern
-    file's cuts ``tables`` (:func:`tabulated_gain_db`; ``e_tilt`` the extra electrical tilt,
-    ``fb_db`` the largest tabulated loss), else the TR 36.814 parametric pattern
-    (:func:`sector_gain_db`). Rounded to float32 before any comparison, exactly as the
-    accumulators store it, so the order of sectors (and of batches) cannot change a result.
-    """
-    if tabulated:
-        gain = tabulated_gain_db(phi, theta, tables, e_tilt, m_tilt, fb_db)
-    else:
-        gain = sector_gain_db(phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
-    return np.float32(base_dbm + gain - lo)
 
 
 @njit(cache=True, parallel=True)

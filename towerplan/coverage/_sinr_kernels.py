@@ -14,7 +14,8 @@ import math
 
 from numba import njit, prange
 
-from towerplan.coverage._kernels import ROW_CHUNKS, sector_level_dbm
+from towerplan.coverage._gain_kernels import sector_level_dbm
+from towerplan.coverage._kernels import ROW_CHUNKS
 
 #: mW per unit of the power sums: 1e-17 mW = -170 dBm, 50 dB below the thermal noise of a 15 kHz
 #: subcarrier; the int64 range then holds 92 mW (+19.6 dBm) per resource element
@@ -50,7 +51,7 @@ def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg
     """Add one sector to the SINR accumulators of a partial result (in place).
 
     Same geometry and level as :func:`~towerplan.coverage._kernels.accumulate_sector` (the shared
-    :func:`~towerplan.coverage._kernels.sector_level_dbm`, pattern files and tilts included;
+    :func:`~towerplan.coverage._gain_kernels.sector_level_dbm`, pattern files and tilts included;
     the gain arguments mean the same there). Levels at or above
     ``floor_dbm`` add to ``carrier_sum[carrier]``; levels at or above ``threshold_dbm``
     compete for ``pair_best[pair]`` (ties to the lower station index ``idx``).

@@ -151,7 +151,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def sector_gain_args(s: np.void, patterns: Any, fb_db: float, sla_db: float, no_table: np.ndarray) -> tuple[Any, ...]:
-    """The antenna arguments of :func:`~towerplan.coverage._kernels.sector_level_dbm` for one sector record.
+    """The antenna arguments of :func:`~towerplan.coverage._gain_kernels.sector_level_dbm` for one sector record.
 
     ``(azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables)``: a
     sector with a pattern file (``pattern_id >= 0``) passes its cuts, its extra electrical tilt

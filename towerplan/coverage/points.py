@@ -13,7 +13,7 @@ engine's steps for each serving site, on the same lattice:
    on a window just large enough for the site's points;
 3. each point takes the value of the cell it falls in (what the raster shows there),
    and the sector adds its antenna gain with the exact angles the engine uses for
-   that cell (:func:`~towerplan.coverage._kernels.sector_gain_db`, elevation over the
+   that cell (:func:`~towerplan.coverage._gain_kernels.sector_gain_db`, elevation over the
    effective earth from the antenna to the cell's ground + receiver height), and
    its calibration terms when the table has them (clamped slopes, bearing terms: :mod:`.calibration`,
    as in the engine's accumulation).
@@ -32,6 +32,7 @@ import pandas as pd
 from numba import njit
 
 from towerplan.coverage import _kernels as kern
+from towerplan.coverage._gain_kernels import sector_gain_db
 from towerplan.coverage.calibration import has_terms, sector_terms_db
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import _fill_dem
@@ -80,7 +81,7 @@ class PointLevels:
 @njit(cache=True)
 def _gains(phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, out):
     for k in range(len(phi)):
-        out[k] = kern.sector_gain_db(phi[k], theta[k], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
+        out[k] = sector_gain_db(phi[k], theta[k], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
 
 
 def levels_at_points(

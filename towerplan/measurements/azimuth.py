@@ -8,7 +8,7 @@ azimuth ``phi_0`` (every ``step_deg``) of the 3GPP TR 36.814 horizontal pattern
 
     A_H(phi) = -min(12 (phi / phi_3dB)^2, A_m),   phi_3dB = 65 deg, A_m = 25 dB
 
-(the engine's parametric sector, :func:`towerplan.coverage._kernels.sector_gain_db`) that,
+(the engine's parametric sector, :func:`towerplan.coverage._gain_kernels.sector_gain_db`) that,
 with the distance line ``a + b log10(d / 1 km)`` fitted by least squares for each
 candidate, leaves the smallest squared residual. The azimuth is kept only when it lowers
 the cell's RMS residual by at least ``min_gain_db`` (:data:`MIN_GAIN_DB`) against the omni fit: a truly

@@ -9,7 +9,7 @@ combines them with the group offsets and slopes):
   receiver is seen 5-20 deg below the horizon, real levels fall 10 dB or more under the
   prediction. For such a cell the tilt of the 3GPP TR 36.814 vertical pattern (table
   A.2.1.1-2) ``A_V(theta) = -min(12 ((theta - tilt) / theta_3dB)^2, SLA_V)`` (the engine's,
-  :func:`towerplan.coverage._kernels.sector_gain_db`; ``theta_3dB`` the station default
+  :func:`towerplan.coverage._gain_kernels.sector_gain_db`; ``theta_3dB`` the station default
   vertical beamwidth, ``SLA_V`` the engine's side-lobe limit) is grid-searched (1 deg steps,
   0-15 deg) with the cell's distance line, by least squares. :func:`towerplan.measurements.apply.apply_calibration`
   sets the tilt and beamwidth on the station, so the rasters apply the same pattern.
