@@ -219,15 +219,19 @@ def _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb):
             f_ghz ** (1.0 / 3.0))  # (eq. 48)
 
 
-@njit(cache=True)
-def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
-                       flat, first, out, want, t_skip):
-    """:func:`radial_bound` with one loss limit ``t_skip`` for every sample (+inf: the full bound everywhere)."""
+def p1812_radial_bound(z: np.ndarray, r: np.ndarray, zone: np.ndarray, step_m: float, f_ghz: float, p: float,
+                       htg: float, hrg: float, vertical: bool, phi_deg: float, dn: float, n0: float, pl: float,
+                       sigma_l: float, ap_lb: float, flat: np.ndarray, first: int, out: np.ndarray, want: np.ndarray,
+                       t_skip: float) -> int:
+    """:func:`radial_bound` with one loss limit ``t_skip`` for every sample (+inf: the full bound everywhere).
+
+    A Python function, not a kernel: a compiled wrapper would link (and optimise) the bound's code once more.
+    """
     lim = np.empty((0, 0))
     if t_skip < math.inf:
-        lim = np.full((4, len(z)), t_skip)  # (row 3: written)
-    return radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb, flat,
-                        first, out, want, lim)
+        lim = np.full((4, len(z)), float(t_skip))  # (row 3: written)
+    return int(radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
+                            flat, first, out, want, lim))
 
 
 @njit(cache=True)

@@ -110,7 +110,7 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
         t_site = max(t_site, lneed[j])
     t_floors = t_site if _SITE_FLOORS else math.nan  # the block / rest-of-radial floors' limits (NaN: per sample)
     # the anchor pass reads the bound at needed samples: those a cheaper stage decided below t_site get the value
-    # the site's largest limit gives (:func:`_refine_read`); with a wanted mask every wanted sample is exact
+    # the site's largest limit gives (the second pass below); with a wanted mask every wanted sample is exact
     refine = _REFINE_READ and not masked and ipar.shape[0] > I_P1812_EVERY and ipar[I_P1812_EVERY] > 1
     staged = np.zeros((n0 if refine else 0, nmax + 1), dtype=np.uint8)
     n_chunks = min(n0, 64)
@@ -149,25 +149,15 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
                     staged[j, i] = lim[3, i] > 0.0
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
     mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
-    if refine:
-        _refine_read(zt, rt, zonet, step_m, count, first, fpar, ipar, flat, has_clutter, need, staged, lbt, t_site)
-    return need, lbt, zt, rt, zonet
-
-
-@njit(cache=True, parallel=True)
-def _refine_read(zt, rt, zonet, step_m, count, first, fpar, ipar, flat, has_clutter, need, staged, lbt, t_site):
-    """The bound the site's largest limit ``t_site`` gives at every needed sample a cheaper stage decided at or below
-    ``t_site`` (``staged``: 1 where a cheaper stage decided): the anchor pass (:mod:`._p1812_anchor`) reads the bound
-    between its anchors at needed samples, and a stage's lower value there widens the gap it interpolates.
-
-    Each such radial is walked again to its last such sample with ``t_site`` as the limit there and -inf elsewhere
-    (every other sample stops at the cheapest stage, blocks without one at the block floor); only those samples'
-    values are copied. The ``need`` mask is not touched (it was made with the per-sample limits, the same mask).
-    """
-    n0 = zt.shape[0]
-    n_all = zt.shape[1]
-    f_ghz = fpar[F_FREQ] / 1000.0
-    n_chunks = min(n0, 64)
+    if not refine:
+        return need, lbt, zt, rt, zonet
+    # the bound t_site gives at every needed sample a cheaper stage decided at or below t_site (the anchor pass reads
+    # the bound between its anchors at needed samples; a stage's lower value there widens the gap it interpolates):
+    # each such radial walked again to its last such sample with t_site as the limit there and -inf elsewhere (every
+    # other sample stops at the cheapest stage, blocks without one at the block floor); only those values are copied.
+    # The mask stays (made with the per-sample limits: the same mask). One kernel with the first pass: the bound's
+    # code is linked and optimised once.
+    n_all = nmax + 1
     for chunk in prange(n_chunks):
         rclut = np.full(n_all, CLUTTER_DEFAULT_H)
         zone = np.full(n_all, 4, dtype=np.int64)
@@ -200,6 +190,7 @@ def _refine_read(zt, rt, zonet, step_m, count, first, fpar, ipar, flat, has_clut
             for i in range(fi, last + 1):
                 if lim[0, i] == t_site:
                     lbt[j, i] = out[i]
+    return need, lbt, zt, rt, zonet
 
 
 @njit(cache=True)
