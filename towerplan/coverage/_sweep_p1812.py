@@ -156,7 +156,7 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
     # each such radial walked again to its last such sample with t_site as the limit there and -inf elsewhere (every
     # other sample stops at the cheapest stage, blocks without one at the block floor); only those values are copied.
     # The mask stays (made with the per-sample limits: the same mask). (This parallel loop links the bound's code
-    # again: ~+11 s of a cold warm_up, bench/README.md round w12; set _REFINE_READ False to trade it for accuracy.)
+    # again: ~+11 s of a cold warm_up, bench/README.md round w12, whatever _REFINE_READ says.)
     n_all = nmax + 1
     for chunk in prange(n_chunks):
         rclut = np.full(n_all, CLUTTER_DEFAULT_H)
