@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def _radials(a) -> list[dict]:
     from towerplan.coverage import _sweep_p1812 as sw
+    from towerplan.coverage._kernels import CLUTTER_DEFAULT_H
 
     dem, col_off, row_off, site_col, site_row, res_x, res_y, step, n0, first, count, _, fpar, ipar, \
         clut_h, clut_code, lneed, lmax, radius_m, wanted = a
@@ -43,7 +44,10 @@ def _radials(a) -> list[dict]:
         if idx.size == 0:
             continue
         n = fi + int(idx[-1]) + 1  # as radial_losses_p1812: the radial stops at its last needed sample
-        out.append({"z": zt[j, :n].copy(), "r": rt[j, :n].copy(), "zone": zonet[j, :n].copy(),
+        # without land cover the bound pass keeps no clutter rows: every sample open land (R = 0, zone 4)
+        r = rt[j, :n].copy() if rt.shape[0] else np.full(n, CLUTTER_DEFAULT_H)
+        zone = zonet[j, :n].copy() if zonet.shape[0] else np.full(n, 4, dtype=np.int64)
+        out.append({"z": zt[j, :n].copy(), "r": r, "zone": zone,
                     "need": need[j, :n].copy(), "floor": lbt[j, :n].copy(), "fi": fi, "step": float(step),
                     "fpar": fpar.copy(), "ipar": ipar.copy()})
     return out

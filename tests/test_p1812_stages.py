@@ -22,7 +22,7 @@ from test_p1812_reach import RES, _radials
 
 from towerplan.coverage import _p1812_reach as reach
 from towerplan.coverage._p1812_kernels import spherical_earth
-from towerplan.coverage._p1812_reach import ap_floor_db, p1812_radial_bound, site_tables
+from towerplan.coverage._p1812_reach import ap_floor_db, site_tables
 from towerplan.coverage._p1812_stages import _clears_earth, _lminbap
 
 DN, N0, PHI = 50.0, 375.0, 19.8
@@ -30,8 +30,8 @@ DN, N0, PHI = 50.0, 375.0, 19.8
 
 @functools.cache  # one dispatcher for both cases: the bound takes ~25 s to compile
 def _stage0_first():
-    """p1812_radial_bound compiled with stage 0 always first (the order before round w11)."""
-    fn = p1812_radial_bound.py_func
+    """The bound (:func:`radial_bound`) compiled with stage 0 always first (the order before round w11)."""
+    fn = reach.radial_bound.py_func
     glb = {**fn.__globals__, "_STAGE1_FIRST": False}
     return njit(types.FunctionType(fn.__code__, glb, fn.__name__, fn.__defaults__))
 
@@ -47,10 +47,10 @@ def test_stage_one_first_gives_the_same_bound(f_mhz, p, sea, pl, sigma) -> None:
     for prof, r_m, zone in _radials(12, n, seed=7, sea=sea):
         for t_skip in (125.0, 135.0, 145.0, 155.0):
             out = []
-            for fn in (p1812_radial_bound, plain):
+            for fn in (reach.radial_bound, plain):
                 lb = np.full(n, np.nan)
                 fn(prof, r_m, zone, RES, f_mhz / 1000.0, p, 30.0, 1.5, True, PHI, DN, N0, pl, sigma, ap_lb, tables, 1,
-                   lb, np.zeros(0, dtype=np.uint8), t_skip)
+                   lb, np.zeros(0, dtype=np.uint8), np.full((4, n), t_skip))
                 out.append(lb)
             assert np.array_equal(out[0], out[1], equal_nan=True)
             decided += int(np.sum(out[0] > t_skip))

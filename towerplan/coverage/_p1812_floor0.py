@@ -256,15 +256,15 @@ def block_terrain(z, zone, n, h):
 
 
 @njit(cache=True, inline="always")
-def block_floors(b, l20, d0, d_end, fk_end, d_blk, fk_blk, hts, hrg, consts, run, h, t_skip):
+def block_floors(b, l20, d0, d_end, fk_end, d_blk, fk_blk, hts, hrg, consts, run, h, t_rest):
     """The floors of the rest of the radial (to ``d_end`` km, Fk ``fk_end`` there) and, unless that one is above
-    ``t_skip`` (NaN then), of block ``b`` (to ``d_blk``, Fk ``fk_blk``) from its start at ``d0`` km (``l20``:
+    ``t_rest`` (NaN then), of block ``b`` (to ``d_blk``, Fk ``fk_blk``) from its start at ``d0`` km (``l20``:
     20 log10 d0) with what :func:`block_terrain` wrote in column b of ``h`` (:func:`beyond_floor`; sea anywhere
     ahead counts as if in the block)."""
     other = h[AHEAD + 2, b] > 0.0
     sea = h[AHEAD + 3, b] > 0.0
     rest = beyond_floor(d0, d_end, l20, fk_end, hts, hrg, consts, run, (h[AHEAD, b], h[AHEAD + 1, b], other, sea))
-    if rest > t_skip:
+    if rest > t_rest:
         return rest, math.nan
     return rest, beyond_floor(d0, d_blk, l20, fk_blk, hts, hrg, consts, run,
                               (h[AHEAD + 4, b], h[AHEAD + 5, b], other, sea))
@@ -334,7 +334,7 @@ def wanted_blocks(z, r, d, zone, want, n, hts, ae, ab, two):
 
 
 @njit(cache=True)
-def wanted_floors(i, p, first, d, z, r, hts, hrg, flat, consts, run, blocks, out, want, t_skip):
+def wanted_floors(i, p, first, d, z, r, hts, hrg, flat, consts, run, blocks, out, want, lim):
     """The rest of a radial for its wanted samples only (the coverage matrix): at the block start ``i``, the
     blocks from ``max(p, i // BLOCK)`` on are shown out of reach one after the other, until one is not.
 
@@ -350,12 +350,14 @@ def wanted_floors(i, p, first, d, z, r, hts, hrg, flat, consts, run, blocks, out
     Writes each block shown out of reach into ``out`` from ``first`` on (its floor at the wanted samples, +inf
     elsewhere) and returns the first block not shown so (``blocks[0].shape[1]``: none, the rest of the radial
     is out of reach). A block shown out of reach stays so (its floor bounds the exact loss of its samples
-    whatever is walked later), so the caller passes the returned block back as ``p``.
+    whatever is walked later), so the caller passes the returned block back as ``p``. ``lim``: the limits of
+    :func:`~._p1812_reach.radial_bound`: a block is out of reach where its floor exceeds the block's limit (row 2
+    at the block's start).
     """
     idx, val, flags = blocks
     nb = idx.shape[1]
     ahead = i // BLOCK  # i is a block start: the zones from i on
-    n = len(out)
+    n = len(z)
     b = max(p, i // BLOCK)
     while b < nb:
         f = math.inf
@@ -371,7 +373,7 @@ def wanted_floors(i, p, first, d, z, r, hts, hrg, flat, consts, run, blocks, out
             hi = idx[1, b]
             f = beyond_floor(d[lo], d[hi], flat[2, lo], flat[3, hi], hts, hrg, consts, run_b,
                              (val[0, b], val[1, b], flags[0, ahead], flags[1, ahead]))
-            if not f > t_skip:
+            if not f > lim[2, b * BLOCK]:
                 break
         for k in range(max(b * BLOCK, first), min((b + 1) * BLOCK, n)):
             out[k] = f if want[k] else math.inf

@@ -37,16 +37,26 @@ kernels are :mod:`towerplan.coverage._p1812_kernels`):
 * troposcatter (eq. 44) with the exact theta;
 * the location term (eq. 64) is added exactly.
 
-The bound of a sample is built in stages (:func:`p1812_radial_bound`, ``t_skip``: the largest
-loss limit of the site, to which the caller compares the bounds): with the site tables
+The bound of a sample is built in stages (:func:`radial_bound`; its limits ``lim``: per sample, the largest
+loss limit the caller compares that sample's bound with, :func:`~._reach_need.sample_limits`;
+:func:`p1812_radial_bound`: one limit ``t_skip`` for all): with the site tables
 (:func:`site_tables`) floors without any transcendental function per sample
 (:mod:`towerplan.coverage._p1812_floor0`: for the rest of the radial and for blocks of 8 samples
 every 8 samples, or with a wanted mask for each block of wanted samples ahead,
 :func:`~._p1812_floor0.wanted_floors`; then per sample) decide the samples far out of reach; then the bound without the
 spherical-earth excess of eq. 40 (it is >= 0 and the floor rises with the diffraction loss,
-:func:`_blend_floor`); the full bound only where both leave the sample within ``t_skip``. A sample
-decided by a cheaper stage keeps that (lower, still sound) value: every comparison with a limit
-<= ``t_skip`` comes out as with the full bound, so the samples computed exactly are the same.
+:func:`_blend_floor`); the full bound only where both leave the sample within its limit. A sample
+decided by a cheaper stage keeps that (lower, still sound) value, and only where that value exceeds every
+limit the sample is compared with (a block floor: its block's limit; the rest of the radial: the limit from
+there on). Stages 0 and 1 are at most the full bound (stage 0 <= stage 1 <= stage 2 up to rounding,
+:func:`_stage0_after`), so a comparison of a sample's value with any limit up to the sample's own comes out as
+with the full bound: per-sample limits there (round w12: :func:`~._reach_need.sample_limits`, the largest limit
+``mark_needed`` compares the sample with; three sectors put the limits ~20 dB apart) leave the samples computed
+exactly (``mark_needed``'s mask) the same as the full bound everywhere. The block and rest-of-radial floors are
+not always below the full bound (a floor over the receivers of a block, from the running quantities at its
+start, can beat the per-sample bound of a low receiver: 126.9 against 124.4 dB seen on a province radial), so
+the sweep gives them the site's largest limit, as before (per-sample limits there would skip such samples too,
+soundly: their exact loss is above every limit, but the mask would not be the same).
 
 Nothing here is an approximation of the loss: every step is an inequality that the
 Recommendation's equations guarantee, and the engine keeps a margin (``REACH_MARGIN_DB``)
@@ -209,25 +219,39 @@ def _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb):
             f_ghz ** (1.0 / 3.0))  # (eq. 48)
 
 
+def p1812_radial_bound(z: np.ndarray, r: np.ndarray, zone: np.ndarray, step_m: float, f_ghz: float, p: float,
+                       htg: float, hrg: float, vertical: bool, phi_deg: float, dn: float, n0: float, pl: float,
+                       sigma_l: float, ap_lb: float, flat: np.ndarray, first: int, out: np.ndarray, want: np.ndarray,
+                       t_skip: float) -> int:
+    """:func:`radial_bound` with one loss limit ``t_skip`` for every sample (+inf: the full bound everywhere).
+
+    A Python function, not a kernel: a compiled wrapper would link (and optimise) the bound's code once more.
+    """
+    lim = np.empty((0, 0))
+    if t_skip < math.inf:
+        lim = np.full((4, len(z)), float(t_skip))  # (row 3: written)
+    return int(radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
+                            flat, first, out, want, lim))
+
+
 @njit(cache=True)
-def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb,
-                       flat, first, out, want, t_skip):
+def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb, flat, first,
+                 out, want, lim):
     """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
 
-    Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
-    :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington` or :func:`site_tables`. Samples
-    1-3 (resampled paths) get -inf (always computed); samples before ``first`` are left as they
-    are. ``want``: empty (every sample) or a mask (:func:`~._reach_need.mark_wanted`); the bound is
-    evaluated only there (+inf elsewhere), the running quantities everywhere. ``t_skip`` (+inf:
-    the full bound everywhere): the largest loss limit the caller compares the bound with; the
-    cheaper stages (module docstring) leave a lower, still sound value where they exceed it.
-
-    Returns the samples walked (``n_all``, or the block start where the rest was shown out of reach). With
-    ``want`` the floors of the wanted blocks replace per-sample bounds (sound floors all: ``bench/README.md``, w10).
+    Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from :func:`ap_floor_db`,
+    ``flat`` from :func:`flat_bullington` or :func:`site_tables`. Samples 1-3 (resampled paths) get -inf (always
+    computed); samples before ``first`` (and from ``len(z)`` on) are left as they are. ``want``: empty (every
+    sample) or a mask (:func:`~._reach_need.mark_wanted`): the bound only there (+inf elsewhere). ``lim`` (empty:
+    the full bound everywhere), columns < ``len(z)``: row 0, each sample's limit (a per-sample stage's value is
+    kept where above it; :func:`~._reach_need.sample_limits`); rows 1 and 2 at block starts, the limits of the
+    rest-of-radial and the block floors (at least row 0's largest over those samples); row 3 is written: 1.0
+    where a cheaper stage decided the sample, 0.0 where ``out`` holds the full bound. Returns the samples walked
+    (``n_all``, or the block start where the rest was shown out of reach). With ``want`` the floors of the wanted
+    blocks replace per-sample bounds (sound floors all: ``bench/README.md``, w10).
     """
     n_all = len(z)
-    for i in range(min(n_all, _MIN_POINTS - 1)):
-        out[i] = -math.inf
+    out[:min(n_all, _MIN_POINTS - 1)] = -math.inf
     if n_all < _MIN_POINTS:
         return n_all
     step_km = step_m / 1000.0
@@ -236,25 +260,22 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
     consts = _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb)
     ae, ab, two = consts[3], consts[4], consts[5]
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
-    stage0 = t_skip < math.inf and flat.shape[0] >= 4
+    limited = lim.shape[0] >= 4
+    stage0 = limited and flat.shape[0] >= 4
     tabled = flat.shape[0] >= 6  # 20 log10 d and Fk by sample (:func:`site_tables`)
     hts = z[0] + htg
     # the upper hulls of the intermediate points (:data:`~._p1812_floor0.HULL_A` ...), one buffer: (d, g - 500 d^2 / a)
-    # for ae and ab, (d, h), and (d, h - 500 d^2 / ae) for the receiver horizon (eq. 80) as a largest slope; the
-    # first hull's points where there is no clutter height (g = h), so that hull serves both
+    # for ae and ab, (d, h), (d, h - 500 d^2 / ae) (receiver horizon, eq. 80; the first one's where g = h: no clutter)
     h = np.empty((WORK_ROWS, n_all))
     shared = _all_zero(r)
     row_r = HULL_A if shared else HULL_R
     mr = ma = mb = mt = 0  # the hulls' lengths
     # running quantities over the intermediate points 1 .. i-1
-    v1 = 0.0
-    v2 = 0.0
+    v1 = v2 = 0.0
     qa = -math.inf  # max (g_k - hts) / d_k - 500 d_k / a (Bullington slope, eq. 13) and its point
-    ka_d = 0.0
-    ka_g = 0.0
+    ka_d = ka_g = 0.0
     qb = -math.inf  # (only with ``two``)
-    kb_d = 0.0
-    kb_g = 0.0
+    kb_d = kb_g = 0.0
     at = -math.inf  # transmitter elevation term (eq. 77), first argmax lt, and its angle (mrad)
     lt = 1
     th_max = -math.inf
@@ -283,12 +304,10 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             g = (gk - hts) * inv_dk
             if g - ca[k] > qa:
                 qa = g - ca[k]
-                ka_d = dk
-                ka_g = gk
+                ka_d, ka_g = dk, gk
             if two and g - cb[k] > qb:
                 qb = g - cb[k]
-                kb_d = dk
-                kb_g = gk
+                kb_d, kb_g = dk, gk
             a_t = (z[k] - hts) * 0.001 * inv_dk - ta[k]
             if k == 1 or a_t > at:
                 at = a_t
@@ -308,20 +327,22 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             run = (ka_d, ka_g, kb_d, kb_g, th_max, tx_terms, inland, sea_tx, lloc_land)
             if masked:
                 p_block = wanted_floors(i, p_block, first, d, z, r, hts, hrg, flat, consts, run, blocks, out, want,
-                                        t_skip)
+                                        lim)
                 if p_block >= blocks[0].shape[1]:
                     return i
                 skip_to = p_block * BLOCK
             else:
                 i_end = min(i + BLOCK, n_all) - 1
                 rest, block = block_floors(i // BLOCK, flat[2, i], di, d[n_all - 1], flat[3, n_all - 1], d[i_end],
-                                           flat[3, i_end], hts, hrg, consts, run, h, t_skip)
-                if rest > t_skip:
+                                           flat[3, i_end], hts, hrg, consts, run, h, lim[1, i])
+                if rest > lim[1, i]:
                     out[i:n_all] = rest
+                    lim[3, i:n_all] = 1.0
                     return i
                 skip_to = i
-                if block > t_skip:
+                if block > lim[2, i]:
                     out[i:i_end + 1] = block
+                    lim[3, i:i_end + 1] = 1.0
                     skip_to = i_end + 1
         if i < _MIN_POINTS - 1 or i < first or i < skip_to:  # (in a block already shown out of reach)
             continue
@@ -333,6 +354,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
         lloc = 0.0 if zone[i] == 1 else lloc_land
         if not fresh:
             th_max, tx_terms, fresh = _horizon_terms(at, d[lt], lt20[lt], f_ghz, consts[16])
+        t_skip = lim[0, i] if limited else math.inf
         # stage 0, no transcendental function (:mod:`._p1812_floor0`), first unless the last sample evaluated went
         # on to stage 1: then stage 1 first, and stage 0 only where stage 1 does not leave the sample within t_skip
         run0 = (qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, tx_terms, inland, acx, lloc)
@@ -340,6 +362,7 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             lb0 = out_of_reach_floor(di, hts, hrs, flat[2, i], flat[3, i], consts, run0, h, ma, mb)
             if lb0 > t_skip:
                 out[i] = lb0
+                lim[3, i] = 1.0
                 continue
         lg = flat[4, i] if tabled else 20.0 * math.log10(di)
         fk = flat[5, i] if tabled else fk_weight(di)
@@ -349,12 +372,16 @@ def p1812_radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg
             lb0 = out_of_reach_floor(di, hts, hrs, flat[2, i], flat[3, i], consts, run0, h, ma, mb)
             if lb0 > t_skip:
                 out[i] = lb0
+                lim[3, i] = 1.0
                 within = False
                 continue
         within = _STAGE1_FIRST
-        if st1[0] > t_skip:  # out of reach of every radial already: the spherical-earth term cannot change that
+        if st1[0] > t_skip:  # out of reach of every marking that reads it: the spherical-earth term cannot change that
             out[i] = st1[0]
+            lim[3, i] = 1.0
             continue
+        if limited:
+            lim[3, i] = 0.0
         out[i] = stage2(d, i + 1, di, hts, hrs, z[0], z[i], consts, f_ghz, vertical, inland, (flat[0, i], flat[1, i]),
                         (v1, v2, aot), h, mt, st1)
     return n_all

@@ -27,6 +27,16 @@ def _fill_level(d, radius_m, lmax):
     return min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
 
 
+@njit(cache=True)
+def fill_levels(n, step_m, radius_m, lmax):
+    """``lv[k + 2]`` = the ring level of :func:`_fill_level` at distance ``k * step_m``, k = -2 .. n + 1 (the
+    distances :func:`mark_needed` and :func:`sample_limits` ask about, computed as they would: ``k * step_m``)."""
+    lv = np.empty(n + 4, dtype=np.int64)
+    for k in range(-2, n + 2):
+        lv[k + 2] = _fill_level(k * step_m, radius_m, lmax)
+    return lv
+
+
 @njit(cache=True, parallel=True)
 def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted):
     """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
@@ -37,31 +47,103 @@ def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, want
     can afford, plus the margin, over the angles of those cells): then those cells are out
     of reach with or without it, and the ones computed keep their exact values. ``wanted``
     (:func:`mark_wanted`; empty: every sample): only those samples can be needed.
+
+    The samples read for (j, i): ``lbt[j, i-1..i+1]`` and, for each level lv from level((i + 1) step) to
+    level((i - 1) step) with ``j % 2**lv == 0``, ``lbt[j +- 2**lv, i-1..i+1]`` (:func:`sample_limits` is the same
+    relation seen from the sample read). Computed as the minimum over i-1..i+1 of every row once, then per
+    level, stopping at the first within ``lneed[j]``: the same mask as the minimum over all of them (a minimum is
+    exact, and a set holds a value <= the limit if and only if its minimum is).
     """
     masked = wanted.shape[0] > 0
+    m = lbt.shape[1]
+    lv_at = fill_levels(m, step_m, radius_m, lmax)  # lv_at[k + 2]: level at k * step_m
+    rmin = np.empty_like(lbt)
+    for j in prange(n0):
+        for i in range(m):
+            best = lbt[j, i]
+            if i > 0:
+                best = min(best, lbt[j, i - 1])
+            if i + 1 < m:
+                best = min(best, lbt[j, i + 1])
+            rmin[j, i] = best
     for j in prange(n0):  # each radial writes its own row of ``need``
         fi = min(max(first[j], 1), count[j] - 1)
+        tz = 0  # the levels lv with j % 2**lv == 0: lv <= tz
+        while tz < lmax and j % (2 << tz) == 0:
+            tz += 1
+        lim = lneed[j]
         for i in range(fi, count[j]):
             if masked and not wanted[j, i]:
                 continue
-            best = math.inf
-            for di in (-1, 0, 1):
-                k = i + di
-                if 0 <= k < lbt.shape[1]:
-                    best = min(best, lbt[j, k])
-            lv_hi = _fill_level((i - 1) * step_m, radius_m, lmax)
-            lv_lo = _fill_level((i + 1) * step_m, radius_m, lmax)
-            for lv in range(lv_lo, lv_hi + 1):
-                s = 1 << lv
-                if j % s != 0:
-                    continue
-                for jj in ((j - s) % n0, (j + s) % n0):
-                    for di in (-1, 0, 1):
-                        k = i + di
-                        if 0 <= k < lbt.shape[1]:
-                            best = min(best, lbt[jj, k])
-            if best <= lneed[j]:
+            if rmin[j, i] <= lim:
                 need[j, i] = 1
+                continue
+            lv_hi = min(lv_at[i + 1], tz)  # level((i - 1) step), lv_at[(i - 1) + 2]
+            for lv in range(lv_at[i + 3], lv_hi + 1):  # from level((i + 1) step)
+                s = 1 << lv
+                if rmin[(j - s) % n0, i] <= lim or rmin[(j + s) % n0, i] <= lim:
+                    need[j, i] = 1
+                    break
+
+
+@njit(cache=True)
+def sample_limits(lneed, jj, n0, lv_at, n, lim, t_floors, block):
+    """The largest limit :func:`mark_needed` compares sample (``jj``, k) with, for k < ``n``: ``lim[0, k]``; at each
+    block start k (a multiple of ``block``) the limits of the reach bound's floors of the rest of the radial
+    (``lim[1, k]``) and of the block k .. k + ``block`` - 1 (``lim[2, k]``): ``t_floors``, or where that is NaN the
+    largest of ``lim[0]`` over those samples (:func:`floor_limits`). ``lv_at``: :func:`fill_levels`.
+
+    :func:`mark_needed` reads sample (jj, k) for need[j, i] with i in k-1..k+1 and either j = jj or, for a level
+    lv in [level((i + 1) step), level((i - 1) step)] with ``j % 2**lv == 0``, j = jj -+ 2**lv (mod n0); the union
+    over those i is lv in [level((k + 2) step), level((k - 2) step)] (the level does not rise with distance).
+    need[j, i] compares with ``lneed[j]``, so T(jj, k) = the largest ``lneed[j]`` over those j (markings at i
+    outside a radial's range are included: a larger limit only skips less). A value above T(jj, k) at (jj, k)
+    makes every comparison that reads it come out "above"; where that value is a cheaper stage's, at most the full
+    bound (stages 0 and 1 of :mod:`._p1812_reach`), the full bound's comparisons come out the same: the mask is
+    the same as with the full bound (or the site's largest limit) there.
+    """
+    lmax = lv_at[0]  # the level at -2 steps: the largest
+    by_level = np.empty(lmax + 1)
+    for lv in range(lmax + 1):
+        s = 1 << lv
+        t = -math.inf
+        j1 = (jj - s) % n0
+        if j1 % s == 0:
+            t = lneed[j1]
+        j2 = (jj + s) % n0
+        if j2 % s == 0:
+            t = max(t, lneed[j2])
+        by_level[lv] = t
+    own = lneed[jj]
+    lo_prev = -1
+    hi_prev = -1
+    t = own
+    for k in range(n):
+        lo = lv_at[k + 4]  # level((k + 2) step)
+        hi = lv_at[k]  # level((k - 2) step)
+        if lo != lo_prev or hi != hi_prev:
+            t = own
+            for lv in range(lo, hi + 1):
+                t = max(t, by_level[lv])
+            lo_prev = lo
+            hi_prev = hi
+        lim[0, k] = t
+    floor_limits(lim, n, t_floors, block)
+
+
+@njit(cache=True)
+def floor_limits(lim, n, t_floors, block):
+    """Rows 1 and 2 of ``lim`` at each block start k < ``n`` (a multiple of ``block``): ``t_floors``, or where that
+    is NaN the largest of ``lim[0]`` from k to ``n`` - 1 (row 1) and over the block k .. k + ``block`` - 1 (row 2)."""
+    top = -math.inf
+    blk = -math.inf
+    for k in range(n - 1, -1, -1):
+        top = max(top, lim[0, k])
+        blk = max(blk, lim[0, k])
+        if k % block == 0:
+            lim[1, k] = top if math.isnan(t_floors) else t_floors
+            lim[2, k] = blk if math.isnan(t_floors) else t_floors
+            blk = -math.inf
 
 
 @njit(cache=True)
