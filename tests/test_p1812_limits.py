@@ -23,9 +23,10 @@ from test_p1812_reach import RES, _radials
 
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import _sweep_p1812 as sw
+from towerplan.coverage._kernels import fill_level
 from towerplan.coverage._p1812_floor0 import BLOCK
 from towerplan.coverage._p1812_reach import ap_floor_db, p1812_radial_bound, radial_bound, site_tables
-from towerplan.coverage._reach_need import _fill_level, fill_levels, mark_needed, sample_limits
+from towerplan.coverage._reach_need import fill_levels, mark_needed, sample_limits
 
 DN, N0_REFR, PHI = 50.0, 375.0, 19.8
 
@@ -33,8 +34,8 @@ DN, N0_REFR, PHI = 50.0, 375.0, 19.8
 def _reads(j, i, n0, lmax, radius_m, step_m, m):
     """The samples ``mark_needed`` reads for need[j, i] (its loops, written out)."""
     out = [(j, k) for k in (i - 1, i, i + 1) if 0 <= k < m]
-    lv_hi = _fill_level((i - 1) * step_m, radius_m, lmax)
-    lv_lo = _fill_level((i + 1) * step_m, radius_m, lmax)
+    lv_hi = fill_level((i - 1) * step_m, radius_m, lmax)
+    lv_lo = fill_level((i + 1) * step_m, radius_m, lmax)
     for lv in range(lv_lo, lv_hi + 1):
         s = 1 << lv
         if j % s:

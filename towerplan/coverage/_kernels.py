@@ -238,6 +238,13 @@ def ring_level(x, lmax):
     return lvl
 
 
+@njit(cache=True, inline="always")  # in the fills' per-cell loops
+def fill_level(d, radius_m, lmax):
+    """The ring level the fill uses at distance ``d`` m from the site (``lmax`` at the site); one definition for the
+    fill and for :func:`~._reach_need.mark_needed`, which must know which samples a cell reads."""
+    return ring_level(radius_m / d, lmax) if d > 0.0 else lmax
+
+
 @njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
 def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     """The four radial samples :func:`fill_window` reads for a cell at offset (``dx``, ``dy``) m, distance
@@ -247,9 +254,7 @@ def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     One definition for the fill and for those that must know which samples a cell reads (the reach
     bound's wanted samples, the refine mode's cell selection).
     """
-    lvl = lmax
-    if d > 0.0:
-        lvl = ring_level(radius_m / d, lmax)
+    lvl = fill_level(d, radius_m, lmax)
     s = 1 << lvl
     nr = n0 >> lvl  # n0 // s (n0 > 0); no integer division in the per-cell loop
     two_pi = 2.0 * math.pi

@@ -16,24 +16,16 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import fill_samples
-
-
-@njit(cache=True)
-def _fill_level(d, radius_m, lmax):
-    """Ring level :func:`~towerplan.coverage._kernels.fill_window` uses at distance ``d`` from the site."""
-    if d <= 0.0:
-        return lmax
-    return min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
+from towerplan.coverage._kernels import fill_level, fill_samples
 
 
 @njit(cache=True)
 def fill_levels(n, step_m, radius_m, lmax):
-    """``lv[k + 2]`` = the ring level of :func:`_fill_level` at distance ``k * step_m``, k = -2 .. n + 1 (the
+    """``lv[k + 2]`` = the ring level of :func:`~._kernels.fill_level` at distance ``k * step_m``, k = -2 .. n + 1 (the
     distances :func:`mark_needed` and :func:`sample_limits` ask about, computed as they would: ``k * step_m``)."""
     lv = np.empty(n + 4, dtype=np.int64)
     for k in range(-2, n + 2):
-        lv[k + 2] = _fill_level(k * step_m, radius_m, lmax)
+        lv[k + 2] = fill_level(k * step_m, radius_m, lmax)
     return lv
 
 
