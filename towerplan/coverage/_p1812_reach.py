@@ -54,9 +54,10 @@ with the full bound: per-sample limits there (round w12: :func:`~._reach_need.sa
 ``mark_needed`` compares the sample with; three sectors put the limits ~20 dB apart) leave the samples computed
 exactly (``mark_needed``'s mask) the same as the full bound everywhere. The block and rest-of-radial floors are
 not always below the full bound (a floor over the receivers of a block, from the running quantities at its
-start, can beat the per-sample bound of a low receiver: 126.9 against 124.4 dB seen on a province radial), so
-the sweep gives them the site's largest limit, as before (per-sample limits there would skip such samples too,
-soundly: their exact loss is above every limit, but the mask would not be the same).
+start, can beat the per-sample bound of a low receiver: 126.9 against 124.4 dB seen on a province radial); the
+sweep gives them the per-sample limits too (round w13: the largest over the block / the rest of the radial), so
+such a sample can leave the mask: soundly, since the floor is a lower bound of its exact loss, which is then
+above every limit that reads it (``tests/test_p1812_floor_limits.py``).
 
 Nothing here is an approximation of the loss: every step is an inequality that the
 Recommendation's equations guarantee, and the engine keeps a margin (``REACH_MARGIN_DB``)

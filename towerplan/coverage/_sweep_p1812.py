@@ -36,8 +36,9 @@ from towerplan.coverage._p1812_radial import sample_clutter
 from towerplan.coverage._p1812_reach import radial_bound, site_tables
 from towerplan.coverage._reach_need import fill_levels, floor_limits, mark_needed, sample_limits
 
-#: the block and rest-of-radial floors compare with the site's largest limit (False: with the samples' own)
-_SITE_FLOORS = True
+#: the block and rest-of-radial floors compare with the site's largest limit (False, since round w13: with the
+#: samples' own; a floor above a sample's full bound can then drop it from the mask, soundly: bench/README.md, w13)
+_SITE_FLOORS = False
 #: the needed samples a cheaper stage decided below the site's largest limit get the bound that limit gives (False:
 #: the stage's lower value stays, and the anchor pass interpolates a wider gap there; bench/README.md, round w12)
 _REFINE_READ = True
@@ -84,21 +85,27 @@ def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
     return need, lbt
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
                     count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted):
     """:func:`_reach_needed`, and the profiles it sampled (terrain, and with land cover the clutter height and zone,
     by radial and sample; (0, 0) arrays without: every sample is open land, zone 4, no clutter height); the exact
     pass reads them instead of sampling the terrain again.
 
-    Each sample's bound is compared, in the bound's cheaper stages, with the largest limit ``mark_needed`` compares
-    it with (:func:`~._reach_need.sample_limits`), not the site's largest: the mask is the same (the stages'
-    values are below the full bound's, :mod:`._p1812_reach`), and more samples stop at a cheaper stage. The
-    bound and the profile are written straight into their rows of the tables.
+    Each sample's bound is compared, in the bound's cheaper stages and in its block and rest-of-radial floors, with
+    the largest limit ``mark_needed`` compares it with (:func:`~._reach_need.sample_limits`), not the site's
+    largest. A value above that limit makes every comparison that reads the sample come out "above"; the value is a
+    lower bound of the exact loss (:mod:`._p1812_reach`), so the cells skipped are out of reach. The stages'
+    values are at most the full bound, so they never change the mask; a floor can be above the full bound of a
+    sample (it is built from the running quantities at its block's start and the heights ahead), and then the mask
+    is smaller than the full bound's: the samples it leaves out are out of reach all the same (round w13,
+    ``bench/README.md``). The bound and the profile are written straight into their rows of the tables.
+
+    Two calls of one parallel pass (:func:`_bound_pass`: one call site of the bound, so its code is compiled and
+    linked once): the first samples the profiles and bounds them with the per-sample limits; the second (the anchor
+    pass reads the bound at needed samples) gives the needed samples a cheaper stage decided at or below the site's
+    largest limit the value that limit gives.
     """
-    f_ghz = fpar[F_FREQ] / 1000.0
-    flat = site_tables(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
-    lv_at = fill_levels(nmax + 1, step_m, radius_m, lmax)
     lbt = np.full((n0, nmax + 1), np.inf)
     zt = np.empty((n0, nmax + 1))
     n_clut = n0 if has_clutter else 0
@@ -110,15 +117,50 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
         t_site = max(t_site, lneed[j])
     t_floors = t_site if _SITE_FLOORS else math.nan  # the block / rest-of-radial floors' limits (NaN: per sample)
     # the anchor pass reads the bound at needed samples: those a cheaper stage decided below t_site get the value
-    # the site's largest limit gives (the second pass below); with a wanted mask every wanted sample is exact
+    # the site's largest limit gives (the second call); with a wanted mask every wanted sample is exact
     refine = _REFINE_READ and not masked and ipar.shape[0] > I_P1812_EVERY and ipar[I_P1812_EVERY] > 1
     staged = np.zeros((n0 if refine else 0, nmax + 1), dtype=np.uint8)
+    need = np.zeros((n0, nmax + 1), dtype=np.uint8)
+    _bound_pass(False, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
+                count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, lbt, zt, rt, zonet,
+                staged, need)
+    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
+    if refine:
+        _bound_pass(True, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
+                    count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, lbt, zt, rt,
+                    zonet, staged, need)
+    return need, lbt, zt, rt, zonet
+
+
+@njit(cache=True, parallel=True)
+def _bound_pass(again, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
+                count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, lbt, zt, rt, zonet,
+                staged, need):
+    """One pass of the reach bound over a site's radials (:func:`_reach_profiles`), radial j in chunk j % 64.
+
+    ``again`` False: sample each radial's profile into ``zt`` (``rt``, ``zonet``), bound it with the per-sample
+    limits (``t_floors``: the floors' limit, NaN: per sample) into ``lbt``, and where ``staged`` has rows mark the
+    samples a cheaper stage decided. ``again`` True: each radial with a needed sample that a cheaper stage decided at
+    or below ``t_site`` is bounded again from the block of its first such sample to its last, with ``t_site`` as the
+    limit there and -inf elsewhere (every other sample stops at the cheapest stage, blocks without one at the block
+    floor), and only those samples' values are copied into ``lbt``: the values the site's largest limit gives
+    (round w12). The second walk evaluates nothing before that block (its ``first``): the running quantities there
+    are the same, and so is the bound of every sample from it on (before it every sample or block stops at stage 0 or
+    a block floor, which leaves the order of the stages where it was; ``tests/test_p1812_limits.py``).
+    """
+    f_ghz = fpar[F_FREQ] / 1000.0
+    nmax = lbt.shape[1] - 1
+    flat = site_tables(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
+    lv_at = fill_levels(nmax + 1, step_m, radius_m, lmax)
+    masked = wanted.shape[0] > 0
+    marking = staged.shape[0] > 0
     n_chunks = min(n0, 64)
     for chunk in prange(n_chunks):
         dist = np.empty(nmax + 1)
         rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
         zone = np.full(nmax + 1, 4, dtype=np.int64)
         lim = np.empty((4, nmax + 1))
+        out = np.empty(nmax + 1)
         every = np.zeros(0, dtype=np.uint8)
         for i in range(nmax + 1):
             dist[i] = i * step_m
@@ -130,67 +172,45 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
                 n = min(n, _last_set(want, n) + 1)
             if n < 2:
                 continue
+            fi = min(max(first[j], 1), n - 1)
             z = zt[j]
             if has_clutter:
                 rclut = rt[j]
                 zone = zonet[j]
-            _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
-                           clut_h, clut_code, z, rclut, zone)
-            fi = min(max(first[j], 1), n - 1)
-            sample_limits(lneed, j, n0, lv_at, n, lim, t_floors, BLOCK)
-            lb = lbt[j]
+            start = fi
+            last = -1
+            if again:
+                lim[0, :fi] = -math.inf
+                for i in range(fi, n):
+                    if need[j, i] and staged[j, i] and -math.inf < lbt[j, i] <= t_site:
+                        lim[0, i] = t_site
+                        if last < 0:
+                            start = max(fi, i - i % BLOCK)
+                        last = i
+                    else:
+                        lim[0, i] = -math.inf
+                if last < 0:
+                    continue
+                floor_limits(lim, n, math.nan, BLOCK)
+                lb = out
+            else:
+                _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter,
+                               clut_h, clut_code, z, rclut, zone)
+                sample_limits(lneed, j, n0, lv_at, n, lim, t_floors, BLOCK)
+                lb = lbt[j]
             radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
                          ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
-                         fpar[F_APLB], flat, fi, lb, want[:n] if masked else want, lim)
+                         fpar[F_APLB], flat, start, lb, want[:n] if masked else want, lim)
+            if again:
+                for i in range(start, last + 1):
+                    if lim[0, i] == t_site:
+                        lbt[j, i] = out[i]
+                continue
             for i in range(min(fi, n)):  # the bound's -inf of the first samples: only from ``first`` on
                 lb[i] = math.inf
-            if refine:
+            if marking:
                 for i in range(fi, n):
                     staged[j, i] = lim[3, i] > 0.0
-    need = np.zeros((n0, nmax + 1), dtype=np.uint8)
-    mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
-    if not refine:
-        return need, lbt, zt, rt, zonet
-    # the bound t_site gives at every needed sample a cheaper stage decided at or below t_site (the anchor pass reads
-    # the bound between its anchors at needed samples; a stage's lower value there widens the gap it interpolates):
-    # each such radial walked again to its last such sample with t_site as the limit there and -inf elsewhere (every
-    # other sample stops at the cheapest stage, blocks without one at the block floor); only those values are copied.
-    # The mask stays (made with the per-sample limits: the same mask). (This parallel loop links the bound's code
-    # again: ~+11 s of a cold warm_up, bench/README.md round w12, whatever _REFINE_READ says.)
-    n_all = nmax + 1
-    for chunk in prange(n_chunks):
-        rclut = np.full(n_all, CLUTTER_DEFAULT_H)
-        zone = np.full(n_all, 4, dtype=np.int64)
-        lim = np.empty((4, n_all))
-        out = np.empty(n_all)
-        every = np.zeros(0, dtype=np.uint8)
-        for j in range(chunk, n0, n_chunks):
-            n = count[j]
-            if n < 2:
-                continue
-            fi = min(max(first[j], 1), n - 1)
-            last = -1
-            lim[0, :fi] = -math.inf
-            for i in range(fi, n):
-                if need[j, i] and staged[j, i] and -math.inf < lbt[j, i] <= t_site:
-                    lim[0, i] = t_site
-                    last = i
-                else:
-                    lim[0, i] = -math.inf
-            if last < 0:
-                continue
-            floor_limits(lim, n, math.nan, BLOCK)
-            z = zt[j]
-            if has_clutter:
-                rclut = rt[j]
-                zone = zonet[j]
-            radial_bound(z[:n], rclut[:n], zone[:n], step_m, f_ghz, fpar[F_TIME], fpar[F_HTX], fpar[F_HRX],
-                         ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC], fpar[F_SIGL],
-                         fpar[F_APLB], flat, fi, out, every, lim)
-            for i in range(fi, last + 1):
-                if lim[0, i] == t_site:
-                    lbt[j, i] = out[i]
-    return need, lbt, zt, rt, zonet
 
 
 @njit(cache=True)
