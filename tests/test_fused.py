@@ -14,6 +14,7 @@ import pytest
 
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import _sinr_kernels as skern
+from towerplan.coverage._atan_kernels import fast_atan2
 from towerplan.coverage._fused import I_PAIR, N_SF, N_SI, accumulate_group
 
 THRESHOLD = -110.0
@@ -129,14 +130,16 @@ def test_no_sinr_sector_reads_no_sinr_accumulator() -> None:
     assert (acc[7] == np.float32(120.0)).all()
 
 
-def _samples_by_definition(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
-    """``fill_samples`` as first written (with ``//`` and ``%``): the reference of the division-free kernel."""
+def _samples_by_definition(dx, dy, d, n0, lmax, radius_m, step_m, n_samp, atan2=fast_atan2):
+    """``fill_samples`` as first written (with ``//`` and ``%``): the reference of the division-free kernel. The
+    bearing is :func:`~towerplan.coverage._atan_kernels.fast_atan2`, as in the kernel (``math.atan2`` within 1.3e-15
+    rad: :func:`test_fill_samples_with_the_library_atan2`)."""
     lvl = lmax
     if d > 0.0:
         lvl = min(max(math.floor(math.log2(radius_m / d)), 0), lmax)
     s = 1 << lvl
     nr = n0 // s
-    az = math.atan2(dx, dy)
+    az = atan2(dx, dy)
     if az < 0.0:
         az += 2.0 * math.pi
     u = az / (2.0 * math.pi) * nr
@@ -159,3 +162,17 @@ def test_fill_samples_match_their_definition() -> None:
             want = _samples_by_definition(dx, dy, d, n0, lmax, 30_000.0, 90.0, 340)
             got = kern.fill_samples(dx, dy, d, n0, lmax, 30_000.0, 90.0, 340)
             assert got == want, (dx, dy, n0, lmax)
+
+
+def test_fill_samples_with_the_library_atan2() -> None:
+    """With ``math.atan2`` for the bearing the samples are the same, the azimuth's weight within 1e-11."""
+    rng = np.random.default_rng(6)
+    cases = [tuple(v) for v in rng.uniform(-30_000, 30_000, (3000, 2))]
+    cases += [(90.0 * i + 45.0, 90.0 * j + 45.0) for i in range(-20, 20) for j in range(-20, 20)]
+    for n0, lmax in ((360, 3), (1440, 5), (1088, 6)):
+        for dx, dy in cases:
+            d = math.sqrt(dx * dx + dy * dy)
+            j0, j1, i0, wa, wt = kern.fill_samples(dx, dy, d, n0, lmax, 30_000.0, 90.0, 340)
+            lib = _samples_by_definition(dx, dy, d, n0, lmax, 30_000.0, 90.0, 340, math.atan2)
+            assert (j0, j1, i0, wt) == (lib[0], lib[1], lib[2], lib[4]), (dx, dy)
+            assert abs(wa - lib[3]) < 1e-11, (dx, dy)

@@ -140,6 +140,12 @@ def _zone_cell(table, rprev, r_cell, dx, dy, d, n0, lmax, radius_m, step_m, cut_
     if d > cut_m:
         return math.nan, 0.0
     j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, table.shape[1])
+    return _zone_mean(table, rprev, r_cell, j0, j1, i0, wa, wt)
+
+
+@njit(cache=True, inline="always")
+def _zone_mean(table, rprev, r_cell, j0, j1, i0, wa, wt):
+    """:func:`_zone_cell` from the cell's samples (:func:`~._kernels.fill_samples`)."""
     for attempt in range(0 if rprev.shape[0] > 0 else 1, 2):  # 0: the matching samples, 1: all four
         acc = 0.0
         wsum = 0.0
@@ -182,7 +188,9 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
     col_off, row_off): the tables' receiver clutter (:func:`prev_clutter`; empty: plain interpolation) and
     the clutter windows, at window offset (``row_off``, ``col_off``), the cells' is read from. ``flags``
     (uint8, ``out``'s shape): set to 1 on the cells beyond ``r_main`` whose extended-zone samples averaged
-    differ by more than ``spread_db`` (the refinement's cells, :func:`refine_cells`).
+    differ by more than ``spread_db`` (the refinement's cells, :func:`refine_cells`). Each row in two passes, as
+    :func:`~._kernels.fill_window`: every cell's samples of each zone it reads, then the means (bench/README.md,
+    round w13).
     """
     t_m, n0_m, lmax_m, rad_m, step_m, cut_m = main
     t_f, n0_f, lmax_f, rad_f, step_f, cut_f = far
@@ -198,6 +206,9 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
                         res_x, res_y, r_lo, c_lo, h, w)
     n_ch = min(h, ROW_CHUNKS)
     for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        dist, r_cells = np.empty(w), np.empty(w)  # per cell of the row, and per zone (main 0, extended 1) its samples
+        j0, j1, i0 = np.empty((2, w), np.int64), np.empty((2, w), np.int64), np.empty((2, w), np.int64)
+        wa, wt = np.empty((2, w)), np.empty((2, w))
         for r in range(ch, h, n_ch):
             y = top - (r_lo + r + 0.5) * res_y
             dy = y - site_y
@@ -209,30 +220,39 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
             for c in range(c_b, w):
                 out[r, c] = math.nan
                 flags[r, c] = 0
-            for k in range(c_b - c_a):
-                c = c_a + k
-                x = left + (c_lo + c + 0.5) * res_x
-                dx = x - site_x
+            for c in range(c_a, c_b):  # the row in two passes (as in _kernels.fill_window): first the samples,
+                dx = left + (c_lo + c + 0.5) * res_x - site_x
                 d = math.sqrt(dx * dx + dy * dy)
+                dist[c] = d
                 r_cell = 0.0
                 if matching and d <= reach:  # the cell's clutter, read only by a zone within its cut
                     r_cell = _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, c_lo + c, r_lo + r,
                                            d, step_f)
-                spread = 0.0
-                if d <= r_main:
-                    v, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
-                elif d >= r_blend:
-                    v, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
+                r_cells[c] = r_cell
+                i0[0, c] = -1  # -1: the zone is not read, or the cell lies beyond its cut (NaN, as _zone_cell)
+                i0[1, c] = -1
+                if (d <= r_main or d < r_blend) and d <= cut_m:  # the main zone: within r_main, and the blend
+                    j0[0, c], j1[0, c], i0[0, c], wa[0, c], wt[0, c] = fill_samples(dx, dy, d, n0_m, lmax_m, rad_m,
+                                                                                    step_m, t_m.shape[1])
+                if d > r_main and d <= cut_f:  # the extended zone: the blend, and beyond r_blend
+                    j0[1, c], j1[1, c], i0[1, c], wa[1, c], wt[1, c] = fill_samples(dx, dy, d, n0_f, lmax_f, rad_f,
+                                                                                    step_f, t_f.shape[1])
+            for c in range(c_a, c_b):  # then each zone's mean, the blend and the flag
+                d = dist[c]
+                vm, vf, spread = math.nan, math.nan, 0.0
+                if i0[0, c] >= 0:
+                    vm, _ = _zone_mean(t_m, rp_m, r_cells[c], j0[0, c], j1[0, c], i0[0, c], wa[0, c], wt[0, c])
+                if i0[1, c] >= 0:
+                    vf, spread = _zone_mean(t_f, rp_f, r_cells[c], j0[1, c], j1[1, c], i0[1, c], wa[1, c], wt[1, c])
+                if d <= r_main:  # the extended zone not read: spread 0
+                    v = vm
+                elif d >= r_blend or math.isnan(vm):
+                    v = vf
+                elif math.isnan(vf):
+                    v = vm
                 else:
-                    vm, _ = _zone_cell(t_m, rp_m, r_cell, dx, dy, d, n0_m, lmax_m, rad_m, step_m, cut_m)
-                    vf, spread = _zone_cell(t_f, rp_f, r_cell, dx, dy, d, n0_f, lmax_f, rad_f, step_f, cut_f)
-                    if math.isnan(vm):
-                        v = vf
-                    elif math.isnan(vf):
-                        v = vm
-                    else:
-                        wf = (d - r_main) / width
-                        v = (1.0 - wf) * vm + wf * vf
+                    wf = (d - r_main) / width
+                    v = (1.0 - wf) * vm + wf * vf
                 keep = v <= max_loss_db
                 out[r, c] = v if keep else math.nan
                 flags[r, c] = 1 if (keep and spread > spread_db) else 0

@@ -46,6 +46,7 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
 
+from towerplan.coverage._atan_kernels import fast_atan, fast_atan2
 from towerplan.coverage._gain_kernels import sector_level_dbm
 from towerplan.coverage._reach_spans import reach_spans, table_reach
 
@@ -70,9 +71,9 @@ CLUTTER_DEFAULT_H = 0.0
 CLUTTER_DEFAULT_CODE = 2
 SEA_LEVEL_M = 1.0
 #: chunks of the per-cell kernels' parallel loops; chunk ``ch`` takes rows (or radials) ``ch, ch + ROW_CHUNKS, ...``.
-#: numba's OpenMP layer hands each thread a contiguous half of a ``prange``; with contiguous rows a window cut
-#: by the study's edge (a site near it) gave one thread the rows near the site and the other the far ones.
-#: Interleaved, both threads get rows from everywhere. Each row's cells are computed as before (bit-identical).
+#: numba's OpenMP layer hands each thread a contiguous half of a ``prange``; with contiguous rows a window cut by the
+#: study's edge (a site near it) gave one thread the rows near the site and the other the far ones. Interleaved,
+#: both threads get rows from everywhere.
 ROW_CHUNKS = 64
 # indices into the integer parameter vector
 I_CLIMATE, I_POL, I_MDVAR, I_DIFF, I_EDGES, I_DH_EVERY = range(6)
@@ -203,11 +204,10 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     ``i * step_m`` and is evaluated for ``i >= first[j]``. ``clut_h`` / ``clut_code``
     (P.1812 only) are the clutter height and code windows aligned with ``dem`` (an
     empty code array: no land cover, every sample open/rural), sampled at the nearest cell.
-    ``lneed`` (P.1812, Hata / COST-231; empty: no bound): per radial, the largest loss that can
-    matter (:func:`~towerplan.coverage._reach_need.mark_needed`); samples the reach bound
-    (:mod:`._p1812_reach`, :mod:`._hata_reach`) shows beyond it are +inf.
-    ``lmax`` and ``radius_m`` are those of :func:`fill_window`. ``wanted``
-    (P.1812 with ``lneed``; None or empty: every sample): the samples the cells that matter read
+    ``lneed`` (P.1812, Hata / COST-231; empty: no bound): per radial, the largest loss that can matter
+    (:func:`~towerplan.coverage._reach_need.mark_needed`); samples the reach bound (:mod:`._p1812_reach`,
+    :mod:`._hata_reach`) shows beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
+    ``wanted`` (P.1812 with ``lneed``; None or empty: every sample): the samples the cells that matter read
     (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf.
     Runs the sweep of :func:`radial_kernel`.
     """
@@ -258,7 +258,7 @@ def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
     s = 1 << lvl
     nr = n0 >> lvl  # n0 // s (n0 > 0); no integer division in the per-cell loop
     two_pi = 2.0 * math.pi
-    az = math.atan2(dx, dy)
+    az = fast_atan2(dx, dy)  # math.atan2 within 1.3e-15 rad (._atan_kernels)
     if az < 0.0:
         az += two_pi
     u = az / two_pi * nr
@@ -287,10 +287,12 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
     ``out[r, c]`` is global cell (r_lo + r, c_lo + c); ``left`` / ``top`` the DEM's outer
     edges. NaN outside ``radius_m`` and where the loss exceeds ``max_loss_db`` (out of
     reach of every sector of the site; samples there may skip the diffraction term), and beyond
-    ``cut_m`` (<= ``radius_m``: where the table holds no finite sample any more). ``mask``:
-    empty (every cell), or a uint8 array shaped like ``out``: cells where it is 0 are NaN
-    (not wanted by the caller; the others get the same value as without the mask). Without a mask
-    only each row's span that can hold a cell within reach (:mod:`._reach_spans`) is interpolated.
+    ``cut_m`` (<= ``radius_m``: where the table holds no finite sample any more). ``mask``: empty (every cell), or
+    a uint8 array shaped like ``out``: cells where it is 0 are NaN (not wanted by the caller; the others get the same
+    value as without the mask). Without a mask only each row's span that can hold a cell within reach
+    (:mod:`._reach_spans`) is interpolated. Each row in two passes, :func:`fill_cell`'s operations: every cell's
+    samples (:func:`fill_samples`) into row buffers, then their means; one pass per cell was a dependency chain
+    too long for the processor to overlap cells (bench/README.md, round w13: -34 to -38 % CPU).
     """
     h, w = out.shape
     n_samp = table.shape[1]
@@ -303,27 +305,26 @@ def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, re
                             top, res_x, res_y, r_lo, c_lo, h, w)
     n_ch = min(h, ROW_CHUNKS)
     for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+        j0, j1, i0 = np.empty(w, np.int64), np.empty(w, np.int64), np.empty(w, np.int64)  # the row's samples
+        wa, wt = np.empty(w), np.empty(w)
         for r in range(ch, h, n_ch):
             y = top - (r_lo + r + 0.5) * res_y
             dy = y - site_y
             c_a = spans[r, 0]
             c_b = spans[r, 1]
-            for c in range(c_a):  # the fill's NaN beyond the span
-                out[r, c] = math.nan
-            for c in range(c_b, w):
-                out[r, c] = math.nan
-            for k in range(c_b - c_a):
-                c = c_a + k
+            out[r, :c_a] = math.nan  # the fill's NaN beyond the span
+            out[r, c_b:] = math.nan
+            for c in range(c_a, c_b):  # the samples
+                i0[c] = -1  # -1: NaN (masked, beyond the cut)
                 if masked and mask[r, c] == 0:
-                    out[r, c] = math.nan
                     continue
-                x = left + (c_lo + c + 0.5) * res_x
-                dx = x - site_x
+                dx = left + (c_lo + c + 0.5) * res_x - site_x
                 d = math.sqrt(dx * dx + dy * dy)
-                if d > cut_m:
-                    out[r, c] = math.nan
-                    continue
-                out[r, c] = fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
+                if d <= cut_m:
+                    j0[c], j1[c], i0[c], wa[c], wt[c] = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
+            for c in range(c_a, c_b):  # their means
+                out[r, c] = math.nan if i0[c] < 0 else sample_mean(table, j0[c], j1[c], i0[c], wa[c], wt[c],
+                                                                   max_loss_db)
 
 
 @njit(cache=True, inline="always")  # in the fill's per-cell loop
@@ -332,6 +333,12 @@ def fill_cell(table, dx, dy, d, n0, lmax, radius_m, step_m, n_samp, max_loss_db)
     cut): the weighted mean of its four samples (:func:`fill_samples`) that are not NaN; NaN above
     ``max_loss_db``. One definition for the window's fill and the demand cells' (:mod:`._cell_levels`)."""
     j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
+    return sample_mean(table, j0, j1, i0, wa, wt, max_loss_db)
+
+
+@njit(cache=True, inline="always")  # in the fill's per-cell loops
+def sample_mean(table, j0, j1, i0, wa, wt, max_loss_db):
+    """:func:`fill_cell`'s value from its samples (:func:`fill_samples`): their weighted mean, NaN ones left out."""
     acc = 0.0
     wsum = 0.0
     v = table[j0, i0]
@@ -393,13 +400,10 @@ def take_level(best, best_idx, second, second_idx, count, op_best, tech_best, r,
 
 @njit(cache=True, parallel=True)
 def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, res_y, z_tx, h_rx, ae, theta, bearing):
-    """Angles from the antenna to every cell of a site's window (degrees), shared by its sectors.
-
-    ``theta``: elevation below the horizon from the antenna (``z_tx`` m above sea level)
-    to the receiver (ground + ``h_rx``), including the effective earth's drop
-    ``d^2 / (2 ae)``; ``bearing``: azimuth clockwise from grid north. Cells with NaN
-    loss are skipped.
-    """
+    """Angles from the antenna to every cell of a site's window (degrees), shared by its sectors. ``theta``:
+    elevation below the horizon from the antenna (``z_tx`` m above sea level) to the receiver (ground + ``h_rx``),
+    including the effective earth's drop ``d^2 / (2 ae)``; ``bearing``: azimuth clockwise from grid north. Cells
+    with NaN loss are skipped."""
     h, w = loss.shape
     n_ch = min(h, ROW_CHUNKS)
     for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
@@ -419,22 +423,19 @@ def cell_angles(dx, dy, ground, z_tx, h_rx, ae):
 
     One definition for the window's geometry and the demand cells' (:mod:`._cell_levels`)."""
     d = max(math.sqrt(dx * dx + dy * dy), 0.01)
-    return (math.degrees(math.atan((z_tx - ground - h_rx) / d + d / (2.0 * ae))),
-            math.degrees(math.atan2(dx, dy)))
+    return (math.degrees(fast_atan((z_tx - ground - h_rx) / d + d / (2.0 * ae))),
+            math.degrees(fast_atan2(dx, dy)))  # math.atan / math.atan2 within 1.3e-15 rad (._atan_kernels)
 
 
 @njit(cache=True, parallel=True)
 def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
                       fb_db, sla_db, tabulated, tables, base_dbm, threshold_dbm, idx, op, tech, best, best_idx, second,
                       second_idx, count, op_best, tech_best):
-    """Add one sector to the accumulators of a partial result (in place).
-
-    ``loss`` / ``theta`` / ``bearing`` (from :func:`site_geometry`) cover global cells
-    from (r_lo, c_lo); the accumulators start at global (p_r0, p_c0). Level =
-    ``base_dbm + gain - loss``; cells below ``threshold_dbm`` are ignored. ``tabulated``: the gain
-    comes from a pattern file's cuts ``tables`` (:func:`tabulated_gain_db`, ``e_tilt`` the extra
-    electrical tilt, ``fb_db`` the largest loss), else the parametric pattern.
-    """
+    """Add one sector to the accumulators of a partial result (in place). ``loss`` / ``theta`` / ``bearing`` (from
+    :func:`site_geometry`) cover global cells from (r_lo, c_lo); the accumulators start at global (p_r0, p_c0).
+    Level = ``base_dbm + gain - loss``; cells below ``threshold_dbm`` are ignored. ``tabulated``: the gain comes
+    from a pattern file's cuts ``tables`` (:func:`tabulated_gain_db`, ``e_tilt`` the extra electrical tilt,
+    ``fb_db`` the largest loss), else the parametric pattern."""
     h, w = loss.shape
     n_ch = min(h, ROW_CHUNKS)
     for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
