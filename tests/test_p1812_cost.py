@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from test_p1812_reach import RES, _radials
 
-from towerplan.coverage._p1812_anchor import FAR_FACTOR, FAR_M, START_M, _next_anchor
+from towerplan.coverage._p1812_anchor import _SHORT, FAR_FACTOR, FAR_M, _next_anchor
 from towerplan.coverage._p1812_kernels import p1812_path, path_constants, path_radii
 from towerplan.coverage._p1812_profile import _flat_nu, _flat_nu_max, prefix_tables
 from towerplan.coverage._p1812_radial import p1812_radial_loss
@@ -88,7 +88,7 @@ def test_the_bound_reads_the_site_tables_as_it_computed_the_terms(f_mhz, p, sea)
 
 def test_the_anchors_lie_twice_as_far_apart_beyond_far_m_and_end_on_the_last_sample() -> None:
     every, n_all = 4, 400
-    i_start, far = math.ceil(START_M / RES), math.ceil(FAR_M / RES)
+    i_start, far = _SHORT, math.ceil(FAR_M / RES)  # anchors from the first path of 5 points (round w13)
     a, anchors = i_start, [i_start]
     while a < n_all - 1:
         a = _next_anchor(a, every, far, n_all)
@@ -100,4 +100,4 @@ def test_the_anchors_lie_twice_as_far_apart_beyond_far_m_and_end_on_the_last_sam
     assert 1 <= gaps[-1] <= FAR_FACTOR * every
     assert anchors[-1] == n_all - 1
     assert FAR_FACTOR == 2
-    assert FAR_M >= 3 * START_M
+    assert i_start == 4

@@ -1,19 +1,21 @@
-"""P.1812 along one radial with the exact loss only at anchor samples far from the site.
+"""P.1812 along one radial with the exact loss only at anchor samples.
 
-Within ``START_M`` (1 km) of the site every needed sample is the exact P.1812-7 path
-(:func:`~towerplan.coverage._p1812_kernels.p1812_path_k` on prefix tables built once per radial, as
-:func:`~towerplan.coverage._p1812_radial.p1812_radial_loss` computes it). Beyond, each run of consecutive
-needed samples gets anchors: its first sample, every ``spacing``-th sample after it and its last sample
-(an anchor never falls on a sample the reach bound put out of reach). A sample between two anchors
-``a < i < b`` gets the reach bound's floor at ``i`` (:func:`~._p1812_reach.p1812_radial_bound`: a lower
-bound of the Recommendation's loss built from the same path geometry: free space, the Bullington knife
-edge of eqs 13-21, the spherical-earth excess of eq. 40, troposcatter eq. 44, ducting eqs 46-56 and the
-blend of eqs 57-63) plus the gap ``exact - floor`` interpolated linearly between the anchors, in the way
-ITM's radial interpolates between its Delta-h anchors (:mod:`towerplan.coverage._itm_line`). The floor
-carries what changes from one sample to the next (the receiver's height against the horizon, the
-diffraction geometry); the gap is what the floor leaves out and varies slowly along a radial. An
-interval is split where that cannot be trusted, at a sample computed exactly, and each part tested
-again, down to single samples:
+The paths of under 5 points (samples 1-3) are exact as :func:`~._p1812_radial.p1812_radial_loss` computes
+them; from sample 4 on each run of consecutive needed samples gets anchors: its first sample, every
+``spacing``-th sample after it and its last sample (an anchor never falls on a sample the reach bound put
+out of reach), each the exact P.1812-7 path (:func:`~towerplan.coverage._p1812_kernels.p1812_path_k` on
+prefix tables built once per radial). A sample between two samples computed exactly (knots) gets the
+reach bound's floor at ``i`` (:func:`~._p1812_reach.p1812_radial_bound`: a lower bound of the
+Recommendation's loss built from the same path geometry: free space, the Bullington knife edge of eqs
+13-21, the spherical-earth excess of eq. 40, troposcatter eq. 44, ducting eqs 46-56 and the blend of eqs
+57-63) plus the gap ``exact - floor`` interpolated between the knots, in the way ITM's radial interpolates
+between its Delta-h anchors (:mod:`towerplan.coverage._itm_line`): by the monotone piecewise cubic of the
+run's knots (:func:`_fill_run`; Fritsch & Carlson 1980), which follows the gap's curvature across
+neighbouring intervals and stays within the gaps of the interval's two knots. The floor carries what
+changes from one sample to the next (the receiver's height against the horizon, the diffraction
+geometry); the gap is what the floor leaves out and varies slowly along a radial. An interval is split
+where that cannot be trusted, at a sample computed exactly, and each part tested again, down to single
+samples:
 
 * an anchor or a floor is not finite, the zone (sea / land) differs between ``a``, ``i`` and ``b``, or
   the gap changes by more than the gap tolerance between the anchors (a line-of-sight to transhorizon
@@ -32,8 +34,9 @@ tolerance; at steps where ``2 every`` samples stay within ``WIDE_M`` (the 30 m r
 a 1 dB tolerance; a 2 dB kink tolerance up to ``KINK_STEP_M``, growing with the step beyond (5 dB at
 90 m: the floor's second differences grow with the step where it is smooth, its jumps do not). Tuned
 on captured site groups (the demo at 30 m with land cover, the province at 90 m without) against the
-exact loss of every needed sample, and checked with the point-to-point oracle (``bench/README.md``,
-round w11).
+exact loss of every needed sample (``bench/README.md``, rounds w11 and w13: round w11 computed every
+needed sample within 1 km of the site and interpolated the gap linearly; the monotone cubic is more
+accurate at every percentile, and with it the samples near the site interpolate as well as the far ones).
 
 ``every = 1`` is the exact loss at every needed sample, bit for bit the plain radial
 (``CoverageConfig.p1812_anchor_every``). Numba caches kernels per file: after editing this module
@@ -51,8 +54,6 @@ from towerplan.coverage._p1812_radial import _MIN_POINTS, exact_at, p1812_radial
 
 _SHORT = _MIN_POINTS - 1  # samples 0 .. 3: paths of under 5 points
 
-#: anchors only beyond this distance from the site (m); nearer, every needed sample is exact
-START_M = 1000.0
 #: from this distance from the site (m) the anchors lie ``FAR_FACTOR`` times further apart
 FAR_M = 6000.0
 FAR_FACTOR = 2
@@ -111,9 +112,9 @@ def _split_at(lo, hi, out, floor, zone, r, gap_tol, kink_tol):
 
 
 @njit(cache=True)
-def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path):
-    """The needed samples strictly between anchors ``a`` and ``b`` (both exact, all needed); returns how many
-    were computed exactly."""
+def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path, knot):
+    """Splits the needed samples strictly between anchors ``a`` and ``b`` (both exact, all needed) until every
+    part may be interpolated, marking the samples computed exactly in ``knot``; returns how many there were."""
     exact = 0
     stack[0, 0] = a
     stack[0, 1] = b
@@ -125,13 +126,10 @@ def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path):
         if hi - lo < 2:
             continue
         m = _split_at(lo, hi, out, floor, zone, r, gap_tol, kink_tol)
-        if m < 0:
-            g_lo = out[lo] - floor[lo]
-            slope = ((out[hi] - floor[hi]) - g_lo) / (hi - lo)
-            for i in range(lo + 1, hi):
-                out[i] = floor[i] + g_lo + slope * (i - lo)
+        if m < 0:  # interpolated once the run's knots are all known (_fill_run)
             continue
         out[m] = exact_at(m, path)
+        knot[m] = 1
         exact += 1
         stack[top, 0] = lo
         stack[top, 1] = m
@@ -139,6 +137,70 @@ def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path):
         stack[top + 1, 1] = hi
         top += 2
     return exact
+
+
+@njit(cache=True)
+def _knot_slope(x0, g0, x1, g1, x2, g2):
+    """The slope at ``x1`` of the monotone piecewise cubic through ``(x0, g0), (x1, g1), (x2, g2)``: the
+    weighted harmonic mean of the two secants, 0 where they differ in sign or one is flat (Fritsch & Butland
+    1984, the slopes of Fritsch & Carlson's monotone interpolation, SIAM J. Numer. Anal. 17 (1980) 238-246)."""
+    h0 = x1 - x0
+    h1 = x2 - x1
+    d0 = (g1 - g0) / h0
+    d1 = (g2 - g1) / h1
+    if not d0 * d1 > 0.0:
+        return 0.0
+    w0 = 2.0 * h1 + h0
+    w1 = h1 + 2.0 * h0
+    return (w0 + w1) / (w0 / d0 + w1 / d1)
+
+
+@njit(cache=True)
+def _fill_run(s, e, out, floor, knot):
+    """The samples of the run ``s .. e`` (its first and last samples are knots) that are not knots: the floor
+    plus the gap ``exact - floor`` of the knots, interpolated between the two knots around each sample by the
+    monotone cubic Hermite whose slopes at those knots come from their neighbouring knots (:func:`_knot_slope`;
+    the secant where a neighbour is missing or not finite). Between two knots the gap stays within theirs."""
+    before = -1
+    last = s
+    i = s + 1
+    while i <= e:
+        if knot[i]:
+            before = last
+            last = i
+            i += 1
+            continue
+        lo = last
+        hi = i + 1
+        while not knot[hi]:
+            hi += 1
+        nxt = hi + 1
+        while nxt <= e and not knot[nxt]:
+            nxt += 1
+        g_lo = out[lo] - floor[lo]
+        g_hi = out[hi] - floor[hi]
+        h = float(hi - lo)
+        m_lo = m_hi = (g_hi - g_lo) / h
+        g_b = out[before] - floor[before] if before >= 0 else math.nan
+        g_n = out[nxt] - floor[nxt] if nxt <= e else math.nan
+        if math.isfinite(g_b):
+            m_lo = _knot_slope(before, g_b, lo, g_lo, hi, g_hi)
+        if math.isfinite(g_n):
+            m_hi = _knot_slope(lo, g_lo, hi, g_hi, nxt, g_n)
+        g_min = min(g_lo, g_hi)
+        g_max = max(g_lo, g_hi)
+        # the cubic Hermite of (g_lo, h m_lo) at t = 0 and (g_hi, h m_hi) at t = 1, in powers of t
+        c1 = h * m_lo
+        c2 = 3.0 * (g_hi - g_lo) - 2.0 * c1 - h * m_hi
+        c3 = 2.0 * (g_lo - g_hi) + c1 + h * m_hi
+        inv_h = 1.0 / h
+        for k in range(lo + 1, hi):
+            t = (k - lo) * inv_h
+            g = g_lo + t * (c1 + t * (c2 + t * c3))
+            out[k] = floor[k] + min(max(g, g_min), g_max)
+        before = lo
+        last = hi
+        i = hi + 1
 
 
 @njit(cache=True)
@@ -162,7 +224,7 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
             exact += 1 if need[i] else 0
         return exact
     spacing, gap_tol, kink_tol = anchor_rules(every, step_m)
-    i_start = min(max(math.ceil(START_M / step_m), fi, _SHORT), n_all)
+    i_start = min(max(fi, _SHORT), n_all)
     exact = 0
     for i in range(fi, n_all):
         if not need[i]:
@@ -175,14 +237,11 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
         exact += 1 if need[i] else 0
     if k >= n_all:
         return exact
-    # from 5 points on: the same exact paths as p1812_radial_loss, on prefix tables built once for the radial
+    # from 5 points on: anchors, the same exact paths as p1812_radial_loss on prefix tables built once
     path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l)
-    for i in range(max(k, fi), i_start):  # near the site every needed sample
-        if need[i]:
-            out[i] = exact_at(i, path)
-            exact += 1
     far = max(math.ceil(FAR_M / step_m), i_start)
     stack = np.empty((2 * (FAR_FACTOR * spacing + 2), 2), dtype=np.int64)
+    knot = np.zeros(n_all, dtype=np.uint8)
     s = i_start
     while s < n_all:  # each run of needed samples: anchors from its first sample on, and its last sample
         while s < n_all and not need[s]:
@@ -193,12 +252,15 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
         while e + 1 < n_all and need[e + 1]:
             e += 1
         out[s] = exact_at(s, path)
+        knot[s] = 1
         exact += 1
         a = s
         while a < e:
             b = min(_next_anchor(a, spacing, far, n_all), e)
             out[b] = exact_at(b, path)
-            exact += 1 + _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path)
+            knot[b] = 1
+            exact += 1 + _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path, knot)
             a = b
+        _fill_run(s, e, out, floor, knot)
         s = e + 1
     return exact

@@ -242,11 +242,11 @@ class CoverageConfig:
         (:mod:`towerplan.coverage.reach`). Cells within reach are identical with and without
         it; ``False`` computes every sample to the radius (for checks).
     p1812_anchor_every
-        P.1812 with the reach bound only: beyond 1 km from the site the exact loss is computed at
-        every n-th needed radial sample (the anchors; twice that at steps where 2n samples stay
-        within 240 m, e.g. 30 m, and twice again beyond 6 km); a sample between two anchors gets
-        the reach bound's floor there plus the exact-minus-floor gap interpolated linearly between
-        the anchors, and is computed exactly wherever that cannot be trusted (zone changes, the
+        P.1812 with the reach bound only: from the first path of 5 points on, the exact loss is
+        computed at every n-th needed radial sample (the anchors; twice that at steps where 2n samples
+        stay within 240 m, e.g. 30 m, and twice again beyond 6 km); a sample between two anchors gets
+        the reach bound's floor there plus the exact-minus-floor gap interpolated between the samples
+        computed exactly (a monotone cubic), and is computed exactly wherever that cannot be trusted (zone changes, the
         clutter of the point before the receiver changes, the floor has a kink, the gap moves by
         more than 2 dB, 1 dB where the spacing was doubled;
         :mod:`towerplan.coverage._p1812_anchor`). ``1``: the exact loss at every needed sample
