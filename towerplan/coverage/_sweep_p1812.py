@@ -229,8 +229,8 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
 
     ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
     (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf. With ``lneed`` and no
-    ``wanted``, ``ipar[I_P1812_EVERY]`` > 1 computes the exact loss only at anchor samples beyond 1 km
-    (:mod:`._p1812_anchor`, the reach bound as the floor between them).
+    ``wanted``, ``ipar[I_P1812_EVERY]`` > 1 computes the exact loss only at anchor samples (from the
+    first path of 5 points on; :mod:`._p1812_anchor`, the reach bound as the floor between them).
     """
     has_clutter = clut_code.shape[0] > 0
     nmax = 0
