@@ -14,8 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from test_coverage_executors import rugged_dem
-from test_p1812_limits import DN, N0_REFR, PHI, _sector_limits
+from test_p1812_limits import DN, N0_REFR, PHI, _sector_limits, _site
 from test_p1812_reach import RES, _radials
 
 from towerplan.coverage import _kernels as kern
@@ -26,28 +25,6 @@ from towerplan.coverage._p1812_reach import ap_floor_db, radial_bound, site_tabl
 from towerplan.coverage._reach_need import fill_levels, sample_limits
 
 NO_MASK = np.zeros(0, dtype=np.uint8)
-
-
-def _site(every: int, f_mhz: float = 1800.0):
-    """A site on a rugged DEM with three sectors (limits ~25 dB apart): the arguments of ``_reach_profiles``."""
-    size, n0, lmax = 241, 64, 5
-    dem = rugged_dem(size, RES, seed=11).values.astype(np.float64)
-    count = np.full(n0, 110, dtype=np.int64)
-    first = np.ones(n0, dtype=np.int64)
-    nmax = int(count.max())
-    radius_m = nmax * RES
-    lneed = _sector_limits(n0) + 5.0
-    fpar = np.zeros(kern.N_FPAR)
-    fpar[kern.F_HTX], fpar[kern.F_HRX], fpar[kern.F_FREQ] = 30.0, 1.5, f_mhz
-    fpar[kern.F_TIME], fpar[kern.F_LOC], fpar[kern.F_DN], fpar[kern.F_PHI] = 50.0, 50.0, DN, PHI
-    fpar[kern.F_N0], fpar[kern.F_SIGL] = N0_REFR, 0.0
-    fpar[kern.F_APLB] = ap_floor_db(50.0, PHI, nmax * RES / 1000.0)
-    ipar = np.zeros(kern.N_IPAR, dtype=np.int64)
-    ipar[kern.I_POL] = 1
-    ipar[kern.I_P1812_EVERY] = every
-    return (dem, 0, 0, size / 2, size / 2, RES, RES, RES, n0, lmax, radius_m, first, count, fpar, ipar,
-            np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8), lneed, nmax, False,
-            np.zeros((0, 0), dtype=np.uint8))
 
 
 def test_the_sweep_gives_the_floors_each_samples_own_limit_and_back_lobe_radials_stop_earlier() -> None:

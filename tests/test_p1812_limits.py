@@ -151,27 +151,32 @@ def test_per_sample_limits_keep_the_need_mask_on_rugged_radials_with_sectors(f_m
     assert not np.array_equal(site, own)
 
 
-def test_the_bound_pass_keeps_the_site_bound_where_the_anchor_pass_reads_it() -> None:
+def _site(every: int, f_mhz: float = 1800.0):
+    """A site on a rugged DEM with three sectors (limits ~25 dB apart): the arguments of ``_reach_profiles``."""
     size, n0, lmax = 241, 64, 5
     dem = rugged_dem(size, RES, seed=11).values.astype(np.float64)
-    step = RES
     count = np.full(n0, 110, dtype=np.int64)
     first = np.ones(n0, dtype=np.int64)
     nmax = int(count.max())
-    radius_m = nmax * step
+    radius_m = nmax * RES
     lneed = _sector_limits(n0) + 5.0
     fpar = np.zeros(kern.N_FPAR)
-    fpar[kern.F_HTX], fpar[kern.F_HRX], fpar[kern.F_FREQ] = 30.0, 1.5, 1800.0
+    fpar[kern.F_HTX], fpar[kern.F_HRX], fpar[kern.F_FREQ] = 30.0, 1.5, f_mhz
     fpar[kern.F_TIME], fpar[kern.F_LOC], fpar[kern.F_DN], fpar[kern.F_PHI] = 50.0, 50.0, DN, PHI
     fpar[kern.F_N0], fpar[kern.F_SIGL] = N0_REFR, 0.0
-    fpar[kern.F_APLB] = ap_floor_db(50.0, PHI, nmax * step / 1000.0)
+    fpar[kern.F_APLB] = ap_floor_db(50.0, PHI, nmax * RES / 1000.0)
     ipar = np.zeros(kern.N_IPAR, dtype=np.int64)
     ipar[kern.I_POL] = 1
-    ipar[kern.I_P1812_EVERY] = 4
-    no_clut = np.zeros((0, 0), dtype=np.uint8)
-    need, lbt, zt, _, _ = sw._reach_profiles(dem, 0, 0, size / 2, size / 2, RES, RES, step, n0, lmax, radius_m, first,
-                                             count, fpar, ipar, np.zeros((0, 0), dtype=np.float32), no_clut, lneed,
-                                             nmax, False, np.zeros((0, 0), dtype=np.uint8))
+    ipar[kern.I_P1812_EVERY] = every
+    return (dem, 0, 0, size / 2, size / 2, RES, RES, RES, n0, lmax, radius_m, first, count, fpar, ipar,
+            np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8), lneed, nmax, False,
+            np.zeros((0, 0), dtype=np.uint8))
+
+
+def test_the_bound_pass_keeps_the_site_bound_where_the_anchor_pass_reads_it() -> None:
+    (_, _, _, _, _, _, _, step, n0, lmax, radius_m, first, count, fpar, _, _, _, lneed, nmax, _,
+     _) = args = _site(4)
+    need, lbt, zt, _, _ = sw._reach_profiles(*args)
     t_site = float(lneed.max())
     tables = site_tables(nmax + 1, step, 1.8, 30.0, 1.5, DN, False)
     ref = np.full((n0, nmax + 1), math.inf)
