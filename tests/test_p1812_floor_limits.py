@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from test_p1812_limits import DN, N0_REFR, PHI, _sector_limits, _site
+from test_p1812_limits import DN, N0_REFR, PHI, _sector_radials, _site
 from test_p1812_reach import RES, _radials
 
 from towerplan.coverage import _kernels as kern
@@ -70,13 +70,7 @@ def test_the_floors_with_own_limits_are_below_the_exact_loss_on_rugged_radials(f
     """Every value the bound keeps with per-sample floor limits is at most the exact loss; the samples those limits
     put out of reach that the site's limit did not (the only way the mask can lose a sample: none on these radials,
     see the next test for one) are out of reach."""
-    n0, lmax, n = 48, 4, 150
-    radius_m = n * RES
-    lneed = _sector_limits(n0)
-    t_site = float(lneed.max())
-    tables = site_tables(n, RES, f_mhz / 1000.0, 30.0, 1.5, DN, False)
-    ap_lb = ap_floor_db(50.0, PHI, n * RES / 1000.0)
-    lv_at = fill_levels(n, RES, radius_m, lmax)
+    n0, _, n, _, lneed, t_site, tables, ap_lb, lv_at = _sector_radials(f_mhz)
     lim = np.empty((4, n))
     args = (RES, f_mhz / 1000.0, 50.0, 30.0, 1.5, True, PHI, DN, N0_REFR, 50.0, 0.0, ap_lb, tables, 1)
     checked = 0

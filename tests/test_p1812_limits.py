@@ -108,17 +108,22 @@ def _sector_limits(n0):
     return 112.0 + 25.0 * np.maximum(np.cos(3.0 * a), 0.0) ** 2
 
 
-@pytest.mark.parametrize(("f_mhz", "sea"), [(1800.0, False), (900.0, True)])
-def test_per_sample_limits_keep_the_need_mask_on_rugged_radials_with_sectors(f_mhz, sea) -> None:
+def _sector_radials(f_mhz: float):
+    """48 radials of 150 samples under three sectors: (n0, lmax, n, radius_m, lneed, t_site, site_tables, the
+    anomalous-propagation floor, fill_levels)."""
     n0, lmax, n = 48, 4, 150
     radius_m = n * RES
     lneed = _sector_limits(n0)
-    t_site = float(lneed.max())
     tables = site_tables(n, RES, f_mhz / 1000.0, 30.0, 1.5, DN, False)
     ap_lb = ap_floor_db(50.0, PHI, n * RES / 1000.0)
+    return n0, lmax, n, radius_m, lneed, float(lneed.max()), tables, ap_lb, fill_levels(n, RES, radius_m, lmax)
+
+
+@pytest.mark.parametrize(("f_mhz", "sea"), [(1800.0, False), (900.0, True)])
+def test_per_sample_limits_keep_the_need_mask_on_rugged_radials_with_sectors(f_mhz, sea) -> None:
+    n0, lmax, n, radius_m, lneed, t_site, tables, ap_lb, lv_at = _sector_radials(f_mhz)
     first = np.ones(n0, dtype=np.int64)
     count = np.full(n0, n, dtype=np.int64)
-    lv_at = fill_levels(n, RES, radius_m, lmax)
     site = np.full((n0, n), math.inf)
     own = np.full((n0, n), math.inf)
     staged = np.zeros((n0, n), dtype=bool)
