@@ -12,11 +12,21 @@ import pytest
 from numba import njit
 
 from towerplan.coverage import _kernels as kern
-from towerplan.coverage._fill_zones import _zone_cell, fill_window_zones
+from towerplan.coverage._fill_zones import _zone_mean, fill_window_zones
 from towerplan.coverage._reach_spans import BLOCK, reach_spans, table_reach
 from towerplan.coverage.plan import radial_layout
 
 LIMIT = 150.0
+
+
+@njit(cache=False)
+def _zone_cell(table, rprev, r_cell, dx, dy, d, n0, lmax, radius_m, step_m, cut_m):
+    """One cell of one zone as the zone fill computed it cell by cell before its two passes (round w13): NaN beyond
+    the table's cut, else its samples' (loss, spread)."""
+    if d > cut_m:
+        return math.nan, 0.0
+    j0, j1, i0, wa, wt = kern.fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, table.shape[1])
+    return _zone_mean(table, rprev, r_cell, j0, j1, i0, wa, wt)
 
 
 @njit(cache=False)

@@ -132,20 +132,11 @@ def prev_clutter(n0, n_samp, step_m, site_col, site_row, col_off, row_off, res_x
 
 
 @njit(cache=True, inline="always")
-def _zone_cell(table, rprev, r_cell, dx, dy, d, n0, lmax, radius_m, step_m, cut_m):
-    """(loss, spread) of the cell from one table, without the loss limit: the weighted mean of its four samples
-    (:func:`~._kernels.fill_samples`' weights, those not NaN, as :func:`~._kernels.fill_cell`) over those whose
-    point before the receiver has the clutter height ``r_cell`` where ``rprev`` is given (over all four where
-    none has), and the largest minus the smallest of the samples averaged; NaN beyond the table's cut."""
-    if d > cut_m:
-        return math.nan, 0.0
-    j0, j1, i0, wa, wt = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, table.shape[1])
-    return _zone_mean(table, rprev, r_cell, j0, j1, i0, wa, wt)
-
-
-@njit(cache=True, inline="always")
 def _zone_mean(table, rprev, r_cell, j0, j1, i0, wa, wt):
-    """:func:`_zone_cell` from the cell's samples (:func:`~._kernels.fill_samples`)."""
+    """(loss, spread) of a cell from one table's samples (:func:`~._kernels.fill_samples`), without the loss limit:
+    the weighted mean of its four samples (their weights, those not NaN, as :func:`~._kernels.sample_mean`) over
+    those whose point before the receiver has the clutter height ``r_cell`` where ``rprev`` is given (over all four
+    where none has), and the largest minus the smallest of the samples averaged."""
     for attempt in range(0 if rprev.shape[0] > 0 else 1, 2):  # 0: the matching samples, 1: all four
         acc = 0.0
         wsum = 0.0
@@ -229,7 +220,7 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
                     r_cell = _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, c_lo + c, r_lo + r,
                                            d, step_f)
                 r_cells[c] = r_cell
-                i0[0, c] = -1  # -1: the zone is not read, or the cell lies beyond its cut (NaN, as _zone_cell)
+                i0[0, c] = -1  # -1: the zone is not read, or the cell lies beyond its cut (NaN)
                 i0[1, c] = -1
                 if (d <= r_main or d < r_blend) and d <= cut_m:  # the main zone: within r_main, and the blend
                     j0[0, c], j1[0, c], i0[0, c], wa[0, c], wt[0, c] = fill_samples(dx, dy, d, n0_m, lmax_m, rad_m,
