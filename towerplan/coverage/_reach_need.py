@@ -16,7 +16,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import fill_level, fill_samples
+from towerplan.coverage._cell_levels import cell_samples
+from towerplan.coverage._kernels import fill_level
 
 
 @njit(cache=True)
@@ -143,18 +144,11 @@ def mark_wanted(n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, re
     """``wanted[j, i]`` = 1 for the radial samples a cell of (``rows``, ``cols``) interpolates.
 
     The same four samples per cell as :func:`~towerplan.coverage._kernels.fill_window`
-    (global rows and columns; cells beyond ``cut_m`` are skipped). Samples no such cell
-    reads can stay unevaluated without changing the loss at any of those cells.
+    (global rows and columns; cells beyond ``cut_m`` are skipped;
+    :func:`~towerplan.coverage._cell_levels.cell_samples`, which also keeps them per cell). Samples no
+    such cell reads can stay unevaluated without changing the loss at any of those cells.
     """
     wanted = np.zeros((n0, n_samp), dtype=np.uint8)
-    for k in range(len(rows)):
-        dy = top - (rows[k] + 0.5) * res_y - site_y
-        dx = left + (cols[k] + 0.5) * res_x - site_x
-        d = math.sqrt(dx * dx + dy * dy)
-        if d > cut_m:
-            continue
-        j0, j1, i0, _, _ = fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp)
-        for jj in (j0, j1):
-            wanted[jj, i0] = 1
-            wanted[jj, i0 + 1] = 1
+    cell_samples(n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, rows, cols, n_samp, cut_m,
+                 wanted, np.empty((len(rows), 3), dtype=np.int64), np.empty((len(rows), 3)))
     return wanted

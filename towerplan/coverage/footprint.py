@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from affine import Affine
 
-from towerplan.coverage._cell_levels import accumulate_cells, cell_losses_angles
+from towerplan.coverage._cell_levels import accumulate_cells, cell_losses_angles, cell_losses_samples
 from towerplan.coverage._demand_cells import DemandCells
 from towerplan.coverage._kernels import F_LMAX, bilinear
 from towerplan.coverage.calibration import has_terms
@@ -225,7 +225,11 @@ def _cells_levels(terrain: FootprintTerrain, dem: np.ndarray, off: tuple[int, in
     fill's box (:mod:`._cell_levels`, the window path's definitions): the same cells and levels as ``run_batch``.
 
     ``dem``: the filled heights window at global ``off``; the wanted cells: ``only`` (a mask on that window)
-    or ``cells`` (indexed on the whole grid).
+    or ``cells`` (indexed on the whole grid). Where the table kept the group box's wanted cells and the samples
+    each reads (:attr:`~.site_radials.SiteTable.cells`: ``cells`` with the P.1812 reach bound), the fill reads
+    them (:func:`~._cell_levels.cell_losses_samples`) instead of looking the box's cells up and finding their
+    samples again, and the sectors' pass visits only the cells it left within reach: the same cells, levels and
+    order (the table's cells are row-major over the group box, which holds the fill's box).
     """
     left, top, res_x, res_y = geo
     ae = config.k_factor * 6_371_000.0
@@ -234,20 +238,32 @@ def _cells_levels(terrain: FootprintTerrain, dem: np.ndarray, off: tuple[int, in
     for group in groups:
         st = site_table(dem, off, geo, group, config, clutter, only, reach_only=True, only_cells=cells)
         r_lo, r_hi, c_lo, c_hi = st.box
-        if cells is not None:
-            rows, cols = cells.in_box(st.box)
-        else:
-            assert only is not None
-            rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
-            rows, cols = rr + r_lo, cc + c_lo
-        loss = np.empty(rows.size, dtype=np.float32)
-        theta, bearing = np.empty(rows.size), np.empty(rows.size)
         site_col = (group.x - left) / res_x - 0.5
         site_row = (top - group.y) / res_y - 0.5
         z_tx = bilinear(dem, site_col - off[1], site_row - off[0]) + group.h_tx_m
-        cell_losses_angles(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x,
-                           res_y, rows, cols, st.fpar[F_LMAX], st.cut_m, dem, off[0], off[1], z_tx,
-                           config.rx_height_m, ae, loss, theta, bearing)
+        if st.cells is not None:  # the group box's wanted cells and their samples, from the table
+            rows, cols, idx, wts = st.cells
+            k_lo, k_hi = np.searchsorted(rows, (r_lo, r_hi))  # row-major: the fill box's rows are one run
+            rows, cols, idx, wts = rows[k_lo:k_hi], cols[k_lo:k_hi], idx[k_lo:k_hi], wts[k_lo:k_hi]
+            loss = np.empty(rows.size, dtype=np.float32)
+            theta, bearing = np.empty(rows.size), np.empty(rows.size)
+            cell_losses_samples(st.table, idx, wts, rows, cols, r_lo, r_hi, c_lo, c_hi, st.fpar[F_LMAX], st.cut_m,
+                                group.x, group.y, left, top, res_x, res_y, dem, off[0], off[1], z_tx,
+                                config.rx_height_m, ae, loss, theta, bearing)
+            live = np.flatnonzero(~np.isnan(loss))  # the sectors' pass skips the others (NaN)
+            rows, cols, loss, theta, bearing = rows[live], cols[live], loss[live], theta[live], bearing[live]
+        else:
+            if cells is not None:
+                rows, cols = cells.in_box(st.box)
+            else:
+                assert only is not None
+                rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
+                rows, cols = rr + r_lo, cc + c_lo
+            loss = np.empty(rows.size, dtype=np.float32)
+            theta, bearing = np.empty(rows.size), np.empty(rows.size)
+            cell_losses_angles(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x,
+                               res_y, rows, cols, st.fpar[F_LMAX], st.cut_m, dem, off[0], off[1], z_tx,
+                               config.rx_height_m, ae, loss, theta, bearing)
         best = np.full(rows.size, -np.inf, dtype=np.float32)
         count = np.zeros(rows.size, dtype=np.int32)
         for s in group.sectors:

@@ -140,6 +140,9 @@ class SiteTable(NamedTuple):
     clutter: tuple[np.ndarray, np.ndarray]
     terrain: Any  # the study window, or (source tile window, the site's map) with profile_source = "source"
     far: FarTable | None = None  # the extended zone's table; with it, ``table`` reaches ``far.r_blend`` only
+    #: with ``only_cells`` (P.1812 with its reach bound): the group box's wanted cells and the samples each reads,
+    #: ``(rows, cols, idx, wts)`` (:func:`~._cell_levels.cell_samples`); None otherwise
+    cells: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 class FarTable(NamedTuple):
@@ -190,13 +193,14 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     r_main = config.main_radius_m
     r_blend = r_main + _BLEND_STEPS * step
     far = None
+    cells = None
     if far_spacing > 0.0 and group.radius_m > r_blend + _BLEND_STEPS * step:
-        table, n0, lmax, cut_m = cast.table(r_blend, spacing, None, 0.0, None)
-        far_table, far_n0, far_lmax, far_cut = cast.table(group.radius_m, far_spacing, None, r_main, None)
+        table, n0, lmax, cut_m, _ = cast.table(r_blend, spacing, None, 0.0, None)
+        far_table, far_n0, far_lmax, far_cut, _ = cast.table(group.radius_m, far_spacing, None, r_main, None)
         far = FarTable(far_table, far_n0, far_lmax, far_cut, r_main, r_blend)
         reach_m = max(cut_m, far_cut)
     else:
-        table, n0, lmax, cut_m = cast.table(group.radius_m, spacing, only, 0.0, only_cells)
+        table, n0, lmax, cut_m, cells = cast.table(group.radius_m, spacing, only, 0.0, only_cells)
         reach_m = cut_m
     r_lo, r_hi, c_lo, c_hi = group.box
     r_lo = max(r_lo, math.floor(site_row - reach_m / res_y) - 1)
@@ -208,7 +212,7 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     elif only is not None:
         r_lo, r_hi, c_lo, c_hi = _wanted_box(only, off, (r_lo, r_hi, c_lo, c_hi))
     return SiteTable(table, n0, lmax, step, cut_m, (r_lo, r_hi, c_lo, c_hi), model, fpar, ipar, (clut_h, clut_code),
-                     terrain, far)
+                     terrain, far, cells)
 
 
 #: the blend ring beyond ``main_radius_m``, in samples: the main table's samples reach its outer edge
@@ -232,9 +236,10 @@ class _Cast(NamedTuple):
     step: float
 
     def table(self, radius_m: float, spacing: float, only: np.ndarray | None,
-              from_m: float, only_cells: Any) -> tuple[np.ndarray, int, int, float]:
+              from_m: float, only_cells: Any) -> tuple[np.ndarray, int, int, float, Any]:
         """The table of radials to ``radius_m`` at most ``spacing`` steps apart (evaluated from ``from_m``
-        on), its layout (n0, lmax) and the distance ``cut_m`` beyond which it holds no sample within reach."""
+        on), its layout (n0, lmax), the distance ``cut_m`` beyond which it holds no sample within reach, and
+        with ``only_cells`` the wanted cells and their samples (:attr:`SiteTable.cells`; else None)."""
         left, top, res_x, res_y = self.geo
         group, config, off, model, fpar, step = self.group, self.config, self.off, self.model, self.fpar, self.step
         site_col, site_row = self.site
@@ -252,17 +257,24 @@ class _Cast(NamedTuple):
             lneed = (radial_loss_limits(group.sectors, n0, lmax, config) if self.reach_only
                      else np.full(n0, fpar[kern.F_LMAX])) + _ROUNDING_DB
         wanted = _ALL_CELLS
-        if len(lneed) and (only is not None or only_cells is not None) and model == kern.MODEL_P1812:
+        cells = None
+        if len(lneed) and only_cells is not None and model == kern.MODEL_P1812:
+            # the wanted cells indexed once (the coverage matrix): the samples each reads are kept for the fill
+            from towerplan.coverage._cell_levels import cell_samples
+
+            rows, cols = only_cells.in_box((r_lo, r_hi, c_lo, c_hi))
+            n_samp = max(int(count.max()), 2)
+            wanted = np.zeros((n0, n_samp), dtype=np.uint8)
+            idx, wts = np.empty((rows.size, 3), dtype=np.int64), np.empty((rows.size, 3))
+            cell_samples(n0, lmax, radius_m, step, group.x, group.y, left, top, res_x, res_y, rows, cols, n_samp,
+                         radius_m, wanted, idx, wts)
+            cells = (rows, cols, idx, wts)
+        elif len(lneed) and only is not None and model == kern.MODEL_P1812:
             from towerplan.coverage._reach_need import mark_wanted  # P.1812's kernels load only when used
 
-            if only_cells is not None:  # the wanted cells indexed once (the coverage matrix)
-                rows, cols = only_cells.in_box((r_lo, r_hi, c_lo, c_hi))
-            else:
-                assert only is not None
-                rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
-                rows, cols = rr + r_lo, cc + c_lo
+            rr, cc = np.nonzero(only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]])
             wanted = mark_wanted(n0, lmax, radius_m, step, group.x, group.y, left, top, res_x, res_y,
-                                 rows, cols, max(int(count.max()), 2), radius_m)
+                                 rr + r_lo, cc + c_lo, max(int(count.max()), 2), radius_m)
         clut_h, clut_code = self.clutter
         table = kern.radial_losses(self.terrain, off[1], off[0], site_col, site_row, res_x, res_y, step, n0, first,
                                    count, model, fpar, self.ipar, clut_h, clut_code, lneed, lmax, radius_m, wanted)
@@ -275,7 +287,7 @@ class _Cast(NamedTuple):
                  else fpar[kern.F_LMAX])
         within = (table <= limit + _ROUNDING_DB).any(axis=0)
         cut_m = min(cut_m, (int(np.flatnonzero(within)[-1]) + 1 if within.any() else 1) * step)
-        return table, n0, lmax, cut_m
+        return table, n0, lmax, cut_m, cells
 
 
 def _wanted_box(only: np.ndarray, off: tuple[int, int], box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
