@@ -262,13 +262,16 @@ def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, l
 
     Ldsph at the path's smooth-earth heights; Lbulls exactly beyond line of sight of the
     zero profile (:func:`~._p1812_profile._flat_max`), else its value at the lowest heights
-    (``lbulls_hi``; it falls as the terminals rise).
+    (``lbulls_hi``; it falls as the terminals rise). Where the path clears the earth (:func:`_clears_earth`: Ldsph
+    is 0) the excess is 0.0 without Lbulls: Lbulls >= 0 (eq. 21: J >= 0, 1 - exp(-J / 6) >= 0), so 0 - Lbulls <= 0
+    and the clamp gives 0.0, the same float (round w14: ~92 % of the stage-2 samples, which no longer search the zero
+    profile's slopes or evaluate its Bullington loss).
     """
-    sph = 0.0
-    if not _clears_earth(dtot, hte1, hre1, a, lam):
-        sph = spherical_earth(dtot, hte1, hre1, a, f_ghz, 0.0, vertical)
-        if not inland:  # omega unknown: Ldsph is linear in omega (eq. 28) before its clamp at 0
-            sph = min(sph, spherical_earth(dtot, hte1, hre1, a, f_ghz, 1.0, vertical))
+    if _clears_earth(dtot, hte1, hre1, a, lam):  # Ldsph = 0 <= Lbulls: max(0 - Lbulls, 0) is 0.0 (see above)
+        return 0.0
+    sph = spherical_earth(dtot, hte1, hre1, a, f_ghz, 0.0, vertical)
+    if not inland:  # omega unknown: Ldsph is linear in omega (eq. 28) before its clamp at 0
+        sph = min(sph, spherical_earth(dtot, hte1, hre1, a, f_ghz, 1.0, vertical))
     ft = _flat_max(d, n, 500.0 / a, hte1, False)
     lbulls = lbulls_hi
     if not ft < (hre1 - hte1) / dtot:
