@@ -86,7 +86,7 @@ from towerplan.coverage._p1812_floor0 import (
     wanted_floors,
 )
 from towerplan.coverage._p1812_hull import hull_push
-from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii
+from towerplan.coverage._p1812_kernels import ground_constants, inv_cum_norm, path_radii
 from towerplan.coverage._p1812_profile import analyse_profile, prefix_tables
 from towerplan.coverage._p1812_stages import fk_weight, stage1, stage2, tx_ducting_terms
 
@@ -268,6 +268,7 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
     consts = _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb)
     ae, ab, two = consts[3], consts[4], consts[5]
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
+    kg = ground_constants(f_ghz, vertical)  # (stage 2's spherical-earth loss, eqs 29-30)
     limited = lim.shape[0] >= 4
     refining = lim.shape[0] >= 5  # the sweep's second pass: only the samples with a finite limit are read
     stage0 = limited and flat.shape[0] >= 4
@@ -402,7 +403,7 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
         if limited:
             lim[3, i] = 0.0
         out[i] = stage2(d, i + 1, di, hts, hrs, z[0], z[i], consts, f_ghz, vertical, inland, (flat[0, i], flat[1, i]),
-                        (v1, v2, aot), h, mt, st1)
+                        (v1, v2, aot), h, mt, st1, kg)
     return n_all
 
 
