@@ -198,3 +198,48 @@ def test_the_bound_pass_keeps_the_site_bound_where_the_anchor_pass_reads_it() ->
     assert 0 < need.sum() < need.size // 2
     read = need > 0
     assert np.array_equal(lbt[read], ref[read])
+
+
+@pytest.mark.parametrize(("f_mhz", "sea"), [(1800.0, False), (900.0, True)])
+def test_the_refining_pass_evaluates_only_its_targets_and_keeps_their_values(f_mhz, sea) -> None:
+    """Round w14: the sweep's refining pass (a fifth row of ``lim``) skips the samples and blocks without target
+    and stops after the last target block; every target gets the same float as the 4-row call (w12-w13)."""
+    from towerplan.coverage._reach_need import floor_limits
+
+    n0, _, n, _, lneed, t_site, tables, ap_lb, lv_at = _sector_radials(f_mhz)
+    args = (RES, f_mhz / 1000.0, 50.0, 30.0, 1.5, True, PHI, DN, N0_REFR, 50.0, 0.0, ap_lb, tables)
+    no_mask = np.zeros(0, dtype=np.uint8)
+    rng = np.random.default_rng(int(f_mhz))
+    n_targets = skipped = 0
+    for j, (prof, r_m, zone) in enumerate(_radials(n0, n, seed=int(f_mhz), sea=sea)):
+        lim = np.empty((4, n))
+        sample_limits(lneed, j, n0, lv_at, n, lim, math.nan, BLOCK)
+        out = np.full(n, np.nan)
+        radial_bound(prof, r_m, zone, *args, 1, out, no_mask, lim)
+        cand = np.flatnonzero((lim[3] > 0.0) & (out <= t_site) & (np.arange(n) >= 4))
+        targets = cand[rng.random(len(cand)) < 0.3]  # (the needed ones among them, in the sweep)
+        if len(targets) == 0:
+            continue
+        n_targets += len(targets)
+        start = max(1, int(targets[0]) - int(targets[0]) % BLOCK)
+        res = []
+        for rows in (4, 5):
+            lr = np.full((rows, n), -math.inf)
+            lr[0, targets] = t_site
+            floor_limits(lr, n, math.nan, BLOCK)
+            o = np.full(n, np.nan)
+            radial_bound(prof, r_m, zone, *args, start, o, no_mask, lr)
+            res.append(o)
+        assert np.array_equal(res[0][targets], res[1][targets])  # the targets' values, to the bit
+        assert np.all(np.isfinite(res[1][targets]))
+        blocks = {int(t) // BLOCK for t in targets}
+        idle = np.array([k >= start and k // BLOCK not in blocks for k in range(n)])
+        # blocks without target: not evaluated, unless the rest of the radial is shown out of reach at one (its floor
+        # is written from there on, as the 4-row call writes it)
+        done = np.flatnonzero(idle & np.isfinite(res[1]))
+        if len(done):
+            assert np.all(res[1][done[0]:] == res[1][done[0]])
+            assert np.array_equal(res[1][done[0]:], res[0][done[0]:])
+        skipped += int(np.sum(idle & np.isfinite(res[0]) & np.isnan(res[1])))  # (the 4-row call's block floors)
+    assert n_targets > 30
+    assert skipped > 100

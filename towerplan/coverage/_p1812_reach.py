@@ -86,7 +86,7 @@ from towerplan.coverage._p1812_floor0 import (
     wanted_floors,
 )
 from towerplan.coverage._p1812_hull import hull_push
-from towerplan.coverage._p1812_kernels import inv_cum_norm, path_radii
+from towerplan.coverage._p1812_kernels import ground_constants, inv_cum_norm, path_radii
 from towerplan.coverage._p1812_profile import analyse_profile, prefix_tables
 from towerplan.coverage._p1812_stages import fk_weight, stage1, stage2, tx_ducting_terms
 
@@ -247,7 +247,14 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
     the full bound everywhere), columns < ``len(z)``: row 0, each sample's limit (a per-sample stage's value is
     kept where above it; :func:`~._reach_need.sample_limits`); rows 1 and 2 at block starts, the limits of the
     rest-of-radial and the block floors (at least row 0's largest over those samples); row 3 is written: 1.0
-    where a cheaper stage decided the sample, 0.0 where ``out`` holds the full bound. Returns the samples walked
+    where a cheaper stage decided the sample, 0.0 where ``out`` holds the full bound. A fifth row (its content
+    unread) marks the sweep's refining pass (:func:`~._sweep_p1812._bound_pass`), which reads ``out`` only where
+    row 0 is finite (its targets, limit ``t_site``; -inf elsewhere): there a sample with limit -inf is not evaluated
+    (stage 0 would decide it: any finite floor is above -inf, and ``within`` is left False as stage 0 leaves it), a
+    block whose row 2 is -inf gets only its rest-of-radial floor (its block floor would decide it; ``within`` is
+    left as it was, as a decided block leaves it) and the walk stops at a block start whose row 1 is -inf (no target
+    ahead); every target's value is the same float (round w14, ``tests/test_p1812_limits.py``; NaN floors or stages
+    aside, never seen). Returns the samples walked
     (``n_all``, or the block start where the rest was shown out of reach). With ``want`` the floors of the wanted
     blocks replace per-sample bounds (sound floors all: ``bench/README.md``, w10).
     """
@@ -261,7 +268,9 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
     consts = _radial_constants(f_ghz, p, phi_deg, dn, n0, ap_lb)
     ae, ab, two = consts[3], consts[4], consts[5]
     lloc_land = 0.0 if sigma_l == 0.0 else -inv_cum_norm(pl / 100.0) * sigma_l
+    kg = ground_constants(f_ghz, vertical)  # (stage 2's spherical-earth loss, eqs 29-30)
     limited = lim.shape[0] >= 4
+    refining = lim.shape[0] >= 5  # the sweep's second pass: only the samples with a finite limit are read
     stage0 = limited and flat.shape[0] >= 4
     tabled = flat.shape[0] >= 6  # 20 log10 d and Fk by sample (:func:`site_tables`)
     hts = z[0] + htg
@@ -332,10 +341,17 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
                 if p_block >= blocks[0].shape[1]:
                     return i
                 skip_to = p_block * BLOCK
+            elif refining and lim[1, i] == -math.inf:  # no target from here on: nothing left to copy
+                return i
             else:
                 i_end = min(i + BLOCK, n_all) - 1
+                # a block without target in the refining pass: its floor (> -inf) would decide it, the rest's is needed
+                lean = refining and lim[2, i] == -math.inf
                 rest, block = block_floors(i // BLOCK, flat[2, i], di, d[n_all - 1], flat[3, n_all - 1], d[i_end],
-                                           flat[3, i_end], hts, hrg, consts, run, h, lim[1, i])
+                                           flat[3, i_end], hts, hrg, consts, run, h, -math.inf if lean else lim[1, i])
+                if lean and not rest > lim[1, i]:
+                    skip_to = i_end + 1
+                    continue
                 if rest > lim[1, i]:
                     out[i:n_all] = rest
                     lim[3, i:n_all] = 1.0
@@ -349,6 +365,9 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
             continue
         if masked and not want[i]:
             out[i] = math.inf
+            continue
+        if refining and lim[0, i] == -math.inf:  # not a target: stage 0 would decide it, and leave ``within`` False
+            within = False
             continue
         hrs = z[i] + hrg
         acx = 0.0 if inland else (-6.0 if sea_tx else 0.0) + (-6.0 if zone[i] == 1 else 0.0)  # Act, Acr >= -6 dB
@@ -384,7 +403,7 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
         if limited:
             lim[3, i] = 0.0
         out[i] = stage2(d, i + 1, di, hts, hrs, z[0], z[i], consts, f_ghz, vertical, inland, (flat[0, i], flat[1, i]),
-                        (v1, v2, aot), h, mt, st1)
+                        (v1, v2, aot), h, mt, st1, kg)
     return n_all
 
 

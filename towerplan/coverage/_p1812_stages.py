@@ -32,8 +32,8 @@ from numba import njit
 
 from towerplan.coverage._p1812_floor0 import HULL_A, HULL_B, HULL_T, lminb0p_floor
 from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope
-from towerplan.coverage._p1812_kernels import spherical_earth
-from towerplan.coverage._p1812_profile import _flat_max, bullington_loss
+from towerplan.coverage._p1812_kernels import _spherical_earth_k
+from towerplan.coverage._p1812_profile import bullington_loss
 
 #: floating-point slack and the remainder of the I(x) approximation at 50 % (I(0.5) ~ 1e-5)
 _SLACK_DB = 0.05
@@ -257,18 +257,46 @@ def _clears_earth(d, hte, hre, ap, lam):
 
 
 @njit(cache=True, inline="always")
-def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, lbulls_hi):
+def _flat_max(d, n, a_coef, h_term, from_rx):
+    """:func:`~._p1812_profile._flat_max` (the zero profile's largest Bullington slope over points 1..n-2, eqs 13 and
+    17 with g = 0), its operations in its order, inlined here: no call and no reference count of ``d`` per sample."""
+    dtot = d[n - 1]
+    x = math.sqrt(max(h_term, 0.0) / a_coef)
+    if from_rx:
+        x = dtot - x
+    lo = 1
+    hi = n - 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if d[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    best = -math.inf
+    for i in (lo, hi):
+        di = d[i]
+        v = (a_coef * di * (dtot - di) - h_term) / ((dtot - di) if from_rx else di)
+        best = max(best, v)
+    return best
+
+
+@njit(cache=True, inline="always")
+def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, lbulls_hi, kg):
     """Lower bound of max(Ldsph - Lbulls, 0) (eq. 40) for the radius ``a``.
 
     Ldsph at the path's smooth-earth heights; Lbulls exactly beyond line of sight of the
     zero profile (:func:`~._p1812_profile._flat_max`), else its value at the lowest heights
-    (``lbulls_hi``; it falls as the terminals rise).
+    (``lbulls_hi``; it falls as the terminals rise). Where the path clears the earth (:func:`_clears_earth`: Ldsph
+    is 0) the excess is 0.0 without Lbulls: Lbulls >= 0 (eq. 21: J >= 0, 1 - exp(-J / 6) >= 0), so 0 - Lbulls <= 0
+    and the clamp gives 0.0, the same float (round w14: ~92 % of the stage-2 samples, which no longer search the zero
+    profile's slopes or evaluate its Bullington loss). ``kg``: the site's
+    :func:`~._p1812_kernels.ground_constants` (``spherical_earth`` computes them at every call: the same floats).
     """
-    sph = 0.0
-    if not _clears_earth(dtot, hte1, hre1, a, lam):
-        sph = spherical_earth(dtot, hte1, hre1, a, f_ghz, 0.0, vertical)
-        if not inland:  # omega unknown: Ldsph is linear in omega (eq. 28) before its clamp at 0
-            sph = min(sph, spherical_earth(dtot, hte1, hre1, a, f_ghz, 1.0, vertical))
+    if _clears_earth(dtot, hte1, hre1, a, lam):  # Ldsph = 0 <= Lbulls: max(0 - Lbulls, 0) is 0.0 (see above)
+        return 0.0
+    sph = _spherical_earth_k(dtot, hte1, hre1, a, f_ghz, 0.0, vertical, kg)
+    if not inland:  # omega unknown: Ldsph is linear in omega (eq. 28) before its clamp at 0
+        sph = min(sph, _spherical_earth_k(dtot, hte1, hre1, a, f_ghz, 1.0, vertical, kg))
     ft = _flat_max(d, n, 500.0 / a, hte1, False)
     lbulls = lbulls_hi
     if not ft < (hre1 - hte1) / dtot:
@@ -278,23 +306,24 @@ def _spherical_excess(d, n, dtot, hte1, hre1, a, f_ghz, lam, inland, vertical, l
 
 
 @njit(cache=True, inline="always")
-def stage2(d, n, dtot, hts, hrs, z0, zi, consts, f_ghz, vertical, inland, lbulls_hi, sums, h, mt, stage):
+def stage2(d, n, dtot, hts, hrs, z0, zi, consts, f_ghz, vertical, inland, lbulls_hi, sums, h, mt, stage, kg):
     """The full floor of the sample at ``dtot`` km (``n`` points to it; ``d``: the points' distances; ``zi`` its
     terrain height, ``z0`` the transmitter's): :func:`stage1`'s ``stage`` = (floor, Bullington floors for ae and ab,
     blend) with the spherical-earth excess (eq. 40) at the smooth-earth heights of the diffraction model (eqs 85-91:
     ``sums`` = (v1, v2, aot), the regression sums and the largest slope from the transmitter; rows
     :data:`~._p1812_floor0.HULL_T` of ``h``, ``mt`` vertices: the upper hull of (d, h)); ``lbulls_hi``: the
-    zero-profile Bullington loss at the lowest heights for ae and ab (rows 0-1 of the site tables). Where the
+    zero-profile Bullington loss at the lowest heights for ae and ab (rows 0-1 of the site tables); ``kg``: the
+    ground constants of eqs 29-30 (:func:`~._p1812_kernels.ground_constants`, once a radial). Where the
     excess is 0 the blend's inputs are stage 1's: its floor itself."""
     lam, ae, ab, two = consts[2], consts[3], consts[4], consts[5]
     lb1, bull_a, bull_b, blend = stage
     v1, v2, aot = sums
     hte1, hre1 = _smooth_earth_terminals(v1, v2, dtot, hts, hrs, z0, zi, aot, h, mt)
-    d50 = bull_a + _spherical_excess(d, n, dtot, hte1, hre1, ae, f_ghz, lam, inland, vertical, lbulls_hi[0])
+    d50 = bull_a + _spherical_excess(d, n, dtot, hte1, hre1, ae, f_ghz, lam, inland, vertical, lbulls_hi[0], kg)
     dp_lb = d50
     if two:
         dp_lb = min(d50, bull_b + _spherical_excess(d, n, dtot, hte1, hre1, ab, f_ghz, lam, inland, vertical,
-                                                    lbulls_hi[1]))
+                                                    lbulls_hi[1], kg))
     if d50 == bull_a and dp_lb == min(bull_a, bull_b):  # equal inputs (x + 0.0 == x): stage 1's floor
         return lb1
     lb0p, lba, lminbap, exact = blend[1], blend[11], blend[12], blend[13]

@@ -121,37 +121,42 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
     refine = _REFINE_READ and not masked and ipar.shape[0] > I_P1812_EVERY and ipar[I_P1812_EVERY] > 1
     staged = np.zeros((n0 if refine else 0, nmax + 1), dtype=np.uint8)
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
-    _bound_pass(False, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
-                count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, lbt, zt, rt, zonet,
+    # the site's tables, once for both calls
+    flat = site_tables(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_HTX], fpar[F_HRX], fpar[F_DN],
+                       fpar[F_TIME] < 50.0)
+    lv_at = fill_levels(nmax + 1, step_m, radius_m, lmax)
+    _bound_pass(False, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
+                clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt, zonet,
                 staged, need)
     mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
     if refine:
-        _bound_pass(True, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
-                    count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, lbt, zt, rt,
+        _bound_pass(True, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar,
+                    ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt,
                     zonet, staged, need)
     return need, lbt, zt, rt, zonet
 
 
 @njit(cache=True, parallel=True)
-def _bound_pass(again, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
-                count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, lbt, zt, rt, zonet,
+def _bound_pass(again, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
+                clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt, zonet,
                 staged, need):
     """One pass of the reach bound over a site's radials (:func:`_reach_profiles`), radial j in chunk j % 64.
 
-    ``again`` False: sample each radial's profile into ``zt`` (``rt``, ``zonet``), bound it with the per-sample
-    limits (``t_floors``: the floors' limit, NaN: per sample) into ``lbt``, and where ``staged`` has rows mark the
-    samples a cheaper stage decided. ``again`` True: each radial with a needed sample that a cheaper stage decided at
-    or below ``t_site`` is bounded again from the block of its first such sample to its last, with ``t_site`` as the
-    limit there and -inf elsewhere (every other sample stops at the cheapest stage, blocks without one at the block
-    floor), and only those samples' values are copied into ``lbt``: the values the site's largest limit gives
-    (round w12). The second walk evaluates nothing before that block (its ``first``): the running quantities there
-    are the same, and so is the bound of every sample from it on (before it every sample or block stops at stage 0 or
-    a block floor, which leaves the order of the stages where it was; ``tests/test_p1812_limits.py``).
+    ``flat``: :func:`~._p1812_reach.site_tables`, ``lv_at``: :func:`~._reach_need.fill_levels` (the site's,
+    computed once for both calls). ``again`` False: sample each radial's profile into ``zt`` (``rt``, ``zonet``),
+    bound it with the per-sample limits (``t_floors``: the floors' limit, NaN: per sample) into ``lbt``, and where
+    ``staged`` has rows mark the samples a cheaper stage decided. ``again`` True: each radial with a needed sample
+    that a cheaper stage decided at or below ``t_site`` is bounded again from the block of its first such sample to
+    its last, with ``t_site`` as the limit there and -inf elsewhere, and only those samples' values are copied into
+    ``lbt``: the values the site's largest limit gives (round w12). The second walk evaluates nothing before that
+    block (its ``first``): the running quantities there are the same, and so is the bound of every sample from it
+    on (before it every sample or block stops at stage 0 or a block floor, which leaves the order of the stages where
+    it was; ``tests/test_p1812_limits.py``). Since round w14 it passes a fifth row of limits, so that
+    :func:`~._p1812_reach.radial_bound` evaluates no sample and no block floor without target there (their -inf
+    limit decides them anyway), only the rest-of-radial floors, and stops after the last target block.
     """
     f_ghz = fpar[F_FREQ] / 1000.0
     nmax = lbt.shape[1] - 1
-    flat = site_tables(nmax + 1, step_m, f_ghz, fpar[F_HTX], fpar[F_HRX], fpar[F_DN], fpar[F_TIME] < 50.0)
-    lv_at = fill_levels(nmax + 1, step_m, radius_m, lmax)
     masked = wanted.shape[0] > 0
     marking = staged.shape[0] > 0
     n_chunks = min(n0, 64)
@@ -159,7 +164,7 @@ def _bound_pass(again, dem, col_off, row_off, site_col, site_row, res_x, res_y, 
         dist = np.empty(nmax + 1)
         rclut = np.full(nmax + 1, CLUTTER_DEFAULT_H)
         zone = np.full(nmax + 1, 4, dtype=np.int64)
-        lim = np.empty((4, nmax + 1))
+        lim = np.empty((5 if again else 4, nmax + 1))  # (a fifth row: the refining pass, :func:`radial_bound`)
         out = np.empty(nmax + 1)
         every = np.zeros(0, dtype=np.uint8)
         for i in range(nmax + 1):
