@@ -73,6 +73,33 @@ def _flat_max(d, n, a_coef, h_term, from_rx):
     return best
 
 
+@njit(cache=True, inline="always")
+def _flat_max_equi(d, n, a_coef, h_term, from_rx):
+    """:func:`_flat_max` on equidistant points (``d[i] = i d[1]``, n >= 5): the two points around the continuous
+    maximum by their index (``x / d[1]``, then moved to the largest index with ``d[j] <= x``, read from ``d``),
+    the same two points as the bisection, so the same value to the bit."""
+    dtot = d[n - 1]
+    x = math.sqrt(max(h_term, 0.0) / a_coef)
+    if from_rx:
+        x = dtot - x
+    if not x >= d[1]:  # (NaN too) the bisection's lo stays at 1
+        lo = 1
+    elif x >= d[n - 2]:  # its hi stays at n - 2
+        lo = n - 3
+    else:
+        lo = min(max(int(x / d[1]), 1), n - 3)
+        while lo > 1 and d[lo] > x:
+            lo -= 1
+        while lo < n - 3 and d[lo + 1] <= x:
+            lo += 1
+    best = -math.inf
+    for i in (lo, lo + 1):
+        di = d[i]
+        v = (a_coef * di * (dtot - di) - h_term) / ((dtot - di) if from_rx else di)
+        best = max(best, v)
+    return best
+
+
 #: rows of :func:`prefix_tables`' float table and of its integer table (rows 0-3 of which are the prefix hulls)
 TF_V1, TF_V2, TF_AT, TF_QA, TF_QB, TF_BH, TF_BG = range(7)
 TI_LT, TI_OT = 4, 5
@@ -154,7 +181,7 @@ def _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac):
     return (500.0 * di * dr * a_coef - (hte1 * dr + hre1 * di) * inv_dtot) * fac
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _flat_nu_max(d, inv_d, equi, n, a_coef, hte1, hre1, inv_dtot, c_fac):
     """max over points 1..n-2 of nu (eq. 15) of the zero profile under terminals at hte1, hre1 > 0.
 
@@ -188,7 +215,7 @@ def _obstruction_t(d, inv_d, equi, n, h, i, c):
     return i, (h[i] - (hts * dr + hrs * di) * inv_dtot) * inv_d[i]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _height_max(d, h, lt, lr, hst, m, up):
     """hm (eq. 83): max over the points lt..lr of h_i - (hst + m d_i); -inf if lr < lt.
 
@@ -210,7 +237,7 @@ def _height_max(d, h, lt, lr, hst, m, up):
     return hm
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables):
     """Smooth earth, horizons and the Bullington losses of the path of points 0..n-1.
 
@@ -231,7 +258,6 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     inv_dtot = 1.0 / dtot
     k = n - 2
     th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
-    th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
     th_max = 1000.0 * math.atan(tf[TF_AT, k])
     lt = up[TI_LT, k]
     los = not th_max > th_td
@@ -273,10 +299,16 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     # zero-profile Bullington (terminals at hts - hstd, hrs - hsrd over a flat profile)
     hte1 = hts - hstd
     hre1 = hrs - hsrd
-    fa_t = _flat_max(d, n, 500.0 * inv_ae, hte1, False)
-    fa_r = _flat_max(d, n, 500.0 * inv_ae, hre1, True)
-    fb_t = _flat_max(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
-    fb_r = _flat_max(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
+    if equi and n >= 5:
+        fa_t = _flat_max_equi(d, n, 500.0 * inv_ae, hte1, False)
+        fa_r = _flat_max_equi(d, n, 500.0 * inv_ae, hre1, True)
+        fb_t = _flat_max_equi(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
+        fb_r = _flat_max_equi(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
+    else:
+        fa_t = _flat_max(d, n, 500.0 * inv_ae, hte1, False)
+        fa_r = _flat_max(d, n, 500.0 * inv_ae, hre1, True)
+        fb_t = _flat_max(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
+        fb_r = _flat_max(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
     s_tr1 = (hre1 - hte1) / dtot
     los_fa = fa_t < s_tr1
     los_fb = two and fb_t < s_tr1
@@ -305,7 +337,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
             nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
     if los:
         th_t = th_td
-        th_r = th_rd
+        th_r = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
         dlt = d[lt]
         dlr = dtot - dlt
         lr = lt
