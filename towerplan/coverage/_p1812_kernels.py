@@ -278,11 +278,11 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
                         ground_constants(f, vertical), np.empty((N_PT, 0)))
 
 
-#: rows of :func:`path_terms` (and of the table :func:`~._p1812_radial.site_terms` keeps of them): beta0 and tau
-#: (eqs 2-3), log10(beta0 / 50) (eq. 10), Fi of eq. 58 where p >= beta0 (1 elsewhere), Fk (eq. 60),
-#: 20 log10 dtot (eq. 44), alpha (eq. 55) and dtot^1.13 (Gamma, section 4.5)
-PT_B0, PT_TAU, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113 = range(8)
-N_PT = 8
+#: rows of :func:`path_terms` (and of the table :func:`~._p1812_radial.site_terms` keeps of them): beta0 (eqs 2-5),
+#: log10(beta0 / 50) (eq. 10), Fi of eq. 58 where p >= beta0 (1 elsewhere), Fk (eq. 60), 20 log10 dtot (eq. 44),
+#: alpha (eq. 55, from tau of eq. 3) and dtot^1.13 (Gamma, section 4.5)
+PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113 = range(7)
+N_PT = 7
 
 
 @njit(cache=True)
@@ -291,7 +291,7 @@ def path_terms(phi_deg, dtot, dtm, dlm, p, kc):
     ``PT_*``); on inland paths (dtm = dlm = dtot) the same for every radial of a site at a given distance."""
     b0, tau = _beta0_tau(phi_deg, dtm, dlm)
     i_b0 = kc[6] / inv_cum_norm(b0 / 100.0) if p >= b0 else 1.0
-    return (b0, tau, math.log10(b0 / 50.0), i_b0, 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0)),
+    return (b0, math.log10(b0 / 50.0), i_b0, 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0)),
             20.0 * math.log10(dtot), _alpha(dtot, tau), dtot**1.13)
 
 
@@ -303,7 +303,7 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     :func:`path_terms` of the inland paths of points 0 .. k in column k (their ``d[k]``: the same value), read for
     an inland path (``all_inland``) within the table.
 
-    Each term is the Recommendation's expression, evaluated once: tau (eq. 3) serves beta0 and eq. 55,
+    Each term is the Recommendation's expression, evaluated once: tau (eq. 3) serves beta0 and eq. 55 (alpha),
     I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1."""
     dtot = d[n - 1]
     if zone[0] == 1:
@@ -316,11 +316,11 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
         omega, dtm, dlm = zone_lengths(d, zone, n)
     if all_inland and n - 1 < terms.shape[1]:
         col = n - 1
-        b0, tau, lb0, i_b0, fk, ld, alpha, d113 = (terms[PT_B0, col], terms[PT_TAU, col], terms[PT_LB0, col],
-                                                   terms[PT_IB0, col], terms[PT_FK, col], terms[PT_LD, col],
-                                                   terms[PT_ALPHA, col], terms[PT_D113, col])
+        b0, lb0, i_b0, fk, ld, alpha, d113 = (terms[PT_B0, col], terms[PT_LB0, col], terms[PT_IB0, col],
+                                              terms[PT_FK, col], terms[PT_LD, col], terms[PT_ALPHA, col],
+                                              terms[PT_D113, col])
     else:
-        b0, tau, lb0, i_b0, fk, ld, alpha, d113 = path_terms(phi_deg, dtot, dtm, dlm, p, kc)
+        b0, lb0, i_b0, fk, ld, alpha, d113 = path_terms(phi_deg, dtot, dtm, dlm, p, kc)
     ae, ab = path_radii(dn)
     hts = h[0] + htg
     hrs = h[n - 1] + hrg

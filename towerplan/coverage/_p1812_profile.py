@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from towerplan.coverage._p1812_chain import chain_max, fill_chains, rx_distance
-from towerplan.coverage._p1812_nublock import block_maxima, nu_max
+from towerplan.coverage._p1812_nublock import BLOCK, nu_max
 
 
 @njit(cache=True)
@@ -130,8 +130,8 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
       value is at this point for every receiver;
     * integer rows 0-3: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
       receiver-side maxima of eqs 17, 80, 89 and 91);
-    * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima`, one column a block (the others
-      -inf).
+    * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima` (computed here in the same loop,
+      the same maxima in the same order), one column a block (the others -inf).
     """
     tf = np.empty((7, n_all))
     ti = np.zeros((6, n_all), dtype=np.int64)
@@ -143,7 +143,17 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     ti[TI_OT, 0] = 1
     ob = -math.inf
     inv2ae = 1.0 / (2.0 * ae)
+    # the largest h and h + R of each block of BLOCK points (_p1812_nublock.block_maxima), in the same loop
+    for j in range(n_all):
+        tf[TF_BH, j] = -math.inf
+        tf[TF_BG, j] = -math.inf
+    if n_all > 0:
+        tf[TF_BH, 0] = max(tf[TF_BH, 0], h[0])
+        tf[TF_BG, 0] = max(tf[TF_BG, 0], h[0] + r[0])
     for i in range(1, n_all):
+        jb = i // BLOCK
+        tf[TF_BH, jb] = max(tf[TF_BH, jb], h[i])
+        tf[TF_BG, jb] = max(tf[TF_BG, jb], h[i] + r[i])
         di = d[i]
         dd = di - d[i - 1]
         tf[TF_V1, i] = tf[TF_V1, i - 1] + dd * (h[i] + h[i - 1])
@@ -164,10 +174,6 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
             ti[TI_OT, i] = i
         else:
             ti[TI_OT, i] = ti[TI_OT, i - 1]
-    bh, bg = block_maxima(h, r, n_all)
-    for j in range(n_all):
-        tf[TF_BH, j] = bh[j] if j < len(bh) else -math.inf
-        tf[TF_BG, j] = bg[j] if j < len(bg) else -math.inf
     fill_chains(d, h, r, n_all, ae, ab, ti, two)
     return tf, ti
 
