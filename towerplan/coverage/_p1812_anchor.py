@@ -208,7 +208,7 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
                          need, floor, every, site):
     """As :func:`~._p1812_radial.p1812_radial_loss` with ``need`` a mask (1: compute, else +inf); ``floor``:
     the reach bound of every sample (the same length as ``z``); ``every`` (>= 1): the anchor spacing in samples
-    (:func:`anchor_rules` widens it at fine steps); ``site``: :func:`~._p1812_radial.site_terms` of the site (or
+    (:func:`anchor_rules` widens it at fine steps); ``site``: :func:`~._p1812_radial.radial_site` of the site (or
     :func:`~._p1812_radial.no_site_terms`).
 
     Returns the number of samples computed exactly.
@@ -232,7 +232,8 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
             out[i] = math.inf
     # the paths of under 5 points, resampled as the plain radial does (its tables from those points only)
     k = min(_SHORT, n_all)
-    short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need, k)
+    short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need, k,
+                site)
     for i in range(fi, k):
         exact += 1 if need[i] else 0
     if k >= n_all:

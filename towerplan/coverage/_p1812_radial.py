@@ -35,10 +35,11 @@ N_ST = N_PT + 2
 
 @njit(cache=True)
 def site_terms(n_all, step_m, f_ghz, p, phi_deg, pl, sigma_l):
-    """What the exact paths of every radial of a site share at sample k (column k of a (``N_ST``, ``n_all``)
-    table): :func:`~._p1812_kernels.path_terms` of the inland path of points 0 .. k (from k = 1; column 0 NaN), the
-    distance k step (km) and its inverse, each written as :func:`radial_path` writes it. Built once a site (a
-    few transcendental functions a sample) instead of once a path: the radials' losses are the same to the bit."""
+    """What the exact paths of every radial of a site share at sample k, column k of a (``N_ST``, ``n_all``) table:
+    :func:`~._p1812_kernels.path_terms` of the inland path of points 0 .. k (from k = 1; column 0 NaN), the distance
+    k step (km) and its inverse, each written as :func:`radial_path` writes it. Built once a site (a few
+    transcendental functions a sample) instead of once a path: the losses are the same to the bit. The radials
+    read it through :func:`radial_site`."""
     t = np.empty((N_ST, n_all))
     kc = path_constants(f_ghz, p, pl, sigma_l)
     for k in range(n_all):
@@ -56,9 +57,18 @@ def site_terms(n_all, step_m, f_ghz, p, phi_deg, pl, sigma_l):
 
 
 @njit(cache=True)
-def no_site_terms():
-    """An empty :func:`site_terms` table: every path computes its own terms."""
-    return np.empty((N_ST, 0))
+def radial_site(table, f_ghz, p, pl, sigma_l, vertical):
+    """(table, kc, kg): a :func:`site_terms` table (or (``N_ST``, 0): every path computes its own terms) with the
+    site's :func:`~._p1812_kernels.path_constants` and :func:`~._p1812_kernels.ground_constants`, what
+    :func:`radial_path` and :func:`short_paths` read (built once per thread's chunk of radials: a numba parallel loop
+    takes no tuple from outside)."""
+    return table, path_constants(f_ghz, p, pl, sigma_l), ground_constants(f_ghz, vertical)
+
+
+@njit(cache=True)
+def no_site_terms(f_ghz, p, pl, sigma_l, vertical):
+    """:func:`radial_site` with an empty table."""
+    return radial_site(np.empty((N_ST, 0)), f_ghz, p, pl, sigma_l, vertical)
 
 
 @njit(cache=True)
@@ -66,12 +76,13 @@ def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
     """What every exact path of a radial (:func:`exact_at`) shares, packed once: the distances (km) and their
     inverses, the profile, the settings, the first sample outside the inland zone, the prefix tables
     (:func:`~._p1812_profile.prefix_tables_k`), an empty debug array, :func:`~._p1812_kernels.path_constants`,
-    :func:`~._p1812_kernels.ground_constants` and ``site``: :func:`site_terms` of the radial's step, site and
-    settings (the distances read from it where it covers the radial), or :func:`no_site_terms`."""
+    :func:`~._p1812_kernels.ground_constants` (both from ``site``: :func:`radial_site` of the radial's step, site
+    and settings, the distances read from its table where it covers the radial) and the table."""
     n_all = len(z)
-    if site.shape[1] >= n_all:
-        d = site[ST_D]
-        inv_d = site[ST_INV_D]
+    table, kc, kg = site
+    if table.shape[1] >= n_all:
+        d = table[ST_D]
+        inv_d = table[ST_INV_D]
     else:
         d = np.empty(n_all)
         inv_d = np.empty(n_all)
@@ -86,7 +97,7 @@ def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
             first_other = k
             break
     return (d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables,
-            np.empty(0), path_constants(f_ghz, p, pl, sigma_l), ground_constants(f_ghz, vertical), site)
+            np.empty(0), kc, kg, table)
 
 
 @njit(cache=True, inline="always")  # in the radials' per-sample loops
@@ -94,9 +105,9 @@ def exact_at(i, path):
     """The exact P.1812 loss of sample ``i`` (a path of ``i + 1 >= 5`` points; :func:`~._p1812_kernels.p1812_path_k`
     on the radial's prefix tables); ``path``: :func:`radial_path`."""
     d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg, kc, \
-        kg, site = path
+        kg, terms = path
     return p1812_path_k(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
-                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc, kg, site)
+                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc, kg, terms)
 
 
 @njit(cache=True)
@@ -108,17 +119,17 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
     (the reach bound, :mod:`towerplan.coverage._p1812_reach`, has shown them out of reach).
     """
     p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
-                        need, no_site_terms())
+                        need, no_site_terms(f_ghz, p, pl, sigma_l, vertical))
 
 
 @njit(cache=True)
 def p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
                         need, site):
-    """:func:`p1812_radial_loss` with ``site``: :func:`site_terms` (or :func:`no_site_terms`), as
+    """:func:`p1812_radial_loss` with ``site``: :func:`radial_site` (or :func:`no_site_terms`), as
     :func:`radial_path` reads it."""
     n_all = len(z)
     short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need,
-                min(n_all, _MIN_POINTS - 1))
+                min(n_all, _MIN_POINTS - 1), site)
     if n_all < _MIN_POINTS:
         return
     path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, site)
@@ -132,15 +143,14 @@ def p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_de
 
 @njit(cache=True)
 def short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need,
-                end):
+                end, site):
     """The samples ``first .. end - 1`` (``end`` <= 4: paths of under 5 points) of :func:`p1812_radial_loss`: each the
     same path resampled to 5 points (terrain interpolated linearly, clutter and zone of the nearest sample), on its
-    own prefix tables; ``need`` as there."""
+    own prefix tables; ``need`` as there; ``site``: :func:`radial_site` (its constants)."""
     if max(first, 1) >= end:
         return
     ae, ab = path_radii(dn)
-    kc = path_constants(f_ghz, p, pl, sigma_l)
-    kg = ground_constants(f_ghz, vertical)
+    _, kc, kg = site
     dbg = np.empty(0)
     no_terms = np.empty((N_PT, 0))
     inv_dd = np.empty(_MIN_POINTS)
