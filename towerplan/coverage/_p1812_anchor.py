@@ -50,6 +50,7 @@ import math
 import numpy as np
 from numba import njit
 
+from towerplan.coverage._p1812_chain import BORROW
 from towerplan.coverage._p1812_radial import _MIN_POINTS, exact_at, p1812_radial_loss_k, radial_path, short_paths
 
 _SHORT = _MIN_POINTS - 1  # samples 0 .. 3: paths of under 5 points
@@ -81,7 +82,7 @@ def _next_anchor(a, every, far, n_all):
     return min(a + (every if a < far else FAR_FACTOR * every), n_all - 1)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def _split_at(lo, hi, out, floor, zone, r, gap_tol, kink_tol):
     """-1 if the samples between anchors ``lo`` and ``hi`` (all needed) may take the floor plus the interpolated
     gap; else the sample to compute exactly and split the interval at: the middle, or the last sample before the
@@ -111,7 +112,7 @@ def _split_at(lo, hi, out, floor, zone, r, gap_tol, kink_tol):
     return at
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path, knot):
     """Splits the needed samples strictly between anchors ``a`` and ``b`` (both exact, all needed) until every
     part may be interpolated, marking the samples computed exactly in ``knot``; returns how many there were."""
@@ -155,7 +156,7 @@ def _knot_slope(x0, g0, x1, g1, x2, g2):
     return (w0 + w1) / (w0 / d0 + w1 / d1)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def _fill_run(s, e, out, floor, knot):
     """The samples of the run ``s .. e`` (its first and last samples are knots) that are not knots: the floor
     plus the gap ``exact - floor`` of the knots, interpolated between the two knots around each sample by the

@@ -31,8 +31,15 @@ Numba's ``cache=True`` keys kernels on their own file: after editing this module
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
+
+#: the options of the P.1812 kernels that only read arrays their caller holds (``_nrt=False``: numba's runtime off,
+#: so no reference counting of the arrays passed in, an atomic increment and decrement each, and no allocation; their
+#: callees inherit it): some 15 % of the exact pass (bench/README.md, helper w14-exact)
+BORROW: dict[str, Any] = {"_nrt": False}
 
 
 @njit(cache=True, inline="always")

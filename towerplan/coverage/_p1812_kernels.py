@@ -27,6 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
+from towerplan.coverage._p1812_chain import BORROW
 from towerplan.coverage._p1812_profile import analyse_profile
 
 # slots of the optional debug vector of p1812_path (names as in the SG3 logs)
@@ -37,7 +38,7 @@ from towerplan.coverage._p1812_profile import analyse_profile
 N_DBG = 34
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def inv_cum_norm(x):
     """I(x): inverse complementary cumulative normal distribution (Attachment 3, eqs 96-97)."""
     x = min(max(x, 1e-6), 0.999999)
@@ -53,7 +54,7 @@ def beta0(phi_deg, dtm, dlm):
     return _beta0_tau(phi_deg, dtm, dlm)[0]
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _beta0_tau(phi_deg, dtm, dlm):
     """(beta0, tau): :func:`beta0` and its tau (eq. 3), which eq. 55 reads again (the same dlm)."""
     tau = 1.0 - math.exp(-4.12e-4 * dlm**2.41)
@@ -66,7 +67,7 @@ def _beta0_tau(phi_deg, dtm, dlm):
     return 4.17 * mu1 * mu1**0.3, tau
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def zone_lengths(d, zone, n):
     """(omega, dtm, dlm): sea fraction of the path, longest continuous land and inland sections (km).
 
@@ -108,7 +109,7 @@ def zone_lengths(d, zone, n):
     return sea / dtot, dtm, dlm
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def ground_constants(f, vertical):
     """The factors of eqs 29-30 that depend on the frequency and the ground only (land: epsr 22, sigma 0.003; sea:
     80, 5), the same for every path of a site: ((epsr - 1)^2 + (18 sigma / f)^2)^-1/4 and, for vertical
@@ -122,7 +123,7 @@ def ground_constants(f, vertical):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _first_term_one(c1, c2, d, hte, hre, adft, f, vertical):
     """First-term spherical-earth loss for one ground type and polarisation, dB (eqs 29-36); ``c1``, ``c2``: the
     ground's :func:`ground_constants`."""
@@ -145,7 +146,7 @@ def _first_term_one(c1, c2, d, hte, hre, adft, f, vertical):
     return -fx - gy
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def first_term(d, hte, hre, adft, f, omega, vertical, kg):
     """Eq. 28: sea and land first-term losses weighted by the sea fraction ``omega``; ``kg``:
     :func:`ground_constants`."""
@@ -161,7 +162,7 @@ def spherical_earth(d, hte, hre, ap, f, omega, vertical):
     return _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, ground_constants(f, vertical))
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, kg):
     """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``."""
     lam = 0.2998 / f
@@ -189,13 +190,13 @@ def troposcatter(dtot, theta, f, p, n0):
     return _troposcatter_k(20.0 * math.log10(dtot), theta, n0, k)
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _troposcatter_k(ld, theta, n0, k):
     """:func:`troposcatter` with the constants of :func:`path_constants` and ``ld`` = 20 log10 dtot."""
     return k[1] + ld + 0.573 * theta - 0.15 * n0 - k[2]
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def path_constants(f, p, pl, sigma_l):
     """What the loss of every path of a site shares (frequency, time and location terms), in the order of
     operations of the equations that use them: 92.4 + 20 log f (eq. 8), 190.1 + Lf and the time term of
@@ -222,7 +223,7 @@ def _alpha(dtot, tau):
     return max(-0.6 - 3.5e-9 * dtot**3.1 * tau, -3.4)
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, k, alpha, d113):
     """:func:`anomalous` with the constants of :func:`path_constants`, alpha of eq. 55 (:func:`_alpha`, from tau of
     eq. 3 as :func:`_beta0_tau` computes it) and ``d113`` = dtot^1.13 (Gamma, section 4.5)."""
@@ -255,7 +256,7 @@ def _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f
     return af + gamma_d * th1 + ap
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def path_radii(dn):
     """Median effective earth radius ae and the radius ab exceeded for beta0 % time, km (eqs 6-7)."""
     return 6371.0 * 157.0 / (157.0 - dn), 6371.0 * 3.0
@@ -285,7 +286,7 @@ PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113 = range(7)
 N_PT = 7
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def path_terms(phi_deg, dtot, dtm, dlm, p, kc):
     """The terms of a path's loss that depend on its length and zone lengths only, not on its heights (rows
     ``PT_*``); on inland paths (dtm = dlm = dtot) the same for every radial of a site at a given distance."""
@@ -295,7 +296,7 @@ def path_terms(phi_deg, dtot, dtm, dlm, p, kc):
             20.0 * math.log10(dtot), _alpha(dtot, tau), dtot**1.13)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
                  all_inland, tables, dbg, kc, kg, terms):
     """:func:`p1812_path` with the site's constants ``kc`` (:func:`path_constants` of f, p, pl, sigma_l) and

@@ -42,7 +42,7 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_chain import chain_max, fill_chains, rx_distance
+from towerplan.coverage._p1812_chain import BORROW, chain_max, fill_chains, rx_distance
 from towerplan.coverage._p1812_nublock import BLOCK, nu_max
 
 
@@ -178,7 +178,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     return tf, ti
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac):
     """nu (eq. 15) of point i of the zero profile under terminals at hte1, hre1 (``a_coef`` = 1 / a)."""
     di = d[i]
@@ -187,7 +187,7 @@ def _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac):
     return (500.0 * di * dr * a_coef - (hte1 * dr + hre1 * di) * inv_dtot) * fac
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def _flat_nu_max(d, inv_d, equi, n, a_coef, hte1, hre1, inv_dtot, c_fac):
     """max over points 1..n-2 of nu (eq. 15) of the zero profile under terminals at hte1, hre1 > 0.
 
@@ -221,7 +221,7 @@ def _obstruction_t(d, inv_d, equi, n, h, i, c):
     return i, (h[i] - (hts * dr + hrs * di) * inv_dtot) * inv_d[i]
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def _height_max(d, h, lt, lr, hst, m, up):
     """hm (eq. 83): max over the points lt..lr of h_i - (hst + m d_i); -inf if lr < lt.
 
@@ -243,7 +243,7 @@ def _height_max(d, h, lt, lr, hst, m, up):
     return hm
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **BORROW)
 def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables):
     """Smooth earth, horizons and the Bullington losses of the path of points 0..n-1.
 
@@ -367,7 +367,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     return geo, bull_a, bull_b
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _j(v):
     """Knife-edge loss J(v), dB (eq. 12), 0 for v <= -0.78."""
     if v <= -0.78:
@@ -375,7 +375,7 @@ def _j(v):
     return 6.9 + 20.0 * math.log10(math.sqrt((v - 0.1) ** 2 + 1.0) + v - 0.1)
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def bullington_loss(stim, srim, numax, los, hts, hrs, dtot, lam):
     """Bullington loss (eqs 12-21) from the slopes Stim, Srim (eqs 13, 17) or the largest nu (eq. 15)."""
     if los:
