@@ -122,7 +122,7 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
                         need, no_site_terms(f_ghz, p, pl, sigma_l, vertical))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # in p1812_radial_loss and the anchors: no compiled unit of its own
 def p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
                         need, site):
     """:func:`p1812_radial_loss` with ``site``: :func:`radial_site` (or :func:`no_site_terms`), as
@@ -141,7 +141,7 @@ def p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_de
         out[i] = exact_at(i, path)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # in p1812_radial_loss_k and the anchors: no compiled unit of its own
 def short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need,
                 end, site):
     """The samples ``first .. end - 1`` (``end`` <= 4: paths of under 5 points) of :func:`p1812_radial_loss`: each the
