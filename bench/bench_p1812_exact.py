@@ -102,6 +102,7 @@ def replay(args: argparse.Namespace) -> None:
         I_POL,
     )
     from towerplan.coverage._p1812_anchor import anchored_radial_loss
+    from towerplan.coverage._p1812_radial import radial_site, site_terms
 
     with open(args.pickle, "rb") as fh:
         rad = pickle.load(fh)[::args.stride]
@@ -114,7 +115,11 @@ def replay(args: argparse.Namespace) -> None:
             exact += anchored_radial_loss(x["z"], x["r"], x["zone"], x["step"], fp[F_FREQ] / 1000.0, fp[F_TIME],
                                           fp[F_HTX], fp[F_HRX], ip[I_POL] == 1, fp[F_PHI], fp[F_DN], fp[F_N0],
                                           fp[F_LOC], fp[F_SIGL], x["fi"], row, x["need"], x["floor"],
-                                          int(ip[I_P1812_EVERY]))
+                                          int(ip[I_P1812_EVERY]),
+                                          radial_site(site_terms(len(x["z"]), x["step"], fp[F_FREQ] / 1000.0,
+                                                                 fp[F_TIME], fp[F_PHI], fp[F_LOC], fp[F_SIGL]),
+                                                      fp[F_FREQ] / 1000.0, fp[F_TIME], fp[F_LOC], fp[F_SIGL],
+                                                      ip[I_POL] == 1))
             rows.append(row)
         return rows, exact
 

@@ -25,7 +25,7 @@ from test_p1812_raster import synthetic_clutter
 from test_p1812_reach import RES, _radials, _sites
 
 from towerplan.coverage._p1812_anchor import _fill_run, _split_at, anchor_rules, anchored_radial_loss
-from towerplan.coverage._p1812_radial import p1812_radial_loss
+from towerplan.coverage._p1812_radial import p1812_radial_loss, radial_site, site_terms
 from towerplan.coverage._p1812_reach import ap_floor_db, p1812_radial_bound, site_tables
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
@@ -53,8 +53,9 @@ def _case(f_mhz: float, p: float, seed: int, sea: bool):
 
 def _anchored(prof, r_m, zone, lb, need, f_mhz, p, every):
     out = np.full(N, np.nan)
+    site = radial_site(site_terms(N, RES, f_mhz / 1000.0, p, PHI, 50.0, 0.0), f_mhz / 1000.0, p, 50.0, 0.0, True)
     n_exact = anchored_radial_loss(prof, r_m, zone, RES, f_mhz / 1000.0, p, 30.0, 1.5, True, PHI, DN, N0, 50.0, 0.0, 1,
-                                   out, need, lb, every)
+                                   out, need, lb, every, site)
     return out, n_exact
 
 

@@ -50,7 +50,8 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_radial import _MIN_POINTS, exact_at, p1812_radial_loss, radial_path
+from towerplan.coverage._p1812_chain import BORROW
+from towerplan.coverage._p1812_radial import _MIN_POINTS, exact_at, p1812_radial_loss_k, radial_path, short_paths
 
 _SHORT = _MIN_POINTS - 1  # samples 0 .. 3: paths of under 5 points
 
@@ -81,7 +82,7 @@ def _next_anchor(a, every, far, n_all):
     return min(a + (every if a < far else FAR_FACTOR * every), n_all - 1)
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _split_at(lo, hi, out, floor, zone, r, gap_tol, kink_tol):
     """-1 if the samples between anchors ``lo`` and ``hi`` (all needed) may take the floor plus the interpolated
     gap; else the sample to compute exactly and split the interval at: the middle, or the last sample before the
@@ -111,7 +112,7 @@ def _split_at(lo, hi, out, floor, zone, r, gap_tol, kink_tol):
     return at
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _interval(a, b, out, floor, zone, r, gap_tol, kink_tol, stack, path, knot):
     """Splits the needed samples strictly between anchors ``a`` and ``b`` (both exact, all needed) until every
     part may be interpolated, marking the samples computed exactly in ``knot``; returns how many there were."""
@@ -155,7 +156,7 @@ def _knot_slope(x0, g0, x1, g1, x2, g2):
     return (w0 + w1) / (w0 / d0 + w1 / d1)
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _fill_run(s, e, out, floor, knot):
     """The samples of the run ``s .. e`` (its first and last samples are knots) that are not knots: the floor
     plus the gap ``exact - floor`` of the knots, interpolated between the two knots around each sample by the
@@ -205,18 +206,19 @@ def _fill_run(s, e, out, floor, knot):
 
 @njit(cache=True)
 def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
-                         need, floor, every):
+                         need, floor, every, site):
     """As :func:`~._p1812_radial.p1812_radial_loss` with ``need`` a mask (1: compute, else +inf); ``floor``:
     the reach bound of every sample (the same length as ``z``); ``every`` (>= 1): the anchor spacing in samples
-    (:func:`anchor_rules` widens it at fine steps).
+    (:func:`anchor_rules` widens it at fine steps); ``site``: :func:`~._p1812_radial.radial_site` of the site (or
+    :func:`~._p1812_radial.no_site_terms`).
 
     Returns the number of samples computed exactly.
     """
     n_all = len(z)
     fi = max(first, 1)
     if every <= 1 or len(floor) < n_all or len(need) < n_all:
-        p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
-                          need)
+        p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
+                            need, site)
         if len(need) == 0:
             return max(n_all - fi, 0)
         exact = 0
@@ -231,14 +233,14 @@ def anchored_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_d
             out[i] = math.inf
     # the paths of under 5 points, resampled as the plain radial does (its tables from those points only)
     k = min(_SHORT, n_all)
-    p1812_radial_loss(z[:k], r[:k], zone[:k], step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l,
-                      first, out[:k], need[:k])
+    short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need, k,
+                site)
     for i in range(fi, k):
         exact += 1 if need[i] else 0
     if k >= n_all:
         return exact
     # from 5 points on: anchors, the same exact paths as p1812_radial_loss on prefix tables built once
-    path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l)
+    path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, site)
     far = max(math.ceil(FAR_M / step_m), i_start)
     stack = np.empty((2 * (FAR_FACTOR * spacing + 2), 2), dtype=np.int64)
     knot = np.zeros(n_all, dtype=np.uint8)

@@ -31,8 +31,15 @@ Numba's ``cache=True`` keys kernels on their own file: after editing this module
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
+
+#: the options of the P.1812 kernels that only read arrays their caller holds (``_nrt=False``: numba's runtime off,
+#: so no reference counting of the arrays passed in, an atomic increment and decrement each, and no allocation; their
+#: callees inherit it): some 15 % of the exact pass (bench/README.md, helper w14-exact)
+BORROW: dict[str, Any] = {"_nrt": False}
 
 
 @njit(cache=True, inline="always")
@@ -60,16 +67,19 @@ def fill_chains(d, h, r, n_all, ae, ab, up, two):
     """:func:`prefix_chains` into rows 0-3 of ``up`` (zeros, at least 4 rows of ``n_all``): the tables of
     :func:`~._p1812_profile.prefix_tables` keep their other integer rows below them (one array to pass).
     ``two`` False leaves hull 3 (radius ab, read for time percentages below 50 only) empty."""
-    y = np.empty((4, n_all))
     no_r = True
     for i in range(n_all):
         no_r = no_r and r[i] == 0.0
+    y = np.empty((4, n_all))  # the rows of the hulls built (hull 2 is hull 1 without clutter, hull 3 only if two)
+    for i in range(n_all):
         di = d[i]
         c2 = 500.0 * di * di
         y[0, i] = h[i]
         y[1, i] = h[i] - c2 / ae
-        y[2, i] = h[i] + r[i] - c2 / ae
-        y[3, i] = h[i] + r[i] - c2 / ab
+        if not no_r:
+            y[2, i] = h[i] + r[i] - c2 / ae
+        if two:
+            y[3, i] = h[i] + r[i] - c2 / ab
     for q in range(4 if two else 3):
         if q == 2 and no_r:  # without clutter hull 2 is hull 1 (the same heights to the bit)
             up[2, :] = up[1, :]

@@ -27,6 +27,7 @@ import math
 import numpy as np
 from numba import njit
 
+from towerplan.coverage._p1812_chain import BORROW
 from towerplan.coverage._p1812_profile import analyse_profile
 
 # slots of the optional debug vector of p1812_path (names as in the SG3 logs)
@@ -37,7 +38,7 @@ from towerplan.coverage._p1812_profile import analyse_profile
 N_DBG = 34
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def inv_cum_norm(x):
     """I(x): inverse complementary cumulative normal distribution (Attachment 3, eqs 96-97)."""
     x = min(max(x, 1e-6), 0.999999)
@@ -53,7 +54,7 @@ def beta0(phi_deg, dtm, dlm):
     return _beta0_tau(phi_deg, dtm, dlm)[0]
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _beta0_tau(phi_deg, dtm, dlm):
     """(beta0, tau): :func:`beta0` and its tau (eq. 3), which eq. 55 reads again (the same dlm)."""
     tau = 1.0 - math.exp(-4.12e-4 * dlm**2.41)
@@ -66,7 +67,7 @@ def _beta0_tau(phi_deg, dtm, dlm):
     return 4.17 * mu1 * mu1**0.3, tau
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def zone_lengths(d, zone, n):
     """(omega, dtm, dlm): sea fraction of the path, longest continuous land and inland sections (km).
 
@@ -108,7 +109,7 @@ def zone_lengths(d, zone, n):
     return sea / dtot, dtm, dlm
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def ground_constants(f, vertical):
     """The factors of eqs 29-30 that depend on the frequency and the ground only (land: epsr 22, sigma 0.003; sea:
     80, 5), the same for every path of a site: ((epsr - 1)^2 + (18 sigma / f)^2)^-1/4 and, for vertical
@@ -122,7 +123,7 @@ def ground_constants(f, vertical):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _first_term_one(c1, c2, d, hte, hre, adft, f, vertical):
     """First-term spherical-earth loss for one ground type and polarisation, dB (eqs 29-36); ``c1``, ``c2``: the
     ground's :func:`ground_constants`."""
@@ -145,7 +146,7 @@ def _first_term_one(c1, c2, d, hte, hre, adft, f, vertical):
     return -fx - gy
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def first_term(d, hte, hre, adft, f, omega, vertical, kg):
     """Eq. 28: sea and land first-term losses weighted by the sea fraction ``omega``; ``kg``:
     :func:`ground_constants`."""
@@ -161,7 +162,7 @@ def spherical_earth(d, hte, hre, ap, f, omega, vertical):
     return _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, ground_constants(f, vertical))
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, kg):
     """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``."""
     lam = 0.2998 / f
@@ -186,16 +187,16 @@ def _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, kg):
 def troposcatter(dtot, theta, f, p, n0):
     """Lbs, troposcatter loss not exceeded for p % time (section 4.4, eqs 44-45)."""
     k = path_constants(f, p, 50.0, 0.0)
-    return _troposcatter_k(dtot, theta, n0, k)
+    return _troposcatter_k(20.0 * math.log10(dtot), theta, n0, k)
 
 
-@njit(cache=True)
-def _troposcatter_k(dtot, theta, n0, k):
-    """:func:`troposcatter` with the constants of :func:`path_constants`."""
-    return k[1] + 20.0 * math.log10(dtot) + 0.573 * theta - 0.15 * n0 - k[2]
+@njit(cache=True, **BORROW)
+def _troposcatter_k(ld, theta, n0, k):
+    """:func:`troposcatter` with the constants of :func:`path_constants` and ``ld`` = 20 log10 dtot."""
+    return k[1] + ld + 0.573 * theta - 0.15 * n0 - k[2]
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def path_constants(f, p, pl, sigma_l):
     """What the loss of every path of a site shares (frequency, time and location terms), in the order of
     operations of the equations that use them: 92.4 + 20 log f (eq. 8), 190.1 + Lf and the time term of
@@ -211,14 +212,21 @@ def path_constants(f, p, pl, sigma_l):
 @njit(cache=True)
 def anomalous(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0):
     """Lba, ducting / layer reflection loss (section 4.5, eqs 46-56)."""
-    return _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0,
-                        path_constants(f, p, 50.0, 0.0), 1.0 - math.exp(-4.12e-4 * dlm**2.41))
+    tau = 1.0 - math.exp(-4.12e-4 * dlm**2.41)
+    return _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0,
+                        path_constants(f, p, 50.0, 0.0), _alpha(dtot, tau), dtot**1.13)
 
 
-@njit(cache=True)
-def _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, k, tau):
-    """:func:`anomalous` with the constants of :func:`path_constants` and tau of eq. 3 (``dlm``'s, as
-    :func:`_beta0_tau` computes it)."""
+@njit(cache=True, inline="always")
+def _alpha(dtot, tau):
+    """alpha of eq. 55 (tau: eq. 3)."""
+    return max(-0.6 - 3.5e-9 * dtot**3.1 * tau, -3.4)
+
+
+@njit(cache=True, **BORROW)
+def _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, k, alpha, d113):
+    """:func:`anomalous` with the constants of :func:`path_constants`, alpha of eq. 55 (:func:`_alpha`, from tau of
+    eq. 3 as :func:`_beta0_tau` computes it) and ``d113`` = dtot^1.13 (Gamma, section 4.5)."""
     alf = k[5]
     f13 = k[3]
     tht2 = th_t - 0.1 * dlt
@@ -239,17 +247,16 @@ def _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th
     th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * dlr)
     d_i = min(dtot - dlt - dlr, 40.0)
     mu3 = math.exp(-4.6e-5 * (hm - 10.0) * (43.0 + 6.0 * d_i)) if hm > 10.0 else 1.0
-    alpha = max(-0.6 - 3.5e-9 * dtot**3.1 * tau, -3.4)
     mu2 = min((500.0 / ae * dtot**2 / (math.sqrt(hte) + math.sqrt(hre)) ** 2) ** alpha, 1.0)
     beta = b0 * mu2 * mu3
     lb = math.log10(beta)
-    gam = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * dtot**1.13)
+    gam = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * d113)
     ap = -12.0 + (1.2 + 3.7e-3 * dtot) * math.log10(p / beta) + 12.0 * (p / beta) ** gam
     af = k[4] + 20.0 * math.log10(dlt + dlr) + alf + ast + asr + act + acr
     return af + gamma_d * th1 + ap
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def path_radii(dn):
     """Median effective earth radius ae and the radius ab exceeded for beta0 % time, km (eqs 6-7)."""
     return 6371.0 * 157.0 / (157.0 - dn), 6371.0 * 3.0
@@ -269,16 +276,35 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     """
     return p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl,
                         sigma_l, all_inland, tables, dbg, path_constants(f, p, pl, sigma_l),
-                        ground_constants(f, vertical))
+                        ground_constants(f, vertical), np.empty((N_PT, 0)))
 
 
-@njit(cache=True)
+#: rows of :func:`path_terms` (and of the table :func:`~._p1812_radial.site_terms` keeps of them): beta0 (eqs 2-5),
+#: log10(beta0 / 50) (eq. 10), Fi of eq. 58 where p >= beta0 (1 elsewhere), Fk (eq. 60), 20 log10 dtot (eq. 44),
+#: alpha (eq. 55, from tau of eq. 3) and dtot^1.13 (Gamma, section 4.5)
+PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113 = range(7)
+N_PT = 7
+
+
+@njit(cache=True, **BORROW)
+def path_terms(phi_deg, dtot, dtm, dlm, p, kc):
+    """The terms of a path's loss that depend on its length and zone lengths only, not on its heights (rows
+    ``PT_*``); on inland paths (dtm = dlm = dtot) the same for every radial of a site at a given distance."""
+    b0, tau = _beta0_tau(phi_deg, dtm, dlm)
+    i_b0 = kc[6] / inv_cum_norm(b0 / 100.0) if p >= b0 else 1.0
+    return (b0, math.log10(b0 / 50.0), i_b0, 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0)),
+            20.0 * math.log10(dtot), _alpha(dtot, tau), dtot**1.13)
+
+
+@njit(cache=True, **BORROW)
 def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
-                 all_inland, tables, dbg, kc, kg):
+                 all_inland, tables, dbg, kc, kg, terms):
     """:func:`p1812_path` with the site's constants ``kc`` (:func:`path_constants` of f, p, pl, sigma_l) and
-    ``kg`` (:func:`ground_constants` of f and the polarisation).
+    ``kg`` (:func:`ground_constants` of f and the polarisation); ``terms``: (N_PT, 0) (none), or rows ``PT_*`` of
+    :func:`path_terms` of the inland paths of points 0 .. k in column k (their ``d[k]``: the same value), read for
+    an inland path (``all_inland``) within the table.
 
-    Each term is the Recommendation's expression, evaluated once: tau (eq. 3) serves beta0 and eq. 55,
+    Each term is the Recommendation's expression, evaluated once: tau (eq. 3) serves beta0 and eq. 55 (alpha),
     I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1."""
     dtot = d[n - 1]
     if zone[0] == 1:
@@ -289,7 +315,13 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
         omega, dtm, dlm = 0.0, dtot, dtot
     else:
         omega, dtm, dlm = zone_lengths(d, zone, n)
-    b0, tau = _beta0_tau(phi_deg, dtm, dlm)
+    if all_inland and n - 1 < terms.shape[1]:
+        col = n - 1
+        b0, lb0, i_b0, fk, ld, alpha, d113 = (terms[PT_B0, col], terms[PT_LB0, col], terms[PT_IB0, col],
+                                              terms[PT_FK, col], terms[PT_LD, col], terms[PT_ALPHA, col],
+                                              terms[PT_D113, col])
+    else:
+        b0, lb0, i_b0, fk, ld, alpha, d113 = path_terms(phi_deg, dtot, dtm, dlm, p, kc)
     ae, ab = path_radii(dn)
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
@@ -300,7 +332,7 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     lbfs = kc[0] + 10.0 * math.log10(dtot**2 + ((hts - hrs) / 1000.0) ** 2)
     k_es = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
     lb0p = lbfs + k_es * kc[8]
-    lb0b = lbfs + k_es * math.log10(b0 / 50.0)
+    lb0b = lbfs + k_es * lb0
     # delta-Bullington diffraction (sections 4.3.3-4.3.4, eqs 37-43)
     hte1 = hts - hstd
     hre1 = hrs - hsrd
@@ -309,7 +341,7 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     ld50 = lbulla + max(ldsph - lbulls, 0.0)
     ldp = ld50
     fi = 1.0
-    i_b0 = kc[6] / inv_cum_norm(b0 / 100.0) if p >= b0 else 1.0  # Fi of eq. 58 where p >= beta0 (p > beta0 for Ldp)
+    # i_b0: Fi of eq. 58 where p >= beta0 (p > beta0 for Ldp)
     if p < 50.0:
         ldb = bull_b[0] + max(_spherical_earth_k(dtot, hte1, hre1, ab, f, omega, vertical, kg) - bull_b[1], 0.0)
         if p > b0:
@@ -319,13 +351,12 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     lbd = lb0p + ldp
     # blending of line of sight, diffraction and anomalous propagation (section 4.6, eqs 57-62)
     fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))
-    fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0))
     lminb0p = lb0p + (1.0 - omega) * ldp
     if p >= b0:
         fi = i_b0
         lminb0p = lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
-    lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, dlm, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc,
-                       tau)
+    lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc, alpha,
+                       d113)
     eta = 2.5
     big = max(lba, lb0p) / eta
     if lba >= lb0p:  # exp(lba / eta - big) = exp(0) = 1
@@ -338,7 +369,7 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     if lminbap <= lbd:
         lbda = lminbap + (lbd - lminbap) * fk
     lbam = lbda + (lminb0p - lbda) * fj
-    lbs = _troposcatter_k(dtot, theta, n0, kc)
+    lbs = _troposcatter_k(ld, theta, n0, kc)
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63
     lloc = 0.0 if zone[n - 1] == 1 else kc[7]  # eq 64
     lb = max(lb0p, lbc + lloc)

@@ -42,8 +42,8 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_chain import chain_max, fill_chains, rx_distance
-from towerplan.coverage._p1812_nublock import block_maxima, nu_max
+from towerplan.coverage._p1812_chain import BORROW, chain_max, fill_chains, rx_distance
+from towerplan.coverage._p1812_nublock import BLOCK, nu_max
 
 
 @njit(cache=True)
@@ -67,6 +67,33 @@ def _flat_max(d, n, a_coef, h_term, from_rx):
             hi = mid
     best = -math.inf
     for i in (lo, hi):
+        di = d[i]
+        v = (a_coef * di * (dtot - di) - h_term) / ((dtot - di) if from_rx else di)
+        best = max(best, v)
+    return best
+
+
+@njit(cache=True, inline="always")
+def _flat_max_equi(d, n, a_coef, h_term, from_rx):
+    """:func:`_flat_max` on equidistant points (``d[i] = i d[1]``, n >= 5): the two points around the continuous
+    maximum by their index (``x / d[1]``, then moved to the largest index with ``d[j] <= x``, read from ``d``),
+    the same two points as the bisection, so the same value to the bit."""
+    dtot = d[n - 1]
+    x = math.sqrt(max(h_term, 0.0) / a_coef)
+    if from_rx:
+        x = dtot - x
+    if not x >= d[1]:  # (NaN too) the bisection's lo stays at 1
+        lo = 1
+    elif x >= d[n - 2]:  # its hi stays at n - 2
+        lo = n - 3
+    else:
+        lo = min(max(int(x / d[1]), 1), n - 3)
+        while lo > 1 and d[lo] > x:
+            lo -= 1
+        while lo < n - 3 and d[lo + 1] <= x:
+            lo += 1
+    best = -math.inf
+    for i in (lo, lo + 1):
         di = d[i]
         v = (a_coef * di * (dtot - di) - h_term) / ((dtot - di) if from_rx else di)
         best = max(best, v)
@@ -103,8 +130,8 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
       value is at this point for every receiver;
     * integer rows 0-3: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
       receiver-side maxima of eqs 17, 80, 89 and 91);
-    * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima`, one column a block (the others
-      -inf).
+    * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima` (computed here in the same loop,
+      the same maxima in the same order), one column a block (the others -inf).
     """
     tf = np.empty((7, n_all))
     ti = np.zeros((6, n_all), dtype=np.int64)
@@ -116,7 +143,17 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     ti[TI_OT, 0] = 1
     ob = -math.inf
     inv2ae = 1.0 / (2.0 * ae)
+    # the largest h and h + R of each block of BLOCK points (_p1812_nublock.block_maxima), in the same loop
+    for j in range(n_all):
+        tf[TF_BH, j] = -math.inf
+        tf[TF_BG, j] = -math.inf
+    if n_all > 0:
+        tf[TF_BH, 0] = max(tf[TF_BH, 0], h[0])
+        tf[TF_BG, 0] = max(tf[TF_BG, 0], h[0] + r[0])
     for i in range(1, n_all):
+        jb = i // BLOCK
+        tf[TF_BH, jb] = max(tf[TF_BH, jb], h[i])
+        tf[TF_BG, jb] = max(tf[TF_BG, jb], h[i] + r[i])
         di = d[i]
         dd = di - d[i - 1]
         tf[TF_V1, i] = tf[TF_V1, i - 1] + dd * (h[i] + h[i - 1])
@@ -137,15 +174,11 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
             ti[TI_OT, i] = i
         else:
             ti[TI_OT, i] = ti[TI_OT, i - 1]
-    bh, bg = block_maxima(h, r, n_all)
-    for j in range(n_all):
-        tf[TF_BH, j] = bh[j] if j < len(bh) else -math.inf
-        tf[TF_BG, j] = bg[j] if j < len(bg) else -math.inf
     fill_chains(d, h, r, n_all, ae, ab, ti, two)
     return tf, ti
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac):
     """nu (eq. 15) of point i of the zero profile under terminals at hte1, hre1 (``a_coef`` = 1 / a)."""
     di = d[i]
@@ -154,7 +187,7 @@ def _flat_nu(d, inv_d, equi, n, i, a_coef, hte1, hre1, inv_dtot, c_fac):
     return (500.0 * di * dr * a_coef - (hte1 * dr + hre1 * di) * inv_dtot) * fac
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _flat_nu_max(d, inv_d, equi, n, a_coef, hte1, hre1, inv_dtot, c_fac):
     """max over points 1..n-2 of nu (eq. 15) of the zero profile under terminals at hte1, hre1 > 0.
 
@@ -188,7 +221,7 @@ def _obstruction_t(d, inv_d, equi, n, h, i, c):
     return i, (h[i] - (hts * dr + hrs * di) * inv_dtot) * inv_d[i]
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _height_max(d, h, lt, lr, hst, m, up):
     """hm (eq. 83): max over the points lt..lr of h_i - (hst + m d_i); -inf if lr < lt.
 
@@ -210,7 +243,7 @@ def _height_max(d, h, lt, lr, hst, m, up):
     return hm
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables):
     """Smooth earth, horizons and the Bullington losses of the path of points 0..n-1.
 
@@ -231,7 +264,6 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     inv_dtot = 1.0 / dtot
     k = n - 2
     th_td = 1000.0 * math.atan((hrs - hts) / (1000.0 * dtot) - dtot * inv2ae)
-    th_rd = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
     th_max = 1000.0 * math.atan(tf[TF_AT, k])
     lt = up[TI_LT, k]
     los = not th_max > th_td
@@ -273,10 +305,16 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     # zero-profile Bullington (terminals at hts - hstd, hrs - hsrd over a flat profile)
     hte1 = hts - hstd
     hre1 = hrs - hsrd
-    fa_t = _flat_max(d, n, 500.0 * inv_ae, hte1, False)
-    fa_r = _flat_max(d, n, 500.0 * inv_ae, hre1, True)
-    fb_t = _flat_max(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
-    fb_r = _flat_max(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
+    if equi and n >= 5:
+        fa_t = _flat_max_equi(d, n, 500.0 * inv_ae, hte1, False)
+        fa_r = _flat_max_equi(d, n, 500.0 * inv_ae, hre1, True)
+        fb_t = _flat_max_equi(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
+        fb_r = _flat_max_equi(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
+    else:
+        fa_t = _flat_max(d, n, 500.0 * inv_ae, hte1, False)
+        fa_r = _flat_max(d, n, 500.0 * inv_ae, hre1, True)
+        fb_t = _flat_max(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
+        fb_r = _flat_max(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
     s_tr1 = (hre1 - hte1) / dtot
     los_fa = fa_t < s_tr1
     los_fb = two and fb_t < s_tr1
@@ -305,7 +343,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
             nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
     if los:
         th_t = th_td
-        th_r = th_rd
+        th_r = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
         dlt = d[lt]
         dlr = dtot - dlt
         lr = lt
@@ -329,7 +367,7 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     return geo, bull_a, bull_b
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def _j(v):
     """Knife-edge loss J(v), dB (eq. 12), 0 for v <= -0.78."""
     if v <= -0.78:
@@ -337,7 +375,7 @@ def _j(v):
     return 6.9 + 20.0 * math.log10(math.sqrt((v - 0.1) ** 2 + 1.0) + v - 0.1)
 
 
-@njit(cache=True)
+@njit(cache=True, **BORROW)
 def bullington_loss(stim, srim, numax, los, hts, hrs, dtot, lam):
     """Bullington loss (eqs 12-21) from the slopes Stim, Srim (eqs 13, 17) or the largest nu (eq. 15)."""
     if los:

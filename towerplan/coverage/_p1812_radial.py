@@ -16,24 +16,79 @@ import math
 import numpy as np
 from numba import njit
 
-from towerplan.coverage._p1812_kernels import ground_constants, p1812_path_k, path_constants, path_radii
+from towerplan.coverage._p1812_kernels import (
+    N_PT,
+    ground_constants,
+    p1812_path_k,
+    path_constants,
+    path_radii,
+    path_terms,
+)
 from towerplan.coverage._p1812_profile import prefix_tables_k
 
 _MIN_POINTS = 5
+#: rows of :func:`site_terms` after the path terms (rows ``PT_*`` of :mod:`._p1812_kernels`): the distances (km)
+#: of the samples and their inverses
+ST_D, ST_INV_D = N_PT, N_PT + 1
+N_ST = N_PT + 2
 
 
 @njit(cache=True)
-def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l):
+def site_terms(n_all, step_m, f_ghz, p, phi_deg, pl, sigma_l):
+    """What the exact paths of every radial of a site share at sample k, column k of a (``N_ST``, ``n_all``) table:
+    :func:`~._p1812_kernels.path_terms` of the inland path of points 0 .. k (from k = 1; column 0 NaN), the distance
+    k step (km) and its inverse, each written as :func:`radial_path` writes it. Built once a site (a few
+    transcendental functions a sample) instead of once a path: the losses are the same to the bit. The radials
+    read it through :func:`radial_site`."""
+    t = np.empty((N_ST, n_all))
+    kc = path_constants(f_ghz, p, pl, sigma_l)
+    for k in range(n_all):
+        dk = k * step_m / 1000.0
+        t[ST_D, k] = dk
+        t[ST_INV_D, k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+        if k == 0:
+            for q in range(N_PT):
+                t[q, 0] = math.nan
+            continue
+        terms = path_terms(phi_deg, dk, dk, dk, p, kc)
+        for q in range(N_PT):
+            t[q, k] = terms[q]
+    return t
+
+
+@njit(cache=True)
+def radial_site(table, f_ghz, p, pl, sigma_l, vertical):
+    """(table, kc, kg): a :func:`site_terms` table (or (``N_ST``, 0): every path computes its own terms) with the
+    site's :func:`~._p1812_kernels.path_constants` and :func:`~._p1812_kernels.ground_constants`, what
+    :func:`radial_path` and :func:`short_paths` read (built once per thread's chunk of radials: a numba parallel loop
+    takes no tuple from outside)."""
+    return table, path_constants(f_ghz, p, pl, sigma_l), ground_constants(f_ghz, vertical)
+
+
+@njit(cache=True)
+def no_site_terms(f_ghz, p, pl, sigma_l, vertical):
+    """:func:`radial_site` with an empty table."""
+    return radial_site(np.empty((N_ST, 0)), f_ghz, p, pl, sigma_l, vertical)
+
+
+@njit(cache=True)
+def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, site):
     """What every exact path of a radial (:func:`exact_at`) shares, packed once: the distances (km) and their
     inverses, the profile, the settings, the first sample outside the inland zone, the prefix tables
-    (:func:`~._p1812_profile.prefix_tables_k`), an empty debug array, :func:`~._p1812_kernels.path_constants` and
-    :func:`~._p1812_kernels.ground_constants`."""
+    (:func:`~._p1812_profile.prefix_tables_k`), an empty debug array, :func:`~._p1812_kernels.path_constants`,
+    :func:`~._p1812_kernels.ground_constants` (both from ``site``: :func:`radial_site` of the radial's step, site
+    and settings, the distances read from its table where it covers the radial) and the table."""
     n_all = len(z)
-    d = np.empty(n_all)
-    inv_d = np.empty(n_all)
-    for k in range(n_all):
-        d[k] = k * step_m / 1000.0
-        inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
+    table, kc, kg = site
+    if table.shape[1] >= n_all:
+        d = table[ST_D]
+        inv_d = table[ST_INV_D]
+    else:
+        d = np.empty(n_all)
+        inv_d = np.empty(n_all)
+        for k in range(n_all):
+            d[k] = k * step_m / 1000.0
+            inv_d[k] = 1000.0 / (k * step_m) if k > 0 else math.inf
     ae, ab = path_radii(dn)
     tables = prefix_tables_k(d, inv_d, z, r, n_all, z[0] + htg, ae, ab, p < 50.0)
     first_other = n_all  # first sample outside the inland zone
@@ -42,7 +97,7 @@ def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
             first_other = k
             break
     return (d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables,
-            np.empty(0), path_constants(f_ghz, p, pl, sigma_l), ground_constants(f_ghz, vertical))
+            np.empty(0), kc, kg, table)
 
 
 @njit(cache=True, inline="always")  # in the radials' per-sample loops
@@ -50,9 +105,9 @@ def exact_at(i, path):
     """The exact P.1812 loss of sample ``i`` (a path of ``i + 1 >= 5`` points; :func:`~._p1812_kernels.p1812_path_k`
     on the radial's prefix tables); ``path``: :func:`radial_path`."""
     d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg, kc, \
-        kg = path
+        kg, terms = path
     return p1812_path_k(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
-                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc, kg)
+                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc, kg, terms)
 
 
 @njit(cache=True)
@@ -63,23 +118,50 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
     ``need``: empty (every sample) or a mask of the samples to compute; the others get +inf
     (the reach bound, :mod:`towerplan.coverage._p1812_reach`, has shown them out of reach).
     """
+    p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
+                        need, no_site_terms(f_ghz, p, pl, sigma_l, vertical))
+
+
+@njit(cache=True, inline="always")  # in p1812_radial_loss and the anchors: no compiled unit of its own
+def p1812_radial_loss_k(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out,
+                        need, site):
+    """:func:`p1812_radial_loss` with ``site``: :func:`radial_site` (or :func:`no_site_terms`), as
+    :func:`radial_path` reads it."""
     n_all = len(z)
-    path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l)
-    dbg, kc, kg = path[17], path[18], path[19]
-    inv_dd = np.empty(_MIN_POINTS)
+    short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need,
+                min(n_all, _MIN_POINTS - 1), site)
+    if n_all < _MIN_POINTS:
+        return
+    path = radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, site)
+    masked = len(need) > 0
+    for i in range(max(first, _MIN_POINTS - 1), n_all):
+        if masked and not need[i]:
+            out[i] = math.inf
+            continue
+        out[i] = exact_at(i, path)
+
+
+@njit(cache=True, inline="always")  # in p1812_radial_loss_k and the anchors: no compiled unit of its own
+def short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first, out, need,
+                end, site):
+    """The samples ``first .. end - 1`` (``end`` <= 4: paths of under 5 points) of :func:`p1812_radial_loss`: each the
+    same path resampled to 5 points (terrain interpolated linearly, clutter and zone of the nearest sample), on its
+    own prefix tables; ``need`` as there; ``site``: :func:`radial_site` (its constants)."""
+    if max(first, 1) >= end:
+        return
     ae, ab = path_radii(dn)
+    _, kc, kg = site
+    dbg = np.empty(0)
+    no_terms = np.empty((N_PT, 0))
+    inv_dd = np.empty(_MIN_POINTS)
     dd = np.empty(_MIN_POINTS)
     zz = np.empty(_MIN_POINTS)
     rr = np.empty(_MIN_POINTS)
     zo = np.empty(_MIN_POINTS, dtype=zone.dtype)
     masked = len(need) > 0
-    for i in range(max(first, 1), n_all):
+    for i in range(max(first, 1), end):
         if masked and not need[i]:
             out[i] = math.inf
-            continue
-        n = i + 1
-        if n >= _MIN_POINTS:
-            out[i] = exact_at(i, path)
             continue
         for k in range(_MIN_POINTS):
             t = k * i / (_MIN_POINTS - 1)
@@ -93,7 +175,7 @@ def p1812_radial_loss(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg,
             zo[k] = zone[near]
         small = prefix_tables_k(dd, inv_dd, zz, rr, _MIN_POINTS, zz[0] + htg, ae, ab, p < 50.0)
         out[i] = p1812_path_k(dd, inv_dd, False, zz, rr, zo, _MIN_POINTS, f_ghz, p, htg, hrg, vertical, phi_deg, dn,
-                              n0, 500.0, 500.0, pl, sigma_l, False, small, dbg, kc, kg)
+                              n0, 500.0, 500.0, pl, sigma_l, False, small, dbg, kc, kg, no_terms)
 
 
 @njit(cache=True)

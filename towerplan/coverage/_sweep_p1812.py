@@ -32,7 +32,7 @@ from towerplan.coverage._kernels import (
 )
 from towerplan.coverage._p1812_anchor import anchored_radial_loss
 from towerplan.coverage._p1812_floor0 import BLOCK
-from towerplan.coverage._p1812_radial import sample_clutter
+from towerplan.coverage._p1812_radial import radial_site, sample_clutter, site_terms
 from towerplan.coverage._p1812_reach import radial_bound, site_tables
 from towerplan.coverage._reach_need import fill_levels, floor_limits, mark_needed, sample_limits
 
@@ -254,6 +254,8 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
                                                        step_m, n0, lmax, radius_m, first, count, fpar, ipar, clut_h,
                                                        clut_code, lneed, nmax, has_clutter, wanted)
     table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
+    # what every radial's exact paths share at each sample (_p1812_radial.site_terms), once a site
+    st = site_terms(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_PHI], fpar[F_LOC], fpar[F_SIGL])
     n_chunks = min(n0, 64)
     # radials are independent: chunks run in parallel (numba threads), each with its own
     # scratch arrays; radial j goes to chunk j % n_chunks, so costs balance across rings.
@@ -266,6 +268,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
         zone = np.full(nmax + 1, 4, dtype=np.int64)
         no_mask = np.zeros(0, dtype=np.uint8)
         no_floor = np.zeros(0)
+        site = radial_site(st, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_LOC], fpar[F_SIGL], ipar[I_POL] == 1)
         for i in range(nmax + 1):
             dist[i] = i * step_m
         for j in range(chunk, n0, n_chunks):
@@ -306,7 +309,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
             anchored_radial_loss(zr[:n], rr[:n], zo[:n], step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_HTX],
                                  fpar[F_HRX], ipar[I_POL] == 1, fpar[F_PHI], fpar[F_DN], fpar[F_N0], fpar[F_LOC],
                                  fpar[F_SIGL], fi, row, need[:n] if bounded else need, floor[:n] if bounded else floor,
-                                 every)
+                                 every, site)
             for i in range(fi, n):
                 table[j, i] = row[i]
     return table
