@@ -7,16 +7,15 @@ import math
 
 import numpy as np
 import pytest
-from test_demand_cells import _setting
+from test_demand_cells import _p1812_groups
 
 import towerplan.coverage.footprint as fp
 from towerplan.coverage._cell_levels import cell_losses_angles, cell_losses_samples, cell_samples
 from towerplan.coverage._demand_cells import DemandCells
 from towerplan.coverage._kernels import fill_samples
 from towerplan.coverage._reach_need import mark_wanted
-from towerplan.coverage.plan import plan_groups, prepare_stations, radial_layout
+from towerplan.coverage.plan import radial_layout
 from towerplan.coverage.site_radials import site_table
-from towerplan.planning.matrix import CandidateRadio, candidate_table
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -76,12 +75,7 @@ def test_site_table_keeps_the_group_boxs_cells_and_the_fill_reads_them(monkeypat
     """P.1812 with its reach bound and indexed demand: ``site_table`` keeps the group box's demand cells (row-major)
     and their samples, and ``demand_footprint`` fills from them without finding the samples again (the levels are
     those of the mask path, ``tests/test_demand_cells.py``)."""
-    dem, terrain, cands, config, rng = _setting("p1812", 9)
-    sec = prepare_stations(candidate_table(cands, CandidateRadio()), dem, config)
-    groups = plan_groups(sec, dem, terrain.filled, config, block_min=terrain.block_min)
-    left, _, _, top = dem.bounds
-    geo = (left, top, dem.res[0], dem.res[1])
-    clut = (terrain.clutter.height_m, terrain.clutter.code)
+    dem, terrain, config, rng, sec, groups, geo, clut = _p1812_groups(9)
     demand = rng.random(dem.shape) < 0.2
     index = DemandCells(demand)
     kw = {"n_ops": len(sec.operators), "n_techs": len(sec.technologies)}

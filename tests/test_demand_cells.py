@@ -50,6 +50,18 @@ def _setting(model: str, seed: int, *, p2108: bool = False):
     return dem, terrain, cands, config, rng
 
 
+def _p1812_groups(seed: int):
+    """:func:`_setting` with P.1812, its candidates' site groups (the default radio), and ``site_table``'s geo and
+    clutter arguments: (dem, terrain, config, rng, sectors, groups, geo, clut)."""
+    dem, terrain, cands, config, rng = _setting("p1812", seed)
+    sec = prepare_stations(candidate_table(cands, CandidateRadio()), dem, config)
+    groups = plan_groups(sec, dem, terrain.filled, config, block_min=terrain.block_min)
+    left, _, _, top = dem.bounds
+    geo = (left, top, dem.res[0], dem.res[1])
+    clut = (terrain.clutter.height_m, terrain.clutter.code)
+    return dem, terrain, config, rng, sec, groups, geo, clut
+
+
 @pytest.mark.parametrize(("model", "p2108"), [("p1812", False), ("itm", False), ("cost231", False), ("itm", True)])
 def test_indexed_demand_gives_the_masks_cells_and_levels(model: str, p2108: bool,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,12 +94,7 @@ def test_indexed_demand_gives_the_masks_cells_and_levels(model: str, p2108: bool
 def test_site_table_with_the_index_is_the_tables_with_the_mask() -> None:
     """``site_table(only_cells=index)`` on the whole DEM: the same radial table (wanted samples, reach bound,
     exact losses), cut and box as ``site_table(only=mask)`` (P.1812, land cover)."""
-    dem, terrain, cands, config, rng = _setting("p1812", 4)
-    sec = prepare_stations(candidate_table(cands, CandidateRadio()), dem, config)
-    groups = plan_groups(sec, dem, terrain.filled, config, block_min=terrain.block_min)
-    left, _, _, top = dem.bounds
-    geo = (left, top, dem.res[0], dem.res[1])
-    clut = (terrain.clutter.height_m, terrain.clutter.code)
+    dem, terrain, config, rng, _, groups, geo, clut = _p1812_groups(4)
     for density in (0.0, 0.01, 0.25):
         demand = rng.random(dem.shape) < density
         for g in groups:

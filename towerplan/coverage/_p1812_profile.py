@@ -46,12 +46,14 @@ from towerplan.coverage._p1812_chain import BORROW, chain_max, fill_chains, rx_d
 from towerplan.coverage._p1812_nublock import BLOCK, nu_max
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _flat_max(d, n, a_coef, h_term, from_rx):
     """max over profile points 1..n-2 of the zero-profile Bullington slope (eqs 13 or 17 with g = 0).
 
     ``from_rx`` False: (a d_i (D - d_i) - h) / d_i; True: (a d_i (D - d_i) - h) / (D - d_i), with
-    ``a = 500 / ap``; both concave in d_i for h > 0, peaking at sqrt(h / a) from the terminal.
+    ``a = 500 / ap``; both concave in d_i for h > 0, peaking at sqrt(h / a) from the terminal. Inlined where it is
+    called (here and in the reach bound's stage 2, :func:`~._p1812_stages._spherical_excess`): no call and no
+    reference count of ``d`` per sample.
     """
     dtot = d[n - 1]
     x = math.sqrt(max(h_term, 0.0) / a_coef)

@@ -235,28 +235,29 @@ def p1812_radial_bound(z: np.ndarray, r: np.ndarray, zone: np.ndarray, step_m: f
                             flat, first, out, want, lim))
 
 
+# radial_bound's ``want`` and ``lim``. ``want``: empty (every sample) or a mask (:func:`~._reach_need.mark_wanted`):
+# the bound only there (+inf elsewhere); the floors of the wanted blocks replace per-sample bounds (sound floors all:
+# ``bench/README.md``, w10). ``lim`` (empty: the full bound everywhere), columns < ``len(z)``: row 0, each sample's
+# limit (a per-sample stage's value is kept where above it; :func:`~._reach_need.sample_limits`); rows 1 and 2 at
+# block starts, the limits of the rest-of-radial and the block floors (at least row 0's largest over those samples);
+# row 3 is written: 1.0 where a cheaper stage decided the sample, 0.0 where ``out`` holds the full bound. A fifth row
+# (its content unread) marks the sweep's refining pass (:func:`~._sweep_p1812._bound_pass`), which reads ``out`` only
+# where row 0 is finite (its targets, limit ``t_site``; -inf elsewhere): there a sample with limit -inf is not
+# evaluated (stage 0 would decide it: any finite floor is above -inf, and ``within`` is left False as stage 0 leaves
+# it), a block whose row 2 is -inf gets only its rest-of-radial floor (its block floor would decide it; ``within`` is
+# left as it was, as a decided block leaves it) and the walk stops at a block start whose row 1 is -inf (no target
+# ahead); every target's value is the same float (round w14, ``tests/test_p1812_limits.py``; NaN floors or stages
+# aside, never seen). Other arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from
+# :func:`ap_floor_db`, ``flat`` from :func:`flat_bullington` or :func:`site_tables`. Samples 1-3 (resampled paths)
+# get -inf (always computed); samples before ``first`` (and from ``len(z)`` on) are left as they are. In the walk,
+# ``h`` holds the upper hulls of the intermediate points (:data:`~._p1812_floor0.HULL_A` ...), one buffer: (d, g - 500
+# d^2 / a) for ae and ab, (d, h), (d, h - 500 d^2 / ae) (receiver horizon, eq. 80; the first one's where g = h: no
+# clutter); v1, v2, qa, at, aot ... are running quantities over the intermediate points 1 .. i-1.
 @njit(cache=True)
 def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, ap_lb, flat, first,
                  out, want, lim):
-    """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``.
-
-    Arguments as :func:`~towerplan.coverage._p1812_radial.p1812_radial_loss`; ``ap_lb`` from :func:`ap_floor_db`,
-    ``flat`` from :func:`flat_bullington` or :func:`site_tables`. Samples 1-3 (resampled paths) get -inf (always
-    computed); samples before ``first`` (and from ``len(z)`` on) are left as they are. ``want``: empty (every
-    sample) or a mask (:func:`~._reach_need.mark_wanted`): the bound only there (+inf elsewhere). ``lim`` (empty:
-    the full bound everywhere), columns < ``len(z)``: row 0, each sample's limit (a per-sample stage's value is
-    kept where above it; :func:`~._reach_need.sample_limits`); rows 1 and 2 at block starts, the limits of the
-    rest-of-radial and the block floors (at least row 0's largest over those samples); row 3 is written: 1.0
-    where a cheaper stage decided the sample, 0.0 where ``out`` holds the full bound. A fifth row (its content
-    unread) marks the sweep's refining pass (:func:`~._sweep_p1812._bound_pass`), which reads ``out`` only where
-    row 0 is finite (its targets, limit ``t_site``; -inf elsewhere): there a sample with limit -inf is not evaluated
-    (stage 0 would decide it: any finite floor is above -inf, and ``within`` is left False as stage 0 leaves it), a
-    block whose row 2 is -inf gets only its rest-of-radial floor (its block floor would decide it; ``within`` is
-    left as it was, as a decided block leaves it) and the walk stops at a block start whose row 1 is -inf (no target
-    ahead); every target's value is the same float (round w14, ``tests/test_p1812_limits.py``; NaN floors or stages
-    aside, never seen). Returns the samples walked
-    (``n_all``, or the block start where the rest was shown out of reach). With ``want`` the floors of the wanted
-    blocks replace per-sample bounds (sound floors all: ``bench/README.md``, w10).
+    """Lower bound of the P.1812 loss (dB) from ``z[0]`` to every ``z[i]``, i >= ``first``, into ``out[i]``; the
+    samples walked (``n_all``, or the block start where the rest was shown out of reach). Arguments: the comment above.
     """
     n_all = len(z)
     out[:min(n_all, _MIN_POINTS - 1)] = -math.inf
@@ -274,13 +275,10 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
     stage0 = limited and flat.shape[0] >= 4
     tabled = flat.shape[0] >= 6  # 20 log10 d and Fk by sample (:func:`site_tables`)
     hts = z[0] + htg
-    # the upper hulls of the intermediate points (:data:`~._p1812_floor0.HULL_A` ...), one buffer: (d, g - 500 d^2 / a)
-    # for ae and ab, (d, h), (d, h - 500 d^2 / ae) (receiver horizon, eq. 80; the first one's where g = h: no clutter)
     h = np.empty((WORK_ROWS, n_all))
     shared = _all_zero(r)
     row_r = HULL_A if shared else HULL_R
     mr = ma = mb = mt = 0  # the hulls' lengths
-    # running quantities over the intermediate points 1 .. i-1
     v1 = v2 = 0.0
     qa = -math.inf  # max (g_k - hts) / d_k - 500 d_k / a (Bullington slope, eq. 13) and its point
     ka_d = ka_g = 0.0

@@ -33,7 +33,7 @@ from numba import njit
 from towerplan.coverage._p1812_floor0 import HULL_A, HULL_B, HULL_T, lminb0p_floor
 from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope
 from towerplan.coverage._p1812_kernels import _spherical_earth_k
-from towerplan.coverage._p1812_profile import bullington_loss
+from towerplan.coverage._p1812_profile import _flat_max, bullington_loss
 
 #: floating-point slack and the remainder of the I(x) approximation at 50 % (I(0.5) ~ 1e-5)
 _SLACK_DB = 0.05
@@ -254,30 +254,6 @@ def _clears_earth(d, hte, hre, ap, lam):
     x = min(max(0.5 * d, x_lo), x_hi)
     req = 17.456 * math.sqrt(max(x * (d - x), 0.0) * lam / d)
     return low - _ROUND > req + _ROUND
-
-
-@njit(cache=True, inline="always")
-def _flat_max(d, n, a_coef, h_term, from_rx):
-    """:func:`~._p1812_profile._flat_max` (the zero profile's largest Bullington slope over points 1..n-2, eqs 13 and
-    17 with g = 0), its operations in its order, inlined here: no call and no reference count of ``d`` per sample."""
-    dtot = d[n - 1]
-    x = math.sqrt(max(h_term, 0.0) / a_coef)
-    if from_rx:
-        x = dtot - x
-    lo = 1
-    hi = n - 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if d[mid] <= x:
-            lo = mid
-        else:
-            hi = mid
-    best = -math.inf
-    for i in (lo, hi):
-        di = d[i]
-        v = (a_coef * di * (dtot - di) - h_term) / ((dtot - di) if from_rx else di)
-        best = max(best, v)
-    return best
 
 
 @njit(cache=True, inline="always")
