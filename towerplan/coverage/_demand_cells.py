@@ -18,18 +18,6 @@ from numba import njit
 __all__ = ["DemandCells"]
 
 
-@njit(cache=True, inline="always")
-def _lower_bound(a, lo, hi, x):
-    """The first index k in ``lo .. hi`` with ``a[k] >= x`` (``hi``: none), ``a`` sorted."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if a[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 @njit(cache=True)
 def _box_cells(flat, row_start, w, r_lo, r_hi, c_lo, c_hi, spans):
     """Rows and columns (int64, row-major) of the cells of ``flat`` (sorted flat indices on a grid ``w`` wide;
@@ -47,8 +35,8 @@ def _box_cells(flat, row_start, w, r_lo, r_hi, c_lo, c_hi, spans):
     for k in range(n_r):
         r = r_lo + k
         base = r * w
-        lo = _lower_bound(flat, row_start[r], row_start[r + 1], base + c_lo)
-        hi = _lower_bound(flat, lo, row_start[r + 1], base + c_hi)
+        lo = row_start[r] + np.searchsorted(flat[row_start[r]:row_start[r + 1]], base + c_lo)
+        hi = lo + np.searchsorted(flat[lo:row_start[r + 1]], base + c_hi)
         a[k] = lo
         b[k] = hi
         if hi > lo:
