@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from towerplan.coverage._gain_kernels import sector_level_dbm
-from towerplan.coverage._kernels import ROW_CHUNKS, cell_angles, take_level
+from towerplan.coverage._kernels import ROW_CHUNKS, cell_angles
 from towerplan.coverage._sinr_kernels import take_carrier
 
 __all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "accumulate_group", "N_SF", "N_SI"]
@@ -147,8 +147,33 @@ def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, 
             phi = bearing[i] - azimuth_deg
         level = sector_level_dbm(lo, phi, theta[i], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated,
                                  cuts, base_dbm)
-        if covers and level >= threshold_dbm:
-            take_level(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx, op,
-                       tech)
+        _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx, op,
+                           tech, covers and level >= threshold_dbm)
         if in_sinr and level >= floor_dbm:
             take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, sr, sc0 + i, level, idx, threshold_dbm)
+
+
+@njit(cache=True, inline="always")
+def _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, r, c, level, idx, op, tech,
+                       taken):
+    """:func:`~._kernels.take_level` where ``taken`` (the level serves: at or above the threshold), else nothing,
+    written with selects instead of branches: every accumulator of cell (r, c) is read and written back, with the
+    level where :func:`~._kernels.take_level` would store it and its own value elsewhere. The same comparisons
+    (the top two by level, ties to the lower station index, :func:`~._kernels._insert`; the strict maxima), so the
+    same values bit for bit; whether a level beats a neighbour site's is as random as the terrain, and the
+    branches mispredicted often enough to cost ~15 % of this pass (bench/README.md, round w15)."""
+    b = best[r, c]
+    bi = best_idx[r, c]
+    s = second[r, c]
+    si = second_idx[r, c]
+    top = taken & ((bi < 0) | (level > b) | ((level == b) & (idx < bi)))
+    sec = taken & (not top) & ((si < 0) | (level > s) | ((level == s) & (idx < si)))
+    second[r, c] = b if top else (level if sec else s)
+    second_idx[r, c] = bi if top else (idx if sec else si)
+    best[r, c] = level if top else b
+    best_idx[r, c] = idx if top else bi
+    count[r, c] += taken
+    ob = op_best[op, r, c]
+    op_best[op, r, c] = level if taken & (level > ob) else ob
+    tb = tech_best[tech, r, c]
+    tech_best[tech, r, c] = level if taken & (level > tb) else tb
