@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._gain_kernels import sector_level_dbm
+from towerplan.coverage._gain_kernels import sector_level_inline
 from towerplan.coverage._kernels import ROW_CHUNKS, cell_angles
 from towerplan.coverage._sinr_kernels import take_carrier
 
@@ -145,8 +145,8 @@ def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, 
         phi = 0.0
         if not omni:
             phi = bearing[i] - azimuth_deg
-        level = sector_level_dbm(lo, phi, theta[i], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated,
-                                 cuts, base_dbm)
+        level = sector_level_inline(lo, phi, theta[i], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated,
+                                    cuts, base_dbm)
         _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx, op,
                            tech, covers and level >= threshold_dbm)
         if in_sinr and level >= floor_dbm:

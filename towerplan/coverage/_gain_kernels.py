@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["mod360", "sector_gain_db", "sector_level_dbm", "tabulated_gain_db"]
+__all__ = ["mod360", "sector_gain_db", "sector_level_dbm", "sector_level_inline", "tabulated_gain_db"]
 
 
 @njit(cache=True)
@@ -24,6 +24,12 @@ def sector_gain_db(phi_deg, theta_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, 
     ``phi_deg`` horizontal offset from boresight, ``theta_deg`` elevation below the
     horizon; omni antennas use the vertical pattern with ``e_tilt`` only.
     """
+    return _sector_gain(phi_deg, theta_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
+
+
+@njit(cache=True, inline="always")
+def _sector_gain(phi_deg, theta_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db):
+    """:func:`sector_gain_db`'s body, inlined where the per-cell loop is hot (:func:`sector_level_inline`)."""
     phi = mod360(phi_deg + 180.0) - 180.0
     if omni:
         return -min(12.0 * ((theta_deg - e_tilt) / v_bw) ** 2, sla_db)
@@ -48,7 +54,7 @@ def mod360(a):
     return a % 360.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _table360(table, angle_deg):
     a = mod360(angle_deg)
     i0 = math.floor(a) % 360
@@ -63,6 +69,12 @@ def tabulated_gain_db(phi_deg, theta_deg, tables, e_shift, m_tilt, cap):
     ``tables[0]`` / ``tables[1]``: horizontal / vertical loss, 360 values at 1°; ``e_shift`` the
     extra electrical tilt, ``m_tilt`` the mechanical tilt, ``cap`` the largest tabulated loss.
     """
+    return _tabulated_gain(phi_deg, theta_deg, tables, e_shift, m_tilt, cap)
+
+
+@njit(cache=True, inline="always")
+def _tabulated_gain(phi_deg, theta_deg, tables, e_shift, m_tilt, cap):
+    """:func:`tabulated_gain_db`'s body, inlined where the per-cell loop is hot (:func:`sector_level_inline`)."""
     phi = mod360(phi_deg + 180.0) - 180.0
     cos_phi = math.cos(math.radians(phi))
     seen = theta_deg - e_shift - m_tilt * cos_phi
@@ -86,8 +98,17 @@ def sector_level_dbm(lo, phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sl
     (:func:`sector_gain_db`). Rounded to float32 before any comparison, exactly as the
     accumulators store it, so the order of sectors (and of batches) cannot change a result.
     """
+    return sector_level_inline(lo, phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables,
+                               base_dbm)
+
+
+@njit(cache=True, inline="always")
+def sector_level_inline(lo, phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables, base_dbm):
+    """:func:`sector_level_dbm` inlined, its gains too (one definition, the same operations): for the per-cell loop
+    of :func:`~._fused.accumulate_group`, where the calls cost ~30 % of the pass (bench/README.md, round w15); the
+    other callers keep the calls (a copy of the gains compiled into each would cost compile time)."""
     if tabulated:
-        gain = tabulated_gain_db(phi, theta, tables, e_tilt, m_tilt, fb_db)
+        gain = _tabulated_gain(phi, theta, tables, e_tilt, m_tilt, fb_db)
     else:
-        gain = sector_gain_db(phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
+        gain = _sector_gain(phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
     return np.float32(base_dbm + gain - lo)
