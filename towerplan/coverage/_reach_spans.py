@@ -45,15 +45,32 @@ _LIMIT_SLACK_DB = 1e-3
 
 @njit(cache=True)
 def radial_last(table, limit):
-    """Per radial, the index of its last sample that is finite and ``<= limit`` (-1: none)."""
+    """Per radial, the index of its last sample that is finite and ``<= limit`` (-1: none).
+
+    From the end in blocks of :data:`_SCAN` samples, each tested without a branch per sample (the tails beyond
+    the reach bound, +inf or NaN, are most of a radial: one test a sample was ~10 % of a province fill), then
+    sample by sample in the block that holds one."""
     n0, n_samp = table.shape
     last = np.full(n0, -1, dtype=np.int64)
     for j in range(n0):
-        for i in range(n_samp - 1, -1, -1):
-            if table[j, i] <= limit:  # NaN and +inf: no
-                last[j] = i
+        row = table[j]
+        i = n_samp  # samples i.. hold none
+        while i >= _SCAN:
+            hit = False
+            for k in range(i - _SCAN, i):
+                hit |= row[k] <= limit  # NaN and +inf: no
+            if hit:
+                break
+            i -= _SCAN
+        for k in range(i - 1, -1, -1):
+            if row[k] <= limit:
+                last[j] = k
                 break
     return last
+
+
+#: samples :func:`radial_last` tests at once
+_SCAN = 16
 
 
 @njit(cache=True)
