@@ -147,8 +147,9 @@ def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, 
             phi = bearing[i] - azimuth_deg
         level = sector_level_inline(lo, phi, theta[i], omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated,
                                     cuts, base_dbm)
-        _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx, op,
-                           tech, covers and level >= threshold_dbm)
+        if covers and level >= threshold_dbm:
+            _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx,
+                               op, tech, True)
         if in_sinr and level >= floor_dbm:
             take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, sr, sc0 + i, level, idx, threshold_dbm)
 
@@ -156,12 +157,13 @@ def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, 
 @njit(cache=True, inline="always")
 def _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, r, c, level, idx, op, tech,
                        taken):
-    """:func:`~._kernels.take_level` where ``taken`` (the level serves: at or above the threshold), else nothing,
-    written with selects instead of branches: every accumulator of cell (r, c) is read and written back, with the
-    level where :func:`~._kernels.take_level` would store it and its own value elsewhere. The same comparisons
-    (the top two by level, ties to the lower station index, :func:`~._kernels._insert`; the strict maxima), so the
-    same values bit for bit; whether a level beats a neighbour site's is as random as the terrain, and the
-    branches mispredicted often enough to cost ~15 % of this pass (bench/README.md, round w15)."""
+    """:func:`~._kernels.take_level` where ``taken``, else nothing, its comparisons as selects instead of branches:
+    every accumulator of cell (r, c) is read and written back, with the level where :func:`~._kernels.take_level`
+    would store it and its own value elsewhere. The same comparisons (the top two by level, ties to the lower station
+    index, :func:`~._kernels._insert`; the strict maxima), so the same values bit for bit. Whether a level beats a
+    neighbour site's is as random as the terrain: those branches mispredicted often. The caller keeps the branch on
+    the level serving (selects there too touched every accumulator of the cells where no level serves, which cost
+    more than it saved); bench/README.md, round w15."""
     b = best[r, c]
     bi = best_idx[r, c]
     s = second[r, c]
