@@ -191,13 +191,16 @@ def test_zone_mean_all_is_the_matching_mean_where_it_says_so() -> None:
             uniform_seen += 1
             for r_cell in (0.0, 10.0, 10.3, 5.0):
                 v2, s2 = _zone_mean(table, rprev, r_cell, j0, j0 + 1, i0, wa, wt)
-                assert np.float64(v).tobytes() == np.float64(v2).tobytes() and spread == s2
+                assert np.float64(v).tobytes() == np.float64(v2).tobytes()
+                assert spread == s2
         else:
             mixed_seen += 1
-    assert uniform_seen > 1000 and mixed_seen > 300
+    assert uniform_seen > 1000
+    assert mixed_seen > 300
     none = np.zeros((0, 0), np.float32)
     v, spread, uniform = _zone_mean_all(table, none, 2, 3, 4, 0.3, 0.6)
-    assert uniform and (v, spread) == _zone_mean(table, none, 0.0, 2, 3, 4, 0.3, 0.6)
+    assert uniform
+    assert (v, spread) == _zone_mean(table, none, 0.0, 2, 3, 4, 0.3, 0.6)
 
 
 @njit(cache=False)
@@ -222,4 +225,5 @@ def test_radial_last_is_the_scan_sample_by_sample(n_samp: int) -> None:
     table = np.where(i >= stop, tail, table).astype(np.float32)
     got = radial_last(table, 150.0)
     assert np.array_equal(got, _last_by_samples(table, 150.0))
-    assert (got == -1).any() and (got >= 0).any()
+    assert (got == -1).any()
+    assert (got >= 0).any()
