@@ -54,7 +54,7 @@ def mod360(a):
     return a % 360.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _table360(table, angle_deg):
     a = mod360(angle_deg)
     i0 = math.floor(a) % 360
@@ -69,12 +69,6 @@ def tabulated_gain_db(phi_deg, theta_deg, tables, e_shift, m_tilt, cap):
     ``tables[0]`` / ``tables[1]``: horizontal / vertical loss, 360 values at 1°; ``e_shift`` the
     extra electrical tilt, ``m_tilt`` the mechanical tilt, ``cap`` the largest tabulated loss.
     """
-    return _tabulated_gain(phi_deg, theta_deg, tables, e_shift, m_tilt, cap)
-
-
-@njit(cache=True, inline="always")
-def _tabulated_gain(phi_deg, theta_deg, tables, e_shift, m_tilt, cap):
-    """:func:`tabulated_gain_db`'s body, inlined where the per-cell loop is hot (:func:`sector_level_inline`)."""
     phi = mod360(phi_deg + 180.0) - 180.0
     cos_phi = math.cos(math.radians(phi))
     seen = theta_deg - e_shift - m_tilt * cos_phi
@@ -104,11 +98,12 @@ def sector_level_dbm(lo, phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sl
 
 @njit(cache=True, inline="always")
 def sector_level_inline(lo, phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables, base_dbm):
-    """:func:`sector_level_dbm` inlined, its gains too (one definition, the same operations): for the per-cell loop
-    of :func:`~._fused.accumulate_group`, where the calls cost ~30 % of the pass (bench/README.md, round w15); the
-    other callers keep the calls (a copy of the gains compiled into each would cost compile time)."""
+    """:func:`sector_level_dbm` inlined with the parametric gain (one definition, the same operations): for the
+    per-cell loop of :func:`~._fused.accumulate_group`, where the calls cost ~30 % of the pass (bench/README.md, round
+    w15). A pattern file's gain stays a call (rarer, and its three table reads inlined cost compile time), and the
+    other callers keep the calls."""
     if tabulated:
-        gain = _tabulated_gain(phi, theta, tables, e_tilt, m_tilt, fb_db)
+        gain = tabulated_gain_db(phi, theta, tables, e_tilt, m_tilt, fb_db)
     else:
         gain = _sector_gain(phi, theta, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db)
     return np.float32(base_dbm + gain - lo)
