@@ -83,3 +83,16 @@ def test_a_run_after_warm_up_compiles_nothing(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-3000:]
     new = json.loads(run.stdout.strip().splitlines()[-1])
     assert new == [], "kernels a real run compiled after warm_up():\n" + "\n".join(new)
+
+
+def test_compile_command_runs_the_warm_up_and_names_the_cache(capsys, monkeypatch) -> None:
+    from towerplan.cli import main
+    from towerplan.coverage import engine
+
+    calls = []
+    monkeypatch.setattr(engine, "warm_up", lambda **kw: calls.append(kw))
+    assert main(["compile", "--no-matrix"]) == 0
+    assert calls == [{"matrix": False}]
+    out = capsys.readouterr().out
+    assert "towerplan compile: kernels compiled or loaded in" in out
+    assert "__pycache__" in out or "numba" in out
