@@ -59,8 +59,8 @@ def readonly(a: Any, dtype: Any) -> np.ndarray:
 
     numba compiles one machine-code version per argument type, and an array's type includes its dtype, layout
     and writeability: a clutter window cut from a read-only grid is a read-only view when it spans whole rows
-    and a writeable copy otherwise, so the same kernel compiled twice (~40 s for the P.1812 sweep) depending on
-    the windows. Every array the kernels only read goes through here, once per site table."""
+    and a writeable copy otherwise, so the P.1812 sweep compiled twice in one run (~16 s CPU more, ``bench/README.md``
+    helper w15-compile). The clutter and the empty "no land cover" arrays go through here, once per site table."""
     a = np.ascontiguousarray(a, dtype=dtype)
     if a.flags.writeable:
         a = a.view()
