@@ -30,7 +30,7 @@ __all__ = ["COMMAND_HELP", "build_parser", "main"]
 
 #: sub-command modules, in the order they are listed by ``--help``
 _COMMAND_MODULES: tuple[str, ...] = ("validate", "demo", "itm", "p1812", "fetch", "coverage", "gaps", "place", "run",
-                                     "compare", "calibrate", "store", "switchoff")
+                                     "compare", "calibrate", "store", "switchoff", "compile")
 
 #: one-line help of each sub-command, as its module registers it (listed without importing the module)
 COMMAND_HELP: dict[str, str] = {
@@ -47,6 +47,7 @@ COMMAND_HELP: dict[str, str] = {
     "calibrate": "compare drive-test measurements with the model and fit cross-validated corrections",
     "store": "the shared project store: users, station lists, plans",
     "switchoff": "who loses every service when 2G/3G are switched off",
+    "compile": "compile the coverage kernels ahead (once, e.g. after installing)",
 }
 
 EXIT_OK = 0

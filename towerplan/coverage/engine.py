@@ -447,27 +447,9 @@ def run_coverage(
     return result
 
 
-def warm_up() -> None:
-    """Compile (or load from numba's cache) every engine kernel on a tiny case."""
-    from affine import Affine
-    from pyproj import CRS
+def warm_up(*, matrix: bool = True) -> None:
+    """Compile (or load from numba's cache) the kernels with the argument types real runs pass them
+    (:func:`towerplan.coverage._warm_up.warm_up`; ``matrix``: the candidate matrix's too)."""
+    from towerplan.coverage._warm_up import warm_up as _warm_up
 
-    dem = Grid(np.full((9, 9), 10.0), Affine(30.0, 0, 500_000.0, 0, -30.0, 2_000_000.0), CRS.from_epsg(32648), None)
-    lon, lat = _lonlat(dem, 500_135.0, 1_999_865.0)
-    st = pd.DataFrame({"operator": ["x"] * 4, "technology": ["4G"] * 4, "lon": [lon] * 4, "lat": [lat] * 4,
-                       "antenna_height_m": [30.0] * 4, "azimuth_deg": [0.0, 0.0, np.nan, 0.0],
-                       "freq_mhz": [900.0, 1800.0, 2600.0, 100.0], "eirp_dbm": [60.0] * 4})
-    for diff in ("deygout", "bullington", "delta_bullington"):
-        run_coverage(dem, st.iloc[:2], config=CoverageConfig(max_radius_m=200.0, model="hata",
-                                                             diffraction=diff))  # type: ignore[arg-type]
-    run_coverage(dem, st, config=CoverageConfig(max_radius_m=200.0),
-                 clutter=ClutterGrid.from_codes(np.full(dem.shape, 2, dtype=np.uint8)))  # auto: P.1812 and ITM
-    run_coverage(dem, st.iloc[:1], config=CoverageConfig(max_radius_m=200.0, model="fspl"))
-
-
-def _lonlat(dem: Grid, x: float, y: float) -> tuple[float, float]:
-    from pyproj import Transformer
-
-    tr = Transformer.from_crs(dem.crs, "EPSG:4326", always_xy=True)
-    lon, lat = tr.transform(x, y)
-    return float(lon), float(lat)
+    _warm_up(matrix=matrix)

@@ -26,7 +26,7 @@ from towerplan.coverage.plan import SiteGroup, hata_constant_db, model_codes, ra
 from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.source_terrain import SourceWindow, site_map
 
-__all__ = ["HATA_REACH_BOUND", "FarTable", "SiteTable", "site_loss", "site_loss_window", "site_table"]
+__all__ = ["HATA_REACH_BOUND", "FarTable", "SiteTable", "readonly", "site_loss", "site_loss_window", "site_table"]
 
 
 def _max_loss_db(group: SiteGroup, config: CoverageConfig) -> float:
@@ -53,7 +53,22 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
     return model, fpar, ipar
 
 
-_NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
+def readonly(a: Any, dtype: Any) -> np.ndarray:
+    """``a`` as the kernels take a read-only input: C-contiguous, of ``dtype`` and not writeable (a view of ``a``
+    when it already is C-contiguous of that dtype, else a copy).
+
+    numba compiles one machine-code version per argument type, and an array's type includes its dtype, layout
+    and writeability: a clutter window cut from a read-only grid is a read-only view when it spans whole rows
+    and a writeable copy otherwise, so the P.1812 sweep compiled twice in one run (~16 s CPU more, ``bench/README.md``
+    helper w15-compile). The clutter and the empty "no land cover" arrays go through here, once per site table."""
+    a = np.ascontiguousarray(a, dtype=dtype)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+_NO_CLUTTER = (readonly(np.zeros((0, 0)), np.float32), readonly(np.zeros((0, 0)), np.uint8))
 _NO_LIMITS = np.zeros(0)
 #: no cell selection (every cell): the kernels' empty uint8 mask, for ``wanted`` and the fill's ``mask`` alike
 _ALL_CELLS = np.zeros((0, 0), dtype=np.uint8)
@@ -180,8 +195,10 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     site_col = (group.x - left) / res_x - 0.5
     site_row = (top - group.y) / res_y - 0.5
     model, fpar, ipar = _params(group, config)
-    clut_h, clut_code = clutter if clutter is not None else _NO_CLUTTER
-    terrain: Any = dem
+    # the kernels' one signature: clutter read-only float32 / uint8, the study DEM float64 (``readonly``)
+    clut_h, clut_code = ((readonly(clutter[0], np.float32), readonly(clutter[1], np.uint8)) if clutter is not None
+                         else _NO_CLUTTER)
+    terrain: Any = np.ascontiguousarray(dem, dtype=np.float64)
     if source is not None:  # profiles from the source tile, through the site's cubic map
         site_map_coef, _ = site_map(source, geo, site_col, site_row, group.radius_m + 2.0 * max(res_x, res_y))
         terrain = (source.values, site_map_coef)
@@ -190,7 +207,7 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     far_spacing = 0.0  # the extended zone's radial spacing (steps); never with ``only``
     if only is None and only_cells is None:
         far_spacing = config.extended_spacing_for(group.model, min(res_x, res_y)) / config.sample_step_cells
-    r_main = config.main_radius_m
+    r_main = float(config.main_radius_m)  # a float whatever the configuration held (one kernel signature)
     r_blend = r_main + _BLEND_STEPS * step
     far = None
     cells = None
