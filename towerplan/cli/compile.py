@@ -30,12 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``towerplan compile`` and return its exit code."""
-    from towerplan.coverage import _kernels
-    from towerplan.coverage.engine import warm_up
+    from towerplan.coverage.engine import kernel_cache_dir, warm_up
 
     t0, c0 = time.perf_counter(), time.process_time()
     warm_up(matrix=not args.no_matrix)
-    cache = getattr(getattr(_kernels.fill_window, "_cache", None), "_cache_path", "numba's cache")
+    cache = kernel_cache_dir()
     print(f"towerplan compile: kernels compiled or loaded in {time.perf_counter() - t0:.1f} s "
           f"({time.process_time() - c0:.1f} s CPU); cache: {cache}")
     return 0

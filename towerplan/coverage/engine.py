@@ -65,7 +65,7 @@ from towerplan.errors import ConfigError, RasterDataError
 from towerplan.grid import Grid
 from towerplan.resources import check_memory
 
-__all__ = ["CoverageResult", "run_coverage", "warm_up", "site_loss_window"]
+__all__ = ["CoverageResult", "kernel_cache_dir", "run_coverage", "warm_up", "site_loss_window"]
 
 log = logging.getLogger(__name__)
 
@@ -445,6 +445,14 @@ def run_coverage(
     log.info("coverage: %d sectors at %d sites on %s in %.2f s", int(sectors.table["usable"].sum()), len(groups),
              dem.shape, t3 - t0)
     return result
+
+
+def kernel_cache_dir() -> str:
+    """Where numba keeps the engine's compiled kernels: the package's ``__pycache__`` folder, numba's user-wide
+    cache when the package folder is not writable, or ``NUMBA_CACHE_DIR`` when set."""
+    from towerplan.coverage import _kernels
+
+    return str(getattr(getattr(_kernels.fill_window, "_cache", None), "_cache_path", "numba's cache"))
 
 
 def warm_up(*, matrix: bool = True) -> None:
