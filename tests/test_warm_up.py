@@ -96,3 +96,16 @@ def test_compile_command_runs_the_warm_up_and_names_the_cache(capsys, monkeypatc
     out = capsys.readouterr().out
     assert "towerplan compile: kernels compiled or loaded in" in out
     assert "__pycache__" in out or "numba" in out
+
+
+def test_warm_up_says_nothing_about_its_own_tiny_inputs(caplog, recwarn) -> None:
+    """Its cases (P.1812 without land cover, a 200 m radius...) would warn as a user's run does: not the user's."""
+    import logging
+
+    from towerplan.coverage import engine
+
+    caplog.set_level(logging.INFO, logger="towerplan")
+    engine.warm_up(matrix=False)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert [str(w.message) for w in recwarn] == []
+    assert logging.getLogger("towerplan").level == logging.INFO  # the caller's level is restored

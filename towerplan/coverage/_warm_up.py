@@ -12,6 +12,11 @@ checks that a real run after it compiles nothing.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -33,6 +38,26 @@ def warm_up(*, matrix: bool = True) -> None:
     (``CoverageConfig.main_radius_m`` at its smallest, so a 1 km radius reaches it), with SINR; and with
     ``matrix`` the candidate matrix's demand-cell kernels (:func:`.footprint.demand_footprint`).
     """
+    with _quiet():
+        _cases(matrix)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The tiny cases' messages (e.g. "P.1812 without land cover") are about the warm-up's own inputs, not the
+    user's: towerplan's log below ERROR and Python warnings are silenced while they run."""
+    log = logging.getLogger("towerplan")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        log.setLevel(level)
+
+
+def _cases(matrix: bool) -> None:
     from affine import Affine
     from pyproj import CRS
 
