@@ -70,7 +70,7 @@ def _cases(matrix: bool) -> None:
         run_coverage(dem, st.iloc[:2], config=CoverageConfig(max_radius_m=200.0, model="hata",
                                                              diffraction=diff))  # type: ignore[arg-type]
     run_coverage(dem, st, config=CoverageConfig(max_radius_m=200.0),
-                 clutter=ClutterGrid.from_codes(np.full(dem.shape, 2, dtype=np.uint8)))  # auto: P.1812 and ITM
+                 clutter=ClutterGrid.from_codes(np.full(dem.shape, 2, dtype=np.uint8)))  # auto: P.1812 (all bands)
     run_coverage(dem, st.iloc[:1], config=CoverageConfig(max_radius_m=200.0, model="fspl"))
     run_coverage(dem, st.iloc[:1], config=CoverageConfig(max_radius_m=200.0))  # P.1812 without land cover
     big, clutter = warm_up_terrain()

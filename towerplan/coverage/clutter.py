@@ -99,7 +99,8 @@ class ClutterGrid:
         return cls(table[np.minimum(c, 5)], c)
 
     def window(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
-        """The (height, code) arrays of rows r0:r1, columns c0:c1 (contiguous copies)."""
+        """The (height, code) arrays of rows r0:r1, columns c0:c1, C-contiguous: views of the grid's arrays when the
+        columns span whole rows, else copies (the kernels take them through ``site_radials.readonly``)."""
         return (np.ascontiguousarray(self.height_m[r0:r1, c0:c1]), np.ascontiguousarray(self.code[r0:r1, c0:c1]))
 
     def subgrid(self, r0: int, r1: int, c0: int, c1: int) -> ClutterGrid:
