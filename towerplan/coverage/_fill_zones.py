@@ -41,6 +41,7 @@ from numba import njit, prange
 from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, ROW_CHUNKS, fill_samples
 from towerplan.coverage._p1812_radial import sample_clutter
 from towerplan.coverage._reach_spans import reach_spans, table_reach
+from towerplan.coverage.clutter import NO_CLUTTER
 
 __all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "refine_cells", "rx_clutter"]
 
@@ -50,10 +51,6 @@ RX_MATCH_M = 0.5
 
 
 _NONE = np.zeros((0, 0), dtype=np.float32)
-# no land cover: empty clutter windows read-only as the engine's (``site_radials.readonly``): one kernel signature
-_NO_CLUTTER = (np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8))
-for _a in _NO_CLUTTER:
-    _a.flags.writeable = False
 
 
 def fill_zones(out: np.ndarray, st: Any, site: tuple[float, float, float], config: Any, off: tuple[int, int],
@@ -90,7 +87,7 @@ def rx_clutter(tables, clutter, off, geo, site, rx_match):
     (row, col)); plain interpolation (empty arrays) without ``rx_match`` or land cover."""
     clut_h, clut_code = clutter
     if not rx_match or clut_code.shape[0] == 0:
-        return (_NONE, _NONE, *_NO_CLUTTER, 0, 0)
+        return (_NONE, _NONE, *NO_CLUTTER, 0, 0)  # the engine's empty clutter: one kernel signature
     left, top, res_x, res_y = geo
     site_col = (site[0] - left) / res_x - 0.5
     site_row = (top - site[1]) / res_y - 0.5

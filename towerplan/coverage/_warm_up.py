@@ -5,7 +5,7 @@ machine code goes to numba's on-disk cache (``cache=True``), so a type compiled 
 and a type that only a real run passes costs that run its compile (the P.1812 sweep ~40 s). The cases below
 pass the types real runs pass: the study DEM as the engine fills it (float64, from a read-only float32 Grid as
 a GeoTIFF gives), land cover as :meth:`~towerplan.landcover.grid.LandCover.to_clutter_grid` gives it (read-only
-float32 / uint8 windows, :func:`.site_radials.readonly`), the extended zone's fill (30 m; only reached beyond
+float32 / uint8 windows, :func:`.clutter.readonly`), the extended zone's fill (30 m; only reached beyond
 ``CoverageConfig.main_radius_m``), SINR, and the candidate matrix's demand cells. ``tests/test_warm_up.py``
 checks that a real run after it compiles nothing.
 """
@@ -34,7 +34,7 @@ def warm_up(*, matrix: bool = True) -> None:
 
     Tiny cases on the types a user's run has (``tests/test_warm_up.py`` checks that a run on a float32 DEM
     with land cover then compiles nothing more): every model; P.1812 without land cover and with it (read-only
-    float32 / uint8 arrays, :func:`.site_radials.readonly`); at 30 m the extended zone
+    float32 / uint8 arrays, :func:`.clutter.readonly`); at 30 m the extended zone
     (``CoverageConfig.main_radius_m`` at its smallest, so a 1 km radius reaches it), with SINR; and with
     ``matrix`` the candidate matrix's demand-cell kernels (:func:`.footprint.demand_footprint`).
     """

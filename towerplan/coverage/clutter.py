@@ -31,7 +31,8 @@ import numpy as np
 
 from towerplan.errors import RasterDataError
 
-__all__ = ["ClutterGrid", "CLUTTER_HEIGHTS_M", "CLUTTER_NAMES", "DEFAULT_CODE", "DEFAULT_HEIGHT_M", "SEA_LEVEL_M"]
+__all__ = ["ClutterGrid", "CLUTTER_HEIGHTS_M", "CLUTTER_NAMES", "DEFAULT_CODE", "DEFAULT_HEIGHT_M", "NO_CLUTTER",
+           "SEA_LEVEL_M", "readonly"]
 
 #: representative clutter heights R (m) of ITU-R P.1812-7 Table 2 by coverage code
 CLUTTER_HEIGHTS_M: dict[int, float] = {1: 0.0, 2: 0.0, 3: 10.0, 4: 15.0, 5: 20.0}
@@ -41,6 +42,25 @@ DEFAULT_CODE = 2
 DEFAULT_HEIGHT_M = CLUTTER_HEIGHTS_M[DEFAULT_CODE]
 #: water cells at or below this ground height count as the sea zone
 SEA_LEVEL_M = 1.0
+
+
+def readonly(a: np.ndarray, dtype: type) -> np.ndarray:
+    """``a`` as the kernels take a read-only input: C-contiguous, of ``dtype`` and not writeable (a view of ``a``
+    when it already is C-contiguous of that dtype, else a copy).
+
+    numba compiles one machine-code version per argument type, and an array's type includes its dtype, layout
+    and writeability: a clutter window cut from a read-only grid is a read-only view when it spans whole rows
+    and a writeable copy otherwise, so the P.1812 sweep compiled twice in one run (~16 s CPU more, ``bench/README.md``
+    helper w15-compile). The clutter and the empty "no land cover" arrays go through here, once per site table."""
+    a = np.ascontiguousarray(a, dtype=dtype)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
+#: no land cover, as the kernels take it (:func:`readonly`): the empty (height, code) pair
+NO_CLUTTER = (readonly(np.zeros((0, 0)), np.float32), readonly(np.zeros((0, 0)), np.uint8))
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +120,7 @@ class ClutterGrid:
 
     def window(self, r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
         """The (height, code) arrays of rows r0:r1, columns c0:c1, C-contiguous: views of the grid's arrays when the
-        columns span whole rows, else copies (the kernels take them through ``site_radials.readonly``)."""
+        columns span whole rows, else copies (the kernels take them through :func:`readonly`)."""
         return (np.ascontiguousarray(self.height_m[r0:r1, c0:c1]), np.ascontiguousarray(self.code[r0:r1, c0:c1]))
 
     def subgrid(self, r0: int, r1: int, c0: int, c1: int) -> ClutterGrid:

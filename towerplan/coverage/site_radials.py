@@ -21,12 +21,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from towerplan.coverage import _kernels as kern
+from towerplan.coverage.clutter import NO_CLUTTER, readonly
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.plan import SiteGroup, hata_constant_db, model_codes, radial_layout, window_exit_m
 from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.source_terrain import SourceWindow, site_map
 
-__all__ = ["HATA_REACH_BOUND", "FarTable", "SiteTable", "readonly", "site_loss", "site_loss_window", "site_table"]
+__all__ = ["HATA_REACH_BOUND", "FarTable", "SiteTable", "site_loss", "site_loss_window", "site_table"]
 
 
 def _max_loss_db(group: SiteGroup, config: CoverageConfig) -> float:
@@ -53,22 +54,6 @@ def _params(group: SiteGroup, config: CoverageConfig) -> tuple[int, np.ndarray, 
     return model, fpar, ipar
 
 
-def readonly(a: Any, dtype: Any) -> np.ndarray:
-    """``a`` as the kernels take a read-only input: C-contiguous, of ``dtype`` and not writeable (a view of ``a``
-    when it already is C-contiguous of that dtype, else a copy).
-
-    numba compiles one machine-code version per argument type, and an array's type includes its dtype, layout
-    and writeability: a clutter window cut from a read-only grid is a read-only view when it spans whole rows
-    and a writeable copy otherwise, so the P.1812 sweep compiled twice in one run (~16 s CPU more, ``bench/README.md``
-    helper w15-compile). The clutter and the empty "no land cover" arrays go through here, once per site table."""
-    a = np.ascontiguousarray(a, dtype=dtype)
-    if a.flags.writeable:
-        a = a.view()
-        a.flags.writeable = False
-    return a
-
-
-_NO_CLUTTER = (readonly(np.zeros((0, 0)), np.float32), readonly(np.zeros((0, 0)), np.uint8))
 _NO_LIMITS = np.zeros(0)
 #: no cell selection (every cell): the kernels' empty uint8 mask, for ``wanted`` and the fill's ``mask`` alike
 _ALL_CELLS = np.zeros((0, 0), dtype=np.uint8)
@@ -197,7 +182,7 @@ def site_table(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, f
     model, fpar, ipar = _params(group, config)
     # the kernels' one signature: clutter read-only float32 / uint8, the study DEM float64 (``readonly``)
     clut_h, clut_code = ((readonly(clutter[0], np.float32), readonly(clutter[1], np.uint8)) if clutter is not None
-                         else _NO_CLUTTER)
+                         else NO_CLUTTER)
     terrain: Any = np.ascontiguousarray(dem, dtype=np.float64)
     if source is not None:  # profiles from the source tile, through the site's cubic map
         site_map_coef, _ = site_map(source, geo, site_col, site_row, group.radius_m + 2.0 * max(res_x, res_y))
