@@ -53,8 +53,9 @@ def _by_branches(acc, levels, idxs, ops, techs, taken):
 def _by_selects(acc, levels, idxs, ops, techs, taken):
     best, best_idx, second, second_idx, count, op_best, tech_best = acc
     for c in range(levels.shape[0]):
-        _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, 0, c, levels[c], idxs[c],
-                           ops[c], techs[c], taken[c])
+        if taken[c]:  # the caller's branch on the level serving, as in _fused._sector_row
+            _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, 0, c, levels[c],
+                               idxs[c], ops[c], techs[c])
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -149,15 +149,14 @@ def _sector_row(k, lo_row, theta, bearing, sec_f, sec_i, tables, threshold_dbm, 
                                     cuts, base_dbm)
         if covers and level >= threshold_dbm:
             _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + i, level, idx,
-                               op, tech, True)
+                               op, tech)
         if in_sinr and level >= floor_dbm:
             take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, sr, sc0 + i, level, idx, threshold_dbm)
 
 
 @njit(cache=True, inline="always")
-def _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, r, c, level, idx, op, tech,
-                       taken):
-    """:func:`~._kernels.take_level` where ``taken``, else nothing, its comparisons as selects instead of branches:
+def _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_best, r, c, level, idx, op, tech):
+    """:func:`~._kernels.take_level` with its comparisons as selects instead of branches:
     every accumulator of cell (r, c) is read and written back, with the level where :func:`~._kernels.take_level`
     would store it and its own value elsewhere. The same comparisons (the top two by level, ties to the lower station
     index, :func:`~._kernels._insert`; the strict maxima), so the same values bit for bit. Whether a level beats a
@@ -168,14 +167,14 @@ def _take_level_select(best, best_idx, second, second_idx, count, op_best, tech_
     bi = best_idx[r, c]
     s = second[r, c]
     si = second_idx[r, c]
-    top = taken & ((bi < 0) | (level > b) | ((level == b) & (idx < bi)))
-    sec = taken & (not top) & ((si < 0) | (level > s) | ((level == s) & (idx < si)))
+    top = (bi < 0) | (level > b) | ((level == b) & (idx < bi))
+    sec = (not top) & ((si < 0) | (level > s) | ((level == s) & (idx < si)))
     second[r, c] = b if top else (level if sec else s)
     second_idx[r, c] = bi if top else (idx if sec else si)
     best[r, c] = level if top else b
     best_idx[r, c] = idx if top else bi
-    count[r, c] += taken
+    count[r, c] += 1
     ob = op_best[op, r, c]
-    op_best[op, r, c] = level if taken & (level > ob) else ob
+    op_best[op, r, c] = level if level > ob else ob
     tb = tech_best[tech, r, c]
-    tech_best[tech, r, c] = level if taken & (level > tb) else tb
+    tech_best[tech, r, c] = level if level > tb else tb
