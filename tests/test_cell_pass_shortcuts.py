@@ -228,3 +228,48 @@ def test_radial_last_is_the_scan_sample_by_sample(n_samp: int) -> None:
     assert np.array_equal(got, _last_by_samples(table, 150.0))
     assert (got == -1).any()
     assert (got >= 0).any()
+
+
+@pytest.mark.parametrize(("seed", "cut_far"), [(0, 2400.0), (1, 1905.0), (2, 1440.0), (3, 1230.0)])
+def test_the_receiver_clutter_of_the_read_samples_only_gives_the_same_fill(seed: int, cut_far: float) -> None:
+    """Round w16: :func:`prev_clutter_read` (the clutter only at the samples the fill reads: not NaN, within the
+    table's cut) against :func:`prev_clutter` of the whole table (round w10-w15): the zone fill byte-identical,
+    the clutter equal wherever it was computed."""
+    from towerplan.coverage._fill_zones import prev_clutter, prev_clutter_read, read_end
+
+    rng = np.random.default_rng(300 + seed)
+    res = step = 30.0
+    r_main, radius = 900.0, 2400.0
+    r_blend = r_main + 8 * step
+    cut_main = r_blend - rng.integers(0, 3) * step
+    main, n0_m, lmax_m = _table(rng, r_blend, step, spacing=1.0)
+    far, n0_f, lmax_f = _table(rng, radius, step, spacing=6.0, from_i=int(r_main / step))
+    heights = np.array([0.0, 8.0, 8.2, 15.0, 20.0], np.float32)
+    n = int(2 * radius / res) + 8
+    code = rng.integers(0, 5, (n, n)).astype(np.uint8)  # a different height every cell: many mixed samples
+    clut_h = heights[code.astype(np.int64)]
+    left, top = 1000.0, 900_000.0
+    site_x, site_y = left + (n / 2 + 0.3) * res, top - (n / 2 - 0.2) * res
+    site_col, site_row = (site_x - left) / res - 0.5, (top - site_y) / res - 0.5
+    mains = (main, n0_m, lmax_m, r_blend, step, cut_main)
+    fars = (far, n0_f, lmax_f, radius, step, cut_far)
+    fills = []
+    for whole in (True, False):
+        rps = []
+        for table, cut, from_i in ((main, cut_main, 1), (far, cut_far, int(r_main / step))):
+            args = (step, site_col, site_row, 0, 0, res, res, clut_h, code, from_i)
+            full = prev_clutter(table.shape[0], table.shape[1], *args)
+            part = prev_clutter_read(table, read_end(cut, step, table.shape[1]), *args)
+            done = ~np.isnan(part)
+            assert np.array_equal(part[done], full[done])
+            assert done.sum() < 0.9 * np.count_nonzero(~np.isnan(full))
+            rps.append(full if whole else part)
+        rx = (rps[0], rps[1], clut_h, code, 0, 0)
+        h, w = n - 4, n - 2
+        out, flags = np.full((h, w), 7.0, np.float32), np.ones((h, w), np.uint8)
+        fill_window_zones(mains, fars, r_main, r_blend, site_x, site_y, left, top, res, res, 1, 2, out, LIMIT, rx,
+                          4.0, flags)
+        fills.append((out, flags))
+    assert np.isfinite(fills[0][0]).mean() > 0.05
+    assert fills[1][0].tobytes() == fills[0][0].tobytes()
+    assert fills[1][1].tobytes() == fills[0][1].tobytes()

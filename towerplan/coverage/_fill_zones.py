@@ -43,7 +43,8 @@ from towerplan.coverage._p1812_radial import sample_clutter
 from towerplan.coverage._reach_spans import reach_spans, table_reach
 from towerplan.coverage.clutter import NO_CLUTTER
 
-__all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "refine_cells", "rx_clutter"]
+__all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "prev_clutter_read", "read_end",
+           "refine_cells", "rx_clutter"]
 
 #: two clutter heights (m) closer than this are the same receiver surroundings (land-cover classes map to
 #: heights metres apart, ``towerplan.coverage.clutter``)
@@ -68,8 +69,7 @@ def fill_zones(out: np.ndarray, st: Any, site: tuple[float, float, float], confi
     p1812 = st.model == MODEL_P1812
     refine = p1812 and config.extended_refine_db > 0.0 and isinstance(st.terrain, np.ndarray)
     flags = np.zeros(out.shape, dtype=np.uint8)
-    rx = rx_clutter(((st.n0, st.table.shape[1], st.step, 1),
-                     (far.n0, far.table.shape[1], st.step, int(far.r_main / st.step))),
+    rx = rx_clutter(((st.table, st.cut_m, st.step, 1), (far.table, far.cut_m, st.step, int(far.r_main / st.step))),
                     st.clutter, off, geo, site[:2], p1812 and config.rx_match)
     fill_window_zones((st.table, st.n0, st.lmax, far.r_blend, st.step, st.cut_m),
                       (far.table, far.n0, far.lmax, site[2], st.step, far.cut_m), far.r_main, far.r_blend,
@@ -82,8 +82,8 @@ def fill_zones(out: np.ndarray, st: Any, site: tuple[float, float, float], confi
 
 
 def rx_clutter(tables, clutter, off, geo, site, rx_match):
-    """``rx`` of :func:`fill_window_zones`: for each of ``tables`` ((n0, n_samp, step_m, from_i) each) its
-    :func:`prev_clutter`, and the clutter windows (``clutter`` = (height, code) at window offset ``off`` =
+    """``rx`` of :func:`fill_window_zones`: for each of ``tables`` ((table, cut_m, step_m, from_i) each) its
+    :func:`prev_clutter_read`, and the clutter windows (``clutter`` = (height, code) at window offset ``off`` =
     (row, col)); plain interpolation (empty arrays) without ``rx_match`` or land cover."""
     clut_h, clut_code = clutter
     if not rx_match or clut_code.shape[0] == 0:
@@ -91,9 +91,17 @@ def rx_clutter(tables, clutter, off, geo, site, rx_match):
     left, top, res_x, res_y = geo
     site_col = (site[0] - left) / res_x - 0.5
     site_row = (top - site[1]) / res_y - 0.5
-    prev = [prev_clutter(n0, n_samp, step_m, site_col, site_row, off[1], off[0], res_x, res_y, clut_h, clut_code,
-                         from_i) for n0, n_samp, step_m, from_i in tables]
+    prev = [prev_clutter_read(table, read_end(cut_m, step_m, table.shape[1]), step_m, site_col, site_row, off[1],
+                              off[0], res_x, res_y, clut_h, clut_code, from_i)
+            for table, cut_m, step_m, from_i in tables]
     return (prev[0], prev[1], clut_h, clut_code, off[1], off[0])
+
+
+def read_end(cut_m: float, step_m: float, n_samp: int) -> int:
+    """One past the last sample index the fill reads of a table cut at ``cut_m``: its cells lie within ``cut_m``,
+    and a cell at ``d`` reads samples ``int(d / step_m)`` (at most ``n_samp - 2``) and the next
+    (:func:`~._kernels.fill_samples`); one more as a margin."""
+    return min(int(cut_m / step_m) + 3, n_samp)
 
 
 def refine_cells(out, flags, *, dem, off, geo, site, step_m, origin, params, clutter) -> int:
@@ -114,17 +122,32 @@ def refine_cells(out, flags, *, dem, off, geo, site, step_m, origin, params, clu
     return int(rows.size)
 
 
-@njit(cache=True, parallel=True)
 def prev_clutter(n0, n_samp, step_m, site_col, site_row, col_off, row_off, res_x, res_y, clut_h, clut_code, from_i):
     """(n0, n_samp) float32: the clutter height the radial sweep gives the point one step before sample ``i``
     of radial ``j`` (distance ``(i - 1) * step_m``; nearest cell, :func:`~._p1812_radial.sample_clutter`), for
-    ``i >= from_i`` (NaN before)."""
+    ``i >= from_i`` (NaN before): :func:`prev_clutter_read` of a table with every sample (all read)."""
+    return prev_clutter_read(np.zeros((n0, n_samp), np.float32), n_samp, step_m, site_col, site_row, col_off, row_off,
+                             res_x, res_y, clut_h, clut_code, from_i)
+
+
+@njit(cache=True, parallel=True)
+def prev_clutter_read(table, n_read, step_m, site_col, site_row, col_off, row_off, res_x, res_y, clut_h, clut_code,
+                      from_i):
+    """:func:`prev_clutter` of ``table``'s shape, only at the samples the fill reads (NaN elsewhere): sample
+    indices ``from_i`` to ``n_read`` (exclusive, :func:`read_end`) that are not NaN in ``table`` (the zone means
+    read a sample's receiver clutter only where its loss is not NaN, :func:`_zone_mean`, :func:`_zone_mean_all`).
+    The sweep's radials of the finer octaves start further out (NaN before), and the tables reach the site's
+    radius where the fill stops at the cut: 44 % of the samples skipped on the demo at 30 m (round w16)."""
+    n0, n_samp = table.shape
     out = np.full((n0, n_samp), np.nan, dtype=np.float32)
+    i_hi = min(n_read, n_samp)
     for j in prange(n0):
         a = 2.0 * math.pi * j / n0
         sa = math.sin(a)
         ca = math.cos(a)
-        for i in range(max(from_i, 1), n_samp):
+        for i in range(max(from_i, 1), i_hi):
+            if math.isnan(table[j, i]):
+                continue
             d = (i - 1) * step_m
             rh, _ = sample_clutter(clut_h, clut_code, site_col + d * sa / res_x - col_off,
                                    site_row - d * ca / res_y - row_off, CLUTTER_DEFAULT_H, CLUTTER_DEFAULT_CODE)
