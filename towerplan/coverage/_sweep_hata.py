@@ -119,7 +119,7 @@ def radial_losses_hata(dem, col_off, row_off, site_col, site_row, res_x, res_y, 
     ``lneed`` (Hata / COST-231; empty: no bound): per radial, the largest loss that can matter;
     samples the reach bound (:mod:`._hata_reach`) shows beyond it are +inf.
     """
-    nmax = 0
+    nmax = np.int64(0)  # not Literal[int](0): one signature of _hata_needed
     for j in range(n0):
         nmax = max(nmax, count[j])
     bounded = lneed.shape[0] == n0 and model != MODEL_FSPL

@@ -238,7 +238,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     first path of 5 points on; :mod:`._p1812_anchor`, the reach bound as the floor between them).
     """
     has_clutter = clut_code.shape[0] > 0
-    nmax = 0
+    nmax = np.int64(0)  # not Literal[int](0): one signature of _reach_profiles
     for j in range(n0):
         nmax = max(nmax, count[j])
     bounded = lneed.shape[0] == n0
