@@ -125,14 +125,15 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
     flat = site_tables(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_HTX], fpar[F_HRX], fpar[F_DN],
                        fpar[F_TIME] < 50.0)
     lv_at = fill_levels(nmax + 1, step_m, radius_m, lmax)
-    _bound_pass(False, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
-                clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt, zonet,
-                staged, need)
+    # the flags as np.bool_, not literals: one signature of _bound_pass (and of the rest below) for both passes
+    _bound_pass(np.bool_(False), dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count,
+                fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt,
+                zonet, staged, need)
     mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
     if refine:
-        _bound_pass(True, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar,
-                    ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt,
-                    zonet, staged, need)
+        _bound_pass(np.bool_(True), dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first,
+                    count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at,
+                    lbt, zt, rt, zonet, staged, need)
     return need, lbt, zt, rt, zonet
 
 
