@@ -254,7 +254,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
         need_all, lbt, zt, rt, zonet = _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y,
                                                        step_m, n0, lmax, radius_m, first, count, fpar, ipar, clut_h,
                                                        clut_code, lneed, nmax, has_clutter, wanted)
-    table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
+    table = np.full((n0, max(int(nmax), 2)), np.nan, dtype=np.float32)
     # what every radial's exact paths share at each sample (_p1812_radial.site_terms), once a site
     st = site_terms(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_PHI], fpar[F_LOC], fpar[F_SIGL])
     n_chunks = min(n0, 64)
