@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 from affine import Affine
 from pyproj import CRS
 
@@ -109,3 +110,52 @@ def test_warm_up_says_nothing_about_its_own_tiny_inputs(caplog, recwarn) -> None
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert [str(w.message) for w in recwarn] == []
     assert logging.getLogger("towerplan").level == logging.INFO  # the caller's level is restored
+
+
+_ONCE = textwrap.dedent("""
+    import json, sys
+    from numba.core import types
+    from numba.core.dispatcher import Dispatcher
+    from towerplan.coverage import engine
+
+    engine.warm_up()
+    twice = {}
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("towerplan") and mod is not None:
+            for key, obj in list(vars(mod).items()):
+                if isinstance(obj, Dispatcher):
+                    seen = {}
+                    for sig in obj.signatures:
+                        seen.setdefault(tuple(types.unliteral(t) for t in sig), []).append(str(sig))
+                    if any(len(v) > 1 for v in seen.values()):
+                        twice[f"{obj.py_func.__module__}.{key}"] = [str(s) for s in obj.signatures]
+    print(json.dumps(twice))
+""")
+
+# kernels still compiled more than once for literal arguments, and how often: P.1812's path kernel and the scans
+# below it for ``equi`` (True from ``exact_at``, False with n = 5 from ``short_paths``: the literal keeps the
+# equidistant branch out of the hot scans), ``nu_max`` for ``equi`` (``use_r`` is a runtime flag), ``bullington_loss``
+# for ``los``, the diffraction searches for a literal start index ``i0 = 0`` / ``max_edges = 1`` (small kernels)
+_TWICE_KNOWN = {"_p1812_kernels.p1812_path_k": 2, "_p1812_kernels.zone_lengths": 2, "_p1812_profile.analyse_profile": 2,
+                "_p1812_nublock.nu_max": 2, "_p1812_profile._flat_nu": 2, "_p1812_profile._flat_nu_max": 2,
+                "_p1812_profile.prefix_tables_k": 2, "_p1812_chain.fill_chains": 2,
+                "_p1812_profile.bullington_loss": 3, "_diffraction_fast._bound": 2, "_diffraction_fast._v_at": 2,
+                "_diffraction_fast.max_v_pruned": 2, "_diffraction_kernels._max_v": 2,
+                "_diffraction_kernels.combine_deygout": 2}
+
+
+@pytest.mark.slow
+def test_warm_up_compiles_each_kernel_once_not_per_literal(tmp_path: Path) -> None:
+    """numba compiles a kernel again for every literal argument type a caller passes (``f(True)``, ``f(5)``, or a
+    variable first typed from ``n = 0`` before it unifies to int64): each such copy of the P.1812 sweep's kernels
+    cost seconds of a new user's first run. On an empty cache (so the nested kernels are typed too), a kernel may
+    hold two signatures that are the same but for literal types only as listed above (at most that many)."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-c", _ONCE], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=1_500, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    twice = json.loads(run.stdout.strip().splitlines()[-1])
+    extra = {k: v for k, v in twice.items()
+             if len(v) > _TWICE_KNOWN.get(k.removeprefix("towerplan.coverage."), 1)}
+    assert extra == {}, "kernels compiled once per literal argument type:\n" + json.dumps(extra, indent=1)

@@ -162,7 +162,7 @@ def _fill_run(s, e, out, floor, knot):
     plus the gap ``exact - floor`` of the knots, interpolated between the two knots around each sample by the
     monotone cubic Hermite whose slopes at those knots come from their neighbouring knots (:func:`_knot_slope`;
     the secant where a neighbour is missing or not finite). Between two knots the gap stays within theirs."""
-    before = -1
+    before = np.int64(-1)  # not Literal[int](-1): one signature of _knot_slope
     last = s
     i = s + 1
     while i <= e:

@@ -58,7 +58,7 @@ def prefix_chains(d, h, r, n_all, ae, ab):
     :func:`~._p1812_profile.analyse_profile` queries: (d, h), (d, h - 500 d^2 / ae),
     (d, h + r - 500 d^2 / ae), (d, h + r - 500 d^2 / ab); ``up[q, 1] = 0`` ends every chain."""
     up = np.zeros((4, n_all), dtype=np.int64)
-    fill_chains(d, h, r, n_all, ae, ab, up, True)
+    fill_chains(d, h, r, n_all, ae, ab, up, np.bool_(True))
     return up
 
 

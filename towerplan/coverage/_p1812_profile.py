@@ -110,7 +110,7 @@ TI_LT, TI_OT = 4, 5
 @njit(cache=True)
 def prefix_tables(d, inv_d, h, r, n_all, hts, ae, ab):
     """:func:`prefix_tables_k` for every time percentage."""
-    return prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, True)
+    return prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, np.bool_(True))
 
 
 @njit(cache=True)
@@ -334,11 +334,11 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
         c_fac = 0.002 * dtot / lam
         cn = (dtot, inv_dtot, hts, hrs, c_fac)
         if los:
-            _, lt = nu_max(False, inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn)  # the point of eq. 81
+            _, lt = nu_max(np.bool_(False), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn)  # the point of eq. 81
         if los_a:
-            nu_a, _ = nu_max(True, inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
+            nu_a, _ = nu_max(np.bool_(True), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
         if los_b:
-            nu_b, _ = nu_max(True, inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
+            nu_b, _ = nu_max(np.bool_(True), inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
         if los_fa:
             nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
         if los_fb:

@@ -295,7 +295,7 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
     masked = len(want) > 0
     block_terrain(z, zone, n_all if stage0 and not masked else 0, h)  # with ``want``: :func:`wanted_blocks`
     blocks = wanted_blocks(z, r, d, zone, want, n_all if stage0 and masked else 0, hts, ae, ab, two)
-    p_block = skip_to = 0  # with ``want``: the first block not yet shown out of reach (:func:`wanted_floors`)
+    p_block, skip_to = np.int64(0), 0  # with ``want``: the first block not shown out of reach (int64: 1 signature)
     within = False  # the last sample evaluated was not decided by stage 0: stage 1 first (:func:`_stage0_after`)
     for i in range(1, n_all):
         di = d[i]

@@ -119,7 +119,7 @@ def radial_losses_hata(dem, col_off, row_off, site_col, site_row, res_x, res_y, 
     ``lneed`` (Hata / COST-231; empty: no bound): per radial, the largest loss that can matter;
     samples the reach bound (:mod:`._hata_reach`) shows beyond it are +inf.
     """
-    nmax = 0
+    nmax = np.int64(0)  # not Literal[int](0): one signature of _hata_needed
     for j in range(n0):
         nmax = max(nmax, count[j])
     bounded = lneed.shape[0] == n0 and model != MODEL_FSPL
@@ -127,7 +127,7 @@ def radial_losses_hata(dem, col_off, row_off, site_col, site_row, res_x, res_y, 
     if bounded:
         need_all = _hata_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m,
                                 first, count, fpar, ipar, lneed, nmax)
-    table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
+    table = np.full((n0, max(int(nmax), 2)), np.nan, dtype=np.float32)
     n_chunks = min(n0, 64)
     # radials are independent: chunks run in parallel (numba threads), each with its own
     # scratch arrays; radial j goes to chunk j % n_chunks, so costs balance across rings.

@@ -125,14 +125,15 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
     flat = site_tables(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_HTX], fpar[F_HRX], fpar[F_DN],
                        fpar[F_TIME] < 50.0)
     lv_at = fill_levels(nmax + 1, step_m, radius_m, lmax)
-    _bound_pass(False, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
-                clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt, zonet,
-                staged, need)
+    # the flags as np.bool_, not literals: one signature of _bound_pass (and of the rest below) for both passes
+    _bound_pass(np.bool_(False), dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count,
+                fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt,
+                zonet, staged, need)
     mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted)
     if refine:
-        _bound_pass(True, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar,
-                    ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt,
-                    zonet, staged, need)
+        _bound_pass(np.bool_(True), dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first,
+                    count, fpar, ipar, clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at,
+                    lbt, zt, rt, zonet, staged, need)
     return need, lbt, zt, rt, zonet
 
 
@@ -238,7 +239,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     first path of 5 points on; :mod:`._p1812_anchor`, the reach bound as the floor between them).
     """
     has_clutter = clut_code.shape[0] > 0
-    nmax = 0
+    nmax = np.int64(0)  # not Literal[int](0): one signature of _reach_profiles
     for j in range(n0):
         nmax = max(nmax, count[j])
     bounded = lneed.shape[0] == n0
@@ -253,7 +254,7 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
         need_all, lbt, zt, rt, zonet = _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y,
                                                        step_m, n0, lmax, radius_m, first, count, fpar, ipar, clut_h,
                                                        clut_code, lneed, nmax, has_clutter, wanted)
-    table = np.full((n0, max(nmax, 2)), np.nan, dtype=np.float32)
+    table = np.full((n0, max(int(nmax), 2)), np.nan, dtype=np.float32)
     # what every radial's exact paths share at each sample (_p1812_radial.site_terms), once a site
     st = site_terms(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_PHI], fpar[F_LOC], fpar[F_SIGL])
     n_chunks = min(n0, 64)
