@@ -45,7 +45,8 @@ loss limit the caller compares that sample's bound with, :func:`~._reach_need.sa
 every 8 samples, or with a wanted mask for each block of wanted samples ahead,
 :func:`~._p1812_floor0.wanted_floors`; then per sample) decide the samples far out of reach; then the bound without the
 spherical-earth excess of eq. 40 (it is >= 0 and the floor rises with the diffraction loss,
-:func:`_blend_floor`); the full bound only where both leave the sample within its limit. A sample
+:func:`_blend_floor`); the full bound only where both leave the sample within its limit (with limits, no wanted
+mask and a step up to ``_LEAN_STEP_M``: stage 1's floor there too, :data:`_SWEEP_EXCESS`, round w16). A sample
 decided by a cheaper stage keeps that (lower, still sound) value, and only where that value exceeds every
 limit the sample is compared with (a block floor: its block's limit; the rest of the radial: the limit from
 there on). Stages 0 and 1 are at most the full bound (stage 0 <= stage 1 <= stage 2 up to rounding,
@@ -231,7 +232,8 @@ def p1812_radial_bound(z: np.ndarray, r: np.ndarray, zone: np.ndarray, step_m: f
                        htg: float, hrg: float, vertical: bool, phi_deg: float, dn: float, n0: float, pl: float,
                        sigma_l: float, ap_lb: float, flat: np.ndarray, first: int, out: np.ndarray, want: np.ndarray,
                        t_skip: float) -> int:
-    """:func:`radial_bound` with one loss limit ``t_skip`` for every sample (+inf: the full bound everywhere).
+    """:func:`radial_bound` with one loss limit ``t_skip`` for every sample (+inf: the full bound everywhere; finite,
+    at steps up to ``_LEAN_STEP_M``: stage 1 where a sample is within it, :data:`_SWEEP_EXCESS`).
 
     A Python function, not a kernel: a compiled wrapper would link (and optimise) the bound's code once more.
     """
