@@ -7,7 +7,8 @@ out of reach), each the exact P.1812-7 path (:func:`~towerplan.coverage._p1812_k
 prefix tables built once per radial). A sample between two samples computed exactly (knots) gets the
 reach bound's floor at ``i`` (:func:`~._p1812_reach.p1812_radial_bound`: a lower bound of the
 Recommendation's loss built from the same path geometry: free space, the Bullington knife edge of eqs
-13-21, the spherical-earth excess of eq. 40, troposcatter eq. 44, ducting eqs 46-56 and the blend of eqs
+13-21, the spherical-earth excess of eq. 40 (not at steps up to 36 m since round w16: there the floor is the
+bound's stage 1, ``_p1812_reach._SWEEP_EXCESS``), troposcatter eq. 44, ducting eqs 46-56 and the blend of eqs
 57-63) plus the gap ``exact - floor`` interpolated between the knots, in the way ITM's radial interpolates
 between its Delta-h anchors (:mod:`towerplan.coverage._itm_line`): by the monotone piecewise cubic of the
 run's knots (:func:`_fill_run`; Fritsch & Carlson 1980), which follows the gap's curvature across

@@ -45,7 +45,8 @@ loss limit the caller compares that sample's bound with, :func:`~._reach_need.sa
 every 8 samples, or with a wanted mask for each block of wanted samples ahead,
 :func:`~._p1812_floor0.wanted_floors`; then per sample) decide the samples far out of reach; then the bound without the
 spherical-earth excess of eq. 40 (it is >= 0 and the floor rises with the diffraction loss,
-:func:`_blend_floor`); the full bound only where both leave the sample within its limit. A sample
+:func:`_blend_floor`); the full bound only where both leave the sample within its limit (with limits, no wanted
+mask and a step up to ``_LEAN_STEP_M``: stage 1's floor there too, :data:`_SWEEP_EXCESS`, round w16). A sample
 decided by a cheaper stage keeps that (lower, still sound) value, and only where that value exceeds every
 limit the sample is compared with (a block floor: its block's limit; the rest of the radial: the limit from
 there on). Stages 0 and 1 are at most the full bound (stage 0 <= stage 1 <= stage 2 up to rounding,
@@ -94,6 +95,13 @@ from towerplan.coverage._p1812_stages import fk_weight, stage1, stage2, tx_ducti
 _MIN_POINTS = 5
 #: stage 1 before stage 0 after a sample stage 0 did not decide (False: stage 0 always first; the same values)
 _STAGE1_FIRST = True
+#: with limits and no wanted mask (the sweep's anchored tables) at steps up to ``_LEAN_STEP_M``: the samples within
+#: their limit get stage 2, the spherical-earth excess of eq. 40 (True), or keep stage 1's floor (False, since round
+#: w16: a weaker lower bound, so the mask can only grow, and the anchor pass interpolates the gap exact - floor over
+#: it; at 30 m as accurate against the exact loss, ~-13 % CPU of the extended zone's tables; at 90 m the share
+#: within 3 dB fell by ~0.03 points, so coarser steps keep stage 2: bench/README.md, w16-tables)
+_SWEEP_EXCESS = False
+_LEAN_STEP_M = 36.0
 
 
 @njit(cache=True)
@@ -224,7 +232,8 @@ def p1812_radial_bound(z: np.ndarray, r: np.ndarray, zone: np.ndarray, step_m: f
                        htg: float, hrg: float, vertical: bool, phi_deg: float, dn: float, n0: float, pl: float,
                        sigma_l: float, ap_lb: float, flat: np.ndarray, first: int, out: np.ndarray, want: np.ndarray,
                        t_skip: float) -> int:
-    """:func:`radial_bound` with one loss limit ``t_skip`` for every sample (+inf: the full bound everywhere).
+    """:func:`radial_bound` with one loss limit ``t_skip`` for every sample (+inf: the full bound everywhere; finite,
+    at steps up to ``_LEAN_STEP_M``: stage 1 where a sample is within it, :data:`_SWEEP_EXCESS`).
 
     A Python function, not a kernel: a compiled wrapper would link (and optimise) the bound's code once more.
     """
@@ -293,6 +302,7 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
     inland = zone[0] == 4
     sea_tx = zone[0] == 1
     masked = len(want) > 0
+    lean_floor = limited and not masked and not _SWEEP_EXCESS and step_m <= _LEAN_STEP_M  # (:data:`_SWEEP_EXCESS`)
     block_terrain(z, zone, n_all if stage0 and not masked else 0, h)  # with ``want``: :func:`wanted_blocks`
     blocks = wanted_blocks(z, r, d, zone, want, n_all if stage0 and masked else 0, hts, ae, ab, two)
     p_block, skip_to = np.int64(0), 0  # with ``want``: the first block not shown out of reach (int64: 1 signature)
@@ -400,8 +410,8 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
             continue
         if limited:
             lim[3, i] = 0.0
-        out[i] = stage2(d, i + 1, di, hts, hrs, z[0], z[i], consts, f_ghz, vertical, inland, (flat[0, i], flat[1, i]),
-                        (v1, v2, aot), h, mt, st1, kg)
+        out[i] = st1[0] if lean_floor else stage2(d, i + 1, di, hts, hrs, z[0], z[i], consts, f_ghz, vertical, inland,
+                                                  (flat[0, i], flat[1, i]), (v1, v2, aot), h, mt, st1, kg)
     return n_all
 
 
