@@ -146,7 +146,7 @@ _TWICE_KNOWN = {"_p1812_kernels.p1812_path_k": 2, "_p1812_kernels.zone_lengths":
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("TOWERPLAN_COLD_COMPILE_TEST") != "1",
-                    reason="a cold compile of every kernel (3-6 min CPU, more than the suite can give one test); "
+                    reason="a cold compile of every kernel (2-6 min CPU, more than the suite can give one test); "
                     "run it with TOWERPLAN_COLD_COMPILE_TEST=1 after changing a kernel's arguments (bench/README.md, "
                     "round w16)")
 def test_warm_up_compiles_each_kernel_once_not_per_literal(tmp_path: Path) -> None:
