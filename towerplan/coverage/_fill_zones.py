@@ -236,8 +236,9 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
     ``main`` / ``far``: (table, n0, lmax, radius_m, step_m, cut_m) of the main zone's table (cast to
     ``radius_m`` = ``r_blend``) and of the extended zone's (cast to the site's radius). NaN where the
     loss exceeds ``max_loss_db`` and beyond both cuts. ``rx``: (rprev_main, rprev_far, clut_h, clut_code,
-    col_off, row_off): the tables' receiver clutter (:func:`prev_clutter`; empty: plain interpolation) and
-    the clutter windows, at window offset (``row_off``, ``col_off``), the cells' is read from. ``flags``
+    col_off, row_off): the tables' receiver clutter (:func:`prev_clutter_read`: NaN at the samples the fill does
+    not read; empty: plain interpolation) and the clutter windows, at window offset (``row_off``, ``col_off``), the
+    cells' is read from. ``flags``
     (uint8, ``out``'s shape): set to 1 on the cells beyond ``r_main`` whose extended-zone samples averaged
     differ by more than ``spread_db`` (the refinement's cells, :func:`refine_cells`). Each row in two passes, as
     :func:`~._kernels.fill_window`: every cell's samples of each zone it reads, then the means (bench/README.md,
