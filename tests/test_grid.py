@@ -100,6 +100,33 @@ def test_write_read_roundtrip_is_cog_and_atomic(tmp_path, utm_grid: Grid) -> Non
         assert ds.tags()["source"] == "synthetic demo"
 
 
+@pytest.mark.parametrize("cog", [True, False])
+def test_writes_with_the_type_s_predictor_and_threads_do_not_change_the_bytes(tmp_path, monkeypatch, cog) -> None:
+    """Float rasters get TIFF predictor 3 (floating point), integer ones 2 (horizontal differencing); values round
+    trip exactly (NaN and nodata included) and the file's bytes do not depend on the threads GDAL compresses on."""
+    import towerplan.rasters as rasters
+
+    rng = np.random.default_rng(3)
+    levels = np.cumsum(rng.normal(0.0, 0.3, (300, 260)), axis=1).astype(np.float32) - 90.0  # smooth, like a level
+    levels[:20, :] = np.nan
+    transform = Affine(30.0, 0.0, 560_010.0, 0.0, -30.0, 2_200_020.0)
+    index = (np.arange(300 * 260, dtype=np.int32).reshape(300, 260) // 97) % 50 - 1
+    for name, grid, predictor in (("f", Grid(levels, transform, 32648, None), 3),
+                                  ("i", Grid(index, transform, 32648, -1), 2)):
+        one = {}
+        for threads in (1, 4):
+            monkeypatch.setattr(rasters, "WRITE_THREADS_MAX", threads)
+            path = write_grid(grid, tmp_path / f"{name}{threads}.tif", cog=cog)
+            one[threads] = path.read_bytes()
+            with rasterio.open(path) as ds:
+                assert ds.profile["compress"] == "deflate"
+                assert ds.tags(ns="IMAGE_STRUCTURE")["PREDICTOR"] == str(predictor)
+            np.testing.assert_array_equal(read_grid(path).values, grid.values)
+        assert one[1] == one[4]
+    smaller = write_grid(Grid(levels, transform, 32648, None), tmp_path / "plain.tif", compress="none")
+    assert (tmp_path / "f1.tif").stat().st_size < 0.8 * smaller.stat().st_size
+
+
 def test_failed_write_leaves_previous_file(tmp_path, utm_grid: Grid, monkeypatch) -> None:
     path = write_grid(utm_grid, tmp_path / "a.tif")
     before = path.read_bytes()

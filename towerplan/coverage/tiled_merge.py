@@ -46,6 +46,8 @@ def merge_tiles(tiles: Sequence[Any], paths: Mapping[int, Path], lattice: Grid, 
     import rasterio.shutil
     from rasterio.windows import Window
 
+    from towerplan.rasters import compression_options
+
     missing = [t.index for t in tiles if t.index not in paths]
     if missing:
         raise ConfigError(f"{len(missing)} tile(s) have no result (first: {missing[:5]})")
@@ -63,8 +65,8 @@ def merge_tiles(tiles: Sequence[Any], paths: Mapping[int, Path], lattice: Grid, 
                 with np.load(paths[tile.index]) as data:
                     dst.write(data[key].astype(dtype, copy=False), 1, window=Window(c0, r0, c1 - c0, r1 - r0))
         tmp = out / f".{path.stem}.{os.getpid()}.cog.tif"
-        rasterio.shutil.copy(plain, tmp, driver="COG", compress="DEFLATE", overview_resampling="nearest",
-                             BIGTIFF="IF_SAFER")
+        rasterio.shutil.copy(plain, tmp, driver="COG", overview_resampling="nearest", BIGTIFF="IF_SAFER",
+                             **compression_options(np.zeros(0, dtype=dtype), "deflate"))
         plain.unlink()
         os.replace(tmp, path)
         files[layer] = path
