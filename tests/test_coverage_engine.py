@@ -17,7 +17,7 @@ from towerplan.coverage.config import CoverageConfig, ItmSettings
 from towerplan.coverage.diffraction import knife_edge_db
 from towerplan.coverage.engine import run_coverage, warm_up
 from towerplan.coverage.linkbudget import TECHNOLOGIES, LinkBudget
-from towerplan.coverage.plan import radial_layout
+from towerplan.coverage.plan import plan_groups, prepare_stations, radial_layout, sector_records
 from towerplan.coverage.propagation import cost231_db, fspl_db, hata_db
 from towerplan.errors import ConfigError, RasterDataError, StationDataError
 from towerplan.grid import Grid
@@ -232,6 +232,34 @@ def test_radial_layout_spacing_never_exceeds_one_step() -> None:
             outer = radius / 2**lvl
             assert 2 * math.pi * outer / (n0 / 2**lvl) <= step * 1.0001
         assert first[0] == 1  # radial 0 is in every ring
+
+
+def test_site_groups_are_pandas_groups_in_order_of_their_first_row() -> None:
+    """plan_groups splits the sectors by (x, y, mast height, frequency, model) as ``groupby(sort=False)`` does (groups
+    in the order of their first row, each group's rows in table order), then orders the groups by their lowest
+    station index: checked against that pandas reference on a shuffled table with a non-default index."""
+    dem = flat_dem()
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(7):
+        x, y = X0 + 1_000.0 + 700.0 * k, Y0 - 1_500.0 - 900.0 * (k % 3)
+        for f, h in ((900.0, 30.0), (1800.0, 30.0), (1800.0, 25.0), (2100.0, 30.0))[: 1 + k % 4]:
+            rows += [station(x, y, freq_mhz=f, antenna_height_m=h, azimuth_deg=float(a)) for a in (0, 120, 240)]
+    rows.insert(0, station(X0 - 50_000.0, Y0, freq_mhz=900.0))  # outside the DEM: not usable, so rows != labels
+    table = pd.DataFrame(rows).iloc[np.r_[0, 1 + rng.permutation(len(rows) - 1)]]
+    table.index = pd.Index(rng.permutation(len(table)) * 3 + 11)
+    cfg = CoverageConfig(model="fspl")
+    sectors = prepare_stations(table, dem, cfg)
+    groups = plan_groups(sectors, dem, dem.values.astype(np.float64), cfg)
+    df = sectors.table[sectors.table["usable"]]
+    assert len(df) == len(rows) - 1
+    keys = ["x", "y", "antenna_height_m", "freq_mhz", "model"]
+    expected = sorted(((key, sector_records(part)) for key, part in df.groupby(keys, sort=False)),
+                      key=lambda kv: kv[1]["station_index"].min())
+    assert len(groups) == len(expected) == sum(1 + k % 4 for k in range(7))
+    for g, (key, rec) in zip(groups, expected, strict=True):
+        assert (g.x, g.y, g.h_tx_m, g.freq_mhz, g.model) == key
+        assert g.sectors.tobytes() == rec.tobytes()
 
 
 # ------------------------------------------------------------------ bad inputs
