@@ -19,6 +19,7 @@ from towerplan.coverage.engine import run_coverage, warm_up
 from towerplan.coverage.linkbudget import TECHNOLOGIES, LinkBudget
 from towerplan.coverage.plan import plan_groups, prepare_stations, radial_layout, sector_records
 from towerplan.coverage.propagation import cost231_db, fspl_db, hata_db
+from towerplan.coverage.reach import ring_levels
 from towerplan.errors import ConfigError, RasterDataError, StationDataError
 from towerplan.grid import Grid
 
@@ -232,6 +233,13 @@ def test_radial_layout_spacing_never_exceeds_one_step() -> None:
             outer = radius / 2**lvl
             assert 2 * math.pi * outer / (n0 / 2**lvl) <= step * 1.0001
         assert first[0] == 1  # radial 0 is in every ring
+
+
+def test_ring_levels_are_the_trailing_zero_bits_capped() -> None:
+    for n0, lmax in ((1, 0), (17, 3), (1088, 6), (2098, 7), (4096, 12), (4096, 20)):
+        expected = [lmax if j == 0 else min(next(b for b in range(64) if j >> b & 1), lmax) for j in range(n0)]
+        assert ring_levels(n0, lmax).tolist() == expected
+        assert radial_layout(n0 * 30.0 / (2 * math.pi), 30.0)[2].size > 0
 
 
 def test_site_groups_are_pandas_groups_in_order_of_their_first_row() -> None:

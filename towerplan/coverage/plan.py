@@ -22,6 +22,7 @@ from towerplan.coverage.antenna import TabulatedPattern, read_pattern
 from towerplan.coverage.calibration import BEARING_COLUMNS, DISTANCE_COLUMNS, reach_headroom_db
 from towerplan.coverage.calibration import COLUMN_DEFAULTS as CALIBRATION_DEFAULTS
 from towerplan.coverage.config import DIFFRACTION_METHODS, MODELS, CoverageConfig, model_for_frequency
+from towerplan.coverage.reach import ring_levels
 from towerplan.errors import ConfigError, StationDataError, UnreadableFileError
 from towerplan.grid import Grid
 from towerplan.stations.schema import StationDefaults
@@ -421,10 +422,7 @@ def radial_layout(radius_m: float, step_m: float, exit_m: np.ndarray | None = No
     lmax = max(0, math.floor(math.log2(need / min_base)))
     base = math.ceil(need / 2**lmax)
     n0 = base * 2**lmax
-    j = np.arange(n0)
-    level = np.full(n0, lmax, dtype=np.int64)
-    for lv in range(lmax):
-        level[(j % (2 ** (lv + 1)) != 0) & (level == lmax)] = lv
+    level = ring_levels(n0, lmax)
     start_m = np.where(level >= lmax, 0.0, radius_m / 2.0 ** (level + 1))
     first = np.maximum(np.floor(start_m / step_m).astype(np.int64) - 1, 1)
     count = np.full(n0, n + 1, dtype=np.int64)

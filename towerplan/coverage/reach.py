@@ -29,25 +29,26 @@ import numpy as np
 
 from towerplan.coverage.config import CoverageConfig
 
-__all__ = ["REACH_MARGIN_DB", "radial_loss_limits", "site_ap_floor_db"]
+__all__ = ["REACH_MARGIN_DB", "radial_loss_limits", "ring_levels", "site_ap_floor_db"]
 
 #: losses are computed exactly up to this much beyond the largest loss any sector of a site can afford
 REACH_MARGIN_DB = 10.0
 
 
-def _ring_levels(n0: int, lmax: int) -> np.ndarray:
-    """L(j) = min(trailing zeros of j, lmax) (j = 0: lmax), as in :func:`towerplan.coverage.plan.radial_layout`."""
-    j = np.arange(n0)
-    level = np.full(n0, lmax, dtype=np.int64)
-    for lv in range(lmax):
-        level[(j % (2 ** (lv + 1)) != 0) & (level == lmax)] = lv
+def ring_levels(n0: int, lmax: int) -> np.ndarray:
+    """L(j) = min(trailing zeros of j, lmax) (j = 0: lmax): radial j's octave in
+    :func:`towerplan.coverage.plan.radial_layout` (``j & -j`` is j's lowest set bit, a power of two whose log2 is
+    exact in float64)."""
+    j = np.arange(n0, dtype=np.int64)
+    level = np.minimum(np.log2(np.maximum(j & -j, 1)).astype(np.int64), lmax)
+    level[0] = lmax
     return level
 
 
 def radial_loss_limits(sectors: np.ndarray, n0: int, lmax: int, config: CoverageConfig) -> np.ndarray:
     """``lneed`` (dB) for each of the ``n0`` radials of a site group (``sectors``: the group's records)."""
     az = 360.0 * np.arange(n0) / n0
-    half = 360.0 * (2.0 ** _ring_levels(n0, lmax)) / n0  # widest angle to a neighbour the fill uses
+    half = 360.0 * (2.0 ** ring_levels(n0, lmax)) / n0  # widest angle to a neighbour the fill uses
     best = np.full(n0, -np.inf)
     directional = not config.sinr
     for s in sectors:
