@@ -13,10 +13,13 @@ Numba's ``cache=True`` keys kernels on their own file: after editing this module
 
 from __future__ import annotations
 
-from llvmlite import ir
+from llvmlite import binding, ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
+
+#: the intrinsic's name carries its pointer type: opaque pointers from LLVM 15 on, ``i8*`` before (llvmlite < 0.44)
+_PREFETCH = "llvm.prefetch.p0" if binding.llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"
 
 
 @intrinsic
@@ -31,7 +34,7 @@ def prefetch_cell(typingctx, arr, row, col):
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        fn = cgutils.get_or_insert_function(builder.module, fnty, _PREFETCH)
         builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
         return context.get_dummy_value()
 
@@ -53,8 +56,8 @@ def _prefetch_terrain_impl(terrain, colf, rowf):
             r = min(max(rowf, 0.0), h - 1.0)
             c0 = int(c)
             r0 = int(r)
-            prefetch_cell(terrain, r0, c0)
-            prefetch_cell(terrain, min(r0 + 1, h - 1), c0)
+            prefetch_cell(terrain, r0, c0)  # type: ignore[call-arg]
+            prefetch_cell(terrain, min(r0 + 1, h - 1), c0)  # type: ignore[call-arg]
 
         return on_study
 
@@ -78,6 +81,6 @@ def _prefetch_nearest_impl(arr, colf, rowf):
             return
         c = min(max(colf + 0.5, 0.0), w - 1.0)
         r = min(max(rowf + 0.5, 0.0), h - 1.0)
-        prefetch_cell(arr, int(r), int(c))
+        prefetch_cell(arr, int(r), int(c))  # type: ignore[call-arg]
 
     return nearest
