@@ -18,7 +18,12 @@ value kept is provably the same float:
 * Fj (eq. 57) without its tanh where the argument is beyond +-22 (tanh is +-1.0 there to the bit);
 * the spherical-earth loss (eqs 22-27) is 0 when the path clears the earth by more than the
   clearance it asks for (:func:`_clears_earth`), without eq. 25's arccos; and where the excess is 0
-  the full floor is the stage-1 floor (the same blend of the same inputs).
+  the full floor is the stage-1 floor (the same blend of the same inputs);
+* round w17: eq. 60 with the larger term's ``exp(0.0)`` as 1.0 (:func:`_lminbap`); the knife-edge term 0.0
+  without its exp where J(nu) = 0 (eqs 12 and 21, nu <= -0.78); Fj's tanh (eq. 57) only where eq. 62 reads it
+  (Lminb0p != Lbda: at 50 % time Fi = 0 and Lminb0p is Lbd, so wherever eq. 61 gives Lbda = Lbd it is not read);
+  and eq. 69's ``max(Lb0p, Lbc + Lloc)`` as Lb0p without eq. 63's two powers and logarithm where the computed
+  ``Lbc + Lloc`` is provably below Lb0p (:func:`_below_free_space`: free-space samples in line of sight).
 
 Numba's ``cache=True`` keys kernels on their own file: after editing this module delete
 ``towerplan/coverage/__pycache__/*.nb[ic]``.
