@@ -18,7 +18,12 @@ value kept is provably the same float:
 * Fj (eq. 57) without its tanh where the argument is beyond +-22 (tanh is +-1.0 there to the bit);
 * the spherical-earth loss (eqs 22-27) is 0 when the path clears the earth by more than the
   clearance it asks for (:func:`_clears_earth`), without eq. 25's arccos; and where the excess is 0
-  the full floor is the stage-1 floor (the same blend of the same inputs).
+  the full floor is the stage-1 floor (the same blend of the same inputs);
+* round w17: eq. 60 with the larger term's ``exp(0.0)`` as 1.0 (:func:`_lminbap`); the knife-edge term 0.0
+  without its exp where J(nu) = 0 (eqs 12 and 21, nu <= -0.78); Fj's tanh (eq. 57) only where eq. 62 reads it
+  (Lminb0p != Lbda: at 50 % time Fi = 0 and Lminb0p is Lbd, so wherever eq. 61 gives Lbda = Lbd it is not read);
+  and eq. 69's ``max(Lb0p, Lbc + Lloc)`` as Lb0p without eq. 63's two powers and logarithm where the computed
+  ``Lbc + Lloc`` is provably below Lb0p (:func:`_below_free_space`: free-space samples in line of sight).
 
 Numba's ``cache=True`` keys kernels on their own file: after editing this module delete
 ``towerplan/coverage/__pycache__/*.nb[ic]``.
@@ -43,6 +48,9 @@ _ETA = 2.5
 _TANH_ONE = 22.0
 #: what a comparison leaves for rounding (dB or m; every value compared is computed to ~1e-12)
 _ROUND = 1e-6
+#: eq. 63's log-sum is below its Lbam term by > 2e-11 dB where Lbs exceeds Lbam by at most this
+#: (:func:`_below_free_space`)
+_BLEND_GAP_DB = 55.0
 
 
 @njit(cache=True)
@@ -88,6 +96,8 @@ def _bullington_floor(q, kd, kg, h, row, m, dtot, hts, hrs, a, lam, srim_p, k0):
             best = v
             k += direction
     nu = max(nu, best)
+    if nu <= -0.78:  # J = 0 (eq. 12): Luc + (1 - exp(-Luc / 6)) (10 + 0.02 d) is 0.0 + 0.0 (eq. 21; round w17: no exp)
+        return 0.0
     return bullington_loss(0.0, 0.0, nu, True, hts, hrs, dtot, lam)
 
 
@@ -140,6 +150,26 @@ def _ducting_floor(dtot, hts, hrs, at, th_max, dlt, tx_terms, step_km, ae, gamma
 
 
 @njit(cache=True, inline="always")
+def _fj(x):
+    """Fj (eq. 57) from its argument ``x`` = 2.4 (theta - 0.3) / 0.3, without the tanh beyond +-22 (see
+    :data:`_TANH_ONE`)."""
+    return 0.0 if x > _TANH_ONE else (1.0 if x < -_TANH_ONE else 1.0 - 0.5 * (1.0 + math.tanh(x)))
+
+
+@njit(cache=True, inline="always")
+def _below_free_space(lb0p, lbam, lbs, lloc):
+    """Whether ``max(lb0p, lbc + lloc)`` (eq. 69, ``lbc`` eq. 63 from ``lbs`` and ``lbam``) is ``lb0p`` for certain,
+    as computed: eq. 63 is ``lbc = min(Lbs, Lbam) - 5 log10(1 + 10^(-0.2 |Lbs - Lbam|)) < Lbam``, by at least
+    ``5 log10(1 + 10^-11) ~ 2.2e-11`` dB where ``Lbs - Lbam <= _BLEND_GAP_DB``; its powers and logarithm (each within
+    an ulp or two, ~1e-13 dB on a loss up to ~1000 dB) keep the computed ``lbc`` below ``lbam + 2e-13``. So where
+    ``lbam + lloc <= lb0p`` and ``lbs - lbam <= _BLEND_GAP_DB``, or ``lbam + lloc < lb0p - _ROUND``, the computed
+    ``lbc + lloc`` is below ``lb0p`` and eq. 69 gives ``lb0p`` (round w17: free-space samples in line of sight,
+    about a fifth to a third of the samples within reach, skip two powers and a logarithm). NaN: False."""
+    top = lbam + lloc
+    return top < lb0p - _ROUND or (top <= lb0p and lbs - lbam <= _BLEND_GAP_DB)
+
+
+@njit(cache=True, inline="always")
 def _blend_floor(d50, dp_lb, inland, lminbap, blend):
     """The loss floor (eqs 57-69) from floors of Ld50 and Ldp (eqs 39-41); it rises with both.
 
@@ -150,7 +180,7 @@ def _blend_floor(d50, dp_lb, inland, lminbap, blend):
     and Fk > 0 in Lbd, Lbam (eq. 62) a convex combination, Lbc (eq. 63) and eq. 69 rise with
     their inputs; so floors of the diffraction loss give a floor of Lb.
     """
-    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, fk, fj, lbs, lloc = blend[:11]
+    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, fk, xj, lbs, lloc = blend[:11]
     dom = dp_lb if inland else 0.0  # (1 - omega) Ldp
     lbd = lb0p + dp_lb
     # Lminb0p (eq. 59): Fi at its extremes over beta0 (global bounds: no per-path beta0)
@@ -158,7 +188,11 @@ def _blend_floor(d50, dp_lb, inland, lminbap, blend):
     lbda = lbd
     if lminbap <= lbd:
         lbda = lminbap + (lbd - lminbap) * fk  # Fk exact (eq. 57)
-    lbam = lbda + (lminb0p - lbda) * fj
+    lbam = lbda  # eq. 62 where Lminb0p == Lbda: lbda + 0.0 Fj is lbda to the bit, Fj unread (round w17)
+    if not (lminb0p == lbda and abs(lbda) < math.inf):
+        lbam = lbda + (lminb0p - lbda) * _fj(xj)
+    if _below_free_space(lb0p, lbam, lbs, lloc):  # eq. 69 takes Lb0p: the same float without eq. 63's powers
+        return lb0p - _SLACK_DB
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq. 63 rises with both terms
     return max(lb0p, lbc + lloc) - _SLACK_DB
 
@@ -167,6 +201,11 @@ def _blend_floor(d50, dp_lb, inland, lminbap, blend):
 def _lminbap(lba, lb0p):
     """Eq. 60: Lminbap, the blend of ducting and line of sight (a log-sum-exp, >= max(Lba, Lb0p))."""
     big = max(lba, lb0p) / _ETA
+    # the larger term's exponent is x / _ETA - x / _ETA: 0.0 to the bit, and exp(0.0) is 1.0 (round w17: one exp)
+    if lb0p <= lba < math.inf:
+        return _ETA * (big + math.log(1.0 + math.exp(lb0p / _ETA - big)))
+    if lba < lb0p < math.inf:
+        return _ETA * (big + math.log(math.exp(lba / _ETA - big) + 1.0))
     return _ETA * (big + math.log(math.exp(lba / _ETA - big) + math.exp(lb0p / _ETA - big)))
 
 
@@ -202,10 +241,9 @@ def stage1(dtot, hts, hrs, consts, run, h, ma, mb, row_r, mr, shared, lg, fk, st
     exact = not top > lb0p + min(bull_a, bull_b) + _ROUND
     if exact:
         lminbap = _lminbap(lba, lb0p)
-    x = 3.0 * 0.8 * (theta - 0.3) / 0.3
-    fj = 0.0 if x > _TANH_ONE else (1.0 if x < -_TANH_ONE else 1.0 - 0.5 * (1.0 + math.tanh(x)))  # eq. 57
+    xj = 3.0 * 0.8 * (theta - 0.3) / 0.3  # Fj's argument (eq. 57; :func:`_fj`, where read)
     lbs = (((tropo_a + lg) + 0.573 * theta) - tropo_n0) - tropo_p  # eq. 44, as troposcatter
-    blend = (lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, fk, fj, lbs, lloc, lba, lminbap, exact)
+    blend = (lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, fk, xj, lbs, lloc, lba, lminbap, exact)
     return _blend_floor(bull_a, min(bull_a, bull_b), inland, lminbap, blend), bull_a, bull_b, blend
 
 

@@ -28,12 +28,13 @@ from towerplan.coverage._kernels import (
     I_P1812_EVERY,
     I_POL,
     SEA_LEVEL_M,
-    sample_terrain,
+    terrain_at,
 )
 from towerplan.coverage._p1812_anchor import anchored_radial_loss
 from towerplan.coverage._p1812_floor0 import BLOCK
 from towerplan.coverage._p1812_radial import radial_site, sample_clutter, site_terms
 from towerplan.coverage._p1812_reach import radial_bound, site_tables
+from towerplan.coverage._prefetch import prefetch_nearest, prefetch_terrain
 from towerplan.coverage._reach_need import fill_levels, floor_limits, mark_needed, sample_limits
 
 #: the block and rest-of-radial floors compare with the site's largest limit (False, since round w13: with the
@@ -42,6 +43,9 @@ _SITE_FLOORS = False
 #: the needed samples a cheaper stage decided below the site's largest limit get the bound that limit gives (False:
 #: the stage's lower value stays, and the anchor pass interpolates a wider gap there; bench/README.md, round w12)
 _REFINE_READ = True
+#: samples ahead whose raster cells :func:`_sample_radial` prefetches with land cover (16: the far tables' best of
+#: 8 / 16 / 32, bench/README.md, w17-bound)
+_PREFETCH_AHEAD = 16
 
 
 @njit(cache=True)
@@ -64,11 +68,34 @@ def _sample_clutter_radial(col_off, row_off, site_col, site_row, res_x, res_y, d
 @njit(cache=True)
 def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter, clut_h,
                    clut_code, z, rclut, zone):
-    """Terrain (bilinear) and clutter (nearest cell) of the first ``n`` samples of radial ``j``."""
-    sample_terrain(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, z)
-    if has_clutter:
-        _sample_clutter_radial(col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, clut_h, clut_code,
-                               z, rclut, zone)
+    """Terrain (bilinear) and clutter (nearest cell) of the first ``n`` samples of radial ``j``.
+
+    The values of :func:`~._kernels.sample_terrain` and :func:`_sample_clutter_radial` (the same operations), in one
+    loop; with land cover (three rasters read a sample) it prefetches the cells of the sample
+    :data:`_PREFETCH_AHEAD` samples on (:mod:`._prefetch`: a hint, no value changes; round w17: the demo's far
+    tables' sampling ~-40 % CPU, memory-bound without it).
+    """
+    a = 2.0 * math.pi * j / n0
+    sa = math.sin(a)
+    ca = math.cos(a)
+    ahead = _PREFETCH_AHEAD if has_clutter else 0
+    for i in range(n):
+        if ahead > 0 and i + ahead < n:
+            dk = dist[i + ahead]
+            ck = site_col + dk * sa / res_x - col_off
+            rk = site_row - dk * ca / res_y - row_off
+            prefetch_terrain(dem, ck, rk)
+            prefetch_nearest(clut_code, ck, rk)
+            prefetch_nearest(clut_h, ck, rk)
+        d = dist[i]
+        gc = site_col + d * sa / res_x
+        gr = site_row - d * ca / res_y
+        z[i] = terrain_at(dem, gc, gr, col_off, row_off)
+        if has_clutter:
+            rh, code = sample_clutter(clut_h, clut_code, gc - col_off, gr - row_off, CLUTTER_DEFAULT_H,
+                                      CLUTTER_DEFAULT_CODE)
+            rclut[i] = rh
+            zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
 
 
 @njit(cache=True)
