@@ -29,6 +29,7 @@ from numba import njit
 
 from towerplan.coverage._p1812_chain import BORROW
 from towerplan.coverage._p1812_profile import analyse_profile
+from towerplan.coverage._p1812_zones import zone_lengths_at
 
 # slots of the optional debug vector of p1812_path (names as in the SG3 logs)
 (DBG_DLT, DBG_DLR, DBG_THT, DBG_THR, DBG_TH, DBG_HSTD, DBG_HSRD, DBG_HTE, DBG_HRE, DBG_HM, DBG_AE, DBG_B0,
@@ -276,14 +277,19 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     """
     return p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl,
                         sigma_l, all_inland, tables, dbg, path_constants(f, p, pl, sigma_l),
-                        ground_constants(f, vertical), np.empty((N_PT, 0)))
+                        ground_constants(f, vertical), np.empty((N_PT, 0)), np.empty((6, 0)))
 
 
 #: rows of :func:`path_terms` (and of the table :func:`~._p1812_radial.site_terms` keeps of them): beta0 (eqs 2-5),
 #: log10(beta0 / 50) (eq. 10), Fi of eq. 58 where p >= beta0 (1 elsewhere), Fk (eq. 60), 20 log10 dtot (eq. 44),
-#: alpha (eq. 55, from tau of eq. 3) and dtot^1.13 (Gamma, section 4.5)
-PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113 = range(7)
-N_PT = 7
+#: alpha (eq. 55, from tau of eq. 3), dtot^1.13 (Gamma, section 4.5) and Ap of eq. 49 at beta = beta0
+#: (:func:`_ap_at`, the floor of :func:`_anomalous_floor`)
+PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113, PT_APB0 = range(8)
+N_PT = 8
+#: the paths up to this length (km) may skip the ducting / layer-reflection loss (:func:`_anomalous_floor`)
+ANOM_SKIP_KM = 32.0
+#: the floor of Lba must exceed the diffraction loss Lbd by this much (dB; rounding, ~1e-13 dB, is far below it)
+ANOM_MARGIN_DB = 1e-6
 
 
 @njit(cache=True, **BORROW)
@@ -292,20 +298,51 @@ def path_terms(phi_deg, dtot, dtm, dlm, p, kc):
     ``PT_*``); on inland paths (dtm = dlm = dtot) the same for every radial of a site at a given distance."""
     b0, tau = _beta0_tau(phi_deg, dtm, dlm)
     i_b0 = kc[6] / inv_cum_norm(b0 / 100.0) if p >= b0 else 1.0
+    d113 = dtot**1.13
     return (b0, math.log10(b0 / 50.0), i_b0, 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0)),
-            20.0 * math.log10(dtot), _alpha(dtot, tau), dtot**1.13)
+            20.0 * math.log10(dtot), _alpha(dtot, tau), d113, _ap_at(dtot, b0, p, d113))
+
+
+@njit(cache=True, **BORROW)
+def _ap_at(dtot, beta, p, d113):
+    """Ap of eq. 49 (the time-percentage term of Lba, section 4.5) at ``beta`` (%), with Gamma of eq. 50 from
+    ``d113`` = dtot^1.13; written as :func:`_anomalous_k` writes it."""
+    lb = math.log10(beta)
+    gam = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * d113)
+    return -12.0 + (1.2 + 3.7e-3 * dtot) * math.log10(p / beta) + 12.0 * (p / beta) ** gam
+
+
+@njit(cache=True, inline="always")
+def _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, k, ap_b0):
+    """A lower bound of Lba (eqs 46-56) for p <= 50 >= beta0 and dtot <= ``ANOM_SKIP_KM``: Af of eq. 47 without
+    its site-shielding terms Ast, Asr (eq. 48: >= 0) and with its coupling terms Act, Acr (eq. 52: >= -6 dB each)
+    at -6 dB, plus gamma_d theta' (eqs 51, 53, exactly), plus Ap (eq. 49) at beta = beta0 (``ap_b0``: :func:`_ap_at`).
+
+    beta of eq. 56 is beta0 mu2 mu3 <= beta0 (mu2 <= 1, eq. 54; mu3 <= 1, eq. 55), and Ap does not fall as beta
+    falls: with x = -log10 beta, dAp/dx = (1.2 + 3.7e-3 d) + 12 ln10 (p / beta)^Gamma d(Gamma (log10 p + x)) / dx,
+    where (p / beta)^Gamma <= 12.3 and Gamma (log10 p + x) <= 1.09 (beta0 <= 46.8 %, p <= 50 %), so the second
+    term is > -(0.17 + 370e-6 d^1.13 (4.8 + 0.396 x)) > -1.2 for x < 127 at d <= 32 km; beyond x0 + 113
+    (x0 = -log10 beta0 < 26) Ap >= -12 + 1.2 (log10 p + x) + 12 exceeds its largest value at beta0,
+    -12 + 1.2 (log10 p + x0) + 12 x 12.3. So Ap(beta) >= Ap(beta0) and Lba >= this floor."""
+    af = k[4] + 20.0 * math.log10(dlt + dlr) + k[5] + (-12.0 if omega >= 0.75 else 0.0)
+    th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * dlr)
+    return af + 5e-5 * ae * k[3] * th1 + ap_b0
 
 
 @njit(cache=True, **BORROW)
 def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
-                 all_inland, tables, dbg, kc, kg, terms):
+                 all_inland, tables, dbg, kc, kg, terms, zt):
     """:func:`p1812_path` with the site's constants ``kc`` (:func:`path_constants` of f, p, pl, sigma_l) and
     ``kg`` (:func:`ground_constants` of f and the polarisation); ``terms``: (N_PT, 0) (none), or rows ``PT_*`` of
     :func:`path_terms` of the inland paths of points 0 .. k in column k (their ``d[k]``: the same value), read for
-    an inland path (``all_inland``) within the table.
+    an inland path (``all_inland``) within the table; ``zt``: :func:`~._p1812_zones.zone_tables` of the profile
+    (or (6, 0): the path scans its zones, :func:`zone_lengths`).
 
     Each term is the Recommendation's expression, evaluated once: tau (eq. 3) serves beta0 and eq. 55 (alpha),
-    I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1."""
+    I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1. Lba
+    (eqs 46-56) and Lminbap (eq. 60) are computed only where eq. 61 reads them: not where a lower bound of Lba
+    (:func:`_anomalous_floor`) exceeds Lbd, so that Lminbap > Lbd and Lbda = Lbd (the same value to the bit; with
+    ``dbg`` they are always computed)."""
     dtot = d[n - 1]
     if zone[0] == 1:
         dct = 0.0
@@ -313,15 +350,17 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
         dcr = 0.0
     if all_inland:
         omega, dtm, dlm = 0.0, dtot, dtot
+    elif zt.shape[1] >= n:
+        omega, dtm, dlm = zone_lengths_at(d, zt, n)
     else:
         omega, dtm, dlm = zone_lengths(d, zone, n)
     if all_inland and n - 1 < terms.shape[1]:
         col = n - 1
-        b0, lb0, i_b0, fk, ld, alpha, d113 = (terms[PT_B0, col], terms[PT_LB0, col], terms[PT_IB0, col],
-                                              terms[PT_FK, col], terms[PT_LD, col], terms[PT_ALPHA, col],
-                                              terms[PT_D113, col])
+        b0, lb0, i_b0, fk, ld, alpha, d113, ap_b0 = (terms[PT_B0, col], terms[PT_LB0, col], terms[PT_IB0, col],
+                                                     terms[PT_FK, col], terms[PT_LD, col], terms[PT_ALPHA, col],
+                                                     terms[PT_D113, col], terms[PT_APB0, col])
     else:
-        b0, lb0, i_b0, fk, ld, alpha, d113 = path_terms(phi_deg, dtot, dtm, dlm, p, kc)
+        b0, lb0, i_b0, fk, ld, alpha, d113, ap_b0 = path_terms(phi_deg, dtot, dtm, dlm, p, kc)
     ae, ab = path_radii(dn)
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
@@ -355,19 +394,24 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     if p >= b0:
         fi = i_b0
         lminb0p = lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
-    lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc, alpha,
-                       d113)
-    eta = 2.5
-    big = max(lba, lb0p) / eta
-    if lba >= lb0p:  # exp(lba / eta - big) = exp(0) = 1
-        lminbap = eta * (big + math.log(1.0 + math.exp(lb0p / eta - big)))
-    elif lb0p > lba:
-        lminbap = eta * (big + math.log(math.exp(lba / eta - big) + 1.0))
-    else:
-        lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
     lbda = lbd
-    if lminbap <= lbd:
-        lbda = lminbap + (lbd - lminbap) * fk
+    # eq. 61 reads Lba only where Lminbap (eq. 60, >= Lba) <= Lbd: a floor of Lba above Lbd settles it without Lba
+    settled = (len(dbg) < N_DBG and p <= 50.0 and p >= b0 and dtot <= ANOM_SKIP_KM
+               and _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, kc, ap_b0) > lbd + ANOM_MARGIN_DB)
+    lba = lminbap = math.nan
+    if not settled:
+        lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc,
+                           alpha, d113)
+        eta = 2.5
+        big = max(lba, lb0p) / eta
+        if lba >= lb0p:  # exp(lba / eta - big) = exp(0) = 1
+            lminbap = eta * (big + math.log(1.0 + math.exp(lb0p / eta - big)))
+        elif lb0p > lba:
+            lminbap = eta * (big + math.log(math.exp(lba / eta - big) + 1.0))
+        else:
+            lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
+        if lminbap <= lbd:
+            lbda = lminbap + (lbd - lminbap) * fk
     lbam = lbda + (lminb0p - lbda) * fj
     lbs = _troposcatter_k(ld, theta, n0, kc)
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63

@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from towerplan.coverage._p1812_chain import BORROW, chain_max, fill_chains, rx_distance
-from towerplan.coverage._p1812_nublock import BLOCK, nu_max
+from towerplan.coverage._p1812_nublock import BLOCK, block_limits, nu_max
 
 
 @njit(cache=True, inline="always")
@@ -103,7 +103,7 @@ def _flat_max_equi(d, n, a_coef, h_term, from_rx):
 
 
 #: rows of :func:`prefix_tables`' float table and of its integer table (rows 0-3 of which are the prefix hulls)
-TF_V1, TF_V2, TF_AT, TF_QA, TF_QB, TF_BH, TF_BG = range(7)
+TF_V1, TF_V2, TF_AT, TF_QA, TF_QB, TF_BH, TF_BG, TF_DLO, TF_DHI, TF_NB, TF_NV = range(11)
 TI_LT, TI_OT = 4, 5
 
 
@@ -118,7 +118,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     """What a path from point 0 to point k needs of the points before k, for every k at once (``two`` False: the
     paths read nothing of the radius ab, time percentages of 50 and above, and its hull is left empty).
 
-    Returns a float and an integer table, (7, n_all) and (6, n_all): every path passes them to its analysis,
+    Returns a float and an integer table, (11, n_all) and (6, n_all): every path passes them to its analysis,
     and each array passed to a kernel costs a reference count in and out. Their columns are indexed by the last
     intermediate point k (a path of n points uses k = n - 2, except ``v1``/``v2``, which use k = n - 1):
 
@@ -133,9 +133,12 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     * integer rows 0-3: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
       receiver-side maxima of eqs 17, 80, 89 and 91);
     * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima` (computed here in the same loop,
-      the same maxima in the same order), one column a block (the others -inf).
+      the same maxima in the same order), one column a block (the others -inf);
+    * float rows ``TF_DLO``, ``TF_DHI``: :func:`~._p1812_nublock.block_limits`, one column a block;
+    * float rows ``TF_NB``, ``TF_NV``: scratch of :func:`~._p1812_nublock.nu_max` (a path's block bounds, the nu
+      of the points it scans), not initialised.
     """
-    tf = np.empty((7, n_all))
+    tf = np.empty((11, n_all))
     ti = np.zeros((6, n_all), dtype=np.int64)
     for q in (TF_AT, TF_QA, TF_QB):
         tf[q, 0] = -math.inf
@@ -176,6 +179,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
             ti[TI_OT, i] = i
         else:
             ti[TI_OT, i] = ti[TI_OT, i - 1]
+    block_limits(d, n_all, tf[TF_DLO], tf[TF_DHI])
     fill_chains(d, h, r, n_all, ae, ab, ti, two)
     return tf, ti
 
@@ -333,12 +337,14 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     elif los or los_a or los_fa or los_b or los_fb:  # the largest nu of eq. 15, block by block (_p1812_nublock)
         c_fac = 0.002 * dtot / lam
         cn = (dtot, inv_dtot, hts, hrs, c_fac)
+        lim = (tf[TF_DLO], tf[TF_DHI], tf[TF_NB], tf[TF_NV])  # the blocks' limits, scratch
         if los:
-            _, lt = nu_max(np.bool_(False), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn)  # the point of eq. 81
+            # the point of eq. 81
+            _, lt = nu_max(np.bool_(False), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn, *lim)
         if los_a:
-            nu_a, _ = nu_max(np.bool_(True), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
+            nu_a, _ = nu_max(np.bool_(True), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)
         if los_b:
-            nu_b, _ = nu_max(np.bool_(True), inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
+            nu_b, _ = nu_max(np.bool_(True), inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)
         if los_fa:
             nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
         if los_fb:
