@@ -28,7 +28,7 @@ import numpy as np
 from numba import njit
 
 from towerplan.coverage._p1812_chain import BORROW
-from towerplan.coverage._p1812_profile import analyse_profile
+from towerplan.coverage._p1812_profile import analyse_profile_k, zero_bullington
 from towerplan.coverage._p1812_zones import zone_lengths_at
 
 # slots of the optional debug vector of p1812_path (names as in the SG3 logs)
@@ -165,12 +165,21 @@ def spherical_earth(d, hte, hre, ap, f, omega, vertical):
 
 @njit(cache=True, **BORROW)
 def _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, kg):
-    """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``."""
+    """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``. Within the smooth-earth horizon a
+    bound settles Ldsph = 0 (hse > hreq, eq. 26) before the point of eq. 23 (an arccosine and a cosine) where the
+    smooth surface clears every point of the path by more than the largest hreq: the same value."""
     lam = 0.2998 / f
     dlos = math.sqrt(2.0 * ap) * (math.sqrt(0.001 * hte) + math.sqrt(0.001 * hre))
     if d >= dlos:
         return first_term(d, hte, hre, ap, f, omega, vertical, kg)
     c = (hte - hre) / (hte + hre)
+    if abs(c) < 0.999:  # then |b| < 1 (eq. 23): the point dse1 lies inside the path
+        # hse (eq. 24) at any point x is (hte (d - x) + hre x) / d - 500 x (d - x) / ap, at least its minimum over
+        # x; hreq (eq. 25) is at most 17.456 sqrt(d lam / 4): where that minimum is above, hse > hreq and Ldsph = 0
+        xs = 0.5 * d - (hre - hte) * ap / (1000.0 * d)
+        if (hte * (d - xs) + hre * xs) / d - 500.0 * xs * (d - xs) / ap > 8.728 * math.sqrt(d * lam) * (1.0 + 1e-9) \
+                + 1e-6:
+            return 0.0
     m = 250.0 * d * d / (ap * (hte + hre))
     b = 2.0 * math.sqrt((m + 1.0) / (3.0 * m)) * math.cos(
         math.pi / 3.0 + math.acos(1.5 * c * math.sqrt(3.0 * m / (m + 1.0) ** 3)) / 3.0)
@@ -315,7 +324,8 @@ def _ap_at(dtot, beta, p, d113):
 @njit(cache=True, inline="always")
 def _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, k, ap_b0):
     """A lower bound of Lba (eqs 46-56) for p <= 50 >= beta0 and dtot <= ``ANOM_SKIP_KM``: Af of eq. 47 without
-    its site-shielding terms Ast, Asr (eq. 48: >= 0) and with its coupling terms Act, Acr (eq. 52: >= -6 dB each)
+    its site-shielding terms Ast, Asr (eq. 48: >= 0; :func:`_site_shielding` adds them where this is not enough)
+    and with its coupling terms Act, Acr (eq. 52: >= -6 dB each)
     at -6 dB, plus gamma_d theta' (eqs 51, 53, exactly), plus Ap (eq. 49) at beta = beta0 (``ap_b0``: :func:`_ap_at`).
 
     beta of eq. 56 is beta0 mu2 mu3 <= beta0 (mu2 <= 1, eq. 54; mu3 <= 1, eq. 55), and Ap does not fall as beta
@@ -327,6 +337,16 @@ def _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, k, ap_b0):
     af = k[4] + 20.0 * math.log10(dlt + dlr) + k[5] + (-12.0 if omega >= 0.75 else 0.0)
     th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * dlr)
     return af + 5e-5 * ae * k[3] * th1 + ap_b0
+
+
+@njit(cache=True, inline="always")
+def _site_shielding(th, dl, f, f13):
+    """Ast or Asr of eq. 48 (dB, >= 0) for the horizon angle ``th`` (mrad) and distance ``dl`` (km), as
+    :func:`_anomalous_k` writes it."""
+    th2 = th - 0.1 * dl
+    if th2 > 0.0:
+        return 20.0 * math.log10(1.0 + 0.361 * th2 * math.sqrt(f * dl)) + 0.264 * th2 * f13
+    return 0.0
 
 
 @njit(cache=True, **BORROW)
@@ -365,7 +385,9 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
     lam = 0.2998 / f
-    geo, bull_a, bull_b = analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, p < 50.0, tables)
+    # the zero profile's Bullington loss (ae) later, where eq. 40 reads it (with dbg: always)
+    zero = p < 50.0 or len(dbg) >= N_DBG
+    geo, bull_a, bull_b = analyse_profile_k(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, p < 50.0, tables, zero)
     dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm = geo
     # line of sight (section 4.2, eqs 8-11)
     lbfs = kc[0] + 10.0 * math.log10(dtot**2 + ((hts - hrs) / 1000.0) ** 2)
@@ -377,6 +399,9 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     hre1 = hrs - hsrd
     ldsph = _spherical_earth_k(dtot, hte1, hre1, ae, f, omega, vertical, kg)
     lbulla, lbulls = bull_a
+    if not zero:  # Lbulls >= 0: max(Ldsph - Lbulls, 0) is 0 where Ldsph is 0, whatever Lbulls
+        lbulls = 0.0 if ldsph == 0.0 else zero_bullington(d, inv_d, equi, n, 1.0 / ae, hte1, hre1, dtot, 1.0 / dtot,
+                                                           lam)
     ld50 = lbulla + max(ldsph - lbulls, 0.0)
     ldp = ld50
     fi = 1.0
@@ -396,8 +421,13 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
         lminb0p = lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
     lbda = lbd
     # eq. 61 reads Lba only where Lminbap (eq. 60, >= Lba) <= Lbd: a floor of Lba above Lbd settles it without Lba
-    settled = (len(dbg) < N_DBG and p <= 50.0 and p >= b0 and dtot <= ANOM_SKIP_KM
-               and _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, kc, ap_b0) > lbd + ANOM_MARGIN_DB)
+    settled = False
+    if len(dbg) < N_DBG and p <= 50.0 and p >= b0 and dtot <= ANOM_SKIP_KM:
+        floor = _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, kc, ap_b0)
+        settled = floor > lbd + ANOM_MARGIN_DB
+        if not settled and (th_t > 0.1 * dlt or th_r > 0.1 * dlr):  # with the site shielding of eq. 48 (>= 0)
+            floor += _site_shielding(th_t, dlt, f, kc[3]) + _site_shielding(th_r, dlr, f, kc[3])
+            settled = floor > lbd + ANOM_MARGIN_DB
     lba = lminbap = math.nan
     if not settled:
         lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc,

@@ -260,6 +260,31 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     below 50). Returns ``geo`` = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre,
     hm) and the (terrain, zero-profile) Bullington losses for ``ae`` and ``ab``.
     """
+    return analyse_profile_k(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables, np.bool_(True))
+
+
+@njit(cache=True, **BORROW)
+def zero_bullington(d, inv_d, equi, n, a_inv, hte1, hre1, dtot, inv_dtot, lam):
+    """The Bullington loss of the zero profile (section 4.3.3, eqs 38-39: eqs 12-21 with g = 0 under terminals at
+    ``hte1`` and ``hre1``) for the radius 1 / ``a_inv``: Lbulls of eq. 40 (the maxima of eqs 13 and 17 from the
+    two points around their continuous maxima, eq. 15's largest nu by bisection)."""
+    if equi and n >= 5:
+        f_t = _flat_max_equi(d, n, 500.0 * a_inv, hte1, False)
+        f_r = _flat_max_equi(d, n, 500.0 * a_inv, hre1, True)
+    else:
+        f_t = _flat_max(d, n, 500.0 * a_inv, hte1, False)
+        f_r = _flat_max(d, n, 500.0 * a_inv, hre1, True)
+    los_f = f_t < (hre1 - hte1) / dtot
+    nu_f = -math.inf
+    if los_f:
+        nu_f = _flat_nu_max(d, inv_d, equi, n, a_inv, hte1, hre1, inv_dtot, 0.002 * dtot / lam)
+    return bullington_loss(f_t, f_r, nu_f, los_f, hte1, hre1, dtot, lam)
+
+
+@njit(cache=True, **BORROW)
+def analyse_profile_k(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables, zero):
+    """:func:`analyse_profile`; with ``zero`` False the zero profile's Bullington loss for ``ae`` is NaN (the caller
+    computes it, :func:`zero_bullington`, only where eq. 40 reads it: Ldsph > 0)."""
     tf, up = tables
     dtot = d[n - 1]
     hts = h[0] + htg
@@ -308,33 +333,12 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
         hsrp = hsr - hobs * aobr / (aobt + aobr)
     hstd = h[0] if hstp >= h[0] else hstp
     hsrd = h[n - 1] if hsrp > h[n - 1] else hsrp
-    # zero-profile Bullington (terminals at hts - hstd, hrs - hsrd over a flat profile)
+    # zero-profile Bullington (terminals at hts - hstd, hrs - hsrd over a flat profile): zero_bullington
     hte1 = hts - hstd
     hre1 = hrs - hsrd
-    if equi and n >= 5:
-        fa_t = _flat_max_equi(d, n, 500.0 * inv_ae, hte1, False)
-        fa_r = _flat_max_equi(d, n, 500.0 * inv_ae, hre1, True)
-        fb_t = _flat_max_equi(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
-        fb_r = _flat_max_equi(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
-    else:
-        fa_t = _flat_max(d, n, 500.0 * inv_ae, hte1, False)
-        fa_r = _flat_max(d, n, 500.0 * inv_ae, hre1, True)
-        fb_t = _flat_max(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
-        fb_r = _flat_max(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
-    s_tr1 = (hre1 - hte1) / dtot
-    los_fa = fa_t < s_tr1
-    los_fb = two and fb_t < s_tr1
     nu_a = -math.inf
-    nu_fa = -math.inf
     nu_b = -math.inf
-    nu_fb = -math.inf
-    if not (los or los_a or los_b) and (los_fa or los_fb):  # only the zero profile's (unimodal) largest nu
-        c_fac = 0.002 * dtot / lam
-        if los_fa:
-            nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
-        if los_fb:
-            nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
-    elif los or los_a or los_fa or los_b or los_fb:  # the largest nu of eq. 15, block by block (_p1812_nublock)
+    if los or los_a or los_b:  # the largest nu of eq. 15, block by block (_p1812_nublock)
         c_fac = 0.002 * dtot / lam
         cn = (dtot, inv_dtot, hts, hrs, c_fac)
         lim = (tf[TF_DLO], tf[TF_DHI], tf[TF_NB], tf[TF_NV])  # the blocks' limits, scratch
@@ -345,10 +349,6 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
             nu_a, _ = nu_max(np.bool_(True), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)
         if los_b:
             nu_b, _ = nu_max(np.bool_(True), inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)
-        if los_fa:
-            nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
-        if los_fb:
-            nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
     if los:
         th_t = th_td
         th_r = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
@@ -367,11 +367,11 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     hm = _height_max(d, h, lt, lr, hst, m, up)
     geo = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, htg + h[0] - hst, hrg + h[n - 1] - hsr, hm)
     bull_a = (bullington_loss(sa_t, sa_r, nu_a, los_a, hts, hrs, dtot, lam),
-              bullington_loss(fa_t, fa_r, nu_fa, los_fa, hte1, hre1, dtot, lam))
+              zero_bullington(d, inv_d, equi, n, inv_ae, hte1, hre1, dtot, inv_dtot, lam) if zero else math.nan)
     bull_b = (math.nan, math.nan)
     if two:
         bull_b = (bullington_loss(sb_t, sb_r, nu_b, los_b, hts, hrs, dtot, lam),
-                  bullington_loss(fb_t, fb_r, nu_fb, los_fb, hte1, hre1, dtot, lam))
+                  zero_bullington(d, inv_d, equi, n, inv_ab, hte1, hre1, dtot, inv_dtot, lam))
     return geo, bull_a, bull_b
 
 
