@@ -371,7 +371,7 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     if all_inland:
         omega, dtm, dlm = 0.0, dtot, dtot
     elif zt.shape[1] >= n:
-        omega, dtm, dlm = zone_lengths_at(d, zt, n)
+        omega, dtm, dlm = zone_lengths_at(d, zt, n - 1)
     else:
         omega, dtm, dlm = zone_lengths(d, zone, n)
     if all_inland and n - 1 < terms.shape[1]:

@@ -179,7 +179,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
             ti[TI_OT, i] = i
         else:
             ti[TI_OT, i] = ti[TI_OT, i - 1]
-    block_limits(d, n_all, tf[TF_DLO], tf[TF_DHI])
+    block_limits(d, tf.shape[1], tf[TF_DLO], tf[TF_DHI])  # n_all as an int64: one signature
     fill_chains(d, h, r, n_all, ae, ab, ti, two)
     return tf, ti
 

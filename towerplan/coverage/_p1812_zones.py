@@ -65,10 +65,10 @@ def zone_tables(d, zone, n_all):
 
 
 @njit(cache=True, **BORROW)
-def zone_lengths_at(d, zt, n):
-    """:func:`~._p1812_kernels.zone_lengths` of the path of points 0 .. n - 1 from the radial's :func:`zone_tables`
-    ``zt``: the same lengths added in the same order, so the same values to the bit."""
-    k = n - 1
+def zone_lengths_at(d, zt, k):
+    """:func:`~._p1812_kernels.zone_lengths` of the path of points 0 .. k (``n - 1``: an int64, not the literal of
+    a 5-point path, so the kernel compiles once) from the radial's :func:`zone_tables` ``zt``: the same lengths
+    added in the same order, so the same values to the bit."""
     dtot = d[k]
     sea = zt[ZT_SEA, k]
     dtm = zt[ZT_LAND, k]
