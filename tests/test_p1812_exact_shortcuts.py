@@ -3,11 +3,11 @@ and the zone lengths of every prefix of a radial from one table, each checked ag
 
 * the zone lengths of section 3.6 from :func:`._p1812_zones.zone_tables` (per radial) equal the scan of each
   prefix (:func:`._p1812_kernels.zone_lengths`) to the bit, on profiles with sea, coastal and inland runs;
-* Ap of eq. 49 does not fall as beta (eq. 56) falls below beta0 (the lemma of
+* Ap of eq. 53 does not fall as beta (eq. 54) falls below beta0 (the lemma of
   :func:`._p1812_kernels._anomalous_floor`), and that floor (with the site shielding of eq. 48 or without) is
   below Lba (:func:`._p1812_kernels._anomalous_k`) on random paths up to ``ANOM_SKIP_KM``;
 * the spherical-earth loss (eqs 22-36, :func:`._p1812_kernels._spherical_earth_k`, whose bound settles Ldsph = 0
-  before eq. 23's point) equals the Recommendation's steps evaluated in full, to the bit;
+  before eq. 24's point) equals the Recommendation's steps evaluated in full, to the bit;
 * a path's loss without the debug vector (Lba and Lminbap only where eq. 61 reads them, the zero profile's
   Bullington loss only where eq. 40 reads it) equals the loss with it (every term computed), to the bit, at 50 %
   and 10 % time, with sea and land.

@@ -166,15 +166,15 @@ def spherical_earth(d, hte, hre, ap, f, omega, vertical):
 @njit(cache=True, **BORROW)
 def _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, kg):
     """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``. Within the smooth-earth horizon a
-    bound settles Ldsph = 0 (hse > hreq, eq. 26) before the point of eq. 23 (an arccosine and a cosine) where the
-    smooth surface clears every point of the path by more than the largest hreq: the same value."""
+    bound settles Ldsph = 0 (hse of eq. 23 > hreq of eq. 25) before the point of eq. 24 (an arccosine and a
+    cosine) where the smooth surface clears every point of the path by more than the largest hreq: the same value."""
     lam = 0.2998 / f
     dlos = math.sqrt(2.0 * ap) * (math.sqrt(0.001 * hte) + math.sqrt(0.001 * hre))
     if d >= dlos:
         return first_term(d, hte, hre, ap, f, omega, vertical, kg)
     c = (hte - hre) / (hte + hre)
-    if abs(c) < 0.999:  # then |b| < 1 (eq. 23): the point dse1 lies inside the path
-        # hse (eq. 24) at any point x is (hte (d - x) + hre x) / d - 500 x (d - x) / ap, at least its minimum over
+    if abs(c) < 0.999:  # then |b| < 1 (eq. 24): the point dse1 lies inside the path
+        # hse (eq. 23) at any point x is (hte (d - x) + hre x) / d - 500 x (d - x) / ap, at least its minimum over
         # x; hreq (eq. 25) is at most 17.456 sqrt(d lam / 4): where that minimum is above, hse > hreq and Ldsph = 0
         xs = 0.5 * d - (hre - hte) * ap / (1000.0 * d)
         if (hte * (d - xs) + hre * xs) / d - 500.0 * xs * (d - xs) / ap > 8.728 * math.sqrt(d * lam) * (1.0 + 1e-9) \
@@ -291,7 +291,7 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
 
 #: rows of :func:`path_terms` (and of the table :func:`~._p1812_radial.site_terms` keeps of them): beta0 (eqs 2-5),
 #: log10(beta0 / 50) (eq. 10), Fi of eq. 58 where p >= beta0 (1 elsewhere), Fk (eq. 60), 20 log10 dtot (eq. 44),
-#: alpha (eq. 55, from tau of eq. 3), dtot^1.13 (Gamma, section 4.5) and Ap of eq. 49 at beta = beta0
+#: alpha (eq. 55, from tau of eq. 3), dtot^1.13 (Gamma, section 4.5) and Ap of eq. 53 at beta = beta0
 #: (:func:`_ap_at`, the floor of :func:`_anomalous_floor`)
 PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113, PT_APB0 = range(8)
 N_PT = 8
@@ -314,7 +314,7 @@ def path_terms(phi_deg, dtot, dtm, dlm, p, kc):
 
 @njit(cache=True, **BORROW)
 def _ap_at(dtot, beta, p, d113):
-    """Ap of eq. 49 (the time-percentage term of Lba, section 4.5) at ``beta`` (%), with Gamma of eq. 50 from
+    """Ap of eq. 53 (the time-percentage term of Lba, section 4.5) at ``beta`` (%), with Gamma of eq. 53a from
     ``d113`` = dtot^1.13; written as :func:`_anomalous_k` writes it."""
     lb = math.log10(beta)
     gam = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * d113)
@@ -325,10 +325,10 @@ def _ap_at(dtot, beta, p, d113):
 def _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, k, ap_b0):
     """A lower bound of Lba (eqs 46-56) for p <= 50 >= beta0 and dtot <= ``ANOM_SKIP_KM``: Af of eq. 47 without
     its site-shielding terms Ast, Asr (eq. 48: >= 0; :func:`_site_shielding` adds them where this is not enough)
-    and with its coupling terms Act, Acr (eq. 52: >= -6 dB each)
-    at -6 dB, plus gamma_d theta' (eqs 51, 53, exactly), plus Ap (eq. 49) at beta = beta0 (``ap_b0``: :func:`_ap_at`).
+    and with its coupling terms Act, Acr (eq. 49: >= -6 dB each) at -6 dB, plus gamma_d theta' (eqs 50-52,
+    exactly), plus Ap (eq. 53) at beta = beta0 (``ap_b0``: :func:`_ap_at`).
 
-    beta of eq. 56 is beta0 mu2 mu3 <= beta0 (mu2 <= 1, eq. 54; mu3 <= 1, eq. 55), and Ap does not fall as beta
+    beta of eq. 54 is beta0 mu2 mu3 <= beta0 (mu2 <= 1, eq. 55; mu3 <= 1, eq. 56), and Ap does not fall as beta
     falls: with x = -log10 beta, dAp/dx = (1.2 + 3.7e-3 d) + 12 ln10 (p / beta)^Gamma d(Gamma (log10 p + x)) / dx,
     where (p / beta)^Gamma <= 12.3 and Gamma (log10 p + x) <= 1.09 (beta0 <= 46.8 %, p <= 50 %), so the second
     term is > -(0.17 + 370e-6 d^1.13 (4.8 + 0.396 x)) > -1.2 for x < 127 at d <= 32 km; beyond x0 + 113

@@ -265,9 +265,9 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
 
 @njit(cache=True, **BORROW)
 def zero_bullington(d, inv_d, equi, n, a_inv, hte1, hre1, dtot, inv_dtot, lam):
-    """The Bullington loss of the zero profile (section 4.3.3, eqs 38-39: eqs 12-21 with g = 0 under terminals at
-    ``hte1`` and ``hre1``) for the radius 1 / ``a_inv``: Lbulls of eq. 40 (the maxima of eqs 13 and 17 from the
-    two points around their continuous maxima, eq. 15's largest nu by bisection)."""
+    """The Bullington loss of the zero profile (section 4.3.3: the method of section 4.3.1, eqs 12-21, with g = 0
+    under terminals at ``hte1`` and ``hre1``) for the radius 1 / ``a_inv``: Lbulls, read by eq. 40 (the maxima of
+    eqs 13 and 17 from the two points around their continuous maxima, eq. 15's largest nu by bisection)."""
     if equi and n >= 5:
         f_t = _flat_max_equi(d, n, 500.0 * a_inv, hte1, False)
         f_r = _flat_max_equi(d, n, 500.0 * a_inv, hre1, True)
