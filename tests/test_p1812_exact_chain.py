@@ -24,7 +24,7 @@ from numba import njit
 
 from towerplan.coverage._p1812_chain import _val, chain_max, prefix_chains
 from towerplan.coverage._p1812_kernels import p1812_path, path_radii
-from towerplan.coverage._p1812_nublock import BLOCK, _nu, block_maxima, nu_max
+from towerplan.coverage._p1812_nublock import BLOCK, _nu, block_limits, block_maxima, nu_max
 from towerplan.coverage._p1812_profile import _height_max, prefix_tables
 from towerplan.coverage._p1812_radial import p1812_radial_loss
 
@@ -143,13 +143,16 @@ def test_the_line_of_sight_nu_block_by_block_is_the_scan(equi) -> None:
     for d, inv_d, h, r in _profiles(rng, 40, 12 * BLOCK, equi):
         n_all = len(d)
         bh, bg = block_maxima(h, r, n_all)
+        dlo, dhi = np.empty(n_all), np.empty(n_all)
+        block_limits(d, n_all, dlo, dhi)
         hts = h[0] + rng.choice([10.0, 30.0, 300.0])
         lam = 0.2998 / rng.choice([0.45, 0.9, 1.8, 3.5])
         for n in range(5, n_all + 1):
             dtot = d[n - 1]
             c = (dtot, 1.0 / dtot, hts, h[n - 1] + rng.choice([1.5, 60.0]), 0.002 * dtot / lam)
             for use_r, a_inv, table in ((False, 1.0 / ae, bh), (True, 1.0 / ae, bg), (True, 1.0 / ab, bg)):
-                assert nu_max(use_r, a_inv, d, inv_d, equi, n, h, r, table, c) == _nu_scan(
+                scratch = (np.empty(n_all), np.empty(n_all))
+                assert nu_max(use_r, a_inv, d, inv_d, equi, n, h, r, table, c, dlo, dhi, *scratch) == _nu_scan(
                     use_r, a_inv, d, inv_d, equi, n, h, r, c)
 
 

@@ -46,11 +46,13 @@ from towerplan.coverage._p1812_kernels import (
     path_radii,
     spherical_earth,
 )
-from towerplan.coverage._p1812_nublock import block_maxima
+from towerplan.coverage._p1812_nublock import block_limits, block_maxima
 from towerplan.coverage._p1812_profile import (
     TF_AT,
     TF_BG,
     TF_BH,
+    TF_DHI,
+    TF_DLO,
     TF_QA,
     TF_QB,
     TF_V1,
@@ -102,7 +104,7 @@ def test_the_prefix_tables_are_two_arrays_holding_the_rows_of_round_w11(seed) ->
     tables = prefix_tables(d, inv_d, h, r, n, h[0] + 30.0, ae, ab)
     assert len(tables) == 2
     tf, ti = tables
-    assert tf.shape == (7, n)
+    assert tf.shape == (11, n)  # round w17: the blocks' limits and nu_max's scratch after the block maxima
     assert tf.dtype == np.float64
     assert ti.shape == (6, n)
     assert ti.dtype == np.int64
@@ -116,7 +118,14 @@ def test_the_prefix_tables_are_two_arrays_holding_the_rows_of_round_w11(seed) ->
     nb = len(bh)
     assert np.array_equal(tf[TF_BH, :nb], bh)
     assert np.array_equal(tf[TF_BG, :nb], bg)
-    assert np.all(tf[TF_BH:, nb:] == -math.inf)
+    assert np.all(tf[TF_BH: TF_BG + 1, nb:] == -math.inf)
+    dlo, dhi = np.full(n, np.nan), np.full(n, np.nan)
+    block_limits(d, n, dlo, dhi)
+    assert np.array_equal(tf[TF_DLO, :nb], dlo[:nb])
+    assert np.array_equal(tf[TF_DHI, :nb], dhi[:nb])
+    assert np.all(np.isfinite(dlo[:nb]))
+    assert dlo[0] == d[1]
+    assert dhi[nb - 1] == d[n - 1]
 
 
 @pytest.mark.parametrize(("p", "seed"), [(50.0, 4), (70.0, 5)])

@@ -137,6 +137,7 @@ _ONCE = textwrap.dedent("""
 # equidistant branch out of the hot scans), ``nu_max`` for ``equi`` (``use_r`` is a runtime flag), ``bullington_loss``
 # for ``los``, the diffraction searches for a literal start index ``i0 = 0`` / ``max_edges = 1`` (small kernels)
 _TWICE_KNOWN = {"_p1812_kernels.p1812_path_k": 2, "_p1812_kernels.zone_lengths": 2, "_p1812_profile.analyse_profile": 2,
+                "_p1812_profile.analyse_profile_k": 2, "_p1812_profile.zero_bullington": 2,
                 "_p1812_nublock.nu_max": 2, "_p1812_profile._flat_nu": 2, "_p1812_profile._flat_nu_max": 2,
                 "_p1812_profile.prefix_tables_k": 2, "_p1812_chain.fill_chains": 2,
                 "_p1812_profile.bullington_loss": 3, "_diffraction_fast._bound": 2, "_diffraction_fast._v_at": 2,

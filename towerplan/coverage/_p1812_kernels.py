@@ -28,7 +28,8 @@ import numpy as np
 from numba import njit
 
 from towerplan.coverage._p1812_chain import BORROW
-from towerplan.coverage._p1812_profile import analyse_profile
+from towerplan.coverage._p1812_profile import analyse_profile_k, zero_bullington
+from towerplan.coverage._p1812_zones import zone_lengths_at
 
 # slots of the optional debug vector of p1812_path (names as in the SG3 logs)
 (DBG_DLT, DBG_DLR, DBG_THT, DBG_THR, DBG_TH, DBG_HSTD, DBG_HSRD, DBG_HTE, DBG_HRE, DBG_HM, DBG_AE, DBG_B0,
@@ -164,12 +165,21 @@ def spherical_earth(d, hte, hre, ap, f, omega, vertical):
 
 @njit(cache=True, **BORROW)
 def _spherical_earth_k(d, hte, hre, ap, f, omega, vertical, kg):
-    """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``."""
+    """:func:`spherical_earth` with the site's :func:`ground_constants` ``kg``. Within the smooth-earth horizon a
+    bound settles Ldsph = 0 (hse of eq. 23 > hreq of eq. 25) before the point of eq. 24 (an arccosine and a
+    cosine) where the smooth surface clears every point of the path by more than the largest hreq: the same value."""
     lam = 0.2998 / f
     dlos = math.sqrt(2.0 * ap) * (math.sqrt(0.001 * hte) + math.sqrt(0.001 * hre))
     if d >= dlos:
         return first_term(d, hte, hre, ap, f, omega, vertical, kg)
     c = (hte - hre) / (hte + hre)
+    if abs(c) < 0.999:  # then |b| < 1 (eq. 24): the point dse1 lies inside the path
+        # hse (eq. 23) at any point x is (hte (d - x) + hre x) / d - 500 x (d - x) / ap, at least its minimum over
+        # x; hreq (eq. 25) is at most 17.456 sqrt(d lam / 4): where that minimum is above, hse > hreq and Ldsph = 0
+        xs = 0.5 * d - (hre - hte) * ap / (1000.0 * d)
+        if (hte * (d - xs) + hre * xs) / d - 500.0 * xs * (d - xs) / ap > 8.728 * math.sqrt(d * lam) * (1.0 + 1e-9) \
+                + 1e-6:
+            return 0.0
     m = 250.0 * d * d / (ap * (hte + hre))
     b = 2.0 * math.sqrt((m + 1.0) / (3.0 * m)) * math.cos(
         math.pi / 3.0 + math.acos(1.5 * c * math.sqrt(3.0 * m / (m + 1.0) ** 3)) / 3.0)
@@ -276,14 +286,19 @@ def p1812_path(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg,
     """
     return p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl,
                         sigma_l, all_inland, tables, dbg, path_constants(f, p, pl, sigma_l),
-                        ground_constants(f, vertical), np.empty((N_PT, 0)))
+                        ground_constants(f, vertical), np.empty((N_PT, 0)), np.empty((6, 0)))
 
 
 #: rows of :func:`path_terms` (and of the table :func:`~._p1812_radial.site_terms` keeps of them): beta0 (eqs 2-5),
 #: log10(beta0 / 50) (eq. 10), Fi of eq. 58 where p >= beta0 (1 elsewhere), Fk (eq. 60), 20 log10 dtot (eq. 44),
-#: alpha (eq. 55, from tau of eq. 3) and dtot^1.13 (Gamma, section 4.5)
-PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113 = range(7)
-N_PT = 7
+#: alpha (eq. 55, from tau of eq. 3), dtot^1.13 (Gamma, section 4.5) and Ap of eq. 53 at beta = beta0
+#: (:func:`_ap_at`, the floor of :func:`_anomalous_floor`)
+PT_B0, PT_LB0, PT_IB0, PT_FK, PT_LD, PT_ALPHA, PT_D113, PT_APB0 = range(8)
+N_PT = 8
+#: the paths up to this length (km) may skip the ducting / layer-reflection loss (:func:`_anomalous_floor`)
+ANOM_SKIP_KM = 32.0
+#: the floor of Lba must exceed the diffraction loss Lbd by this much (dB; rounding, ~1e-13 dB, is far below it)
+ANOM_MARGIN_DB = 1e-6
 
 
 @njit(cache=True, **BORROW)
@@ -292,20 +307,62 @@ def path_terms(phi_deg, dtot, dtm, dlm, p, kc):
     ``PT_*``); on inland paths (dtm = dlm = dtot) the same for every radial of a site at a given distance."""
     b0, tau = _beta0_tau(phi_deg, dtm, dlm)
     i_b0 = kc[6] / inv_cum_norm(b0 / 100.0) if p >= b0 else 1.0
+    d113 = dtot**1.13
     return (b0, math.log10(b0 / 50.0), i_b0, 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.5 * (dtot - 20.0) / 20.0)),
-            20.0 * math.log10(dtot), _alpha(dtot, tau), dtot**1.13)
+            20.0 * math.log10(dtot), _alpha(dtot, tau), d113, _ap_at(dtot, b0, p, d113))
+
+
+@njit(cache=True, **BORROW)
+def _ap_at(dtot, beta, p, d113):
+    """Ap of eq. 53 (the time-percentage term of Lba, section 4.5) at ``beta`` (%), with Gamma of eq. 53a from
+    ``d113`` = dtot^1.13; written as :func:`_anomalous_k` writes it."""
+    lb = math.log10(beta)
+    gam = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb * lb) * 1e-6 * d113)
+    return -12.0 + (1.2 + 3.7e-3 * dtot) * math.log10(p / beta) + 12.0 * (p / beta) ** gam
+
+
+@njit(cache=True, inline="always")
+def _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, k, ap_b0):
+    """A lower bound of Lba (eqs 46-56) for p <= 50 >= beta0 and dtot <= ``ANOM_SKIP_KM``: Af of eq. 47 without
+    its site-shielding terms Ast, Asr (eq. 48: >= 0; :func:`_site_shielding` adds them where this is not enough)
+    and with its coupling terms Act, Acr (eq. 49: >= -6 dB each) at -6 dB, plus gamma_d theta' (eqs 50-52,
+    exactly), plus Ap (eq. 53) at beta = beta0 (``ap_b0``: :func:`_ap_at`).
+
+    beta of eq. 54 is beta0 mu2 mu3 <= beta0 (mu2 <= 1, eq. 55; mu3 <= 1, eq. 56), and Ap does not fall as beta
+    falls: with x = -log10 beta, dAp/dx = (1.2 + 3.7e-3 d) + 12 ln10 (p / beta)^Gamma d(Gamma (log10 p + x)) / dx,
+    where (p / beta)^Gamma <= 12.3 and Gamma (log10 p + x) <= 1.09 (beta0 <= 46.8 %, p <= 50 %), so the second
+    term is > -(0.17 + 370e-6 d^1.13 (4.8 + 0.396 x)) > -1.2 for x < 127 at d <= 32 km; beyond x0 + 113
+    (x0 = -log10 beta0 < 26) Ap >= -12 + 1.2 (log10 p + x) + 12 exceeds its largest value at beta0,
+    -12 + 1.2 (log10 p + x0) + 12 x 12.3. So Ap(beta) >= Ap(beta0) and Lba >= this floor."""
+    af = k[4] + 20.0 * math.log10(dlt + dlr) + k[5] + (-12.0 if omega >= 0.75 else 0.0)
+    th1 = 1e3 * dtot / ae + min(th_t, 0.1 * dlt) + min(th_r, 0.1 * dlr)
+    return af + 5e-5 * ae * k[3] * th1 + ap_b0
+
+
+@njit(cache=True, inline="always")
+def _site_shielding(th, dl, f, f13):
+    """Ast or Asr of eq. 48 (dB, >= 0) for the horizon angle ``th`` (mrad) and distance ``dl`` (km), as
+    :func:`_anomalous_k` writes it."""
+    th2 = th - 0.1 * dl
+    if th2 > 0.0:
+        return 20.0 * math.log10(1.0 + 0.361 * th2 * math.sqrt(f * dl)) + 0.264 * th2 * f13
+    return 0.0
 
 
 @njit(cache=True, **BORROW)
 def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_deg, dn, n0, dct, dcr, pl, sigma_l,
-                 all_inland, tables, dbg, kc, kg, terms):
+                 all_inland, tables, dbg, kc, kg, terms, zt):
     """:func:`p1812_path` with the site's constants ``kc`` (:func:`path_constants` of f, p, pl, sigma_l) and
     ``kg`` (:func:`ground_constants` of f and the polarisation); ``terms``: (N_PT, 0) (none), or rows ``PT_*`` of
     :func:`path_terms` of the inland paths of points 0 .. k in column k (their ``d[k]``: the same value), read for
-    an inland path (``all_inland``) within the table.
+    an inland path (``all_inland``) within the table; ``zt``: :func:`~._p1812_zones.zone_tables` of the profile
+    (or (6, 0): the path scans its zones, :func:`zone_lengths`).
 
     Each term is the Recommendation's expression, evaluated once: tau (eq. 3) serves beta0 and eq. 55 (alpha),
-    I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1."""
+    I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1. Lba
+    (eqs 46-56) and Lminbap (eq. 60) are computed only where eq. 61 reads them: not where a lower bound of Lba
+    (:func:`_anomalous_floor`) exceeds Lbd, so that Lminbap > Lbd and Lbda = Lbd (the same value to the bit; with
+    ``dbg`` they are always computed)."""
     dtot = d[n - 1]
     if zone[0] == 1:
         dct = 0.0
@@ -313,20 +370,24 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
         dcr = 0.0
     if all_inland:
         omega, dtm, dlm = 0.0, dtot, dtot
+    elif zt.shape[1] >= n:
+        omega, dtm, dlm = zone_lengths_at(d, zt, n - 1)
     else:
         omega, dtm, dlm = zone_lengths(d, zone, n)
     if all_inland and n - 1 < terms.shape[1]:
         col = n - 1
-        b0, lb0, i_b0, fk, ld, alpha, d113 = (terms[PT_B0, col], terms[PT_LB0, col], terms[PT_IB0, col],
-                                              terms[PT_FK, col], terms[PT_LD, col], terms[PT_ALPHA, col],
-                                              terms[PT_D113, col])
+        b0, lb0, i_b0, fk, ld, alpha, d113, ap_b0 = (terms[PT_B0, col], terms[PT_LB0, col], terms[PT_IB0, col],
+                                                     terms[PT_FK, col], terms[PT_LD, col], terms[PT_ALPHA, col],
+                                                     terms[PT_D113, col], terms[PT_APB0, col])
     else:
-        b0, lb0, i_b0, fk, ld, alpha, d113 = path_terms(phi_deg, dtot, dtm, dlm, p, kc)
+        b0, lb0, i_b0, fk, ld, alpha, d113, ap_b0 = path_terms(phi_deg, dtot, dtm, dlm, p, kc)
     ae, ab = path_radii(dn)
     hts = h[0] + htg
     hrs = h[n - 1] + hrg
     lam = 0.2998 / f
-    geo, bull_a, bull_b = analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, p < 50.0, tables)
+    # the zero profile's Bullington loss (ae) later, where eq. 40 reads it (with dbg: always)
+    zero = p < 50.0 or len(dbg) >= N_DBG
+    geo, bull_a, bull_b = analyse_profile_k(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, p < 50.0, tables, zero)
     dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm = geo
     # line of sight (section 4.2, eqs 8-11)
     lbfs = kc[0] + 10.0 * math.log10(dtot**2 + ((hts - hrs) / 1000.0) ** 2)
@@ -338,6 +399,9 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     hre1 = hrs - hsrd
     ldsph = _spherical_earth_k(dtot, hte1, hre1, ae, f, omega, vertical, kg)
     lbulla, lbulls = bull_a
+    if not zero:  # Lbulls >= 0: max(Ldsph - Lbulls, 0) is 0 where Ldsph is 0, whatever Lbulls
+        lbulls = 0.0 if ldsph == 0.0 else zero_bullington(d, inv_d, equi, n, 1.0 / ae, hte1, hre1, dtot, 1.0 / dtot,
+                                                           lam)
     ld50 = lbulla + max(ldsph - lbulls, 0.0)
     ldp = ld50
     fi = 1.0
@@ -355,19 +419,29 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     if p >= b0:
         fi = i_b0
         lminb0p = lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
-    lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc, alpha,
-                       d113)
-    eta = 2.5
-    big = max(lba, lb0p) / eta
-    if lba >= lb0p:  # exp(lba / eta - big) = exp(0) = 1
-        lminbap = eta * (big + math.log(1.0 + math.exp(lb0p / eta - big)))
-    elif lb0p > lba:
-        lminbap = eta * (big + math.log(math.exp(lba / eta - big) + 1.0))
-    else:
-        lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
     lbda = lbd
-    if lminbap <= lbd:
-        lbda = lminbap + (lbd - lminbap) * fk
+    # eq. 61 reads Lba only where Lminbap (eq. 60, >= Lba) <= Lbd: a floor of Lba above Lbd settles it without Lba
+    settled = False
+    if len(dbg) < N_DBG and p <= 50.0 and p >= b0 and dtot <= ANOM_SKIP_KM:
+        floor = _anomalous_floor(dtot, dlt, dlr, th_t, th_r, omega, ae, kc, ap_b0)
+        settled = floor > lbd + ANOM_MARGIN_DB
+        if not settled and (th_t > 0.1 * dlt or th_r > 0.1 * dlr):  # with the site shielding of eq. 48 (>= 0)
+            floor += _site_shielding(th_t, dlt, f, kc[3]) + _site_shielding(th_r, dlr, f, kc[3])
+            settled = floor > lbd + ANOM_MARGIN_DB
+    lba = lminbap = math.nan
+    if not settled:
+        lba = _anomalous_k(dtot, dlt, dlr, dct, dcr, hts, hrs, hte, hre, hm, th_t, th_r, f, p, omega, ae, b0, kc,
+                           alpha, d113)
+        eta = 2.5
+        big = max(lba, lb0p) / eta
+        if lba >= lb0p:  # exp(lba / eta - big) = exp(0) = 1
+            lminbap = eta * (big + math.log(1.0 + math.exp(lb0p / eta - big)))
+        elif lb0p > lba:
+            lminbap = eta * (big + math.log(math.exp(lba / eta - big) + 1.0))
+        else:
+            lminbap = eta * (big + math.log(math.exp(lba / eta - big) + math.exp(lb0p / eta - big)))
+        if lminbap <= lbd:
+            lbda = lminbap + (lbd - lminbap) * fk
     lbam = lbda + (lminb0p - lbda) * fj
     lbs = _troposcatter_k(ld, theta, n0, kc)
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63

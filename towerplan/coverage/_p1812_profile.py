@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from towerplan.coverage._p1812_chain import BORROW, chain_max, fill_chains, rx_distance
-from towerplan.coverage._p1812_nublock import BLOCK, nu_max
+from towerplan.coverage._p1812_nublock import BLOCK, block_limits, nu_max
 
 
 @njit(cache=True, inline="always")
@@ -103,7 +103,7 @@ def _flat_max_equi(d, n, a_coef, h_term, from_rx):
 
 
 #: rows of :func:`prefix_tables`' float table and of its integer table (rows 0-3 of which are the prefix hulls)
-TF_V1, TF_V2, TF_AT, TF_QA, TF_QB, TF_BH, TF_BG = range(7)
+TF_V1, TF_V2, TF_AT, TF_QA, TF_QB, TF_BH, TF_BG, TF_DLO, TF_DHI, TF_NB, TF_NV = range(11)
 TI_LT, TI_OT = 4, 5
 
 
@@ -118,7 +118,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     """What a path from point 0 to point k needs of the points before k, for every k at once (``two`` False: the
     paths read nothing of the radius ab, time percentages of 50 and above, and its hull is left empty).
 
-    Returns a float and an integer table, (7, n_all) and (6, n_all): every path passes them to its analysis,
+    Returns a float and an integer table, (11, n_all) and (6, n_all): every path passes them to its analysis,
     and each array passed to a kernel costs a reference count in and out. Their columns are indexed by the last
     intermediate point k (a path of n points uses k = n - 2, except ``v1``/``v2``, which use k = n - 1):
 
@@ -133,9 +133,12 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     * integer rows 0-3: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
       receiver-side maxima of eqs 17, 80, 89 and 91);
     * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima` (computed here in the same loop,
-      the same maxima in the same order), one column a block (the others -inf).
+      the same maxima in the same order), one column a block (the others -inf);
+    * float rows ``TF_DLO``, ``TF_DHI``: :func:`~._p1812_nublock.block_limits`, one column a block;
+    * float rows ``TF_NB``, ``TF_NV``: scratch of :func:`~._p1812_nublock.nu_max` (a path's block bounds, the nu
+      of the points it scans), not initialised.
     """
-    tf = np.empty((7, n_all))
+    tf = np.empty((11, n_all))
     ti = np.zeros((6, n_all), dtype=np.int64)
     for q in (TF_AT, TF_QA, TF_QB):
         tf[q, 0] = -math.inf
@@ -176,6 +179,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
             ti[TI_OT, i] = i
         else:
             ti[TI_OT, i] = ti[TI_OT, i - 1]
+    block_limits(d, tf.shape[1], tf[TF_DLO], tf[TF_DHI])  # n_all as an int64: one signature
     fill_chains(d, h, r, n_all, ae, ab, ti, two)
     return tf, ti
 
@@ -256,6 +260,31 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     below 50). Returns ``geo`` = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre,
     hm) and the (terrain, zero-profile) Bullington losses for ``ae`` and ``ab``.
     """
+    return analyse_profile_k(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables, np.bool_(True))
+
+
+@njit(cache=True, **BORROW)
+def zero_bullington(d, inv_d, equi, n, a_inv, hte1, hre1, dtot, inv_dtot, lam):
+    """The Bullington loss of the zero profile (section 4.3.3: the method of section 4.3.1, eqs 12-21, with g = 0
+    under terminals at ``hte1`` and ``hre1``) for the radius 1 / ``a_inv``: Lbulls, read by eq. 40 (the maxima of
+    eqs 13 and 17 from the two points around their continuous maxima, eq. 15's largest nu by bisection)."""
+    if equi and n >= 5:
+        f_t = _flat_max_equi(d, n, 500.0 * a_inv, hte1, False)
+        f_r = _flat_max_equi(d, n, 500.0 * a_inv, hre1, True)
+    else:
+        f_t = _flat_max(d, n, 500.0 * a_inv, hte1, False)
+        f_r = _flat_max(d, n, 500.0 * a_inv, hre1, True)
+    los_f = f_t < (hre1 - hte1) / dtot
+    nu_f = -math.inf
+    if los_f:
+        nu_f = _flat_nu_max(d, inv_d, equi, n, a_inv, hte1, hre1, inv_dtot, 0.002 * dtot / lam)
+    return bullington_loss(f_t, f_r, nu_f, los_f, hte1, hre1, dtot, lam)
+
+
+@njit(cache=True, **BORROW)
+def analyse_profile_k(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables, zero):
+    """:func:`analyse_profile`; with ``zero`` False the zero profile's Bullington loss for ``ae`` is NaN (the caller
+    computes it, :func:`zero_bullington`, only where eq. 40 reads it: Ldsph > 0)."""
     tf, up = tables
     dtot = d[n - 1]
     hts = h[0] + htg
@@ -304,45 +333,22 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
         hsrp = hsr - hobs * aobr / (aobt + aobr)
     hstd = h[0] if hstp >= h[0] else hstp
     hsrd = h[n - 1] if hsrp > h[n - 1] else hsrp
-    # zero-profile Bullington (terminals at hts - hstd, hrs - hsrd over a flat profile)
+    # zero-profile Bullington (terminals at hts - hstd, hrs - hsrd over a flat profile): zero_bullington
     hte1 = hts - hstd
     hre1 = hrs - hsrd
-    if equi and n >= 5:
-        fa_t = _flat_max_equi(d, n, 500.0 * inv_ae, hte1, False)
-        fa_r = _flat_max_equi(d, n, 500.0 * inv_ae, hre1, True)
-        fb_t = _flat_max_equi(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
-        fb_r = _flat_max_equi(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
-    else:
-        fa_t = _flat_max(d, n, 500.0 * inv_ae, hte1, False)
-        fa_r = _flat_max(d, n, 500.0 * inv_ae, hre1, True)
-        fb_t = _flat_max(d, n, 500.0 * inv_ab, hte1, False) if two else math.nan
-        fb_r = _flat_max(d, n, 500.0 * inv_ab, hre1, True) if two else math.nan
-    s_tr1 = (hre1 - hte1) / dtot
-    los_fa = fa_t < s_tr1
-    los_fb = two and fb_t < s_tr1
     nu_a = -math.inf
-    nu_fa = -math.inf
     nu_b = -math.inf
-    nu_fb = -math.inf
-    if not (los or los_a or los_b) and (los_fa or los_fb):  # only the zero profile's (unimodal) largest nu
-        c_fac = 0.002 * dtot / lam
-        if los_fa:
-            nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
-        if los_fb:
-            nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
-    elif los or los_a or los_fa or los_b or los_fb:  # the largest nu of eq. 15, block by block (_p1812_nublock)
+    if los or los_a or los_b:  # the largest nu of eq. 15, block by block (_p1812_nublock)
         c_fac = 0.002 * dtot / lam
         cn = (dtot, inv_dtot, hts, hrs, c_fac)
+        lim = (tf[TF_DLO], tf[TF_DHI], tf[TF_NB], tf[TF_NV])  # the blocks' limits, scratch
         if los:
-            _, lt = nu_max(np.bool_(False), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn)  # the point of eq. 81
+            # the point of eq. 81
+            _, lt = nu_max(np.bool_(False), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn, *lim)
         if los_a:
-            nu_a, _ = nu_max(np.bool_(True), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
+            nu_a, _ = nu_max(np.bool_(True), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)
         if los_b:
-            nu_b, _ = nu_max(np.bool_(True), inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn)
-        if los_fa:
-            nu_fa = _flat_nu_max(d, inv_d, equi, n, inv_ae, hte1, hre1, inv_dtot, c_fac)
-        if los_fb:
-            nu_fb = _flat_nu_max(d, inv_d, equi, n, inv_ab, hte1, hre1, inv_dtot, c_fac)
+            nu_b, _ = nu_max(np.bool_(True), inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)
     if los:
         th_t = th_td
         th_r = 1000.0 * math.atan((hts - hrs) / (1000.0 * dtot) - dtot * inv2ae)
@@ -361,11 +367,11 @@ def analyse_profile(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, tables)
     hm = _height_max(d, h, lt, lr, hst, m, up)
     geo = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, htg + h[0] - hst, hrg + h[n - 1] - hsr, hm)
     bull_a = (bullington_loss(sa_t, sa_r, nu_a, los_a, hts, hrs, dtot, lam),
-              bullington_loss(fa_t, fa_r, nu_fa, los_fa, hte1, hre1, dtot, lam))
+              zero_bullington(d, inv_d, equi, n, inv_ae, hte1, hre1, dtot, inv_dtot, lam) if zero else math.nan)
     bull_b = (math.nan, math.nan)
     if two:
         bull_b = (bullington_loss(sb_t, sb_r, nu_b, los_b, hts, hrs, dtot, lam),
-                  bullington_loss(fb_t, fb_r, nu_fb, los_fb, hte1, hre1, dtot, lam))
+                  zero_bullington(d, inv_d, equi, n, inv_ab, hte1, hre1, dtot, inv_dtot, lam))
     return geo, bull_a, bull_b
 
 

@@ -25,6 +25,7 @@ from towerplan.coverage._p1812_kernels import (
     path_terms,
 )
 from towerplan.coverage._p1812_profile import prefix_tables_k
+from towerplan.coverage._p1812_zones import zone_tables
 
 _MIN_POINTS = 5
 #: rows of :func:`site_terms` after the path terms (rows ``PT_*`` of :mod:`._p1812_kernels`): the distances (km)
@@ -77,7 +78,8 @@ def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
     inverses, the profile, the settings, the first sample outside the inland zone, the prefix tables
     (:func:`~._p1812_profile.prefix_tables_k`), an empty debug array, :func:`~._p1812_kernels.path_constants`,
     :func:`~._p1812_kernels.ground_constants` (both from ``site``: :func:`radial_site` of the radial's step, site
-    and settings, the distances read from its table where it covers the radial) and the table."""
+    and settings, the distances read from its table where it covers the radial), the table and, where the radial
+    leaves the inland zone, :func:`~._p1812_zones.zone_tables` (else (6, 0))."""
     n_all = len(z)
     table, kc, kg = site
     if table.shape[1] >= n_all:
@@ -96,8 +98,10 @@ def radial_path(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
         if zone[k] != 4:
             first_other = k
             break
+    # the zone lengths of every path beyond it (its own scan, zone_lengths, else)
+    zt = zone_tables(d, zone, n_all) if first_other < n_all else np.empty((6, 0))
     return (d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables,
-            np.empty(0), kc, kg, table)
+            np.empty(0), kc, kg, table, zt)
 
 
 @njit(cache=True, inline="always")  # in the radials' per-sample loops
@@ -105,9 +109,9 @@ def exact_at(i, path):
     """The exact P.1812 loss of sample ``i`` (a path of ``i + 1 >= 5`` points; :func:`~._p1812_kernels.p1812_path_k`
     on the radial's prefix tables); ``path``: :func:`radial_path`."""
     d, inv_d, z, r, zone, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, pl, sigma_l, first_other, tables, dbg, kc, \
-        kg, terms = path
+        kg, terms, zt = path
     return p1812_path_k(d, inv_d, True, z, r, zone, i + 1, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n0, 500.0,
-                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc, kg, terms)
+                        500.0, pl, sigma_l, i + 1 <= first_other, tables, dbg, kc, kg, terms, zt)
 
 
 @njit(cache=True)
@@ -153,6 +157,7 @@ def short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
     _, kc, kg = site
     dbg = np.empty(0)
     no_terms = np.empty((N_PT, 0))
+    no_zt = np.empty((6, 0))
     inv_dd = np.empty(_MIN_POINTS)
     dd = np.empty(_MIN_POINTS)
     zz = np.empty(_MIN_POINTS)
@@ -175,7 +180,7 @@ def short_paths(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, n
             zo[k] = zone[near]
         small = prefix_tables_k(dd, inv_dd, zz, rr, _MIN_POINTS, zz[0] + htg, ae, ab, p < 50.0)
         out[i] = p1812_path_k(dd, inv_dd, False, zz, rr, zo, _MIN_POINTS, f_ghz, p, htg, hrg, vertical, phi_deg, dn,
-                              n0, 500.0, 500.0, pl, sigma_l, False, small, dbg, kc, kg, no_terms)
+                              n0, 500.0, 500.0, pl, sigma_l, False, small, dbg, kc, kg, no_terms, no_zt)
 
 
 @njit(cache=True)
