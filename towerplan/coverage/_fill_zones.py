@@ -133,11 +133,9 @@ def prev_clutter(n0, n_samp, step_m, site_col, site_row, col_off, row_off, res_x
 @njit(cache=True, parallel=True)
 def prev_clutter_read(table, n_read, step_m, site_col, site_row, col_off, row_off, res_x, res_y, clut_h, clut_code,
                       from_i):
-    """:func:`prev_clutter` of ``table``'s shape, at least at the samples the fill reads (NaN before): each radial's
-    sample indices from its first not NaN in ``table`` (at least ``from_i``) to ``n_read`` (exclusive,
-    :func:`read_end`); the zone means read a sample's receiver clutter only where its loss is not NaN
-    (:func:`_zone_mean`, :func:`_zone_mean_all`), so the NaN samples within that range need none, but a test per
-    sample cost more than computing them (round w17).
+    """:func:`prev_clutter` of ``table``'s shape, only at the samples the fill reads (NaN elsewhere): sample
+    indices ``from_i`` to ``n_read`` (exclusive, :func:`read_end`) that are not NaN in ``table`` (the zone means
+    read a sample's receiver clutter only where its loss is not NaN, :func:`_zone_mean`, :func:`_zone_mean_all`).
     The sweep's radials of the finer octaves start further out (NaN before), and the tables reach the site's
     radius where the fill stops at the cut: 44 % of the samples skipped on the demo at 30 m (round w16)."""
     n0, n_samp = table.shape
@@ -147,10 +145,9 @@ def prev_clutter_read(table, n_read, step_m, site_col, site_row, col_off, row_of
         a = 2.0 * math.pi * j / n0
         sa = math.sin(a)
         ca = math.cos(a)
-        i_a = max(from_i, 1)
-        while i_a < i_hi and math.isnan(table[j, i_a]):  # the radial's NaN before its first sample
-            i_a += 1
-        for i in range(i_a, i_hi):  # no test per sample: a NaN sample's clutter is computed and never read
+        for i in range(max(from_i, 1), i_hi):
+            if math.isnan(table[j, i]):
+                continue
             d = (i - 1) * step_m
             rh, _ = sample_clutter(clut_h, clut_code, site_col + d * sa / res_x - col_off,
                                    site_row - d * ca / res_y - row_off, CLUTTER_DEFAULT_H, CLUTTER_DEFAULT_CODE)
