@@ -13,6 +13,11 @@ separate passes' (``tests/test_fused.py``). Each row is walked from its first no
 (:func:`_finite_span`): the fills leave the cells beyond the reach of every radial NaN (:mod:`._reach_spans`), and
 a NaN cell changes no accumulator.
 
+:func:`accumulate_run` does the same for a run of consecutive site groups (the engine's runs: a site's bands, one
+after another in the batch's order): one walk over the union of their windows, group after group along each row, so
+the accumulators' rows are read and written once for the run, and the angles once per row for groups with the same
+antennas (round w17).
+
 The fill itself stays a separate pass (:func:`~._kernels.fill_window`, :func:`~._fill_zones.fill_window_zones`,
 then the ``refine`` / ``exact`` cells and the P.2108 terminal loss on the window): a variant that computed
 each cell's loss from the radial tables inside this pass measured slower than the fill plus this pass

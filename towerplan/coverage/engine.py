@@ -28,8 +28,9 @@ How one site is computed
    to the receiver (cell ground + ``rx_height_m``) over the effective earth.
 6. Levels merge into running accumulators (top-2 by level, ties to the lower
    station index; counts; maxima), never one raster per sector. Steps 5 and 6 (and the
-   SINR layer's sums) are one pass over the site group's loss window (:mod:`._fused`); a
-   group with calibrated sectors keeps the separate passes (each sector's own loss).
+   SINR layer's sums) are one pass over the loss windows of a run of consecutive site
+   groups at one site (:mod:`._fused`, :func:`_run_end`); a group with calibrated sectors
+   keeps the separate passes (each sector's own loss).
 
 Nodata in the DEM: holes are filled with the nearest valid elevation for the
 propagation (a warning tells how many cells), and the outputs are nodata there.
