@@ -13,6 +13,11 @@ separate passes' (``tests/test_fused.py``). Each row is walked from its first no
 (:func:`_finite_span`): the fills leave the cells beyond the reach of every radial NaN (:mod:`._reach_spans`), and
 a NaN cell changes no accumulator.
 
+:func:`accumulate_run` does the same for a run of consecutive site groups (the engine's runs: a site's bands, one
+after another in the batch's order): one walk over the union of their windows, group after group along each row, so
+the accumulators' rows are read and written once for the run, and the angles once per row for groups with the same
+antennas (round w17).
+
 The fill itself stays a separate pass (:func:`~._kernels.fill_window`, :func:`~._fill_zones.fill_window_zones`,
 then the ``refine`` / ``exact`` cells and the P.2108 terminal loss on the window): a variant that computed
 each cell's loss from the radial tables inside this pass measured slower than the fill plus this pass
@@ -30,7 +35,7 @@ from towerplan.coverage._gain_kernels import sector_level_inline
 from towerplan.coverage._kernels import ROW_CHUNKS, cell_angles
 from towerplan.coverage._sinr_kernels import take_carrier
 
-__all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "accumulate_group", "N_SF", "N_SI"]
+__all__ = ["S_AZ", "S_BASE", "I_OMNI", "I_PAIR", "MAX_RUN", "accumulate_group", "accumulate_run", "N_SF", "N_SI"]
 
 #: columns of the sectors' float parameters (``sec_f``): the antenna arguments of
 #: :func:`~towerplan.coverage.engine.sector_gain_args` and the base level (dBm)
@@ -101,6 +106,89 @@ def accumulate_group(loss, site, geo, box, terrain, angles, sec_f, sec_i, tables
                 _sector_row(k, row[c_a:c_b], theta[c_a:c_b], bearing[c_a:c_b], sec_f, sec_i, tables, threshold_dbm,
                             floor_dbm, best, best_idx, second, second_idx, count, op_best, tech_best, pr, pc0 + c_a,
                             pair_best, pair_idx, carrier_sum, r_lo + r - sinr_origin[0], c_lo + c_a - sinr_origin[1])
+
+
+#: the most site groups :func:`accumulate_run` walks at once (the length of its tuple of loss windows: one compiled
+#: signature for any run; the engine splits longer runs)
+MAX_RUN = 8
+_NO_STAMP = -(1 << 62)  # no angles in the row buffer's cell yet
+
+
+@njit(cache=True, parallel=True)
+def accumulate_run(losses, wins, sites, geo, terrain, rx, sec_f, sec_i, tables, k0, limits, acc, acc_origin, sinr,
+                   sinr_origin):
+    """:func:`accumulate_group` for up to :data:`MAX_RUN` site groups in one walk: the same accumulators, bit for bit,
+    as the groups one after another, with the accumulators' rows read and written once for all of them.
+
+    ``losses``: a tuple of :data:`MAX_RUN` float32 loss windows, the first ``n = wins.shape[0]`` the groups' (the rest
+    any, unread); ``wins[g]`` = (r_lo, c_lo) of window ``g``; ``sites[g]`` = (x, y, z_tx) of its antennas;
+    ``terrain`` = (ground, row offset, column offset): global cell (r, c) is ``ground[r + row offset, c + column
+    offset]``; ``rx`` = (h_rx, ae); group ``g``'s sectors are rows ``k0[g]`` to ``k0[g + 1]`` of ``sec_f``, ``sec_i``
+    and ``tables``. Every cell sees the groups in their order and each group's sectors in theirs, as the calls one
+    after another (the SINR carrier sums depend on that order). A cell's angles computed for one group are reused by
+    the next ones with the same (x, y, z_tx) in the same row (the same operands: the same values); a stamp per
+    buffered cell says for which row and group they hold. The rest as :func:`accumulate_group`.
+    """
+    left, top, res_x, res_y = geo
+    ground, t_r0, t_c0 = terrain
+    h_rx, ae = rx
+    threshold_dbm, floor_dbm = limits
+    best, best_idx, second, second_idx, count, op_best, tech_best, loss_acc = acc
+    pair_best, pair_idx, carrier_sum = sinr
+    n = wins.shape[0]
+    tops = np.empty((n, 2))
+    same = np.empty(n, dtype=np.int64)  # the first group with the same antennas (their angles are the same)
+    u_r0, u_c0 = wins[0, 0], wins[0, 1]
+    u_r1, u_c1 = u_r0, u_c0
+    for g in range(n):
+        tops[g, 0], tops[g, 1] = _reach_bases(sec_f[k0[g]:k0[g + 1]], sec_i[k0[g]:k0[g + 1]])
+        same[g] = g
+        for e in range(g):
+            if sites[e, 0] == sites[g, 0] and sites[e, 1] == sites[g, 1] and sites[e, 2] == sites[g, 2]:
+                same[g] = e
+                break
+        hg, wg = losses[g].shape
+        u_r0, u_c0 = min(u_r0, wins[g, 0]), min(u_c0, wins[g, 1])
+        u_r1, u_c1 = max(u_r1, wins[g, 0] + hg), max(u_c1, wins[g, 1] + wg)
+    h, w = u_r1 - u_r0, u_c1 - u_c0
+    n_chunks = min(h, _CHUNKS)
+    for ch in prange(n_chunks):  # chunks of rows write disjoint cells; one set of row buffers per chunk
+        theta = np.empty(w)
+        bearing = np.empty(w)
+        stamp = np.full(w, _NO_STAMP, dtype=np.int64)  # (global row) * MAX_RUN + the group whose angles it holds
+        for ur in range(ch, h, n_chunks):  # rows interleaved (_kernels.ROW_CHUNKS)
+            gr = u_r0 + ur
+            for g in range(n):
+                r = gr - wins[g, 0]
+                row_g = losses[g]
+                if r < 0 or r >= row_g.shape[0]:
+                    continue
+                row = row_g[r]
+                site_x, site_y, z_tx = sites[g, 0], sites[g, 1], sites[g, 2]
+                c_lo = wins[g, 1]
+                uc = c_lo - u_c0  # the window's first column in the row buffers
+                tag = gr * MAX_RUN + same[g]
+                top_cov, top_sinr = tops[g, 0], tops[g, 1]
+                sinr_on = top_sinr > -math.inf
+                dy = top - (gr + 0.5) * res_y - site_y
+                pr = gr - acc_origin[0]
+                pc0 = c_lo - acc_origin[1]
+                c_a, c_b = _finite_span(row)
+                for c in range(c_a, c_b):
+                    lo = row[c]
+                    if lo < loss_acc[pr, pc0 + c]:  # NaN: no
+                        loss_acc[pr, pc0 + c] = lo
+                    reach = top_cov - lo >= threshold_dbm or (sinr_on and top_sinr - lo >= floor_dbm)
+                    if reach and stamp[uc + c] != tag:  # a sector may reach it, no angles for these antennas yet
+                        x = left + (c_lo + c + 0.5) * res_x
+                        theta[uc + c], bearing[uc + c] = cell_angles(x - site_x, dy, ground[gr + t_r0, c_lo + c + t_c0],
+                                                                     z_tx, h_rx, ae)
+                        stamp[uc + c] = tag
+                for k in range(k0[g], k0[g + 1]):
+                    _sector_row(k, row[c_a:c_b], theta[uc + c_a:uc + c_b], bearing[uc + c_a:uc + c_b], sec_f, sec_i,
+                                tables, threshold_dbm, floor_dbm, best, best_idx, second, second_idx, count, op_best,
+                                tech_best, pr, pc0 + c_a, pair_best, pair_idx, carrier_sum, gr - sinr_origin[0],
+                                c_lo + c_a - sinr_origin[1])
 
 
 @njit(cache=True, inline="always")

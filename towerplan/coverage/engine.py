@@ -28,8 +28,9 @@ How one site is computed
    to the receiver (cell ground + ``rx_height_m``) over the effective earth.
 6. Levels merge into running accumulators (top-2 by level, ties to the lower
    station index; counts; maxima), never one raster per sector. Steps 5 and 6 (and the
-   SINR layer's sums) are one pass over the site group's loss window (:mod:`._fused`); a
-   group with calibrated sectors keeps the separate passes (each sector's own loss).
+   SINR layer's sums) are one pass over the loss windows of a run of consecutive site
+   groups at one site (:mod:`._fused`, :func:`_run_end`); a group with calibrated sectors
+   keeps the separate passes (each sector's own loss).
 
 Nodata in the DEM: holes are filled with the nearest valid elevation for the
 propagation (a warning tells how many cells), and the outputs are nodata there.
@@ -97,10 +98,6 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     if task.get("threads"):
         numba.set_num_threads(min(task["threads"], numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
-    dem: np.ndarray = task["dem"]
-    off = task["off"]
-    left, top, res_x, res_y = geo = task["geo"]
-    config: CoverageConfig = task["config"]
     p_r0, p_r1, p_c0, p_c1 = task["box"]
     # ``acc_into`` (the serial executor): the caller's full-grid accumulators, written in place (the same
     # values as a partial merged into them, without allocating and merging the batch's partial)
@@ -108,46 +105,62 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     acc = into if into is not None else _new_acc((p_r1 - p_r0, p_c1 - p_c0), task["n_ops"], task["n_techs"])
     a_r0, a_c0 = (0, 0) if into is not None else (p_r0, p_c0)
     sinr_acc = sinr_layer.new_sinr_acc((p_r1 - p_r0, p_c1 - p_c0), task["sinr"]) if task.get("sinr") else None
-    ae = config.k_factor * 6_371_000.0
-    fb, sla = config.front_to_back_db, config.side_lobe_db
-    for group in task["groups"]:
-        if not any(has_terms(s) for s in group.sectors):  # one pass over the loss window (:mod:`._fused`)
-            _fused_group(task, group, acc, (a_r0, a_c0), sinr_acc)
+    groups = task["groups"]
+    fused = [not any(has_terms(s) for s in g.sectors) for g in groups]
+    i = 0
+    while i < len(groups):
+        if not fused[i]:  # calibrated sectors: separate passes (each sector's loss has its own terms)
+            _separate_group(task, groups[i], acc, (a_r0, a_c0), sinr_acc)
+            i += 1
             continue
-        r_lo, r_hi, c_lo, c_hi, loss = _group_window(task, group)
-        if loss.size == 0:
-            continue
-        # calibrated sectors: separate passes (each sector's loss has its own distance and bearing terms)
-        kern.min_into(acc["loss"], r_lo - a_r0, c_lo - a_c0, loss)
-        ground = dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]]  # a view: the kernel reads it
-        z_tx = _z_tx(task, group)
-        theta = np.empty(loss.shape)
-        bearing = np.zeros(loss.shape)  # 0 where the loss is NaN (the calibration's bearing terms read it)
-        kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
-                           config.rx_height_m, ae, theta, bearing)
-        no_table = np.zeros((2, 360))
-        calibrated = [has_terms(s) for s in group.sectors]
-        log_km = _log10_km(loss.shape, (r_lo, c_lo), group, geo)
-        for s, with_terms in zip(group.sectors, calibrated, strict=True):
-            sector_loss = loss
-            if with_terms:
-                # calibration: its clamped slopes and bearing terms as a loss correction (the offset is in base_dbm)
-                sector_loss = (loss - sector_terms_db(s, log_km, bearing)).astype(np.float32)
-            gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
-            kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
-                sector_loss, theta, bearing, r_lo, c_lo, a_r0, a_c0, *gain_args, float(s["base_dbm"]),
-                config.threshold_dbm, int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
-                acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
-                acc["op_best"], acc["tech_best"],
-            )
-            if sinr_acc is not None:
-                sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, gain_args, sector_loss, theta, bearing,
-                                          (r_lo, c_lo), (p_r0, p_c0), config)
+        j = _run_end(groups, fused, i)
+        _fused_run(task, groups[i:j], acc, (a_r0, a_c0), sinr_acc)  # one pass over the run's loss windows
+        i = j
     out = {"box": task["box"], "acc": None if into is not None else acc, "n_groups": len(task["groups"]),
            "seconds": time.perf_counter() - t0}
     if sinr_acc is not None:
         out["sinr_acc"] = sinr_acc
     return out
+
+
+def _separate_group(task: dict[str, Any], group: SiteGroup, acc: dict[str, np.ndarray], origin: tuple[int, int],
+                    sinr_acc: dict[str, np.ndarray] | None) -> None:
+    """A site group with calibrated sectors in :func:`run_batch`: ``min_into``, ``site_geometry`` and per sector
+    ``accumulate_sector`` (and the SINR layer's ``accumulate_one``), each sector on its own corrected loss."""
+    dem, off, config = task["dem"], task["off"], task["config"]
+    left, top, res_x, res_y = geo = task["geo"]
+    a_r0, a_c0 = origin
+    p_r0, p_c0 = task["box"][0], task["box"][2]
+    ae = config.k_factor * 6_371_000.0
+    fb, sla = config.front_to_back_db, config.side_lobe_db
+    r_lo, r_hi, c_lo, c_hi, loss = _group_window(task, group)
+    if loss.size == 0:
+        return
+    kern.min_into(acc["loss"], r_lo - a_r0, c_lo - a_c0, loss)
+    ground = dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]]  # a view: the kernel reads it
+    z_tx = _z_tx(task, group)
+    theta = np.empty(loss.shape)
+    bearing = np.zeros(loss.shape)  # 0 where the loss is NaN (the calibration's bearing terms read it)
+    kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
+                       config.rx_height_m, ae, theta, bearing)
+    no_table = np.zeros((2, 360))
+    calibrated = [has_terms(s) for s in group.sectors]
+    log_km = _log10_km(loss.shape, (r_lo, c_lo), group, geo)
+    for s, with_terms in zip(group.sectors, calibrated, strict=True):
+        sector_loss = loss
+        if with_terms:
+            # calibration: its clamped slopes and bearing terms as a loss correction (the offset is in base_dbm)
+            sector_loss = (loss - sector_terms_db(s, log_km, bearing)).astype(np.float32)
+        gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
+        kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
+            sector_loss, theta, bearing, r_lo, c_lo, a_r0, a_c0, *gain_args, float(s["base_dbm"]),
+            config.threshold_dbm, int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
+            acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
+            acc["op_best"], acc["tech_best"],
+        )
+        if sinr_acc is not None:
+            sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, gain_args, sector_loss, theta, bearing,
+                                      (r_lo, c_lo), (p_r0, p_c0), config)
 
 
 def sector_gain_args(s: np.void, patterns: Any, fb_db: float, sla_db: float, no_table: np.ndarray) -> tuple[Any, ...]:
@@ -205,26 +218,51 @@ _NO_SINR = (np.zeros((0, 0, 0), dtype=np.float32), np.zeros((0, 0, 0), dtype=np.
             np.zeros((0, 0, 0), dtype=np.int64))
 
 
-def _fused_group(task: dict[str, Any], group: SiteGroup, acc: dict[str, np.ndarray], origin: tuple[int, int],
-                 sinr_acc: dict[str, np.ndarray] | None) -> None:
-    """One site group of :func:`run_batch` (no calibrated sector): its loss window (:func:`.site_radials.site_loss`,
-    the terminal clutter loss, the tile's cut), then one pass for the min-loss raster, the angles and every
-    sector's level into the coverage and SINR accumulators (:func:`~._fused.accumulate_group`): the same rasters
-    as ``min_into``, ``site_geometry``, ``accumulate_sector`` and ``sinr.accumulate_one`` one after another."""
-    dem, off, config, geo = task["dem"], task["off"], task["config"], task["geo"]
-    r_lo, _, c_lo, _, loss = _group_window(task, group)
-    if loss.size == 0:
-        return
-    z_tx = _z_tx(task, group)
+def _run_end(groups: list[SiteGroup], fused: list[bool], i: int) -> int:
+    """The end of the run of :func:`_fused_run` from group ``i``: the next groups, consecutive in the batch's order,
+    at the same site (their windows centred on the same point, mostly overlapping), without calibrated sectors, at
+    most :data:`~._fused.MAX_RUN` (the run's loss windows are held at once)."""
+    j = i + 1
+    while (j < len(groups) and j - i < fkern.MAX_RUN and fused[j] and groups[j].x == groups[i].x
+           and groups[j].y == groups[i].y):
+        j += 1
+    return j
+
+
+def _fused_run(task: dict[str, Any], run: list[SiteGroup], acc: dict[str, np.ndarray], origin: tuple[int, int],
+               sinr_acc: dict[str, np.ndarray] | None) -> None:
+    """Consecutive site groups of :func:`run_batch` (no calibrated sector): each group's loss window
+    (:func:`.site_radials.site_loss`, the terminal clutter loss, the tile's cut), then one pass over them all for the
+    min-loss raster, the angles and every sector's level into the coverage and SINR accumulators
+    (:func:`~._fused.accumulate_run`): the same rasters as :func:`~._fused.accumulate_group` group after group, and
+    as ``min_into``, ``site_geometry``, ``accumulate_sector`` and ``sinr.accumulate_one`` one after another, with
+    the accumulators read and written once per cell for the run instead of once per group."""
+    dem, off, config = task["dem"], task["off"], task["config"]
     plan = task.get("sinr")
-    sec_f, sec_i, tables = _sector_params(group, config, plan)
-    fkern.accumulate_group(
-        loss, (group.x, group.y), geo, (r_lo, c_lo), (dem, r_lo - off[0], c_lo - off[1]),
-        (z_tx, config.rx_height_m, config.k_factor * 6_371_000.0), sec_f, sec_i, tables,
+    losses, wins, sites, params = [], [], [], []
+    for group in run:
+        r_lo, _, c_lo, _, loss = _group_window(task, group)
+        if loss.size == 0:
+            continue
+        losses.append(loss)
+        wins.append((r_lo, c_lo))
+        sites.append((group.x, group.y, _z_tx(task, group)))
+        params.append(_sector_params(group, config, plan))
+    if not losses:
+        return
+    k0 = np.cumsum([0] + [len(p[0]) for p in params])
+    sec_f, sec_i, tables = (np.concatenate([p[m] for p in params]) for m in range(3))
+    fkern.accumulate_run(
+        tuple(losses) + (_NO_LOSS,) * (fkern.MAX_RUN - len(losses)), np.array(wins, dtype=np.int64),
+        np.array(sites, dtype=np.float64), task["geo"], (dem, -off[0], -off[1]),
+        (config.rx_height_m, config.k_factor * 6_371_000.0), sec_f, sec_i, tables, k0.astype(np.int64),
         (float(config.threshold_dbm), float(plan.floor_dbm) if plan is not None else -math.inf),
         tuple(acc[k] for k in _ACC_ORDER), origin,
         _NO_SINR if sinr_acc is None else tuple(sinr_acc[k] for k in sinr_layer.SINR_ACC_ORDER),
         (task["box"][0], task["box"][2]))
+
+
+_NO_LOSS = np.zeros((0, 0), dtype=np.float32)  # the unused windows of :func:`~._fused.accumulate_run`'s tuple
 
 
 def _sector_params(group: SiteGroup, config: CoverageConfig,
