@@ -29,7 +29,7 @@ from numba import njit
 
 from towerplan.coverage._p1812_chain import BORROW
 from towerplan.coverage._p1812_profile import analyse_profile_k, zero_bullington
-from towerplan.coverage._p1812_zones import zone_lengths_at
+from towerplan.coverage._p1812_zones import add_run, zone_in, zone_lengths_at
 
 # slots of the optional debug vector of p1812_path (names as in the SG3 logs)
 (DBG_DLT, DBG_DLR, DBG_THT, DBG_THR, DBG_TH, DBG_HSTD, DBG_HSRD, DBG_HTE, DBG_HRE, DBG_HM, DBG_AE, DBG_B0,
@@ -82,16 +82,12 @@ def zone_lengths(d, zone, n):
     for kind in range(3):  # 0 sea, 1 land (coastal or inland), 2 inland
         i = 0
         while i < n:
-            z = zone[i]
-            inside = (z == 1) if kind == 0 else ((z == 3 or z == 4) if kind == 1 else z == 4)
-            if not inside:
+            if not zone_in(zone[i], kind):
                 i += 1
                 continue
             start = i
             while i + 1 < n:
-                z = zone[i + 1]
-                nxt = (z == 1) if kind == 0 else ((z == 3 or z == 4) if kind == 1 else z == 4)
-                if not nxt:
+                if not zone_in(zone[i + 1], kind):
                     break
                 i += 1
             stop = i
@@ -100,12 +96,7 @@ def zone_lengths(d, zone, n):
                 length += 0.5 * (d[stop + 1] - d[stop])
             if d[start] > 0.0:
                 length += 0.5 * (d[start] - d[start - 1])
-            if kind == 0:
-                sea += length
-            elif kind == 1:
-                dtm = max(dtm, length)
-            else:
-                dlm = max(dlm, length)
+            sea, dtm, dlm = add_run(kind, length, sea, dtm, dlm)
             i += 1
     return sea / dtot, dtm, dlm
 

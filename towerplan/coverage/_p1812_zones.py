@@ -23,9 +23,22 @@ ZT_SEA, ZT_LAND, ZT_INL, ZT_S_SEA, ZT_S_LAND, ZT_S_INL = range(6)
 
 
 @njit(cache=True, inline="always")
-def _zone_in(z, kind):
+def zone_in(z, kind):
     """Whether zone ``z`` is in run kind ``kind`` of :func:`~._p1812_kernels.zone_lengths` (0 sea, 1 land, 2 inland)."""
     return (z == 1) if kind == 0 else ((z == 3 or z == 4) if kind == 1 else z == 4)
+
+
+@njit(cache=True, inline="always")
+def add_run(kind, length, sea, dtm, dlm):
+    """(sea, dtm, dlm) after a run of kind ``kind`` and ``length`` (km): the sea total grows, the land and inland
+    sections keep their longest (section 3.6; the one addition order of :func:`~._p1812_kernels.zone_lengths`)."""
+    if kind == 0:
+        sea += length
+    elif kind == 1:
+        dtm = max(dtm, length)
+    else:
+        dlm = max(dlm, length)
+    return sea, dtm, dlm
 
 
 @njit(cache=True)
@@ -40,7 +53,7 @@ def zone_tables(d, zone, n_all):
     start = np.full(3, -1, dtype=np.int64)
     for k in range(n_all):
         for kind in range(3):
-            inside = _zone_in(zone[k], kind)
+            inside = zone_in(zone[k], kind)
             st = start[kind]
             if st >= 0 and not inside:  # a run ended at k - 1: its length as zone_lengths adds it up
                 stop = k - 1
@@ -48,12 +61,7 @@ def zone_tables(d, zone, n_all):
                 length += 0.5 * (d[stop + 1] - d[stop])
                 if d[st] > 0.0:
                     length += 0.5 * (d[st] - d[st - 1])
-                if kind == 0:
-                    sea += length
-                elif kind == 1:
-                    dtm = max(dtm, length)
-                else:
-                    dlm = max(dlm, length)
+                sea, dtm, dlm = add_run(kind, length, sea, dtm, dlm)
                 start[kind] = -1
             elif st < 0 and inside:
                 start[kind] = k
@@ -80,10 +88,5 @@ def zone_lengths_at(d, zt, k):
         length = d[k] - d[st]  # the run that holds the receiver ends there
         if d[st] > 0.0:
             length += 0.5 * (d[st] - d[st - 1])
-        if kind == 0:
-            sea += length
-        elif kind == 1:
-            dtm = max(dtm, length)
-        else:
-            dlm = max(dlm, length)
+        sea, dtm, dlm = add_run(kind, length, sea, dtm, dlm)
     return sea / dtot, dtm, dlm
