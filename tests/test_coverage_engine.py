@@ -242,10 +242,10 @@ def test_ring_levels_are_the_trailing_zero_bits_capped() -> None:
         assert radial_layout(n0 * 30.0 / (2 * math.pi), 30.0)[2].size > 0
 
 
-def test_site_groups_are_pandas_groups_in_order_of_their_first_row() -> None:
-    """plan_groups splits the sectors by (x, y, mast height, frequency, model) as ``groupby(sort=False)`` does (groups
-    in the order of their first row, each group's rows in table order), then orders the groups by their lowest
-    station index: checked against that pandas reference on a shuffled table with a non-default index."""
+def test_site_groups_are_pandas_groups_ordered_by_station_index() -> None:
+    """plan_groups splits the sectors by (x, y, mast height, frequency, model) as ``groupby`` does (each group's rows
+    in table order), then orders the groups by their lowest station index: checked against that pandas reference on
+    a shuffled table with a non-default index and an unusable first row."""
     dem = flat_dem()
     rng = np.random.default_rng(5)
     rows = []

@@ -360,14 +360,12 @@ def site_group(records: np.ndarray, key: tuple, lat_deg: float, patterns: np.nda
 
 
 def _site_rows(df: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, np.ndarray]]:
-    """``df.groupby(keys, sort=False)``'s groups as (key, positions of its rows in ``df``, ascending), in the
-    order of their first row (as that iteration yields them); one site's sectors without pandas' grouping."""
+    """``df.groupby(keys)``'s groups as (key, positions of its rows in ``df``, ascending), in pandas' order (the
+    caller orders the groups by their lowest station index); one site's sectors without pandas' grouping."""
     if len(df) and all(bool((df[k].to_numpy() == df[k].iat[0]).all()) for k in keys):
         return [(tuple(df[k].iat[0] for k in keys), np.arange(len(df)))]
-    parts = [(key if isinstance(key, tuple) else (key,), np.asarray(rows, dtype=np.int64))
-             for key, rows in df.groupby(keys, sort=False).indices.items()]
-    parts.sort(key=lambda part: int(part[1][0]))
-    return parts
+    return [(key if isinstance(key, tuple) else (key,), np.asarray(rows, dtype=np.int64))
+            for key, rows in df.groupby(keys, sort=False).indices.items()]
 
 
 _MIN_BLOCK = 16

@@ -66,7 +66,7 @@ def merge_tiles(tiles: Sequence[Any], paths: Mapping[int, Path], lattice: Grid, 
                     dst.write(data[key].astype(dtype, copy=False), 1, window=Window(c0, r0, c1 - c0, r1 - r0))
         tmp = out / f".{path.stem}.{os.getpid()}.cog.tif"
         rasterio.shutil.copy(plain, tmp, driver="COG", overview_resampling="nearest", BIGTIFF="IF_SAFER",
-                             **compression_options(np.zeros(0, dtype=dtype), "deflate"))
+                             **compression_options(dtype, "deflate"))
         plain.unlink()
         os.replace(tmp, path)
         files[layer] = path
