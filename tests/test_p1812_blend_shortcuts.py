@@ -40,8 +40,9 @@ def _lminbap_before(lba, lb0p):
 
 
 @njit(inline="always")
-def _blend_before(d50, dp_lb, inland, lminbap, blend):
-    """:func:`~._p1812_stages._blend_floor` before round w17 (Fj always, eq. 63 always); ``blend[8]``: Fj's argument."""
+def _lbam_before(d50, dp_lb, inland, lminbap, blend):
+    """Lbam (eq. 62, Fj always) of :func:`~._p1812_stages._blend_floor` before round w17, with the Lb0p, Lbs and Lloc
+    it read; ``blend[8]``: Fj's argument."""
     lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, fk, x, lbs, lloc = blend[:11]
     fj = 0.0 if x > 22.0 else (1.0 if x < -22.0 else 1.0 - 0.5 * (1.0 + math.tanh(x)))
     dom = dp_lb if inland else 0.0
@@ -50,7 +51,13 @@ def _blend_before(d50, dp_lb, inland, lminbap, blend):
     lbda = lbd
     if lminbap <= lbd:
         lbda = lminbap + (lbd - lminbap) * fk
-    lbam = lbda + (lminb0p - lbda) * fj
+    return lbda + (lminb0p - lbda) * fj, lb0p, lbs, lloc
+
+
+@njit(inline="always")
+def _blend_before(d50, dp_lb, inland, lminbap, blend):
+    """:func:`~._p1812_stages._blend_floor` before round w17 (Fj always, eq. 63 always)."""
+    lbam, lb0p, lbs, lloc = _lbam_before(d50, dp_lb, inland, lminbap, blend)
     lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))
     return max(lb0p, lbc + lloc) - stages._SLACK_DB
 
@@ -74,15 +81,7 @@ def _bound_before():
 @njit(inline="always")
 def _blend_marked(d50, dp_lb, inland, lminbap, blend):
     """:func:`_blend_before` returning -1.0 where :func:`~._p1812_stages._below_free_space` holds (to count it)."""
-    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, fk, x, lbs, lloc = blend[:11]
-    fj = 0.0 if x > 22.0 else (1.0 if x < -22.0 else 1.0 - 0.5 * (1.0 + math.tanh(x)))
-    dom = dp_lb if inland else 0.0
-    lbd = lb0p + dp_lb
-    lminb0p = stages.lminb0p_floor(lbfs, lb0p, d50, dom, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch)
-    lbda = lbd
-    if lminbap <= lbd:
-        lbda = lminbap + (lbd - lminbap) * fk
-    lbam = lbda + (lminb0p - lbda) * fj
+    lbam, lb0p, lbs, lloc = _lbam_before(d50, dp_lb, inland, lminbap, blend)
     return -1.0 if stages._below_free_space(lb0p, lbam, lbs, lloc) else 0.0
 
 
