@@ -59,6 +59,7 @@ from towerplan.coverage._p1812_profile import (
     TF_V2,
     TI_LT,
     TI_OT,
+    TI_RN,
     prefix_tables,
     prefix_tables_k,
 )
@@ -106,13 +107,14 @@ def test_the_prefix_tables_are_two_arrays_holding_the_rows_of_round_w11(seed) ->
     tf, ti = tables
     assert tf.shape == (11, n)  # round w17: the blocks' limits and nu_max's scratch after the block maxima
     assert tf.dtype == np.float64
-    assert ti.shape == (6, n)
+    assert ti.shape == (7, n)  # round w18: the count of points with clutter (TI_RN) after TI_OT
     assert ti.dtype == np.int64
     v1, v2, at, lt, qa, qb, ot = _old_rows(d, inv_d, h, r, n, h[0] + 30.0, ae, ab)
     for row, want in ((TF_V1, v1), (TF_V2, v2), (TF_AT, at), (TF_QA, qa), (TF_QB, qb)):
         assert np.array_equal(tf[row], want)
     assert np.array_equal(ti[TI_LT], lt)
     assert np.array_equal(ti[TI_OT], ot)
+    assert np.array_equal(ti[TI_RN], np.r_[0, np.cumsum(r[1:] != 0.0)])
     assert np.array_equal(ti[:4], prefix_chains(d, h, r, n, ae, ab))
     bh, bg = block_maxima(h, r, n)
     nb = len(bh)

@@ -66,10 +66,14 @@ def prefix_chains(d, h, r, n_all, ae, ab):
 def fill_chains(d, h, r, n_all, ae, ab, up, two):
     """:func:`prefix_chains` into rows 0-3 of ``up`` (zeros, at least 4 rows of ``n_all``): the tables of
     :func:`~._p1812_profile.prefix_tables` keep their other integer rows below them (one array to pass).
-    ``two`` False leaves hull 3 (radius ab, read for time percentages below 50 only) empty."""
-    no_r = True
-    for i in range(n_all):
-        no_r = no_r and r[i] == 0.0
+    ``two`` False leaves hull 3 (radius ab, read for time percentages below 50 only) empty. Hull 2's points are hull
+    1's up to the first point ``i0`` >= 1 with clutter (h + 0.0 - c is h - c to the bit): the parents of the points
+    before it are hull 1's, copied, and the chain is built from ``i0`` on (round w18: the demo's far radials are
+    clutter-free over ~2/3 of their needed prefixes)."""
+    i0 = 1  # the first point from 1 on with clutter (n_all: none)
+    while i0 < n_all and r[i0] == 0.0:
+        i0 += 1
+    no_r = i0 >= n_all and (n_all == 0 or r[0] == 0.0)
     y = np.empty((4, n_all))  # the rows of the hulls built (hull 2 is hull 1 without clutter, hull 3 only if two)
     for i in range(n_all):
         di = d[i]
@@ -84,7 +88,11 @@ def fill_chains(d, h, r, n_all, ae, ab, up, two):
         if q == 2 and no_r:  # without clutter hull 2 is hull 1 (the same heights to the bit)
             up[2, :] = up[1, :]
             continue
-        for i in range(2, n_all):
+        i_from = 2
+        if q == 2:  # up to the first point with clutter hull 2 is hull 1 (its points' heights the same floats)
+            up[2, :i0] = up[1, :i0]
+            i_from = max(i0, 2)
+        for i in range(i_from, n_all):
             top = i - 1
             xi = d[i]
             yi = y[q, i]

@@ -39,6 +39,36 @@ from towerplan.coverage._p1812_zones import add_run, zone_in, zone_lengths_at
 N_DBG = 34
 
 
+#: tanh(x) is 1.0 to the bit for x > 22 (|1 - tanh x| < 2 e^-44, far below half an ulp of 1)
+_TANH_ONE = 22.0
+#: eq. 63's log-sum is below its Lbam term by > 2e-11 dB where Lbs exceeds Lbam by at most this
+#: (:func:`_below_free_space`)
+_BLEND_GAP_DB = 55.0
+#: what :func:`_below_free_space`'s strict comparison leaves for rounding (dB)
+_EQ69_ROUND = 1e-6
+
+
+@njit(cache=True, inline="always")
+def _fj(x):
+    """Fj (eq. 57) from its argument ``x`` = 2.4 (theta - 0.3) / 0.3, without the tanh beyond +-22 (see
+    :data:`_TANH_ONE`)."""
+    return 0.0 if x > _TANH_ONE else (1.0 if x < -_TANH_ONE else 1.0 - 0.5 * (1.0 + math.tanh(x)))
+
+
+@njit(cache=True, inline="always")
+def _below_free_space(lb0p, lbam, lbs, lloc):
+    """Whether ``max(lb0p, lbc + lloc)`` (eq. 69, ``lbc`` eq. 63 from ``lbs`` and ``lbam``) is ``lb0p`` for certain,
+    as computed: eq. 63 is ``lbc = min(Lbs, Lbam) - 5 log10(1 + 10^(-0.2 |Lbs - Lbam|)) < Lbam``, by at least
+    ``5 log10(1 + 10^-11) ~ 2.2e-11`` dB where ``Lbs - Lbam <= _BLEND_GAP_DB``; its powers and logarithm (each within
+    an ulp or two, ~1e-13 dB on a loss up to ~1000 dB) keep the computed ``lbc`` below ``lbam + 2e-13``. So where
+    ``lbam + lloc <= lb0p`` and ``lbs - lbam <= _BLEND_GAP_DB``, or ``lbam + lloc < lb0p - _EQ69_ROUND``, the computed
+    ``lbc + lloc`` is below ``lb0p`` and eq. 69 gives ``lb0p`` (round w17: free-space samples in line of sight,
+    about a fifth to a third of the samples within reach, skip two powers and a logarithm; round w18: the exact
+    paths too, :func:`p1812_path_k`). NaN: False."""
+    top = lbam + lloc
+    return top < lb0p - _EQ69_ROUND or (top <= lb0p and lbs - lbam <= _BLEND_GAP_DB)
+
+
 @njit(cache=True, **BORROW)
 def inv_cum_norm(x):
     """I(x): inverse complementary cumulative normal distribution (Attachment 3, eqs 96-97)."""
@@ -353,7 +383,9 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     I(beta0 / 100) both uses of eq. 58, and of the two exponentials of eq. 60 the larger argument's is 1. Lba
     (eqs 46-56) and Lminbap (eq. 60) are computed only where eq. 61 reads them: not where a lower bound of Lba
     (:func:`_anomalous_floor`) exceeds Lbd, so that Lminbap > Lbd and Lbda = Lbd (the same value to the bit; with
-    ``dbg`` they are always computed)."""
+    ``dbg`` they are always computed). Round w18 (without ``dbg``): Fj (eq. 57) without its tanh beyond +-22
+    (:func:`_fj`), and eq. 63 (two powers, a logarithm) not where eq. 69 provably gives Lb0p
+    (:func:`_below_free_space`, the bound's test since round w17): the same floats."""
     dtot = d[n - 1]
     if zone[0] == 1:
         dct = 0.0
@@ -405,7 +437,7 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
     lbd50 = lbfs + ld50
     lbd = lb0p + ldp
     # blending of line of sight, diffraction and anomalous propagation (section 4.6, eqs 57-62)
-    fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * 0.8 * (theta - 0.3) / 0.3))
+    fj = _fj(3.0 * 0.8 * (theta - 0.3) / 0.3)  # (1.0 or 0.0 without the tanh beyond +-22: the same floats)
     lminb0p = lb0p + (1.0 - omega) * ldp
     if p >= b0:
         fi = i_b0
@@ -435,8 +467,10 @@ def p1812_path_k(d, inv_d, equi, h, r, zone, n, f, p, htg, hrg, vertical, phi_de
             lbda = lminbap + (lbd - lminbap) * fk
     lbam = lbda + (lminb0p - lbda) * fj
     lbs = _troposcatter_k(ld, theta, n0, kc)
-    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63
     lloc = 0.0 if zone[n - 1] == 1 else kc[7]  # eq 64
+    if len(dbg) < N_DBG and _below_free_space(lb0p, lbam, lbs, lloc):  # eq. 69 gives Lb0p: no powers, no logarithm
+        return lb0p
+    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))  # eq 63
     lb = max(lb0p, lbc + lloc)
     if len(dbg) >= N_DBG:
         vals = (dlt, dlr, th_t, th_r, theta, hstd, hsrd, hte, hre, hm, ae, b0, omega, dtm, dlm, lbfs, lb0p, lb0b,

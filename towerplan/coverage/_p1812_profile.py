@@ -104,7 +104,7 @@ def _flat_max_equi(d, n, a_coef, h_term, from_rx):
 
 #: rows of :func:`prefix_tables`' float table and of its integer table (rows 0-3 of which are the prefix hulls)
 TF_V1, TF_V2, TF_AT, TF_QA, TF_QB, TF_BH, TF_BG, TF_DLO, TF_DHI, TF_NB, TF_NV = range(11)
-TI_LT, TI_OT = 4, 5
+TI_LT, TI_OT, TI_RN = 4, 5, 6
 
 
 @njit(cache=True)
@@ -118,7 +118,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     """What a path from point 0 to point k needs of the points before k, for every k at once (``two`` False: the
     paths read nothing of the radius ab, time percentages of 50 and above, and its hull is left empty).
 
-    Returns a float and an integer table, (11, n_all) and (6, n_all): every path passes them to its analysis,
+    Returns a float and an integer table, (11, n_all) and (7, n_all): every path passes them to its analysis,
     and each array passed to a kernel costs a reference count in and out. Their columns are indexed by the last
     intermediate point k (a path of n points uses k = n - 2, except ``v1``/``v2``, which use k = n - 1):
 
@@ -130,6 +130,8 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
     * integer row ``TI_OT``: the first point of 1..k with the largest (h_i - hts) / d_i: the obstruction ratio
       towards the transmitter of eq. 90, hobs_i / d_i, is that plus (hts - hrs) / D, so its largest
       value is at this point for every receiver;
+    * integer row ``TI_RN``: how many of the points 1..k have clutter (R != 0; round w18: where none has, the
+      profile with and without clutter is the same, :func:`analyse_profile_k`);
     * integer rows 0-3: the prefix hulls of :func:`~._p1812_chain.prefix_chains` (the
       receiver-side maxima of eqs 17, 80, 89 and 91);
     * float rows ``TF_BH``, ``TF_BG``: :func:`~._p1812_nublock.block_maxima` (computed here in the same loop,
@@ -139,7 +141,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
       of the points it scans), not initialised.
     """
     tf = np.empty((11, n_all))
-    ti = np.zeros((6, n_all), dtype=np.int64)
+    ti = np.zeros((7, n_all), dtype=np.int64)
     for q in (TF_AT, TF_QA, TF_QB):
         tf[q, 0] = -math.inf
     tf[TF_V1, 0] = 0.0
@@ -173,6 +175,7 @@ def prefix_tables_k(d, inv_d, h, r, n_all, hts, ae, ab, two):
             ti[TI_LT, i] = ti[TI_LT, i - 1]
         tf[TF_QA, i] = max(tf[TF_QA, i - 1], g - 500.0 * di / ae)
         tf[TF_QB, i] = max(tf[TF_QB, i - 1], g - 500.0 * di / ab)
+        ti[TI_RN, i] = ti[TI_RN, i - 1] + (1 if r[i] != 0.0 else 0)
         o = (h[i] - hts) * inv_d[i]
         if i == 1 or o > ob:
             ob = o
@@ -338,14 +341,17 @@ def analyse_profile_k(d, inv_d, equi, h, r, n, htg, hrg, ae, ab, lam, two, table
     hre1 = hrs - hsrd
     nu_a = -math.inf
     nu_b = -math.inf
+    nu_h = -math.inf
     if los or los_a or los_b:  # the largest nu of eq. 15, block by block (_p1812_nublock)
         c_fac = 0.002 * dtot / lam
         cn = (dtot, inv_dtot, hts, hrs, c_fac)
         lim = (tf[TF_DLO], tf[TF_DHI], tf[TF_NB], tf[TF_NV])  # the blocks' limits, scratch
         if los:
             # the point of eq. 81
-            _, lt = nu_max(np.bool_(False), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn, *lim)
-        if los_a:
+            nu_h, lt = nu_max(np.bool_(False), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BH], cn, *lim)
+        if los_a and los and up[TI_RN, k] == 0:
+            nu_a = nu_h  # no clutter at points 1..k: every point's nu is the same float (h + 0.0 is h), so is the max
+        elif los_a:
             nu_a, _ = nu_max(np.bool_(True), inv_ae, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)
         if los_b:
             nu_b, _ = nu_max(np.bool_(True), inv_ab, d, inv_d, equi, n, h, r, tf[TF_BG], cn, *lim)

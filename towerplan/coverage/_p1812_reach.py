@@ -285,18 +285,13 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
     tabled = flat.shape[0] >= 6  # 20 log10 d and Fk by sample (:func:`site_tables`)
     hts = z[0] + htg
     h = np.empty((WORK_ROWS, n_all))
-    shared = _all_zero(r)
-    row_r = HULL_A if shared else HULL_R
+    r_from = _first_clutter(r)  # hull R (d, h - 500 d^2 / ae) is built from this point on: before it, it is hull A
     mr = ma = mb = mt = 0  # the hulls' lengths
     v1 = v2 = 0.0
-    qa = -math.inf  # max (g_k - hts) / d_k - 500 d_k / a (Bullington slope, eq. 13) and its point
-    ka_d = ka_g = 0.0
-    qb = -math.inf  # (only with ``two``)
-    kb_d = kb_g = 0.0
-    at = -math.inf  # transmitter elevation term (eq. 77), first argmax lt, and its angle (mrad)
-    lt = 1
-    th_max = -math.inf
-    tx_terms = (0.0, 0.0)
+    qa, ka_d, ka_g = -math.inf, 0.0, 0.0  # max (g_k - hts) / d_k - 500 d_k / a (Bullington slope, eq. 13), its point
+    qb, kb_d, kb_g = -math.inf, 0.0, 0.0  # (only with ``two``)
+    at, lt = -math.inf, 1  # transmitter elevation term (eq. 77), first argmax lt, and its angle (mrad), its terms
+    th_max, tx_terms = -math.inf, (0.0, 0.0)
     fresh = True  # th_max and tx_terms are those of lt (computed where read, not at every new horizon)
     aot = -math.inf  # max (h_k - hts) / d_k (eq. 90 without the line's slope)
     inland = zone[0] == 4
@@ -331,12 +326,15 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
                 at = a_t
                 lt = k
                 fresh = False
-            aot = max(aot, (z[k] - hts) / dk)
+            if not lean_floor:  # stage 2 reads aot and hull T; without it they are not kept (round w18)
+                aot = max(aot, (z[k] - hts) / dk)
+                mt = hull_push(h, HULL_T, mt, dk, z[k])
+            if k == r_from:  # the first point with clutter: hull R so far is hull A (the same floats)
+                mr = _copy_hull(h, HULL_A, HULL_R, ma)
             ma = hull_push(h, HULL_A, ma, dk, gk - sa[k])
             if two:
                 mb = hull_push(h, HULL_B, mb, dk, gk - sb[k])
-            mt = hull_push(h, HULL_T, mt, dk, z[k])
-            if not shared:
+            if k >= r_from:
                 mr = hull_push(h, HULL_R, mr, dk, z[k] - sa[k])
         # the rest of the radial, or the next block, out of reach; with ``want`` the wanted blocks ahead (from 8 on)
         if stage0 and i % BLOCK == 0 and i >= _MIN_POINTS and (masked or i >= max(first, skip_to)):
@@ -394,8 +392,9 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
                 continue
         lg = flat[4, i] if tabled else 20.0 * math.log10(di)
         fk = flat[5, i] if tabled else fk_weight(di)
+        same = i - 1 < r_from  # no clutter at the intermediate points 1 .. i-1: hull R is hull A
         st1 = stage1(di, hts, hrs, consts, (qa, ka_d, ka_g, qb, kb_d, kb_g, at, th_max, d[lt], tx_terms), h, ma, mb,
-                     row_r, ma if shared else mr, shared, lg, fk, step_km, inland, acx, lloc)
+                     HULL_A if same else HULL_R, ma if same else mr, same, lg, fk, step_km, inland, acx, lloc)
         if stage0 and within and _stage0_after(st1[0], t_skip):
             lb0 = out_of_reach_floor(di, hts, hrs, flat[2, i], flat[3, i], consts, run0, h, ma, mb)
             if lb0 > t_skip:
@@ -416,12 +415,25 @@ def radial_bound(z, r, zone, step_m, f_ghz, p, htg, hrg, vertical, phi_deg, dn, 
 
 
 @njit(cache=True)
-def _all_zero(r):
-    """Whether every clutter height of the radial is 0 (then g = h at every point)."""
-    k = 0
+def _first_clutter(r):
+    """The first point from 1 on with a clutter height (``len(r)``: none). Up to it the hull of (d, g - 500 d^2 / ae)
+    and that of (d, h - 500 d^2 / ae) hold the same points, the same floats (g = h + 0.0 is h): the walk builds the
+    second only from there, starting from a copy of the first, and a sample with no clutter before it reads the first
+    (round w18; the demo's far radials: ~2/3 of the needed samples)."""
+    k = 1
     while k < len(r) and r[k] == 0.0:
         k += 1
-    return k == len(r)
+    return k
+
+
+@njit(cache=True, inline="always")
+def _copy_hull(h, src, dst, m):
+    """Rows ``dst``, ``dst + 1`` of ``h`` become the first ``m`` vertices of the hull in rows ``src``, ``src + 1``;
+    returns ``m``."""
+    for q in range(2):
+        for v in range(m):
+            h[dst + q, v] = h[src + q, v]
+    return m
 
 
 @njit(cache=True, inline="always")

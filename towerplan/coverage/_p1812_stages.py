@@ -15,7 +15,8 @@ value kept is provably the same float:
   the ducting floor reads the horizon);
 * eq. 60's log-sum-exp (Lminbap) only where it can be <= Lbd: eq. 61 reads it in that comparison
   only, and Lminbap >= max(Lba, Lb0p);
-* Fj (eq. 57) without its tanh where the argument is beyond +-22 (tanh is +-1.0 there to the bit);
+* Fj (eq. 57) without its tanh where the argument is beyond +-22 (tanh is +-1.0 there to the bit;
+  :func:`~._p1812_kernels._fj`);
 * the spherical-earth loss (eqs 22-27) is 0 when the path clears the earth by more than the
   clearance it asks for (:func:`_clears_earth`), without eq. 25's arccos; and where the excess is 0
   the full floor is the stage-1 floor (the same blend of the same inputs);
@@ -37,20 +38,15 @@ from numba import njit
 
 from towerplan.coverage._p1812_floor0 import HULL_A, HULL_B, HULL_T, lminb0p_floor
 from towerplan.coverage._p1812_hull import hull_max_linear, hull_max_slope
-from towerplan.coverage._p1812_kernels import _spherical_earth_k
+from towerplan.coverage._p1812_kernels import _below_free_space, _fj, _spherical_earth_k
 from towerplan.coverage._p1812_profile import _flat_max, bullington_loss
 
 #: floating-point slack and the remainder of the I(x) approximation at 50 % (I(0.5) ~ 1e-5)
 _SLACK_DB = 0.05
 #: eq. 60's blending constant
 _ETA = 2.5
-#: tanh(x) is 1.0 to the bit for x > 22 (|1 - tanh x| < 2 e^-44, far below half an ulp of 1)
-_TANH_ONE = 22.0
 #: what a comparison leaves for rounding (dB or m; every value compared is computed to ~1e-12)
 _ROUND = 1e-6
-#: eq. 63's log-sum is below its Lbam term by > 2e-11 dB where Lbs exceeds Lbam by at most this
-#: (:func:`_below_free_space`)
-_BLEND_GAP_DB = 55.0
 
 
 @njit(cache=True)
@@ -147,26 +143,6 @@ def _ducting_floor(dtot, hts, hrs, at, th_max, dlt, tx_terms, step_km, ae, gamma
         th1 = 1e3 * dtot / ae + min(th_td, 0.1 * step_km) + min(th_rd, 0.1 * step_km)  # dlt, dlr >= one step
     theta = 1e3 * dtot / ae + th_t + th_r  # exact (eq. 76)
     return 102.45 + tx_terms[1] + ast + gamma_d * th1, theta
-
-
-@njit(cache=True, inline="always")
-def _fj(x):
-    """Fj (eq. 57) from its argument ``x`` = 2.4 (theta - 0.3) / 0.3, without the tanh beyond +-22 (see
-    :data:`_TANH_ONE`)."""
-    return 0.0 if x > _TANH_ONE else (1.0 if x < -_TANH_ONE else 1.0 - 0.5 * (1.0 + math.tanh(x)))
-
-
-@njit(cache=True, inline="always")
-def _below_free_space(lb0p, lbam, lbs, lloc):
-    """Whether ``max(lb0p, lbc + lloc)`` (eq. 69, ``lbc`` eq. 63 from ``lbs`` and ``lbam``) is ``lb0p`` for certain,
-    as computed: eq. 63 is ``lbc = min(Lbs, Lbam) - 5 log10(1 + 10^(-0.2 |Lbs - Lbam|)) < Lbam``, by at least
-    ``5 log10(1 + 10^-11) ~ 2.2e-11`` dB where ``Lbs - Lbam <= _BLEND_GAP_DB``; its powers and logarithm (each within
-    an ulp or two, ~1e-13 dB on a loss up to ~1000 dB) keep the computed ``lbc`` below ``lbam + 2e-13``. So where
-    ``lbam + lloc <= lb0p`` and ``lbs - lbam <= _BLEND_GAP_DB``, or ``lbam + lloc < lb0p - _ROUND``, the computed
-    ``lbc + lloc`` is below ``lb0p`` and eq. 69 gives ``lb0p`` (round w17: free-space samples in line of sight,
-    about a fifth to a third of the samples within reach, skip two powers and a logarithm). NaN: False."""
-    top = lbam + lloc
-    return top < lb0p - _ROUND or (top <= lb0p and lbs - lbam <= _BLEND_GAP_DB)
 
 
 @njit(cache=True, inline="always")
