@@ -9,10 +9,14 @@ is the profile without it, the same floats (h + 0.0 is h), and the P.1812 kernel
   copy of its Bullington hull before that, and a sample without clutter before it reads the Bullington hull
   (:func:`~towerplan.coverage._p1812_reach.radial_bound`).
 
-Each is checked against the same profile with a clutter height of 1e-300 m wherever it is 0: every height the
-kernels compute is the same float (h + 1e-300 is h for the terrain here, >= 1 m), but they see clutter at every point
-and build and search everything separately, as before round w18. The kernels are those the other P.1812 tests
-compile (the same argument types): ~2 s.
+Also (round w18, the exact paths): eq. 69 gives Lb0p without eq. 63 where the bound's test
+(:func:`~towerplan.coverage._p1812_kernels._below_free_space`) says so, and Fj (eq. 57) without its tanh beyond +-22.
+
+The first three are checked against the same profile with a clutter height of 1e-300 m wherever it is 0: every
+height the kernels compute is the same float (h + 1e-300 is h for the terrain here, >= 1 m), but they see clutter at
+every point and build and search everything separately, as before round w18; the last against the path with the
+debug vector (every term computed). The kernels are those the other P.1812 tests compile (the same argument types):
+~3 s.
 """
 
 from __future__ import annotations
@@ -26,7 +30,16 @@ from test_p1812_reach import _radials
 
 from towerplan.coverage._p1812_chain import prefix_chains
 from towerplan.coverage._p1812_floor0 import BLOCK
-from towerplan.coverage._p1812_kernels import p1812_path, path_radii
+from towerplan.coverage._p1812_kernels import (
+    DBG_FJ,
+    DBG_LB0P,
+    DBG_LBC,
+    DBG_TH,
+    N_DBG,
+    inv_cum_norm,
+    p1812_path,
+    path_radii,
+)
 from towerplan.coverage._p1812_profile import TF_AT, TF_QA, prefix_tables
 from towerplan.coverage._p1812_reach import ap_floor_db, radial_bound, site_tables
 from towerplan.coverage._reach_need import fill_levels, sample_limits
@@ -116,3 +129,33 @@ def test_the_bound_shares_its_hulls_over_the_clutter_free_prefix(step_m, f_mhz) 
             assert np.array_equal(a, b, equal_nan=True), (j, i0)
         evaluated += int(np.sum(outs[0][2][4:i0] == 0.0))  # evaluated in full within the clutter-free prefix
     assert evaluated > 100
+
+
+@pytest.mark.parametrize("pl", [45.0, 55.0])
+def test_the_exact_paths_skip_eq_63_only_where_eq_69_gives_free_space(pl) -> None:
+    """With location variability of +-0.25 dB (pl 45 / 55 %, sigma 2 dB) Lbc + Lloc lies just below / above Lb0p on the
+    line-of-sight paths: the path without the debug vector (eq. 63 only where eq. 69 can read it) is the full evaluation
+    (the debug vector: every term), and Fj is the tanh of eq. 57 (also where the tanh is left out)."""
+    n = 240
+    ae, ab = path_radii(DN)
+    d = np.arange(n) * 0.03
+    inv_d = np.r_[math.inf, 1.0 / d[1:]]
+    lloc = -inv_cum_norm(pl / 100.0) * 2.0
+    below = above = flat_fj = paths = 0
+    dbg = np.empty(N_DBG)
+    for t, (z, r, zone, _) in enumerate(_prefix_radials(n, 17, 6)):
+        f, htg = (0.9, 1.8, 3.5)[t % 3], (30.0, 60.0)[t % 2]
+        tables = prefix_tables(d, inv_d, z, r, n, z[0] + htg, ae, ab)
+        for m in range(5, n + 1, 2):
+            args = (m, f, 50.0, htg, 1.5, True, PHI, DN, N0_REFR, 500.0, 500.0, pl, 2.0, True, tables)
+            fast = p1812_path(d, inv_d, True, z, r, zone, *args, np.empty(0))
+            full = p1812_path(d, inv_d, True, z, r, zone, *args, dbg)
+            assert fast == full, (t, m)
+            paths += 1
+            below += dbg[DBG_LBC] + lloc < dbg[DBG_LB0P]
+            above += dbg[DBG_LB0P] < dbg[DBG_LBC] + lloc < dbg[DBG_LB0P] + 0.5
+            x = 3.0 * 0.8 * (dbg[DBG_TH] - 0.3) / 0.3
+            assert dbg[DBG_FJ] == 1.0 - 0.5 * (1.0 + math.tanh(x)), (t, m)
+            flat_fj += abs(x) > 22.0
+    assert (below if pl < 50.0 else above) > paths // 10, (below, above, paths)
+    assert flat_fj > paths // 20, (flat_fj, paths)
