@@ -98,9 +98,11 @@ def _cases(seed):
                   _group(rng, clut, radius=1800.0, spacing=6.0, box=(30, 30, 120, 118)),
                   _group(rng, clut, radius=2400.0, spacing=6.0, cut_f=1230.0, cut_m=R_BLEND - STEP, match=False),
                   _group(rng, clut, radius=2400.0, spacing=6.0, box=(0, 0, 170, 171), spread=np.inf)]
-    elif seed == 1:  # main layouts unequal (spacing), far equal; a group with no clutter match first
+    elif seed == 1:  # main layouts unequal (spacing), far equal; a group with no clutter match first; radii 2400 and
+        # 2450 m: the same radial count (88) and levels (2), other radii and sample counts (82, 84): other samples
         groups = [_group(rng, clut, radius=2400.0, spacing=6.0, match=False, box=(20, 25, 130, 125)),
                   _group(rng, clut, radius=2400.0, spacing=6.0, main_spacing=2.0),
+                  _group(rng, clut, radius=2450.0, spacing=6.0, box=(2, 3, 165, 170)),
                   _group(rng, clut, radius=2400.0, spacing=4.0, box=(5, 2, 160, 168))]
     elif seed == 2:  # eight groups (MAX_RUN), alternating two far layouts
         groups = [_group(rng, clut, radius=2400.0 if k % 2 else 2100.0, spacing=6.0, cut_f=2400.0 - 150.0 * k,
