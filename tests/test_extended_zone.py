@@ -22,7 +22,7 @@ from test_p1812_raster import _check as _check_p1812
 from test_p1812_raster import _site, synthetic_clutter
 from test_p1812_raster import raster_vs_exact as p1812_vs_exact
 
-from towerplan.coverage import _fill_zones
+from towerplan.coverage import _fill_run, _fill_zones
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
@@ -34,15 +34,21 @@ from towerplan.grid import Grid
 
 @pytest.fixture
 def zone_fills(monkeypatch) -> list[int]:
-    """Counts the fills from two tables (the extended zone in use)."""
+    """Counts the fills from two tables (the extended zone in use): one group's, or a site run's (round w18)."""
     calls: list[int] = []
     real = _fill_zones.fill_window_zones
+    real_run = _fill_run.fill_run_zones
 
     def spy(*args):
         calls.append(1)
         return real(*args)
 
+    def spy_run(*args):
+        calls.append(1)
+        return real_run(*args)
+
     monkeypatch.setattr(_fill_zones, "fill_window_zones", spy)
+    monkeypatch.setattr(_fill_run, "fill_run_zones", spy_run)
     return calls
 
 

@@ -21,7 +21,7 @@ from test_p1812_raster import _check as _check_p1812
 from test_p1812_raster import _site, synthetic_clutter
 from test_p1812_raster import raster_vs_exact as p1812_vs_exact
 
-from towerplan.coverage import _fill_zones
+from towerplan.coverage import _fill_run, _fill_zones
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage._fill_zones import fill_window_zones, prev_clutter
 from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H
@@ -139,6 +139,7 @@ def test_refined_cells_carry_the_point_to_point_loss(monkeypatch) -> None:
         return real(out, flags, **kw)
 
     monkeypatch.setattr(_fill_zones, "refine_cells", spy)
+    monkeypatch.setattr(_fill_run, "refine_cells", spy)  # the engine's fill of a site's run (round w18)
     base = {"model": "p1812", "threshold_dbm": -200.0, "max_radius_m": radius, "extended_spacing_m": 360.0}
     zone = run_coverage(dem, st, config=CoverageConfig(**base, extended_refine_db=15.0),  # type: ignore[arg-type]
                         clutter=clut).path_loss.values

@@ -38,13 +38,14 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, ROW_CHUNKS, fill_samples
+from towerplan.coverage._fill_samples import BLOCK_ROWS, block_rows, fill_samples
+from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H, F_LMAX, ROW_CHUNKS
 from towerplan.coverage._p1812_radial import sample_clutter
 from towerplan.coverage._reach_spans import reach_spans, table_reach
 from towerplan.coverage.clutter import NO_CLUTTER
 
 __all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "prev_clutter_read", "read_end",
-           "refine_cells", "rx_clutter"]
+           "refine_cells", "rx_clutter", "zone_args", "zone_reads"]
 
 #: two clutter heights (m) closer than this are the same receiver surroundings (land-cover classes map to
 #: heights metres apart, ``towerplan.coverage.clutter``)
@@ -61,24 +62,37 @@ def fill_zones(out: np.ndarray, st: Any, site: tuple[float, float, float], confi
     clutter match with ``config.rx_match`` (P.1812 with land cover), then, with ``config.extended_refine_db``
     (P.1812, profiles from the study grid), the refinement of the extended zone's cells; returns how many
     cells were refined."""
-    from towerplan.coverage._kernels import MODEL_P1812
-
-    far = st.far
+    main, far, r_main, r_blend, match, spread_db, refine = zone_args(st, site, config)
+    rx = rx_clutter(zone_reads(st), st.clutter, off, geo, site[:2], match)
     left, top, res_x, res_y = geo
     r_lo, _, c_lo, _ = st.box
-    p1812 = st.model == MODEL_P1812
-    refine = p1812 and config.extended_refine_db > 0.0 and isinstance(st.terrain, np.ndarray)
     flags = np.zeros(out.shape, dtype=np.uint8)
-    rx = rx_clutter(((st.table, st.cut_m, st.step, 1), (far.table, far.cut_m, st.step, int(far.r_main / st.step))),
-                    st.clutter, off, geo, site[:2], p1812 and config.rx_match)
-    fill_window_zones((st.table, st.n0, st.lmax, far.r_blend, st.step, st.cut_m),
-                      (far.table, far.n0, far.lmax, site[2], st.step, far.cut_m), far.r_main, far.r_blend,
-                      site[0], site[1], left, top, res_x, res_y, r_lo, c_lo, out, st.fpar[F_LMAX], rx,
-                      config.extended_refine_db if refine else math.inf, flags)
+    fill_window_zones(main, far, r_main, r_blend, site[0], site[1], left, top, res_x, res_y, r_lo, c_lo, out,
+                      st.fpar[F_LMAX], rx, spread_db, flags)
     if not refine:
         return 0
     return refine_cells(out, flags, dem=st.terrain, off=off, geo=geo, site=site[:2], step_m=st.step,
                         origin=(r_lo, c_lo), params=(st.fpar, st.ipar), clutter=st.clutter)
+
+
+def zone_args(st: Any, site: tuple[float, float, float], config: Any) -> tuple[Any, ...]:
+    """:func:`fill_zones`' arguments of :func:`fill_window_zones` for ``st`` (``main``, ``far``, ``r_main``,
+    ``r_blend``), whether the receiver clutter is matched (``rx``: :func:`rx_clutter` of :func:`zone_reads`),
+    ``spread_db`` and whether its cells are refined (one definition for :func:`~._fill_run.fill_run`)."""
+    from towerplan.coverage._kernels import MODEL_P1812
+
+    far = st.far
+    p1812 = st.model == MODEL_P1812
+    refine = p1812 and config.extended_refine_db > 0.0 and isinstance(st.terrain, np.ndarray)
+    return ((st.table, st.n0, st.lmax, far.r_blend, st.step, st.cut_m),
+            (far.table, far.n0, far.lmax, site[2], st.step, far.cut_m), far.r_main, far.r_blend,
+            p1812 and config.rx_match, config.extended_refine_db if refine else math.inf, refine)
+
+
+def zone_reads(st: Any) -> tuple[tuple[np.ndarray, float, float, int], ...]:
+    """The ``tables`` of :func:`rx_clutter` for ``st``'s main and extended tables: (table, cut_m, step_m, from_i)."""
+    far = st.far
+    return (st.table, st.cut_m, st.step, 1), (far.table, far.cut_m, st.step, int(far.r_main / st.step))
 
 
 def rx_clutter(tables, clutter, off, geo, site, rx_match):
@@ -254,12 +268,12 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
     spans = reach_spans((table_reach(t_m, lmax_m, rad_m, step_m, cut_m, max_loss_db),
                          table_reach(t_f, lmax_f, rad_f, step_f, cut_f, max_loss_db)), site_x, site_y, left, top,
                         res_x, res_y, r_lo, c_lo, h, w)
-    n_ch = min(h, ROW_CHUNKS)
-    for ch in prange(n_ch):  # rows interleaved over the chunks (ROW_CHUNKS)
+    n_ch = min((h + BLOCK_ROWS - 1) // BLOCK_ROWS, ROW_CHUNKS)
+    for ch in prange(n_ch):  # blocks of rows interleaved over the chunks (BLOCK_ROWS)
         dist = np.empty(w)  # per cell of the row, and per zone (main 0, extended 1) its samples
         j0, j1, i0 = np.empty((2, w), np.int64), np.empty((2, w), np.int64), np.empty((2, w), np.int64)
         wa, wt = np.empty((2, w)), np.empty((2, w))
-        for r in range(ch, h, n_ch):
+        for r in block_rows(ch, n_ch, h):
             y = top - (r_lo + r + 0.5) * res_y
             dy = y - site_y
             c_a = spans[r, 0]

@@ -47,6 +47,9 @@ from numba import njit, prange, types
 from numba.extending import overload
 
 from towerplan.coverage._atan_kernels import fast_atan, fast_atan2
+from towerplan.coverage._fill_samples import fill_level as fill_level  # re-exported: the fills' one definition
+from towerplan.coverage._fill_samples import fill_samples
+from towerplan.coverage._fill_samples import ring_level as ring_level  # re-exported
 from towerplan.coverage._gain_kernels import sector_level_dbm
 from towerplan.coverage._reach_spans import reach_spans, table_reach
 
@@ -220,63 +223,6 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
             wanted = np.zeros((0, 0), dtype=np.uint8)
         return sweep(*args, fpar, ipar, clut_h, clut_code, lneed, lmax, radius_m, wanted)
     return sweep(*args, model, fpar, ipar, lneed, lmax, radius_m)
-
-
-@njit(cache=True, inline="always")  # in the fills' per-cell loops
-def ring_level(x, lmax):
-    """``min(max(floor(log2(x)), 0), lmax)`` for ``x > 0``, bit for bit, mostly without ``log2``: compared with the
-    powers of two ``2, 4, ...``; where ``x`` lies within 1e-12 (relative) of the power it stopped below or of the one
-    before it, ``log2`` decides. Elsewhere ``log2(x)`` is at least 1.4e-12 from an integer, far more than the error of
-    glibc's ``log2`` (< 1 ulp, ~2e-15 at 11), so its floor is the comparisons' count."""
-    lvl = 0
-    p = 2.0
-    while lvl < lmax and x >= p:
-        lvl += 1
-        p *= 2.0
-    if abs(x - p) <= 1e-12 * p or abs(x - 0.5 * p) <= 1e-12 * p:  # next to a power of two
-        lvl = min(max(math.floor(math.log2(x)), 0), lmax)
-    return lvl
-
-
-@njit(cache=True, inline="always")  # in the fills' per-cell loops
-def fill_level(d, radius_m, lmax):
-    """The ring level the fill uses at distance ``d`` m from the site (``lmax`` at the site); one definition for the
-    fill and for :func:`~._reach_need.mark_needed`, which must know which samples a cell reads."""
-    return ring_level(radius_m / d, lmax) if d > 0.0 else lmax
-
-
-@njit(cache=True, inline="always")  # in hot loops: no call per sample or cell
-def fill_samples(dx, dy, d, n0, lmax, radius_m, step_m, n_samp):
-    """The four radial samples :func:`fill_window` reads for a cell at offset (``dx``, ``dy``) m, distance
-    ``d`` m, from the site: radials ``j0``, ``j1`` (the ring level's neighbours around the cell's azimuth),
-    samples ``i0`` and ``i0 + 1``, and the weights ``wa`` (towards ``j1``) and ``wt`` (towards ``i0 + 1``).
-
-    One definition for the fill and for those that must know which samples a cell reads (the reach
-    bound's wanted samples, the refine mode's cell selection).
-    """
-    lvl = fill_level(d, radius_m, lmax)
-    s = 1 << lvl
-    nr = n0 >> lvl  # n0 // s (n0 > 0); no integer division in the per-cell loop
-    two_pi = 2.0 * math.pi
-    az = fast_atan2(dx, dy)  # math.atan2 within 1.3e-15 rad (._atan_kernels)
-    if az < 0.0:
-        az += two_pi
-    u = az / two_pi * nr
-    k0 = math.floor(u)
-    wa = u - k0
-    if k0 >= nr:  # k0 % nr: 0 <= u <= nr, as az lies in [0, 2 pi]
-        k0 -= nr
-    k1 = k0 + 1
-    if k1 >= nr:
-        k1 -= nr
-    t = d / step_m
-    if t < 1.0:
-        t = 1.0
-    i0 = int(t)
-    if i0 > n_samp - 2:
-        i0 = n_samp - 2
-    wt = min(t - i0, 1.0)
-    return k0 * s, k1 * s, i0, wa, wt
 
 
 @njit(cache=True, parallel=True)

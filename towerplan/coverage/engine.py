@@ -53,15 +53,17 @@ from towerplan.coverage import _fused as fkern
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage import sinr as sinr_layer
 from towerplan.coverage.antenna import TabulatedPattern
-from towerplan.coverage.calibration import has_terms, sector_terms_db
+from towerplan.coverage.calibration import has_terms
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
 from towerplan.coverage.plan import SiteGroup, make_batches, plan_groups, prepare_stations
 from towerplan.coverage.result import CoverageResult, wrap_result
-from towerplan.coverage.site_radials import site_loss, site_loss_window
+from towerplan.coverage.site_radials import site_loss_window
+from towerplan.coverage.site_runs import ACC_ORDER, fused_run, separate_group
+from towerplan.coverage.site_runs import sector_gain_args as sector_gain_args  # re-exported (footprint)
 from towerplan.coverage.source_terrain import SourceTerrain
-from towerplan.coverage.terminal_clutter import add_terminal_clutter_loss, batch_clutter
+from towerplan.coverage.terminal_clutter import batch_clutter
 from towerplan.errors import ConfigError, RasterDataError
 from towerplan.grid import Grid
 from towerplan.resources import check_memory
@@ -90,7 +92,7 @@ def _new_acc(shape: tuple[int, int], n_ops: int, n_techs: int) -> dict[str, np.n
     }
 
 
-_ACC_ORDER = ("best", "best_idx", "second", "second_idx", "count", "op_best", "tech_best", "loss")
+_ACC_ORDER = ACC_ORDER
 
 
 def run_batch(task: dict[str, Any]) -> dict[str, Any]:
@@ -110,11 +112,11 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     i = 0
     while i < len(groups):
         if not fused[i]:  # calibrated sectors: separate passes (each sector's loss has its own terms)
-            _separate_group(task, groups[i], acc, (a_r0, a_c0), sinr_acc)
+            separate_group(task, groups[i], acc, (a_r0, a_c0), sinr_acc)
             i += 1
             continue
         j = _run_end(groups, fused, i)
-        _fused_run(task, groups[i:j], acc, (a_r0, a_c0), sinr_acc)  # one pass over the run's loss windows
+        fused_run(task, groups[i:j], acc, (a_r0, a_c0), sinr_acc)  # one pass over the run's loss windows
         i = j
     out = {"box": task["box"], "acc": None if into is not None else acc, "n_groups": len(task["groups"]),
            "seconds": time.perf_counter() - t0}
@@ -123,177 +125,15 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _separate_group(task: dict[str, Any], group: SiteGroup, acc: dict[str, np.ndarray], origin: tuple[int, int],
-                    sinr_acc: dict[str, np.ndarray] | None) -> None:
-    """A site group with calibrated sectors in :func:`run_batch`: ``min_into``, ``site_geometry`` and per sector
-    ``accumulate_sector`` (and the SINR layer's ``accumulate_one``), each sector on its own corrected loss."""
-    dem, off, config = task["dem"], task["off"], task["config"]
-    left, top, res_x, res_y = geo = task["geo"]
-    a_r0, a_c0 = origin
-    p_r0, p_c0 = task["box"][0], task["box"][2]
-    ae = config.k_factor * 6_371_000.0
-    fb, sla = config.front_to_back_db, config.side_lobe_db
-    r_lo, r_hi, c_lo, c_hi, loss = _group_window(task, group)
-    if loss.size == 0:
-        return
-    kern.min_into(acc["loss"], r_lo - a_r0, c_lo - a_c0, loss)
-    ground = dem[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]]  # a view: the kernel reads it
-    z_tx = _z_tx(task, group)
-    theta = np.empty(loss.shape)
-    bearing = np.zeros(loss.shape)  # 0 where the loss is NaN (the calibration's bearing terms read it)
-    kern.site_geometry(loss, ground, r_lo, c_lo, group.x, group.y, left, top, res_x, res_y, z_tx,
-                       config.rx_height_m, ae, theta, bearing)
-    no_table = np.zeros((2, 360))
-    calibrated = [has_terms(s) for s in group.sectors]
-    log_km = _log10_km(loss.shape, (r_lo, c_lo), group, geo)
-    for s, with_terms in zip(group.sectors, calibrated, strict=True):
-        sector_loss = loss
-        if with_terms:
-            # calibration: its clamped slopes and bearing terms as a loss correction (the offset is in base_dbm)
-            sector_loss = (loss - sector_terms_db(s, log_km, bearing)).astype(np.float32)
-        gain_args = sector_gain_args(s, group.patterns, fb, sla, no_table)
-        kern.accumulate_sector(  # type: ignore[call-arg]  # numba stub rejects *args
-            sector_loss, theta, bearing, r_lo, c_lo, a_r0, a_c0, *gain_args, float(s["base_dbm"]),
-            config.threshold_dbm, int(s["station_index"]), int(s["op_code"]), int(s["tech_code"]),
-            acc["best"], acc["best_idx"], acc["second"], acc["second_idx"], acc["count"],
-            acc["op_best"], acc["tech_best"],
-        )
-        if sinr_acc is not None:
-            sinr_layer.accumulate_one(sinr_acc, task["sinr"], s, gain_args, sector_loss, theta, bearing,
-                                      (r_lo, c_lo), (p_r0, p_c0), config)
-
-
-def sector_gain_args(s: np.void, patterns: Any, fb_db: float, sla_db: float, no_table: np.ndarray) -> tuple[Any, ...]:
-    """The antenna arguments of :func:`~towerplan.coverage._gain_kernels.sector_level_dbm` for one sector record.
-
-    ``(azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, tables)``: a
-    sector with a pattern file (``pattern_id >= 0``) passes its cuts, its extra electrical tilt
-    and its largest tabulated loss; the others the parametric pattern's beamwidths, tilt and limits.
-    Used for the coverage and the SINR accumulators alike, so both compute one level.
-    """
-    omni = bool(s["omni"])
-    pid = int(s["pattern_id"])
-    tabulated = pid >= 0
-    return (0.0 if omni else float(s["azimuth_deg"]), omni, float(s["h_beamwidth_deg"]), float(s["v_beamwidth_deg"]),
-            float(s["electrical_shift_deg"] if tabulated else s["tilt_deg"]), float(s["mechanical_tilt_deg"]),
-            float(s["pattern_cap_db"]) if tabulated else fb_db, sla_db, tabulated,
-            patterns[pid] if tabulated else no_table)
-
-
-def _clip(box: tuple[int, int, int, int], keep: tuple[int, int, int, int],
-          loss: np.ndarray) -> tuple[int, int, int, int, np.ndarray]:
-    """A site's window ``box`` and its ``loss`` cut to the batch's box ``keep`` (unchanged when inside it:
-    always so for ``run_coverage``; the tiled engine's box is its tile, so its accumulators are tile-sized)."""
-    r_lo, r_hi = max(box[0], keep[0]), min(box[1], keep[1])
-    c_lo, c_hi = max(box[2], keep[2]), min(box[3], keep[3])
-    if (r_lo, r_hi, c_lo, c_hi) == tuple(box):
-        return (*box, loss)
-    cut = loss[r_lo - box[0]: max(r_hi, r_lo) - box[0], c_lo - box[2]: max(c_hi, c_lo) - box[2]]
-    return r_lo, r_hi, c_lo, c_hi, np.ascontiguousarray(cut)
-
-
-def _group_window(task: dict[str, Any], group: SiteGroup) -> tuple[int, int, int, int, np.ndarray]:
-    """A site group's loss window within the task's box: ``(r_lo, r_hi, c_lo, c_hi, loss)`` from
-    :func:`.site_radials.site_loss`, with the ITU-R P.2108 terminal clutter loss for ITM / free space, cut to the
-    tiled engine's tile (an empty ``loss`` when the group does not reach it)."""
-    dem, off, config = task["dem"], task["off"], task["config"]
-    loss, box = site_loss(dem, off, task["geo"], group, config, task.get("clutter"), task.get("only"),
-                          reach_only=True, source=task.get("source"))
-    if task.get("terminal") is not None:
-        add_terminal_clutter_loss(loss, task["terminal"], slice(box[0] - off[0], box[1] - off[0]),
-                                  slice(box[2] - off[1], box[3] - off[1]), freq_mhz=group.freq_mhz,
-                                  model=group.model, rx_height_m=config.rx_height_m)
-    return _clip(box, task["box"], loss)
-
-
-def _z_tx(task: dict[str, Any], group: SiteGroup) -> float:
-    """Height of the group's antennas above the datum: the DEM (bilinear) at the site plus the mast height."""
-    left, top, res_x, res_y = task["geo"]
-    site_col = (group.x - left) / res_x - 0.5
-    site_row = (top - group.y) / res_y - 0.5
-    return float(kern.bilinear(task["dem"], site_col - task["off"][1], site_row - task["off"][0]) + group.h_tx_m)
-
-
-_NO_SINR = (np.zeros((0, 0, 0), dtype=np.float32), np.zeros((0, 0, 0), dtype=np.int32),
-            np.zeros((0, 0, 0), dtype=np.int64))
-
-
 def _run_end(groups: list[SiteGroup], fused: list[bool], i: int) -> int:
-    """The end of the run of :func:`_fused_run` from group ``i``: the next groups, consecutive in the batch's order,
-    at the same site (their windows centred on the same point, mostly overlapping), without calibrated sectors, at
-    most :data:`~._fused.MAX_RUN` (the run's loss windows are held at once)."""
+    """The end of the run of :func:`.site_runs.fused_run` from group ``i``: the next groups, consecutive in the
+    batch's order, at the same site (their windows centred on the same point, mostly overlapping), without calibrated
+    sectors, at most :data:`~._fused.MAX_RUN` (the run's loss windows are held at once)."""
     j = i + 1
     while (j < len(groups) and j - i < fkern.MAX_RUN and fused[j] and groups[j].x == groups[i].x
            and groups[j].y == groups[i].y):
         j += 1
     return j
-
-
-def _fused_run(task: dict[str, Any], run: list[SiteGroup], acc: dict[str, np.ndarray], origin: tuple[int, int],
-               sinr_acc: dict[str, np.ndarray] | None) -> None:
-    """Consecutive site groups of :func:`run_batch` (no calibrated sector): each group's loss window
-    (:func:`.site_radials.site_loss`, the terminal clutter loss, the tile's cut), then one pass over them all for the
-    min-loss raster, the angles and every sector's level into the coverage and SINR accumulators
-    (:func:`~._fused.accumulate_run`): the same rasters as :func:`~._fused.accumulate_group` group after group, and
-    as ``min_into``, ``site_geometry``, ``accumulate_sector`` and ``sinr.accumulate_one`` one after another, with
-    the accumulators read and written once per cell for the run instead of once per group."""
-    dem, off, config = task["dem"], task["off"], task["config"]
-    plan = task.get("sinr")
-    losses, wins, sites, params = [], [], [], []
-    for group in run:
-        r_lo, _, c_lo, _, loss = _group_window(task, group)
-        if loss.size == 0:
-            continue
-        losses.append(loss)
-        wins.append((r_lo, c_lo))
-        sites.append((group.x, group.y, _z_tx(task, group)))
-        params.append(_sector_params(group, config, plan))
-    if not losses:
-        return
-    k0 = np.cumsum([0] + [len(p[0]) for p in params])
-    sec_f, sec_i, tables = (np.concatenate([p[m] for p in params]) for m in range(3))
-    fkern.accumulate_run(
-        tuple(losses) + (_NO_LOSS,) * (fkern.MAX_RUN - len(losses)), np.array(wins, dtype=np.int64),
-        np.array(sites, dtype=np.float64), task["geo"], (dem, -off[0], -off[1]),
-        (config.rx_height_m, config.k_factor * 6_371_000.0), sec_f, sec_i, tables, k0.astype(np.int64),
-        (float(config.threshold_dbm), float(plan.floor_dbm) if plan is not None else -math.inf),
-        tuple(acc[k] for k in _ACC_ORDER), origin,
-        _NO_SINR if sinr_acc is None else tuple(sinr_acc[k] for k in sinr_layer.SINR_ACC_ORDER),
-        (task["box"][0], task["box"][2]))
-
-
-_NO_LOSS = np.zeros((0, 0), dtype=np.float32)  # the unused windows of :func:`~._fused.accumulate_run`'s tuple
-
-
-def _sector_params(group: SiteGroup, config: CoverageConfig,
-                   plan: sinr_layer.CarrierPlan | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``sec_f``, ``sec_i`` and ``tables`` of :func:`~._fused.accumulate_group` for a group's sectors: the
-    values :func:`sector_gain_args` gives the separate passes, the base level, codes, and SINR pair / carrier."""
-    n = len(group.sectors)
-    sec_f = np.empty((n, fkern.N_SF))
-    sec_i = np.full((n, fkern.N_SI), -1, dtype=np.int64)
-    tables = np.empty((n, 2, 360))
-    no_table = np.zeros((2, 360))
-    for k, s in enumerate(group.sectors):
-        az, omni, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, tabulated, cuts = sector_gain_args(
-            s, group.patterns, config.front_to_back_db, config.side_lobe_db, no_table)
-        sec_f[k] = (az, h_bw, v_bw, e_tilt, m_tilt, fb_db, sla_db, float(s["base_dbm"]))
-        idx = int(s["station_index"])
-        sec_i[k, :5] = (omni, tabulated, idx, int(s["op_code"]), int(s["tech_code"]))
-        if plan is not None:
-            sec_i[k, fkern.I_PAIR:] = plan.codes[idx]
-        tables[k] = cuts
-    return sec_f, sec_i, tables
-
-
-def _log10_km(shape: tuple[int, int], origin: tuple[int, int], group: SiteGroup,
-              geo: tuple[float, float, float, float]) -> np.ndarray:
-    """log10 of the distance (km, at least 1 m) from the site to each cell centre of a window at ``origin``."""
-    left, top, res_x, res_y = geo
-    r_lo, c_lo = origin
-    xs = left + (c_lo + np.arange(shape[1]) + 0.5) * res_x - group.x
-    ys = top - (r_lo + np.arange(shape[0]) + 0.5) * res_y - group.y
-    return np.log10(np.maximum(np.hypot(xs[None, :], ys[:, None]), 1.0) / 1000.0)
 
 
 # ---------------------------------------------------------------- public API

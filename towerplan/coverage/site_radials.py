@@ -27,7 +27,7 @@ from towerplan.coverage.plan import SiteGroup, hata_constant_db, model_codes, ra
 from towerplan.coverage.reach import REACH_MARGIN_DB, radial_loss_limits, site_ap_floor_db
 from towerplan.coverage.source_terrain import SourceWindow, site_map
 
-__all__ = ["HATA_REACH_BOUND", "FarTable", "SiteTable", "site_loss", "site_loss_window", "site_table"]
+__all__ = ["HATA_REACH_BOUND", "FarTable", "SiteTable", "site_loss", "site_loss_window", "site_table", "table_loss"]
 
 
 def _max_loss_db(group: SiteGroup, config: CoverageConfig) -> float:
@@ -100,20 +100,31 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
     radials' and the point-to-point cells' profiles are sampled from it (:mod:`.source_terrain`).
     """
     st = site_table(dem, off, geo, group, config, clutter, only, reach_only=reach_only, source=source)
+    return table_loss(st, off, geo, group, config, only), st.box
+
+
+def table_loss(st: SiteTable, off: tuple[int, int], geo: tuple[float, float, float, float], group: SiteGroup,
+               config: CoverageConfig, only: np.ndarray | None = None, filled: np.ndarray | None = None) -> np.ndarray:
+    """:func:`site_loss`'s window from the site table ``st`` (:func:`site_table`, arguments as :func:`site_loss`):
+    its fill, or ``filled`` (the fill already done: the engine's fill of a site's run of groups,
+    :func:`~._fill_run.fill_run`), then the cells computed point to point (``refine`` / ``exact``)."""
     left, top, res_x, res_y = geo
     r_lo, r_hi, c_lo, c_hi = st.box
-    out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
     # with ``only`` (levels wanted on some cells: the candidate matrix's demand), the others stay NaN, so
     # neither the fill nor the sectors' passes (which skip NaN) spend time on them
     mask = _ALL_CELLS if only is None else np.ascontiguousarray(
         only[r_lo - off[0]: r_hi - off[0], c_lo - off[1]: c_hi - off[1]], dtype=np.uint8)
     far = st.far
-    if far is None:
+    if filled is not None:
+        out = filled
+    elif far is None:
+        out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
         kern.fill_window(st.table, st.n0, st.lmax, group.radius_m, st.step, group.x, group.y, left, top, res_x,
                          res_y, r_lo, c_lo, out, st.fpar[kern.F_LMAX], st.cut_m, mask)
     else:  # main and extended zones (never with a mask: ``only`` keeps the single table)
         from towerplan.coverage._fill_zones import fill_zones
 
+        out = np.empty((r_hi - r_lo, c_hi - c_lo), dtype=np.float32)
         fill_zones(out, st, (group.x, group.y, group.radius_m), config, off, geo)
     if config.cell_loss != "raster":  # cells computed point to point (refine / exact; ITM and P.1812)
         from towerplan.coverage.cell_loss import point_to_point_cells
@@ -122,7 +133,7 @@ def site_loss(dem: np.ndarray, off: tuple[int, int], geo: tuple[float, float, fl
                              layout=(st.n0, st.lmax, group.radius_m, st.step, st.cut_m), origin=(r_lo, c_lo),
                              model=st.model, params=(st.fpar, st.ipar), clutter=st.clutter,
                              mode=config.cell_loss, spread_db=config.refine_spread_db, mask=mask)
-    return out, st.box
+    return out
 
 
 class SiteTable(NamedTuple):
