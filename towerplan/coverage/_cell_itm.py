@@ -30,7 +30,7 @@ from towerplan.coverage._kernels import (
 )
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def itm_cells(dem, col_off, row_off, site_col, site_row, site_x, site_y, left, top, res_x, res_y, step_m, rows, cols,
               r_lo, c_lo, fpar, ipar, max_loss_db, out):
     """ITM loss at window cells (``rows``, ``cols``; window at global (r_lo, c_lo)) into float32 ``out``.

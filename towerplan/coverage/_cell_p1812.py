@@ -34,7 +34,7 @@ from towerplan.coverage._kernels import (
 from towerplan.coverage._p1812_radial import p1812_radial_loss, sample_clutter
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def p1812_cells(dem, col_off, row_off, site_col, site_row, site_x, site_y, left, top, res_x, res_y, step_m, rows,
                 cols, r_lo, c_lo, fpar, ipar, clut_h, clut_code, max_loss_db, out):
     """P.1812 loss at window cells (``rows``, ``cols``; window at global (r_lo, c_lo)) into float32 ``out``.

@@ -42,7 +42,7 @@ def _spread(table, j0, j1, i0, wa, wt):
     return hi - lo
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def select_cells(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, h, w,
                  cut_m, mask, spread_db, every, flags):
     """Flag (uint8 ``flags`` shaped (h, w), window at global (r_lo, c_lo)) the cells to compute exactly.

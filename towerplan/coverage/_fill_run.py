@@ -177,7 +177,7 @@ def _run_spans(mains, fars, lay_i, lay_f, wins, outs, site_x, site_y, geo):
     return spans
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def fill_run_zones(mains, fars, rps_m, rps_f, lay_i, lay_f, wins, r_main, r_blend, site_x, site_y, geo, clut, outs,
                    flags):
     """:func:`~._fill_zones.fill_window_zones` of ``n = wins.shape[0]`` groups at one site (x, y) in one walk over

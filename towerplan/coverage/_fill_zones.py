@@ -144,7 +144,7 @@ def prev_clutter(n0, n_samp, step_m, site_col, site_row, col_off, row_off, res_x
                              res_x, res_y, clut_h, clut_code, from_i)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def prev_clutter_read(table, n_read, step_m, site_col, site_row, col_off, row_off, res_x, res_y, clut_h, clut_code,
                       from_i):
     """:func:`prev_clutter` of ``table``'s shape, only at the samples the fill reads (NaN elsewhere): sample
@@ -242,7 +242,7 @@ def _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, gc, g
     return rh
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
                       max_loss_db, rx, spread_db, flags):
     """:func:`~._kernels.fill_window` from two tables (float32 ``out``; every cell, no mask).

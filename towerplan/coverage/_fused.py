@@ -59,7 +59,7 @@ def _reach_bases(sec_f, sec_i):
     return top_cov, top_sinr
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def accumulate_group(loss, site, geo, box, terrain, angles, sec_f, sec_i, tables, limits, acc, acc_origin, sinr,
                      sinr_origin):
     """Add one site group's sectors to the accumulators (in place), walking its loss window once.
@@ -114,7 +114,7 @@ MAX_RUN = 8
 _NO_STAMP = -(1 << 62)  # no angles in the row buffer's cell yet
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def accumulate_run(losses, wins, sites, geo, terrain, rx, sec_f, sec_i, tables, k0, limits, acc, acc_origin, sinr,
                    sinr_origin):
     """:func:`accumulate_group` for up to :data:`MAX_RUN` site groups in one walk: the same accumulators, bit for bit,

@@ -225,7 +225,7 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     return sweep(*args, model, fpar, ipar, lneed, lmax, radius_m)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def fill_window(table, n0, lmax, radius_m, step_m, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
                 max_loss_db, cut_m, mask):
     """Interpolate the radial table onto the cells of a window (float32 ``out``).
@@ -344,7 +344,7 @@ def take_level(best, best_idx, second, second_idx, count, op_best, tech_best, r,
         tech_best[tech, r, c] = level
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def site_geometry(loss, ground, r_lo, c_lo, site_x, site_y, left, top, res_x, res_y, z_tx, h_rx, ae, theta, bearing):
     """Angles from the antenna to every cell of a site's window (degrees), shared by its sectors. ``theta``:
     elevation below the horizon from the antenna (``z_tx`` m above sea level) to the receiver (ground + ``h_rx``),
@@ -373,7 +373,7 @@ def cell_angles(dx, dy, ground, z_tx, h_rx, ae):
             math.degrees(fast_atan2(dx, dy)))  # math.atan / math.atan2 within 1.3e-15 rad (._atan_kernels)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
                       fb_db, sla_db, tabulated, tables, base_dbm, threshold_dbm, idx, op, tech, best, best_idx, second,
                       second_idx, count, op_best, tech_best):
@@ -402,7 +402,7 @@ def accumulate_sector(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg,
                            idx, op, tech)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def merge_partial(p_r0, p_c0, best, best_idx, second, second_idx, count, op_best, tech_best, loss,
                   P_best, P_best_idx, P_second, P_second_idx, P_count, P_op_best, P_tech_best, P_loss):
     """Merge a partial result (upper case, at global (p_r0, p_c0)) into full-extent accumulators, in place.
@@ -435,7 +435,7 @@ def merge_partial(p_r0, p_c0, best, best_idx, second, second_idx, count, op_best
                 loss[R, C] = pl
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def min_into(acc, r0, c0, values):
     """``acc[r0:, c0:] = fmin(acc, values)`` over the shape of ``values`` (NaN ignored)."""
     h, w = values.shape

@@ -30,7 +30,7 @@ def fill_levels(n, step_m, radius_m, lmax):
     return lv
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, wanted):
     """``need[j, i]`` = 1 where a cell that interpolates sample (j, i) may be within reach.
 

@@ -44,7 +44,7 @@ def take_carrier(carrier_sum, pair_best, pair_idx, carrier, pair, r, c, level, i
             pair_idx[pair, r, c] = idx
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg, omni, h_bw, v_bw, e_tilt, m_tilt,
                        fb_db, sla_db, tabulated, tables, base_dbm, threshold_dbm, floor_dbm, idx, pair, carrier,
                        pair_best, pair_idx, carrier_sum):
@@ -76,7 +76,7 @@ def accumulate_carrier(loss, theta, bearing, r_lo, c_lo, p_r0, p_c0, azimuth_deg
                              threshold_dbm)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def merge_carrier_partial(p_r0, p_c0, pair_best, pair_idx, carrier_sum, P_pair_best, P_pair_idx, P_carrier_sum):
     """Merge a partial result's SINR accumulators (upper case, at global (p_r0, p_c0)) in place.
 

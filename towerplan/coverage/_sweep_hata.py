@@ -81,7 +81,7 @@ def _hata_radial(row, z, dist, n, first, step_m, model, fpar, ipar, prefix, zero
         row[i] = loss
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _hata_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first, count,
                  fpar, ipar, lneed, nmax):
     """Reach bound of a Hata / COST-231 site: the mask of radial samples to compute (:mod:`._hata_reach`)."""
@@ -111,7 +111,7 @@ def _hata_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m
     return need
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def radial_losses_hata(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, model,
                        fpar, ipar, lneed, lmax, radius_m):
     """Path loss (dB) along ``n0`` radials of a free-space / Hata / COST-231 site (``model`` 0-2).

@@ -35,7 +35,7 @@ from towerplan.coverage._kernels import (
 )
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def radial_losses_itm(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar):
     """Path loss (dB) along ``n0`` radials of an ITM site."""
     nmax = 0

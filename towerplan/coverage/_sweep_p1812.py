@@ -164,7 +164,7 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
     return need, lbt, zt, rt, zonet
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _bound_pass(again, dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
                 clut_h, clut_code, lneed, has_clutter, wanted, t_floors, t_site, flat, lv_at, lbt, zt, rt, zonet,
                 staged, need):
@@ -255,7 +255,7 @@ def _last_set(mask, n):
     return -1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
                         clut_h, clut_code, lneed, lmax, radius_m, wanted):
     """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.

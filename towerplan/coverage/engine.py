@@ -57,10 +57,11 @@ from towerplan.coverage.calibration import has_terms
 from towerplan.coverage.clutter import ClutterGrid
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.executors import Executor, map_batches
+from towerplan.coverage.pipeline import pipeline_workers, run_pipelined
 from towerplan.coverage.plan import SiteGroup, make_batches, plan_groups, prepare_stations
 from towerplan.coverage.result import CoverageResult, wrap_result
 from towerplan.coverage.site_radials import site_loss_window
-from towerplan.coverage.site_runs import ACC_ORDER, fused_run, separate_group
+from towerplan.coverage.site_runs import ACC_ORDER, RunWindows, accumulate_windows, run_loss_windows, separate_group
 from towerplan.coverage.site_runs import sector_gain_args as sector_gain_args  # re-exported (footprint)
 from towerplan.coverage.source_terrain import SourceTerrain
 from towerplan.coverage.terminal_clutter import batch_clutter
@@ -109,15 +110,28 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
     sinr_acc = sinr_layer.new_sinr_acc((p_r1 - p_r0, p_c1 - p_c0), task["sinr"]) if task.get("sinr") else None
     groups = task["groups"]
     fused = [not any(has_terms(s) for s in g.sectors) for g in groups]
-    i = 0
+    units, i = [], 0  # (first group, end, a run): runs of one site's groups, or one group with calibrated sectors
     while i < len(groups):
-        if not fused[i]:  # calibrated sectors: separate passes (each sector's loss has its own terms)
-            separate_group(task, groups[i], acc, (a_r0, a_c0), sinr_acc)
-            i += 1
-            continue
-        j = _run_end(groups, fused, i)
-        fused_run(task, groups[i:j], acc, (a_r0, a_c0), sinr_acc)  # one pass over the run's loss windows
+        j = _run_end(groups, fused, i) if fused[i] else i + 1
+        units.append((i, j, fused[i]))
         i = j
+
+    def compute(unit: tuple[int, int, bool]) -> RunWindows | None:
+        i, j, is_run = unit
+        return run_loss_windows(task, groups[i:j]) if is_run else None
+
+    def merge(unit: tuple[int, int, bool], windows: RunWindows | None) -> None:
+        if windows is not None:  # one pass over the run's loss windows
+            accumulate_windows(task, windows, acc, (a_r0, a_c0), sinr_acc)
+        else:  # calibrated sectors: separate passes (each sector's loss has its own terms)
+            separate_group(task, groups[unit[0]], acc, (a_r0, a_c0), sinr_acc)
+
+    workers = pipeline_workers(bool(task.get("pipeline")), len(units))
+    if workers:  # the windows on worker threads, merged in order (:mod:`.pipeline`)
+        run_pipelined(units, compute, merge, workers=workers)
+    else:
+        for unit in units:
+            merge(unit, compute(unit))
     out = {"box": task["box"], "acc": None if into is not None else acc, "n_groups": len(task["groups"]),
            "seconds": time.perf_counter() - t0}
     if sinr_acc is not None:
@@ -126,7 +140,7 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_end(groups: list[SiteGroup], fused: list[bool], i: int) -> int:
-    """The end of the run of :func:`.site_runs.fused_run` from group ``i``: the next groups, consecutive in the
+    """The end of the run of :func:`.site_runs.accumulate_windows` from group ``i``: the next groups, consecutive in the
     batch's order, at the same site (their windows centred on the same point, mostly overlapping), without calibrated
     sectors, at most :data:`~._fused.MAX_RUN` (the run's loss windows are held at once)."""
     j = i + 1
@@ -310,8 +324,8 @@ def run_coverage(
     tasks = _tasks(groups, batch_list, dem_z, geo, config, n_ops, n_techs, threads, clutter, src)
     if carriers is not None:
         tasks = ({**t, "sinr": carriers} for t in tasks)
-    if executor == "serial":  # the batches write into ``full`` (no partial to allocate and merge)
-        tasks = ({**t, "acc_into": full} for t in tasks)
+    if executor == "serial":  # the batches write into ``full`` (no partial to allocate and merge), pipelined
+        tasks = ({**t, "acc_into": full, "pipeline": True} for t in tasks)
     map_batches(run_batch, tasks, executor=executor, workers=n_workers, scheduler=scheduler, on_result=merge,
                 n_tasks=len(batch_list))
     t2 = time.perf_counter()

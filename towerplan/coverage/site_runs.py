@@ -5,7 +5,9 @@ A run's groups (:func:`.engine._run_end`: consecutive groups at one site) have t
 another (:func:`.site_radials.site_table`); those with an extended zone are then filled together
 (:func:`~._fill_run.fill_run`: each cell's distance and azimuth once, its samples once per table layout), the others
 one by one; then every window gets its point-to-point cells, terminal clutter loss and the tile's cut, and one
-:func:`~._fused.accumulate_run` adds all the run's sectors.
+:func:`~._fused.accumulate_run` adds all the run's sectors. The windows (:func:`run_loss_windows`) touch no
+accumulator, so the serial executor computes them ahead on worker threads and merges them in order
+(:mod:`.pipeline`, :func:`accumulate_windows`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from towerplan.coverage.plan import SiteGroup
 from towerplan.coverage.site_radials import SiteTable, site_table, table_loss
 from towerplan.coverage.terminal_clutter import add_terminal_clutter_loss
 
-__all__ = ["ACC_ORDER", "fused_run", "group_window", "log10_km", "sector_gain_args", "separate_group"]
+__all__ = ["ACC_ORDER", "RunWindows", "accumulate_windows", "group_window", "log10_km", "run_loss_windows",
+           "sector_gain_args", "separate_group"]
 
 #: the accumulators in the order of the kernels' tuples (:func:`~._fused.accumulate_run`, ``merge_partial``)
 ACC_ORDER = ("best", "best_idx", "second", "second_idx", "count", "op_best", "tech_best", "loss")
@@ -135,15 +138,17 @@ _NO_SINR = (np.zeros((0, 0, 0), dtype=np.float32), np.zeros((0, 0, 0), dtype=np.
             np.zeros((0, 0, 0), dtype=np.int64))
 
 
-def fused_run(task: dict[str, Any], run: list[SiteGroup], acc: dict[str, np.ndarray], origin: tuple[int, int],
-               sinr_acc: dict[str, np.ndarray] | None) -> None:
+#: a run's loss windows for :func:`accumulate_windows`: (losses, corners, sites, sector parameters), one entry per
+#: group whose window is not empty (:func:`run_loss_windows`)
+RunWindows = tuple[list[np.ndarray], list[tuple[int, int]], list[tuple[float, float, float]],
+                   list[tuple[np.ndarray, np.ndarray, np.ndarray]]]
+
+
+def run_loss_windows(task: dict[str, Any], run: list[SiteGroup]) -> RunWindows:
     """Consecutive site groups of :func:`.engine.run_batch` at one site (no calibrated sector): each group's loss
-    window (:func:`run_windows`), then one pass over them all for the
-    min-loss raster, the angles and every sector's level into the coverage and SINR accumulators
-    (:func:`~._fused.accumulate_run`): the same rasters as :func:`~._fused.accumulate_group` group after group, and
-    as ``min_into``, ``site_geometry``, ``accumulate_sector`` and ``sinr.accumulate_one`` one after another, with
-    the accumulators read and written once per cell for the run instead of once per group."""
-    dem, off, config = task["dem"], task["off"], task["config"]
+    window (:func:`run_windows`) with its corner, site (x, y, antenna height above the datum) and sector parameters,
+    for :func:`accumulate_windows`; groups whose window is empty are left out. Touches no accumulator (the
+    serial executor's pipeline computes it on a worker thread, :mod:`.pipeline`)."""
     plan = task.get("sinr")
     losses, wins, sites, params = [], [], [], []
     for group, (r_lo, _, c_lo, _, loss) in zip(run, run_windows(task, run), strict=True):
@@ -152,9 +157,22 @@ def fused_run(task: dict[str, Any], run: list[SiteGroup], acc: dict[str, np.ndar
         losses.append(loss)
         wins.append((r_lo, c_lo))
         sites.append((group.x, group.y, z_tx(task, group)))
-        params.append(_sector_params(group, config, plan))
+        params.append(_sector_params(group, task["config"], plan))
+    return losses, wins, sites, params
+
+
+def accumulate_windows(task: dict[str, Any], windows: RunWindows, acc: dict[str, np.ndarray],
+                       origin: tuple[int, int], sinr_acc: dict[str, np.ndarray] | None) -> None:
+    """One pass over a run's loss windows (:func:`run_loss_windows`) for the min-loss raster, the angles and every
+    sector's level into the coverage and SINR accumulators (:func:`~._fused.accumulate_run`): the same rasters as
+    :func:`~._fused.accumulate_group` group after group, and as ``min_into``, ``site_geometry``,
+    ``accumulate_sector`` and ``sinr.accumulate_one`` one after another, with the accumulators read and written once
+    per cell for the run instead of once per group."""
+    losses, wins, sites, params = windows
     if not losses:
         return
+    dem, off, config = task["dem"], task["off"], task["config"]
+    plan = task.get("sinr")
     k0 = np.cumsum([0] + [len(p[0]) for p in params])
     sec_f, sec_i, tables = (np.concatenate([p[m] for p in params]) for m in range(3))
     fkern.accumulate_run(
