@@ -188,12 +188,12 @@ def accumulate_windows(task: dict[str, Any], windows: RunWindows, acc: dict[str,
 def run_windows(task: dict[str, Any], run: list[SiteGroup]) -> list[tuple[int, int, int, int, np.ndarray]]:
     """:func:`group_window` of each of a run's groups (at one site), their tables cast first and those with an
     extended zone filled together (:func:`~._fill_run.fill_run`): the same windows bit for bit."""
-    from towerplan.coverage._fill_run import fill_run
-
     tables = [group_table(task, g) for g in run]
     zone = [k for k, st in enumerate(tables) if st.far is not None]
     filled: dict[int, np.ndarray] = {}
-    if zone:
+    if zone:  # imported here: a run without an extended zone loads no zone-fill (P.1812 clutter) kernels
+        from towerplan.coverage._fill_run import fill_run
+
         outs = fill_run([tables[k] for k in zone], (run[0].x, run[0].y), [run[k].radius_m for k in zone],
                         task["config"], task["off"], task["geo"])
         filled = dict(zip(zone, outs, strict=True)) if outs is not None else {}
