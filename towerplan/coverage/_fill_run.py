@@ -26,6 +26,7 @@ from towerplan.coverage._fill_zones import (
     _cell_clutter,
     _zone_mean,
     _zone_mean_all,
+    blend_zones,
     prev_clutter_read,
     read_end,
     refine_cells,
@@ -34,7 +35,7 @@ from towerplan.coverage._fill_zones import (
     zone_reads,
 )
 from towerplan.coverage._fused import MAX_RUN as FUSED_MAX_RUN
-from towerplan.coverage._kernels import ROW_CHUNKS
+from towerplan.coverage._kernels import F_LMAX, ROW_CHUNKS
 from towerplan.coverage._reach_spans import reach_spans, table_reach
 
 __all__ = ["MAX_RUN", "fill_run", "fill_run_zones", "run_rx", "sample_slots"]
@@ -66,7 +67,7 @@ def fill_run(tables: list[Any], site: tuple[float, float], radii: list[float], c
     outs = [np.empty((st.box[1] - st.box[0], st.box[3] - st.box[2]), dtype=np.float32) for st in tables]
     flags = [np.empty(o.shape, dtype=np.uint8) for o in outs]
     lay_i = np.array([(a[0][1], a[0][2], a[1][1], a[1][2]) for a in args], dtype=np.int64)
-    lay_f = np.array([(a[0][3], a[0][4], a[0][5], a[1][3], a[1][4], a[1][5], st.fpar[_F_LMAX], a[5])
+    lay_f = np.array([(a[0][3], a[0][4], a[0][5], a[1][3], a[1][4], a[1][5], st.fpar[F_LMAX], a[5])
                       for a, st in zip(args, tables, strict=True)], dtype=np.float64)
     pad = MAX_RUN - n
     fill_run_zones(tuple(a[0][0] for a in args) + (_E32,) * pad, tuple(a[1][0] for a in args) + (_E32,) * pad,
@@ -79,9 +80,6 @@ def fill_run(tables: list[Any], site: tuple[float, float], radii: list[float], c
             refine_cells(out, fl, dem=st.terrain, off=off, geo=geo, site=site, step_m=st.step, origin=st.box[0::2],
                          params=(st.fpar, st.ipar), clutter=st.clutter)
     return outs
-
-
-_F_LMAX = 12  # _kernels.F_LMAX: the loss limit in a table's float parameters
 
 
 def run_rx(tables: list[Any], match: list[bool], site: tuple[float, float], off: tuple[int, int],
@@ -290,15 +288,4 @@ def _group_row(r, ua, ub, off, gr, u_c0, dist, sm, sf, j0, j1, i0, wa, wt, t_m, 
                 vm, _ = _zone_mean(t_m, rp_m, r_cell, j0[sm, c], j1[sm, c], i0[sm, c], wa[sm, c], wt[sm, c])
             if not same_f:
                 vf, spread = _zone_mean(t_f, rp_f, r_cell, j0[sf, c], j1[sf, c], i0[sf, c], wa[sf, c], wt[sf, c])
-        if d <= r_main:  # the extended zone not read: spread 0
-            v = vm
-        elif d >= r_blend or math.isnan(vm):
-            v = vf
-        elif math.isnan(vf):
-            v = vm
-        else:
-            wf = (d - r_main) / width
-            v = (1.0 - wf) * vm + wf * vf
-        keep = v <= max_loss_db
-        out[r, c - off] = v if keep else math.nan
-        fl[r, c - off] = 1 if (keep and spread > spread_db) else 0
+        out[r, c - off], fl[r, c - off] = blend_zones(d, vm, vf, spread, r_main, r_blend, width, max_loss_db, spread_db)

@@ -44,8 +44,8 @@ from towerplan.coverage._p1812_radial import sample_clutter
 from towerplan.coverage._reach_spans import reach_spans, table_reach
 from towerplan.coverage.clutter import NO_CLUTTER
 
-__all__ = ["RX_MATCH_M", "fill_window_zones", "fill_zones", "prev_clutter", "prev_clutter_read", "read_end",
-           "refine_cells", "rx_clutter", "zone_args", "zone_reads"]
+__all__ = ["RX_MATCH_M", "blend_zones", "fill_window_zones", "fill_zones", "prev_clutter", "prev_clutter_read",
+           "read_end", "refine_cells", "rx_clutter", "zone_args", "zone_reads"]
 
 #: two clutter heights (m) closer than this are the same receiver surroundings (land-cover classes map to
 #: heights metres apart, ``towerplan.coverage.clutter``)
@@ -242,6 +242,26 @@ def _cell_clutter(clut_h, clut_code, col_off, row_off, site_col, site_row, gc, g
     return rh
 
 
+@njit(cache=True, inline="always")
+def blend_zones(d, vm, vf, spread, r_main, r_blend, width, max_loss_db, spread_db):
+    """A cell's loss from its zones' means at distance ``d``: the main zone's within ``r_main``, the extended
+    zone's beyond ``r_blend`` (or where the main one is NaN), their linear blend between (``width`` = ``r_blend -
+    r_main``); NaN above ``max_loss_db``. Returns (loss, flag): flag 1 where the loss is kept and the extended
+    zone's samples differ by more than ``spread_db`` (the refinement's cells). One definition for the single fill
+    (:func:`fill_window_zones`) and the run fill (:mod:`._fill_run`)."""
+    if d <= r_main:  # the extended zone not read: spread 0
+        v = vm
+    elif d >= r_blend or math.isnan(vm):
+        v = vf
+    elif math.isnan(vf):
+        v = vm
+    else:
+        wf = (d - r_main) / width
+        v = (1.0 - wf) * vm + wf * vf
+    keep = v <= max_loss_db
+    return (v if keep else math.nan), (1 if (keep and spread > spread_db) else 0)
+
+
 @njit(cache=True, parallel=True, nogil=True)
 def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res_x, res_y, r_lo, c_lo, out,
                       max_loss_db, rx, spread_db, flags):
@@ -310,15 +330,4 @@ def fill_window_zones(main, far, r_main, r_blend, site_x, site_y, left, top, res
                         vm, _ = _zone_mean(t_m, rp_m, r_cell, j0[0, c], j1[0, c], i0[0, c], wa[0, c], wt[0, c])
                     if not same_f:
                         vf, spread = _zone_mean(t_f, rp_f, r_cell, j0[1, c], j1[1, c], i0[1, c], wa[1, c], wt[1, c])
-                if d <= r_main:  # the extended zone not read: spread 0
-                    v = vm
-                elif d >= r_blend or math.isnan(vm):
-                    v = vf
-                elif math.isnan(vf):
-                    v = vm
-                else:
-                    wf = (d - r_main) / width
-                    v = (1.0 - wf) * vm + wf * vf
-                keep = v <= max_loss_db
-                out[r, c] = v if keep else math.nan
-                flags[r, c] = 1 if (keep and spread > spread_db) else 0
+                out[r, c], flags[r, c] = blend_zones(d, vm, vf, spread, r_main, r_blend, width, max_loss_db, spread_db)
