@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -38,7 +39,9 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / 15)
 
 
 def _faults_a_round(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", _PROBE, mode], capture_output=True, text=True, check=True)
+    # glibc's defaults: no malloc settings from the environment
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLIBC_TUNABLES", "MALLOC_"))}
+    out = subprocess.run([sys.executable, "-c", _PROBE, mode], capture_output=True, text=True, check=True, env=env)
     return float(out.stdout.strip())
 
 
