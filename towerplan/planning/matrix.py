@@ -37,6 +37,7 @@ from towerplan.coverage.footprint import DemandCells, FootprintTerrain, demand_f
 from towerplan.coverage.plan import prepare_stations, sector_records, site_group
 from towerplan.errors import InputError, StationDataError
 from towerplan.grid import Grid
+from towerplan.heap import keep_freed_pages
 from towerplan.stations.schema import StationDefaults
 
 __all__ = ["PARALLEL_MIN_CANDIDATES", "CandidateRadio", "candidate_sectors", "candidate_table", "coverage_matrix",
@@ -201,7 +202,10 @@ def coverage_matrix(
         one). The rows do not depend on it: each candidate's row is computed alone, on one
         numba thread, and the rows come back in the candidates' order. The workers are spawned, as
         for the engine's ``executor="processes"``: a script that builds a matrix of that many
-        candidates must guard its entry point with ``if __name__ == "__main__":``.
+        candidates must guard its entry point with ``if __name__ == "__main__":``. The process that
+        computes the rows (this one with one worker) keeps the large blocks it frees in its C heap for the
+        next candidate (:func:`towerplan.heap.keep_freed_pages`: glibc's thresholds, set for the process's
+        lifetime; no value changes).
 
     Returns
     -------
@@ -248,6 +252,10 @@ def coverage_matrix(
     job = _MatrixJob(terrain, records, keys, table["lat"].to_numpy(dtype=float), sectors.patterns, config,
                      DemandCells(demand), column, need_flat, m, len(sectors.operators), len(sectors.technologies))
     n_workers = matrix_workers(n, workers)
+    if n_workers <= 1:
+        # each candidate's sweep frees tables of a few MB that the next one allocates again: kept in the heap
+        # (glibc), they are not faulted in again, zero-filled, for every candidate (:mod:`towerplan.heap`)
+        keep_freed_pages()
     indices: list[np.ndarray] = []
     threads = numba.get_num_threads()
     try:
@@ -326,6 +334,7 @@ _WORKER_JOB: _MatrixJob | None = None
 def _init_worker(job: _MatrixJob) -> None:
     global _WORKER_JOB
     _WORKER_JOB = job
+    keep_freed_pages()  # as :func:`coverage_matrix` in its own process
 
 
 def _rows_of(span: tuple[int, int]) -> list[np.ndarray]:

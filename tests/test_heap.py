@@ -1,0 +1,80 @@
+"""The C heap's thresholds for the candidate matrix (:mod:`towerplan.heap`): freed blocks stay for the next use."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from affine import Affine
+from pyproj import Transformer
+
+import towerplan.planning.matrix as matrix_mod
+from towerplan.coverage.config import CoverageConfig
+from towerplan.grid import Grid
+from towerplan.heap import keep_freed_pages
+
+GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+
+# four blocks of ~3 MB allocated, written and freed together, 20 times (a P.1812 sweep's bound, profile, clutter
+# and zone tables of one candidate); the page faults of the last 15 rounds, a round
+_PROBE = """
+import resource, sys
+import numpy as np
+from towerplan.heap import keep_freed_pages
+if sys.argv[1] == "keep":
+    assert keep_freed_pages()
+faults = 0
+for k in range(20):
+    if k == 5:
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    blocks = [np.ones((1088, 335)) for _ in range(4)]
+    del blocks
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / 15)
+"""
+
+
+def _faults_a_round(mode: str) -> float:
+    # glibc's defaults: no malloc settings from the environment
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLIBC_TUNABLES", "MALLOC_"))}
+    out = subprocess.run([sys.executable, "-c", _PROBE, mode], capture_output=True, text=True, check=True, env=env)
+    return float(out.stdout.strip())
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's mallopt only")
+def test_freed_blocks_are_not_faulted_in_again() -> None:
+    # without the thresholds the four blocks (11.7 MB, ~2,850 pages) go back to the system and fault in again
+    assert _faults_a_round("default") > 2000
+    assert _faults_a_round("keep") < 100
+
+
+def test_keep_freed_pages_is_set_once() -> None:
+    first = keep_freed_pages()
+    assert first is GLIBC
+    assert keep_freed_pages() is first
+    np.ones(1 << 22).sum()  # the allocator still works
+
+
+def test_the_matrix_keeps_freed_pages_in_the_process_that_computes_its_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def record() -> bool:
+        calls.append(1)
+        return True
+
+    monkeypatch.setattr(matrix_mod, "keep_freed_pages", record)
+    dem = Grid(np.full((40, 40), 20.0, dtype=np.float32), Affine(30.0, 0, 580_020.0, 0, -30.0, 2_190_000.0), 32648)
+    x, y = dem.xy(20, 20)
+    lon, lat = Transformer.from_crs(32648, 4326, always_xy=True).transform(float(x), float(y))
+    cands = {"candidate_id": ["G1"], "lon": [lon], "lat": [lat], "mast_height_m": [30.0]}
+    covers, _ = matrix_mod.coverage_matrix(dem, pd.DataFrame(cands), np.ones(dem.shape, dtype=bool),
+                                           config=CoverageConfig(model="fspl", max_radius_m=500), workers=1)
+    assert covers.nnz > 0
+    assert calls == [1]
+    matrix_mod._init_worker(None)  # type: ignore[arg-type]  # a spawned worker's start
+    assert calls == [1, 1]
+    matrix_mod._WORKER_JOB = None
