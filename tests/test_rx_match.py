@@ -78,7 +78,8 @@ def test_the_match_reproduces_a_loss_set_by_the_receivers_clutter(match: bool) -
     table = np.where(np.isnan(prev), 100.0, 100.0 + prev).astype(np.float64)  # a loss set by R before the receiver
     left, top = 0.0, N * RES
     site_x, site_y = left + (site_col + 0.5) * RES, top - (site_row + 0.5) * RES
-    rx = ((prev, prev, clut.height_m, clut.code, 0, 0) if match else
+    # writable copies: the kernel's types of the case without the match (one compile for both cases)
+    rx = ((prev, prev, clut.height_m.copy(), clut.code.copy(), 0, 0) if match else
           (np.zeros((0, 0), np.float32),) * 3 + (np.zeros((0, 0), np.uint8), 0, 0))
     out = np.empty((N, N), dtype=np.float32)
     flags = np.zeros((N, N), dtype=np.uint8)
