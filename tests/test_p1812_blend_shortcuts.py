@@ -27,6 +27,7 @@ from towerplan.coverage import _p1812_stages as stages
 from towerplan.coverage import _sweep_p1812 as sweep
 from towerplan.coverage._p1812_profile import bullington_loss
 from towerplan.coverage._p1812_reach import ap_floor_db, site_tables
+from towerplan.coverage.clutter import NO_CLUTTER
 
 DN, N0, PHI = 50.0, 375.0, 19.8
 
@@ -91,8 +92,7 @@ def test_the_one_loop_sampling_gives_the_same_profiles(land_cover) -> None:
     size = 700
     dem = rugged_dem(size, RES, seed=4).values.astype(np.float64)
     clut = synthetic_clutter(dem.shape, seed=4)
-    clut_h = clut.height_m if land_cover else np.zeros((0, 0), dtype=np.float32)
-    clut_code = clut.code if land_cover else np.zeros((0, 0), dtype=np.uint8)
+    clut_h, clut_code = (clut.height_m, clut.code) if land_cover else NO_CLUTTER  # (read-only, as the engine's)
     n0, n = 96, 480
     dist = np.arange(n) * RES
     col_off, row_off, site_col, site_row = 3, 5, 351.3, 348.7
