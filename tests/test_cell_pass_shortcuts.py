@@ -19,6 +19,7 @@ from towerplan.coverage import _kernels as kern
 from towerplan.coverage._fill_zones import _cell_clutter, _zone_mean, _zone_mean_all, fill_window_zones
 from towerplan.coverage._fused import _take_level_select
 from towerplan.coverage._reach_spans import radial_last
+from towerplan.coverage.clutter import readonly
 from towerplan.coverage.plan import radial_layout
 
 LIMIT = 150.0
@@ -149,7 +150,7 @@ def test_the_zone_fill_reads_the_cells_clutter_only_where_it_decides(seed: int) 
     patches = rng.integers(0, 5, (n // 10 + 1, n // 10 + 1))
     code = np.kron(patches, np.ones((10, 10), np.int64))[:n, :n].astype(np.uint8)
     code[rng.random((n, n)) < 0.02] = 0  # no data: the default class
-    clut_h = heights[code.astype(np.int64)]
+    clut_h, code = readonly(heights[code.astype(np.int64)], np.float32), readonly(code, np.uint8)  # as the engine's
     left, top = 1000.0, 900_000.0
     site_x, site_y = left + (n / 2 + 0.3) * res, top - (n / 2 - 0.2) * res
     site_col, site_row = (site_x - left) / res - 0.5, (top - site_y) / res - 0.5
@@ -247,7 +248,7 @@ def test_the_receiver_clutter_of_the_read_samples_only_gives_the_same_fill(seed:
     heights = np.array([0.0, 8.0, 8.2, 15.0, 20.0], np.float32)
     n = int(2 * radius / res) + 8
     code = rng.integers(0, 5, (n, n)).astype(np.uint8)  # a different height every cell: many mixed samples
-    clut_h = heights[code.astype(np.int64)]
+    clut_h, code = readonly(heights[code.astype(np.int64)], np.float32), readonly(code, np.uint8)  # as the engine's
     left, top = 1000.0, 900_000.0
     site_x, site_y = left + (n / 2 + 0.3) * res, top - (n / 2 - 0.2) * res
     site_col, site_row = (site_x - left) / res - 0.5, (top - site_y) / res - 0.5

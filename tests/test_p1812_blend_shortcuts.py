@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import functools
 import math
-import types
 
 import numpy as np
 import pytest
 from numba import njit
+from p1812_bound_oracle import bound_variant
 from test_coverage_executors import rugged_dem
 from test_p1812_raster import synthetic_clutter
 from test_p1812_reach import RES, _radials
@@ -28,69 +27,9 @@ from towerplan.coverage import _p1812_stages as stages
 from towerplan.coverage import _sweep_p1812 as sweep
 from towerplan.coverage._p1812_profile import bullington_loss
 from towerplan.coverage._p1812_reach import ap_floor_db, site_tables
+from towerplan.coverage.clutter import NO_CLUTTER
 
 DN, N0, PHI = 50.0, 375.0, 19.8
-
-
-@njit(inline="always")
-def _lminbap_before(lba, lb0p):
-    """Eq. 60 as computed before round w17."""
-    big = max(lba, lb0p) / stages._ETA
-    return stages._ETA * (big + math.log(math.exp(lba / stages._ETA - big) + math.exp(lb0p / stages._ETA - big)))
-
-
-@njit(inline="always")
-def _lbam_before(d50, dp_lb, inland, lminbap, blend):
-    """Lbam (eq. 62, Fj always) of :func:`~._p1812_stages._blend_floor` before round w17, with the Lb0p, Lbs and Lloc
-    it read; ``blend[8]``: Fj's argument."""
-    lbfs, lb0p, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch, fk, x, lbs, lloc = blend[:11]
-    fj = 0.0 if x > 22.0 else (1.0 if x < -22.0 else 1.0 - 0.5 * (1.0 + math.tanh(x)))
-    dom = dp_lb if inland else 0.0
-    lbd = lb0p + dp_lb
-    lminb0p = stages.lminb0p_floor(lbfs, lb0p, d50, dom, lb0b_off, fi_lo, fi_hi, lb0b_branch, lb0p_branch)
-    lbda = lbd
-    if lminbap <= lbd:
-        lbda = lminbap + (lbd - lminbap) * fk
-    return lbda + (lminb0p - lbda) * fj, lb0p, lbs, lloc
-
-
-@njit(inline="always")
-def _blend_before(d50, dp_lb, inland, lminbap, blend):
-    """:func:`~._p1812_stages._blend_floor` before round w17 (Fj always, eq. 63 always)."""
-    lbam, lb0p, lbs, lloc = _lbam_before(d50, dp_lb, inland, lminbap, blend)
-    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))
-    return max(lb0p, lbc + lloc) - stages._SLACK_DB
-
-
-def _recompiled(fn, inline, **names):
-    """``fn`` (a numba dispatcher) compiled again with some of its globals replaced."""
-    py = fn.py_func
-    glb = {**py.__globals__, **names}
-    new = types.FunctionType(py.__code__, glb, py.__name__, py.__defaults__)
-    return njit(inline="always")(new) if inline else njit(new)
-
-
-@functools.cache  # one dispatcher for every case: the bound takes ~25 s to compile
-def _bound_before():
-    """:func:`radial_bound` with the stages' formulas before round w17 (the J = 0 shortcut is checked apart)."""
-    s1 = _recompiled(stages.stage1, True, _blend_floor=_blend_before, _lminbap=_lminbap_before)
-    s2 = _recompiled(stages.stage2, True, _blend_floor=_blend_before, _lminbap=_lminbap_before)
-    return _recompiled(reach.radial_bound, False, stage1=s1, stage2=s2)
-
-
-@njit(inline="always")
-def _blend_marked(d50, dp_lb, inland, lminbap, blend):
-    """:func:`_blend_before` returning -1.0 where :func:`~._p1812_stages._below_free_space` holds (to count it)."""
-    lbam, lb0p, lbs, lloc = _lbam_before(d50, dp_lb, inland, lminbap, blend)
-    return -1.0 if stages._below_free_space(lb0p, lbam, lbs, lloc) else 0.0
-
-
-@functools.cache
-def _bound_marked():
-    """:func:`radial_bound` whose stages give -1.0 where eq. 69's free-space shortcut applies (the full bound)."""
-    s1 = _recompiled(stages.stage1, True, _blend_floor=_blend_marked)
-    s2 = _recompiled(stages.stage2, True, _blend_floor=_blend_marked)
-    return _recompiled(reach.radial_bound, False, stage1=s1, stage2=s2)
 
 
 @pytest.mark.parametrize(("f_mhz", "p", "sea", "pl", "sigma"), [(900.0, 50.0, False, 50.0, 0.0),
@@ -100,8 +39,8 @@ def test_the_stage_shortcuts_give_the_same_bound(f_mhz, p, sea, pl, sigma) -> No
     n = 200
     tables = site_tables(n, RES, f_mhz / 1000.0, 30.0, 1.5, DN, p < 50.0)
     ap_lb = ap_floor_db(p, PHI, n * RES / 1000.0)
-    before = _bound_before()
-    marked = _bound_marked()
+    before = bound_variant("before")  # the stages' formulas before round w17 (J = 0 is checked apart)
+    marked = bound_variant("marked")  # -1.0 where eq. 69's free-space shortcut applies (the full bound)
     finite = taken = 0
     for prof, r_m, zone in _radials(10, n, seed=11, sea=sea):
         for lim in (np.zeros((0, 0)), np.full((4, n), 140.0), np.full((4, n), 160.0)):
@@ -153,8 +92,7 @@ def test_the_one_loop_sampling_gives_the_same_profiles(land_cover) -> None:
     size = 700
     dem = rugged_dem(size, RES, seed=4).values.astype(np.float64)
     clut = synthetic_clutter(dem.shape, seed=4)
-    clut_h = clut.height_m if land_cover else np.zeros((0, 0), dtype=np.float32)
-    clut_code = clut.code if land_cover else np.zeros((0, 0), dtype=np.uint8)
+    clut_h, clut_code = (clut.height_m, clut.code) if land_cover else NO_CLUTTER  # (read-only, as the engine's)
     n0, n = 96, 480
     dist = np.arange(n) * RES
     col_off, row_off, site_col, site_row = 3, 5, 351.3, 348.7

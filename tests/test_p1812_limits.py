@@ -27,6 +27,7 @@ from towerplan.coverage._kernels import fill_level
 from towerplan.coverage._p1812_floor0 import BLOCK
 from towerplan.coverage._p1812_reach import ap_floor_db, p1812_radial_bound, radial_bound, site_tables
 from towerplan.coverage._reach_need import fill_levels, mark_needed, sample_limits
+from towerplan.coverage.clutter import NO_CLUTTER
 
 DN, N0_REFR, PHI = 50.0, 375.0, 19.8
 
@@ -174,7 +175,7 @@ def _site(every: int, f_mhz: float = 1800.0):
     ipar[kern.I_POL] = 1
     ipar[kern.I_P1812_EVERY] = every
     return (dem, 0, 0, size / 2, size / 2, RES, RES, RES, n0, lmax, radius_m, first, count, fpar, ipar,
-            np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.uint8), lneed, nmax, False,
+            *NO_CLUTTER, lneed, nmax, False,  # no land cover: the engine's read-only empty arrays
             np.zeros((0, 0), dtype=np.uint8))
 
 

@@ -11,13 +11,12 @@ as the full computation gives it, to the bit.
 
 from __future__ import annotations
 
-import functools
 import math
-import types
 
 import numpy as np
 import pytest
 from numba import njit
+from p1812_bound_oracle import bound_variant
 from test_p1812_reach import RES, _radials
 
 from towerplan.coverage import _p1812_reach as reach
@@ -28,21 +27,13 @@ from towerplan.coverage._p1812_stages import _clears_earth, _lminbap
 DN, N0, PHI = 50.0, 375.0, 19.8
 
 
-@functools.cache  # one dispatcher for both cases: the bound takes ~25 s to compile
-def _stage0_first():
-    """The bound (:func:`radial_bound`) compiled with stage 0 always first (the order before round w11)."""
-    fn = reach.radial_bound.py_func
-    glb = {**fn.__globals__, "_STAGE1_FIRST": False}
-    return njit(types.FunctionType(fn.__code__, glb, fn.__name__, fn.__defaults__))
-
-
 @pytest.mark.parametrize(("f_mhz", "p", "sea", "pl", "sigma"), [(1800.0, 50.0, False, 50.0, 0.0),
                                                                  (900.0, 10.0, True, 90.0, 5.5)])
 def test_stage_one_first_gives_the_same_bound(f_mhz, p, sea, pl, sigma) -> None:
     n = 200
     tables = site_tables(n, RES, f_mhz / 1000.0, 30.0, 1.5, DN, p < 50.0)
     ap_lb = ap_floor_db(p, PHI, n * RES / 1000.0)
-    plain = _stage0_first()
+    plain = bound_variant(stage0_first=True)  # stage 0 always first (the order before round w11)
     decided = 0
     for prof, r_m, zone in _radials(12, n, seed=7, sea=sea):
         for t_skip in (125.0, 135.0, 145.0, 155.0):

@@ -14,6 +14,7 @@ from numba import njit
 from towerplan.coverage import _kernels as kern
 from towerplan.coverage._fill_zones import _zone_mean, fill_window_zones
 from towerplan.coverage._reach_spans import BLOCK, reach_spans, table_reach
+from towerplan.coverage.clutter import NO_CLUTTER
 from towerplan.coverage.plan import radial_layout
 
 LIMIT = 150.0
@@ -171,7 +172,7 @@ def test_the_zone_fill_is_its_plain_loop(seed: int) -> None:
     _plain_zones(mains, fars, r_main, r_blend, site_x, site_y, left, top, res, res, r_lo, c_lo, ref, LIMIT)
     out = np.full((h, w), 7.0, dtype=np.float32)
     flags = np.ones((h, w), dtype=np.uint8)
-    rx = (np.zeros((0, 0), np.float32),) * 3 + (np.zeros((0, 0), np.uint8), 0, 0)
+    rx = (np.zeros((0, 0), np.float32),) * 2 + (*NO_CLUTTER, 0, 0)  # (read-only, as the engine passes them)
     fill_window_zones(mains, fars, r_main, r_blend, site_x, site_y, left, top, res, res, r_lo, c_lo, out, LIMIT, rx,
                       5.0, flags)
     assert np.isfinite(ref).any()

@@ -26,6 +26,7 @@ from towerplan.coverage import _kernels as kern
 from towerplan.coverage._fill_zones import fill_window_zones, prev_clutter
 from towerplan.coverage._kernels import CLUTTER_DEFAULT_CODE, CLUTTER_DEFAULT_H
 from towerplan.coverage._sweep_p1812 import _sample_clutter_radial
+from towerplan.coverage.clutter import NO_CLUTTER
 from towerplan.coverage.config import CoverageConfig
 from towerplan.coverage.engine import run_coverage
 from towerplan.coverage.plan import radial_layout
@@ -78,8 +79,9 @@ def test_the_match_reproduces_a_loss_set_by_the_receivers_clutter(match: bool) -
     table = np.where(np.isnan(prev), 100.0, 100.0 + prev).astype(np.float64)  # a loss set by R before the receiver
     left, top = 0.0, N * RES
     site_x, site_y = left + (site_col + 0.5) * RES, top - (site_row + 0.5) * RES
+    # no clutter: the engine's read-only empty arrays (NO_CLUTTER), the kernel's types of the match's (one compile)
     rx = ((prev, prev, clut.height_m, clut.code, 0, 0) if match else
-          (np.zeros((0, 0), np.float32),) * 3 + (np.zeros((0, 0), np.uint8), 0, 0))
+          (np.zeros((0, 0), np.float32),) * 2 + (*NO_CLUTTER, 0, 0))
     out = np.empty((N, N), dtype=np.float32)
     flags = np.zeros((N, N), dtype=np.uint8)
     layout = (table, n0, lmax, radius, step, radius)
@@ -104,7 +106,7 @@ def test_without_land_cover_the_zone_fill_is_the_plain_fill() -> None:
     table = 100.0 + 20.0 * np.random.default_rng(3).random((n0, n_samp))
     left, top = 0.0, N * RES
     site_x, site_y = left + (site_col + 0.5) * RES, top - (site_row + 0.5) * RES
-    rx = (np.zeros((0, 0), np.float32),) * 3 + (np.zeros((0, 0), np.uint8), 0, 0)
+    rx = (np.zeros((0, 0), np.float32),) * 2 + (*NO_CLUTTER, 0, 0)  # (read-only, as the engine passes them)
     out = np.empty((N, N), dtype=np.float32)
     flags = np.zeros((N, N), dtype=np.uint8)
     layout = (table, n0, lmax, radius, step, radius)
