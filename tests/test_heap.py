@@ -78,3 +78,18 @@ def test_the_matrix_keeps_freed_pages_in_the_process_that_computes_its_rows(monk
     matrix_mod._init_worker(None)  # type: ignore[arg-type]  # a spawned worker's start
     assert calls == [1, 1]
     matrix_mod._WORKER_JOB = None
+
+
+def test_a_matrix_worker_computes_on_one_numba_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each spawned worker of the matrix runs its kernels on one thread: the workers share the cores."""
+    import numba
+
+    monkeypatch.setattr(matrix_mod, "keep_freed_pages", lambda: True)
+    before = numba.get_num_threads()
+    try:
+        matrix_mod._init_worker(None)  # type: ignore[arg-type]  # a spawned worker's start
+        assert numba.get_num_threads() == 1
+    finally:
+        numba.set_num_threads(before)
+        matrix_mod._WORKER_JOB = None
+

@@ -332,9 +332,13 @@ _WORKER_JOB: _MatrixJob | None = None
 
 
 def _init_worker(job: _MatrixJob) -> None:
+    """A spawned worker's start: the job once, one numba thread (the workers already share the cores: two
+    workers of two threads each on two cores made the matrix 2.2x slower, ``bench/README.md``, round w19), and
+    the freed blocks kept in the heap (as :func:`coverage_matrix` in its own process)."""
     global _WORKER_JOB
     _WORKER_JOB = job
-    keep_freed_pages()  # as :func:`coverage_matrix` in its own process
+    numba.set_num_threads(1)
+    keep_freed_pages()
 
 
 def _rows_of(span: tuple[int, int]) -> list[np.ndarray]:
