@@ -19,10 +19,15 @@ and extrapolated (stated as such in bench/README.md):
 3. one real tile task (``run_tile``) runs in a ``dask worker`` process (``dask scheduler`` +
    ``dask worker tcp://...``) with the sites limited to a few: its peak resident memory is the
    memory of a worker (window, accumulators and layers do not depend on the number of sites).
+4. with ``--full-tiles N``: N whole interior tiles of ``--tile-cells`` (every site group that reaches
+   them, as a full run computes them) on a cluster of two ``dask worker`` processes, one thread each:
+   the measured seconds and peak memory per tile, and the seconds per site-group computation inside a
+   tile (a site is cut to the tile's box there, so it costs less than the whole site of item 2); the
+   country's total is that cost times the counted computations of item 1.
 
 Usage::
 
-    PYTHONPATH=$PWD python bench/bench_tiled.py [--sample 24] [--sample-30m 6]
+    PYTHONPATH=$PWD python bench/bench_tiled.py [--sample 24] [--sample-30m 6] [--full-tiles 4 --tile-cells 512]
 """
 
 from __future__ import annotations
@@ -117,10 +122,55 @@ def _time_groups(groups, z, lattice, config) -> list[tuple[str, float]]:
     return out
 
 
+def _full_tiles(n: int, cells: int, sectors, lattice, config, dem: Path, cache: Path) -> list[dict]:
+    """Run ``n`` whole interior tiles of ``cells`` on two dask worker processes; their run_tile rows and the wall."""
+    from dask.distributed import Client
+
+    from towerplan.coverage.tiled import _tile_tasks, halo_cells, plan_tiles
+
+    tiles = plan_tiles(lattice.shape, tile_cells=cells, halo=halo_cells(config, RES))
+    h, w = lattice.shape
+    interior = [t for t in tiles if t.window[0] > 0 and t.window[2] > 0 and t.window[1] < h and t.window[3] < w]
+    rng = np.random.default_rng(5)
+    chosen = [interior[i] for i in sorted(rng.choice(len(interior), size=min(n, len(interior)), replace=False))]
+    out = cache / f"tiles_full_{cells}"
+    out.mkdir(exist_ok=True)
+    tasks = list(_tile_tasks(chosen, sectors, lattice, config, dem, out, 1, clutter=None, plan=None, slug=None))
+    address, procs = _cluster(2, cache)
+    try:
+        with Client(address) as client:
+            client.wait_for_workers(2, timeout=120)
+            t0 = time.perf_counter()
+            rows = client.gather(client.map(run_tile_timed, tasks, pure=False))
+            wall = time.perf_counter() - t0
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(30)
+    for row in rows:
+        print(f"tile {row['tile']} ({cells} cells): {row['n_groups']:,} site groups in {row['seconds']:.1f} s "
+              f"({row['cpu_s']:.1f} s CPU, {row['seconds'] / max(row['n_groups'], 1) * 1000:.1f} ms a group), "
+              f"peak RSS {row['max_rss_mb']:,.0f} MB", flush=True)
+    print(f"{len(rows)} whole tiles on two dask workers: {wall:.1f} s wall", flush=True)
+    return rows
+
+
+def run_tile_timed(task: dict) -> dict:
+    """``run_tile`` with the worker process's CPU seconds for the task (a top-level function: it pickles)."""
+    from towerplan.coverage.tiled import run_tile
+
+    c0 = time.process_time()
+    row = run_tile(task)
+    return {**row, "cpu_s": time.process_time() - c0}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sample", type=int, default=24, help="site groups timed at 90 m")
     ap.add_argument("--sample-30m", type=int, default=6, help="site groups timed at 30 m")
+    ap.add_argument("--full-tiles", type=int, default=0,
+                    help="also run this many whole interior tiles on two dask workers (item 4 of the docstring)")
+    ap.add_argument("--tile-cells", type=int, default=512, help="tile side of --full-tiles, cells")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "towerplan-bench-country")
     args = ap.parse_args()
     import numba
@@ -216,8 +266,20 @@ def main() -> None:
               f"({n_tiles} tiles, {total * mean90 / n_tiles / 60:.0f} min per tile on average, the largest "
               f"{most * mean90 / 60:.0f} min); at 30 m {cpu_h * ratio:,.0f} worker-hours; "
               f"on N machines of 2 workers: {cpu_h / 2:,.0f} / N h at 90 m")
+    full = {}
+    if args.full_tiles:
+        rows = _full_tiles(args.full_tiles, args.tile_cells, sectors, lattice, config, dem, args.cache)
+        per_group = sum(r["seconds"] for r in rows) / max(sum(r["n_groups"] for r in rows), 1)
+        n_tiles, total, most = work.get(args.tile_cells) or (0, 0, 0)
+        if n_tiles:
+            cpu_h = total * per_group / 3600
+            print(f"from whole tiles, tiles of {args.tile_cells}: {per_group * 1000:.1f} ms a site group in a tile, "
+                  f"{cpu_h:,.1f} worker-hours at 90 m ({total * per_group / n_tiles / 60:.1f} min per tile on "
+                  f"average, the largest {most * per_group / 60:.1f} min); at 30 m {cpu_h * ratio:,.0f} worker-hours; "
+                  f"on N machines of 2 workers: {cpu_h / 2:,.1f} / N h at 90 m, {cpu_h * ratio / 2:,.0f} / N h at 30 m")
+        full = {"tile_cells": args.tile_cells, "rows": rows, "per_group_s": per_group}
     print(json.dumps({"groups": len(groups), "work": work, "mean90_s": mean90, "ratio30": ratio,
-                      "rss_mb": row["max_rss_mb"], "load": load}))
+                      "rss_mb": row["max_rss_mb"], "load": load, "full_tiles": full}, default=str))
     assert math.isfinite(mean90)
 
 

@@ -16,7 +16,7 @@ from pyproj import Transformer
 import towerplan.planning.matrix as matrix_mod
 from towerplan.coverage.config import CoverageConfig
 from towerplan.grid import Grid
-from towerplan.heap import keep_freed_pages
+from towerplan.heap import keep_freed_pages, peak_rss_mb
 
 GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
 
@@ -93,3 +93,24 @@ def test_a_matrix_worker_computes_on_one_numba_thread(monkeypatch: pytest.Monkey
         numba.set_num_threads(before)
         matrix_mod._WORKER_JOB = None
 
+
+
+# a parent that holds ~400 MB starts a child, as a benchmark or a notebook starts a ``dask worker``; the child
+# prints getrusage's ru_maxrss and peak_rss_mb (MB)
+_PARENT = """
+import subprocess, sys
+import numpy as np
+held = np.ones(50_000_000)  # 400 MB, every page written
+child = ("import resource; from towerplan.heap import peak_rss_mb; "
+         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, peak_rss_mb())")
+print(subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True).stdout)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/status: Linux")
+def test_peak_rss_is_the_process_own() -> None:
+    out = subprocess.run([sys.executable, "-c", _PARENT], capture_output=True, text=True, check=True)
+    inherited, own = (float(v) for v in out.stdout.split())
+    assert inherited > 350.0  # Linux carries the parent's size over fork + exec: the probe sees the problem
+    assert 5.0 < own < 150.0  # the child itself: an interpreter and towerplan.heap
+    assert peak_rss_mb() > 5.0

@@ -15,15 +15,18 @@ whole process's allocator (the settings stay for its lifetime; at most :data:`TR
 top of the heap are kept from the system) and no value any computation gives.
 
 Only glibc has these settings (``mallopt``); elsewhere nothing is done.
+
+:func:`peak_rss_mb` is the process's own peak resident memory (what the tiled engine reports per worker).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import resource
 import sys
 
-__all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "keep_freed_pages"]
+__all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "keep_freed_pages", "peak_rss_mb"]
 
 #: blocks up to this size come from the heap (glibc's largest allowed value on 64-bit systems: 32 MiB)
 MMAP_THRESHOLD = 32 * 1024 * 1024
@@ -61,3 +64,22 @@ def _set_thresholds() -> bool:
     mallopt.restype = ctypes.c_int
     # the mmap threshold first: setting either fixes both (no dynamic thresholds from then on)
     return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB (2**20 bytes).
+
+    On Linux the ``VmHWM`` line of ``/proc/self/status``: the high-water mark of the process's own address space,
+    which starts anew when the process calls ``exec``. Not ``getrusage``'s ``ru_maxrss`` there: Linux carries it over
+    ``fork`` + ``exec``, so a process started by a large one (a ``dask worker`` launched from a benchmark or a
+    notebook holding a country's DEM) reports at least the size its parent had when it forked, whatever it used
+    itself. Elsewhere (no ``/proc``) ``ru_maxrss`` (bytes on macOS, KiB on the other systems)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0

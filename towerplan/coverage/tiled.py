@@ -42,7 +42,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import resource
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -67,6 +66,7 @@ from towerplan.coverage.tiled_layers import (
 )
 from towerplan.errors import ConfigError
 from towerplan.grid import Grid
+from towerplan.heap import peak_rss_mb
 
 __all__ = ["TileSpec", "TiledCoverage", "lattice_of", "plan_tiles", "run_coverage_tiled", "run_tile"]
 
@@ -186,7 +186,7 @@ def run_tile(task: dict[str, Any]) -> dict[str, Any]:
     np.savez_compressed(tmp, **layers)  # type: ignore[arg-type]
     os.replace(tmp, out)  # atomic: a task run twice (lost worker) rewrites the same file
     return {"tile": tile.index, "path": str(out), "n_groups": len(groups), "seconds": time.perf_counter() - t0,
-            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "radio_layers": radio}
+            "max_rss_mb": peak_rss_mb(), "radio_layers": radio}
 
 
 # ---------------------------------------------------------------- driver
