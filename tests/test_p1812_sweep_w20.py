@@ -92,3 +92,22 @@ def test_the_prefetch_hints_lie_at_the_samples() -> None:
         for d in rng.uniform(0.0, 40000.0, 8):
             assert abs(pc + d * ux - (site_col + d * sa / res_x - col_off)) < 1e-9
             assert abs(pr - d * uy - (site_row - d * ca / res_y - row_off)) < 1e-9
+
+
+def test_the_kept_tables_are_read_and_filled_under_their_lock(monkeypatch) -> None:
+    """The engine's pipelined windows run sweeps on threads: the kept tables are read, filled and trimmed by one
+    at a time (a lookup racing a trim could miss its key or see the dict change size)."""
+    sw._SITE_TABLES.clear()
+    held = []
+
+    def probe(*key):
+        held.append(sw._SITE_TABLES_LOCK.locked())
+        return np.zeros((14, key[0]))
+
+    monkeypatch.setattr(sw, "site_tables", probe)
+    for k in range(sw._SITE_TABLES_KEPT + 2):
+        sw.shared_site_tables(50 + k, 90.0, _fpar())
+    assert len(held) == sw._SITE_TABLES_KEPT + 2
+    assert all(held)
+    assert not sw._SITE_TABLES_LOCK.locked()
+    sw._SITE_TABLES.clear()

@@ -8,6 +8,7 @@ Layout, coordinates and the returned table as :func:`towerplan.coverage._kernels
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numba import njit, prange
@@ -51,6 +52,8 @@ _N_SITE_ROWS = 14
 #: the site tables of the last P.1812 sites, by their arguments (:func:`shared_site_tables`), and how many are kept
 _SITE_TABLES: dict[tuple[int, float, float, float, float, float, bool], np.ndarray] = {}
 _SITE_TABLES_KEPT = 8
+#: the engine's pipelined windows run sweeps on threads: one at a time reads or fills the kept tables
+_SITE_TABLES_LOCK = threading.Lock()
 
 
 def shared_site_tables(n_all: int, step_m: float, fpar: np.ndarray) -> np.ndarray:
@@ -61,12 +64,13 @@ def shared_site_tables(n_all: int, step_m: float, fpar: np.ndarray) -> np.ndarra
     round w20). Not to be written to."""
     key = (int(n_all), float(step_m), float(fpar[F_FREQ] / 1000.0), float(fpar[F_HTX]), float(fpar[F_HRX]),
            float(fpar[F_DN]), bool(fpar[F_TIME] < 50.0))
-    flat = _SITE_TABLES.get(key)
-    if flat is None:
-        flat = site_tables(*key)
-        while len(_SITE_TABLES) >= _SITE_TABLES_KEPT:
-            del _SITE_TABLES[next(iter(_SITE_TABLES))]
-        _SITE_TABLES[key] = flat
+    with _SITE_TABLES_LOCK:
+        flat = _SITE_TABLES.get(key)
+        if flat is None:
+            flat = site_tables(*key)
+            while len(_SITE_TABLES) >= _SITE_TABLES_KEPT:
+                del _SITE_TABLES[next(iter(_SITE_TABLES))]
+            _SITE_TABLES[key] = flat
     return flat
 
 
