@@ -195,6 +195,9 @@ def radial_kernel(model: int) -> Any:
     return radial_losses_hata
 
 
+_NO_SITE_TABLES = np.zeros((0, 0))
+
+
 def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, site_row: float, res_x: float,
                   res_y: float, step_m: float, n0: int, first: np.ndarray, count: np.ndarray, model: int,
                   fpar: np.ndarray, ipar: np.ndarray, clut_h: np.ndarray, clut_code: np.ndarray, lneed: np.ndarray,
@@ -212,16 +215,21 @@ def radial_losses(dem: np.ndarray, col_off: int, row_off: int, site_col: float, 
     :mod:`._hata_reach`) shows beyond it are +inf. ``lmax`` and ``radius_m`` are those of :func:`fill_window`.
     ``wanted`` (P.1812 with ``lneed``; None or empty: every sample): the samples the cells that matter read
     (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf.
-    Runs the sweep of :func:`radial_kernel`.
+    Runs the sweep of :func:`radial_kernel` (P.1812 with ``lneed``: with the reach bound's site tables kept for the
+    next sites that share them, :func:`~towerplan.coverage._sweep_p1812.shared_site_tables`).
     """
     sweep = radial_kernel(model)
     args = (dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count)
     if model == MODEL_ITM:
         return sweep(*args, fpar, ipar)
     if model == MODEL_P1812:
+        from towerplan.coverage._sweep_p1812 import shared_site_tables  # loaded with the sweep
+
         if wanted is None:
             wanted = np.zeros((0, 0), dtype=np.uint8)
-        return sweep(*args, fpar, ipar, clut_h, clut_code, lneed, lmax, radius_m, wanted)
+        bounded = len(lneed) == n0 and n0 > 0  # the reach bound's site tables, shared by sites with the same
+        flat = shared_site_tables(int(count.max()) + 1, step_m, fpar) if bounded else _NO_SITE_TABLES
+        return sweep(*args, fpar, ipar, clut_h, clut_code, lneed, lmax, radius_m, wanted, flat)
     return sweep(*args, model, fpar, ipar, lneed, lmax, radius_m)
 
 

@@ -50,6 +50,10 @@ def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, want
     masked = wanted.shape[0] > 0
     m = lbt.shape[1]
     lv_at = fill_levels(m, step_m, radius_m, lmax)  # lv_at[k + 2]: level at k * step_m
+    if masked:  # only the wanted samples are marked: their minima where read, no table (round w20)
+        for j in prange(n0):
+            _need_wanted(lbt, lneed, n0, lmax, lv_at, first, count, need, wanted, j)
+        return
     rmin = np.empty_like(lbt)
     for j in prange(n0):
         for i in range(m):
@@ -66,8 +70,6 @@ def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, want
             tz += 1
         lim = lneed[j]
         for i in range(fi, count[j]):
-            if masked and not wanted[j, i]:
-                continue
             if rmin[j, i] <= lim:
                 need[j, i] = 1
                 continue
@@ -77,6 +79,42 @@ def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, want
                 if rmin[(j - s) % n0, i] <= lim or rmin[(j + s) % n0, i] <= lim:
                     need[j, i] = 1
                     break
+
+
+@njit(cache=True, inline="always")
+def _min3(lbt, j, i):
+    """The least of ``lbt[j, i-1..i+1]`` (within the row), in :func:`mark_needed`'s order of operations."""
+    best = lbt[j, i]
+    if i > 0:
+        best = min(best, lbt[j, i - 1])
+    if i + 1 < lbt.shape[1]:
+        best = min(best, lbt[j, i + 1])
+    return best
+
+
+@njit(cache=True, inline="always")
+def _need_wanted(lbt, lneed, n0, lmax, lv_at, first, count, need, wanted, j):
+    """Row ``j`` of :func:`mark_needed` with a ``wanted`` mask: the same tests at the wanted samples only, each
+    minimum over three samples (:func:`_min3`) taken where it is read instead of from a table of all of them (the
+    table is a pass over every sample of the site, 2.9 MB a matrix candidate at 90 m, where the wanted samples
+    are a fraction: ``bench/README.md``, round w20). The same comparisons of the same floats: the same mask."""
+    fi = min(max(first[j], 1), count[j] - 1)
+    tz = 0
+    while tz < lmax and j % (2 << tz) == 0:
+        tz += 1
+    lim = lneed[j]
+    for i in range(fi, count[j]):
+        if not wanted[j, i]:
+            continue
+        if _min3(lbt, j, i) <= lim:
+            need[j, i] = 1
+            continue
+        lv_hi = min(lv_at[i + 1], tz)
+        for lv in range(lv_at[i + 3], lv_hi + 1):
+            s = 1 << lv
+            if _min3(lbt, (j - s) % n0, i) <= lim or _min3(lbt, (j + s) % n0, i) <= lim:
+                need[j, i] = 1
+                break
 
 
 @njit(cache=True)

@@ -8,6 +8,7 @@ Layout, coordinates and the returned table as :func:`towerplan.coverage._kernels
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numba import njit, prange
@@ -46,6 +47,31 @@ _REFINE_READ = True
 #: samples ahead whose raster cells :func:`_sample_radial` prefetches with land cover (16: the far tables' best of
 #: 8 / 16 / 32, bench/README.md, w17-bound)
 _PREFETCH_AHEAD = 16
+#: rows of :func:`~._p1812_reach.site_tables`
+_N_SITE_ROWS = 14
+#: the site tables of the last P.1812 sites, by their arguments (:func:`shared_site_tables`), and how many are kept
+_SITE_TABLES: dict[tuple[int, float, float, float, float, float, bool], np.ndarray] = {}
+_SITE_TABLES_KEPT = 8
+#: the engine's pipelined windows run sweeps on threads: one at a time reads or fills the kept tables
+_SITE_TABLES_LOCK = threading.Lock()
+
+
+def shared_site_tables(n_all: int, step_m: float, fpar: np.ndarray) -> np.ndarray:
+    """The reach bound's :func:`~._p1812_reach.site_tables` of a site (``n_all`` samples of ``step_m``, its
+    parameters ``fpar``): the arguments :func:`_reach_tables` would compute them from, the same function; kept for
+    the next sites with the same arguments (the coverage matrix's candidates share one radio and mast height: a
+    site's tables, O(``n_all``^2), were ~0.3 ms of a candidate's ~13 ms at 90 m and 30 km; ``bench/README.md``,
+    round w20). Not to be written to."""
+    key = (int(n_all), float(step_m), float(fpar[F_FREQ] / 1000.0), float(fpar[F_HTX]), float(fpar[F_HRX]),
+           float(fpar[F_DN]), bool(fpar[F_TIME] < 50.0))
+    with _SITE_TABLES_LOCK:
+        flat = _SITE_TABLES.get(key)
+        if flat is None:
+            flat = site_tables(*key)
+            while len(_SITE_TABLES) >= _SITE_TABLES_KEPT:
+                del _SITE_TABLES[next(iter(_SITE_TABLES))]
+            _SITE_TABLES[key] = flat
+    return flat
 
 
 @njit(cache=True)
@@ -65,6 +91,14 @@ def _sample_clutter_radial(col_off, row_off, site_col, site_row, res_x, res_y, d
         zone[i] = 1 if (code == 1 and z[i] <= SEA_LEVEL_M) else 4
 
 
+@njit(cache=True, inline="always")
+def prefetch_factors(col0, row0, sa, ca, res_x, res_y):
+    """(col0, row0, sa / res_x, ca / res_y): sample d of a radial lies at about (col0 + d ux, row0 - d uy) (the sample
+    itself is read at ``col0 + d sa / res_x``: the same cell but where rounding differs), for the prefetch hints
+    of :func:`_sample_radial` (round w20: two divisions a sample less)."""
+    return col0, row0, sa / res_x, ca / res_y
+
+
 @njit(cache=True)
 def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist, n, j, n0, has_clutter, clut_h,
                    clut_code, z, rclut, zone):
@@ -79,11 +113,13 @@ def _sample_radial(dem, col_off, row_off, site_col, site_row, res_x, res_y, dist
     sa = math.sin(a)
     ca = math.cos(a)
     ahead = _PREFETCH_AHEAD if has_clutter else 0
+    # the prefetched cell from factors (no division a sample: a hint, its cell need not be the sample's to the bit)
+    pc, pr, ux, uy = prefetch_factors(site_col - col_off, site_row - row_off, sa, ca, res_x, res_y)
     for i in range(n):
         if ahead > 0 and i + ahead < n:
             dk = dist[i + ahead]
-            ck = site_col + dk * sa / res_x - col_off
-            rk = site_row - dk * ca / res_y - row_off
+            ck = pc + dk * ux
+            rk = pr - dk * uy
             prefetch_terrain(dem, ck, rk)
             prefetch_nearest(clut_code, ck, rk)
             prefetch_nearest(clut_h, ck, rk)
@@ -115,6 +151,14 @@ def _reach_needed(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_
 @njit(cache=True)
 def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
                     count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted):
+    """:func:`_reach_tables` with the site tables computed here."""
+    return _reach_tables(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
+                         count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted, np.zeros((0, 0)))
+
+
+@njit(cache=True)
+def _reach_tables(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, lmax, radius_m, first,
+                  count, fpar, ipar, clut_h, clut_code, lneed, nmax, has_clutter, wanted, flat):
     """:func:`_reach_needed`, and the profiles it sampled (terrain, and with land cover the clutter height and zone,
     by radial and sample; (0, 0) arrays without: every sample is open land, zone 4, no clutter height); the exact
     pass reads them instead of sampling the terrain again.
@@ -132,6 +176,9 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
     linked once): the first samples the profiles and bounds them with the per-sample limits; the second (the anchor
     pass reads the bound at needed samples) gives the needed samples a cheaper stage decided at or below the site's
     largest limit the value that limit gives.
+
+    ``flat``: the site's :func:`~._p1812_reach.site_tables` for ``nmax + 1`` samples (:func:`shared_site_tables`),
+    or any other shape: computed here.
     """
     lbt = np.full((n0, nmax + 1), np.inf)
     zt = np.empty((n0, nmax + 1))
@@ -148,9 +195,10 @@ def _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y, ste
     refine = _REFINE_READ and not masked and ipar.shape[0] > I_P1812_EVERY and ipar[I_P1812_EVERY] > 1
     staged = np.zeros((n0 if refine else 0, nmax + 1), dtype=np.uint8)
     need = np.zeros((n0, nmax + 1), dtype=np.uint8)
-    # the site's tables, once for both calls
-    flat = site_tables(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_HTX], fpar[F_HRX], fpar[F_DN],
-                       fpar[F_TIME] < 50.0)
+    # the site's tables, once for both calls (given: the same function of the same arguments, computed once a process)
+    if flat.shape[0] != _N_SITE_ROWS or flat.shape[1] != nmax + 1:
+        flat = site_tables(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_HTX], fpar[F_HRX], fpar[F_DN],
+                           fpar[F_TIME] < 50.0)
     lv_at = fill_levels(nmax + 1, step_m, radius_m, lmax)
     # the flags as np.bool_, not literals: one signature of _bound_pass (and of the rest below) for both passes
     _bound_pass(np.bool_(False), dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count,
@@ -257,13 +305,14 @@ def _last_set(mask, n):
 
 @njit(cache=True, parallel=True, nogil=True)
 def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y, step_m, n0, first, count, fpar, ipar,
-                        clut_h, clut_code, lneed, lmax, radius_m, wanted):
+                        clut_h, clut_code, lneed, lmax, radius_m, wanted, flat):
     """Path loss (dB) along ``n0`` radials of a P.1812 site; +inf beyond what the reach bound needs.
 
     ``wanted`` (with ``lneed``; empty: every sample): the samples the cells that matter read
     (:func:`~towerplan.coverage._reach_need.mark_wanted`); the others are +inf. With ``lneed`` and no
     ``wanted``, ``ipar[I_P1812_EVERY]`` > 1 computes the exact loss only at anchor samples (from the
-    first path of 5 points on; :mod:`._p1812_anchor`, the reach bound as the floor between them).
+    first path of 5 points on; :mod:`._p1812_anchor`, the reach bound as the floor between them). ``flat``: the
+    reach bound's site tables (:func:`shared_site_tables`; another shape: computed for the site).
     """
     has_clutter = clut_code.shape[0] > 0
     nmax = np.int64(0)  # not Literal[int](0): one signature of _reach_profiles
@@ -278,9 +327,9 @@ def radial_losses_p1812(dem, col_off, row_off, site_col, site_row, res_x, res_y,
     # anchors (_p1812_anchor) only in plain runs: with a demand mask every wanted sample is exact
     every = ipar[I_P1812_EVERY] if ipar.shape[0] > I_P1812_EVERY and wanted.shape[0] == 0 else 1
     if bounded:
-        need_all, lbt, zt, rt, zonet = _reach_profiles(dem, col_off, row_off, site_col, site_row, res_x, res_y,
-                                                       step_m, n0, lmax, radius_m, first, count, fpar, ipar, clut_h,
-                                                       clut_code, lneed, nmax, has_clutter, wanted)
+        need_all, lbt, zt, rt, zonet = _reach_tables(dem, col_off, row_off, site_col, site_row, res_x, res_y,
+                                                     step_m, n0, lmax, radius_m, first, count, fpar, ipar, clut_h,
+                                                     clut_code, lneed, nmax, has_clutter, wanted, flat)
     table = np.full((n0, max(int(nmax), 2)), np.nan, dtype=np.float32)
     # what every radial's exact paths share at each sample (_p1812_radial.site_terms), once a site
     st = site_terms(nmax + 1, step_m, fpar[F_FREQ] / 1000.0, fpar[F_TIME], fpar[F_PHI], fpar[F_LOC], fpar[F_SIGL])
