@@ -50,40 +50,21 @@ def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, want
     masked = wanted.shape[0] > 0
     m = lbt.shape[1]
     lv_at = fill_levels(m, step_m, radius_m, lmax)  # lv_at[k + 2]: level at k * step_m
-    if masked:  # only the wanted samples are marked: their minima where read, no table (round w20)
+    if masked:  # only the wanted samples: their minima where read, no table (round w20)
         for j in prange(n0):
-            _need_wanted(lbt, lneed, n0, lmax, lv_at, first, count, need, wanted, j)
+            _need_row(lbt, False, lneed, n0, lmax, lv_at, first, count, need, wanted, j)
         return
     rmin = np.empty_like(lbt)
     for j in prange(n0):
         for i in range(m):
-            best = lbt[j, i]
-            if i > 0:
-                best = min(best, lbt[j, i - 1])
-            if i + 1 < m:
-                best = min(best, lbt[j, i + 1])
-            rmin[j, i] = best
+            rmin[j, i] = _min3(lbt, j, i)
     for j in prange(n0):  # each radial writes its own row of ``need``
-        fi = min(max(first[j], 1), count[j] - 1)
-        tz = 0  # the levels lv with j % 2**lv == 0: lv <= tz
-        while tz < lmax and j % (2 << tz) == 0:
-            tz += 1
-        lim = lneed[j]
-        for i in range(fi, count[j]):
-            if rmin[j, i] <= lim:
-                need[j, i] = 1
-                continue
-            lv_hi = min(lv_at[i + 1], tz)  # level((i - 1) step), lv_at[(i - 1) + 2]
-            for lv in range(lv_at[i + 3], lv_hi + 1):  # from level((i + 1) step)
-                s = 1 << lv
-                if rmin[(j - s) % n0, i] <= lim or rmin[(j + s) % n0, i] <= lim:
-                    need[j, i] = 1
-                    break
+        _need_row(rmin, True, lneed, n0, lmax, lv_at, first, count, need, wanted, j)
 
 
 @njit(cache=True, inline="always")
 def _min3(lbt, j, i):
-    """The least of ``lbt[j, i-1..i+1]`` (within the row), in :func:`mark_needed`'s order of operations."""
+    """The least of ``lbt[j, i-1..i+1]`` (within the row)."""
     best = lbt[j, i]
     if i > 0:
         best = min(best, lbt[j, i - 1])
@@ -93,26 +74,34 @@ def _min3(lbt, j, i):
 
 
 @njit(cache=True, inline="always")
-def _need_wanted(lbt, lneed, n0, lmax, lv_at, first, count, need, wanted, j):
-    """Row ``j`` of :func:`mark_needed` with a ``wanted`` mask: the same tests at the wanted samples only, each
-    minimum over three samples (:func:`_min3`) taken where it is read instead of from a table of all of them (the
-    table is a pass over every sample of the site, 2.9 MB a matrix candidate at 90 m, where the wanted samples
-    are a fraction: ``bench/README.md``, round w20). The same comparisons of the same floats: the same mask."""
+def _lowest(src, table, j, i):
+    """:func:`_min3` of the bound at (``j``, ``i``): read from ``src`` = the table of every minimum (``table``), or
+    taken from ``src`` = the bound itself where it is read."""
+    return src[j, i] if table else _min3(src, j, i)
+
+
+@njit(cache=True, inline="always")
+def _need_row(src, table, lneed, n0, lmax, lv_at, first, count, need, wanted, j):
+    """Row ``j`` of :func:`mark_needed` (``src`` and ``table`` as :func:`_lowest`). With a ``wanted`` mask only its
+    samples are tested, each minimum taken where it is read: the table is a pass over every sample of the site
+    (2.9 MB a matrix candidate at 90 m) where the wanted samples are a fraction (``bench/README.md``, round w20);
+    the same comparisons of the same floats either way: the same mask."""
+    masked = wanted.shape[0] > 0
     fi = min(max(first[j], 1), count[j] - 1)
-    tz = 0
+    tz = 0  # the levels lv with j % 2**lv == 0: lv <= tz
     while tz < lmax and j % (2 << tz) == 0:
         tz += 1
     lim = lneed[j]
     for i in range(fi, count[j]):
-        if not wanted[j, i]:
+        if masked and not wanted[j, i]:
             continue
-        if _min3(lbt, j, i) <= lim:
+        if _lowest(src, table, j, i) <= lim:
             need[j, i] = 1
             continue
-        lv_hi = min(lv_at[i + 1], tz)
-        for lv in range(lv_at[i + 3], lv_hi + 1):
+        lv_hi = min(lv_at[i + 1], tz)  # level((i - 1) step), lv_at[(i - 1) + 2]
+        for lv in range(lv_at[i + 3], lv_hi + 1):  # from level((i + 1) step)
             s = 1 << lv
-            if _min3(lbt, (j - s) % n0, i) <= lim or _min3(lbt, (j + s) % n0, i) <= lim:
+            if _lowest(src, table, (j - s) % n0, i) <= lim or _lowest(src, table, (j + s) % n0, i) <= lim:
                 need[j, i] = 1
                 break
 
