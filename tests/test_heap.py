@@ -1,4 +1,4 @@
-"""The C heap's thresholds for the candidate matrix (:mod:`towerplan.heap`): freed blocks stay for the next use."""
+"""The process heap (:mod:`towerplan.heap`): freed blocks kept for the next use, a process's own peak memory."""
 
 from __future__ import annotations
 
