@@ -43,9 +43,10 @@ def mark_needed(lbt, lneed, n0, lmax, radius_m, step_m, first, count, need, want
 
     The samples read for (j, i): ``lbt[j, i-1..i+1]`` and, for each level lv from level((i + 1) step) to
     level((i - 1) step) with ``j % 2**lv == 0``, ``lbt[j +- 2**lv, i-1..i+1]`` (:func:`sample_limits` is the same
-    relation seen from the sample read). Computed as the minimum over i-1..i+1 of every row once, then per
-    level, stopping at the first within ``lneed[j]``: the same mask as the minimum over all of them (a minimum is
-    exact, and a set holds a value <= the limit if and only if its minimum is).
+    relation seen from the sample read). Computed as the minimum over i-1..i+1 of every row once (with ``wanted``:
+    where a wanted sample reads it, :func:`_need_row`), then per level, stopping at the first within
+    ``lneed[j]``: the same mask as the minimum over all of them (a minimum is exact, and a set holds a value <= the
+    limit if and only if its minimum is).
     """
     masked = wanted.shape[0] > 0
     m = lbt.shape[1]
